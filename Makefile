@@ -1,0 +1,172 @@
+# vgic-replay: record and replay the KVM/arm64 vGIC.
+#
+#   make            build build/vgic-replay (and ./vgic-replay, a link to it)
+#   make deps       install the Debian packages the project needs (idempotent)
+#   make test       deps + every test: unit, CLI, bad input, fuzz smoke, ASan/UBSan
+#   make demo       import the bundled real trace and show what it holds
+#   make bench      import throughput against SQLite's bare insert rate
+#   make fuzz       run the importer fuzzers for FUZZ_SECONDS each
+#   make lab        the full lab matrix (real kernels under QEMU); lab-smoke: one run
+#   make install    install the binary and man page under PREFIX
+#   make clean
+#
+# V=1 shows the commands.
+
+CC      ?= cc
+PREFIX  ?= /usr/local
+BUILD   := build
+PKGS    := sqlite3 libtracecmd libtraceevent
+STD     := -std=c11 -D_DEFAULT_SOURCE
+WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+OPT     ?= -O2 -g
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lsqlite3 -ltracecmd -ltraceevent)
+CFLAGS_ALL = $(STD) $(WARN) $(OPT) $(PKG_CFLAGS) $(CFLAGS)
+SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+FUZZ_SECONDS ?= 60
+
+ifeq ($(V),1)
+Q :=
+msg :=
+else
+Q := @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+.DELETE_ON_ERROR:
+.SECONDARY:
+.PHONY: all deps test unit-test cli-test fuzz-smoke demo bench fuzz install clean lab lab-smoke
+
+# ---------------------------------------------------------------- sources
+
+COMMON_SRC    := common/vr_common.c
+SCHEMA_SRC    := schemas/tracedb.c schemas/trace_writer.c schemas/trace_event.c
+COLLECTOR_SRC := collector/ftrace_parse.c collector/import.c collector/import_ftrace.c \
+                 collector/import_tracedat.c
+CLI_SRC       := cli/vgic-replay.c cli/cmd_import.c cli/cmd_info.c cli/cmd_sql.c
+LIB_SRC       := $(COMMON_SRC) $(SCHEMA_SRC) $(COLLECTOR_SRC)
+GEN_SRC       := $(BUILD)/gen/schema_sql.c
+
+UNIT_TESTS    := test_ftrace_parse test_tracedb test_import
+HEADERS       := $(wildcard */*.h)
+
+all: $(BUILD)/vgic-replay vgic-replay
+
+vgic-replay: $(BUILD)/vgic-replay
+	$(Q)ln -sf $(BUILD)/vgic-replay $@
+
+# The schema SQL is embedded in the binary as C strings.
+$(BUILD)/gen/schema_sql.c: schemas/trace-v1.sql schemas/trace-v1-index.sql scripts/embed-sql.sh
+	$(call msg,GEN,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)scripts/embed-sql.sh vr_schema_sql schemas/trace-v1.sql > $@.tmp
+	$(Q)scripts/embed-sql.sh vr_schema_index_sql schemas/trace-v1-index.sql >> $@.tmp
+	$(Q)mv $@.tmp $@
+
+# Normal objects in build/obj, sanitizer objects in build/san.
+$(BUILD)/obj/%.o: %.c $(HEADERS)
+	$(call msg,CC,$<)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+$(BUILD)/san/%.o: %.c $(HEADERS)
+	$(call msg,CC-SAN,$<)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS_ALL) $(SAN) -O1 -c $< -o $@
+
+objs = $(patsubst %.c,$(BUILD)/$(1)/%.o,$(patsubst $(BUILD)/%,%,$(2)))
+
+$(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS_ALL) -c $< -o $@
+$(BUILD)/san/gen/%.o: $(BUILD)/gen/%.c
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS_ALL) $(SAN) -c $< -o $@
+
+LIB_OBJ     := $(call objs,obj,$(LIB_SRC) $(GEN_SRC))
+LIB_SAN_OBJ := $(call objs,san,$(LIB_SRC) $(GEN_SRC))
+
+$(BUILD)/vgic-replay: $(LIB_OBJ) $(call objs,obj,$(CLI_SRC))
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS_ALL) $^ -o $@ $(PKG_LIBS)
+
+$(BUILD)/vgic-replay-san: $(LIB_SAN_OBJ) $(call objs,san,$(CLI_SRC))
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS_ALL) $(SAN) $^ -o $@ $(PKG_LIBS)
+
+$(BUILD)/tests/%: $(LIB_OBJ) $(BUILD)/obj/tests/unit/%.o
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS_ALL) $^ -o $@ $(PKG_LIBS)
+
+$(BUILD)/tests-san/%: $(LIB_SAN_OBJ) $(BUILD)/san/tests/unit/%.o
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS_ALL) $(SAN) $^ -o $@ $(PKG_LIBS)
+
+# ---------------------------------------------------------------- deps
+
+deps:
+	$(Q)scripts/deps.sh
+	$(Q)if [ -x tests/lab/deps.sh ]; then tests/lab/deps.sh; fi
+
+# ---------------------------------------------------------------- tests
+
+UNIT_BINS     := $(addprefix $(BUILD)/tests/,$(UNIT_TESTS))
+UNIT_SAN_BINS := $(addprefix $(BUILD)/tests-san/,$(UNIT_TESTS))
+
+unit-test: $(UNIT_BINS) $(UNIT_SAN_BINS)
+	$(Q)set -e; for t in $(UNIT_BINS) $(UNIT_SAN_BINS); do \
+		echo "== $$t"; $$t tests/data; done
+
+cli-test: $(BUILD)/vgic-replay $(BUILD)/vgic-replay-san
+	$(Q)VR=$(abspath $(BUILD)/vgic-replay-san) VR_FAST=$(abspath $(BUILD)/vgic-replay) \
+		tests/cli/run-all.sh
+
+test: deps
+	$(Q)$(MAKE) --no-print-directory all unit-test cli-test fuzz-smoke
+	$(Q)if grep -q '^lab-smoke:' tests/lab/lab.mk 2>/dev/null && [ -n "$(LAB_IN_TEST)" ]; then \
+		$(MAKE) --no-print-directory lab-smoke; fi
+	@echo "make test: all tests passed"
+
+# ---------------------------------------------------------------- fuzzing
+
+FUZZERS := fuzz_ftrace fuzz_tracedat
+FUZZ_CFLAGS = $(STD) $(WARN) -O1 -g $(PKG_CFLAGS) -fsanitize=fuzzer,address,undefined
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(GEN_SRC) $(HEADERS)
+	$(call msg,FUZZ-CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)clang $(FUZZ_CFLAGS) $< $(LIB_SRC) $(GEN_SRC) -o $@ $(PKG_LIBS)
+
+fuzz-smoke: $(addprefix $(BUILD)/fuzz/,$(FUZZERS))
+	$(Q)tests/fuzz/run.sh smoke $(BUILD)/fuzz
+
+fuzz: $(addprefix $(BUILD)/fuzz/,$(FUZZERS))
+	$(Q)FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh long $(BUILD)/fuzz
+
+# ---------------------------------------------------------------- demo, bench
+
+demo: all
+	$(Q)scripts/demo.sh $(BUILD)/vgic-replay
+
+$(BUILD)/bench_import: bench/bench_import.c $(LIB_OBJ) $(HEADERS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS_ALL) bench/bench_import.c $(LIB_OBJ) -o $@ $(PKG_LIBS)
+
+bench: all $(BUILD)/bench_import
+	$(Q)$(BUILD)/bench_import tests/data/samples/linux-7.2-gicv3-1vcpu-spi-burst.trace
+
+# ---------------------------------------------------------------- lab
+
+-include tests/lab/lab.mk
+
+# ---------------------------------------------------------------- install
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 0755 $(BUILD)/vgic-replay $(DESTDIR)$(PREFIX)/bin/vgic-replay
+	install -m 0644 docs/vgic-replay.1 $(DESTDIR)$(PREFIX)/share/man/man1/vgic-replay.1
+
+clean:
+	rm -rf $(BUILD) vgic-replay

@@ -1,0 +1,224 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * `vgic-replay sql trace.db "SELECT ..."`: run queries on a trace database
+ * (read-only) and print the rows as an aligned table or as CSV.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../schemas/tracedb.h"
+#include "cli.h"
+
+#define WIDTH_SAMPLE 1000 /* rows buffered to size the table's columns */
+
+static const char sql_usage[] =
+	"Usage: vgic-replay sql [--csv] TRACE.db \"SQL\"\n"
+	"\n"
+	"Run SQL on a trace database opened read-only and print the result as an\n"
+	"aligned table, or as CSV with --csv. Views events_v, injections_v,\n"
+	"exits_v, snapshots_v, lrs_v and findings_v decode the raw tables; see\n"
+	"docs/trace-format.md.\n"
+	"\n"
+	"Options:\n"
+	"      --csv       print CSV (RFC 4180 quoting) with a header row\n"
+	"      --no-header omit the header row\n"
+	"  -h, --help      show this help\n"
+	"\n"
+	"Example:\n"
+	"  vgic-replay sql trace.db \"SELECT vcpu, state, count(*) FROM lrs_v\n"
+	"      WHERE phase = 'sync' AND in_use GROUP BY 1, 2\"\n";
+
+/* Print one CSV field, quoting when needed. */
+static void csv_field(const char *s)
+{
+	if (!strpbrk(s, ",\"\n\r")) {
+		fputs(s, stdout);
+		return;
+	}
+	putchar('"');
+	for (; *s; s++) {
+		if (*s == '"')
+			putchar('"');
+		putchar(*s);
+	}
+	putchar('"');
+}
+
+/* A buffered table: the header and the first rows, used to size the columns. */
+struct table {
+	int ncols;
+	int *width;
+	char **cells; /* row-major; row 0 is the header */
+	int nbuf;     /* rows buffered, header included */
+	int flushed;  /* buffered rows printed; later rows stream out */
+};
+
+/* Print one row padded to the column widths. */
+static void print_padded(const struct table *t, char *const *cells)
+{
+	int i;
+
+	for (i = 0; i < t->ncols; i++)
+		printf("%-*s%s", i + 1 < t->ncols ? t->width[i] : 0, cells[i],
+		       i + 1 < t->ncols ? "  " : "");
+	putchar('\n');
+}
+
+/* Print the buffered rows (without the header when asked). */
+static void flush_table(struct table *t, int header)
+{
+	int r;
+
+	for (r = header ? 0 : 1; r < t->nbuf; r++)
+		print_padded(t, &t->cells[(size_t)r * t->ncols]);
+	t->flushed = 1;
+}
+
+/* Copy the current row's values as text into cells. */
+static void fetch_row(sqlite3_stmt *st, int ncols, char **cells)
+{
+	int i;
+
+	for (i = 0; i < ncols; i++) {
+		const unsigned char *v = sqlite3_column_text(st, i);
+
+		cells[i] = vr_xstrdup(v ? (const char *)v : "NULL");
+	}
+}
+
+/* Print CSV rows as they come. */
+static int run_csv(sqlite3_stmt *st, int ncols, int header)
+{
+	int i, rc;
+
+	for (i = 0; header && i < ncols; i++) {
+		csv_field(sqlite3_column_name(st, i));
+		putchar(i + 1 < ncols ? ',' : '\n');
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		for (i = 0; i < ncols; i++) {
+			const unsigned char *v = sqlite3_column_text(st, i);
+
+			csv_field(v ? (const char *)v : "");
+			putchar(i + 1 < ncols ? ',' : '\n');
+		}
+	}
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Step through one statement, printing its rows. */
+static int run_statement(sqlite3_stmt *st, int csv, int header)
+{
+	struct table t = {0};
+	int i, rc;
+
+	t.ncols = sqlite3_column_count(st);
+	if (!t.ncols) {
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+			;
+		return rc == SQLITE_DONE ? 0 : -1;
+	}
+	if (csv)
+		return run_csv(st, t.ncols, header);
+	t.width = vr_xcalloc((size_t)t.ncols, sizeof(int));
+	t.cells = vr_xcalloc((size_t)t.ncols * (WIDTH_SAMPLE + 1), sizeof(char *));
+	for (i = 0; i < t.ncols; i++) {
+		t.cells[i] = vr_xstrdup(sqlite3_column_name(st, i));
+		t.width[i] = (int)strlen(t.cells[i]);
+	}
+	t.nbuf = 1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (t.nbuf <= WIDTH_SAMPLE) {
+			char **row = &t.cells[(size_t)t.nbuf * t.ncols];
+
+			fetch_row(st, t.ncols, row);
+			for (i = 0; i < t.ncols; i++)
+				if ((int)strlen(row[i]) > t.width[i])
+					t.width[i] = (int)strlen(row[i]);
+			if (++t.nbuf == WIDTH_SAMPLE + 1)
+				flush_table(&t, header);
+		} else {
+			char **row = vr_xcalloc((size_t)t.ncols, sizeof(char *));
+
+			fetch_row(st, t.ncols, row);
+			print_padded(&t, row);
+			for (i = 0; i < t.ncols; i++)
+				free(row[i]);
+			free(row);
+		}
+	}
+	if (!t.flushed)
+		flush_table(&t, header);
+	for (i = 0; i < t.ncols * t.nbuf; i++)
+		free(t.cells[i]);
+	free(t.cells);
+	free(t.width);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Run every statement of the SQL text in turn. */
+int cmd_sql(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"csv", no_argument, NULL, 'c'},
+		{"no-header", no_argument, NULL, 'n'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct vr_error err = {{0}};
+	struct tracedb *db;
+	const char *sqltext, *tail;
+	sqlite3_stmt *st;
+	int c, csv = 0, header = 1, rc = 0;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			csv = 1;
+			break;
+		case 'n':
+			header = 0;
+			break;
+		case 'h':
+			fputs(sql_usage, stdout);
+			return 0;
+		default:
+			fputs(sql_usage, stderr);
+			return 2;
+		}
+	}
+	if (optind + 2 != argc) {
+		fputs(sql_usage, stderr);
+		return 2;
+	}
+	db = tracedb_open(argv[optind], TRACEDB_READONLY, &err);
+	if (!db) {
+		cli_error("%s", err.msg);
+		return 1;
+	}
+	sqltext = argv[optind + 1];
+	while (*sqltext) {
+		if (sqlite3_prepare_v2(tracedb_sqlite(db), sqltext, -1, &st, &tail) != SQLITE_OK) {
+			cli_error("%s: SQL error at offset %ld: %s", argv[optind],
+				  (long)sqlite3_error_offset(tracedb_sqlite(db)),
+				  sqlite3_errmsg(tracedb_sqlite(db)));
+			rc = 1;
+			break;
+		}
+		if (!st)
+			break;
+		if (run_statement(st, csv, header)) {
+			cli_error("%s: %s", argv[optind], sqlite3_errmsg(tracedb_sqlite(db)));
+			rc = 1;
+		}
+		sqlite3_finalize(st);
+		if (rc)
+			break;
+		sqltext = tail;
+	}
+	tracedb_close(db);
+	return rc;
+}

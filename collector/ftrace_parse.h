@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Parsing one line of ftrace text output (/sys/kernel/tracing/trace or
+ * trace_pipe) into a vgic-replay event. Pure functions, no I/O: the
+ * importer, the fuzzer and the unit tests all call them directly.
+ *
+ * The printed forms come from the kernels' TP_printk() strings
+ * (arch/arm64/kvm/trace_arm.h, trace_handle_exit.h, vgic/trace.h,
+ * include/trace/events/kvm.h) and from the kprobe events our lab and
+ * users define on kvm_vgic_flush_hwstate, vgic_v[23]_fold_lr_state,
+ * kvm_vgic_sync_hwstate and vgic_v[23]_populate_lr. A line that looks like
+ * an event but does not match the known form of its event is reported as
+ * unparsed with a reason, never guessed at.
+ */
+#ifndef VR_FTRACE_PARSE_H
+#define VR_FTRACE_PARSE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../schemas/trace_event.h"
+
+enum ftrace_line_type {
+	FTRACE_LINE_IGNORED,	/* blank line or '#' header/comment */
+	FTRACE_LINE_EVENT,	/* out.ev is an event */
+	FTRACE_LINE_SNAPSHOT,	/* out.ev and out.snap hold a snapshot */
+	FTRACE_LINE_LOST,	/* "CPU:n [LOST m EVENTS]": out.lost_cpu, out.lost */
+	FTRACE_LINE_UNKNOWN,	/* a well-formed event we do not import: out.name */
+	FTRACE_LINE_UNPARSED,	/* not understood: out.reason */
+};
+
+struct ftrace_line {
+	enum ftrace_line_type type;
+	struct vr_event ev;
+	struct vr_snapshot snap;
+	int32_t lost_cpu;
+	int64_t lost;		/* -1 when the marker gives no count */
+	int ts_is_counter;	/* the timestamp had no fraction (a counter clock) */
+	char name[64];		/* the event name as printed */
+	const char *reason;	/* for FTRACE_LINE_UNPARSED */
+};
+
+/*
+ * Parse one line (without its newline; len bytes, need not be
+ * NUL-terminated). Returns the line type; fills *out accordingly.
+ */
+enum ftrace_line_type ftrace_parse_line(const char *line, size_t len, struct ftrace_line *out);
+
+/*
+ * Shared with the trace.dat importer, which reads the same probes as typed
+ * records: classify a probed function (the symbol of an entry probe, or
+ * the function a return probe returned from), store one named field, and
+ * check that the record is complete. The field names are the contract of
+ * our probe definitions: vcpu, used, hcr, vmcr, apr, ap0r<n>, ap1r<n>,
+ * lr<n> for snapshots; vcpu, intid, lr for populate.
+ */
+int vr_probe_classify(const char *fn, size_t n, int is_return, struct ftrace_line *out);
+int vr_probe_field(const char *key, size_t nkey, uint64_t v, int64_t sv, struct ftrace_line *out,
+		   int *have_vcpu);
+enum ftrace_line_type vr_probe_finish(struct ftrace_line *out, int have_vcpu);
+
+#endif

@@ -1,0 +1,315 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Importer of trace-cmd `trace.dat` files, through libtracecmd and
+ * libtraceevent.
+ *
+ * Fields are read by name through the event formats stored inside the
+ * file, never by offset, so a kernel whose tracepoint layout moved still
+ * imports; a record that lacks a field we need is counted as unparsed.
+ * The vGIC snapshot probes are recognised by the function they probe
+ * (the kprobe's __probe_ip, or a kretprobe's __probe_func, resolved with
+ * the kallsyms that trace-cmd stores), not by their user-chosen names.
+ * Records come out merged across CPUs in time order; trace-cmd's
+ * missed-events counts become gaps.
+ */
+#define _GNU_SOURCE
+#include "import.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <trace-cmd/trace-cmd.h>
+#include <traceevent/event-parse.h>
+
+#include "ftrace_parse.h"
+
+/*
+ * Exported by libtracecmd (trace-cmd-private.h) but missing from its
+ * public header: the recording host's uname and trace clock.
+ */
+const char *tracecmd_get_uname(struct tracecmd_input *handle);
+const char *tracecmd_get_trace_clock(struct tracecmd_input *handle);
+
+/* How one kvm tracepoint maps onto a vr_event: which fields go where. */
+struct tp_map {
+	const char *name;
+	enum vr_event_kind kind;
+	const char *args[4]; /* fields for arg0..arg3 */
+	const char *intid;   /* field that holds the INTID, if any */
+};
+
+static const struct tp_map tp_maps[] = {
+	{"vgic_update_irq_pending", VR_EV_IRQ_PENDING, {"vcpu_id", "level"}, "irq"},
+	{"kvm_irq_line", VR_EV_IRQ_LINE, {"type", "vcpu_idx", "irq_num", "level"}, NULL},
+	{"kvm_set_irq", VR_EV_SET_IRQ, {"gsi", "level", "irq_source_id"}, NULL},
+	{"kvm_ack_irq", VR_EV_ACK_IRQ, {"irqchip", "pin"}, NULL},
+	{"kvm_entry", VR_EV_ENTRY, {"vcpu_pc"}, NULL},
+	{"kvm_exit", VR_EV_EXIT, {"ret", "esr_ec", "vcpu_pc"}, NULL},
+	{"kvm_vcpu_wakeup", VR_EV_WAKEUP, {"ns", "waited", "valid"}, NULL},
+	{"kvm_wfx_arm64", VR_EV_WFX, {"vcpu_pc", "is_wfe"}, NULL},
+	{"kvm_timer_update_irq", VR_EV_TIMER_IRQ, {"vcpu_id", "level"}, "irq"},
+	{"kvm_userspace_exit", VR_EV_USERSPACE_EXIT, {"reason", "errno"}, NULL},
+};
+
+struct tracedat_import {
+	const char *path;
+	struct tep_handle *tep;
+	struct trace_writer *w;
+	struct kernel_evidence kev;
+	struct ftrace_line parsed;
+	int64_t records;
+	int64_t events;
+	int failed;
+	struct vr_error *err;
+	struct vr_progress progress;
+};
+
+/* Read a numeric field, sign-extending signed fields of their declared size. */
+static int read_field(struct tep_format_field *f, struct tep_record *rec, int64_t *out,
+		      uint64_t *uout)
+{
+	unsigned long long v;
+
+	if (!f || (f->flags & TEP_FIELD_IS_ARRAY) || (long long)f->offset + f->size > (long long)rec->size)
+		return -1;
+	if (tep_read_number_field(f, rec->data, &v))
+		return -1;
+	*uout = v;
+	if ((f->flags & TEP_FIELD_IS_SIGNED) && f->size < 8) {
+		unsigned bits = (unsigned)f->size * 8;
+		uint64_t sign = 1ull << (bits - 1);
+
+		v &= (1ull << bits) - 1;
+		*out = (int64_t)((v ^ sign) - sign);
+	} else {
+		*out = (int64_t)v;
+	}
+	return 0;
+}
+
+/* Fill a kvm tracepoint's event from its named fields; -1 names the missing field. */
+static int map_tracepoint(const struct tp_map *m, struct tep_event *ev, struct tep_record *rec,
+			  struct vr_event *out, const char **missing)
+{
+	uint64_t u;
+	int64_t v;
+	int i;
+
+	out->kind = m->kind;
+	for (i = 0; i < 4 && m->args[i]; i++) {
+		if (read_field(tep_find_field(ev, m->args[i]), rec, &v, &u)) {
+			*missing = m->args[i];
+			return -1;
+		}
+		out->arg[i] = v;
+	}
+	if (m->intid) {
+		if (read_field(tep_find_field(ev, m->intid), rec, &v, &u)) {
+			*missing = m->intid;
+			return -1;
+		}
+		out->intid = v;
+	}
+	/* The same derivations the text parser makes from the printed form. */
+	switch (m->kind) {
+	case VR_EV_IRQ_PENDING:
+		if (out->intid < 32)
+			out->vcpu = out->arg[0];
+		out->arg[1] = out->arg[1] != 0;
+		break;
+	case VR_EV_TIMER_IRQ:
+		out->vcpu = out->arg[0];
+		break;
+	case VR_EV_IRQ_LINE:
+		if (out->arg[0] == VR_IRQ_TYPE_SPI || out->arg[0] == VR_IRQ_TYPE_PPI)
+			out->intid = out->arg[2];
+		break;
+	case VR_EV_SET_IRQ:
+		out->intid = out->arg[0] + 32;
+		break;
+	case VR_EV_ACK_IRQ:
+		out->intid = out->arg[1] + 32;
+		break;
+	case VR_EV_USERSPACE_EXIT:
+		if (out->arg[1] < 0) { /* printed as restart/error (-errno) */
+			out->arg[1] = -out->arg[1];
+			out->arg[0] = VR_NO_VALUE;
+		}
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+/* A kprobe/kretprobe record: classify by probed function, then read every field. */
+static enum ftrace_line_type map_probe(struct tracedat_import *st, struct tep_event *ev,
+				       struct tep_record *rec)
+{
+	struct tep_format_field *f, **fields;
+	struct ftrace_line *pl = &st->parsed;
+	const char *fn = NULL;
+	int is_return = 0, have_vcpu = 0, i;
+	uint64_t u;
+	int64_t v;
+
+	if ((f = tep_find_field(ev, "__probe_func"))) {
+		is_return = 1;
+	} else {
+		f = tep_find_field(ev, "__probe_ip");
+	}
+	if (!f || read_field(f, rec, &v, &u))
+		return FTRACE_LINE_UNKNOWN;
+	fn = tep_find_function(st->tep, u);
+	if (!fn || vr_probe_classify(fn, strlen(fn), is_return, pl))
+		return FTRACE_LINE_UNKNOWN;
+	fields = tep_event_fields(ev);
+	for (i = 0; fields && fields[i]; i++) {
+		const char *name = fields[i]->name;
+
+		if (!strncmp(name, "__probe_", 8))
+			continue;
+		if (read_field(fields[i], rec, &v, &u))
+			continue;
+		if (vr_probe_field(name, strlen(name), u, v, pl, &have_vcpu)) {
+			free(fields);
+			pl->reason = "bad register index in probe field";
+			return FTRACE_LINE_UNPARSED;
+		}
+	}
+	free(fields);
+	return vr_probe_finish(pl, have_vcpu);
+}
+
+/* tracecmd_iterate_events callback: one record. */
+static int import_record(struct tracecmd_input *h, struct tep_record *rec, int cpu, void *data)
+{
+	struct tracedat_import *st = data;
+	struct ftrace_line *pl = &st->parsed;
+	struct tep_event *ev;
+	const char *missing = NULL;
+	enum ftrace_line_type t = FTRACE_LINE_UNKNOWN;
+	size_t i;
+	int rc = 0;
+
+	(void)h;
+	st->records++;
+	if (vr_import_interrupted) {
+		vr_error_set(st->err, "%s: record %lld: interrupted", st->path,
+			     (long long)st->records);
+		st->failed = 1;
+		return 1;
+	}
+	if (rec->missed_events)
+		rc |= trace_writer_gap(st->w, cpu, rec->missed_events > 0 ? rec->missed_events : -1,
+				       st->records);
+	vr_event_clear(&pl->ev);
+	vr_snapshot_clear(&pl->snap);
+	pl->reason = NULL;
+	ev = tep_find_event_by_record(st->tep, rec);
+	if (!ev) {
+		rc |= trace_writer_problem(st->w, st->records, "unparsed", NULL,
+					   "record of an event id with no format", NULL, 0);
+		goto out;
+	}
+	pl->ev.ts_ns = (int64_t)rec->ts;
+	pl->ev.cpu = cpu;
+	pl->ev.pid = tep_data_pid(st->tep, rec);
+	pl->ev.src_pos = st->records;
+	if (!strcmp(ev->system, "kvm")) {
+		for (i = 0; i < sizeof(tp_maps) / sizeof(tp_maps[0]); i++) {
+			if (strcmp(ev->name, tp_maps[i].name))
+				continue;
+			t = map_tracepoint(&tp_maps[i], ev, rec, &pl->ev, &missing)
+				    ? FTRACE_LINE_UNPARSED
+				    : FTRACE_LINE_EVENT;
+			if (missing)
+				pl->reason = "event format lacks a field we need";
+			break;
+		}
+	} else {
+		t = map_probe(st, ev, rec);
+	}
+	switch (t) {
+	case FTRACE_LINE_EVENT:
+		if ((pl->ev.kind == VR_EV_TIMER_IRQ || pl->ev.kind == VR_EV_IRQ_PENDING) &&
+		    pl->ev.vcpu != VR_NO_VALUE)
+			trace_writer_map_thread(st->w, pl->ev.pid, pl->ev.vcpu, "private-irq", 0,
+						pl->ev.ts_ns);
+		if (pl->ev.kind == VR_EV_POPULATE)
+			kernel_evidence_observe(&st->kev, st->records, &pl->ev, &pl->snap);
+		st->events++;
+		rc |= trace_writer_event(st->w, &pl->ev) < 0;
+		break;
+	case FTRACE_LINE_SNAPSHOT:
+		kernel_evidence_observe(&st->kev, st->records, &pl->ev, &pl->snap);
+		if (!pl->snap.gic_version)
+			pl->snap.gic_version = st->kev.gic_version;
+		st->events++;
+		rc |= trace_writer_snapshot(st->w, &pl->ev, &pl->snap) < 0;
+		break;
+	case FTRACE_LINE_UNPARSED:
+		rc |= trace_writer_problem(st->w, st->records, "unparsed", ev->name,
+					   missing ? missing : pl->reason, NULL, 0);
+		break;
+	default:
+		rc |= trace_writer_problem(st->w, st->records, "unknown_event", ev->name, NULL,
+					   NULL, 0);
+		break;
+	}
+out:
+	vr_progress_update(&st->progress, (uint64_t)st->records, 0);
+	if (rc) {
+		vr_error_set(st->err, "%s: record %lld: cannot store it in the trace database",
+			     st->path, (long long)st->records);
+		st->failed = 1;
+		return 1;
+	}
+	return 0;
+}
+
+/* See import.h. */
+int import_tracedat(const char *path, struct trace_writer *w, struct tracedb *db,
+		    const struct import_options *opt, struct import_result *res,
+		    struct vr_error *err)
+{
+	struct tracedat_import st;
+	struct tracecmd_input *h;
+	const char *uname, *clock;
+
+	memset(&st, 0, sizeof(st));
+	st.path = path;
+	st.w = w;
+	st.err = err;
+	st.kev.new_hcr_pos = -1;
+	vr_progress_init(&st.progress, "importing");
+	tracecmd_set_loglevel(TEP_LOG_NONE);
+	tep_set_loglevel(TEP_LOG_NONE);
+	h = tracecmd_open(path, TRACECMD_FL_LOAD_NO_PLUGINS | TRACECMD_FL_LOAD_NO_SYSTEM_PLUGINS);
+	if (!h)
+		return vr_error_set(err,
+				    "%s: not a readable trace.dat (truncated or corrupt headers)",
+				    path);
+	st.tep = tracecmd_get_tep(h);
+	if (tracecmd_iterate_events(h, NULL, 0, import_record, &st) < 0 && !st.failed) {
+		vr_error_set(err, "%s: record %lld: corrupt data section", path,
+			     (long long)st.records + 1);
+		st.failed = 1;
+	}
+	vr_progress_done(&st.progress);
+	if (st.failed) {
+		tracecmd_close(h);
+		return -1;
+	}
+	uname = tracecmd_get_uname(h);
+	clock = tracecmd_get_trace_clock(h);
+	trace_writer_info_text(w, "source_format", "trace-cmd");
+	trace_writer_info_text(w, "capture_tool", "trace-cmd");
+	trace_writer_info_text(w, "host", NULL);
+	trace_writer_info_text(w, "clock", clock && *clock ? clock : NULL);
+	trace_writer_info_int(w, "input_records", st.records);
+	res->input_records = st.records;
+	import_finish_metadata(w, db, opt, &st.kev, uname, res);
+	tracecmd_close(h);
+	return 0;
+}

@@ -1,0 +1,221 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Opening, creating and migrating trace database files.
+ *
+ * A trace database is an ordinary SQLite file marked with our
+ * application_id and carrying the format version in user_version. Foreign
+ * SQLite files, non-SQLite files and files from a newer vgic-replay are
+ * refused with a one-line reason; files from an older vgic-replay are
+ * migrated forward, step by step, when opened for writing.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "tracedb.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+struct tracedb {
+	sqlite3 *sql;
+	char *path;
+	int version;
+};
+
+/*
+ * One migration step upgrades a file from `from` to from + 1. Version 1 is
+ * the first published format, so the list is empty; a future version 2
+ * adds {1, "ALTER TABLE ...; ..."} here and bumps VR_TRACE_FORMAT_VERSION.
+ */
+struct tracedb_migration {
+	int from;
+	const char *sql;
+};
+
+static const struct tracedb_migration migrations[] = {
+	{0, NULL},
+};
+
+/* Run SQL without result rows, reporting the SQLite error with the file name. */
+static int exec_sql(sqlite3 *sql, const char *path, const char *text, struct vr_error *err)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(sql, text, NULL, NULL, &msg) != SQLITE_OK) {
+		vr_error_set(err, "%s: %s", path, msg ? msg : sqlite3_errmsg(sql));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+/* Read a single integer PRAGMA; -1 with err set when the file is not a database. */
+static int read_pragma_int(sqlite3 *sql, const char *path, const char *pragma, int64_t *out,
+			   struct vr_error *err)
+{
+	sqlite3_stmt *st;
+	char q[64];
+	int rc;
+
+	snprintf(q, sizeof(q), "PRAGMA %s", pragma);
+	if (sqlite3_prepare_v2(sql, q, -1, &st, NULL) != SQLITE_OK)
+		return vr_error_set(err, "%s: not a readable SQLite database (%s)", path,
+				    sqlite3_errmsg(sql));
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		vr_error_set(err, "%s: not a readable SQLite database (%s)", path,
+			     sqlite3_errmsg(sql));
+		sqlite3_finalize(st);
+		return -1;
+	}
+	*out = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return 0;
+}
+
+/* Apply every migration step from the file's version up to the current one. */
+static int migrate_forward(struct tracedb *db, struct vr_error *err)
+{
+	char q[64];
+	size_t i;
+
+	for (i = 0; i < sizeof(migrations) / sizeof(migrations[0]); i++) {
+		const struct tracedb_migration *m = &migrations[i];
+
+		if (!m->sql || m->from != db->version)
+			continue;
+		if (exec_sql(db->sql, db->path, "BEGIN", err) ||
+		    exec_sql(db->sql, db->path, m->sql, err))
+			return -1;
+		snprintf(q, sizeof(q), "PRAGMA user_version = %d", m->from + 1);
+		if (exec_sql(db->sql, db->path, q, err) ||
+		    exec_sql(db->sql, db->path, "COMMIT", err))
+			return -1;
+		db->version = m->from + 1;
+	}
+	if (db->version != VR_TRACE_FORMAT_VERSION)
+		return vr_error_set(err, "%s: no migration from trace format %d to %d", db->path,
+				    db->version, VR_TRACE_FORMAT_VERSION);
+	return 0;
+}
+
+/* Open and validate; see tracedb.h. */
+struct tracedb *tracedb_open(const char *path, int flags, struct vr_error *err)
+{
+	struct tracedb *db;
+	struct stat stbuf;
+	int64_t app_id, version;
+	int oflags = (flags & TRACEDB_READWRITE) ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY;
+
+	if (stat(path, &stbuf)) {
+		vr_error_set(err, "%s: no such file", path);
+		return NULL;
+	}
+	db = vr_xcalloc(1, sizeof(*db));
+	db->path = vr_xstrdup(path);
+	if (sqlite3_open_v2(path, &db->sql, oflags, NULL) != SQLITE_OK) {
+		vr_error_set(err, "%s: cannot open: %s", path, sqlite3_errmsg(db->sql));
+		goto fail;
+	}
+	sqlite3_busy_timeout(db->sql, 2000);
+	if (read_pragma_int(db->sql, path, "application_id", &app_id, err) ||
+	    read_pragma_int(db->sql, path, "user_version", &version, err))
+		goto fail;
+	if (app_id != VR_TRACE_APPLICATION_ID) {
+		vr_error_set(err,
+			     "%s: an SQLite database, but not a vgic-replay trace "
+			     "(application_id 0x%llx)",
+			     path, (unsigned long long)app_id);
+		goto fail;
+	}
+	db->version = (int)version;
+	if (version > VR_TRACE_FORMAT_VERSION) {
+		vr_error_set(err,
+			     "%s: trace format %lld is newer than this vgic-replay understands (%d); "
+			     "upgrade vgic-replay",
+			     path, (long long)version, VR_TRACE_FORMAT_VERSION);
+		goto fail;
+	}
+	if (version < VR_TRACE_FORMAT_VERSION) {
+		if (!(flags & TRACEDB_READWRITE)) {
+			vr_error_set(err,
+				     "%s: trace format %lld is older than %d; open it for writing "
+				     "(e.g. `vgic-replay check`) to migrate it",
+				     path, (long long)version, VR_TRACE_FORMAT_VERSION);
+			goto fail;
+		}
+		if (migrate_forward(db, err))
+			goto fail;
+	}
+	return db;
+fail:
+	tracedb_close(db);
+	return NULL;
+}
+
+/* Create a fresh file with the current schema; see tracedb.h. */
+struct tracedb *tracedb_create(const char *path, struct vr_error *err)
+{
+	struct tracedb *db;
+	struct stat stbuf;
+	char q[64];
+
+	if (!stat(path, &stbuf)) {
+		vr_error_set(err, "%s: already exists", path);
+		return NULL;
+	}
+	db = vr_xcalloc(1, sizeof(*db));
+	db->path = vr_xstrdup(path);
+	if (sqlite3_open_v2(path, &db->sql, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+	    SQLITE_OK) {
+		vr_error_set(err, "%s: cannot create: %s", path, sqlite3_errmsg(db->sql));
+		goto fail;
+	}
+	/*
+	 * A bulk load into a file nobody else sees yet: no journal and no
+	 * fsync until the end. A crash leaves only the temporary file.
+	 */
+	if (exec_sql(db->sql, path,
+		     "PRAGMA page_size = 8192; PRAGMA journal_mode = OFF; "
+		     "PRAGMA synchronous = OFF; PRAGMA locking_mode = EXCLUSIVE; "
+		     "PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;",
+		     err))
+		goto fail;
+	if (exec_sql(db->sql, path, vr_schema_sql, err))
+		goto fail;
+	snprintf(q, sizeof(q), "PRAGMA user_version = %d", VR_TRACE_FORMAT_VERSION);
+	if (exec_sql(db->sql, path, q, err))
+		goto fail;
+	db->version = VR_TRACE_FORMAT_VERSION;
+	return db;
+fail:
+	tracedb_close(db);
+	return NULL;
+}
+
+/* Close and free; NULL allowed so error paths stay simple. */
+void tracedb_close(struct tracedb *db)
+{
+	if (!db)
+		return;
+	sqlite3_close_v2(db->sql);
+	free(db->path);
+	free(db);
+}
+
+/* The raw handle for read queries. */
+sqlite3 *tracedb_sqlite(struct tracedb *db)
+{
+	return db->sql;
+}
+
+/* The (possibly migrated) format version. */
+int tracedb_format_version(struct tracedb *db)
+{
+	return db->version;
+}
+
+/* Public wrapper of exec_sql naming the database file in errors. */
+int tracedb_exec(struct tracedb *db, const char *sql, struct vr_error *err)
+{
+	return exec_sql(db->sql, db->path, sql, err);
+}

@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The trace database: the one SQLite file format that importers and the
+ * collector write and that replay, the TUI and `sql` read.
+ *
+ * Opening checks that a file is ours (PRAGMA application_id) and of a
+ * version we understand (PRAGMA user_version), migrating older versions
+ * forward when asked. Writing is a streaming bulk load: prepared
+ * statements inside one transaction on a fresh file, indexes last.
+ */
+#ifndef VR_TRACEDB_H
+#define VR_TRACEDB_H
+
+#include <sqlite3.h>
+#include <stdint.h>
+
+#include "../common/vr_common.h"
+#include "trace_event.h"
+
+#define VR_TRACE_FORMAT_VERSION 1
+#define VR_TRACE_APPLICATION_ID 0x76676963 /* "vgic" */
+
+struct tracedb;
+
+enum tracedb_open_flags {
+	TRACEDB_READONLY = 0,
+	TRACEDB_READWRITE = 1, /* also migrates an older format forward */
+};
+
+/* Open an existing trace database, checking identity and version. */
+struct tracedb *tracedb_open(const char *path, int flags, struct vr_error *err);
+
+/*
+ * Create a new, empty trace database at path, which must not exist, tuned
+ * for a one-shot bulk load (no journal: the caller writes to a temporary
+ * file and renames it into place only when the load succeeded).
+ */
+struct tracedb *tracedb_create(const char *path, struct vr_error *err);
+
+/* Close the database; NULL is allowed. */
+void tracedb_close(struct tracedb *db);
+
+/* The underlying SQLite handle, for read queries. */
+sqlite3 *tracedb_sqlite(struct tracedb *db);
+
+/* The format version stored in the file (PRAGMA user_version). */
+int tracedb_format_version(struct tracedb *db);
+
+/* Run SQL that returns no rows; on failure fill err with the SQLite message. */
+int tracedb_exec(struct tracedb *db, const char *sql, struct vr_error *err);
+
+/* The SQL text of the current schema and its indexes (embedded at build time). */
+extern const char vr_schema_sql[];
+extern const char vr_schema_index_sql[];
+
+/* ---------------------------------------------------------------- bulk writer */
+
+struct trace_writer;
+
+/* Start a bulk load into a database made by tracedb_create(). */
+struct trace_writer *trace_writer_begin(struct tracedb *db, struct vr_error *err);
+
+/*
+ * Append one event, returning its id (events.id) or -1. The vcpu field may
+ * be VR_NO_VALUE; the writer fills it from the thread-to-vCPU map when it
+ * knows the mapping, and trace_writer_finish() fills the rest.
+ */
+int64_t trace_writer_event(struct trace_writer *w, const struct vr_event *ev);
+
+/* Append a snapshot: its event (kind VR_EV_FLUSH/SYNC/POST) and registers. */
+int64_t trace_writer_snapshot(struct trace_writer *w, const struct vr_event *ev,
+			      const struct vr_snapshot *snap);
+
+/*
+ * Record that the given thread runs the given vCPU, with how we know
+ * ("snapshot", "private-irq", ...). Stronger sources override weaker ones;
+ * the first mapping of a thread is used to attribute its earlier events.
+ */
+void trace_writer_map_thread(struct trace_writer *w, int32_t pid, int64_t vcpu,
+			     const char *source, int strong, int64_t ts_ns);
+
+/* Record a gap: the tracer lost `lost` events on cpu (lost < 0: unknown). */
+int trace_writer_gap(struct trace_writer *w, int32_t cpu, int64_t lost, int64_t src_pos);
+
+/* Record input that was not imported (problem "unparsed" or "unknown_event"). */
+int trace_writer_problem(struct trace_writer *w, int64_t src_pos, const char *problem,
+			 const char *event, const char *reason, const char *text, size_t text_len);
+
+/* Set a trace_info column (text or integer); applied at finish. */
+void trace_writer_info_text(struct trace_writer *w, const char *column, const char *value);
+void trace_writer_info_int(struct trace_writer *w, const char *column, int64_t value);
+
+/* Counters the writer keeps while loading. */
+struct trace_writer_stats {
+	int64_t events;
+	int64_t snapshots;
+	int64_t unparsed;
+	int64_t unknown;
+	int64_t lost;
+	int64_t gaps;
+	int64_t first_ts_ns;
+	int64_t last_ts_ns;
+	int max_gic_version_seen;
+	int max_nr_lrs_seen;
+};
+
+const struct trace_writer_stats *trace_writer_stats(const struct trace_writer *w);
+
+/*
+ * Resolve vCPU attribution, write trace_info, vms and vcpus, build the
+ * indexes and commit. Frees the writer whether or not it succeeds.
+ */
+int trace_writer_finish(struct trace_writer *w, struct vr_error *err);
+
+/* Abandon the load (the caller removes the temporary file). */
+void trace_writer_abort(struct trace_writer *w);
+
+#endif

@@ -1,0 +1,29 @@
+#!/bin/sh
+# Install the Debian packages vgic-replay needs to build and test, and only
+# those that are missing: running it twice does nothing the second time.
+# Usage: scripts/deps.sh [extra packages...]   (as root, or with sudo available)
+set -eu
+
+PACKAGES="gcc make pkg-config libc6-dev libsqlite3-dev sqlite3 libtracecmd-dev
+libtraceevent-dev libtracefs-dev trace-cmd clang libclang-rt-14-dev libncurses-dev tmux xz-utils
+zstd gzip"
+
+missing=""
+for p in $PACKAGES "$@"; do
+	status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	case "$status" in
+	*"install ok installed"*) ;;
+	*) missing="$missing $p" ;;
+	esac
+done
+[ -z "$missing" ] && exit 0
+
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO=sudo
+echo "deps: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+# Install straight away when the package lists are fresh enough; refresh them once otherwise.
+if ! $SUDO apt-get install -y --no-install-recommends $missing; then
+	$SUDO apt-get update
+	$SUDO apt-get install -y --no-install-recommends $missing
+fi
