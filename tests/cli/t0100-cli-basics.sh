@@ -1,0 +1,17 @@
+#!/bin/sh
+# Every command answers --help and bad usage the way the docs say.
+. "$(dirname "$0")/lib.sh"
+
+expect_ok "--version" $VR --version
+expect_eq "--version prints the version" "$(cut -d' ' -f1 "$TMP/out")" "vgic-replay"
+expect_ok "--help" $VR --help
+for cmd in import info sql; do
+	expect_ok "$cmd --help" $VR $cmd --help
+	checks=$((checks + 1))
+	if grep -q "^Usage: vgic-replay $cmd" "$TMP/out"; then echo "ok - $cmd --help shows usage"; else
+		echo "not ok - $cmd --help shows usage"; failures=$((failures + 1)); fi
+done
+expect_fail "unknown command" 2 "'frobnicate' is not a command" $VR frobnicate
+checks=$((checks + 1))
+if $VR >/dev/null 2>&1; then echo "not ok - no arguments is a usage error"; failures=$((failures + 1)); else echo "ok - no arguments is a usage error"; fi
+finish

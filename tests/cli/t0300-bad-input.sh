@@ -1,0 +1,42 @@
+#!/bin/sh
+# Bad input: a one-line error naming the file (and position), a non-zero
+# exit, and nothing lost or damaged.
+. "$(dirname "$0")/lib.sh"
+
+in="$DATA/samples/linux-6.12-gicv3-1vcpu-spi-burst.trace"
+printf 'hello\nworld\n' > "$TMP/garbage.txt"
+expect_fail "garbage text" 1 "garbage.txt:1: no kvm events recognised" $VR import "$TMP/garbage.txt" -o "$TMP/g.db"
+test ! -e "$TMP/g.db"; expect_eq "no output after a failed import" $? 0
+head -c 3000 /dev/urandom > "$TMP/random.bin"
+expect_fail "binary garbage" 1 "random.bin:[0-9]+: " $VR import "$TMP/random.bin" -o "$TMP/r.db"
+expect_fail "missing input" 1 "nope.trace: No such file" $VR import "$TMP/nope.trace" -o "$TMP/n.db"
+expect_fail "directory input" 1 "is a directory" $VR import "$TMP" -o "$TMP/d.db"
+
+$VR import -q "$in" -o "$TMP/ok.db"
+sum=$(md5sum < "$TMP/ok.db")
+expect_fail "existing output without --force" 1 "ok.db: already exists \\(use --force" $VR import "$in" -o "$TMP/ok.db"
+expect_fail "failed --force import keeps the old file" 1 "garbage.txt:1:" $VR import --force "$TMP/garbage.txt" -o "$TMP/ok.db"
+expect_eq "old output untouched" "$(md5sum < "$TMP/ok.db")" "$sum"
+expect_fail "input is the output" 1 "is an SQLite database|is the input file" $VR import --force "$TMP/ok.db" -o "$TMP/ok.db"
+expect_eq "output still untouched" "$(md5sum < "$TMP/ok.db")" "$sum"
+expect_fail "import of an SQLite file" 1 "is an SQLite database, not a trace" $VR import "$TMP/ok.db" -o "$TMP/x.db"
+ls -a "$TMP" | grep -q '\.tmp-'; expect_eq "no temporary files left" $? 1
+
+# Databases that are not ours, broken or too new.
+expect_fail "info on text" 1 "garbage.txt: not a readable SQLite database" $VR info "$TMP/garbage.txt"
+sqlite3 "$TMP/foreign.db" "CREATE TABLE t(x)"
+expect_fail "info on a foreign SQLite file" 1 "foreign.db: an SQLite database, but not a vgic-replay trace" $VR info "$TMP/foreign.db"
+cp "$TMP/ok.db" "$TMP/newer.db"; sqlite3 "$TMP/newer.db" "PRAGMA user_version = 42"
+expect_fail "info on a newer format" 1 "newer.db: trace format 42 is newer" $VR info "$TMP/newer.db"
+head -c 8192 "$TMP/ok.db" > "$TMP/cut.db"
+expect_fail "sql on a truncated database" 1 "cut.db" $VR sql "$TMP/cut.db" "SELECT count(*) FROM events"
+expect_fail "info on a missing file" 1 "missing.db: no such file" $VR info "$TMP/missing.db"
+
+# Garbage lines inside a real trace are counted with their line numbers.
+{ head -n 30 "$in"; echo "garbage in the middle"; tail -n +31 "$in"; } > "$TMP/mixed.trace"
+expect_ok "import with one garbage line" $VR import "$TMP/mixed.trace" -o "$TMP/mixed.db"
+expect_eq "garbage line counted at its line number" \
+	"$($VR sql --csv --no-header "$TMP/mixed.db" "SELECT src_pos || ' ' || problem FROM import_problems")" "31 unparsed"
+expect_eq "the other lines still imported" \
+	"$($VR sql --csv --no-header "$TMP/mixed.db" "SELECT events_total FROM trace_info")" "$(grep -vc '^#' "$in")"
+finish
