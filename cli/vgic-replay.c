@@ -21,6 +21,7 @@ static const struct subcommand subcommands[] = {
 	{"import", cmd_import, "turn an ftrace text trace or a trace-cmd trace.dat into a trace db"},
 	{"info", cmd_info, "summarise a trace database"},
 	{"sql", cmd_sql, "run an SQL query on a trace database"},
+	{"check", cmd_check, "replay a trace: lost interrupts, wrong deactivations, gaps"},
 };
 
 /* See cli.h. */

@@ -1,0 +1,315 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * `vgic-replay check trace.db`: replay a trace and report lost
+ * interrupts, wrong deactivations and the other findings of replay/, each
+ * with the events that prove it. Results are also stored in the trace's
+ * replay_runs and findings tables for the TUI and `sql`.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../replay/replay.h"
+#include "cli.h"
+
+static const char check_usage[] =
+	"Usage: vgic-replay check [options] TRACE.db\n"
+	"\n"
+	"Replay a trace and report lost interrupts, wrong deactivations and trace gaps,\n"
+	"each tied to the events that prove it, then an accounting per INTID:\n"
+	"injected = acked + coalesced + lost + pending at the end.\n"
+	"\n"
+	"Options:\n"
+	"  -p, --profile NAME   kernel behaviour to replay under (default: from the trace's\n"
+	"                       kernel release, printed with the reason); replaying under\n"
+	"                       another kernel's profile is a what-if\n"
+	"      --list-profiles  list the profiles and exit\n"
+	"      --vcpu N         report findings of vCPU N only\n"
+	"      --intid N        report findings of INTID N only\n"
+	"      --from T         report findings at or after T; T is absolute ns, or\n"
+	"      --to T           relative to the trace start with '+' and a unit:\n"
+	"                       +250ms, +1.5s, +20us, +1000ns\n"
+	"      --json           print one JSON document instead of text\n"
+	"  -q, --quiet          print findings only (no summary, no accounting)\n"
+	"      --no-store       do not record the run in the trace's findings tables\n"
+	"  -h, --help           show this help\n"
+	"\n"
+	"Exit status: 0 no findings (gaps are informational), 1 findings, 2 error.\n"
+	"\n"
+	"Examples:\n"
+	"  vgic-replay check trace.db\n"
+	"  vgic-replay check --profile linux-6.19 trace.db    # what if it ran on 6.19?\n"
+	"  vgic-replay check --intid 44 --from +1.5s --json trace.db\n";
+
+/* Parse an absolute ns value or a "+<number><unit>" offset from the trace start. */
+static int parse_time(const char *s, int64_t start_ns, int64_t *out)
+{
+	char *end;
+	double v;
+
+	if (s[0] != '+') {
+		long long n = strtoll(s, &end, 10);
+
+		if (end == s || *end)
+			return -1;
+		*out = n;
+		return 0;
+	}
+	v = strtod(s + 1, &end);
+	if (end == s + 1)
+		return -1;
+	if (!strcmp(end, "s"))
+		v *= 1e9;
+	else if (!strcmp(end, "ms"))
+		v *= 1e6;
+	else if (!strcmp(end, "us"))
+		v *= 1e3;
+	else if (strcmp(end, "ns") && *end)
+		return -1;
+	*out = start_ns + (int64_t)v;
+	return 0;
+}
+
+/* Print a JSON string with escapes. */
+static void json_string(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			printf("\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			printf("\\u%04x", *s);
+		else
+			putchar(*s);
+	}
+	putchar('"');
+}
+
+struct print_state {
+	int json;
+	int nprinted;
+};
+
+/* Print one finding as it is made. */
+static void print_finding(const struct replay_finding *f, void *arg)
+{
+	struct print_state *ps = arg;
+	int i;
+
+	if (ps->json) {
+		printf("%s\n    {\"kind\": \"%s\", \"severity\": \"%s\", \"ts_ns\": %lld, \"cpu\": %d, ",
+		       ps->nprinted ? "," : "", finding_kind_name(f->kind),
+		       finding_severity_name(f->severity), (long long)f->ts_ns, f->cpu);
+		if (f->vcpu == VR_NO_VALUE)
+			printf("\"vcpu\": null, ");
+		else
+			printf("\"vcpu\": %lld, ", (long long)f->vcpu);
+		if (f->intid == VR_NO_VALUE)
+			printf("\"intid\": null, ");
+		else
+			printf("\"intid\": %lld, ", (long long)f->intid);
+		printf("\"events\": [");
+		for (i = 0; i < f->nproof; i++)
+			printf("%s{\"id\": %lld, \"role\": \"%s\"}", i ? ", " : "",
+			       (long long)f->proof[i], f->proof_role[i]);
+		printf("], \"explanation\": ");
+		json_string(f->explanation);
+		printf("}");
+	} else {
+		printf("%-16s %-7s t=%.6f cpu %d", finding_kind_name(f->kind),
+		       finding_severity_name(f->severity), f->ts_ns / 1e9, f->cpu);
+		if (f->vcpu != VR_NO_VALUE)
+			printf(" vcpu %lld", (long long)f->vcpu);
+		if (f->intid != VR_NO_VALUE)
+			printf(" intid %lld", (long long)f->intid);
+		printf("  events");
+		for (i = 0; i < f->nproof; i++)
+			printf("%s%lld (%s)", i ? ", " : " ", (long long)f->proof[i],
+			       f->proof_role[i]);
+		printf("\n    %s\n", f->explanation);
+	}
+	ps->nprinted++;
+}
+
+/* The accounting table, text or JSON. */
+static void print_accounting(const struct replay_result *res, int json)
+{
+	size_t i;
+
+	if (json) {
+		printf("  \"accounting\": [");
+		for (i = 0; i < res->ncounts; i++) {
+			const struct replay_irq_count *k = &res->counts[i];
+
+			printf("%s\n    {\"vcpu\": %lld, \"intid\": %u, \"injected\": %lld, "
+			       "\"acked\": %lld, \"coalesced\": %lld, \"lost\": %lld, "
+			       "\"pending_at_end\": %lld, \"pending_at_start\": %lld, "
+			       "\"deactivated\": %lld}",
+			       i ? "," : "", (long long)k->vcpu, k->intid, (long long)k->injected,
+			       (long long)k->acked, (long long)k->coalesced, (long long)k->lost,
+			       (long long)k->pending_at_end, (long long)k->pending_at_start,
+			       (long long)k->deactivated);
+		}
+		printf("\n  ]\n");
+		return;
+	}
+	printf("\n%-5s %-6s %9s %7s %10s %5s %8s %11s\n", "vcpu", "intid", "injected", "acked",
+	       "coalesced", "lost", "pending", "deactivated");
+	for (i = 0; i < res->ncounts; i++) {
+		const struct replay_irq_count *k = &res->counts[i];
+		char vcpu[24];
+
+		if (k->vcpu == VR_NO_VALUE)
+			snprintf(vcpu, sizeof(vcpu), "-");
+		else
+			snprintf(vcpu, sizeof(vcpu), "%lld", (long long)k->vcpu);
+		printf("%-5s %-6u %9lld %7lld %10lld %5lld %8lld %11lld%s\n", vcpu, k->intid,
+		       (long long)k->injected, (long long)k->acked, (long long)k->coalesced,
+		       (long long)k->lost, (long long)(k->pending_at_end + k->pending_at_start),
+		       (long long)k->deactivated,
+		       k->pending_at_start ? "  (pending at start)" : "");
+	}
+}
+
+/* Trace start, for relative --from/--to. */
+static int64_t trace_start_ns(struct tracedb *db)
+{
+	sqlite3_stmt *st;
+	int64_t v = 0;
+
+	if (sqlite3_prepare_v2(tracedb_sqlite(db), "SELECT first_ts_ns FROM trace_info", -1, &st,
+			       NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* Run the check command. */
+int cmd_check(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"profile", required_argument, NULL, 'p'}, {"list-profiles", no_argument, NULL, 'L'},
+		{"vcpu", required_argument, NULL, 'v'},	   {"intid", required_argument, NULL, 'i'},
+		{"from", required_argument, NULL, 'f'},	   {"to", required_argument, NULL, 't'},
+		{"json", no_argument, NULL, 'j'},	   {"quiet", no_argument, NULL, 'q'},
+		{"no-store", no_argument, NULL, 'n'},	   {"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct replay_options opt = {0};
+	struct replay_result res;
+	struct print_state ps = {0};
+	struct vr_error err = {{0}};
+	const char *from = NULL, *to = NULL;
+	struct tracedb *db;
+	int c, quiet = 0, serious, k;
+	size_t i;
+
+	opt.vcpu = opt.intid = opt.from_ns = opt.to_ns = VR_NO_VALUE;
+	opt.store = 1;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "p:qh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			opt.profile = optarg;
+			break;
+		case 'L':
+			for (i = 0; replay_profile_at(i); i++)
+				printf("%-12s %s\n", replay_profile_at(i)->name,
+				       replay_profile_at(i)->description);
+			return 0;
+		case 'v':
+			opt.vcpu = atoll(optarg);
+			break;
+		case 'i':
+			opt.intid = atoll(optarg);
+			break;
+		case 'f':
+			from = optarg;
+			break;
+		case 't':
+			to = optarg;
+			break;
+		case 'j':
+			ps.json = 1;
+			break;
+		case 'q':
+			quiet = 1;
+			break;
+		case 'n':
+			opt.store = 0;
+			break;
+		case 'h':
+			fputs(check_usage, stdout);
+			return 0;
+		default:
+			fputs(check_usage, stderr);
+			return 2;
+		}
+	}
+	if (optind + 1 != argc) {
+		fputs(check_usage, stderr);
+		return 2;
+	}
+	if (opt.profile && !replay_profile_find(opt.profile)) {
+		cli_error("check: unknown profile '%s'; see --list-profiles", opt.profile);
+		return 2;
+	}
+	db = tracedb_open(argv[optind], opt.store ? TRACEDB_READWRITE : TRACEDB_READONLY, &err);
+	if (!db && opt.store) {
+		/* A read-only file or directory still gets checked, just not recorded. */
+		db = tracedb_open(argv[optind], TRACEDB_READONLY, &err);
+		if (db) {
+			fprintf(stderr, "vgic-replay: %s: read-only; results not stored\n",
+				argv[optind]);
+			opt.store = 0;
+		}
+	}
+	if (!db) {
+		cli_error("%s", err.msg);
+		return 2;
+	}
+	if ((from && parse_time(from, trace_start_ns(db), &opt.from_ns)) ||
+	    (to && parse_time(to, trace_start_ns(db), &opt.to_ns))) {
+		cli_error("check: bad time '%s' (absolute ns, or +N with s, ms, us or ns)",
+			  from && parse_time(from, 0, &opt.from_ns) ? from : to);
+		tracedb_close(db);
+		return 2;
+	}
+	opt.progress = isatty(STDERR_FILENO);
+	if (ps.json)
+		printf("{\n  \"trace\": \"%s\",\n  \"findings\": [", argv[optind]);
+	if (replay_check(db, &opt, print_finding, &ps, &res, &err)) {
+		if (ps.json)
+			printf("]\n}\n");
+		cli_error("%s: %s", argv[optind], err.msg);
+		tracedb_close(db);
+		return 2;
+	}
+	if (ps.json) {
+		printf("\n  ],\n  \"profile\": \"%s\",\n  \"profile_reason\": ", res.profile->name);
+		json_string(res.profile_reason);
+		printf(",\n  \"checks_run\": ");
+		json_string(res.checks_run);
+		printf(",\n  \"events\": %lld,\n", (long long)res.events);
+		print_accounting(&res, 1);
+		printf("}\n");
+	} else if (!quiet) {
+		printf("%sprofile %s (%s)\nchecks: %s\n%lld events replayed, %lld findings",
+		       ps.nprinted ? "\n" : "", res.profile->name, res.profile_reason,
+		       res.checks_run, (long long)res.events, (long long)res.findings);
+		for (k = 0; k < FINDING_KIND_MAX; k++)
+			if (res.findings_by_kind[k])
+				printf(", %lld %s", (long long)res.findings_by_kind[k],
+				       finding_kind_name((enum finding_kind)k));
+		printf("\n");
+		if (res.has_snapshots)
+			print_accounting(&res, 0);
+	}
+	serious = (int)(res.findings - res.findings_by_kind[FINDING_TRACE_GAP]);
+	replay_result_free(&res);
+	tracedb_close(db);
+	return serious ? 1 : 0;
+}

@@ -1,0 +1,852 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The observational checker behind `vgic-replay check`.
+ *
+ * It streams the trace in order and follows every interrupt instance:
+ *
+ *   injected   vgic_update_irq_pending (every source: KVM_IRQ_LINE, irqfd,
+ *              the timer) sets the software pending latch;
+ *   presented  a flush snapshot shows it Pending in a list register
+ *              (vgic_v3_populate_lr clears the latch of an edge interrupt);
+ *   acked      the next sync snapshot shows that LR Active or invalid;
+ *   back       or still Pending, and the fold puts the latch back;
+ *   done       an Active LR comes back invalid, or the profile's EOIcount
+ *              walk deactivates it while it sits outside the LRs.
+ *
+ * An injection that finds the interrupt already pending coalesces, as the
+ * GIC allows; when it lands while the guest holds the interrupt pending in
+ * an LR, only the sync tells: still Pending means merged, acknowledged
+ * means the latch started a new instance. This makes the accounting exact:
+ * per INTID, injected = acked + coalesced + lost + pending at the end.
+ *
+ * Everything here costs O(1) per event (LR slots are bounded by the
+ * number of LRs); memory is per INTID and per vCPU, not per event.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <stdlib.h>
+#include <string.h>
+
+#include "replay.h"
+
+#define NR_PRIVATE 32
+#define NR_SHARED_MAX 1020
+#define MAX_LRS 64
+
+/* What is known about one interrupt (per vCPU for SGIs/PPIs, global for SPIs). */
+struct irq_track {
+	uint32_t intid;
+	int used;
+	int64_t vcpu;	  /* target: owner of a private IRQ, or where an SPI was last seen */
+	int level_cfg;	  /* 1 level, 0 edge, -1 not yet seen in an LR */
+	int hw;
+	int priority;	  /* -1 unknown */
+	int seen_in_lr;	  /* proves the guest enabled it */
+	int uncertain;	  /* a gap intervened: state may be wrong, checks say unknown */
+	int sw_pending;	  /* pending latch set, not in an LR */
+	int64_t sw_pending_event, sw_pending_ts;
+	int lr_pending;	  /* presented Pending in the current LRs of vcpu lr_vcpu */
+	int64_t lr_vcpu;
+	int run_injections; /* injections while lr_pending during a guest run */
+	int64_t run_injection_event, run_injection_ts;
+	int active;	  /* acked, not yet deactivated as far as the trace shows */
+	int in_lr;	  /* resident in the last flush's LRs */
+	int64_t active_event, active_ts;
+	int missed_flushes;
+	int line_high;
+	int64_t first_missed_flush;
+	struct replay_irq_count count;
+};
+
+/* The list registers of the last flush of one vCPU. */
+struct vcpu_track {
+	int used;
+	int64_t flush_event, flush_ts;
+	uint32_t hcr;
+	int nr_lrs;
+	int used_lrs;
+	uint64_t lr[MAX_LRS];
+	struct irq_track priv[NR_PRIVATE];
+};
+
+struct checker {
+	struct tracedb *db;
+	const struct replay_options *opt;
+	const struct replay_profile *profile;
+	replay_finding_fn fn;
+	void *fn_arg;
+	struct replay_result *res;
+	int gic_version;
+	struct vcpu_track *vcpus;
+	size_t nvcpus;
+	struct irq_track shared[NR_SHARED_MAX];
+	int64_t vcpus_seen;
+	int64_t lpi_events;
+	sqlite3_stmt *ins_finding, *ins_proof;
+	int failed;
+};
+
+/* ------------------------------------------------------------ LR decoding */
+
+struct lr_fields {
+	uint32_t intid;
+	int pending, active, hw, eoi, group, priority;
+};
+
+/* Decode an ICH_LR<n>_EL2 (GICv3) or GICH_LR<n> (GICv2) value, as lrs_v does. */
+static void decode_lr(int gic_version, uint64_t v, struct lr_fields *f)
+{
+	if (gic_version == 2) {
+		f->intid = (uint32_t)(v & 0x3ff);
+		f->pending = (v >> 28) & 1;
+		f->active = (v >> 29) & 1;
+		f->group = (v >> 30) & 1;
+		f->hw = (v >> 31) & 1;
+		f->eoi = !f->hw && ((v >> 19) & 1);
+		f->priority = (int)((v >> 23) & 0x1f) << 3;
+	} else {
+		f->intid = (uint32_t)v;
+		f->pending = (v >> 62) & 1;
+		f->active = (v >> 63) & 1;
+		f->hw = (v >> 61) & 1;
+		f->group = (v >> 60) & 1;
+		f->eoi = !f->hw && ((v >> 41) & 1);
+		f->priority = (int)((v >> 48) & 0xff);
+	}
+}
+
+/* ------------------------------------------------------------ state lookup */
+
+/* The vCPU record, growing the table on first sight. */
+static struct vcpu_track *vcpu_get(struct checker *c, int64_t vcpu)
+{
+	if (vcpu < 0 || vcpu > 4095)
+		return NULL;
+	if ((size_t)vcpu >= c->nvcpus) {
+		size_t n = (size_t)vcpu + 1;
+
+		c->vcpus = vr_xrealloc(c->vcpus, n * sizeof(*c->vcpus));
+		memset(c->vcpus + c->nvcpus, 0, (n - c->nvcpus) * sizeof(*c->vcpus));
+		c->nvcpus = n;
+	}
+	return &c->vcpus[vcpu];
+}
+
+/* The tracking record of an interrupt; SGIs/PPIs are per vCPU. NULL for LPIs. */
+static struct irq_track *irq_get(struct checker *c, int64_t vcpu, int64_t intid)
+{
+	struct irq_track *t;
+
+	if (intid < 0 || intid >= NR_SHARED_MAX) {
+		c->lpi_events++;
+		return NULL;
+	}
+	if (intid < NR_PRIVATE) {
+		struct vcpu_track *v = vcpu_get(c, vcpu);
+
+		if (!v)
+			return NULL;
+		t = &v->priv[intid];
+	} else {
+		t = &c->shared[intid];
+	}
+	if (!t->used) {
+		t->used = 1;
+		t->intid = (uint32_t)intid;
+		t->vcpu = intid < NR_PRIVATE ? vcpu : VR_NO_VALUE;
+		t->level_cfg = -1;
+		t->priority = -1;
+		t->lr_vcpu = VR_NO_VALUE;
+		t->count.intid = (uint32_t)intid;
+		t->count.level = -1;
+	}
+	return t;
+}
+
+/* ------------------------------------------------------------ findings */
+
+/* True when the finding falls inside the --vcpu/--intid/--from/--to window. */
+static int in_window(const struct checker *c, const struct replay_finding *f)
+{
+	const struct replay_options *o = c->opt;
+
+	if (o->vcpu != VR_NO_VALUE && f->vcpu != VR_NO_VALUE && f->vcpu != o->vcpu)
+		return 0;
+	if (o->intid != VR_NO_VALUE && f->intid != o->intid)
+		return 0;
+	if (o->from_ns != VR_NO_VALUE && f->ts_ns < o->from_ns)
+		return 0;
+	if (o->to_ns != VR_NO_VALUE && f->ts_ns > o->to_ns)
+		return 0;
+	return 1;
+}
+
+/* Store one finding and its proof events in the trace's findings tables. */
+static void store_finding(struct checker *c, const struct replay_finding *f)
+{
+	sqlite3_stmt *st = c->ins_finding;
+	int64_t id;
+	int i;
+
+	if (!st)
+		return;
+	sqlite3_bind_int64(st, 1, c->res->run_id);
+	sqlite3_bind_text(st, 2, finding_kind_name(f->kind), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, finding_severity_name(f->severity), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, f->ts_ns);
+	sqlite3_bind_int(st, 5, f->cpu);
+	if (f->vcpu == VR_NO_VALUE)
+		sqlite3_bind_null(st, 6);
+	else
+		sqlite3_bind_int64(st, 6, f->vcpu);
+	if (f->intid == VR_NO_VALUE)
+		sqlite3_bind_null(st, 7);
+	else
+		sqlite3_bind_int64(st, 7, f->intid);
+	sqlite3_bind_text(st, 8, f->explanation, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		c->failed = 1;
+	sqlite3_reset(st);
+	id = sqlite3_last_insert_rowid(tracedb_sqlite(c->db));
+	for (i = 0; i < f->nproof; i++) {
+		sqlite3_bind_int64(c->ins_proof, 1, id);
+		sqlite3_bind_int64(c->ins_proof, 2, f->proof[i]);
+		sqlite3_bind_text(c->ins_proof, 3, f->proof_role[i], -1, SQLITE_STATIC);
+		sqlite3_step(c->ins_proof);
+		sqlite3_reset(c->ins_proof);
+	}
+}
+
+/* Hand a finding to the caller and the database, if it is in the window. */
+static void report(struct checker *c, struct replay_finding *f)
+{
+	if (!in_window(c, f))
+		return;
+	c->res->findings++;
+	c->res->findings_by_kind[f->kind]++;
+	store_finding(c, f);
+	if (c->fn)
+		c->fn(f, c->fn_arg);
+}
+
+/* Start a finding with its decisive event. */
+static void finding_init(struct replay_finding *f, enum finding_kind kind,
+			 enum finding_severity sev, int64_t ts, int32_t cpu, int64_t vcpu,
+			 int64_t intid)
+{
+	memset(f, 0, sizeof(*f));
+	f->kind = kind;
+	f->severity = sev;
+	f->ts_ns = ts;
+	f->cpu = cpu;
+	f->vcpu = vcpu;
+	f->intid = intid;
+}
+
+/* Attach a proof event with its role. */
+static void finding_proof(struct replay_finding *f, int64_t event_id, const char *role)
+{
+	if (event_id <= 0 || f->nproof >= REPLAY_MAX_PROOF)
+		return;
+	f->proof[f->nproof] = event_id;
+	f->proof_role[f->nproof] = role;
+	f->nproof++;
+}
+
+/* ------------------------------------------------------------ event handlers */
+
+/* One row of the event stream, with its snapshot if it has one. */
+struct row {
+	int64_t id, ts_ns, vcpu, intid, arg0, arg1;
+	int32_t cpu;
+	int kind;
+	int gic_version, nr_lrs, used_lrs;
+	int64_t hcr;
+	uint64_t lr[MAX_LRS];
+};
+
+/*
+ * vgic_update_irq_pending: kvm_vgic_inject_irq() validated nothing yet,
+ * so apply vgic_validate_injection()'s rule: a level interrupt changes
+ * only when its line changes, an edge one only on level 1.
+ */
+static void on_injection(struct checker *c, const struct row *r)
+{
+	struct irq_track *t = irq_get(c, r->vcpu, r->intid);
+	int level = r->arg1 != 0;
+
+	if (!t)
+		return;
+	if (t->level_cfg == 1) {
+		if (t->line_high == level)
+			return;
+		t->line_high = level;
+		if (!level)
+			return; /* lowering the line withdraws, it does not inject */
+	} else {
+		t->line_high = level;
+		if (!level)
+			return;
+	}
+	t->count.injected++;
+	if (t->sw_pending) {
+		t->count.coalesced++; /* the latch was already set: the GIC merges them */
+		return;
+	}
+	if (t->lr_pending) {
+		/* Merged or new instance: decided at the sync (see file comment). */
+		t->run_injections++;
+		t->run_injection_event = r->id;
+		t->run_injection_ts = r->ts_ns;
+		return;
+	}
+	t->sw_pending = 1;
+	t->sw_pending_event = r->id;
+	t->sw_pending_ts = r->ts_ns;
+}
+
+/* Learn what an LR says about an interrupt's configuration. */
+static void learn_from_lr(struct irq_track *t, const struct lr_fields *f, int64_t vcpu)
+{
+	t->seen_in_lr = 1;
+	t->hw = f->hw;
+	t->priority = f->priority;
+	if (t->intid >= NR_PRIVATE)
+		t->vcpu = vcpu;
+	t->count.vcpu = vcpu;
+	/* vgic_v3_populate_lr sets EOI for non-HW level interrupts only. */
+	if (!f->hw) {
+		t->level_cfg = f->eoi;
+		t->count.level = f->eoi;
+	}
+}
+
+/*
+ * A flush: KVM programmed these LRs (kvm_vgic_flush_hwstate). Pending
+ * instances move into the LRs; an instance that stays behind although
+ * free LRs were left is lost (vgic_flush_lr_state places every AP-list
+ * entry targeting this vCPU while LRs remain).
+ */
+static void on_flush(struct checker *c, const struct row *r)
+{
+	struct vcpu_track *v = vcpu_get(c, r->vcpu);
+	int i, used = r->used_lrs;
+
+	if (!v)
+		return;
+	if (used > r->nr_lrs)
+		used = r->nr_lrs;
+	v->used = 1;
+	v->flush_event = r->id;
+	v->flush_ts = r->ts_ns;
+	v->hcr = (uint32_t)r->hcr;
+	v->nr_lrs = r->nr_lrs;
+	v->used_lrs = used;
+	memcpy(v->lr, r->lr, sizeof(v->lr));
+
+	for (i = 0; i < NR_PRIVATE; i++)
+		v->priv[i].in_lr = 0;
+	for (i = NR_PRIVATE; i < NR_SHARED_MAX; i++)
+		if (c->shared[i].used && c->shared[i].vcpu == r->vcpu)
+			c->shared[i].in_lr = 0;
+
+	for (i = 0; i < used; i++) {
+		struct lr_fields f;
+		struct irq_track *t;
+
+		decode_lr(c->gic_version, r->lr[i], &f);
+		t = irq_get(c, r->vcpu, f.intid);
+		if (!t)
+			continue;
+		learn_from_lr(t, &f, r->vcpu);
+		t->in_lr = 1;
+		t->missed_flushes = 0;
+		if (f.pending) {
+			if (t->sw_pending) {
+				t->sw_pending = 0; /* populate consumed the latch */
+			} else if (!t->lr_pending && !t->uncertain && t->level_cfg != 1) {
+				/* Pending with no injection seen: in flight at trace start. */
+				t->count.pending_at_start++;
+				t->sw_pending_event = r->id;
+				t->sw_pending_ts = r->ts_ns;
+			}
+			t->lr_pending = 1;
+			t->lr_vcpu = r->vcpu;
+		} else {
+			t->lr_pending = 0;
+		}
+		if (f.active)
+			t->active = 1;
+	}
+	if (used >= r->nr_lrs)
+		return;
+	/* Free LRs were left: every pending instance targeting this vCPU must be in them. */
+	for (i = 0; i < NR_SHARED_MAX; i++) {
+		struct irq_track *t = i < NR_PRIVATE ? &v->priv[i] : &c->shared[i];
+		struct replay_finding fd;
+
+		if (!t->used || !t->sw_pending || t->in_lr || t->vcpu != r->vcpu ||
+		    !t->seen_in_lr || t->sw_pending_ts >= v->flush_ts)
+			continue;
+		if (t->missed_flushes++ == 0) {
+			t->first_missed_flush = r->id;
+			continue; /* the injection may race with this flush on another CPU */
+		}
+		t->sw_pending = 0;
+		if (t->uncertain)
+			continue;
+		t->count.lost++;
+		finding_init(&fd, FINDING_LOST_INTERRUPT, SEVERITY_ERROR, r->ts_ns, r->cpu,
+			     r->vcpu, t->intid);
+		finding_proof(&fd, r->id, "flush without it");
+		finding_proof(&fd, t->sw_pending_event, "pending since");
+		finding_proof(&fd, t->first_missed_flush, "first flush without it");
+		snprintf(fd.explanation, sizeof(fd.explanation),
+			 "INTID %u was pending for vCPU %lld (since event %lld) and enabled (seen "
+			 "in an LR before), but KVM left it out of the list registers at two "
+			 "flushes in a row although %d of %d LRs were free; the guest can never "
+			 "acknowledge it.",
+			 t->intid, (long long)r->vcpu, (long long)t->sw_pending_event, r->nr_lrs - used,
+			 r->nr_lrs);
+		report(c, &fd);
+	}
+}
+
+/* Compare two interrupts for the AP-list sort of vgic_irq_cmp(): priority, then HW first. */
+static int ap_order(const struct irq_track *a, const struct irq_track *b)
+{
+	if (a->priority != b->priority)
+		return a->priority - b->priority;
+	return b->hw - a->hw;
+}
+
+/*
+ * EOIcount > 0 at exit (6.19+): the guest EOIed that many interrupts not
+ * in the LRs (EOImode 0). The profile's walk decides which AP-list
+ * entries KVM deactivates: 6.19 starts at the head, where the LR-resident
+ * entries are, and so takes Active LR entries first; 7.0 starts after the
+ * last LR entry. The guest, deactivating in priority order, EOIed the
+ * first ones of that tail, which the 7.0 walk picks.
+ */
+static void eoicount_walk(struct checker *c, const struct row *r, struct vcpu_track *v,
+			  int eoicount, const int *lr_active_intids, int nlr_active)
+{
+	struct irq_track *tail[64];
+	struct replay_finding fd;
+	int ntail = 0, i, j, wrong;
+	char lr_list[160] = "", tail_list[160] = "";
+
+	for (i = 0; i < NR_SHARED_MAX && ntail < 64; i++) {
+		struct irq_track *t = i < NR_PRIVATE ? &v->priv[i] : &c->shared[i];
+
+		if (t->used && t->active && !t->in_lr && t->vcpu == r->vcpu)
+			tail[ntail++] = t;
+	}
+	for (i = 1; i < ntail; i++) /* insertion sort: the tail is short */
+		for (j = i; j > 0 && ap_order(tail[j], tail[j - 1]) < 0; j--) {
+			struct irq_track *x = tail[j];
+
+			tail[j] = tail[j - 1];
+			tail[j - 1] = x;
+		}
+	/* The recording kernel's deactivations, attributed as the guest made them. */
+	for (i = 0; i < eoicount && i < ntail; i++) {
+		tail[i]->active = 0;
+		tail[i]->count.deactivated++;
+		tail[i]->count.eoicount_deactivations++;
+	}
+	if (c->profile->eoicount_walk != 1 || nlr_active == 0)
+		return;
+	wrong = eoicount < nlr_active ? eoicount : nlr_active;
+	for (i = 0; i < wrong; i++)
+		snprintf(lr_list + strlen(lr_list), sizeof(lr_list) - strlen(lr_list), "%s%d",
+			 i ? ", " : "", lr_active_intids[i]);
+	for (i = eoicount - wrong; i < eoicount && i < ntail; i++)
+		snprintf(tail_list + strlen(tail_list), sizeof(tail_list) - strlen(tail_list),
+			 "%s%u", i > eoicount - wrong ? ", " : "", tail[i]->intid);
+	finding_init(&fd, FINDING_MIS_DEACTIVATION, SEVERITY_ERROR, r->ts_ns, r->cpu, r->vcpu,
+		     lr_active_intids[0]);
+	finding_proof(&fd, r->id, "exit with EOIcount");
+	finding_proof(&fd, v->flush_event, "flush with LRENPIE");
+	snprintf(fd.explanation, sizeof(fd.explanation),
+		 "Under %s, the EOIcount walk at this exit (EOIcount %d, LRENPIE set at the flush) "
+		 "starts at the AP-list head and deactivates INTID %s, still active in the list "
+		 "registers and not EOIed by the guest, instead of %s%s outside the LRs that the "
+		 "guest did EOI; that interrupt stays active for ever (commit 6da5e537f5af).",
+		 c->profile->name, eoicount, lr_list, tail_list[0] ? "INTID " : "the interrupt",
+		 tail_list[0] ? tail_list : " (not tracked)");
+	report(c, &fd);
+}
+
+/*
+ * A sync: the LRs the hardware handed back (entry of vgic_v3_fold_lr_state).
+ * Compare slot by slot with the flush: Pending -> Active/invalid is an
+ * acknowledgement, Active -> invalid a deactivation. Then the EOIcount.
+ */
+static void on_sync(struct checker *c, const struct row *r)
+{
+	struct vcpu_track *v = vcpu_get(c, r->vcpu);
+	int lr_active[MAX_LRS], nlr_active = 0;
+	int i, eoicount;
+
+	if (!v || !v->used)
+		return; /* no flush seen yet for this vCPU: nothing to compare with */
+	for (i = 0; i < v->used_lrs && i < r->nr_lrs; i++) {
+		struct lr_fields before, after;
+		struct irq_track *t;
+
+		decode_lr(c->gic_version, v->lr[i], &before);
+		decode_lr(c->gic_version, r->lr[i], &after);
+		t = irq_get(c, r->vcpu, before.intid);
+		if (!t)
+			continue;
+		if (before.pending && !after.pending) {
+			/* The guest acknowledged the presented instance. */
+			t->count.acked++;
+			t->lr_pending = 0;
+			t->active_event = r->id;
+			t->active_ts = r->ts_ns;
+			if (t->run_injections) {
+				/* Those injections set the latch anew: a new instance. */
+				t->count.coalesced += t->run_injections - 1;
+				t->sw_pending = 1;
+				t->sw_pending_event = t->run_injection_event;
+				t->sw_pending_ts = t->run_injection_ts;
+			}
+		} else if (before.pending && after.pending) {
+			/* Not acknowledged: the fold keeps it pending, injections merged. */
+			t->count.coalesced += t->run_injections;
+			t->lr_pending = 0;
+			t->sw_pending = 1;
+		}
+		t->run_injections = 0;
+		if (before.active && !after.active)
+			t->count.deactivated++;
+		if (after.active && !after.pending && before.pending)
+			t->count.deactivated += before.active; /* P+A -> A: the old one went */
+		t->active = after.active;
+		if (after.active)
+			lr_active[nlr_active++] = (int)after.intid;
+		if (before.pending && !after.pending && !after.active)
+			t->count.deactivated++; /* acknowledged and deactivated in one run */
+	}
+	/* The walk runs after the fold, while the LR entries are still at the list head. */
+	eoicount = (int)((r->hcr >> 27) & 31);
+	if (eoicount && (v->hcr & (1u << 2)))
+		eoicount_walk(c, r, v, eoicount, lr_active, nlr_active);
+	/* The kernel folds the LRs back: nothing is in an LR until the next flush. */
+	for (i = 0; i < v->used_lrs; i++) {
+		struct lr_fields f;
+		struct irq_track *t;
+
+		decode_lr(c->gic_version, v->lr[i], &f);
+		t = irq_get(c, r->vcpu, f.intid);
+		if (t)
+			t->in_lr = 0;
+	}
+	v->used_lrs = 0;
+}
+
+/* A gap: whatever was in flight may have changed unseen. */
+static void on_gap(struct checker *c, int64_t after_event, int64_t lost, int32_t cpu,
+		   int64_t ts)
+{
+	struct replay_finding fd;
+	size_t v;
+	int i;
+
+	for (i = 0; i < NR_SHARED_MAX; i++)
+		if (c->shared[i].used)
+			c->shared[i].uncertain = 1;
+	for (v = 0; v < c->nvcpus; v++)
+		for (i = 0; i < NR_PRIVATE; i++)
+			c->vcpus[v].priv[i].uncertain = 1;
+	finding_init(&fd, FINDING_TRACE_GAP, SEVERITY_INFO, ts, cpu, VR_NO_VALUE, VR_NO_VALUE);
+	finding_proof(&fd, after_event, "last event before the gap");
+	if (lost >= 0)
+		snprintf(fd.explanation, sizeof(fd.explanation),
+			 "The tracer lost %lld events on CPU %d here; interrupts in flight across "
+			 "this point are reported as unknown, never as findings.",
+			 (long long)lost, cpu);
+	else
+		snprintf(fd.explanation, sizeof(fd.explanation),
+			 "The tracer lost an unknown number of events on CPU %d here; interrupts "
+			 "in flight across this point are reported as unknown.",
+			 cpu);
+	report(c, &fd);
+}
+
+/* ------------------------------------------------------------ the driver */
+
+/* Prepare the finding inserts and the replay_runs row. */
+static int begin_store(struct checker *c, struct vr_error *err)
+{
+	sqlite3 *sql = tracedb_sqlite(c->db);
+	sqlite3_stmt *st;
+	int rc;
+
+	if (tracedb_exec(c->db, "BEGIN", err))
+		return -1;
+	if (sqlite3_prepare_v2(sql,
+			       "INSERT INTO replay_runs(started_at, tool_version, profile, "
+			       "profile_reason, status) VALUES (strftime('%Y-%m-%dT%H:%M:%SZ','now'), "
+			       "?, ?, ?, 'running')",
+			       -1, &st, NULL) != SQLITE_OK)
+		return vr_error_set(err, "replay_runs: %s", sqlite3_errmsg(sql));
+	sqlite3_bind_text(st, 1, VR_VERSION, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, c->profile->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, c->res->profile_reason, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return vr_error_set(err, "replay_runs: %s", sqlite3_errmsg(sql));
+	c->res->run_id = sqlite3_last_insert_rowid(sql);
+	if (sqlite3_prepare_v2(sql,
+			       "INSERT INTO findings(run, kind, severity, ts_ns, cpu, vcpu, intid, "
+			       "explanation) VALUES (?,?,?,?,?,?,?,?)",
+			       -1, &c->ins_finding, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(sql,
+			       "INSERT OR IGNORE INTO finding_events(finding, event_id, role) "
+			       "VALUES (?,?,?)",
+			       -1, &c->ins_proof, NULL) != SQLITE_OK)
+		return vr_error_set(err, "findings: %s", sqlite3_errmsg(sql));
+	return 0;
+}
+
+/* Close the replay_runs row and commit. */
+static int end_store(struct checker *c, struct vr_error *err)
+{
+	char q[768];
+
+	sqlite3_finalize(c->ins_finding);
+	sqlite3_finalize(c->ins_proof);
+	c->ins_finding = c->ins_proof = NULL;
+	snprintf(q, sizeof(q),
+		 "UPDATE replay_runs SET status = 'done', events_replayed = %lld, findings = %lld, "
+		 "checks_run = '%s' WHERE run = %lld",
+		 (long long)c->res->events, (long long)c->res->findings, c->res->checks_run,
+		 (long long)c->res->run_id);
+	if (tracedb_exec(c->db, q, err))
+		return -1;
+	return tracedb_exec(c->db, "COMMIT", err);
+}
+
+/* Read trace_info's kernel release and GIC version. */
+static void read_trace_info(struct checker *c, char *release, size_t n)
+{
+	sqlite3_stmt *st;
+
+	release[0] = '\0';
+	c->gic_version = 3;
+	if (sqlite3_prepare_v2(tracedb_sqlite(c->db),
+			       "SELECT kernel_release, gic_version, snapshots_total FROM trace_info",
+			       -1, &st, NULL) != SQLITE_OK)
+		return;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		if (sqlite3_column_text(st, 0))
+			snprintf(release, n, "%s", (const char *)sqlite3_column_text(st, 0));
+		if (sqlite3_column_type(st, 1) != SQLITE_NULL)
+			c->gic_version = sqlite3_column_int(st, 1);
+		c->res->has_snapshots = sqlite3_column_int64(st, 2) > 0;
+	}
+	sqlite3_finalize(st);
+}
+
+/* Gather the per-INTID counts into the result, sorted by vCPU then INTID. */
+static void collect_counts(struct checker *c)
+{
+	size_t n = 0, cap = 64, v;
+	int i;
+
+	c->res->counts = vr_xmalloc(cap * sizeof(*c->res->counts));
+	for (v = 0; v <= c->nvcpus; v++) {
+		for (i = 0; i < NR_SHARED_MAX; i++) {
+			struct irq_track *t;
+
+			if (v < c->nvcpus) {
+				if (i >= NR_PRIVATE)
+					break;
+				t = &c->vcpus[v].priv[i];
+			} else {
+				if (i < NR_PRIVATE)
+					continue;
+				t = &c->shared[i];
+			}
+			if (!t->used || (!t->count.injected && !t->count.acked))
+				continue;
+			t->count.pending_at_end = t->sw_pending || t->lr_pending;
+			if (v < c->nvcpus)
+				t->count.vcpu = (int64_t)v;
+			if (n == cap) {
+				cap *= 2;
+				c->res->counts =
+					vr_xrealloc(c->res->counts, cap * sizeof(*c->res->counts));
+			}
+			c->res->counts[n++] = t->count;
+		}
+	}
+	c->res->ncounts = n;
+}
+
+/* Step the LR cursor up to event_id and copy that snapshot's LRs. */
+static int read_lrs(sqlite3_stmt *lrs, int *lrs_row, int64_t event_id, struct row *r)
+{
+	memset(r->lr, 0, sizeof(r->lr));
+	while (*lrs_row == SQLITE_ROW && sqlite3_column_int64(lrs, 0) < event_id)
+		*lrs_row = sqlite3_step(lrs);
+	while (*lrs_row == SQLITE_ROW && sqlite3_column_int64(lrs, 0) == event_id) {
+		int idx = sqlite3_column_int(lrs, 1);
+
+		if (idx >= 0 && idx < MAX_LRS)
+			r->lr[idx] = (uint64_t)sqlite3_column_int64(lrs, 2);
+		*lrs_row = sqlite3_step(lrs);
+	}
+	return 0;
+}
+
+/* See replay.h. */
+int replay_check(struct tracedb *db, const struct replay_options *opt, replay_finding_fn fn,
+		 void *fn_arg, struct replay_result *res, struct vr_error *err)
+{
+	static const char events_q[] =
+		"SELECT e.id, e.ts_ns, e.cpu, e.vcpu, e.kind, e.intid, e.arg0, e.arg1, "
+		"s.gic_version, s.nr_lrs, s.used_lrs, s.hcr FROM events e "
+		"LEFT JOIN snapshots s ON s.event_id = e.id "
+		"WHERE e.kind IN (1, 20, 21) ORDER BY e.id";
+	static const char lrs_q[] =
+		"SELECT event_id, lr, value FROM snapshot_lrs ORDER BY event_id, lr";
+	static const char gaps_q[] =
+		"SELECT coalesce(after_event_id, 0), coalesce(lost, -1), cpu, "
+		"coalesce(start_ts_ns, 0) FROM gaps ORDER BY coalesce(after_event_id, 0)";
+	struct checker *c = vr_xcalloc(1, sizeof(*c));
+	sqlite3_stmt *ev = NULL, *lrs = NULL, *gaps = NULL;
+	struct vr_progress progress;
+	char release[128];
+	struct row r;
+	int rc = -1, ev_row, lrs_row, gap_row, total = 0;
+	sqlite3 *sql = tracedb_sqlite(db);
+
+	memset(res, 0, sizeof(*res));
+	c->db = db;
+	c->opt = opt;
+	c->fn = fn;
+	c->fn_arg = fn_arg;
+	c->res = res;
+	read_trace_info(c, release, sizeof(release));
+	if (opt->profile) {
+		c->profile = replay_profile_find(opt->profile);
+		if (!c->profile) {
+			vr_error_set(err, "unknown profile '%s' (see `vgic-replay check --list-profiles`)",
+				     opt->profile);
+			goto out;
+		}
+		snprintf(res->profile_reason, sizeof(res->profile_reason), "chosen with --profile");
+	} else {
+		c->profile = replay_profile_for_kernel(release, res->profile_reason,
+						       sizeof(res->profile_reason));
+	}
+	res->profile = c->profile;
+	snprintf(res->checks_run, sizeof(res->checks_run), "%s",
+		 res->has_snapshots
+			 ? "TRACE_GAP, LOST_INTERRUPT (flush/sync accounting), MIS_DEACTIVATION "
+			   "(EOIcount walk)"
+			 : "TRACE_GAP (no LR snapshots: acknowledgements and deactivations are not "
+			   "visible, so LOST_INTERRUPT and MIS_DEACTIVATION cannot run)");
+
+	if (opt->store && begin_store(c, err))
+		goto out;
+	if (sqlite3_prepare_v2(sql, events_q, -1, &ev, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(sql, lrs_q, -1, &lrs, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(sql, gaps_q, -1, &gaps, NULL) != SQLITE_OK) {
+		vr_error_set(err, "reading the trace: %s", sqlite3_errmsg(sql));
+		goto out;
+	}
+	vr_progress_init(&progress, "checking");
+	if (!opt->progress)
+		progress.enabled = 0;
+	lrs_row = sqlite3_step(lrs);
+	gap_row = sqlite3_step(gaps);
+	while ((ev_row = sqlite3_step(ev)) == SQLITE_ROW) {
+		r.id = sqlite3_column_int64(ev, 0);
+		while (gap_row == SQLITE_ROW && sqlite3_column_int64(gaps, 0) < r.id) {
+			on_gap(c, sqlite3_column_int64(gaps, 0), sqlite3_column_int64(gaps, 1),
+			       sqlite3_column_int(gaps, 2), sqlite3_column_int64(gaps, 3));
+			gap_row = sqlite3_step(gaps);
+		}
+		r.ts_ns = sqlite3_column_int64(ev, 1);
+		r.cpu = sqlite3_column_int(ev, 2);
+		r.vcpu = sqlite3_column_type(ev, 3) == SQLITE_NULL ? VR_NO_VALUE
+								    : sqlite3_column_int64(ev, 3);
+		r.kind = sqlite3_column_int(ev, 4);
+		r.intid = sqlite3_column_type(ev, 5) == SQLITE_NULL ? VR_NO_VALUE
+								     : sqlite3_column_int64(ev, 5);
+		r.arg0 = sqlite3_column_int64(ev, 6);
+		r.arg1 = sqlite3_column_int64(ev, 7);
+		res->events++;
+		if (r.kind == 1) {
+			on_injection(c, &r);
+		} else {
+			r.gic_version = sqlite3_column_int(ev, 8);
+			r.nr_lrs = sqlite3_column_int(ev, 9);
+			r.used_lrs = sqlite3_column_int(ev, 10);
+			r.hcr = sqlite3_column_int64(ev, 11);
+			if (r.nr_lrs > MAX_LRS)
+				r.nr_lrs = MAX_LRS;
+			read_lrs(lrs, &lrs_row, r.id, &r);
+			if (r.vcpu != VR_NO_VALUE)
+				(r.kind == 20 ? on_flush : on_sync)(c, &r);
+		}
+		if ((++total & 0xffff) == 0)
+			vr_progress_update(&progress, (uint64_t)total, 0);
+		if (c->failed)
+			break;
+	}
+	vr_progress_done(&progress);
+	if (ev_row != SQLITE_DONE || c->failed) {
+		vr_error_set(err, "reading the trace: %s", sqlite3_errmsg(sql));
+		goto out;
+	}
+	while (gap_row == SQLITE_ROW) {
+		on_gap(c, sqlite3_column_int64(gaps, 0), sqlite3_column_int64(gaps, 1),
+		       sqlite3_column_int(gaps, 2), sqlite3_column_int64(gaps, 3));
+		gap_row = sqlite3_step(gaps);
+	}
+	collect_counts(c);
+	if (opt->store && end_store(c, err))
+		goto out;
+	rc = 0;
+out:
+	if (rc && opt->store)
+		sqlite3_exec(sql, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_finalize(ev);
+	sqlite3_finalize(lrs);
+	sqlite3_finalize(gaps);
+	sqlite3_finalize(c->ins_finding);
+	sqlite3_finalize(c->ins_proof);
+	free(c->vcpus);
+	free(c);
+	return rc;
+}
+
+/* See replay.h. */
+void replay_result_free(struct replay_result *res)
+{
+	free(res->counts);
+	res->counts = NULL;
+}
+
+/* The findings.kind text of a kind. */
+const char *finding_kind_name(enum finding_kind k)
+{
+	static const char *const names[] = {"LOST_INTERRUPT", "MIS_DEACTIVATION", "STUCK_ACTIVE",
+					    "LR_DIVERGENCE", "PRIORITY_INVERSION", "TRACE_GAP"};
+
+	return k < FINDING_KIND_MAX ? names[k] : "UNKNOWN";
+}
+
+/* The findings.severity text of a severity. */
+const char *finding_severity_name(enum finding_severity s)
+{
+	static const char *const names[] = {"error", "warning", "info", "unknown"};
+
+	return s <= SEVERITY_UNKNOWN ? names[s] : "unknown";
+}

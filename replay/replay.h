@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * replay/: drive a recorded trace through the checks and report what the
+ * kernel got wrong, each finding tied to the events that prove it.
+ *
+ * The observational checks follow every interrupt from injection to
+ * acknowledgement to deactivation using only what the trace shows: the
+ * injections (vgic_update_irq_pending), the list registers KVM programmed
+ * at each flush and the ones the hardware handed back at each sync. A
+ * profile (named after a kernel) says how that kernel's EOIcount walk
+ * picks the interrupts it deactivates, so a trace recorded on one kernel
+ * can be replayed "what if" under another.
+ */
+#ifndef VR_REPLAY_H
+#define VR_REPLAY_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "../common/vr_common.h"
+#include "../schemas/tracedb.h"
+
+#define REPLAY_MAX_PROOF 8
+
+enum finding_kind {
+	FINDING_LOST_INTERRUPT,
+	FINDING_MIS_DEACTIVATION,
+	FINDING_STUCK_ACTIVE,
+	FINDING_LR_DIVERGENCE,
+	FINDING_PRIORITY_INVERSION,
+	FINDING_TRACE_GAP,
+	FINDING_KIND_MAX
+};
+
+enum finding_severity { SEVERITY_ERROR, SEVERITY_WARNING, SEVERITY_INFO, SEVERITY_UNKNOWN };
+
+struct replay_finding {
+	enum finding_kind kind;
+	enum finding_severity severity;
+	int64_t ts_ns;
+	int32_t cpu;
+	int64_t vcpu;  /* VR_NO_VALUE when not tied to one vCPU */
+	int64_t intid; /* VR_NO_VALUE when not tied to one INTID */
+	int64_t proof[REPLAY_MAX_PROOF]; /* event ids, first is the decisive one */
+	const char *proof_role[REPLAY_MAX_PROOF];
+	int nproof;
+	char explanation[640];
+};
+
+/* Per-INTID accounting: injected = acked + coalesced + lost + in flight at the end. */
+struct replay_irq_count {
+	int64_t vcpu; /* the vCPU that received it (SPIs: where it was seen in LRs) */
+	uint32_t intid;
+	int64_t injected;
+	int64_t acked;
+	int64_t coalesced;
+	int64_t lost;
+	int64_t pending_at_end;
+	int64_t pending_at_start; /* presented in LRs with no injection in the trace */
+	int64_t deactivated;
+	int64_t eoicount_deactivations; /* attributed to this INTID by the profile's walk */
+	int level;			/* 1 level, 0 edge, -1 unknown */
+};
+
+/* Which kernel behaviour to replay under. */
+struct replay_profile {
+	const char *name;
+	const char *description;
+	int eoicount_walk; /* 0 none (<= 6.18), 1 from the AP-list head (6.19), 2 after the last LR entry (7.0+) */
+};
+
+const struct replay_profile *replay_profile_find(const char *name);
+const struct replay_profile *replay_profile_at(size_t i); /* NULL past the end */
+
+/* Pick the profile for a trace from its kernel release; *why says how. */
+const struct replay_profile *replay_profile_for_kernel(const char *release, char *why,
+							size_t nwhy);
+
+struct replay_options {
+	const char *profile; /* NULL: from the trace's kernel release */
+	int64_t vcpu;	     /* VR_NO_VALUE: all */
+	int64_t intid;	     /* VR_NO_VALUE: all */
+	int64_t from_ns;     /* VR_NO_VALUE: start of trace */
+	int64_t to_ns;	     /* VR_NO_VALUE: end of trace */
+	int store;	     /* write replay_runs/findings into the trace */
+	int progress;	     /* progress line on a terminal */
+};
+
+/* Called for each finding as it is made. */
+typedef void (*replay_finding_fn)(const struct replay_finding *f, void *arg);
+
+struct replay_result {
+	const struct replay_profile *profile;
+	char profile_reason[256];
+	char checks_run[512];
+	int64_t events;
+	int64_t findings;
+	int64_t findings_by_kind[FINDING_KIND_MAX];
+	struct replay_irq_count *counts; /* sorted by vcpu, intid */
+	size_t ncounts;
+	int64_t run_id; /* replay_runs.run when stored */
+	int has_snapshots;
+};
+
+/* Run the checks over a trace database; findings go to fn as they are made. */
+int replay_check(struct tracedb *db, const struct replay_options *opt, replay_finding_fn fn,
+		 void *fn_arg, struct replay_result *res, struct vr_error *err);
+
+/* Free what replay_check allocated in res. */
+void replay_result_free(struct replay_result *res);
+
+const char *finding_kind_name(enum finding_kind k);
+const char *finding_severity_name(enum finding_severity s);
+
+#endif

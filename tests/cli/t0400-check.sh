@@ -1,0 +1,28 @@
+#!/bin/sh
+# `check` on the real samples: no findings (neither kernel has the bug the
+# checks look for), a balanced accounting, stored results, and usage errors.
+. "$(dirname "$0")/lib.sh"
+
+for k in 6.12 7.2; do
+	$VR import -q "$DATA/samples/linux-$k-gicv3-1vcpu-spi-burst.trace" -o "$TMP/$k.db"
+	expect_ok "check $k: no findings (exit 0)" $VR check "$TMP/$k.db"
+	cp "$TMP/out" "$TMP/check-$k"
+	# Every row balances: injected = acked + coalesced + lost + pending.
+	bad=$(awk '$1 ~ /^[0-9]+$/ && NF >= 8 && $3 != $4 + $5 + $6 + $7 { print }' "$TMP/check-$k")
+	expect_eq "$k: accounting balances for every INTID" "$bad" ""
+	injected=$(awk '$1 ~ /^[0-9]+$/ && NF >= 8 { s += $3 } END { print s }' "$TMP/check-$k")
+	expect_eq "$k: injections equal the kvm_irq_line raises" "$injected" \
+		"$(grep -c 'kvm_irq_line: .*level: 1$' "$DATA/samples/linux-$k-gicv3-1vcpu-spi-burst.trace")"
+	expect_eq "$k: the run was stored" \
+		"$($VR sql --csv --no-header "$TMP/$k.db" "SELECT count(*) || ' ' || max(status) FROM replay_runs")" "1 done"
+	expect_ok "check $k --json" $VR check --json --no-store "$TMP/$k.db"
+	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["findings"] == []; assert d["accounting"]' "$TMP/out"
+	expect_eq "$k: --json is valid JSON with an accounting" $? 0
+done
+grep -q '^profile linux-6.12' "$TMP/check-6.12"; expect_eq "6.12 trace replays under linux-6.12" $? 0
+grep -q '^profile linux-7.0' "$TMP/check-7.2"; expect_eq "7.2 trace replays under linux-7.0" $? 0
+expect_ok "list profiles" $VR check --list-profiles
+expect_fail "unknown profile" 2 "unknown profile 'linux-1.0'" $VR check --profile linux-1.0 "$TMP/7.2.db"
+expect_fail "bad --from" 2 "bad time" $VR check --from +3parsecs "$TMP/7.2.db"
+expect_fail "check on a text file" 2 "lib.sh: not a readable SQLite database" $VR check "$DATA/../cli/lib.sh"
+finish
