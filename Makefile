@@ -48,7 +48,7 @@ CLI_SRC       := cli/vgic-replay.c cli/cmd_import.c cli/cmd_info.c cli/cmd_sql.c
 LIB_SRC       := $(COMMON_SRC) $(SCHEMA_SRC) $(COLLECTOR_SRC) $(REPLAY_SRC)
 GEN_SRC       := $(BUILD)/gen/schema_sql.c
 
-UNIT_TESTS    := test_ftrace_parse test_tracedb test_import
+UNIT_TESTS    := test_ftrace_parse test_tracedb test_import test_mutations
 HEADERS       := $(wildcard */*.h)
 
 all: $(BUILD)/vgic-replay vgic-replay

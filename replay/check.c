@@ -51,16 +51,20 @@ struct irq_track {
 	int active;	  /* acked, not yet deactivated as far as the trace shows */
 	int in_lr;	  /* resident in the last flush's LRs */
 	int64_t active_event, active_ts;
-	int missed_flushes;
 	int line_high;
-	int64_t first_missed_flush;
+	int64_t first_skipped_flush;	/* first flush that left the instance out */
+	int sw_from_fold;		/* the pending state came back from a fold */
+	int reported;			/* this instance already made a finding */
+	int64_t last_presented_event; /* the last flush that put it in an LR */
+	int state_known;	      /* seen in an LR: its active state is tracked */
+	int64_t last_seen_event;      /* the last snapshot that showed it */
 	struct replay_irq_count count;
 };
 
 /* The list registers of the last flush of one vCPU. */
 struct vcpu_track {
 	int used;
-	int64_t flush_event, flush_ts;
+	int64_t flush_event, flush_ts, prev_flush_ts;
 	uint32_t hcr;
 	int nr_lrs;
 	int used_lrs;
@@ -71,7 +75,8 @@ struct vcpu_track {
 struct checker {
 	struct tracedb *db;
 	const struct replay_options *opt;
-	const struct replay_profile *profile;
+	const struct replay_profile *profile;	/* what-if: the EOIcount walk replayed */
+	const struct replay_profile *recorded;	/* the recording kernel: its LR sort */
 	replay_finding_fn fn;
 	void *fn_arg;
 	struct replay_result *res;
@@ -264,6 +269,17 @@ struct row {
 	uint64_t lr[MAX_LRS];
 };
 
+/* A new pending instance begins: from an injection, or put back by a fold. */
+static void start_instance(struct irq_track *t, const struct row *r, int from_fold)
+{
+	t->sw_pending = 1;
+	t->sw_pending_event = r->id;
+	t->sw_pending_ts = r->ts_ns;
+	t->sw_from_fold = from_fold;
+	t->first_skipped_flush = 0;
+	t->reported = 0;
+}
+
 /*
  * vgic_update_irq_pending: kvm_vgic_inject_irq() validated nothing yet,
  * so apply vgic_validate_injection()'s rule: a level interrupt changes
@@ -299,9 +315,7 @@ static void on_injection(struct checker *c, const struct row *r)
 		t->run_injection_ts = r->ts_ns;
 		return;
 	}
-	t->sw_pending = 1;
-	t->sw_pending_event = r->id;
-	t->sw_pending_ts = r->ts_ns;
+	start_instance(t, r, 0);
 }
 
 /* Learn what an LR says about an interrupt's configuration. */
@@ -321,6 +335,120 @@ static void learn_from_lr(struct irq_track *t, const struct lr_fields *f, int64_
 }
 
 /*
+ * Does the LR entry sort after a pending, not active interrupt of
+ * priority prio in the profile's vgic_irq_cmp()? Equal priorities keep
+ * the list's own order, which the trace does not show, so they never
+ * count.
+ */
+static int lr_sorts_after(const struct replay_profile *p, const struct lr_fields *f, int prio)
+{
+	if (f->active)
+		return !p->active_first;
+	if (!f->pending)
+		return 1;
+	return f->priority > prio;
+}
+
+/* Report one pending instance that a flush left out. */
+static void report_missing(struct checker *c, const struct row *r, struct irq_track *t,
+			   int used, int later_lr)
+{
+	struct replay_finding fd;
+	int lost = used < r->nr_lrs;
+
+	t->reported = 1;
+	if (lost) {
+		t->sw_pending = 0;
+		t->count.lost++;
+	}
+	finding_init(&fd, lost ? FINDING_LOST_INTERRUPT : FINDING_LR_DIVERGENCE, SEVERITY_ERROR,
+		     r->ts_ns, r->cpu, r->vcpu, t->intid);
+	finding_proof(&fd, r->id, "flush without it");
+	finding_proof(&fd, t->sw_pending_event, "pending since");
+	finding_proof(&fd, t->first_skipped_flush, "first flush without it");
+	finding_proof(&fd, t->last_presented_event, "last presented");
+	if (lost)
+		snprintf(fd.explanation, sizeof(fd.explanation),
+			 "INTID %u was pending for vCPU %lld since event %lld and enabled (seen in "
+			 "an LR before), but KVM left it out of the list registers although %d of "
+			 "%d were free: its pending state is gone from the AP list, and the guest "
+			 "will never acknowledge it (assuming the guest did not disable it; the "
+			 "trace has no distributor writes).",
+			 t->intid, (long long)r->vcpu, (long long)t->sw_pending_event,
+			 r->nr_lrs - used, r->nr_lrs);
+	else
+		snprintf(fd.explanation, sizeof(fd.explanation),
+			 "INTID %u (priority 0x%02x) was pending for vCPU %lld since event %lld, "
+			 "but this flush filled the list registers without it while LR%d holds an "
+			 "interrupt that vgic_irq_cmp() sorts after it: the higher-priority pending "
+			 "interrupt is missing from the LRs.",
+			 t->intid, t->priority, (long long)r->vcpu, (long long)t->sw_pending_event,
+			 later_lr);
+	report(c, &fd);
+}
+
+/*
+ * Every pending, enabled interrupt targeting this vCPU must be in the LRs
+ * unless they are full of entries that sort before it
+ * (vgic_flush_lr_state() places AP-list entries in sorted order while
+ * LRs remain). An injection only counts once a whole run has passed since
+ * it (its tracepoint fires before vgic_queue_irq_unlock() queues it, so a
+ * flush on another CPU may race with it); a pending state the fold put
+ * back counts at once, as the fold runs on this vCPU's own thread.
+ */
+static void check_missing(struct checker *c, const struct row *r, struct vcpu_track *v, int used)
+{
+	struct lr_fields lrs[MAX_LRS];
+	int i, j;
+
+	for (j = 0; j < used; j++)
+		decode_lr(c->gic_version, r->lr[j], &lrs[j]);
+	for (i = 0; i < NR_SHARED_MAX; i++) {
+		struct irq_track *t = i < NR_PRIVATE ? &v->priv[i] : &c->shared[i];
+		int later = -1;
+
+		if (!t->used || !t->sw_pending || t->in_lr || t->vcpu != r->vcpu)
+			continue;
+		if (!t->first_skipped_flush)
+			t->first_skipped_flush = r->id;
+		if (t->reported || t->uncertain || !t->seen_in_lr || t->priority < 0)
+			continue;
+		if (!t->sw_from_fold && t->sw_pending_ts >= v->prev_flush_ts)
+			continue;
+		for (j = 0; j < used && later < 0; j++)
+			if (lr_sorts_after(c->recorded, &lrs[j], t->priority))
+				later = j;
+		if (used < r->nr_lrs || later >= 0)
+			report_missing(c, r, t, used, later);
+	}
+}
+
+/*
+ * An LR shows an interrupt Active that was never acknowledged since the
+ * trace last saw it inactive: the guest can only activate what it
+ * acknowledged from an LR, so the kernel's state does not follow from
+ * the interrupt's history.
+ */
+static void report_unacked_active(struct checker *c, const struct row *r, struct irq_track *t,
+				  int slot)
+{
+	struct replay_finding fd;
+
+	t->reported = 1;
+	finding_init(&fd, FINDING_LR_DIVERGENCE, SEVERITY_ERROR, r->ts_ns, r->cpu, r->vcpu,
+		     t->intid);
+	finding_proof(&fd, r->id, "flush with it active");
+	finding_proof(&fd, t->last_seen_event, "last seen inactive");
+	finding_proof(&fd, t->sw_pending_event, "pending since");
+	snprintf(fd.explanation, sizeof(fd.explanation),
+		 "LR%d holds INTID %u Active, but the guest never acknowledged it after event %lld, "
+		 "where it was last seen inactive: the kernel's state for it does not follow from "
+		 "what the trace shows (a pending or active state was lost or invented).",
+		 slot, t->intid, (long long)t->last_seen_event);
+	report(c, &fd);
+}
+
+/*
  * A flush: KVM programmed these LRs (kvm_vgic_flush_hwstate). Pending
  * instances move into the LRs; an instance that stays behind although
  * free LRs were left is lost (vgic_flush_lr_state places every AP-list
@@ -336,6 +464,7 @@ static void on_flush(struct checker *c, const struct row *r)
 	if (used > r->nr_lrs)
 		used = r->nr_lrs;
 	v->used = 1;
+	v->prev_flush_ts = v->flush_ts;
 	v->flush_event = r->id;
 	v->flush_ts = r->ts_ns;
 	v->hcr = (uint32_t)r->hcr;
@@ -359,7 +488,7 @@ static void on_flush(struct checker *c, const struct row *r)
 			continue;
 		learn_from_lr(t, &f, r->vcpu);
 		t->in_lr = 1;
-		t->missed_flushes = 0;
+		t->last_presented_event = r->id;
 		if (f.pending) {
 			if (t->sw_pending) {
 				t->sw_pending = 0; /* populate consumed the latch */
@@ -374,41 +503,14 @@ static void on_flush(struct checker *c, const struct row *r)
 		} else {
 			t->lr_pending = 0;
 		}
+		if (f.active && !t->active && t->state_known && !t->uncertain && !t->reported)
+			report_unacked_active(c, r, t, i);
 		if (f.active)
 			t->active = 1;
+		t->state_known = 1;
+		t->last_seen_event = r->id;
 	}
-	if (used >= r->nr_lrs)
-		return;
-	/* Free LRs were left: every pending instance targeting this vCPU must be in them. */
-	for (i = 0; i < NR_SHARED_MAX; i++) {
-		struct irq_track *t = i < NR_PRIVATE ? &v->priv[i] : &c->shared[i];
-		struct replay_finding fd;
-
-		if (!t->used || !t->sw_pending || t->in_lr || t->vcpu != r->vcpu ||
-		    !t->seen_in_lr || t->sw_pending_ts >= v->flush_ts)
-			continue;
-		if (t->missed_flushes++ == 0) {
-			t->first_missed_flush = r->id;
-			continue; /* the injection may race with this flush on another CPU */
-		}
-		t->sw_pending = 0;
-		if (t->uncertain)
-			continue;
-		t->count.lost++;
-		finding_init(&fd, FINDING_LOST_INTERRUPT, SEVERITY_ERROR, r->ts_ns, r->cpu,
-			     r->vcpu, t->intid);
-		finding_proof(&fd, r->id, "flush without it");
-		finding_proof(&fd, t->sw_pending_event, "pending since");
-		finding_proof(&fd, t->first_missed_flush, "first flush without it");
-		snprintf(fd.explanation, sizeof(fd.explanation),
-			 "INTID %u was pending for vCPU %lld (since event %lld) and enabled (seen "
-			 "in an LR before), but KVM left it out of the list registers at two "
-			 "flushes in a row although %d of %d LRs were free; the guest can never "
-			 "acknowledge it.",
-			 t->intid, (long long)r->vcpu, (long long)t->sw_pending_event, r->nr_lrs - used,
-			 r->nr_lrs);
-		report(c, &fd);
-	}
+	check_missing(c, r, v, used);
 }
 
 /* Compare two interrupts for the AP-list sort of vgic_irq_cmp(): priority, then HW first. */
@@ -507,16 +609,18 @@ static void on_sync(struct checker *c, const struct row *r)
 			t->active_ts = r->ts_ns;
 			if (t->run_injections) {
 				/* Those injections set the latch anew: a new instance. */
+				struct row inj = *r;
+
 				t->count.coalesced += t->run_injections - 1;
-				t->sw_pending = 1;
-				t->sw_pending_event = t->run_injection_event;
-				t->sw_pending_ts = t->run_injection_ts;
+				inj.id = t->run_injection_event;
+				inj.ts_ns = t->run_injection_ts;
+				start_instance(t, &inj, 0);
 			}
 		} else if (before.pending && after.pending) {
 			/* Not acknowledged: the fold keeps it pending, injections merged. */
 			t->count.coalesced += t->run_injections;
 			t->lr_pending = 0;
-			t->sw_pending = 1;
+			start_instance(t, r, 1);
 		}
 		t->run_injections = 0;
 		if (before.active && !after.active)
@@ -524,6 +628,8 @@ static void on_sync(struct checker *c, const struct row *r)
 		if (after.active && !after.pending && before.pending)
 			t->count.deactivated += before.active; /* P+A -> A: the old one went */
 		t->active = after.active;
+		t->state_known = 1;
+		t->last_seen_event = r->id;
 		if (after.active)
 			lr_active[nlr_active++] = (int)after.intid;
 		if (before.pending && !after.pending && !after.active)
@@ -732,6 +838,8 @@ int replay_check(struct tracedb *db, const struct replay_options *opt, replay_fi
 	c->fn_arg = fn_arg;
 	c->res = res;
 	read_trace_info(c, release, sizeof(release));
+	c->recorded = replay_profile_for_kernel(release, res->profile_reason,
+						sizeof(res->profile_reason));
 	if (opt->profile) {
 		c->profile = replay_profile_find(opt->profile);
 		if (!c->profile) {
@@ -741,8 +849,7 @@ int replay_check(struct tracedb *db, const struct replay_options *opt, replay_fi
 		}
 		snprintf(res->profile_reason, sizeof(res->profile_reason), "chosen with --profile");
 	} else {
-		c->profile = replay_profile_for_kernel(release, res->profile_reason,
-						       sizeof(res->profile_reason));
+		c->profile = c->recorded;
 	}
 	res->profile = c->profile;
 	snprintf(res->checks_run, sizeof(res->checks_run), "%s",

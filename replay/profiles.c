@@ -20,9 +20,9 @@
 #include "replay.h"
 
 static const struct replay_profile profiles[] = {
-	{"linux-6.12", "kernels <= 6.18: EOIcount never read, no LR overflow of actives", 0},
-	{"linux-6.19", "6.19 LR-overflow rework: EOIcount walk from the AP-list head", 1},
-	{"linux-7.0", "after 6da5e537f5af: EOIcount walk after the last LR entry", 2},
+	{"linux-6.12", "kernels <= 6.18: EOIcount never read, no LR overflow of actives", 0, 1},
+	{"linux-6.19", "6.19 LR-overflow rework: EOIcount walk from the AP-list head", 1, 0},
+	{"linux-7.0", "after 6da5e537f5af: EOIcount walk after the last LR entry", 2, 0},
 };
 
 /* A profile by name, or NULL. */

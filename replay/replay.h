@@ -67,6 +67,7 @@ struct replay_profile {
 	const char *name;
 	const char *description;
 	int eoicount_walk; /* 0 none (<= 6.18), 1 from the AP-list head (6.19), 2 after the last LR entry (7.0+) */
+	int active_first;  /* vgic_irq_cmp(): <= 6.18 sorts active entries first, 6.19+ pending-only first */
 };
 
 const struct replay_profile *replay_profile_find(const char *name);
