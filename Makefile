@@ -44,7 +44,8 @@ SCHEMA_SRC    := schemas/tracedb.c schemas/trace_writer.c schemas/trace_event.c
 COLLECTOR_SRC := collector/ftrace_parse.c collector/import.c collector/import_ftrace.c \
                  collector/import_tracedat.c
 REPLAY_SRC    := replay/check.c replay/profiles.c
-CLI_SRC       := cli/vgic-replay.c cli/cmd_import.c cli/cmd_info.c cli/cmd_sql.c cli/cmd_check.c
+CLI_SRC       := cli/vgic-replay.c cli/cmd_import.c cli/cmd_info.c cli/cmd_sql.c cli/cmd_check.c \
+                 cli/cmd_report.c
 LIB_SRC       := $(COMMON_SRC) $(SCHEMA_SRC) $(COLLECTOR_SRC) $(REPLAY_SRC)
 GEN_SRC       := $(BUILD)/gen/schema_sql.c
 

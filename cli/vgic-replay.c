@@ -22,6 +22,7 @@ static const struct subcommand subcommands[] = {
 	{"info", cmd_info, "summarise a trace database"},
 	{"sql", cmd_sql, "run an SQL query on a trace database"},
 	{"check", cmd_check, "replay a trace: lost interrupts, wrong deactivations, gaps"},
+	{"report", cmd_report, "interrupt latency histograms and per-INTID accounting"},
 };
 
 /* See cli.h. */

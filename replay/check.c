@@ -604,6 +604,9 @@ static void on_sync(struct checker *c, const struct row *r)
 		if (before.pending && !after.pending) {
 			/* The guest acknowledged the presented instance. */
 			t->count.acked++;
+			if (c->opt->latency && t->sw_pending_ts && t->sw_pending_ts <= r->ts_ns)
+				c->opt->latency(LATENCY_INJECT_TO_ACK, r->vcpu, t->intid,
+						r->ts_ns - t->sw_pending_ts, c->opt->latency_arg);
 			t->lr_pending = 0;
 			t->active_event = r->id;
 			t->active_ts = r->ts_ns;
@@ -623,8 +626,12 @@ static void on_sync(struct checker *c, const struct row *r)
 			start_instance(t, r, 1);
 		}
 		t->run_injections = 0;
-		if (before.active && !after.active)
+		if (before.active && !after.active) {
 			t->count.deactivated++;
+			if (c->opt->latency && t->active_ts && t->active_ts <= r->ts_ns)
+				c->opt->latency(LATENCY_ACK_TO_DEACTIVATE, r->vcpu, t->intid,
+						r->ts_ns - t->active_ts, c->opt->latency_arg);
+		}
 		if (after.active && !after.pending && before.pending)
 			t->count.deactivated += before.active; /* P+A -> A: the old one went */
 		t->active = after.active;
@@ -632,8 +639,12 @@ static void on_sync(struct checker *c, const struct row *r)
 		t->last_seen_event = r->id;
 		if (after.active)
 			lr_active[nlr_active++] = (int)after.intid;
-		if (before.pending && !after.pending && !after.active)
+		if (before.pending && !after.pending && !after.active) {
 			t->count.deactivated++; /* acknowledged and deactivated in one run */
+			if (c->opt->latency)
+				c->opt->latency(LATENCY_ACK_TO_DEACTIVATE, r->vcpu, t->intid, 0,
+						c->opt->latency_arg);
+		}
 	}
 	/* The walk runs after the fold, while the LR entries are still at the list head. */
 	eoicount = (int)((r->hcr >> 27) & 31);

@@ -77,6 +77,15 @@ const struct replay_profile *replay_profile_at(size_t i); /* NULL past the end *
 const struct replay_profile *replay_profile_for_kernel(const char *release, char *why,
 							size_t nwhy);
 
+/* Latencies as the trace shows them, observed at guest exits (see docs). */
+enum replay_latency_kind {
+	LATENCY_INJECT_TO_ACK,	  /* injection -> the exit whose LRs show it acknowledged */
+	LATENCY_ACK_TO_DEACTIVATE, /* that exit -> the exit whose LRs show it deactivated */
+};
+
+typedef void (*replay_latency_fn)(enum replay_latency_kind kind, int64_t vcpu, uint32_t intid,
+				  int64_t ns, void *arg);
+
 struct replay_options {
 	const char *profile; /* NULL: from the trace's kernel release */
 	int64_t vcpu;	     /* VR_NO_VALUE: all */
@@ -85,6 +94,8 @@ struct replay_options {
 	int64_t to_ns;	     /* VR_NO_VALUE: end of trace */
 	int store;	     /* write replay_runs/findings into the trace */
 	int progress;	     /* progress line on a terminal */
+	replay_latency_fn latency; /* optional: called for every observed latency */
+	void *latency_arg;
 };
 
 /* Called for each finding as it is made. */

@@ -5,7 +5,7 @@
 expect_ok "--version" $VR --version
 expect_eq "--version prints the version" "$(cut -d' ' -f1 "$TMP/out")" "vgic-replay"
 expect_ok "--help" $VR --help
-for cmd in import info sql; do
+for cmd in import info sql check report; do
 	expect_ok "$cmd --help" $VR $cmd --help
 	checks=$((checks + 1))
 	if grep -q "^Usage: vgic-replay $cmd" "$TMP/out"; then echo "ok - $cmd --help shows usage"; else
