@@ -15,7 +15,7 @@
 CC      ?= cc
 PREFIX  ?= /usr/local
 BUILD   := build
-PKGS    := sqlite3 libtracecmd libtraceevent
+PKGS    := sqlite3 libtracecmd libtraceevent libbpf
 STD     := -std=c11 -D_DEFAULT_SOURCE
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 OPT     ?= -O2 -g
@@ -42,10 +42,10 @@ endif
 COMMON_SRC    := common/vr_common.c
 SCHEMA_SRC    := schemas/tracedb.c schemas/trace_writer.c schemas/trace_event.c
 COLLECTOR_SRC := collector/ftrace_parse.c collector/import.c collector/import_ftrace.c \
-                 collector/import_tracedat.c
+                 collector/import_tracedat.c collector/vgic_probes.c
 REPLAY_SRC    := replay/check.c replay/profiles.c
 CLI_SRC       := cli/vgic-replay.c cli/cmd_import.c cli/cmd_info.c cli/cmd_sql.c cli/cmd_check.c \
-                 cli/cmd_report.c
+                 cli/cmd_report.c cli/cmd_probes.c
 LIB_SRC       := $(COMMON_SRC) $(SCHEMA_SRC) $(COLLECTOR_SRC) $(REPLAY_SRC)
 GEN_SRC       := $(BUILD)/gen/schema_sql.c
 

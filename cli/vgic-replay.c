@@ -23,6 +23,7 @@ static const struct subcommand subcommands[] = {
 	{"sql", cmd_sql, "run an SQL query on a trace database"},
 	{"check", cmd_check, "replay a trace: lost interrupts, wrong deactivations, gaps"},
 	{"report", cmd_report, "interrupt latency histograms and per-INTID accounting"},
+	{"probes", cmd_probes, "print kprobe definitions for LR snapshots (offsets from BTF)"},
 };
 
 /* See cli.h. */

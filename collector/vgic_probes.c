@@ -1,0 +1,223 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Resolve struct member paths in kernel BTF and build the tracefs kprobe
+ * definitions of the vGIC snapshot probes.
+ *
+ * vgic_v2 and vgic_v3 live in an anonymous union inside struct vgic_cpu,
+ * so the path walker descends into anonymous members when a name is not
+ * found at the current level, as C name lookup does.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "vgic_probes.h"
+
+#include <bpf/btf.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Strip typedefs and qualifiers. */
+static const struct btf_type *skip_mods(const struct btf *btf, __u32 id, __u32 *out_id)
+{
+	const struct btf_type *t = btf__type_by_id(btf, id);
+
+	while (t && (btf_is_typedef(t) || btf_is_const(t) || btf_is_volatile(t) ||
+		     btf_is_restrict(t))) {
+		id = t->type;
+		t = btf__type_by_id(btf, id);
+	}
+	if (out_id)
+		*out_id = id;
+	return t;
+}
+
+/*
+ * Find member `name` in struct/union type_id, looking through anonymous
+ * members; on success set *bit_off (relative to the type) and *member_type.
+ */
+static int find_member(const struct btf *btf, __u32 type_id, const char *name, long *bit_off,
+		       __u32 *member_type)
+{
+	const struct btf_type *t = skip_mods(btf, type_id, &type_id);
+	const struct btf_member *m;
+	int i, n;
+
+	if (!t || !(btf_is_struct(t) || btf_is_union(t)))
+		return -1;
+	m = btf_members(t);
+	n = btf_vlen(t);
+	for (i = 0; i < n; i++, m++) {
+		const char *mname = btf__name_by_offset(btf, m->name_off);
+
+		if (mname && !strcmp(mname, name)) {
+			*bit_off = btf_member_bit_offset(t, i);
+			*member_type = m->type;
+			return 0;
+		}
+	}
+	m = btf_members(t);
+	for (i = 0; i < n; i++, m++) {
+		const char *mname = btf__name_by_offset(btf, m->name_off);
+		long inner;
+
+		if (mname && *mname)
+			continue;
+		if (!find_member(btf, m->type, name, &inner, member_type)) {
+			*bit_off = btf_member_bit_offset(t, i) + inner;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/*
+ * Byte offset of a dotted member path ("arch.vgic_cpu.vgic_v3.vgic_lr")
+ * inside the named struct; the final member's type id goes to *type.
+ */
+static int path_offset(const struct btf *btf, const char *struct_name, const char *path,
+		       long *offset, __u32 *type, struct vr_error *err)
+{
+	char buf[256], *tok, *save = NULL;
+	__s32 id = btf__find_by_name_kind(btf, struct_name, BTF_KIND_STRUCT);
+	__u32 cur;
+	long bits = 0;
+
+	if (id < 0)
+		return vr_error_set(err, "BTF has no struct %s (not an arm64 KVM kernel?)",
+				    struct_name);
+	cur = (__u32)id;
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (tok = strtok_r(buf, ".", &save); tok; tok = strtok_r(NULL, ".", &save)) {
+		long off;
+
+		if (find_member(btf, cur, tok, &off, &cur))
+			return vr_error_set(err, "BTF: struct %s has no member %s (at '%s')",
+					    struct_name, path, tok);
+		bits += off;
+	}
+	if (bits % 8)
+		return vr_error_set(err, "BTF: %s.%s is a bitfield", struct_name, path);
+	*offset = bits / 8;
+	*type = cur;
+	return 0;
+}
+
+/* See vgic_probes.h. */
+int vgic_offsets_from_btf(const char *btf_path, int gic_version, struct vgic_offsets *o,
+			  struct vr_error *err)
+{
+	const char *path = btf_path ? btf_path : "/sys/kernel/btf/vmlinux";
+	const char *cif = gic_version == 2 ? "arch.vgic_cpu.vgic_v2." : "arch.vgic_cpu.vgic_v3.";
+	struct btf *btf = btf__parse(path, NULL);
+	const struct btf_type *t;
+	char member[128];
+	__u32 type;
+	int rc = -1;
+
+	if (!btf)
+		return vr_error_set(err, "%s: cannot read BTF (%s); the kernel needs CONFIG_DEBUG_INFO_BTF",
+				    path, strerror(errno));
+	memset(o, 0, sizeof(*o));
+	o->gic_version = gic_version;
+#define PATH(field, name)                                                                  \
+	do {                                                                               \
+		snprintf(member, sizeof(member), "%s%s", cif, name);                       \
+		if (path_offset(btf, "kvm_vcpu", member, &o->field, &type, err))           \
+			goto out;                                                          \
+	} while (0)
+	if (path_offset(btf, "kvm_vcpu", "vcpu_id", &o->vcpu_id, &type, err))
+		goto out;
+	PATH(used_lrs, "used_lrs");
+	PATH(hcr, "vgic_hcr");
+	PATH(vmcr, "vgic_vmcr");
+	if (gic_version == 2) {
+		PATH(apr, "vgic_apr");
+		o->ap0r = o->ap1r = -1;
+	} else {
+		PATH(ap0r, "vgic_ap0r");
+		PATH(ap1r, "vgic_ap1r");
+		o->apr = -1;
+	}
+	PATH(lr, "vgic_lr");
+#undef PATH
+	t = skip_mods(btf, type, &type);
+	if (!t || !btf_is_array(t)) {
+		vr_error_set(err, "BTF: vgic_lr is not an array");
+		goto out;
+	}
+	o->max_lrs = (int)btf_array(t)->nelems;
+	o->lr_size = (int)btf__resolve_size(btf, btf_array(t)->type);
+	if (path_offset(btf, "vgic_irq", "intid", &o->irq_intid, &type, err))
+		goto out;
+	rc = 0;
+out:
+	btf__free(btf);
+	return rc;
+}
+
+/* Append formatted text to buf, tracking overflow. */
+static void add(char *buf, size_t size, size_t *len, int *overflow, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+static void add(char *buf, size_t size, size_t *len, int *overflow, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (*overflow)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(buf + *len, size - *len, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= size - *len)
+		*overflow = 1;
+	else
+		*len += (size_t)n;
+}
+
+/* The register fetch-args shared by the three snapshot probes. */
+static void add_registers(const struct vgic_offsets *o, int nr_lrs, char *buf, size_t size,
+			  size_t *len, int *overflow)
+{
+	const char *lr_type = o->lr_size == 4 ? "x32" : "x64";
+	int i;
+
+	add(buf, size, len, overflow, " vcpu=+%ld($arg1):u32 used=+%ld($arg1):u32 hcr=+%ld($arg1):x32 vmcr=+%ld($arg1):x32",
+	    o->vcpu_id, o->used_lrs, o->hcr, o->vmcr);
+	if (o->gic_version == 2)
+		add(buf, size, len, overflow, " apr=+%ld($arg1):x32", o->apr);
+	else
+		add(buf, size, len, overflow, " ap0r0=+%ld($arg1):x32 ap1r0=+%ld($arg1):x32", o->ap0r,
+		    o->ap1r);
+	for (i = 0; i < nr_lrs && i < o->max_lrs; i++)
+		add(buf, size, len, overflow, " lr%d=+%ld($arg1):%s", i, o->lr + (long)i * o->lr_size,
+		    lr_type);
+	add(buf, size, len, overflow, "\n");
+}
+
+/* See vgic_probes.h. */
+int vgic_probe_definitions(const struct vgic_offsets *o, int nr_lrs, char *buf, size_t size)
+{
+	const char *v = o->gic_version == 2 ? "v2" : "v3";
+	size_t len = 0;
+	int overflow = 0;
+
+	if (size)
+		buf[0] = '\0';
+	/* The state KVM programmed: return of kvm_vgic_flush_hwstate(vcpu). */
+	add(buf, size, &len, &overflow, "r:vgic/flush kvm_vgic_flush_hwstate");
+	add_registers(o, nr_lrs, buf, size, &len, &overflow);
+	/* The state the hardware handed back: entry of the fold (on VHE the save happens in
+	 * kvm_vgic_sync_hwstate, so its entry would still show the flush values). */
+	add(buf, size, &len, &overflow, "p:vgic/sync vgic_%s_fold_lr_state", v);
+	add_registers(o, nr_lrs, buf, size, &len, &overflow);
+	/* After fold, EOIcount walk and prune. */
+	add(buf, size, &len, &overflow, "r:vgic/post kvm_vgic_sync_hwstate");
+	add_registers(o, nr_lrs, buf, size, &len, &overflow);
+	/* Which AP-list entry went into which LR: vgic_vN_populate_lr(vcpu, irq, lr). */
+	add(buf, size, &len, &overflow,
+	    "p:vgic/populate vgic_%s_populate_lr vcpu=+%ld($arg1):u32 intid=+%ld($arg2):u32 "
+	    "lr=$arg3:s32\n",
+	    v, o->vcpu_id, o->irq_intid);
+	return overflow ? -1 : (int)len;
+}
