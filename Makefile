@@ -156,8 +156,13 @@ $(BUILD)/bench_import: bench/bench_import.c $(LIB_OBJ) $(HEADERS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS_ALL) bench/bench_import.c $(LIB_OBJ) -o $@ $(PKG_LIBS)
 
-bench: all $(BUILD)/bench_import
+bench: all $(BUILD)/bench_import $(BUILD)/bench_check
 	$(Q)$(BUILD)/bench_import tests/data/samples/linux-7.2-gicv3-1vcpu-spi-burst.trace
+	$(Q)$(BUILD)/bench_check tests/data/samples/linux-7.2-gicv3-1vcpu-spi-burst.trace
+
+$(BUILD)/bench_check: bench/bench_check.c $(LIB_OBJ) $(HEADERS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS_ALL) bench/bench_check.c $(LIB_OBJ) -o $@ $(PKG_LIBS)
 
 # ---------------------------------------------------------------- lab
 

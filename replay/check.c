@@ -81,9 +81,11 @@ struct checker {
 	void *fn_arg;
 	struct replay_result *res;
 	int gic_version;
-	struct vcpu_track *vcpus;
+	struct vcpu_track **vcpus; /* stable addresses: tracked[] points into them */
 	size_t nvcpus;
 	struct irq_track shared[NR_SHARED_MAX];
+	struct irq_track **tracked; /* every interrupt seen, so loops skip the unused ones */
+	size_t ntracked, cap_tracked;
 	int64_t vcpus_seen;
 	int64_t lpi_events;
 	sqlite3_stmt *ins_finding, *ins_proof;
@@ -133,7 +135,9 @@ static struct vcpu_track *vcpu_get(struct checker *c, int64_t vcpu)
 		memset(c->vcpus + c->nvcpus, 0, (n - c->nvcpus) * sizeof(*c->vcpus));
 		c->nvcpus = n;
 	}
-	return &c->vcpus[vcpu];
+	if (!c->vcpus[vcpu])
+		c->vcpus[vcpu] = vr_xcalloc(1, sizeof(struct vcpu_track));
+	return c->vcpus[vcpu];
 }
 
 /* The tracking record of an interrupt; SGIs/PPIs are per vCPU. NULL for LPIs. */
@@ -155,6 +159,11 @@ static struct irq_track *irq_get(struct checker *c, int64_t vcpu, int64_t intid)
 		t = &c->shared[intid];
 	}
 	if (!t->used) {
+		if (c->ntracked == c->cap_tracked) {
+			c->cap_tracked = c->cap_tracked ? 2 * c->cap_tracked : 64;
+			c->tracked = vr_xrealloc(c->tracked, c->cap_tracked * sizeof(*c->tracked));
+		}
+		c->tracked[c->ntracked++] = t;
 		t->used = 1;
 		t->intid = (uint32_t)intid;
 		t->vcpu = intid < NR_PRIVATE ? vcpu : VR_NO_VALUE;
@@ -278,6 +287,7 @@ static void start_instance(struct irq_track *t, const struct row *r, int from_fo
 	t->sw_from_fold = from_fold;
 	t->first_skipped_flush = 0;
 	t->reported = 0;
+	t->uncertain = 0; /* a fresh instance after a gap is fully observed */
 }
 
 /*
@@ -399,15 +409,17 @@ static void report_missing(struct checker *c, const struct row *r, struct irq_tr
 static void check_missing(struct checker *c, const struct row *r, struct vcpu_track *v, int used)
 {
 	struct lr_fields lrs[MAX_LRS];
-	int i, j;
+	size_t k;
+	int j;
 
 	for (j = 0; j < used; j++)
 		decode_lr(c->gic_version, r->lr[j], &lrs[j]);
-	for (i = 0; i < NR_SHARED_MAX; i++) {
-		struct irq_track *t = i < NR_PRIVATE ? &v->priv[i] : &c->shared[i];
+	(void)v;
+	for (k = 0; k < c->ntracked; k++) {
+		struct irq_track *t = c->tracked[k];
 		int later = -1;
 
-		if (!t->used || !t->sw_pending || t->in_lr || t->vcpu != r->vcpu)
+		if (!t->sw_pending || t->in_lr || t->vcpu != r->vcpu)
 			continue;
 		if (!t->first_skipped_flush)
 			t->first_skipped_flush = r->id;
@@ -448,6 +460,23 @@ static void report_unacked_active(struct checker *c, const struct row *r, struct
 	report(c, &fd);
 }
 
+/* The LRs of the last flush are folded back: nothing of them is in an LR any more. */
+static void clear_in_lr(struct checker *c, int64_t vcpu, struct vcpu_track *v)
+{
+	int i;
+
+	for (i = 0; i < v->used_lrs; i++) {
+		struct lr_fields f;
+		struct irq_track *t;
+
+		decode_lr(c->gic_version, v->lr[i], &f);
+		t = irq_get(c, vcpu, f.intid);
+		if (t)
+			t->in_lr = 0;
+	}
+	v->used_lrs = 0;
+}
+
 /*
  * A flush: KVM programmed these LRs (kvm_vgic_flush_hwstate). Pending
  * instances move into the LRs; an instance that stays behind although
@@ -463,6 +492,7 @@ static void on_flush(struct checker *c, const struct row *r)
 		return;
 	if (used > r->nr_lrs)
 		used = r->nr_lrs;
+	clear_in_lr(c, r->vcpu, v); /* a flush without a sync in between */
 	v->used = 1;
 	v->prev_flush_ts = v->flush_ts;
 	v->flush_event = r->id;
@@ -471,12 +501,6 @@ static void on_flush(struct checker *c, const struct row *r)
 	v->nr_lrs = r->nr_lrs;
 	v->used_lrs = used;
 	memcpy(v->lr, r->lr, sizeof(v->lr));
-
-	for (i = 0; i < NR_PRIVATE; i++)
-		v->priv[i].in_lr = 0;
-	for (i = NR_PRIVATE; i < NR_SHARED_MAX; i++)
-		if (c->shared[i].used && c->shared[i].vcpu == r->vcpu)
-			c->shared[i].in_lr = 0;
 
 	for (i = 0; i < used; i++) {
 		struct lr_fields f;
@@ -534,13 +558,15 @@ static void eoicount_walk(struct checker *c, const struct row *r, struct vcpu_tr
 {
 	struct irq_track *tail[64];
 	struct replay_finding fd;
+	size_t k;
 	int ntail = 0, i, j, wrong;
 	char lr_list[160] = "", tail_list[160] = "";
 
-	for (i = 0; i < NR_SHARED_MAX && ntail < 64; i++) {
-		struct irq_track *t = i < NR_PRIVATE ? &v->priv[i] : &c->shared[i];
+	(void)v;
+	for (k = 0; k < c->ntracked && ntail < 64; k++) {
+		struct irq_track *t = c->tracked[k];
 
-		if (t->used && t->active && !t->in_lr && t->vcpu == r->vcpu)
+		if (t->active && !t->in_lr && t->vcpu == r->vcpu)
 			tail[ntail++] = t;
 	}
 	for (i = 1; i < ntail; i++) /* insertion sort: the tail is short */
@@ -651,16 +677,7 @@ static void on_sync(struct checker *c, const struct row *r)
 	if (eoicount && (v->hcr & (1u << 2)))
 		eoicount_walk(c, r, v, eoicount, lr_active, nlr_active);
 	/* The kernel folds the LRs back: nothing is in an LR until the next flush. */
-	for (i = 0; i < v->used_lrs; i++) {
-		struct lr_fields f;
-		struct irq_track *t;
-
-		decode_lr(c->gic_version, v->lr[i], &f);
-		t = irq_get(c, r->vcpu, f.intid);
-		if (t)
-			t->in_lr = 0;
-	}
-	v->used_lrs = 0;
+	clear_in_lr(c, r->vcpu, v);
 }
 
 /* A gap: whatever was in flight may have changed unseen. */
@@ -668,15 +685,10 @@ static void on_gap(struct checker *c, int64_t after_event, int64_t lost, int32_t
 		   int64_t ts)
 {
 	struct replay_finding fd;
-	size_t v;
-	int i;
+	size_t k;
 
-	for (i = 0; i < NR_SHARED_MAX; i++)
-		if (c->shared[i].used)
-			c->shared[i].uncertain = 1;
-	for (v = 0; v < c->nvcpus; v++)
-		for (i = 0; i < NR_PRIVATE; i++)
-			c->vcpus[v].priv[i].uncertain = 1;
+	for (k = 0; k < c->ntracked; k++)
+		c->tracked[k]->uncertain = 1;
 	finding_init(&fd, FINDING_TRACE_GAP, SEVERITY_INFO, ts, cpu, VR_NO_VALUE, VR_NO_VALUE);
 	finding_proof(&fd, after_event, "last event before the gap");
 	if (lost >= 0)
@@ -768,39 +780,36 @@ static void read_trace_info(struct checker *c, char *release, size_t n)
 	sqlite3_finalize(st);
 }
 
+/* Order counts by vCPU (private interrupts first), then INTID. */
+static int count_cmp(const void *a, const void *b)
+{
+	const struct replay_irq_count *x = a, *y = b;
+	int xs = x->intid >= NR_PRIVATE, ys = y->intid >= NR_PRIVATE;
+
+	if (xs != ys)
+		return xs - ys;
+	if (x->vcpu != y->vcpu)
+		return x->vcpu < y->vcpu ? -1 : 1;
+	return x->intid < y->intid ? -1 : x->intid > y->intid;
+}
+
 /* Gather the per-INTID counts into the result, sorted by vCPU then INTID. */
 static void collect_counts(struct checker *c)
 {
-	size_t n = 0, cap = 64, v;
-	int i;
+	size_t n = 0, k;
 
-	c->res->counts = vr_xmalloc(cap * sizeof(*c->res->counts));
-	for (v = 0; v <= c->nvcpus; v++) {
-		for (i = 0; i < NR_SHARED_MAX; i++) {
-			struct irq_track *t;
+	c->res->counts = vr_xmalloc((c->ntracked + 1) * sizeof(*c->res->counts));
+	for (k = 0; k < c->ntracked; k++) {
+		struct irq_track *t = c->tracked[k];
 
-			if (v < c->nvcpus) {
-				if (i >= NR_PRIVATE)
-					break;
-				t = &c->vcpus[v].priv[i];
-			} else {
-				if (i < NR_PRIVATE)
-					continue;
-				t = &c->shared[i];
-			}
-			if (!t->used || (!t->count.injected && !t->count.acked))
-				continue;
-			t->count.pending_at_end = t->sw_pending || t->lr_pending;
-			if (v < c->nvcpus)
-				t->count.vcpu = (int64_t)v;
-			if (n == cap) {
-				cap *= 2;
-				c->res->counts =
-					vr_xrealloc(c->res->counts, cap * sizeof(*c->res->counts));
-			}
-			c->res->counts[n++] = t->count;
-		}
+		if (!t->count.injected && !t->count.acked)
+			continue;
+		t->count.pending_at_end = t->sw_pending || t->lr_pending;
+		if (t->intid < NR_PRIVATE)
+			t->count.vcpu = t->vcpu;
+		c->res->counts[n++] = t->count;
 	}
+	qsort(c->res->counts, n, sizeof(*c->res->counts), count_cmp);
 	c->res->ncounts = n;
 }
 
@@ -828,7 +837,7 @@ int replay_check(struct tracedb *db, const struct replay_options *opt, replay_fi
 		"SELECT e.id, e.ts_ns, e.cpu, e.vcpu, e.kind, e.intid, e.arg0, e.arg1, "
 		"s.gic_version, s.nr_lrs, s.used_lrs, s.hcr FROM events e "
 		"LEFT JOIN snapshots s ON s.event_id = e.id "
-		"WHERE e.kind IN (1, 20, 21) ORDER BY e.id";
+		"WHERE +e.kind IN (1, 20, 21) ORDER BY e.id"; /* a rowid scan: no sort */
 	static const char lrs_q[] =
 		"SELECT event_id, lr, value FROM snapshot_lrs ORDER BY event_id, lr";
 	static const char gaps_q[] =
@@ -940,7 +949,10 @@ out:
 	sqlite3_finalize(gaps);
 	sqlite3_finalize(c->ins_finding);
 	sqlite3_finalize(c->ins_proof);
+	for (size_t v = 0; v < c->nvcpus; v++)
+		free(c->vcpus[v]);
 	free(c->vcpus);
+	free(c->tracked);
 	free(c);
 	return rc;
 }
