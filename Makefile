@@ -20,8 +20,8 @@ STD     := -std=c11 -D_DEFAULT_SOURCE
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 OPT     ?= -O2 -g
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lsqlite3 -ltracecmd -ltraceevent)
-CFLAGS_ALL = $(STD) $(WARN) $(OPT) $(PKG_CFLAGS) $(CFLAGS)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lsqlite3 -ltracecmd -ltraceevent -lbpf) -lpthread
+CFLAGS_ALL = $(STD) $(WARN) $(OPT) $(PKG_CFLAGS) -I$(BUILD)/bpf $(CFLAGS)
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 FUZZ_SECONDS ?= 60
 
@@ -42,10 +42,11 @@ endif
 COMMON_SRC    := common/vr_common.c
 SCHEMA_SRC    := schemas/tracedb.c schemas/trace_writer.c schemas/trace_event.c
 COLLECTOR_SRC := collector/ftrace_parse.c collector/import.c collector/import_ftrace.c \
-                 collector/import_tracedat.c collector/vgic_probes.c
+                 collector/import_tracedat.c collector/vgic_probes.c \
+                 collector/record.c
 REPLAY_SRC    := replay/check.c replay/profiles.c
 CLI_SRC       := cli/vgic-replay.c cli/cmd_import.c cli/cmd_info.c cli/cmd_sql.c cli/cmd_check.c \
-                 cli/cmd_report.c cli/cmd_probes.c
+                 cli/cmd_report.c cli/cmd_probes.c cli/cmd_record.c
 LIB_SRC       := $(COMMON_SRC) $(SCHEMA_SRC) $(COLLECTOR_SRC) $(REPLAY_SRC)
 GEN_SRC       := $(BUILD)/gen/schema_sql.c
 
@@ -87,6 +88,18 @@ $(BUILD)/san/gen/%.o: $(BUILD)/gen/%.c
 
 LIB_OBJ     := $(call objs,obj,$(LIB_SRC) $(GEN_SRC))
 LIB_SAN_OBJ := $(call objs,san,$(LIB_SRC) $(GEN_SRC))
+
+# The BPF collector: one CO-RE object for arm64 kernels, embedded as a libbpf skeleton.
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_arm64 -Wall -Werror \
+	-I/usr/include/$(shell $(CC) -dumpmachine 2>/dev/null)
+$(BUILD)/bpf/vgic.bpf.o: collector/vgic.bpf.c collector/vgic.h
+	$(call msg,BPF,$<)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)clang $(BPF_CFLAGS) -c $< -o $@
+$(BUILD)/bpf/vgic.skel.h: $(BUILD)/bpf/vgic.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)bpftool gen skeleton $< name vgic_bpf > $@.tmp && mv $@.tmp $@
+$(BUILD)/obj/collector/record.o $(BUILD)/san/collector/record.o: $(BUILD)/bpf/vgic.skel.h
 
 $(BUILD)/vgic-replay: $(LIB_OBJ) $(call objs,obj,$(CLI_SRC))
 	$(call msg,LINK,$@)
@@ -134,9 +147,9 @@ test: deps
 # ---------------------------------------------------------------- fuzzing
 
 FUZZERS := fuzz_ftrace fuzz_tracedat
-FUZZ_CFLAGS = $(STD) $(WARN) -O1 -g $(PKG_CFLAGS) -fsanitize=fuzzer,address,undefined
+FUZZ_CFLAGS = $(STD) $(WARN) -O1 -g $(PKG_CFLAGS) -I$(BUILD)/bpf -fsanitize=fuzzer,address,undefined
 
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(GEN_SRC) $(HEADERS)
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(GEN_SRC) $(HEADERS) $(BUILD)/bpf/vgic.skel.h
 	$(call msg,FUZZ-CC,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)clang $(FUZZ_CFLAGS) $< $(LIB_SRC) $(GEN_SRC) -o $@ $(PKG_LIBS)

@@ -18,6 +18,7 @@ struct subcommand {
 };
 
 static const struct subcommand subcommands[] = {
+	{"record", cmd_record, "record the vGIC of this arm64 KVM host with BPF"},
 	{"import", cmd_import, "turn an ftrace text trace or a trace-cmd trace.dat into a trace db"},
 	{"info", cmd_info, "summarise a trace database"},
 	{"sql", cmd_sql, "run an SQL query on a trace database"},

@@ -135,7 +135,8 @@ CREATE TABLE snapshots (
 	ap1r0       INTEGER,
 	ap1r1       INTEGER,
 	ap1r2       INTEGER,
-	ap1r3       INTEGER
+	ap1r3       INTEGER,
+	ap_list_truncated INTEGER
 );
 
 -- The list registers of each snapshot, raw (ICH_LR<n>_EL2 or GICH_LR<n>).
@@ -144,6 +145,23 @@ CREATE TABLE snapshot_lrs (
 	lr       INTEGER NOT NULL,
 	value    INTEGER NOT NULL,
 	PRIMARY KEY (event_id, lr)
+) WITHOUT ROWID;
+
+-- The vCPU's AP list after fold, EOIcount walk and prune (collector only),
+-- attached to the vgic_post snapshot event, in list order.
+CREATE TABLE ap_list_entries (
+	event_id      INTEGER NOT NULL,
+	pos           INTEGER NOT NULL,
+	intid         INTEGER NOT NULL,
+	priority      INTEGER,
+	active        INTEGER,
+	pending_latch INTEGER,
+	line_level    INTEGER,
+	enabled       INTEGER,
+	hw            INTEGER,
+	config        TEXT CHECK (config IN ('edge', 'level')),
+	target_vcpu   INTEGER,
+	PRIMARY KEY (event_id, pos)
 ) WITHOUT ROWID;
 
 -- Where the tracer lost events (ftrace "LOST n EVENTS", trace-cmd missed events).

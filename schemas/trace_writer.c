@@ -55,6 +55,7 @@ struct trace_writer {
 	struct tracedb *db;
 	sqlite3 *sql;
 	sqlite3_stmt *ins_event, *ins_snapshot, *ins_lr, *ins_gap, *ins_problem, *end_gap;
+	sqlite3_stmt *ins_ap, *upd_ap_truncated;
 	int64_t next_id;
 	struct thread_info *threads;
 	size_t nthreads, cap_threads;
@@ -121,6 +122,13 @@ struct trace_writer *trace_writer_begin(struct tracedb *db, struct vr_error *err
 		    "VALUES (?,?,?,?,?)",
 		    &w->ins_gap) ||
 	    prepare(w, "UPDATE gaps SET end_ts_ns = ? WHERE id = ?", &w->end_gap) ||
+	    prepare(w,
+		    "INSERT INTO ap_list_entries(event_id, pos, intid, priority, active, "
+		    "pending_latch, line_level, enabled, hw, config, target_vcpu) "
+		    "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+		    &w->ins_ap) ||
+	    prepare(w, "UPDATE snapshots SET ap_list_truncated = ? WHERE event_id = ?",
+		    &w->upd_ap_truncated) ||
 	    prepare(w,
 		    "INSERT INTO import_problems(src_pos, problem, event, reason, text) "
 		    "VALUES (?,?,?,?,?)",
@@ -356,6 +364,29 @@ int trace_writer_gap(struct trace_writer *w, int32_t cpu, int64_t lost, int64_t 
 	return 0;
 }
 
+/* See tracedb.h: a gap with both ends known, so no event has to close it. */
+int trace_writer_gap_window(struct trace_writer *w, int32_t cpu, int64_t lost, int64_t start_ns,
+			    int64_t end_ns)
+{
+	sqlite3_stmt *st = w->ins_gap;
+
+	sqlite3_bind_int(st, 1, cpu);
+	bind_opt(st, 2, lost < 0 ? VR_NO_VALUE : lost);
+	bind_opt(st, 3, w->next_id > 1 ? w->next_id - 1 : VR_NO_VALUE);
+	bind_opt(st, 4, start_ns);
+	sqlite3_bind_null(st, 5);
+	if (step_reset(w, st))
+		return -1;
+	sqlite3_bind_int64(w->end_gap, 1, end_ns);
+	sqlite3_bind_int64(w->end_gap, 2, sqlite3_last_insert_rowid(w->sql));
+	if (step_reset(w, w->end_gap))
+		return -1;
+	w->stats.gaps++;
+	if (lost > 0)
+		w->stats.lost += lost;
+	return 0;
+}
+
 /* Count an unknown event by name (bounded table of names). */
 static void count_unknown(struct trace_writer *w, const char *name)
 {
@@ -541,7 +572,7 @@ static int write_info(struct trace_writer *w)
 		snprintf(cols + n, sizeof(cols) - n, ", %s", w->info[i].column);
 		snprintf(vals + m, sizeof(vals) - m, ", ?%zu", 11 + i);
 	}
-	snprintf(q, sizeof(q), "INSERT INTO trace_info(%s) VALUES (%s)", cols, vals);
+	snprintf(q, sizeof(q), "INSERT OR REPLACE INTO trace_info(%s) VALUES (%s)", cols, vals);
 	if (sqlite3_prepare_v2(w->sql, q, -1, &st, NULL) != SQLITE_OK)
 		goto fail;
 	sqlite3_bind_int(st, 1, VR_TRACE_FORMAT_VERSION);
@@ -569,6 +600,45 @@ static int write_info(struct trace_writer *w)
 fail:
 	snprintf(w->err, sizeof(w->err), "trace_info: %s", sqlite3_errmsg(w->sql));
 	return -1;
+}
+
+/* See tracedb.h: AP-list rows of one walk, and whether the walk was cut short. */
+int trace_writer_ap_list(struct trace_writer *w, int64_t event_id, const struct vr_ap_entry *e,
+			 int n, int truncated)
+{
+	sqlite3_stmt *st = w->ins_ap;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		sqlite3_bind_int64(st, 1, event_id);
+		sqlite3_bind_int(st, 2, i);
+		sqlite3_bind_int64(st, 3, e[i].intid);
+		sqlite3_bind_int(st, 4, e[i].priority);
+		sqlite3_bind_int(st, 5, e[i].active);
+		sqlite3_bind_int(st, 6, e[i].pending_latch);
+		sqlite3_bind_int(st, 7, e[i].line_level);
+		sqlite3_bind_int(st, 8, e[i].enabled);
+		sqlite3_bind_int(st, 9, e[i].hw);
+		sqlite3_bind_text(st, 10, e[i].level_config ? "level" : "edge", -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 11, e[i].target_vcpu);
+		if (step_reset(w, st))
+			return -1;
+	}
+	sqlite3_bind_int(w->upd_ap_truncated, 1, truncated);
+	sqlite3_bind_int64(w->upd_ap_truncated, 2, event_id);
+	return step_reset(w, w->upd_ap_truncated);
+}
+
+/* See tracedb.h: make the batch durable and keep trace_info current. */
+int trace_writer_commit(struct trace_writer *w, struct vr_error *err)
+{
+	if (w->failed)
+		return vr_error_set(err, "%s", w->err);
+	if (write_info(w))
+		return vr_error_set(err, "%s", w->err);
+	if (tracedb_exec(w->db, "COMMIT", err) || tracedb_exec(w->db, "BEGIN", err))
+		return -1;
+	return 0;
 }
 
 /* Write the unknown-event counts. */
@@ -601,6 +671,8 @@ static void writer_free(struct trace_writer *w)
 	sqlite3_finalize(w->ins_gap);
 	sqlite3_finalize(w->end_gap);
 	sqlite3_finalize(w->ins_problem);
+	sqlite3_finalize(w->ins_ap);
+	sqlite3_finalize(w->upd_ap_truncated);
 	for (i = 0; i < w->nunknown; i++)
 		free(w->unknown[i].name);
 	for (i = 0; i < w->ninfo; i++)

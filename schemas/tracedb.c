@@ -152,8 +152,8 @@ fail:
 	return NULL;
 }
 
-/* Create a fresh file with the current schema; see tracedb.h. */
-struct tracedb *tracedb_create(const char *path, struct vr_error *err)
+/* Create a fresh file with the current schema, with the given journal pragmas. */
+static struct tracedb *create_with(const char *path, const char *pragmas, struct vr_error *err)
 {
 	struct tracedb *db;
 	struct stat stbuf;
@@ -170,17 +170,7 @@ struct tracedb *tracedb_create(const char *path, struct vr_error *err)
 		vr_error_set(err, "%s: cannot create: %s", path, sqlite3_errmsg(db->sql));
 		goto fail;
 	}
-	/*
-	 * A bulk load into a file nobody else sees yet: no journal and no
-	 * fsync until the end. A crash leaves only the temporary file.
-	 */
-	if (exec_sql(db->sql, path,
-		     "PRAGMA page_size = 8192; PRAGMA journal_mode = OFF; "
-		     "PRAGMA synchronous = OFF; PRAGMA locking_mode = EXCLUSIVE; "
-		     "PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;",
-		     err))
-		goto fail;
-	if (exec_sql(db->sql, path, vr_schema_sql, err))
+	if (exec_sql(db->sql, path, pragmas, err) || exec_sql(db->sql, path, vr_schema_sql, err))
 		goto fail;
 	snprintf(q, sizeof(q), "PRAGMA user_version = %d", VR_TRACE_FORMAT_VERSION);
 	if (exec_sql(db->sql, path, q, err))
@@ -190,6 +180,28 @@ struct tracedb *tracedb_create(const char *path, struct vr_error *err)
 fail:
 	tracedb_close(db);
 	return NULL;
+}
+
+/*
+ * A bulk load into a file nobody else sees yet: no journal and no fsync
+ * until the end. A crash leaves only the temporary file.
+ */
+struct tracedb *tracedb_create(const char *path, struct vr_error *err)
+{
+	return create_with(path,
+			   "PRAGMA page_size = 8192; PRAGMA journal_mode = OFF; "
+			   "PRAGMA synchronous = OFF; PRAGMA locking_mode = EXCLUSIVE; "
+			   "PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;",
+			   err);
+}
+
+/* Live recording: WAL, so readers can look while it grows and a kill loses only the batch. */
+struct tracedb *tracedb_create_durable(const char *path, struct vr_error *err)
+{
+	return create_with(path,
+			   "PRAGMA page_size = 8192; PRAGMA journal_mode = WAL; "
+			   "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536;",
+			   err);
 }
 
 /* Close and free; NULL allowed so error paths stay simple. */

@@ -37,6 +37,13 @@ struct tracedb *tracedb_open(const char *path, int flags, struct vr_error *err);
  */
 struct tracedb *tracedb_create(const char *path, struct vr_error *err);
 
+/*
+ * Create a new trace database for live recording: write-ahead log and
+ * periodic commits (trace_writer_commit), so that a killed recorder
+ * leaves a file that opens with every committed batch.
+ */
+struct tracedb *tracedb_create_durable(const char *path, struct vr_error *err);
+
 /* Close the database; NULL is allowed. */
 void tracedb_close(struct tracedb *db);
 
@@ -79,8 +86,27 @@ int64_t trace_writer_snapshot(struct trace_writer *w, const struct vr_event *ev,
 void trace_writer_map_thread(struct trace_writer *w, int32_t pid, int64_t vcpu,
 			     const char *source, int strong, int64_t ts_ns);
 
+/* One AP-list entry as the collector read it (struct vgic_irq after prune). */
+struct vr_ap_entry {
+	uint32_t intid;
+	int priority;
+	int active, pending_latch, line_level, enabled, hw, level_config;
+	int target_vcpu;
+};
+
+/* Attach an AP-list walk to the vgic_post snapshot event event_id. */
+int trace_writer_ap_list(struct trace_writer *w, int64_t event_id, const struct vr_ap_entry *e,
+			 int n, int truncated);
+
+/* Commit what was written so far and start a new batch (live recording). */
+int trace_writer_commit(struct trace_writer *w, struct vr_error *err);
+
 /* Record a gap: the tracer lost `lost` events on cpu (lost < 0: unknown). */
 int trace_writer_gap(struct trace_writer *w, int32_t cpu, int64_t lost, int64_t src_pos);
+
+/* Record a gap whose time window is known (the collector's drop counters). */
+int trace_writer_gap_window(struct trace_writer *w, int32_t cpu, int64_t lost, int64_t start_ns,
+			    int64_t end_ns);
 
 /* Record input that was not imported (problem "unparsed" or "unknown_event"). */
 int trace_writer_problem(struct trace_writer *w, int64_t src_pos, const char *problem,

@@ -1,0 +1,624 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The userspace half of the BPF collector.
+ *
+ * Two threads: the main thread polls the BPF ring buffer and copies each
+ * record into a bounded in-memory queue; the writer thread turns records
+ * into trace rows and commits them in batches. SQLite therefore never
+ * stalls the ring buffer; if the queue itself fills up, the records are
+ * counted as user-space drops and stored as gaps, like the BPF side's
+ * failed reservations (counted per probe and CPU in the `drops` map).
+ *
+ * Hooks are chosen at run time: each probed function must exist in the
+ * kernel's BTF; fentry/fexit programs are tried first and kprobes are the
+ * fallback. What was attached and what the kernel lacks is printed, one
+ * line each.
+ */
+#define _GNU_SOURCE
+#include "record.h"
+
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "../schemas/tracedb.h"
+#include "vgic.h"
+#include "vgic.skel.h"
+
+#define QUEUE_SLOT sizeof(struct vgic_rec_aplist)
+#define COMMIT_NS 250000000ull
+
+static volatile sig_atomic_t stop_requested;
+
+/* SIGINT/SIGTERM: finish cleanly with everything committed. */
+static void on_stop(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+/* A gap to store, passed through the queue so that only the writer touches SQLite. */
+struct gap_rec {
+	struct vgic_rec_hdr h; /* type VGIC_REC_GAP, cpu, ts = end of the window */
+	long long lost;
+	unsigned long long start_ns;
+};
+
+#define VGIC_REC_GAP 100
+
+/* A fixed-slot queue between the ring-buffer thread and the writer thread. */
+struct queue {
+	unsigned char *slots;
+	size_t nslots, head, tail, count;
+	pthread_mutex_t lock;
+	pthread_cond_t nonempty;
+	int closed;
+	int64_t dropped;
+};
+
+struct recorder {
+	const struct record_options *opt;
+	struct vgic_bpf *skel;
+	struct queue q;
+	struct tracedb *db;
+	struct trace_writer *w;
+	struct record_stats *st;
+	struct vr_error werr;
+	int writer_failed;
+	int64_t last_post_event[256]; /* per vCPU, for attaching AP-list walks */
+	uint64_t *drops_seen_cpu; /* [probe][cpu] counters already turned into gaps */
+};
+
+/* Copy a record into the queue, or count it dropped when the writer is behind. */
+static int queue_push(struct queue *q, const void *data, size_t size)
+{
+	pthread_mutex_lock(&q->lock);
+	if (q->count == q->nslots || size > QUEUE_SLOT) {
+		q->dropped++;
+		pthread_mutex_unlock(&q->lock);
+		return 0;
+	}
+	memcpy(q->slots + q->tail * QUEUE_SLOT, data, size);
+	if (size < QUEUE_SLOT)
+		memset(q->slots + q->tail * QUEUE_SLOT + size, 0, QUEUE_SLOT - size);
+	q->tail = (q->tail + 1) % q->nslots;
+	q->count++;
+	pthread_cond_signal(&q->nonempty);
+	pthread_mutex_unlock(&q->lock);
+	return 0;
+}
+
+/* ring_buffer__new callback: runs on the polling thread. */
+static int on_ring_record(void *ctx, void *data, size_t size)
+{
+	struct recorder *r = ctx;
+
+	return queue_push(&r->q, data, size);
+}
+
+/* Fill the event fields every record shares. */
+static void event_from_hdr(const struct vgic_rec_hdr *h, struct vr_event *ev)
+{
+	vr_event_clear(ev);
+	ev->ts_ns = (int64_t)h->ts;
+	ev->cpu = h->cpu;
+	ev->pid = (int32_t)h->pid;
+	ev->kind = (enum vr_event_kind)h->kind;
+	if (h->vcpu >= 0)
+		ev->vcpu = h->vcpu;
+}
+
+/* Store one record (writer thread). */
+static int write_record(struct recorder *r, const unsigned char *slot)
+{
+	const struct vgic_rec_hdr *h = (const void *)slot;
+	struct vr_event ev;
+	int i;
+
+	event_from_hdr(h, &ev);
+	if (h->type == VGIC_REC_EVENT) {
+		const struct vgic_rec_event *e = (const void *)slot;
+
+		if (e->intid >= 0)
+			ev.intid = e->intid;
+		for (i = 0; i < 4; i++)
+			ev.arg[i] = e->arg[i] == -1 ? VR_NO_VALUE : e->arg[i];
+		if ((ev.kind == VR_EV_TIMER_IRQ || ev.kind == VR_EV_IRQ_PENDING) &&
+		    ev.vcpu != VR_NO_VALUE)
+			trace_writer_map_thread(r->w, ev.pid, ev.vcpu, "private-irq", 0, ev.ts_ns);
+		r->st->events++;
+		return trace_writer_event(r->w, &ev) < 0 ? -1 : 0;
+	}
+	if (h->type == VGIC_REC_SNAPSHOT) {
+		const struct vgic_rec_snapshot *s = (const void *)slot;
+		struct vr_snapshot snap;
+		int64_t id;
+
+		vr_snapshot_clear(&snap);
+		snap.gic_version = s->gic_version;
+		snap.nr_lrs = s->nr_lrs > VGIC_REC_MAX_LRS ? VGIC_REC_MAX_LRS : s->nr_lrs;
+		snap.used_lrs = s->used_lrs;
+		snap.hcr = s->hcr;
+		snap.vmcr = s->vmcr;
+		if (s->gic_version == 2) {
+			snap.apr = s->apr;
+		} else {
+			for (i = 0; i < 4; i++) {
+				snap.ap0r[i] = s->ap0r[i];
+				snap.ap1r[i] = s->ap1r[i];
+			}
+		}
+		for (i = 0; i < snap.nr_lrs; i++)
+			snap.lr[i] = s->lr[i];
+		ev.arg[0] = snap.used_lrs;
+		r->st->events++;
+		r->st->snapshots++;
+		id = trace_writer_snapshot(r->w, &ev, &snap);
+		if (id < 0)
+			return -1;
+		if (ev.kind == VR_EV_POST && h->vcpu >= 0 && h->vcpu < 256)
+			r->last_post_event[h->vcpu] = id;
+		return 0;
+	}
+	if (h->type == VGIC_REC_GAP) {
+		const struct gap_rec *g = (const void *)slot;
+
+		return trace_writer_gap_window(r->w, h->cpu, g->lost, (int64_t)g->start_ns,
+					       (int64_t)h->ts);
+	}
+	if (h->type == VGIC_REC_APLIST) {
+		const struct vgic_rec_aplist *a = (const void *)slot;
+		struct vr_ap_entry e[VGIC_REC_MAX_AP];
+		int n = a->n > VGIC_REC_MAX_AP ? VGIC_REC_MAX_AP : a->n;
+
+		if (h->vcpu < 0 || h->vcpu >= 256 || !r->last_post_event[h->vcpu])
+			return 0;
+		for (i = 0; i < n; i++) {
+			const struct vgic_rec_ap_entry *x = &a->e[i];
+
+			e[i].intid = x->intid;
+			e[i].priority = x->priority;
+			e[i].active = !!(x->flags & VGIC_AP_ACTIVE);
+			e[i].pending_latch = !!(x->flags & VGIC_AP_PENDING_LATCH);
+			e[i].line_level = !!(x->flags & VGIC_AP_LINE_LEVEL);
+			e[i].enabled = !!(x->flags & VGIC_AP_ENABLED);
+			e[i].hw = !!(x->flags & VGIC_AP_HW);
+			e[i].level_config = !!(x->flags & VGIC_AP_LEVEL_CONFIG);
+			e[i].target_vcpu = x->target_vcpu;
+		}
+		r->st->ap_lists++;
+		return trace_writer_ap_list(r->w, r->last_post_event[h->vcpu], e, n, a->truncated);
+	}
+	return 0;
+}
+
+/* Writer thread: drain the queue, commit in batches, until closed and empty. */
+static void *writer_main(void *arg)
+{
+	struct recorder *r = arg;
+	struct queue *q = &r->q;
+	unsigned char slot[QUEUE_SLOT];
+	uint64_t last_commit = vr_now_ns();
+
+	for (;;) {
+		pthread_mutex_lock(&q->lock);
+		while (!q->count && !q->closed) {
+			struct timespec ts;
+
+			clock_gettime(CLOCK_REALTIME, &ts);
+			ts.tv_nsec += 100000000;
+			if (ts.tv_nsec >= 1000000000) {
+				ts.tv_sec++;
+				ts.tv_nsec -= 1000000000;
+			}
+			pthread_cond_timedwait(&q->nonempty, &q->lock, &ts);
+			if (vr_now_ns() - last_commit > COMMIT_NS)
+				break;
+		}
+		if (!q->count && q->closed) {
+			pthread_mutex_unlock(&q->lock);
+			break;
+		}
+		if (q->count) {
+			memcpy(slot, q->slots + q->head * QUEUE_SLOT, QUEUE_SLOT);
+			q->head = (q->head + 1) % q->nslots;
+			q->count--;
+			pthread_mutex_unlock(&q->lock);
+			if (!r->writer_failed && write_record(r, slot)) {
+				r->writer_failed = 1;
+				vr_error_set(&r->werr, "%s: cannot write (disk full?)", r->opt->output);
+			}
+		} else {
+			pthread_mutex_unlock(&q->lock);
+		}
+		if (!r->writer_failed && vr_now_ns() - last_commit > COMMIT_NS) {
+			if (trace_writer_commit(r->w, &r->werr))
+				r->writer_failed = 1;
+			last_commit = vr_now_ns();
+		}
+	}
+	return NULL;
+}
+
+/* Does the kernel's BTF have a function (or a tracepoint) of this name? */
+static int btf_has(const struct btf *vmlinux, const char *name, int tracepoint)
+{
+	char buf[128];
+
+	if (!tracepoint)
+		return btf__find_by_name_kind(vmlinux, name, BTF_KIND_FUNC) >= 0;
+	snprintf(buf, sizeof(buf), "btf_trace_%s", name);
+	return btf__find_by_name_kind(vmlinux, buf, BTF_KIND_TYPEDEF) >= 0;
+}
+
+/* Is name in the comma-separated list (NULL list: everything)? */
+static int listed(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+	const char *p = list;
+
+	if (!list)
+		return 1;
+	while ((p = strstr(p, name))) {
+		if ((p == list || p[-1] == ',') && (p[n] == ',' || p[n] == '\0'))
+			return 1;
+		p += n;
+	}
+	return 0;
+}
+
+/* One probe of the skeleton: its program(s) and what it hooks. */
+struct hook {
+	struct bpf_program *fentry, *kprobe, *kprobe_entry;
+	const char *function;
+	int tracepoint;
+	int wanted;
+	int present;
+};
+
+/* The hook table for this skeleton and GIC version. */
+static int hook_table(struct vgic_bpf *s, int gic, struct hook *h)
+{
+	int n = 0;
+#define TP(prog, name) h[n++] = (struct hook){s->progs.prog, NULL, NULL, name, 1, 1, 0}
+#define FN(fe, kp, kpe, name) h[n++] = (struct hook){s->progs.fe, s->progs.kp, kpe, name, 0, 1, 0}
+	TP(tp_irq_pending, "vgic_update_irq_pending");
+	TP(tp_irq_line, "kvm_irq_line");
+	TP(tp_entry, "kvm_entry");
+	TP(tp_exit, "kvm_exit");
+	TP(tp_wakeup, "kvm_vcpu_wakeup");
+	TP(tp_wfx, "kvm_wfx_arm64");
+	TP(tp_timer_irq, "kvm_timer_update_irq");
+	TP(tp_userspace_exit, "kvm_userspace_exit");
+	FN(fexit_flush, kp_flush_return, s->progs.kp_flush_entry, "kvm_vgic_flush_hwstate");
+	FN(fexit_sync, kp_sync_return, s->progs.kp_sync_entry, "kvm_vgic_sync_hwstate");
+	if (gic == 2) {
+		FN(fentry_fold_v2, kp_fold_v2, NULL, "vgic_v2_fold_lr_state");
+		FN(fentry_populate_v2, kp_populate_v2, NULL, "vgic_v2_populate_lr");
+	} else {
+		FN(fentry_fold_v3, kp_fold_v3, NULL, "vgic_v3_fold_lr_state");
+		FN(fentry_populate_v3, kp_populate_v3, NULL, "vgic_v3_populate_lr");
+	}
+#undef TP
+#undef FN
+	return n;
+}
+
+/* Turn every program off; the chosen ones are switched on again. */
+static void autoload_none(struct vgic_bpf *s)
+{
+	struct bpf_program *p;
+
+	bpf_object__for_each_program(p, s->obj)
+		bpf_program__set_autoload(p, false);
+}
+
+/* Detect the host GIC from /proc/interrupts ("GICv3", "GICv2"/"GIC-0"). */
+static int detect_gic(void)
+{
+	char line[512];
+	FILE *f = fopen("/proc/interrupts", "r");
+	int gic = 0;
+
+	while (f && !gic && fgets(line, sizeof(line), f)) {
+		if (strstr(line, "GICv3") || strstr(line, "GICv4"))
+			gic = 3;
+		else if (strstr(line, "GIC-0") || strstr(line, "GICv2"))
+			gic = 2;
+	}
+	if (f)
+		fclose(f);
+	return gic;
+}
+
+/* Silence libbpf unless -v. */
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	static int verbose;
+
+	if (level == (enum libbpf_print_level)-1) {
+		verbose = 1;
+		return 0;
+	}
+	if (level == LIBBPF_DEBUG && !verbose)
+		return 0;
+	if (!verbose && level != LIBBPF_WARN)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+/* Open, configure, load and attach the collector with fentry or kprobe hooks. */
+static struct vgic_bpf *load_collector(const struct record_options *opt, int gic,
+				       const struct btf *vmlinux, int use_kprobes,
+				       struct vr_error *err)
+{
+	struct hook hooks[16];
+	struct vgic_bpf *s = vgic_bpf__open();
+	int n, i, rc;
+
+	if (!s) {
+		vr_error_set(err, "cannot open the BPF collector: %s", strerror(errno));
+		return NULL;
+	}
+	s->rodata->targ_tgid = (__u32)opt->pid;
+	s->rodata->targ_vcpu = opt->vcpu;
+	s->rodata->gic_version = gic;
+	s->rodata->snapshots = opt->snapshots;
+	s->rodata->aplist = opt->aplist;
+	bpf_map__set_max_entries(s->maps.rb, (__u32)opt->ring_bytes);
+	autoload_none(s);
+	n = hook_table(s, gic, hooks);
+	for (i = 0; i < n; i++) {
+		struct hook *h = &hooks[i];
+
+		h->present = btf_has(vmlinux, h->function, h->tracepoint);
+		h->wanted = h->tracepoint ? listed(opt->events, h->function) : opt->snapshots;
+		if (!h->wanted || !h->present)
+			continue;
+		if (!use_kprobes || h->tracepoint) {
+			bpf_program__set_autoload(h->fentry, true);
+		} else {
+			bpf_program__set_autoload(h->kprobe, true);
+			if (h->kprobe_entry)
+				bpf_program__set_autoload(h->kprobe_entry, true);
+		}
+	}
+	rc = vgic_bpf__load(s);
+	if (!rc)
+		rc = vgic_bpf__attach(s);
+	if (rc) {
+		vr_error_set(err, "cannot load/attach the BPF collector (%s)", strerror(-rc));
+		vgic_bpf__destroy(s);
+		return NULL;
+	}
+	for (i = 0; i < n; i++) {
+		const struct hook *h = &hooks[i];
+
+		if (!h->wanted)
+			continue;
+		if (!h->present)
+			fprintf(stderr, "record: missing in this kernel: %s %s (not recorded)\n",
+				h->tracepoint ? "tracepoint" : "function", h->function);
+		else if (opt->verbose || use_kprobes)
+			fprintf(stderr, "record: attached %s %s\n",
+				h->tracepoint ? "tracepoint" : use_kprobes ? "kprobe" : "fentry/fexit",
+				h->function);
+	}
+	return s;
+}
+
+/*
+ * Read the BPF drop counters (per probe, per CPU) and queue a gap for
+ * every CPU that lost records since the last look, with the time window
+ * in which they were lost.
+ */
+static void collect_drops(struct recorder *r, uint64_t window_start)
+{
+	int ncpu = libbpf_num_possible_cpus(), cpu;
+	uint64_t now = vr_now_ns(), *per_cpu;
+	__u32 probe;
+	__u64 *vals;
+
+	if (ncpu <= 0)
+		return;
+	vals = vr_xcalloc((size_t)ncpu, sizeof(*vals));
+	per_cpu = vr_xcalloc((size_t)ncpu, sizeof(*per_cpu));
+	for (probe = 0; probe < PROBE_MAX; probe++) {
+		if (bpf_map__lookup_elem(r->skel->maps.drops, &probe, sizeof(probe), vals,
+					 (size_t)ncpu * sizeof(*vals), 0))
+			continue;
+		for (cpu = 0; cpu < ncpu; cpu++) {
+			uint64_t seen = r->drops_seen_cpu ? r->drops_seen_cpu[probe * ncpu + cpu] : 0;
+
+			if (vals[cpu] > seen)
+				per_cpu[cpu] += vals[cpu] - seen;
+		}
+		if (!r->drops_seen_cpu)
+			r->drops_seen_cpu = vr_xcalloc((size_t)PROBE_MAX * ncpu, sizeof(uint64_t));
+		for (cpu = 0; cpu < ncpu; cpu++)
+			r->drops_seen_cpu[probe * ncpu + cpu] = vals[cpu];
+	}
+	for (cpu = 0; cpu < ncpu; cpu++) {
+		struct gap_rec g;
+
+		if (!per_cpu[cpu])
+			continue;
+		memset(&g, 0, sizeof(g));
+		g.h.type = VGIC_REC_GAP;
+		g.h.cpu = (unsigned short)cpu;
+		g.h.ts = now;
+		g.lost = (long long)per_cpu[cpu];
+		g.start_ns = window_start;
+		r->st->drops_bpf += g.lost;
+		queue_push(&r->q, &g, sizeof(g));
+	}
+	free(vals);
+	free(per_cpu);
+}
+
+/* See record.h. */
+int vr_record(const struct record_options *opt, struct record_stats *st, struct vr_error *err)
+{
+	struct recorder r;
+	struct btf *vmlinux;
+	struct ring_buffer *rb = NULL;
+	struct sigaction sa;
+	struct utsname un;
+	struct stat sb;
+	pthread_t writer;
+	uint64_t start, last_tick;
+	int64_t user_dropped = 0;
+	int gic, rc = -1, writer_started = 0;
+
+	memset(&r, 0, sizeof(r));
+	memset(st, 0, sizeof(*st));
+	r.opt = opt;
+	r.st = st;
+	if (geteuid() != 0)
+		return vr_error_set(err, "record needs root (CAP_BPF and CAP_PERFMON) to load BPF");
+	vmlinux = btf__load_vmlinux_btf();
+	if (!vmlinux)
+		return vr_error_set(err, "this kernel has no BTF (/sys/kernel/btf/vmlinux; "
+					 "CONFIG_DEBUG_INFO_BTF=y is required)");
+	if (!btf_has(vmlinux, "kvm_vgic_flush_hwstate", 0)) {
+		btf__free(vmlinux);
+		return vr_error_set(err, "this kernel has no KVM vGIC (kvm_vgic_flush_hwstate is "
+					 "not in its BTF): not an arm64 KVM host");
+	}
+	gic = opt->gic_version ? opt->gic_version : detect_gic();
+	if (!gic) {
+		btf__free(vmlinux);
+		return vr_error_set(err, "cannot tell the host GIC from /proc/interrupts; use --gic");
+	}
+	if (!stat(opt->output, &sb)) {
+		if (!opt->force) {
+			btf__free(vmlinux);
+			return vr_error_set(err, "%s: already exists (use --force to replace it)",
+					    opt->output);
+		}
+		unlink(opt->output);
+	}
+	libbpf_set_print(libbpf_print);
+	if (opt->verbose)
+		libbpf_print((enum libbpf_print_level)-1, "", NULL);
+	r.skel = load_collector(opt, gic, vmlinux, 0, err);
+	if (!r.skel) {
+		fprintf(stderr, "record: fentry/fexit unavailable (%s); trying kprobes\n", err->msg);
+		r.skel = load_collector(opt, gic, vmlinux, 1, err);
+	}
+	btf__free(vmlinux);
+	if (!r.skel)
+		return -1;
+
+	r.db = tracedb_create_durable(opt->output, err);
+	if (!r.db)
+		goto out;
+	r.w = trace_writer_begin(r.db, err);
+	if (!r.w)
+		goto out;
+	uname(&un);
+	trace_writer_info_text(r.w, "source_format", "bpf");
+	trace_writer_info_text(r.w, "capture_tool", "vgic-replay record " VR_VERSION);
+	trace_writer_info_text(r.w, "capture_options", opt->command_line);
+	trace_writer_info_text(r.w, "host", un.nodename);
+	trace_writer_info_text(r.w, "kernel_release", un.release);
+	trace_writer_info_text(r.w, "kernel_release_source", "recorded: uname of the host");
+	trace_writer_info_int(r.w, "gic_version", gic);
+	trace_writer_info_text(r.w, "gic_version_source",
+			       opt->gic_version ? "option: --gic" : "recorded: /proc/interrupts");
+	trace_writer_info_text(r.w, "clock", "CLOCK_MONOTONIC (bpf_ktime_get_ns)");
+	if (trace_writer_commit(r.w, err))
+		goto out;
+
+	r.q.nslots = opt->ring_bytes / 64 > 4096 ? opt->ring_bytes / 64 : 4096;
+	r.q.slots = vr_xmalloc(r.q.nslots * QUEUE_SLOT);
+	pthread_mutex_init(&r.q.lock, NULL);
+	pthread_cond_init(&r.q.nonempty, NULL);
+	if (pthread_create(&writer, NULL, writer_main, &r)) {
+		vr_error_set(err, "cannot start the writer thread");
+		goto out;
+	}
+	writer_started = 1;
+	rb = ring_buffer__new(bpf_map__fd(r.skel->maps.rb), on_ring_record, &r, NULL);
+	if (!rb) {
+		vr_error_set(err, "cannot open the BPF ring buffer: %s", strerror(errno));
+		goto out;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	fprintf(stderr, "record: writing %s; Ctrl-C to stop\n", opt->output);
+	start = last_tick = vr_now_ns();
+	while (!stop_requested && !r.writer_failed) {
+		int n = ring_buffer__poll(rb, 100);
+
+		if (n < 0 && n != -EINTR) {
+			vr_error_set(err, "ring buffer: %s", strerror(-n));
+			break;
+		}
+		if (opt->duration > 0 && (vr_now_ns() - start) / 1e9 >= opt->duration)
+			break;
+		if (vr_now_ns() - last_tick >= 1000000000ull) {
+			collect_drops(&r, last_tick);
+			last_tick = vr_now_ns();
+			if (opt->max_size && !stat(opt->output, &sb) && sb.st_size >= opt->max_size)
+				break;
+			if (isatty(STDERR_FILENO))
+				fprintf(stderr, "\r%lld events, %lld snapshots, %lld dropped   ",
+					(long long)st->events, (long long)st->snapshots,
+					(long long)(st->drops_bpf + r.q.dropped));
+		}
+	}
+	ring_buffer__consume(rb);
+	collect_drops(&r, last_tick);
+	user_dropped = r.q.dropped; /* read before the writer may still queue */
+	pthread_mutex_lock(&r.q.lock);
+	r.q.closed = 1;
+	pthread_cond_signal(&r.q.nonempty);
+	pthread_mutex_unlock(&r.q.lock);
+	pthread_join(writer, NULL);
+	writer_started = 0;
+	if (isatty(STDERR_FILENO))
+		fputc('\n', stderr);
+	st->drops_user = user_dropped;
+	/* Records the writer could not keep up with: one gap over the whole recording. */
+	if (user_dropped)
+		trace_writer_gap_window(r.w, -1, user_dropped, (int64_t)start, (int64_t)vr_now_ns());
+	if (r.writer_failed) {
+		*err = r.werr;
+		goto out;
+	}
+	trace_writer_info_int(r.w, "input_records", st->events);
+	rc = trace_writer_finish(r.w, err);
+	r.w = NULL;
+	st->seconds = (vr_now_ns() - start) / 1e9;
+	if (!stat(opt->output, &sb))
+		st->bytes = sb.st_size;
+out:
+	if (writer_started) {
+		pthread_mutex_lock(&r.q.lock);
+		r.q.closed = 1;
+		pthread_cond_signal(&r.q.nonempty);
+		pthread_mutex_unlock(&r.q.lock);
+		pthread_join(writer, NULL);
+	}
+	if (r.w) {
+		/* Keep what was committed: a failed recording still leaves a readable file. */
+		trace_writer_commit(r.w, NULL);
+		trace_writer_abort(r.w);
+	}
+	ring_buffer__free(rb);
+	tracedb_close(r.db);
+	vgic_bpf__destroy(r.skel);
+	free(r.q.slots);
+	free(r.drops_seen_cpu);
+	return rc;
+}

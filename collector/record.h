@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * `vgic-replay record`: load the BPF collector (collector/vgic.bpf.c),
+ * consume its ring buffer and write a trace database through the same
+ * writer as the importers, with periodic commits so that a killed
+ * recorder leaves every committed batch behind.
+ */
+#ifndef VR_RECORD_H
+#define VR_RECORD_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "../common/vr_common.h"
+
+struct record_options {
+	const char *output;
+	int force;
+	pid_t pid;	      /* 0: every VMM */
+	int vcpu;	      /* -1: every vCPU */
+	double duration;      /* seconds, 0: until Ctrl-C */
+	int64_t max_size;     /* bytes of output, 0: unlimited */
+	int snapshots;	      /* LR/ICH snapshots and populate_lr */
+	int aplist;	      /* AP-list walk after sync */
+	int gic_version;      /* 0: detect from /proc/interrupts */
+	size_t ring_bytes;    /* BPF ring buffer size */
+	const char *events;   /* comma-separated subset of tracepoints, NULL: all */
+	int verbose;
+	const char *command_line; /* stored as capture_options */
+};
+
+struct record_stats {
+	int64_t events, snapshots, ap_lists, drops_bpf, drops_user, bytes;
+	double seconds;
+};
+
+/* Run a recording until a signal, the duration or the size limit; err on failure. */
+int vr_record(const struct record_options *opt, struct record_stats *st, struct vr_error *err);
+
+#endif

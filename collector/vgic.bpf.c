@@ -1,0 +1,503 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vgic-replay's BPF collector: the kvm tracepoints that matter to
+ * interrupts, plus snapshots of the vGIC list registers and control
+ * registers at the points where KVM programs them and gets them back:
+ *
+ *   flush     return of kvm_vgic_flush_hwstate(vcpu): what KVM programmed;
+ *   sync      entry of vgic_v3_fold_lr_state / vgic_v2_fold_lr_state: what
+ *             the hardware handed back (on VHE the save happens inside
+ *             kvm_vgic_sync_hwstate, so its entry still shows the flush);
+ *   post      return of kvm_vgic_sync_hwstate: state after fold, the
+ *             EOIcount walk and prune, with a bounded walk of the AP list;
+ *   populate  vgic_v3_populate_lr / vgic_v2_populate_lr(vcpu, irq, lr):
+ *             which AP-list entry went into which LR.
+ *
+ * A snapshot records the LRs in use (used_lrs of the CPU interface), the
+ * only ones the kernel programmed or the hardware handed back.
+ *
+ * CO-RE: the few kernel structures we read are declared below with
+ * preserve_access_index, so one object runs on 6.12 and 7.x although the
+ * offsets differ (vgic_lr at 4528 vs 6376) and 6.19 turned the flags of
+ * struct vgic_irq into bitfields (read with BPF_CORE_READ_BITFIELD_PROBED).
+ * Filters are const volatile knobs set before load. A failed ring buffer
+ * reservation is never silent: it is counted per probe and per CPU.
+ */
+#include <linux/types.h>
+#include <linux/bpf.h>
+#include <stdbool.h>
+
+/* arm64's UAPI register layout, which bpf_tracing.h expects for kprobes. */
+struct user_pt_regs {
+	__u64 regs[31];
+	__u64 sp;
+	__u64 pc;
+	__u64 pstate;
+};
+
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+
+#include "vgic.h"
+
+/* ------------------------------------------------ kernel types (CO-RE) */
+
+struct list_head {
+	struct list_head *next, *prev;
+} __attribute__((preserve_access_index));
+
+struct vgic_v2_cpu_if {
+	__u32 vgic_hcr;
+	__u32 vgic_vmcr;
+	__u32 vgic_apr;
+	__u32 vgic_lr[64];
+	unsigned int used_lrs;
+} __attribute__((preserve_access_index));
+
+struct vgic_v3_cpu_if {
+	__u32 vgic_hcr;
+	__u32 vgic_vmcr;
+	__u32 vgic_ap0r[4];
+	__u32 vgic_ap1r[4];
+	__u64 vgic_lr[16];
+	unsigned int used_lrs;
+} __attribute__((preserve_access_index));
+
+struct vgic_cpu {
+	union {
+		struct vgic_v2_cpu_if vgic_v2;
+		struct vgic_v3_cpu_if vgic_v3;
+	};
+	struct list_head ap_list_head;
+} __attribute__((preserve_access_index));
+
+struct kvm_vcpu_arch {
+	struct vgic_cpu vgic_cpu;
+} __attribute__((preserve_access_index));
+
+struct kvm_vcpu {
+	int vcpu_id;
+	struct kvm_vcpu_arch arch;
+} __attribute__((preserve_access_index));
+
+/* Bitfields since 6.19 ("Repack struct vgic_irq fields"), plain bools before. */
+struct vgic_irq {
+	struct list_head ap_list;
+	struct kvm_vcpu *target_vcpu;
+	__u32 intid;
+	bool line_level : 1;
+	bool pending_latch : 1;
+	bool active : 1;
+	bool enabled : 1;
+	bool hw : 1;
+	unsigned int config : 1;
+	__u8 priority;
+} __attribute__((preserve_access_index));
+
+/* ------------------------------------------------ knobs and maps */
+
+const volatile __u32 targ_tgid = 0;	/* 0: every VMM */
+const volatile int targ_vcpu = -1;	/* -1: every vCPU */
+const volatile int gic_version = 3;	/* host CPU interface: 3 or 2 */
+const volatile bool snapshots = true;
+const volatile bool aplist = true;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 8 << 20);
+} rb SEC(".maps");
+
+/* Failed reservations per probe; per-CPU, summed by userspace. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, PROBE_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} drops SEC(".maps");
+
+/* Scratch space for the variable-size records (too big for the BPF stack). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct vgic_rec_aplist);
+} scratch SEC(".maps");
+
+/* kretprobe fallback: the vCPU argument saved at entry, per thread. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, __u64);
+} entry_vcpu SEC(".maps");
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* ------------------------------------------------ helpers */
+
+/* Count a record the ring buffer had no room for. */
+static __always_inline void count_drop(__u32 probe)
+{
+	__u64 *n = bpf_map_lookup_elem(&drops, &probe);
+
+	if (n)
+		*n += 1;
+}
+
+/* Is this thread one we trace (VMM filter)? */
+static __always_inline bool wanted_task(void)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+
+	return !targ_tgid || tgid == targ_tgid;
+}
+
+/* Fill the common header. */
+static __always_inline void fill_hdr(struct vgic_rec_hdr *h, __u8 type, __u8 kind, int vcpu)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+
+	h->type = type;
+	h->kind = kind;
+	h->cpu = bpf_get_smp_processor_id();
+	h->pid = (__u32)id;
+	h->tgid = id >> 32;
+	h->vcpu = vcpu;
+	h->ts = bpf_ktime_get_ns();
+}
+
+/* Emit a small event record. */
+static __always_inline int emit_event(__u32 probe, __u8 kind, int vcpu, long long intid,
+				      long long a0, long long a1, long long a2, long long a3)
+{
+	struct vgic_rec_event *e;
+
+	if (!wanted_task())
+		return 0;
+	e = bpf_ringbuf_reserve(&rb, sizeof(*e), 0);
+	if (!e) {
+		count_drop(probe);
+		return 0;
+	}
+	fill_hdr(&e->h, VGIC_REC_EVENT, kind, vcpu);
+	e->intid = intid;
+	e->arg[0] = a0;
+	e->arg[1] = a1;
+	e->arg[2] = a2;
+	e->arg[3] = a3;
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+/* The vCPU id, honouring the vCPU filter (-2: filtered out). */
+static __always_inline int vcpu_id_of(struct kvm_vcpu *vcpu)
+{
+	int id = BPF_CORE_READ(vcpu, vcpu_id);
+
+	if (targ_vcpu >= 0 && id != targ_vcpu)
+		return -2;
+	return id;
+}
+
+/* Read the CPU interface registers into a snapshot record and emit it. */
+static __always_inline int emit_snapshot(__u32 probe, __u8 kind, struct kvm_vcpu *vcpu)
+{
+	struct vgic_rec_aplist *buf;
+	struct vgic_rec_snapshot *s;
+	__u32 zero = 0, n, size;
+	int id, i;
+
+	if (!snapshots || !wanted_task())
+		return 0;
+	id = vcpu_id_of(vcpu);
+	if (id == -2)
+		return 0;
+	buf = bpf_map_lookup_elem(&scratch, &zero);
+	if (!buf)
+		return 0;
+	s = (struct vgic_rec_snapshot *)buf;
+	fill_hdr(&s->h, VGIC_REC_SNAPSHOT, kind, id);
+	s->gic_version = gic_version;
+	if (gic_version == 2) {
+		struct vgic_v2_cpu_if *cif = &vcpu->arch.vgic_cpu.vgic_v2;
+
+		s->used_lrs = BPF_CORE_READ(cif, used_lrs);
+		n = s->used_lrs > VGIC_REC_MAX_LRS ? VGIC_REC_MAX_LRS : s->used_lrs;
+		s->hcr = BPF_CORE_READ(cif, vgic_hcr);
+		s->vmcr = BPF_CORE_READ(cif, vgic_vmcr);
+		s->apr = BPF_CORE_READ(cif, vgic_apr);
+		for (i = 0; i < VGIC_REC_MAX_LRS; i++) {
+			__u32 lr = 0;
+
+			if (i >= n)
+				break;
+			bpf_core_read(&lr, sizeof(lr), &cif->vgic_lr[i]);
+			s->lr[i] = lr;
+		}
+	} else {
+		struct vgic_v3_cpu_if *cif = &vcpu->arch.vgic_cpu.vgic_v3;
+
+		s->used_lrs = BPF_CORE_READ(cif, used_lrs);
+		n = s->used_lrs > VGIC_REC_MAX_LRS ? VGIC_REC_MAX_LRS : s->used_lrs;
+		s->hcr = BPF_CORE_READ(cif, vgic_hcr);
+		s->vmcr = BPF_CORE_READ(cif, vgic_vmcr);
+		bpf_core_read(s->ap0r, sizeof(s->ap0r), &cif->vgic_ap0r);
+		bpf_core_read(s->ap1r, sizeof(s->ap1r), &cif->vgic_ap1r);
+		bpf_core_read(s->lr, sizeof(s->lr), &cif->vgic_lr);
+	}
+	/* The record is sized to the LRs in use; the rest were not programmed. */
+	s->nr_lrs = n;
+	size = sizeof(*s) - (VGIC_REC_MAX_LRS - n) * sizeof(s->lr[0]);
+	if (size > sizeof(*s))
+		size = sizeof(*s);
+	if (bpf_ringbuf_output(&rb, s, size, 0))
+		count_drop(probe);
+	return 0;
+}
+
+/* Walk the AP list after fold and prune, bounded, and emit it. */
+static __always_inline int emit_aplist(struct kvm_vcpu *vcpu)
+{
+	struct vgic_rec_aplist *a;
+	struct list_head *head, *pos;
+	__u32 zero = 0, size;
+	int id, i;
+
+	if (!aplist || !wanted_task())
+		return 0;
+	id = vcpu_id_of(vcpu);
+	if (id == -2)
+		return 0;
+	a = bpf_map_lookup_elem(&scratch, &zero);
+	if (!a)
+		return 0;
+	fill_hdr(&a->h, VGIC_REC_APLIST, 22, id);
+	head = &vcpu->arch.vgic_cpu.ap_list_head;
+	pos = BPF_CORE_READ(head, next);
+	a->n = 0;
+	a->truncated = 0;
+	for (i = 0; i < VGIC_REC_MAX_AP; i++) {
+		struct vgic_irq *irq;
+		struct vgic_rec_ap_entry *e;
+		__u8 flags = 0;
+
+		if (pos == head || !pos)
+			break;
+		irq = (void *)pos - bpf_core_field_offset(struct vgic_irq, ap_list);
+		e = &a->e[i];
+		e->intid = BPF_CORE_READ(irq, intid);
+		e->priority = BPF_CORE_READ(irq, priority);
+		if (BPF_CORE_READ_BITFIELD_PROBED(irq, active))
+			flags |= VGIC_AP_ACTIVE;
+		if (BPF_CORE_READ_BITFIELD_PROBED(irq, pending_latch))
+			flags |= VGIC_AP_PENDING_LATCH;
+		if (BPF_CORE_READ_BITFIELD_PROBED(irq, line_level))
+			flags |= VGIC_AP_LINE_LEVEL;
+		if (BPF_CORE_READ_BITFIELD_PROBED(irq, enabled))
+			flags |= VGIC_AP_ENABLED;
+		if (BPF_CORE_READ_BITFIELD_PROBED(irq, hw))
+			flags |= VGIC_AP_HW;
+		if (BPF_CORE_READ_BITFIELD_PROBED(irq, config))
+			flags |= VGIC_AP_LEVEL_CONFIG;
+		e->flags = flags;
+		e->target_vcpu = BPF_CORE_READ(irq, target_vcpu, vcpu_id);
+		a->n = i + 1;
+		pos = BPF_CORE_READ(pos, next);
+	}
+	if (i == VGIC_REC_MAX_AP && pos != head)
+		a->truncated = 1;
+	size = sizeof(*a) - (VGIC_REC_MAX_AP - a->n) * sizeof(a->e[0]);
+	if (size > sizeof(*a))
+		size = sizeof(*a);
+	if (bpf_ringbuf_output(&rb, a, size, 0))
+		count_drop(PROBE_APLIST);
+	return 0;
+}
+
+/* ------------------------------------------------ kvm tracepoints (tp_btf: TP_PROTO args) */
+
+SEC("tp_btf/vgic_update_irq_pending")
+int BPF_PROG(tp_irq_pending, unsigned long vcpu_id, __u32 irq, bool level)
+{
+	return emit_event(PROBE_IRQ_PENDING, 1, irq < 32 ? (int)vcpu_id : -1, irq, vcpu_id, level,
+			  -1, -1);
+}
+
+SEC("tp_btf/kvm_irq_line")
+int BPF_PROG(tp_irq_line, unsigned int type, int vcpu_idx, int irq_num, int level)
+{
+	return emit_event(PROBE_IRQ_LINE, 2, -1, (type == 1 || type == 2) ? irq_num : -1, type,
+			  vcpu_idx, irq_num, level);
+}
+
+SEC("tp_btf/kvm_entry")
+int BPF_PROG(tp_entry, unsigned long vcpu_pc)
+{
+	return emit_event(PROBE_ENTRY, 5, -1, -1, vcpu_pc, -1, -1, -1);
+}
+
+/* kvm_exit stores ARM_EXCEPTION_CODE(ret) and the EC only for traps, as its TP_fast_assign. */
+SEC("tp_btf/kvm_exit")
+int BPF_PROG(tp_exit, int ret, unsigned int esr_ec, unsigned long vcpu_pc)
+{
+	int code = ret & ~(1U << 31);
+
+	return emit_event(PROBE_EXIT, 6, -1, -1, code, code == 2 ? esr_ec : 0, vcpu_pc, -1);
+}
+
+SEC("tp_btf/kvm_vcpu_wakeup")
+int BPF_PROG(tp_wakeup, __u64 ns, bool waited, bool valid)
+{
+	return emit_event(PROBE_WAKEUP, 7, -1, -1, ns, waited, valid, -1);
+}
+
+SEC("tp_btf/kvm_wfx_arm64")
+int BPF_PROG(tp_wfx, unsigned long vcpu_pc, bool is_wfe)
+{
+	return emit_event(PROBE_WFX, 8, -1, -1, vcpu_pc, is_wfe, -1, -1);
+}
+
+SEC("tp_btf/kvm_timer_update_irq")
+int BPF_PROG(tp_timer_irq, unsigned long vcpu_id, __u32 irq, int level)
+{
+	return emit_event(PROBE_TIMER_IRQ, 9, (int)vcpu_id, irq, vcpu_id, level, -1, -1);
+}
+
+SEC("tp_btf/kvm_userspace_exit")
+int BPF_PROG(tp_userspace_exit, __u32 reason, int err)
+{
+	return emit_event(PROBE_USERSPACE_EXIT, 10, -1, -1, err < 0 ? -1 : reason,
+			  err < 0 ? -err : 0, -1, -1);
+}
+
+/* ------------------------------------------------ snapshot probes: fentry/fexit */
+
+SEC("fexit/kvm_vgic_flush_hwstate")
+int BPF_PROG(fexit_flush, struct kvm_vcpu *vcpu)
+{
+	return emit_snapshot(PROBE_FLUSH, 20, vcpu);
+}
+
+SEC("fentry/vgic_v3_fold_lr_state")
+int BPF_PROG(fentry_fold_v3, struct kvm_vcpu *vcpu)
+{
+	return emit_snapshot(PROBE_SYNC, 21, vcpu);
+}
+
+SEC("fentry/vgic_v2_fold_lr_state")
+int BPF_PROG(fentry_fold_v2, struct kvm_vcpu *vcpu)
+{
+	return emit_snapshot(PROBE_SYNC, 21, vcpu);
+}
+
+SEC("fexit/kvm_vgic_sync_hwstate")
+int BPF_PROG(fexit_sync, struct kvm_vcpu *vcpu)
+{
+	emit_snapshot(PROBE_POST, 22, vcpu);
+	return emit_aplist(vcpu);
+}
+
+SEC("fentry/vgic_v3_populate_lr")
+int BPF_PROG(fentry_populate_v3, struct kvm_vcpu *vcpu, struct vgic_irq *irq, int lr)
+{
+	int id = vcpu_id_of(vcpu);
+
+	if (!snapshots || id == -2)
+		return 0;
+	return emit_event(PROBE_POPULATE, 23, id, BPF_CORE_READ(irq, intid), lr, -1, -1, -1);
+}
+
+SEC("fentry/vgic_v2_populate_lr")
+int BPF_PROG(fentry_populate_v2, struct kvm_vcpu *vcpu, struct vgic_irq *irq, int lr)
+{
+	int id = vcpu_id_of(vcpu);
+
+	if (!snapshots || id == -2)
+		return 0;
+	return emit_event(PROBE_POPULATE, 23, id, BPF_CORE_READ(irq, intid), lr, -1, -1, -1);
+}
+
+/* ------------------------------------------------ the same, kprobe fallbacks */
+
+/* Remember the vCPU argument for the matching return probe. */
+static __always_inline int save_vcpu(struct kvm_vcpu *vcpu)
+{
+	__u64 tid = bpf_get_current_pid_tgid(), v = (__u64)vcpu;
+
+	bpf_map_update_elem(&entry_vcpu, &tid, &v, BPF_ANY);
+	return 0;
+}
+
+/* The vCPU argument saved at entry, consumed. */
+static __always_inline struct kvm_vcpu *take_vcpu(void)
+{
+	__u64 tid = bpf_get_current_pid_tgid(), *v = bpf_map_lookup_elem(&entry_vcpu, &tid);
+	struct kvm_vcpu *vcpu = v ? (struct kvm_vcpu *)*v : NULL;
+
+	bpf_map_delete_elem(&entry_vcpu, &tid);
+	return vcpu;
+}
+
+SEC("kprobe/kvm_vgic_flush_hwstate")
+int BPF_KPROBE(kp_flush_entry, struct kvm_vcpu *vcpu)
+{
+	return save_vcpu(vcpu);
+}
+
+SEC("kretprobe/kvm_vgic_flush_hwstate")
+int BPF_KRETPROBE(kp_flush_return)
+{
+	struct kvm_vcpu *vcpu = take_vcpu();
+
+	return vcpu ? emit_snapshot(PROBE_FLUSH, 20, vcpu) : 0;
+}
+
+SEC("kprobe/vgic_v3_fold_lr_state")
+int BPF_KPROBE(kp_fold_v3, struct kvm_vcpu *vcpu)
+{
+	return emit_snapshot(PROBE_SYNC, 21, vcpu);
+}
+
+SEC("kprobe/vgic_v2_fold_lr_state")
+int BPF_KPROBE(kp_fold_v2, struct kvm_vcpu *vcpu)
+{
+	return emit_snapshot(PROBE_SYNC, 21, vcpu);
+}
+
+SEC("kprobe/kvm_vgic_sync_hwstate")
+int BPF_KPROBE(kp_sync_entry, struct kvm_vcpu *vcpu)
+{
+	return save_vcpu(vcpu);
+}
+
+SEC("kretprobe/kvm_vgic_sync_hwstate")
+int BPF_KRETPROBE(kp_sync_return)
+{
+	struct kvm_vcpu *vcpu = take_vcpu();
+
+	if (!vcpu)
+		return 0;
+	emit_snapshot(PROBE_POST, 22, vcpu);
+	return emit_aplist(vcpu);
+}
+
+SEC("kprobe/vgic_v3_populate_lr")
+int BPF_KPROBE(kp_populate_v3, struct kvm_vcpu *vcpu, struct vgic_irq *irq, int lr)
+{
+	int id = vcpu_id_of(vcpu);
+
+	if (!snapshots || id == -2)
+		return 0;
+	return emit_event(PROBE_POPULATE, 23, id, BPF_CORE_READ(irq, intid), lr, -1, -1, -1);
+}
+
+SEC("kprobe/vgic_v2_populate_lr")
+int BPF_KPROBE(kp_populate_v2, struct kvm_vcpu *vcpu, struct vgic_irq *irq, int lr)
+{
+	int id = vcpu_id_of(vcpu);
+
+	if (!snapshots || id == -2)
+		return 0;
+	return emit_event(PROBE_POPULATE, 23, id, BPF_CORE_READ(irq, intid), lr, -1, -1, -1);
+}
