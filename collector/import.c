@@ -315,7 +315,13 @@ int vr_import(const struct import_options *opt, struct import_result *res, struc
 			rc = vr_error_set(err, "%s: trace.dat must be an uncompressed, seekable file",
 					  opt->input);
 		else
+#ifdef VR_NO_TRACECMD
+			rc = vr_error_set(err, "%s: this build of vgic-replay (make cross) has no "
+					  "trace.dat support; import it with a native build",
+					  opt->input);
+#else
 			rc = import_tracedat(opt->input, w, db, opt, res, err);
+#endif
 	} else {
 		rc = import_ftrace(fd, opt->input, head, (size_t)nhead, w, db, opt, res, err);
 	}

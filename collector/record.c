@@ -338,18 +338,14 @@ static int detect_gic(void)
 	return gic;
 }
 
-/* Silence libbpf unless -v. */
+static int libbpf_verbose;
+
+/* Silence libbpf's debug chatter unless -v; warnings always show. */
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	static int verbose;
-
-	if (level == (enum libbpf_print_level)-1) {
-		verbose = 1;
+	if (level == LIBBPF_DEBUG && !libbpf_verbose)
 		return 0;
-	}
-	if (level == LIBBPF_DEBUG && !verbose)
-		return 0;
-	if (!verbose && level != LIBBPF_WARN)
+	if (level == LIBBPF_INFO && !libbpf_verbose)
 		return 0;
 	return vfprintf(stderr, fmt, ap);
 }
@@ -505,9 +501,8 @@ int vr_record(const struct record_options *opt, struct record_stats *st, struct 
 		}
 		unlink(opt->output);
 	}
+	libbpf_verbose = opt->verbose;
 	libbpf_set_print(libbpf_print);
-	if (opt->verbose)
-		libbpf_print((enum libbpf_print_level)-1, "", NULL);
 	r.skel = load_collector(opt, gic, vmlinux, 0, err);
 	if (!r.skel) {
 		fprintf(stderr, "record: fentry/fexit unavailable (%s); trying kprobes\n", err->msg);

@@ -1,0 +1,64 @@
+#!/bin/sh
+# /init of the lab's initramfs, run by the emulated arm64 host: set up
+# tracefs (the kvm events and the vGIC snapshot kprobes, with offsets from
+# this kernel's BTF), run one scenario of our VMM, then print the results
+# between marker lines on the console for tests/lab/run.sh to collect.
+# The scenario comes from the kernel command line: vr.scenario=, vr.vcpus=,
+# vr.count=, vr.seed=, vr.gic=.
+export PATH=/bin:/sbin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev 2>/dev/null
+mount -t tracefs tracefs /sys/kernel/tracing
+mkdir -p /tmp && mount -t tmpfs tmp /tmp
+
+scenario=spi-paced vcpus=1 count=100 seed=1 gic=3
+for arg in $(cat /proc/cmdline); do
+	case "$arg" in
+	vr.scenario=*) scenario=${arg#vr.scenario=} ;;
+	vr.vcpus=*) vcpus=${arg#vr.vcpus=} ;;
+	vr.count=*) count=${arg#vr.count=} ;;
+	vr.seed=*) seed=${arg#vr.seed=} ;;
+	vr.gic=*) gic=${arg#vr.gic=} ;;
+	esac
+done
+
+emit() { # emit NAME FILE: gzip+base64 between markers
+	echo "===VR-BEGIN $1"
+	gzip -c "$2" | base64
+	echo "===VR-END $1"
+}
+fail() {
+	echo "===VR-FAIL $*"
+	poweroff -f
+}
+
+T=/sys/kernel/tracing
+[ -e /dev/kvm ] || fail "no /dev/kvm"
+echo 0 > $T/tracing_on
+echo 16384 > $T/buffer_size_kb
+for e in vgic_update_irq_pending kvm_irq_line kvm_set_irq kvm_ack_irq kvm_entry kvm_exit \
+	kvm_vcpu_wakeup kvm_wfx_arm64 kvm_timer_update_irq kvm_userspace_exit; do
+	[ -d $T/events/kvm/$e ] && echo 1 > $T/events/kvm/$e/enable
+done
+/bin/vgic-replay probes --gic "$gic" --lrs 4 > /tmp/probes || fail "probes: $(cat /tmp/probes)"
+while read -r line; do
+	echo "$line" >> $T/kprobe_events || fail "kprobe_events rejected: $line"
+done < /tmp/probes
+echo 1 > $T/events/vgic/enable
+echo > $T/trace
+echo "===VR-KERNEL $(uname -r)"
+start=$(cat /proc/uptime)
+echo 1 > $T/tracing_on
+/bin/vmm "$scenario" --vcpus "$vcpus" --count "$count" --seed "$seed" --truth /tmp/truth.csv \
+	> /tmp/vmm.log 2>&1
+rc=$?
+echo 0 > $T/tracing_on
+end=$(cat /proc/uptime)
+cat $T/trace > /tmp/trace.txt
+echo "===VR-RUN rc=$rc start=${start%% *} end=${end%% *} lines=$(wc -l < /tmp/trace.txt)"
+emit vmm.log /tmp/vmm.log
+[ -f /tmp/truth.csv ] && emit truth.csv /tmp/truth.csv
+emit trace.txt /tmp/trace.txt
+echo "===VR-DONE"
+poweroff -f

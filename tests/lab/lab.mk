@@ -1,0 +1,86 @@
+# The lab: real Debian arm64 kernels under qemu-system-aarch64 (TCG, EL2) with
+# KVM inside, our VMM + guest making interrupt traffic, traces collected.
+# Included by the top-level Makefile. See docs/lab.md.
+#
+#   make lab-smoke   one scenario on 6.12 (spi-paced, 1 vCPU, GICv3), verified
+#   make lab         the matrix, verified, corpus written to tests/data/lab/
+#   make lab-clean
+
+LAB_DIR    := $(BUILD)/lab
+LAB_CROSS  := aarch64-linux-gnu
+LAB_RUNS   := $(LAB_DIR)/runs
+LAB_CORPUS := tests/data/lab
+# kernel series x GIC x mode x scenario (vCPUs fixed per scenario below)
+LAB_KERNELS   ?= 6.12 7.2
+LAB_GICS      ?= 3
+LAB_MODES     ?= vhe nvhe
+LAB_SCENARIOS ?= spi-paced spi-burst
+
+.PHONY: lab-deps lab-smoke lab lab-clean lab-initrd
+
+lab-deps:
+	$(Q)tests/lab/deps.sh
+
+# The guest (assembled) and the VMM (static aarch64).
+$(LAB_DIR)/vmm/guest.bin: tests/lab/vmm/guest.S
+	$(call msg,AS,$<)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(LAB_CROSS)-as $< -o $(LAB_DIR)/vmm/guest.o
+	$(Q)$(LAB_CROSS)-objcopy -O binary $(LAB_DIR)/vmm/guest.o $@
+$(LAB_DIR)/vmm/vmm: tests/lab/vmm/vmm.c $(LAB_DIR)/vmm/guest.bin
+	$(call msg,CROSS-CC,$<)
+	$(Q)cd $(LAB_DIR)/vmm && $(LAB_CROSS)-ld -r -b binary guest.bin -o guest_bin.o
+	$(Q)$(LAB_CROSS)-gcc -std=gnu11 -O2 -Wall -Wextra -Werror -static -pthread \
+		tests/lab/vmm/vmm.c $(LAB_DIR)/vmm/guest_bin.o -o $@
+
+# busybox-static for arm64, from Debian.
+$(LAB_DIR)/busybox:
+	$(Q)mkdir -p $(LAB_DIR)/cache $(LAB_DIR)/bb
+	$(Q)cd $(LAB_DIR)/cache && (ls busybox-static_*_arm64.deb >/dev/null 2>&1 || \
+		apt-get download -q busybox-static:arm64)
+	$(Q)dpkg-deb -x $$(ls $(LAB_DIR)/cache/busybox-static_*_arm64.deb | head -1) $(LAB_DIR)/bb
+	$(Q)cp $(LAB_DIR)/bb/bin/busybox $@
+
+LAB_APPLETS := sh mount umount cat echo grep wc sed awk tr base64 gzip gunzip poweroff sleep \
+	uname mkdir ls tail head cut date dmesg rm cp
+
+$(LAB_DIR)/initrd.gz: tests/lab/init.sh $(LAB_DIR)/vmm/vmm $(LAB_DIR)/busybox $(BUILD)/aarch64/vgic-replay
+	$(call msg,INITRD,$@)
+	$(Q)rm -rf $(LAB_DIR)/initramfs && mkdir -p $(LAB_DIR)/initramfs/bin \
+		$(LAB_DIR)/initramfs/proc $(LAB_DIR)/initramfs/sys $(LAB_DIR)/initramfs/dev \
+		$(LAB_DIR)/initramfs/tmp
+	$(Q)cp $(LAB_DIR)/busybox $(LAB_DIR)/vmm/vmm $(BUILD)/aarch64/vgic-replay $(LAB_DIR)/initramfs/bin/
+	$(Q)for a in $(LAB_APPLETS); do ln -sf busybox $(LAB_DIR)/initramfs/bin/$$a; done
+	$(Q)cp tests/lab/init.sh $(LAB_DIR)/initramfs/init && chmod +x $(LAB_DIR)/initramfs/init
+	$(Q)cd $(LAB_DIR)/initramfs && find . | cpio -o -H newc 2>/dev/null | gzip -1 > ../initrd.gz
+
+lab-initrd: lab-deps
+	$(Q)$(MAKE) --no-print-directory $(LAB_DIR)/initrd.gz
+
+$(LAB_DIR)/kernel-%/Image:
+	$(Q)tests/lab/fetch-kernel.sh $* $(LAB_DIR)/kernel-$*
+
+lab-smoke: lab-initrd all
+	$(Q)$(MAKE) --no-print-directory $(LAB_DIR)/kernel-6.12/Image
+	$(Q)rm -rf $(LAB_RUNS)/smoke
+	$(Q)tests/lab/run.sh $(LAB_DIR)/kernel-6.12/Image $(LAB_RUNS)/smoke spi-paced 1 3 vhe
+	$(Q)tests/lab/verify.sh $(LAB_RUNS)/smoke $(BUILD)/vgic-replay
+
+# The matrix: every run verified against its ground truth, then kept compressed.
+lab: lab-initrd all
+	$(Q)for k in $(LAB_KERNELS); do $(MAKE) --no-print-directory $(LAB_DIR)/kernel-$$k/Image; done
+	$(Q)set -e; for k in $(LAB_KERNELS); do for g in $(LAB_GICS); do for m in $(LAB_MODES); do \
+		for s in $(LAB_SCENARIOS); do \
+		name=linux-$$k-gicv$$g-$$m-$$s; \
+		rm -rf $(LAB_RUNS)/$$name; \
+		tests/lab/run.sh $(LAB_DIR)/kernel-$$k/Image $(LAB_RUNS)/$$name $$s 1 $$g $$m; \
+		tests/lab/verify.sh $(LAB_RUNS)/$$name $(BUILD)/vgic-replay; \
+		mkdir -p $(LAB_CORPUS)/$$name; \
+		cp $(LAB_RUNS)/$$name/manifest.txt $(LAB_RUNS)/$$name/truth.csv $(LAB_CORPUS)/$$name/; \
+		xz -9 -c $(LAB_RUNS)/$$name/trace.txt > $(LAB_CORPUS)/$$name/trace.txt.xz; \
+		xz -9 -c $(LAB_RUNS)/$$name/console.log > $(LAB_CORPUS)/$$name/console.log.xz; \
+		done; done; done; done
+	@echo "lab: corpus in $(LAB_CORPUS)"
+
+lab-clean:
+	rm -rf $(LAB_RUNS) $(LAB_DIR)/initramfs $(LAB_DIR)/initrd.gz

@@ -1,0 +1,85 @@
+#!/bin/sh
+# Boot a Debian arm64 kernel under qemu-system-aarch64 (TCG, EL2, KVM inside),
+# run one scenario of the lab's VMM there with the kvm events and the vGIC
+# snapshot probes traced, and collect the results into OUTDIR:
+#   trace.txt (ftrace text), truth.csv (the VMM's ground truth), vmm.log,
+#   console.log (everything the emulated host printed), manifest.txt.
+# A panic, a hang (time limit) or a missing result fails loudly, keeping the
+# console log.
+#
+# Usage: tests/lab/run.sh KERNEL_IMAGE OUTDIR [scenario [vcpus [gic [mode]]]]
+#   gic: 3 or 2; mode: vhe or nvhe. Needs build/lab/initrd.gz (tests/lab/lab.mk).
+set -eu
+image=$1
+out=$2
+scenario=${3:-spi-paced}
+vcpus=${4:-1}
+gic=${5:-3}
+mode=${6:-vhe}
+count=${LAB_COUNT:-100}
+seed=${LAB_SEED:-1}
+timeout=${LAB_TIMEOUT:-300}
+initrd=${LAB_INITRD:-build/lab/initrd.gz}
+
+mkdir -p "$out"
+append="console=ttyAMA0 panic=-1 quiet loglevel=3 vr.scenario=$scenario vr.vcpus=$vcpus"
+append="$append vr.count=$count vr.seed=$seed vr.gic=$gic"
+[ "$mode" = nvhe ] && append="$append kvm-arm.mode=nvhe"
+
+t0=$(date +%s.%N)
+set +e
+timeout "$timeout" qemu-system-aarch64 -M "virt,virtualization=on,gic-version=$gic" \
+	-cpu max,pauth-impdef=on -accel tcg,thread=multi -smp $((vcpus + 1)) -m 1G \
+	-nographic -no-reboot -nic none -kernel "$image" -initrd "$initrd" -append "$append" \
+	> "$out/console.log" 2>&1
+qemu_rc=$?
+set -e
+t1=$(date +%s.%N)
+
+fail() {
+	echo "lab: $*; console log kept in $out/console.log" >&2
+	tail -n 20 "$out/console.log" >&2
+	exit 1
+}
+[ "$qemu_rc" -eq 124 ] && fail "time limit of ${timeout}s reached (hang?)"
+grep -q 'Kernel panic' "$out/console.log" && fail "kernel panic"
+grep -q '^===VR-FAIL' "$out/console.log" && fail "$(grep '^===VR-FAIL' "$out/console.log" | tr -d '\r')"
+grep -q '^===VR-DONE' "$out/console.log" || fail "no results (qemu exit $qemu_rc)"
+
+# extract NAME: the gzip+base64 block between its markers
+extract() {
+	tr -d '\r' < "$out/console.log" |
+		awk -v n="$1" '$0 == "===VR-BEGIN " n { on = 1; next } $0 == "===VR-END " n { on = 0 } on' |
+		base64 -d | gunzip > "$out/$1"
+}
+extract trace.txt
+extract vmm.log
+extract truth.csv || true
+run=$(tr -d '\r' < "$out/console.log" | sed -n 's/^===VR-RUN //p')
+kernel=$(tr -d '\r' < "$out/console.log" | sed -n 's/^===VR-KERNEL //p')
+vmm_rc=$(echo "$run" | sed -n 's/.*rc=\([0-9]*\).*/\1/p')
+boot_s=$(echo "$run" | sed -n 's/.*start=\([0-9.]*\).*/\1/p')
+end_s=$(echo "$run" | sed -n 's/.*end=\([0-9.]*\).*/\1/p')
+
+{
+	echo "kernel_release=$kernel"
+	echo "gic_version=$gic"
+	echo "mode=$mode"
+	echo "vcpus=$vcpus"
+	echo "scenario=$scenario"
+	echo "count=$count"
+	echo "seed=$seed"
+	echo "qemu_version=$(qemu-system-aarch64 --version | head -1)"
+	echo "boot_seconds=$boot_s"
+	echo "run_seconds=$(echo "$end_s $boot_s" | awk '{ printf "%.2f", $1 - $2 }')"
+	echo "wall_seconds=$(echo "$t1 $t0" | awk '{ printf "%.1f", $1 - $2 }')"
+	echo "vmm_exit=$vmm_rc"
+	echo "trace_lines=$(grep -vc '^#' "$out/trace.txt")"
+	echo "lost_events=$(grep -c 'LOST' "$out/trace.txt" || true)"
+	for e in vgic_update_irq_pending kvm_irq_line kvm_entry kvm_exit kvm_vcpu_wakeup \
+		kvm_wfx_arm64 kvm_timer_update_irq kvm_userspace_exit flush sync post populate; do
+		echo "events_$e=$(grep -c ": $e: " "$out/trace.txt" || true)"
+	done
+} > "$out/manifest.txt"
+[ "$vmm_rc" = 0 ] || fail "the VMM failed (exit $vmm_rc): $(cat "$out/vmm.log")"
+echo "lab: $scenario on $kernel (GICv$gic, $mode, $vcpus vCPU): $(grep -vc '^#' "$out/trace.txt") trace lines in $(sed -n 's/wall_seconds=//p' "$out/manifest.txt") s"

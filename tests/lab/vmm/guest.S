@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The lab's guest: a few hundred bytes of AArch64 that set up the GICv3
+ * CPU interface, its redistributor and (on vCPU 0) the distributor for the
+ * SPIs the VMM asks for, then take interrupts in a WFI loop and count every
+ * acknowledgement and deactivation in memory the VMM reads back. It plays
+ * the part of the guest in the kernel's vgic_irq.c selftest.
+ *
+ * GIC MMIO uses plain loads and stores without writeback: KVM can only
+ * emulate a data abort whose syndrome is valid (ISV).
+ *
+ * Shared page (SHARED, guest physical; layout in lab.h):
+ *   +0x00 ready[vcpu]  written by each vCPU once it can take interrupts
+ *   +0x20 nr_spis      SPIs 32 .. 32+nr_spis-1 are enabled (written by the VMM)
+ *   +0x24 level_mask   bit n: SPI 32+n is level-sensitive (else edge)
+ *   +0x28 eoimode      1: EOImode 1 (priority drop, then DIR)
+ *   +0x100 acked[1024], +0x1100 deactivated[1024], +0x2100 priority[1024] (bytes)
+ */
+	.equ GICD, 0x08000000
+	.equ GICR, 0x080A0000
+	.equ SHARED, 0x40010000
+	.equ STACKS, 0x40200000
+
+	.text
+	.global _start
+_start:
+	mrs	x19, mpidr_el1
+	and	x19, x19, #0xff			/* Aff0 = vCPU index (KVM's default MPIDR) */
+	mov	x0, #STACKS
+	sub	x0, x0, x19, lsl #14		/* 16 KiB of stack per vCPU */
+	mov	sp, x0
+	adr	x0, vectors
+	msr	vbar_el1, x0
+	isb
+
+	mrs	x0, S3_0_C12_C12_5		/* ICC_SRE_EL1: system register interface */
+	orr	x0, x0, #1
+	msr	S3_0_C12_C12_5, x0
+	isb
+
+	/* Wake this vCPU's redistributor: GICR_WAKER.ProcessorSleep = 0. */
+	mov	x1, #GICR
+	mov	x2, #0x20000
+	madd	x1, x19, x2, x1
+	ldr	w2, [x1, #0x14]
+	bic	w2, w2, #2
+	str	w2, [x1, #0x14]
+1:	ldr	w2, [x1, #0x14]
+	tbnz	w2, #2, 1b
+
+	cbnz	x19, cpu_interface		/* only vCPU 0 programs the distributor */
+	mov	x1, #GICD
+	mov	w2, #0
+	str	w2, [x1]			/* GICD_CTLR = 0 while configuring */
+	mov	x3, #SHARED
+	ldr	w4, [x3, #0x20]			/* nr_spis (<= 32) */
+	ldr	w5, [x3, #0x24]			/* level mask */
+	/* Group 1 for SPIs 32-63 (GICD_IGROUPR1). */
+	mov	w2, #-1
+	str	w2, [x1, #0x84]
+	/* GICD_ICFGR2/3: 2 bits per SPI, 0b10 edge, 0b00 level. */
+	mov	w6, #0				/* ICFGR2: SPIs 32-47 */
+	mov	w7, #0				/* ICFGR3: SPIs 48-63 */
+	mov	w8, #0
+2:	cmp	w8, #32
+	b.ge	3f
+	lsr	w9, w5, w8
+	tbnz	w9, #0, 4f			/* level: leave 0b00 */
+	mov	w9, #2
+	and	w10, w8, #15
+	lsl	w10, w10, #1
+	lsl	w9, w9, w10
+	cmp	w8, #16
+	b.ge	5f
+	orr	w6, w6, w9
+	b	4f
+5:	orr	w7, w7, w9
+4:	add	w8, w8, #1
+	b	2b
+3:	str	w6, [x1, #0xc08]
+	str	w7, [x1, #0xc0c]
+	/* Priorities: GICD_IPRIORITYR byte n = priority[n]. */
+	mov	x8, #32
+	mov	x9, #0x2100
+	add	x9, x3, x9
+	add	x11, x1, #0x400
+6:	cmp	x8, #64
+	b.ge	7f
+	ldrb	w10, [x9, x8]
+	strb	w10, [x11, x8]
+	add	x8, x8, #1
+	b	6b
+7:	/* GICD_IROUTER<n> = 0: every SPI to vCPU 0 (Aff 0.0.0.0). */
+	/* Enable SPIs 32 .. 32+nr_spis-1 (GICD_ISENABLER1). */
+	mov	w2, #1
+	lsl	w2, w2, w4
+	sub	w2, w2, #1
+	cmp	w4, #32
+	csinv	w2, w2, wzr, ne
+	str	w2, [x1, #0x104]
+	/* GICD_CTLR = ARE | EnableGrp1 | EnableGrp0, then wait for RWP. */
+	mov	w2, #0x13
+	str	w2, [x1]
+8:	ldr	w2, [x1]
+	tbnz	w2, #31, 8b
+
+cpu_interface:
+	mov	x0, #0xff
+	msr	S3_0_C4_C6_0, x0		/* ICC_PMR_EL1: everything */
+	msr	S3_0_C12_C12_3, xzr		/* ICC_BPR1_EL1 = 0: full preemption */
+	mov	x3, #SHARED
+	ldr	w4, [x3, #0x28]			/* eoimode */
+	lsl	x4, x4, #1
+	msr	S3_0_C12_C12_4, x4		/* ICC_CTLR_EL1.EOImode */
+	mov	x0, #1
+	msr	S3_0_C12_C12_7, x0		/* ICC_IGRPEN1_EL1 */
+	isb
+	mov	w0, #1
+	str	w0, [x3, x19, lsl #2]		/* ready[vcpu] = 1 */
+	msr	daifclr, #2			/* unmask IRQs */
+9:	wfi
+	b	9b
+
+/* IRQ: acknowledge, count, priority drop + deactivate (or DIR in EOImode 1). */
+irq_handler:
+	stp	x0, x1, [sp, #-32]!
+	stp	x2, x3, [sp, #16]
+	mrs	x0, S3_0_C12_C12_0		/* ICC_IAR1_EL1 */
+	and	x1, x0, #0xffffff
+	cmp	x1, #1020
+	b.ge	10f				/* spurious */
+	mov	x2, #SHARED
+	add	x2, x2, #0x100
+	ldr	w3, [x2, x1, lsl #2]
+	add	w3, w3, #1
+	str	w3, [x2, x1, lsl #2]		/* acked[intid]++ */
+	msr	S3_0_C12_C12_1, x0		/* ICC_EOIR1_EL1 */
+	mov	x2, #SHARED
+	ldr	w3, [x2, #0x28]
+	cbz	w3, 11f
+	msr	S3_0_C12_C11_1, x0		/* ICC_DIR_EL1 (EOImode 1) */
+11:	mov	x3, #0x1100
+	add	x2, x2, x3
+	ldr	w3, [x2, x1, lsl #2]
+	add	w3, w3, #1
+	str	w3, [x2, x1, lsl #2]		/* deactivated[intid]++ */
+10:	ldp	x2, x3, [sp, #16]
+	ldp	x0, x1, [sp], #32
+	eret
+
+/* Exception vectors: only "current EL with SPx, IRQ" (+0x280) is expected. */
+	.balign 2048
+vectors:
+	.rept 5
+	b	.
+	.balign 128
+	.endr
+	b	irq_handler			/* vectors + 0x280 */
+	.balign 128
+	.rept 10
+	b	.
+	.balign 128
+	.endr

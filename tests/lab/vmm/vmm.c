@@ -1,0 +1,323 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The lab's VMM: a static arm64 program that creates a KVM VM with an
+ * in-kernel GICv3, runs the guest in guest.S on one or more vCPUs, injects
+ * SPIs with KVM_IRQ_LINE as a scenario asks, and writes the ground truth
+ * (per INTID: injected, acknowledged and deactivated, the last two counted
+ * by the guest itself) so that "lost" can be decided without our model.
+ * Its set-up follows the kernel's selftests (lib/arm64/vgic.c,
+ * arm64/vgic_irq.c); the code is our own.
+ *
+ * Usage: vmm SCENARIO [--vcpus N] [--count N] [--seed N] [--truth FILE]
+ * Scenarios: spi-paced, spi-burst, spi-level
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/kvm.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#define GUEST_BASE 0x40000000ull
+#define GUEST_SIZE (2u << 20)
+#define SHARED_OFF 0x10000u
+#define GICD_BASE 0x08000000ull
+#define GICR_BASE 0x080A0000ull
+#define NR_IRQS 64
+#define FIRST_SPI 32
+#define MAX_VCPUS 4
+
+extern const unsigned char _binary_guest_bin_start[], _binary_guest_bin_end[];
+
+/* The page the guest and the VMM share (see guest.S). */
+struct shared {
+	volatile uint32_t ready[8];
+	volatile uint32_t nr_spis;
+	volatile uint32_t level_mask;
+	volatile uint32_t eoimode;
+	uint8_t pad[0x100 - 0x2c];
+	volatile uint32_t acked[1024];
+	volatile uint32_t deactivated[1024];
+	volatile uint8_t priority[1024];
+};
+
+struct vm {
+	int kvm, fd, gic;
+	int vcpu_fd[MAX_VCPUS];
+	struct kvm_run *run[MAX_VCPUS];
+	pthread_t thread[MAX_VCPUS];
+	int nvcpus;
+	uint8_t *mem;
+	struct shared *sh;
+	volatile int stop;
+	uint32_t injected[1024];
+	int failed;
+};
+
+/* Die with errno: the lab wants a loud failure, never a silent one. */
+static void die(const char *what)
+{
+	fprintf(stderr, "vmm: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+/* Set one device attribute of the vGIC. */
+static void gic_attr(struct vm *vm, uint32_t group, uint64_t attr, void *val)
+{
+	struct kvm_device_attr a = {.group = group, .attr = attr, .addr = (uint64_t)val};
+
+	if (ioctl(vm->gic, KVM_SET_DEVICE_ATTR, &a))
+		die("KVM_SET_DEVICE_ATTR");
+}
+
+/* KVM_IRQ_LINE for an SPI (irq field: type SPI << 24 | INTID). */
+static void irq_line(struct vm *vm, uint32_t intid, int level)
+{
+	struct kvm_irq_level l = {.irq = (KVM_ARM_IRQ_TYPE_SPI << KVM_ARM_IRQ_TYPE_SHIFT) | intid,
+				  .level = (uint32_t)level};
+
+	if (ioctl(vm->fd, KVM_IRQ_LINE, &l))
+		die("KVM_IRQ_LINE");
+}
+
+/* Create the VM, its memory, vCPUs and the GICv3, as vgic_v3_setup() orders them. */
+static void vm_create(struct vm *vm)
+{
+	struct kvm_userspace_memory_region region;
+	struct kvm_vcpu_init init;
+	struct kvm_create_device dev = {.type = KVM_DEV_TYPE_ARM_VGIC_V3};
+	uint64_t addr, pc = GUEST_BASE;
+	uint32_t nr_irqs = NR_IRQS;
+	int i;
+
+	vm->kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (vm->kvm < 0)
+		die("/dev/kvm");
+	vm->fd = ioctl(vm->kvm, KVM_CREATE_VM, 0);
+	if (vm->fd < 0)
+		die("KVM_CREATE_VM");
+	vm->mem = mmap(NULL, GUEST_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (vm->mem == MAP_FAILED)
+		die("mmap");
+	memcpy(vm->mem, _binary_guest_bin_start,
+	       (size_t)(_binary_guest_bin_end - _binary_guest_bin_start));
+	vm->sh = (struct shared *)(vm->mem + SHARED_OFF);
+	region = (struct kvm_userspace_memory_region){
+		.slot = 0, .guest_phys_addr = GUEST_BASE, .memory_size = GUEST_SIZE,
+		.userspace_addr = (uint64_t)vm->mem};
+	if (ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &region))
+		die("KVM_SET_USER_MEMORY_REGION");
+	if (ioctl(vm->fd, KVM_ARM_PREFERRED_TARGET, &init))
+		die("KVM_ARM_PREFERRED_TARGET");
+	for (i = 0; i < vm->nvcpus; i++) {
+		struct kvm_one_reg reg;
+		int sz = ioctl(vm->kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
+
+		vm->vcpu_fd[i] = ioctl(vm->fd, KVM_CREATE_VCPU, i);
+		if (vm->vcpu_fd[i] < 0)
+			die("KVM_CREATE_VCPU");
+		if (ioctl(vm->vcpu_fd[i], KVM_ARM_VCPU_INIT, &init))
+			die("KVM_ARM_VCPU_INIT");
+		reg.id = KVM_REG_ARM64 | KVM_REG_SIZE_U64 | KVM_REG_ARM_CORE |
+			 (offsetof(struct kvm_regs, regs.pc) / sizeof(uint32_t));
+		reg.addr = (uint64_t)&pc;
+		if (ioctl(vm->vcpu_fd[i], KVM_SET_ONE_REG, &reg))
+			die("KVM_SET_ONE_REG pc");
+		vm->run[i] = mmap(NULL, (size_t)sz, PROT_READ | PROT_WRITE, MAP_SHARED,
+				  vm->vcpu_fd[i], 0);
+		if (vm->run[i] == MAP_FAILED)
+			die("mmap kvm_run");
+	}
+	if (ioctl(vm->fd, KVM_CREATE_DEVICE, &dev))
+		die("KVM_CREATE_DEVICE vgic-v3");
+	vm->gic = (int)dev.fd;
+	gic_attr(vm, KVM_DEV_ARM_VGIC_GRP_NR_IRQS, 0, &nr_irqs);
+	addr = GICD_BASE;
+	gic_attr(vm, KVM_DEV_ARM_VGIC_GRP_ADDR, KVM_VGIC_V3_ADDR_TYPE_DIST, &addr);
+	addr = GICR_BASE;
+	gic_attr(vm, KVM_DEV_ARM_VGIC_GRP_ADDR, KVM_VGIC_V3_ADDR_TYPE_REDIST, &addr);
+	gic_attr(vm, KVM_DEV_ARM_VGIC_GRP_CTRL, KVM_DEV_ARM_VGIC_CTRL_INIT, NULL);
+}
+
+/* SIGUSR1 only interrupts KVM_RUN. */
+static void on_kick(int sig)
+{
+	(void)sig;
+}
+
+struct vcpu_arg {
+	struct vm *vm;
+	int idx;
+};
+
+/* Run one vCPU until the VMM stops it; any unexpected exit fails the run. */
+static void *vcpu_main(void *p)
+{
+	struct vcpu_arg *a = p;
+	struct vm *vm = a->vm;
+
+	while (!vm->stop) {
+		int rc = ioctl(vm->vcpu_fd[a->idx], KVM_RUN, 0);
+
+		if (rc < 0 && errno == EINTR)
+			continue;
+		if (rc < 0) {
+			fprintf(stderr, "vmm: vcpu %d: KVM_RUN: %s\n", a->idx, strerror(errno));
+			vm->failed = 1;
+			break;
+		}
+		if (vm->run[a->idx]->exit_reason != KVM_EXIT_INTR) {
+			fprintf(stderr, "vmm: vcpu %d: unexpected exit %u at pc\n", a->idx,
+				vm->run[a->idx]->exit_reason);
+			vm->failed = 1;
+			break;
+		}
+	}
+	return NULL;
+}
+
+/* Sleep for us microseconds. */
+static void pause_us(long us)
+{
+	struct timespec ts = {.tv_sec = us / 1000000, .tv_nsec = (us % 1000000) * 1000};
+
+	nanosleep(&ts, NULL);
+}
+
+/* Wait until the guest acknowledged INTID past `before`, or time out. */
+static int wait_acked(struct vm *vm, uint32_t intid, uint32_t before, long timeout_us)
+{
+	long waited = 0;
+
+	while (vm->sh->acked[intid] == before) {
+		if (waited >= timeout_us || vm->failed)
+			return -1;
+		pause_us(50);
+		waited += 50;
+	}
+	return 0;
+}
+
+/* Inject an edge SPI (raise then lower, as a device would pulse it). */
+static void inject_edge(struct vm *vm, uint32_t intid)
+{
+	irq_line(vm, intid, 1);
+	irq_line(vm, intid, 0);
+	vm->injected[intid]++;
+}
+
+/* Write the ground truth CSV. */
+static void write_truth(struct vm *vm, const char *path)
+{
+	FILE *f = path ? fopen(path, "w") : stdout;
+	int i;
+
+	if (!f)
+		die(path);
+	fprintf(f, "vcpu,intid,injected,acked,deactivated\n");
+	for (i = FIRST_SPI; i < NR_IRQS; i++)
+		if (vm->injected[i] || vm->sh->acked[i])
+			fprintf(f, "0,%d,%u,%u,%u\n", i, vm->injected[i], vm->sh->acked[i],
+				vm->sh->deactivated[i]);
+	if (path)
+		fclose(f);
+}
+
+/* Run a scenario; see the file comment. */
+int main(int argc, char **argv)
+{
+	struct vm vm;
+	struct vcpu_arg args[MAX_VCPUS];
+	struct sigaction sa;
+	const char *scenario, *truth = NULL;
+	int count = 100, nspis = 16, i;
+	unsigned seed = 1;
+
+	if (argc < 2) {
+		fprintf(stderr, "usage: vmm spi-paced|spi-burst [--vcpus N] [--count N] "
+				"[--seed N] [--truth FILE]\n");
+		return 2;
+	}
+	memset(&vm, 0, sizeof(vm));
+	vm.nvcpus = 1;
+	scenario = argv[1];
+	for (i = 2; i + 1 < argc; i += 2) {
+		if (!strcmp(argv[i], "--vcpus"))
+			vm.nvcpus = atoi(argv[i + 1]);
+		else if (!strcmp(argv[i], "--count"))
+			count = atoi(argv[i + 1]);
+		else if (!strcmp(argv[i], "--seed"))
+			seed = (unsigned)atoi(argv[i + 1]);
+		else if (!strcmp(argv[i], "--truth"))
+			truth = argv[i + 1];
+	}
+	if (vm.nvcpus < 1 || vm.nvcpus > MAX_VCPUS)
+		vm.nvcpus = 1;
+	srand(seed);
+	vm_create(&vm);
+	vm.sh->nr_spis = (uint32_t)nspis;
+	vm.sh->level_mask = 0;
+	vm.sh->eoimode = 0;
+	for (i = 0; i < nspis; i++) /* climbing priority with the INTID, as the samples */
+		vm.sh->priority[FIRST_SPI + i] = (uint8_t)(0xf0 - 0x10 * i);
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_kick;
+	sigaction(SIGUSR1, &sa, NULL);
+	for (i = 0; i < vm.nvcpus; i++) {
+		args[i].vm = &vm;
+		args[i].idx = i;
+		if (pthread_create(&vm.thread[i], NULL, vcpu_main, &args[i]))
+			die("pthread_create");
+	}
+	for (i = 0; i < vm.nvcpus; i++) {
+		long waited = 0;
+
+		while (!vm.sh->ready[i] && !vm.failed && waited < 20000000) {
+			pause_us(1000);
+			waited += 1000;
+		}
+		if (!vm.sh->ready[i]) {
+			fprintf(stderr, "vmm: vcpu %d never became ready\n", i);
+			return 1;
+		}
+	}
+
+	for (i = 0; i < count && !vm.failed; i++) {
+		uint32_t intid = FIRST_SPI + (uint32_t)(i % nspis);
+
+		if (!strcmp(scenario, "spi-paced")) {
+			uint32_t before = vm.sh->acked[intid];
+
+			inject_edge(&vm, intid);
+			if (wait_acked(&vm, intid, before, 5000000)) {
+				fprintf(stderr, "vmm: INTID %u not acknowledged within 5 s\n", intid);
+				vm.failed = 1;
+			}
+		} else if (!strcmp(scenario, "spi-burst")) {
+			inject_edge(&vm, intid);
+			if (i % 7 == 6)
+				pause_us(200);
+		} else {
+			fprintf(stderr, "vmm: unknown scenario %s\n", scenario);
+			return 2;
+		}
+	}
+	pause_us(200000); /* let the guest drain what is pending */
+	vm.stop = 1;
+	for (i = 0; i < vm.nvcpus; i++) {
+		pthread_kill(vm.thread[i], SIGUSR1);
+		pthread_join(vm.thread[i], NULL);
+	}
+	write_truth(&vm, truth);
+	return vm.failed ? 1 : 0;
+}
