@@ -671,7 +671,7 @@ static int is_flags_token(const char *s, size_t n)
 	if (n < 4 || n > 6)
 		return 0;
 	for (i = 0; i < n; i++)
-		if (!strchr(".dDXnNpPLbBhHsSzZ0123456789abcdef", s[i]))
+		if (!strchr(".dDXnNpPLlbBhHsSzZ0123456789abcdef", s[i]))
 			return 0;
 	return 1;
 }

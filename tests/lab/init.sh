@@ -56,9 +56,14 @@ rc=$?
 echo 0 > $T/tracing_on
 end=$(cat /proc/uptime)
 cat $T/trace > /tmp/trace.txt
+# The same buffer as a trace-cmd trace.dat (extract consumes it, so it comes last).
+LD_LIBRARY_PATH=/usr/lib/aarch64-linux-gnu:/lib/aarch64-linux-gnu \
+	/usr/bin/trace-cmd extract -o /tmp/trace.dat > /tmp/trace-cmd.log 2>&1 ||
+	echo "===VR-NOTE trace-cmd extract failed: $(tail -1 /tmp/trace-cmd.log)"
 echo "===VR-RUN rc=$rc start=${start%% *} end=${end%% *} lines=$(wc -l < /tmp/trace.txt)"
 emit vmm.log /tmp/vmm.log
 [ -f /tmp/truth.csv ] && emit truth.csv /tmp/truth.csv
 emit trace.txt /tmp/trace.txt
+[ -s /tmp/trace.dat ] && emit trace.dat /tmp/trace.dat
 echo "===VR-DONE"
 poweroff -f

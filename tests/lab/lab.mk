@@ -15,6 +15,9 @@ LAB_KERNELS   ?= 6.12 7.2
 LAB_GICS      ?= 3
 LAB_MODES     ?= vhe nvhe
 LAB_SCENARIOS ?= spi-paced spi-burst
+# trace.dat files are large (kallsyms and every event format, zstd inside):
+# keep one per kernel in the corpus. A shell case pattern.
+LAB_KEEP_DAT  ?= *-vhe-spi-burst
 
 .PHONY: lab-deps lab-smoke lab lab-clean lab-initrd
 
@@ -41,16 +44,39 @@ $(LAB_DIR)/busybox:
 	$(Q)dpkg-deb -x $$(ls $(LAB_DIR)/cache/busybox-static_*_arm64.deb | head -1) $(LAB_DIR)/bb
 	$(Q)cp $(LAB_DIR)/bb/bin/busybox $@
 
+# trace-cmd for arm64 and the libraries it needs, from Debian's packages.
+LAB_TC_DEBS := trace-cmd libtraceevent1 libtracefs1 libzstd1 libc6 zlib1g
+$(LAB_DIR)/tc/usr/bin/trace-cmd:
+	$(Q)mkdir -p $(LAB_DIR)/cache $(LAB_DIR)/tc
+	$(Q)cd $(LAB_DIR)/cache && for p in $(LAB_TC_DEBS); do ls $${p}_*_arm64.deb >/dev/null 2>&1 || \
+		apt-get download -q $$p:arm64; done
+	$(Q)for p in $(LAB_TC_DEBS); do dpkg-deb -x $$(ls $(LAB_DIR)/cache/$${p}_*_arm64.deb | head -1) \
+		$(LAB_DIR)/tc; done
+
 LAB_APPLETS := sh mount umount cat echo grep wc sed awk tr base64 gzip gunzip poweroff sleep \
 	uname mkdir ls tail head cut date dmesg rm cp
 
-$(LAB_DIR)/initrd.gz: tests/lab/init.sh $(LAB_DIR)/vmm/vmm $(LAB_DIR)/busybox $(BUILD)/aarch64/vgic-replay
+$(LAB_DIR)/initrd.gz: tests/lab/init.sh $(LAB_DIR)/vmm/vmm $(LAB_DIR)/busybox $(BUILD)/aarch64/vgic-replay \
+		$(LAB_DIR)/tc/usr/bin/trace-cmd
 	$(call msg,INITRD,$@)
 	$(Q)rm -rf $(LAB_DIR)/initramfs && mkdir -p $(LAB_DIR)/initramfs/bin \
 		$(LAB_DIR)/initramfs/proc $(LAB_DIR)/initramfs/sys $(LAB_DIR)/initramfs/dev \
 		$(LAB_DIR)/initramfs/tmp
 	$(Q)cp $(LAB_DIR)/busybox $(LAB_DIR)/vmm/vmm $(BUILD)/aarch64/vgic-replay $(LAB_DIR)/initramfs/bin/
 	$(Q)for a in $(LAB_APPLETS); do ln -sf busybox $(LAB_DIR)/initramfs/bin/$$a; done
+	$(Q)mkdir -p $(LAB_DIR)/initramfs/usr/bin $(LAB_DIR)/initramfs/lib/aarch64-linux-gnu \
+		$(LAB_DIR)/initramfs/usr/lib/aarch64-linux-gnu
+	$(Q)cp $(LAB_DIR)/tc/usr/bin/trace-cmd $(LAB_DIR)/initramfs/usr/bin/
+	$(Q)cp -a $(LAB_DIR)/tc/lib/aarch64-linux-gnu/ld-linux-aarch64.so.1 \
+		$(LAB_DIR)/tc/lib/aarch64-linux-gnu/libc.so.6 $(LAB_DIR)/tc/lib/aarch64-linux-gnu/libm.so.6 \
+		$(LAB_DIR)/initramfs/lib/aarch64-linux-gnu/
+	$(Q)ln -sf aarch64-linux-gnu/ld-linux-aarch64.so.1 $(LAB_DIR)/initramfs/lib/ld-linux-aarch64.so.1
+	$(Q)cp -a $(LAB_DIR)/tc/usr/lib/aarch64-linux-gnu/libtraceevent.so.1* \
+		$(LAB_DIR)/tc/usr/lib/aarch64-linux-gnu/libtracefs.so.1* \
+		$(LAB_DIR)/tc/usr/lib/aarch64-linux-gnu/libzstd.so.1* \
+		$(LAB_DIR)/initramfs/usr/lib/aarch64-linux-gnu/
+	$(Q)cp -a $(LAB_DIR)/tc/lib/aarch64-linux-gnu/libz.so.1* $(LAB_DIR)/initramfs/lib/aarch64-linux-gnu/ 2>/dev/null || \
+		cp -a $(LAB_DIR)/tc/usr/lib/aarch64-linux-gnu/libz.so.1* $(LAB_DIR)/initramfs/usr/lib/aarch64-linux-gnu/
 	$(Q)cp tests/lab/init.sh $(LAB_DIR)/initramfs/init && chmod +x $(LAB_DIR)/initramfs/init
 	$(Q)cd $(LAB_DIR)/initramfs && find . | cpio -o -H newc 2>/dev/null | gzip -1 > ../initrd.gz
 
@@ -78,7 +104,9 @@ lab: lab-initrd all
 		mkdir -p $(LAB_CORPUS)/$$name; \
 		cp $(LAB_RUNS)/$$name/manifest.txt $(LAB_RUNS)/$$name/truth.csv $(LAB_CORPUS)/$$name/; \
 		xz -9 -c $(LAB_RUNS)/$$name/trace.txt > $(LAB_CORPUS)/$$name/trace.txt.xz; \
-		xz -9 -c $(LAB_RUNS)/$$name/console.log > $(LAB_CORPUS)/$$name/console.log.xz; \
+		case $$name in $(LAB_KEEP_DAT)) cp $(LAB_RUNS)/$$name/trace.dat $(LAB_CORPUS)/$$name/ ;; esac; \
+		awk '/^===VR-BEGIN/ { skip = 1; print; next } /^===VR-END/ { skip = 0 } !skip' \
+			$(LAB_RUNS)/$$name/console.log | xz -9 > $(LAB_CORPUS)/$$name/console.log.xz; \
 		done; done; done; done
 	@echo "lab: corpus in $(LAB_CORPUS)"
 

@@ -55,6 +55,11 @@ extract() {
 extract trace.txt
 extract vmm.log
 extract truth.csv || true
+if grep -q '^===VR-BEGIN trace.dat' "$out/console.log"; then
+	extract trace.dat
+else
+	echo "lab: no trace.dat: $(tr -d '\r' < "$out/console.log" | sed -n 's/^===VR-NOTE //p')" >&2
+fi
 run=$(tr -d '\r' < "$out/console.log" | sed -n 's/^===VR-RUN //p')
 kernel=$(tr -d '\r' < "$out/console.log" | sed -n 's/^===VR-KERNEL //p')
 vmm_rc=$(echo "$run" | sed -n 's/.*rc=\([0-9]*\).*/\1/p')

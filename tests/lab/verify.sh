@@ -7,8 +7,13 @@
 # Usage: tests/lab/verify.sh RUN_DIR [VGIC_REPLAY]
 set -eu
 run=$1
+tdat=
 vr=${2:-build/vgic-replay}
 m=$run/manifest.txt
+work=${VERIFY_WORK:-$run}   # where derived files go (the corpus stays read-only)
+mkdir -p "$work"
+txt=$run/trace.txt
+[ -f "$txt" ] || txt=$run/trace.txt.xz
 val() { sed -n "s/^$1=//p" "$m"; }
 fail() { echo "verify $run: $*" >&2; exit 1; }
 
@@ -16,21 +21,33 @@ for e in vgic_update_irq_pending kvm_irq_line kvm_entry kvm_exit flush; do
 	[ "$(val events_$e)" -gt 0 ] || fail "no $e events"
 done
 [ "$(val events_sync)" -gt 0 ] || fail "no sync snapshots"
-db=$run/trace.db
-"$vr" import -q --force --kernel "$(val kernel_release)" "$run/trace.txt" -o "$db"
+db=$work/trace.db
+"$vr" import -q --force --kernel "$(val kernel_release)" "$txt" -o "$db"
+unparsed=$("$vr" sql --csv --no-header "$db" "SELECT events_unparsed + events_unknown FROM trace_info")
+[ "$unparsed" = 0 ] || fail "$unparsed trace lines not understood: $("$vr" sql --csv --no-header "$db" "SELECT src_pos || ': ' || coalesce(reason, event) FROM import_problems LIMIT 3")"
+total=$("$vr" sql --csv --no-header "$db" "SELECT events_total FROM trace_info")
+[ "$total" = "$(val trace_lines)" ] || fail "imported $total events of $(val trace_lines) trace lines"
+# The same buffer as trace.dat: the same events, kind by kind.
+if [ -s "$run/trace.dat" ]; then
+	"$vr" import -q --force "$run/trace.dat" -o "$work/trace-dat.db"
+	q="SELECT kind || ':' || count(*) FROM events GROUP BY kind ORDER BY kind"
+	[ "$("$vr" sql --csv --no-header "$db" "$q")" = "$("$vr" sql --csv --no-header "$work/trace-dat.db" "$q")" ] ||
+		fail "trace.dat and ftrace text of the same run disagree"
+	tdat="; trace.dat agrees"
+fi
 vcpus=$(val vcpus)
 seen=$("$vr" sql --csv --no-header "$db" \
 	"SELECT count(DISTINCT vcpu) FROM events WHERE kind IN (5, 6) AND vcpu IS NOT NULL")
 [ "$seen" = "$vcpus" ] || fail "entries/exits attributed to $seen vCPUs, expected $vcpus"
-"$vr" check --no-store "$db" > "$run/check.txt" || fail "check reported findings: $(head -5 "$run/check.txt")"
+"$vr" check --no-store "$db" > "$work/check.txt" || fail "check reported findings: $(head -5 "$work/check.txt")"
 # Per INTID: injected and acked from check vs the VMM's truth.
-awk -F, 'NR > 1 { print $2, $3, $4 }' "$run/truth.csv" | sort -n > "$run/truth.sorted"
-awk '$1 ~ /^[0-9]+$/ && NF >= 8 { print $2, $3, $4 }' "$run/check.txt" | sort -n > "$run/check.sorted"
-diff -u "$run/truth.sorted" "$run/check.sorted" > "$run/accounting.diff" ||
+awk -F, 'NR > 1 { print $2, $3, $4 }' "$run/truth.csv" | sort -n > "$work/truth.sorted"
+awk '$1 ~ /^[0-9]+$/ && NF >= 8 { print $2, $3, $4 }' "$work/check.txt" | sort -n > "$work/check.sorted"
+diff -u "$work/truth.sorted" "$work/check.sorted" > "$work/accounting.diff" ||
 	fail "accounting differs from the ground truth (intid injected acked):
-$(cat "$run/accounting.diff")"
+$(cat "$work/accounting.diff")"
 if [ "$(val scenario)" = spi-paced ]; then
-	awk '$2 != $3 { bad = 1 } END { exit bad }' "$run/truth.sorted" ||
+	awk '$2 != $3 { bad = 1 } END { exit bad }' "$work/truth.sorted" ||
 		fail "paced scenario: not every injected interrupt was acknowledged"
 fi
-echo "verify $run: ok ($(awk '{ i += $2; a += $3 } END { print i " injected, " a " acknowledged" }' "$run/truth.sorted"), accounting equals the ground truth)"
+echo "verify $run: ok ($(awk '{ i += $2; a += $3 } END { print i " injected, " a " acknowledged" }' "$work/truth.sorted"), accounting equals the ground truth${tdat:-})"
