@@ -340,14 +340,31 @@ static int detect_gic(void)
 
 static int libbpf_verbose;
 
-/* Silence libbpf's debug chatter unless -v; warnings always show. */
+/*
+ * libbpf's messages: everything with -v; otherwise warnings only, and of a
+ * verifier log just the line that says why (a CO-RE relocation that does
+ * not resolve, for instance), not the whole listing.
+ */
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	if (level == LIBBPF_DEBUG && !libbpf_verbose)
+	char buf[1 << 14], *why;
+
+	if (libbpf_verbose)
+		return vfprintf(stderr, fmt, ap);
+	if (level != LIBBPF_WARN)
 		return 0;
-	if (level == LIBBPF_INFO && !libbpf_verbose)
-		return 0;
-	return vfprintf(stderr, fmt, ap);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	if (!strstr(buf, "PROG LOAD LOG"))
+		return fputs(buf, stderr);
+	why = strstr(buf, "failed to resolve CO-RE relocation");
+	if (why) {
+		char *end = strchr(why, '\n');
+
+		if (end)
+			*end = '\0';
+		fprintf(stderr, "libbpf: %s\n", why);
+	}
+	return 0;
 }
 
 /* Open, configure, load and attach the collector with fentry or kprobe hooks. */
@@ -519,6 +536,7 @@ int vr_record(const struct record_options *opt, struct record_stats *st, struct 
 	if (!r.w)
 		goto out;
 	uname(&un);
+	trace_writer_info_text(r.w, "source_file", "(live recording)");
 	trace_writer_info_text(r.w, "source_format", "bpf");
 	trace_writer_info_text(r.w, "capture_tool", "vgic-replay record " VR_VERSION);
 	trace_writer_info_text(r.w, "capture_options", opt->command_line);

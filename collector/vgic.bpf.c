@@ -81,6 +81,11 @@ struct kvm_vcpu {
 	struct kvm_vcpu_arch arch;
 } __attribute__((preserve_access_index));
 
+enum vgic_irq_config {
+	VGIC_CONFIG_EDGE = 0,
+	VGIC_CONFIG_LEVEL,
+};
+
 /* Bitfields since 6.19 ("Repack struct vgic_irq fields"), plain bools before. */
 struct vgic_irq {
 	struct list_head ap_list;
@@ -91,7 +96,7 @@ struct vgic_irq {
 	bool active : 1;
 	bool enabled : 1;
 	bool hw : 1;
-	unsigned int config : 1;
+	enum vgic_irq_config config : 1;
 	__u8 priority;
 } __attribute__((preserve_access_index));
 

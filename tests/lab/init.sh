@@ -12,7 +12,7 @@ mount -t devtmpfs dev /dev 2>/dev/null
 mount -t tracefs tracefs /sys/kernel/tracing
 mkdir -p /tmp && mount -t tmpfs tmp /tmp
 
-scenario=spi-paced vcpus=1 count=100 seed=1 gic=3
+scenario=spi-paced vcpus=1 count=100 seed=1 gic=3 record=0
 for arg in $(cat /proc/cmdline); do
 	case "$arg" in
 	vr.scenario=*) scenario=${arg#vr.scenario=} ;;
@@ -20,6 +20,7 @@ for arg in $(cat /proc/cmdline); do
 	vr.count=*) count=${arg#vr.count=} ;;
 	vr.seed=*) seed=${arg#vr.seed=} ;;
 	vr.gic=*) gic=${arg#vr.gic=} ;;
+	vr.record=*) record=${arg#vr.record=} ;;
 	esac
 done
 
@@ -50,9 +51,24 @@ echo > $T/trace
 echo "===VR-KERNEL $(uname -r)"
 start=$(cat /proc/uptime)
 echo 1 > $T/tracing_on
+if [ "$record" = 1 ]; then
+	# The BPF collector records the same run, next to ftrace.
+	/bin/vgic-replay record --gic "$gic" -o /tmp/record.db > /tmp/record.log 2>&1 &
+	rec_pid=$!
+	i=0
+	while ! grep -q 'record: writing' /tmp/record.log && [ $i -lt 100 ]; do
+		kill -0 $rec_pid 2>/dev/null || break
+		sleep 0.1; i=$((i + 1))
+	done
+fi
 /bin/vmm "$scenario" --vcpus "$vcpus" --count "$count" --seed "$seed" --truth /tmp/truth.csv \
 	> /tmp/vmm.log 2>&1
 rc=$?
+if [ "$record" = 1 ]; then
+	kill -INT $rec_pid 2>/dev/null
+	wait $rec_pid
+	echo "===VR-RECORD rc=$?"
+fi
 echo 0 > $T/tracing_on
 end=$(cat /proc/uptime)
 cat $T/trace > /tmp/trace.txt
@@ -65,5 +81,7 @@ emit vmm.log /tmp/vmm.log
 [ -f /tmp/truth.csv ] && emit truth.csv /tmp/truth.csv
 emit trace.txt /tmp/trace.txt
 [ -s /tmp/trace.dat ] && emit trace.dat /tmp/trace.dat
+[ -f /tmp/record.log ] && emit record.log /tmp/record.log
+[ -s /tmp/record.db ] && emit record.db /tmp/record.db
 echo "===VR-DONE"
 poweroff -f

@@ -99,12 +99,13 @@ lab: lab-initrd all
 		for s in $(LAB_SCENARIOS); do \
 		name=linux-$$k-gicv$$g-$$m-$$s; \
 		rm -rf $(LAB_RUNS)/$$name; \
-		tests/lab/run.sh $(LAB_DIR)/kernel-$$k/Image $(LAB_RUNS)/$$name $$s 1 $$g $$m; \
+		LAB_RECORD=1 tests/lab/run.sh $(LAB_DIR)/kernel-$$k/Image $(LAB_RUNS)/$$name $$s 1 $$g $$m; \
 		tests/lab/verify.sh $(LAB_RUNS)/$$name $(BUILD)/vgic-replay; \
 		mkdir -p $(LAB_CORPUS)/$$name; \
 		cp $(LAB_RUNS)/$$name/manifest.txt $(LAB_RUNS)/$$name/truth.csv $(LAB_CORPUS)/$$name/; \
 		xz -9 -c $(LAB_RUNS)/$$name/trace.txt > $(LAB_CORPUS)/$$name/trace.txt.xz; \
 		case $$name in $(LAB_KEEP_DAT)) cp $(LAB_RUNS)/$$name/trace.dat $(LAB_CORPUS)/$$name/ ;; esac; \
+		xz -9 -c $(LAB_RUNS)/$$name/record.db > $(LAB_CORPUS)/$$name/record.db.xz; \
 		awk '/^===VR-BEGIN/ { skip = 1; print; next } /^===VR-END/ { skip = 0 } !skip' \
 			$(LAB_RUNS)/$$name/console.log | xz -9 > $(LAB_CORPUS)/$$name/console.log.xz; \
 		done; done; done; done

@@ -16,6 +16,7 @@ scenario=${3:-spi-paced}
 vcpus=${4:-1}
 gic=${5:-3}
 mode=${6:-vhe}
+record=${LAB_RECORD:-0}
 count=${LAB_COUNT:-100}
 seed=${LAB_SEED:-1}
 timeout=${LAB_TIMEOUT:-300}
@@ -23,7 +24,7 @@ initrd=${LAB_INITRD:-build/lab/initrd.gz}
 
 mkdir -p "$out"
 append="console=ttyAMA0 panic=-1 quiet loglevel=3 vr.scenario=$scenario vr.vcpus=$vcpus"
-append="$append vr.count=$count vr.seed=$seed vr.gic=$gic"
+append="$append vr.count=$count vr.seed=$seed vr.gic=$gic vr.record=$record"
 [ "$mode" = nvhe ] && append="$append kvm-arm.mode=nvhe"
 
 t0=$(date +%s.%N)
@@ -55,6 +56,10 @@ extract() {
 extract trace.txt
 extract vmm.log
 extract truth.csv || true
+if [ "$record" = 1 ]; then
+	extract record.log || true
+	extract record.db || fail "the collector wrote no trace: $(cat "$out/record.log" 2>/dev/null)"
+fi
 if grep -q '^===VR-BEGIN trace.dat' "$out/console.log"; then
 	extract trace.dat
 else

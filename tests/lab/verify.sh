@@ -35,6 +35,24 @@ if [ -s "$run/trace.dat" ]; then
 		fail "trace.dat and ftrace text of the same run disagree"
 	tdat="; trace.dat agrees"
 fi
+# The BPF collector's recording of the same run: the same events, kind by kind,
+# and the same verdict.
+if [ -f "$run/record.db.xz" ] && [ ! -f "$run/record.db" ]; then
+	xz -dc "$run/record.db.xz" > "$work/record.db"
+	rec=$work/record.db
+elif [ -f "$run/record.db" ]; then
+	rec=$run/record.db
+else
+	rec=
+fi
+if [ -n "$rec" ]; then
+	q="SELECT kind || ':' || count(*) FROM events GROUP BY kind ORDER BY kind"
+	[ "$("$vr" sql --csv --no-header "$db" "$q")" = "$("$vr" sql --csv --no-header "$rec" "$q")" ] ||
+		fail "the collector's trace and the ftrace capture disagree: $("$vr" sql --csv --no-header "$rec" "$q" | tr '\n' ' ')"
+	"$vr" check --no-store "$rec" > "$work/check-record.txt" ||
+		fail "check on the collector's trace reported findings"
+	tdat="${tdat}; collector agrees"
+fi
 vcpus=$(val vcpus)
 seen=$("$vr" sql --csv --no-header "$db" \
 	"SELECT count(DISTINCT vcpu) FROM events WHERE kind IN (5, 6) AND vcpu IS NOT NULL")
@@ -46,6 +64,12 @@ awk '$1 ~ /^[0-9]+$/ && NF >= 8 { print $2, $3, $4 }' "$work/check.txt" | sort -
 diff -u "$work/truth.sorted" "$work/check.sorted" > "$work/accounting.diff" ||
 	fail "accounting differs from the ground truth (intid injected acked):
 $(cat "$work/accounting.diff")"
+if [ -n "$rec" ]; then
+	awk '$1 ~ /^[0-9]+$/ && NF >= 8 { print $2, $3, $4 }' "$work/check-record.txt" | sort -n |
+		diff -u "$work/truth.sorted" - > "$work/accounting-record.diff" ||
+		fail "the collector's accounting differs from the ground truth:
+$(cat "$work/accounting-record.diff")"
+fi
 if [ "$(val scenario)" = spi-paced ]; then
 	awk '$2 != $3 { bad = 1 } END { exit bad }' "$work/truth.sorted" ||
 		fail "paced scenario: not every injected interrupt was acknowledged"
