@@ -191,7 +191,7 @@ struct tracedb *tracedb_create(const char *path, struct vr_error *err)
 	return create_with(path,
 			   "PRAGMA page_size = 8192; PRAGMA journal_mode = OFF; "
 			   "PRAGMA synchronous = OFF; PRAGMA locking_mode = EXCLUSIVE; "
-			   "PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;",
+			   "PRAGMA cache_size = -16384; PRAGMA temp_store = FILE;",
 			   err);
 }
 
