@@ -44,16 +44,17 @@ SCHEMA_SRC    := schemas/tracedb.c schemas/trace_writer.c schemas/trace_event.c
 COLLECTOR_SRC := collector/ftrace_parse.c collector/import.c collector/import_ftrace.c \
                  collector/import_tracedat.c collector/vgic_probes.c \
                  collector/record.c
-REPLAY_SRC    := replay/check.c replay/profiles.c
+REPLAY_SRC    := replay/check.c replay/profiles.c replay/predict.c
+ENGINE_SRC    := engine/vgic_engine.c engine/profiles.c engine/guest_cpuif.c
 CLI_SRC       := cli/vgic-replay.c cli/cmd_import.c cli/cmd_info.c cli/cmd_sql.c cli/cmd_check.c \
-                 cli/cmd_report.c cli/cmd_probes.c cli/cmd_record.c
-LIB_SRC       := $(COMMON_SRC) $(SCHEMA_SRC) $(COLLECTOR_SRC) $(REPLAY_SRC)
+                 cli/cmd_report.c cli/cmd_probes.c cli/cmd_record.c cli/cmd_predict.c
+LIB_SRC       := $(COMMON_SRC) $(SCHEMA_SRC) $(COLLECTOR_SRC) $(REPLAY_SRC) $(ENGINE_SRC)
 GEN_SRC       := $(BUILD)/gen/schema_sql.c
 
-UNIT_TESTS    := test_ftrace_parse test_tracedb test_import test_mutations
+UNIT_TESTS    := test_ftrace_parse test_tracedb test_import test_mutations test_engine
 HEADERS       := $(wildcard */*.h)
 
-all: $(BUILD)/vgic-replay vgic-replay
+all: $(BUILD)/vgic-replay vgic-replay $(BUILD)/libvgicengine.a
 
 vgic-replay: $(BUILD)/vgic-replay
 	$(Q)ln -sf $(BUILD)/vgic-replay $@
@@ -100,6 +101,11 @@ $(BUILD)/bpf/vgic.skel.h: $(BUILD)/bpf/vgic.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)bpftool gen skeleton $< name vgic_bpf > $@.tmp && mv $@.tmp $@
 $(BUILD)/obj/collector/record.o $(BUILD)/san/collector/record.o: $(BUILD)/bpf/vgic.skel.h
+
+# The engine as a library of its own: it depends on nothing else here.
+$(BUILD)/libvgicengine.a: $(call objs,obj,$(ENGINE_SRC))
+	$(call msg,AR,$@)
+	$(Q)ar rcs $@ $^
 
 $(BUILD)/vgic-replay: $(LIB_OBJ) $(call objs,obj,$(CLI_SRC))
 	$(call msg,LINK,$@)

@@ -23,6 +23,7 @@ static const struct subcommand subcommands[] = {
 	{"info", cmd_info, "summarise a trace database"},
 	{"sql", cmd_sql, "run an SQL query on a trace database"},
 	{"check", cmd_check, "replay a trace: lost interrupts, wrong deactivations, gaps"},
+	{"predict", cmd_predict, "run the vGIC model over a trace; compare every flush"},
 	{"report", cmd_report, "interrupt latency histograms and per-INTID accounting"},
 	{"probes", cmd_probes, "print kprobe definitions for LR snapshots (offsets from BTF)"},
 };
