@@ -14,6 +14,8 @@
  *   +0x20 nr_spis      SPIs 32 .. 32+nr_spis-1 are enabled (written by the VMM)
  *   +0x24 level_mask   bit n: SPI 32+n is level-sensitive (else edge)
  *   +0x28 eoimode      1: EOImode 1 (priority drop, then DIR)
+ *   +0x2c seed_intid   non-zero: the seed-bug dance when this INTID is acknowledged
+ *   +0x30 pile_ready   set by the VMM once higher-priority SPIs are pending
  *   +0x100 acked[1024], +0x1100 deactivated[1024], +0x2100 priority[1024] (bytes)
  */
 	.equ GICD, 0x08000000
@@ -121,32 +123,75 @@ cpu_interface:
 9:	wfi
 	b	9b
 
-/* IRQ: acknowledge, count, priority drop + deactivate (or DIR in EOImode 1). */
+/*
+ * IRQ: acknowledge, count, priority drop + deactivate (or DIR in EOImode 1).
+ *
+ * Seed-bug dance (commit 6da5e537f5af): when the seed INTID X is taken,
+ * stay in the handler with interrupts masked until the VMM has made
+ * higher-priority SPIs pending (KVM then pushes the active X out of the
+ * LRs, pending entries sorting first), acknowledge one of them (Y, now
+ * active in an LR), EOI X first (it is in no LR: EOIcount goes up, and
+ * with LRENPIE the exit comes while Y is still active), then EOI Y.
+ */
 irq_handler:
-	stp	x0, x1, [sp, #-32]!
+	stp	x0, x1, [sp, #-64]!
 	stp	x2, x3, [sp, #16]
+	stp	x4, x5, [sp, #32]
+	stp	x6, x30, [sp, #48]
 	mrs	x0, S3_0_C12_C12_0		/* ICC_IAR1_EL1 */
 	and	x1, x0, #0xffffff
 	cmp	x1, #1020
 	b.ge	10f				/* spurious */
+	bl	count_ack
 	mov	x2, #SHARED
-	add	x2, x2, #0x100
-	ldr	w3, [x2, x1, lsl #2]
-	add	w3, w3, #1
-	str	w3, [x2, x1, lsl #2]		/* acked[intid]++ */
-	msr	S3_0_C12_C12_1, x0		/* ICC_EOIR1_EL1 */
+	ldr	w3, [x2, #0x2c]			/* seed INTID */
+	cmp	w3, w1
+	b.ne	12f
+13:	ldr	w3, [x2, #0x30]			/* wait for the pile */
+	cbz	w3, 13b
+	str	wzr, [x2, #0x30]
+	mrs	x4, S3_0_C12_C12_0		/* acknowledge Y from an LR */
+	and	x5, x4, #0xffffff
+	cmp	x5, #1020
+	b.ge	12f
+	mov	x3, x1
+	mov	x1, x5
+	bl	count_ack
+	msr	S3_0_C12_C12_1, x0		/* EOI X first: not in an LR */
+	mov	x1, x3
+	bl	count_deactivate
+	mov	x0, x4				/* then Y */
+	mov	x1, x5
+12:	msr	S3_0_C12_C12_1, x0		/* ICC_EOIR1_EL1 */
 	mov	x2, #SHARED
 	ldr	w3, [x2, #0x28]
 	cbz	w3, 11f
 	msr	S3_0_C12_C11_1, x0		/* ICC_DIR_EL1 (EOImode 1) */
-11:	mov	x3, #0x1100
-	add	x2, x2, x3
-	ldr	w3, [x2, x1, lsl #2]
-	add	w3, w3, #1
-	str	w3, [x2, x1, lsl #2]		/* deactivated[intid]++ */
-10:	ldp	x2, x3, [sp, #16]
-	ldp	x0, x1, [sp], #32
+11:	bl	count_deactivate
+10:	ldp	x6, x30, [sp, #48]
+	ldp	x4, x5, [sp, #32]
+	ldp	x2, x3, [sp, #16]
+	ldp	x0, x1, [sp], #64
 	eret
+
+/* acked[x1]++ (a leaf: clobbers x2 and x6 only). */
+count_ack:
+	mov	x2, #SHARED
+	add	x2, x2, #0x100
+	ldr	w6, [x2, x1, lsl #2]
+	add	w6, w6, #1
+	str	w6, [x2, x1, lsl #2]
+	ret
+
+/* deactivated[x1]++ (a leaf: clobbers x2 and x6 only). */
+count_deactivate:
+	mov	x2, #SHARED
+	mov	x6, #0x1100
+	add	x2, x2, x6
+	ldr	w6, [x2, x1, lsl #2]
+	add	w6, w6, #1
+	str	w6, [x2, x1, lsl #2]
+	ret
 
 /* Exception vectors: only "current EL with SPx, IRQ" (+0x280) is expected. */
 	.balign 2048

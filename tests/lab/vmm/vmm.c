@@ -9,7 +9,7 @@
  * arm64/vgic_irq.c); the code is our own.
  *
  * Usage: vmm SCENARIO [--vcpus N] [--count N] [--seed N] [--truth FILE]
- * Scenarios: spi-paced, spi-burst, spi-level
+ * Scenarios: spi-paced, spi-burst, seed-trigger
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -44,7 +44,9 @@ struct shared {
 	volatile uint32_t nr_spis;
 	volatile uint32_t level_mask;
 	volatile uint32_t eoimode;
-	uint8_t pad[0x100 - 0x2c];
+	volatile uint32_t seed_intid;
+	volatile uint32_t pile_ready;
+	uint8_t pad[0x100 - 0x34];
 	volatile uint32_t acked[1024];
 	volatile uint32_t deactivated[1024];
 	volatile uint8_t priority[1024];
@@ -215,6 +217,43 @@ static void inject_edge(struct vm *vm, uint32_t intid)
 	vm->injected[intid]++;
 }
 
+/*
+ * The seed bug's trigger, rounds times: inject the lowest-priority SPI X;
+ * once the guest sits in its handler (X active, interrupts masked), make
+ * five higher-priority SPIs pending, give KVM time to exit and re-flush
+ * (X no longer fits in the 4 LRs), then let the guest acknowledge one of
+ * them and EOI X first. Every injection must be acknowledged.
+ */
+static void run_seed_trigger(struct vm *vm, int rounds)
+{
+	uint32_t x = FIRST_SPI, y;
+	int r;
+
+	for (r = 0; r < rounds && !vm->failed; r++) {
+		uint32_t before = vm->sh->acked[x], acked_before[8];
+
+		inject_edge(vm, x);
+		if (wait_acked(vm, x, before, 5000000)) {
+			fprintf(stderr, "vmm: seed X not acknowledged\n");
+			vm->failed = 1;
+			return;
+		}
+		for (y = 0; y < 5; y++)
+			acked_before[y] = vm->sh->acked[FIRST_SPI + 11 + y];
+		for (y = 0; y < 5; y++)
+			inject_edge(vm, FIRST_SPI + 11 + y); /* priorities 0x40 .. 0x00 */
+		pause_us(20000);
+		vm->sh->pile_ready = 1;
+		for (y = 0; y < 5 && !vm->failed; y++) {
+			if (wait_acked(vm, FIRST_SPI + 11 + y, acked_before[y], 5000000)) {
+				fprintf(stderr, "vmm: SPI %u not acknowledged after the dance\n",
+					FIRST_SPI + 11 + y);
+				vm->failed = 1;
+			}
+		}
+	}
+}
+
 /* Write the ground truth CSV. */
 static void write_truth(struct vm *vm, const char *path)
 {
@@ -269,6 +308,8 @@ int main(int argc, char **argv)
 	vm.sh->eoimode = 0;
 	for (i = 0; i < nspis; i++) /* climbing priority with the INTID, as the samples */
 		vm.sh->priority[FIRST_SPI + i] = (uint8_t)(0xf0 - 0x10 * i);
+	if (!strcmp(scenario, "seed-trigger"))
+		vm.sh->seed_intid = FIRST_SPI; /* the lowest priority, 0xf0 */
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_kick;
@@ -292,6 +333,10 @@ int main(int argc, char **argv)
 		}
 	}
 
+	if (!strcmp(scenario, "seed-trigger")) {
+		run_seed_trigger(&vm, count / 10 ? count / 10 : 1);
+		count = 0;
+	}
 	for (i = 0; i < count && !vm.failed; i++) {
 		uint32_t intid = FIRST_SPI + (uint32_t)(i % nspis);
 
