@@ -35,7 +35,7 @@ endif
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all cross deps test unit-test cli-test fuzz-smoke demo bench fuzz install clean lab lab-smoke
+.PHONY: all cross deps test unit-test cli-test ui-test fuzz-smoke demo bench fuzz install clean lab lab-smoke
 
 # ---------------------------------------------------------------- sources
 
@@ -48,6 +48,7 @@ REPLAY_SRC    := replay/check.c replay/profiles.c replay/predict.c
 ENGINE_SRC    := engine/vgic_engine.c engine/profiles.c engine/guest_cpuif.c
 CLI_SRC       := cli/vgic-replay.c cli/cmd_import.c cli/cmd_info.c cli/cmd_sql.c cli/cmd_check.c \
                  cli/cmd_report.c cli/cmd_probes.c cli/cmd_record.c cli/cmd_predict.c
+UI_SRC        := ui/tui.c
 LIB_SRC       := $(COMMON_SRC) $(SCHEMA_SRC) $(COLLECTOR_SRC) $(REPLAY_SRC) $(ENGINE_SRC)
 GEN_SRC       := $(BUILD)/gen/schema_sql.c
 
@@ -107,13 +108,13 @@ $(BUILD)/libvgicengine.a: $(call objs,obj,$(ENGINE_SRC))
 	$(call msg,AR,$@)
 	$(Q)ar rcs $@ $^
 
-$(BUILD)/vgic-replay: $(LIB_OBJ) $(call objs,obj,$(CLI_SRC))
+$(BUILD)/vgic-replay: $(LIB_OBJ) $(call objs,obj,$(CLI_SRC) $(UI_SRC))
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS_ALL) $^ -o $@ $(PKG_LIBS)
+	$(Q)$(CC) $(CFLAGS_ALL) $^ -o $@ $(PKG_LIBS) -lncursesw
 
-$(BUILD)/vgic-replay-san: $(LIB_SAN_OBJ) $(call objs,san,$(CLI_SRC))
+$(BUILD)/vgic-replay-san: $(LIB_SAN_OBJ) $(call objs,san,$(CLI_SRC) $(UI_SRC))
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS_ALL) $(SAN) $^ -o $@ $(PKG_LIBS)
+	$(Q)$(CC) $(CFLAGS_ALL) $(SAN) $^ -o $@ $(PKG_LIBS) -lncursesw
 
 $(BUILD)/tests/%: $(LIB_OBJ) $(BUILD)/obj/tests/unit/%.o
 	$(call msg,LINK,$@)
@@ -136,7 +137,7 @@ CROSS_DIR  := $(BUILD)/aarch64
 CROSS_SRC  := $(filter-out collector/import_tracedat.c,$(LIB_SRC)) $(GEN_SRC) \
               $(filter-out cli/cmd_tui.c,$(CLI_SRC))
 CROSS_OBJ  := $(patsubst %.c,$(CROSS_DIR)/%.o,$(patsubst $(BUILD)/%,%,$(CROSS_SRC)))
-CROSS_CFLAGS := $(STD) $(WARN) -O2 -DVR_NO_TRACECMD -I$(BUILD)/bpf $(CFLAGS)
+CROSS_CFLAGS := $(STD) $(WARN) -O2 -DVR_NO_TRACECMD -DVR_NO_TUI -I$(BUILD)/bpf $(CFLAGS)
 CROSS_LIBS := -static -lsqlite3 -lbpf -lelf -lz -lzstd -lpthread -lm -ldl
 
 $(CROSS_DIR)/%.o: %.c $(HEADERS) $(BUILD)/bpf/vgic.skel.h
@@ -178,8 +179,11 @@ cli-test: $(BUILD)/vgic-replay $(BUILD)/vgic-replay-san
 	$(Q)VR=$(abspath $(BUILD)/vgic-replay-san) VR_FAST=$(abspath $(BUILD)/vgic-replay) \
 		tests/cli/run-all.sh
 
+ui-test: $(BUILD)/vgic-replay
+	$(Q)tests/ui/run.sh $(BUILD)/vgic-replay
+
 test: deps
-	$(Q)$(MAKE) --no-print-directory all unit-test cli-test fuzz-smoke lab-smoke
+	$(Q)$(MAKE) --no-print-directory all unit-test cli-test ui-test fuzz-smoke lab-smoke
 	@echo "make test: all tests passed"
 
 # ---------------------------------------------------------------- fuzzing

@@ -24,6 +24,9 @@ static const struct subcommand subcommands[] = {
 	{"sql", cmd_sql, "run an SQL query on a trace database"},
 	{"check", cmd_check, "replay a trace: lost interrupts, wrong deactivations, gaps"},
 	{"predict", cmd_predict, "run the vGIC model over a trace; compare every flush"},
+#ifndef VR_NO_TUI
+	{"tui", cmd_tui, "browse a trace: vCPU timelines, interrupts, LRs, findings"},
+#endif
 	{"report", cmd_report, "interrupt latency histograms and per-INTID accounting"},
 	{"probes", cmd_probes, "print kprobe definitions for LR snapshots (offsets from BTF)"},
 };
