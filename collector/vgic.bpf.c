@@ -403,8 +403,8 @@ int BPF_PROG(fexit_sync, struct kvm_vcpu *vcpu)
 	return emit_aplist(vcpu);
 }
 
-SEC("fentry/vgic_v3_populate_lr")
-int BPF_PROG(fentry_populate_v3, struct kvm_vcpu *vcpu, struct vgic_irq *irq, int lr)
+/* Which AP-list entry went into which LR, for every populate hook below. */
+static __always_inline int emit_populate(struct kvm_vcpu *vcpu, struct vgic_irq *irq, int lr)
 {
 	int id = vcpu_id_of(vcpu);
 
@@ -413,14 +413,16 @@ int BPF_PROG(fentry_populate_v3, struct kvm_vcpu *vcpu, struct vgic_irq *irq, in
 	return emit_event(PROBE_POPULATE, 23, id, BPF_CORE_READ(irq, intid), lr, -1, -1, -1);
 }
 
+SEC("fentry/vgic_v3_populate_lr")
+int BPF_PROG(fentry_populate_v3, struct kvm_vcpu *vcpu, struct vgic_irq *irq, int lr)
+{
+	return emit_populate(vcpu, irq, lr);
+}
+
 SEC("fentry/vgic_v2_populate_lr")
 int BPF_PROG(fentry_populate_v2, struct kvm_vcpu *vcpu, struct vgic_irq *irq, int lr)
 {
-	int id = vcpu_id_of(vcpu);
-
-	if (!snapshots || id == -2)
-		return 0;
-	return emit_event(PROBE_POPULATE, 23, id, BPF_CORE_READ(irq, intid), lr, -1, -1, -1);
+	return emit_populate(vcpu, irq, lr);
 }
 
 /* ------------------------------------------------ the same, kprobe fallbacks */
@@ -490,19 +492,11 @@ int BPF_KRETPROBE(kp_sync_return)
 SEC("kprobe/vgic_v3_populate_lr")
 int BPF_KPROBE(kp_populate_v3, struct kvm_vcpu *vcpu, struct vgic_irq *irq, int lr)
 {
-	int id = vcpu_id_of(vcpu);
-
-	if (!snapshots || id == -2)
-		return 0;
-	return emit_event(PROBE_POPULATE, 23, id, BPF_CORE_READ(irq, intid), lr, -1, -1, -1);
+	return emit_populate(vcpu, irq, lr);
 }
 
 SEC("kprobe/vgic_v2_populate_lr")
 int BPF_KPROBE(kp_populate_v2, struct kvm_vcpu *vcpu, struct vgic_irq *irq, int lr)
 {
-	int id = vcpu_id_of(vcpu);
-
-	if (!snapshots || id == -2)
-		return 0;
-	return emit_event(PROBE_POPULATE, 23, id, BPF_CORE_READ(irq, intid), lr, -1, -1, -1);
+	return emit_populate(vcpu, irq, lr);
 }

@@ -208,6 +208,18 @@ static void classify_masked(const char *db_path, const struct mutation *m, struc
 	t->wrong++;
 }
 
+/* Count one mutation's outcome: reported, not visible for a checked reason, or wrong. */
+static void tally(const char *db_path, const struct mutation *m, int r, struct tally *t)
+{
+	t->tried++;
+	if (r == 1)
+		t->hit++;
+	else if (r == 0)
+		classify_masked(db_path, m, t);
+	else
+		t->wrong++;
+}
+
 /* Run every mutation of one kind on one trace. */
 static void mutate_kind(const char *db_path, const char *kind, struct tally *t)
 {
@@ -238,14 +250,7 @@ static void mutate_kind(const char *db_path, const char *kind, struct tally *t)
 			m.sql[0] = '\0';
 			sql_remove_slot(m.sql, sizeof(m.sql), rows[i][0], rows[i][1]);
 			sql_remove_slot(m.sql, sizeof(m.sql), rows[i][3], rows[i][1]);
-			r = run_mutation(db_path, &m, &col);
-			t->tried++;
-			if (r == 1)
-				t->hit++;
-			else if (r == 0)
-				classify_masked(db_path, &m, t);
-			else
-				t->wrong++;
+			tally(db_path, &m, run_mutation(db_path, &m, &col), t);
 		}
 	} else if (!strcmp(kind, "lost-at-fold")) {
 		/* A sync that acknowledged a Pending SPI: make it still Pending, then never again. */
@@ -267,14 +272,7 @@ static void mutate_kind(const char *db_path, const char *kind, struct tally *t)
 				 "UPDATE snapshot_lrs SET value = %lld WHERE event_id = %lld AND lr = "
 				 "%lld;",
 				 (long long)rows[i][3], (long long)rows[i][0], (long long)rows[i][1]);
-			r = run_mutation(db_path, &m, &col);
-			t->tried++;
-			if (r == 1)
-				t->hit++;
-			else if (r == 0)
-				classify_masked(db_path, &m, t);
-			else
-				t->wrong++;
+			tally(db_path, &m, run_mutation(db_path, &m, &col), t);
 		}
 	} else if (!strcmp(kind, "eoicount-walk")) {
 		/* Syncs with an Active LR; under 6.19 EOIcount 1 there is a mis-deactivation. */
