@@ -18,11 +18,23 @@ LAB_SCENARIOS ?= spi-paced spi-burst
 # The seed bug's trigger needs 6.19+: kernels up to 6.18 lose an EOI outside
 # the LRs, so the guest's interrupt stays active for ever (see docs/lab.md).
 LAB_SEED_KERNELS ?= 7.2
+# Multi-vCPU runs (SPIs routed round robin over the vCPUs), VHE, every kernel.
+LAB_SMP_SCENARIOS ?= spi-paced spi-burst
+LAB_SMP_VCPUS ?= 2
 # trace.dat files are large (kallsyms and every event format, zstd inside):
 # keep one per kernel in the corpus. A shell case pattern.
 LAB_KEEP_DAT  ?= *-vhe-spi-burst
 
 .PHONY: lab-deps lab-smoke lab lab-clean lab-initrd
+
+# Keep a verified run in the corpus: manifest, truth, compressed trace and
+# collector recording, console log without the data blocks.
+lab_keep = mkdir -p $(LAB_CORPUS)/$(1); \
+	cp $(LAB_RUNS)/$(1)/manifest.txt $(LAB_RUNS)/$(1)/truth.csv $(LAB_CORPUS)/$(1)/; \
+	xz -9 -c $(LAB_RUNS)/$(1)/trace.txt > $(LAB_CORPUS)/$(1)/trace.txt.xz; \
+	xz -9 -c $(LAB_RUNS)/$(1)/record.db > $(LAB_CORPUS)/$(1)/record.db.xz; \
+	awk '/^===VR-BEGIN/ { skip = 1; print; next } /^===VR-END/ { skip = 0 } !skip' \
+		$(LAB_RUNS)/$(1)/console.log | xz -9 > $(LAB_CORPUS)/$(1)/console.log.xz;
 
 lab-deps:
 	$(Q)tests/lab/deps.sh
@@ -104,25 +116,22 @@ lab: lab-initrd all
 		rm -rf $(LAB_RUNS)/$$name; \
 		LAB_RECORD=1 tests/lab/run.sh $(LAB_DIR)/kernel-$$k/Image $(LAB_RUNS)/$$name $$s 1 $$g $$m; \
 		tests/lab/verify.sh $(LAB_RUNS)/$$name $(BUILD)/vgic-replay; \
-		mkdir -p $(LAB_CORPUS)/$$name; \
-		cp $(LAB_RUNS)/$$name/manifest.txt $(LAB_RUNS)/$$name/truth.csv $(LAB_CORPUS)/$$name/; \
-		xz -9 -c $(LAB_RUNS)/$$name/trace.txt > $(LAB_CORPUS)/$$name/trace.txt.xz; \
+		$(call lab_keep,$$name) \
 		case $$name in $(LAB_KEEP_DAT)) cp $(LAB_RUNS)/$$name/trace.dat $(LAB_CORPUS)/$$name/ ;; esac; \
-		xz -9 -c $(LAB_RUNS)/$$name/record.db > $(LAB_CORPUS)/$$name/record.db.xz; \
-		awk '/^===VR-BEGIN/ { skip = 1; print; next } /^===VR-END/ { skip = 0 } !skip' \
-			$(LAB_RUNS)/$$name/console.log | xz -9 > $(LAB_CORPUS)/$$name/console.log.xz; \
 		done; done; done; done
+	$(Q)set -e; for k in $(LAB_KERNELS); do for s in $(LAB_SMP_SCENARIOS); do \
+		name=linux-$$k-gicv3-vhe-$$s-$(LAB_SMP_VCPUS)vcpu; rm -rf $(LAB_RUNS)/$$name; \
+		LAB_RECORD=1 tests/lab/run.sh $(LAB_DIR)/kernel-$$k/Image $(LAB_RUNS)/$$name \
+			$$s $(LAB_SMP_VCPUS) 3 vhe; \
+		tests/lab/verify.sh $(LAB_RUNS)/$$name $(BUILD)/vgic-replay; \
+		$(call lab_keep,$$name) \
+		done; done
 	$(Q)set -e; for k in $(LAB_SEED_KERNELS); do for m in $(LAB_MODES); do \
 		name=linux-$$k-gicv3-$$m-seed-trigger; rm -rf $(LAB_RUNS)/$$name; \
 		LAB_RECORD=1 LAB_COUNT=50 tests/lab/run.sh $(LAB_DIR)/kernel-$$k/Image $(LAB_RUNS)/$$name \
 			seed-trigger 1 3 $$m; \
 		tests/lab/verify.sh $(LAB_RUNS)/$$name $(BUILD)/vgic-replay; \
-		mkdir -p $(LAB_CORPUS)/$$name; \
-		cp $(LAB_RUNS)/$$name/manifest.txt $(LAB_RUNS)/$$name/truth.csv $(LAB_CORPUS)/$$name/; \
-		xz -9 -c $(LAB_RUNS)/$$name/trace.txt > $(LAB_CORPUS)/$$name/trace.txt.xz; \
-		xz -9 -c $(LAB_RUNS)/$$name/record.db > $(LAB_CORPUS)/$$name/record.db.xz; \
-		awk '/^===VR-BEGIN/ { skip = 1; print; next } /^===VR-END/ { skip = 0 } !skip' \
-			$(LAB_RUNS)/$$name/console.log | xz -9 > $(LAB_CORPUS)/$$name/console.log.xz; \
+		$(call lab_keep,$$name) \
 		done; done
 	@echo "lab: corpus in $(LAB_CORPUS)"
 

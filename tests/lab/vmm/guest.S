@@ -16,7 +16,8 @@
  *   +0x28 eoimode      1: EOImode 1 (priority drop, then DIR)
  *   +0x2c seed_intid   non-zero: the seed-bug dance when this INTID is acknowledged
  *   +0x30 pile_ready   set by the VMM once higher-priority SPIs are pending
- *   +0x100 acked[1024], +0x1100 deactivated[1024], +0x2100 priority[1024] (bytes)
+ *   +0x100 acked[1024], +0x1100 deactivated[1024], +0x2100 priority[1024] (bytes),
+ *   +0x2500 target[1024] (bytes: the vCPU each SPI is routed to)
  */
 	.equ GICD, 0x08000000
 	.equ GICR, 0x080A0000
@@ -92,7 +93,19 @@ _start:
 	strb	w10, [x11, x8]
 	add	x8, x8, #1
 	b	6b
-7:	/* GICD_IROUTER<n> = 0: every SPI to vCPU 0 (Aff 0.0.0.0). */
+7:	/* GICD_IROUTER<n> = target[n] (Aff0; KVM gives vCPU i the MPIDR Aff0 i). */
+	mov	x8, #32
+	mov	x9, #0x2500
+	add	x9, x3, x9
+	mov	x11, #0x6000
+	add	x11, x1, x11
+14:	cmp	x8, #64
+	b.ge	15f
+	ldrb	w10, [x9, x8]
+	str	x10, [x11, x8, lsl #3]
+	add	x8, x8, #1
+	b	14b
+15:
 	/* Enable SPIs 32 .. 32+nr_spis-1 (GICD_ISENABLER1). */
 	mov	w2, #1
 	lsl	w2, w2, w4

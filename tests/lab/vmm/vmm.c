@@ -50,6 +50,7 @@ struct shared {
 	volatile uint32_t acked[1024];
 	volatile uint32_t deactivated[1024];
 	volatile uint8_t priority[1024];
+	volatile uint8_t target[1024];
 };
 
 struct vm {
@@ -265,8 +266,8 @@ static void write_truth(struct vm *vm, const char *path)
 	fprintf(f, "vcpu,intid,injected,acked,deactivated\n");
 	for (i = FIRST_SPI; i < NR_IRQS; i++)
 		if (vm->injected[i] || vm->sh->acked[i])
-			fprintf(f, "0,%d,%u,%u,%u\n", i, vm->injected[i], vm->sh->acked[i],
-				vm->sh->deactivated[i]);
+			fprintf(f, "%d,%d,%u,%u,%u\n", vm->sh->target[i], i, vm->injected[i],
+				vm->sh->acked[i], vm->sh->deactivated[i]);
 	if (path)
 		fclose(f);
 }
@@ -308,6 +309,8 @@ int main(int argc, char **argv)
 	vm.sh->eoimode = 0;
 	for (i = 0; i < nspis; i++) /* climbing priority with the INTID, as the samples */
 		vm.sh->priority[FIRST_SPI + i] = (uint8_t)(0xf0 - 0x10 * i);
+	for (i = 0; i < nspis; i++) /* spread the SPIs over the vCPUs */
+		vm.sh->target[FIRST_SPI + i] = (uint8_t)(i % vm.nvcpus);
 	if (!strcmp(scenario, "seed-trigger"))
 		vm.sh->seed_intid = FIRST_SPI; /* the lowest priority, 0xf0 */
 
@@ -333,6 +336,8 @@ int main(int argc, char **argv)
 		}
 	}
 
+	for (i = 0; i < nspis; i++) /* spread the SPIs over the vCPUs */
+		vm.sh->target[FIRST_SPI + i] = (uint8_t)(i % vm.nvcpus);
 	if (!strcmp(scenario, "seed-trigger")) {
 		run_seed_trigger(&vm, count / 10 ? count / 10 : 1);
 		count = 0;
