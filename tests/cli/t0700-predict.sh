@@ -10,6 +10,14 @@ for run in "$DATA"/lab/*/; do
 	name=$(basename "$run")
 	$VR import -q --kernel "$(sed -n 's/kernel_release=//p' "$run/manifest.txt")" \
 		"$run/trace.txt.xz" -o "$TMP/$name.db"
+	case $name in
+	linux-7.*-eoimode1)
+		# Known gap, not a pass: from 6.19 the guest's ICC_DIR_EL1 traps (TDIR) and
+		# KVM deactivates through vgic_v3_deactivate(), which no trace event names
+		# the INTID of; the model does not replay it yet (docs/engine.md).
+		echo "# skip - $name: trapped DIR (vgic_v3_deactivate) is not modelled yet"
+		continue ;;
+	esac
 	expect_ok "$name: every flush predicted" $VR predict "$TMP/$name.db"
 done
 for k in 6.12 7.2; do

@@ -9,7 +9,7 @@
  * arm64/vgic_irq.c); the code is our own.
  *
  * Usage: vmm SCENARIO [--vcpus N] [--count N] [--seed N] [--truth FILE]
- * Scenarios: spi-paced, spi-burst, seed-trigger
+ * Scenarios: spi-paced, spi-burst, eoimode1 (paced, EOImode 1), seed-trigger
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -313,6 +313,10 @@ int main(int argc, char **argv)
 		vm.sh->target[FIRST_SPI + i] = (uint8_t)(i % vm.nvcpus);
 	if (!strcmp(scenario, "seed-trigger"))
 		vm.sh->seed_intid = FIRST_SPI; /* the lowest priority, 0xf0 */
+	if (!strcmp(scenario, "eoimode1")) {
+		vm.sh->eoimode = 1; /* priority drop with EOIR, deactivation with DIR */
+		scenario = "spi-paced";
+	}
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_kick;
