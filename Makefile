@@ -204,7 +204,8 @@ fuzz: $(addprefix $(BUILD)/fuzz/,$(FUZZERS))
 
 # ---------------------------------------------------------------- demo, bench
 
-demo: all
+demo: deps
+	$(Q)$(MAKE) --no-print-directory all
 	$(Q)scripts/demo.sh $(BUILD)/vgic-replay
 
 $(BUILD)/bench_import: bench/bench_import.c $(LIB_OBJ) $(HEADERS)

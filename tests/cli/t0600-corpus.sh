@@ -18,6 +18,22 @@ kept=$(ls "$DATA"/lab/*/trace.dat | wc -l)
 checks=$((checks + 1))
 if [ "$kept" -ge 2 ]; then echo "ok - $kept real trace.dat files"; else echo "not ok - $kept trace.dat files"; failures=$((failures + 1)); fi
 
+# trace-cmd's own reading of the real trace.dat files agrees with info, kind by kind.
+for dat in "$DATA"/lab/*/trace.dat; do
+	name=$(basename "$(dirname "$dat")")
+	$VR import -q "$dat" -o "$TMP/$name-dat.db"
+	$VR info "$TMP/$name-dat.db" > "$TMP/$name.info"
+	trace-cmd report "$dat" 2>/dev/null > "$TMP/$name.report"
+	for ev in vgic_update_irq_pending kvm_irq_line kvm_entry kvm_exit kvm_timer_update_irq; do
+		want=$(grep -c " $ev: " "$TMP/$name.report")
+		got=$(awk -v ev="$ev" '$1 == ev || $3 == ev { print $NF }' "$TMP/$name.info" | head -1)
+		expect_eq "$name: info count of $ev equals trace-cmd report" "$got" "$want"
+	done
+	want=$(grep -c ' flush: ' "$TMP/$name.report")
+	got=$(awk '$1 == "vgic_flush" || $3 == "vgic_flush" { print $NF }' "$TMP/$name.info")
+	expect_eq "$name: flush snapshots equal trace-cmd report" "$got" "$want"
+done
+
 # Bad trace.dat input: truncated and corrupt files give one line naming the file.
 dat=$(ls "$DATA"/lab/linux-7.2-*/trace.dat | head -1)
 for n in 64 4096 100000 1000000; do
