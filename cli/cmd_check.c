@@ -34,6 +34,8 @@ static const char check_usage[] =
 	"      --json           print one JSON document instead of text\n"
 	"  -q, --quiet          print findings only (no summary, no accounting)\n"
 	"      --no-store       do not record the run in the trace's findings tables\n"
+	"      --compare A,B    replay under profiles A and B and print the first finding\n"
+	"                       one makes and the other does not (exit 1 if they differ)\n"
 	"  -h, --help           show this help\n"
 	"\n"
 	"Exit status: 0 no findings (gaps are informational), 1 findings, 2 error.\n"
@@ -173,6 +175,102 @@ static void print_accounting(const struct replay_result *res, int json)
 	}
 }
 
+/* Findings of one profile, collected for --compare. */
+struct collected_findings {
+	struct replay_finding *f;
+	size_t n, cap;
+};
+
+/* replay_finding_fn for --compare: keep every finding. */
+static void collect_finding(const struct replay_finding *f, void *arg)
+{
+	struct collected_findings *c = arg;
+
+	if (c->n == c->cap) {
+		c->cap = c->cap ? 2 * c->cap : 64;
+		c->f = vr_xrealloc(c->f, c->cap * sizeof(*c->f));
+	}
+	c->f[c->n++] = *f;
+}
+
+/* Does the list hold a finding of the same kind, time and INTID? */
+static int has_finding(const struct collected_findings *c, const struct replay_finding *f)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		if (c->f[i].kind == f->kind && c->f[i].ts_ns == f->ts_ns && c->f[i].intid == f->intid)
+			return 1;
+	return 0;
+}
+
+/*
+ * --compare A,B: replay under both profiles (nothing stored) and print the
+ * earliest finding that only one of them makes.
+ */
+static int compare_profiles(struct tracedb *db, const struct replay_options *base, const char *spec)
+{
+	char a[64], b[64];
+	const char *comma = strchr(spec, ',');
+	struct collected_findings fa = {0}, fb = {0};
+	const struct replay_finding *first = NULL;
+	const char *only = NULL, *other = NULL;
+	struct replay_options opt = *base;
+	struct replay_result res;
+	struct vr_error err = {{0}};
+	size_t i;
+
+	if (!comma || (size_t)(comma - spec) >= sizeof(a) || strlen(comma + 1) >= sizeof(b)) {
+		cli_error("check: --compare needs two profiles, A,B");
+		return 2;
+	}
+	snprintf(a, sizeof(a), "%.*s", (int)(comma - spec), spec);
+	snprintf(b, sizeof(b), "%s", comma + 1);
+	if (!replay_profile_find(a) || !replay_profile_find(b)) {
+		cli_error("check: unknown profile in --compare %s; see --list-profiles", spec);
+		return 2;
+	}
+	opt.store = 0;
+	opt.profile = a;
+	if (replay_check(db, &opt, collect_finding, &fa, &res, &err))
+		goto fail;
+	replay_result_free(&res);
+	opt.profile = b;
+	if (replay_check(db, &opt, collect_finding, &fb, &res, &err))
+		goto fail;
+	replay_result_free(&res);
+	for (i = 0; i < fa.n; i++)
+		if (!has_finding(&fb, &fa.f[i]) && (!first || fa.f[i].ts_ns < first->ts_ns)) {
+			first = &fa.f[i];
+			only = a;
+			other = b;
+		}
+	for (i = 0; i < fb.n; i++)
+		if (!has_finding(&fa, &fb.f[i]) && (!first || fb.f[i].ts_ns < first->ts_ns)) {
+			first = &fb.f[i];
+			only = b;
+			other = a;
+		}
+	printf("%s: %zu findings, %s: %zu findings\n", a, fa.n, b, fb.n);
+	if (first) {
+		printf("first divergence at t=%.6f (event %lld): under %s, %s", first->ts_ns / 1e9,
+		       (long long)first->proof[0], only, finding_kind_name(first->kind));
+		if (first->intid != VR_NO_VALUE)
+			printf(" of INTID %lld", (long long)first->intid);
+		printf("; under %s, nothing there\n    %s\n", other, first->explanation);
+	} else {
+		printf("no divergence: both profiles make the same findings\n");
+	}
+	free(fa.f);
+	free(fb.f);
+	return first ? 1 : 0;
+fail:
+	cli_error("%s", err.msg);
+	free(fa.f);
+	free(fb.f);
+	return 2;
+}
+
 /* Trace start, for relative --from/--to. */
 static int64_t trace_start_ns(struct tracedb *db)
 {
@@ -196,13 +294,14 @@ int cmd_check(int argc, char **argv)
 		{"from", required_argument, NULL, 'f'},	   {"to", required_argument, NULL, 't'},
 		{"json", no_argument, NULL, 'j'},	   {"quiet", no_argument, NULL, 'q'},
 		{"no-store", no_argument, NULL, 'n'},	   {"help", no_argument, NULL, 'h'},
+		{"compare", required_argument, NULL, 'C'},
 		{NULL, 0, NULL, 0},
 	};
 	struct replay_options opt = {0};
 	struct replay_result res;
 	struct print_state ps = {0};
 	struct vr_error err = {{0}};
-	const char *from = NULL, *to = NULL;
+	const char *from = NULL, *to = NULL, *compare = NULL;
 	struct tracedb *db;
 	int c, quiet = 0, serious, k;
 	size_t i;
@@ -239,6 +338,10 @@ int cmd_check(int argc, char **argv)
 			quiet = 1;
 			break;
 		case 'n':
+			opt.store = 0;
+			break;
+		case 'C':
+			compare = optarg;
 			opt.store = 0;
 			break;
 		case 'h':
@@ -279,6 +382,11 @@ int cmd_check(int argc, char **argv)
 		return 2;
 	}
 	opt.progress = isatty(STDERR_FILENO);
+	if (compare) {
+		k = compare_profiles(db, &opt, compare);
+		tracedb_close(db);
+		return k;
+	}
 	if (ps.json)
 		printf("{\n  \"trace\": \"%s\",\n  \"findings\": [", argv[optind]);
 	if (replay_check(db, &opt, print_finding, &ps, &res, &err)) {

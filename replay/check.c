@@ -603,6 +603,20 @@ static void eoicount_walk(struct checker *c, const struct row *r, struct vcpu_tr
 		 c->profile->name, eoicount, lr_list, tail_list[0] ? "INTID " : "the interrupt",
 		 tail_list[0] ? tail_list : " (not tracked)");
 	report(c, &fd);
+	/* The consequence: the interrupts the walk missed stay active, undeliverable. */
+	for (i = eoicount - wrong; i < eoicount && i < ntail; i++) {
+		finding_init(&fd, FINDING_STUCK_ACTIVE, SEVERITY_ERROR, r->ts_ns, r->cpu, r->vcpu,
+			     tail[i]->intid);
+		finding_proof(&fd, r->id, "exit whose walk missed it");
+		finding_proof(&fd, tail[i]->active_event, "acknowledged");
+		snprintf(fd.explanation, sizeof(fd.explanation),
+			 "Under %s, INTID %u stays active after this exit although the guest EOIed "
+			 "it: the EOIcount walk spent the count on an interrupt still in the LRs. "
+			 "KVM will present it Active (or Pending+Active) with no matching priority "
+			 "in the guest's APRs, so it is never delivered again.",
+			 c->profile->name, tail[i]->intid);
+		report(c, &fd);
+	}
 }
 
 /*

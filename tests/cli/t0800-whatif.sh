@@ -27,5 +27,11 @@ for f in d["findings"]:
     eoi, = db.execute("SELECT eoicount FROM snapshots_v WHERE event_id = ?", (e,)).fetchone()
     if eoi < 1: print(e)' "$TMP/whatif.json" "$db")
 	expect_eq "$name: each finding is proven by an exit with EOIcount" "$bad" ""
+	got=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(sum(1 for f in d["findings"] if f["kind"] == "STUCK_ACTIVE" and f["intid"] == 32))' "$TMP/whatif.json")
+	expect_eq "$name: the EOIed interrupt the walk missed (32) is reported stuck active" "$got" "$triggers"
+	$VR check --compare linux-7.0,linux-6.19 "$db" > "$TMP/compare.txt"
+	expect_eq "$name: --compare finds a divergence" $? 1
+	grep -q "under linux-6.19, MIS_DEACTIVATION of INTID 47" "$TMP/compare.txt"
+	expect_eq "$name: --compare names the first one" $? 0
 done
 finish
