@@ -320,7 +320,7 @@ static void draw_detail(struct tui *t, int row, int rows, int cols)
 	if (t->run && sqlite3_prepare_v2(t->sql,
 					 "SELECT kind, printf('%.6f', ts_ns / 1e9), coalesce(vcpu, '-'), "
 					 "coalesce(intid, '-'), explanation FROM findings WHERE run = ?1 "
-					 "ORDER BY abs(ts_ns - ?2) LIMIT ?3",
+					 "ORDER BY abs(ts_ns - ?2), id LIMIT ?3",
 					 -1, &st, NULL) == SQLITE_OK) {
 		int r = row + 5;
 
