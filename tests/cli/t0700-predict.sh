@@ -15,7 +15,7 @@ for run in "$DATA"/lab/*/; do
 		# Known gap, not a pass: from 6.19 the guest's ICC_DIR_EL1 traps (TDIR) and
 		# KVM deactivates through vgic_v3_deactivate(), which no trace event names
 		# the INTID of; the model does not replay it yet (docs/engine.md).
-		echo "# skip - $name: trapped DIR (vgic_v3_deactivate) is not modelled yet"
+		echo "# skip - $name: trapped DIR (vgic_v3_deactivate / vgic_v2_deactivate) is not modelled yet"
 		continue ;;
 	esac
 	expect_ok "$name: every flush predicted" $VR predict "$TMP/$name.db"

@@ -61,7 +61,7 @@ if [ "$record" = 1 ]; then
 		sleep 0.1; i=$((i + 1))
 	done
 fi
-/bin/vmm "$scenario" --vcpus "$vcpus" --count "$count" --seed "$seed" --truth /tmp/truth.csv \
+/bin/vmm "$scenario" --vcpus "$vcpus" --count "$count" --seed "$seed" --gic "$gic" --truth /tmp/truth.csv \
 	> /tmp/vmm.log 2>&1
 rc=$?
 if [ "$record" = 1 ]; then

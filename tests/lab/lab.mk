@@ -12,7 +12,7 @@ LAB_RUNS   := $(LAB_DIR)/runs
 LAB_CORPUS := tests/data/lab
 # kernel series x GIC x mode x scenario (vCPUs fixed per scenario below)
 LAB_KERNELS   ?= 6.12 7.2
-LAB_GICS      ?= 3
+LAB_GICS      ?= 3 2
 LAB_MODES     ?= vhe nvhe
 LAB_SCENARIOS ?= spi-paced spi-burst eoimode1
 # The seed bug's trigger needs 6.19+: kernels up to 6.18 lose an EOI outside
@@ -23,7 +23,7 @@ LAB_SMP_SCENARIOS ?= spi-paced spi-burst
 LAB_SMP_VCPUS ?= 2
 # trace.dat files are large (kallsyms and every event format, zstd inside):
 # keep one per kernel in the corpus. A shell case pattern.
-LAB_KEEP_DAT  ?= *-vhe-spi-burst
+LAB_KEEP_DAT  ?= *-gicv3-vhe-spi-burst
 
 .PHONY: lab-deps lab-smoke lab lab-clean lab-initrd
 

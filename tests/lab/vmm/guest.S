@@ -14,13 +14,15 @@
  *   +0x20 nr_spis      SPIs 32 .. 32+nr_spis-1 are enabled (written by the VMM)
  *   +0x24 level_mask   bit n: SPI 32+n is level-sensitive (else edge)
  *   +0x28 eoimode      1: EOImode 1 (priority drop, then DIR)
- *   +0x2c seed_intid   non-zero: the seed-bug dance when this INTID is acknowledged
+ *   +0x2c seed_intid   non-zero: the seed-bug dance when this INTID is acknowledged (GICv3)
  *   +0x30 pile_ready   set by the VMM once higher-priority SPIs are pending
+ *   +0x34 gic          2: a GICv2 (MMIO CPU interface at GICC), else GICv3
  *   +0x100 acked[1024], +0x1100 deactivated[1024], +0x2100 priority[1024] (bytes),
  *   +0x2500 target[1024] (bytes: the vCPU each SPI is routed to)
  */
 	.equ GICD, 0x08000000
 	.equ GICR, 0x080A0000
+	.equ GICC, 0x08010000
 	.equ SHARED, 0x40010000
 	.equ STACKS, 0x40200000
 
@@ -36,6 +38,10 @@ _start:
 	msr	vbar_el1, x0
 	isb
 
+	mov	x3, #SHARED
+	ldr	w4, [x3, #0x34]
+	cmp	w4, #2
+	b.eq	gicv2_init
 	mrs	x0, S3_0_C12_C12_5		/* ICC_SRE_EL1: system register interface */
 	orr	x0, x0, #1
 	msr	S3_0_C12_C12_5, x0
@@ -205,6 +211,116 @@ count_deactivate:
 	add	w6, w6, #1
 	str	w6, [x2, x1, lsl #2]
 	ret
+
+/*
+ * GICv2: the distributor as above but ITARGETSR for routing and group 0,
+ * and the CPU interface in MMIO (GICC_CTLR, PMR, BPR; IAR/EOIR/DIR).
+ */
+gicv2_init:
+	cbnz	x19, 20f
+	mov	x1, #GICD
+	str	wzr, [x1]			/* GICD_CTLR = 0 while configuring */
+	ldr	w4, [x3, #0x20]
+	ldr	w5, [x3, #0x24]
+	mov	w6, #0
+	mov	w7, #0
+	mov	w8, #0
+21:	cmp	w8, #32				/* ICFGR2/3: edge unless level */
+	b.ge	22f
+	lsr	w9, w5, w8
+	tbnz	w9, #0, 23f
+	mov	w9, #2
+	and	w10, w8, #15
+	lsl	w10, w10, #1
+	lsl	w9, w9, w10
+	cmp	w8, #16
+	b.ge	24f
+	orr	w6, w6, w9
+	b	23f
+24:	orr	w7, w7, w9
+23:	add	w8, w8, #1
+	b	21b
+22:	str	w6, [x1, #0xc08]
+	str	w7, [x1, #0xc0c]
+	mov	x8, #32
+	mov	x9, #0x2100
+	add	x9, x3, x9
+	mov	x10, #0x2500
+	add	x10, x3, x10
+	add	x11, x1, #0x400			/* IPRIORITYR */
+	add	x12, x1, #0x800			/* ITARGETSR */
+25:	cmp	x8, #64
+	b.ge	26f
+	ldrb	w13, [x9, x8]
+	strb	w13, [x11, x8]
+	ldrb	w13, [x10, x8]
+	mov	w14, #1
+	lsl	w14, w14, w13
+	strb	w14, [x12, x8]
+	add	x8, x8, #1
+	b	25b
+26:	mov	w2, #1
+	lsl	w2, w2, w4
+	sub	w2, w2, #1
+	cmp	w4, #32
+	csinv	w2, w2, wzr, ne
+	str	w2, [x1, #0x104]		/* ISENABLER1 */
+	mov	w2, #1
+	str	w2, [x1]			/* GICD_CTLR.EnableGrp0 */
+20:	mov	x1, #GICC
+	mov	w2, #0xff
+	str	w2, [x1, #0x4]			/* GICC_PMR */
+	str	wzr, [x1, #0x8]			/* GICC_BPR */
+	ldr	w4, [x3, #0x28]			/* eoimode -> GICC_CTLR.EOImode (bit 9) */
+	lsl	w4, w4, #9
+	orr	w4, w4, #1			/* EnableGrp0 */
+	str	w4, [x1]
+	adr	x0, vectors_v2
+	msr	vbar_el1, x0
+	isb
+	mov	w0, #1
+	str	w0, [x3, x19, lsl #2]		/* ready[vcpu] = 1 */
+	msr	daifclr, #2
+27:	wfi
+	b	27b
+
+/* GICv2 IRQ: GICC_IAR, count, GICC_EOIR (and GICC_DIR in EOImode 1). */
+irq_handler_v2:
+	stp	x0, x1, [sp, #-64]!
+	stp	x2, x3, [sp, #16]
+	stp	x4, x5, [sp, #32]
+	stp	x6, x30, [sp, #48]
+	mov	x4, #GICC
+	ldr	w0, [x4, #0xc]			/* GICC_IAR */
+	and	x1, x0, #0x3ff
+	cmp	x1, #1020
+	b.ge	28f
+	bl	count_ack
+	str	w0, [x4, #0x10]			/* GICC_EOIR */
+	mov	x2, #SHARED
+	ldr	w3, [x2, #0x28]
+	cbz	w3, 29f
+	mov	x5, #0x1000
+	str	w0, [x4, x5]			/* GICC_DIR */
+29:	bl	count_deactivate
+28:	ldp	x6, x30, [sp, #48]
+	ldp	x4, x5, [sp, #32]
+	ldp	x2, x3, [sp, #16]
+	ldp	x0, x1, [sp], #64
+	eret
+
+	.balign 2048
+vectors_v2:
+	.rept 5
+	b	.
+	.balign 128
+	.endr
+	b	irq_handler_v2			/* vectors_v2 + 0x280 */
+	.balign 128
+	.rept 10
+	b	.
+	.balign 128
+	.endr
 
 /* Exception vectors: only "current EL with SPx, IRQ" (+0x280) is expected. */
 	.balign 2048

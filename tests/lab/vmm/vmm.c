@@ -32,6 +32,7 @@
 #define SHARED_OFF 0x10000u
 #define GICD_BASE 0x08000000ull
 #define GICR_BASE 0x080A0000ull
+#define GICC_BASE 0x08010000ull
 #define NR_IRQS 64
 #define FIRST_SPI 32
 #define MAX_VCPUS 4
@@ -46,7 +47,8 @@ struct shared {
 	volatile uint32_t eoimode;
 	volatile uint32_t seed_intid;
 	volatile uint32_t pile_ready;
-	uint8_t pad[0x100 - 0x34];
+	volatile uint32_t gic;
+	uint8_t pad[0x100 - 0x38];
 	volatile uint32_t acked[1024];
 	volatile uint32_t deactivated[1024];
 	volatile uint8_t priority[1024];
@@ -59,6 +61,7 @@ struct vm {
 	struct kvm_run *run[MAX_VCPUS];
 	pthread_t thread[MAX_VCPUS];
 	int nvcpus;
+	int gic_version; /* 3, or 2 for a GICv2 host (vgic-v2 device) */
 	uint8_t *mem;
 	struct shared *sh;
 	volatile int stop;
@@ -97,7 +100,8 @@ static void vm_create(struct vm *vm)
 {
 	struct kvm_userspace_memory_region region;
 	struct kvm_vcpu_init init;
-	struct kvm_create_device dev = {.type = KVM_DEV_TYPE_ARM_VGIC_V3};
+	struct kvm_create_device dev = {.type = vm->gic_version == 2 ? KVM_DEV_TYPE_ARM_VGIC_V2
+								      : KVM_DEV_TYPE_ARM_VGIC_V3};
 	uint64_t addr, pc = GUEST_BASE;
 	uint32_t nr_irqs = NR_IRQS;
 	int i;
@@ -141,13 +145,15 @@ static void vm_create(struct vm *vm)
 			die("mmap kvm_run");
 	}
 	if (ioctl(vm->fd, KVM_CREATE_DEVICE, &dev))
-		die("KVM_CREATE_DEVICE vgic-v3");
+		die("KVM_CREATE_DEVICE vgic");
 	vm->gic = (int)dev.fd;
 	gic_attr(vm, KVM_DEV_ARM_VGIC_GRP_NR_IRQS, 0, &nr_irqs);
 	addr = GICD_BASE;
-	gic_attr(vm, KVM_DEV_ARM_VGIC_GRP_ADDR, KVM_VGIC_V3_ADDR_TYPE_DIST, &addr);
-	addr = GICR_BASE;
-	gic_attr(vm, KVM_DEV_ARM_VGIC_GRP_ADDR, KVM_VGIC_V3_ADDR_TYPE_REDIST, &addr);
+	gic_attr(vm, KVM_DEV_ARM_VGIC_GRP_ADDR,
+		 vm->gic_version == 2 ? KVM_VGIC_V2_ADDR_TYPE_DIST : KVM_VGIC_V3_ADDR_TYPE_DIST, &addr);
+	addr = vm->gic_version == 2 ? GICC_BASE : GICR_BASE;
+	gic_attr(vm, KVM_DEV_ARM_VGIC_GRP_ADDR,
+		 vm->gic_version == 2 ? KVM_VGIC_V2_ADDR_TYPE_CPU : KVM_VGIC_V3_ADDR_TYPE_REDIST, &addr);
 	gic_attr(vm, KVM_DEV_ARM_VGIC_GRP_CTRL, KVM_DEV_ARM_VGIC_CTRL_INIT, NULL);
 }
 
@@ -289,6 +295,7 @@ int main(int argc, char **argv)
 	}
 	memset(&vm, 0, sizeof(vm));
 	vm.nvcpus = 1;
+	vm.gic_version = 3;
 	scenario = argv[1];
 	for (i = 2; i + 1 < argc; i += 2) {
 		if (!strcmp(argv[i], "--vcpus"))
@@ -299,11 +306,14 @@ int main(int argc, char **argv)
 			seed = (unsigned)atoi(argv[i + 1]);
 		else if (!strcmp(argv[i], "--truth"))
 			truth = argv[i + 1];
+		else if (!strcmp(argv[i], "--gic"))
+			vm.gic_version = atoi(argv[i + 1]);
 	}
 	if (vm.nvcpus < 1 || vm.nvcpus > MAX_VCPUS)
 		vm.nvcpus = 1;
 	srand(seed);
 	vm_create(&vm);
+	vm.sh->gic = (uint32_t)vm.gic_version;
 	vm.sh->nr_spis = (uint32_t)nspis;
 	vm.sh->level_mask = 0;
 	vm.sh->eoimode = 0;
