@@ -291,6 +291,8 @@ static int hook_table(struct vgic_bpf *s, int gic, struct hook *h)
 #define FN(fe, kp, kpe, name) h[n++] = (struct hook){s->progs.fe, s->progs.kp, kpe, name, 0, 1, 0}
 	TP(tp_irq_pending, "vgic_update_irq_pending");
 	TP(tp_irq_line, "kvm_irq_line");
+	TP(tp_set_irq, "kvm_set_irq");
+	TP(tp_ack_irq, "kvm_ack_irq");
 	TP(tp_entry, "kvm_entry");
 	TP(tp_exit, "kvm_exit");
 	TP(tp_wakeup, "kvm_vcpu_wakeup");
@@ -372,7 +374,7 @@ static struct vgic_bpf *load_collector(const struct record_options *opt, int gic
 				       const struct btf *vmlinux, int use_kprobes,
 				       struct vr_error *err)
 {
-	struct hook hooks[16];
+	struct hook hooks[20];
 	struct vgic_bpf *s = vgic_bpf__open();
 	int n, i, rc;
 

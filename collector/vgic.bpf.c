@@ -336,6 +336,19 @@ int BPF_PROG(tp_irq_line, unsigned int type, int vcpu_idx, int irq_num, int leve
 			  vcpu_idx, irq_num, level);
 }
 
+SEC("tp_btf/kvm_set_irq")
+int BPF_PROG(tp_set_irq, unsigned int gsi, int level, int irq_source_id)
+{
+	return emit_event(PROBE_IRQ_LINE, 3, -1, gsi + 32, gsi, level, irq_source_id, -1);
+}
+
+/* kvm_notify_acked_irq(): a level SPI was EOIed (arm64: irqchip 0, pin = SPI - 32). */
+SEC("tp_btf/kvm_ack_irq")
+int BPF_PROG(tp_ack_irq, unsigned int irqchip, unsigned int pin)
+{
+	return emit_event(PROBE_IRQ_LINE, 4, -1, pin + 32, irqchip, pin, -1, -1);
+}
+
 SEC("tp_btf/kvm_entry")
 int BPF_PROG(tp_entry, unsigned long vcpu_pc)
 {

@@ -61,14 +61,18 @@ static int learn_config(struct tracedb *db, struct vgic_engine *e, int gic, int 
  * Injections whose tracepoint fired on another thread are queued here:
  * vgic_update_irq_pending fires before vgic_queue_irq_unlock() takes the
  * AP-list lock, so one that fires while a flush is already running on the
- * vCPU's thread joins the list only after it. Those that fired before the
- * vCPU thread's previous event are certainly queued by its next flush.
+ * vCPU's thread joins the list only after it. One whose thread has since
+ * emitted another event has returned from kvm_vgic_inject_irq() and is
+ * certainly queued; one that fired after the flush's first populate_lr is
+ * certainly not; the others are in flight.
  */
 struct pending_injection {
 	int64_t ts;
 	int vcpu;
 	uint32_t intid;
 	bool level;
+	int pid;  /* the injecting thread */
+	bool done; /* that thread emitted a later event: the call has returned */
 };
 
 #define MAX_QUEUED 4096
@@ -101,6 +105,27 @@ static int flush_matches(const struct vgic_flush_result *fr, const struct vgic_c
 	       !memcmp(fr->regs.lr, regs->lr, sizeof(uint64_t) * (size_t)regs->used_lrs);
 }
 
+/*
+ * Apply the injections certainly queued before this flush: their call has
+ * returned and they fired before the vCPU thread's previous event (a
+ * re-injection of an interrupt already on the AP list only sets its latch
+ * under the IRQ lock, so a flush already past it misses it even then).
+ */
+static void apply_done(struct vgic_engine *e, struct injection_queue *iq, int64_t before_ts)
+{
+	int i, kept = 0;
+
+	for (i = 0; i < iq->n; i++) {
+		struct pending_injection *p = &iq->q[i];
+
+		if (p->done && p->ts < before_ts)
+			vgic_engine_inject(e, p->vcpu, p->intid, p->level);
+		else
+			iq->q[kept++] = *p;
+	}
+	iq->n = kept;
+}
+
 /* Same LRs in a different order: allowed when the kernel's sort leaves ties unordered. */
 static int same_multiset(const uint64_t *a, const uint64_t *b, int n)
 {
@@ -125,7 +150,7 @@ int replay_predict(struct tracedb *db, const char *profile_name, struct predict_
 	static const char q[] =
 		"SELECT e.id, e.kind, e.vcpu, e.intid, e.arg1, s.used_lrs, s.hcr, e.ts_ns, e.pid "
 		"FROM events e LEFT JOIN snapshots s ON s.event_id = e.id "
-		"WHERE +e.kind IN (1, 5, 6, 7, 8, 10, 20, 21, 22, 23) ORDER BY e.id";
+		"WHERE +e.kind IN (1, 2, 3, 5, 6, 7, 8, 9, 10, 20, 21, 22, 23) ORDER BY e.id";
 	struct vgic_engine_config cfg = {0};
 	struct vgic_engine *e = NULL;
 	sqlite3 *sql = tracedb_sqlite(db);
@@ -184,6 +209,11 @@ int replay_predict(struct tracedb *db, const char *profile_name, struct predict_
 		struct vgic_cpuif regs = {0};
 		int i;
 
+		for (i = 0; i < iq.n; i++) /* this thread has moved on from its injections */
+			if (iq.q[i].pid == pid)
+				iq.q[i].done = true;
+		if (kind == 2 || kind == 3 || kind == 9)
+			continue;
 		if (kind == 1) {
 			uint32_t intid = (uint32_t)sqlite3_column_int64(st, 3);
 			int target = intid < 32 ? vcpu : -1;
@@ -192,7 +222,8 @@ int replay_predict(struct tracedb *db, const char *profile_name, struct predict_
 			if (target >= 0 && target < cfg.nr_vcpus && thread_of[target] == pid) {
 				vgic_engine_inject(e, target, intid, level); /* program order */
 			} else if (iq.n < MAX_QUEUED) {
-				iq.q[iq.n++] = (struct pending_injection){ts, target, intid, level};
+				iq.q[iq.n++] = (struct pending_injection){ts, target, intid, level, pid,
+									  false};
 			} else {
 				apply_queued(e, &iq, -1);
 				vgic_engine_inject(e, target, intid, level);
@@ -211,7 +242,7 @@ int replay_predict(struct tracedb *db, const char *profile_name, struct predict_
 			continue;
 		}
 		if (kind == 22) {
-			apply_queued(e, &iq, last_ts[vcpu]);
+			apply_done(e, &iq, ts);
 			vgic_engine_prune(e, vcpu);
 			continue;
 		}
@@ -232,13 +263,12 @@ int replay_predict(struct tracedb *db, const char *profile_name, struct predict_
 			int64_t late_from;
 			int nflight, match, apply_late;
 
-			/* Certainly queued: injections before the vCPU thread's previous event. */
-			apply_queued(e, &iq, last_ts[vcpu]);
+			late_from = first_populate[vcpu] ? first_populate[vcpu] : ts + 1;
+			apply_done(e, &iq, last_ts[vcpu]);
 			/*
 			 * Those after the flush's first populate_lr came too late; those
 			 * in between are in flight: the kernel may have flushed first.
 			 */
-			late_from = first_populate[vcpu] ? first_populate[vcpu] : ts + 1;
 			first_populate[vcpu] = 0;
 			nflight = 0;
 			for (i = 0; i < iq.n; i++)

@@ -14,7 +14,7 @@ LAB_CORPUS := tests/data/lab
 LAB_KERNELS   ?= 6.12 7.2
 LAB_GICS      ?= 3 2
 LAB_MODES     ?= vhe nvhe
-LAB_SCENARIOS ?= spi-paced spi-burst eoimode1
+LAB_SCENARIOS ?= spi-paced spi-burst eoimode1 spi-level
 # The seed bug's trigger needs 6.19+: kernels up to 6.18 lose an EOI outside
 # the LRs, so the guest's interrupt stays active for ever (see docs/lab.md).
 LAB_SEED_KERNELS ?= 7.2

@@ -17,6 +17,10 @@
  *   +0x2c seed_intid   non-zero: the seed-bug dance when this INTID is acknowledged (GICv3)
  *   +0x30 pile_ready   set by the VMM once higher-priority SPIs are pending
  *   +0x34 gic          2: a GICv2 (MMIO CPU interface at GICC), else GICv3
+ *   +0x38 level_wait   non-zero: before EOI of a level SPI, wait until the VMM lowered
+ *                      its line (lowered[intid] == acked[intid]), as a driver
+ *                      clearing its device would
+ *   +0x3000 lowered[1024] (u32, written by the VMM)
  *   +0x100 acked[1024], +0x1100 deactivated[1024], +0x2100 priority[1024] (bytes),
  *   +0x2500 target[1024] (bytes: the vCPU each SPI is routed to)
  */
@@ -181,7 +185,8 @@ irq_handler:
 	bl	count_deactivate
 	mov	x0, x4				/* then Y */
 	mov	x1, x5
-12:	msr	S3_0_C12_C12_1, x0		/* ICC_EOIR1_EL1 */
+12:	bl	wait_lowered
+	msr	S3_0_C12_C12_1, x0		/* ICC_EOIR1_EL1 */
 	mov	x2, #SHARED
 	ldr	w3, [x2, #0x28]
 	cbz	w3, 11f
@@ -192,6 +197,28 @@ irq_handler:
 	ldp	x2, x3, [sp, #16]
 	ldp	x0, x1, [sp], #64
 	eret
+
+/*
+ * Level SPIs: wait until the VMM lowered the line of INTID x1 as many
+ * times as the guest acknowledged it (a leaf: clobbers x2 and x6 only).
+ */
+wait_lowered:
+	mov	x2, #SHARED
+	ldr	w6, [x2, #0x38]
+	cbz	w6, 31f
+	ldr	w6, [x2, #0x24]			/* level mask: bit n is SPI 32+n */
+	sub	x2, x1, #32
+	lsr	w6, w6, w2
+	tbz	w6, #0, 31f
+30:	mov	x2, #SHARED
+	add	x2, x2, #0x100
+	ldr	w6, [x2, x1, lsl #2]		/* acked[intid] */
+	mov	x2, #SHARED
+	add	x2, x2, #0x3000
+	ldr	w2, [x2, x1, lsl #2]		/* lowered[intid] */
+	cmp	w2, w6
+	b.lo	30b
+31:	ret
 
 /* acked[x1]++ (a leaf: clobbers x2 and x6 only). */
 count_ack:
@@ -296,6 +323,7 @@ irq_handler_v2:
 	cmp	x1, #1020
 	b.ge	28f
 	bl	count_ack
+	bl	wait_lowered
 	str	w0, [x4, #0x10]			/* GICC_EOIR */
 	mov	x2, #SHARED
 	ldr	w3, [x2, #0x28]

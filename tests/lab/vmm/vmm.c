@@ -9,7 +9,7 @@
  * arm64/vgic_irq.c); the code is our own.
  *
  * Usage: vmm SCENARIO [--vcpus N] [--count N] [--seed N] [--truth FILE]
- * Scenarios: spi-paced, spi-burst, eoimode1 (paced, EOImode 1), seed-trigger
+ * Scenarios: spi-paced, spi-burst, eoimode1 (paced, EOImode 1), spi-level, seed-trigger
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -48,12 +48,20 @@ struct shared {
 	volatile uint32_t seed_intid;
 	volatile uint32_t pile_ready;
 	volatile uint32_t gic;
-	uint8_t pad[0x100 - 0x38];
+	volatile uint32_t level_wait;
+	uint8_t pad[0x100 - 0x3c];
 	volatile uint32_t acked[1024];
 	volatile uint32_t deactivated[1024];
 	volatile uint8_t priority[1024];
 	volatile uint8_t target[1024];
+	uint8_t pad2[0x3000 - 0x2900];
+	volatile uint32_t lowered[1024];
 };
+
+_Static_assert(offsetof(struct shared, acked) == 0x100, "guest.S layout");
+_Static_assert(offsetof(struct shared, priority) == 0x2100, "guest.S layout");
+_Static_assert(offsetof(struct shared, target) == 0x2500, "guest.S layout");
+_Static_assert(offsetof(struct shared, lowered) == 0x3000, "guest.S layout");
 
 struct vm {
 	int kvm, fd, gic;
@@ -323,6 +331,10 @@ int main(int argc, char **argv)
 		vm.sh->target[FIRST_SPI + i] = (uint8_t)(i % vm.nvcpus);
 	if (!strcmp(scenario, "seed-trigger"))
 		vm.sh->seed_intid = FIRST_SPI; /* the lowest priority, 0xf0 */
+	if (!strcmp(scenario, "spi-level")) {
+		vm.sh->level_mask = 0xffff; /* SPIs 32-47 level-sensitive */
+		vm.sh->level_wait = 1;
+	}
 	if (!strcmp(scenario, "eoimode1")) {
 		vm.sh->eoimode = 1; /* priority drop with EOIR, deactivation with DIR */
 		scenario = "spi-paced";
@@ -367,6 +379,18 @@ int main(int argc, char **argv)
 				fprintf(stderr, "vmm: INTID %u not acknowledged within 5 s\n", intid);
 				vm.failed = 1;
 			}
+		} else if (!strcmp(scenario, "spi-level")) {
+			/* A device raises its line and holds it until the guest serviced it. */
+			uint32_t before = vm.sh->acked[intid];
+
+			irq_line(&vm, intid, 1);
+			vm.injected[intid]++;
+			if (wait_acked(&vm, intid, before, 5000000)) {
+				fprintf(stderr, "vmm: level INTID %u not acknowledged within 5 s\n", intid);
+				vm.failed = 1;
+			}
+			irq_line(&vm, intid, 0);
+			vm.sh->lowered[intid]++;
 		} else if (!strcmp(scenario, "spi-burst")) {
 			inject_edge(&vm, intid);
 			if (i % 7 == 6)
