@@ -66,6 +66,7 @@ struct vcpu_track {
 	int used;
 	int64_t flush_event, flush_ts, prev_flush_ts;
 	uint32_t hcr;
+	uint32_t vmcr_sync; /* ICH_VMCR at the exit being checked (0: not recorded) */
 	int nr_lrs;
 	int used_lrs;
 	uint64_t lr[MAX_LRS];
@@ -275,6 +276,7 @@ struct row {
 	int kind;
 	int gic_version, nr_lrs, used_lrs;
 	int64_t hcr;
+	int64_t vmcr;
 	uint64_t lr[MAX_LRS];
 };
 
@@ -620,6 +622,50 @@ static void eoicount_walk(struct checker *c, const struct row *r, struct vcpu_tr
 }
 
 /*
+ * The guest's CPU interface acknowledges the highest-priority pending
+ * interrupt: an LR still Pending at the exit with a strictly higher
+ * priority (same group, not active) than one the guest acknowledged during
+ * the run was passed over. LRs do not become pending during a run, so it
+ * was there all along; the PMR and the running priority mask by threshold,
+ * so whatever let the lower one through let the higher one through too.
+ */
+static void check_priority_inversion(struct checker *c, const struct row *r, struct vcpu_track *v)
+{
+	struct lr_fields before[MAX_LRS], after[MAX_LRS];
+	int i, j, n = v->used_lrs < r->nr_lrs ? v->used_lrs : r->nr_lrs;
+
+	for (i = 0; i < n; i++) {
+		decode_lr(c->gic_version, v->lr[i], &before[i]);
+		decode_lr(c->gic_version, r->lr[i], &after[i]);
+	}
+	for (i = 0; i < n; i++) {
+		struct replay_finding fd;
+
+		if (!before[i].pending || before[i].active || after[i].pending)
+			continue; /* i: acknowledged during the run */
+		for (j = 0; j < n; j++) {
+			if (!before[j].pending || before[j].active || !after[j].pending ||
+			    after[j].active || before[j].group != before[i].group ||
+			    before[j].priority >= before[i].priority)
+				continue;
+			finding_init(&fd, FINDING_PRIORITY_INVERSION, SEVERITY_ERROR, r->ts_ns, r->cpu,
+				     r->vcpu, before[i].intid);
+			finding_proof(&fd, r->id, "exit");
+			finding_proof(&fd, v->flush_event, "flush");
+			snprintf(fd.explanation, sizeof(fd.explanation),
+				 "During this run the guest acknowledged INTID %u (priority 0x%02x, LR%d) "
+				 "while INTID %u (priority 0x%02x, LR%d, same group) "
+				 "stayed pending in the list registers from the flush to the exit: "
+				 "the higher-priority interrupt was passed over.",
+				 before[i].intid, before[i].priority, i, before[j].intid,
+				 before[j].priority, j);
+			report(c, &fd);
+			return;
+		}
+	}
+}
+
+/*
  * A sync: the LRs the hardware handed back (entry of vgic_v3_fold_lr_state).
  * Compare slot by slot with the flush: Pending -> Active/invalid is an
  * acknowledgement, Active -> invalid a deactivation. Then the EOIcount.
@@ -632,6 +678,7 @@ static void on_sync(struct checker *c, const struct row *r)
 
 	if (!v || !v->used)
 		return; /* no flush seen yet for this vCPU: nothing to compare with */
+	v->vmcr_sync = (uint32_t)r->vmcr;
 	for (i = 0; i < v->used_lrs && i < r->nr_lrs; i++) {
 		struct lr_fields before, after;
 		struct irq_track *t;
@@ -686,6 +733,7 @@ static void on_sync(struct checker *c, const struct row *r)
 						c->opt->latency_arg);
 		}
 	}
+	check_priority_inversion(c, r, v);
 	/* The walk runs after the fold, while the LR entries are still at the list head. */
 	eoicount = (int)((r->hcr >> 27) & 31);
 	if (eoicount && (v->hcr & (1u << 2)))
@@ -849,7 +897,7 @@ int replay_check(struct tracedb *db, const struct replay_options *opt, replay_fi
 {
 	static const char events_q[] =
 		"SELECT e.id, e.ts_ns, e.cpu, e.vcpu, e.kind, e.intid, e.arg0, e.arg1, "
-		"s.gic_version, s.nr_lrs, s.used_lrs, s.hcr FROM events e "
+		"s.gic_version, s.nr_lrs, s.used_lrs, s.hcr, s.vmcr FROM events e "
 		"LEFT JOIN snapshots s ON s.event_id = e.id "
 		"WHERE +e.kind IN (1, 20, 21) ORDER BY e.id"; /* a rowid scan: no sort */
 	static const char lrs_q[] =
@@ -930,6 +978,7 @@ int replay_check(struct tracedb *db, const struct replay_options *opt, replay_fi
 			r.nr_lrs = sqlite3_column_int(ev, 9);
 			r.used_lrs = sqlite3_column_int(ev, 10);
 			r.hcr = sqlite3_column_int64(ev, 11);
+			r.vmcr = sqlite3_column_int64(ev, 12);
 			if (r.nr_lrs > MAX_LRS)
 				r.nr_lrs = MAX_LRS;
 			read_lrs(lrs, &lrs_row, r.id, &r);

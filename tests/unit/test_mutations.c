@@ -307,6 +307,37 @@ static void mutate_kind(const char *db_path, const char *kind, struct tally *t)
 			CHECK_EQ(col.others, 0);
 		}
 		m.profile = NULL;
+	} else if (!strcmp(kind, "priority-inversion")) {
+		/*
+		 * Syncs where the guest acknowledged LR a and left the lower-priority
+		 * LR b pending: swap the outcomes, so that b was acknowledged past a.
+		 */
+		n = query_rows(db_path,
+			       "SELECT s.id, fa.lr, fb.lr, fb.value & 4294967295 FROM events f "
+			       "JOIN events s ON s.id = " NEXT_SYNC " "
+			       "JOIN snapshots fs ON fs.event_id = f.id "
+			       "JOIN snapshot_lrs fa ON fa.event_id = f.id AND fa.lr < fs.used_lrs "
+			       "JOIN snapshot_lrs sa ON sa.event_id = s.id AND sa.lr = fa.lr "
+			       "JOIN snapshot_lrs fb ON fb.event_id = f.id AND fb.lr < fs.used_lrs "
+			       "JOIN snapshot_lrs sb ON sb.event_id = s.id AND sb.lr = fb.lr "
+			       "WHERE f.kind = 20 AND (fa.value >> 62) & 3 = 1 AND (sa.value >> 62) & 1 = 0 "
+			       "AND (fb.value >> 62) & 3 = 1 AND (sb.value >> 62) & 3 = 1 "
+			       "AND ((fb.value >> 48) & 255) > ((fa.value >> 48) & 255) GROUP BY s.id",
+			       rows, 4096);
+		m.expect = FINDING_PRIORITY_INVERSION;
+		for (i = 0; i < n; i++) {
+			m.event = rows[i][0];
+			m.intid = VR_NO_VALUE; /* any acknowledged LR below a may be named */
+			snprintf(m.sql, sizeof(m.sql),
+				 "UPDATE snapshot_lrs SET value = (SELECT f.value FROM snapshot_lrs f "
+				 "WHERE f.event_id = (SELECT max(id) FROM events WHERE kind = 20 AND id < "
+				 "%lld) AND f.lr = %lld) WHERE event_id = %lld AND lr = %lld;"
+				 "UPDATE snapshot_lrs SET value = (value & 4611686018427387903) | "
+				 "(-9223372036854775807 - 1) WHERE event_id = %lld AND lr = %lld;",
+				 (long long)rows[i][0], (long long)rows[i][1], (long long)rows[i][0],
+				 (long long)rows[i][1], (long long)rows[i][0], (long long)rows[i][2]);
+			tally(db_path, &m, run_mutation(db_path, &m, &col), t);
+		}
 	} else if (!strcmp(kind, "gap")) {
 		n = query_rows(db_path,
 			       "SELECT id, cpu, ts_ns FROM events WHERE id % 37 = 0 ORDER BY id", rows,
@@ -333,7 +364,7 @@ static void mutate_kind(const char *db_path, const char *kind, struct tally *t)
 static void mutate_trace(const char *data_dir, const char *kernel, struct tally *total)
 {
 	static const char *const kinds[] = {"drop-presentation", "lost-at-fold", "eoicount-walk",
-					    "gap"};
+					    "priority-inversion", "gap"};
 	struct import_options io = {0};
 	struct import_result ir;
 	struct vr_error err = {{0}};
