@@ -3,14 +3,17 @@
  * engine/: a C model of KVM's vGIC (arch/arm64/kvm/vgic/), precise enough
  * to predict the list registers KVM programs at every guest entry and the
  * state it folds back at every exit. It knows nothing of SQLite, BPF or
- * curses: callers feed it injections, ask it to flush, and hand it the
- * registers the hardware gave back.
+ * curses: callers feed it injections, ask it to flush, hand it the
+ * registers the hardware gave back, and read what changed.
  *
  * Behaviour that changed between kernels lives in profiles (data plus a
  * few hooks): linux-6.12 (before the 6.19 LR rework), linux-6.19 (the
- * rework; EOIcount deactivations walk the AP list from its head) and
+ * rework; EOIcount deactivations walk the AP list from its head),
  * linux-7.0 (commit 6da5e537f5af: the walk starts after the last
- * interrupt that made it into the LRs).
+ * interrupt that made it into the LRs) and gicv5 (7.0 plus native GICv5
+ * PPIs, arch/arm64/kvm/vgic/vgic-v5.c).
+ *
+ * vCPUs are indices 0..nr_vcpus-1; -1 means "none" (NULL in the kernel).
  */
 #ifndef VR_VGIC_ENGINE_H
 #define VR_VGIC_ENGINE_H
@@ -18,14 +21,49 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define VGIC_ENGINE_MAX_LRS 16
+#define VGIC_ENGINE_MAX_LRS 16	    /* ICH_LR<n>_EL2; a GICv2 host has up to 64, we model 16 */
 #define VGIC_ENGINE_MAX_VCPUS 64
-#define VGIC_ENGINE_NR_PRIVATE 32
+#define VGIC_ENGINE_NR_PRIVATE 32   /* SGIs 0-15, PPIs 16-31 (GICv2/v3 guests) */
+#define VGIC_ENGINE_MAX_SPIS 988    /* INTIDs 32..1019 */
+#define VGIC_ENGINE_MAX_CHANGES 128 /* state changes one sync (or DIR) can report */
+#define VGIC_ENGINE_NO_INTID 1023   /* the spurious INTID an ack returns when nothing is pending */
+
+/* ---------------------------------------------------------------- GICv5 INTIDs */
+
+/*
+ * GICv5 INTIDs carry their type in bits [31:29] (GICV5_HWIRQ_TYPE) and
+ * the number in [23:0] (GICV5_HWIRQ_ID); a native GICv5 guest has 128
+ * PPIs (VGIC_V5_NR_PRIVATE_IRQS: ICH_PPI_*R0/1_EL2 are two 64-bit banks).
+ */
+#define VGIC_V5_TYPE_SHIFT 29
+#define VGIC_V5_TYPE_PPI 1u
+#define VGIC_V5_TYPE_LPI 2u
+#define VGIC_V5_TYPE_SPI 3u
+#define VGIC_V5_ID_MASK 0x00ffffffu
+#define VGIC_V5_NR_PPIS 128
+
+/* vgic_v5_make_ppi(): the GICv5 INTID of PPI n. */
+static inline uint32_t vgic_v5_ppi_intid(uint32_t n)
+{
+	return (VGIC_V5_TYPE_PPI << VGIC_V5_TYPE_SHIFT) | (n & VGIC_V5_ID_MASK);
+}
 
 struct vgic_engine;
 struct vgic_profile;
 
 enum vgic_irq_config { VGIC_EDGE = 0, VGIC_LEVEL = 1 };
+
+/* ---------------------------------------------------------------- configuration */
+
+struct vgic_engine_config {
+	const struct vgic_profile *profile;
+	int gic_version; /* host CPU interface: 2 (GICH_LR), 3 (ICH_LR_EL2), 5 (GICv5 PPIs) */
+	int nr_lrs;	 /* QEMU's GICv3 has 4 */
+	int nr_vcpus;
+	int nr_spis;
+	int guest_model;      /* KVM device: 2 (VGIC_V2), 3 (VGIC_V3), 5; 0: like the host */
+	bool host_lacks_tdir; /* !ARM64_HAS_ICH_HCR_EL2_TDIR: 6.19+ then always sets TDIR */
+};
 
 /* How the guest programmed one interrupt in the distributor/redistributor. */
 struct vgic_irq_config_desc {
@@ -33,8 +71,8 @@ struct vgic_irq_config_desc {
 	uint8_t priority;
 	uint8_t group;
 	enum vgic_irq_config config;
-	int target_vcpu;  /* SPIs: routing target; ignored for private IRQs */
-	bool hw;	  /* mapped to a physical interrupt (the arch timer) */
+	int target_vcpu; /* SPIs: routing target; ignored for private IRQs */
+	bool hw;	 /* mapped to a physical interrupt (the arch timer) */
 	uint32_t hwintid;
 };
 
@@ -45,98 +83,360 @@ struct vgic_irq_state {
 	enum vgic_irq_config config;
 	uint8_t priority, group;
 	int target_vcpu;
-	int vcpu; /* whose AP list holds it, -1 none */
+	int vcpu; /* whose AP list holds it (irq->vcpu), -1 none */
+	uint32_t hwintid;
+	uint8_t source;	       /* GICv2-model SGIs: pending source CPUs */
+	uint8_t active_source; /* GICv2-model SGIs: source of the active instance */
+	bool direct_injection; /* GICv5 PPI: ICH_PPI_DVIR bit (set_direct_injection) */
 };
 
-/* The CPU interface registers of one vCPU, as KVM keeps them in vgic_v3_cpu_if. */
-struct vgic_cpuif {
-	int used_lrs;
-	uint32_t hcr, vmcr;
-	uint64_t lr[VGIC_ENGINE_MAX_LRS];
-};
-
-/* What a flush did, beyond the registers. */
-struct vgic_flush_result {
-	struct vgic_cpuif regs;
-	uint32_t lr_intid[VGIC_ENGINE_MAX_LRS]; /* which interrupt went into which LR */
-	int sorted;				/* the AP list overflowed the LRs and was sorted */
-	int64_t last_lr_intid;			/* the EOIcount walk's boundary, -1 none */
-};
-
-/* What a sync did: deactivations, by the fold or by the EOIcount walk. */
-struct vgic_sync_result {
-	int ndeactivated;
-	uint32_t deactivated[64];
-	bool by_eoicount[64];
-	int eoicount; /* EOIcount read from the saved HCR, 0 before 6.19 */
-};
-
-struct vgic_engine_config {
-	const struct vgic_profile *profile;
-	int gic_version; /* host CPU interface: 3 (ICH_LR_EL2) or 2 (GICH_LR) */
-	int nr_lrs;	 /* QEMU's GICv3 has 4 */
-	int nr_vcpus;
-	int nr_spis;
-};
-
-/* Profiles: by name ("linux-6.12", "linux-6.19", "linux-7.0"), or the i-th for listing. */
+/* Profiles: by name, or the i-th for listing (NULL past the last). */
 const struct vgic_profile *vgic_profile_find(const char *name);
 const struct vgic_profile *vgic_profile_at(int i);
 const char *vgic_profile_name(const struct vgic_profile *p);
 const char *vgic_profile_description(const struct vgic_profile *p);
 
-/* Create a model; NULL on an invalid configuration. */
+/* Create a model; NULL on an invalid configuration. All interrupts start as after vgic_init(). */
 struct vgic_engine *vgic_engine_create(const struct vgic_engine_config *cfg);
 void vgic_engine_destroy(struct vgic_engine *e);
 
 /* A deep copy of the model, to try alternatives (what-if, races) without losing state. */
 struct vgic_engine *vgic_engine_clone(const struct vgic_engine *e);
 
-/* Program an interrupt as the guest would (vcpu: owner of a private IRQ). */
+/* The configuration the model runs with (profile resolved, guest_model filled in). */
+const struct vgic_engine_config *vgic_engine_get_config(const struct vgic_engine *e);
+
+/* Program an interrupt as the guest would (vcpu: owner of a private IRQ). 0, or -1 if no such IRQ. */
 int vgic_engine_configure(struct vgic_engine *e, int vcpu, uint32_t intid,
 			  const struct vgic_irq_config_desc *c);
 
-/* kvm_vgic_inject_irq(): vcpu is the target of a private IRQ, -1 for SPIs. */
+/* GICD_CTLR enable: vgic_target_oracle() sends nothing pending anywhere while it is off. */
+void vgic_engine_set_dist_enabled(struct vgic_engine *e, bool enabled);
+
+/*
+ * The VMCR KVM holds for vcpu (ICH_VMCR_EL2 / GICH_VMCR layout; for a GICv5
+ * vCPU bit 0 EN and [5:1] VPMR as in FEAT_GCIE ICH_VMCR_EL2). 6.19+ saves
+ * it at every exit, so sync takes it from the saved registers; this sets it
+ * for the first entry or for replaying a vcpu_put.
+ */
+void vgic_engine_set_vmcr(struct vgic_engine *e, int vcpu, uint32_t vmcr);
+
+/* ---------------------------------------------------------------- injection */
+
+/*
+ * kvm_vgic_inject_irq(): vcpu is the target of a private IRQ, -1 for SPIs.
+ * vgic_validate_injection() drops a level injection that does not change
+ * the line and an edge "injection" of 0; vgic_queue_irq_unlock() then puts
+ * the IRQ on its target's AP-list tail (or, GICv5 PPIs, only kicks).
+ * 1 when the state changed, 0 when validation dropped it, -1 on an invalid
+ * INTID or vCPU (the kernel's -EINVAL).
+ */
 int vgic_engine_inject(struct vgic_engine *e, int vcpu, uint32_t intid, bool level);
 
-/* kvm_vgic_flush_hwstate(): choose and encode the LRs for vcpu's next entry. */
+/* KVM_IRQ_LINE's irq field, decoded (arch/arm64/include/uapi/asm/kvm.h). */
+enum vgic_irq_line_type { VGIC_IRQ_LINE_CPU = 0, VGIC_IRQ_LINE_SPI = 1, VGIC_IRQ_LINE_PPI = 2 };
+struct vgic_irq_line {
+	enum vgic_irq_line_type type; /* bits [27:24] */
+	int vcpu;		      /* bits [23:16] + 256 * bits [31:28] */
+	uint32_t num;		      /* bits [15:0] */
+	uint32_t intid;		      /* what kvm_vgic_inject_irq() gets (GICv5: typed) */
+	int target;		      /* the vcpu argument: vcpu for PPIs, -1 for SPIs */
+};
+
+/*
+ * kvm_vm_ioctl_irq_line(): decode irq for a guest of the given model and
+ * check it as the kernel does (PPI numbers 16-31, or 0-127 on GICv5; SPI
+ * numbers >= 32, or typed GICv5 SPIs). 0, or -1 where the kernel says
+ * -EINVAL/-ENXIO (CPU lines are refused with an in-kernel irqchip).
+ */
+int vgic_decode_irq_line(uint32_t irq, int guest_model, int nr_vcpus, struct vgic_irq_line *out);
+
+/* KVM_IRQ_LINE: decode, then inject. Returns as vgic_engine_inject(), -1 when decoding fails. */
+int vgic_engine_irq_line(struct vgic_engine *e, uint32_t irq, bool level);
+
+/*
+ * A guest SGI: ICC_SGI1R_EL1 (vgic_v3_dispatch_sgi) or GICD_SGIR
+ * (vgic_mmio_write_sgir; on the GICv2 model it records the source CPU in
+ * irq->source). targets is a bitmap of vCPUs.
+ */
+int vgic_engine_send_sgi(struct vgic_engine *e, int source_vcpu, uint64_t targets, uint32_t sgi);
+
+/* GICD_ISPENDR/ICPENDR (vgic_mmio_write_spending / _cpending). */
+int vgic_engine_mmio_set_pending(struct vgic_engine *e, int vcpu, uint32_t intid, bool pending);
+
+/*
+ * GICD_ISACTIVER/ICACTIVER (vgic_mmio_change_active): KVM halts the guest,
+ * so the change applies to the software state; use it with the vCPUs out
+ * of the guest (between a sync and the next flush).
+ */
+int vgic_engine_mmio_set_active(struct vgic_engine *e, int vcpu, uint32_t intid, bool active);
+
+/* ---------------------------------------------------------------- flush */
+
+/* The CPU interface registers of one vCPU, as KVM keeps them in vgic_v3_cpu_if / vgic_v2_cpu_if. */
+struct vgic_cpuif {
+	int used_lrs;
+	uint32_t hcr, vmcr;
+	uint64_t lr[VGIC_ENGINE_MAX_LRS];
+	uint32_t ap0r[4], ap1r[4]; /* GICv2: ap0r[0] is GICH_APR */
+};
+
+/* What a flush did, beyond the registers. */
+struct vgic_flush_result {
+	struct vgic_cpuif regs;
+	uint32_t lr_intid[VGIC_ENGINE_MAX_LRS]; /* which interrupt went into which LR */
+	int lr_ap_index[VGIC_ENGINE_MAX_LRS];	/* its position in the (sorted) AP list */
+	int sorted;				/* the AP list overflowed the LRs and was sorted */
+	int64_t last_lr_intid;			/* the EOIcount walk's boundary, -1 none */
+	bool skipped;		       /* <= 6.18: empty AP list, LRs left alone */
+	int nr_pend, nr_act, nr_sgi;   /* summarize_ap_list() (6.19+) */
+	int lr_depth;		       /* compute_ap_list_depth() (<= 6.18) */
+};
+
+/*
+ * kvm_vgic_flush_hwstate(): process a pending KVM_REQ_VGIC_PROCESS_UPDATE
+ * (prune after a trapped DIR), then choose, sort and encode the LRs for
+ * vcpu's next entry and configure the HCR as the profile does. A GICv5
+ * vCPU's PPIs are flushed separately (vgic_engine_v5_flush_ppis).
+ */
 void vgic_engine_flush(struct vgic_engine *e, int vcpu, struct vgic_flush_result *out);
 
+/* ---------------------------------------------------------------- sync */
+
+/* Why a state change happened. */
+enum vgic_change_cause {
+	VGIC_CAUSE_LR_FOLD,	/* vgic_v3_fold_lr(): the saved LR said so */
+	VGIC_CAUSE_EOICOUNT,	/* the EOIcount walk (6.19+) */
+	VGIC_CAUSE_DIR_TRAP,	/* vgic_v3_deactivate()/vgic_v2_deactivate() */
+	VGIC_CAUSE_PRUNE,	/* vgic_prune_ap_list() */
+	VGIC_CAUSE_MMIO,	/* GICD_I[SC]ACTIVER / I[SC]PENDR */
+	VGIC_CAUSE_PPI_FOLD,	/* vgic_v5_fold_ppi_state() */
+};
+
+/* What changed. */
+enum vgic_change_kind {
+	VGIC_CHANGE_DEACTIVATED,      /* active -> inactive */
+	VGIC_CHANGE_ACTIVATED,	      /* inactive -> active (the guest acknowledged it) */
+	VGIC_CHANGE_PENDING_SET,      /* pending_latch set again (edge left pending in the LR) */
+	VGIC_CHANGE_PENDING_CLEARED,  /* pending_latch cleared (level acked) */
+	VGIC_CHANGE_PHYS_DEACTIVATED, /* HW interrupt: KVM wrote the physical DIR */
+	VGIC_CHANGE_LEVEL_ACKED,      /* kvm_notify_acked_irq() (level SPI EOI; kvm_ack_irq) */
+	VGIC_CHANGE_REMOVED,	      /* taken off the AP list */
+	VGIC_CHANGE_MIGRATED,	      /* moved to another vCPU's AP-list tail (to_vcpu) */
+};
+
+struct vgic_change {
+	uint32_t intid;
+	int16_t vcpu;	 /* whose AP list / LRs it was in */
+	int16_t to_vcpu; /* VGIC_CHANGE_MIGRATED: the new vCPU */
+	uint8_t kind;	 /* enum vgic_change_kind */
+	uint8_t cause;	 /* enum vgic_change_cause */
+};
+
+/* What a sync did. */
+struct vgic_sync_result {
+	int ndeactivated; /* deactivations in order (fold first, then the walk) */
+	uint32_t deactivated[64];
+	bool by_eoicount[64];
+	int eoicount;	   /* EOIcount read from the saved HCR, 0 before 6.19 */
+	int eoicount_left; /* EOIs the walk found no active interrupt for */
+	bool fold_skipped; /* the fold did not run (<= 6.18: no LR used; 7.0: no last_lr_irq) */
+	int nchanges;
+	struct vgic_change changes[VGIC_ENGINE_MAX_CHANGES];
+	bool changes_truncated;
+};
+
 /*
- * kvm_vgic_sync_hwstate()'s fold: take the registers the hardware handed
- * back (saved LRs, HCR with EOIcount on 6.19+), fold them into the
- * interrupts, run the profile's EOIcount walk.
+ * kvm_vgic_sync_hwstate(): take the registers the hardware handed back
+ * (saved LRs, HCR with EOIcount in [31:27] on 6.19+ when LRENPIE was set,
+ * VMCR and APRs), fold them into the interrupts, run the profile's
+ * EOIcount walk, prune the AP list and migrate what moved. out lists every
+ * state change. fold + prune, for callers that want them apart.
  */
+void vgic_engine_sync(struct vgic_engine *e, int vcpu, const struct vgic_cpuif *saved,
+		      struct vgic_sync_result *out);
 void vgic_engine_fold(struct vgic_engine *e, int vcpu, const struct vgic_cpuif *saved,
 		      struct vgic_sync_result *out);
-
-/* vgic_prune_ap_list(): drop what needs no attention, migrate what moved. */
 void vgic_engine_prune(struct vgic_engine *e, int vcpu);
 
-/* Queries. */
-int vgic_engine_irq(const struct vgic_engine *e, int vcpu, uint32_t intid,
-		    struct vgic_irq_state *out);
-int vgic_engine_ap_list(const struct vgic_engine *e, int vcpu, uint32_t *intids, int max);
-
-/* ---------------- a simulated guest CPU interface, for scenario tests */
-
-/* ICC_IAR1_EL1: acknowledge the highest-priority pending LR above the PMR; 1023 if none. */
-uint32_t vgic_guest_ack(struct vgic_cpuif *regs, int gic_version, uint8_t pmr);
+/* What a trapped DIR did (vgic_v3_deactivate's three cases). */
+enum vgic_dir_outcome {
+	VGIC_DIR_IGNORED,    /* EOImode 0 in the VMCR, or INTID out of range */
+	VGIC_DIR_NOT_QUEUED, /* on no AP list: nothing to do */
+	VGIC_DIR_ON_LR,	     /* in an LR (maybe another vCPU's): ICACTIVER big hammer, applied at
+				that vCPU's next sync */
+	VGIC_DIR_FOLDED,     /* active outside the LRs: folded a pseudo-LR without A */
+	VGIC_DIR_WRONG_SOURCE, /* GICv2 SGI whose CPUID does not match active_source */
+};
 
 /*
- * ICC_EOIR1_EL1: priority drop; with EOImode 0 also deactivate the LR. An
- * EOI of an interrupt that is in no LR increments EOIcount (as the
- * hardware does; KVM reads it on 6.19+).
+ * vgic_v3_deactivate() / vgic_v2_deactivate() (6.19+): the guest on vcpu
+ * wrote ICC_DIR_EL1 (GICC_DIR) with value val and TDIR trapped it. The IRQ
+ * may belong to another vCPU (SPIs). Its owner then gets
+ * KVM_REQ_VGIC_PROCESS_UPDATE, processed at its next flush. Changes are
+ * appended to out when out is not NULL.
  */
-void vgic_guest_eoi(struct vgic_cpuif *regs, int gic_version, uint32_t intid, int eoimode);
+enum vgic_dir_outcome vgic_engine_deactivate(struct vgic_engine *e, int vcpu, uint32_t val,
+					     struct vgic_sync_result *out);
 
-/* ICC_DIR_EL1 (EOImode 1): deactivate the LR holding intid, if any. */
-void vgic_guest_dir(struct vgic_cpuif *regs, int gic_version, uint32_t intid);
+/* kvm_vgic_vcpu_pending_irq(): anything pending, enabled, inactive and above the VMCR's PMR. */
+bool vgic_engine_vcpu_pending_irq(const struct vgic_engine *e, int vcpu);
 
-/* LR encoding helpers (ICH_LR_EL2 / GICH_LR). */
+/* ---------------------------------------------------------------- queries */
+
+/* The state of one interrupt; 0, or -1 if no such IRQ. */
+int vgic_engine_irq(const struct vgic_engine *e, int vcpu, uint32_t intid,
+		    struct vgic_irq_state *out);
+
+/* The AP list of vcpu in order: up to max INTIDs into intids; returns its length. */
+int vgic_engine_ap_list(const struct vgic_engine *e, int vcpu, uint32_t *intids, int max);
+
+/* The VMCR/APR image KVM holds for vcpu (what the next flush hands the hardware). */
+void vgic_engine_cpuif(const struct vgic_engine *e, int vcpu, struct vgic_cpuif *out);
+
+/* Number of SPIs with an active instance (kvm->arch.vgic.active_spis, 6.19+). */
+int vgic_engine_active_spis(const struct vgic_engine *e);
+
+/* Memory the model uses: per interrupt, per vCPU (bytes), for the bench. */
+void vgic_engine_footprint(const struct vgic_engine *e, int *bytes_per_irq, int *bytes_per_vcpu);
+
+/* ---------------------------------------------------------------- registers */
+
+/* LR encoding helpers (ICH_LR_EL2 / GICH_LR; gic_version 2 or 3). */
 uint32_t vgic_lr_intid(int gic_version, uint64_t lr);
 bool vgic_lr_pending(int gic_version, uint64_t lr);
 bool vgic_lr_active(int gic_version, uint64_t lr);
 uint8_t vgic_lr_priority(int gic_version, uint64_t lr);
+bool vgic_lr_hw(int gic_version, uint64_t lr);
+bool vgic_lr_eoi(int gic_version, uint64_t lr);   /* EOI maintenance request (HW=0 only) */
+uint8_t vgic_lr_group(int gic_version, uint64_t lr);
+uint32_t vgic_lr_physid(int gic_version, uint64_t lr); /* pINTID (HW=1) */
+uint32_t vgic_lr_source(int gic_version, uint64_t lr); /* GICv2 SGI CPUID, bits [12:10] */
+
+/* HCR bits (ICH_HCR_EL2 and GICH_HCR share the low ones and EOIcount). */
+#define VGIC_HCR_EN (1u << 0)
+#define VGIC_HCR_UIE (1u << 1)
+#define VGIC_HCR_LRENPIE (1u << 2)
+#define VGIC_HCR_NPIE (1u << 3)
+#define VGIC_HCR_VGRP0EIE (1u << 4)
+#define VGIC_HCR_VGRP0DIE (1u << 5)
+#define VGIC_HCR_VGRP1EIE (1u << 6)
+#define VGIC_HCR_VGRP1DIE (1u << 7)
+#define VGIC_HCR_VSGIEOICOUNT (1u << 8)
+#define VGIC_HCR_TDIR (1u << 14)
+#define VGIC_HCR_EOICOUNT_SHIFT 27
+
+/* MISR bits (ICH_MISR_EL2 / GICH_MISR). */
+#define VGIC_MISR_EOI (1u << 0)
+#define VGIC_MISR_U (1u << 1)
+#define VGIC_MISR_LRENP (1u << 2)
+#define VGIC_MISR_NP (1u << 3)
+#define VGIC_MISR_VGRP0E (1u << 4)
+#define VGIC_MISR_VGRP0D (1u << 5)
+#define VGIC_MISR_VGRP1E (1u << 6)
+#define VGIC_MISR_VGRP1D (1u << 7)
+
+/* VMCR fields the model reads, in the host's layout. */
+uint8_t vgic_vmcr_pmr(int gic_version, uint32_t vmcr);
+bool vgic_vmcr_eoimode(int gic_version, uint32_t vmcr);
+bool vgic_vmcr_group_enabled(int gic_version, uint32_t vmcr, int group);
+/* Build a VMCR from its fields (tests, replay of KVM_SET_DEVICE_ATTR). */
+uint32_t vgic_vmcr_make(int gic_version, uint8_t pmr, bool eoimode, bool grp0, bool grp1);
+
+/*
+ * Derived maintenance state (vgic_v3_get_misr/_eisr/_elrsr in
+ * vgic-v3-nested.c, and the architecture): KVM never stores these, so
+ * they are computed from saved LRs + HCR (at flush) + VMCR (at exit).
+ */
+struct vgic_maint_status {
+	uint32_t misr;
+	uint32_t eisr;	/* bit per LR: state 0, HW 0, EOI 1 */
+	uint32_t elrsr; /* bit per LR: state 0 and (HW or !EOI) */
+};
+void vgic_derive_maint_status(int gic_version, const struct vgic_cpuif *saved,
+			      struct vgic_maint_status *out);
+
+/* ---------------------------------------------------------------- simulated guest CPU interface */
+
+/* What a guest access did. */
+enum vgic_guest_outcome {
+	VGIC_GUEST_LR,	     /* acted on an LR */
+	VGIC_GUEST_EOICOUNT, /* no matching LR: the hardware bumped EOIcount */
+	VGIC_GUEST_TRAP,     /* TDIR set: the access traps to KVM (call vgic_engine_deactivate) */
+	VGIC_GUEST_NOTHING,  /* no effect (no active priority, EOImode 0 DIR, mismatch) */
+};
+
+/*
+ * ICC_IAR1_EL1 / ICC_IAR0_EL1 (GICC_IAR) on a simulated guest: the
+ * highest-priority pending LR of that group, group enabled in VMCR,
+ * priority below the VMCR's PMR and preempting the running priority (from
+ * the APRs); P -> A and set its APR bit. VGIC_ENGINE_NO_INTID if none.
+ * Priorities are modelled with 5 bits (APR bit = priority >> 3).
+ */
+uint32_t vgic_guest_read_iar(struct vgic_cpuif *regs, int gic_version, int group);
+
+/*
+ * ICC_EOIR1_EL1: drop the highest active priority; with EOImode 0 also
+ * deactivate the matching active LR. No matching LR: EOIcount++ (whatever
+ * EOImode, as __vgic_v3_write_eoir and QEMU's icv_eoir_write do).
+ */
+enum vgic_guest_outcome vgic_guest_write_eoir(struct vgic_cpuif *regs, int gic_version,
+					      uint32_t intid);
+
+/*
+ * ICC_DIR_EL1 (EOImode 1): TDIR set -> VGIC_GUEST_TRAP (but the hyp fast
+ * path handles an active LR in place); otherwise deactivate the active LR,
+ * or EOIcount++ when there is none (__vgic_v3_write_dir).
+ */
+enum vgic_guest_outcome vgic_guest_write_dir(struct vgic_cpuif *regs, int gic_version,
+					     uint32_t intid);
+
+/* Older helpers with explicit PMR / EOImode (kept for existing callers). */
+uint32_t vgic_guest_ack(struct vgic_cpuif *regs, int gic_version, uint8_t pmr);
+void vgic_guest_eoi(struct vgic_cpuif *regs, int gic_version, uint32_t intid, int eoimode);
+void vgic_guest_dir(struct vgic_cpuif *regs, int gic_version, uint32_t intid);
+
+/* ---------------------------------------------------------------- GICv5 PPIs */
+
+/*
+ * The PPI registers of a GICv5 vCPU (struct vgic_v5_cpu_if and the
+ * per-CPU host_data->vgic_v5_ppi_state): bit n of [n / 64] is PPI n.
+ */
+struct vgic_v5_ppi_regs {
+	uint64_t pendr[2];	/* ICH_PPI_PENDRx_EL2 */
+	uint64_t activer[2];	/* ICH_PPI_ACTIVERx_EL2 */
+	uint64_t enabler[2];	/* ICH_PPI_ENABLERx_EL2 (writes trap: KVM's copy is current) */
+	uint64_t dvir[2];	/* ICH_PPI_DVIRx_EL2: direct virtual injection */
+	uint8_t priority[VGIC_V5_NR_PPIS]; /* ICH_PPI_PRIORITYRx_EL2, 5 bits each */
+	uint32_t vmcr;		/* EN bit 0, VPMR [5:1] (model layout, see vgic_engine_set_vmcr) */
+	uint32_t apr;		/* ICH_APR_EL2: bit p set = priority p active */
+};
+
+/* Expose PPI n to the guest (vgic_v5_finalize_ppi_state: PPIs with an owner, and SW_PPI). */
+int vgic_engine_v5_expose_ppi(struct vgic_engine *e, uint32_t ppi, enum vgic_irq_config config);
+
+/* vgic_v5_flush_ppi_state(): build PENDR from irq_is_pending(), consume edge latches. */
+void vgic_engine_v5_flush_ppis(struct vgic_engine *e, int vcpu, struct vgic_v5_ppi_regs *out);
+
+/* vgic_v5_fold_ppi_state(): active from the exit ACTIVER, edge latches |= exit PENDR. */
+void vgic_engine_v5_fold_ppis(struct vgic_engine *e, int vcpu, const struct vgic_v5_ppi_regs *exit,
+			      struct vgic_sync_result *out);
+
+/*
+ * vgic_v5_get_effective_priority_mask(): 0 when VMCR.EN is clear, else
+ * min(ctz(APR) or 32, VPMR + 1): a PPI can be signalled when its priority
+ * is below it.
+ */
+uint32_t vgic_v5_effective_priority_mask(uint32_t vmcr, uint32_t apr);
+
+/* vgic_v5_has_pending_ppi(): anything enabled, pending and below the effective mask (WFI wake). */
+bool vgic_engine_v5_has_pending_ppi(const struct vgic_engine *e, int vcpu);
+
+/* irq_ops->set_direct_injection = vgic_v5_set_ppi_dvi(): set/clear the PPI's DVIR bit. */
+int vgic_engine_v5_set_dvi(struct vgic_engine *e, int vcpu, uint32_t ppi, bool dvi);
+
+/* GICv5 guest side: priority (5 bits) and enable of PPI n as the guest programs them. */
+int vgic_engine_v5_configure_ppi(struct vgic_engine *e, int vcpu, uint32_t ppi, bool enabled,
+				 uint8_t priority);
 
 #endif
