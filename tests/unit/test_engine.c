@@ -12,7 +12,11 @@
 /* A one-vCPU GICv3 model with 4 LRs, as QEMU's. */
 static struct vgic_engine *model(const char *profile)
 {
-	struct vgic_engine_config cfg = {vgic_profile_find(profile), 3, 4, 1, 32};
+	struct vgic_engine_config cfg = {.profile = vgic_profile_find(profile),
+					 .gic_version = 3,
+					 .nr_lrs = 4,
+					 .nr_vcpus = 1,
+					 .nr_spis = 32};
 
 	return vgic_engine_create(&cfg);
 }
@@ -69,7 +73,7 @@ static void check_coalescing(void)
 	run_guest(e, &fr.regs, &sr);
 	vgic_engine_irq(e, 0, 40, &s);
 	CHECK(!s.pending_latch && !s.active);
-	CHECK_EQ(s.vcpu, -1); /* pruned: nothing left to do */
+	CHECK_EQ(s.vcpu, -1);	      /* pruned: nothing left to do */
 	CHECK_EQ(sr.ndeactivated, 0); /* acked and EOIed within the run: never active in SW */
 	vgic_engine_destroy(e);
 }
@@ -95,7 +99,7 @@ static void check_sort_profiles(void)
 		vgic_engine_inject(e, -1, 37, true); /* lowest priority, 0x60 */
 		vgic_engine_flush(e, 0, &fr);
 		CHECK_EQ(vgic_guest_ack(&fr.regs, 3, 0xff), 37);
-		run_guest(e, &fr.regs, &sr); /* 37 active */
+		run_guest(e, &fr.regs, &sr);	     /* 37 active */
 		vgic_engine_inject(e, -1, 37, true); /* now pending+active */
 		for (i = 32; i < 36; i++)
 			vgic_engine_inject(e, -1, i, true);
@@ -142,8 +146,8 @@ static void check_seed_bug(void)
 		CHECK_EQ(fr.lr_intid[0], 37);
 		CHECK_EQ(fr.last_lr_intid, 34);
 		CHECK_EQ(vgic_guest_ack(&fr.regs, 3, 0xff), 37); /* Y active in LR0 */
-		vgic_guest_eoi(&fr.regs, 3, 32, 0);		  /* X: not in an LR */
-		CHECK_EQ((fr.regs.hcr >> 27) & 31, 1);		  /* EOIcount 1 */
+		vgic_guest_eoi(&fr.regs, 3, 32, 0);		 /* X: not in an LR */
+		CHECK_EQ((fr.regs.hcr >> 27) & 31, 1);		 /* EOIcount 1 */
 		run_guest(e, &fr.regs, &sr);
 		CHECK_EQ(sr.eoicount, 1);
 		vgic_engine_irq(e, 0, 32, &x);
@@ -162,7 +166,11 @@ static void check_seed_bug(void)
 /* GICv2 LR encoding (vgic_v2_populate_lr): 5-bit priority at [27:23], P at 28, G1 at 30. */
 static void check_gicv2(void)
 {
-	struct vgic_engine_config cfg = {vgic_profile_find("linux-6.12"), 2, 4, 1, 32};
+	struct vgic_engine_config cfg = {.profile = vgic_profile_find("linux-6.12"),
+					 .gic_version = 2,
+					 .nr_lrs = 4,
+					 .nr_vcpus = 1,
+					 .nr_spis = 32};
 	struct vgic_engine *e = vgic_engine_create(&cfg);
 	struct vgic_flush_result fr;
 
