@@ -6,7 +6,12 @@
 #ifndef VR_ENGINE_PROFILE_H
 #define VR_ENGINE_PROFILE_H
 
-#include "vgic_engine.h"
+#include "model.h"
+
+enum flush_style {
+	FLUSH_DEPTH,   /* <= 6.18: compute_ap_list_depth(), multi-SGI cut-off, UIE only */
+	FLUSH_SUMMARY, /* 6.19+: summarize_ap_list(), HCR rebuilt by configure_hcr */
+};
 
 enum eoicount_walk {
 	EOICOUNT_NONE,		/* <= 6.18: EOIcount is never read */
@@ -14,17 +19,30 @@ enum eoicount_walk {
 	EOICOUNT_AFTER_LAST_LR, /* 6da5e537f5af: start after the last LR entry */
 };
 
+/* What the HCR configuration sees (struct ap_list_summary plus context). */
+struct hcr_inputs {
+	int nr_pend, nr_act, nr_sgi, nr_lrs;
+	uint32_t vmcr;
+	int gic_version;
+	bool host_lacks_tdir;
+	int active_spis;
+};
+
 struct vgic_profile {
 	const char *name;
 	const char *description;
-	/* vgic_irq_cmp(): < 0 when a sorts before b; stable for equal entries. */
-	int (*cmp)(const struct vgic_irq_state *a, bool a_pending, const struct vgic_irq_state *b,
-		   bool b_pending);
-	bool depth_counts_all;	 /* compute_ap_list_depth() counted every entry (<= 6.18) */
-	bool flush_empty_list;	 /* 6.19 flushes (and programs HCR) even with an empty list */
+	/* vgic_irq_cmp(): < 0 when a sorts before b, 0 keeps the order (list_sort is stable). */
+	int (*cmp)(const struct irq *a, const struct irq *b);
+	/* vgic_v3_configure_hcr()/vgic_v2_configure_hcr(); NULL: <= 6.18 (En, UIE at flush). */
+	uint32_t (*configure_hcr)(const struct hcr_inputs *in);
+	enum flush_style flush;
 	enum eoicount_walk eoicount_walk;
-	/* The HCR the flush configures, from what the AP list holds. */
-	uint32_t (*configure_hcr)(int used, int targeted, int nact, int npend, int nr_lrs);
+	bool fold_needs_last_lr;   /* 7.0: vgic_fold_lr_state() returns without last_lr_irq */
+	bool sync_skips_empty;	   /* <= 6.18: no save/fold on an empty AP list, no fold without LRs */
+	bool ack_on_deactivation;  /* 6.19+: kvm_notify_acked_irq() only when the LR deactivated */
+	bool traps_dir;		   /* 6.19+: vgic_v3_deactivate() exists (TDIR, GICv2 DIR trap) */
+	bool counts_active_spis;   /* 6.19+: kvm->arch.vgic.active_spis */
+	bool gicv5_ppis;	   /* native GICv5 PPI support (vgic-v5.c) */
 };
 
 #endif

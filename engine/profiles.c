@@ -6,24 +6,29 @@
  *                          enabled ones by priority; 6.19: pending-and-not-
  *                          active first, then priority, then HW first.
  *   vgic_flush_lr_state()  <= 6.18 sorts when compute_ap_list_depth()
- *                          (every entry) exceeds the LRs; 6.19 when
- *                          summarize_ap_list() (entries targeting the vCPU)
- *                          does. <= 6.18 skips the flush on an empty list.
+ *                          (every entry; GICv2 SGIs count per source)
+ *                          exceeds the LRs or a multi-source SGI is queued,
+ *                          and returns early on an empty list; 6.19 sorts
+ *                          when summarize_ap_list() (entries for this vCPU)
+ *                          overflows and always runs.
+ *   ICH_HCR / GICH_HCR     <= 6.18: En, plus UIE (vgic_set_underflow) when
+ *                          entries were left out; 6.19+: rebuilt by
+ *                          vgic_v3_configure_hcr() (configure_hcr_619).
  *   EOIcount               never read before 6.19; 6.19 replays it from the
  *                          AP-list head; 7.0 (6da5e537f5af) from after the
- *                          last interrupt placed in an LR.
- *   ICH_HCR                <= 6.18: En, plus UIE when entries were left out
- *                          (vgic_set_underflow); 6.19+: see configure_hcr_619.
+ *                          last interrupt placed in an LR, and skips the fold
+ *                          when no LR was populated.
+ *   gicv5                  7.0 plus native GICv5 PPIs (vgic-v5.c): no LRs or
+ *                          AP list for PPIs, irq_ops->queue_irq_unlock kicks.
  */
 #include <string.h>
 
 #include "profile.h"
 
-/* vgic_irq_cmp() before 6.19. */
-static int cmp_612(const struct vgic_irq_state *a, bool a_pend, const struct vgic_irq_state *b,
-		   bool b_pend)
+/* vgic_irq_cmp() before 6.19: actives first ("can never be pushed out of the LRs"). */
+static int cmp_612(const struct irq *a, const struct irq *b)
 {
-	bool pa = a->enabled && a_pend, pb = b->enabled && b_pend;
+	bool pa = a->enabled && irq_is_pending(a), pb = b->enabled && irq_is_pending(b);
 
 	if (a->active || b->active)
 		return (int)b->active - (int)a->active;
@@ -32,11 +37,11 @@ static int cmp_612(const struct vgic_irq_state *a, bool a_pend, const struct vgi
 	return (int)a->priority - (int)b->priority;
 }
 
-/* vgic_irq_cmp() from 6.19 ("Pending interrupts must have priority over active ones"). */
-static int cmp_619(const struct vgic_irq_state *a, bool a_pend, const struct vgic_irq_state *b,
-		   bool b_pend)
+/* vgic_irq_cmp() from 6.19: pending-and-not-active first, then priority, then HW. */
+static int cmp_619(const struct irq *a, const struct irq *b)
 {
-	bool pa = a->enabled && a_pend && !a->active, pb = b->enabled && b_pend && !b->active;
+	bool pa = a->enabled && irq_is_pending(a) && !a->active;
+	bool pb = b->enabled && irq_is_pending(b) && !b->active;
 
 	if (pa != pb)
 		return (int)pb - (int)pa;
@@ -45,41 +50,63 @@ static int cmp_619(const struct vgic_irq_state *a, bool a_pend, const struct vgi
 	return (int)b->hw - (int)a->hw;
 }
 
-/* <= 6.18: En, and UIE (vgic_set_underflow) when the list did not fit. */
-static uint32_t hcr_612(int used, int targeted, int nact, int npend, int nr_lrs)
-{
-	(void)nact;
-	(void)npend;
-	(void)nr_lrs;
-	return 1u | (targeted > used ? 2u : 0u);
-}
-
 /*
- * 6.19 (vgic_v3_configure_hcr): En; UIE when entries stay outside the LRs;
- * NPIE when more are pending than fit; LRENPIE when actives are outside.
- * The group enable/disable and trap bits depend on guest and host state
- * the model does not see; callers compare LRs, not this value.
+ * vgic_v3_configure_hcr() / vgic_v2_configure_hcr() (6.19+): En; NPIE when
+ * more are pending than fit (irqs_pending_outside_lrs); LRENPIE when actives
+ * exist and the list overflows (irqs_active_outside_lrs); UIE on overflow;
+ * vSGIEOICount without SGIs (v3); the group enable/disable interrupt per
+ * VMCR group enable; TDIR (v3) without the TDIR capability, with actives
+ * outside the LRs, or with SPIs in flight (active_spis).
  */
-static uint32_t hcr_619(int used, int targeted, int nact, int npend, int nr_lrs)
+static uint32_t configure_hcr_619(const struct hcr_inputs *in)
 {
-	uint32_t hcr = 1u;
+	bool outside = in->nr_pend + in->nr_act > in->nr_lrs;
+	uint32_t hcr = VGIC_HCR_EN;
 
-	if (targeted > used)
-		hcr |= 2u;
-	if (npend > nr_lrs)
-		hcr |= 8u;
-	if (nact && targeted > used)
-		hcr |= 4u;
+	if (in->nr_pend > in->nr_lrs)
+		hcr |= VGIC_HCR_NPIE;
+	if (in->nr_act && outside)
+		hcr |= VGIC_HCR_LRENPIE;
+	if (outside)
+		hcr |= VGIC_HCR_UIE;
+	if (in->gic_version == 3 && !in->nr_sgi)
+		hcr |= VGIC_HCR_VSGIEOICOUNT;
+	hcr |= vgic_vmcr_group_enabled(in->gic_version, in->vmcr, 0) ? VGIC_HCR_VGRP0DIE
+								     : VGIC_HCR_VGRP0EIE;
+	hcr |= vgic_vmcr_group_enabled(in->gic_version, in->vmcr, 1) ? VGIC_HCR_VGRP1DIE
+								     : VGIC_HCR_VGRP1EIE;
+	if (in->gic_version == 3 && (in->host_lacks_tdir || (in->nr_act && outside) || in->active_spis))
+		hcr |= VGIC_HCR_TDIR;
 	return hcr;
 }
 
+/* What every kernel since the 6.19 LR rework shares. */
+#define REWORK_619                                                                         \
+	.cmp = cmp_619, .configure_hcr = configure_hcr_619, .flush = FLUSH_SUMMARY,         \
+	.ack_on_deactivation = true, .traps_dir = true, .counts_active_spis = true
+
 static const struct vgic_profile profiles[] = {
-	{"linux-6.12", "kernels up to 6.18: EOIcount never read, actives sorted first", cmp_612,
-	 true, false, EOICOUNT_NONE, hcr_612},
-	{"linux-6.19", "6.19 LR-overflow rework: EOIcount walk from the AP-list head", cmp_619,
-	 false, true, EOICOUNT_FROM_HEAD, hcr_619},
-	{"linux-7.0", "after 6da5e537f5af: EOIcount walk after the last LR entry", cmp_619, false,
-	 true, EOICOUNT_AFTER_LAST_LR, hcr_619},
+	{.name = "linux-6.12",
+	 .description = "up to 6.18: actives sorted first, EOIcount never read, no DIR trap",
+	 .cmp = cmp_612,
+	 .flush = FLUSH_DEPTH,
+	 .eoicount_walk = EOICOUNT_NONE,
+	 .sync_skips_empty = true},
+	{.name = "linux-6.19",
+	 .description = "6.19 LR-overflow rework: EOIcount walk from the AP-list head (seed bug)",
+	 REWORK_619,
+	 .eoicount_walk = EOICOUNT_FROM_HEAD},
+	{.name = "linux-7.0",
+	 .description = "after 6da5e537f5af: EOIcount walk after the last LR entry",
+	 REWORK_619,
+	 .eoicount_walk = EOICOUNT_AFTER_LAST_LR,
+	 .fold_needs_last_lr = true},
+	{.name = "gicv5",
+	 .description = "linux-7.0 plus native GICv5 PPIs (vgic-v5.c: PENDR/ACTIVER, DVI, no AP list)",
+	 REWORK_619,
+	 .eoicount_walk = EOICOUNT_AFTER_LAST_LR,
+	 .fold_needs_last_lr = true,
+	 .gicv5_ppis = true},
 };
 
 /* See vgic_engine.h. */

@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Native GICv5 PPIs (arch/arm64/kvm/vgic/vgic-v5.c): no LRs and no AP
+ * list; KVM hands the hardware bitmaps (ICH_PPI_PENDR/ACTIVER/ENABLER/
+ * DVIR, priorities) and folds the exit bitmaps back.
+ */
+#include <string.h>
+
+#include "profile.h"
+
+/* The PPI n of a vCPU, or NULL. */
+static struct irq *ppi(const struct vgic_engine *e, int vcpu, uint32_t n)
+{
+	if (e->cfg.guest_model != 5 || vcpu < 0 || vcpu >= e->cfg.nr_vcpus || n >= VGIC_V5_NR_PPIS)
+		return NULL;
+	return &e->irqs[vcpu * e->nr_private + (int)n];
+}
+
+/* Set or clear bit n of a two-word bitmap. */
+static void assign_bit(uint64_t *map, uint32_t n, bool on)
+{
+	if (on)
+		map[n / 64] |= 1ull << (n % 64);
+	else
+		map[n / 64] &= ~(1ull << (n % 64));
+}
+
+/* Bit n of a two-word bitmap. */
+static bool test_bit(const uint64_t *map, uint32_t n)
+{
+	return map[n / 64] >> (n % 64) & 1;
+}
+
+/* See vgic_engine.h: vgic_v5_finalize_ppi_state() (vgic_ppi_mask, vgic_ppi_hmr). */
+int vgic_engine_v5_expose_ppi(struct vgic_engine *e, uint32_t n, enum vgic_irq_config config)
+{
+	int v;
+
+	if (!ppi(e, 0, n))
+		return -1;
+	for (v = 0; v < e->cfg.nr_vcpus; v++) {
+		struct irq *irq = ppi(e, v, n);
+
+		irq->exposed = true;
+		irq->level = config == VGIC_LEVEL;
+	}
+	return 0;
+}
+
+/* See vgic_engine.h: trapped ICC_PPI_ENABLERx_EL1 writes and the priority registers. */
+int vgic_engine_v5_configure_ppi(struct vgic_engine *e, int vcpu, uint32_t n, bool enabled,
+				 uint8_t priority)
+{
+	struct irq *irq = ppi(e, vcpu, n);
+
+	if (!irq)
+		return -1;
+	irq->enabled = enabled;
+	irq->priority = priority & 0x1f;
+	return 0;
+}
+
+/* See vgic_engine.h: vgic_v5_set_ppi_dvi(). */
+int vgic_engine_v5_set_dvi(struct vgic_engine *e, int vcpu, uint32_t n, bool dvi)
+{
+	struct irq *irq = ppi(e, vcpu, n);
+
+	if (!irq)
+		return -1;
+	irq->dvi = dvi;
+	assign_bit(e->vcpus[vcpu].ppi_dvir, n, dvi);
+	return 0;
+}
+
+/* See vgic_engine.h: vgic_v5_flush_ppi_state(). */
+void vgic_engine_v5_flush_ppis(struct vgic_engine *e, int vcpu, struct vgic_v5_ppi_regs *out)
+{
+	struct vcpu *v = &e->vcpus[vcpu];
+	uint32_t n;
+
+	memset(out, 0, sizeof(*out));
+	memset(v->ppi_pendr, 0, sizeof(v->ppi_pendr));
+	for (n = 0; ppi(e, vcpu, n); n++) {
+		struct irq *irq = ppi(e, vcpu, n);
+
+		out->priority[n] = irq->priority;
+		assign_bit(out->enabler, n, irq->enabled);
+		if (!irq->exposed)
+			continue;
+		assign_bit(v->ppi_pendr, n, irq_is_pending(irq));
+		if (!irq->level)
+			irq->pending_latch = false;
+	}
+	memcpy(out->pendr, v->ppi_pendr, sizeof(out->pendr));
+	memcpy(out->activer, v->ppi_activer, sizeof(out->activer));
+	memcpy(out->dvir, v->ppi_dvir, sizeof(out->dvir));
+	out->vmcr = v->v5_vmcr;
+	out->apr = v->v5_apr;
+}
+
+/* See vgic_engine.h: vgic_v5_fold_ppi_state() (and the VMCR/APR the exit hands back). */
+void vgic_engine_v5_fold_ppis(struct vgic_engine *e, int vcpu, const struct vgic_v5_ppi_regs *exit,
+			      struct vgic_sync_result *out)
+{
+	struct vcpu *v = &e->vcpus[vcpu];
+	uint32_t n;
+
+	memset(out, 0, sizeof(*out));
+	for (n = 0; ppi(e, vcpu, n); n++) {
+		struct irq *irq = ppi(e, vcpu, n);
+		bool a = test_bit(exit->activer, n);
+		struct vgic_change *c;
+
+		if (!irq->exposed)
+			continue;
+		if (irq->active != a && out->nchanges < VGIC_ENGINE_MAX_CHANGES) {
+			c = &out->changes[out->nchanges++];
+			c->intid = irq->intid;
+			c->vcpu = (int16_t)vcpu;
+			c->to_vcpu = -1;
+			c->kind = a ? VGIC_CHANGE_ACTIVATED : VGIC_CHANGE_DEACTIVATED;
+			c->cause = VGIC_CAUSE_PPI_FOLD;
+		}
+		irq->active = a;
+		if (!irq->level && test_bit(exit->pendr, n))
+			irq->pending_latch = true; /* OR: do not lose edges that came in meanwhile */
+	}
+	memcpy(v->ppi_activer, exit->activer, sizeof(v->ppi_activer));
+	v->v5_vmcr = exit->vmcr;
+	v->v5_apr = exit->apr;
+}
+
+/* See vgic_engine.h: vgic_v5_get_effective_priority_mask(). */
+uint32_t vgic_v5_effective_priority_mask(uint32_t vmcr, uint32_t apr)
+{
+	uint32_t highest = apr ? (uint32_t)__builtin_ctz(apr) : 32, pmr = (vmcr >> 1) & 0x1f;
+
+	if (!(vmcr & 1))
+		return 0;
+	return highest < pmr + 1 ? highest : pmr + 1;
+}
+
+/* See vgic_engine.h: vgic_v5_has_pending_ppi(). */
+bool vgic_engine_v5_has_pending_ppi(const struct vgic_engine *e, int vcpu)
+{
+	uint32_t n, mask;
+
+	if (!ppi(e, vcpu, 0))
+		return false;
+	mask = vgic_v5_effective_priority_mask(e->vcpus[vcpu].v5_vmcr, e->vcpus[vcpu].v5_apr);
+	if (!mask)
+		return false;
+	for (n = 0; ppi(e, vcpu, n); n++) {
+		const struct irq *irq = ppi(e, vcpu, n);
+
+		if (irq->exposed && irq->enabled && irq->priority < mask &&
+		    (irq->hw ? irq->phys_level : irq_is_pending(irq)))
+			return true;
+	}
+	return false;
+}
