@@ -26,7 +26,7 @@
 enum action {
 	ACT_QUIT, ACT_LEFT, ACT_RIGHT, ACT_PAGE_LEFT, ACT_PAGE_RIGHT, ACT_ZOOM_IN, ACT_ZOOM_OUT,
 	ACT_HOME, ACT_END, ACT_NEXT_FINDING, ACT_PREV_FINDING, ACT_MARK_A, ACT_MARK_B, ACT_HELP,
-	ACT_SEARCH, ACT_GOTO, ACT_NEXT_EVENT, ACT_PREV_EVENT, ACT_REDRAW,
+	ACT_SEARCH, ACT_GOTO, ACT_NEXT_EVENT, ACT_PREV_EVENT, ACT_REDRAW, ACT_FILTER,
 };
 
 /* The one key table: key handling and the help screen both come from it. */
@@ -61,6 +61,7 @@ static const struct binding {
 	{'M', "M", ACT_MARK_B, "set marker B at the cursor (shows B - A)"},
 	{'/', "/", ACT_SEARCH, "search: INTID (44), vCPU (v1), event kind (kvm_exit)"},
 	{'t', "t", ACT_GOTO, "go to a time (seconds, as shown)"},
+	{'f', "f", ACT_FILTER, "show one INTID only (strips, findings); empty: all"},
 	{'?', "?", ACT_HELP, "this help"},
 	{12, "^L", ACT_REDRAW, "redraw"},
 };
@@ -84,13 +85,17 @@ struct tui {
 	int64_t vstart, vspan; /* visible window */
 	int64_t cursor, mark_a, mark_b;
 	int nvcpus;
-	int64_t run; /* latest replay run, 0: none */
+	int64_t run;	/* latest replay run, 0: none */
+	int64_t filter; /* the one INTID shown, -1: all */
 	int help, color;
 	char status[160];
 	char search[64];
 };
 
-/* One integer from a query with up to three integer parameters; dflt if none. */
+/*
+ * One integer from a query with up to three integer parameters; dflt if
+ * none. ?4 is always the INTID filter, so every query can honour it.
+ */
 static int64_t q_int(struct tui *t, const char *q, int64_t a, int64_t b, int64_t c, int64_t dflt)
 {
 	sqlite3_stmt *st;
@@ -101,6 +106,8 @@ static int64_t q_int(struct tui *t, const char *q, int64_t a, int64_t b, int64_t
 	sqlite3_bind_int64(st, 1, a);
 	sqlite3_bind_int64(st, 2, b);
 	sqlite3_bind_int64(st, 3, c);
+	if (sqlite3_bind_parameter_count(st) >= 4)
+		sqlite3_bind_int64(st, 4, t->filter);
 	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
 		v = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
@@ -176,6 +183,8 @@ static void draw_lane(struct tui *t, int row, int vcpu, int width)
 /*
  * Draw a vCPU's interrupt strip: per column, an injection mark, or the LR
  * state of the last snapshot in it (active, pending), or its LR count.
+ * Under a filter the strip follows that INTID alone: active, pending in an
+ * LR, or injected.
  */
 static void draw_irq_strip(struct tui *t, int row, int vcpu, int width)
 {
@@ -185,12 +194,15 @@ static void draw_irq_strip(struct tui *t, int row, int vcpu, int width)
 	mvprintw(row, 0, "  irq   ");
 	if (sqlite3_prepare_v2(t->sql,
 			       "SELECT count(*) FROM events WHERE kind = 1 AND ts_ns >= ?1 AND ts_ns < ?2 "
-			       "AND (vcpu = ?3 OR (vcpu IS NULL AND intid >= 32))",
+			       "AND (vcpu = ?3 OR (vcpu IS NULL AND intid >= 32)) "
+			       "AND (?4 < 0 OR intid = ?4)",
 			       -1, &inj, NULL) != SQLITE_OK)
 		return;
 	if (sqlite3_prepare_v2(t->sql,
 			       "SELECT s.used_lrs, (SELECT max(A) FROM lrs_v l WHERE l.event_id = s.event_id "
-			       "AND l.in_use) FROM snapshots s JOIN events e ON e.id = s.event_id "
+			       "AND l.in_use AND (?4 < 0 OR l.vintid = ?4)), (SELECT count(*) FROM lrs_v l "
+			       "WHERE l.event_id = s.event_id AND l.in_use AND l.vintid = ?4) "
+			       "FROM snapshots s JOIN events e ON e.id = s.event_id "
 			       "WHERE e.vcpu = ?3 AND e.ts_ns >= ?1 AND e.ts_ns < ?2 AND s.phase = 'flush' "
 			       "ORDER BY e.ts_ns DESC LIMIT 1",
 			       -1, &snap, NULL) != SQLITE_OK) {
@@ -208,9 +220,13 @@ static void draw_irq_strip(struct tui *t, int row, int vcpu, int width)
 		sqlite3_bind_int64(snap, 1, a);
 		sqlite3_bind_int64(snap, 2, b);
 		sqlite3_bind_int(snap, 3, vcpu);
+		sqlite3_bind_int64(inj, 4, t->filter);
+		sqlite3_bind_int64(snap, 4, t->filter);
 		if (sqlite3_step(snap) == SQLITE_ROW && sqlite3_column_int(snap, 0) > 0) {
 			if (sqlite3_column_int(snap, 1))
 				glyph = t->g->act;
+			else if (t->filter >= 0)
+				glyph = sqlite3_column_int(snap, 2) ? t->g->pend : buf;
 			else
 				snprintf(buf, sizeof(buf), "%d", sqlite3_column_int(snap, 0));
 		}
@@ -240,7 +256,8 @@ static void draw_marks(struct tui *t, int row, int width)
 			  a, b, 0, 0))
 			glyph = t->g->gap;
 		if (t->run && q_int(t, "SELECT count(*) FROM findings WHERE run = ?3 AND ts_ns >= ?1 "
-				       "AND ts_ns < ?2 AND kind != 'TRACE_GAP'",
+				       "AND ts_ns < ?2 AND kind != 'TRACE_GAP' "
+				       "AND (?4 < 0 OR intid = ?4)",
 				    a, b, t->run, 0))
 			glyph = t->g->finding;
 		if (t->color && glyph == t->g->finding)
@@ -316,17 +333,23 @@ static void draw_detail(struct tui *t, int row, int rows, int cols)
 	}
 	/* Findings list. */
 	mvhline(row + 4, 0, t->g->rule ? (chtype)t->g->rule : ACS_HLINE, cols);
-	mvprintw(row + 4, 1, " findings%s ", t->run ? "" : " (run `vgic-replay check` first)");
+	if (!t->run)
+		mvprintw(row + 4, 1, " findings (run `vgic-replay check` first) ");
+	else if (t->filter >= 0)
+		mvprintw(row + 4, 1, " findings of INTID %lld ", (long long)t->filter);
+	else
+		mvprintw(row + 4, 1, " findings ");
 	if (t->run && sqlite3_prepare_v2(t->sql,
 					 "SELECT kind, printf('%.6f', ts_ns / 1e9), coalesce(vcpu, '-'), "
 					 "coalesce(intid, '-'), explanation FROM findings WHERE run = ?1 "
-					 "ORDER BY abs(ts_ns - ?2), id LIMIT ?3",
+					 "AND (?4 < 0 OR intid = ?4) ORDER BY abs(ts_ns - ?2), id LIMIT ?3",
 					 -1, &st, NULL) == SQLITE_OK) {
 		int r = row + 5;
 
 		sqlite3_bind_int64(st, 1, t->run);
 		sqlite3_bind_int64(st, 2, t->cursor);
 		sqlite3_bind_int(st, 3, rows - row - 6 > 0 ? rows - row - 6 : 0);
+		sqlite3_bind_int64(st, 4, t->filter);
 		while (sqlite3_step(st) == SQLITE_ROW && r < rows - 1) {
 			mvprintw(r++, 1, "%-16s t=%s vcpu %s intid %s: %.*s", sqlite3_column_text(st, 0),
 				 sqlite3_column_text(st, 1), sqlite3_column_text(st, 2),
@@ -374,6 +397,8 @@ static void draw(struct tui *t)
 		 (t->vstart + t->vspan) / 1e9, t->vspan / 1e9, t->cursor / 1e9);
 	if (t->mark_a >= 0 && t->mark_b >= 0)
 		printw("  B-A %.6f s", (t->mark_b - t->mark_a) / 1e9);
+	if (t->filter >= 0)
+		printw("  INTID %lld only", (long long)t->filter);
 	cc = time_col(t, t->cursor, width);
 	if (cc >= 0)
 		mvaddstr(1, LANE_LABEL + cc, t->g->cursor);
@@ -397,8 +422,8 @@ static void draw(struct tui *t)
 static void jump_finding(struct tui *t, int dir)
 {
 	int64_t ts = q_int(t,
-			   dir > 0 ? "SELECT min(ts_ns) FROM findings WHERE run = ?2 AND ts_ns > ?1 AND kind != 'TRACE_GAP'"
-				   : "SELECT max(ts_ns) FROM findings WHERE run = ?2 AND ts_ns < ?1 AND kind != 'TRACE_GAP'",
+			   dir > 0 ? "SELECT min(ts_ns) FROM findings WHERE run = ?2 AND ts_ns > ?1 AND kind != 'TRACE_GAP' AND (?4 < 0 OR intid = ?4)"
+				   : "SELECT max(ts_ns) FROM findings WHERE run = ?2 AND ts_ns < ?1 AND kind != 'TRACE_GAP' AND (?4 < 0 OR intid = ?4)",
 			   t->cursor, t->run, 0, -1);
 
 	if (ts < 0) {
@@ -542,6 +567,15 @@ static int act(struct tui *t, enum action a)
 	case ACT_REDRAW:
 		clear();
 		break;
+	case ACT_FILTER:
+		prompt("show only INTID (empty: all): ", buf, sizeof(buf));
+		if (!buf[0])
+			t->filter = -1;
+		else if (buf[0] >= '0' && buf[0] <= '9')
+			t->filter = atoll(buf);
+		else
+			snprintf(t->status, sizeof(t->status), "'%s' is not an INTID", buf);
+		break;
 	}
 	clamp(t);
 	return 1;
@@ -626,6 +660,7 @@ int cmd_tui(int argc, char **argv)
 	t.vstart = t.cursor = t.t0;
 	t.vspan = t.t1 - t.t0 + 1;
 	t.mark_a = t.mark_b = -1;
+	t.filter = -1;
 
 	setlocale(LC_ALL, "");
 	codeset = setlocale(LC_CTYPE, NULL);

@@ -58,6 +58,11 @@ screen markers
 keys /
 keys 4 5 Enter
 screen search-intid-45
+keys f
+keys 3 2 Enter
+screen filter-intid-32
+keys f
+keys Enter
 keys '?'
 screen help
 keys x N
