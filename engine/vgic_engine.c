@@ -526,10 +526,13 @@ void vgic_engine_flush(struct vgic_engine *e, int vcpu, struct vgic_flush_result
 	struct vcpu *v = &e->vcpus[vcpu];
 	int i, count;
 
-	memset(out, 0, sizeof(*out));
+	out->sorted = out->nr_pend = out->nr_act = out->nr_sgi = out->lr_depth = 0;
+	out->skipped = false;
 	out->last_lr_intid = -1;
-	for (i = 0; i < VGIC_ENGINE_MAX_LRS; i++)
+	for (i = 0; i < VGIC_ENGINE_MAX_LRS; i++) {
+		out->lr_intid[i] = 0;
 		out->lr_ap_index[i] = -1;
+	}
 	if (v->process_update) { /* check_vcpu_requests: kvm_vgic_process_async_update() */
 		v->process_update = false;
 		prune(e, vcpu, NULL);
@@ -702,7 +705,9 @@ void vgic_engine_fold(struct vgic_engine *e, int vcpu, const struct vgic_cpuif *
 	bool lrenpie = v->cpuif.hcr & VGIC_HCR_LRENPIE;
 	int i, used = saved->used_lrs;
 
-	memset(out, 0, sizeof(*out));
+	/* Only the counters: the change arrays are read up to their counts (no per-event cost). */
+	out->ndeactivated = out->eoicount = out->eoicount_left = out->nchanges = 0;
+	out->fold_skipped = out->changes_truncated = false;
 	if (used > VGIC_ENGINE_MAX_LRS)
 		used = VGIC_ENGINE_MAX_LRS;
 	/* <= 6.18: nothing is saved or folded on an empty list, nor folded without LRs. */
