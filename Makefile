@@ -184,7 +184,7 @@ ui-test: $(BUILD)/vgic-replay
 	$(Q)tests/ui/run.sh $(BUILD)/vgic-replay
 
 test: deps
-	$(Q)$(MAKE) --no-print-directory all unit-test cli-test ui-test fuzz-smoke lab-smoke
+	$(Q)$(MAKE) --no-print-directory all unit-test engine-test cli-test ui-test fuzz-smoke lab-smoke
 	@echo "make test: all tests passed"
 
 # ---------------------------------------------------------------- fuzzing
@@ -213,13 +213,42 @@ $(BUILD)/bench_import: bench/bench_import.c $(LIB_OBJ) $(HEADERS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS_ALL) bench/bench_import.c $(LIB_OBJ) -o $@ $(PKG_LIBS)
 
-bench: all $(BUILD)/bench_import $(BUILD)/bench_check
+bench: all $(BUILD)/bench_import $(BUILD)/bench_check bench-engine
 	$(Q)$(BUILD)/bench_import tests/data/samples/linux-7.2-gicv3-1vcpu-spi-burst.trace
 	$(Q)$(BUILD)/bench_check tests/data/samples/linux-7.2-gicv3-1vcpu-spi-burst.trace
 
 $(BUILD)/bench_check: bench/bench_check.c $(LIB_OBJ) $(HEADERS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS_ALL) bench/bench_check.c $(LIB_OBJ) -o $@ $(PKG_LIBS)
+
+# ---------------------------------------------------------------- engine
+
+# The vGIC model's scenario suite (tests/engine/*.scn) and its benchmark,
+# normal and under ASan/UBSan; libvgicengine.a is built by `all`.
+ENGINE_SCN := $(wildcard tests/engine/*.scn)
+
+$(BUILD)/engine/run_scenarios: tests/engine/run_scenarios.c $(BUILD)/libvgicengine.a $(HEADERS)
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS_ALL) $< $(BUILD)/libvgicengine.a -o $@
+
+$(BUILD)/engine/run_scenarios-san: tests/engine/run_scenarios.c $(ENGINE_SRC) $(HEADERS)
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS_ALL) $(SAN) -O1 $< $(ENGINE_SRC) -o $@
+
+engine-test: $(BUILD)/engine/run_scenarios $(BUILD)/engine/run_scenarios-san
+	$(Q)$(BUILD)/engine/run_scenarios $(ENGINE_SCN)
+	$(Q)$(BUILD)/engine/run_scenarios-san $(ENGINE_SCN)
+
+$(BUILD)/bench_engine: bench/bench_engine.c $(BUILD)/libvgicengine.a $(HEADERS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS_ALL) $< $(BUILD)/libvgicengine.a -o $@
+
+bench-engine: $(BUILD)/bench_engine
+	$(Q)$(BUILD)/bench_engine
+
+.PHONY: engine-test bench-engine
 
 # ---------------------------------------------------------------- lab
 
