@@ -82,7 +82,11 @@ INSERT INTO event_kinds VALUES
  (22, 'vgic_post', 'probe', 'used_lrs', NULL, NULL, NULL,
       'state after fold, EOIcount walk and prune (return of kvm_vgic_sync_hwstate); registers in snapshots'),
  (23, 'vgic_populate_lr', 'probe', 'lr', NULL, NULL, NULL,
-      'vgic_v[23]_populate_lr() placed intid into list register lr during a flush');
+      'vgic_v[23]_populate_lr() placed intid into list register lr during a flush'),
+ (24, 'vgic_deactivate', 'probe', 'value', 'source_cpuid', NULL, NULL,
+      'KVM handled a trapped deactivation (ICV_DIR_EL1 / GICV_DIR write; vgic_v[23]_deactivate(), 6.19+); value as written, intid decoded, source_cpuid for GICv2 SGIs'),
+ (25, 'vgic_sgi', 'probe', 'value', 'target_list', NULL, NULL,
+      'the guest on vcpu sent SGI intid (ICC_SGI1R_EL1: vgic_v3_dispatch_sgi(); GICD_SGIR: vgic_mmio_write_sgir()); value as written');
 
 -- Virtual machines. vm is the VMM process id (tgid) when the trace has it, else 0.
 CREATE TABLE vms (

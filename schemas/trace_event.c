@@ -39,6 +39,10 @@ const char *vr_event_kind_name(enum vr_event_kind kind)
 		return "vgic_post";
 	case VR_EV_POPULATE:
 		return "vgic_populate_lr";
+	case VR_EV_DEACTIVATE:
+		return "vgic_deactivate";
+	case VR_EV_SGI:
+		return "vgic_sgi";
 	default:
 		return "unknown";
 	}

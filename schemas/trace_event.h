@@ -26,6 +26,8 @@ enum vr_event_kind {
 	VR_EV_SYNC = 21,	 /* snapshot at entry of vgic_v[23]_fold_lr_state */
 	VR_EV_POST = 22,	 /* snapshot at return of kvm_vgic_sync_hwstate */
 	VR_EV_POPULATE = 23,	 /* vgic_v[23]_populate_lr(vcpu, irq, lr) */
+	VR_EV_DEACTIVATE = 24,	 /* vgic_v[23]_deactivate(vcpu, val): trapped DIR, 6.19+ */
+	VR_EV_SGI = 25,		 /* vgic_v3_dispatch_sgi / vgic_mmio_write_sgir: SGI sent */
 	VR_EV_KIND_MAX
 };
 
