@@ -11,7 +11,17 @@
  *   post      return of kvm_vgic_sync_hwstate: state after fold, the
  *             EOIcount walk and prune, with a bounded walk of the AP list;
  *   populate  vgic_v3_populate_lr / vgic_v2_populate_lr(vcpu, irq, lr):
- *             which AP-list entry went into which LR.
+ *             which AP-list entry went into which LR;
+ *   deactivate  vgic_v3_deactivate / vgic_v2_deactivate(vcpu, val): a
+ *             deactivation KVM handles for the guest (trapped ICC_DIR_EL1 /
+ *             GICV_DIR, 6.19+; absent before, so attached only if present);
+ *   sgi       vgic_v3_dispatch_sgi(vcpu, reg, allow_group1) (ICC_SGI1R_EL1)
+ *             and vgic_mmio_write_sgir(source_vcpu, addr, len, val)
+ *             (GICD_SGIR): an SGI the guest on vcpu sent. Both SGI hooks are
+ *             attached on every host: the guest's GIC model picks the path.
+ *
+ * The last two carry the raw value written; user space decodes it with the
+ * text importer's own decoder, so both paths give the same rows.
  *
  * A snapshot records the LRs in use (used_lrs of the CPU interface), the
  * only ones the kernel programmed or the hardware handed back.
@@ -512,4 +522,78 @@ SEC("kprobe/vgic_v2_populate_lr")
 int BPF_KPROBE(kp_populate_v2, struct kvm_vcpu *vcpu, struct vgic_irq *irq, int lr)
 {
 	return emit_populate(vcpu, irq, lr);
+}
+
+/* ------------------------------------------------ trapped DIR and SGIs */
+
+/*
+ * The raw DIR / SGI register value; user space decodes the INTID and the
+ * targets with the layout of `flavor` (2: GICC/GICD_SGIR, 3: ICC_*), which
+ * travels in arg[3] (struct vgic_rec_event).
+ */
+static __always_inline int emit_raw(__u32 probe, __u8 kind, struct kvm_vcpu *vcpu, __u64 val,
+				    int flavor)
+{
+	int id;
+
+	if (!snapshots)
+		return 0;
+	id = vcpu_id_of(vcpu);
+	if (id == -2)
+		return 0;
+	return emit_event(probe, kind, id, -1, (long long)val, -1, -1, flavor);
+}
+
+/* vgic_v3_deactivate(): KVM emulates a trapped ICC_DIR_EL1 write (6.19+). */
+SEC("fentry/vgic_v3_deactivate")
+int BPF_PROG(fentry_deactivate_v3, struct kvm_vcpu *vcpu, __u64 val)
+{
+	return emit_raw(PROBE_DEACTIVATE, 24, vcpu, val, 3);
+}
+
+/* vgic_v2_deactivate(): the same for a trapped GICV_DIR write (u32 val). */
+SEC("fentry/vgic_v2_deactivate")
+int BPF_PROG(fentry_deactivate_v2, struct kvm_vcpu *vcpu, __u32 val)
+{
+	return emit_raw(PROBE_DEACTIVATE, 24, vcpu, val, 2);
+}
+
+/* vgic_v3_dispatch_sgi(): the sender's ICC_SGI1R_EL1 (or SGI0R/ASGI1R) write. */
+SEC("fentry/vgic_v3_dispatch_sgi")
+int BPF_PROG(fentry_sgi_v3, struct kvm_vcpu *vcpu, __u64 reg, bool allow_group1)
+{
+	return emit_raw(PROBE_SGI, 25, vcpu, reg, 3);
+}
+
+/* vgic_mmio_write_sgir(): the sender's GICD_SGIR write (a GICv2 distributor). */
+SEC("fentry/vgic_mmio_write_sgir")
+int BPF_PROG(fentry_sgi_v2, struct kvm_vcpu *vcpu, __u64 addr, unsigned int len,
+	     unsigned long val)
+{
+	return emit_raw(PROBE_SGI, 25, vcpu, val, 2);
+}
+
+SEC("kprobe/vgic_v3_deactivate")
+int BPF_KPROBE(kp_deactivate_v3, struct kvm_vcpu *vcpu, __u64 val)
+{
+	return emit_raw(PROBE_DEACTIVATE, 24, vcpu, val, 3);
+}
+
+SEC("kprobe/vgic_v2_deactivate")
+int BPF_KPROBE(kp_deactivate_v2, struct kvm_vcpu *vcpu, __u32 val)
+{
+	return emit_raw(PROBE_DEACTIVATE, 24, vcpu, val, 2);
+}
+
+SEC("kprobe/vgic_v3_dispatch_sgi")
+int BPF_KPROBE(kp_sgi_v3, struct kvm_vcpu *vcpu, __u64 reg)
+{
+	return emit_raw(PROBE_SGI, 25, vcpu, reg, 3);
+}
+
+SEC("kprobe/vgic_mmio_write_sgir")
+int BPF_KPROBE(kp_sgi_v2, struct kvm_vcpu *vcpu, __u64 addr, unsigned int len,
+	       unsigned long val)
+{
+	return emit_raw(PROBE_SGI, 25, vcpu, val, 2);
 }

@@ -32,6 +32,8 @@ enum vgic_probe_id {
 	PROBE_POST,
 	PROBE_POPULATE,
 	PROBE_APLIST,
+	PROBE_DEACTIVATE,
+	PROBE_SGI,
 	PROBE_MAX
 };
 
@@ -46,7 +48,10 @@ struct vgic_rec_hdr {
 	unsigned long long ts; /* bpf_ktime_get_ns() */
 };
 
-/* A kvm tracepoint, or populate_lr. */
+/*
+ * A kvm tracepoint, populate_lr, or a trapped DIR / SGI (kinds 24, 25: arg[0]
+ * the raw value, arg[3] the register layout to decode it with, 2 or 3).
+ */
 struct vgic_rec_event {
 	struct vgic_rec_hdr h;
 	long long intid; /* -1 none */
