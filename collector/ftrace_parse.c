@@ -443,6 +443,8 @@ int vr_probe_field(const char *key, size_t nkey, uint64_t v, int64_t sv, struct 
 		out->ev.intid = sv;
 	} else if (span_is(key, nkey, "lr")) {
 		out->ev.arg[0] = sv;
+	} else if (span_is(key, nkey, "val")) {
+		out->ev.arg[0] = (int64_t)v;
 	} else if (nkey > 4 && (!memcmp(key, "ap0r", 4) || !memcmp(key, "ap1r", 4))) {
 		c.p = key + 4;
 		c.end = key + nkey;
@@ -526,6 +528,45 @@ static enum ftrace_line_type parse_probe(struct cur *c, struct ftrace_line *out)
 }
 
 /* See ftrace_parse.h. */
+void vr_decode_deactivate(int gic_version, struct vr_event *ev)
+{
+	uint64_t val = (uint64_t)ev->arg[0];
+
+	if (gic_version == 2) {
+		ev->intid = (int64_t)(val & 0x3ff);
+		ev->arg[1] = (int64_t)((val >> 10) & 7);
+	} else {
+		ev->intid = (int64_t)(val & 0xffffff);
+	}
+}
+
+/* See ftrace_parse.h. */
+void vr_decode_sgi(int gic_version, struct vr_event *ev)
+{
+	uint64_t val = (uint64_t)ev->arg[0];
+
+	if (gic_version == 2) {
+		unsigned filter = (unsigned)(val >> 24) & 3;
+
+		ev->intid = (int64_t)(val & 0xf);
+		if (filter == 0)
+			ev->arg[1] = (int64_t)((val >> 16) & 0xff);
+		else if (filter == 1)
+			ev->arg[1] = -1;
+		else if (ev->vcpu >= 0 && ev->vcpu < 8)
+			ev->arg[1] = (int64_t)1 << ev->vcpu;
+	} else {
+		unsigned aff1 = (unsigned)(val >> 16) & 0xff;
+
+		ev->intid = (int64_t)((val >> 24) & 0xf);
+		if (val & (1ull << 40))
+			ev->arg[1] = -1;
+		else if ((val >> 32 & 0xff) == 0 && (val >> 48 & 0xff) == 0 && aff1 < 3)
+			ev->arg[1] = (int64_t)((val & 0xffff) << (16 * aff1));
+	}
+}
+
+/* See ftrace_parse.h. */
 enum ftrace_line_type vr_probe_finish(struct ftrace_line *out, int have_vcpu)
 {
 	if (!have_vcpu)
@@ -533,6 +574,15 @@ enum ftrace_line_type vr_probe_finish(struct ftrace_line *out, int have_vcpu)
 	if (out->ev.kind == VR_EV_POPULATE) {
 		if (out->ev.intid == VR_NO_VALUE || out->ev.arg[0] == VR_NO_VALUE)
 			return unparsed(out, "populate probe needs intid and lr fields");
+		return out->type = FTRACE_LINE_EVENT;
+	}
+	if (out->ev.kind == VR_EV_DEACTIVATE || out->ev.kind == VR_EV_SGI) {
+		if (out->ev.arg[0] == VR_NO_VALUE)
+			return unparsed(out, "deactivate/SGI probe needs a val field");
+		if (out->ev.kind == VR_EV_DEACTIVATE)
+			vr_decode_deactivate(out->snap.gic_version, &out->ev);
+		else
+			vr_decode_sgi(out->snap.gic_version, &out->ev);
 		return out->type = FTRACE_LINE_EVENT;
 	}
 	if (out->snap.nr_lrs == 0 && out->snap.hcr == VR_NO_VALUE)
@@ -556,6 +606,10 @@ int vr_probe_classify(const char *fn, size_t n, int is_return, struct ftrace_lin
 		{"kvm_vgic_sync_hwstate", 1, VR_EV_POST, 0},
 		{"vgic_v3_populate_lr", 0, VR_EV_POPULATE, 3},
 		{"vgic_v2_populate_lr", 0, VR_EV_POPULATE, 2},
+		{"vgic_v3_deactivate", 0, VR_EV_DEACTIVATE, 3},
+		{"vgic_v2_deactivate", 0, VR_EV_DEACTIVATE, 2},
+		{"vgic_v3_dispatch_sgi", 0, VR_EV_SGI, 3},
+		{"vgic_mmio_write_sgir", 0, VR_EV_SGI, 2},
 	};
 	size_t i;
 

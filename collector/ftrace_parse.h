@@ -52,11 +52,24 @@ enum ftrace_line_type ftrace_parse_line(const char *line, size_t len, struct ftr
  * the function a return probe returned from), store one named field, and
  * check that the record is complete. The field names are the contract of
  * our probe definitions: vcpu, used, hcr, vmcr, apr, ap0r<n>, ap1r<n>,
- * lr<n> for snapshots; vcpu, intid, lr for populate.
+ * lr<n> for snapshots; vcpu, intid, lr for populate; vcpu, val for the
+ * trapped deactivation and the SGI probes.
  */
 int vr_probe_classify(const char *fn, size_t n, int is_return, struct ftrace_line *out);
 int vr_probe_field(const char *key, size_t nkey, uint64_t v, int64_t sv, struct ftrace_line *out,
 		   int *have_vcpu);
 enum ftrace_line_type vr_probe_finish(struct ftrace_line *out, int have_vcpu);
+
+/*
+ * Decode the raw value of a trapped deactivation (ICC_DIR_EL1 or GICC_DIR:
+ * INTID, and on GICv2 the SGI source CPUID in arg1) and of an SGI the
+ * guest sent (ICC_SGI1R_EL1: INTID [27:24], TargetList [15:0] within the
+ * Aff1 cluster [23:16], IRM bit 40; GICD_SGIR: INTID [3:0], CPUTargetList
+ * [23:16], filter [25:24]) into ev->intid and ev->arg[1], the targets as a
+ * vCPU mask (KVM gives vCPU n the MPIDR Aff0 n%16, Aff1 n/16), -1 for
+ * "all but self", left unset when the targets are not decodable.
+ */
+void vr_decode_deactivate(int gic_version, struct vr_event *ev);
+void vr_decode_sgi(int gic_version, struct vr_event *ev);
 
 #endif

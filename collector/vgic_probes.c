@@ -149,6 +149,13 @@ int vgic_offsets_from_btf(const char *btf_path, int gic_version, struct vgic_off
 	o->lr_size = (int)btf__resolve_size(btf, btf_array(t)->type);
 	if (path_offset(btf, "vgic_irq", "intid", &o->irq_intid, &type, err))
 		goto out;
+	/* Optional probes: a function the compiler inlined or an older kernel lacks has no BTF. */
+	o->has_deactivate = btf__find_by_name_kind(btf, gic_version == 2 ? "vgic_v2_deactivate"
+									  : "vgic_v3_deactivate",
+						   BTF_KIND_FUNC) >= 0;
+	o->has_sgi = btf__find_by_name_kind(btf, gic_version == 2 ? "vgic_mmio_write_sgir"
+								   : "vgic_v3_dispatch_sgi",
+					    BTF_KIND_FUNC) >= 0;
 	rc = 0;
 out:
 	btf__free(btf);
@@ -219,5 +226,20 @@ int vgic_probe_definitions(const struct vgic_offsets *o, int nr_lrs, char *buf, 
 	    "p:vgic/populate vgic_%s_populate_lr vcpu=+%ld($arg1):u32 intid=+%ld($arg2):u32 "
 	    "lr=$arg3:s32\n",
 	    v, o->vcpu_id, o->irq_intid);
+	/* A deactivation KVM handles for the guest (trapped DIR): vgic_vN_deactivate(vcpu, val). */
+	if (o->has_deactivate)
+		add(buf, size, &len, &overflow,
+		    "p:vgic/deactivate vgic_%s_deactivate vcpu=+%ld($arg1):u32 val=$arg2:x64\n", v,
+		    o->vcpu_id);
+	/* An SGI the guest sent: vgic_v3_dispatch_sgi(vcpu, reg, allow_group1) (ICC_SGI1R_EL1),
+	 * vgic_mmio_write_sgir(source_vcpu, addr, len, val) (GICD_SGIR). */
+	if (o->has_sgi && o->gic_version == 2)
+		add(buf, size, &len, &overflow,
+		    "p:vgic/sgi vgic_mmio_write_sgir vcpu=+%ld($arg1):u32 val=$arg4:x64\n",
+		    o->vcpu_id);
+	else if (o->has_sgi)
+		add(buf, size, &len, &overflow,
+		    "p:vgic/sgi vgic_v3_dispatch_sgi vcpu=+%ld($arg1):u32 val=$arg2:x64\n",
+		    o->vcpu_id);
 	return overflow ? -1 : (int)len;
 }

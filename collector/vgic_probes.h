@@ -29,6 +29,8 @@ struct vgic_offsets {
 	int lr_size;	 /* 8 (v3) or 4 (v2) */
 	int max_lrs;	 /* elements of vgic_lr[] */
 	long irq_intid;	 /* vgic_irq.intid */
+	int has_deactivate; /* vgic_v[23]_deactivate exists (DIR traps, 6.19+) */
+	int has_sgi;	    /* vgic_v3_dispatch_sgi / vgic_mmio_write_sgir exists */
 };
 
 /*
@@ -40,7 +42,8 @@ int vgic_offsets_from_btf(const char *btf_path, int gic_version, struct vgic_off
 
 /*
  * Write the kprobe_events lines (group "vgic": flush, sync, populate,
- * post) for nr_lrs list registers into buf. Returns the length, or -1 if
+ * post, and deactivate and sgi where the kernel has those functions) for
+ * nr_lrs list registers into buf. Returns the length, or -1 if
  * buf is too small.
  */
 int vgic_probe_definitions(const struct vgic_offsets *o, int nr_lrs, char *buf, size_t size);
