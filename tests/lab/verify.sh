@@ -17,7 +17,14 @@ txt=$run/trace.txt
 val() { sed -n "s/^$1=//p" "$m"; }
 fail() { echo "verify $run: $*" >&2; exit 1; }
 
-for e in vgic_update_irq_pending kvm_irq_line kvm_entry kvm_exit flush; do
+# What each scenario must have injected through: KVM_IRQ_LINE for SPIs, the
+# arch timer for PPI 27, the guest's own SGI writes for SGIs.
+case $(val scenario) in
+sgi) need="sgi" ;;
+timer) need="vgic_update_irq_pending kvm_timer_update_irq" ;;
+*) need="vgic_update_irq_pending kvm_irq_line" ;;
+esac
+for e in $need kvm_entry kvm_exit flush; do
 	[ "$(val events_$e)" -gt 0 ] || fail "no $e events"
 done
 [ "$(val events_sync)" -gt 0 ] || fail "no sync snapshots"
@@ -58,20 +65,25 @@ seen=$("$vr" sql --csv --no-header "$db" \
 	"SELECT count(DISTINCT vcpu) FROM events WHERE kind IN (5, 6) AND vcpu IS NOT NULL")
 [ "$seen" = "$vcpus" ] || fail "entries/exits attributed to $seen vCPUs, expected $vcpus"
 "$vr" check --no-store "$db" > "$work/check.txt" || fail "check reported findings: $(head -5 "$work/check.txt")"
-# Per INTID: injected and acked from check vs the VMM's truth.
+# Per INTID: injected and acked from check vs the VMM's truth (an SPI moved
+# between vCPUs has a row per vCPU in check's accounting: summed here).
+per_intid='$1 ~ /^[0-9]+$/ && NF >= 8 { i[$2] += $3; a[$2] += $4 } END { for (k in i) print k, i[k], a[k] }'
 awk -F, 'NR > 1 { print $2, $3, $4 }' "$run/truth.csv" | sort -n > "$work/truth.sorted"
-awk '$1 ~ /^[0-9]+$/ && NF >= 8 { print $2, $3, $4 }' "$work/check.txt" | sort -n > "$work/check.sorted"
+awk "$per_intid" "$work/check.txt" | sort -n > "$work/check.sorted"
 diff -u "$work/truth.sorted" "$work/check.sorted" > "$work/accounting.diff" ||
 	fail "accounting differs from the ground truth (intid injected acked):
 $(cat "$work/accounting.diff")"
 if [ -n "$rec" ]; then
-	awk '$1 ~ /^[0-9]+$/ && NF >= 8 { print $2, $3, $4 }' "$work/check-record.txt" | sort -n |
+	awk "$per_intid" "$work/check-record.txt" | sort -n |
 		diff -u "$work/truth.sorted" - > "$work/accounting-record.diff" ||
 		fail "the collector's accounting differs from the ground truth:
 $(cat "$work/accounting-record.diff")"
 fi
-if [ "$(val scenario)" = spi-paced ]; then
-	awk '$2 != $3 { bad = 1 } END { exit bad }' "$work/truth.sorted" ||
-		fail "paced scenario: not every injected interrupt was acknowledged"
-fi
+# Only bursts may coalesce; in every other scenario each injection waits
+# for the acknowledgement of the previous one of its INTID.
+case $(val scenario) in
+spi-burst) ;;
+*)	awk '$2 != $3 { bad = 1 } END { exit bad }' "$work/truth.sorted" ||
+		fail "paced scenario: not every injected interrupt was acknowledged" ;;
+esac
 echo "verify $run: ok ($(awk '{ i += $2; a += $3 } END { print i " injected, " a " acknowledged" }' "$work/truth.sorted"), accounting equals the ground truth${tdat:-})"

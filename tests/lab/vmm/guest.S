@@ -20,7 +20,17 @@
  *   +0x38 level_wait   non-zero: before EOI of a level SPI, wait until the VMM lowered
  *                      its line (lowered[intid] == acked[intid]), as a driver
  *                      clearing its device would
+ *   +0x3c sgi_mode     non-zero: every vCPU sends sgi_count SGIs (see sgi_sender)
+ *   +0x40 nested_spin  non-zero: the handler unmasks IRQs and spins this long (nesting)
+ *   +0x44 remote_dir   non-zero (EOImode 1): vCPU 1 deactivates what vCPU 0 took
+ *   +0x48 dir_slot     the IAR value | 1 << 31 waiting for vCPU 1's DIR
+ *   +0x4c timer_count  non-zero: vCPU 0 arms the virtual timer (PPI 27) this often
+ *   +0x50 timer_ticks  its interval in counter ticks
+ *   +0x54 retarget     set by the VMM: the next SPI taken is moved to the next vCPU
+ *   +0x58 retarget_done INTID | 1 << 31 once moved; +0x5c reinjected, set by the VMM
+ *   +0x60 sgi_count    +0x64 nr_vcpus
  *   +0x3000 lowered[1024] (u32, written by the VMM)
+ *   +0x4000 sent[1024] (u32: SGIs the guest sent, timer expiries it armed)
  *   +0x100 acked[1024], +0x1100 deactivated[1024], +0x2100 priority[1024] (bytes),
  *   +0x2500 target[1024] (bytes: the vCPU each SPI is routed to)
  */
@@ -130,6 +140,16 @@ _start:
 	tbnz	w2, #31, 8b
 
 cpu_interface:
+	/* Private interrupts on this vCPU's redistributor (SGI_base = RD_base + 64K):
+	 * group 1, SGIs 0-15 enabled, the virtual timer PPI 27 when the timer scenario runs. */
+	mov	x1, #GICR
+	mov	x2, #0x20000
+	madd	x1, x19, x2, x1
+	add	x1, x1, #0x10000
+	mov	w2, #-1
+	str	w2, [x1, #0x80]			/* GICR_IGROUPR0 */
+	bl	private_enable_mask
+	str	w2, [x1, #0x100]		/* GICR_ISENABLER0 */
 	mov	x0, #0xff
 	msr	S3_0_C4_C6_0, x0		/* ICC_PMR_EL1: everything */
 	msr	S3_0_C12_C12_3, xzr		/* ICC_BPR1_EL1 = 0: full preemption */
@@ -140,14 +160,159 @@ cpu_interface:
 	mov	x0, #1
 	msr	S3_0_C12_C12_7, x0		/* ICC_IGRPEN1_EL1 */
 	isb
+	b	idle
+
+/*
+ * What every vCPU does once its GIC is set up: say it is ready, unmask
+ * IRQs, arm the timer (vCPU 0, timer scenario), then either send SGIs,
+ * serve remote DIRs (vCPU 1, remote-DIR scenario) or wait in WFI.
+ */
+idle:
+	mov	x3, #SHARED
 	mov	w0, #1
 	str	w0, [x3, x19, lsl #2]		/* ready[vcpu] = 1 */
 	msr	daifclr, #2			/* unmask IRQs */
+	cbnz	x19, 40f
+	ldr	w4, [x3, #0x4c]			/* timer_count */
+	cbz	w4, 40f
+	bl	timer_arm
+40:	ldr	w4, [x3, #0x3c]			/* sgi_mode */
+	cbnz	w4, sgi_sender
+	ldr	w4, [x3, #0x44]			/* remote_dir */
+	cbz	w4, 9f
+	cmp	x19, #1
+	b.eq	dir_server
 9:	wfi
 	b	9b
 
+/* GICR/GICD_ISENABLER0 value in w2: SGIs 0-15, plus PPI 27 with the timer. */
+private_enable_mask:
+	mov	x3, #SHARED
+	ldr	w2, [x3, #0x4c]
+	cmp	w2, #0
+	mov	w2, #0xffff
+	mov	w6, #0x800ffff			/* | 1 << 27 */
+	csel	w2, w2, w6, eq
+	ret
+
+/* Arm the virtual timer (CNTV_TVAL_EL0 = timer_ticks, CNTV_CTL_EL0 = ENABLE); sent[27]++. */
+timer_arm:
+	mov	x2, #SHARED
+	ldr	w6, [x2, #0x50]
+	msr	S3_3_C14_C3_0, x6		/* CNTV_TVAL_EL0 */
+	mov	x6, #1
+	msr	S3_3_C14_C3_1, x6		/* CNTV_CTL_EL0: ENABLE, not masked */
+	isb
+	mov	x2, #SHARED
+	add	x2, x2, #0x4000
+	ldr	w6, [x2, #27 * 4]
+	add	w6, w6, #1
+	str	w6, [x2, #27 * 4]
+	ret
+
 /*
- * IRQ: acknowledge, count, priority drop + deactivate (or DIR in EOImode 1).
+ * SGI sender: sgi_count SGIs, INTID 4*vcpu + i%4, to vCPU (vcpu+1) % nr_vcpus,
+ * each sent only once the previous one of that INTID was acknowledged
+ * (paced), counted in sent[]. GICv3: ICC_SGI1R_EL1 (INTID [27:24], TargetList
+ * bit Aff0); GICv2: GICD_SGIR (CPUTargetList [23:16], INTID [3:0]).
+ */
+sgi_sender:
+	mov	x3, #SHARED
+	ldr	w20, [x3, #0x60]		/* sgi_count */
+	ldr	w21, [x3, #0x64]		/* nr_vcpus */
+	add	x22, x19, #1
+	udiv	x23, x22, x21
+	msub	x22, x23, x21, x22		/* target = (vcpu + 1) % nr_vcpus */
+	mov	x24, #0				/* i */
+41:	cmp	w24, w20
+	b.ge	9b
+	and	x25, x24, #3
+	add	x25, x25, x19, lsl #2		/* INTID */
+	add	x26, x3, #0x100
+	ldr	w27, [x26, x25, lsl #2]		/* acked before */
+	add	x26, x3, #0x4000
+	ldr	w6, [x26, x25, lsl #2]
+	add	w6, w6, #1
+	str	w6, [x26, x25, lsl #2]		/* sent[INTID]++ (before sending: the VMM reads both) */
+	ldr	w4, [x3, #0x34]
+	cmp	w4, #2
+	b.eq	42f
+	mov	x6, #1
+	lsl	x6, x6, x22
+	orr	x6, x6, x25, lsl #24
+	msr	S3_0_C12_C11_5, x6		/* ICC_SGI1R_EL1 */
+	isb
+	b	43f
+42:	mov	x6, #1
+	lsl	x6, x6, x22
+	lsl	x6, x6, #16
+	orr	x6, x6, x25
+	mov	x7, #GICD
+	add	x7, x7, #0xf00
+	str	w6, [x7]			/* GICD_SGIR */
+43:	add	x26, x3, #0x100
+44:	ldr	w6, [x26, x25, lsl #2]
+	cmp	w6, w27
+	b.eq	44b
+	add	x24, x24, #1
+	b	41b
+
+/* vCPU 1 in the remote-DIR scenario: deactivate what vCPU 0 priority-dropped. */
+dir_server:
+	mov	x3, #SHARED
+45:	ldr	w0, [x3, #0x48]			/* dir_slot: IAR value | 1 << 31 */
+	tbz	w0, #31, 45b
+	and	w0, w0, #0x7fffffff
+	ldr	w4, [x3, #0x34]
+	cmp	w4, #2
+	b.eq	46f
+	msr	S3_0_C12_C11_1, x0		/* ICC_DIR_EL1 */
+	isb
+	b	47f
+46:	mov	x4, #GICC
+	mov	x5, #0x1000
+	str	w0, [x4, x5]			/* GICC_DIR */
+47:	and	x1, x0, #0x3ff
+	bl	count_deactivate
+	str	wzr, [x3, #0x48]
+	b	45b
+
+/*
+ * IRQ (GICv3 entry): acknowledge from ICC_IAR1_EL1, then the common body.
+ * The frame keeps x0-x8, x30, ELR_EL1 and SPSR_EL1, so that the nested
+ * scenario can unmask IRQs inside the handler.
+ */
+irq_handler:
+	stp	x0, x1, [sp, #-96]!
+	stp	x2, x3, [sp, #16]
+	stp	x4, x5, [sp, #32]
+	stp	x6, x30, [sp, #48]
+	stp	x7, x8, [sp, #80]
+	mrs	x2, elr_el1
+	mrs	x3, spsr_el1
+	stp	x2, x3, [sp, #64]
+	mrs	x0, S3_0_C12_C12_0		/* ICC_IAR1_EL1 */
+	and	x1, x0, #0xffffff
+	b	irq_body
+
+/* IRQ (GICv2 entry): acknowledge from GICC_IAR (INTID [9:0], source CPUID [12:10]). */
+irq_handler_v2:
+	stp	x0, x1, [sp, #-96]!
+	stp	x2, x3, [sp, #16]
+	stp	x4, x5, [sp, #32]
+	stp	x6, x30, [sp, #48]
+	stp	x7, x8, [sp, #80]
+	mrs	x2, elr_el1
+	mrs	x3, spsr_el1
+	stp	x2, x3, [sp, #64]
+	mov	x4, #GICC
+	ldr	w0, [x4, #0xc]			/* GICC_IAR */
+	and	x1, x0, #0x3ff
+
+/*
+ * The handler body: count the acknowledgement, play the scenario's part
+ * (timer re-arm, seed-bug dance, retarget, nesting), priority drop and
+ * deactivate (EOImode 1: DIR here or on vCPU 1), count the deactivation.
  *
  * Seed-bug dance (commit 6da5e537f5af): when the seed INTID X is taken,
  * stay in the handler with interrupts masked until the VMM has made
@@ -156,18 +321,15 @@ cpu_interface:
  * active in an LR), EOI X first (it is in no LR: EOIcount goes up, and
  * with LRENPIE the exit comes while Y is still active), then EOI Y.
  */
-irq_handler:
-	stp	x0, x1, [sp, #-64]!
-	stp	x2, x3, [sp, #16]
-	stp	x4, x5, [sp, #32]
-	stp	x6, x30, [sp, #48]
-	mrs	x0, S3_0_C12_C12_0		/* ICC_IAR1_EL1 */
-	and	x1, x0, #0xffffff
+irq_body:
 	cmp	x1, #1020
 	b.ge	10f				/* spurious */
 	bl	count_ack
-	mov	x2, #SHARED
-	ldr	w3, [x2, #0x2c]			/* seed INTID */
+	cmp	x1, #27
+	b.ne	50f
+	bl	timer_next
+50:	mov	x2, #SHARED
+	ldr	w3, [x2, #0x2c]			/* seed INTID (GICv3 only) */
 	cmp	w3, w1
 	b.ne	12f
 13:	ldr	w3, [x2, #0x30]			/* wait for the pile */
@@ -185,18 +347,123 @@ irq_handler:
 	bl	count_deactivate
 	mov	x0, x4				/* then Y */
 	mov	x1, x5
-12:	bl	wait_lowered
-	msr	S3_0_C12_C12_1, x0		/* ICC_EOIR1_EL1 */
+12:	bl	retarget
+	bl	nest
+	bl	wait_lowered
+	bl	write_eoir
 	mov	x2, #SHARED
 	ldr	w3, [x2, #0x28]
-	cbz	w3, 11f
-	msr	S3_0_C12_C11_1, x0		/* ICC_DIR_EL1 (EOImode 1) */
+	cbz	w3, 11f				/* EOImode 0: the EOI deactivated it */
+	ldr	w3, [x2, #0x44]
+	cbnz	w3, 52f
+	bl	write_dir
+	b	11f
+52:	ldr	w3, [x2, #0x48]			/* remote DIR: wait for a free slot */
+	tbnz	w3, #31, 52b
+	orr	w3, w0, #0x80000000
+	str	w3, [x2, #0x48]
+	b	10f				/* vCPU 1 counts the deactivation */
 11:	bl	count_deactivate
-10:	ldp	x6, x30, [sp, #48]
+10:	ldp	x2, x3, [sp, #64]
+	msr	elr_el1, x2
+	msr	spsr_el1, x3
+	ldp	x7, x8, [sp, #80]
+	ldp	x6, x30, [sp, #48]
 	ldp	x4, x5, [sp, #32]
 	ldp	x2, x3, [sp, #16]
-	ldp	x0, x1, [sp], #64
+	ldp	x0, x1, [sp], #96
 	eret
+
+/* Priority drop of IAR value x0: ICC_EOIR1_EL1 or GICC_EOIR (clobbers x2, x6). */
+write_eoir:
+	mov	x2, #SHARED
+	ldr	w6, [x2, #0x34]
+	cmp	w6, #2
+	b.eq	1f
+	msr	S3_0_C12_C12_1, x0
+	ret
+1:	mov	x2, #GICC
+	str	w0, [x2, #0x10]
+	ret
+
+/* Deactivation of IAR value x0: ICC_DIR_EL1 or GICC_DIR (clobbers x2, x6). */
+write_dir:
+	mov	x2, #SHARED
+	ldr	w6, [x2, #0x34]
+	cmp	w6, #2
+	b.eq	1f
+	msr	S3_0_C12_C11_1, x0
+	ret
+1:	mov	x2, #GICC
+	mov	x6, #0x1000
+	str	w0, [x2, x6]
+	ret
+
+/* The timer fired: re-arm it until timer_count expiries were armed, then stop it. */
+timer_next:
+	mov	x2, #SHARED
+	ldr	w7, [x2, #0x4c]
+	add	x8, x2, #0x4000
+	ldr	w8, [x8, #27 * 4]
+	cmp	w8, w7
+	b.lo	timer_arm			/* tail call: timer_arm returns to our caller */
+	msr	S3_3_C14_C3_1, xzr		/* CNTV_CTL_EL0 = 0: line low, no more expiries */
+	isb
+	ret
+
+/*
+ * Retarget scenario: when the VMM set retarget, move this SPI's routing to
+ * the next vCPU while it is active here (GICD_IROUTER / GICD_ITARGETSR),
+ * tell the VMM, and wait until it has injected the SPI again (pending
+ * while active, now routed elsewhere) before the EOI. Clobbers x2-x8.
+ */
+retarget:
+	mov	x2, #SHARED
+	ldr	w3, [x2, #0x54]
+	cbz	w3, 59f
+	cmp	x1, #32
+	b.lo	59f
+	str	wzr, [x2, #0x54]
+	ldr	w4, [x2, #0x64]			/* nr_vcpus */
+	add	x5, x19, #1
+	udiv	x6, x5, x4
+	msub	x5, x6, x4, x5			/* the next vCPU */
+	mov	x6, #0x2500
+	add	x6, x2, x6
+	strb	w5, [x6, x1]			/* target[intid] */
+	mov	x7, #GICD
+	ldr	w4, [x2, #0x34]
+	cmp	w4, #2
+	b.eq	57f
+	mov	x8, #0x6000
+	add	x8, x7, x8
+	str	x5, [x8, x1, lsl #3]		/* GICD_IROUTER<n> = Aff0 */
+	b	58f
+57:	mov	w6, #1
+	lsl	w6, w6, w5
+	add	x8, x7, #0x800
+	strb	w6, [x8, x1]			/* GICD_ITARGETSR<n> */
+58:	orr	w3, w1, #0x80000000
+	str	w3, [x2, #0x58]			/* retarget_done */
+56:	ldr	w3, [x2, #0x5c]			/* wait for the re-injection */
+	cbz	w3, 56b
+	str	wzr, [x2, #0x5c]
+59:	ret
+
+/*
+ * Nested scenario: with interrupts unmasked, spin nested_spin iterations
+ * inside the handler, so that higher-priority SPIs preempt it and actives
+ * pile up beyond the LRs. Clobbers x2, x3.
+ */
+nest:
+	mov	x2, #SHARED
+	ldr	w3, [x2, #0x40]
+	cbz	w3, 61f
+	msr	daifclr, #2
+60:	subs	w3, w3, #1
+	b.ne	60b
+	msr	daifset, #2
+61:	ret
 
 /*
  * Level SPIs: wait until the VMM lowered the line of INTID x1 as many
@@ -206,6 +473,8 @@ wait_lowered:
 	mov	x2, #SHARED
 	ldr	w6, [x2, #0x38]
 	cbz	w6, 31f
+	cmp	x1, #32
+	b.lo	31f				/* private interrupts are never level here */
 	ldr	w6, [x2, #0x24]			/* level mask: bit n is SPI 32+n */
 	sub	x2, x1, #32
 	lsr	w6, w6, w2
@@ -305,37 +574,10 @@ gicv2_init:
 	adr	x0, vectors_v2
 	msr	vbar_el1, x0
 	isb
-	mov	w0, #1
-	str	w0, [x3, x19, lsl #2]		/* ready[vcpu] = 1 */
-	msr	daifclr, #2
-27:	wfi
-	b	27b
-
-/* GICv2 IRQ: GICC_IAR, count, GICC_EOIR (and GICC_DIR in EOImode 1). */
-irq_handler_v2:
-	stp	x0, x1, [sp, #-64]!
-	stp	x2, x3, [sp, #16]
-	stp	x4, x5, [sp, #32]
-	stp	x6, x30, [sp, #48]
-	mov	x4, #GICC
-	ldr	w0, [x4, #0xc]			/* GICC_IAR */
-	and	x1, x0, #0x3ff
-	cmp	x1, #1020
-	b.ge	28f
-	bl	count_ack
-	bl	wait_lowered
-	str	w0, [x4, #0x10]			/* GICC_EOIR */
-	mov	x2, #SHARED
-	ldr	w3, [x2, #0x28]
-	cbz	w3, 29f
-	mov	x5, #0x1000
-	str	w0, [x4, x5]			/* GICC_DIR */
-29:	bl	count_deactivate
-28:	ldp	x6, x30, [sp, #48]
-	ldp	x4, x5, [sp, #32]
-	ldp	x2, x3, [sp, #16]
-	ldp	x0, x1, [sp], #64
-	eret
+	bl	private_enable_mask
+	mov	x1, #GICD
+	str	w2, [x1, #0x100]		/* GICD_ISENABLER0 (banked per CPU) */
+	b	idle
 
 	.balign 2048
 vectors_v2:

@@ -9,7 +9,8 @@
  * arm64/vgic_irq.c); the code is our own.
  *
  * Usage: vmm SCENARIO [--vcpus N] [--count N] [--seed N] [--truth FILE]
- * Scenarios: spi-paced, spi-burst, eoimode1 (paced, EOImode 1), spi-level, seed-trigger
+ * Scenarios: spi-paced, spi-burst, eoimode1 (paced, EOImode 1), spi-level, seed-trigger,
+ * eoimode1-remote (DIR from another vCPU), sgi, timer, nested, retarget, wfi-wake
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -49,19 +50,33 @@ struct shared {
 	volatile uint32_t pile_ready;
 	volatile uint32_t gic;
 	volatile uint32_t level_wait;
-	uint8_t pad[0x100 - 0x3c];
+	volatile uint32_t sgi_mode;
+	volatile uint32_t nested_spin;
+	volatile uint32_t remote_dir;
+	volatile uint32_t dir_slot;
+	volatile uint32_t timer_count;
+	volatile uint32_t timer_ticks;
+	volatile uint32_t retarget;
+	volatile uint32_t retarget_done;
+	volatile uint32_t reinjected;
+	volatile uint32_t sgi_count;
+	volatile uint32_t nr_vcpus;
+	uint8_t pad[0x100 - 0x68];
 	volatile uint32_t acked[1024];
 	volatile uint32_t deactivated[1024];
 	volatile uint8_t priority[1024];
 	volatile uint8_t target[1024];
 	uint8_t pad2[0x3000 - 0x2900];
 	volatile uint32_t lowered[1024];
+	volatile uint32_t sent[1024];
 };
 
 _Static_assert(offsetof(struct shared, acked) == 0x100, "guest.S layout");
 _Static_assert(offsetof(struct shared, priority) == 0x2100, "guest.S layout");
 _Static_assert(offsetof(struct shared, target) == 0x2500, "guest.S layout");
 _Static_assert(offsetof(struct shared, lowered) == 0x3000, "guest.S layout");
+_Static_assert(offsetof(struct shared, nr_vcpus) == 0x64, "guest.S layout");
+_Static_assert(offsetof(struct shared, sent) == 0x4000, "guest.S layout");
 
 struct vm {
 	int kvm, fd, gic;
@@ -269,6 +284,116 @@ static void run_seed_trigger(struct vm *vm, int rounds)
 	}
 }
 
+/* Wait until `cond` holds, polling every 100 us; 0 on success, -1 after timeout_us. */
+#define WAIT_UNTIL(vm, cond, timeout_us)                                                   \
+	({                                                                                 \
+		long waited_ = 0;                                                          \
+		while (!(cond) && waited_ < (timeout_us) && !(vm)->failed) {               \
+			pause_us(100);                                                     \
+			waited_ += 100;                                                    \
+		}                                                                          \
+		(cond) ? 0 : -1;                                                           \
+	})
+
+/*
+ * SGIs between vCPUs: every vCPU sends count/vcpus SGIs (INTID 4*vcpu +
+ * i%4) to the next vCPU, paced by the target's acknowledgements; the guest
+ * counts what it sent. The VMM only waits for the exchange to finish.
+ */
+static void run_sgi(struct vm *vm, int count)
+{
+	uint32_t per = (uint32_t)(count / vm->nvcpus), total = per * (uint32_t)vm->nvcpus;
+	int v, k;
+
+	for (v = 0; v < vm->nvcpus; v++)
+		for (k = 0; k < 4; k++)
+			vm->sh->target[4 * v + k] = (uint8_t)((v + 1) % vm->nvcpus);
+	vm->sh->sgi_count = per;
+	vm->sh->sgi_mode = 1;
+	if (WAIT_UNTIL(vm, ({
+			       uint32_t a = 0;
+			       for (k = 0; k < 4 * vm->nvcpus; k++)
+				       a += vm->sh->acked[k];
+			       a == total;
+		       }),
+		       20000000)) {
+		fprintf(stderr, "vmm: SGI exchange did not finish\n");
+		vm->failed = 1;
+	}
+}
+
+/* The virtual timer (PPI 27): the guest arms it count times, 1 ms apart; wait for the last. */
+static void run_timer(struct vm *vm, int count)
+{
+	uint64_t freq;
+
+	__asm__ volatile("mrs %0, cntfrq_el0" : "=r"(freq));
+	vm->sh->timer_ticks = (uint32_t)(freq / 1000);
+	vm->sh->target[27] = 0;
+	if (WAIT_UNTIL(vm, vm->sh->acked[27] >= (uint32_t)count, 20000000)) {
+		fprintf(stderr, "vmm: timer: %u of %d expiries acknowledged\n", vm->sh->acked[27],
+			count);
+		vm->failed = 1;
+	}
+}
+
+/*
+ * Nested preemption: rounds of `depth` SPIs injected in climbing priority,
+ * each while the guest's handler of the previous one spins with IRQs
+ * unmasked, so that active interrupts pile up beyond the 4 LRs; each round
+ * waits until every one was acknowledged.
+ */
+static void run_nested(struct vm *vm, int count, int depth)
+{
+	int r, k, rounds = count / depth;
+
+	for (r = 0; r < rounds && !vm->failed; r++) {
+		uint32_t before[32];
+
+		for (k = 0; k < depth; k++)
+			before[k] = vm->sh->acked[FIRST_SPI + k];
+		for (k = 0; k < depth; k++) {
+			inject_edge(vm, FIRST_SPI + (uint32_t)k);
+			pause_us(300);
+		}
+		for (k = 0; k < depth && !vm->failed; k++)
+			if (wait_acked(vm, FIRST_SPI + (uint32_t)k, before[k], 5000000)) {
+				fprintf(stderr, "vmm: nested: SPI %d not acknowledged\n", FIRST_SPI + k);
+				vm->failed = 1;
+			}
+	}
+}
+
+/*
+ * Retargeting: count/2 rounds; in each, SPI X is taken on its vCPU, whose
+ * handler routes it to the next vCPU while it is active; the VMM then
+ * injects X again (pending while active, routed elsewhere: KVM migrates it
+ * once deactivated) and waits until the other vCPU acknowledged it.
+ */
+static void run_retarget(struct vm *vm, int count)
+{
+	int r;
+
+	for (r = 0; r < count / 2 && !vm->failed; r++) {
+		uint32_t x = FIRST_SPI + (uint32_t)(r % 4), before = vm->sh->acked[x];
+
+		vm->sh->retarget = 1;
+		inject_edge(vm, x);
+		if (WAIT_UNTIL(vm, vm->sh->retarget_done, 5000000)) {
+			fprintf(stderr, "vmm: retarget: SPI %u was not moved\n", x);
+			vm->failed = 1;
+			break;
+		}
+		vm->sh->retarget_done = 0;
+		inject_edge(vm, x);
+		vm->sh->reinjected = 1;
+		if (WAIT_UNTIL(vm, vm->sh->acked[x] >= before + 2, 5000000)) {
+			fprintf(stderr, "vmm: retarget: SPI %u not acknowledged on its new vCPU\n", x);
+			vm->failed = 1;
+		}
+	}
+}
+
 /* Write the ground truth CSV. */
 static void write_truth(struct vm *vm, const char *path)
 {
@@ -278,10 +403,13 @@ static void write_truth(struct vm *vm, const char *path)
 	if (!f)
 		die(path);
 	fprintf(f, "vcpu,intid,injected,acked,deactivated\n");
-	for (i = FIRST_SPI; i < NR_IRQS; i++)
-		if (vm->injected[i] || vm->sh->acked[i])
-			fprintf(f, "%d,%d,%u,%u,%u\n", vm->sh->target[i], i, vm->injected[i],
+	for (i = 0; i < NR_IRQS; i++) {
+		uint32_t injected = vm->injected[i] + vm->sh->sent[i];
+
+		if (injected || vm->sh->acked[i])
+			fprintf(f, "%d,%d,%u,%u,%u\n", vm->sh->target[i], i, injected,
 				vm->sh->acked[i], vm->sh->deactivated[i]);
+	}
 	if (path)
 		fclose(f);
 }
@@ -293,12 +421,15 @@ int main(int argc, char **argv)
 	struct vcpu_arg args[MAX_VCPUS];
 	struct sigaction sa;
 	const char *scenario, *truth = NULL;
-	int count = 100, nspis = 16, i;
+	int count = 100, nspis = 16, spread = 1, i;
+	long wfi_pause_us = 0;
 	unsigned seed = 1;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: vmm spi-paced|spi-burst [--vcpus N] [--count N] "
-				"[--seed N] [--truth FILE]\n");
+		fprintf(stderr, "usage: vmm SCENARIO [--vcpus N] [--count N] [--seed N] [--gic 2|3] "
+				"[--truth FILE]\n"
+				"scenarios: spi-paced spi-burst spi-level eoimode1 eoimode1-remote "
+				"seed-trigger sgi timer nested retarget wfi-wake\n");
 		return 2;
 	}
 	memset(&vm, 0, sizeof(vm));
@@ -327,8 +458,6 @@ int main(int argc, char **argv)
 	vm.sh->eoimode = 0;
 	for (i = 0; i < nspis; i++) /* climbing priority with the INTID, as the samples */
 		vm.sh->priority[FIRST_SPI + i] = (uint8_t)(0xf0 - 0x10 * i);
-	for (i = 0; i < nspis; i++) /* spread the SPIs over the vCPUs */
-		vm.sh->target[FIRST_SPI + i] = (uint8_t)(i % vm.nvcpus);
 	if (!strcmp(scenario, "seed-trigger"))
 		vm.sh->seed_intid = FIRST_SPI; /* the lowest priority, 0xf0 */
 	if (!strcmp(scenario, "spi-level")) {
@@ -339,6 +468,29 @@ int main(int argc, char **argv)
 		vm.sh->eoimode = 1; /* priority drop with EOIR, deactivation with DIR */
 		scenario = "spi-paced";
 	}
+	vm.sh->nr_vcpus = (uint32_t)vm.nvcpus;
+	if (!strcmp(scenario, "eoimode1-remote")) {
+		if (vm.nvcpus < 2)
+			return fprintf(stderr, "vmm: eoimode1-remote needs 2 vCPUs\n"), 2;
+		vm.sh->eoimode = 1; /* vCPU 0 takes and priority-drops, vCPU 1 deactivates */
+		vm.sh->remote_dir = 1;
+		spread = 0;
+		scenario = "spi-paced";
+	}
+	if (!strcmp(scenario, "sgi") && vm.nvcpus < 2)
+		return fprintf(stderr, "vmm: sgi needs 2 or more vCPUs\n"), 2;
+	if (!strcmp(scenario, "retarget") && vm.nvcpus < 2)
+		return fprintf(stderr, "vmm: retarget needs 2 or more vCPUs\n"), 2;
+	if (!strcmp(scenario, "timer"))
+		vm.sh->timer_count = (uint32_t)count; /* set before the guest starts */
+	if (!strcmp(scenario, "nested"))
+		vm.sh->nested_spin = 20000;
+	if (!strcmp(scenario, "wfi-wake")) {
+		wfi_pause_us = 3000; /* long enough for the vCPU to block in WFI, not poll */
+		scenario = "spi-paced";
+	}
+	for (i = 0; i < nspis; i++) /* spread the SPIs over the vCPUs (read by the guest's set-up) */
+		vm.sh->target[FIRST_SPI + i] = (uint8_t)(spread ? i % vm.nvcpus : 0);
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_kick;
@@ -362,10 +514,20 @@ int main(int argc, char **argv)
 		}
 	}
 
-	for (i = 0; i < nspis; i++) /* spread the SPIs over the vCPUs */
-		vm.sh->target[FIRST_SPI + i] = (uint8_t)(i % vm.nvcpus);
 	if (!strcmp(scenario, "seed-trigger")) {
 		run_seed_trigger(&vm, count / 10 ? count / 10 : 1);
+		count = 0;
+	} else if (!strcmp(scenario, "sgi")) {
+		run_sgi(&vm, count);
+		count = 0;
+	} else if (!strcmp(scenario, "timer")) {
+		run_timer(&vm, count);
+		count = 0;
+	} else if (!strcmp(scenario, "nested")) {
+		run_nested(&vm, count, 8);
+		count = 0;
+	} else if (!strcmp(scenario, "retarget")) {
+		run_retarget(&vm, count);
 		count = 0;
 	}
 	for (i = 0; i < count && !vm.failed; i++) {
@@ -374,6 +536,8 @@ int main(int argc, char **argv)
 		if (!strcmp(scenario, "spi-paced")) {
 			uint32_t before = vm.sh->acked[intid];
 
+			if (wfi_pause_us)
+				pause_us(wfi_pause_us);
 			inject_edge(&vm, intid);
 			if (wait_acked(&vm, intid, before, 5000000)) {
 				fprintf(stderr, "vmm: INTID %u not acknowledged within 5 s\n", intid);
