@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The flight recorder's byte ring (see flight.h). Layout: each record is
+ * a uint32_t length followed by its bytes, padded to 8; a length of
+ * WRAP_MARK (or fewer than 4 bytes left before the end) means "continue
+ * at offset 0". Live records run from head to tail, around the end.
+ */
+#include "flight.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define WRAP_MARK 0xffffffffu
+#define ALIGN8(n) (((n) + 7u) & ~(size_t)7u)
+
+/* Bytes a record of n bytes occupies. */
+static size_t entry_size(uint32_t n)
+{
+	return ALIGN8(sizeof(uint32_t) + (size_t)n);
+}
+
+/* See flight.h. */
+struct flight_ring *flight_new(size_t bytes)
+{
+	struct flight_ring *f = calloc(1, sizeof(*f));
+
+	if (bytes < 4096)
+		bytes = 4096;
+	bytes &= ~(size_t)7u;
+	if (f)
+		f->buf = malloc(bytes);
+	if (!f || !f->buf) {
+		free(f);
+		return NULL;
+	}
+	f->size = bytes;
+	return f;
+}
+
+/* See flight.h. */
+void flight_free(struct flight_ring *f)
+{
+	if (!f)
+		return;
+	free(f->buf);
+	free(f);
+}
+
+/* The offset of the record at off, following a wrap marker or the end. */
+static size_t skip_wrap(const struct flight_ring *f, size_t off)
+{
+	uint32_t n;
+
+	if (off + sizeof(n) > f->size)
+		return 0;
+	memcpy(&n, f->buf + off, sizeof(n));
+	return n == WRAP_MARK ? 0 : off;
+}
+
+/* Drop the oldest record. */
+static void evict_one(struct flight_ring *f)
+{
+	uint32_t n;
+
+	f->head = skip_wrap(f, f->head);
+	memcpy(&n, f->buf + f->head, sizeof(n));
+	f->head += entry_size(n);
+	f->count--;
+	f->evicted++;
+	if (!f->count)
+		f->head = f->tail = 0;
+	else
+		f->head = skip_wrap(f, f->head);
+}
+
+/*
+ * Where a record of `need` bytes can go without touching live records
+ * (-1: nowhere yet). With the live region head..tail not wrapped, the
+ * free space is tail..end and 0..head; wrapped, it is tail..head.
+ */
+static long place(const struct flight_ring *f, size_t need)
+{
+	if (!f->count)
+		return 0;
+	if (f->tail > f->head) {
+		if (f->tail + need <= f->size)
+			return (long)f->tail;
+		return need <= f->head ? 0 : -1;
+	}
+	return f->tail + need <= f->head ? (long)f->tail : -1;
+}
+
+/* See flight.h. */
+int flight_push(struct flight_ring *f, const void *data, uint32_t n)
+{
+	size_t need = entry_size(n);
+	long at;
+
+	if (need > f->size / 4)
+		return -1;
+	while ((at = place(f, need)) < 0)
+		evict_one(f);
+	if (at == 0 && f->count && f->tail + sizeof(uint32_t) <= f->size) {
+		uint32_t mark = WRAP_MARK;
+
+		memcpy(f->buf + f->tail, &mark, sizeof(mark));
+	}
+	memcpy(f->buf + at, &n, sizeof(n));
+	memcpy(f->buf + at + sizeof(n), data, n);
+	f->tail = (size_t)at + need;
+	f->count++;
+	f->pushed++;
+	return 0;
+}
+
+/* See flight.h. */
+struct flight_ring *flight_copy(const struct flight_ring *f)
+{
+	struct flight_ring *c = flight_new(f->size);
+
+	if (!c)
+		return NULL;
+	memcpy(c->buf, f->buf, f->size);
+	c->head = f->head;
+	c->tail = f->tail;
+	c->count = f->count;
+	c->pushed = f->pushed;
+	c->evicted = f->evicted;
+	return c;
+}
+
+/* See flight.h. */
+void flight_iter_begin(const struct flight_ring *f, struct flight_iter *it)
+{
+	it->off = f->head;
+	it->left = f->count;
+}
+
+/* See flight.h. */
+int flight_iter_next(const struct flight_ring *f, struct flight_iter *it, const void **data,
+		     uint32_t *n)
+{
+	if (!it->left)
+		return 0;
+	it->off = skip_wrap(f, it->off);
+	memcpy(n, f->buf + it->off, sizeof(*n));
+	*data = f->buf + it->off + sizeof(*n);
+	it->off += entry_size(*n);
+	it->left--;
+	return 1;
+}
