@@ -31,14 +31,20 @@ static const char record_usage[] =
 	"      --no-ap-list       no AP-list walk after sync\n"
 	"      --gic 2|3          host GIC (default: from /proc/interrupts)\n"
 	"      --buffer-size MB   BPF ring buffer size (default 8, power of two)\n"
+	"      --flight MB        flight recorder: keep only the last MB megabytes of records\n"
+	"                         in memory; SIGUSR1 writes them to FILE-1.db, FILE-2.db, ...,\n"
+	"                         Ctrl-C (or the end of --duration) to FILE; the part before a\n"
+	"                         window is stored as a gap\n"
 	"  -v, --verbose          libbpf messages and every attached hook\n"
 	"  -h, --help             show this help\n"
 	"\n"
 	"Drops are never silent: failed ring buffer reservations are counted per\n"
 	"probe and CPU and stored as gaps with their time window.\n"
 	"\n"
-	"Example:\n"
-	"  vgic-replay record -p $(pidof qemu-system-aarch64) -d 30 -o trace.db\n";
+	"Examples:\n"
+	"  vgic-replay record -p $(pidof qemu-system-aarch64) -d 30 -o trace.db\n"
+	"  vgic-replay record --flight 64 -o /var/tmp/vgic.db &   # then, at a complaint:\n"
+	"  kill -USR1 %1                                          # /var/tmp/vgic-1.db\n";
 
 /* Parse options and run the recording. */
 int cmd_record(int argc, char **argv)
@@ -51,6 +57,7 @@ int cmd_record(int argc, char **argv)
 		{"snapshots", no_argument, NULL, 's'},	   {"no-ap-list", no_argument, NULL, 'A'},
 		{"gic", required_argument, NULL, 'g'},	   {"buffer-size", required_argument, NULL, 'b'},
 		{"verbose", no_argument, NULL, 'v'},	   {"help", no_argument, NULL, 'h'},
+		{"flight", required_argument, NULL, 'F'},
 		{NULL, 0, NULL, 0},
 	};
 	struct record_options opt = {0};
@@ -111,6 +118,13 @@ int cmd_record(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case 'F':
+			opt.flight_bytes = (size_t)(atof(optarg) * 1048576);
+			if (opt.flight_bytes < 65536) {
+				cli_error("record: --flight needs at least 0.0625 MB (64 KiB)");
+				return 2;
+			}
+			break;
 		case 'v':
 			opt.verbose = 1;
 			break;
@@ -135,6 +149,15 @@ int cmd_record(int argc, char **argv)
 	if (vr_record(&opt, &st, &err)) {
 		cli_error("%s", err.msg);
 		return 1;
+	}
+	if (opt.flight_bytes) {
+		printf("%s: the last window, %lld events (%lld snapshots, %lld AP-list walks), "
+		       "%.1f MB, after %.1f s; %lld earlier records stored as a gap, dropped %lld "
+		       "in BPF\n",
+		       opt.output, (long long)st.events, (long long)st.snapshots,
+		       (long long)st.ap_lists, st.bytes / 1048576.0, st.seconds,
+		       (long long)st.drops_user, (long long)st.drops_bpf);
+		return 0;
 	}
 	printf("%s: %lld events (%lld snapshots, %lld AP-list walks) in %.1f s, %.1f MB; "
 	       "dropped %lld in BPF, %lld in user space\n",

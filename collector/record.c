@@ -29,19 +29,28 @@
 #include <unistd.h>
 
 #include "../schemas/tracedb.h"
+#include "flight.h"
+#include "ftrace_parse.h"
 #include "vgic.h"
 #include "vgic.skel.h"
 
 #define QUEUE_SLOT sizeof(struct vgic_rec_aplist)
 #define COMMIT_NS 250000000ull
 
-static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t stop_requested, dump_requested;
 
 /* SIGINT/SIGTERM: finish cleanly with everything committed. */
 static void on_stop(int sig)
 {
 	(void)sig;
 	stop_requested = 1;
+}
+
+/* SIGUSR1 in flight-recorder mode: write the window held in memory. */
+static void on_dump(int sig)
+{
+	(void)sig;
+	dump_requested = 1;
 }
 
 /* A gap to store, passed through the queue so that only the writer touches SQLite. */
@@ -67,6 +76,9 @@ struct recorder {
 	const struct record_options *opt;
 	struct vgic_bpf *skel;
 	struct queue q;
+	struct flight_ring *flight; /* flight-recorder mode: records stay here until a dump */
+	int gic;
+	uint64_t start_ns;
 	struct tracedb *db;
 	struct trace_writer *w;
 	struct record_stats *st;
@@ -95,12 +107,20 @@ static int queue_push(struct queue *q, const void *data, size_t size)
 	return 0;
 }
 
+/* Hand a record on: to the writer's queue, or in flight mode to the in-memory ring. */
+static int record_push(struct recorder *r, const void *data, size_t size)
+{
+	if (!r->flight)
+		return queue_push(&r->q, data, size);
+	if (size > QUEUE_SLOT || flight_push(r->flight, data, (uint32_t)size))
+		r->q.dropped++;
+	return 0;
+}
+
 /* ring_buffer__new callback: runs on the polling thread. */
 static int on_ring_record(void *ctx, void *data, size_t size)
 {
-	struct recorder *r = ctx;
-
-	return queue_push(&r->q, data, size);
+	return record_push(ctx, data, size);
 }
 
 /* Fill the event fields every record shares. */
@@ -130,6 +150,16 @@ static int write_record(struct recorder *r, const unsigned char *slot)
 			ev.intid = e->intid;
 		for (i = 0; i < 4; i++)
 			ev.arg[i] = e->arg[i] == -1 ? VR_NO_VALUE : e->arg[i];
+		if (ev.kind == VR_EV_DEACTIVATE || ev.kind == VR_EV_SGI) {
+			/* Decoded as the text importer does, in the layout the hook names. */
+			int layout = (int)e->arg[3];
+
+			ev.arg[3] = VR_NO_VALUE;
+			if (ev.kind == VR_EV_DEACTIVATE)
+				vr_decode_deactivate(layout, &ev);
+			else
+				vr_decode_sgi(layout, &ev);
+		}
 		if ((ev.kind == VR_EV_TIMER_IRQ || ev.kind == VR_EV_IRQ_PENDING) &&
 		    ev.vcpu != VR_NO_VALUE)
 			trace_writer_map_thread(r->w, ev.pid, ev.vcpu, "private-irq", 0, ev.ts_ns);
@@ -304,10 +334,15 @@ static int hook_table(struct vgic_bpf *s, int gic, struct hook *h)
 	if (gic == 2) {
 		FN(fentry_fold_v2, kp_fold_v2, NULL, "vgic_v2_fold_lr_state");
 		FN(fentry_populate_v2, kp_populate_v2, NULL, "vgic_v2_populate_lr");
+		FN(fentry_deactivate_v2, kp_deactivate_v2, NULL, "vgic_v2_deactivate");
 	} else {
 		FN(fentry_fold_v3, kp_fold_v3, NULL, "vgic_v3_fold_lr_state");
 		FN(fentry_populate_v3, kp_populate_v3, NULL, "vgic_v3_populate_lr");
+		FN(fentry_deactivate_v3, kp_deactivate_v3, NULL, "vgic_v3_deactivate");
 	}
+	/* The guest's GIC model, not the host's, decides which SGI path runs. */
+	FN(fentry_sgi_v3, kp_sgi_v3, NULL, "vgic_v3_dispatch_sgi");
+	FN(fentry_sgi_v2, kp_sgi_v2, NULL, "vgic_mmio_write_sgir");
 #undef TP
 #undef FN
 	return n;
@@ -472,10 +507,298 @@ static void collect_drops(struct recorder *r, uint64_t window_start)
 		g.lost = (long long)per_cpu[cpu];
 		g.start_ns = window_start;
 		r->st->drops_bpf += g.lost;
-		queue_push(&r->q, &g, sizeof(g));
+		record_push(r, &g, sizeof(g));
 	}
 	free(vals);
 	free(per_cpu);
+}
+
+/* The trace_info rows every recording carries: where it comes from and on what. */
+static void write_info(struct trace_writer *w, const struct record_options *opt, int gic)
+{
+	struct utsname un;
+
+	uname(&un);
+	trace_writer_info_text(w, "source_file", "(live recording)");
+	trace_writer_info_text(w, "source_format", opt->backend_tracefs ? "tracefs" : "bpf");
+	trace_writer_info_text(w, "capture_tool", "vgic-replay record " VR_VERSION);
+	trace_writer_info_text(w, "capture_options", opt->command_line);
+	trace_writer_info_text(w, "host", un.nodename);
+	trace_writer_info_text(w, "kernel_release", un.release);
+	trace_writer_info_text(w, "kernel_release_source", "recorded: uname of the host");
+	trace_writer_info_int(w, "gic_version", gic);
+	trace_writer_info_text(w, "gic_version_source",
+			       opt->gic_version ? "option: --gic" : "recorded: /proc/interrupts");
+	trace_writer_info_text(w, "clock", opt->backend_tracefs ? "ftrace local clock"
+								: "CLOCK_MONOTONIC (bpf_ktime_get_ns)");
+}
+
+/* ------------------------------------------------ flight recorder */
+
+/* Per thread of a dumped window: where its first complete run cycle begins. */
+struct window_thread {
+	uint32_t pid;
+	int cycle_records; /* it made populate/flush/sync/post/DIR/SGI records: a vCPU thread */
+	int64_t first_post; /* index of its first vgic_post snapshot, -1 none */
+};
+
+/* A dump in progress: a copy of the ring, written on a thread of its own. */
+struct flight_dump {
+	const struct record_options *opt;
+	int gic;
+	uint64_t start_ns;
+	struct flight_ring *ring;
+	char *path;
+	pthread_t thread;
+	volatile int done;
+	int running;
+};
+
+/* Does this record belong to a vCPU's flush/run/sync cycle (see window_thread)? */
+static int is_cycle_record(const struct vgic_rec_hdr *h)
+{
+	return h->type == VGIC_REC_SNAPSHOT || h->type == VGIC_REC_APLIST ||
+	       (h->type == VGIC_REC_EVENT && h->kind >= VR_EV_POPULATE);
+}
+
+/* The thread entry of pid, added if new. */
+static struct window_thread *window_thread_of(struct window_thread **t, size_t *n, size_t *cap,
+					      uint32_t pid)
+{
+	size_t i;
+
+	for (i = 0; i < *n; i++)
+		if ((*t)[i].pid == pid)
+			return &(*t)[i];
+	if (*n == *cap) {
+		*cap = *cap ? 2 * *cap : 16;
+		*t = vr_xrealloc(*t, *cap * sizeof(**t));
+	}
+	(*t)[*n] = (struct window_thread){pid, 0, -1};
+	return &(*t)[(*n)++];
+}
+
+/*
+ * Write a flight-recorder window to path (through a temporary file, renamed
+ * into place once complete). The window is cut so that no snapshot pair
+ * is cut in half: each vCPU thread starts after its first vgic_post (the
+ * end of a flush/entry/exit/sync cycle), and the other threads' records
+ * (the VMM's injections) start after the last of those boundaries, so
+ * every injection kept is followed by every flush that could present it.
+ * What came before (evicted from memory, or cut here) is one gap on CPU
+ * -1 from the recording's start to the first record kept. A window from
+ * which nothing was evicted is the whole recording and is not cut.
+ */
+static int dump_window(struct flight_dump *d, struct record_stats *st, struct vr_error *err)
+{
+	struct window_thread *th = NULL;
+	size_t nth = 0, cap = 0;
+	struct flight_iter it;
+	struct recorder r;
+	const void *data;
+	unsigned char slot[QUEUE_SLOT];
+	int64_t i, boundary = -1, cut = 0, first_ts = -1;
+	char *tmp;
+	uint32_t n;
+	int rc = -1;
+
+	memset(&r, 0, sizeof(r));
+	memset(st, 0, sizeof(*st));
+	r.opt = d->opt;
+	r.st = st;
+	r.gic = d->gic;
+	flight_iter_begin(d->ring, &it);
+	for (i = 0; flight_iter_next(d->ring, &it, &data, &n); i++) {
+		const struct vgic_rec_hdr *h = data;
+		struct window_thread *t;
+
+		if (h->type == VGIC_REC_GAP)
+			continue;
+		t = window_thread_of(&th, &nth, &cap, h->pid);
+		t->cycle_records |= is_cycle_record(h);
+		if (h->type == VGIC_REC_SNAPSHOT && h->kind == VR_EV_POST && t->first_post < 0)
+			t->first_post = i;
+	}
+	for (i = 0; i < (int64_t)nth; i++)
+		if (th[i].cycle_records && th[i].first_post > boundary)
+			boundary = th[i].first_post;
+	/* Nothing evicted: the window is the whole recording, which starts as any other. */
+	if (!d->ring->evicted)
+		for (i = 0, boundary = -1; i < (int64_t)nth; i++)
+			th[i].cycle_records = 0;
+
+	tmp = vr_xmalloc(strlen(d->path) + 16);
+	sprintf(tmp, "%s.tmp-%d", d->path, (int)getpid());
+	unlink(tmp);
+	r.db = tracedb_create(tmp, err);
+	if (!r.db)
+		goto out;
+	r.w = trace_writer_begin(r.db, err);
+	if (!r.w)
+		goto out;
+	write_info(r.w, d->opt, d->gic);
+	flight_iter_begin(d->ring, &it);
+	for (i = 0; flight_iter_next(d->ring, &it, &data, &n); i++) {
+		const struct vgic_rec_hdr *h = data;
+		struct window_thread *t = window_thread_of(&th, &nth, &cap, h->pid);
+		int keep = h->type == VGIC_REC_GAP || !t->cycle_records ? i > boundary
+								       : t->first_post >= 0 && i > t->first_post;
+
+		if (!keep) {
+			cut++;
+			continue;
+		}
+		if (first_ts < 0) {
+			first_ts = (int64_t)h->ts;
+			if (d->ring->evicted + cut > 0 &&
+			    trace_writer_gap_window(r.w, -1, d->ring->evicted + cut,
+						    (int64_t)d->start_ns, first_ts))
+				goto write_failed;
+		}
+		memcpy(slot, data, n < QUEUE_SLOT ? n : QUEUE_SLOT);
+		if (n < QUEUE_SLOT)
+			memset(slot + n, 0, QUEUE_SLOT - n);
+		if (write_record(&r, slot))
+			goto write_failed;
+	}
+	trace_writer_info_int(r.w, "input_records", st->events);
+	rc = trace_writer_finish(r.w, err);
+	r.w = NULL;
+	if (!rc && rename(tmp, d->path))
+		rc = vr_error_set(err, "%s: cannot rename %s into place: %s", d->path, tmp,
+				  strerror(errno));
+	goto out;
+write_failed:
+	vr_error_set(err, "%s: cannot write the flight-recorder window (disk full?)", d->path);
+out:
+	if (r.w)
+		trace_writer_abort(r.w);
+	tracedb_close(r.db);
+	if (rc)
+		unlink(tmp);
+	free(tmp);
+	free(th);
+	st->drops_user = d->ring->evicted + cut;
+	return rc;
+}
+
+/* Dump thread: write the window and say so, one line. */
+static void *dump_main(void *arg)
+{
+	struct flight_dump *d = arg;
+	struct record_stats st;
+	struct vr_error err = {{0}};
+
+	if (dump_window(d, &st, &err))
+		fprintf(stderr, "record: flight window not written: %s\n", err.msg);
+	else
+		fprintf(stderr, "record: flight window of %lld events (%lld snapshots) written to %s; "
+				"%lld earlier records stored as a gap\n",
+			(long long)st.events, (long long)st.snapshots, d->path,
+			(long long)st.drops_user);
+	d->done = 1;
+	return NULL;
+}
+
+/* The path of dump number k: OUTPUT with "-k" before its .db suffix. */
+static char *dump_path(const char *output, int k)
+{
+	size_t n = strlen(output);
+	char *p = vr_xmalloc(n + 24);
+
+	if (n > 3 && !strcmp(output + n - 3, ".db"))
+		sprintf(p, "%.*s-%d.db", (int)(n - 3), output, k);
+	else
+		sprintf(p, "%s-%d", output, k);
+	return p;
+}
+
+/* Wait for a running dump thread and release its copy. */
+static void dump_reap(struct flight_dump *d)
+{
+	if (!d->running)
+		return;
+	pthread_join(d->thread, NULL);
+	flight_free(d->ring);
+	free(d->path);
+	d->ring = NULL;
+	d->path = NULL;
+	d->running = 0;
+}
+
+/* SIGUSR1: copy the ring and write it on a thread, so polling goes on meanwhile. */
+static void dump_start(struct recorder *r, struct flight_dump *d, int k)
+{
+	if (d->running && !d->done) {
+		fprintf(stderr, "record: the previous flight window is still being written; "
+				"SIGUSR1 ignored\n");
+		return;
+	}
+	dump_reap(d);
+	d->opt = r->opt;
+	d->gic = r->gic;
+	d->start_ns = r->start_ns;
+	d->ring = flight_copy(r->flight);
+	if (!d->ring) {
+		fprintf(stderr, "record: no memory to copy the flight window; SIGUSR1 ignored\n");
+		return;
+	}
+	d->path = dump_path(r->opt->output, k);
+	d->done = 0;
+	if (pthread_create(&d->thread, NULL, dump_main, d)) {
+		fprintf(stderr, "record: cannot start the dump thread; SIGUSR1 ignored\n");
+		flight_free(d->ring);
+		free(d->path);
+		return;
+	}
+	d->running = 1;
+}
+
+/*
+ * Flight-recorder mode: poll into the in-memory ring until stopped, dump
+ * on SIGUSR1, and at the end write the last window to the output itself.
+ */
+static int run_flight(struct recorder *r, struct ring_buffer *rb, struct record_stats *st,
+		      struct vr_error *err)
+{
+	struct flight_dump d, last;
+	uint64_t last_tick = r->start_ns;
+	int dumps = 0, rc;
+
+	memset(&d, 0, sizeof(d));
+	memset(&last, 0, sizeof(last));
+	while (!stop_requested) {
+		int n = ring_buffer__poll(rb, 100);
+
+		if (n < 0 && n != -EINTR) {
+			vr_error_set(err, "ring buffer: %s", strerror(-n));
+			break;
+		}
+		if (r->opt->duration > 0 &&
+		    (vr_now_ns() - r->start_ns) / 1e9 >= r->opt->duration)
+			break;
+		if (dump_requested) {
+			dump_requested = 0;
+			collect_drops(r, last_tick);
+			last_tick = vr_now_ns();
+			dump_start(r, &d, ++dumps);
+		}
+		if (vr_now_ns() - last_tick >= 1000000000ull) {
+			collect_drops(r, last_tick);
+			last_tick = vr_now_ns();
+		}
+	}
+	ring_buffer__consume(rb);
+	collect_drops(r, last_tick);
+	dump_reap(&d);
+	last.opt = r->opt;
+	last.gic = r->gic;
+	last.start_ns = r->start_ns;
+	last.ring = r->flight;
+	last.path = (char *)r->opt->output;
+	rc = dump_window(&last, st, err);
+	st->drops_bpf = r->st->drops_bpf;
+	return rc;
 }
 
 /* See record.h. */
@@ -485,10 +808,9 @@ int vr_record(const struct record_options *opt, struct record_stats *st, struct 
 	struct btf *vmlinux;
 	struct ring_buffer *rb = NULL;
 	struct sigaction sa;
-	struct utsname un;
 	struct stat sb;
 	pthread_t writer;
-	uint64_t start, last_tick;
+	uint64_t last_tick;
 	int64_t user_dropped = 0;
 	int gic, rc = -1, writer_started = 0;
 
@@ -512,6 +834,7 @@ int vr_record(const struct record_options *opt, struct record_stats *st, struct 
 		btf__free(vmlinux);
 		return vr_error_set(err, "cannot tell the host GIC from /proc/interrupts; use --gic");
 	}
+	r.gic = gic;
 	if (!stat(opt->output, &sb)) {
 		if (!opt->force) {
 			btf__free(vmlinux);
@@ -531,36 +854,33 @@ int vr_record(const struct record_options *opt, struct record_stats *st, struct 
 	if (!r.skel)
 		return -1;
 
-	r.db = tracedb_create_durable(opt->output, err);
-	if (!r.db)
-		goto out;
-	r.w = trace_writer_begin(r.db, err);
-	if (!r.w)
-		goto out;
-	uname(&un);
-	trace_writer_info_text(r.w, "source_file", "(live recording)");
-	trace_writer_info_text(r.w, "source_format", "bpf");
-	trace_writer_info_text(r.w, "capture_tool", "vgic-replay record " VR_VERSION);
-	trace_writer_info_text(r.w, "capture_options", opt->command_line);
-	trace_writer_info_text(r.w, "host", un.nodename);
-	trace_writer_info_text(r.w, "kernel_release", un.release);
-	trace_writer_info_text(r.w, "kernel_release_source", "recorded: uname of the host");
-	trace_writer_info_int(r.w, "gic_version", gic);
-	trace_writer_info_text(r.w, "gic_version_source",
-			       opt->gic_version ? "option: --gic" : "recorded: /proc/interrupts");
-	trace_writer_info_text(r.w, "clock", "CLOCK_MONOTONIC (bpf_ktime_get_ns)");
-	if (trace_writer_commit(r.w, err))
-		goto out;
-
-	r.q.nslots = opt->ring_bytes / 64 > 4096 ? opt->ring_bytes / 64 : 4096;
-	r.q.slots = vr_xmalloc(r.q.nslots * QUEUE_SLOT);
-	pthread_mutex_init(&r.q.lock, NULL);
-	pthread_cond_init(&r.q.nonempty, NULL);
-	if (pthread_create(&writer, NULL, writer_main, &r)) {
-		vr_error_set(err, "cannot start the writer thread");
-		goto out;
+	if (opt->flight_bytes) {
+		r.flight = flight_new(opt->flight_bytes);
+		if (!r.flight) {
+			vr_error_set(err, "no memory for a flight window of %.2f MB",
+				     opt->flight_bytes / 1048576.0);
+			goto out;
+		}
+	} else {
+		r.db = tracedb_create_durable(opt->output, err);
+		if (!r.db)
+			goto out;
+		r.w = trace_writer_begin(r.db, err);
+		if (!r.w)
+			goto out;
+		write_info(r.w, opt, gic);
+		if (trace_writer_commit(r.w, err))
+			goto out;
+		r.q.nslots = opt->ring_bytes / 64 > 4096 ? opt->ring_bytes / 64 : 4096;
+		r.q.slots = vr_xmalloc(r.q.nslots * QUEUE_SLOT);
+		pthread_mutex_init(&r.q.lock, NULL);
+		pthread_cond_init(&r.q.nonempty, NULL);
+		if (pthread_create(&writer, NULL, writer_main, &r)) {
+			vr_error_set(err, "cannot start the writer thread");
+			goto out;
+		}
+		writer_started = 1;
 	}
-	writer_started = 1;
 	rb = ring_buffer__new(bpf_map__fd(r.skel->maps.rb), on_ring_record, &r, NULL);
 	if (!rb) {
 		vr_error_set(err, "cannot open the BPF ring buffer: %s", strerror(errno));
@@ -570,8 +890,20 @@ int vr_record(const struct record_options *opt, struct record_stats *st, struct 
 	sa.sa_handler = on_stop;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	r.start_ns = last_tick = vr_now_ns();
+	if (r.flight) {
+		sa.sa_handler = on_dump;
+		sigaction(SIGUSR1, &sa, NULL);
+		fprintf(stderr, "record: flight recorder, last %.2f MB in memory; SIGUSR1 (kill -USR1 "
+				"%d) writes them, Ctrl-C writes them to %s and stops\n",
+			opt->flight_bytes / 1048576.0, (int)getpid(), opt->output);
+		rc = run_flight(&r, rb, st, err);
+		st->seconds = (vr_now_ns() - r.start_ns) / 1e9;
+		if (!rc && !stat(opt->output, &sb))
+			st->bytes = sb.st_size;
+		goto out;
+	}
 	fprintf(stderr, "record: writing %s; Ctrl-C to stop\n", opt->output);
-	start = last_tick = vr_now_ns();
 	while (!stop_requested && !r.writer_failed) {
 		int n = ring_buffer__poll(rb, 100);
 
@@ -579,7 +911,7 @@ int vr_record(const struct record_options *opt, struct record_stats *st, struct 
 			vr_error_set(err, "ring buffer: %s", strerror(-n));
 			break;
 		}
-		if (opt->duration > 0 && (vr_now_ns() - start) / 1e9 >= opt->duration)
+		if (opt->duration > 0 && (vr_now_ns() - r.start_ns) / 1e9 >= opt->duration)
 			break;
 		if (vr_now_ns() - last_tick >= 1000000000ull) {
 			collect_drops(&r, last_tick);
@@ -606,7 +938,8 @@ int vr_record(const struct record_options *opt, struct record_stats *st, struct 
 	st->drops_user = user_dropped;
 	/* Records the writer could not keep up with: one gap over the whole recording. */
 	if (user_dropped)
-		trace_writer_gap_window(r.w, -1, user_dropped, (int64_t)start, (int64_t)vr_now_ns());
+		trace_writer_gap_window(r.w, -1, user_dropped, (int64_t)r.start_ns,
+					(int64_t)vr_now_ns());
 	if (r.writer_failed) {
 		*err = r.werr;
 		goto out;
@@ -614,7 +947,7 @@ int vr_record(const struct record_options *opt, struct record_stats *st, struct 
 	trace_writer_info_int(r.w, "input_records", st->events);
 	rc = trace_writer_finish(r.w, err);
 	r.w = NULL;
-	st->seconds = (vr_now_ns() - start) / 1e9;
+	st->seconds = (vr_now_ns() - r.start_ns) / 1e9;
 	if (!stat(opt->output, &sb))
 		st->bytes = sb.st_size;
 out:
@@ -635,5 +968,6 @@ out:
 	vgic_bpf__destroy(r.skel);
 	free(r.q.slots);
 	free(r.drops_seen_cpu);
+	flight_free(r.flight);
 	return rc;
 }

@@ -27,6 +27,8 @@ struct record_options {
 	const char *events;   /* comma-separated subset of tracepoints, NULL: all */
 	int verbose;
 	const char *command_line; /* stored as capture_options */
+	size_t flight_bytes;  /* flight recorder: keep this much in memory, 0: stream to disk */
+	int backend_tracefs;  /* kprobe events and tracepoints through tracefs, not BPF */
 };
 
 struct record_stats {

@@ -21,6 +21,7 @@ for arg in $(cat /proc/cmdline); do
 	vr.seed=*) seed=${arg#vr.seed=} ;;
 	vr.gic=*) gic=${arg#vr.gic=} ;;
 	vr.record=*) record=${arg#vr.record=} ;;
+	vr.flightmb=*) flightmb=${arg#vr.flightmb=} ;;
 	esac
 done
 
@@ -51,12 +52,20 @@ echo > $T/trace
 echo "===VR-KERNEL $(uname -r)"
 start=$(cat /proc/uptime)
 echo 1 > $T/tracing_on
-if [ "$record" = 1 ]; then
-	# The BPF collector records the same run, next to ftrace.
-	/bin/vgic-replay record --gic "$gic" -o /tmp/record.db > /tmp/record.log 2>&1 &
+# vr.record=1: the BPF collector records the same run, next to ftrace;
+# flight: the same in flight-recorder mode (SIGUSR1 after the run, then stop);
+# tracefs: the collector's tracefs backend (its own instance buffer).
+case "$record" in
+1) ropts= ;;
+flight) ropts="--flight ${flightmb:-1}" ;;
+tracefs) ropts="--backend tracefs" ;;
+*) record=0 ;;
+esac
+if [ "$record" != 0 ]; then
+	/bin/vgic-replay record $ropts --gic "$gic" -o /tmp/record.db > /tmp/record.log 2>&1 &
 	rec_pid=$!
 	i=0
-	while ! grep -q 'record: writing' /tmp/record.log && [ $i -lt 100 ]; do
+	while ! grep -qE 'record: (writing|flight recorder)' /tmp/record.log && [ $i -lt 100 ]; do
 		kill -0 $rec_pid 2>/dev/null || break
 		sleep 0.1; i=$((i + 1))
 	done
@@ -64,7 +73,12 @@ fi
 /bin/vmm "$scenario" --vcpus "$vcpus" --count "$count" --seed "$seed" --gic "$gic" --truth /tmp/truth.csv \
 	> /tmp/vmm.log 2>&1
 rc=$?
-if [ "$record" = 1 ]; then
+if [ "$record" = flight ]; then
+	kill -USR1 $rec_pid 2>/dev/null
+	i=0
+	while ! grep -q 'flight window' /tmp/record.log && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+fi
+if [ "$record" != 0 ]; then
 	kill -INT $rec_pid 2>/dev/null
 	wait $rec_pid
 	echo "===VR-RECORD rc=$?"
@@ -83,5 +97,6 @@ emit trace.txt /tmp/trace.txt
 [ -s /tmp/trace.dat ] && emit trace.dat /tmp/trace.dat
 [ -f /tmp/record.log ] && emit record.log /tmp/record.log
 [ -s /tmp/record.db ] && emit record.db /tmp/record.db
+[ -s /tmp/record-1.db ] && emit record-1.db /tmp/record-1.db
 echo "===VR-DONE"
 poweroff -f

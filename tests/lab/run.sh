@@ -25,6 +25,7 @@ initrd=${LAB_INITRD:-build/lab/initrd.gz}
 mkdir -p "$out"
 append="console=ttyAMA0 panic=-1 quiet loglevel=3 vr.scenario=$scenario vr.vcpus=$vcpus"
 append="$append vr.count=$count vr.seed=$seed vr.gic=$gic vr.record=$record"
+[ -n "${LAB_FLIGHT_MB:-}" ] && append="$append vr.flightmb=$LAB_FLIGHT_MB"
 [ "$mode" = nvhe ] && append="$append kvm-arm.mode=nvhe"
 
 t0=$(date +%s.%N)
@@ -56,9 +57,10 @@ extract() {
 extract trace.txt
 extract vmm.log
 extract truth.csv || true
-if [ "$record" = 1 ]; then
+if [ "$record" != 0 ]; then
 	extract record.log || true
 	extract record.db || fail "the collector wrote no trace: $(cat "$out/record.log" 2>/dev/null)"
+	grep -q '^===VR-BEGIN record-1.db' "$out/console.log" && extract record-1.db
 fi
 if grep -q '^===VR-BEGIN trace.dat' "$out/console.log"; then
 	extract trace.dat
