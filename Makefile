@@ -48,8 +48,9 @@ REPLAY_SRC    := replay/check.c replay/profiles.c replay/predict.c
 ENGINE_SRC    := engine/vgic_engine.c engine/profiles.c engine/guest_cpuif.c \
                  engine/registers.c engine/vgic_v5.c
 CLI_SRC       := cli/vgic-replay.c cli/cmd_import.c cli/cmd_info.c cli/cmd_sql.c cli/cmd_check.c \
-                 cli/cmd_report.c cli/cmd_probes.c cli/cmd_record.c cli/cmd_predict.c
-UI_SRC        := ui/tui.c
+                 cli/cmd_report.c cli/cmd_probes.c cli/cmd_record.c cli/cmd_predict.c \
+                 cli/cmd_tui.c
+UI_SRC        := ui/tui.c ui/timeline.c
 LIB_SRC       := $(COMMON_SRC) $(SCHEMA_SRC) $(COLLECTOR_SRC) $(REPLAY_SRC) $(ENGINE_SRC)
 GEN_SRC       := $(BUILD)/gen/schema_sql.c
 

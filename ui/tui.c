@@ -2,37 +2,44 @@
 /*
  * `vgic-replay tui trace.db`: an ncurses timeline of a trace.
  *
- * One lane per vCPU (guest running, in the host, in WFI), under it the
- * interrupt strip of that vCPU (injections, pending and active LRs, LR
- * occupancy), a findings row with markers and gaps, a detail pane for the
- * event under the cursor and a list of findings. Everything on screen is
- * read through indexed queries for the visible time window only, so the
- * trace is never loaded whole. Keys come from one table, which also
- * generates the help overlay (as tig's request table does).
+ * The screen is a stack of views, each a struct of callbacks (how many
+ * rows it wants, how to draw itself), as in tig and htop: the header, the
+ * timeline (per vCPU a lane of guest running / host / WFI, optionally the
+ * host CPU, one bar per interrupt from injection through acknowledge to
+ * deactivation, the LR occupancy), the findings and gaps row, the detail
+ * pane of the event under the cursor and the findings list. The timeline
+ * is read for the visible window only (ui/timeline.c: raw events when
+ * zoomed in, per-zoom summaries cached in the trace file when zoomed
+ * out), so a trace is never loaded whole. Keys come from one table, which
+ * also generates the help overlay (as tig's request table does).
  */
 #define _XOPEN_SOURCE_EXTENDED
+#include "tui.h"
+
 #include <curses.h>
-#include <getopt.h>
 #include <locale.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../cli/cli.h"
 #include "../schemas/tracedb.h"
+#include "timeline.h"
 
 #define LANE_LABEL 9
+#define MAX_IRQ_ROWS 8 /* interrupt bars per vCPU at most */
 
 enum action {
 	ACT_QUIT, ACT_LEFT, ACT_RIGHT, ACT_PAGE_LEFT, ACT_PAGE_RIGHT, ACT_ZOOM_IN, ACT_ZOOM_OUT,
 	ACT_HOME, ACT_END, ACT_NEXT_FINDING, ACT_PREV_FINDING, ACT_MARK_A, ACT_MARK_B, ACT_HELP,
-	ACT_SEARCH, ACT_GOTO, ACT_NEXT_EVENT, ACT_PREV_EVENT, ACT_REDRAW, ACT_FILTER,
+	ACT_SEARCH, ACT_GOTO, ACT_NEXT_EVENT, ACT_PREV_EVENT, ACT_REDRAW, ACT_FILTER, ACT_HOST_CPU,
+	ACT_MOUSE, ACT_RESIZE,
 };
 
 /* The one key table: key handling and the help screen both come from it. */
 static const struct binding {
 	int key;
-	const char *name;
+	const char *name; /* NULL: an alias of the line above, not listed again */
 	enum action action;
 	const char *help;
 } bindings[] = {
@@ -45,7 +52,8 @@ static const struct binding {
 	{KEY_PPAGE, NULL, ACT_PAGE_LEFT, NULL},
 	{'L', "L, PgDn", ACT_PAGE_RIGHT, "scroll a screen right"},
 	{KEY_NPAGE, NULL, ACT_PAGE_RIGHT, NULL},
-	{'+', "+", ACT_ZOOM_IN, "zoom in around the cursor"},
+	{'+', "+, =", ACT_ZOOM_IN, "zoom in around the cursor"},
+	{'=', NULL, ACT_ZOOM_IN, NULL},
 	{'-', "-", ACT_ZOOM_OUT, "zoom out around the cursor"},
 	{'g', "g, Home", ACT_HOME, "go to the start of the trace"},
 	{KEY_HOME, NULL, ACT_HOME, NULL},
@@ -58,39 +66,63 @@ static const struct binding {
 	{'n', "n", ACT_NEXT_FINDING, "next finding, centred"},
 	{'N', "N", ACT_PREV_FINDING, "previous finding, centred"},
 	{'m', "m", ACT_MARK_A, "set marker A at the cursor"},
-	{'M', "M", ACT_MARK_B, "set marker B at the cursor (shows B - A)"},
-	{'/', "/", ACT_SEARCH, "search: INTID (44), vCPU (v1), event kind (kvm_exit)"},
+	{'M', "M", ACT_MARK_B, "set marker B (the header shows B - A)"},
+	{'/', "/", ACT_SEARCH, "search: INTID 44, vCPU v1, event kvm_exit, time 4.3"},
 	{'t', "t", ACT_GOTO, "go to a time (seconds, as shown)"},
-	{'f', "f", ACT_FILTER, "show one INTID only (strips, findings); empty: all"},
+	{'f', "f", ACT_FILTER, "filter: INTID 32 or vCPU v1; empty: all"},
+	{'c', "c", ACT_HOST_CPU, "show/hide the host CPU of each vCPU"},
 	{'?', "?", ACT_HELP, "this help"},
 	{12, "^L", ACT_REDRAW, "redraw"},
+	{KEY_MOUSE, "mouse", ACT_MOUSE, "click: cursor there; wheel: zoom"},
+	{KEY_RESIZE, NULL, ACT_RESIZE, NULL},
 };
+
+#define NBINDINGS (sizeof(bindings) / sizeof(bindings[0]))
 
 /* Glyphs: UTF-8 blocks, or ASCII when the locale is not UTF-8 or --ascii. */
 struct glyphs {
-	const char *run, *host, *wfi, *pend, *act, *inject, *finding, *gap, *cursor, *mark;
-	int rule; /* ACS_HLINE or '-' */
+	const char *run, *host, *wfi, *pend, *act, *inject, *finding, *gap, *cursor;
+	int rule; /* 0: ACS_HLINE, else that character */
 };
 
 static const struct glyphs utf8 = {"\u2588", "\u2500", "\u2591", "\u2592", "\u2593", "\u2502",
-				   "\u25c6", "\u2573", "\u25bc", "\u2691", 0};
-static const struct glyphs ascii = {"#", "-", ".", "p", "A", "|", "X", "~", "v", "^", '-'};
+				   "\u25c6", "\u2573", "\u25bc", 0};
+static const struct glyphs ascii = {"#", "-", ".", "=", "A", "|", "X", "~", "v", '-'};
+
+/* Colour pairs. */
+enum { C_RUN = 1, C_HOST, C_WFI, C_FINDING, C_PENDING, C_ACTIVE, C_INFO, C_GAP };
 
 struct tui {
 	struct tracedb *db;
 	sqlite3 *sql;
+	struct timeline *tl;
 	const char *path;
 	const struct glyphs *g;
-	int64_t t0, t1;	      /* trace span */
+	int64_t t0, t1;	       /* trace span */
 	int64_t vstart, vspan; /* visible window */
 	int64_t cursor, mark_a, mark_b;
 	int nvcpus;
-	int64_t run;	/* latest replay run, 0: none */
-	int64_t filter; /* the one INTID shown, -1: all */
-	int help, color;
+	int64_t run;	     /* latest replay run, 0: none */
+	int64_t filter;	     /* the one INTID shown, -1: all */
+	int filter_vcpu;     /* the one vCPU shown, -1: all */
+	int help, color, show_cpu;
+	struct tl_window win; /* the timeline of the visible window */
+	int win_valid, win_width;
+	int64_t win_start, win_span, win_filter;
 	char status[160];
 	char search[64];
 };
+
+/* A view: one band of the screen (tig's and htop's struct of callbacks). */
+struct view {
+	const char *name;
+	/* Rows it wants out of `avail` (the rest of the screen). */
+	int (*height)(struct tui *t, int avail);
+	/* Draw into rows [row, row + height) of a cols-wide screen. */
+	void (*draw)(struct tui *t, int row, int height, int cols);
+};
+
+/* ---------------------------------------------------------------- helpers */
 
 /*
  * One integer from a query with up to three integer parameters; dflt if
@@ -114,10 +146,24 @@ static int64_t q_int(struct tui *t, const char *q, int64_t a, int64_t b, int64_t
 	return v;
 }
 
+/* Width of the timeline in columns for a screen cols wide. */
+static int timeline_width(int cols)
+{
+	return cols - LANE_LABEL - 1 > 1 ? cols - LANE_LABEL - 1 : 1;
+}
+
 /* The time at the left edge of screen column col of the timeline. */
 static int64_t col_time(const struct tui *t, int col, int width)
 {
 	return t->vstart + t->vspan * col / (width > 0 ? width : 1);
+}
+
+/* Column of a time, or -1 when outside the window. */
+static int time_col(const struct tui *t, int64_t ts, int width)
+{
+	if (ts < t->vstart || ts >= t->vstart + t->vspan)
+		return -1;
+	return (int)((ts - t->vstart) * width / t->vspan);
 }
 
 /* Keep the window inside the trace and the cursor inside the window. */
@@ -147,243 +193,527 @@ static void centre(struct tui *t, int64_t ts)
 	clamp(t);
 }
 
-/* Draw a vCPU's lane: for each column, the state at its start (running, host, WFI). */
-static void draw_lane(struct tui *t, int row, int vcpu, int width)
+/* Draw glyph at (row, col) in colour pair (0: none) when colour is on. */
+static void put(struct tui *t, int row, int col, const char *glyph, int pair, attr_t extra)
+{
+	if (t->color && pair)
+		attron(COLOR_PAIR(pair) | extra);
+	mvaddstr(row, col, glyph);
+	if (t->color && pair)
+		attroff(COLOR_PAIR(pair) | extra);
+}
+
+/* Print at (row, col), cut at the right edge instead of wrapping. */
+static void line_at(int row, int col, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void line_at(int row, int col, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	mvaddnstr(row, col, buf, getmaxx(stdscr) - col);
+}
+
+/* A horizontal rule with a title. */
+static void rule(struct tui *t, int row, int cols, const char *title)
+{
+	mvhline(row, 0, t->g->rule ? (chtype)t->g->rule : ACS_HLINE, cols);
+	mvprintw(row, 1, " %s ", title);
+}
+
+/* Refresh the window's timeline when the window, width or filter changed. */
+static void load_window(struct tui *t, int width)
+{
+	if (t->win_valid && t->win_start == t->vstart && t->win_span == t->vspan &&
+	    t->win_width == width && t->win_filter == t->filter)
+		return;
+	if (t->win_valid)
+		timeline_window_free(&t->win);
+	timeline_window(t->tl, t->vstart, t->vspan, width, t->run, t->filter, &t->win);
+	t->win_valid = 1;
+	t->win_start = t->vstart;
+	t->win_span = t->vspan;
+	t->win_width = width;
+	t->win_filter = t->filter;
+}
+
+/* ---------------------------------------------------------------- views */
+
+/* Header: file, window, cursor, markers, filter, lost data; then the cursor/marker row. */
+static int header_height(struct tui *t, int avail)
+{
+	(void)t;
+	(void)avail;
+	return 2;
+}
+
+/* Draw the header rows. */
+static void header_draw(struct tui *t, int row, int height, int cols)
+{
+	int width = timeline_width(cols), c;
+
+	char buf[256];
+	size_t n;
+
+	(void)height;
+	n = (size_t)snprintf(buf, sizeof(buf), "%s  %.6f..%.6f s  window %.6f s  cursor %.6f",
+			     t->path, t->vstart / 1e9, (t->vstart + t->vspan) / 1e9, t->vspan / 1e9,
+			     t->cursor / 1e9);
+	if (t->mark_a >= 0 && t->mark_b >= 0 && n < sizeof(buf))
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "  B-A %.6f s",
+				      (t->mark_b - t->mark_a) / 1e9);
+	if (t->filter >= 0 && n < sizeof(buf))
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "  INTID %lld only",
+				      (long long)t->filter);
+	if (t->filter_vcpu >= 0 && n < sizeof(buf))
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "  vCPU %d only", t->filter_vcpu);
+	line_at(row, 0, "%s", buf);
+	if (t->win.lost && getcurx(stdscr) + 30 < cols) {
+		put(t, row, getcurx(stdscr) + 2, "LOST", C_GAP, A_BOLD);
+		if (t->win.lost > 0)
+			printw(" %lld events here", (long long)t->win.lost);
+		else
+			printw(" events here");
+	}
+	c = time_col(t, t->cursor, width);
+	if (c >= 0)
+		mvaddstr(row + 1, LANE_LABEL + c, t->g->cursor);
+	if ((c = time_col(t, t->mark_a, width)) >= 0)
+		mvaddstr(row + 1, LANE_LABEL + c, "A");
+	if ((c = time_col(t, t->mark_b, width)) >= 0)
+		mvaddstr(row + 1, LANE_LABEL + c, "B");
+}
+
+/* The interrupt rows of vCPU v in the window, the heaviest `max` of them (by index). */
+static int pick_irq_rows(const struct tui *t, int v, int max, int *out, int *hidden)
+{
+	int n = 0, total = 0;
+
+	for (int r = 0; r < t->win.nirqs; r++) {
+		if (t->win.irqs[r].vcpu != v)
+			continue;
+		total++;
+		if (n < max) {
+			out[n++] = r;
+			continue;
+		}
+		int lightest = 0; /* replace the lightest shown when this one is heavier */
+
+		for (int j = 1; j < n; j++)
+			if (t->win.irqs[out[j]].weight < t->win.irqs[out[lightest]].weight)
+				lightest = j;
+		if (n && t->win.irqs[r].weight > t->win.irqs[out[lightest]].weight)
+			out[lightest] = r;
+	}
+	for (int i = 1; i < n; i++) /* back into INTID order */
+		for (int j = i; j > 0 && out[j] < out[j - 1]; j--) {
+			int x = out[j];
+
+			out[j] = out[j - 1];
+			out[j - 1] = x;
+		}
+	*hidden = total - n;
+	return n;
+}
+
+/* vCPUs shown (all, or the filtered one). */
+static int shown_vcpu(const struct tui *t, int v)
+{
+	return t->filter_vcpu < 0 || t->filter_vcpu == v;
+}
+
+/* Interrupt rows per vCPU that fit in avail rows. */
+static int irq_rows_per_vcpu(struct tui *t, int avail)
+{
+	int nv = 0, fixed = 2 + t->show_cpu, k;
+
+	for (int v = 0; v < t->nvcpus; v++)
+		nv += shown_vcpu(t, v);
+	if (!nv)
+		return 0;
+	k = avail / nv - fixed;
+	return k < 0 ? 0 : k > MAX_IRQ_ROWS ? MAX_IRQ_ROWS : k;
+}
+
+/* Timeline: the lanes, host CPU, interrupt bars and LR strip of every vCPU that fits. */
+static int timeline_height(struct tui *t, int avail)
+{
+	int k, h = 0, rows[MAX_IRQ_ROWS], hidden;
+
+	avail -= 12; /* leave the detail pane and a few findings */
+	k = irq_rows_per_vcpu(t, avail);
+	for (int v = 0; v < t->nvcpus; v++) {
+		int need;
+
+		if (!shown_vcpu(t, v))
+			continue;
+		need = 2 + t->show_cpu + pick_irq_rows(t, v, k, rows, &hidden);
+		if (h + need > avail)
+			break;
+		h += need;
+	}
+	return h ? h : 1;
+}
+
+/* One vCPU's lane: the state it spent most of each column in; gaps override. */
+static void draw_lane(struct tui *t, int row, int v, int width)
+{
+	mvprintw(row, 0, "vcpu%-4d", v);
+	for (int c = 0; c < width; c++) {
+		const struct tl_lane_bin *b = &t->win.lanes[(size_t)v * (size_t)t->win.ncols + (size_t)c];
+		int64_t run = b->ns[TL_RUN], host = b->ns[TL_HOST], wfi = b->ns[TL_WFI];
+
+		if (t->win.gaps[c])
+			put(t, row, LANE_LABEL + c, t->g->gap, C_GAP, A_BOLD);
+		else if (run + host + wfi == 0)
+			continue;
+		else if (run >= host && run >= wfi)
+			put(t, row, LANE_LABEL + c, t->g->run, C_RUN, 0);
+		else if (wfi > host)
+			put(t, row, LANE_LABEL + c, t->g->wfi, C_WFI, 0);
+		else
+			put(t, row, LANE_LABEL + c, t->g->host, C_HOST, 0);
+	}
+}
+
+/* The host CPU the vCPU's thread last ran on in each column (0-9, a-z, +). */
+static void draw_cpu(struct tui *t, int row, int v, int width)
+{
+	mvprintw(row, 0, "  cpu");
+	for (int c = 0; c < width; c++) {
+		int cpu = t->win.lanes[(size_t)v * (size_t)t->win.ncols + (size_t)c].host_cpu;
+		char s[2] = {0, 0};
+
+		if (cpu < 0)
+			continue;
+		s[0] = (char)(cpu < 10 ? '0' + cpu : cpu < 36 ? 'a' + cpu - 10 : '+');
+		put(t, row, LANE_LABEL + c, s, C_INFO, 0);
+	}
+}
+
+/* One interrupt's bar: active, pending, or just injected in each column. */
+static void draw_irq(struct tui *t, int row, const struct tl_irq_row *r, int width)
+{
+	mvprintw(row, 0, "  %6lld", (long long)r->intid);
+	for (int c = 0; c < width; c++) {
+		const struct tl_irq_bin *b = &r->bins[c];
+
+		if (b->ns[TL_ACTIVE])
+			put(t, row, LANE_LABEL + c, t->g->act, C_ACTIVE, A_BOLD);
+		else if (b->ns[TL_PENDING])
+			put(t, row, LANE_LABEL + c, t->g->pend, C_PENDING, 0);
+		else if (b->injections)
+			put(t, row, LANE_LABEL + c, t->g->inject, C_PENDING, 0);
+	}
+}
+
+/* LR occupancy: the most LRs in use at a flush in each column; +n names hidden bars. */
+static void draw_lrs(struct tui *t, int row, int v, int width, int hidden)
+{
+	if (hidden)
+		mvprintw(row, 0, "  LRs+%d", hidden);
+	else
+		mvprintw(row, 0, "  LRs");
+	for (int c = 0; c < width; c++) {
+		const struct tl_lane_bin *b = &t->win.lanes[(size_t)v * (size_t)t->win.ncols + (size_t)c];
+		char s[2] = {0, 0};
+
+		if (!b->max_lrs)
+			continue;
+		s[0] = (char)(b->max_lrs < 10 ? '0' + b->max_lrs : '+');
+		put(t, row, LANE_LABEL + c, s, C_INFO, 0);
+	}
+}
+
+/* Draw the timeline view. */
+static void timeline_draw(struct tui *t, int row, int height, int cols)
+{
+	int width = timeline_width(cols), end = row + height, k;
+	int rows[MAX_IRQ_ROWS], hidden;
+
+	k = irq_rows_per_vcpu(t, height);
+	for (int v = 0; v < t->nvcpus; v++) {
+		int n;
+
+		if (!shown_vcpu(t, v))
+			continue;
+		n = pick_irq_rows(t, v, k, rows, &hidden);
+		if (row + 2 + t->show_cpu + n > end)
+			break;
+		draw_lane(t, row++, v, width);
+		if (t->show_cpu)
+			draw_cpu(t, row++, v, width);
+		for (int i = 0; i < n; i++)
+			draw_irq(t, row++, &t->win.irqs[rows[i]], width);
+		draw_lrs(t, row++, v, width, hidden);
+	}
+}
+
+/* The findings and gaps row. */
+static int marks_height(struct tui *t, int avail)
+{
+	(void)t;
+	(void)avail;
+	return 1;
+}
+
+/* Draw the findings row: a finding marker, or the gap marker where data was lost. */
+static void marks_draw(struct tui *t, int row, int height, int cols)
+{
+	int width = timeline_width(cols);
+
+	(void)height;
+	mvprintw(row, 0, "findings");
+	for (int c = 0; c < width; c++) {
+		if (t->win.findings[c])
+			put(t, row, LANE_LABEL + c, t->g->finding, C_FINDING, A_BOLD);
+		else if (t->win.gaps[c])
+			put(t, row, LANE_LABEL + c, t->g->gap, C_GAP, A_BOLD);
+	}
+}
+
+/* The detail pane: a rule and five lines. */
+static int detail_height(struct tui *t, int avail)
+{
+	(void)t;
+	return avail < 6 ? avail : 6;
+}
+
+/* The event at the cursor, its arguments named as event_kinds names them. */
+static void draw_event(struct tui *t, int row, int cols)
 {
 	sqlite3_stmt *st;
-	int col;
 
-	mvprintw(row, 0, "vcpu%-4d", vcpu);
 	if (sqlite3_prepare_v2(t->sql,
-			       "SELECT kind FROM events WHERE vcpu = ?1 AND ts_ns <= ?2 "
-			       "AND kind IN (5, 6, 7, 8) ORDER BY ts_ns DESC LIMIT 1",
+			       "SELECT e.id, printf('%.6f', e.ts_ns / 1e9), e.cpu, coalesce(e.vcpu, '-'), "
+			       "k.name, e.intid, k.arg0, e.arg0, k.arg1, e.arg1, k.arg2, e.arg2, "
+			       "k.arg3, e.arg3 FROM events e JOIN event_kinds k ON k.kind = e.kind "
+			       "WHERE e.ts_ns >= ?1 ORDER BY e.ts_ns LIMIT 1",
 			       -1, &st, NULL) != SQLITE_OK)
 		return;
-	for (col = 0; col < width; col++) {
-		int64_t ts = col_time(t, col + 1, width) - 1;
-		int kind = 6;
-		const char *glyph;
+	sqlite3_bind_int64(st, 1, t->cursor);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		mvprintw(row, 1, "#%s t=%s cpu %s vcpu %s %s", sqlite3_column_text(st, 0),
+			 sqlite3_column_text(st, 1), sqlite3_column_text(st, 2),
+			 sqlite3_column_text(st, 3), sqlite3_column_text(st, 4));
+		if (sqlite3_column_type(st, 5) != SQLITE_NULL)
+			printw(" intid %lld", (long long)sqlite3_column_int64(st, 5));
+		for (int a = 0; a < 4 && getcurx(stdscr) < cols - 24; a++) {
+			const char *name = (const char *)sqlite3_column_text(st, 6 + 2 * a);
 
-		sqlite3_bind_int(st, 1, vcpu);
-		sqlite3_bind_int64(st, 2, ts);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			kind = sqlite3_column_int(st, 0);
-		sqlite3_reset(st);
-		/* After kvm_entry the guest runs; after kvm_wfx_arm64 it waits until the wake-up. */
-		glyph = kind == 5 ? t->g->run : kind == 8 ? t->g->wfi : t->g->host;
-		if (t->color)
-			attron(COLOR_PAIR(kind == 5 ? 1 : kind == 8 ? 3 : 2));
-		mvaddstr(row, LANE_LABEL + col, glyph);
-		if (t->color)
-			attroff(COLOR_PAIR(kind == 5 ? 1 : kind == 8 ? 3 : 2));
+			if (!name || sqlite3_column_type(st, 7 + 2 * a) == SQLITE_NULL)
+				continue;
+			printw(strstr(name, "pc") ? " %s=0x%llx" : " %s=%lld", name,
+			       (long long)sqlite3_column_int64(st, 7 + 2 * a));
+		}
 	}
 	sqlite3_finalize(st);
 }
 
-/*
- * Draw a vCPU's interrupt strip: per column, an injection mark, or the LR
- * state of the last snapshot in it (active, pending), or its LR count.
- * Under a filter the strip follows that INTID alone: active, pending in an
- * LR, or injected.
- */
-static void draw_irq_strip(struct tui *t, int row, int vcpu, int width)
-{
-	sqlite3_stmt *inj, *snap;
-	int col;
-
-	mvprintw(row, 0, "  irq   ");
-	if (sqlite3_prepare_v2(t->sql,
-			       "SELECT count(*) FROM events WHERE kind = 1 AND ts_ns >= ?1 AND ts_ns < ?2 "
-			       "AND (vcpu = ?3 OR (vcpu IS NULL AND intid >= 32)) "
-			       "AND (?4 < 0 OR intid = ?4)",
-			       -1, &inj, NULL) != SQLITE_OK)
-		return;
-	if (sqlite3_prepare_v2(t->sql,
-			       "SELECT s.used_lrs, (SELECT max(A) FROM lrs_v l WHERE l.event_id = s.event_id "
-			       "AND l.in_use AND (?4 < 0 OR l.vintid = ?4)), (SELECT count(*) FROM lrs_v l "
-			       "WHERE l.event_id = s.event_id AND l.in_use AND l.vintid = ?4) "
-			       "FROM snapshots s JOIN events e ON e.id = s.event_id "
-			       "WHERE e.vcpu = ?3 AND e.ts_ns >= ?1 AND e.ts_ns < ?2 AND s.phase = 'flush' "
-			       "ORDER BY e.ts_ns DESC LIMIT 1",
-			       -1, &snap, NULL) != SQLITE_OK) {
-		sqlite3_finalize(inj);
-		return;
-	}
-	for (col = 0; col < width; col++) {
-		int64_t a = col_time(t, col, width), b = col_time(t, col + 1, width);
-		char buf[8] = " ";
-		const char *glyph = buf;
-
-		sqlite3_bind_int64(inj, 1, a);
-		sqlite3_bind_int64(inj, 2, b);
-		sqlite3_bind_int(inj, 3, vcpu);
-		sqlite3_bind_int64(snap, 1, a);
-		sqlite3_bind_int64(snap, 2, b);
-		sqlite3_bind_int(snap, 3, vcpu);
-		sqlite3_bind_int64(inj, 4, t->filter);
-		sqlite3_bind_int64(snap, 4, t->filter);
-		if (sqlite3_step(snap) == SQLITE_ROW && sqlite3_column_int(snap, 0) > 0) {
-			if (sqlite3_column_int(snap, 1))
-				glyph = t->g->act;
-			else if (t->filter >= 0)
-				glyph = sqlite3_column_int(snap, 2) ? t->g->pend : buf;
-			else
-				snprintf(buf, sizeof(buf), "%d", sqlite3_column_int(snap, 0));
-		}
-		if (sqlite3_step(inj) == SQLITE_ROW && sqlite3_column_int(inj, 0) > 0 && glyph == buf &&
-		    buf[0] == ' ')
-			glyph = t->g->inject;
-		sqlite3_reset(inj);
-		sqlite3_reset(snap);
-		mvaddstr(row, LANE_LABEL + col, glyph);
-	}
-	sqlite3_finalize(inj);
-	sqlite3_finalize(snap);
-}
-
-/* The findings and gaps row, and the cursor/marker row above the lanes. */
-static void draw_marks(struct tui *t, int row, int width)
-{
-	int col;
-
-	mvprintw(row, 0, "findings");
-	for (col = 0; col < width; col++) {
-		int64_t a = col_time(t, col, width), b = col_time(t, col + 1, width);
-		const char *glyph = " ";
-
-		if (q_int(t, "SELECT count(*) FROM gaps WHERE coalesce(end_ts_ns, start_ts_ns) >= ?1 "
-			     "AND start_ts_ns < ?2",
-			  a, b, 0, 0))
-			glyph = t->g->gap;
-		if (t->run && q_int(t, "SELECT count(*) FROM findings WHERE run = ?3 AND ts_ns >= ?1 "
-				       "AND ts_ns < ?2 AND kind != 'TRACE_GAP' "
-				       "AND (?4 < 0 OR intid = ?4)",
-				    a, b, t->run, 0))
-			glyph = t->g->finding;
-		if (t->color && glyph == t->g->finding)
-			attron(COLOR_PAIR(4) | A_BOLD);
-		mvaddstr(row, LANE_LABEL + col, glyph);
-		if (t->color && glyph == t->g->finding)
-			attroff(COLOR_PAIR(4) | A_BOLD);
-	}
-}
-
-/* Column of a time, or -1 when outside the window. */
-static int time_col(const struct tui *t, int64_t ts, int width)
-{
-	if (ts < t->vstart || ts >= t->vstart + t->vspan)
-		return -1;
-	return (int)((ts - t->vstart) * width / t->vspan);
-}
-
-/* Describe the event nearest to the cursor, and the nearest snapshot's LRs. */
-static void draw_detail(struct tui *t, int row, int rows, int cols)
+/* The nearest snapshot before the cursor: control registers and decoded LRs. */
+static void draw_snapshot(struct tui *t, int row, int cols)
 {
 	sqlite3_stmt *st;
-	int64_t snap_id = 0;
+	int64_t snap_id = q_int(t,
+				"SELECT e.id FROM events e WHERE e.kind IN (20, 21) AND e.ts_ns <= ?1 "
+				"ORDER BY e.ts_ns DESC LIMIT 1",
+				t->cursor, 0, 0, 0);
 
-	mvhline(row, 0, t->g->rule ? (chtype)t->g->rule : ACS_HLINE, cols);
-	mvprintw(row, 1, " event at cursor ");
+	if (!snap_id)
+		return;
 	if (sqlite3_prepare_v2(t->sql,
-			       "SELECT id, printf('%.6f', ts_ns / 1e9), cpu, coalesce(vcpu, '-'), event, "
-			       "coalesce(intid, '-'), coalesce(arg0, '-'), coalesce(arg1, '-'), "
-			       "coalesce(arg2, '-'), coalesce(arg3, '-') FROM events_v "
-			       "WHERE ts_ns >= ?1 ORDER BY ts_ns LIMIT 1",
+			       "SELECT phase, used_lrs, hcr, eoicount, vmcr, hcr_en, hcr_uie, hcr_npie, "
+			       "hcr_lrenpie, hcr_tdir, vmcr_eoimode, vmcr_pmr, vcpu FROM snapshots_v "
+			       "WHERE event_id = ?1",
 			       -1, &st, NULL) == SQLITE_OK) {
-		sqlite3_bind_int64(st, 1, t->cursor);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			mvprintw(row + 1, 1, "#%s t=%s cpu %s vcpu %s %s intid %s args %s %s %s %s",
-				 sqlite3_column_text(st, 0), sqlite3_column_text(st, 1),
-				 sqlite3_column_text(st, 2), sqlite3_column_text(st, 3),
-				 sqlite3_column_text(st, 4), sqlite3_column_text(st, 5),
-				 sqlite3_column_text(st, 6), sqlite3_column_text(st, 7),
-				 sqlite3_column_text(st, 8), sqlite3_column_text(st, 9));
-		sqlite3_finalize(st);
-	}
-	snap_id = q_int(t, "SELECT e.id FROM events e WHERE e.kind IN (20, 21) AND e.ts_ns <= ?1 "
-			   "ORDER BY e.ts_ns DESC LIMIT 1",
-			t->cursor, 0, 0, 0);
-	if (snap_id && sqlite3_prepare_v2(t->sql,
-					  "SELECT phase, used_lrs, hcr, eoicount, vmcr FROM snapshots_v "
-					  "WHERE event_id = ?1",
-					  -1, &st, NULL) == SQLITE_OK) {
 		sqlite3_bind_int64(st, 1, snap_id);
 		if (sqlite3_step(st) == SQLITE_ROW)
-			mvprintw(row + 2, 1, "snapshot #%lld %s: %d LRs, HCR %s (EOIcount %d), VMCR %s",
-				 (long long)snap_id, sqlite3_column_text(st, 0),
+			line_at(row, 1,
+				 "snapshot #%lld %s vcpu %d: %d LRs, HCR %s (EOIcount %d%s%s%s%s%s), "
+				 "VMCR %s (EOImode %d, PMR 0x%02x)",
+				 (long long)snap_id, sqlite3_column_text(st, 0), sqlite3_column_int(st, 12),
 				 sqlite3_column_int(st, 1), sqlite3_column_text(st, 2),
-				 sqlite3_column_int(st, 3), sqlite3_column_text(st, 4));
+				 sqlite3_column_int(st, 3), sqlite3_column_int(st, 5) ? " En" : "",
+				 sqlite3_column_int(st, 6) ? " UIE" : "",
+				 sqlite3_column_int(st, 7) ? " NPIE" : "",
+				 sqlite3_column_int(st, 8) ? " LRENPIE" : "",
+				 sqlite3_column_int(st, 9) ? " TDIR" : "", sqlite3_column_text(st, 4),
+				 sqlite3_column_int(st, 10), sqlite3_column_int(st, 11));
 		sqlite3_finalize(st);
 	}
-	if (snap_id && sqlite3_prepare_v2(t->sql,
-					  "SELECT lr, vintid, state, priority, H, G FROM lrs_v "
-					  "WHERE event_id = ?1 AND in_use ORDER BY lr",
-					  -1, &st, NULL) == SQLITE_OK) {
+	if (sqlite3_prepare_v2(t->sql,
+			       "SELECT lr, vintid, state, priority, H, pintid FROM lrs_v "
+			       "WHERE event_id = ?1 AND in_use ORDER BY lr",
+			       -1, &st, NULL) == SQLITE_OK) {
 		int x = 1;
 
 		sqlite3_bind_int64(st, 1, snap_id);
-		move(row + 3, 1);
 		while (sqlite3_step(st) == SQLITE_ROW && x < cols - 30) {
-			mvprintw(row + 3, x, "LR%d %d %s p%02x%s ", sqlite3_column_int(st, 0),
+			mvprintw(row + 1, x, "LR%d %d %s p%02x", sqlite3_column_int(st, 0),
 				 sqlite3_column_int(st, 1), sqlite3_column_text(st, 2),
-				 sqlite3_column_int(st, 3), sqlite3_column_int(st, 4) ? " H" : "");
-			x = getcurx(stdscr);
-		}
-		sqlite3_finalize(st);
-	}
-	/* Findings list. */
-	mvhline(row + 4, 0, t->g->rule ? (chtype)t->g->rule : ACS_HLINE, cols);
-	if (!t->run)
-		mvprintw(row + 4, 1, " findings (run `vgic-replay check` first) ");
-	else if (t->filter >= 0)
-		mvprintw(row + 4, 1, " findings of INTID %lld ", (long long)t->filter);
-	else
-		mvprintw(row + 4, 1, " findings ");
-	if (t->run && sqlite3_prepare_v2(t->sql,
-					 "SELECT kind, printf('%.6f', ts_ns / 1e9), coalesce(vcpu, '-'), "
-					 "coalesce(intid, '-'), explanation FROM findings WHERE run = ?1 "
-					 "AND (?4 < 0 OR intid = ?4) ORDER BY abs(ts_ns - ?2), id LIMIT ?3",
-					 -1, &st, NULL) == SQLITE_OK) {
-		int r = row + 5;
-
-		sqlite3_bind_int64(st, 1, t->run);
-		sqlite3_bind_int64(st, 2, t->cursor);
-		sqlite3_bind_int(st, 3, rows - row - 6 > 0 ? rows - row - 6 : 0);
-		sqlite3_bind_int64(st, 4, t->filter);
-		while (sqlite3_step(st) == SQLITE_ROW && r < rows - 1) {
-			mvprintw(r++, 1, "%-16s t=%s vcpu %s intid %s: %.*s", sqlite3_column_text(st, 0),
-				 sqlite3_column_text(st, 1), sqlite3_column_text(st, 2),
-				 sqlite3_column_text(st, 3), cols > 60 ? cols - 60 : 10,
-				 sqlite3_column_text(st, 4));
+				 sqlite3_column_int(st, 3));
+			if (sqlite3_column_int(st, 4))
+				printw(" HW p%d", sqlite3_column_int(st, 5));
+			x = getcurx(stdscr) + 2;
 		}
 		sqlite3_finalize(st);
 	}
 }
 
-/* The help overlay, generated from the key table. */
+/*
+ * The findings of the latest run nearest to the cursor, at most limit of
+ * them: kind, time (s), vcpu, intid, explanation. NULL without a run.
+ */
+static sqlite3_stmt *nearest_findings(struct tui *t, int limit)
+{
+	sqlite3_stmt *st;
+
+	if (!t->run || sqlite3_prepare_v2(t->sql,
+					  "SELECT kind, printf('%.6f', ts_ns / 1e9), coalesce(vcpu, '-'), "
+					  "coalesce(intid, '-'), explanation FROM findings WHERE run = ?1 "
+					  "AND (?4 < 0 OR intid = ?4) ORDER BY abs(ts_ns - ?2), id LIMIT ?3",
+					  -1, &st, NULL) != SQLITE_OK)
+		return NULL;
+	sqlite3_bind_int64(st, 1, t->run);
+	sqlite3_bind_int64(st, 2, t->cursor);
+	sqlite3_bind_int(st, 3, limit);
+	sqlite3_bind_int64(st, 4, t->filter);
+	return st;
+}
+
+/* The finding nearest the cursor, its explanation over two lines. */
+static void draw_finding_explanation(struct tui *t, int row, int cols)
+{
+	sqlite3_stmt *st = nearest_findings(t, 1);
+
+	if (!st)
+		return;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		const char *text = (const char *)sqlite3_column_text(st, 4);
+		int n = cols - 2, len = (int)strlen(text), head;
+
+		mvprintw(row, 1, "%s: ", sqlite3_column_text(st, 0));
+		head = n - getcurx(stdscr);
+		if (head > len)
+			head = len;
+		while (head > 0 && head < len && text[head] != ' ') /* break at a space */
+			head--;
+		if (head <= 0)
+			head = n - getcurx(stdscr) > 0 ? n - getcurx(stdscr) : 0;
+		printw("%.*s", head, text);
+		if (head < len)
+			mvprintw(row + 1, 3, "%.*s", n - 3, text + head + (text[head] == ' '));
+	}
+	sqlite3_finalize(st);
+}
+
+/* Draw the detail pane. */
+static void detail_draw(struct tui *t, int row, int height, int cols)
+{
+	if (height < 1)
+		return;
+	rule(t, row, cols, "event at cursor");
+	if (height > 1)
+		draw_event(t, row + 1, cols);
+	if (height > 3)
+		draw_snapshot(t, row + 2, cols);
+	if (height > 5)
+		draw_finding_explanation(t, row + 4, cols);
+}
+
+/* The findings list takes what is left but the status line. */
+static int findings_height(struct tui *t, int avail)
+{
+	(void)t;
+	return avail - 1 > 0 ? avail - 1 : 0;
+}
+
+/* Draw the findings nearest to the cursor. */
+static void findings_draw(struct tui *t, int row, int height, int cols)
+{
+	sqlite3_stmt *st;
+	char title[64];
+
+	if (height < 1)
+		return;
+	if (!t->run)
+		snprintf(title, sizeof(title), "findings (run `vgic-replay check` first)");
+	else if (t->filter >= 0)
+		snprintf(title, sizeof(title), "findings of INTID %lld", (long long)t->filter);
+	else
+		snprintf(title, sizeof(title), "findings");
+	rule(t, row, cols, title);
+	if (!(st = nearest_findings(t, height - 1)))
+		return;
+	for (int r = row + 1; r < row + height && sqlite3_step(st) == SQLITE_ROW; r++)
+		mvprintw(r, 1, "%-16s t=%s vcpu %s intid %s: %.*s", sqlite3_column_text(st, 0),
+			 sqlite3_column_text(st, 1), sqlite3_column_text(st, 2),
+			 sqlite3_column_text(st, 3), cols > 60 ? cols - 60 : 10,
+			 sqlite3_column_text(st, 4));
+	sqlite3_finalize(st);
+}
+
+/* The status line. */
+static int status_height(struct tui *t, int avail)
+{
+	(void)t;
+	return avail > 0 ? 1 : 0;
+}
+
+/* Draw the status line: a message, or the key reminder. */
+static void status_draw(struct tui *t, int row, int height, int cols)
+{
+	(void)height;
+	(void)cols;
+	mvprintw(row, 0, "%s",
+		 t->status[0] ? t->status
+			      : "? help  q quit  +/- zoom  n/N findings  / search  m/M markers  c cpu");
+}
+
+/* The screen, top to bottom. */
+static const struct view views[] = {
+	{"header", header_height, header_draw},
+	{"timeline", timeline_height, timeline_draw},
+	{"findings row", marks_height, marks_draw},
+	{"detail", detail_height, detail_draw},
+	{"findings list", findings_height, findings_draw},
+	{"status", status_height, status_draw},
+};
+
+/*
+ * The help overlay, generated from the key table: one column when the
+ * screen is tall enough, else two.
+ */
 static void draw_help(int rows, int cols)
 {
-	size_t i;
-	int r = 2, w = cols > 70 ? 66 : cols - 4;
+	int n = 0, per_col, ncol, w, r = 0;
 
-	for (i = 0; i < sizeof(bindings) / sizeof(bindings[0]); i++)
-		if (bindings[i].name)
-			r++;
-	for (i = 0; i < (size_t)r + 3 && (int)i < rows - 1; i++)
-		mvhline(1 + (int)i, 2, ' ', w);
+	for (size_t i = 0; i < NBINDINGS; i++)
+		n += bindings[i].name != NULL;
+	ncol = n + 4 <= rows ? 1 : 2;
+	per_col = (n + ncol - 1) / ncol;
+	w = ncol == 1 ? (cols > 70 ? 66 : cols - 4) : cols - 4;
+	for (int i = 0; i < per_col + 3 && i < rows - 1; i++)
+		mvhline(1 + i, 2, ' ', w);
 	mvprintw(1, 3, "keys (any key closes)");
-	r = 3;
-	for (i = 0; i < sizeof(bindings) / sizeof(bindings[0]) && r < rows - 1; i++) {
+	for (size_t i = 0; i < NBINDINGS; i++) {
+		int x, y;
+
 		if (!bindings[i].name)
 			continue;
-		mvprintw(r++, 4, "%-10s %s", bindings[i].name, bindings[i].help);
+		x = 4 + (r / per_col) * (w / ncol);
+		y = 3 + r % per_col;
+		mvprintw(y, x, "%-9s %.*s", bindings[i].name, w / ncol - 12, bindings[i].help);
+		r++;
 	}
 }
 
-/* Draw everything. */
-static void draw(struct tui *t)
+/* Draw everything; see tui.h. */
+void tui_draw(struct tui *t)
 {
-	int rows, cols, width, v, row = 2, cc;
+	int rows, cols, row = 0;
 
 	getmaxyx(stdscr, rows, cols);
 	erase();
@@ -392,31 +722,21 @@ static void draw(struct tui *t)
 		refresh();
 		return;
 	}
-	width = cols - LANE_LABEL - 1;
-	mvprintw(0, 0, "%s  %.6f..%.6f s  window %.6f s  cursor %.6f", t->path, t->vstart / 1e9,
-		 (t->vstart + t->vspan) / 1e9, t->vspan / 1e9, t->cursor / 1e9);
-	if (t->mark_a >= 0 && t->mark_b >= 0)
-		printw("  B-A %.6f s", (t->mark_b - t->mark_a) / 1e9);
-	if (t->filter >= 0)
-		printw("  INTID %lld only", (long long)t->filter);
-	cc = time_col(t, t->cursor, width);
-	if (cc >= 0)
-		mvaddstr(1, LANE_LABEL + cc, t->g->cursor);
-	if (time_col(t, t->mark_a, width) >= 0)
-		mvaddstr(1, LANE_LABEL + time_col(t, t->mark_a, width), "A");
-	if (time_col(t, t->mark_b, width) >= 0)
-		mvaddstr(1, LANE_LABEL + time_col(t, t->mark_b, width), "B");
-	for (v = 0; v < t->nvcpus && row < rows - 12; v++) {
-		draw_lane(t, row++, v, width);
-		draw_irq_strip(t, row++, v, width);
+	load_window(t, timeline_width(cols));
+	for (size_t i = 0; i < sizeof(views) / sizeof(views[0]); i++) {
+		int h = views[i].height(t, rows - row);
+
+		if (i + 1 == sizeof(views) / sizeof(views[0]))
+			row = rows - 1; /* the status line is the last row */
+		views[i].draw(t, row, h, cols);
+		row += h;
 	}
-	draw_marks(t, row++, width);
-	draw_detail(t, row, rows, cols);
-	mvprintw(rows - 1, 0, "%s", t->status[0] ? t->status : "? help  q quit  +/- zoom  n/N findings  / search");
 	if (t->help)
 		draw_help(rows, cols);
 	refresh();
 }
+
+/* ---------------------------------------------------------------- actions */
 
 /* Move the cursor to the next (dir 1) or previous (-1) finding. */
 static void jump_finding(struct tui *t, int dir)
@@ -436,10 +756,8 @@ static void jump_finding(struct tui *t, int dir)
 /* Read a line at the bottom of the screen. */
 static void prompt(const char *what, char *buf, size_t n)
 {
-	int rows, cols;
+	int rows = getmaxy(stdscr);
 
-	getmaxyx(stdscr, rows, cols);
-	(void)cols;
 	move(rows - 1, 0);
 	clrtoeol();
 	printw("%s", what);
@@ -450,15 +768,18 @@ static void prompt(const char *what, char *buf, size_t n)
 	curs_set(0);
 }
 
-/* Search: INTID, vCPU (v1) or event kind, after the cursor. */
+/* Search after the cursor: INTID, vCPU (v1), event kind, or a time (has a '.'). */
 static void search(struct tui *t)
 {
-	char q[128];
-	int64_t ts;
+	int64_t ts = -1;
 
-	prompt("search (INTID, vN, event name): ", t->search, sizeof(t->search));
+	prompt("search (INTID, vN, event name, time): ", t->search, sizeof(t->search));
 	if (!t->search[0])
 		return;
+	if (t->search[0] >= '0' && t->search[0] <= '9' && strchr(t->search, '.')) {
+		centre(t, (int64_t)(atof(t->search) * 1e9));
+		return;
+	}
 	if (t->search[0] == 'v' && t->search[1] >= '0' && t->search[1] <= '9')
 		ts = q_int(t, "SELECT min(ts_ns) FROM events WHERE vcpu = ?2 AND ts_ns > ?1", t->cursor,
 			   atoll(t->search + 1), 0, -1);
@@ -468,10 +789,10 @@ static void search(struct tui *t)
 	else {
 		sqlite3_stmt *st;
 
-		ts = -1;
-		snprintf(q, sizeof(q), "SELECT min(e.ts_ns) FROM events e JOIN event_kinds k "
-				       "ON k.kind = e.kind WHERE k.name = ?1 AND e.ts_ns > ?2");
-		if (sqlite3_prepare_v2(t->sql, q, -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_prepare_v2(t->sql,
+				       "SELECT min(e.ts_ns) FROM events e JOIN event_kinds k "
+				       "ON k.kind = e.kind WHERE k.name = ?1 AND e.ts_ns > ?2",
+				       -1, &st, NULL) == SQLITE_OK) {
 			sqlite3_bind_text(st, 1, t->search, -1, SQLITE_STATIC);
 			sqlite3_bind_int64(st, 2, t->cursor);
 			if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
@@ -485,15 +806,49 @@ static void search(struct tui *t)
 		centre(t, ts);
 }
 
+/* Filter: one INTID, one vCPU (v1), or everything again (empty answer). */
+static void set_filter(struct tui *t)
+{
+	char buf[64];
+
+	prompt("show only INTID or vN (empty: all): ", buf, sizeof(buf));
+	if (!buf[0]) {
+		t->filter = -1;
+		t->filter_vcpu = -1;
+	} else if (buf[0] >= '0' && buf[0] <= '9')
+		t->filter = atoll(buf);
+	else if (buf[0] == 'v' && buf[1] >= '0' && buf[1] <= '9' && atoi(buf + 1) < t->nvcpus)
+		t->filter_vcpu = atoi(buf + 1);
+	else
+		snprintf(t->status, sizeof(t->status), "'%s' is neither an INTID nor a vCPU", buf);
+}
+
+static int act(struct tui *t, enum action a);
+
+/* A mouse event: a click moves the cursor, the wheel zooms. */
+static void mouse(struct tui *t)
+{
+	MEVENT me;
+	int width = timeline_width(getmaxx(stdscr));
+
+	if (getmouse(&me) != OK)
+		return;
+	if (me.bstate & BUTTON4_PRESSED)
+		act(t, ACT_ZOOM_IN);
+#ifdef BUTTON5_PRESSED
+	else if (me.bstate & BUTTON5_PRESSED)
+		act(t, ACT_ZOOM_OUT);
+#endif
+	else if (me.x >= LANE_LABEL && width > 0)
+		t->cursor = col_time(t, me.x - LANE_LABEL, width);
+}
+
 /* Apply one action; returns 0 to quit. */
 static int act(struct tui *t, enum action a)
 {
-	int rows, cols, width;
+	int width = timeline_width(getmaxx(stdscr));
 	char buf[64];
 
-	getmaxyx(stdscr, rows, cols);
-	(void)rows;
-	width = cols - LANE_LABEL - 1 > 1 ? cols - LANE_LABEL - 1 : 1;
 	t->status[0] = '\0';
 	switch (a) {
 	case ACT_QUIT:
@@ -568,143 +923,146 @@ static int act(struct tui *t, enum action a)
 		clear();
 		break;
 	case ACT_FILTER:
-		prompt("show only INTID (empty: all): ", buf, sizeof(buf));
-		if (!buf[0])
-			t->filter = -1;
-		else if (buf[0] >= '0' && buf[0] <= '9')
-			t->filter = atoll(buf);
-		else
-			snprintf(t->status, sizeof(t->status), "'%s' is not an INTID", buf);
+		set_filter(t);
+		break;
+	case ACT_HOST_CPU:
+		t->show_cpu = !t->show_cpu;
+		break;
+	case ACT_MOUSE:
+		mouse(t);
+		break;
+	case ACT_RESIZE:
 		break;
 	}
 	clamp(t);
 	return 1;
 }
 
-/* Translate a mouse event: a click moves the cursor, the wheel zooms. */
-static void mouse_event(struct tui *t)
+/* Act on a key through the key table; see tui.h. */
+int tui_key(struct tui *t, int key)
 {
-	MEVENT me;
-	int rows, cols, width;
-
-	if (getmouse(&me) != OK)
-		return;
-	getmaxyx(stdscr, rows, cols);
-	(void)rows;
-	width = cols - LANE_LABEL - 1;
-	if (me.bstate & BUTTON4_PRESSED)
-		act(t, ACT_ZOOM_IN);
-	else if (me.bstate & BUTTON5_PRESSED)
-		act(t, ACT_ZOOM_OUT);
-	else if (me.x >= LANE_LABEL && width > 0)
-		t->cursor = col_time(t, me.x - LANE_LABEL, width);
-	clamp(t);
+	if (t->help && key != KEY_RESIZE) { /* any key closes the help */
+		t->help = 0;
+		return 1;
+	}
+	for (size_t i = 0; i < NBINDINGS; i++)
+		if (bindings[i].key == key)
+			return act(t, bindings[i].action);
+	return 1;
 }
 
-static const char tui_usage[] =
-	"Usage: vgic-replay tui [--ascii] [--no-color] TRACE.db\n"
-	"\n"
-	"Browse a trace: one lane per vCPU (guest running, host, WFI), its interrupt\n"
-	"strip (injections, LR occupancy, active LRs), findings and gaps, the event\n"
-	"and LRs under the cursor. Press ? inside for the keys. Needs 80x24.\n"
-	"\n"
-	"Options:\n"
-	"      --ascii     ASCII instead of UTF-8 block characters\n"
-	"      --no-color  monochrome\n"
-	"  -h, --help      show this help\n";
+/* ---------------------------------------------------------------- open, run */
 
-/* Run the browser. */
-int cmd_tui(int argc, char **argv)
+/* Show the one-time summary build's progress on the status line. */
+static void show_progress(double done, void *arg)
 {
-	static const struct option longopts[] = {
-		{"ascii", no_argument, NULL, 'a'},
-		{"no-color", no_argument, NULL, 'c'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	struct vr_error err = {{0}};
-	struct tui t;
-	int c, use_ascii = 0, no_color = 0, running = 1;
+	(void)arg;
+	if (!stdscr)
+		return;
+	mvprintw(getmaxy(stdscr) - 1, 0, "building the per-zoom summaries (once per trace): %3.0f%%",
+		 done * 100);
+	clrtoeol();
+	refresh();
+}
+
+/* Open a trace for browsing; see tui.h. */
+struct tui *tui_open(const char *path, const struct tui_options *o, struct vr_error *err)
+{
+	struct tui *t = vr_xcalloc(1, sizeof(*t));
 	const char *codeset;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		if (c == 'a')
-			use_ascii = 1;
-		else if (c == 'c')
-			no_color = 1;
-		else if (c == 'h') {
-			fputs(tui_usage, stdout);
-			return 0;
-		} else {
-			fputs(tui_usage, stderr);
-			return 2;
-		}
+	t->path = path;
+	/* Writable when we may, so that the summaries are cached in the file. */
+	t->db = tracedb_open(path, TRACEDB_READWRITE, err);
+	if (!t->db)
+		t->db = tracedb_open(path, TRACEDB_READONLY, err);
+	if (!t->db) {
+		free(t);
+		return NULL;
 	}
-	if (optind + 1 != argc) {
-		fputs(tui_usage, stderr);
-		return 2;
+	t->sql = tracedb_sqlite(t->db);
+	t->tl = timeline_open(t->sql, show_progress, t, err);
+	if (!t->tl) {
+		tracedb_close(t->db);
+		free(t);
+		return NULL;
 	}
-	memset(&t, 0, sizeof(t));
-	t.path = argv[optind];
-	t.db = tracedb_open(t.path, TRACEDB_READONLY, &err);
-	if (!t.db) {
-		cli_error("%s", err.msg);
-		return 2;
+	t->t0 = timeline_first_ns(t->tl);
+	t->t1 = timeline_last_ns(t->tl);
+	t->nvcpus = timeline_nvcpus(t->tl);
+	t->run = q_int(t, "SELECT max(run) FROM replay_runs WHERE status = 'done'", 0, 0, 0, 0);
+	t->vstart = t->cursor = t->t0;
+	t->vspan = t->t1 - t->t0 + 1;
+	t->mark_a = t->mark_b = -1;
+	t->filter = -1;
+	t->filter_vcpu = -1;
+	codeset = setlocale(LC_CTYPE, NULL);
+	t->g = o->ascii || !codeset || (!strstr(codeset, "UTF-8") && !strstr(codeset, "utf8"))
+		       ? &ascii
+		       : &utf8;
+	t->color = !o->no_color && stdscr && has_colors();
+	if (t->color) {
+		start_color();
+		use_default_colors();
+		init_pair(C_RUN, COLOR_GREEN, -1);
+		init_pair(C_HOST, COLOR_BLUE, -1);
+		init_pair(C_WFI, COLOR_CYAN, -1);
+		init_pair(C_FINDING, COLOR_RED, -1);
+		init_pair(C_PENDING, COLOR_YELLOW, -1);
+		init_pair(C_ACTIVE, COLOR_MAGENTA, -1);
+		init_pair(C_INFO, COLOR_WHITE, -1);
+		init_pair(C_GAP, COLOR_RED, -1);
 	}
-	t.sql = tracedb_sqlite(t.db);
-	t.t0 = q_int(&t, "SELECT first_ts_ns FROM trace_info", 0, 0, 0, 0);
-	t.t1 = q_int(&t, "SELECT last_ts_ns FROM trace_info", 0, 0, 0, t.t0 + 1);
-	t.nvcpus = (int)q_int(&t, "SELECT max(vcpu) + 1 FROM vcpus", 0, 0, 0, 1);
-	t.run = q_int(&t, "SELECT max(run) FROM replay_runs WHERE status = 'done'", 0, 0, 0, 0);
-	t.vstart = t.cursor = t.t0;
-	t.vspan = t.t1 - t.t0 + 1;
-	t.mark_a = t.mark_b = -1;
-	t.filter = -1;
+	return t;
+}
+
+/* Seconds the summaries took to build on open; see tui.h. */
+double tui_summary_build_seconds(const struct tui *t)
+{
+	return timeline_build_seconds(t->tl);
+}
+
+/* Close the trace; see tui.h. */
+void tui_close(struct tui *t)
+{
+	if (!t)
+		return;
+	if (t->win_valid)
+		timeline_window_free(&t->win);
+	timeline_close(t->tl);
+	tracedb_close(t->db);
+	free(t);
+}
+
+/* Run the browser; see tui.h. */
+int tui_run(const char *path, const struct tui_options *o)
+{
+	struct vr_error err = {{0}};
+	struct tui *t;
 
 	setlocale(LC_ALL, "");
-	codeset = setlocale(LC_CTYPE, NULL);
-	t.g = use_ascii || !codeset || (!strstr(codeset, "UTF-8") && !strstr(codeset, "utf8")) ? &ascii
-												 : &utf8;
 	initscr();
 	cbreak();
 	noecho();
 	keypad(stdscr, TRUE);
 	curs_set(0);
-	mousemask(BUTTON1_CLICKED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
-	t.color = !no_color && has_colors();
-	if (t.color) {
-		start_color();
-		use_default_colors();
-		init_pair(1, COLOR_GREEN, -1);
-		init_pair(2, COLOR_BLUE, -1);
-		init_pair(3, COLOR_YELLOW, -1);
-		init_pair(4, COLOR_RED, -1);
+	mousemask(BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON4_PRESSED
+#ifdef BUTTON5_PRESSED
+			  | BUTTON5_PRESSED
+#endif
+		  ,
+		  NULL);
+	mouseinterval(0);
+	t = tui_open(path, o, &err);
+	if (!t) {
+		endwin();
+		fprintf(stderr, "vgic-replay: %s\n", err.msg);
+		return 2;
 	}
-	while (running) {
-		int key;
-		size_t i;
-
-		draw(&t);
-		key = getch();
-		if (t.help) {
-			t.help = 0;
-			continue;
-		}
-		if (key == KEY_RESIZE)
-			continue;
-		if (key == KEY_MOUSE) {
-			mouse_event(&t);
-			continue;
-		}
-		for (i = 0; i < sizeof(bindings) / sizeof(bindings[0]); i++) {
-			if (bindings[i].key == key) {
-				running = act(&t, bindings[i].action);
-				break;
-			}
-		}
-	}
+	do
+		tui_draw(t);
+	while (tui_key(t, getch()));
 	endwin();
-	tracedb_close(t.db);
+	tui_close(t);
 	return 0;
 }

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * `vgic-replay tui`: options, then the browser in ui/tui.c.
+ */
+#include <getopt.h>
+#include <stdio.h>
+
+#include "../ui/tui.h"
+#include "cli.h"
+
+static const char tui_usage[] =
+	"Usage: vgic-replay tui [--ascii] [--no-color] TRACE.db\n"
+	"\n"
+	"Browse a trace: one lane per vCPU (guest running, host, WFI), a bar per\n"
+	"interrupt (pending, active), the LR occupancy, findings and gaps, the event\n"
+	"and LRs under the cursor. Press ? inside for the keys. Needs 80x24.\n"
+	"The first open of a large trace computes per-zoom summaries and caches\n"
+	"them in the file (tables tui_summary*; in memory for a read-only file).\n"
+	"\n"
+	"Options:\n"
+	"      --ascii     ASCII instead of UTF-8 block characters\n"
+	"      --no-color  monochrome\n"
+	"  -h, --help      show this help\n";
+
+/* Parse the options and run the browser. */
+int cmd_tui(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"ascii", no_argument, NULL, 'a'},
+		{"no-color", no_argument, NULL, 'c'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct tui_options o = {0, 0};
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		if (c == 'a')
+			o.ascii = 1;
+		else if (c == 'c')
+			o.no_color = 1;
+		else if (c == 'h') {
+			fputs(tui_usage, stdout);
+			return 0;
+		} else {
+			fputs(tui_usage, stderr);
+			return 2;
+		}
+	}
+	if (optind + 1 != argc) {
+		fputs(tui_usage, stderr);
+		return 2;
+	}
+	return tui_run(argv[optind], &o);
+}

@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The TUI's model of a trace, without curses: what each vCPU and each of
+ * its interrupts did in each column of a time window.
+ *
+ * A window is a row of bins (screen columns, or the buckets of a summary
+ * level). One scanner turns events in trace order into spans (vCPU running,
+ * in the host, in WFI; an interrupt pending, active) and points
+ * (injections, flushes with their LR count, the host CPU) and adds them to
+ * the bins. The same scanner fills the screen's columns from the raw
+ * events of a narrow window and, once per trace, the finest summary level
+ * of the whole trace; coarser levels are sums of it. The summaries are
+ * cached in the trace file (tables tui_summary_levels, tui_summary,
+ * tui_summary_irq; see docs/trace-format.md) or, for a read-only file, in
+ * temporary tables of the connection.
+ */
+#ifndef VR_UI_TIMELINE_H
+#define VR_UI_TIMELINE_H
+
+#include <sqlite3.h>
+#include <stdint.h>
+
+#include "../common/vr_common.h"
+
+enum tl_lane_state { TL_RUN, TL_HOST, TL_WFI, TL_NSTATES };
+enum tl_irq_state { TL_PENDING, TL_ACTIVE, TL_NIRQSTATES };
+
+/* What one vCPU did within one bin. */
+struct tl_lane_bin {
+	int64_t ns[TL_NSTATES]; /* time spent in each state, ns */
+	int32_t events;		/* events of this vCPU */
+	int32_t injections;	/* injections attributed to this vCPU */
+	int32_t flushes;	/* vgic_flush snapshots */
+	int32_t max_lrs;	/* most LRs in use at one of those flushes */
+	int32_t host_cpu;	/* host CPU of the vCPU's last event, -1: none */
+};
+
+/* What one interrupt of one vCPU did within one bin. */
+struct tl_irq_bin {
+	int64_t ns[TL_NIRQSTATES]; /* time pending, time active, ns */
+	int32_t injections;
+};
+
+/* One interrupt row: an INTID as one vCPU saw it. */
+struct tl_irq_row {
+	int vcpu;
+	int64_t intid;
+	int64_t weight; /* pending + active ns and injections over the window */
+	struct tl_irq_bin *bins;
+};
+
+/* A window of bins and what happened in each. */
+struct tl_window {
+	int64_t start, span; /* [start, start + span) */
+	int64_t bucket_ns;   /* uniform bins of this width (summaries); 0: screen columns */
+	int ncols, nvcpus;
+	struct tl_lane_bin *lanes; /* nvcpus rows of ncols */
+	struct tl_irq_row *irqs;
+	int nirqs, irq_cap;
+	int32_t *findings, *gaps; /* per bin */
+	int64_t lost;		  /* events lost in gaps overlapping the window, -1: unknown count */
+	int level;		  /* summary level it was read from, -1: raw events */
+};
+
+struct timeline;
+
+/* Progress of the one-time summary build: fraction done, 0..1. */
+typedef void (*tl_progress_fn)(double done, void *arg);
+
+/*
+ * Open the model of a trace: its span and vCPUs, and the summaries,
+ * building them (and storing them, when the file is writable) if they are
+ * missing or were built from a different trace. progress may be NULL.
+ */
+struct timeline *timeline_open(sqlite3 *sql, tl_progress_fn progress, void *arg,
+			       struct vr_error *err);
+void timeline_close(struct timeline *tl);
+
+/* First and last event time, number of vCPU lanes. */
+int64_t timeline_first_ns(const struct timeline *tl);
+int64_t timeline_last_ns(const struct timeline *tl);
+int timeline_nvcpus(const struct timeline *tl);
+
+/* Summary levels: how many, and the bucket width of each (ns). */
+int timeline_levels(const struct timeline *tl);
+int64_t timeline_level_bucket(const struct timeline *tl, int level);
+/* Where the summaries live: "trace file", "memory (read-only file)". */
+const char *timeline_cache_where(const struct timeline *tl);
+/* Seconds the summary build took on this open; 0 when they were cached. */
+double timeline_build_seconds(const struct timeline *tl);
+
+/*
+ * Fill w with ncols columns of [start, start + span): from the coarsest
+ * summary level whose buckets are no wider than a column, or from the raw
+ * events when a column is narrower than the finest level. Findings of run
+ * (0: none) and gaps are counted per column; intid >= 0 keeps only that
+ * interrupt's rows and findings. The caller frees w with timeline_window_free.
+ */
+int timeline_window(struct timeline *tl, int64_t start, int64_t span, int ncols, int64_t run,
+		    int64_t intid, struct tl_window *w);
+void timeline_window_free(struct tl_window *w);
+
+#endif
