@@ -362,6 +362,8 @@ irq_body:
 	tbnz	w3, #31, 52b
 	orr	w3, w0, #0x80000000
 	str	w3, [x2, #0x48]
+53:	ldr	w3, [x2, #0x48]			/* stay active here until vCPU 1 has deactivated it */
+	tbnz	w3, #31, 53b
 	b	10f				/* vCPU 1 counts the deactivation */
 11:	bl	count_deactivate
 10:	ldp	x2, x3, [sp, #64]

@@ -567,8 +567,19 @@ int main(int argc, char **argv)
 	pause_us(200000); /* let the guest drain what is pending */
 	vm.stop = 1;
 	for (i = 0; i < vm.nvcpus; i++) {
-		pthread_kill(vm.thread[i], SIGUSR1);
-		pthread_join(vm.thread[i], NULL);
+		struct timespec ts;
+
+		/* immediate_exit: a kick that lands between two KVM_RUNs is not lost. */
+		vm.run[i]->immediate_exit = 1;
+		do {
+			pthread_kill(vm.thread[i], SIGUSR1);
+			clock_gettime(CLOCK_REALTIME, &ts);
+			ts.tv_nsec += 10000000;
+			if (ts.tv_nsec >= 1000000000) {
+				ts.tv_sec++;
+				ts.tv_nsec -= 1000000000;
+			}
+		} while (pthread_timedjoin_np(vm.thread[i], NULL, &ts) == ETIMEDOUT);
 	}
 	write_truth(&vm, truth);
 	return vm.failed ? 1 : 0;
