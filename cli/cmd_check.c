@@ -402,6 +402,11 @@ int cmd_check(int argc, char **argv)
 		printf(",\n  \"checks_run\": ");
 		json_string(res.checks_run);
 		printf(",\n  \"events\": %lld,\n", (long long)res.events);
+		printf("  \"model\": {\"flushes\": %lld, \"agree\": %lld, \"unknown\": %lld, "
+		       "\"dir_exits\": %lld, \"dir_found\": %lld},\n",
+		       (long long)res.model_flushes, (long long)res.model_agree,
+		       (long long)res.model_unknown, (long long)res.model_dir_exits,
+		       (long long)res.model_dir_found);
 		print_accounting(&res, 1);
 		printf("}\n");
 	} else if (!quiet) {
@@ -413,6 +418,14 @@ int cmd_check(int argc, char **argv)
 				printf(", %lld %s", (long long)res.findings_by_kind[k],
 				       finding_kind_name((enum finding_kind)k));
 		printf("\n");
+		if (res.model_flushes)
+			printf("model: %lld of %lld flushes as %s predicts (%.2f%%), %lld not compared "
+			       "(vCPU state unknown); %lld trapped DIRs not named by the trace, %lld "
+			       "pinned down\n",
+			       (long long)res.model_agree, (long long)res.model_flushes, res.profile->name,
+			       100.0 * (double)res.model_agree / (double)res.model_flushes,
+			       (long long)res.model_unknown, (long long)res.model_dir_exits,
+			       (long long)res.model_dir_found);
 		if (res.has_snapshots)
 			print_accounting(&res, 0);
 	}

@@ -85,6 +85,12 @@ int cmd_predict(int argc, char **argv)
 	       (long long)r.mismatched,
 	       r.flushes ? 100.0 * (double)(r.exact + r.reordered) / (double)r.flushes : 100.0,
 	       (long long)r.folds, (long long)r.eoicount_deactivations);
+	if (r.dir_exits || r.unknown || r.deactivates || r.sgis)
+		printf("trapped DIRs the trace does not name: %lld (%lld pinned down by the next "
+		       "flush); %lld flushes not compared (vCPU state unknown); %lld vgic_deactivate "
+		       "and %lld vgic_sgi events applied\n",
+		       (long long)r.dir_exits, (long long)r.dir_found, (long long)r.unknown,
+		       (long long)r.deactivates, (long long)r.sgis);
 	if (r.mismatched) {
 		printf("first difference at event %lld: recorded %d LRs, predicted %d\n",
 		       (long long)r.first_mismatch_event, r.mismatch_used[0], r.mismatch_used[1]);

@@ -137,3 +137,21 @@ const char *vgic_profile_description(const struct vgic_profile *p)
 {
 	return p->description;
 }
+
+/* See vgic_engine.h: the EOIcount walk as a number (enum eoicount_walk). */
+int vgic_profile_eoicount_walk(const struct vgic_profile *p)
+{
+	return (int)p->eoicount_walk;
+}
+
+/* See vgic_engine.h: <= 6.18's vgic_irq_cmp() puts active entries first. */
+bool vgic_profile_active_first(const struct vgic_profile *p)
+{
+	return p->cmp == cmp_612;
+}
+
+/* See vgic_engine.h: 6.19+ traps the guest's DIR (vgic_v3_deactivate). */
+bool vgic_profile_traps_dir(const struct vgic_profile *p)
+{
+	return p->traps_dir;
+}

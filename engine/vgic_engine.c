@@ -557,6 +557,93 @@ void vgic_engine_flush(struct vgic_engine *e, int vcpu, struct vgic_flush_result
 	out->last_lr_intid = v->last_lr_irq >= 0 ? (int64_t)e->irqs[v->last_lr_irq].intid : -1;
 }
 
+/* Undo populate_lr()'s side effects for an LR the kernel did not program. */
+static void unpopulate_lr(const struct vgic_engine *e, struct irq *irq, uint64_t val)
+{
+	if (vgic_lr_pending(lr_version(e), val)) {
+		if (!irq->level)
+			irq->pending_latch = true;
+		if (is_v2_sgi(e, irq)) {
+			irq->source |= (uint8_t)(1u << vgic_lr_source(2, val));
+			irq->pending_latch = true;
+		}
+		if (irq->hw && irq->level)
+			irq->line_level = irq->phys_level;
+	}
+	irq->on_lr = false;
+}
+
+/*
+ * Make irq what the kernel's LR says it was at vgic_v3_populate_lr() /
+ * vgic_v2_populate_lr(): enabled, its priority and group, active as the
+ * LR, pending as the LR (then the populate side effects), on the LR and
+ * on this vCPU's AP list.
+ */
+static void adopt_lr(struct vgic_engine *e, int vcpu, struct irq *irq, uint64_t val)
+{
+	int gv = lr_version(e);
+
+	irq->enabled = true;
+	irq->priority = vgic_lr_priority(gv, val);
+	irq->group = vgic_lr_group(gv, val);
+	irq->active = vgic_lr_active(gv, val);
+	if (vgic_lr_pending(gv, val) && !irq_is_pending(irq)) {
+		if (irq->level && !irq->hw)
+			irq->line_level = true;
+		else
+			irq->pending_latch = true;
+	}
+	if (vgic_lr_pending(gv, val)) {
+		if (!irq->level)
+			irq->pending_latch = false;
+		if (is_v2_sgi(e, irq)) {
+			irq->source &= (uint8_t)~(1u << vgic_lr_source(2, val));
+			irq->pending_latch = irq->source != 0;
+		}
+		if (irq->hw && irq->level)
+			irq->line_level = false;
+	}
+	if (irq->vcpu < 0)
+		ap_append(e, vcpu, irq);
+	irq->on_lr = true;
+}
+
+/* See vgic_engine.h: the kernel's vgic_flush_lr_state() replaces the model's. */
+void vgic_engine_adopt_flush(struct vgic_engine *e, int vcpu, const struct vgic_flush_result *pred,
+			     const struct vgic_cpuif *programmed)
+{
+	struct vcpu *v;
+	int i, j, used;
+
+	if (vcpu < 0 || vcpu >= e->cfg.nr_vcpus || e->cfg.guest_model == 5)
+		return;
+	v = &e->vcpus[vcpu];
+	for (i = 0; i < pred->regs.used_lrs && i < VGIC_ENGINE_MAX_LRS; i++) {
+		struct irq *irq = get_irq(e, vcpu, pred->lr_intid[i]);
+
+		if (irq)
+			unpopulate_lr(e, irq, pred->regs.lr[i]);
+	}
+	used = programmed->used_lrs < e->cfg.nr_lrs ? programmed->used_lrs : e->cfg.nr_lrs;
+	v->last_lr_irq = -1;
+	for (i = 0; i < used; i++) {
+		uint64_t val = programmed->lr[i];
+		uint32_t intid = e->cfg.guest_model == 3 ? vgic_lr_intid(3, val) : (uint32_t)(val & 0x3ff);
+		struct irq *irq = get_irq(e, vcpu, intid);
+
+		if (!irq)
+			continue;
+		adopt_lr(e, vcpu, irq, val);
+		for (j = 0; j < v->nap; j++)
+			if (v->ap[j] == irq_index(e, irq))
+				v->last_lr_irq = v->ap[j];
+	}
+	for (i = 0; i < VGIC_ENGINE_MAX_LRS; i++)
+		v->cpuif.lr[i] = i < used ? programmed->lr[i] : 0;
+	v->cpuif.used_lrs = used;
+	v->cpuif.hcr = programmed->hcr;
+}
+
 /* ---------------------------------------------------------------- fold */
 
 /* vgic_v3_fold_lr()'s lr_signals_eoi_mi(): state 0, EOI set, not HW. */

@@ -96,6 +96,17 @@ const struct vgic_profile *vgic_profile_at(int i);
 const char *vgic_profile_name(const struct vgic_profile *p);
 const char *vgic_profile_description(const struct vgic_profile *p);
 
+/*
+ * What a profile does, for callers that reason about a trace without the
+ * model (replay's observational checks): the EOIcount walk (0 never read,
+ * <= 6.18; 1 from the AP-list head, 6.19; 2 after the last LR entry,
+ * 6da5e537f5af), whether vgic_irq_cmp() sorts active entries first
+ * (<= 6.18), whether a guest DIR traps to vgic_v3_deactivate() (6.19+).
+ */
+int vgic_profile_eoicount_walk(const struct vgic_profile *p);
+bool vgic_profile_active_first(const struct vgic_profile *p);
+bool vgic_profile_traps_dir(const struct vgic_profile *p);
+
 /* Create a model; NULL on an invalid configuration. All interrupts start as after vgic_init(). */
 struct vgic_engine *vgic_engine_create(const struct vgic_engine_config *cfg);
 void vgic_engine_destroy(struct vgic_engine *e);
@@ -200,6 +211,18 @@ struct vgic_flush_result {
  * vCPU's PPIs are flushed separately (vgic_engine_v5_flush_ppis).
  */
 void vgic_engine_flush(struct vgic_engine *e, int vcpu, struct vgic_flush_result *out);
+
+/*
+ * The kernel programmed other LRs than the model predicted for this
+ * flush (pred, from vgic_engine_flush): take the kernel's
+ * vgic_flush_lr_state() as what happened, so the model follows the
+ * recording again. What the model placed and the kernel did not gets its
+ * populate side effects undone (edge latch back, off the LR); what the
+ * kernel placed gets them applied; the CPU interface image and the
+ * EOIcount walk's boundary (last_lr_irq) become the kernel's.
+ */
+void vgic_engine_adopt_flush(struct vgic_engine *e, int vcpu, const struct vgic_flush_result *pred,
+			     const struct vgic_cpuif *programmed);
 
 /* ---------------------------------------------------------------- sync */
 

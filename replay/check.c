@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "predict.h"
 #include "replay.h"
 
 #define NR_PRIVATE 32
@@ -91,6 +92,8 @@ struct checker {
 	int64_t lpi_events;
 	sqlite3_stmt *ins_finding, *ins_proof;
 	int failed;
+	struct replay_model *model;  /* the engine replay under c->profile */
+	int64_t last_finding_event;  /* decisive event of the last finding made */
 };
 
 /* ------------------------------------------------------------ LR decoding */
@@ -234,6 +237,7 @@ static void store_finding(struct checker *c, const struct replay_finding *f)
 /* Hand a finding to the caller and the database, if it is in the window. */
 static void report(struct checker *c, struct replay_finding *f)
 {
+	c->last_finding_event = f->nproof ? f->proof[0] : 0;
 	if (!in_window(c, f))
 		return;
 	c->res->findings++;
@@ -272,7 +276,7 @@ static void finding_proof(struct replay_finding *f, int64_t event_id, const char
 /* One row of the event stream, with its snapshot if it has one. */
 struct row {
 	int64_t id, ts_ns, vcpu, intid, arg0, arg1;
-	int32_t cpu;
+	int32_t cpu, pid;
 	int kind;
 	int gic_version, nr_lrs, used_lrs;
 	int64_t hcr;
@@ -666,6 +670,36 @@ static void check_priority_inversion(struct checker *c, const struct row *r, str
 }
 
 /*
+ * The hardware hands an LR back with the vINTID it was programmed with
+ * (only the state bits change), so an LR that comes back naming another
+ * interrupt makes vgic_v3_fold_lr() fold, and deactivate, an interrupt the
+ * guest did not deactivate, or one that was not active at all; the one
+ * the guest really handled is not folded and keeps its state.
+ */
+static void report_swapped_lr(struct checker *c, const struct row *r, struct vcpu_track *v, int slot,
+			      const struct lr_fields *before, const struct lr_fields *after)
+{
+	struct irq_track *t = irq_get(c, r->vcpu, after->intid);
+	struct replay_finding fd;
+
+	finding_init(&fd, FINDING_MIS_DEACTIVATION, SEVERITY_ERROR, r->ts_ns, r->cpu, r->vcpu,
+		     after->intid);
+	finding_proof(&fd, r->id, "exit");
+	finding_proof(&fd, v->flush_event, "flush");
+	snprintf(fd.explanation, sizeof(fd.explanation),
+		 "LR%d was programmed with INTID %u but comes back at this exit naming INTID %u "
+		 "(%s): the fold deactivates INTID %u, %s, and leaves INTID %u, which the guest "
+		 "handled, in the state KVM last gave it.",
+		 slot, before->intid, after->intid, after->active ? "Active" : after->pending ? "Pending" : "invalid",
+		 after->intid,
+		 t && t->active ? "which the guest did not deactivate" : "which was not active",
+		 before->intid);
+	if (t)
+		t->active = after->active;
+	report(c, &fd);
+}
+
+/*
  * A sync: the LRs the hardware handed back (entry of vgic_v3_fold_lr_state).
  * Compare slot by slot with the flush: Pending -> Active/invalid is an
  * acknowledgement, Active -> invalid a deactivation. Then the EOIcount.
@@ -685,6 +719,10 @@ static void on_sync(struct checker *c, const struct row *r)
 
 		decode_lr(c->gic_version, v->lr[i], &before);
 		decode_lr(c->gic_version, r->lr[i], &after);
+		if (after.intid != before.intid) {
+			report_swapped_lr(c, r, v, i, &before, &after);
+			continue;
+		}
 		t = irq_get(c, r->vcpu, before.intid);
 		if (!t)
 			continue;
@@ -742,6 +780,92 @@ static void on_sync(struct checker *c, const struct row *r)
 	clear_in_lr(c, r->vcpu, v);
 }
 
+/*
+ * The two forms of MIS_DEACTIVATION the model finds at one event: an
+ * EOIcount larger than the active AP-list entries the profile's walk
+ * (vgic_v3_fold_lr_state) could deactivate, so the guest EOIed interrupts
+ * KVM does not hold active and whatever it did hold is left as it was;
+ * and a trapped DIR (vgic_v3_deactivate) of an interrupt that was not
+ * active.
+ */
+static void on_model_deactivation(struct checker *c, const struct replay_model_divergence *d)
+{
+	struct replay_finding fd;
+
+	finding_init(&fd, FINDING_MIS_DEACTIVATION, SEVERITY_ERROR, d->ts_ns, d->cpu, d->vcpu,
+		     d->intid);
+	if (d->kind == MODEL_EOICOUNT_LEFT) {
+		finding_proof(&fd, d->flush_event, "exit with EOIcount");
+		finding_proof(&fd, d->prev_flush_event, "flush before the run");
+		snprintf(fd.explanation, sizeof(fd.explanation),
+			 "At this exit vCPU %d reports EOIcount %d, but under %s only %d active "
+			 "interrupt%s outside the list registers for the walk to deactivate: the "
+			 "guest EOIed %d interrupt%s KVM does not hold active (the kernel did not "
+			 "account for the EOIcount; an earlier deactivation went to the wrong "
+			 "interrupt, or an active state was lost).",
+			 d->vcpu, d->eoicount, c->profile->name, d->eoicount - d->eoicount_left,
+			 d->eoicount - d->eoicount_left == 1 ? " was left" : "s were left",
+			 d->eoicount_left, d->eoicount_left == 1 ? "" : "s");
+	} else {
+		finding_proof(&fd, d->flush_event, "trapped deactivation");
+		finding_proof(&fd, d->prev_sync_event, "last fold");
+		snprintf(fd.explanation, sizeof(fd.explanation),
+			 "vCPU %d's guest deactivated INTID %lld through a trapped DIR "
+			 "(vgic_v3_deactivate), but INTID %lld was not active: the deactivation "
+			 "was meant for another interrupt, which stays active.",
+			 d->vcpu, (long long)d->intid, (long long)d->intid);
+	}
+	report(c, &fd);
+}
+
+/*
+ * The engine replay (replay/predict.c) found a flush the kernel programmed
+ * differently from the model's prediction under c->profile. Under the
+ * recording kernel's own profile that is the kernel contradicting its own
+ * rules (a missing higher-priority pending interrupt, a wrong state or
+ * priority); under another profile it is the what-if: where that kernel
+ * would have diverged. A flush the observational checks already reported
+ * is not reported twice.
+ */
+static void on_divergence(const struct replay_model_divergence *d, void *arg)
+{
+	struct checker *c = arg;
+	struct replay_finding fd;
+	int whatif = c->profile != c->recorded;
+	struct irq_track *t;
+
+	if (c->last_finding_event == d->flush_event)
+		return;
+	if (d->kind != MODEL_FLUSH_DIFFERS) {
+		on_model_deactivation(c, d);
+		return;
+	}
+	t = d->intid == VR_NO_VALUE ? NULL : irq_get(c, d->vcpu, d->intid);
+	if (!whatif && t && t->uncertain)
+		return; /* in flight across a gap: unknown, not a finding */
+	finding_init(&fd, FINDING_LR_DIVERGENCE, SEVERITY_ERROR, d->ts_ns, d->cpu, d->vcpu,
+		     d->intid);
+	finding_proof(&fd, d->flush_event, whatif ? "flush the recording kernel made"
+						  : "flush that differs from the model");
+	finding_proof(&fd, d->prev_sync_event, "fold the prediction starts from");
+	finding_proof(&fd, d->cause_event, "last injection of the interrupt");
+	if (whatif)
+		snprintf(fd.explanation, sizeof(fd.explanation),
+			 "Under %s, this flush of vCPU %d would have programmed other list registers "
+			 "than the recording kernel (%s) did, from the same state and inputs: %s. "
+			 "The model follows the recording from here, so each such finding is a "
+			 "separate point where %s would diverge.",
+			 c->profile->name, d->vcpu, c->recorded->name, d->what, c->profile->name);
+	else
+		snprintf(fd.explanation, sizeof(fd.explanation),
+			 "KVM programmed list registers for vCPU %d that %s's vgic_flush_lr_state() "
+			 "does not produce from the state the trace shows (the model replayed every "
+			 "injection and fold up to here): %s. The kernel's AP list or interrupt state "
+			 "differs from what its inputs imply.",
+			 d->vcpu, c->profile->name, d->what);
+	report(c, &fd);
+}
+
 /* A gap: whatever was in flight may have changed unseen. */
 static void on_gap(struct checker *c, int64_t after_event, int64_t lost, int32_t cpu,
 		   int64_t ts)
@@ -751,6 +875,8 @@ static void on_gap(struct checker *c, int64_t after_event, int64_t lost, int32_t
 
 	for (k = 0; k < c->ntracked; k++)
 		c->tracked[k]->uncertain = 1;
+	if (c->model)
+		replay_model_forget(c->model);
 	finding_init(&fd, FINDING_TRACE_GAP, SEVERITY_INFO, ts, cpu, VR_NO_VALUE, VR_NO_VALUE);
 	finding_proof(&fd, after_event, "last event before the gap");
 	if (lost >= 0)
@@ -806,17 +932,19 @@ static int begin_store(struct checker *c, struct vr_error *err)
 /* Close the replay_runs row and commit. */
 static int end_store(struct checker *c, struct vr_error *err)
 {
-	char q[768];
+	char *q;
+	int rc;
 
 	sqlite3_finalize(c->ins_finding);
 	sqlite3_finalize(c->ins_proof);
 	c->ins_finding = c->ins_proof = NULL;
-	snprintf(q, sizeof(q),
-		 "UPDATE replay_runs SET status = 'done', events_replayed = %lld, findings = %lld, "
-		 "checks_run = '%s' WHERE run = %lld",
-		 (long long)c->res->events, (long long)c->res->findings, c->res->checks_run,
-		 (long long)c->res->run_id);
-	if (tracedb_exec(c->db, q, err))
+	q = sqlite3_mprintf("UPDATE replay_runs SET status = 'done', events_replayed = %lld, "
+			    "findings = %lld, checks_run = %Q WHERE run = %lld",
+			    (long long)c->res->events, (long long)c->res->findings,
+			    c->res->checks_run, (long long)c->res->run_id);
+	rc = q ? tracedb_exec(c->db, q, err) : vr_error_set(err, "out of memory");
+	sqlite3_free(q);
+	if (rc)
 		return -1;
 	return tracedb_exec(c->db, "COMMIT", err);
 }
@@ -875,20 +1003,25 @@ static void collect_counts(struct checker *c)
 	c->res->ncounts = n;
 }
 
-/* Step the LR cursor up to event_id and copy that snapshot's LRs. */
-static int read_lrs(sqlite3_stmt *lrs, int *lrs_row, int64_t event_id, struct row *r)
+/* Hand the row to the engine replay, which reports divergent flushes to on_divergence. */
+static void model_step(struct checker *c, const struct row *r)
 {
-	memset(r->lr, 0, sizeof(r->lr));
-	while (*lrs_row == SQLITE_ROW && sqlite3_column_int64(lrs, 0) < event_id)
-		*lrs_row = sqlite3_step(lrs);
-	while (*lrs_row == SQLITE_ROW && sqlite3_column_int64(lrs, 0) == event_id) {
-		int idx = sqlite3_column_int(lrs, 1);
+	struct replay_model_row m;
 
-		if (idx >= 0 && idx < MAX_LRS)
-			r->lr[idx] = (uint64_t)sqlite3_column_int64(lrs, 2);
-		*lrs_row = sqlite3_step(lrs);
-	}
-	return 0;
+	m.id = r->id;
+	m.ts_ns = r->ts_ns;
+	m.intid = r->intid;
+	m.arg0 = r->arg0;
+	m.arg1 = r->arg1;
+	m.kind = r->kind;
+	m.vcpu = r->vcpu == VR_NO_VALUE ? -1 : (int)r->vcpu;
+	m.pid = r->pid;
+	m.cpu = r->cpu;
+	m.used_lrs = r->used_lrs;
+	m.hcr = (uint32_t)r->hcr;
+	m.vmcr = (uint32_t)r->vmcr;
+	m.lr = r->kind >= 20 && r->kind <= 22 ? r->lr : NULL;
+	replay_model_step(c->model, &m);
 }
 
 /* See replay.h. */
@@ -897,9 +1030,9 @@ int replay_check(struct tracedb *db, const struct replay_options *opt, replay_fi
 {
 	static const char events_q[] =
 		"SELECT e.id, e.ts_ns, e.cpu, e.vcpu, e.kind, e.intid, e.arg0, e.arg1, "
-		"s.gic_version, s.nr_lrs, s.used_lrs, s.hcr, s.vmcr FROM events e "
+		"s.gic_version, s.nr_lrs, s.used_lrs, s.hcr, s.vmcr, e.pid FROM events e "
 		"LEFT JOIN snapshots s ON s.event_id = e.id "
-		"WHERE +e.kind IN (1, 20, 21) ORDER BY e.id"; /* a rowid scan: no sort */
+		"WHERE +e.kind IN (" REPLAY_MODEL_KINDS ") ORDER BY e.id"; /* a rowid scan: no sort */
 	static const char lrs_q[] =
 		"SELECT event_id, lr, value FROM snapshot_lrs ORDER BY event_id, lr";
 	static const char gaps_q[] =
@@ -937,9 +1070,16 @@ int replay_check(struct tracedb *db, const struct replay_options *opt, replay_fi
 	snprintf(res->checks_run, sizeof(res->checks_run), "%s",
 		 res->has_snapshots
 			 ? "TRACE_GAP, LOST_INTERRUPT (flush/sync accounting), MIS_DEACTIVATION "
-			   "(EOIcount walk)"
+			   "and STUCK_ACTIVE (EOIcount walk), PRIORITY_INVERSION, LR_DIVERGENCE "
+			   "(the engine's prediction of every flush)"
 			 : "TRACE_GAP (no LR snapshots: acknowledgements and deactivations are not "
-			   "visible, so LOST_INTERRUPT and MIS_DEACTIVATION cannot run)");
+			   "visible, so LOST_INTERRUPT, MIS_DEACTIVATION, PRIORITY_INVERSION and "
+			   "LR_DIVERGENCE cannot run)");
+	if (res->has_snapshots) {
+		c->model = replay_model_open(db, c->profile->name, on_divergence, c, err);
+		if (!c->model)
+			goto out;
+	}
 
 	if (opt->store && begin_store(c, err))
 		goto out;
@@ -969,11 +1109,13 @@ int replay_check(struct tracedb *db, const struct replay_options *opt, replay_fi
 		r.intid = sqlite3_column_type(ev, 5) == SQLITE_NULL ? VR_NO_VALUE
 								     : sqlite3_column_int64(ev, 5);
 		r.arg0 = sqlite3_column_int64(ev, 6);
-		r.arg1 = sqlite3_column_int64(ev, 7);
+		r.arg1 = sqlite3_column_type(ev, 7) == SQLITE_NULL ? VR_NO_VALUE
+								    : sqlite3_column_int64(ev, 7);
+		r.pid = sqlite3_column_int(ev, 13);
 		res->events++;
 		if (r.kind == 1) {
 			on_injection(c, &r);
-		} else {
+		} else if (r.kind >= 20 && r.kind <= 22) {
 			r.gic_version = sqlite3_column_int(ev, 8);
 			r.nr_lrs = sqlite3_column_int(ev, 9);
 			r.used_lrs = sqlite3_column_int(ev, 10);
@@ -981,10 +1123,12 @@ int replay_check(struct tracedb *db, const struct replay_options *opt, replay_fi
 			r.vmcr = sqlite3_column_int64(ev, 12);
 			if (r.nr_lrs > MAX_LRS)
 				r.nr_lrs = MAX_LRS;
-			read_lrs(lrs, &lrs_row, r.id, &r);
-			if (r.vcpu != VR_NO_VALUE)
+			replay_read_lrs(lrs, &lrs_row, r.id, r.lr, MAX_LRS);
+			if (r.vcpu != VR_NO_VALUE && r.kind != 22)
 				(r.kind == 20 ? on_flush : on_sync)(c, &r);
 		}
+		if (c->model)
+			model_step(c, &r);
 		if ((++total & 0xffff) == 0)
 			vr_progress_update(&progress, (uint64_t)total, 0);
 		if (c->failed)
@@ -1001,6 +1145,15 @@ int replay_check(struct tracedb *db, const struct replay_options *opt, replay_fi
 		gap_row = sqlite3_step(gaps);
 	}
 	collect_counts(c);
+	if (c->model) {
+		const struct predict_result *pr = replay_model_result(c->model);
+
+		res->model_flushes = pr->flushes;
+		res->model_agree = pr->exact + pr->reordered;
+		res->model_unknown = pr->unknown;
+		res->model_dir_exits = pr->dir_exits;
+		res->model_dir_found = pr->dir_found;
+	}
 	if (opt->store && end_store(c, err))
 		goto out;
 	rc = 0;
@@ -1012,6 +1165,7 @@ out:
 	sqlite3_finalize(gaps);
 	sqlite3_finalize(c->ins_finding);
 	sqlite3_finalize(c->ins_proof);
+	replay_model_close(c->model);
 	for (size_t v = 0; v < c->nvcpus; v++)
 		free(c->vcpus[v]);
 	free(c->vcpus);

@@ -8,15 +8,24 @@
  * (an interrupt seen in an LR was enabled; its priority, group, HW mapping
  * and, through the EOI bit, its trigger mode are in the LR; an SPI targets
  * the vCPU whose LRs hold it). Then, in trace order: injections go to
- * kvm_vgic_inject_irq(), flush snapshots are predicted and compared, sync
- * snapshots (the registers the hardware handed back) are folded, and the
- * return of kvm_vgic_sync_hwstate prunes the AP list.
+ * kvm_vgic_inject_irq(), SGIs (vgic_sgi) to vgic_v3_dispatch_sgi(),
+ * trapped deactivations (vgic_deactivate) to vgic_v3_deactivate(), flush
+ * snapshots are predicted and compared, sync snapshots (the registers the
+ * hardware handed back) are folded, and the return of
+ * kvm_vgic_sync_hwstate prunes the AP list.
+ *
+ * A flush the kernel programmed differently is reported and then taken
+ * as what happened (vgic_engine_adopt_flush), so each divergence is judged
+ * from the state the recording kernel really had. A trapped DIR that the
+ * trace does not name (an exit that trapped ICC_DIR_EL1 / GICV_DIR on a
+ * trace without vgic_deactivate events) makes the vCPU's state unknown:
+ * the next flush tries each active interrupt as the one deactivated, and
+ * until one explains a flush exactly nothing on that vCPU is reported.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdlib.h>
 #include <string.h>
 
-#include "../engine/vgic_engine.h"
 #include "predict.h"
 
 /* Learn each interrupt's configuration from the LRs it appears in. */
@@ -38,17 +47,17 @@ static int learn_config(struct tracedb *db, struct vgic_engine *e, int gic, int 
 		uint32_t intid = vgic_lr_intid(gic, lr);
 		struct vgic_irq_state s;
 		struct vgic_irq_config_desc c = {0};
-		bool hw = gic == 2 ? (lr >> 31) & 1 : (lr >> 61) & 1;
+		bool hw = vgic_lr_hw(gic, lr);
 
 		if (vcpu >= nr_vcpus || vgic_engine_irq(e, vcpu, intid, &s) || s.enabled)
 			continue;
 		c.enabled = true;
 		c.priority = vgic_lr_priority(gic, lr);
-		c.group = gic == 2 ? (lr >> 30) & 1 : (lr >> 60) & 1;
+		c.group = vgic_lr_group(gic, lr);
 		c.hw = hw;
-		c.hwintid = hw ? (gic == 2 ? (uint32_t)((lr >> 10) & 0x3ff) : (uint32_t)((lr >> 32) & 0x1fff)) : 0;
+		c.hwintid = hw ? vgic_lr_physid(gic, lr) : 0;
 		/* Only non-HW level interrupts carry EOI (vgic_v3_populate_lr); HW ones are level. */
-		c.config = hw || (gic == 2 ? (lr >> 19) & 1 : (lr >> 41) & 1) ? VGIC_LEVEL : VGIC_EDGE;
+		c.config = hw || vgic_lr_eoi(gic, lr) ? VGIC_LEVEL : VGIC_EDGE;
 		c.target_vcpu = vcpu;
 		vgic_engine_configure(e, vcpu, intid, &c);
 		n++;
@@ -64,45 +73,58 @@ static int learn_config(struct tracedb *db, struct vgic_engine *e, int gic, int 
  * vCPU's thread joins the list only after it. One whose thread has since
  * emitted another event has returned from kvm_vgic_inject_irq() and is
  * certainly queued; one that fired after the flush's first populate_lr is
- * certainly not; the others are in flight.
+ * certainly not; the others are in flight. SGIs sent to another vCPU
+ * (vgic_v3_dispatch_sgi on the sender's thread) race the same way.
  */
 struct pending_injection {
 	int64_t ts;
 	int vcpu;
 	uint32_t intid;
 	bool level;
-	int pid;  /* the injecting thread */
-	bool done; /* that thread emitted a later event: the call has returned */
+	int pid;     /* the injecting thread */
+	bool done;   /* that thread emitted a later event: the call has returned */
+	int sgi_src; /* an SGI from this vCPU, -1 for an injection */
 };
 
 #define MAX_QUEUED 4096
+#define MAX_CANDIDATES 64
 
-struct injection_queue {
-	struct pending_injection q[MAX_QUEUED];
-	int n;
+struct replay_model {
+	struct vgic_engine_config cfg;
+	struct vgic_engine *e;
+	replay_model_divergence_fn fn;
+	void *fn_arg;
+	int has_post, has_deactivate;
+	struct pending_injection q[MAX_QUEUED], flight[MAX_QUEUED];
+	int nq;
+	int64_t last_ts[VGIC_ENGINE_MAX_VCPUS], first_populate[VGIC_ENGINE_MAX_VCPUS];
+	int thread_of[VGIC_ENGINE_MAX_VCPUS];
+	uint32_t flushed_hcr[VGIC_ENGINE_MAX_VCPUS];
+	int64_t last_sync[VGIC_ENGINE_MAX_VCPUS], last_flush[VGIC_ENGINE_MAX_VCPUS];
+	bool dir_pending[VGIC_ENGINE_MAX_VCPUS]; /* a trapped DIR not named by the trace */
+	bool unknown[VGIC_ENGINE_MAX_VCPUS];	 /* state unknown until a flush matches */
+	int64_t last_inj_spi[VGIC_ENGINE_MAX_SPIS + VGIC_ENGINE_NR_PRIVATE];
+	int64_t last_inj_priv[VGIC_ENGINE_MAX_VCPUS][VGIC_ENGINE_NR_PRIVATE];
+	struct predict_result res;
 };
 
-/* Apply queued injections older than before_ts (all when before_ts < 0). */
-static void apply_queued(struct vgic_engine *e, struct injection_queue *iq, int64_t before_ts)
+/* Apply one queued injection or SGI to the model. */
+static void apply_one(struct vgic_engine *e, const struct pending_injection *p)
 {
-	int i, kept = 0;
-
-	for (i = 0; i < iq->n; i++) {
-		struct pending_injection *p = &iq->q[i];
-
-		if (before_ts < 0 || p->ts < before_ts)
-			vgic_engine_inject(e, p->vcpu, p->intid, p->level);
-		else
-			iq->q[kept++] = *p;
-	}
-	iq->n = kept;
+	if (p->sgi_src >= 0)
+		vgic_engine_send_sgi(e, p->sgi_src, 1ull << p->vcpu, p->intid);
+	else
+		vgic_engine_inject(e, p->vcpu, p->intid, p->level);
 }
 
-/* Did the model program exactly the LRs the kernel did? */
-static int flush_matches(const struct vgic_flush_result *fr, const struct vgic_cpuif *regs)
+/* Apply every queued injection (the queue overflowed). */
+static void apply_all(struct replay_model *m)
 {
-	return fr->regs.used_lrs == regs->used_lrs &&
-	       !memcmp(fr->regs.lr, regs->lr, sizeof(uint64_t) * (size_t)regs->used_lrs);
+	int i;
+
+	for (i = 0; i < m->nq; i++)
+		apply_one(m->e, &m->q[i]);
+	m->nq = 0;
 }
 
 /*
@@ -111,19 +133,34 @@ static int flush_matches(const struct vgic_flush_result *fr, const struct vgic_c
  * re-injection of an interrupt already on the AP list only sets its latch
  * under the IRQ lock, so a flush already past it misses it even then).
  */
-static void apply_done(struct vgic_engine *e, struct injection_queue *iq, int64_t before_ts)
+static void apply_done(struct replay_model *m, int64_t before_ts)
 {
 	int i, kept = 0;
 
-	for (i = 0; i < iq->n; i++) {
-		struct pending_injection *p = &iq->q[i];
+	for (i = 0; i < m->nq; i++) {
+		struct pending_injection *p = &m->q[i];
 
 		if (p->done && p->ts < before_ts)
-			vgic_engine_inject(e, p->vcpu, p->intid, p->level);
+			apply_one(m->e, p);
 		else
-			iq->q[kept++] = *p;
+			m->q[kept++] = *p;
 	}
-	iq->n = kept;
+	m->nq = kept;
+}
+
+/* Queue an injection from another thread, or apply it when the queue is full. */
+static void enqueue(struct replay_model *m, const struct pending_injection *p)
+{
+	if (m->nq == MAX_QUEUED)
+		apply_all(m);
+	m->q[m->nq++] = *p;
+}
+
+/* Did the model program exactly the LRs the kernel did? */
+static int flush_matches(const struct vgic_flush_result *fr, const struct vgic_cpuif *regs)
+{
+	return fr->regs.used_lrs == regs->used_lrs &&
+	       !memcmp(fr->regs.lr, regs->lr, sizeof(uint64_t) * (size_t)regs->used_lrs);
 }
 
 /* Same LRs in a different order: allowed when the kernel's sort leaves ties unordered. */
@@ -143,56 +180,532 @@ static int same_multiset(const uint64_t *a, const uint64_t *b, int n)
 	return 1;
 }
 
+/*
+ * Predict one flush of vcpu on *pe. The in-flight injections (fired
+ * before the flush's first populate_lr, call not yet returned) may or may
+ * not be in it: the flush took the AP-list lock at some moment inside the
+ * window, so try every split, latest first. *pe becomes the chosen state
+ * (with the rest of the in-flight ones queued after the flush). Returns
+ * 1 when some split explains the kernel's LRs exactly.
+ */
+static int try_flush(struct replay_model *m, struct vgic_engine **pe, int vcpu,
+		     const struct vgic_cpuif *regs, int nflight, struct vgic_flush_result *fr)
+{
+	const struct pending_injection *flight = m->flight;
+	int i, k;
+
+	if (!nflight) {
+		vgic_engine_flush(*pe, vcpu, fr);
+		return flush_matches(fr, regs);
+	}
+	for (k = nflight; k >= 0; k--) {
+		struct vgic_engine *c = vgic_engine_clone(*pe);
+
+		if (!c)
+			break;
+		for (i = 0; i < k; i++)
+			apply_one(c, &flight[i]);
+		vgic_engine_flush(c, vcpu, fr);
+		if (flush_matches(fr, regs)) {
+			if (k < nflight)
+				m->res.raced++;
+			vgic_engine_destroy(*pe);
+			*pe = c;
+			for (i = k; i < nflight; i++)
+				apply_one(*pe, &flight[i]);
+			return 1;
+		}
+		vgic_engine_destroy(c);
+	}
+	/* No split explains it: keep all of them in. */
+	for (i = 0; i < nflight; i++)
+		apply_one(*pe, &flight[i]);
+	vgic_engine_flush(*pe, vcpu, fr);
+	return 0;
+}
+
+/* The DIR values a trapped deactivation the trace does not name could have written. */
+static int dir_candidates(const struct replay_model *m, uint32_t *vals)
+{
+	int n = 0, v, i, len;
+	uint32_t ids[256];
+
+	for (v = 0; v < m->cfg.nr_vcpus; v++) {
+		len = vgic_engine_ap_list(m->e, v, ids, 256);
+		for (i = 0; i < len && i < 256 && n < MAX_CANDIDATES; i++) {
+			struct vgic_irq_state s;
+
+			if (vgic_engine_irq(m->e, v, ids[i], &s) || !s.active)
+				continue;
+			/* GICv2 SGIs name their source CPU in bits [12:10] (vgic_v2_deactivate). */
+			vals[n++] = ids[i] | (ids[i] < 16 ? (uint32_t)s.active_source << 10 : 0);
+		}
+	}
+	return n;
+}
+
+/* Describe an LR for a divergence: state and priority. */
+static void describe_lr(int gic, uint64_t lr, char *out, size_t n)
+{
+	bool p = vgic_lr_pending(gic, lr), a = vgic_lr_active(gic, lr);
+
+	snprintf(out, n, "%s, priority 0x%02x%s", p && a ? "Pending+Active" : p ? "Pending" : a ? "Active" : "invalid",
+		 vgic_lr_priority(gic, lr), vgic_lr_hw(gic, lr) ? ", HW" : "");
+}
+
+/* Index of intid among the first n LRs, or -1. */
+static int find_lr(int gic, const uint64_t *lrs, int n, uint32_t intid)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (vgic_lr_intid(gic, lrs[i]) == intid)
+			return i;
+	return -1;
+}
+
+/* Start a divergence record for the event of row r. */
+static void divergence_init(struct replay_model_divergence *d, const struct replay_model *m,
+			    const struct replay_model_row *r, enum replay_model_divergence_kind kind)
+{
+	memset(d, 0, sizeof(*d));
+	d->kind = kind;
+	d->flush_event = r->id;
+	d->ts_ns = r->ts_ns;
+	d->cpu = r->cpu;
+	d->vcpu = r->vcpu;
+	d->intid = VR_NO_VALUE;
+	d->prev_sync_event = m->last_sync[r->vcpu] == r->id ? 0 : m->last_sync[r->vcpu];
+	d->prev_flush_event = m->last_flush[r->vcpu] == r->id ? 0 : m->last_flush[r->vcpu];
+}
+
+/* Build and hand over the divergence record of a mismatched flush. */
+static void report_divergence(struct replay_model *m, const struct replay_model_row *r,
+			      const struct vgic_cpuif *regs, const struct vgic_flush_result *fr)
+{
+	struct replay_model_divergence d;
+	int gic = m->cfg.gic_version, i, j;
+	size_t len;
+	char a[64], b[64];
+
+	divergence_init(&d, m, r, MODEL_FLUSH_DIFFERS);
+	d.recorded = *regs;
+	d.predicted = fr->regs;
+	for (i = 0; i < fr->regs.used_lrs; i++) { /* predicted, not (or otherwise) programmed */
+		uint32_t id = vgic_lr_intid(gic, fr->regs.lr[i]);
+
+		j = find_lr(gic, regs->lr, regs->used_lrs, id);
+		if (j >= 0 && regs->lr[j] == fr->regs.lr[i])
+			continue;
+		describe_lr(gic, fr->regs.lr[i], b, sizeof(b));
+		len = strlen(d.what);
+		if (j < 0) {
+			snprintf(d.what + len, sizeof(d.what) - len, "%sINTID %u missing (predicted %s)",
+				 len ? "; " : "", id, b);
+		} else {
+			describe_lr(gic, regs->lr[j], a, sizeof(a));
+			snprintf(d.what + len, sizeof(d.what) - len, "%sINTID %u programmed %s, predicted %s",
+				 len ? "; " : "", id, a, b);
+		}
+		if (d.intid == VR_NO_VALUE)
+			d.intid = id;
+	}
+	for (i = 0; i < regs->used_lrs; i++) { /* programmed, not predicted */
+		uint32_t id = vgic_lr_intid(gic, regs->lr[i]);
+
+		if (find_lr(gic, fr->regs.lr, fr->regs.used_lrs, id) >= 0)
+			continue;
+		describe_lr(gic, regs->lr[i], a, sizeof(a));
+		len = strlen(d.what);
+		snprintf(d.what + len, sizeof(d.what) - len, "%sINTID %u programmed %s, not predicted",
+			 len ? "; " : "", id, a);
+		if (d.intid == VR_NO_VALUE)
+			d.intid = id;
+	}
+	if (!d.what[0]) {
+		snprintf(d.what, sizeof(d.what), "the same interrupts in another order");
+		d.intid = regs->used_lrs ? vgic_lr_intid(gic, regs->lr[0]) : VR_NO_VALUE;
+	}
+	if (d.intid != VR_NO_VALUE && d.intid < VGIC_ENGINE_NR_PRIVATE)
+		d.cause_event = m->last_inj_priv[r->vcpu][d.intid];
+	else if (d.intid != VR_NO_VALUE && d.intid < VGIC_ENGINE_MAX_SPIS + VGIC_ENGINE_NR_PRIVATE)
+		d.cause_event = m->last_inj_spi[d.intid];
+	if (m->fn)
+		m->fn(&d, m->fn_arg);
+}
+
+/*
+ * A flush snapshot: predict it (with the in-flight injections and, on a
+ * vCPU whose state is unknown, each possible unnamed DIR), compare, and
+ * follow the kernel where they differ.
+ */
+static void on_flush(struct replay_model *m, const struct replay_model_row *r,
+		     const struct vgic_cpuif *regs)
+{
+	struct vgic_flush_result fr;
+	struct vgic_engine *chosen = NULL;
+	uint32_t cand[MAX_CANDIDATES];
+	int vcpu = r->vcpu, nflight = 0, ncand = 0, i, k, match = 0, searching;
+	int64_t late_from = m->first_populate[vcpu] ? m->first_populate[vcpu] : r->ts_ns + 1;
+
+	apply_done(m, m->last_ts[vcpu]);
+	m->first_populate[vcpu] = 0;
+	/* Those after the flush's first populate_lr came too late; those in between are in flight. */
+	for (i = 0, k = 0; i < m->nq; i++) {
+		if (m->q[i].ts < late_from)
+			m->flight[nflight++] = m->q[i];
+		else
+			m->q[k++] = m->q[i];
+	}
+	m->nq = k;
+	searching = m->dir_pending[vcpu] || m->unknown[vcpu];
+	if (searching)
+		ncand = dir_candidates(m, cand);
+	if (!ncand) {
+		match = try_flush(m, &m->e, vcpu, regs, nflight, &fr);
+	} else {
+		/* First without a DIR, then each active interrupt as the one deactivated. */
+		for (i = -1; i < ncand && !match; i++) {
+			struct vgic_engine *c = vgic_engine_clone(m->e);
+
+			if (!c)
+				break;
+			if (i >= 0)
+				vgic_engine_deactivate(c, vcpu, cand[i], NULL);
+			match = try_flush(m, &c, vcpu, regs, nflight, &fr);
+			if (match || i < 0) {
+				vgic_engine_destroy(chosen);
+				chosen = c;
+				if (match && i >= 0 && m->dir_pending[vcpu])
+					m->res.dir_found++;
+			} else {
+				vgic_engine_destroy(c);
+			}
+		}
+		if (!match && chosen) {
+			/* Nothing explains it: redo the no-DIR prediction for the record. */
+			vgic_engine_destroy(chosen);
+			chosen = vgic_engine_clone(m->e);
+			if (chosen)
+				try_flush(m, &chosen, vcpu, regs, nflight, &fr);
+		}
+		if (chosen) {
+			vgic_engine_destroy(m->e);
+			m->e = chosen;
+		}
+	}
+	m->dir_pending[vcpu] = false;
+	m->res.flushes++;
+	m->last_flush[vcpu] = r->id;
+	m->flushed_hcr[vcpu] = regs->hcr;
+	if (match) {
+		m->res.exact++;
+		m->unknown[vcpu] = false;
+		return;
+	}
+	if (fr.regs.used_lrs == regs->used_lrs && same_multiset(fr.regs.lr, regs->lr, regs->used_lrs)) {
+		m->res.reordered++;
+		m->unknown[vcpu] = false;
+		return;
+	}
+	if (searching) {
+		m->res.unknown++; /* no finding: the state was not known */
+		m->unknown[vcpu] = true;
+	} else {
+		if (!m->res.first_mismatch_event) {
+			m->res.first_mismatch_event = r->id;
+			m->res.mismatch_used[0] = regs->used_lrs;
+			m->res.mismatch_used[1] = fr.regs.used_lrs;
+			for (i = 0; i < 4; i++) {
+				m->res.mismatch_lr[0][i] = regs->lr[i];
+				m->res.mismatch_lr[1][i] = fr.regs.lr[i];
+			}
+		}
+		m->res.mismatched++;
+		report_divergence(m, r, regs, &fr);
+	}
+	vgic_engine_adopt_flush(m->e, vcpu, &fr, regs);
+}
+
+/*
+ * kvm_exit: did the guest trap a deactivation the trace will not name?
+ * From 6.19 an ICC_DIR_EL1 write traps (EC 0x18) when the flushed HCR has
+ * TDIR and the guest runs EOImode 1; a GICv2 guest's GICV_DIR write always
+ * traps (a data abort, EC 0x24). A trace with vgic_deactivate events
+ * names every one of them, so this is only for traces without.
+ */
+static void on_kvm_exit(struct replay_model *m, const struct replay_model_row *r)
+{
+	struct vgic_cpuif ci;
+
+	if (m->has_deactivate || r->arg0 != 2 || !vgic_profile_traps_dir(m->cfg.profile))
+		return;
+	vgic_engine_cpuif(m->e, r->vcpu, &ci);
+	if (!vgic_vmcr_eoimode(m->cfg.gic_version, ci.vmcr))
+		return;
+	if ((m->cfg.gic_version == 3 && r->arg1 == 0x18 && (m->flushed_hcr[r->vcpu] & VGIC_HCR_TDIR)) ||
+	    (m->cfg.gic_version == 2 && r->arg1 == 0x24)) {
+		m->dir_pending[r->vcpu] = true;
+		m->res.dir_exits++;
+	}
+}
+
+/* Hand over a finding tied to one event (not a flush): see enum replay_model_divergence_kind. */
+static void report_event(struct replay_model *m, const struct replay_model_row *r,
+			 enum replay_model_divergence_kind kind, int64_t intid, int eoicount, int left)
+{
+	struct replay_model_divergence d;
+
+	if (!m->fn)
+		return;
+	divergence_init(&d, m, r, kind);
+	d.intid = intid;
+	d.eoicount = eoicount;
+	d.eoicount_left = left;
+	m->fn(&d, m->fn_arg);
+}
+
+/*
+ * vgic_deactivate: handle_exit() after the exit's sync ran
+ * vgic_v3_deactivate() / vgic_v2_deactivate() for the value the guest
+ * wrote to ICC_DIR_EL1 / GICV_DIR. An interrupt that is not active (in
+ * the model that follows the kernel) had nothing to deactivate.
+ */
+static void on_deactivate(struct replay_model *m, const struct replay_model_row *r)
+{
+	uint32_t val = (uint32_t)r->arg0, intid = val & ~(7u << 10);
+	struct vgic_irq_state s;
+
+	m->res.deactivates++;
+	m->dir_pending[r->vcpu] = false;
+	if (!m->unknown[r->vcpu] && !vgic_engine_irq(m->e, r->vcpu, intid, &s) && !s.active &&
+	    !s.on_lr)
+		report_event(m, r, MODEL_DIR_NOT_ACTIVE, intid, 0, 0);
+	vgic_engine_deactivate(m->e, r->vcpu, val, NULL);
+}
+
 /* See predict.h. */
+void replay_model_step(struct replay_model *m, const struct replay_model_row *r)
+{
+	int kind = r->kind, vcpu = r->vcpu, i;
+	struct vgic_cpuif regs;
+
+	for (i = 0; i < m->nq; i++) /* this thread has moved on from its injections */
+		if (m->q[i].pid == r->pid)
+			m->q[i].done = true;
+	if (kind == 2 || kind == 3 || kind == 4 || kind == 9)
+		return;
+	if (kind == 1) {
+		uint32_t intid = (uint32_t)r->intid;
+		int target = intid < 32 ? vcpu : -1;
+		struct pending_injection p = {r->ts_ns, target, intid, r->arg1 != 0, r->pid, false, -1};
+
+		if (r->intid == VR_NO_VALUE)
+			return;
+		if (intid < VGIC_ENGINE_NR_PRIVATE && target >= 0 && target < m->cfg.nr_vcpus)
+			m->last_inj_priv[target][intid] = r->id;
+		else if (intid < VGIC_ENGINE_MAX_SPIS + VGIC_ENGINE_NR_PRIVATE)
+			m->last_inj_spi[intid] = r->id;
+		if (target >= 0 && target < m->cfg.nr_vcpus && m->thread_of[target] == r->pid)
+			vgic_engine_inject(m->e, target, intid, p.level); /* program order */
+		else
+			enqueue(m, &p);
+		return;
+	}
+	if (vcpu < 0 || vcpu >= m->cfg.nr_vcpus)
+		return;
+	if (kind == 25) {
+		/* vgic_v3_dispatch_sgi(): arg1 the target vCPU mask, -1 all but the sender. */
+		uint64_t mask = r->arg1 == -1 ? ~(1ull << vcpu) : (uint64_t)r->arg1;
+		int t;
+
+		if (r->intid == VR_NO_VALUE || r->intid >= 16)
+			return;
+		m->res.sgis++;
+		for (t = 0; t < m->cfg.nr_vcpus; t++) {
+			struct pending_injection p = {r->ts_ns, t, (uint32_t)r->intid, true, r->pid, false,
+						      vcpu};
+
+			if (!(mask >> t & 1))
+				continue;
+			m->last_inj_priv[t][r->intid] = r->id;
+			if (m->thread_of[t] == r->pid)
+				apply_one(m->e, &p);
+			else
+				enqueue(m, &p);
+		}
+	}
+	if (kind != 20 && kind != 23) {
+		m->thread_of[vcpu] = r->pid;
+		m->last_ts[vcpu] = r->ts_ns;
+	}
+	switch (kind) {
+	case 6:
+		on_kvm_exit(m, r);
+		return;
+	case 24:
+		on_deactivate(m, r);
+		return;
+	case 23:
+		if (!m->first_populate[vcpu])
+			m->first_populate[vcpu] = r->ts_ns; /* the flush holds the AP-list lock by now */
+		return;
+	case 22:
+		apply_done(m, r->ts_ns);
+		vgic_engine_prune(m->e, vcpu);
+		return;
+	case 20:
+	case 21:
+		break;
+	default:
+		return;
+	}
+	memset(&regs, 0, sizeof(regs));
+	regs.used_lrs = r->used_lrs;
+	if (regs.used_lrs > m->cfg.nr_lrs)
+		regs.used_lrs = m->cfg.nr_lrs;
+	if (regs.used_lrs < 0)
+		regs.used_lrs = 0;
+	regs.hcr = r->hcr;
+	regs.vmcr = r->vmcr;
+	if (r->lr)
+		memcpy(regs.lr, r->lr, sizeof(uint64_t) * (size_t)m->cfg.nr_lrs);
+	if (kind == 20) {
+		on_flush(m, r, &regs);
+	} else {
+		struct vgic_sync_result sr;
+
+		vgic_engine_fold(m->e, vcpu, &regs, &sr);
+		m->last_sync[vcpu] = r->id;
+		if (sr.eoicount_left > 0 && !m->unknown[vcpu])
+			report_event(m, r, MODEL_EOICOUNT_LEFT, VR_NO_VALUE, sr.eoicount, sr.eoicount_left);
+		m->res.folds++;
+		for (i = 0; i < sr.ndeactivated; i++)
+			if (sr.by_eoicount[i])
+				m->res.eoicount_deactivations++;
+		if (!m->has_post)
+			vgic_engine_prune(m->e, vcpu);
+	}
+}
+
+/* See predict.h. */
+struct replay_model *replay_model_open(struct tracedb *db, const char *profile,
+				       replay_model_divergence_fn fn, void *arg,
+				       struct vr_error *err)
+{
+	struct replay_model *m = vr_xcalloc(1, sizeof(*m));
+	sqlite3 *sql = tracedb_sqlite(db);
+	sqlite3_stmt *st = NULL;
+
+	m->fn = fn;
+	m->fn_arg = arg;
+	memset(m->thread_of, -1, sizeof(m->thread_of));
+	m->cfg.profile = vgic_profile_find(profile);
+	if (!m->cfg.profile) {
+		vr_error_set(err, "unknown engine profile '%s'", profile);
+		goto fail;
+	}
+	snprintf(m->res.profile, sizeof(m->res.profile), "%s", profile);
+	if (sqlite3_prepare_v2(sql,
+			       "SELECT coalesce(gic_version, 3), coalesce(nr_lrs, 4), "
+			       "(SELECT coalesce(max(vcpu), 0) + 1 FROM events), "
+			       "EXISTS (SELECT 1 FROM events WHERE kind = 22), "
+			       "EXISTS (SELECT 1 FROM events WHERE kind = 24) FROM trace_info",
+			       -1, &st, NULL) != SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_ROW) {
+		vr_error_set(err, "reading trace_info: %s", sqlite3_errmsg(sql));
+		goto fail;
+	}
+	m->cfg.gic_version = sqlite3_column_int(st, 0);
+	m->cfg.nr_lrs = sqlite3_column_int(st, 1);
+	m->cfg.nr_vcpus = sqlite3_column_int(st, 2);
+	m->has_post = sqlite3_column_int(st, 3);
+	m->has_deactivate = sqlite3_column_int(st, 4);
+	m->cfg.nr_spis = VGIC_ENGINE_MAX_SPIS;
+	sqlite3_finalize(st);
+	st = NULL;
+	if (m->cfg.nr_vcpus > VGIC_ENGINE_MAX_VCPUS)
+		m->cfg.nr_vcpus = VGIC_ENGINE_MAX_VCPUS;
+	if (m->cfg.nr_lrs > VGIC_ENGINE_MAX_LRS)
+		m->cfg.nr_lrs = VGIC_ENGINE_MAX_LRS;
+	m->e = vgic_engine_create(&m->cfg);
+	if (!m->e) {
+		vr_error_set(err, "cannot model %d vCPUs with %d LRs on GICv%d", m->cfg.nr_vcpus,
+			     m->cfg.nr_lrs, m->cfg.gic_version);
+		goto fail;
+	}
+	m->res.configured = learn_config(db, m->e, m->cfg.gic_version, m->cfg.nr_vcpus);
+	/* The trace may start with interrupts in flight: known from the first flush that matches. */
+	replay_model_forget(m);
+	return m;
+fail:
+	sqlite3_finalize(st);
+	replay_model_close(m);
+	return NULL;
+}
+
+/* See predict.h. */
+const struct predict_result *replay_model_result(const struct replay_model *m)
+{
+	return &m->res;
+}
+
+/* See predict.h. */
+int replay_model_vcpu_unknown(const struct replay_model *m, int vcpu)
+{
+	return vcpu >= 0 && vcpu < m->cfg.nr_vcpus && (m->unknown[vcpu] || m->dir_pending[vcpu]);
+}
+
+/* See predict.h. */
+void replay_model_forget(struct replay_model *m)
+{
+	int v;
+
+	for (v = 0; v < m->cfg.nr_vcpus; v++)
+		m->unknown[v] = true;
+}
+
+/* See predict.h. */
+void replay_model_close(struct replay_model *m)
+{
+	if (!m)
+		return;
+	vgic_engine_destroy(m->e);
+	free(m);
+}
+
+/* See predict.h. */
+void replay_read_lrs(sqlite3_stmt *lrs, int *lrs_row, int64_t event_id, uint64_t *lr, int max)
+{
+	memset(lr, 0, sizeof(uint64_t) * (size_t)max);
+	while (*lrs_row == SQLITE_ROW && sqlite3_column_int64(lrs, 0) < event_id)
+		*lrs_row = sqlite3_step(lrs);
+	while (*lrs_row == SQLITE_ROW && sqlite3_column_int64(lrs, 0) == event_id) {
+		int i = sqlite3_column_int(lrs, 1);
+
+		if (i >= 0 && i < max)
+			lr[i] = (uint64_t)sqlite3_column_int64(lrs, 2);
+		*lrs_row = sqlite3_step(lrs);
+	}
+}
+
+/* See predict.h: the model over the whole trace, in one scan. */
 int replay_predict(struct tracedb *db, const char *profile_name, struct predict_result *res,
 		   struct vr_error *err)
 {
 	static const char q[] =
-		"SELECT e.id, e.kind, e.vcpu, e.intid, e.arg1, s.used_lrs, s.hcr, e.ts_ns, e.pid "
-		"FROM events e LEFT JOIN snapshots s ON s.event_id = e.id "
-		"WHERE +e.kind IN (1, 2, 3, 5, 6, 7, 8, 9, 10, 20, 21, 22, 23) ORDER BY e.id";
-	struct vgic_engine_config cfg = {0};
-	struct vgic_engine *e = NULL;
+		"SELECT e.id, e.kind, e.vcpu, e.intid, e.arg0, e.arg1, s.used_lrs, s.hcr, s.vmcr, "
+		"e.ts_ns, e.pid, e.cpu FROM events e LEFT JOIN snapshots s ON s.event_id = e.id "
+		"WHERE +e.kind IN (" REPLAY_MODEL_KINDS ") ORDER BY e.id";
+	struct replay_model *m = replay_model_open(db, profile_name, NULL, NULL, err);
 	sqlite3 *sql = tracedb_sqlite(db);
 	sqlite3_stmt *st = NULL, *lrs = NULL;
-	static struct injection_queue iq;
-	int64_t last_ts[VGIC_ENGINE_MAX_VCPUS] = {0};
-	int64_t first_populate[VGIC_ENGINE_MAX_VCPUS] = {0};
-	int thread_of[VGIC_ENGINE_MAX_VCPUS];
-	int lrs_row, has_post, rc = -1;
+	uint64_t lr[VR_MAX_LRS];
+	int lrs_row, rc = -1;
 
 	memset(res, 0, sizeof(*res));
-	memset(thread_of, -1, sizeof(thread_of));
-	iq.n = 0;
-	cfg.profile = vgic_profile_find(profile_name);
-	if (!cfg.profile)
-		return vr_error_set(err, "unknown engine profile '%s'", profile_name);
-	snprintf(res->profile, sizeof(res->profile), "%s", profile_name);
-	if (sqlite3_prepare_v2(sql,
-			       "SELECT coalesce(gic_version, 3), coalesce(nr_lrs, 4), "
-			       "(SELECT coalesce(max(vcpu), 0) + 1 FROM events), "
-			       "(SELECT count(*) FROM events WHERE kind = 22) FROM trace_info",
-			       -1, &st, NULL) != SQLITE_OK ||
-	    sqlite3_step(st) != SQLITE_ROW) {
-		vr_error_set(err, "reading trace_info: %s", sqlite3_errmsg(sql));
-		goto out;
-	}
-	cfg.gic_version = sqlite3_column_int(st, 0);
-	cfg.nr_lrs = sqlite3_column_int(st, 1);
-	cfg.nr_vcpus = sqlite3_column_int(st, 2);
-	has_post = sqlite3_column_int(st, 3) > 0;
-	cfg.nr_spis = 988;
-	sqlite3_finalize(st);
-	st = NULL;
-	if (cfg.nr_vcpus > VGIC_ENGINE_MAX_VCPUS)
-		cfg.nr_vcpus = VGIC_ENGINE_MAX_VCPUS;
-	e = vgic_engine_create(&cfg);
-	if (!e) {
-		vr_error_set(err, "cannot model %d vCPUs with %d LRs on GICv%d", cfg.nr_vcpus,
-			     cfg.nr_lrs, cfg.gic_version);
-		goto out;
-	}
-	res->configured = learn_config(db, e, cfg.gic_version, cfg.nr_vcpus);
+	if (!m)
+		return -1;
 	if (sqlite3_prepare_v2(sql, q, -1, &st, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(sql, "SELECT event_id, lr, value FROM snapshot_lrs ORDER BY event_id, lr",
 			       -1, &lrs, NULL) != SQLITE_OK) {
@@ -201,170 +714,34 @@ int replay_predict(struct tracedb *db, const char *profile_name, struct predict_
 	}
 	lrs_row = sqlite3_step(lrs);
 	while (sqlite3_step(st) == SQLITE_ROW) {
-		int64_t id = sqlite3_column_int64(st, 0);
-		int kind = sqlite3_column_int(st, 1);
-		int vcpu = sqlite3_column_type(st, 2) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 2);
-		int64_t ts = sqlite3_column_int64(st, 7);
-		int pid = sqlite3_column_int(st, 8);
-		struct vgic_cpuif regs = {0};
-		int i;
+		struct replay_model_row r;
 
-		for (i = 0; i < iq.n; i++) /* this thread has moved on from its injections */
-			if (iq.q[i].pid == pid)
-				iq.q[i].done = true;
-		if (kind == 2 || kind == 3 || kind == 9)
-			continue;
-		if (kind == 1) {
-			uint32_t intid = (uint32_t)sqlite3_column_int64(st, 3);
-			int target = intid < 32 ? vcpu : -1;
-			bool level = sqlite3_column_int(st, 4);
-
-			if (target >= 0 && target < cfg.nr_vcpus && thread_of[target] == pid) {
-				vgic_engine_inject(e, target, intid, level); /* program order */
-			} else if (iq.n < MAX_QUEUED) {
-				iq.q[iq.n++] = (struct pending_injection){ts, target, intid, level, pid,
-									  false};
-			} else {
-				apply_queued(e, &iq, -1);
-				vgic_engine_inject(e, target, intid, level);
-			}
-			continue;
+		r.id = sqlite3_column_int64(st, 0);
+		r.kind = sqlite3_column_int(st, 1);
+		r.vcpu = sqlite3_column_type(st, 2) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 2);
+		r.intid = sqlite3_column_type(st, 3) == SQLITE_NULL ? VR_NO_VALUE
+								     : sqlite3_column_int64(st, 3);
+		r.arg0 = sqlite3_column_int64(st, 4);
+		r.arg1 = sqlite3_column_type(st, 5) == SQLITE_NULL ? VR_NO_VALUE
+								    : sqlite3_column_int64(st, 5);
+		r.used_lrs = sqlite3_column_int(st, 6);
+		r.hcr = (uint32_t)sqlite3_column_int64(st, 7);
+		r.vmcr = (uint32_t)sqlite3_column_int64(st, 8);
+		r.ts_ns = sqlite3_column_int64(st, 9);
+		r.pid = sqlite3_column_int(st, 10);
+		r.cpu = sqlite3_column_int(st, 11);
+		r.lr = NULL;
+		if (r.kind >= 20 && r.kind <= 22) {
+			replay_read_lrs(lrs, &lrs_row, r.id, lr, VR_MAX_LRS);
+			r.lr = lr;
 		}
-		if (vcpu < 0 || vcpu >= cfg.nr_vcpus)
-			continue;
-		if (kind != 20 && kind != 23) {
-			thread_of[vcpu] = pid;
-			last_ts[vcpu] = ts;
-		}
-		if (kind == 23) {
-			if (!first_populate[vcpu])
-				first_populate[vcpu] = ts; /* the flush holds the AP-list lock by now */
-			continue;
-		}
-		if (kind == 22) {
-			apply_done(e, &iq, ts);
-			vgic_engine_prune(e, vcpu);
-			continue;
-		}
-		regs.used_lrs = sqlite3_column_int(st, 5);
-		regs.hcr = (uint32_t)sqlite3_column_int64(st, 6);
-		while (lrs_row == SQLITE_ROW && sqlite3_column_int64(lrs, 0) < id)
-			lrs_row = sqlite3_step(lrs);
-		while (lrs_row == SQLITE_ROW && sqlite3_column_int64(lrs, 0) == id) {
-			int lr = sqlite3_column_int(lrs, 1);
-
-			if (lr >= 0 && lr < VGIC_ENGINE_MAX_LRS)
-				regs.lr[lr] = (uint64_t)sqlite3_column_int64(lrs, 2);
-			lrs_row = sqlite3_step(lrs);
-		}
-		if (kind == 20) {
-			static struct pending_injection flight[MAX_QUEUED];
-			struct vgic_flush_result fr;
-			int64_t late_from;
-			int nflight, match, apply_late;
-
-			late_from = first_populate[vcpu] ? first_populate[vcpu] : ts + 1;
-			apply_done(e, &iq, last_ts[vcpu]);
-			/*
-			 * Those after the flush's first populate_lr came too late; those
-			 * in between are in flight: the kernel may have flushed first.
-			 */
-			first_populate[vcpu] = 0;
-			nflight = 0;
-			for (i = 0; i < iq.n; i++)
-				if (iq.q[i].ts < late_from)
-					flight[nflight++] = iq.q[i];
-			apply_late = iq.n - nflight;
-			{
-				int k = 0;
-
-				for (i = 0; i < iq.n; i++)
-					if (iq.q[i].ts >= late_from)
-						iq.q[k++] = iq.q[i];
-				iq.n = k;
-			}
-			(void)apply_late;
-			if (nflight) {
-				/*
-				 * The flush took the AP-list lock at some moment inside the
-				 * window: the in-flight injections before it made it, the
-				 * rest did not. Try every split, latest first.
-				 */
-				int k;
-
-				match = 0;
-				for (k = nflight; k >= 0 && !match; k--) {
-					struct vgic_engine *c = vgic_engine_clone(e);
-
-					if (!c)
-						break;
-					for (i = 0; i < k; i++)
-						vgic_engine_inject(c, flight[i].vcpu, flight[i].intid,
-								   flight[i].level);
-					vgic_engine_flush(c, vcpu, &fr);
-					if (flush_matches(&fr, &regs) || k == 0) {
-						match = flush_matches(&fr, &regs);
-						if (!match) {
-							/* No split explains it: keep all of them in. */
-							vgic_engine_destroy(c);
-							c = vgic_engine_clone(e);
-							for (i = 0; c && i < nflight; i++)
-								vgic_engine_inject(c, flight[i].vcpu,
-										   flight[i].intid,
-										   flight[i].level);
-							if (c)
-								vgic_engine_flush(c, vcpu, &fr);
-							k = nflight;
-						} else if (k < nflight) {
-							res->raced++;
-						}
-						vgic_engine_destroy(e);
-						e = c;
-						for (i = k; i < nflight; i++)
-							vgic_engine_inject(e, flight[i].vcpu, flight[i].intid,
-									   flight[i].level);
-						break;
-					}
-					vgic_engine_destroy(c);
-				}
-			} else {
-				vgic_engine_flush(e, vcpu, &fr);
-				match = flush_matches(&fr, &regs);
-			}
-			res->flushes++;
-			if (match) {
-				res->exact++;
-			} else if (fr.regs.used_lrs == regs.used_lrs &&
-				   same_multiset(fr.regs.lr, regs.lr, regs.used_lrs)) {
-				res->reordered++;
-			} else {
-				if (!res->first_mismatch_event) {
-					res->first_mismatch_event = id;
-					res->mismatch_used[0] = regs.used_lrs;
-					res->mismatch_used[1] = fr.regs.used_lrs;
-					for (i = 0; i < 4; i++) {
-						res->mismatch_lr[0][i] = regs.lr[i];
-						res->mismatch_lr[1][i] = fr.regs.lr[i];
-					}
-				}
-				res->mismatched++;
-			}
-		} else if (kind == 21) {
-			struct vgic_sync_result sr;
-
-			vgic_engine_fold(e, vcpu, &regs, &sr);
-			res->folds++;
-			for (i = 0; i < sr.ndeactivated; i++)
-				if (sr.by_eoicount[i])
-					res->eoicount_deactivations++;
-			if (!has_post)
-				vgic_engine_prune(e, vcpu);
-		}
+		replay_model_step(m, &r);
 	}
+	*res = m->res;
 	rc = 0;
 out:
 	sqlite3_finalize(st);
 	sqlite3_finalize(lrs);
-	vgic_engine_destroy(e);
+	replay_model_close(m);
 	return rc;
 }

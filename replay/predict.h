@@ -2,25 +2,108 @@
 /*
  * Model-based replay: run the engine's vGIC model over a trace and
  * compare each predicted flush with the LRs the kernel programmed.
+ *
+ * The driver (struct replay_model) is fed the trace's rows in order by
+ * its caller: `predict` reads them itself (replay_predict), `check` feeds
+ * the rows of its own single scan (replay/check.c), so the trace is read
+ * once. Every flush the kernel programmed differently from the model is
+ * handed to a callback with the events that led to it.
  */
 #ifndef VR_PREDICT_H
 #define VR_PREDICT_H
 
 #include <stdint.h>
 
+#include "../engine/vgic_engine.h"
 #include "../schemas/tracedb.h"
 
 struct predict_result {
 	char profile[32];
 	int configured;	     /* interrupts whose configuration was learned from LRs */
 	int64_t flushes, exact, reordered, mismatched, folds, eoicount_deactivations;
-	int64_t raced; /* exact once in-flight injections are queued after the flush */
+	int64_t raced;	     /* exact once in-flight injections are queued after the flush */
+	int64_t unknown;     /* flushes on a vCPU whose state was unknown (not compared) */
+	int64_t dir_exits;   /* trapped-DIR exits without a vgic_deactivate event */
+	int64_t dir_found;   /* ... whose deactivation the next flush pinned down */
+	int64_t deactivates, sgis; /* vgic_deactivate / vgic_sgi events applied */
 	int64_t first_mismatch_event;
 	int mismatch_used[2];	   /* recorded, predicted */
 	uint64_t mismatch_lr[2][4]; /* recorded, predicted */
 };
 
-/* Drive the model under the named engine profile; err on failure. */
+/* One row of the trace as the model needs it (events LEFT JOIN snapshots + its LRs). */
+struct replay_model_row {
+	int64_t id, ts_ns, intid, arg0, arg1; /* intid: VR_NO_VALUE when NULL */
+	int kind, vcpu, pid, cpu;	      /* vcpu: -1 when NULL */
+	int used_lrs;
+	uint32_t hcr, vmcr;
+	const uint64_t *lr; /* the snapshot's LRs (kinds 20, 21, 22), else NULL */
+};
+
+enum replay_model_divergence_kind {
+	MODEL_FLUSH_DIFFERS,	  /* the kernel programmed other LRs than predicted */
+	MODEL_EOICOUNT_LEFT,	  /* EOIcount > the active AP-list entries the walk can take */
+	MODEL_DIR_NOT_ACTIVE,	  /* a trapped DIR (vgic_deactivate) of an interrupt not active */
+};
+
+/*
+ * What the model found at one event: a flush the kernel programmed
+ * differently from the prediction (flush_event is the flush), an exit
+ * whose EOIcount the profile's walk could not account for, or a trapped
+ * deactivation of an interrupt that was not active (flush_event is then
+ * that sync or vgic_deactivate event).
+ */
+struct replay_model_divergence {
+	enum replay_model_divergence_kind kind;
+	int64_t flush_event, ts_ns;
+	int cpu, vcpu;
+	int64_t intid;		 /* the first INTID that differs */
+	int64_t prev_sync_event; /* the fold the prediction started from, 0 none */
+	int64_t prev_flush_event; /* the last flush of this vCPU before the event, 0 none */
+	int eoicount, eoicount_left; /* MODEL_EOICOUNT_LEFT */
+	int64_t cause_event;	 /* the last injection of that INTID, 0 none */
+	struct vgic_cpuif recorded, predicted;
+	char what[320];		 /* "INTID 45: recorded Active, predicted Pending; ..." */
+};
+
+typedef void (*replay_model_divergence_fn)(const struct replay_model_divergence *d, void *arg);
+
+struct replay_model;
+
+/*
+ * Set up the model for a trace under the named engine profile: read
+ * trace_info, learn the distributor configuration from the LRs. fn (may
+ * be NULL) gets every divergent flush.
+ */
+struct replay_model *replay_model_open(struct tracedb *db, const char *profile,
+				       replay_model_divergence_fn fn, void *arg,
+				       struct vr_error *err);
+
+/* The kinds the model reads; a caller's scan must include them (SQL list). */
+#define REPLAY_MODEL_KINDS "1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 20, 21, 22, 23, 24, 25"
+
+/* Feed one row, in trace order. */
+void replay_model_step(struct replay_model *m, const struct replay_model_row *r);
+
+/* The tallies so far. */
+const struct predict_result *replay_model_result(const struct replay_model *m);
+
+/* Is this vCPU's modelled state unknown now (a trapped DIR the trace does not name)? */
+int replay_model_vcpu_unknown(const struct replay_model *m, int vcpu);
+
+/* The trace lost events here: every vCPU's state is unknown until a flush matches again. */
+void replay_model_forget(struct replay_model *m);
+
+void replay_model_close(struct replay_model *m);
+
+/*
+ * Step a cursor over "SELECT event_id, lr, value FROM snapshot_lrs ORDER BY
+ * event_id, lr" up to event_id and copy that snapshot's LRs into lr[max]
+ * (zero where not recorded). *lrs_row is the cursor's last sqlite3_step().
+ */
+void replay_read_lrs(sqlite3_stmt *lrs, int *lrs_row, int64_t event_id, uint64_t *lr, int max);
+
+/* Drive the model under the named engine profile over the whole trace; err on failure. */
 int replay_predict(struct tracedb *db, const char *profile, struct predict_result *res,
 		   struct vr_error *err);
 

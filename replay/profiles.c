@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Kernel profiles as replay sees them: what the recording (or a what-if)
- * kernel does with a non-zero EOIcount at exit. The three behaviours:
+ * kernel does with a non-zero EOIcount at exit, and how it sorts the AP
+ * list. The names and behaviours are the engine's (engine/profiles.c);
+ * replay adds only the choice of one for a kernel release. The three
+ * kernel behaviours:
  *
  *   linux-6.12  kernels up to 6.18: EOIcount is never read; more active
  *               interrupts than list registers is unsupported.
@@ -17,20 +20,43 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../engine/vgic_engine.h"
 #include "replay.h"
 
-static const struct replay_profile profiles[] = {
-	{"linux-6.12", "kernels <= 6.18: EOIcount never read, no LR overflow of actives", 0, 1},
-	{"linux-6.19", "6.19 LR-overflow rework: EOIcount walk from the AP-list head", 1, 0},
-	{"linux-7.0", "after 6da5e537f5af: EOIcount walk after the last LR entry", 2, 0},
-};
+#define MAX_PROFILES 16
+
+/*
+ * The engine's profiles (engine/profiles.c) are the one list of names:
+ * replay's view of each is derived from the engine profile's own
+ * properties, built once on first use.
+ */
+static struct replay_profile profiles[MAX_PROFILES];
+static size_t nprofiles;
+
+/* Fill the table from the engine's profiles. */
+static void load_profiles(void)
+{
+	const struct vgic_profile *p;
+
+	if (nprofiles)
+		return;
+	for (nprofiles = 0; nprofiles < MAX_PROFILES && (p = vgic_profile_at((int)nprofiles));
+	     nprofiles++) {
+		profiles[nprofiles].name = vgic_profile_name(p);
+		profiles[nprofiles].description = vgic_profile_description(p);
+		profiles[nprofiles].eoicount_walk = vgic_profile_eoicount_walk(p);
+		profiles[nprofiles].active_first = vgic_profile_active_first(p);
+		profiles[nprofiles].engine = p;
+	}
+}
 
 /* A profile by name, or NULL. */
 const struct replay_profile *replay_profile_find(const char *name)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(profiles) / sizeof(profiles[0]); i++)
+	load_profiles();
+	for (i = 0; i < nprofiles; i++)
 		if (!strcmp(profiles[i].name, name))
 			return &profiles[i];
 	return NULL;
@@ -39,7 +65,8 @@ const struct replay_profile *replay_profile_find(const char *name)
 /* The i-th profile, for listing; NULL past the end. */
 const struct replay_profile *replay_profile_at(size_t i)
 {
-	return i < sizeof(profiles) / sizeof(profiles[0]) ? &profiles[i] : NULL;
+	load_profiles();
+	return i < nprofiles ? &profiles[i] : NULL;
 }
 
 /*

@@ -62,12 +62,15 @@ struct replay_irq_count {
 	int level;			/* 1 level, 0 edge, -1 unknown */
 };
 
-/* Which kernel behaviour to replay under. */
+struct vgic_profile;
+
+/* Which kernel behaviour to replay under: an engine profile, as the checks see it. */
 struct replay_profile {
 	const char *name;
 	const char *description;
 	int eoicount_walk; /* 0 none (<= 6.18), 1 from the AP-list head (6.19), 2 after the last LR entry (7.0+) */
 	int active_first;  /* vgic_irq_cmp(): <= 6.18 sorts active entries first, 6.19+ pending-only first */
+	const struct vgic_profile *engine; /* the model's profile of the same name */
 };
 
 const struct replay_profile *replay_profile_find(const char *name);
@@ -112,6 +115,9 @@ struct replay_result {
 	size_t ncounts;
 	int64_t run_id; /* replay_runs.run when stored */
 	int has_snapshots;
+	/* The engine replay: flushes predicted, agreeing, not compared (state unknown). */
+	int64_t model_flushes, model_agree, model_unknown;
+	int64_t model_dir_exits, model_dir_found; /* trapped DIRs the trace does not name */
 };
 
 /* Run the checks over a trace database; findings go to fn as they are made. */

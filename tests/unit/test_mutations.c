@@ -49,6 +49,7 @@ struct collected {
 	int64_t want_event, want_intid;
 	enum finding_kind want_kind;
 	int hit, others;
+	int wrong_walk; /* MIS_DEACTIVATION of the expected INTID, or STUCK_ACTIVE */
 };
 
 /* Collect whether the expected finding was made. */
@@ -63,6 +64,9 @@ static void on_finding(const struct replay_finding *f, void *arg)
 	/* A dropped pending state shows as lost, or as LRs that cannot follow from it. */
 	if (c->want_kind == FINDING_LOST_INTERRUPT && f->kind == FINDING_LR_DIVERGENCE)
 		kind_ok = 1;
+	if ((f->kind == FINDING_MIS_DEACTIVATION && f->intid == c->want_intid) ||
+	    f->kind == FINDING_STUCK_ACTIVE)
+		c->wrong_walk++;
 	if ((f->kind == c->want_kind || kind_ok) && proves &&
 	    (c->want_intid == VR_NO_VALUE || f->intid == c->want_intid))
 		c->hit = 1;
@@ -300,11 +304,15 @@ static void mutate_kind(const char *db_path, const char *kind, struct tally *t)
 				t->hit++;
 			else
 				t->wrong++;
-			/* Control: the fixed walk makes no such finding on the same trace. */
+			/*
+			 * Control: the fixed walk does not deactivate the LR-resident one on
+			 * the same trace (it may find the EOIcount unaccounted for, when no
+			 * active interrupt sits outside the LRs: a different finding).
+			 */
 			m.profile = "linux-7.0";
 			r = run_mutation(db_path, &m, &col);
 			CHECK_EQ(r, 0);
-			CHECK_EQ(col.others, 0);
+			CHECK_EQ(col.wrong_walk, 0);
 		}
 		m.profile = NULL;
 	} else if (!strcmp(kind, "priority-inversion")) {
