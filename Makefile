@@ -214,13 +214,22 @@ $(BUILD)/bench_import: bench/bench_import.c $(LIB_OBJ) $(HEADERS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS_ALL) bench/bench_import.c $(LIB_OBJ) -o $@ $(PKG_LIBS)
 
-bench: all $(BUILD)/bench_import $(BUILD)/bench_check bench-engine
+bench: all $(BUILD)/bench_import $(BUILD)/bench_check bench-engine bench-tui
 	$(Q)$(BUILD)/bench_import tests/data/samples/linux-7.2-gicv3-1vcpu-spi-burst.trace
 	$(Q)$(BUILD)/bench_check tests/data/samples/linux-7.2-gicv3-1vcpu-spi-burst.trace
 
-$(BUILD)/bench_check: bench/bench_check.c $(LIB_OBJ) $(HEADERS)
+$(BUILD)/bench_check: bench/bench_check.c bench/bench_trace.c $(LIB_OBJ) $(HEADERS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS_ALL) bench/bench_check.c $(LIB_OBJ) -o $@ $(PKG_LIBS)
+	$(Q)$(CC) $(CFLAGS_ALL) bench/bench_check.c bench/bench_trace.c $(LIB_OBJ) -o $@ $(PKG_LIBS)
+
+# The TUI's first screen and redraw times on a 10M-event trace (drawing to /dev/null).
+$(BUILD)/bench_tui: bench/bench_tui.c bench/bench_trace.c $(LIB_OBJ) $(call objs,obj,$(UI_SRC)) $(HEADERS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS_ALL) bench/bench_tui.c bench/bench_trace.c $(LIB_OBJ) $(call objs,obj,$(UI_SRC)) \
+		-o $@ $(PKG_LIBS) -lncursesw
+
+bench-tui: $(BUILD)/bench_tui
+	$(Q)$(BUILD)/bench_tui tests/data/lab/linux-7.2-gicv3-vhe-spi-burst-2vcpu/trace.txt.xz
 
 # ---------------------------------------------------------------- engine
 
@@ -249,7 +258,7 @@ $(BUILD)/bench_engine: bench/bench_engine.c $(BUILD)/libvgicengine.a $(HEADERS)
 bench-engine: $(BUILD)/bench_engine
 	$(Q)$(BUILD)/bench_engine
 
-.PHONY: engine-test bench-engine
+.PHONY: engine-test bench-engine bench-tui
 
 # ---------------------------------------------------------------- lab
 

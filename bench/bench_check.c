@@ -4,7 +4,7 @@
  *
  * Builds a trace database of at least 5 million events by importing a
  * real sample and replicating its rows with shifted ids and timestamps
- * (in SQL, so building is fast), then measures in the same process:
+ * (bench_trace.c, in SQL, so building is fast), then measures in the same process:
  *   bare   the same queries check runs (events joined with snapshots,
  *          snapshot_lrs and gaps), stepping every row and reading every
  *          column, doing nothing else: the rate of reading this file;
@@ -19,65 +19,7 @@
 
 #include "../collector/import.h"
 #include "../replay/replay.h"
-
-/* Run SQL or die: a benchmark has no use for partial results. */
-static void must_exec(struct tracedb *db, const char *sql)
-{
-	struct vr_error err = {{0}};
-
-	if (tracedb_exec(db, sql, &err)) {
-		fprintf(stderr, "bench_check: %s\n", err.msg);
-		exit(1);
-	}
-}
-
-/* One integer from a query. */
-static int64_t query_int(struct tracedb *db, const char *q)
-{
-	sqlite3_stmt *st;
-	int64_t v = 0;
-
-	if (sqlite3_prepare_v2(tracedb_sqlite(db), q, -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return v;
-}
-
-/* Replicate the imported rows `copies` times after themselves. */
-static void replicate(const char *path, int64_t copies)
-{
-	struct vr_error err = {{0}};
-	struct tracedb *db = tracedb_open(path, TRACEDB_READWRITE, &err);
-	char q[2048];
-	int64_t n, span;
-
-	if (!db) {
-		fprintf(stderr, "bench_check: %s\n", err.msg);
-		exit(1);
-	}
-	n = query_int(db, "SELECT max(id) FROM events");
-	span = query_int(db, "SELECT max(ts_ns) - min(ts_ns) + 1000 FROM events");
-	must_exec(db, "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; BEGIN");
-	snprintf(q, sizeof(q),
-		 "WITH RECURSIVE k(c) AS (SELECT 1 UNION ALL SELECT c + 1 FROM k WHERE c < %lld) "
-		 "INSERT INTO events SELECT e.id + c * %lld, e.ts_ns + c * %lld, e.cpu, e.pid, e.vm, "
-		 "e.vcpu, e.kind, e.intid, e.arg0, e.arg1, e.arg2, e.arg3, e.src_pos "
-		 "FROM k, events e WHERE e.id <= %lld ORDER BY c, e.id;"
-		 "WITH RECURSIVE k(c) AS (SELECT 1 UNION ALL SELECT c + 1 FROM k WHERE c < %lld) "
-		 "INSERT INTO snapshots SELECT s.event_id + c * %lld, s.phase, s.gic_version, "
-		 "s.used_lrs, s.nr_lrs, s.hcr, s.vmcr, s.apr, s.ap0r0, s.ap0r1, s.ap0r2, s.ap0r3, "
-		 "s.ap1r0, s.ap1r1, s.ap1r2, s.ap1r3 FROM k, snapshots s WHERE s.event_id <= %lld;"
-		 "WITH RECURSIVE k(c) AS (SELECT 1 UNION ALL SELECT c + 1 FROM k WHERE c < %lld) "
-		 "INSERT INTO snapshot_lrs SELECT l.event_id + c * %lld, l.lr, l.value "
-		 "FROM k, snapshot_lrs l WHERE l.event_id <= %lld;"
-		 "UPDATE trace_info SET events_total = (SELECT count(*) FROM events);",
-		 (long long)copies, (long long)n, (long long)span, (long long)n, (long long)copies,
-		 (long long)n, (long long)n, (long long)copies, (long long)n, (long long)n);
-	must_exec(db, q);
-	must_exec(db, "COMMIT");
-	tracedb_close(db);
-}
+#include "bench_trace.h"
 
 /* The bare scan: the queries check runs, every row stepped and every column read. */
 static int64_t bare_scan(const char *path)
@@ -138,9 +80,6 @@ static int64_t run_check(const char *path, int64_t *findings)
 /* Build the big trace, then measure bare scan and check back to back, three rounds. */
 int main(int argc, char **argv)
 {
-	struct import_options io = {0};
-	struct import_result ir;
-	struct vr_error err = {{0}};
 	char dir[] = "/tmp/vr-bench-check-XXXXXX", path[128], cmd[200];
 	int64_t min_events = argc > 2 ? atoll(argv[2]) : 5000000, copies, total, findings = 0;
 	double best_bare = 0, best_check = 0;
@@ -151,18 +90,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: bench_check SAMPLE.trace [MIN_EVENTS]\n");
 		return 2;
 	}
-	snprintf(path, sizeof(path), "%s/big.db", dir);
-	io.input = argv[1];
-	io.output = path;
-	if (vr_import(&io, &ir, &err)) {
-		fprintf(stderr, "bench_check: %s\n", err.msg);
-		return 1;
-	}
-	copies = (min_events + ir.stats.events - 1) / ir.stats.events - 1;
-	replicate(path, copies);
-	total = (copies + 1) * ir.stats.events;
+	total = bench_big_trace(argv[1], dir, "big.db", min_events, path, sizeof(path), &copies);
 	printf("check throughput: %lld events (%lld copies of %s)\n", (long long)total,
-	       (long long)copies + 1, argv[1]);
+	       (long long)copies, argv[1]);
 	for (round = 0; round < 3; round++) {
 		uint64_t t0 = vr_now_ns();
 		int64_t rows = bare_scan(path);

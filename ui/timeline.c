@@ -932,7 +932,7 @@ static int window_from_events(struct timeline *tl, int64_t intid, struct tl_wind
 
 		if (sqlite3_prepare_v2(tl->sql,
 				       "SELECT ts_ns FROM events WHERE vcpu = ?1 AND ts_ns <= ?2 "
-				       "AND kind = 20 ORDER BY ts_ns DESC LIMIT 1",
+				       "AND +kind = 20 ORDER BY ts_ns DESC LIMIT 1",
 				       -1, &st, NULL) == SQLITE_OK) {
 			sqlite3_bind_int(st, 1, v);
 			sqlite3_bind_int64(st, 2, w->start);
@@ -948,7 +948,7 @@ static int window_from_events(struct timeline *tl, int64_t intid, struct tl_wind
 
 		if (sqlite3_prepare_v2(tl->sql,
 				       "SELECT kind, ts_ns FROM events WHERE vcpu = ?1 AND ts_ns < ?2 "
-				       "AND kind IN (5, 6, 7, 8) ORDER BY ts_ns DESC LIMIT 1",
+				       "AND +kind IN (5, 6, 7, 8) ORDER BY ts_ns DESC LIMIT 1",
 				       -1, &st, NULL) != SQLITE_OK)
 			continue;
 		sqlite3_bind_int(st, 1, v);

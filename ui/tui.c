@@ -517,7 +517,7 @@ static void draw_snapshot(struct tui *t, int row, int cols)
 {
 	sqlite3_stmt *st;
 	int64_t snap_id = q_int(t,
-				"SELECT e.id FROM events e WHERE e.kind IN (20, 21) AND e.ts_ns <= ?1 "
+				"SELECT e.id FROM events e WHERE +e.kind IN (20, 21) AND e.ts_ns <= ?1 "
 				"ORDER BY e.ts_ns DESC LIMIT 1",
 				t->cursor, 0, 0, 0);
 

@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * make bench-tui: how fast `vgic-replay tui` draws a big trace.
+ *
+ * Builds a trace database of at least 10 million events from a real
+ * corpus trace (bench_trace.c: rows replicated with shifted ids and
+ * timestamps), then drives the TUI's own drawing and key handling
+ * (ui/tui.h) on a curses terminal of 120x40 whose output goes to
+ * /dev/null, and measures:
+ *   first open   tui_open + first tui_draw on a file without summaries
+ *                (they are built and stored then, once per trace);
+ *   first screen the same on the next open, summaries cached (goal < 1 s);
+ *   redraw       key + full redraw for pan (a screen right) and zoom (in and
+ *                back out around the cursor) at five zoom levels, from the
+ *                whole trace to a window of 1/65536 of it: median and p99
+ *                (goal: every redraw < 50 ms).
+ * Usage: bench_tui TRACE(.txt.xz) [MIN_EVENTS]
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../ui/tui.h"
+#include "bench_trace.h"
+
+#define SAMPLES 40
+#define ZOOM_STEPS 4 /* each zoom level is 2^4 = 16 times narrower than the previous */
+#define NLEVELS 5
+
+/* Ascending order of doubles, for the percentiles. */
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The q-quantile (0..1) of n samples, sorting them. */
+static double quantile(double *v, int n, double q)
+{
+	int i = (int)(q * (n - 1) + 0.5);
+
+	qsort(v, (size_t)n, sizeof(*v), cmp_double);
+	return v[i < n ? i : n - 1];
+}
+
+/* Milliseconds to act on key and redraw the screen. */
+static double timed_key(struct tui *t, int key)
+{
+	uint64_t a = vr_now_ns();
+
+	tui_key(t, key);
+	tui_draw(t);
+	return (vr_now_ns() - a) / 1e6;
+}
+
+/* Open the trace and draw the first screen; returns seconds, exits on failure. */
+static struct tui *first_screen(const char *path, double *secs)
+{
+	struct tui_options o = {1, 0};
+	struct vr_error err = {{0}};
+	uint64_t a = vr_now_ns();
+	struct tui *t = tui_open(path, &o, &err);
+
+	if (!t) {
+		endwin();
+		fprintf(stderr, "bench_tui: %s\n", err.msg);
+		exit(1);
+	}
+	tui_draw(t);
+	*secs = (vr_now_ns() - a) / 1e9;
+	return t;
+}
+
+/* Go to time s (seconds) through the `t` key, its answer queued as input. */
+static void go_to(struct tui *t, double s)
+{
+	char buf[64];
+
+	snprintf(buf, sizeof(buf), "%.6f\n", s);
+	for (int i = (int)strlen(buf) - 1; i >= 0; i--)
+		ungetch(buf[i]);
+	tui_key(t, 't');
+}
+
+/* First and last event time of the trace at path, seconds. */
+static void trace_span(const char *path, double *first, double *last)
+{
+	struct vr_error err = {{0}};
+	struct tracedb *db = tracedb_open(path, TRACEDB_READONLY, &err);
+
+	if (!db) {
+		fprintf(stderr, "bench_tui: %s\n", err.msg);
+		exit(1);
+	}
+	*first = bench_query_int(db, "SELECT first_ts_ns FROM trace_info") / 1e9;
+	*last = bench_query_int(db, "SELECT last_ts_ns FROM trace_info") / 1e9;
+	tracedb_close(db);
+}
+
+/* The key of pan sample i at a level: cursor moves on the whole trace, else screens. */
+static int pan_key(int level, int i)
+{
+	if (level == 0)
+		return i % 2 ? 'h' : 'l';
+	if (level == 1) /* 8 screens from the middle to the end: back and forth */
+		return i % 2 ? 'H' : 'L';
+	return i < SAMPLES / 2 ? 'L' : 'H';
+}
+
+/* Build the trace, measure, print the table. */
+int main(int argc, char **argv)
+{
+	char dir[] = "/tmp/vr-bench-tui-XXXXXX", path[160], cmd[200];
+	int64_t min_events = argc > 2 ? atoll(argv[2]) : 10000000, copies, total;
+	double first_open, first, build, pan[SAMPLES], zoom[SAMPLES], t0, t1;
+	FILE *out, *in;
+	SCREEN *scr;
+	struct tui *t;
+	int fails = 0;
+
+	if (argc < 2 || !mkdtemp(dir)) {
+		fprintf(stderr, "usage: bench_tui TRACE [MIN_EVENTS]\n");
+		return 2;
+	}
+	total = bench_big_trace(argv[1], dir, "big.db", min_events, path, sizeof(path), &copies);
+	trace_span(path, &t0, &t1);
+	setenv("LINES", "40", 1);
+	setenv("COLUMNS", "120", 1);
+	out = fopen("/dev/null", "w");
+	in = fopen("/dev/null", "r");
+	scr = newterm("xterm", out, in);
+	if (!scr) {
+		fprintf(stderr, "bench_tui: no curses terminal\n");
+		return 1;
+	}
+	set_term(scr);
+	t = first_screen(path, &first_open);
+	build = tui_summary_build_seconds(t);
+	tui_close(t);
+	t = first_screen(path, &first);
+	endwin();
+
+	printf("tui: %lld events (%lld copies of %s), %.1f s of trace; 120x40 terminal on /dev/null\n",
+	       (long long)total, (long long)copies, argv[1], t1 - t0);
+	printf("  first open: %.2f s (of which building the per-zoom summaries: %.2f s, once per "
+	       "trace)\n",
+	       first_open, build);
+	printf("  first screen: %.3f s (goal < 1 s)%s\n", first, first < 1 ? "" : "  MISSED");
+	fails += first >= 1;
+	printf("  redraw (ms)  window              pan median  pan p99  zoom median  zoom p99\n");
+	go_to(t, (t0 + t1) / 2);
+	for (int level = 0; level < NLEVELS; level++) {
+		double pm, pp, zm, zp, w = (t1 - t0) / (1 << (ZOOM_STEPS * level));
+		char window[48];
+
+		for (int z = 0; z < (level ? ZOOM_STEPS : 0); z++)
+			tui_key(t, '+');
+		tui_draw(t);
+		for (int i = 0; i < SAMPLES; i++)
+			zoom[i] = timed_key(t, i % 2 ? '-' : '+');
+		for (int i = 0; i < SAMPLES; i++)
+			pan[i] = timed_key(t, pan_key(level, i));
+		pm = quantile(pan, SAMPLES, 0.5);
+		pp = quantile(pan, SAMPLES, 0.99);
+		zm = quantile(zoom, SAMPLES, 0.5);
+		zp = quantile(zoom, SAMPLES, 0.99);
+		snprintf(window, sizeof(window), "1/%-6d %9.4f s", 1 << (ZOOM_STEPS * level), w);
+		printf("  level %d      %-20s %9.1f %8.1f %12.1f %9.1f%s\n", level, window, pm, pp, zm,
+		       zp, pp < 50 && zp < 50 ? "" : "  MISSED");
+		fails += !(pp < 50 && zp < 50);
+	}
+	printf("  goal: every redraw < 50 ms (p99): %s\n", fails ? "missed" : "met");
+	tui_close(t);
+	delscreen(scr);
+	fclose(out);
+	fclose(in);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	return system(cmd) ? 1 : 0;
+}
