@@ -155,3 +155,9 @@ bool vgic_profile_traps_dir(const struct vgic_profile *p)
 {
 	return p->traps_dir;
 }
+
+/* See vgic_engine.h: the HCR is configure_hcr()'s alone from 6.19. */
+bool vgic_profile_rebuilds_hcr(const struct vgic_profile *p)
+{
+	return p->configure_hcr != NULL;
+}

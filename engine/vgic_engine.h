@@ -106,6 +106,8 @@ const char *vgic_profile_description(const struct vgic_profile *p);
 int vgic_profile_eoicount_walk(const struct vgic_profile *p);
 bool vgic_profile_active_first(const struct vgic_profile *p);
 bool vgic_profile_traps_dir(const struct vgic_profile *p);
+/* 6.19+: vgic_v3_configure_hcr() rebuilds the whole HCR at every flush. */
+bool vgic_profile_rebuilds_hcr(const struct vgic_profile *p);
 
 /* Create a model; NULL on an invalid configuration. All interrupts start as after vgic_init(). */
 struct vgic_engine *vgic_engine_create(const struct vgic_engine_config *cfg);

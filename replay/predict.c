@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "predict.h"
+#include "replay.h"
 
 /* Learn each interrupt's configuration from the LRs it appears in. */
 static int learn_config(struct tracedb *db, struct vgic_engine *e, int gic, int nr_vcpus)
@@ -95,6 +96,7 @@ struct replay_model {
 	replay_model_divergence_fn fn;
 	void *fn_arg;
 	int has_post, has_deactivate;
+	int hcr_exact; /* the profile rebuilds the HCR: compare it too */
 	struct pending_injection q[MAX_QUEUED], flight[MAX_QUEUED];
 	int nq;
 	int64_t last_ts[VGIC_ENGINE_MAX_VCPUS], first_populate[VGIC_ENGINE_MAX_VCPUS];
@@ -103,6 +105,7 @@ struct replay_model {
 	int64_t last_sync[VGIC_ENGINE_MAX_VCPUS], last_flush[VGIC_ENGINE_MAX_VCPUS];
 	bool dir_pending[VGIC_ENGINE_MAX_VCPUS]; /* a trapped DIR not named by the trace */
 	bool unknown[VGIC_ENGINE_MAX_VCPUS];	 /* state unknown until a flush matches */
+	bool fresh[VGIC_ENGINE_MAX_VCPUS];	 /* no flush seen yet: the first is not compared */
 	int64_t last_inj_spi[VGIC_ENGINE_MAX_SPIS + VGIC_ENGINE_NR_PRIVATE];
 	int64_t last_inj_priv[VGIC_ENGINE_MAX_VCPUS][VGIC_ENGINE_NR_PRIVATE];
 	struct predict_result res;
@@ -156,11 +159,19 @@ static void enqueue(struct replay_model *m, const struct pending_injection *p)
 	m->q[m->nq++] = *p;
 }
 
-/* Did the model program exactly the LRs the kernel did? */
-static int flush_matches(const struct vgic_flush_result *fr, const struct vgic_cpuif *regs)
+/* The HCR bits configure_hcr() sets (EN..TDIR; EOIcount is the hardware's). */
+#define HCR_CONFIG_MASK 0x7fffu
+
+/*
+ * Did the model program exactly the LRs the kernel did (and, from 6.19,
+ * where vgic_v3_configure_hcr() rebuilds it at every flush, the HCR)?
+ */
+static int flush_matches(const struct replay_model *m, const struct vgic_flush_result *fr,
+			 const struct vgic_cpuif *regs)
 {
 	return fr->regs.used_lrs == regs->used_lrs &&
-	       !memcmp(fr->regs.lr, regs->lr, sizeof(uint64_t) * (size_t)regs->used_lrs);
+	       !memcmp(fr->regs.lr, regs->lr, sizeof(uint64_t) * (size_t)regs->used_lrs) &&
+	       (!m->hcr_exact || !((fr->regs.hcr ^ regs->hcr) & HCR_CONFIG_MASK));
 }
 
 /* Same LRs in a different order: allowed when the kernel's sort leaves ties unordered. */
@@ -196,7 +207,7 @@ static int try_flush(struct replay_model *m, struct vgic_engine **pe, int vcpu,
 
 	if (!nflight) {
 		vgic_engine_flush(*pe, vcpu, fr);
-		return flush_matches(fr, regs);
+		return flush_matches(m, fr, regs);
 	}
 	for (k = nflight; k >= 0; k--) {
 		struct vgic_engine *c = vgic_engine_clone(*pe);
@@ -206,7 +217,7 @@ static int try_flush(struct replay_model *m, struct vgic_engine **pe, int vcpu,
 		for (i = 0; i < k; i++)
 			apply_one(c, &flight[i]);
 		vgic_engine_flush(c, vcpu, fr);
-		if (flush_matches(fr, regs)) {
+		if (flush_matches(m, fr, regs)) {
 			if (k < nflight)
 				m->res.raced++;
 			vgic_engine_destroy(*pe);
@@ -322,6 +333,23 @@ static void report_divergence(struct replay_model *m, const struct replay_model_
 		if (d.intid == VR_NO_VALUE)
 			d.intid = id;
 	}
+	if (m->hcr_exact && ((fr->regs.hcr ^ regs->hcr) & HCR_CONFIG_MASK)) {
+		static const char *const bits[] = {"En", "UIE", "LRENPIE", "NPIE", "VGrp0EIE",
+						   "VGrp0DIE", "VGrp1EIE", "VGrp1DIE", "vSGIEOICount",
+						   NULL, NULL, NULL, NULL, NULL, "TDIR"};
+		uint32_t diff = (fr->regs.hcr ^ regs->hcr) & HCR_CONFIG_MASK;
+
+		len = strlen(d.what);
+		snprintf(d.what + len, sizeof(d.what) - len, "%sHCR 0x%x programmed, 0x%x predicted:",
+			 len ? "; " : "", regs->hcr & HCR_CONFIG_MASK, fr->regs.hcr & HCR_CONFIG_MASK);
+		for (i = 0; i < 15; i++) {
+			if (!(diff >> i & 1))
+				continue;
+			len = strlen(d.what);
+			snprintf(d.what + len, sizeof(d.what) - len, " %s%s", regs->hcr >> i & 1 ? "+" : "-",
+				 bits[i] ? bits[i] : "?");
+		}
+	}
 	if (!d.what[0]) {
 		snprintf(d.what, sizeof(d.what), "the same interrupts in another order");
 		d.intid = regs->used_lrs ? vgic_lr_intid(gic, regs->lr[0]) : VR_NO_VALUE;
@@ -345,7 +373,7 @@ static void on_flush(struct replay_model *m, const struct replay_model_row *r,
 	struct vgic_flush_result fr;
 	struct vgic_engine *chosen = NULL;
 	uint32_t cand[MAX_CANDIDATES];
-	int vcpu = r->vcpu, nflight = 0, ncand = 0, i, k, match = 0, searching;
+	int vcpu = r->vcpu, nflight = 0, ncand = 0, i, k, match = 0, searching, was_unknown;
 	int64_t late_from = m->first_populate[vcpu] ? m->first_populate[vcpu] : r->ts_ns + 1;
 
 	apply_done(m, m->last_ts[vcpu]);
@@ -358,7 +386,9 @@ static void on_flush(struct replay_model *m, const struct replay_model_row *r,
 			m->q[k++] = m->q[i];
 	}
 	m->nq = k;
-	searching = m->dir_pending[vcpu] || m->unknown[vcpu];
+	was_unknown = m->dir_pending[vcpu] || m->unknown[vcpu];
+	searching = was_unknown || m->fresh[vcpu];
+	m->fresh[vcpu] = false;
 	if (searching)
 		ncand = dir_candidates(m, cand);
 	if (!ncand) {
@@ -403,14 +433,15 @@ static void on_flush(struct replay_model *m, const struct replay_model_row *r,
 		m->unknown[vcpu] = false;
 		return;
 	}
-	if (fr.regs.used_lrs == regs->used_lrs && same_multiset(fr.regs.lr, regs->lr, regs->used_lrs)) {
+	if (fr.regs.used_lrs == regs->used_lrs && same_multiset(fr.regs.lr, regs->lr, regs->used_lrs) &&
+	    (!m->hcr_exact || !((fr.regs.hcr ^ regs->hcr) & HCR_CONFIG_MASK))) {
 		m->res.reordered++;
 		m->unknown[vcpu] = false;
 		return;
 	}
 	if (searching) {
 		m->res.unknown++; /* no finding: the state was not known */
-		m->unknown[vcpu] = true;
+		m->unknown[vcpu] = was_unknown;
 	} else {
 		if (!m->res.first_mismatch_event) {
 			m->res.first_mismatch_event = r->id;
@@ -596,6 +627,8 @@ struct replay_model *replay_model_open(struct tracedb *db, const char *profile,
 	struct replay_model *m = vr_xcalloc(1, sizeof(*m));
 	sqlite3 *sql = tracedb_sqlite(db);
 	sqlite3_stmt *st = NULL;
+	const struct replay_profile *recorded;
+	char release[128] = "", why[256];
 
 	m->fn = fn;
 	m->fn_arg = arg;
@@ -606,6 +639,13 @@ struct replay_model *replay_model_open(struct tracedb *db, const char *profile,
 		goto fail;
 	}
 	snprintf(m->res.profile, sizeof(m->res.profile), "%s", profile);
+	if (sqlite3_prepare_v2(sql, "SELECT kernel_release FROM trace_info", -1, &st, NULL) ==
+		    SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+		snprintf(release, sizeof(release), "%s", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	st = NULL;
+	recorded = replay_profile_for_kernel(release, why, sizeof(why));
 	if (sqlite3_prepare_v2(sql,
 			       "SELECT coalesce(gic_version, 3), coalesce(nr_lrs, 4), "
 			       "(SELECT coalesce(max(vcpu), 0) + 1 FROM events), "
@@ -622,6 +662,8 @@ struct replay_model *replay_model_open(struct tracedb *db, const char *profile,
 	m->has_post = sqlite3_column_int(st, 3);
 	m->has_deactivate = sqlite3_column_int(st, 4);
 	m->cfg.nr_spis = VGIC_ENGINE_MAX_SPIS;
+	m->hcr_exact = vgic_profile_rebuilds_hcr(m->cfg.profile) && recorded &&
+		       vgic_profile_rebuilds_hcr(recorded->engine);
 	sqlite3_finalize(st);
 	st = NULL;
 	if (m->cfg.nr_vcpus > VGIC_ENGINE_MAX_VCPUS)
@@ -635,8 +677,8 @@ struct replay_model *replay_model_open(struct tracedb *db, const char *profile,
 		goto fail;
 	}
 	m->res.configured = learn_config(db, m->e, m->cfg.gic_version, m->cfg.nr_vcpus);
-	/* The trace may start with interrupts in flight: known from the first flush that matches. */
-	replay_model_forget(m);
+	/* The trace may start with interrupts in flight: each vCPU's first flush is not compared. */
+	memset(m->fresh, 1, sizeof(m->fresh));
 	return m;
 fail:
 	sqlite3_finalize(st);
