@@ -67,8 +67,17 @@ seen=$("$vr" sql --csv --no-header "$db" \
 "$vr" check --no-store "$db" > "$work/check.txt" || fail "check reported findings: $(head -5 "$work/check.txt")"
 # Per INTID: injected and acked from check vs the VMM's truth (an SPI moved
 # between vCPUs has a row per vCPU in check's accounting: summed here).
+# The arch timer is a level interrupt whose line KVM updates at every vCPU
+# load and put (kvm_timer_update_irq), not once per expiry the guest armed:
+# there only the acknowledgements are comparable (check balances its own
+# injected = acked + coalesced + lost + pending).
 per_intid='$1 ~ /^[0-9]+$/ && NF >= 8 { i[$2] += $3; a[$2] += $4 } END { for (k in i) print k, i[k], a[k] }'
-awk -F, 'NR > 1 { print $2, $3, $4 }' "$run/truth.csv" | sort -n > "$work/truth.sorted"
+truth_cols='NR > 1 { print $2, $3, $4 }'
+if [ "$(val scenario)" = timer ]; then
+	per_intid='$1 ~ /^[0-9]+$/ && NF >= 8 { a[$2] += $4 } END { for (k in a) print k, a[k] }'
+	truth_cols='NR > 1 { print $2, $4 }'
+fi
+awk -F, "$truth_cols" "$run/truth.csv" | sort -n > "$work/truth.sorted"
 awk "$per_intid" "$work/check.txt" | sort -n > "$work/check.sorted"
 diff -u "$work/truth.sorted" "$work/check.sorted" > "$work/accounting.diff" ||
 	fail "accounting differs from the ground truth (intid injected acked):
@@ -83,7 +92,7 @@ fi
 # for the acknowledgement of the previous one of its INTID.
 case $(val scenario) in
 spi-burst) ;;
-*)	awk '$2 != $3 { bad = 1 } END { exit bad }' "$work/truth.sorted" ||
+*)	awk -F, 'NR > 1 && $3 != $4 { bad = 1 } END { exit bad }' "$run/truth.csv" ||
 		fail "paced scenario: not every injected interrupt was acknowledged" ;;
 esac
-echo "verify $run: ok ($(awk '{ i += $2; a += $3 } END { print i " injected, " a " acknowledged" }' "$work/truth.sorted"), accounting equals the ground truth${tdat:-})"
+echo "verify $run: ok ($(awk -F, 'NR > 1 { i += $3; a += $4 } END { print i " injected, " a " acknowledged" }' "$run/truth.csv"), accounting equals the ground truth${tdat:-})"

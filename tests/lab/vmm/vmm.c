@@ -296,20 +296,28 @@ static void run_seed_trigger(struct vm *vm, int rounds)
 	})
 
 /*
- * SGIs between vCPUs: every vCPU sends count/vcpus SGIs (INTID 4*vcpu +
+ * SGIs between vCPUs (set before the vCPUs start: the guest reads the
+ * mode once): every vCPU sends count/vcpus SGIs (INTID 4*vcpu +
  * i%4) to the next vCPU, paced by the target's acknowledgements; the guest
  * counts what it sent. The VMM only waits for the exchange to finish.
  */
-static void run_sgi(struct vm *vm, int count)
+static void setup_sgi(struct vm *vm, int count)
 {
-	uint32_t per = (uint32_t)(count / vm->nvcpus), total = per * (uint32_t)vm->nvcpus;
 	int v, k;
 
 	for (v = 0; v < vm->nvcpus; v++)
 		for (k = 0; k < 4; k++)
 			vm->sh->target[4 * v + k] = (uint8_t)((v + 1) % vm->nvcpus);
-	vm->sh->sgi_count = per;
+	vm->sh->sgi_count = (uint32_t)(count / vm->nvcpus);
 	vm->sh->sgi_mode = 1;
+}
+
+/* Wait for the SGI exchange set up by setup_sgi() to finish. */
+static void run_sgi(struct vm *vm, int count)
+{
+	uint32_t total = (uint32_t)(count / vm->nvcpus) * (uint32_t)vm->nvcpus;
+	int k;
+
 	if (WAIT_UNTIL(vm, ({
 			       uint32_t a = 0;
 			       for (k = 0; k < 4 * vm->nvcpus; k++)
@@ -479,6 +487,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(scenario, "sgi") && vm.nvcpus < 2)
 		return fprintf(stderr, "vmm: sgi needs 2 or more vCPUs\n"), 2;
+	if (!strcmp(scenario, "sgi"))
+		setup_sgi(&vm, count);
 	if (!strcmp(scenario, "retarget") && vm.nvcpus < 2)
 		return fprintf(stderr, "vmm: retarget needs 2 or more vCPUs\n"), 2;
 	if (!strcmp(scenario, "timer"))
