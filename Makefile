@@ -43,7 +43,7 @@ COMMON_SRC    := common/vr_common.c
 SCHEMA_SRC    := schemas/tracedb.c schemas/trace_writer.c schemas/trace_event.c
 COLLECTOR_SRC := collector/ftrace_parse.c collector/import.c collector/import_ftrace.c \
                  collector/import_tracedat.c collector/vgic_probes.c \
-                 collector/record.c collector/flight.c
+                 collector/record.c collector/flight.c collector/record_tracefs.c
 REPLAY_SRC    := replay/check.c replay/profiles.c replay/predict.c
 ENGINE_SRC    := engine/vgic_engine.c engine/profiles.c engine/guest_cpuif.c \
                  engine/registers.c engine/vgic_v5.c

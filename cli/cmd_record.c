@@ -17,7 +17,8 @@ static const char record_usage[] =
 	"Record the kvm interrupt tracepoints and snapshots of the vGIC list registers\n"
 	"(at kvm_vgic_flush_hwstate's return, vgic_v[23]_fold_lr_state's entry and\n"
 	"kvm_vgic_sync_hwstate's return, with the AP list) on this arm64 KVM host,\n"
-	"with BPF (CO-RE, ring buffer). Needs root and a kernel with BTF.\n"
+	"with BPF (CO-RE, ring buffer), or with tracefs alone (--backend tracefs).\n"
+	"Needs root and a kernel with BTF.\n"
 	"\n"
 	"Options:\n"
 	"  -o, --output FILE      trace database to write (required)\n"
@@ -31,6 +32,9 @@ static const char record_usage[] =
 	"      --no-ap-list       no AP-list walk after sync\n"
 	"      --gic 2|3          host GIC (default: from /proc/interrupts)\n"
 	"      --buffer-size MB   BPF ring buffer size (default 8, power of two)\n"
+	"      --backend bpf|tracefs  tracefs: no BPF; the same events through a tracefs\n"
+	"                         instance of its own and kprobe events (offsets from BTF)\n"
+	"      --lrs N            tracefs: list registers each snapshot reads (default 4)\n"
 	"      --flight MB        flight recorder: keep only the last MB megabytes of records\n"
 	"                         in memory; SIGUSR1 writes them to FILE-1.db, FILE-2.db, ...,\n"
 	"                         Ctrl-C (or the end of --duration) to FILE; the part before a\n"
@@ -57,7 +61,8 @@ int cmd_record(int argc, char **argv)
 		{"snapshots", no_argument, NULL, 's'},	   {"no-ap-list", no_argument, NULL, 'A'},
 		{"gic", required_argument, NULL, 'g'},	   {"buffer-size", required_argument, NULL, 'b'},
 		{"verbose", no_argument, NULL, 'v'},	   {"help", no_argument, NULL, 'h'},
-		{"flight", required_argument, NULL, 'F'},
+		{"flight", required_argument, NULL, 'F'},  {"backend", required_argument, NULL, 'B'},
+		{"lrs", required_argument, NULL, 'L'},
 		{NULL, 0, NULL, 0},
 	};
 	struct record_options opt = {0};
@@ -70,6 +75,7 @@ int cmd_record(int argc, char **argv)
 	opt.snapshots = 1;
 	opt.aplist = 1;
 	opt.ring_bytes = 8u << 20;
+	opt.tracefs_lrs = 4;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:fp:d:vh", longopts, NULL)) != -1) {
 		switch (c) {
@@ -118,6 +124,21 @@ int cmd_record(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case 'B':
+			if (!strcmp(optarg, "tracefs")) {
+				opt.backend_tracefs = 1;
+			} else if (strcmp(optarg, "bpf")) {
+				cli_error("record: --backend must be bpf or tracefs");
+				return 2;
+			}
+			break;
+		case 'L':
+			opt.tracefs_lrs = atoi(optarg);
+			if (opt.tracefs_lrs < 1 || opt.tracefs_lrs > 64) {
+				cli_error("record: --lrs must be 1 to 64");
+				return 2;
+			}
+			break;
 		case 'F':
 			opt.flight_bytes = (size_t)(atof(optarg) * 1048576);
 			if (opt.flight_bytes < 65536) {
@@ -157,6 +178,13 @@ int cmd_record(int argc, char **argv)
 		       opt.output, (long long)st.events, (long long)st.snapshots,
 		       (long long)st.ap_lists, st.bytes / 1048576.0, st.seconds,
 		       (long long)st.drops_user, (long long)st.drops_bpf);
+		return 0;
+	}
+	if (opt.backend_tracefs) {
+		printf("%s: %lld events (%lld snapshots; no AP-list walks through tracefs) in %.1f s, "
+		       "%.1f MB; lost %lld in the ftrace buffer\n",
+		       opt.output, (long long)st.events, (long long)st.snapshots, st.seconds,
+		       st.bytes / 1048576.0, (long long)st.drops_bpf);
 		return 0;
 	}
 	printf("%s: %lld events (%lld snapshots, %lld AP-list walks) in %.1f s, %.1f MB; "

@@ -39,11 +39,17 @@
 
 static volatile sig_atomic_t stop_requested, dump_requested;
 
-/* SIGINT/SIGTERM: finish cleanly with everything committed. */
-static void on_stop(int sig)
+/* SIGINT/SIGTERM: finish cleanly with everything committed (both backends). */
+void vr_record_on_stop(int sig)
 {
 	(void)sig;
 	stop_requested = 1;
+}
+
+/* See record.h. */
+int vr_record_stop_requested(void)
+{
+	return stop_requested;
 }
 
 /* SIGUSR1 in flight-recorder mode: write the window held in memory. */
@@ -358,7 +364,7 @@ static void autoload_none(struct vgic_bpf *s)
 }
 
 /* Detect the host GIC from /proc/interrupts ("GICv3", "GICv2"/"GIC-0"). */
-static int detect_gic(void)
+int vr_detect_gic(void)
 {
 	char line[512];
 	FILE *f = fopen("/proc/interrupts", "r");
@@ -514,7 +520,7 @@ static void collect_drops(struct recorder *r, uint64_t window_start)
 }
 
 /* The trace_info rows every recording carries: where it comes from and on what. */
-static void write_info(struct trace_writer *w, const struct record_options *opt, int gic)
+void vr_record_write_info(struct trace_writer *w, const struct record_options *opt, int gic)
 {
 	struct utsname un;
 
@@ -636,7 +642,7 @@ static int dump_window(struct flight_dump *d, struct record_stats *st, struct vr
 	r.w = trace_writer_begin(r.db, err);
 	if (!r.w)
 		goto out;
-	write_info(r.w, d->opt, d->gic);
+	vr_record_write_info(r.w, d->opt, d->gic);
 	flight_iter_begin(d->ring, &it);
 	for (i = 0; flight_iter_next(d->ring, &it, &data, &n); i++) {
 		const struct vgic_rec_hdr *h = data;
@@ -814,6 +820,8 @@ int vr_record(const struct record_options *opt, struct record_stats *st, struct 
 	int64_t user_dropped = 0;
 	int gic, rc = -1, writer_started = 0;
 
+	if (opt->backend_tracefs)
+		return vr_record_tracefs(opt, st, err);
 	memset(&r, 0, sizeof(r));
 	memset(st, 0, sizeof(*st));
 	r.opt = opt;
@@ -829,7 +837,7 @@ int vr_record(const struct record_options *opt, struct record_stats *st, struct 
 		return vr_error_set(err, "this kernel has no KVM vGIC (kvm_vgic_flush_hwstate is "
 					 "not in its BTF): not an arm64 KVM host");
 	}
-	gic = opt->gic_version ? opt->gic_version : detect_gic();
+	gic = opt->gic_version ? opt->gic_version : vr_detect_gic();
 	if (!gic) {
 		btf__free(vmlinux);
 		return vr_error_set(err, "cannot tell the host GIC from /proc/interrupts; use --gic");
@@ -868,7 +876,7 @@ int vr_record(const struct record_options *opt, struct record_stats *st, struct 
 		r.w = trace_writer_begin(r.db, err);
 		if (!r.w)
 			goto out;
-		write_info(r.w, opt, gic);
+		vr_record_write_info(r.w, opt, gic);
 		if (trace_writer_commit(r.w, err))
 			goto out;
 		r.q.nslots = opt->ring_bytes / 64 > 4096 ? opt->ring_bytes / 64 : 4096;
@@ -887,7 +895,7 @@ int vr_record(const struct record_options *opt, struct record_stats *st, struct 
 		goto out;
 	}
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_stop;
+	sa.sa_handler = vr_record_on_stop;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	r.start_ns = last_tick = vr_now_ns();

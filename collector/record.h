@@ -29,6 +29,7 @@ struct record_options {
 	const char *command_line; /* stored as capture_options */
 	size_t flight_bytes;  /* flight recorder: keep this much in memory, 0: stream to disk */
 	int backend_tracefs;  /* kprobe events and tracepoints through tracefs, not BPF */
+	int tracefs_lrs;      /* tracefs: list registers each snapshot kprobe fetches */
 };
 
 struct record_stats {
@@ -38,5 +39,22 @@ struct record_stats {
 
 /* Run a recording until a signal, the duration or the size limit; err on failure. */
 int vr_record(const struct record_options *opt, struct record_stats *st, struct vr_error *err);
+
+/* The tracefs backend (record_tracefs.c); vr_record() calls it for backend_tracefs. */
+int vr_record_tracefs(const struct record_options *opt, struct record_stats *st,
+		      struct vr_error *err);
+
+/* ---- shared by the two backends (record.c) */
+struct trace_writer;
+
+/* The host GIC from /proc/interrupts: 3, 2, or 0 when it cannot tell. */
+int vr_detect_gic(void);
+
+/* The trace_info rows of a live recording (source, host, kernel, GIC, clock). */
+void vr_record_write_info(struct trace_writer *w, const struct record_options *opt, int gic);
+
+/* SIGINT/SIGTERM handler, and whether it fired. */
+void vr_record_on_stop(int sig);
+int vr_record_stop_requested(void);
 
 #endif

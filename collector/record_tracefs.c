@@ -1,0 +1,441 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * `record --backend tracefs`: the same recording as the BPF collector on
+ * hosts where BPF is not allowed, through tracefs only.
+ *
+ * It makes a tracefs instance of its own (instances/vgic-replay-PID, so
+ * the top-level buffer and other tracers are left alone), defines the
+ * vGIC snapshot kprobes in a kprobe group of its own (the definitions of
+ * `vgic-replay probes`, offsets from the running kernel's BTF), enables
+ * them and the kvm tracepoints in that instance, and reads the instance's
+ * text `trace_pipe` through collector/ftrace_parse.c, the parser the
+ * importer uses, so a live recording and an imported capture of the same
+ * events give the same rows. Text rather than trace_pipe_raw: Debian has
+ * static arm64 archives of libtracefs and libtraceevent, but the typed
+ * record mapping lives in the trace.dat importer, which needs libtracecmd
+ * (no static archive), and the text path needs no library at all.
+ *
+ * Rows are committed every 250 ms like the BPF collector's; ftrace's
+ * "[LOST n EVENTS]" markers become gaps. Everything it set up is removed
+ * at the end, also after an error.
+ */
+#define _GNU_SOURCE
+#include "record.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../schemas/tracedb.h"
+#include "ftrace_parse.h"
+#include "vgic_probes.h"
+
+#define TRACEFS "/sys/kernel/tracing"
+#define CHUNK (1 << 20)
+#define COMMIT_NS 250000000ull
+
+/* The kvm tracepoints the BPF collector records, in the same order. */
+static const char *const kvm_events[] = {
+	"vgic_update_irq_pending", "kvm_irq_line", "kvm_set_irq", "kvm_ack_irq",
+	"kvm_entry", "kvm_exit", "kvm_vcpu_wakeup", "kvm_wfx_arm64",
+	"kvm_timer_update_irq", "kvm_userspace_exit",
+};
+
+/* What was set up, so that cleanup undoes exactly that. */
+struct tfs {
+	char instance[256];   /* TRACEFS/instances/NAME, "" if not made */
+	char group[32];	      /* our kprobe group */
+	char *probe_names;    /* the kprobe event names we defined, '\n'-separated */
+	int pipe_fd;
+};
+
+/* Write a string to a tracefs file; 0 or -errno. */
+static int tfs_write(const char *path, const char *text, int append)
+{
+	int fd = open(path, O_WRONLY | (append ? O_APPEND : O_TRUNC)), rc = 0;
+	size_t n = strlen(text);
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, text, n) != (ssize_t)n)
+		rc = errno ? -errno : -EIO;
+	close(fd);
+	return rc;
+}
+
+/* The last line of tracefs's error_log, which says why a definition was refused. */
+static void last_error_log(char *buf, size_t size)
+{
+	FILE *f = fopen(TRACEFS "/error_log", "r");
+	char line[512];
+
+	buf[0] = '\0';
+	while (f && fgets(line, sizeof(line), f))
+		if (strstr(line, "error:"))
+			snprintf(buf, size, "%s", strstr(line, "error:"));
+	if (f)
+		fclose(f);
+	buf[strcspn(buf, "\n")] = '\0';
+}
+
+/* Enable or disable one event of the instance; 0, or -errno (-ENOENT: no such event). */
+static int set_event(const struct tfs *t, const char *system, const char *event, int on)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/events/%s/%s/enable", t->instance, system, event);
+	if (access(path, F_OK))
+		return -ENOENT;
+	return tfs_write(path, on ? "1" : "0", 0);
+}
+
+/*
+ * Define the snapshot kprobes in our own group: the definitions of
+ * `vgic-replay probes`, with the group renamed so that other users of
+ * the "vgic" group (the lab's ftrace capture) are not disturbed.
+ */
+static int define_probes(struct tfs *t, int gic, int lrs, struct vr_error *err)
+{
+	struct vgic_offsets o;
+	char *defs = vr_xmalloc(16384), *line, *save = NULL, msg[256];
+	size_t names = 0;
+	int rc = 0;
+
+	if (vgic_offsets_from_btf(NULL, gic, &o, err)) {
+		free(defs);
+		return -1;
+	}
+	if (vgic_probe_definitions(&o, lrs, defs, 16384) < 0) {
+		free(defs);
+		return vr_error_set(err, "kprobe definitions too long");
+	}
+	t->probe_names = vr_xmalloc(1024);
+	t->probe_names[0] = '\0';
+	for (line = strtok_r(defs, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char def[4096], name[64], fn[128];
+		const char *slash = strchr(line, '/');
+		int w;
+
+		if (!slash || sscanf(slash + 1, "%63s %127s", name, fn) != 2)
+			continue;
+		snprintf(def, sizeof(def), "%c:%s/%s", line[0], t->group, slash + 1);
+		w = tfs_write(TRACEFS "/kprobe_events", def, 1);
+		if (w) {
+			last_error_log(msg, sizeof(msg));
+			rc = vr_error_set(err, "cannot define a kprobe event on %s: %s%s%s (needs "
+					       "CONFIG_KPROBE_EVENTS and a function that is not inlined)",
+					  fn, strerror(-w), msg[0] ? "; " : "", msg);
+			break;
+		}
+		names += (size_t)snprintf(t->probe_names + names, 1024 - names, "%s\n", name);
+	}
+	free(defs);
+	return rc;
+}
+
+/* Undo everything define_probes and the instance set-up did. */
+static void tfs_cleanup(struct tfs *t)
+{
+	char *names = t->probe_names, *name, *save = NULL, def[128];
+
+	if (t->pipe_fd >= 0)
+		close(t->pipe_fd);
+	t->pipe_fd = -1;
+	if (t->instance[0]) {
+		char path[512];
+
+		snprintf(path, sizeof(path), "%s/tracing_on", t->instance);
+		tfs_write(path, "0", 0);
+		snprintf(path, sizeof(path), "%s/events/enable", t->instance);
+		tfs_write(path, "0", 0);
+	}
+	/* The kprobe events can go only once no instance has them enabled. */
+	if (t->instance[0] && rmdir(t->instance))
+		fprintf(stderr, "record: cannot remove %s: %s\n", t->instance, strerror(errno));
+	t->instance[0] = '\0';
+	for (name = names ? strtok_r(names, "\n", &save) : NULL; name;
+	     name = strtok_r(NULL, "\n", &save)) {
+		snprintf(def, sizeof(def), "-:%s/%s", t->group, name);
+		tfs_write(TRACEFS "/kprobe_events", def, 1);
+	}
+	free(names);
+	t->probe_names = NULL;
+}
+
+/* Only the VMM's threads (-p): its current threads, and those it creates later. */
+static int filter_pid(const struct tfs *t, pid_t pid, struct vr_error *err)
+{
+	char path[512], buf[64];
+	struct dirent *de;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	d = opendir(path);
+	if (!d)
+		return vr_error_set(err, "no process %d (%s)", (int)pid, strerror(errno));
+	snprintf(path, sizeof(path), "%s/set_event_pid", t->instance);
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(buf, sizeof(buf), "%d ", atoi(de->d_name));
+		tfs_write(path, buf, 1);
+	}
+	closedir(d);
+	snprintf(path, sizeof(path), "%s/options/event-fork", t->instance);
+	tfs_write(path, "1", 0);
+	return 0;
+}
+
+/* Make the instance and enable what we record in it. */
+static int setup(struct tfs *t, const struct record_options *opt, int gic,
+		 struct vr_error *err)
+{
+	char path[512], buf[32];
+	size_t i;
+	int w, n = 0;
+
+	snprintf(t->instance, sizeof(t->instance), TRACEFS "/instances/vgic-replay-%d",
+		 (int)getpid());
+	if (mkdir(t->instance, 0750)) {
+		int e = errno;
+
+		t->instance[0] = '\0';
+		return vr_error_set(err, "cannot make a tracefs instance under " TRACEFS
+					 "/instances: %s", strerror(e));
+	}
+	snprintf(path, sizeof(path), "%s/buffer_size_kb", t->instance);
+	snprintf(buf, sizeof(buf), "%zu", opt->ring_bytes >> 10);
+	tfs_write(path, buf, 0);
+	snprintf(path, sizeof(path), "%s/tracing_on", t->instance);
+	tfs_write(path, "0", 0);
+	if (opt->pid && filter_pid(t, opt->pid, err))
+		return -1;
+	for (i = 0; i < sizeof(kvm_events) / sizeof(kvm_events[0]); i++) {
+		if (opt->events && !strstr(opt->events, kvm_events[i]))
+			continue;
+		w = set_event(t, "kvm", kvm_events[i], 1);
+		if (w == -ENOENT)
+			fprintf(stderr, "record: missing in this kernel: tracepoint %s (not recorded)\n",
+				kvm_events[i]);
+		else if (w)
+			return vr_error_set(err, "cannot enable kvm:%s: %s", kvm_events[i],
+					    strerror(-w));
+		else
+			n++;
+	}
+	if (!n)
+		return vr_error_set(err, "no kvm tracepoint could be enabled: not a KVM host?");
+	if (opt->snapshots) {
+		char *names, *name, *save = NULL;
+
+		snprintf(t->group, sizeof(t->group), "vgic_replay_%d", (int)getpid());
+		if (define_probes(t, gic, opt->tracefs_lrs, err))
+			return -1;
+		names = vr_xstrdup(t->probe_names);
+		for (name = strtok_r(names, "\n", &save); name; name = strtok_r(NULL, "\n", &save)) {
+			w = set_event(t, t->group, name, 1);
+			if (w) {
+				free(names);
+				return vr_error_set(err, "cannot enable kprobe %s/%s: %s", t->group,
+						    name, strerror(-w));
+			}
+			if (opt->verbose)
+				fprintf(stderr, "record: attached kprobe event %s/%s\n", t->group, name);
+		}
+		free(names);
+	}
+	snprintf(path, sizeof(path), "%s/trace_pipe", t->instance);
+	t->pipe_fd = open(path, O_RDONLY | O_NONBLOCK);
+	if (t->pipe_fd < 0)
+		return vr_error_set(err, "%s: %s", path, strerror(errno));
+	snprintf(path, sizeof(path), "%s/tracing_on", t->instance);
+	return tfs_write(path, "1", 0) ? vr_error_set(err, "cannot start tracing in %s",
+						       t->instance)
+				       : 0;
+}
+
+/* Per-recording state of the line reader. */
+struct tfs_reader {
+	struct trace_writer *w;
+	struct record_stats *st;
+	struct ftrace_line pl;
+	int gic;
+	int64_t line_no;
+};
+
+/* One line of trace_pipe into the writer; -1 when the writer failed. */
+static int take_line(struct tfs_reader *r, const char *line, size_t len)
+{
+	struct ftrace_line *pl = &r->pl;
+
+	r->line_no++;
+	switch (ftrace_parse_line(line, len, pl)) {
+	case FTRACE_LINE_EVENT:
+		pl->ev.src_pos = VR_NO_VALUE;
+		if ((pl->ev.kind == VR_EV_TIMER_IRQ || pl->ev.kind == VR_EV_IRQ_PENDING) &&
+		    pl->ev.vcpu != VR_NO_VALUE && pl->ev.intid != VR_NO_VALUE && pl->ev.intid < 32)
+			trace_writer_map_thread(r->w, pl->ev.pid, pl->ev.vcpu, "private-irq", 0,
+						pl->ev.ts_ns);
+		r->st->events++;
+		return trace_writer_event(r->w, &pl->ev) < 0 ? -1 : 0;
+	case FTRACE_LINE_SNAPSHOT:
+		pl->ev.src_pos = VR_NO_VALUE;
+		if (!pl->snap.gic_version)
+			pl->snap.gic_version = r->gic;
+		r->st->events++;
+		r->st->snapshots++;
+		return trace_writer_snapshot(r->w, &pl->ev, &pl->snap) < 0 ? -1 : 0;
+	case FTRACE_LINE_LOST:
+		r->st->drops_bpf += pl->lost > 0 ? pl->lost : 0;
+		return trace_writer_gap(r->w, pl->lost_cpu, pl->lost, VR_NO_VALUE);
+	case FTRACE_LINE_UNKNOWN:
+		return trace_writer_problem(r->w, r->line_no, "unknown_event", pl->name, NULL, line,
+					    len);
+	case FTRACE_LINE_UNPARSED:
+		return trace_writer_problem(r->w, r->line_no, "unparsed",
+					    pl->name[0] ? pl->name : NULL, pl->reason, line, len);
+	default:
+		return 0;
+	}
+}
+
+/* Read what trace_pipe has now; 0 when it had nothing, 1 when it gave lines, -1 on error. */
+static int read_pipe(int fd, struct tfs_reader *r, char *buf, size_t *have, struct vr_error *err,
+		     const char *name)
+{
+	ssize_t n = read(fd, buf + *have, CHUNK - *have);
+	size_t start = 0;
+	char *nl;
+
+	if (n < 0)
+		return errno == EAGAIN || errno == EINTR ? 0
+							 : vr_error_set(err, "%s: read: %s", name,
+									strerror(errno));
+	if (n == 0)
+		return 0;
+	*have += (size_t)n;
+	while ((nl = memchr(buf + start, '\n', *have - start))) {
+		if (take_line(r, buf + start, (size_t)(nl - (buf + start))))
+			return vr_error_set(err, "%s: cannot write (disk full?)", name);
+		start = (size_t)(nl - buf) + 1;
+	}
+	memmove(buf, buf + start, *have - start);
+	*have -= start;
+	if (*have == CHUNK)
+		*have = 0; /* a line longer than the buffer: not ours */
+	return 1;
+}
+
+/* See record.h. */
+int vr_record_tracefs(const struct record_options *opt, struct record_stats *st,
+		      struct vr_error *err)
+{
+	struct tfs t = {.pipe_fd = -1};
+	struct tfs_reader rd;
+	struct tracedb *db = NULL;
+	struct trace_writer *w = NULL;
+	struct sigaction sa;
+	struct stat sb;
+	uint64_t start, last_commit;
+	char *buf = NULL;
+	size_t have = 0;
+	int gic, rc = -1;
+
+	memset(st, 0, sizeof(*st));
+	if (access(TRACEFS "/kprobe_events", F_OK))
+		return vr_error_set(err, "tracefs is not mounted at " TRACEFS
+					 " (mount -t tracefs nodev " TRACEFS ")");
+	if (access(TRACEFS "/instances", W_OK))
+		return vr_error_set(err, "record --backend tracefs needs root (write access to "
+					 TRACEFS ")");
+	if (opt->vcpu >= 0)
+		return vr_error_set(err, "--vcpu is not supported with --backend tracefs "
+					 "(the kvm tracepoints do not name the vCPU)");
+	if (opt->flight_bytes)
+		return vr_error_set(err, "--flight is not supported with --backend tracefs");
+	gic = opt->gic_version ? opt->gic_version : vr_detect_gic();
+	if (!gic)
+		return vr_error_set(err, "cannot tell the host GIC from /proc/interrupts; use --gic");
+	if (!stat(opt->output, &sb)) {
+		if (!opt->force)
+			return vr_error_set(err, "%s: already exists (use --force to replace it)",
+					    opt->output);
+		unlink(opt->output);
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = vr_record_on_stop;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	if (setup(&t, opt, gic, err))
+		goto out;
+	db = tracedb_create_durable(opt->output, err);
+	if (!db)
+		goto out;
+	w = trace_writer_begin(db, err);
+	if (!w)
+		goto out;
+	vr_record_write_info(w, opt, gic);
+	if (trace_writer_commit(w, err))
+		goto out;
+	memset(&rd, 0, sizeof(rd));
+	rd.w = w;
+	rd.st = st;
+	rd.gic = gic;
+	buf = vr_xmalloc(CHUNK);
+	fprintf(stderr, "record: writing %s (tracefs instance %s); Ctrl-C to stop\n", opt->output,
+		t.instance);
+	start = last_commit = vr_now_ns();
+	while (!vr_record_stop_requested()) {
+		struct pollfd p = {.fd = t.pipe_fd, .events = POLLIN};
+		int got;
+
+		poll(&p, 1, 100);
+		got = read_pipe(t.pipe_fd, &rd, buf, &have, err, opt->output);
+		if (got < 0)
+			goto out;
+		if (opt->duration > 0 && (vr_now_ns() - start) / 1e9 >= opt->duration)
+			break;
+		if (vr_now_ns() - last_commit > COMMIT_NS) {
+			if (trace_writer_commit(w, err))
+				goto out;
+			last_commit = vr_now_ns();
+			if (opt->max_size && !stat(opt->output, &sb) && sb.st_size >= opt->max_size)
+				break;
+		}
+	}
+	/* Stop the buffer, then drain what it still holds. */
+	{
+		char path[512];
+		int got;
+
+		snprintf(path, sizeof(path), "%s/tracing_on", t.instance);
+		tfs_write(path, "0", 0);
+		while ((got = read_pipe(t.pipe_fd, &rd, buf, &have, err, opt->output)) > 0)
+			;
+		if (got < 0)
+			goto out;
+	}
+	trace_writer_info_int(w, "input_records", rd.line_no);
+	rc = trace_writer_finish(w, err);
+	w = NULL;
+	st->seconds = (vr_now_ns() - start) / 1e9;
+	if (!stat(opt->output, &sb))
+		st->bytes = sb.st_size;
+out:
+	tfs_cleanup(&t);
+	if (w) {
+		/* Keep what was committed: a failed recording still leaves a readable file. */
+		trace_writer_commit(w, NULL);
+		trace_writer_abort(w);
+	}
+	tracedb_close(db);
+	free(buf);
+	return rc;
+}
