@@ -418,6 +418,31 @@ static int parse_userspace_exit(struct cur *c, struct vr_event *ev)
 	return 0;
 }
 
+/* kvm_mmio: "mmio %s len %u gpa 0x%llx val 0x%llx" (include/trace/events/kvm.h). */
+static int parse_mmio(struct cur *c, struct vr_event *ev)
+{
+	static const char *const types[] = {"unsatisfied-read", "read", "write"};
+	const char *type;
+	size_t ntype, i;
+	int64_t len;
+	uint64_t gpa, val;
+	void *o[] = {&type, &ntype, &len, &gpa, &val};
+
+	if (match(c, "mmio %w len %d gpa 0x%x val 0x%x", o))
+		return -1;
+	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		if (span_is(type, ntype, types[i]))
+			break;
+	if (i == sizeof(types) / sizeof(types[0]))
+		return -1;
+	ev->kind = VR_EV_MMIO;
+	ev->arg[0] = (int64_t)i;
+	ev->arg[1] = len;
+	ev->arg[2] = (int64_t)gpa;
+	ev->arg[3] = (int64_t)val;
+	return 0;
+}
+
 /* Store one "key=value" of a probe record; see ftrace_parse.h. */
 int vr_probe_field(const char *key, size_t nkey, uint64_t v, int64_t sv, struct ftrace_line *out,
 		   int *have_vcpu)
@@ -641,6 +666,7 @@ static enum ftrace_line_type parse_payload(const char *name, size_t nname, struc
 		{"kvm_wfx_arm64", parse_wfx},
 		{"kvm_timer_update_irq", parse_timer_irq},
 		{"kvm_userspace_exit", parse_userspace_exit},
+		{"kvm_mmio", parse_mmio},
 	};
 	size_t i;
 

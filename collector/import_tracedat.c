@@ -49,6 +49,7 @@ static const struct tp_map tp_maps[] = {
 	{"kvm_wfx_arm64", VR_EV_WFX, {"vcpu_pc", "is_wfe"}, NULL},
 	{"kvm_timer_update_irq", VR_EV_TIMER_IRQ, {"vcpu_id", "level"}, "irq"},
 	{"kvm_userspace_exit", VR_EV_USERSPACE_EXIT, {"reason", "errno"}, NULL},
+	{"kvm_mmio", VR_EV_MMIO, {"type", "len", "gpa", "val"}, NULL},
 };
 
 struct tracedat_import {

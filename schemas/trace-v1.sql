@@ -75,6 +75,8 @@ INSERT INTO event_kinds VALUES
       'the arch timer changed its interrupt line (PPI)'),
  (10, 'kvm_userspace_exit', 'kvm tracepoint', 'reason', 'errno', NULL, NULL,
       'KVM_RUN returned to the VMM; reason is a KVM_EXIT_* code, errno > 0 on error'),
+ (11, 'kvm_mmio', 'kvm tracepoint', 'type', 'len', 'gpa', 'val',
+      'a guest MMIO access trapped to KVM (io_mem_abort()); type 0 unsatisfied-read, 1 read, 2 write; writes to the GIC distributor and redistributors show the configuration the guest programmed (enable, priority, routing, active)'),
  (20, 'vgic_flush', 'probe', 'used_lrs', NULL, NULL, NULL,
       'LR/ICH state KVM programmed before guest entry (return of kvm_vgic_flush_hwstate); registers in snapshots'),
  (21, 'vgic_sync', 'probe', 'used_lrs', NULL, NULL, NULL,

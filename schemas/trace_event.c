@@ -31,6 +31,8 @@ const char *vr_event_kind_name(enum vr_event_kind kind)
 		return "kvm_timer_update_irq";
 	case VR_EV_USERSPACE_EXIT:
 		return "kvm_userspace_exit";
+	case VR_EV_MMIO:
+		return "kvm_mmio";
 	case VR_EV_FLUSH:
 		return "vgic_flush";
 	case VR_EV_SYNC:

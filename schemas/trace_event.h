@@ -22,6 +22,7 @@ enum vr_event_kind {
 	VR_EV_WFX = 8,		 /* kvm_wfx_arm64 */
 	VR_EV_TIMER_IRQ = 9,	 /* kvm_timer_update_irq */
 	VR_EV_USERSPACE_EXIT = 10, /* kvm_userspace_exit */
+	VR_EV_MMIO = 11,	 /* kvm_mmio: a guest MMIO access (GIC distributor writes) */
 	VR_EV_FLUSH = 20,	 /* snapshot at return of kvm_vgic_flush_hwstate */
 	VR_EV_SYNC = 21,	 /* snapshot at entry of vgic_v[23]_fold_lr_state */
 	VR_EV_POST = 22,	 /* snapshot at return of kvm_vgic_sync_hwstate */
@@ -30,6 +31,9 @@ enum vr_event_kind {
 	VR_EV_SGI = 25,		 /* vgic_v3_dispatch_sgi / vgic_mmio_write_sgir: SGI sent */
 	VR_EV_KIND_MAX
 };
+
+/* kvm_mmio's type field (KVM_TRACE_MMIO_*). */
+enum { VR_MMIO_UNSATISFIED_READ = 0, VR_MMIO_READ = 1, VR_MMIO_WRITE = 2 };
 
 /* kvm_irq_line's type field (KVM_ARM_IRQ_TYPE_*). */
 enum { VR_IRQ_TYPE_CPU = 0, VR_IRQ_TYPE_SPI = 1, VR_IRQ_TYPE_PPI = 2 };

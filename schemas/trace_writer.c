@@ -202,6 +202,7 @@ static int kind_runs_on_vcpu_thread(enum vr_event_kind kind)
 	case VR_EV_WAKEUP:
 	case VR_EV_WFX:
 	case VR_EV_USERSPACE_EXIT:
+	case VR_EV_MMIO:
 		return 1;
 	default:
 		return 0;

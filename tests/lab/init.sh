@@ -40,7 +40,7 @@ T=/sys/kernel/tracing
 echo 0 > $T/tracing_on
 echo 16384 > $T/buffer_size_kb
 for e in vgic_update_irq_pending kvm_irq_line kvm_set_irq kvm_ack_irq kvm_entry kvm_exit \
-	kvm_vcpu_wakeup kvm_wfx_arm64 kvm_timer_update_irq kvm_userspace_exit; do
+	kvm_vcpu_wakeup kvm_wfx_arm64 kvm_timer_update_irq kvm_userspace_exit kvm_mmio; do
 	[ -d $T/events/kvm/$e ] && echo 1 > $T/events/kvm/$e/enable
 done
 /bin/vgic-replay probes --gic "$gic" --lrs 4 > /tmp/probes || fail "probes: $(cat /tmp/probes)"

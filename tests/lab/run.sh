@@ -89,7 +89,7 @@ end_s=$(echo "$run" | sed -n 's/.*end=\([0-9.]*\).*/\1/p')
 	echo "trace_lines=$(grep -vc '^#' "$out/trace.txt")"
 	echo "lost_events=$(grep -c 'LOST' "$out/trace.txt" || true)"
 	for e in vgic_update_irq_pending kvm_irq_line kvm_entry kvm_exit kvm_vcpu_wakeup \
-		kvm_wfx_arm64 kvm_timer_update_irq kvm_userspace_exit flush sync post populate \
+		kvm_wfx_arm64 kvm_timer_update_irq kvm_userspace_exit kvm_mmio flush sync post populate \
 		deactivate sgi; do
 		echo "events_$e=$(grep -c ": $e: " "$out/trace.txt" || true)"
 	done

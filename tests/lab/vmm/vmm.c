@@ -362,7 +362,7 @@ static void run_nested(struct vm *vm, int count, int depth)
 			before[k] = vm->sh->acked[FIRST_SPI + k];
 		for (k = 0; k < depth; k++) {
 			inject_edge(vm, FIRST_SPI + (uint32_t)k);
-			pause_us(300);
+			pause_us(200);
 		}
 		for (k = 0; k < depth && !vm->failed; k++)
 			if (wait_acked(vm, FIRST_SPI + (uint32_t)k, before[k], 5000000)) {
@@ -494,7 +494,7 @@ int main(int argc, char **argv)
 	if (!strcmp(scenario, "timer"))
 		vm.sh->timer_count = (uint32_t)count; /* set before the guest starts */
 	if (!strcmp(scenario, "nested"))
-		vm.sh->nested_spin = 20000;
+		vm.sh->nested_spin = 2000000; /* long enough for the next SPI to preempt */
 	if (!strcmp(scenario, "wfi-wake")) {
 		wfi_pause_us = 3000; /* long enough for the vCPU to block in WFI, not poll */
 		scenario = "spi-paced";
