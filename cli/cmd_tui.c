@@ -9,17 +9,19 @@
 #include "cli.h"
 
 static const char tui_usage[] =
-	"Usage: vgic-replay tui [--ascii] [--no-color] TRACE.db\n"
+	"Usage: vgic-replay tui [--ascii] [--no-color] [--read-only] TRACE.db\n"
 	"\n"
 	"Browse a trace: one lane per vCPU (guest running, host, WFI), a bar per\n"
 	"interrupt (pending, active), the LR occupancy, findings and gaps, the event\n"
 	"and LRs under the cursor. Press ? inside for the keys. Needs 80x24.\n"
 	"The first open of a large trace computes per-zoom summaries and caches\n"
-	"them in the file (tables tui_summary*; in memory for a read-only file).\n"
+	"them in the file (tables tui_summary*; in memory for a read-only file\n"
+	"or with --read-only).\n"
 	"\n"
 	"Options:\n"
 	"      --ascii     ASCII instead of UTF-8 block characters\n"
 	"      --no-color  monochrome\n"
+	"      --read-only never write to the trace file\n"
 	"  -h, --help      show this help\n";
 
 /* Parse the options and run the browser. */
@@ -28,10 +30,11 @@ int cmd_tui(int argc, char **argv)
 	static const struct option longopts[] = {
 		{"ascii", no_argument, NULL, 'a'},
 		{"no-color", no_argument, NULL, 'c'},
+		{"read-only", no_argument, NULL, 'r'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	struct tui_options o = {0, 0};
+	struct tui_options o = {0, 0, 0};
 	int c;
 
 	optind = 1;
@@ -40,6 +43,8 @@ int cmd_tui(int argc, char **argv)
 			o.ascii = 1;
 		else if (c == 'c')
 			o.no_color = 1;
+		else if (c == 'r')
+			o.read_only = 1;
 		else if (c == 'h') {
 			fputs(tui_usage, stdout);
 			return 0;

@@ -780,9 +780,11 @@ struct timeline *timeline_open(sqlite3 *sql, tl_progress_fn progress, void *arg,
 	if (tl->t1 < tl->t0)
 		tl->t1 = tl->t0;
 	choose_levels(tl);
+	/* A read-only file uses its cached summaries when current, else builds them in memory. */
 	tl->in_memory = sqlite3_db_readonly(sql, "main") == 1;
-	if (tl->nlevels && (tl->in_memory || !summaries_current(tl)) &&
-	    build_summaries(tl, progress, arg, err)) {
+	if (tl->nlevels && summaries_current(tl))
+		tl->in_memory = 0;
+	else if (tl->nlevels && build_summaries(tl, progress, arg, err)) {
 		free(tl);
 		return NULL;
 	}
@@ -819,11 +821,6 @@ int timeline_levels(const struct timeline *tl)
 int64_t timeline_level_bucket(const struct timeline *tl, int level)
 {
 	return level >= 0 && level < tl->nlevels ? tl->bucket[level] : 0;
-}
-
-const char *timeline_cache_where(const struct timeline *tl)
-{
-	return !tl->nlevels ? "none (short trace)" : tl->in_memory ? "memory (read-only file)" : "trace file";
 }
 
 double timeline_build_seconds(const struct timeline *tl)

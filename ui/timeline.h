@@ -84,8 +84,6 @@ int timeline_nvcpus(const struct timeline *tl);
 /* Summary levels: how many, and the bucket width of each (ns). */
 int timeline_levels(const struct timeline *tl);
 int64_t timeline_level_bucket(const struct timeline *tl, int level);
-/* Where the summaries live: "trace file", "memory (read-only file)". */
-const char *timeline_cache_where(const struct timeline *tl);
 /* Seconds the summary build took on this open; 0 when they were cached. */
 double timeline_build_seconds(const struct timeline *tl);
 

@@ -81,13 +81,12 @@ static const struct binding {
 
 /* Glyphs: UTF-8 blocks, or ASCII when the locale is not UTF-8 or --ascii. */
 struct glyphs {
-	const char *run, *host, *wfi, *pend, *act, *inject, *finding, *gap, *cursor;
-	int rule; /* 0: ACS_HLINE, else that character */
+	const char *run, *host, *wfi, *pend, *act, *inject, *finding, *gap, *cursor, *rule;
 };
 
 static const struct glyphs utf8 = {"\u2588", "\u2500", "\u2591", "\u2592", "\u2593", "\u2502",
-				   "\u25c6", "\u2573", "\u25bc", 0};
-static const struct glyphs ascii = {"#", "-", ".", "=", "A", "|", "X", "~", "v", '-'};
+				   "\u25c6", "\u2573", "\u25bc", "\u2500"};
+static const struct glyphs ascii = {"#", "-", ".", "=", "A", "|", "X", "~", "v", "-"};
 
 /* Colour pairs. */
 enum { C_RUN = 1, C_HOST, C_WFI, C_FINDING, C_PENDING, C_ACTIVE, C_INFO, C_GAP };
@@ -219,7 +218,8 @@ static void line_at(int row, int col, const char *fmt, ...)
 /* A horizontal rule with a title. */
 static void rule(struct tui *t, int row, int cols, const char *title)
 {
-	mvhline(row, 0, t->g->rule ? (chtype)t->g->rule : ACS_HLINE, cols);
+	for (int c = 0; c < cols; c++)
+		mvaddstr(row, c, t->g->rule);
 	mvprintw(row, 1, " %s ", title);
 }
 
@@ -973,7 +973,7 @@ struct tui *tui_open(const char *path, const struct tui_options *o, struct vr_er
 
 	t->path = path;
 	/* Writable when we may, so that the summaries are cached in the file. */
-	t->db = tracedb_open(path, TRACEDB_READWRITE, err);
+	t->db = o->read_only ? NULL : tracedb_open(path, TRACEDB_READWRITE, err);
 	if (!t->db)
 		t->db = tracedb_open(path, TRACEDB_READONLY, err);
 	if (!t->db) {

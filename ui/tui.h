@@ -13,6 +13,7 @@
 struct tui_options {
 	int ascii;    /* ASCII instead of UTF-8 block characters */
 	int no_color; /* monochrome */
+	int read_only; /* never write to the trace (summaries then live in memory) */
 };
 
 struct tui;

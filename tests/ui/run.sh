@@ -1,15 +1,17 @@
 #!/bin/sh
 # Golden-screen tests of `vgic-replay tui`, in the style of tig's: drive the
-# real binary in tmux on a real trace (the lab's 7.2 seed-trigger run,
-# checked under linux-6.19 so that it carries findings), send scripted keys,
-# capture the screen after each step and compare it with the saved screen
-# in tests/ui/screens/; a mismatch prints the diff. UPDATE=1 rewrites the
+# real binary in tmux on real traces from the lab corpus (the 7.2
+# seed-trigger run, checked under linux-6.19 so that it carries findings,
+# and a two-vCPU SPI burst), send scripted keys and mouse events, capture
+# the screen after each step and compare it with the saved screen in
+# tests/ui/screens/; a mismatch prints the diff. UPDATE=1 rewrites the
 # saved screens (review them before committing).
 # Usage: tests/ui/run.sh VGIC_REPLAY
 set -u
 vr=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 here=$(cd "$(dirname "$0")" && pwd)
 data=$here/../data/lab/linux-7.2-gicv3-vhe-seed-trigger
+data2=$here/../data/lab/linux-7.2-gicv3-vhe-spi-burst-2vcpu
 tmp=$(mktemp -d /tmp/vr-ui-XXXXXX)
 sock=$tmp/tmux.sock
 trap 'tmux -S "$sock" kill-server 2>/dev/null; rm -rf "$tmp"' EXIT
@@ -18,13 +20,32 @@ checks=0
 
 "$vr" import -q --kernel 7.2.13+deb14-arm64 "$data/trace.txt.xz" -o "$tmp/t.db" || exit 1
 "$vr" check -q --profile linux-6.19 "$tmp/t.db" > /dev/null
+"$vr" import -q --kernel 7.2.13+deb14-arm64 "$data2/trace.txt.xz" -o "$tmp/t2.db" || exit 1
+cp "$tmp/t.db" "$tmp/ro.db" # opened --read-only below: never gets the summary tables
 
-# start COLS ROWS: the TUI in a detached tmux session of that size
+# start COLS ROWS [FILE [LOCALE [OPTIONS]]]: the TUI in a detached tmux session of that size
 start() {
 	tmux -S "$sock" kill-server 2>/dev/null
+	while [ -S "$sock" ] && tmux -S "$sock" has-session 2>/dev/null; do sleep 0.1; done
+	rm -f "$sock"
 	tmux -S "$sock" -f /dev/null new-session -d -s ui -x "$1" -y "$2" \
-		"cd '$tmp' && env TERM=xterm LANG=C LC_ALL=C sh -c '\"$vr\" tui --ascii --no-color t.db; echo EXIT=\$?; sleep 60'"
+		"cd '$tmp' && env TERM=xterm LANG=${4:-C} LC_ALL=${4:-C} sh -c '\"$vr\" tui ${5:---ascii --no-color} ${3:-t.db}; echo EXIT=\$?; sleep 60'"
 	sleep 1.5
+}
+# click X Y / wheel_up X Y: an SGR mouse event at screen cell (X, Y), 1-based
+click() {
+	tmux -S "$sock" send-keys -t ui -l "$(printf '\033[<0;%d;%dM' "$1" "$2")"
+	tmux -S "$sock" send-keys -t ui -l "$(printf '\033[<0;%d;%dm' "$1" "$2")"
+	sleep 0.8
+}
+wheel_up() {
+	tmux -S "$sock" send-keys -t ui -l "$(printf '\033[<64;%d;%dM' "$1" "$2")"
+	sleep 0.8
+}
+# ok COND NAME: a check that is not a screen
+ok() {
+	checks=$((checks + 1))
+	if eval "$1"; then echo "ok - $2"; else echo "not ok - $2"; failures=$((failures + 1)); fi
 }
 # keys KEY...: send keys, let the screen settle
 keys() {
@@ -49,9 +70,13 @@ screen() {
 
 start 120 32
 screen open
+ok '[ "$("$vr" sql --csv "$tmp/t.db" "SELECT count(*) > 0 FROM tui_summary_levels" | tail -1)" = 1 ]' \
+	"the first open cached the per-zoom summaries in the trace file"
 keys n
 screen first-finding
-keys + +
+keys + + + +
+screen zoomed-raw-events
+keys - -
 screen zoomed
 keys m l l l l M
 screen markers
@@ -71,8 +96,32 @@ tmux -S "$sock" resize-window -t ui -x 80 -y 24 2>/dev/null || tmux -S "$sock" r
 sleep 1
 screen resized-80x24
 keys q
-checks=$((checks + 1))
-if tmux -S "$sock" capture-pane -p -t ui | grep -q '^EXIT=0'; then echo "ok - q quits with status 0"; else
-	echo "not ok - q did not quit cleanly"; failures=$((failures + 1)); fi
+ok 'tmux -S "$sock" capture-pane -p -t ui | grep -q "^EXIT=0"' "q quits with status 0"
+
+# A read-only open computes the summaries in memory and shows the same timeline.
+start 120 32 ro.db C "--ascii --no-color --read-only"
+screen read-only-open
+ok '[ "$("$vr" sql --csv "$tmp/ro.db" "SELECT count(*) FROM sqlite_master WHERE name LIKE '"'tui_%'"'" | tail -1)" = 0 ]' \
+	"--read-only left the trace file alone"
+keys q
+
+# Two vCPUs: lanes and bars of each, the host CPU on demand, a vCPU filter, the mouse, UTF-8.
+start 120 40 t2.db
+screen two-vcpus
+keys c
+screen two-vcpus-host-cpu
+keys f
+keys v 1 Enter
+screen two-vcpus-filter-v1
+keys f
+keys Enter
+click 60 3
+screen mouse-click
+wheel_up 60 3
+screen mouse-wheel-zoom
+keys q
+start 120 40 t2.db C.UTF-8 "--no-color"
+screen two-vcpus-utf8
+keys q
 echo "# tests/ui: $checks checks, $failures failed"
 [ "$failures" -eq 0 ]
