@@ -335,6 +335,7 @@ static int hook_table(struct vgic_bpf *s, int gic, struct hook *h)
 	TP(tp_wfx, "kvm_wfx_arm64");
 	TP(tp_timer_irq, "kvm_timer_update_irq");
 	TP(tp_userspace_exit, "kvm_userspace_exit");
+	TP(tp_mmio, "kvm_mmio");
 	FN(fexit_flush, kp_flush_return, s->progs.kp_flush_entry, "kvm_vgic_flush_hwstate");
 	FN(fexit_sync, kp_sync_return, s->progs.kp_sync_entry, "kvm_vgic_sync_hwstate");
 	if (gic == 2) {

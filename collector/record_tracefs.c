@@ -45,7 +45,7 @@
 static const char *const kvm_events[] = {
 	"vgic_update_irq_pending", "kvm_irq_line", "kvm_set_irq", "kvm_ack_irq",
 	"kvm_entry", "kvm_exit", "kvm_vcpu_wakeup", "kvm_wfx_arm64",
-	"kvm_timer_update_irq", "kvm_userspace_exit",
+	"kvm_timer_update_irq", "kvm_userspace_exit", "kvm_mmio",
 };
 
 /* What was set up, so that cleanup undoes exactly that. */

@@ -399,6 +399,22 @@ int BPF_PROG(tp_userspace_exit, __u32 reason, int err)
 			  err < 0 ? -err : 0, -1, -1);
 }
 
+/*
+ * kvm_mmio (io_mem_abort(), kvm_handle_mmio_return()): the guest's GIC
+ * distributor and redistributor writes show routing, enables and
+ * priorities. Since 5.x the tracepoint takes a pointer to the data (NULL
+ * for an unsatisfied read) and copies min(len, 8) bytes, as we do.
+ */
+SEC("tp_btf/kvm_mmio")
+int BPF_PROG(tp_mmio, int type, int len, __u64 gpa, void *val)
+{
+	__u64 data = 0;
+
+	if (val)
+		bpf_probe_read_kernel(&data, len > 0 && len < 8 ? len : 8, val);
+	return emit_event(PROBE_MMIO, 11, -1, -1, type, len, (__s64)gpa, (__s64)data);
+}
+
 /* ------------------------------------------------ snapshot probes: fentry/fexit */
 
 SEC("fexit/kvm_vgic_flush_hwstate")

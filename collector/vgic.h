@@ -34,6 +34,7 @@ enum vgic_probe_id {
 	PROBE_APLIST,
 	PROBE_DEACTIVATE,
 	PROBE_SGI,
+	PROBE_MMIO,
 	PROBE_MAX
 };
 

@@ -56,6 +56,11 @@ if [ -n "$rec" ]; then
 	q="SELECT kind || ':' || count(*) FROM events GROUP BY kind ORDER BY kind"
 	[ "$("$vr" sql --csv --no-header "$db" "$q")" = "$("$vr" sql --csv --no-header "$rec" "$q")" ] ||
 		fail "the collector's trace and the ftrace capture disagree: $("$vr" sql --csv --no-header "$rec" "$q" | tr '\n' ' ')"
+	# Values, not only counts, where the BPF program decodes them itself: the
+	# guest's MMIO writes and the trapped DIR / SGI register values.
+	q="SELECT kind || ':' || coalesce(vcpu, '') || ':' || coalesce(intid, '') || ':' || arg0 || ':' || coalesce(arg2, '') || ':' || coalesce(arg3, '') FROM events WHERE kind IN (11, 24, 25) ORDER BY 1"
+	[ "$("$vr" sql --csv --no-header "$db" "$q")" = "$("$vr" sql --csv --no-header "$rec" "$q")" ] ||
+		fail "the collector's MMIO/DIR/SGI values differ from the ftrace capture"
 	"$vr" check --no-store "$rec" > "$work/check-record.txt" ||
 		fail "check on the collector's trace reported findings"
 	tdat="${tdat}; collector agrees"
