@@ -22,6 +22,7 @@ static const char tui_usage[] =
 	"      --ascii     ASCII instead of UTF-8 block characters\n"
 	"      --no-color  monochrome\n"
 	"      --read-only never write to the trace file\n"
+	"      --keys      print the key table (Markdown) and exit\n"
 	"  -h, --help      show this help\n";
 
 /* Parse the options and run the browser. */
@@ -31,6 +32,7 @@ int cmd_tui(int argc, char **argv)
 		{"ascii", no_argument, NULL, 'a'},
 		{"no-color", no_argument, NULL, 'c'},
 		{"read-only", no_argument, NULL, 'r'},
+		{"keys", no_argument, NULL, 'k'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -45,6 +47,10 @@ int cmd_tui(int argc, char **argv)
 			o.no_color = 1;
 		else if (c == 'r')
 			o.read_only = 1;
+		else if (c == 'k') {
+			tui_print_keys(stdout);
+			return 0;
+		}
 		else if (c == 'h') {
 			fputs(tui_usage, stdout);
 			return 0;

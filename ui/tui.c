@@ -710,6 +710,15 @@ static void draw_help(int rows, int cols)
 	}
 }
 
+/* The key table as Markdown, from the same rows the help overlay shows; see tui.h. */
+void tui_print_keys(FILE *f)
+{
+	fputs("| key | action |\n|---|---|\n", f);
+	for (size_t i = 0; i < NBINDINGS; i++)
+		if (bindings[i].name)
+			fprintf(f, "| `%s` | %s |\n", bindings[i].name, bindings[i].help);
+}
+
 /* Draw everything; see tui.h. */
 void tui_draw(struct tui *t)
 {
@@ -1020,6 +1029,12 @@ struct tui *tui_open(const char *path, const struct tui_options *o, struct vr_er
 double tui_summary_build_seconds(const struct tui *t)
 {
 	return timeline_build_seconds(t->tl);
+}
+
+/* The summary level of the window on screen; see tui.h. */
+int tui_window_level(const struct tui *t)
+{
+	return t->win_valid ? t->win.level : -1;
 }
 
 /* Close the trace; see tui.h. */

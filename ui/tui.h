@@ -8,6 +8,8 @@
 #ifndef VR_UI_TUI_H
 #define VR_UI_TUI_H
 
+#include <stdio.h>
+
 #include "../common/vr_common.h"
 
 struct tui_options {
@@ -17,6 +19,9 @@ struct tui_options {
 };
 
 struct tui;
+
+/* Print the key table as a Markdown table (docs/tui.md carries its output). */
+void tui_print_keys(FILE *f);
 
 /* Run the browser on the trace at path; returns the exit code. */
 int tui_run(const char *path, const struct tui_options *o);
@@ -35,6 +40,9 @@ int tui_key(struct tui *t, int key);
 
 /* Seconds the per-zoom summaries took to build on open (0: they were cached). */
 double tui_summary_build_seconds(const struct tui *t);
+
+/* Where the last drawn timeline came from: a summary level, or -1 for the raw events. */
+int tui_window_level(const struct tui *t);
 
 /* Close the trace (curses is the caller's). */
 void tui_close(struct tui *t);

@@ -42,10 +42,14 @@ wheel_up() {
 	tmux -S "$sock" send-keys -t ui -l "$(printf '\033[<64;%d;%dM' "$1" "$2")"
 	sleep 0.8
 }
-# ok COND NAME: a check that is not a screen
+# ok COND NAME: a check that is not a screen; on failure, what COND printed (a diff)
 ok() {
 	checks=$((checks + 1))
-	if eval "$1"; then echo "ok - $2"; else echo "not ok - $2"; failures=$((failures + 1)); fi
+	if eval "$1" > "$tmp/ok.out" 2>&1; then echo "ok - $2"; else
+		echo "not ok - $2"
+		sed 's/^/#   /' "$tmp/ok.out"
+		failures=$((failures + 1))
+	fi
 }
 # keys KEY...: send keys, let the screen settle
 keys() {
@@ -123,5 +127,14 @@ keys q
 start 120 40 t2.db C.UTF-8 "--no-color"
 screen two-vcpus-utf8
 keys q
+# docs/tui.md shows the key table as `tui --keys` prints it and the screens as captured.
+"$vr" tui --keys > "$tmp/keys.md"
+sed -n '/^<!-- keys -->$/,/^<!-- \/keys -->$/p' "$here/../../docs/tui.md" | sed '1d;$d' > "$tmp/keys.doc"
+ok 'diff -u "$tmp/keys.doc" "$tmp/keys.md"' "docs/tui.md carries the key table"
+for name in $(sed -n 's/^<!-- screen \(.*\) -->$/\1/p' "$here/../../docs/tui.md"); do
+	awk -v n="$name" '$0 == "<!-- screen " n " -->" {on = 1; next}
+		on && /^```$/ {if (++f == 2) exit; next} on && f == 1' "$here/../../docs/tui.md" > "$tmp/doc.screen"
+	ok 'diff -u "$here/screens/$name.screen" "$tmp/doc.screen"' "docs/tui.md shows screen $name as captured"
+done
 echo "# tests/ui: $checks checks, $failures failed"
 [ "$failures" -eq 0 ]
