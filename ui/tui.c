@@ -570,10 +570,17 @@ static sqlite3_stmt *nearest_findings(struct tui *t, int limit)
 {
 	sqlite3_stmt *st;
 
+	/* The nearest after, before (findings(run, ts_ns)) and untimed, then the nearest of those. */
 	if (!t->run || sqlite3_prepare_v2(t->sql,
 					  "SELECT kind, printf('%.6f', ts_ns / 1e9), coalesce(vcpu, '-'), "
-					  "coalesce(intid, '-'), explanation FROM findings WHERE run = ?1 "
-					  "AND (?4 < 0 OR intid = ?4) ORDER BY abs(ts_ns - ?2), id LIMIT ?3",
+					  "coalesce(intid, '-'), explanation FROM ("
+					  "SELECT * FROM (SELECT * FROM findings WHERE run = ?1 AND ts_ns >= ?2 "
+					  "AND (?4 < 0 OR intid = ?4) ORDER BY ts_ns, id LIMIT ?3) UNION ALL "
+					  "SELECT * FROM (SELECT * FROM findings WHERE run = ?1 AND ts_ns < ?2 "
+					  "AND (?4 < 0 OR intid = ?4) ORDER BY ts_ns DESC, id LIMIT ?3) UNION ALL "
+					  "SELECT * FROM (SELECT * FROM findings WHERE run = ?1 AND ts_ns IS NULL "
+					  "AND (?4 < 0 OR intid = ?4) LIMIT ?3)) "
+					  "ORDER BY abs(ts_ns - ?2), id LIMIT ?3",
 					  -1, &st, NULL) != SQLITE_OK)
 		return NULL;
 	sqlite3_bind_int64(st, 1, t->run);

@@ -22,6 +22,11 @@ checks=0
 "$vr" check -q --profile linux-6.19 "$tmp/t.db" > /dev/null
 "$vr" import -q --kernel 7.2.13+deb14-arm64 "$data2/trace.txt.xz" -o "$tmp/t2.db" || exit 1
 cp "$tmp/t.db" "$tmp/ro.db" # opened --read-only below: never gets the summary tables
+# No corpus run lost events, so a gap is added to a copy of the two-vCPU trace the way the
+# collector records a dropped ring-buffer reservation (a gaps row with its time window).
+cp "$tmp/t2.db" "$tmp/gap.db"
+sqlite3 "$tmp/gap.db" "INSERT INTO gaps(cpu, lost, start_ts_ns, end_ts_ns)
+	VALUES (1, 1234, 6990000000, 7000000000); UPDATE trace_info SET gaps_total = 1, events_lost = 1234"
 
 # start COLS ROWS [FILE [LOCALE [OPTIONS]]]: the TUI in a detached tmux session of that size
 start() {
@@ -99,6 +104,11 @@ screen previous-finding
 tmux -S "$sock" resize-window -t ui -x 80 -y 24 2>/dev/null || tmux -S "$sock" resize-pane -t ui -x 80 -y 24
 sleep 1
 screen resized-80x24
+tmux -S "$sock" resize-window -t ui -x 70 -y 20 2>/dev/null || tmux -S "$sock" resize-pane -t ui -x 70 -y 20
+sleep 1
+screen too-small-70x20
+tmux -S "$sock" resize-window -t ui -x 80 -y 24 2>/dev/null || tmux -S "$sock" resize-pane -t ui -x 80 -y 24
+sleep 1
 keys q
 ok 'tmux -S "$sock" capture-pane -p -t ui | grep -q "^EXIT=0"' "q quits with status 0"
 
@@ -126,6 +136,14 @@ screen mouse-wheel-zoom
 keys q
 start 120 40 t2.db C.UTF-8 "--no-color"
 screen two-vcpus-utf8
+keys q
+
+# Lost events: marked on the lanes and the findings row, counted in the header.
+start 120 40 gap.db
+screen gap-marked
+keys t
+keys 6.995 Enter + + +
+screen gap-zoomed
 keys q
 # docs/tui.md shows the key table as `tui --keys` prints it and the screens as captured.
 "$vr" tui --keys > "$tmp/keys.md"
