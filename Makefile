@@ -230,6 +230,7 @@ $(BUILD)/bench_tui: bench/bench_tui.c bench/bench_trace.c $(LIB_OBJ) $(call objs
 
 bench-tui: $(BUILD)/bench_tui
 	$(Q)$(BUILD)/bench_tui tests/data/lab/linux-7.2-gicv3-vhe-spi-burst-2vcpu/trace.txt.xz
+	$(Q)$(BUILD)/bench_tui tests/data/lab/linux-7.2-gicv3-vhe-seed-trigger/trace.txt.xz 10000000 linux-6.19
 
 # ---------------------------------------------------------------- engine
 

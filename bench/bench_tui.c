@@ -14,7 +14,10 @@
  *                back out around the cursor) at five zoom levels, from the
  *                whole trace to a window of 1/65536 of it: median and p99
  *                (goal: every redraw < 50 ms).
- * Usage: bench_tui TRACE(.txt.xz) [MIN_EVENTS]
+ * With a PROFILE, `check --profile PROFILE` runs first and stores its
+ * findings, so that the findings row, list and detail pane have rows to
+ * find on every screen.
+ * Usage: bench_tui TRACE(.txt.xz) [MIN_EVENTS [PROFILE]]
  */
 #define _POSIX_C_SOURCE 200809L
 #include <curses.h>
@@ -22,10 +25,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../replay/replay.h"
 #include "../ui/tui.h"
 #include "bench_trace.h"
 
-#define SAMPLES 40
+#define SAMPLES 100
 #define ZOOM_STEPS 4 /* each zoom level is 2^4 = 16 times narrower than the previous */
 #define NLEVELS 5
 
@@ -100,6 +104,28 @@ static void trace_span(const char *path, double *first, double *last)
 	tracedb_close(db);
 }
 
+/* Run check under profile over the trace and store its findings; returns their number. */
+static int64_t store_findings(const char *path, const char *profile)
+{
+	struct replay_options opt = {0};
+	struct replay_result res;
+	struct vr_error err = {{0}};
+	struct tracedb *db = tracedb_open(path, TRACEDB_READWRITE, &err);
+	int64_t n;
+
+	opt.profile = profile;
+	opt.store = 1;
+	opt.vcpu = opt.intid = opt.from_ns = opt.to_ns = VR_NO_VALUE;
+	if (!db || replay_check(db, &opt, NULL, NULL, &res, &err)) {
+		fprintf(stderr, "bench_tui: %s\n", err.msg);
+		exit(1);
+	}
+	n = res.findings;
+	replay_result_free(&res);
+	tracedb_close(db);
+	return n;
+}
+
 /* The key of pan sample i at a level: cursor moves on the whole trace, else screens. */
 static int pan_key(int level, int i)
 {
@@ -114,7 +140,7 @@ static int pan_key(int level, int i)
 int main(int argc, char **argv)
 {
 	char dir[] = "/tmp/vr-bench-tui-XXXXXX", path[160], cmd[200];
-	int64_t min_events = argc > 2 ? atoll(argv[2]) : 10000000, copies, total;
+	int64_t min_events = argc > 2 ? atoll(argv[2]) : 10000000, copies, total, findings = 0;
 	double first_open, first, build, pan[SAMPLES], zoom[SAMPLES], t0, t1;
 	FILE *out, *in;
 	SCREEN *scr;
@@ -122,11 +148,13 @@ int main(int argc, char **argv)
 	int fails = 0;
 
 	if (argc < 2 || !mkdtemp(dir)) {
-		fprintf(stderr, "usage: bench_tui TRACE [MIN_EVENTS]\n");
+		fprintf(stderr, "usage: bench_tui TRACE [MIN_EVENTS [PROFILE]]\n");
 		return 2;
 	}
 	total = bench_big_trace(argv[1], dir, "big.db", min_events, path, sizeof(path), &copies);
 	trace_span(path, &t0, &t1);
+	if (argc > 3)
+		findings = store_findings(path, argv[3]);
 	setenv("LINES", "40", 1);
 	setenv("COLUMNS", "120", 1);
 	out = fopen("/dev/null", "w");
@@ -143,8 +171,10 @@ int main(int argc, char **argv)
 	t = first_screen(path, &first);
 	endwin();
 
-	printf("tui: %lld events (%lld copies of %s), %.1f s of trace; 120x40 terminal on /dev/null\n",
-	       (long long)total, (long long)copies, argv[1], t1 - t0);
+	printf("tui: %lld events (%lld copies of %s), %.1f s of trace, %lld findings (%s); "
+	       "120x40 terminal on /dev/null\n",
+	       (long long)total, (long long)copies, argv[1], t1 - t0, (long long)findings,
+	       argc > 3 ? argv[3] : "no check run");
 	printf("  first open: %.2f s (of which building the per-zoom summaries: %.2f s, once per "
 	       "trace)\n",
 	       first_open, build);
