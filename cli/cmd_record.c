@@ -39,6 +39,8 @@ static const char record_usage[] =
 	"                         in memory; SIGUSR1 writes them to FILE-1.db, FILE-2.db, ...,\n"
 	"                         Ctrl-C (or the end of --duration) to FILE; the part before a\n"
 	"                         window is stored as a gap\n"
+	"      --prog-stats       turn BPF statistics on and print each program's run count\n"
+	"                         and run time at the end (costs two clock reads per run)\n"
 	"  -v, --verbose          libbpf messages and every attached hook\n"
 	"  -h, --help             show this help\n"
 	"\n"
@@ -62,7 +64,7 @@ int cmd_record(int argc, char **argv)
 		{"gic", required_argument, NULL, 'g'},	   {"buffer-size", required_argument, NULL, 'b'},
 		{"verbose", no_argument, NULL, 'v'},	   {"help", no_argument, NULL, 'h'},
 		{"flight", required_argument, NULL, 'F'},  {"backend", required_argument, NULL, 'B'},
-		{"lrs", required_argument, NULL, 'L'},
+		{"lrs", required_argument, NULL, 'L'},	   {"prog-stats", no_argument, NULL, 'P'},
 		{NULL, 0, NULL, 0},
 	};
 	struct record_options opt = {0};
@@ -138,6 +140,9 @@ int cmd_record(int argc, char **argv)
 				cli_error("record: --lrs must be 1 to 64");
 				return 2;
 			}
+			break;
+		case 'P':
+			opt.prog_stats = 1;
 			break;
 		case 'F':
 			opt.flight_bytes = (size_t)(atof(optarg) * 1048576);

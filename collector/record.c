@@ -17,6 +17,7 @@
 #define _GNU_SOURCE
 #include "record.h"
 
+#include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
@@ -540,6 +541,37 @@ void vr_record_write_info(struct trace_writer *w, const struct record_options *o
 								: "CLOCK_MONOTONIC (bpf_ktime_get_ns)");
 }
 
+/*
+ * Per-program cost: with BPF statistics on (bpf_enable_stats(), as the
+ * sysctl kernel.bpf_stats_enabled=1 does, for as long as the fd is open)
+ * the kernel adds each run's time to run_time_ns and counts run_cnt per
+ * program; print them for every program that was loaded.
+ */
+static void print_prog_stats(struct vgic_bpf *s, double seconds)
+{
+	struct bpf_program *p;
+	__u64 total_ns = 0, total_cnt = 0;
+
+	fprintf(stderr, "record: per-program cost over %.1f s (run_cnt, run_time_ns, ns per run):\n",
+		seconds);
+	bpf_object__for_each_program(p, s->obj) {
+		struct bpf_prog_info info;
+		__u32 len = sizeof(info);
+		int fd = bpf_program__fd(p);
+
+		memset(&info, 0, sizeof(info));
+		if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len))
+			continue;
+		total_ns += info.run_time_ns;
+		total_cnt += info.run_cnt;
+		fprintf(stderr, "  %-22s %10llu %14llu %8.0f\n", bpf_program__name(p),
+			(unsigned long long)info.run_cnt, (unsigned long long)info.run_time_ns,
+			info.run_cnt ? (double)info.run_time_ns / info.run_cnt : 0.0);
+	}
+	fprintf(stderr, "  %-22s %10llu %14llu %8.0f\n", "total", (unsigned long long)total_cnt,
+		(unsigned long long)total_ns, total_cnt ? (double)total_ns / total_cnt : 0.0);
+}
+
 /* ------------------------------------------------ flight recorder */
 
 /* Per thread of a dumped window: where its first complete run cycle begins. */
@@ -819,7 +851,7 @@ int vr_record(const struct record_options *opt, struct record_stats *st, struct 
 	pthread_t writer;
 	uint64_t last_tick;
 	int64_t user_dropped = 0;
-	int gic, rc = -1, writer_started = 0;
+	int gic, rc = -1, writer_started = 0, stats_fd = -1;
 
 	if (opt->backend_tracefs)
 		return vr_record_tracefs(opt, st, err);
@@ -854,6 +886,13 @@ int vr_record(const struct record_options *opt, struct record_stats *st, struct 
 	}
 	libbpf_verbose = opt->verbose;
 	libbpf_set_print(libbpf_print);
+	if (opt->prog_stats) {
+		stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+		if (stats_fd < 0)
+			fprintf(stderr, "record: cannot turn on BPF statistics (%s); "
+					"sysctl kernel.bpf_stats_enabled=1 does it for the whole host\n",
+				strerror(-stats_fd));
+	}
 	r.skel = load_collector(opt, gic, vmlinux, 0, err);
 	if (!r.skel) {
 		fprintf(stderr, "record: fentry/fexit unavailable (%s); trying kprobes\n", err->msg);
@@ -967,6 +1006,10 @@ out:
 		pthread_mutex_unlock(&r.q.lock);
 		pthread_join(writer, NULL);
 	}
+	if (r.skel && opt->prog_stats)
+		print_prog_stats(r.skel, (vr_now_ns() - r.start_ns) / 1e9);
+	if (stats_fd >= 0)
+		close(stats_fd);
 	if (r.w) {
 		/* Keep what was committed: a failed recording still leaves a readable file. */
 		trace_writer_commit(r.w, NULL);

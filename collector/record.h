@@ -30,6 +30,7 @@ struct record_options {
 	size_t flight_bytes;  /* flight recorder: keep this much in memory, 0: stream to disk */
 	int backend_tracefs;  /* kprobe events and tracepoints through tracefs, not BPF */
 	int tracefs_lrs;      /* tracefs: list registers each snapshot kprobe fetches */
+	int prog_stats;	      /* BPF statistics on; per-program run_cnt/run_time_ns at the end */
 };
 
 struct record_stats {

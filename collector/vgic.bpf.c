@@ -410,8 +410,14 @@ int BPF_PROG(tp_mmio, int type, int len, __u64 gpa, void *val)
 {
 	__u64 data = 0;
 
-	if (val)
-		bpf_probe_read_kernel(&data, len > 0 && len < 8 ? len : 8, val);
+	/*
+	 * A size the verifier cannot bound is refused (EACCES on 7.2): read
+	 * 8 bytes, which probe_read tolerates, and keep the len of them.
+	 */
+	if (val && bpf_probe_read_kernel(&data, sizeof(data), val))
+		data = 0;
+	if (len > 0 && len < 8)
+		data &= (1ull << (8 * len)) - 1;
 	return emit_event(PROBE_MMIO, 11, -1, -1, type, len, (__s64)gpa, (__s64)data);
 }
 

@@ -53,10 +53,12 @@ echo "===VR-KERNEL $(uname -r)"
 start=$(cat /proc/uptime)
 echo 1 > $T/tracing_on
 # vr.record=1: the BPF collector records the same run, next to ftrace;
-# flight: the same in flight-recorder mode (SIGUSR1 after the run, then stop);
+# stats: the same with per-program BPF statistics;
+# flight: flight-recorder mode (SIGUSR1 after the run, then stop);
 # tracefs: the collector's tracefs backend (its own instance buffer).
 case "$record" in
 1) ropts= ;;
+stats) ropts=--prog-stats ;;
 flight) ropts="--flight ${flightmb:-1}" ;;
 tracefs) ropts="--backend tracefs" ;;
 *) record=0 ;;
