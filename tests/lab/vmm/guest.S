@@ -329,7 +329,8 @@ irq_body:
 	b.ne	50f
 	bl	timer_next
 50:	mov	x2, #SHARED
-	ldr	w3, [x2, #0x2c]			/* seed INTID (GICv3 only) */
+	ldr	w3, [x2, #0x2c]			/* seed INTID (GICv3 only; 0: none) */
+	cbz	w3, 12f
 	cmp	w3, w1
 	b.ne	12f
 13:	ldr	w3, [x2, #0x30]			/* wait for the pile */
