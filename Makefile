@@ -181,6 +181,19 @@ cli-test: $(BUILD)/vgic-replay $(BUILD)/vgic-replay-san
 	$(Q)VR=$(abspath $(BUILD)/vgic-replay-san) VR_FAST=$(abspath $(BUILD)/vgic-replay) \
 		tests/cli/run-all.sh
 
+# The trace mutator (tests/mutate): a library the mutation tests link, and
+# build/tests/mutate to plant one mutation by hand (list, KIND SITE, run).
+MUTATE_DEPS := $(call objs,obj,tests/mutate/mutate.c tests/mutate/main.c tests/unit/test_mutations.c) \
+               $(call objs,san,tests/mutate/mutate.c tests/unit/test_mutations.c)
+$(MUTATE_DEPS): tests/mutate/mutate.h
+$(BUILD)/tests/test_mutations: $(BUILD)/obj/tests/mutate/mutate.o
+$(BUILD)/tests-san/test_mutations: $(BUILD)/san/tests/mutate/mutate.o
+$(BUILD)/tests/mutate: $(LIB_OBJ) $(BUILD)/obj/tests/mutate/mutate.o $(BUILD)/obj/tests/mutate/main.o
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS_ALL) $^ -o $@ $(PKG_LIBS)
+unit-test: $(BUILD)/tests/mutate
+
 ui-test: $(BUILD)/vgic-replay
 	$(Q)tests/ui/run.sh $(BUILD)/vgic-replay
 

@@ -873,8 +873,18 @@ static void on_gap(struct checker *c, int64_t after_event, int64_t lost, int32_t
 	struct replay_finding fd;
 	size_t k;
 
-	for (k = 0; k < c->ntracked; k++)
+	for (k = 0; k < c->ntracked; k++) {
+		/* Its presentation and the sync that decides it may be among the lost. */
 		c->tracked[k]->uncertain = 1;
+		c->tracked[k]->lr_pending = 0;
+		c->tracked[k]->run_injections = 0;
+	}
+	/* The flush each vCPU's next sync would be compared with may be among the lost. */
+	for (k = 0; k < c->nvcpus; k++)
+		if (c->vcpus[k]) {
+			clear_in_lr(c, (int64_t)k, c->vcpus[k]);
+			c->vcpus[k]->used = 0;
+		}
 	if (c->model)
 		replay_model_forget(c->model);
 	finding_init(&fd, FINDING_TRACE_GAP, SEVERITY_INFO, ts, cpu, VR_NO_VALUE, VR_NO_VALUE);

@@ -105,7 +105,11 @@ struct replay_model {
 	int64_t last_sync[VGIC_ENGINE_MAX_VCPUS], last_flush[VGIC_ENGINE_MAX_VCPUS];
 	bool dir_pending[VGIC_ENGINE_MAX_VCPUS]; /* a trapped DIR not named by the trace */
 	bool unknown[VGIC_ENGINE_MAX_VCPUS];	 /* state unknown until a flush matches */
+	uint32_t populated[VGIC_ENGINE_MAX_VCPUS][VGIC_ENGINE_MAX_LRS]; /* this flush's populate_lr */
+	int npopulated[VGIC_ENGINE_MAX_VCPUS];
 	bool fresh[VGIC_ENGINE_MAX_VCPUS];	 /* no flush seen yet: the first is not compared */
+	bool lost[VGIC_ENGINE_MAX_VCPUS];	 /* after a gap: known again only once a matching
+						    flush shows the whole AP list */
 	int64_t last_inj_spi[VGIC_ENGINE_MAX_SPIS + VGIC_ENGINE_NR_PRIVATE];
 	int64_t last_inj_priv[VGIC_ENGINE_MAX_VCPUS][VGIC_ENGINE_NR_PRIVATE];
 	struct predict_result res;
@@ -163,15 +167,17 @@ static void enqueue(struct replay_model *m, const struct pending_injection *p)
 #define HCR_CONFIG_MASK 0x7fffu
 
 /*
- * Did the model program exactly the LRs the kernel did (and, from 6.19,
- * where vgic_v3_configure_hcr() rebuilds it at every flush, the HCR)?
+ * How well the model's flush explains the kernel's: 2 the same LRs and,
+ * from 6.19, where vgic_v3_configure_hcr() rebuilds it at every flush,
+ * the same HCR; 1 the same LRs but another HCR; 0 other LRs.
  */
 static int flush_matches(const struct replay_model *m, const struct vgic_flush_result *fr,
 			 const struct vgic_cpuif *regs)
 {
-	return fr->regs.used_lrs == regs->used_lrs &&
-	       !memcmp(fr->regs.lr, regs->lr, sizeof(uint64_t) * (size_t)regs->used_lrs) &&
-	       (!m->hcr_exact || !((fr->regs.hcr ^ regs->hcr) & HCR_CONFIG_MASK));
+	if (fr->regs.used_lrs != regs->used_lrs ||
+	    memcmp(fr->regs.lr, regs->lr, sizeof(uint64_t) * (size_t)regs->used_lrs))
+		return 0;
+	return !m->hcr_exact || !((fr->regs.hcr ^ regs->hcr) & HCR_CONFIG_MASK) ? 2 : 1;
 }
 
 /* Same LRs in a different order: allowed when the kernel's sort leaves ties unordered. */
@@ -195,38 +201,51 @@ static int same_multiset(const uint64_t *a, const uint64_t *b, int n)
  * Predict one flush of vcpu on *pe. The in-flight injections (fired
  * before the flush's first populate_lr, call not yet returned) may or may
  * not be in it: the flush took the AP-list lock at some moment inside the
- * window, so try every split, latest first. *pe becomes the chosen state
- * (with the rest of the in-flight ones queued after the flush). Returns
- * 1 when some split explains the kernel's LRs exactly.
+ * window, so try every split, latest first, and keep the one that
+ * explains the kernel's flush best. *pe becomes the chosen state (with
+ * the rest of the in-flight ones queued after the flush); *raced says
+ * whether some were left out. Returns flush_matches() of the chosen one.
  */
 static int try_flush(struct replay_model *m, struct vgic_engine **pe, int vcpu,
-		     const struct vgic_cpuif *regs, int nflight, struct vgic_flush_result *fr)
+		     const struct vgic_cpuif *regs, int nflight, int min_k,
+		     struct vgic_flush_result *fr, int *raced)
 {
 	const struct pending_injection *flight = m->flight;
-	int i, k;
+	struct vgic_engine *best = NULL;
+	struct vgic_flush_result tfr;
+	int i, k, level, best_level = 0, best_k = -1;
 
+	*raced = 0;
 	if (!nflight) {
 		vgic_engine_flush(*pe, vcpu, fr);
 		return flush_matches(m, fr, regs);
 	}
-	for (k = nflight; k >= 0; k--) {
+	for (k = nflight; k >= min_k && best_level < 2; k--) {
 		struct vgic_engine *c = vgic_engine_clone(*pe);
 
 		if (!c)
 			break;
 		for (i = 0; i < k; i++)
 			apply_one(c, &flight[i]);
-		vgic_engine_flush(c, vcpu, fr);
-		if (flush_matches(m, fr, regs)) {
-			if (k < nflight)
-				m->res.raced++;
-			vgic_engine_destroy(*pe);
-			*pe = c;
-			for (i = k; i < nflight; i++)
-				apply_one(*pe, &flight[i]);
-			return 1;
+		vgic_engine_flush(c, vcpu, &tfr);
+		level = flush_matches(m, &tfr, regs);
+		if (level > best_level) {
+			vgic_engine_destroy(best);
+			best = c;
+			best_level = level;
+			best_k = k;
+			*fr = tfr;
+		} else {
+			vgic_engine_destroy(c);
 		}
-		vgic_engine_destroy(c);
+	}
+	if (best) {
+		*raced = best_k < nflight;
+		vgic_engine_destroy(*pe);
+		*pe = best;
+		for (i = best_k; i < nflight; i++)
+			apply_one(*pe, &flight[i]);
+		return best_level;
 	}
 	/* No split explains it: keep all of them in. */
 	for (i = 0; i < nflight; i++)
@@ -363,6 +382,20 @@ static void report_divergence(struct replay_model *m, const struct replay_model_
 }
 
 /*
+ * A flush the kernel programmed as predicted: the vCPU's state is known
+ * again, except after a gap, where the events lost may have changed
+ * interrupts outside the LRs: then only a flush that shows every entry of
+ * the AP list counts.
+ */
+static void resync(struct replay_model *m, int vcpu, const struct vgic_flush_result *fr)
+{
+	if (m->lost[vcpu] && vgic_engine_ap_list(m->e, vcpu, NULL, 0) > fr->regs.used_lrs)
+		return;
+	m->lost[vcpu] = false;
+	m->unknown[vcpu] = false;
+}
+
+/*
  * A flush snapshot: predict it (with the in-flight injections and, on a
  * vCPU whose state is unknown, each possible unnamed DIR), compare, and
  * follow the kernel where they differ.
@@ -374,6 +407,7 @@ static void on_flush(struct replay_model *m, const struct replay_model_row *r,
 	struct vgic_engine *chosen = NULL;
 	uint32_t cand[MAX_CANDIDATES];
 	int vcpu = r->vcpu, nflight = 0, ncand = 0, i, k, match = 0, searching, was_unknown;
+	int raced = 0, hidden, min_k = 0, j;
 	int64_t late_from = m->first_populate[vcpu] ? m->first_populate[vcpu] : r->ts_ns + 1;
 
 	apply_done(m, m->last_ts[vcpu]);
@@ -386,60 +420,79 @@ static void on_flush(struct replay_model *m, const struct replay_model_row *r,
 			m->q[k++] = m->q[i];
 	}
 	m->nq = k;
+	/* One the flush populated (vgic_v3_populate_lr fired for it) was certainly in. */
+	for (i = 0; i < nflight; i++)
+		for (j = 0; j < m->npopulated[vcpu]; j++)
+			if (m->populated[vcpu][j] == m->flight[i].intid)
+				min_k = i + 1;
+	m->npopulated[vcpu] = 0;
 	was_unknown = m->dir_pending[vcpu] || m->unknown[vcpu];
 	searching = was_unknown || m->fresh[vcpu];
+	hidden = m->unknown[vcpu] || m->fresh[vcpu]; /* more than one unnamed DIR is unknown */
 	m->fresh[vcpu] = false;
 	if (searching)
 		ncand = dir_candidates(m, cand);
 	if (!ncand) {
-		match = try_flush(m, &m->e, vcpu, regs, nflight, &fr);
+		match = try_flush(m, &m->e, vcpu, regs, nflight, min_k, &fr, &raced);
 	} else {
 		/* First without a DIR, then each active interrupt as the one deactivated. */
-		for (i = -1; i < ncand && !match; i++) {
+		struct vgic_flush_result tfr;
+		int level, best = -1, traced, pinned = 0;
+
+		for (i = -1; i < ncand && best < 2; i++) {
 			struct vgic_engine *c = vgic_engine_clone(m->e);
 
 			if (!c)
 				break;
 			if (i >= 0)
 				vgic_engine_deactivate(c, vcpu, cand[i], NULL);
-			match = try_flush(m, &c, vcpu, regs, nflight, &fr);
-			if (match || i < 0) {
+			level = try_flush(m, &c, vcpu, regs, nflight, min_k, &tfr, &traced);
+			if (level > best) {
 				vgic_engine_destroy(chosen);
 				chosen = c;
-				if (match && i >= 0 && m->dir_pending[vcpu])
-					m->res.dir_found++;
+				best = level;
+				fr = tfr;
+				raced = traced;
+				pinned = i >= 0;
 			} else {
 				vgic_engine_destroy(c);
 			}
-		}
-		if (!match && chosen) {
-			/* Nothing explains it: redo the no-DIR prediction for the record. */
-			vgic_engine_destroy(chosen);
-			chosen = vgic_engine_clone(m->e);
-			if (chosen)
-				try_flush(m, &chosen, vcpu, regs, nflight, &fr);
 		}
 		if (chosen) {
 			vgic_engine_destroy(m->e);
 			m->e = chosen;
 		}
+		match = best > 0 ? best : 0;
+		if (match && pinned && m->dir_pending[vcpu])
+			m->res.dir_found++;
 	}
+	m->res.raced += raced && match;
 	m->dir_pending[vcpu] = false;
 	m->res.flushes++;
 	m->last_flush[vcpu] = r->id;
 	m->flushed_hcr[vcpu] = regs->hcr;
-	if (match) {
+	if (match == 2) {
 		m->res.exact++;
-		m->unknown[vcpu] = false;
+		resync(m, vcpu, &fr);
 		return;
 	}
-	if (fr.regs.used_lrs == regs->used_lrs && same_multiset(fr.regs.lr, regs->lr, regs->used_lrs) &&
+	/*
+	 * The same LRs with another HCR: the LRs pin the vCPU's state down, so
+	 * the HCR is the kernel's own doing, unless state the LRs do not show
+	 * (active_spis, entries outside the LRs) was unknown.
+	 */
+	if (match == 1 && !hidden)
+		resync(m, vcpu, &fr);
+	else if (match == 1)
+		match = 0;
+	if (!match && fr.regs.used_lrs == regs->used_lrs &&
+	    same_multiset(fr.regs.lr, regs->lr, regs->used_lrs) &&
 	    (!m->hcr_exact || !((fr.regs.hcr ^ regs->hcr) & HCR_CONFIG_MASK))) {
 		m->res.reordered++;
-		m->unknown[vcpu] = false;
+		resync(m, vcpu, &fr);
 		return;
 	}
-	if (searching) {
+	if (searching && !match) {
 		m->res.unknown++; /* no finding: the state was not known */
 		m->unknown[vcpu] = was_unknown;
 	} else {
@@ -580,6 +633,8 @@ void replay_model_step(struct replay_model *m, const struct replay_model_row *r)
 	case 23:
 		if (!m->first_populate[vcpu])
 			m->first_populate[vcpu] = r->ts_ns; /* the flush holds the AP-list lock by now */
+		if (r->intid != VR_NO_VALUE && m->npopulated[vcpu] < VGIC_ENGINE_MAX_LRS)
+			m->populated[vcpu][m->npopulated[vcpu]++] = (uint32_t)r->intid;
 		return;
 	case 22:
 		apply_done(m, r->ts_ns);
@@ -704,7 +759,7 @@ void replay_model_forget(struct replay_model *m)
 	int v;
 
 	for (v = 0; v < m->cfg.nr_vcpus; v++)
-		m->unknown[v] = true;
+		m->unknown[v] = m->lost[v] = true;
 }
 
 /* See predict.h. */
