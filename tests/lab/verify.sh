@@ -4,7 +4,7 @@
 # finds nothing; and its accounting agrees with what the VMM injected and
 # what the guest itself counted, per INTID. In a paced scenario every
 # injected interrupt must have been acknowledged.
-# Usage: tests/lab/verify.sh RUN_DIR [VGIC_REPLAY]
+# Usage: tests/lab/verify.sh RUN_DIR [VGIC_REPLAY]   (VERIFY_CHECK=0: the data only)
 set -eu
 run=$1
 tdat=
@@ -61,15 +61,31 @@ if [ -n "$rec" ]; then
 	q="SELECT kind || ':' || coalesce(vcpu, '') || ':' || coalesce(intid, '') || ':' || arg0 || ':' || coalesce(arg2, '') || ':' || coalesce(arg3, '') FROM events WHERE kind IN (11, 24, 25) ORDER BY 1"
 	[ "$("$vr" sql --csv --no-header "$db" "$q")" = "$("$vr" sql --csv --no-header "$rec" "$q")" ] ||
 		fail "the collector's MMIO/DIR/SGI values differ from the ftrace capture"
-	"$vr" check --no-store "$rec" > "$work/check-record.txt" ||
-		fail "check on the collector's trace reported findings"
 	tdat="${tdat}; collector agrees"
 fi
 vcpus=$(val vcpus)
 seen=$("$vr" sql --csv --no-header "$db" \
 	"SELECT count(DISTINCT vcpu) FROM events WHERE kind IN (5, 6) AND vcpu IS NOT NULL")
 [ "$seen" = "$vcpus" ] || fail "entries/exits attributed to $seen vCPUs, expected $vcpus"
+# Only bursts may coalesce; in every other scenario each injection waits
+# for the acknowledgement of the previous one of its INTID.
+case $(val scenario) in
+spi-burst) ;;
+*)	awk -F, 'NR > 1 && $3 != $4 { bad = 1 } END { exit bad }' "$run/truth.csv" ||
+		fail "paced scenario: not every injected interrupt was acknowledged" ;;
+esac
+summary=$(awk -F, 'NR > 1 { i += $3; a += $4 } END { print i " injected, " a " acknowledged" }' "$run/truth.csv")
+# VERIFY_CHECK=0: the recording itself only (what the lab keeps); check's
+# verdict and accounting are judged separately (tests/cli/t0600-corpus.sh).
+if [ "${VERIFY_CHECK:-1}" = 0 ]; then
+	echo "verify $run: data ok ($summary${tdat:-})"
+	exit 0
+fi
 "$vr" check --no-store "$db" > "$work/check.txt" || fail "check reported findings: $(head -5 "$work/check.txt")"
+if [ -n "$rec" ]; then
+	"$vr" check --no-store "$rec" > "$work/check-record.txt" ||
+		fail "check on the collector's trace reported findings: $(head -3 "$work/check-record.txt")"
+fi
 # Per INTID: injected and acked from check vs the VMM's truth (an SPI moved
 # between vCPUs has a row per vCPU in check's accounting: summed here).
 # The arch timer is a level interrupt whose line KVM updates at every vCPU
@@ -93,11 +109,4 @@ if [ -n "$rec" ]; then
 		fail "the collector's accounting differs from the ground truth:
 $(cat "$work/accounting-record.diff")"
 fi
-# Only bursts may coalesce; in every other scenario each injection waits
-# for the acknowledgement of the previous one of its INTID.
-case $(val scenario) in
-spi-burst) ;;
-*)	awk -F, 'NR > 1 && $3 != $4 { bad = 1 } END { exit bad }' "$run/truth.csv" ||
-		fail "paced scenario: not every injected interrupt was acknowledged" ;;
-esac
-echo "verify $run: ok ($(awk -F, 'NR > 1 { i += $3; a += $4 } END { print i " injected, " a " acknowledged" }' "$run/truth.csv"), accounting equals the ground truth${tdat:-})"
+echo "verify $run: ok ($summary, accounting equals the ground truth${tdat:-})"

@@ -1,0 +1,48 @@
+#!/bin/sh
+# The lab matrix: one line per run, "NAME KERNEL GIC MODE SCENARIO VCPUS COUNT".
+# NAME is linux-KERNEL-gicvGIC-MODE-SCENARIO[-Nvcpu], the corpus directory.
+#
+# Usage: tests/lab/matrix.sh [PATTERN]   (a shell case pattern on NAME; default all)
+#
+# Left out on purpose (see docs/lab.md): seed-trigger and eoimode1-remote on
+# 6.12, where the guest's EOI or remote DIR of an interrupt outside its
+# vCPU's LRs is lost (before 6.19 KVM neither reads EOIcount nor traps DIR),
+# so the interrupt stays active for ever and the run cannot complete.
+set -eu
+pattern=${1:-*}
+kernels=${LAB_KERNELS:-6.12 7.2}
+
+emit() { # emit KERNEL GIC MODE SCENARIO VCPUS COUNT
+	name=linux-$1-gicv$2-$3-$4
+	[ "$5" -gt 1 ] && name=$name-$5vcpu
+	case $name in
+	$pattern) echo "$name $1 $2 $3 $4 $5 $6" ;;
+	esac
+}
+
+for k in $kernels; do
+	for g in 3 2; do
+		for m in vhe nvhe; do
+			for s in spi-paced spi-burst eoimode1 spi-level timer nested wfi-wake; do
+				emit "$k" "$g" "$m" "$s" 1 100
+			done
+		done
+		for s in spi-paced spi-burst sgi retarget; do
+			emit "$k" "$g" vhe "$s" 2 100
+		done
+		case $k in
+		6.12) ;;
+		*)	for m in vhe nvhe; do
+				emit "$k" "$g" "$m" eoimode1-remote 2 100
+			done ;;
+		esac
+	done
+	case $k in
+	6.12) ;;
+	*)	for m in vhe nvhe; do
+			emit "$k" 3 "$m" seed-trigger 1 50
+		done ;;
+	esac
+	emit "$k" 3 vhe spi-paced 4 100
+	emit "$k" 3 vhe sgi 4 100
+done
