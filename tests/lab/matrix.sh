@@ -2,22 +2,25 @@
 # The lab matrix: one line per run, "NAME KERNEL GIC MODE SCENARIO VCPUS COUNT".
 # NAME is linux-KERNEL-gicvGIC-MODE-SCENARIO[-Nvcpu], the corpus directory.
 #
-# Usage: tests/lab/matrix.sh [PATTERN]   (a shell case pattern on NAME; default all)
+# Usage: tests/lab/matrix.sh [PATTERN...]   (shell case patterns on NAME; default all)
 #
 # Left out on purpose (see docs/lab.md): seed-trigger and eoimode1-remote on
 # 6.12, where the guest's EOI or remote DIR of an interrupt outside its
 # vCPU's LRs is lost (before 6.19 KVM neither reads EOIcount nor traps DIR),
 # so the interrupt stays active for ever and the run cannot complete.
 set -eu
-pattern=${1:-*}
 kernels=${LAB_KERNELS:-6.12 7.2}
+patterns="$*"
+set -f # the patterns are for case, not for the file system
 
 emit() { # emit KERNEL GIC MODE SCENARIO VCPUS COUNT
 	name=linux-$1-gicv$2-$3-$4
 	[ "$5" -gt 1 ] && name=$name-$5vcpu
-	case $name in
-	$pattern) echo "$name $1 $2 $3 $4 $5 $6" ;;
-	esac
+	for p in ${patterns:-*}; do
+		case $name in
+		$p) echo "$name $1 $2 $3 $4 $5 $6"; return ;;
+		esac
+	done
 }
 
 for k in $kernels; do

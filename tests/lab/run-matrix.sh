@@ -4,14 +4,14 @@
 # corpus. A run whose VMM or verification fails is reported and kept under
 # the runs directory with its console log, never copied into the corpus.
 #
-# Usage: tests/lab/run-matrix.sh VGIC_REPLAY RUNS_DIR CORPUS_DIR [PATTERN]
+# Usage: tests/lab/run-matrix.sh VGIC_REPLAY RUNS_DIR CORPUS_DIR [PATTERN...]
 #   LAB_DIR (build/lab) holds the kernels; LAB_KEEP_DAT is a case pattern of
 #   run names whose trace.dat is kept too (it is large: one per kernel).
 set -u
 vr=$1
 runs=$2
 corpus=$3
-pattern=${4:-*}
+shift 3
 lab=${LAB_DIR:-build/lab}
 keep_dat=${LAB_KEEP_DAT:-*-gicv3-vhe-spi-burst}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -34,9 +34,13 @@ keep() {
 	esac
 }
 
-total=$("$here/matrix.sh" "$pattern" | wc -l)
+set -f
+matrix=$("$here/matrix.sh" "$@")
+set +f
+total=$(printf '%s\n' "$matrix" | grep -c .)
 i=0
 while read -r name kernel gic mode scenario vcpus count; do
+	[ -n "$name" ] || continue
 	i=$((i + 1))
 	echo "lab: [$i/$total] $name"
 	rm -rf "${runs:?}/$name"
@@ -50,7 +54,7 @@ while read -r name kernel gic mode scenario vcpus count; do
 		failures="$failures $name"
 	fi
 done <<EOF
-$("$here/matrix.sh" "$pattern")
+$matrix
 EOF
 echo "lab: $ok of $total runs verified and kept in $corpus${failures:+; failed:$failures}"
 [ "$failed" -eq 0 ]
