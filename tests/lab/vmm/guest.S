@@ -29,6 +29,7 @@
  *   +0x54 retarget     set by the VMM: the next SPI taken is moved to the next vCPU
  *   +0x58 retarget_done INTID | 1 << 31 once moved; +0x5c reinjected, set by the VMM
  *   +0x60 sgi_count    +0x64 nr_vcpus
+ *   +0x68 remote_nowait non-zero: vCPU 0 does not wait in its handler for vCPU 1's DIR
  *   +0x3000 lowered[1024] (u32, written by the VMM)
  *   +0x4000 sent[1024] (u32: SGIs the guest sent, timer expiries it armed)
  *   +0x100 acked[1024], +0x1100 deactivated[1024], +0x2100 priority[1024] (bytes),
@@ -363,6 +364,8 @@ irq_body:
 	tbnz	w3, #31, 52b
 	orr	w3, w0, #0x80000000
 	str	w3, [x2, #0x48]
+	ldr	w3, [x2, #0x68]			/* remote_nowait: leave at once */
+	cbnz	w3, 10f
 53:	ldr	w3, [x2, #0x48]			/* stay active here until vCPU 1 has deactivated it */
 	tbnz	w3, #31, 53b
 	b	10f				/* vCPU 1 counts the deactivation */
