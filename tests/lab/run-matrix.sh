@@ -45,8 +45,8 @@ while read -r name kernel gic mode scenario vcpus count; do
 	echo "lab: [$i/$total] $name"
 	rm -rf "${runs:?}/$name"
 	if LAB_RECORD=1 LAB_COUNT=$count "$here/run.sh" "$lab/kernel-$kernel/Image" "$runs/$name" \
-		"$scenario" "$vcpus" "$gic" "$mode" &&
-		VERIFY_CHECK=0 "$here/verify.sh" "$runs/$name" "$vr"; then
+		"$scenario" "$vcpus" "$gic" "$mode" < /dev/null &&
+		VERIFY_CHECK=0 "$here/verify.sh" "$runs/$name" "$vr" < /dev/null; then
 		keep "$name"
 		ok=$((ok + 1))
 	else
