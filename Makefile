@@ -54,7 +54,8 @@ UI_SRC        := ui/tui.c ui/timeline.c
 LIB_SRC       := $(COMMON_SRC) $(SCHEMA_SRC) $(COLLECTOR_SRC) $(REPLAY_SRC) $(ENGINE_SRC)
 GEN_SRC       := $(BUILD)/gen/schema_sql.c
 
-UNIT_TESTS    := test_ftrace_parse test_tracedb test_import test_mutations test_engine test_flight
+UNIT_TESTS    := test_ftrace_parse test_tracedb test_import test_mutations test_engine test_flight \
+                 test_timeline
 HEADERS       := $(wildcard */*.h)
 
 all: $(BUILD)/vgic-replay vgic-replay $(BUILD)/libvgicengine.a
@@ -127,6 +128,10 @@ $(BUILD)/tests-san/%: $(LIB_SAN_OBJ) $(BUILD)/san/tests/unit/%.o
 	$(call msg,LINK,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS_ALL) $(SAN) $^ -o $@ $(PKG_LIBS)
+
+# The TUI's model (no curses) is tested on its own.
+$(BUILD)/tests/test_timeline: $(BUILD)/obj/ui/timeline.o
+$(BUILD)/tests-san/test_timeline: $(BUILD)/san/ui/timeline.o
 
 # ---------------------------------------------------------------- cross
 

@@ -26,7 +26,8 @@
 #define FINEST_MAX_BUCKETS 131072 /* at most this many buckets at level 0 */
 #define FINEST_MIN_NS (1LL << 20)  /* and no narrower than ~1 ms */
 #define COARSEST_MIN_BUCKETS 64	   /* the coarsest level still has this many buckets */
-#define SUMMARY_VERSION 1	   /* bump when the scanner's meaning of a bucket changes */
+#define SUMMARY_VERSION 2	   /* bump when the scanner's meaning of a bucket changes */
+#define SPI_LOOKAHEAD_EVENTS 20000 /* how far past a window an SPI is followed to its vCPU */
 
 struct timeline {
 	sqlite3 *sql;
@@ -125,13 +126,13 @@ static int64_t bin_start(const struct tl_window *w, int i)
 static void spread(const struct tl_window *w, int64_t a, int64_t b, int64_t total,
 		   int64_t *(*field_of)(const struct tl_window *, int, const void *), const void *ctx)
 {
-	int64_t end = w->start + w->span;
+	int64_t end = w->start + w->span, len = b - a;
 
 	if (a < w->start)
 		a = w->start;
 	if (b > end)
 		b = end;
-	if (b <= a)
+	if (b <= a || len <= 0)
 		return;
 	for (int i = bin_of(w, a); i < w->ncols; i++) {
 		int64_t lo = bin_start(w, i), hi = bin_start(w, i + 1);
@@ -139,8 +140,8 @@ static void spread(const struct tl_window *w, int64_t a, int64_t b, int64_t tota
 
 		if (lo >= b)
 			break;
-		if (ov > 0)
-			*field_of(w, i, ctx) += total == b - a ? ov : (int64_t)((double)total * ov / (b - a));
+		if (ov > 0) /* the share of [a, b) before clipping that falls in bin i */
+			*field_of(w, i, ctx) += total == len ? ov : (int64_t)((double)total * ov / len);
 	}
 }
 
@@ -215,6 +216,7 @@ struct scanner {
 	int *lane_state;    /* per vCPU: enum tl_lane_state, -1 unknown */
 	int64_t *lane_since;
 	int64_t *last_flush, *last_sync; /* per vCPU: time of its latest flush and sync */
+	int64_t lookahead_from;		 /* past this time, scan only while an SPI awaits its vCPU */
 	struct track *tracks;
 	int ntracks, cap;
 };
@@ -225,6 +227,7 @@ static void scanner_init(struct scanner *s, struct tl_window *w, int64_t only_in
 	memset(s, 0, sizeof(*s));
 	s->w = w;
 	s->only_intid = only_intid;
+	s->lookahead_from = INT64_MAX;
 	s->lane_state = vr_xcalloc((size_t)(w->nvcpus + 1), sizeof(int));
 	s->lane_since = vr_xcalloc((size_t)(w->nvcpus + 1), sizeof(int64_t));
 	s->last_flush = vr_xcalloc((size_t)(w->nvcpus + 1), sizeof(int64_t));
@@ -395,18 +398,19 @@ static void scan_flush(struct scanner *s, const struct scan_event *e, int v)
 		uint32_t intid = vgic_lr_intid(e->gic_version, e->lr[i]);
 		int act = vgic_lr_active(e->gic_version, e->lr[i]);
 		struct track *t = track(s, v, intid);
+		struct track *spi = s->w->nvcpus > 1 ? track(s, -1, intid) : NULL;
+		int64_t injected = -1;
 
+		if (spi && spi->state == IRQ_PENDING) { /* the SPI injected for no vCPU is this one's */
+			injected = spi->since;
+			spi->state = IRQ_IDLE;
+			count_injection(s, t, injected);
+			if (t->state == IRQ_ACTIVE && !t->reinjected)
+				t->reinjected = injected;
+		}
 		if (t->state == IRQ_IDLE) {
-			struct track *spi = s->w->nvcpus > 1 ? track(s, -1, intid) : NULL;
-			int64_t since = e->ts;
-
-			if (spi && spi->state == IRQ_PENDING) {
-				since = spi->since;
-				spi->state = IRQ_IDLE;
-				count_injection(s, t, since);
-			}
 			t->state = act ? IRQ_ACTIVE : IRQ_PENDING;
-			t->since = since;
+			t->since = injected >= 0 ? injected : e->ts;
 		} else if (act && t->state == IRQ_PENDING) {
 			track_set(s, t, IRQ_ACTIVE, e->ts);
 		} else if (!act && t->state == IRQ_ACTIVE) {
@@ -438,6 +442,15 @@ static void scan_sync(struct scanner *s, const struct scan_event *e, int v)
 		}
 	}
 	s->last_sync[v] = e->ts;
+}
+
+/* True while an SPI injected for no vCPU has not shown up in a vCPU's LRs yet. */
+static int spi_unattributed(const struct scanner *s)
+{
+	for (int i = 0; i < s->ntracks; i++)
+		if (s->tracks[i].vcpu < 0 && s->tracks[i].state == IRQ_PENDING)
+			return 1;
+	return 0;
 }
 
 /* Feed one event to the scanner. */
@@ -559,6 +572,8 @@ static int scan_ids(sqlite3 *sql, struct scanner *s, int64_t id_lo, int64_t id_h
 				have_lr = sqlite3_step(lr) == SQLITE_ROW;
 			}
 		}
+		if (e.ts >= s->lookahead_from && !spi_unattributed(s))
+			break;
 		scan_event(s, &e);
 		if (progress && ++n % 262144 == 0)
 			progress((double)(e.id - id_lo) / (double)(id_hi - id_lo + 1), arg);
@@ -733,9 +748,10 @@ static int build_summaries(struct timeline *tl, tl_progress_fn progress, void *a
 	int rc = 0;
 
 	clock_gettime(CLOCK_MONOTONIC, &a);
-	if (exec(tl->sql, "BEGIN IMMEDIATE", NULL)) {
-		tl->in_memory = 1;
-	} else if (exec(tl->sql, drop, NULL)) {
+	tl->in_memory = sqlite3_db_readonly(tl->sql, "main") == 1;
+	if (!tl->in_memory && exec(tl->sql, "BEGIN IMMEDIATE", NULL)) {
+		tl->in_memory = 1; /* locked by a writer: keep them for this session only */
+	} else if (!tl->in_memory && exec(tl->sql, drop, NULL)) {
 		exec(tl->sql, "ROLLBACK", NULL);
 		tl->in_memory = 1;
 	}
@@ -781,10 +797,7 @@ struct timeline *timeline_open(sqlite3 *sql, tl_progress_fn progress, void *arg,
 		tl->t1 = tl->t0;
 	choose_levels(tl);
 	/* A read-only file uses its cached summaries when current, else builds them in memory. */
-	tl->in_memory = sqlite3_db_readonly(sql, "main") == 1;
-	if (tl->nlevels && summaries_current(tl))
-		tl->in_memory = 0;
-	else if (tl->nlevels && build_summaries(tl, progress, arg, err)) {
+	if (tl->nlevels && !summaries_current(tl) && build_summaries(tl, progress, arg, err)) {
 		free(tl);
 		return NULL;
 	}
@@ -958,14 +971,23 @@ static int window_from_events(struct timeline *tl, int64_t intid, struct tl_wind
 		}
 		sqlite3_finalize(st);
 	}
+	/* Past the window, follow SPIs injected in it to the vCPU whose LRs take them. */
 	id_lo = id_at(tl->sql, from, 1);
 	id_hi = id_at(tl->sql, w->start + w->span, -1);
+	if (w->nvcpus > 1)
+		id_hi += SPI_LOOKAHEAD_EVENTS;
+	s.lookahead_from = w->start + w->span;
 	rc = id_lo <= id_hi ? scan_ids(tl->sql, &s, id_lo, id_hi, NULL, NULL) : 0;
 	scanner_finish(&s, w->start + w->span < tl->t1 + 1 ? w->start + w->span : tl->t1 + 1);
 	return rc;
 }
 
-/* Count findings and gaps per column. */
+/*
+ * Mark the columns with findings and count the gaps per column. Findings
+ * are found by seeking findings(run, ts_ns) for the first one at or after
+ * each column that has not been marked yet, so a screen costs at most one
+ * index seek per column however many findings the run has.
+ */
 static void window_marks(struct timeline *tl, int64_t run, int64_t intid, struct tl_window *w)
 {
 	sqlite3_stmt *st;
@@ -973,14 +995,25 @@ static void window_marks(struct timeline *tl, int64_t run, int64_t intid, struct
 
 	if (run && sqlite3_prepare_v2(tl->sql,
 				      "SELECT ts_ns FROM findings WHERE run = ?1 AND ts_ns >= ?2 "
-				      "AND ts_ns < ?3 AND kind != 'TRACE_GAP' AND (?4 < 0 OR intid = ?4)",
+				      "AND ts_ns < ?3 AND kind != 'TRACE_GAP' AND (?4 < 0 OR intid = ?4) "
+				      "ORDER BY ts_ns LIMIT 1",
 				      -1, &st, NULL) == SQLITE_OK) {
+		int64_t from = w->start;
+
 		sqlite3_bind_int64(st, 1, run);
-		sqlite3_bind_int64(st, 2, w->start);
 		sqlite3_bind_int64(st, 3, end);
 		sqlite3_bind_int64(st, 4, intid);
-		while (sqlite3_step(st) == SQLITE_ROW)
-			w->findings[bin_of(w, sqlite3_column_int64(st, 0))]++;
+		while (from < end) {
+			int col;
+
+			sqlite3_bind_int64(st, 2, from);
+			if (sqlite3_step(st) != SQLITE_ROW)
+				break;
+			col = bin_of(w, sqlite3_column_int64(st, 0));
+			w->findings[col]++;
+			from = bin_start(w, col + 1);
+			sqlite3_reset(st);
+		}
 		sqlite3_finalize(st);
 	}
 	if (sqlite3_prepare_v2(tl->sql,

@@ -57,7 +57,7 @@ struct tl_window {
 	struct tl_lane_bin *lanes; /* nvcpus rows of ncols */
 	struct tl_irq_row *irqs;
 	int nirqs, irq_cap;
-	int32_t *findings, *gaps; /* per bin */
+	int32_t *findings, *gaps; /* per bin: 1 where a finding is (0 else), gaps overlapping it */
 	int64_t lost;		  /* events lost in gaps overlapping the window, -1: unknown count */
 	int level;		  /* summary level it was read from, -1: raw events */
 };
@@ -90,8 +90,8 @@ double timeline_build_seconds(const struct timeline *tl);
 /*
  * Fill w with ncols columns of [start, start + span): from the coarsest
  * summary level whose buckets are no wider than a column, or from the raw
- * events when a column is narrower than the finest level. Findings of run
- * (0: none) and gaps are counted per column; intid >= 0 keeps only that
+ * events when a column is narrower than the finest level. Columns with
+ * findings of run (0: none) are marked and gaps counted; intid >= 0 keeps only that
  * interrupt's rows and findings. The caller frees w with timeline_window_free.
  */
 int timeline_window(struct timeline *tl, int64_t start, int64_t span, int ncols, int64_t run,

@@ -145,7 +145,17 @@ keys t
 keys 6.995 Enter + + +
 screen gap-zoomed
 keys q
-# docs/tui.md shows the key table as `tui --keys` prints it and the screens as captured.
+# docs/tui.md shows the key table as `tui --keys` prints it and the screens as captured
+# (UPDATE=1 copies the captured screens into it).
+doc=$here/../../docs/tui.md
+if [ "${UPDATE:-0}" = 1 ]; then
+	awk -v dir="$here/screens" '
+		/^<!-- screen .* -->$/ {print; name = $3; getline; print "```";
+			while ((getline l < (dir "/" name ".screen")) > 0) print l
+			close(dir "/" name ".screen"); skip = 1; next}
+		skip && /^```$/ {print; skip = 0; next}
+		!skip' "$doc" > "$tmp/tui.md" && cp "$tmp/tui.md" "$doc"
+fi
 "$vr" tui --keys > "$tmp/keys.md"
 sed -n '/^<!-- keys -->$/,/^<!-- \/keys -->$/p' "$here/../../docs/tui.md" | sed '1d;$d' > "$tmp/keys.doc"
 ok 'diff -u "$tmp/keys.doc" "$tmp/keys.md"' "docs/tui.md carries the key table"
