@@ -22,6 +22,7 @@ for arg in $(cat /proc/cmdline); do
 	vr.gic=*) gic=${arg#vr.gic=} ;;
 	vr.record=*) record=${arg#vr.record=} ;;
 	vr.flightmb=*) flightmb=${arg#vr.flightmb=} ;;
+	vr.bench=*) bench=${arg#vr.bench=} ;;
 	esac
 done
 
@@ -39,8 +40,9 @@ T=/sys/kernel/tracing
 [ -e /dev/kvm ] || fail "no /dev/kvm"
 echo 0 > $T/tracing_on
 echo 16384 > $T/buffer_size_kb
-for e in vgic_update_irq_pending kvm_irq_line kvm_set_irq kvm_ack_irq kvm_entry kvm_exit \
-	kvm_vcpu_wakeup kvm_wfx_arm64 kvm_timer_update_irq kvm_userspace_exit kvm_mmio; do
+kvm_events="vgic_update_irq_pending kvm_irq_line kvm_set_irq kvm_ack_irq kvm_entry kvm_exit
+	kvm_vcpu_wakeup kvm_wfx_arm64 kvm_timer_update_irq kvm_userspace_exit kvm_mmio"
+for e in $kvm_events; do
 	[ -d $T/events/kvm/$e ] && echo 1 > $T/events/kvm/$e/enable
 done
 /bin/vgic-replay probes --gic "$gic" --lrs 4 > /tmp/probes || fail "probes: $(cat /tmp/probes)"
@@ -50,6 +52,43 @@ done < /tmp/probes
 echo 1 > $T/events/vgic/enable
 echo > $T/trace
 echo "===VR-KERNEL $(uname -r)"
+if [ "${bench:-0}" = 1 ]; then
+	# make bench-lab: the workload's injection rate (vmm --report-rate) with nothing
+	# traced, with the collector, the collector without snapshots, its tracefs backend,
+	# and trace-cmd recording the same kvm tracepoints; three rounds, modes interleaved.
+	echo 0 > $T/events/enable
+	tp=
+	for e in $kvm_events; do [ -d $T/events/kvm/$e ] && tp="$tp -e kvm:$e"; done
+	: > /tmp/bench.txt
+	for round in 1 2 3; do
+		for m in none bpf bpf-nosnap tracefs trace-cmd; do
+			rm -f /tmp/b.db* /tmp/b.dat* /tmp/b.log
+			case $m in
+			none) : > /tmp/b.log ;;
+			bpf) /bin/vgic-replay record --gic "$gic" -o /tmp/b.db > /tmp/b.log 2>&1 & ;;
+			bpf-nosnap) /bin/vgic-replay record --no-snapshots --gic "$gic" -o /tmp/b.db \
+				> /tmp/b.log 2>&1 & ;;
+			tracefs) /bin/vgic-replay record --backend tracefs --gic "$gic" -o /tmp/b.db \
+				> /tmp/b.log 2>&1 & ;;
+			trace-cmd) LD_LIBRARY_PATH=/usr/lib/aarch64-linux-gnu:/lib/aarch64-linux-gnu \
+				/usr/bin/trace-cmd record $tp -o /tmp/b.dat > /tmp/b.log 2>&1 & ;;
+			esac
+			tracer=$!
+			i=0
+			while [ $m != none ] && ! grep -qE 'record: writing|Hit Ctrl' /tmp/b.log && [ $i -lt 200 ]; do
+				sleep 0.1; i=$((i + 1))
+			done
+			/bin/vmm spi-burst --count "$count" --seed "$seed" --gic "$gic" --report-rate 1 \
+				> /tmp/vmm.log 2>&1
+			rate=$(sed -n 's/.*: \([0-9.]*\) injections\/s$/\1/p' /tmp/vmm.log)
+			if [ $m != none ]; then kill -INT $tracer; wait $tracer; fi
+			echo "mode=$m round=$round rate=${rate:-0} $(grep -E 'events|dropped|lost|CPU' /tmp/b.log | tail -1)" >> /tmp/bench.txt
+		done
+	done
+	emit bench.txt /tmp/bench.txt
+	echo "===VR-DONE"
+	poweroff -f
+fi
 start=$(cat /proc/uptime)
 echo 1 > $T/tracing_on
 # vr.record=1: the BPF collector records the same run, next to ftrace;

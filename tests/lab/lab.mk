@@ -25,7 +25,7 @@ LAB_SMP_VCPUS ?= 2
 # keep one per kernel in the corpus. A shell case pattern.
 LAB_KEEP_DAT  ?= *-gicv3-vhe-spi-burst
 
-.PHONY: lab-deps lab-smoke lab lab-clean lab-initrd
+.PHONY: lab-deps lab-smoke lab lab-clean lab-initrd bench-lab
 
 # Keep a verified run in the corpus: manifest, truth, compressed trace and
 # collector recording, console log without the data blocks.
@@ -134,6 +134,15 @@ lab: lab-initrd all
 		$(call lab_keep,$$name) \
 		done; done
 	@echo "lab: corpus in $(LAB_CORPUS)"
+
+# The workload's interrupt rate untraced and under each tracer (collector, collector
+# --no-snapshots, its tracefs backend, trace-cmd), as ratios; one boot per kernel.
+BENCH_KERNELS ?= 6.12 7.2
+bench-lab: lab-initrd all
+	$(Q)set -e; for k in $(BENCH_KERNELS); do \
+		$(MAKE) --no-print-directory $(LAB_DIR)/kernel-$$k/Image; \
+		rm -rf $(LAB_RUNS)/bench-$$k; \
+		tests/lab/bench.sh $(LAB_DIR)/kernel-$$k/Image $(LAB_RUNS)/bench-$$k; done
 
 lab-clean:
 	rm -rf $(LAB_RUNS) $(LAB_DIR)/initramfs $(LAB_DIR)/initrd.gz

@@ -26,6 +26,7 @@ mkdir -p "$out"
 append="console=ttyAMA0 panic=-1 quiet loglevel=3 vr.scenario=$scenario vr.vcpus=$vcpus"
 append="$append vr.count=$count vr.seed=$seed vr.gic=$gic vr.record=$record"
 [ -n "${LAB_FLIGHT_MB:-}" ] && append="$append vr.flightmb=$LAB_FLIGHT_MB"
+[ "${LAB_BENCH:-0}" = 1 ] && append="$append vr.bench=1"
 [ "$mode" = nvhe ] && append="$append kvm-arm.mode=nvhe"
 
 t0=$(date +%s.%N)
@@ -54,6 +55,10 @@ extract() {
 		awk -v n="$1" '$0 == "===VR-BEGIN " n { on = 1; next } $0 == "===VR-END " n { on = 0 } on' |
 		base64 -d | gunzip > "$out/$1"
 }
+if [ "${LAB_BENCH:-0}" = 1 ]; then # make bench-lab: one result file (tests/lab/bench.sh)
+	extract bench.txt
+	exit 0
+fi
 extract trace.txt
 extract vmm.log
 extract truth.csv || true
