@@ -810,32 +810,37 @@ void timeline_close(struct timeline *tl)
 	free(tl);
 }
 
-/* Accessors; see timeline.h. */
+/* First event time, ns. */
 int64_t timeline_first_ns(const struct timeline *tl)
 {
 	return tl->t0;
 }
 
+/* Last event time, ns. */
 int64_t timeline_last_ns(const struct timeline *tl)
 {
 	return tl->t1;
 }
 
+/* Number of vCPU lanes. */
 int timeline_nvcpus(const struct timeline *tl)
 {
 	return tl->nvcpus;
 }
 
+/* Number of summary levels (0: the trace is too short to need them). */
 int timeline_levels(const struct timeline *tl)
 {
 	return tl->nlevels;
 }
 
+/* Bucket width of a level, ns (0 for no such level). */
 int64_t timeline_level_bucket(const struct timeline *tl, int level)
 {
 	return level >= 0 && level < tl->nlevels ? tl->bucket[level] : 0;
 }
 
+/* Seconds the summary build took on this open (0: cached). */
 double timeline_build_seconds(const struct timeline *tl)
 {
 	return tl->build_seconds;

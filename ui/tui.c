@@ -105,6 +105,7 @@ struct tui {
 	int64_t filter;	     /* the one INTID shown, -1: all */
 	int filter_vcpu;     /* the one vCPU shown, -1: all */
 	int help, color, show_cpu;
+	int vcpus_drawn, vcpus_wanted; /* lanes the last screen had room for, of those asked */
 	struct tl_window win; /* the timeline of the visible window */
 	int win_valid, win_width;
 	int64_t win_start, win_span, win_filter;
@@ -202,8 +203,9 @@ static void put(struct tui *t, int row, int col, const char *glyph, int pair, at
 		attroff(COLOR_PAIR(pair) | extra);
 }
 
-/* Print at (row, col), cut at the right edge instead of wrapping. */
 static void line_at(int row, int col, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Print at (row, col), cut at the right edge instead of wrapping. */
 static void line_at(int row, int col, const char *fmt, ...)
 {
 	char buf[512];
@@ -351,7 +353,7 @@ static int timeline_height(struct tui *t, int avail)
 			continue;
 		need = 2 + t->show_cpu + pick_irq_rows(t, v, k, rows, &hidden);
 		if (h + need > avail)
-			break;
+			continue;
 		h += need;
 	}
 	return h ? h : 1;
@@ -434,14 +436,17 @@ static void timeline_draw(struct tui *t, int row, int height, int cols)
 	int rows[MAX_IRQ_ROWS], hidden;
 
 	k = irq_rows_per_vcpu(t, height);
+	t->vcpus_drawn = t->vcpus_wanted = 0;
 	for (int v = 0; v < t->nvcpus; v++) {
 		int n;
 
 		if (!shown_vcpu(t, v))
 			continue;
+		t->vcpus_wanted++;
 		n = pick_irq_rows(t, v, k, rows, &hidden);
 		if (row + 2 + t->show_cpu + n > end)
-			break;
+			continue;
+		t->vcpus_drawn++;
 		draw_lane(t, row++, v, width);
 		if (t->show_cpu)
 			draw_cpu(t, row++, v, width);
@@ -669,14 +674,18 @@ static int status_height(struct tui *t, int avail)
 	return avail > 0 ? 1 : 0;
 }
 
-/* Draw the status line: a message, or the key reminder. */
+/* Draw the status line: a message, or the key reminder (and lanes left out for lack of room). */
 static void status_draw(struct tui *t, int row, int height, int cols)
 {
 	(void)height;
 	(void)cols;
-	mvprintw(row, 0, "%s",
-		 t->status[0] ? t->status
-			      : "? help  q quit  +/- zoom  n/N findings  / search  m/M markers  c cpu");
+	if (t->status[0])
+		line_at(row, 0, "%s", t->status);
+	else if (t->vcpus_drawn < t->vcpus_wanted)
+		line_at(row, 0, "%d of %d vCPUs fit: f vN shows one  ? help  q quit", t->vcpus_drawn,
+			t->vcpus_wanted);
+	else
+		line_at(row, 0, "? help  q quit  +/- zoom  n/N findings  / search  m/M markers  c cpu");
 }
 
 /* The screen, top to bottom. */

@@ -46,11 +46,12 @@ static struct timeline *open_model(const char *path, int flags, struct tracedb *
 	return tl;
 }
 
-/* Totals over the whole trace read through raw-event windows of 1/64 of it each. */
+/* Per-vCPU totals over the whole trace. */
 struct totals {
 	int64_t lane_ns[2][TL_NSTATES], injections[2], irq_ns[2][TL_NIRQSTATES];
 };
 
+/* Totals over the whole trace read through raw-event windows of 1/64 of it each. */
 static void raw_totals(struct timeline *tl, struct totals *t)
 {
 	int64_t t0 = timeline_first_ns(tl), t1 = timeline_last_ns(tl) + 1, step = (t1 - t0) / 64 + 1;
