@@ -2,14 +2,42 @@
 # The lab's real-trace corpus (tests/data/lab, recorded on Debian's 6.12
 # and 7.2 arm64 kernels): every run imports without an unparsed line,
 # its trace.dat (where kept) agrees with its ftrace text, `check` finds
-# nothing, and the per-INTID accounting equals the VMM's ground truth.
+# nothing, and the per-INTID accounting equals the VMM's ground truth;
+# runs listed in tests/data/lab/KNOWN-GAPS are held to the recording only,
+# and must still fail the check until the gap is closed.
 . "$(dirname "$0")/lib.sh"
+
+# known_gap NAME: the reason from tests/data/lab/KNOWN-GAPS when a pattern
+# there matches the run (a recording check does not model yet), else empty.
+known_gap() {
+	[ -f "$DATA/lab/KNOWN-GAPS" ] || return 0
+	sed -e '/^#/d' -e '/^[[:space:]]*$/d' "$DATA/lab/KNOWN-GAPS" | while read -r pat why; do
+		case $1 in
+		$pat) echo "$why"; break ;;
+		esac
+	done
+}
 
 n=0
 for run in "$DATA"/lab/*/; do
 	name=$(basename "$run")
-	expect_ok "corpus $name verifies against its ground truth" \
-		env VERIFY_WORK="$TMP/$name" "$DATA/../lab/verify.sh" "$run" "$VR"
+	gap=$(known_gap "$name")
+	if [ -n "$gap" ]; then
+		# The recording itself must still verify; check's verdict must still fail,
+		# so that the day it passes the entry is removed (git's test_expect_failure).
+		expect_ok "corpus $name: recording verifies (check: known gap, $gap)" \
+			env VERIFY_CHECK=0 VERIFY_WORK="$TMP/$name" "$DATA/../lab/verify.sh" "$run" "$VR"
+		checks=$((checks + 1))
+		if env VERIFY_WORK="$TMP/$name" "$DATA/../lab/verify.sh" "$run" "$VR" > /dev/null 2>&1; then
+			echo "not ok - corpus $name now verifies: remove it from tests/data/lab/KNOWN-GAPS"
+			failures=$((failures + 1))
+		else
+			echo "ok - corpus $name: check still falls short # TODO $gap"
+		fi
+	else
+		expect_ok "corpus $name verifies against its ground truth" \
+			env VERIFY_WORK="$TMP/$name" "$DATA/../lab/verify.sh" "$run" "$VR"
+	fi
 	n=$((n + 1))
 done
 checks=$((checks + 1))
