@@ -10,31 +10,16 @@ LAB_DIR    := $(BUILD)/lab
 LAB_CROSS  := aarch64-linux-gnu
 LAB_RUNS   := $(LAB_DIR)/runs
 LAB_CORPUS := tests/data/lab
-# kernel series x GIC x mode x scenario (vCPUs fixed per scenario below)
+# The matrix (runs, scenarios, vCPUs) is tests/lab/matrix.sh; LAB_ONLY takes
+# case patterns on the run names to run part of it, e.g.
+#   make lab LAB_ONLY='linux-7.2-*-sgi-*'
 LAB_KERNELS   ?= 6.12 7.2
-LAB_GICS      ?= 3 2
-LAB_MODES     ?= vhe nvhe
-LAB_SCENARIOS ?= spi-paced spi-burst eoimode1 spi-level
-# The seed bug's trigger needs 6.19+: kernels up to 6.18 lose an EOI outside
-# the LRs, so the guest's interrupt stays active for ever (see docs/lab.md).
-LAB_SEED_KERNELS ?= 7.2
-# Multi-vCPU runs (SPIs routed round robin over the vCPUs), VHE, every kernel.
-LAB_SMP_SCENARIOS ?= spi-paced spi-burst
-LAB_SMP_VCPUS ?= 2
+LAB_ONLY      ?=
 # trace.dat files are large (kallsyms and every event format, zstd inside):
 # keep one per kernel in the corpus. A shell case pattern.
 LAB_KEEP_DAT  ?= *-gicv3-vhe-spi-burst
 
 .PHONY: lab-deps lab-smoke lab lab-clean lab-initrd bench-lab
-
-# Keep a verified run in the corpus: manifest, truth, compressed trace and
-# collector recording, console log without the data blocks.
-lab_keep = mkdir -p $(LAB_CORPUS)/$(1); \
-	cp $(LAB_RUNS)/$(1)/manifest.txt $(LAB_RUNS)/$(1)/truth.csv $(LAB_CORPUS)/$(1)/; \
-	xz -9 -c $(LAB_RUNS)/$(1)/trace.txt > $(LAB_CORPUS)/$(1)/trace.txt.xz; \
-	xz -9 -c $(LAB_RUNS)/$(1)/record.db > $(LAB_CORPUS)/$(1)/record.db.xz; \
-	awk '/^===VR-BEGIN/ { skip = 1; print; next } /^===VR-END/ { skip = 0 } !skip' \
-		$(LAB_RUNS)/$(1)/console.log | xz -9 > $(LAB_CORPUS)/$(1)/console.log.xz;
 
 lab-deps:
 	$(Q)tests/lab/deps.sh
@@ -110,29 +95,8 @@ lab-smoke: lab-initrd all
 # The matrix: every run verified against its ground truth, then kept compressed.
 lab: lab-initrd all
 	$(Q)for k in $(LAB_KERNELS); do $(MAKE) --no-print-directory $(LAB_DIR)/kernel-$$k/Image; done
-	$(Q)set -e; for k in $(LAB_KERNELS); do for g in $(LAB_GICS); do for m in $(LAB_MODES); do \
-		for s in $(LAB_SCENARIOS); do \
-		name=linux-$$k-gicv$$g-$$m-$$s; \
-		rm -rf $(LAB_RUNS)/$$name; \
-		LAB_RECORD=1 tests/lab/run.sh $(LAB_DIR)/kernel-$$k/Image $(LAB_RUNS)/$$name $$s 1 $$g $$m; \
-		tests/lab/verify.sh $(LAB_RUNS)/$$name $(BUILD)/vgic-replay; \
-		$(call lab_keep,$$name) \
-		case $$name in $(LAB_KEEP_DAT)) cp $(LAB_RUNS)/$$name/trace.dat $(LAB_CORPUS)/$$name/ ;; esac; \
-		done; done; done; done
-	$(Q)set -e; for k in $(LAB_KERNELS); do for s in $(LAB_SMP_SCENARIOS); do \
-		name=linux-$$k-gicv3-vhe-$$s-$(LAB_SMP_VCPUS)vcpu; rm -rf $(LAB_RUNS)/$$name; \
-		LAB_RECORD=1 tests/lab/run.sh $(LAB_DIR)/kernel-$$k/Image $(LAB_RUNS)/$$name \
-			$$s $(LAB_SMP_VCPUS) 3 vhe; \
-		tests/lab/verify.sh $(LAB_RUNS)/$$name $(BUILD)/vgic-replay; \
-		$(call lab_keep,$$name) \
-		done; done
-	$(Q)set -e; for k in $(LAB_SEED_KERNELS); do for m in $(LAB_MODES); do \
-		name=linux-$$k-gicv3-$$m-seed-trigger; rm -rf $(LAB_RUNS)/$$name; \
-		LAB_RECORD=1 LAB_COUNT=50 tests/lab/run.sh $(LAB_DIR)/kernel-$$k/Image $(LAB_RUNS)/$$name \
-			seed-trigger 1 3 $$m; \
-		tests/lab/verify.sh $(LAB_RUNS)/$$name $(BUILD)/vgic-replay; \
-		$(call lab_keep,$$name) \
-		done; done
+	$(Q)LAB_DIR=$(LAB_DIR) LAB_KERNELS="$(LAB_KERNELS)" LAB_KEEP_DAT='$(LAB_KEEP_DAT)' \
+		tests/lab/run-matrix.sh $(BUILD)/vgic-replay $(LAB_RUNS) $(LAB_CORPUS) $(LAB_ONLY)
 	@echo "lab: corpus in $(LAB_CORPUS)"
 
 # The workload's interrupt rate untraced and under each tracer (collector, collector
