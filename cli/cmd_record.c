@@ -35,6 +35,8 @@ static const char record_usage[] =
 	"      --backend bpf|tracefs  tracefs: no BPF; the same events through a tracefs\n"
 	"                         instance of its own and kprobe events (offsets from BTF)\n"
 	"      --lrs N            tracefs: list registers each snapshot reads (default 4)\n"
+	"      --from-pipe FILE   tracefs: read a saved trace_pipe instead of the live one\n"
+	"                         (offline use and tests; implies --backend tracefs)\n"
 	"      --flight MB        flight recorder: keep only the last MB megabytes of records\n"
 	"                         in memory; SIGUSR1 writes them to FILE-1.db, FILE-2.db, ...,\n"
 	"                         Ctrl-C (or the end of --duration) to FILE; the part before a\n"
@@ -64,7 +66,7 @@ int cmd_record(int argc, char **argv)
 		{"gic", required_argument, NULL, 'g'},	   {"buffer-size", required_argument, NULL, 'b'},
 		{"verbose", no_argument, NULL, 'v'},	   {"help", no_argument, NULL, 'h'},
 		{"flight", required_argument, NULL, 'F'},  {"backend", required_argument, NULL, 'B'},
-		{"lrs", required_argument, NULL, 'L'},	   {"prog-stats", no_argument, NULL, 'P'},
+		{"lrs", required_argument, NULL, 'L'},	   {"from-pipe", required_argument, NULL, 'I'},	   {"prog-stats", no_argument, NULL, 'P'},
 		{NULL, 0, NULL, 0},
 	};
 	struct record_options opt = {0};
@@ -140,6 +142,10 @@ int cmd_record(int argc, char **argv)
 				cli_error("record: --lrs must be 1 to 64");
 				return 2;
 			}
+			break;
+		case 'I':
+			opt.tracefs_input = optarg;
+			opt.backend_tracefs = 1;
 			break;
 		case 'P':
 			opt.prog_stats = 1;

@@ -89,7 +89,6 @@ struct recorder {
 	struct tracedb *db;
 	struct trace_writer *w;
 	struct record_stats *st;
-	struct vr_error werr;
 	int writer_failed;
 	int64_t last_post_event[256]; /* per vCPU, for attaching AP-list walks */
 	uint64_t *drops_seen_cpu; /* [probe][cpu] counters already turned into gaps */
@@ -268,15 +267,13 @@ static void *writer_main(void *arg)
 			q->head = (q->head + 1) % q->nslots;
 			q->count--;
 			pthread_mutex_unlock(&q->lock);
-			if (!r->writer_failed && write_record(r, slot)) {
+			if (!r->writer_failed && write_record(r, slot))
 				r->writer_failed = 1;
-				vr_error_set(&r->werr, "%s: cannot write (disk full?)", r->opt->output);
-			}
 		} else {
 			pthread_mutex_unlock(&q->lock);
 		}
 		if (!r->writer_failed && vr_now_ns() - last_commit > COMMIT_NS) {
-			if (trace_writer_commit(r->w, &r->werr))
+			if (trace_writer_commit(r->w, NULL))
 				r->writer_failed = 1;
 			last_commit = vr_now_ns();
 		}
@@ -519,6 +516,55 @@ static void collect_drops(struct recorder *r, uint64_t window_start)
 	}
 	free(vals);
 	free(per_cpu);
+}
+
+/* Effective capabilities of this process (CapEff of /proc/self/status); 0 if unreadable. */
+static uint64_t effective_caps(void)
+{
+	char line[256];
+	unsigned long long caps = 0;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "CapEff: %llx", &caps) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return caps;
+}
+
+/*
+ * May we load and attach tracing BPF programs? Since 5.8 CAP_BPF with
+ * CAP_PERFMON, or CAP_SYS_ADMIN as before (kernel/bpf/syscall.c,
+ * bpf_capable() and perfmon_capable()).
+ */
+static int may_load_bpf(void)
+{
+	uint64_t caps = effective_caps();
+
+	return (caps >> 21 & 1) || ((caps >> 39 & 1) && (caps >> 38 & 1));
+}
+
+/* See record.h. */
+int vr_record_write_failed(struct tracedb *db, const char *path, struct vr_error *err)
+{
+	sqlite3 *sql = db ? tracedb_sqlite(db) : NULL;
+	sqlite3_stmt *st = NULL;
+	long long kept = -1;
+	int full = sql && (sqlite3_errcode(sql) == SQLITE_FULL ||
+			   sqlite3_extended_errcode(sql) == SQLITE_IOERR_WRITE);
+
+	if (sql) {
+		sqlite3_exec(sql, "ROLLBACK", NULL, NULL, NULL);
+		if (sqlite3_prepare_v2(sql, "SELECT count(*) FROM events", -1, &st, NULL) ==
+			    SQLITE_OK &&
+		    sqlite3_step(st) == SQLITE_ROW)
+			kept = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+	}
+	return vr_error_set(err, "%s: %s: recording stopped; the file keeps the %lld events "
+				 "committed before",
+			    path, full ? "disk full" : "cannot write", kept < 0 ? 0 : kept);
 }
 
 /* The trace_info rows every recording carries: where it comes from and on what. */
@@ -859,9 +905,17 @@ int vr_record(const struct record_options *opt, struct record_stats *st, struct 
 	memset(st, 0, sizeof(*st));
 	r.opt = opt;
 	r.st = st;
-	if (geteuid() != 0)
-		return vr_error_set(err, "record needs root (CAP_BPF and CAP_PERFMON) to load BPF");
+	if (!may_load_bpf() && geteuid() == 0)
+		return vr_error_set(err, "record needs CAP_BPF and CAP_PERFMON (or CAP_SYS_ADMIN) to load "
+					 "BPF, which this root process lacks (a container?): grant "
+					 "them, or use --backend tracefs");
+	if (!may_load_bpf())
+		return vr_error_set(err, "record needs CAP_BPF and CAP_PERFMON (or CAP_SYS_ADMIN) to load "
+					 "BPF: run it as root (uid %d now), or use --backend tracefs",
+				    (int)geteuid());
+	libbpf_set_print(NULL); /* a missing BTF is said once, below */
 	vmlinux = btf__load_vmlinux_btf();
+	libbpf_set_print(libbpf_print);
 	if (!vmlinux)
 		return vr_error_set(err, "this kernel has no BTF (/sys/kernel/btf/vmlinux; "
 					 "CONFIG_DEBUG_INFO_BTF=y is required)");
@@ -984,14 +1038,16 @@ int vr_record(const struct record_options *opt, struct record_stats *st, struct 
 	if (isatty(STDERR_FILENO))
 		fputc('\n', stderr);
 	st->drops_user = user_dropped;
+	if (r.writer_failed) {
+		vr_record_write_failed(r.db, opt->output, err);
+		trace_writer_abort(r.w);
+		r.w = NULL;
+		goto out;
+	}
 	/* Records the writer could not keep up with: one gap over the whole recording. */
 	if (user_dropped)
 		trace_writer_gap_window(r.w, -1, user_dropped, (int64_t)r.start_ns,
 					(int64_t)vr_now_ns());
-	if (r.writer_failed) {
-		*err = r.werr;
-		goto out;
-	}
 	trace_writer_info_int(r.w, "input_records", st->events);
 	rc = trace_writer_finish(r.w, err);
 	r.w = NULL;

@@ -30,6 +30,7 @@ struct record_options {
 	size_t flight_bytes;  /* flight recorder: keep this much in memory, 0: stream to disk */
 	int backend_tracefs;  /* kprobe events and tracepoints through tracefs, not BPF */
 	int tracefs_lrs;      /* tracefs: list registers each snapshot kprobe fetches */
+	const char *tracefs_input; /* tracefs: read this saved trace_pipe text instead (tests) */
 	int prog_stats;	      /* BPF statistics on; per-program run_cnt/run_time_ns at the end */
 };
 
@@ -53,6 +54,14 @@ int vr_detect_gic(void);
 
 /* The trace_info rows of a live recording (source, host, kernel, GIC, clock). */
 void vr_record_write_info(struct trace_writer *w, const struct record_options *opt, int gic);
+
+/*
+ * A write to the trace database failed (disk full, I/O error): roll the
+ * open batch back and say in err, in one line, that the recording stopped
+ * and how many events the file keeps. Returns -1.
+ */
+struct tracedb;
+int vr_record_write_failed(struct tracedb *db, const char *path, struct vr_error *err);
 
 /* SIGINT/SIGTERM handler, and whether it fired. */
 void vr_record_on_stop(int sig);

@@ -40,6 +40,7 @@
 #define TRACEFS "/sys/kernel/tracing"
 #define CHUNK (1 << 20)
 #define COMMIT_NS 250000000ull
+#define COMMIT_EVENTS 5000
 
 /* The kvm tracepoints the BPF collector records, in the same order. */
 static const char *const kvm_events[] = {
@@ -52,6 +53,7 @@ static const char *const kvm_events[] = {
 struct tfs {
 	char instance[256];   /* TRACEFS/instances/NAME, "" if not made */
 	char group[32];	      /* our kprobe group */
+	char instance_label[300]; /* what we read, for messages */
 	char *probe_names;    /* the kprobe event names we defined, '\n'-separated */
 	int pipe_fd;
 };
@@ -264,6 +266,8 @@ static int setup(struct tfs *t, const struct record_options *opt, int gic,
 /* Per-recording state of the line reader. */
 struct tfs_reader {
 	struct trace_writer *w;
+	struct tracedb *db;
+	int from_file; /* --from-pipe: a saved trace_pipe, read to its end */
 	struct record_stats *st;
 	struct ftrace_line pl;
 	int gic;
@@ -306,7 +310,10 @@ static int take_line(struct tfs_reader *r, const char *line, size_t len)
 	}
 }
 
-/* Read what trace_pipe has now; 0 when it had nothing, 1 when it gave lines, -1 on error. */
+/*
+ * Read what trace_pipe has now: 0 when it had nothing, 1 when it gave
+ * lines, -1 on error, -2 at the end of a --from-pipe file.
+ */
 static int read_pipe(int fd, struct tfs_reader *r, char *buf, size_t *have, struct vr_error *err,
 		     const char *name)
 {
@@ -319,11 +326,11 @@ static int read_pipe(int fd, struct tfs_reader *r, char *buf, size_t *have, stru
 							 : vr_error_set(err, "%s: read: %s", name,
 									strerror(errno));
 	if (n == 0)
-		return 0;
+		return r->from_file ? -2 : 0;
 	*have += (size_t)n;
 	while ((nl = memchr(buf + start, '\n', *have - start))) {
 		if (take_line(r, buf + start, (size_t)(nl - (buf + start))))
-			return vr_error_set(err, "%s: cannot write (disk full?)", name);
+			return vr_record_write_failed(r->db, name, err);
 		start = (size_t)(nl - buf) + 1;
 	}
 	memmove(buf, buf + start, *have - start);
@@ -346,9 +353,12 @@ int vr_record_tracefs(const struct record_options *opt, struct record_stats *st,
 	uint64_t start, last_commit;
 	char *buf = NULL;
 	size_t have = 0;
+	int64_t committed = 0;
 	int gic, rc = -1;
 
 	memset(st, 0, sizeof(*st));
+	if (opt->tracefs_input)
+		goto checked;
 	if (access(TRACEFS "/kprobe_events", F_OK))
 		return vr_error_set(err, "tracefs is not mounted at " TRACEFS
 					 " (mount -t tracefs nodev " TRACEFS ")");
@@ -360,6 +370,7 @@ int vr_record_tracefs(const struct record_options *opt, struct record_stats *st,
 					 "(the kvm tracepoints do not name the vCPU)");
 	if (opt->flight_bytes)
 		return vr_error_set(err, "--flight is not supported with --backend tracefs");
+checked:
 	gic = opt->gic_version ? opt->gic_version : vr_detect_gic();
 	if (!gic)
 		return vr_error_set(err, "cannot tell the host GIC from /proc/interrupts; use --gic");
@@ -373,8 +384,20 @@ int vr_record_tracefs(const struct record_options *opt, struct record_stats *st,
 	sa.sa_handler = vr_record_on_stop;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	if (setup(&t, opt, gic, err))
+	if (opt->tracefs_input) {
+		/* Testing and offline use: a saved trace_pipe stands in for the live one. */
+		snprintf(t.instance_label, sizeof(t.instance_label), "%s", opt->tracefs_input);
+		t.pipe_fd = open(opt->tracefs_input, O_RDONLY);
+		if (t.pipe_fd < 0) {
+			vr_error_set(err, "%s: %s", opt->tracefs_input, strerror(errno));
+			goto out;
+		}
+	} else if (setup(&t, opt, gic, err)) {
 		goto out;
+	} else {
+		snprintf(t.instance_label, sizeof(t.instance_label), "tracefs instance %s",
+			 t.instance);
+	}
 	db = tracedb_create_durable(opt->output, err);
 	if (!db)
 		goto out;
@@ -386,11 +409,13 @@ int vr_record_tracefs(const struct record_options *opt, struct record_stats *st,
 		goto out;
 	memset(&rd, 0, sizeof(rd));
 	rd.w = w;
+	rd.db = db;
+	rd.from_file = opt->tracefs_input != NULL;
 	rd.st = st;
 	rd.gic = gic;
 	buf = vr_xmalloc(CHUNK);
-	fprintf(stderr, "record: writing %s (tracefs instance %s); Ctrl-C to stop\n", opt->output,
-		t.instance);
+	fprintf(stderr, "record: writing %s (%s); Ctrl-C to stop\n", opt->output,
+		t.instance_label);
 	start = last_commit = vr_now_ns();
 	while (!vr_record_stop_requested()) {
 		struct pollfd p = {.fd = t.pipe_fd, .events = POLLIN};
@@ -398,13 +423,19 @@ int vr_record_tracefs(const struct record_options *opt, struct record_stats *st,
 
 		poll(&p, 1, 100);
 		got = read_pipe(t.pipe_fd, &rd, buf, &have, err, opt->output);
+		if (got == -2)
+			break;
 		if (got < 0)
-			goto out;
+			goto failed;
 		if (opt->duration > 0 && (vr_now_ns() - start) / 1e9 >= opt->duration)
 			break;
-		if (vr_now_ns() - last_commit > COMMIT_NS) {
-			if (trace_writer_commit(w, err))
-				goto out;
+		/* Commit every 250 ms, and every few thousand events when they come fast. */
+		if (vr_now_ns() - last_commit > COMMIT_NS || st->events - committed >= COMMIT_EVENTS) {
+			if (trace_writer_commit(w, NULL)) {
+				vr_record_write_failed(db, opt->output, err);
+				goto failed;
+			}
+			committed = st->events;
 			last_commit = vr_now_ns();
 			if (opt->max_size && !stat(opt->output, &sb) && sb.st_size >= opt->max_size)
 				break;
@@ -415,12 +446,14 @@ int vr_record_tracefs(const struct record_options *opt, struct record_stats *st,
 		char path[512];
 		int got;
 
-		snprintf(path, sizeof(path), "%s/tracing_on", t.instance);
-		tfs_write(path, "0", 0);
+		if (t.instance[0]) {
+			snprintf(path, sizeof(path), "%s/tracing_on", t.instance);
+			tfs_write(path, "0", 0);
+		}
 		while ((got = read_pipe(t.pipe_fd, &rd, buf, &have, err, opt->output)) > 0)
 			;
-		if (got < 0)
-			goto out;
+		if (got == -1)
+			goto failed;
 	}
 	trace_writer_info_int(w, "input_records", rd.line_no);
 	rc = trace_writer_finish(w, err);
@@ -428,6 +461,11 @@ int vr_record_tracefs(const struct record_options *opt, struct record_stats *st,
 	st->seconds = (vr_now_ns() - start) / 1e9;
 	if (!stat(opt->output, &sb))
 		st->bytes = sb.st_size;
+	goto out;
+failed:
+	/* read_pipe said why; a failed write already rolled its batch back. */
+	trace_writer_abort(w);
+	w = NULL;
 out:
 	tfs_cleanup(&t);
 	if (w) {
