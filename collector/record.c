@@ -459,8 +459,11 @@ static struct vgic_bpf *load_collector(const struct record_options *opt, int gic
 		if (!h->wanted)
 			continue;
 		if (!h->present)
-			fprintf(stderr, "record: missing in this kernel: %s %s (not recorded)\n",
-				h->tracepoint ? "tracepoint" : "function", h->function);
+			fprintf(stderr, "record: missing in this kernel: %s %s (not recorded%s)\n",
+				h->tracepoint ? "tracepoint" : "function", h->function,
+				strstr(h->function, "_deactivate")
+					? "; KVM handles the trapped DIR itself from 6.19 on"
+					: "");
 		else if (opt->verbose || use_kprobes)
 			fprintf(stderr, "record: attached %s %s\n",
 				h->tracepoint ? "tracepoint" : use_kprobes ? "kprobe" : "fentry/fexit",
