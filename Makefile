@@ -46,7 +46,7 @@ COLLECTOR_SRC := collector/ftrace_parse.c collector/import.c collector/import_ft
                  collector/record.c collector/flight.c collector/record_tracefs.c
 REPLAY_SRC    := replay/check.c replay/profiles.c replay/predict.c
 ENGINE_SRC    := engine/vgic_engine.c engine/profiles.c engine/guest_cpuif.c \
-                 engine/registers.c engine/vgic_v5.c
+                 engine/registers.c engine/vgic_v5.c engine/vgic_mmio.c
 CLI_SRC       := cli/vgic-replay.c cli/cmd_import.c cli/cmd_info.c cli/cmd_sql.c cli/cmd_check.c \
                  cli/cmd_report.c cli/cmd_probes.c cli/cmd_record.c cli/cmd_predict.c \
                  cli/cmd_tui.c

@@ -464,4 +464,32 @@ int vgic_engine_v5_set_dvi(struct vgic_engine *e, int vcpu, uint32_t ppi, bool d
 int vgic_engine_v5_configure_ppi(struct vgic_engine *e, int vcpu, uint32_t ppi, bool enabled,
 				 uint8_t priority);
 
+/* ---------------------------------------------------------------- guest MMIO */
+
+/*
+ * Where the VMM put the vGIC's frames in guest physical memory
+ * (KVM_VGIC_V3_ADDR_TYPE_DIST/REDIST, KVM_VGIC_V2_ADDR_TYPE_DIST/CPU). No
+ * trace event records them; QEMU's virt machine (and the lab's VMM) use
+ * VGIC_MMIO_LAYOUT_QEMU_VIRT. Redistributors are 128 KiB apart (RD_base,
+ * SGI_base), one per vCPU in vCPU order.
+ */
+struct vgic_mmio_layout {
+	uint64_t dist;
+	uint64_t redist;
+	uint64_t cpuif;
+};
+#define VGIC_MMIO_LAYOUT_QEMU_VIRT {0x08000000ull, 0x080a0000ull, 0x08010000ull}
+
+/*
+ * A guest MMIO write of vcpu (a kvm_mmio event: gpa, len, val) applied as
+ * KVM's handlers do (vgic-mmio.c, vgic-mmio-v3.c, vgic-mmio-v2.c): GICD_CTLR,
+ * IGROUPR, IS/ICENABLER, IS/ICPENDR, IS/ICACTIVER, IPRIORITYR (5 bits kept),
+ * ITARGETSR, ICFGR (SPIs only), IROUTER, GICD_SGIR, and the GICR SGI_base
+ * frame of each vCPU. Returns 1 for a vGIC register (applied, or RAZ/WI),
+ * 0 for an address outside the vGIC or a register the model does not keep,
+ * -1 for bad arguments.
+ */
+int vgic_engine_mmio_write(struct vgic_engine *e, const struct vgic_mmio_layout *layout,
+			   int vcpu, uint64_t gpa, int len, uint64_t val);
+
 #endif
