@@ -254,7 +254,10 @@ sgi_sender:
 43:	add	x26, x3, #0x100
 44:	ldr	w6, [x26, x25, lsl #2]
 	cmp	w6, w27
-	b.eq	44b
+	b.ne	48f
+	wfe					/* the target's count_ack signals an event */
+	b	44b
+48:
 	add	x24, x24, #1
 	b	41b
 
@@ -262,7 +265,10 @@ sgi_sender:
 dir_server:
 	mov	x3, #SHARED
 45:	ldr	w0, [x3, #0x48]			/* dir_slot: IAR value | 1 << 31 */
-	tbz	w0, #31, 45b
+	tbnz	w0, #31, 49f
+	wfe					/* vCPU 0 signals an event once it filled the slot */
+	b	45b
+49:
 	and	w0, w0, #0x7fffffff
 	ldr	w4, [x3, #0x34]
 	cmp	w4, #2
@@ -276,6 +282,8 @@ dir_server:
 47:	and	x1, x0, #0x3ff
 	bl	count_deactivate
 	str	wzr, [x3, #0x48]
+	dsb	sy
+	sev					/* vCPU 0 may wait for the slot in WFE */
 	b	45b
 
 /*
@@ -361,14 +369,20 @@ irq_body:
 	bl	write_dir
 	b	11f
 52:	ldr	w3, [x2, #0x48]			/* remote DIR: wait for a free slot */
-	tbnz	w3, #31, 52b
+	tbz	w3, #31, 54f
+	wfe
+	b	52b
+54:
 	orr	w3, w0, #0x80000000
 	str	w3, [x2, #0x48]
+	dsb	sy
+	sev
 	ldr	w3, [x2, #0x68]			/* remote_nowait: leave at once */
 	cbnz	w3, 10f
 53:	ldr	w3, [x2, #0x48]			/* stay active here until vCPU 1 has deactivated it */
-	tbnz	w3, #31, 53b
-	b	10f				/* vCPU 1 counts the deactivation */
+	tbz	w3, #31, 10f
+	wfe
+	b	53b				/* (vCPU 1 counts the deactivation) */
 11:	bl	count_deactivate
 10:	ldp	x2, x3, [sp, #64]
 	msr	elr_el1, x2
@@ -495,13 +509,15 @@ wait_lowered:
 	b.lo	30b
 31:	ret
 
-/* acked[x1]++ (a leaf: clobbers x2 and x6 only). */
+/* acked[x1]++, then an event for a vCPU waiting on it in WFE (a leaf: clobbers x2 and x6 only). */
 count_ack:
 	mov	x2, #SHARED
 	add	x2, x2, #0x100
 	ldr	w6, [x2, x1, lsl #2]
 	add	w6, w6, #1
 	str	w6, [x2, x1, lsl #2]
+	dsb	sy
+	sev
 	ret
 
 /* deactivated[x1]++ (a leaf: clobbers x2 and x6 only). */
