@@ -1038,13 +1038,8 @@ static void model_step(struct checker *c, const struct row *r)
 int replay_check(struct tracedb *db, const struct replay_options *opt, replay_finding_fn fn,
 		 void *fn_arg, struct replay_result *res, struct vr_error *err)
 {
-	static const char events_q[] =
-		"SELECT e.id, e.ts_ns, e.cpu, e.vcpu, e.kind, e.intid, e.arg0, e.arg1, "
-		"s.gic_version, s.nr_lrs, s.used_lrs, s.hcr, s.vmcr, e.pid FROM events e "
-		"LEFT JOIN snapshots s ON s.event_id = e.id "
-		"WHERE +e.kind IN (" REPLAY_MODEL_KINDS ") ORDER BY e.id"; /* a rowid scan: no sort */
-	static const char lrs_q[] =
-		"SELECT event_id, lr, value FROM snapshot_lrs ORDER BY event_id, lr";
+	static const char events_q[] = REPLAY_CHECK_EVENTS_QUERY;
+	static const char lrs_q[] = REPLAY_CHECK_LRS_QUERY;
 	static const char gaps_q[] =
 		"SELECT coalesce(after_event_id, 0), coalesce(lost, -1), cpu, "
 		"coalesce(start_ts_ns, 0) FROM gaps ORDER BY coalesce(after_event_id, 0)";

@@ -29,39 +29,70 @@
 #include "predict.h"
 #include "replay.h"
 
-/* Learn each interrupt's configuration from the LRs it appears in. */
-static int learn_config(struct tracedb *db, struct vgic_engine *e, int gic, int nr_vcpus)
-{
-	sqlite3_stmt *st;
-	int n = 0;
+/* One interrupt's configuration as its first LR shows it. */
+struct learned {
+	int vcpu;
+	uint32_t intid;
+	struct vgic_irq_config_desc c;
+};
 
+/*
+ * Learn each interrupt's configuration from the first LR it appears in
+ * (the flushes are enough: LRs are only programmed there; the events_kind
+ * index finds them without reading the other snapshots), before the model exists (so that it is sized to the INTIDs the trace
+ * uses: a clone, made for every race and DIR tried, copies every IRQ).
+ * Returns the count, *out malloc'ed; *max_intid the highest INTID seen.
+ */
+static int learn_config(struct tracedb *db, int gic, int nr_vcpus, struct learned **out,
+			uint32_t *max_intid)
+{
+	static bool seen_spi[VGIC_ENGINE_MAX_SPIS + VGIC_ENGINE_NR_PRIVATE];
+	static bool seen_priv[VGIC_ENGINE_MAX_VCPUS][VGIC_ENGINE_NR_PRIVATE];
+	sqlite3_stmt *st;
+	int n = 0, cap = 0;
+
+	*out = NULL;
+	*max_intid = 0;
+	memset(seen_spi, 0, sizeof(seen_spi));
+	memset(seen_priv, 0, sizeof(seen_priv));
 	if (sqlite3_prepare_v2(tracedb_sqlite(db),
-			       "SELECT e.vcpu, l.value FROM snapshot_lrs l "
-			       "JOIN snapshots s ON s.event_id = l.event_id "
-			       "JOIN events e ON e.id = l.event_id "
-			       "WHERE l.lr < s.used_lrs AND e.vcpu IS NOT NULL ORDER BY l.event_id",
+			       "SELECT e.vcpu, l.value FROM events e "
+			       "JOIN snapshots s ON s.event_id = e.id "
+			       "JOIN snapshot_lrs l ON l.event_id = e.id AND l.lr < s.used_lrs "
+			       "WHERE e.kind = 20 AND e.vcpu IS NOT NULL ORDER BY e.id",
 			       -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		int vcpu = sqlite3_column_int(st, 0);
 		uint64_t lr = (uint64_t)sqlite3_column_int64(st, 1);
 		uint32_t intid = vgic_lr_intid(gic, lr);
-		struct vgic_irq_state s;
-		struct vgic_irq_config_desc c = {0};
-		bool hw = vgic_lr_hw(gic, lr);
+		bool hw = vgic_lr_hw(gic, lr), *seen;
+		struct learned *l;
 
-		if (vcpu >= nr_vcpus || vgic_engine_irq(e, vcpu, intid, &s) || s.enabled)
+		if (vcpu < 0 || vcpu >= nr_vcpus || intid >= VGIC_ENGINE_MAX_SPIS + VGIC_ENGINE_NR_PRIVATE)
 			continue;
-		c.enabled = true;
-		c.priority = vgic_lr_priority(gic, lr);
-		c.group = vgic_lr_group(gic, lr);
-		c.hw = hw;
-		c.hwintid = hw ? vgic_lr_physid(gic, lr) : 0;
+		seen = intid < VGIC_ENGINE_NR_PRIVATE ? &seen_priv[vcpu][intid] : &seen_spi[intid];
+		if (*seen)
+			continue;
+		*seen = true;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 64;
+			*out = vr_xrealloc(*out, (size_t)cap * sizeof(**out));
+		}
+		l = &(*out)[n++];
+		memset(l, 0, sizeof(*l));
+		l->vcpu = vcpu;
+		l->intid = intid;
+		l->c.enabled = true;
+		l->c.priority = vgic_lr_priority(gic, lr);
+		l->c.group = vgic_lr_group(gic, lr);
+		l->c.hw = hw;
+		l->c.hwintid = hw ? vgic_lr_physid(gic, lr) : 0;
 		/* Only non-HW level interrupts carry EOI (vgic_v3_populate_lr); HW ones are level. */
-		c.config = hw || vgic_lr_eoi(gic, lr) ? VGIC_LEVEL : VGIC_EDGE;
-		c.target_vcpu = vcpu;
-		vgic_engine_configure(e, vcpu, intid, &c);
-		n++;
+		l->c.config = hw || vgic_lr_eoi(gic, lr) ? VGIC_LEVEL : VGIC_EDGE;
+		l->c.target_vcpu = vcpu;
+		if (intid > *max_intid)
+			*max_intid = intid;
 	}
 	sqlite3_finalize(st);
 	return n;
@@ -684,6 +715,9 @@ struct replay_model *replay_model_open(struct tracedb *db, const char *profile,
 	sqlite3_stmt *st = NULL;
 	const struct replay_profile *recorded;
 	char release[128] = "", why[256];
+	struct learned *learned = NULL;
+	uint32_t max_intid = 0;
+	int n = 0, i;
 
 	m->fn = fn;
 	m->fn_arg = arg;
@@ -725,17 +759,35 @@ struct replay_model *replay_model_open(struct tracedb *db, const char *profile,
 		m->cfg.nr_vcpus = VGIC_ENGINE_MAX_VCPUS;
 	if (m->cfg.nr_lrs > VGIC_ENGINE_MAX_LRS)
 		m->cfg.nr_lrs = VGIC_ENGINE_MAX_LRS;
+	n = learn_config(db, m->cfg.gic_version, m->cfg.nr_vcpus, &learned, &max_intid);
+	/* SPIs up to the highest INTID in the LRs or the events (an index lookup), in 32s. */
+	if (sqlite3_prepare_v2(sql, "SELECT max(intid) FROM events", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 0) > max_intid &&
+	    sqlite3_column_int64(st, 0) < VGIC_ENGINE_MAX_SPIS + VGIC_ENGINE_NR_PRIVATE)
+		max_intid = (uint32_t)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	st = NULL;
+	m->cfg.nr_spis = max_intid < VGIC_ENGINE_NR_PRIVATE
+				 ? 32
+				 : (int)((max_intid - VGIC_ENGINE_NR_PRIVATE) / 32 + 1) * 32;
+	if (m->cfg.nr_spis > VGIC_ENGINE_MAX_SPIS)
+		m->cfg.nr_spis = VGIC_ENGINE_MAX_SPIS;
 	m->e = vgic_engine_create(&m->cfg);
 	if (!m->e) {
 		vr_error_set(err, "cannot model %d vCPUs with %d LRs on GICv%d", m->cfg.nr_vcpus,
 			     m->cfg.nr_lrs, m->cfg.gic_version);
 		goto fail;
 	}
-	m->res.configured = learn_config(db, m->e, m->cfg.gic_version, m->cfg.nr_vcpus);
+	for (i = 0; i < n; i++)
+		vgic_engine_configure(m->e, learned[i].vcpu, learned[i].intid, &learned[i].c);
+	m->res.configured = n;
+	free(learned);
+	learned = NULL;
 	/* The trace may start with interrupts in flight: each vCPU's first flush is not compared. */
 	memset(m->fresh, 1, sizeof(m->fresh));
 	return m;
 fail:
+	free(learned);
 	sqlite3_finalize(st);
 	replay_model_close(m);
 	return NULL;
