@@ -44,36 +44,36 @@ static const struct binding {
 	const char *help;
 } bindings[] = {
 	{'q', "q", ACT_QUIT, "quit"},
-	{'h', "h, Left", ACT_LEFT, "move the cursor one column left"},
+	{'h', "h, Left", ACT_LEFT, "cursor a column left"},
 	{KEY_LEFT, NULL, ACT_LEFT, NULL},
-	{'l', "l, Right", ACT_RIGHT, "move the cursor one column right"},
+	{'l', "l, Right", ACT_RIGHT, "cursor a column right"},
 	{KEY_RIGHT, NULL, ACT_RIGHT, NULL},
-	{'H', "H, PgUp", ACT_PAGE_LEFT, "scroll a screen left"},
+	{'H', "H, PgUp", ACT_PAGE_LEFT, "a screen left"},
 	{KEY_PPAGE, NULL, ACT_PAGE_LEFT, NULL},
-	{'L', "L, PgDn", ACT_PAGE_RIGHT, "scroll a screen right"},
+	{'L', "L, PgDn", ACT_PAGE_RIGHT, "a screen right"},
 	{KEY_NPAGE, NULL, ACT_PAGE_RIGHT, NULL},
-	{'+', "+, =", ACT_ZOOM_IN, "zoom in around the cursor"},
+	{'+', "+, =", ACT_ZOOM_IN, "zoom in at the cursor"},
 	{'=', NULL, ACT_ZOOM_IN, NULL},
-	{'-', "-", ACT_ZOOM_OUT, "zoom out around the cursor"},
-	{'g', "g, Home", ACT_HOME, "go to the start of the trace"},
+	{'-', "-", ACT_ZOOM_OUT, "zoom out at the cursor"},
+	{'g', "g, Home", ACT_HOME, "start of the trace"},
 	{KEY_HOME, NULL, ACT_HOME, NULL},
-	{'G', "G, End", ACT_END, "go to the end of the trace"},
+	{'G', "G, End", ACT_END, "end of the trace"},
 	{KEY_END, NULL, ACT_END, NULL},
-	{'j', "j, Down", ACT_NEXT_EVENT, "cursor to the next event"},
+	{'j', "j, Down", ACT_NEXT_EVENT, "next event"},
 	{KEY_DOWN, NULL, ACT_NEXT_EVENT, NULL},
-	{'k', "k, Up", ACT_PREV_EVENT, "cursor to the previous event"},
+	{'k', "k, Up", ACT_PREV_EVENT, "previous event"},
 	{KEY_UP, NULL, ACT_PREV_EVENT, NULL},
 	{'n', "n", ACT_NEXT_FINDING, "next finding, centred"},
 	{'N', "N", ACT_PREV_FINDING, "previous finding, centred"},
-	{'m', "m", ACT_MARK_A, "set marker A at the cursor"},
-	{'M', "M", ACT_MARK_B, "set marker B (the header shows B - A)"},
-	{'/', "/", ACT_SEARCH, "search: INTID 44, vCPU v1, event kvm_exit, time 4.3"},
-	{'t', "t", ACT_GOTO, "go to a time (seconds, as shown)"},
-	{'f', "f", ACT_FILTER, "filter: INTID 32 or vCPU v1; empty: all"},
-	{'c', "c", ACT_HOST_CPU, "show/hide the host CPU of each vCPU"},
+	{'m', "m", ACT_MARK_A, "marker A at the cursor"},
+	{'M', "M", ACT_MARK_B, "marker B (header: B - A)"},
+	{'/', "/", ACT_SEARCH, "find INTID/vN/event/time"},
+	{'t', "t", ACT_GOTO, "go to a time (seconds)"},
+	{'f', "f", ACT_FILTER, "only an INTID or vN"},
+	{'c', "c", ACT_HOST_CPU, "host CPU lanes on/off"},
 	{'?', "?", ACT_HELP, "this help"},
 	{12, "^L", ACT_REDRAW, "redraw"},
-	{KEY_MOUSE, "mouse", ACT_MOUSE, "click: cursor there; wheel: zoom"},
+	{KEY_MOUSE, "mouse", ACT_MOUSE, "click: cursor, wheel: zoom"},
 	{KEY_RESIZE, NULL, ACT_RESIZE, NULL},
 };
 
@@ -710,7 +710,7 @@ static void draw_help(int rows, int cols)
 		n += bindings[i].name != NULL;
 	ncol = n + 4 <= rows ? 1 : 2;
 	per_col = (n + ncol - 1) / ncol;
-	w = ncol == 1 ? (cols > 70 ? 66 : cols - 4) : cols - 4;
+	w = ncol == 1 ? (cols > 70 ? 66 : cols - 4) : cols - 2;
 	for (int i = 0; i < per_col + 3 && i < rows - 1; i++)
 		mvhline(1 + i, 2, ' ', w);
 	mvprintw(1, 3, "keys (any key closes)");

@@ -104,6 +104,9 @@ screen previous-finding
 tmux -S "$sock" resize-window -t ui -x 80 -y 24 2>/dev/null || tmux -S "$sock" resize-pane -t ui -x 80 -y 24
 sleep 1
 screen resized-80x24
+keys '?'
+screen help-80x24
+keys x
 tmux -S "$sock" resize-window -t ui -x 70 -y 20 2>/dev/null || tmux -S "$sock" resize-pane -t ui -x 70 -y 20
 sleep 1
 screen too-small-70x20
@@ -146,7 +149,7 @@ keys 6.995 Enter + + +
 screen gap-zoomed
 keys q
 # docs/tui.md shows the key table as `tui --keys` prints it and the screens as captured
-# (UPDATE=1 copies the captured screens into it).
+# (UPDATE=1 copies the captured screens and the key table into it).
 doc=$here/../../docs/tui.md
 if [ "${UPDATE:-0}" = 1 ]; then
 	awk -v dir="$here/screens" '
@@ -154,7 +157,12 @@ if [ "${UPDATE:-0}" = 1 ]; then
 			while ((getline l < (dir "/" name ".screen")) > 0) print l
 			close(dir "/" name ".screen"); skip = 1; next}
 		skip && /^```$/ {print; skip = 0; next}
-		!skip' "$doc" > "$tmp/tui.md" && cp "$tmp/tui.md" "$doc"
+		!skip' "$doc" > "$tmp/tui.md"
+	"$vr" tui --keys > "$tmp/keys.md"
+	awk -v keys="$tmp/keys.md" '
+		/^<!-- keys -->$/ {print; while ((getline l < keys) > 0) print l; skip = 1; next}
+		/^<!-- \/keys -->$/ {skip = 0}
+		!skip' "$tmp/tui.md" > "$doc"
 fi
 "$vr" tui --keys > "$tmp/keys.md"
 sed -n '/^<!-- keys -->$/,/^<!-- \/keys -->$/p' "$here/../../docs/tui.md" | sed '1d;$d' > "$tmp/keys.doc"
