@@ -1069,8 +1069,14 @@ void tui_close(struct tui *t)
 int tui_run(const char *path, const struct tui_options *o)
 {
 	struct vr_error err = {{0}};
+	struct tracedb *probe = tracedb_open(path, TRACEDB_READONLY, &err);
 	struct tui *t;
 
+	if (!probe) { /* say why before curses takes the terminal */
+		fprintf(stderr, "vgic-replay: %s\n", err.msg);
+		return 2;
+	}
+	tracedb_close(probe);
 	setlocale(LC_ALL, "");
 	initscr();
 	cbreak();

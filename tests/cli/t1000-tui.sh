@@ -1,0 +1,16 @@
+#!/bin/sh
+# `tui` outside a terminal: its help, its key table, and one-line refusals
+# of what it cannot open, said before curses takes the terminal.
+. "$(dirname "$0")/lib.sh"
+
+expect_ok "tui --help" $VR tui --help
+grep -q -- '--read-only' "$TMP/out"; expect_eq "tui --help names --read-only" $? 0
+expect_ok "tui --keys" $VR tui --keys
+expect_eq "tui --keys: one row per key of the help overlay" "$(grep -c '^| `' "$TMP/out")" 22
+expect_fail "tui on a missing file" 2 'no such file' $VR tui "$TMP/missing.db"
+printf 'not a database\n' > "$TMP/junk.db"
+expect_fail "tui on a file that is not a trace" 2 'not a readable SQLite database' $VR tui "$TMP/junk.db"
+$VR tui > /dev/null 2> "$TMP/err"; rc=$?
+expect_eq "tui without a file exits 2" $rc 2
+grep -q '^Usage: vgic-replay tui' "$TMP/err"; expect_eq "tui without a file shows its usage" $? 0
+finish
