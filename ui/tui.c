@@ -27,7 +27,8 @@
 #include "timeline.h"
 
 #define LANE_LABEL 9
-#define MAX_IRQ_ROWS 8 /* interrupt bars per vCPU at most */
+#define MAX_IRQ_ROWS 8   /* interrupt bars per vCPU at most */
+#define MAX_LIST_ROWS 128 /* findings list rows a click can pick */
 
 enum action {
 	ACT_QUIT, ACT_LEFT, ACT_RIGHT, ACT_PAGE_LEFT, ACT_PAGE_RIGHT, ACT_ZOOM_IN, ACT_ZOOM_OUT,
@@ -73,7 +74,7 @@ static const struct binding {
 	{'c', "c", ACT_HOST_CPU, "host CPU lanes on/off"},
 	{'?', "?", ACT_HELP, "this help"},
 	{12, "^L", ACT_REDRAW, "redraw"},
-	{KEY_MOUSE, "mouse", ACT_MOUSE, "click: cursor, wheel: zoom"},
+	{KEY_MOUSE, "mouse", ACT_MOUSE, "click: go to; wheel: zoom"},
 	{KEY_RESIZE, NULL, ACT_RESIZE, NULL},
 };
 
@@ -106,6 +107,8 @@ struct tui {
 	int filter_vcpu;     /* the one vCPU shown, -1: all */
 	int help, color, show_cpu;
 	int vcpus_drawn, vcpus_wanted; /* lanes the last screen had room for, of those asked */
+	int list_row, list_n;	       /* the findings list on screen: first row, rows */
+	int64_t list_ts[MAX_LIST_ROWS]; /* and the time of the finding on each (-1: none) */
 	struct tl_window win; /* the timeline of the visible window */
 	int win_valid, win_width;
 	int64_t win_start, win_span, win_filter;
@@ -569,7 +572,7 @@ static void draw_snapshot(struct tui *t, int row, int cols)
 
 /*
  * The findings of the latest run nearest to the cursor, at most limit of
- * them: kind, time (s), vcpu, intid, explanation. NULL without a run.
+ * them: kind, time (s), vcpu, intid, explanation, time (ns). NULL without a run.
  */
 static sqlite3_stmt *nearest_findings(struct tui *t, int limit)
 {
@@ -578,7 +581,7 @@ static sqlite3_stmt *nearest_findings(struct tui *t, int limit)
 	/* The nearest after, before (findings(run, ts_ns)) and untimed, then the nearest of those. */
 	if (!t->run || sqlite3_prepare_v2(t->sql,
 					  "SELECT kind, printf('%.6f', ts_ns / 1e9), coalesce(vcpu, '-'), "
-					  "coalesce(intid, '-'), explanation FROM ("
+					  "coalesce(intid, '-'), explanation, ts_ns FROM ("
 					  "SELECT * FROM (SELECT * FROM findings WHERE run = ?1 AND ts_ns >= ?2 "
 					  "AND (?4 < 0 OR intid = ?4) ORDER BY ts_ns, id LIMIT ?3) UNION ALL "
 					  "SELECT * FROM (SELECT * FROM findings WHERE run = ?1 AND ts_ns < ?2 "
@@ -659,11 +662,17 @@ static void findings_draw(struct tui *t, int row, int height, int cols)
 	rule(t, row, cols, title);
 	if (!(st = nearest_findings(t, height - 1)))
 		return;
-	for (int r = row + 1; r < row + height && sqlite3_step(st) == SQLITE_ROW; r++)
+	t->list_row = row + 1;
+	t->list_n = 0;
+	for (int r = row + 1; r < row + height && sqlite3_step(st) == SQLITE_ROW; r++) {
 		mvprintw(r, 1, "%-16s t=%s vcpu %s intid %s: %.*s", sqlite3_column_text(st, 0),
 			 sqlite3_column_text(st, 1), sqlite3_column_text(st, 2),
 			 sqlite3_column_text(st, 3), cols > 60 ? cols - 60 : 10,
 			 sqlite3_column_text(st, 4));
+		if (t->list_n < MAX_LIST_ROWS)
+			t->list_ts[t->list_n++] =
+				sqlite3_column_type(st, 5) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 5);
+	}
 	sqlite3_finalize(st);
 }
 
@@ -850,7 +859,7 @@ static void set_filter(struct tui *t)
 
 static int act(struct tui *t, enum action a);
 
-/* A mouse event: a click moves the cursor, the wheel zooms. */
+/* A mouse event: a click moves the cursor (to a finding, in the list), the wheel zooms. */
 static void mouse(struct tui *t)
 {
 	MEVENT me;
@@ -864,7 +873,10 @@ static void mouse(struct tui *t)
 	else if (me.bstate & BUTTON5_PRESSED)
 		act(t, ACT_ZOOM_OUT);
 #endif
-	else if (me.x >= LANE_LABEL && width > 0)
+	else if (me.y >= t->list_row && me.y < t->list_row + t->list_n) {
+		if (t->list_ts[me.y - t->list_row] >= 0)
+			centre(t, t->list_ts[me.y - t->list_row]);
+	} else if (me.x >= LANE_LABEL && width > 0)
 		t->cursor = col_time(t, me.x - LANE_LABEL, width);
 }
 

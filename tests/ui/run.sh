@@ -101,6 +101,8 @@ keys '?'
 screen help
 keys x N
 screen previous-finding
+click 10 25
+screen click-finding-in-list
 tmux -S "$sock" resize-window -t ui -x 80 -y 24 2>/dev/null || tmux -S "$sock" resize-pane -t ui -x 80 -y 24
 sleep 1
 screen resized-80x24
