@@ -94,6 +94,7 @@ struct checker {
 	int failed;
 	struct replay_model *model;  /* the engine replay under c->profile */
 	int64_t last_finding_event;  /* decisive event of the last finding made */
+	struct vr_progress *progress; /* the progress line on a terminal, or NULL */
 };
 
 /* ------------------------------------------------------------ LR decoding */
@@ -243,6 +244,10 @@ static void report(struct checker *c, struct replay_finding *f)
 	c->res->findings++;
 	c->res->findings_by_kind[f->kind]++;
 	store_finding(c, f);
+	if (c->progress && c->progress->enabled && c->progress->last_ns) {
+		fputs("\r\033[K", stderr); /* the finding goes where the progress line was */
+		c->progress->last_ns = 0;
+	}
 	if (c->fn)
 		c->fn(f, c->fn_arg);
 }
@@ -332,6 +337,43 @@ static void on_injection(struct checker *c, const struct row *r)
 		return;
 	}
 	start_instance(t, r, 0);
+}
+
+/*
+ * vgic_sgi: the guest on r->vcpu sent SGI r->intid (vgic_v3_dispatch_sgi,
+ * vgic_mmio_write_sgir) to the vCPUs of the mask in arg1 (-1: all but
+ * itself): an edge injection for each, which kvm_vgic_inject_irq's
+ * tracepoint does not show.
+ */
+static void on_sgi(struct checker *c, const struct row *r)
+{
+	struct row inj = *r;
+	size_t v;
+
+	if (r->vcpu == VR_NO_VALUE || r->intid == VR_NO_VALUE || r->intid >= 16)
+		return;
+	inj.arg1 = 1;
+	for (v = 0; v < c->nvcpus && v < 64; v++) {
+		if (r->arg1 == -1 ? (int64_t)v == r->vcpu : !((uint64_t)r->arg1 >> v & 1))
+			continue;
+		inj.vcpu = (int64_t)v;
+		on_injection(c, &inj);
+	}
+}
+
+/*
+ * vgic_deactivate: KVM handled a trapped DIR (vgic_v3_deactivate) after
+ * the exit's sync; an interrupt active outside the LRs is deactivated
+ * there, so the tracker no longer holds it active.
+ */
+static void on_trapped_dir(struct checker *c, const struct row *r)
+{
+	struct irq_track *t = irq_get(c, r->vcpu, r->arg0 & ~(7 << 10));
+
+	if (t && t->active && !t->in_lr) {
+		t->active = 0;
+		t->count.deactivated++;
+	}
 }
 
 /* Learn what an LR says about an interrupt's configuration. */
@@ -1049,6 +1091,7 @@ int replay_check(struct tracedb *db, const struct replay_options *opt, replay_fi
 	char release[128];
 	struct row r;
 	int rc = -1, ev_row, lrs_row, gap_row, total = 0;
+	int64_t last_id = 0;
 	sqlite3 *sql = tracedb_sqlite(db);
 
 	memset(res, 0, sizeof(*res));
@@ -1097,6 +1140,15 @@ int replay_check(struct tracedb *db, const struct replay_options *opt, replay_fi
 	vr_progress_init(&progress, "checking");
 	if (!opt->progress)
 		progress.enabled = 0;
+	c->progress = &progress;
+	if (progress.enabled) { /* a percentage of the rowid range: the scan is in id order */
+		sqlite3_stmt *mx;
+
+		if (sqlite3_prepare_v2(sql, "SELECT max(id) FROM events", -1, &mx, NULL) == SQLITE_OK &&
+		    sqlite3_step(mx) == SQLITE_ROW)
+			last_id = sqlite3_column_int64(mx, 0);
+		sqlite3_finalize(mx);
+	}
 	lrs_row = sqlite3_step(lrs);
 	gap_row = sqlite3_step(gaps);
 	while ((ev_row = sqlite3_step(ev)) == SQLITE_ROW) {
@@ -1120,6 +1172,10 @@ int replay_check(struct tracedb *db, const struct replay_options *opt, replay_fi
 		res->events++;
 		if (r.kind == 1) {
 			on_injection(c, &r);
+		} else if (r.kind == 25) {
+			on_sgi(c, &r);
+		} else if (r.kind == 24) {
+			on_trapped_dir(c, &r);
 		} else if (r.kind >= 20 && r.kind <= 22) {
 			r.gic_version = sqlite3_column_int(ev, 8);
 			r.nr_lrs = sqlite3_column_int(ev, 9);
@@ -1135,11 +1191,12 @@ int replay_check(struct tracedb *db, const struct replay_options *opt, replay_fi
 		if (c->model)
 			model_step(c, &r);
 		if ((++total & 0xffff) == 0)
-			vr_progress_update(&progress, (uint64_t)total, 0);
+			vr_progress_update(&progress, (uint64_t)r.id, (uint64_t)last_id);
 		if (c->failed)
 			break;
 	}
 	vr_progress_done(&progress);
+	c->progress = NULL;
 	if (ev_row != SQLITE_DONE || c->failed) {
 		vr_error_set(err, "reading the trace: %s", sqlite3_errmsg(sql));
 		goto out;

@@ -138,7 +138,8 @@ struct replay_model {
 	bool unknown[VGIC_ENGINE_MAX_VCPUS];	 /* state unknown until a flush matches */
 	uint32_t populated[VGIC_ENGINE_MAX_VCPUS][VGIC_ENGINE_MAX_LRS]; /* this flush's populate_lr */
 	int npopulated[VGIC_ENGINE_MAX_VCPUS];
-	bool fresh[VGIC_ENGINE_MAX_VCPUS];	 /* no flush seen yet: the first is not compared */
+	bool fresh[VGIC_ENGINE_MAX_VCPUS];
+	bool diverged[VGIC_ENGINE_MAX_VCPUS];	 /* reported; the next ones until a match are not */	 /* no flush seen yet: the first is not compared */
 	bool lost[VGIC_ENGINE_MAX_VCPUS];	 /* after a gap: known again only once a matching
 						    flush shows the whole AP list */
 	int64_t last_inj_spi[VGIC_ENGINE_MAX_SPIS + VGIC_ENGINE_NR_PRIVATE];
@@ -424,6 +425,7 @@ static void resync(struct replay_model *m, int vcpu, const struct vgic_flush_res
 		return;
 	m->lost[vcpu] = false;
 	m->unknown[vcpu] = false;
+	m->diverged[vcpu] = false;
 }
 
 /*
@@ -537,7 +539,10 @@ static void on_flush(struct replay_model *m, const struct replay_model_row *r,
 			}
 		}
 		m->res.mismatched++;
-		report_divergence(m, r, regs, &fr);
+		/* One finding per run of differing flushes: the rest follow from the first. */
+		if (!m->diverged[vcpu])
+			report_divergence(m, r, regs, &fr);
+		m->diverged[vcpu] = match != 1;
 	}
 	vgic_engine_adopt_flush(m->e, vcpu, &fr, regs);
 }
