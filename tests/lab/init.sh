@@ -133,6 +133,10 @@ LD_LIBRARY_PATH=/usr/lib/aarch64-linux-gnu:/lib/aarch64-linux-gnu \
 	echo "===VR-NOTE trace-cmd extract failed: $(tail -1 /tmp/trace-cmd.log)"
 echo "===VR-RUN rc=$rc start=${start%% *} end=${end%% *} lines=$(wc -l < /tmp/trace.txt)"
 emit vmm.log /tmp/vmm.log
+# Kernel warnings (a KVM_BUG_ON marks the VM dead: KVM_RUN then fails with EIO).
+dmesg > /tmp/dmesg.txt 2>/dev/null
+grep -qE 'WARNING|BUG|Call trace' /tmp/dmesg.txt && echo "===VR-NOTE kernel warnings in dmesg"
+emit dmesg.txt /tmp/dmesg.txt
 [ -f /tmp/truth.csv ] && emit truth.csv /tmp/truth.csv
 emit trace.txt /tmp/trace.txt
 [ -s /tmp/trace.dat ] && emit trace.dat /tmp/trace.dat

@@ -61,6 +61,9 @@ if [ "${LAB_BENCH:-0}" = 1 ]; then # make bench-lab: one result file (tests/lab/
 fi
 extract trace.txt
 extract vmm.log
+extract dmesg.txt 2>/dev/null || true
+grep -qE 'WARNING|BUG' "$out/dmesg.txt" 2>/dev/null &&
+	echo "lab: the kernel warned, see $out/dmesg.txt: $(grep -m1 -E 'WARNING|BUG' "$out/dmesg.txt")" >&2
 extract truth.csv || true
 if [ "$record" != 0 ]; then
 	extract record.log || true
