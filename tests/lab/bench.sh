@@ -2,8 +2,9 @@
 # make bench-lab: boot one kernel once (tests/lab/run.sh with LAB_BENCH=1) and
 # measure the VMM's interrupt injection rate (spi-burst, vmm --report-rate)
 # untraced, with the collector, with the collector --no-snapshots, with its
-# tracefs backend and with trace-cmd record of the same kvm tracepoints; three
-# interleaved rounds; print each tracer's median rate as a ratio to the untraced one.
+# tracefs backend and with trace-cmd record of the same kvm tracepoints;
+# LAB_BENCH_ROUNDS (3) interleaved rounds; print each tracer's median rate as
+# a ratio to the untraced one.
 # Usage: tests/lab/bench.sh KERNEL_IMAGE OUTDIR [gic [mode]]
 set -eu
 image=$1
@@ -13,7 +14,7 @@ mode=${4:-vhe}
 LAB_BENCH=1 LAB_COUNT=${LAB_COUNT:-2000} tests/lab/run.sh "$image" "$out" spi-burst 1 "$gic" "$mode" \
 	> /dev/null
 release=$(tr -d '\r' < "$out/console.log" | sed -n 's/^===VR-KERNEL //p')
-echo "bench-lab: $release, GICv$gic $mode, spi-burst x ${LAB_COUNT:-2000}, 3 rounds (injections/s; median):"
+echo "bench-lab: $release, GICv$gic $mode, spi-burst x ${LAB_COUNT:-2000}, ${LAB_BENCH_ROUNDS:-3} rounds (injections/s; median):"
 for m in none bpf bpf-nosnap tracefs trace-cmd; do
 	sed -n "s/^mode=$m round=[0-9]* rate=\([0-9.]*\).*/\1/p" "$out/bench.txt" | sort -n |
 		awk -v m="$m" '{ r[NR] = $1 } END { print m, r[int((NR + 1) / 2)], r[1], r[NR] }'

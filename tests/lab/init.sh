@@ -23,6 +23,7 @@ for arg in $(cat /proc/cmdline); do
 	vr.record=*) record=${arg#vr.record=} ;;
 	vr.flightmb=*) flightmb=${arg#vr.flightmb=} ;;
 	vr.bench=*) bench=${arg#vr.bench=} ;;
+	vr.rounds=*) rounds=${arg#vr.rounds=} ;;
 	esac
 done
 
@@ -55,12 +56,14 @@ echo "===VR-KERNEL $(uname -r)"
 if [ "${bench:-0}" = 1 ]; then
 	# make bench-lab: the workload's injection rate (vmm --report-rate) with nothing
 	# traced, with the collector, the collector without snapshots, its tracefs backend,
-	# and trace-cmd recording the same kvm tracepoints; three rounds, modes interleaved.
+	# and trace-cmd recording the same kvm tracepoints; vr.rounds rounds (3), modes interleaved.
 	echo 0 > $T/events/enable
 	tp=
 	for e in $kvm_events; do [ -d $T/events/kvm/$e ] && tp="$tp -e kvm:$e"; done
 	: > /tmp/bench.txt
-	for round in 1 2 3; do
+	round=0
+	while [ $round -lt "${rounds:-3}" ]; do
+		round=$((round + 1))
 		for m in none bpf bpf-nosnap tracefs trace-cmd; do
 			rm -f /tmp/b.db* /tmp/b.dat* /tmp/b.log
 			case $m in
