@@ -851,6 +851,7 @@ static int run_flight(struct recorder *r, struct ring_buffer *rb, struct record_
 {
 	struct flight_dump d, last;
 	uint64_t last_tick = r->start_ns;
+	int64_t drops_bpf;
 	int dumps = 0, rc;
 
 	memset(&d, 0, sizeof(d));
@@ -884,8 +885,9 @@ static int run_flight(struct recorder *r, struct ring_buffer *rb, struct record_
 	last.start_ns = r->start_ns;
 	last.ring = r->flight;
 	last.path = (char *)r->opt->output;
+	drops_bpf = st->drops_bpf; /* r->st is st: the dump starts its counts afresh */
 	rc = dump_window(&last, st, err);
-	st->drops_bpf = r->st->drops_bpf;
+	st->drops_bpf = drops_bpf;
 	return rc;
 }
 
