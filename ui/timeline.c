@@ -26,7 +26,7 @@
 #define FINEST_MAX_BUCKETS 131072 /* at most this many buckets at level 0 */
 #define FINEST_MIN_NS (1LL << 20)  /* and no narrower than ~1 ms */
 #define COARSEST_MIN_BUCKETS 64	   /* the coarsest level still has this many buckets */
-#define SUMMARY_VERSION 2	   /* bump when the scanner's meaning of a bucket changes */
+#define SUMMARY_VERSION 3	   /* bump when the scanner's meaning of a bucket changes */
 #define SPI_LOOKAHEAD_EVENTS 20000 /* how far past a window an SPI is followed to its vCPU */
 
 struct timeline {
@@ -312,7 +312,8 @@ static void lane_set(struct scanner *s, int v, int state, int64_t ts)
 
 /* One event row as the scanner reads it. */
 struct scan_event {
-	int64_t id, ts, vcpu, intid, level, used_lrs;
+	int64_t id, ts, vcpu, intid, used_lrs;
+	int64_t level; /* arg1: the level of an injection, the target mask of an SGI (0: unknown) */
 	int cpu, kind, gic_version;
 	int nlrs;
 	uint64_t lr[VR_MAX_LRS];
@@ -453,6 +454,39 @@ static int spi_unattributed(const struct scanner *s)
 	return 0;
 }
 
+/*
+ * A trapped DIR (vgic_deactivate, 6.19+): the guest on vCPU v deactivated
+ * the interrupt, exactly now. A private interrupt is v's; an SPI may have
+ * been acknowledged on another vCPU.
+ */
+static void scan_deactivate(struct scanner *s, const struct scan_event *e, int v)
+{
+	for (int i = 0; i < s->ntracks; i++) {
+		struct track *t = &s->tracks[i];
+
+		if (t->intid == e->intid && t->state == IRQ_ACTIVE &&
+		    (t->vcpu == v || (e->intid >= 32 && t->vcpu >= 0)))
+			track_set(s, t, IRQ_IDLE, e->ts);
+	}
+}
+
+/* An SGI sent (vgic_sgi): pending on each target vCPU (-1: all but the sender). */
+static void scan_sgi(struct scanner *s, const struct scan_event *e, int v)
+{
+	for (int target = 0; target < s->w->nvcpus && target < 63; target++) {
+		struct track *t;
+
+		if (e->level == -1 ? target == v : !(e->level & (1LL << target)))
+			continue;
+		t = track(s, target, e->intid);
+		count_injection(s, t, e->ts);
+		if (t->state == IRQ_IDLE)
+			track_set(s, t, IRQ_PENDING, e->ts);
+		else if (t->state == IRQ_ACTIVE && !t->reinjected)
+			t->reinjected = e->ts;
+	}
+}
+
 /* Feed one event to the scanner. */
 static void scan_event(struct scanner *s, const struct scan_event *e)
 {
@@ -495,6 +529,14 @@ static void scan_event(struct scanner *s, const struct scan_event *e)
 		if (v >= 0)
 			scan_sync(s, e, v);
 		break;
+	case VR_EV_DEACTIVATE:
+		if (v >= 0 && e->intid >= 0)
+			scan_deactivate(s, e, v);
+		break;
+	case VR_EV_SGI:
+		if (v >= 0 && e->intid >= 0 && e->level)
+			scan_sgi(s, e, v);
+		break;
 	default:
 		break;
 	}
@@ -530,10 +572,11 @@ static int scan_ids(sqlite3 *sql, struct scanner *s, int64_t id_lo, int64_t id_h
 
 	if (sqlite3_prepare_v2(sql,
 			       "SELECT e.id, e.ts_ns, e.cpu, coalesce(e.vcpu, -1), e.kind, "
-			       "coalesce(e.intid, -1), coalesce(e.arg1, 1), coalesce(s.used_lrs, 0), "
+			       "coalesce(e.intid, -1), coalesce(e.arg1, CASE e.kind WHEN 25 THEN 0 ELSE 1 END), "
+			       "coalesce(s.used_lrs, 0), "
 			       "coalesce(s.gic_version, 3) FROM events e "
 			       "LEFT JOIN snapshots s ON s.event_id = e.id AND e.kind IN (20, 21) "
-			       "WHERE e.id BETWEEN ?1 AND ?2 AND +e.kind IN (1, 4, 5, 6, 7, 8, 20, 21) "
+			       "WHERE e.id BETWEEN ?1 AND ?2 AND +e.kind IN (1, 4, 5, 6, 7, 8, 20, 21, 24, 25) "
 			       "ORDER BY e.id",
 			       -1, &ev, NULL) != SQLITE_OK)
 		return -1;
@@ -832,12 +875,6 @@ int timeline_nvcpus(const struct timeline *tl)
 int timeline_levels(const struct timeline *tl)
 {
 	return tl->nlevels;
-}
-
-/* Bucket width of a level, ns (0 for no such level). */
-int64_t timeline_level_bucket(const struct timeline *tl, int level)
-{
-	return level >= 0 && level < tl->nlevels ? tl->bucket[level] : 0;
 }
 
 /* Seconds the summary build took on this open (0: cached). */

@@ -81,9 +81,8 @@ int64_t timeline_first_ns(const struct timeline *tl);
 int64_t timeline_last_ns(const struct timeline *tl);
 int timeline_nvcpus(const struct timeline *tl);
 
-/* Summary levels: how many, and the bucket width of each (ns). */
+/* Number of summary levels (0: the trace is too short to need them). */
 int timeline_levels(const struct timeline *tl);
-int64_t timeline_level_bucket(const struct timeline *tl, int level);
 /* Seconds the summary build took on this open; 0 when they were cached. */
 double timeline_build_seconds(const struct timeline *tl);
 
