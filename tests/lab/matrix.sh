@@ -44,7 +44,7 @@ for k in $kernels; do
 	6.12) ;;
 	*)	for m in vhe nvhe; do
 			emit "$k" 3 "$m" seed-trigger 1 50
-			emit "$k" 3 "$m" eoimode1-remote-race 2 100
+			emit "$k" 3 "$m" eoimode1-remote-race 2 30
 		done ;;
 	esac
 	emit "$k" 3 vhe spi-paced 4 100
