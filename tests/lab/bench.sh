@@ -11,7 +11,8 @@ image=$1
 out=$2
 gic=${3:-3}
 mode=${4:-vhe}
-LAB_BENCH=1 LAB_COUNT=${LAB_COUNT:-2000} tests/lab/run.sh "$image" "$out" spi-burst 1 "$gic" "$mode" \
+# 5 modes x rounds runs in one boot: more than run.sh's default time limit under load.
+LAB_BENCH=1 LAB_COUNT=${LAB_COUNT:-2000} LAB_TIMEOUT=${LAB_TIMEOUT:-900} tests/lab/run.sh "$image" "$out" spi-burst 1 "$gic" "$mode" \
 	> /dev/null
 release=$(tr -d '\r' < "$out/console.log" | sed -n 's/^===VR-KERNEL //p')
 echo "bench-lab: $release, GICv$gic $mode, spi-burst x ${LAB_COUNT:-2000}, ${LAB_BENCH_ROUNDS:-3} rounds (injections/s; median):"
