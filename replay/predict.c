@@ -36,66 +36,22 @@ struct learned {
 	struct vgic_irq_config_desc c;
 };
 
-/*
- * Learn each interrupt's configuration from the first LR it appears in
- * (the flushes are enough: LRs are only programmed there; the events_kind
- * index finds them without reading the other snapshots), before the model exists (so that it is sized to the INTIDs the trace
- * uses: a clone, made for every race and DIR tried, copies every IRQ).
- * Returns the count, *out malloc'ed; *max_intid the highest INTID seen.
- */
-static int learn_config(struct tracedb *db, int gic, int nr_vcpus, struct learned **out,
-			uint32_t *max_intid)
+/* What an LR says about its interrupt's configuration (vgic_v3_populate_lr's encoding). */
+static void decode_config(int gic, int vcpu, uint64_t lr, struct learned *l)
 {
-	static bool seen_spi[VGIC_ENGINE_MAX_SPIS + VGIC_ENGINE_NR_PRIVATE];
-	static bool seen_priv[VGIC_ENGINE_MAX_VCPUS][VGIC_ENGINE_NR_PRIVATE];
-	sqlite3_stmt *st;
-	int n = 0, cap = 0;
+	bool hw = vgic_lr_hw(gic, lr);
 
-	*out = NULL;
-	*max_intid = 0;
-	memset(seen_spi, 0, sizeof(seen_spi));
-	memset(seen_priv, 0, sizeof(seen_priv));
-	if (sqlite3_prepare_v2(tracedb_sqlite(db),
-			       "SELECT e.vcpu, l.value FROM events e "
-			       "JOIN snapshots s ON s.event_id = e.id "
-			       "JOIN snapshot_lrs l ON l.event_id = e.id AND l.lr < s.used_lrs "
-			       "WHERE e.kind = 20 AND e.vcpu IS NOT NULL ORDER BY e.id",
-			       -1, &st, NULL) != SQLITE_OK)
-		return -1;
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		int vcpu = sqlite3_column_int(st, 0);
-		uint64_t lr = (uint64_t)sqlite3_column_int64(st, 1);
-		uint32_t intid = vgic_lr_intid(gic, lr);
-		bool hw = vgic_lr_hw(gic, lr), *seen;
-		struct learned *l;
-
-		if (vcpu < 0 || vcpu >= nr_vcpus || intid >= VGIC_ENGINE_MAX_SPIS + VGIC_ENGINE_NR_PRIVATE)
-			continue;
-		seen = intid < VGIC_ENGINE_NR_PRIVATE ? &seen_priv[vcpu][intid] : &seen_spi[intid];
-		if (*seen)
-			continue;
-		*seen = true;
-		if (n == cap) {
-			cap = cap ? 2 * cap : 64;
-			*out = vr_xrealloc(*out, (size_t)cap * sizeof(**out));
-		}
-		l = &(*out)[n++];
-		memset(l, 0, sizeof(*l));
-		l->vcpu = vcpu;
-		l->intid = intid;
-		l->c.enabled = true;
-		l->c.priority = vgic_lr_priority(gic, lr);
-		l->c.group = vgic_lr_group(gic, lr);
-		l->c.hw = hw;
-		l->c.hwintid = hw ? vgic_lr_physid(gic, lr) : 0;
-		/* Only non-HW level interrupts carry EOI (vgic_v3_populate_lr); HW ones are level. */
-		l->c.config = hw || vgic_lr_eoi(gic, lr) ? VGIC_LEVEL : VGIC_EDGE;
-		l->c.target_vcpu = vcpu;
-		if (intid > *max_intid)
-			*max_intid = intid;
-	}
-	sqlite3_finalize(st);
-	return n;
+	memset(l, 0, sizeof(*l));
+	l->vcpu = vcpu;
+	l->intid = vgic_lr_intid(gic, lr);
+	l->c.enabled = true;
+	l->c.priority = vgic_lr_priority(gic, lr);
+	l->c.group = vgic_lr_group(gic, lr);
+	l->c.hw = hw;
+	l->c.hwintid = hw ? vgic_lr_physid(gic, lr) : 0;
+	/* Only non-HW level interrupts carry EOI (vgic_v3_populate_lr); HW ones are level. */
+	l->c.config = hw || vgic_lr_eoi(gic, lr) ? VGIC_LEVEL : VGIC_EDGE;
+	l->c.target_vcpu = vcpu;
 }
 
 /*
@@ -143,9 +99,58 @@ struct replay_model {
 	bool lost[VGIC_ENGINE_MAX_VCPUS];	 /* after a gap: known again only once a matching
 						    flush shows the whole AP list */
 	int64_t last_inj_spi[VGIC_ENGINE_MAX_SPIS + VGIC_ENGINE_NR_PRIVATE];
+	bool seen_spi[VGIC_ENGINE_MAX_SPIS + VGIC_ENGINE_NR_PRIVATE]; /* configuration learned */
+	bool seen_priv[VGIC_ENGINE_MAX_VCPUS][VGIC_ENGINE_NR_PRIVATE];
 	int64_t last_inj_priv[VGIC_ENGINE_MAX_VCPUS][VGIC_ENGINE_NR_PRIVATE];
 	struct predict_result res;
 };
+
+/*
+ * Learn each interrupt's configuration from the first LR it appears in
+ * (the flushes are enough: LRs are only programmed there; the events_kind
+ * index finds them without reading the other snapshots), before the model
+ * exists, so that it is sized to the INTIDs the trace uses (a clone, made
+ * for every race and DIR tried, copies every IRQ). Returns the count,
+ * *out malloc'ed; *max_intid the highest INTID seen.
+ */
+static int learn_config(struct replay_model *m, struct tracedb *db, struct learned **out,
+			uint32_t *max_intid)
+{
+	int gic = m->cfg.gic_version, nr_vcpus = m->cfg.nr_vcpus, n = 0, cap = 0;
+	sqlite3_stmt *st;
+
+	*out = NULL;
+	*max_intid = 0;
+	if (sqlite3_prepare_v2(tracedb_sqlite(db),
+			       "SELECT e.vcpu, l.value FROM events e "
+			       "JOIN snapshots s ON s.event_id = e.id "
+			       "JOIN snapshot_lrs l ON l.event_id = e.id AND l.lr < s.used_lrs "
+			       "WHERE e.kind = 20 AND e.vcpu IS NOT NULL ORDER BY e.id",
+			       -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		int vcpu = sqlite3_column_int(st, 0);
+		uint64_t lr = (uint64_t)sqlite3_column_int64(st, 1);
+		uint32_t intid = vgic_lr_intid(gic, lr);
+		bool *seen;
+
+		if (vcpu < 0 || vcpu >= nr_vcpus || intid >= VGIC_ENGINE_MAX_SPIS + VGIC_ENGINE_NR_PRIVATE)
+			continue;
+		seen = intid < VGIC_ENGINE_NR_PRIVATE ? &m->seen_priv[vcpu][intid] : &m->seen_spi[intid];
+		if (*seen)
+			continue;
+		*seen = true;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 64;
+			*out = vr_xrealloc(*out, (size_t)cap * sizeof(**out));
+		}
+		decode_config(gic, vcpu, lr, &(*out)[n++]);
+		if (intid > *max_intid)
+			*max_intid = intid;
+	}
+	sqlite3_finalize(st);
+	return n;
+}
 
 /* Apply one queued injection or SGI to the model. */
 static void apply_one(struct vgic_engine *e, const struct pending_injection *p)
@@ -764,7 +769,7 @@ struct replay_model *replay_model_open(struct tracedb *db, const char *profile,
 		m->cfg.nr_vcpus = VGIC_ENGINE_MAX_VCPUS;
 	if (m->cfg.nr_lrs > VGIC_ENGINE_MAX_LRS)
 		m->cfg.nr_lrs = VGIC_ENGINE_MAX_LRS;
-	n = learn_config(db, m->cfg.gic_version, m->cfg.nr_vcpus, &learned, &max_intid);
+	n = learn_config(m, db, &learned, &max_intid);
 	/* SPIs up to the highest INTID in the LRs or the events (an index lookup), in 32s. */
 	if (sqlite3_prepare_v2(sql, "SELECT max(intid) FROM events", -1, &st, NULL) == SQLITE_OK &&
 	    sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 0) > max_intid &&
