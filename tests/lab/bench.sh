@@ -13,7 +13,9 @@ gic=${3:-3}
 mode=${4:-vhe}
 # 5 modes x rounds runs in one boot: more than run.sh's default time limit under load.
 LAB_BENCH=1 LAB_COUNT=${LAB_COUNT:-2000} LAB_TIMEOUT=${LAB_TIMEOUT:-900} tests/lab/run.sh "$image" "$out" spi-burst 1 "$gic" "$mode" \
-	> /dev/null
+	> /dev/null || echo "bench-lab: the boot did not finish; the rounds it completed follow" >&2
+# Each run's line, also from a boot cut short.
+tr -d '\r' < "$out/console.log" | sed -n 's/^===VR-BENCH //p' > "$out/bench.txt"
 release=$(tr -d '\r' < "$out/console.log" | sed -n 's/^===VR-KERNEL //p')
 echo "bench-lab: $release, GICv$gic $mode, spi-burst x ${LAB_COUNT:-2000}, ${LAB_BENCH_ROUNDS:-3} rounds (injections/s; median):"
 for m in none bpf bpf-nosnap tracefs trace-cmd; do

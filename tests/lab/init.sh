@@ -85,7 +85,9 @@ if [ "${bench:-0}" = 1 ]; then
 				> /tmp/vmm.log 2>&1
 			rate=$(sed -n 's/.*: \([0-9.]*\) injections\/s$/\1/p' /tmp/vmm.log)
 			if [ $m != none ]; then kill -INT $tracer; wait $tracer; fi
-			echo "mode=$m round=$round rate=${rate:-0} $(grep -E 'events|dropped|lost|CPU' /tmp/b.log | tail -1)" >> /tmp/bench.txt
+			line="mode=$m round=$round rate=${rate:-0} $(grep -E 'events|dropped|lost|CPU' /tmp/b.log | tail -1)"
+			echo "$line" >> /tmp/bench.txt
+			echo "===VR-BENCH $line" # on the console as it comes, should the boot time out
 		done
 	done
 	emit bench.txt /tmp/bench.txt
