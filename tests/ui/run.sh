@@ -47,6 +47,15 @@ wheel_up() {
 	tmux -S "$sock" send-keys -t ui -l "$(printf '\033[<64;%d;%dM' "$1" "$2")"
 	sleep 0.8
 }
+# pane_shows PATTERN: the pane shows a line matching PATTERN within 15 s
+pane_shows() {
+	n=0
+	until tmux -S "$sock" capture-pane -p -t ui | grep -q "$1"; do
+		n=$((n + 1))
+		[ "$n" -ge 75 ] && return 1
+		sleep 0.2
+	done
+}
 # ok COND NAME: a check that is not a screen; on failure, what COND printed (a diff)
 ok() {
 	checks=$((checks + 1))
@@ -62,9 +71,19 @@ keys() {
 	sleep 0.8
 }
 # screen NAME: capture and compare with screens/NAME.screen
+# (a loaded machine may take a while to draw: the capture is retried for up to 15 s
+# until it matches, so a mismatch is a real one)
 screen() {
 	checks=$((checks + 1))
-	tmux -S "$sock" capture-pane -p -t ui | sed -e 's/[[:space:]]*$//' > "$tmp/$1.screen"
+	tries=0
+	while :; do
+		tmux -S "$sock" capture-pane -p -t ui | sed -e 's/[[:space:]]*$//' > "$tmp/$1.screen"
+		[ "${UPDATE:-0}" = 1 ] && break
+		cmp -s "$here/screens/$1.screen" "$tmp/$1.screen" && break
+		tries=$((tries + 1))
+		[ "$tries" -ge 75 ] && break
+		sleep 0.2
+	done
 	if [ "${UPDATE:-0}" = 1 ]; then
 		cp "$tmp/$1.screen" "$here/screens/$1.screen"
 		echo "updated $1"
@@ -115,7 +134,7 @@ screen too-small-70x20
 tmux -S "$sock" resize-window -t ui -x 80 -y 24 2>/dev/null || tmux -S "$sock" resize-pane -t ui -x 80 -y 24
 sleep 1
 keys q
-ok 'tmux -S "$sock" capture-pane -p -t ui | grep -q "^EXIT=0"' "q quits with status 0"
+ok 'pane_shows "^EXIT=0"' "q quits with status 0"
 
 # A read-only open computes the summaries in memory and shows the same timeline.
 start 120 32 ro.db C "--ascii --no-color --read-only"
