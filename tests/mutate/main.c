@@ -7,6 +7,8 @@
  *                                      and one line on stdout say what was done
  *   mutate run [KIND] TRACE.db         plant each site in turn, check it,
  *                                      print the tallies per kind
+ *   mutate name-dirs TRACE.db OUT.db   add the vgic_deactivate events a 6.19+
+ *                                      EOImode 1 trace from before them lacks
  * Exit status: 0 done (run: every mutation reported or excused), 1 some
  * mutation went wrong, 2 bad usage or error.
  */
@@ -22,8 +24,9 @@ static const char usage[] =
 	"Usage: mutate list [KIND] TRACE.db\n"
 	"       mutate KIND SITE TRACE.db OUT.db\n"
 	"       mutate run [KIND] TRACE.db\n"
+	"       mutate name-dirs TRACE.db OUT.db\n"
 	"Kinds: drop-delivery drop-lr lost-at-fold swap-deactivation eoicount-unaccounted\n"
-	"       eoicount-walk priority-inversion delete-window gap\n";
+	"       eoicount-walk priority-inversion delete-window gap swap-dir\n";
 
 /* Print one site. */
 static void print_site(const struct mutation *m)
@@ -86,6 +89,18 @@ int main(int argc, char **argv)
 	size_t n, i;
 	int k, wrong = 0;
 
+	if (argc == 4 && !strcmp(argv[1], "name-dirs")) {
+		int added = mutation_name_dirs(argv[2], argv[3], &err);
+
+		if (added < 0)
+			fprintf(stderr, "mutate: %s\n", err.msg);
+		else if (!added)
+			fprintf(stderr, "mutate: %s: no trapped DIR to name, or one is ambiguous\n",
+				argv[2]);
+		else
+			printf("%s: %d vgic_deactivate events added\n", argv[3], added);
+		return added > 0 ? 0 : 2;
+	}
 	if (argc >= 3 && (!strcmp(argv[1], "list") || !strcmp(argv[1], "run"))) {
 		int only = argc == 4 ? mutation_kind_from_name(argv[2]) : -1;
 

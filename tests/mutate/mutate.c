@@ -18,6 +18,7 @@ static const char *const kind_names[MUT_KIND_MAX] = {
 	"drop-delivery",	"drop-lr",	      "lost-at-fold",
 	"swap-deactivation",	"eoicount-unaccounted", "eoicount-walk",
 	"priority-inversion",	"delete-window",      "gap",
+	"swap-dir",
 };
 
 /* The command-line name of a kind. */
@@ -166,6 +167,10 @@ static const char *const site_queries[MUT_KIND_MAX] = {
 		"SELECT e.id, 8, e.cpu, e.ts_ns FROM events e WHERE e.id % 53 = 0 "
 		"AND e.id + 8 <= (SELECT max(id) FROM events) ORDER BY e.id",
 	[MUT_GAP] = "SELECT id, cpu, ts_ns FROM events WHERE id % 37 = 0 ORDER BY id",
+	[MUT_SWAP_DIR] =
+		"SELECT d.id, -1, (SELECT min(o.intid) FROM events o WHERE o.kind = 24 "
+		"AND o.intid != d.intid), d.intid FROM events d WHERE d.kind = 24 "
+		"AND EXISTS (SELECT 1 FROM events o WHERE o.kind = 24 AND o.intid != d.intid) ORDER BY d.id",
 };
 
 /* Fill m's SQL and description for one site row. */
@@ -271,6 +276,14 @@ static void make_mutation(enum mutation_kind kind, const int64_t *row, struct mu
 			 b, a, c);
 		snprintf(m->what, sizeof(m->what), "a gap of 5 lost events on CPU %lld after event %lld",
 			 b, a);
+		break;
+	case MUT_SWAP_DIR:
+		m->intid = c;
+		m->expect = FINDING_MIS_DEACTIVATION;
+		snprintf(m->sql, sizeof(m->sql),
+			 "UPDATE events SET intid = %lld, arg0 = %lld WHERE id = %lld;", c, c, a);
+		snprintf(m->what, sizeof(m->what),
+			 "the trapped DIR at event %lld names INTID %lld instead of %lld", a, c, d);
 		break;
 	default:
 		break;
@@ -504,4 +517,65 @@ int mutation_check(const char *mutant, const char *orig, const struct mutation *
 	if (!o->reported)
 		o->excuse = excuse(orig, m, err);
 	return 0;
+}
+
+/* See mutate.h: ids doubled, then one vgic_deactivate (kind 24) after each trapped-DIR exit. */
+int mutation_name_dirs(const char *in, const char *out, struct vr_error *err)
+{
+	/* The exit (EC 0x18, ICC_DIR_EL1 trapped) and the one Active LR of the sync before it. */
+	static const char exits_q[] =
+		"SELECT x.id, (SELECT count(*) FROM snapshot_lrs l JOIN snapshots s USING (event_id) "
+		"WHERE l.event_id = y.id AND l.lr < s.used_lrs AND (l.value >> 63) & 1 = 1), "
+		"(SELECT l.value & 4294967295 FROM snapshot_lrs l JOIN snapshots s USING (event_id) "
+		"WHERE l.event_id = y.id AND l.lr < s.used_lrs AND (l.value >> 63) & 1 = 1) "
+		"FROM events x JOIN events y ON y.id = (SELECT max(id) FROM events WHERE kind = 21 "
+		"AND vcpu = x.vcpu AND id < x.id) WHERE x.kind = 6 AND x.arg0 = 2 AND x.arg1 = 24 "
+		"ORDER BY x.id";
+	struct tracedb *db;
+	int64_t(*rows)[6];
+	size_t n, i;
+	int rc = -1;
+
+	unlink(out);
+	if (copy_file(in, out, err) || !(db = tracedb_open(out, TRACEDB_READWRITE, err)))
+		return -1;
+	n = query_rows(db, exits_q, &rows);
+	for (i = 0; i < n; i++)
+		if (rows[i][1] != 1)
+			break;
+	if (!n || i < n || query_int(db, "SELECT count(*) FROM events WHERE kind = 24")) {
+		rc = 0; /* ambiguous, none, or already named */
+		goto out;
+	}
+	if (tracedb_exec(db,
+			 "BEGIN; UPDATE events SET id = -id; UPDATE events SET id = -2 * id;"
+			 "UPDATE snapshots SET event_id = -event_id;"
+			 "UPDATE snapshots SET event_id = -2 * event_id;"
+			 "UPDATE snapshot_lrs SET event_id = -event_id;"
+			 "UPDATE snapshot_lrs SET event_id = -2 * event_id;"
+			 "UPDATE ap_list_entries SET event_id = -event_id;"
+			 "UPDATE ap_list_entries SET event_id = -2 * event_id;"
+			 "UPDATE gaps SET after_event_id = 2 * after_event_id;",
+			 err))
+		goto out;
+	for (i = 0; i < n; i++) {
+		char q[400];
+
+		snprintf(q, sizeof(q),
+			 "INSERT INTO events(id, ts_ns, cpu, pid, vm, vcpu, kind, intid, arg0, src_pos) "
+			 "SELECT id + 1, ts_ns, cpu, pid, vm, vcpu, 24, %lld, %lld, src_pos FROM events "
+			 "WHERE id = %lld",
+			 (long long)rows[i][2], (long long)rows[i][2], (long long)rows[i][0] * 2);
+		if (tracedb_exec(db, q, err))
+			goto out;
+	}
+	if (tracedb_exec(db, "COMMIT", err))
+		goto out;
+	rc = (int)n;
+out:
+	free(rows);
+	tracedb_close(db);
+	if (rc <= 0)
+		unlink(out);
+	return rc;
 }

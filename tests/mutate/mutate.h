@@ -32,6 +32,14 @@
  *                       tracer would (a gaps row) -> TRACE_GAP and nothing
  *                       else: checks over the window say unknown
  *   gap                 a gaps row alone -> TRACE_GAP and nothing else
+ *   swap-dir            a vgic_deactivate event (trapped DIR) names another
+ *                       INTID -> MIS_DEACTIVATION (a DIR of an interrupt
+ *                       that was not active)
+ *
+ * mutation_name_dirs() derives, from a 6.19+ EOImode 1 trace recorded
+ * before the vgic_deactivate event existed, the trace the collector
+ * records now: a vgic_deactivate after each exit that trapped a DIR, for
+ * the interrupt that sync showed Active (only where exactly one was).
  */
 #ifndef VR_MUTATE_H
 #define VR_MUTATE_H
@@ -50,6 +58,7 @@ enum mutation_kind {
 	MUT_PRIORITY_INVERSION,
 	MUT_DELETE_WINDOW,
 	MUT_GAP,
+	MUT_SWAP_DIR,
 	MUT_KIND_MAX
 };
 
@@ -99,5 +108,12 @@ int mutation_apply(const char *in, const char *out, const struct mutation *m,
 /* Check the mutant (planted from orig) and say whether m was found, or why not. */
 int mutation_check(const char *mutant, const char *orig, const struct mutation *m,
 		   struct mutation_outcome *o, struct vr_error *err);
+
+/*
+ * Copy in to out with a vgic_deactivate event after every trapped-DIR exit
+ * (event ids doubled to make room). Returns the events added, 0 when some
+ * exit is ambiguous (nothing written then), -1 on error.
+ */
+int mutation_name_dirs(const char *in, const char *out, struct vr_error *err);
 
 #endif

@@ -62,6 +62,43 @@ static void mutate_kind(const char *name, const char *db, enum mutation_kind k, 
 	free(ms);
 }
 
+/*
+ * The 7.2 EOImode 1 run with the vgic_deactivate events the collector
+ * records now (mutation_name_dirs): check must apply them, stay silent,
+ * infer no DIR, and find every swapped one; then every kind runs on it.
+ */
+static void named_dirs(const char *db, struct tally *kinds)
+{
+	struct replay_options opt = {0};
+	struct replay_result res;
+	struct vr_error err = {{0}};
+	struct tracedb *t;
+	char named[600];
+	int k, added;
+
+	snprintf(named, sizeof(named), "%s/named.db", dir);
+	added = mutation_name_dirs(db, named, &err);
+	CHECK(added >= 100);
+	t = tracedb_open(named, TRACEDB_READONLY, &err);
+	CHECK(t != NULL);
+	if (!t)
+		return;
+	opt.vcpu = opt.intid = opt.from_ns = opt.to_ns = VR_NO_VALUE;
+	CHECK_EQ(replay_check(t, &opt, NULL, NULL, &res, &err), 0);
+	CHECK_EQ(res.findings, 0);
+	CHECK_EQ(res.model_dir_exits, 0);
+	CHECK_EQ(res.model_agree, res.model_flushes);
+	printf("  7.2-eoimode1 with %d vgic_deactivate events: %lld findings, %lld of %lld flushes "
+	       "agree, %lld DIRs inferred\n",
+	       added, (long long)res.findings, (long long)res.model_agree,
+	       (long long)res.model_flushes, (long long)res.model_dir_exits);
+	replay_result_free(&res);
+	tracedb_close(t);
+	for (k = 0; k < MUT_KIND_MAX; k++)
+		mutate_kind("7.2-eoimode1-named", named, (enum mutation_kind)k, &kinds[k]);
+	unlink(named);
+}
+
 /* Import one trace into the scratch directory; returns its path in db. */
 static int import_trace(const char *in, const char *kernel, const char *name, char *db, size_t n)
 {
@@ -109,6 +146,8 @@ int main(int argc, char **argv)
 		CHECK_EQ(import_trace(in, traces[t].kernel, traces[t].name, db, sizeof(db)), 0);
 		for (k = 0; k < MUT_KIND_MAX; k++)
 			mutate_kind(traces[t].name, db, (enum mutation_kind)k, &kinds[k]);
+		if (!strcmp(traces[t].name, "7.2-eoimode1"))
+			named_dirs(db, kinds);
 		unlink(db);
 	}
 	for (k = 0; k < MUT_KIND_MAX; k++) {
