@@ -873,6 +873,8 @@ static void mouse(struct tui *t)
 	else if (me.bstate & BUTTON5_PRESSED)
 		act(t, ACT_ZOOM_OUT);
 #endif
+	else if (!(me.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED)))
+		return; /* a release: the press already acted */
 	else if (me.y >= t->list_row && me.y < t->list_row + t->list_n) {
 		if (t->list_ts[me.y - t->list_row] >= 0)
 			centre(t, t->list_ts[me.y - t->list_row]);
