@@ -294,15 +294,38 @@ int vgic_engine_configure(struct vgic_engine *e, int vcpu, uint32_t intid,
 	return 0;
 }
 
-/* See vgic_engine.h: GICD_CTLR; enabling queues what became deliverable (vgic_kick_vcpus). */
+/*
+ * See vgic_engine.h: GICD_CTLR (vgic_mmio_write_v3_misc / _v2_misc). Enabling
+ * only kicks the vCPUs (vgic_kick_vcpus(), which looks at AP lists): an
+ * interrupt made pending while the distributor was off was never queued
+ * (vgic_target_oracle() said NULL) and stays off every AP list until
+ * something queues it again, e.g. a GICD_ISENABLER write. The model does
+ * the same, and vgic_engine_stranded() lists such interrupts.
+ */
 void vgic_engine_set_dist_enabled(struct vgic_engine *e, bool enabled)
 {
-	int i;
-
 	e->dist_enabled = enabled;
-	if (enabled)
-		for (i = 0; i < e->nirqs; i++)
-			queue_irq(e, &e->irqs[i]);
+}
+
+/* See vgic_engine.h. */
+int vgic_engine_stranded(const struct vgic_engine *e, int *vcpus, uint32_t *intids, int max)
+{
+	int i, n = 0, nr_priv = e->cfg.nr_vcpus * e->nr_private;
+
+	if (!e->dist_enabled || e->cfg.guest_model == 5) /* GICv5 PPIs use no AP list */
+		return 0;
+	for (i = 0; i < e->nirqs; i++) {
+		const struct irq *irq = &e->irqs[i];
+
+		if (!irq->enabled || irq->vcpu >= 0 || irq->active || !irq_is_pending(irq))
+			continue;
+		if (n < max) {
+			vcpus[n] = i < nr_priv ? i / e->nr_private : irq->target;
+			intids[n] = irq->intid;
+		}
+		n++;
+	}
+	return n;
 }
 
 /* See vgic_engine.h. */

@@ -123,8 +123,20 @@ const struct vgic_engine_config *vgic_engine_get_config(const struct vgic_engine
 int vgic_engine_configure(struct vgic_engine *e, int vcpu, uint32_t intid,
 			  const struct vgic_irq_config_desc *c);
 
-/* GICD_CTLR enable: vgic_target_oracle() sends nothing pending anywhere while it is off. */
+/*
+ * GICD_CTLR enable: vgic_target_oracle() sends nothing pending anywhere
+ * while it is off, and turning it on only kicks the vCPUs
+ * (vgic_kick_vcpus()): what became pending meanwhile is not queued.
+ */
 void vgic_engine_set_dist_enabled(struct vgic_engine *e, bool enabled);
+
+/*
+ * Interrupts that are pending and enabled, the distributor on, yet on no
+ * AP list and not active: KVM will not present them until something
+ * queues them again (a GICD_ISENABLER/ISPENDR write, a new injection).
+ * The first max go to vcpus[] (the target) and intids[]; returns how many.
+ */
+int vgic_engine_stranded(const struct vgic_engine *e, int *vcpus, uint32_t *intids, int max);
 
 /*
  * The VMCR KVM holds for vcpu (ICH_VMCR_EL2 / GICH_VMCR layout; for a GICv5
