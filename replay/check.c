@@ -280,7 +280,7 @@ static void finding_proof(struct replay_finding *f, int64_t event_id, const char
 
 /* One row of the event stream, with its snapshot if it has one. */
 struct row {
-	int64_t id, ts_ns, vcpu, intid, arg0, arg1;
+	int64_t id, ts_ns, vcpu, intid, arg0, arg1, arg2, arg3;
 	int32_t cpu, pid;
 	int kind;
 	int gic_version, nr_lrs, used_lrs;
@@ -472,6 +472,11 @@ static void check_missing(struct checker *c, const struct row *r, struct vcpu_tr
 		if (!t->first_skipped_flush)
 			t->first_skipped_flush = r->id;
 		if (t->reported || t->uncertain || !t->seen_in_lr || t->priority < 0)
+			continue;
+		/* The guest routed this SPI elsewhere (kvm_mmio, applied by the model): once
+		 * inactive, KVM's prune moves it to the new target, where it is looked for. */
+		if (t->intid >= NR_PRIVATE && c->model &&
+		    replay_model_spi_target(c->model, t->intid) != t->vcpu)
 			continue;
 		if (!t->sw_from_fold && t->sw_pending_ts >= v->prev_flush_ts)
 			continue;
@@ -861,6 +866,35 @@ static void on_model_deactivation(struct checker *c, const struct replay_model_d
 }
 
 /*
+ * An interrupt made pending while the distributor was disabled, still on
+ * no AP list at the end of the trace although GICD_CTLR enabled the
+ * distributor: vgic_mmio_write_v3_misc() / _v2_misc() only kick the vCPUs
+ * (vgic_kick_vcpus() looks at AP lists), so nothing forwards it. The model
+ * mirrors that, so the flushes agree; the loss shows here.
+ */
+static void on_model_stranded(struct checker *c, const struct replay_model_divergence *d)
+{
+	struct replay_finding fd;
+	struct irq_track *t = irq_get(c, d->vcpu, d->intid);
+
+	if (t && t->uncertain)
+		return; /* across a gap: unknown */
+	finding_init(&fd, FINDING_LOST_INTERRUPT, SEVERITY_ERROR, d->ts_ns, d->cpu, d->vcpu,
+		     d->intid);
+	finding_proof(&fd, d->flush_event, "GICD_CTLR write that enabled the distributor");
+	finding_proof(&fd, d->cause_event, "injection made while it was disabled");
+	snprintf(fd.explanation, sizeof(fd.explanation),
+		 "INTID %lld became pending for vCPU %d while the distributor was disabled, so "
+		 "vgic_target_oracle() queued it nowhere; when the guest enabled the distributor "
+		 "(GICD_CTLR), KVM only kicked the vCPUs (vgic_kick_vcpus() looks at AP lists), "
+		 "and nothing queued it until the end of the trace: pending and enabled, it is "
+		 "never presented. The architecture forwards pending interrupts once the "
+		 "distributor is enabled.",
+		 (long long)d->intid, d->vcpu);
+	report(c, &fd);
+}
+
+/*
  * The engine replay (replay/predict.c) found a flush the kernel programmed
  * differently from the model's prediction under c->profile. Under the
  * recording kernel's own profile that is the kernel contradicting its own
@@ -876,8 +910,12 @@ static void on_divergence(const struct replay_model_divergence *d, void *arg)
 	int whatif = c->profile != c->recorded;
 	struct irq_track *t;
 
-	if (c->last_finding_event == d->flush_event)
+	if (c->last_finding_event == d->flush_event && d->kind != MODEL_STRANDED)
 		return;
+	if (d->kind == MODEL_STRANDED) {
+		on_model_stranded(c, d);
+		return;
+	}
 	if (d->kind != MODEL_FLUSH_DIFFERS) {
 		on_model_deactivation(c, d);
 		return;
@@ -1065,6 +1103,8 @@ static void model_step(struct checker *c, const struct row *r)
 	m.intid = r->intid;
 	m.arg0 = r->arg0;
 	m.arg1 = r->arg1;
+	m.arg2 = r->arg2;
+	m.arg3 = r->arg3;
 	m.kind = r->kind;
 	m.vcpu = r->vcpu == VR_NO_VALUE ? -1 : (int)r->vcpu;
 	m.pid = r->pid;
@@ -1169,6 +1209,8 @@ int replay_check(struct tracedb *db, const struct replay_options *opt, replay_fi
 		r.arg1 = sqlite3_column_type(ev, 7) == SQLITE_NULL ? VR_NO_VALUE
 								    : sqlite3_column_int64(ev, 7);
 		r.pid = sqlite3_column_int(ev, 13);
+		r.arg2 = sqlite3_column_int64(ev, 14);
+		r.arg3 = sqlite3_column_int64(ev, 15);
 		res->events++;
 		if (r.kind == 1) {
 			on_injection(c, &r);
@@ -1206,6 +1248,7 @@ int replay_check(struct tracedb *db, const struct replay_options *opt, replay_fi
 		       sqlite3_column_int(gaps, 2), sqlite3_column_int64(gaps, 3));
 		gap_row = sqlite3_step(gaps);
 	}
+	replay_model_finish(c->model);
 	collect_counts(c);
 	if (c->model) {
 		const struct predict_result *pr = replay_model_result(c->model);

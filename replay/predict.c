@@ -80,9 +80,18 @@ struct pending_injection {
 struct replay_model {
 	struct vgic_engine_config cfg;
 	struct vgic_engine *e;
+	struct vgic_mmio_layout layout; /* where the guest sees the vGIC frames (kvm_mmio) */
 	replay_model_divergence_fn fn;
 	void *fn_arg;
 	int has_post, has_deactivate;
+	int has_sgi; /* vgic_sgi events: GICD_SGIR writes are applied from those, not kvm_mmio */
+	/* Interrupts a GICD_CTLR enable left pending on no AP list (vgic_kick_vcpus() only kicks). */
+	struct stranded {
+		int vcpu, cpu;
+		uint32_t intid;
+		int64_t enable_event, ts_ns, cause_event;
+	} stranded[64];
+	int nstranded;
 	int hcr_exact; /* the profile rebuilds the HCR: compare it too */
 	struct pending_injection q[MAX_QUEUED], flight[MAX_QUEUED];
 	int nq;
@@ -591,6 +600,82 @@ static void report_event(struct replay_model *m, const struct replay_model_row *
 }
 
 /*
+ * A GICD_CTLR write: if it left interrupts pending on no AP list (made
+ * pending while the distributor was off: vgic_target_oracle() gave NULL,
+ * and enabling only kicks), remember them with the event that shows it.
+ */
+static void note_stranded(struct replay_model *m, const struct replay_model_row *r)
+{
+	int vcpus[64], n, i, j;
+	uint32_t intids[64];
+
+	n = vgic_engine_stranded(m->e, vcpus, intids, 64);
+	for (i = 0; i < n && i < 64; i++) {
+		struct stranded *s;
+
+		for (j = 0; j < m->nstranded; j++)
+			if (m->stranded[j].vcpu == vcpus[i] && m->stranded[j].intid == intids[i])
+				break;
+		if (j < m->nstranded || m->nstranded == 64 || vcpus[i] < 0 ||
+		    vcpus[i] >= m->cfg.nr_vcpus)
+			continue;
+		s = &m->stranded[m->nstranded++];
+		s->vcpu = vcpus[i];
+		s->cpu = r->cpu;
+		s->intid = intids[i];
+		s->enable_event = r->id;
+		s->ts_ns = r->ts_ns;
+		s->cause_event = intids[i] < VGIC_ENGINE_NR_PRIVATE ? m->last_inj_priv[vcpus[i]][intids[i]]
+								   : m->last_inj_spi[intids[i]];
+	}
+}
+
+/* See predict.h. */
+int replay_model_spi_target(const struct replay_model *m, uint32_t intid)
+{
+	struct vgic_irq_state s;
+
+	if (!m || vgic_engine_irq(m->e, 0, intid, &s))
+		return -1;
+	return s.target_vcpu;
+}
+
+/* See predict.h. */
+void replay_model_finish(struct replay_model *m)
+{
+	int vcpus[64], n, i, j;
+	uint32_t intids[64];
+
+	if (!m)
+		return;
+	n = vgic_engine_stranded(m->e, vcpus, intids, 64);
+	for (j = 0; j < m->nstranded; j++) {
+		const struct stranded *s = &m->stranded[j];
+		struct replay_model_divergence d;
+		int still = 0;
+
+		for (i = 0; i < n && i < 64; i++)
+			still |= vcpus[i] == s->vcpu && intids[i] == s->intid;
+		if (!still || m->unknown[s->vcpu]) {
+			m->res.rescued++;
+			continue;
+		}
+		m->res.stranded++;
+		if (!m->fn)
+			continue;
+		memset(&d, 0, sizeof(d));
+		d.kind = MODEL_STRANDED;
+		d.flush_event = s->enable_event;
+		d.ts_ns = s->ts_ns;
+		d.cpu = s->cpu;
+		d.vcpu = s->vcpu;
+		d.intid = s->intid;
+		d.cause_event = s->cause_event;
+		m->fn(&d, m->fn_arg);
+	}
+}
+
+/*
  * vgic_deactivate: handle_exit() after the exit's sync ran
  * vgic_v3_deactivate() / vgic_v2_deactivate() for the value the guest
  * wrote to ICC_DIR_EL1 / GICV_DIR. An interrupt that is not active (in
@@ -667,6 +752,15 @@ void replay_model_step(struct replay_model *m, const struct replay_model_row *r)
 	switch (kind) {
 	case 6:
 		on_kvm_exit(m, r);
+		return;
+	case 11:
+		/* io_mem_abort() applies a guest's vGIC register write at once (vgic-mmio*.c). */
+		if (r->arg0 == VR_MMIO_WRITE &&
+		    !(m->has_sgi && (uint64_t)r->arg2 == m->layout.dist + 0xf00)) /* GICD_SGIR */
+			vgic_engine_mmio_write(m->e, &m->layout, vcpu, (uint64_t)r->arg2, (int)r->arg1,
+					       (uint64_t)r->arg3);
+		if (r->arg0 == VR_MMIO_WRITE && (uint64_t)r->arg2 == m->layout.dist)
+			note_stranded(m, r);
 		return;
 	case 24:
 		on_deactivate(m, r);
@@ -749,7 +843,8 @@ struct replay_model *replay_model_open(struct tracedb *db, const char *profile,
 			       "SELECT coalesce(gic_version, 3), coalesce(nr_lrs, 4), "
 			       "(SELECT coalesce(max(vcpu), 0) + 1 FROM events), "
 			       "EXISTS (SELECT 1 FROM events WHERE kind = 22), "
-			       "EXISTS (SELECT 1 FROM events WHERE kind = 24) FROM trace_info",
+			       "EXISTS (SELECT 1 FROM events WHERE kind = 24), "
+			       "EXISTS (SELECT 1 FROM events WHERE kind = 25) FROM trace_info",
 			       -1, &st, NULL) != SQLITE_OK ||
 	    sqlite3_step(st) != SQLITE_ROW) {
 		vr_error_set(err, "reading trace_info: %s", sqlite3_errmsg(sql));
@@ -760,6 +855,7 @@ struct replay_model *replay_model_open(struct tracedb *db, const char *profile,
 	m->cfg.nr_vcpus = sqlite3_column_int(st, 2);
 	m->has_post = sqlite3_column_int(st, 3);
 	m->has_deactivate = sqlite3_column_int(st, 4);
+	m->has_sgi = sqlite3_column_int(st, 5);
 	m->cfg.nr_spis = VGIC_ENGINE_MAX_SPIS;
 	m->hcr_exact = vgic_profile_rebuilds_hcr(m->cfg.profile) && recorded &&
 		       vgic_profile_rebuilds_hcr(recorded->engine);
@@ -783,6 +879,12 @@ struct replay_model *replay_model_open(struct tracedb *db, const char *profile,
 	if (m->cfg.nr_spis > VGIC_ENGINE_MAX_SPIS)
 		m->cfg.nr_spis = VGIC_ENGINE_MAX_SPIS;
 	m->e = vgic_engine_create(&m->cfg);
+	{
+		/* QEMU virt's frames, as the lab's VMM places them; no event records them. */
+		static const struct vgic_mmio_layout qemu_virt = VGIC_MMIO_LAYOUT_QEMU_VIRT;
+
+		m->layout = qemu_virt;
+	}
 	if (!m->e) {
 		vr_error_set(err, "cannot model %d vCPUs with %d LRs on GICv%d", m->cfg.nr_vcpus,
 			     m->cfg.nr_lrs, m->cfg.gic_version);
@@ -854,7 +956,8 @@ int replay_predict(struct tracedb *db, const char *profile_name, struct predict_
 {
 	static const char q[] =
 		"SELECT e.id, e.kind, e.vcpu, e.intid, e.arg0, e.arg1, s.used_lrs, s.hcr, s.vmcr, "
-		"e.ts_ns, e.pid, e.cpu FROM events e LEFT JOIN snapshots s ON s.event_id = e.id "
+		"e.ts_ns, e.pid, e.cpu, e.arg2, e.arg3 FROM events e "
+		"LEFT JOIN snapshots s ON s.event_id = e.id "
 		"WHERE +e.kind IN (" REPLAY_MODEL_KINDS ") ORDER BY e.id";
 	struct replay_model *m = replay_model_open(db, profile_name, NULL, NULL, err);
 	sqlite3 *sql = tracedb_sqlite(db);
@@ -889,6 +992,8 @@ int replay_predict(struct tracedb *db, const char *profile_name, struct predict_
 		r.ts_ns = sqlite3_column_int64(st, 9);
 		r.pid = sqlite3_column_int(st, 10);
 		r.cpu = sqlite3_column_int(st, 11);
+		r.arg2 = sqlite3_column_int64(st, 12);
+		r.arg3 = sqlite3_column_int64(st, 13);
 		r.lr = NULL;
 		if (r.kind >= 20 && r.kind <= 22) {
 			replay_read_lrs(lrs, &lrs_row, r.id, lr, VR_MAX_LRS);
@@ -896,6 +1001,7 @@ int replay_predict(struct tracedb *db, const char *profile_name, struct predict_
 		}
 		replay_model_step(m, &r);
 	}
+	replay_model_finish(m);
 	*res = m->res;
 	rc = 0;
 out:

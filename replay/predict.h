@@ -26,6 +26,7 @@ struct predict_result {
 	int64_t dir_exits;   /* trapped-DIR exits without a vgic_deactivate event */
 	int64_t dir_found;   /* ... whose deactivation the next flush pinned down */
 	int64_t deactivates, sgis; /* vgic_deactivate / vgic_sgi events applied */
+	int64_t stranded, rescued; /* left off every AP list at a GICD_CTLR enable: to the end, or queued later */
 	int64_t first_mismatch_event;
 	int mismatch_used[2];	   /* recorded, predicted */
 	uint64_t mismatch_lr[2][4]; /* recorded, predicted */
@@ -34,6 +35,7 @@ struct predict_result {
 /* One row of the trace as the model needs it (events LEFT JOIN snapshots + its LRs). */
 struct replay_model_row {
 	int64_t id, ts_ns, intid, arg0, arg1; /* intid: VR_NO_VALUE when NULL */
+	int64_t arg2, arg3;		      /* kvm_mmio: gpa, data */
 	int kind, vcpu, pid, cpu;	      /* vcpu: -1 when NULL */
 	int used_lrs;
 	uint32_t hcr, vmcr;
@@ -44,6 +46,7 @@ enum replay_model_divergence_kind {
 	MODEL_FLUSH_DIFFERS,	  /* the kernel programmed other LRs than predicted */
 	MODEL_EOICOUNT_LEFT,	  /* EOIcount > the active AP-list entries the walk can take */
 	MODEL_DIR_NOT_ACTIVE,	  /* a trapped DIR (vgic_deactivate) of an interrupt not active */
+	MODEL_STRANDED,		  /* pending and enabled, distributor on, on no AP list to the end */
 };
 
 /*
@@ -80,13 +83,23 @@ struct replay_model *replay_model_open(struct tracedb *db, const char *profile,
 				       struct vr_error *err);
 
 /* The kinds the model reads; a caller's scan must include them (SQL list). */
-#define REPLAY_MODEL_KINDS "1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 20, 21, 22, 23, 24, 25"
+#define REPLAY_MODEL_KINDS "1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 20, 21, 22, 23, 24, 25"
 
 /* Feed one row, in trace order. */
 void replay_model_step(struct replay_model *m, const struct replay_model_row *r);
 
 /* The tallies so far. */
 const struct predict_result *replay_model_result(const struct replay_model *m);
+
+/*
+ * The end of the trace: report (MODEL_STRANDED) every interrupt that a
+ * GICD_CTLR enable left pending on no AP list and that nothing queued
+ * until the end. Call once, after the last replay_model_step().
+ */
+void replay_model_finish(struct replay_model *m);
+
+/* The vCPU an SPI is routed to in the model (GICD_IROUTER/ITARGETSR writes applied), -1 if unknown. */
+int replay_model_spi_target(const struct replay_model *m, uint32_t intid);
 
 /* Is this vCPU's modelled state unknown now (a trapped DIR the trace does not name)? */
 int replay_model_vcpu_unknown(const struct replay_model *m, int vcpu);

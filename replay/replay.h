@@ -128,7 +128,8 @@ struct replay_result {
  */
 #define REPLAY_CHECK_EVENTS_QUERY                                                          \
 	"SELECT e.id, e.ts_ns, e.cpu, e.vcpu, e.kind, e.intid, e.arg0, e.arg1, "            \
-	"s.gic_version, s.nr_lrs, s.used_lrs, s.hcr, s.vmcr, e.pid FROM events e "          \
+	"s.gic_version, s.nr_lrs, s.used_lrs, s.hcr, s.vmcr, e.pid, e.arg2, e.arg3 "        \
+	"FROM events e "                                                                   \
 	"LEFT JOIN snapshots s ON s.event_id = e.id "                                      \
 	"WHERE +e.kind IN (" REPLAY_MODEL_KINDS ") ORDER BY e.id"
 #define REPLAY_CHECK_LRS_QUERY "SELECT event_id, lr, value FROM snapshot_lrs ORDER BY event_id, lr"
