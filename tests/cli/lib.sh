@@ -47,6 +47,17 @@ expect_eq() {
 	fi
 }
 
+# known_gap NAME: the reason from tests/data/lab/KNOWN-GAPS when a pattern
+# there matches the run (a recording check does not model yet), else empty.
+known_gap() {
+	[ -f "$DATA/lab/KNOWN-GAPS" ] || return 0
+	sed -e '/^#/d' -e '/^[[:space:]]*$/d' "$DATA/lab/KNOWN-GAPS" | while read -r pat why; do
+		case $1 in
+		$pat) echo "$why"; break ;;
+		esac
+	done
+}
+
 # finish: summary line and exit status.
 finish() {
 	echo "# $(basename "$0"): $checks checks, $failures failed"

@@ -7,17 +7,6 @@
 # and must still fail the check until the gap is closed.
 . "$(dirname "$0")/lib.sh"
 
-# known_gap NAME: the reason from tests/data/lab/KNOWN-GAPS when a pattern
-# there matches the run (a recording check does not model yet), else empty.
-known_gap() {
-	[ -f "$DATA/lab/KNOWN-GAPS" ] || return 0
-	sed -e '/^#/d' -e '/^[[:space:]]*$/d' "$DATA/lab/KNOWN-GAPS" | while read -r pat why; do
-		case $1 in
-		$pat) echo "$why"; break ;;
-		esac
-	done
-}
-
 n=0
 for run in "$DATA"/lab/*/; do
 	name=$(basename "$run")

@@ -26,7 +26,7 @@ for run in "$DATA"/lab-findings/*/; do
 		fi
 	done
 	awk -F, 'NR > 1 { print $2, $3, $4 }' "$run/truth.csv" | sort -n > "$TMP/$name.truth"
-	awk '$1 ~ /^[0-9]+$/ && NF >= 8 { i[$2] += $3; a[$2] += $4 } END { for (k in i) print k, i[k], a[k] }' \
+	awk '$1 ~ /^[0-9]+$/ && $2 ~ /^[0-9]+$/ && NF >= 8 { i[$2] += $3; a[$2] += $4 } END { for (k in i) print k, i[k], a[k] }' \
 		"$TMP/$name.check" | sort -n > "$TMP/$name.acct"
 	expect_eq "$name: accounting equals the ground truth" "$(diff "$TMP/$name.truth" "$TMP/$name.acct" | head -3)" ""
 	# The collector saw the same run: the same verdict from its recording.

@@ -67,7 +67,7 @@ while read -r name kernel gic mode scenario vcpus count; do
 			keep "$name" "$findings"
 			{
 				echo "# the guest never acknowledged these again (truth.csv); found by the lab"
-				for i in $lostids; do echo "ANY $i"; done
+				for id in $lostids; do echo "ANY $id"; done
 			} > "$findings/$name/EXPECT"
 			echo "lab: $name lost INTID(s) $(echo $lostids): kept in $findings"
 		else

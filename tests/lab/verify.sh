@@ -92,10 +92,10 @@ fi
 # load and put (kvm_timer_update_irq), not once per expiry the guest armed:
 # there only the acknowledgements are comparable (check balances its own
 # injected = acked + coalesced + lost + pending).
-per_intid='$1 ~ /^[0-9]+$/ && NF >= 8 { i[$2] += $3; a[$2] += $4 } END { for (k in i) print k, i[k], a[k] }'
+per_intid='$1 ~ /^[0-9]+$/ && $2 ~ /^[0-9]+$/ && NF >= 8 { i[$2] += $3; a[$2] += $4 } END { for (k in i) print k, i[k], a[k] }'
 truth_cols='NR > 1 { print $2, $3, $4 }'
 if [ "$(val scenario)" = timer ]; then
-	per_intid='$1 ~ /^[0-9]+$/ && NF >= 8 { a[$2] += $4 } END { for (k in a) print k, a[k] }'
+	per_intid='$1 ~ /^[0-9]+$/ && $2 ~ /^[0-9]+$/ && NF >= 8 { a[$2] += $4 } END { for (k in a) print k, a[k] }'
 	truth_cols='NR > 1 { print $2, $4 }'
 fi
 awk -F, "$truth_cols" "$run/truth.csv" | sort -n > "$work/truth.sorted"
