@@ -94,6 +94,8 @@ struct checker {
 	int failed;
 	struct replay_model *model;  /* the engine replay under c->profile */
 	int64_t last_finding_event;  /* decisive event of the last finding made */
+	struct replay_finding deferred; /* a sort-based LR_DIVERGENCE the model has yet to judge */
+	int has_deferred;
 	struct vr_progress *progress; /* the progress line on a terminal, or NULL */
 };
 
@@ -442,7 +444,32 @@ static void report_missing(struct checker *c, const struct row *r, struct irq_tr
 			 "interrupt is missing from the LRs.",
 			 t->intid, t->priority, (long long)r->vcpu, (long long)t->sw_pending_event,
 			 later_lr);
+	if (!lost && c->model) {
+		/*
+		 * The model replays the kernel's own vgic_irq_cmp() over the whole
+		 * state: if it programs the same LRs from there, this sort-based
+		 * suspicion is wrong (see flush_judged()).
+		 */
+		c->deferred = fd;
+		c->has_deferred = 1;
+		return;
+	}
 	report(c, &fd);
+}
+
+/*
+ * After the model has judged the flush of row r: a deferred sort-based
+ * LR_DIVERGENCE stands where the model could not judge (the vCPU's state
+ * unknown to it) and is dropped where the model programmed what the
+ * kernel did; where they differ, on_divergence() has already reported it.
+ */
+static void flush_judged(struct checker *c, const struct row *r)
+{
+	if (!c->has_deferred)
+		return;
+	c->has_deferred = 0;
+	if (replay_model_vcpu_unknown(c->model, (int)r->vcpu))
+		report(c, &c->deferred);
 }
 
 /*
@@ -910,6 +937,11 @@ static void on_divergence(const struct replay_model_divergence *d, void *arg)
 	int whatif = c->profile != c->recorded;
 	struct irq_track *t;
 
+	if (c->has_deferred && c->deferred.proof[0] == d->flush_event) {
+		c->has_deferred = 0; /* the tracker's finding names the cause: keep it */
+		report(c, &c->deferred);
+		return;
+	}
 	if (c->last_finding_event == d->flush_event && d->kind != MODEL_STRANDED)
 		return;
 	if (d->kind == MODEL_STRANDED) {
@@ -1230,8 +1262,11 @@ int replay_check(struct tracedb *db, const struct replay_options *opt, replay_fi
 			if (r.vcpu != VR_NO_VALUE && r.kind != 22)
 				(r.kind == 20 ? on_flush : on_sync)(c, &r);
 		}
-		if (c->model)
+		if (c->model) {
 			model_step(c, &r);
+			if (r.kind == 20)
+				flush_judged(c, &r);
+		}
 		if ((++total & 0xffff) == 0)
 			vr_progress_update(&progress, (uint64_t)r.id, (uint64_t)last_id);
 		if (c->failed)
