@@ -2,7 +2,8 @@
 # Golden-screen tests of `vgic-replay tui`, in the style of tig's: drive the
 # real binary in tmux on real traces from the lab corpus (the 7.2
 # seed-trigger run, checked under linux-6.19 so that it carries findings,
-# and a two-vCPU SPI burst), send scripted keys and mouse events, capture
+# a two-vCPU SPI burst, the collector's recordings of SGI exchanges
+# between two and four vCPUs), send scripted keys and mouse events, capture
 # the screen after each step and compare it with the saved screen in
 # tests/ui/screens/; a mismatch prints the diff. UPDATE=1 rewrites the
 # saved screens (review them before committing).
@@ -160,6 +161,16 @@ screen mouse-wheel-zoom
 keys q
 start 120 40 t2.db C.UTF-8 "--no-color"
 screen two-vcpus-utf8
+keys q
+
+# The collector's recordings of SGI exchanges: SGIs pending on their targets from vgic_sgi.
+xz -dc "$here/../data/lab/linux-7.2-gicv3-vhe-sgi-2vcpu/record.db.xz" > "$tmp/sgi2.db"
+xz -dc "$here/../data/lab/linux-7.2-gicv3-vhe-sgi-4vcpu/record.db.xz" > "$tmp/sgi4.db"
+start 120 40 sgi2.db
+screen sgi-2vcpu-recorded
+keys q
+start 120 40 sgi4.db
+screen sgi-4vcpu-recorded
 keys q
 
 # Lost events: marked on the lanes and the findings row, counted in the header.
