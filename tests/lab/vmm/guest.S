@@ -287,11 +287,10 @@ dir_server:
 	b	45b
 
 /*
- * IRQ (GICv3 entry): acknowledge from ICC_IAR1_EL1, then the common body.
- * The frame keeps x0-x8, x30, ELR_EL1 and SPSR_EL1, so that the nested
- * scenario can unmask IRQs inside the handler.
+ * The IRQ frame: x0-x8, x30, ELR_EL1 and SPSR_EL1, so that the nested
+ * scenario can unmask IRQs inside the handler (irq_body restores it).
  */
-irq_handler:
+	.macro	push_irq_frame
 	stp	x0, x1, [sp, #-96]!
 	stp	x2, x3, [sp, #16]
 	stp	x4, x5, [sp, #32]
@@ -300,20 +299,18 @@ irq_handler:
 	mrs	x2, elr_el1
 	mrs	x3, spsr_el1
 	stp	x2, x3, [sp, #64]
+	.endm
+
+/* IRQ (GICv3 entry): acknowledge from ICC_IAR1_EL1, then the common body. */
+irq_handler:
+	push_irq_frame
 	mrs	x0, S3_0_C12_C12_0		/* ICC_IAR1_EL1 */
 	and	x1, x0, #0xffffff
 	b	irq_body
 
 /* IRQ (GICv2 entry): acknowledge from GICC_IAR (INTID [9:0], source CPUID [12:10]). */
 irq_handler_v2:
-	stp	x0, x1, [sp, #-96]!
-	stp	x2, x3, [sp, #16]
-	stp	x4, x5, [sp, #32]
-	stp	x6, x30, [sp, #48]
-	stp	x7, x8, [sp, #80]
-	mrs	x2, elr_el1
-	mrs	x3, spsr_el1
-	stp	x2, x3, [sp, #64]
+	push_irq_frame
 	mov	x4, #GICC
 	ldr	w0, [x4, #0xc]			/* GICC_IAR */
 	and	x1, x0, #0x3ff
