@@ -857,7 +857,12 @@ static int run_flight(struct recorder *r, struct ring_buffer *rb, struct record_
 	memset(&d, 0, sizeof(d));
 	memset(&last, 0, sizeof(last));
 	while (!stop_requested) {
-		int n = ring_buffer__poll(rb, 100);
+		int n = ring_buffer__poll(rb, 50);
+
+		/* The BPF side wakes us only when the ring fills up (ring_wakeup_flags()):
+		 * take what arrived since at every timeout. */
+		if (n == 0)
+			n = ring_buffer__consume(rb);
 
 		if (n < 0 && n != -EINTR) {
 			vr_error_set(err, "ring buffer: %s", strerror(-n));
@@ -1012,7 +1017,12 @@ int vr_record(const struct record_options *opt, struct record_stats *st, struct 
 	}
 	fprintf(stderr, "record: writing %s; Ctrl-C to stop\n", opt->output);
 	while (!stop_requested && !r.writer_failed) {
-		int n = ring_buffer__poll(rb, 100);
+		int n = ring_buffer__poll(rb, 50);
+
+		/* The BPF side wakes us only when the ring fills up (ring_wakeup_flags()):
+		 * take what arrived since at every timeout. */
+		if (n == 0)
+			n = ring_buffer__consume(rb);
 
 		if (n < 0 && n != -EINTR) {
 			vr_error_set(err, "ring buffer: %s", strerror(-n));
