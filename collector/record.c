@@ -123,6 +123,18 @@ static int record_push(struct recorder *r, const void *data, size_t size)
 	return 0;
 }
 
+/*
+ * Wait up to 50 ms for records and take them. The BPF side wakes us only
+ * when a quarter of the ring is filled (ring_wakeup_flags()), so a timeout
+ * takes what arrived since.
+ */
+static int poll_ring(struct ring_buffer *rb)
+{
+	int n = ring_buffer__poll(rb, 50);
+
+	return n == 0 ? ring_buffer__consume(rb) : n;
+}
+
 /* ring_buffer__new callback: runs on the polling thread. */
 static int on_ring_record(void *ctx, void *data, size_t size)
 {
@@ -857,12 +869,7 @@ static int run_flight(struct recorder *r, struct ring_buffer *rb, struct record_
 	memset(&d, 0, sizeof(d));
 	memset(&last, 0, sizeof(last));
 	while (!stop_requested) {
-		int n = ring_buffer__poll(rb, 50);
-
-		/* The BPF side wakes us only when the ring fills up (ring_wakeup_flags()):
-		 * take what arrived since at every timeout. */
-		if (n == 0)
-			n = ring_buffer__consume(rb);
+		int n = poll_ring(rb);
 
 		if (n < 0 && n != -EINTR) {
 			vr_error_set(err, "ring buffer: %s", strerror(-n));
@@ -1017,12 +1024,7 @@ int vr_record(const struct record_options *opt, struct record_stats *st, struct 
 	}
 	fprintf(stderr, "record: writing %s; Ctrl-C to stop\n", opt->output);
 	while (!stop_requested && !r.writer_failed) {
-		int n = ring_buffer__poll(rb, 50);
-
-		/* The BPF side wakes us only when the ring fills up (ring_wakeup_flags()):
-		 * take what arrived since at every timeout. */
-		if (n == 0)
-			n = ring_buffer__consume(rb);
+		int n = poll_ring(rb);
 
 		if (n < 0 && n != -EINTR) {
 			vr_error_set(err, "ring buffer: %s", strerror(-n));
