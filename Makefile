@@ -7,7 +7,9 @@
 #   make bench      import throughput against SQLite's bare insert rate
 #   make fuzz       run the importer fuzzers for FUZZ_SECONDS each
 #   make lab        the full lab matrix (real kernels under QEMU); lab-smoke: one run
-#   make install    install the binary and man page under PREFIX
+#   make man        the man pages (docs/man/*.scd, scdoc) into build/man/
+#   make install    binary, man pages, bash completion under DESTDIR/PREFIX; make uninstall
+#   make deb        Debian packages: native (amd64) and the static arm64 binary
 #   make clean
 #
 # V=1 shows the commands.
@@ -35,7 +37,8 @@ endif
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all cross deps test unit-test cli-test ui-test fuzz-smoke demo bench fuzz install clean lab lab-smoke
+.PHONY: all cross deps test unit-test cli-test ui-test fuzz-smoke demo bench fuzz install uninstall clean lab lab-smoke \
+	man man-test
 
 # ---------------------------------------------------------------- sources
 
@@ -203,7 +206,8 @@ ui-test: $(BUILD)/vgic-replay
 	$(Q)tests/ui/run.sh $(BUILD)/vgic-replay
 
 test: deps
-	$(Q)$(MAKE) --no-print-directory all unit-test engine-test cli-test ui-test fuzz-smoke lab-smoke
+	$(Q)$(MAKE) --no-print-directory all unit-test engine-test cli-test ui-test fuzz-smoke lab-smoke \
+		man-test lab-guide deb-test
 	@echo "make test: all tests passed"
 
 # ---------------------------------------------------------------- fuzzing
@@ -285,10 +289,41 @@ bench-engine: $(BUILD)/bench_engine
 
 # ---------------------------------------------------------------- install
 
-install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
-	install -m 0755 $(BUILD)/vgic-replay $(DESTDIR)$(PREFIX)/bin/vgic-replay
-	install -m 0644 docs/vgic-replay.1 $(DESTDIR)$(PREFIX)/share/man/man1/vgic-replay.1
+# Man pages are written in scdoc (docs/man/NAME.SECTION.scd) and built to roff.
+MAN_SRC := $(wildcard docs/man/*.scd)
+MAN_OUT := $(patsubst docs/man/%.scd,$(BUILD)/man/%,$(MAN_SRC))
+
+$(BUILD)/man/%: docs/man/%.scd
+	$(call msg,SCDOC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)scdoc < $< > $@
+
+man: $(MAN_OUT)
+
+# Every subcommand and option that --help prints is in its man page, and back.
+man-test: $(BUILD)/vgic-replay $(MAN_OUT)
+	$(Q)tests/man/check-manpages.sh $(BUILD)/vgic-replay docs/man $(BUILD)/man
+
+# make install [PREFIX=/usr/local] [DESTDIR=] [VR_BIN=build/vgic-replay]
+VR_BIN     ?= $(BUILD)/vgic-replay
+BINDIR     := $(DESTDIR)$(PREFIX)/bin
+MANDIR     := $(DESTDIR)$(PREFIX)/share/man
+BASHCOMPDIR := $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+
+install: all man
+	install -d $(BINDIR) $(MANDIR)/man1 $(MANDIR)/man5 $(BASHCOMPDIR)
+	install -m 0755 $(VR_BIN) $(BINDIR)/vgic-replay
+	install -m 0644 $(filter %.1,$(MAN_OUT)) $(MANDIR)/man1/
+	install -m 0644 $(filter %.5,$(MAN_OUT)) $(MANDIR)/man5/
+	install -m 0644 scripts/vgic-replay.bash-completion $(BASHCOMPDIR)/vgic-replay
+
+uninstall:
+	rm -f $(BINDIR)/vgic-replay $(BASHCOMPDIR)/vgic-replay
+	rm -f $(addprefix $(MANDIR)/man1/,$(notdir $(filter %.1,$(MAN_OUT))))
+	rm -f $(addprefix $(MANDIR)/man5/,$(notdir $(filter %.5,$(MAN_OUT))))
+
+# Debian packages (packaging/deb.mk): deb, deb-test.
+-include packaging/deb.mk
 
 clean:
 	rm -rf $(BUILD) vgic-replay
