@@ -19,7 +19,7 @@ static const char predict_usage[] =
 	"and compare them with what the kernel programmed. Needs LR snapshots.\n"
 	"\n"
 	"Options:\n"
-	"  -p, --profile NAME  linux-6.12, linux-6.19 or linux-7.0 (default: from the\n"
+	"  -p, --profile NAME  linux-6.12, linux-6.19, linux-7.0 or gicv5 (default: from the\n"
 	"                      trace's kernel release)\n"
 	"  -h, --help          show this help\n"
 	"\n"

@@ -29,6 +29,7 @@ static const char record_usage[] =
 	"      --max-size MB      stop when the file reaches MB megabytes\n"
 	"      --events LIST      comma-separated subset of the tracepoints\n"
 	"      --no-snapshots     tracepoints only (no LRs, no populate_lr)\n"
+	"      --snapshots        LR and AP-list snapshots (the default)\n"
 	"      --no-ap-list       no AP-list walk after sync\n"
 	"      --gic 2|3          host GIC (default: from /proc/interrupts)\n"
 	"      --buffer-size MB   BPF ring buffer size (default 8, power of two)\n"

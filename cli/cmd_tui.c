@@ -4,6 +4,7 @@
  */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "../ui/tui.h"
 #include "cli.h"
@@ -20,7 +21,7 @@ static const char tui_usage[] =
 	"\n"
 	"Options:\n"
 	"      --ascii     ASCII instead of UTF-8 block characters\n"
-	"      --no-color  monochrome\n"
+	"      --no-color  monochrome (also when NO_COLOR is set and not empty)\n"
 	"      --read-only never write to the trace file\n"
 	"      --keys      print the key table (Markdown) and exit\n"
 	"  -h, --help      show this help\n";
@@ -39,6 +40,9 @@ int cmd_tui(int argc, char **argv)
 	struct tui_options o = {0, 0, 0};
 	int c;
 
+	/* The no-color.org convention: NO_COLOR set to anything but "". */
+	if (getenv("NO_COLOR") && *getenv("NO_COLOR"))
+		o.no_color = 1;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		if (c == 'a')

@@ -15,9 +15,14 @@
 #define _GNU_SOURCE
 #include "import.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <trace-cmd/trace-cmd.h>
 #include <traceevent/event-parse.h>
 
@@ -269,6 +274,58 @@ out:
 	return 0;
 }
 
+/*
+ * Open the file's headers once in a child process and report how that
+ * went: 0 if they parse, -1 (err set) if not. libtracecmd 3.1 and
+ * libtraceevent 1.7 crash on some corrupt headers (a format section the
+ * event parser misreads; tracecmd_close walking the page maps of a CPU
+ * whose init failed), and bad input must end in an error message, not a
+ * core dump. Only the header parse runs in the child; the parent redoes
+ * it in process, which costs a few milliseconds.
+ */
+static int tracedat_headers_parse(const char *path, struct vr_error *err)
+{
+	int status, devnull;
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return vr_error_set(err, "%s: fork: %s", path, strerror(errno));
+	if (pid == 0) {
+		struct tracecmd_input *h;
+
+		/* A crash report from the libraries is not for the user. */
+		devnull = open("/dev/null", O_WRONLY);
+		if (devnull >= 0)
+			dup2(devnull, 2);
+		/* Die of the signal itself, past any sanitizer's handler. */
+		signal(SIGSEGV, SIG_DFL);
+		signal(SIGBUS, SIG_DFL);
+		signal(SIGFPE, SIG_DFL);
+		signal(SIGILL, SIG_DFL);
+		signal(SIGABRT, SIG_DFL);
+		alarm(60);
+		h = tracecmd_open(path, TRACECMD_FL_LOAD_NO_PLUGINS |
+						TRACECMD_FL_LOAD_NO_SYSTEM_PLUGINS);
+		if (!h)
+			_exit(1);
+		tracecmd_close(h);
+		_exit(0);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return vr_error_set(err, "%s: waitpid: %s", path, strerror(errno));
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	if (WIFSIGNALED(status))
+		return vr_error_set(err, "%s: not a readable trace.dat (corrupt headers: "
+					 "libtracecmd died of signal %d reading them)",
+				    path, WTERMSIG(status));
+	return vr_error_set(err, "%s: not a readable trace.dat (truncated or corrupt headers)",
+			    path);
+}
+
 /* See import.h. */
 int import_tracedat(const char *path, struct trace_writer *w, struct tracedb *db,
 		    const struct import_options *opt, struct import_result *res,
@@ -286,6 +343,8 @@ int import_tracedat(const char *path, struct trace_writer *w, struct tracedb *db
 	vr_progress_init(&st.progress, "importing");
 	tracecmd_set_loglevel(TEP_LOG_NONE);
 	tep_set_loglevel(TEP_LOG_NONE);
+	if (tracedat_headers_parse(path, err))
+		return -1;
 	h = tracecmd_open(path, TRACECMD_FL_LOAD_NO_PLUGINS | TRACECMD_FL_LOAD_NO_SYSTEM_PLUGINS);
 	if (!h)
 		return vr_error_set(err,

@@ -35,7 +35,7 @@ start() {
 	while [ -S "$sock" ] && tmux -S "$sock" has-session 2>/dev/null; do sleep 0.1; done
 	rm -f "$sock"
 	tmux -S "$sock" -f /dev/null new-session -d -s ui -x "$1" -y "$2" \
-		"cd '$tmp' && env TERM=xterm LANG=${4:-C} LC_ALL=${4:-C} sh -c '\"$vr\" tui ${5:---ascii --no-color} ${3:-t.db}; echo EXIT=\$?; sleep 60'"
+		"cd '$tmp' && env TERM=xterm ${UI_ENV:-} LANG=${4:-C} LC_ALL=${4:-C} sh -c '\"$vr\" tui ${5:---ascii --no-color} ${3:-t.db}; echo EXIT=\$?; sleep 60'"
 	sleep 1.5
 }
 # click X Y / wheel_up X Y: an SGR mouse event at screen cell (X, Y), 1-based
@@ -161,6 +161,16 @@ screen mouse-wheel-zoom
 keys q
 start 120 40 t2.db C.UTF-8 "--no-color"
 screen two-vcpus-utf8
+keys q
+
+# Colour: on by default where the terminal has it; off with NO_COLOR (no-color.org).
+start 120 40 t2.db C "--ascii"
+pane_shows "vCPU 0"
+ok "tmux -S '$sock' capture-pane -e -p -t ui | grep -q '\[3[0-7];\|\[4[0-7]m\|\[3[0-7]m'" "colour on a colour terminal"
+keys q
+UI_ENV=NO_COLOR=1 start 120 40 t2.db C "--ascii"
+pane_shows "vCPU 0"
+ok "! tmux -S '$sock' capture-pane -e -p -t ui | grep -q '\[3[0-7];\|\[4[0-7]m\|\[3[0-7]m'" "no colour with NO_COLOR=1"
 keys q
 
 # The collector's recordings of SGI exchanges: SGIs pending on their targets from vgic_sgi.
