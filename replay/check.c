@@ -375,6 +375,7 @@ static void on_trapped_dir(struct checker *c, const struct row *r)
 	if (t && t->active && !t->in_lr) {
 		t->active = 0;
 		t->count.deactivated++;
+		t->last_seen_event = r->id; /* the proof if an LR shows it Active again */
 	}
 }
 

@@ -39,4 +39,11 @@ expect_eq "garbage line counted at its line number" \
 	"$($VR sql --csv --no-header "$TMP/mixed.db" "SELECT src_pos || ' ' || problem FROM import_problems")" "31 unparsed"
 expect_eq "the other lines still imported" \
 	"$($VR sql --csv --no-header "$TMP/mixed.db" "SELECT events_total FROM trace_info")" "$(grep -vc '^#' "$in")"
+# One byte of a real trace.dat's event formats changed (found by
+# fuzz_tracedat): libtraceevent 1.7 crashes parsing it; import must not.
+cp "$DATA/lab/linux-7.2-gicv3-vhe-spi-burst/trace.dat" "$TMP/crash.dat"
+printf '(' | dd of="$TMP/crash.dat" bs=1 seek=82420 conv=notrunc 2>/dev/null
+expect_fail "trace.dat whose headers crash libtraceevent" 1 \
+	"crash.dat: not a readable trace.dat \\(corrupt headers" $VR import "$TMP/crash.dat" -o "$TMP/crash.db"
+expect_eq "no output left after it" "$(ls "$TMP"/crash.db* 2>/dev/null)" ""
 finish
