@@ -1,7 +1,8 @@
 # Compare the transcript of a guide's commands with what the guide shows.
 # An expected line "..." stands for any number of lines (none included);
 # an expected line ending in "..." matches any line that starts with the
-# rest. Prints one "ok"/"not ok" line per command and, for a mismatch, the
+# rest, and one starting with "..." any line that ends with it. Prints
+# one "ok"/"not ok" line per command and, for a mismatch, the
 # first differing line; exits 1 if any command differs.
 #
 # Usage: awk -f compare.awk GUIDE.expect TRANSCRIPT
@@ -46,6 +47,11 @@ function check_step(s,    e, g, ok, why, j, k, pat) {
 function line_matches(e, g) {
 	if (e == g)
 		return 1
+	if (e ~ /^\.\.\./) {
+		e = substr(e, 4)
+		sub(/^ /, "", e)
+		return length(g) >= length(e) && substr(g, length(g) - length(e) + 1) == e
+	}
 	if (e ~ /\.\.\.$/) {
 		sub(/\.\.\.$/, "", e)
 		sub(/ $/, "", e)

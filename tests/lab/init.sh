@@ -24,6 +24,7 @@ for arg in $(cat /proc/cmdline); do
 	vr.flightmb=*) flightmb=${arg#vr.flightmb=} ;;
 	vr.bench=*) bench=${arg#vr.bench=} ;;
 	vr.rounds=*) rounds=${arg#vr.rounds=} ;;
+	vr.guide=*) guide=${arg#vr.guide=} ;;
 	esac
 done
 
@@ -91,6 +92,24 @@ if [ "${bench:-0}" = 1 ]; then
 		done
 	done
 	emit bench.txt /tmp/bench.txt
+	echo "===VR-DONE"
+	poweroff -f
+fi
+if [ "${guide:-0}" = 1 ]; then
+	# make lab-guide: run docs/guide-operators.md's commands (/guide.sh, made by
+	# tests/guide/extract.awk, in a second initramfs archive) as an operator
+	# would, while the VMM, under the name operators look for, makes traffic.
+	echo 0 > $T/events/enable
+	[ -f /guide.sh ] || fail "no /guide.sh in the initramfs"
+	cp /bin/vmm /bin/qemu-system-aarch64
+	/bin/qemu-system-aarch64 "$scenario" --vcpus "$vcpus" --count 1000000 --seed "$seed" \
+		--gic "$gic" > /tmp/vmm.log 2>&1 &
+	vmm_pid=$!
+	mkdir -p /root && cd /root
+	sh /guide.sh > /tmp/guide.txt 2>&1
+	cd /
+	kill $vmm_pid 2>/dev/null
+	emit guide.txt /tmp/guide.txt
 	echo "===VR-DONE"
 	poweroff -f
 fi

@@ -19,7 +19,7 @@ LAB_ONLY      ?=
 # keep one per kernel in the corpus. A shell case pattern.
 LAB_KEEP_DAT  ?= *-gicv3-vhe-spi-burst
 
-.PHONY: lab-deps lab-smoke lab lab-clean lab-initrd bench-lab
+.PHONY: lab-deps lab-smoke lab lab-clean lab-initrd bench-lab lab-guide
 
 lab-deps:
 	$(Q)tests/lab/deps.sh
@@ -54,7 +54,7 @@ $(LAB_DIR)/tc/usr/bin/trace-cmd:
 		$(LAB_DIR)/tc; done
 
 LAB_APPLETS := sh mount umount cat echo grep wc sed awk tr base64 gzip gunzip poweroff sleep \
-	uname mkdir ls tail head cut date dmesg rm cp
+	uname mkdir ls tail head cut date dmesg rm cp pidof tar du
 
 $(LAB_DIR)/initrd.gz: tests/lab/init.sh $(LAB_DIR)/vmm/vmm $(LAB_DIR)/busybox $(BUILD)/aarch64/vgic-replay \
 		$(LAB_DIR)/tc/usr/bin/trace-cmd
@@ -91,6 +91,22 @@ lab-smoke: lab-initrd all
 	$(Q)rm -rf $(LAB_RUNS)/smoke
 	$(Q)tests/lab/run.sh $(LAB_DIR)/kernel-6.12/Image $(LAB_RUNS)/smoke spi-paced 1 3 vhe
 	$(Q)tests/lab/verify.sh $(LAB_RUNS)/smoke $(BUILD)/vgic-replay
+
+# docs/guide-operators.md run in the emulated host (6.12, GICv3, VHE): its
+# commands become /guide.sh in a second initramfs archive appended to the
+# lab's; what they print is compared with the guide (tests/guide).
+LAB_GUIDE_DIR := $(LAB_DIR)/guide
+lab-guide: lab-initrd all
+	$(Q)$(MAKE) --no-print-directory $(LAB_DIR)/kernel-6.12/Image
+	$(Q)rm -rf $(LAB_GUIDE_DIR) $(LAB_RUNS)/guide && mkdir -p $(LAB_GUIDE_DIR)/root
+	$(Q)awk -v script=$(LAB_GUIDE_DIR)/root/guide.sh -v expect=$(LAB_GUIDE_DIR)/guide.expect \
+		-f tests/guide/extract.awk docs/guide-operators.md
+	$(Q)cd $(LAB_GUIDE_DIR)/root && echo guide.sh | cpio -o -H newc 2>/dev/null | gzip -1 > ../guide.cpio.gz
+	$(Q)cat $(LAB_DIR)/initrd.gz $(LAB_GUIDE_DIR)/guide.cpio.gz > $(LAB_GUIDE_DIR)/initrd.gz
+	$(Q)LAB_GUIDE=1 LAB_INITRD=$(LAB_GUIDE_DIR)/initrd.gz \
+		tests/lab/run.sh $(LAB_DIR)/kernel-6.12/Image $(LAB_RUNS)/guide spi-paced 1 3 vhe
+	$(Q)awk -f tests/guide/compare.awk $(LAB_GUIDE_DIR)/guide.expect $(LAB_RUNS)/guide/guide.txt || \
+		{ echo "lab-guide: transcript in $(LAB_RUNS)/guide/guide.txt" >&2; exit 1; }
 
 # The matrix: every run verified against its ground truth, then kept compressed.
 lab: lab-initrd all

@@ -27,6 +27,7 @@ append="console=ttyAMA0 panic=-1 quiet loglevel=3 vr.scenario=$scenario vr.vcpus
 append="$append vr.count=$count vr.seed=$seed vr.gic=$gic vr.record=$record"
 [ -n "${LAB_FLIGHT_MB:-}" ] && append="$append vr.flightmb=$LAB_FLIGHT_MB"
 [ "${LAB_BENCH:-0}" = 1 ] && append="$append vr.bench=1 vr.rounds=${LAB_BENCH_ROUNDS:-3}"
+[ "${LAB_GUIDE:-0}" = 1 ] && append="$append vr.guide=1"
 [ "$mode" = nvhe ] && append="$append kvm-arm.mode=nvhe"
 
 t0=$(date +%s.%N)
@@ -57,6 +58,10 @@ extract() {
 }
 if [ "${LAB_BENCH:-0}" = 1 ]; then # make bench-lab: one result file (tests/lab/bench.sh)
 	extract bench.txt
+	exit 0
+fi
+if [ "${LAB_GUIDE:-0}" = 1 ]; then # make lab-guide: the transcript of the guide's commands
+	extract guide.txt
 	exit 0
 fi
 extract trace.txt
