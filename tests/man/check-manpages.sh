@@ -250,6 +250,14 @@ check_empty "vgic-replay.1.scd: COMMANDS names only commands" "$tmp/extra2"
 
 # ----------------------------------------------------------------- options
 
+# both_ways A B DESC-A-IN-B DESC-B-IN-A: every line of A is in B, and back.
+both_ways() {
+	not_in "$1" "$2" >"$tmp/d"
+	check_empty "$3" "$tmp/d"
+	not_in "$2" "$1" >"$tmp/d"
+	check_empty "$4" "$tmp/d"
+}
+
 # compare_options NAME HELP-FILE PAGE: both directions, and the format.
 compare_options() {
 	help_options <"$2" >"$tmp/h"
@@ -258,10 +266,8 @@ compare_options() {
 		not_ok "$1: --help prints an Options: block"
 		return
 	fi
-	not_in "$tmp/h" "$tmp/p" >"$tmp/d"
-	check_empty "$1: every option of --help is in the OPTIONS of ${3##*/}" "$tmp/d"
-	not_in "$tmp/p" "$tmp/h" >"$tmp/d"
-	check_empty "$1: every option in the OPTIONS of ${3##*/} is in --help" "$tmp/d"
+	both_ways "$tmp/h" "$tmp/p" "$1: every option of --help is in the OPTIONS of ${3##*/}" \
+		"$1: every option in the OPTIONS of ${3##*/} is in --help"
 	page_option_format "$3" >"$tmp/d"
 	check_empty "$1: OPTIONS of ${3##*/} are term lines with a paragraph each" "$tmp/d"
 }
@@ -287,10 +293,8 @@ while read -r cmd; do
 	fi
 	source_options "$code" >"$tmp/s"
 	help_options <"$tmp/$cmd.help" >"$tmp/h"
-	not_in "$tmp/s" "$tmp/h" >"$tmp/d"
-	check_empty "$cmd: every option cli/cmd_$cmd.c accepts is in --help" "$tmp/d"
-	not_in "$tmp/h" "$tmp/s" >"$tmp/d"
-	check_empty "$cmd: --help prints only options cli/cmd_$cmd.c accepts" "$tmp/d"
+	both_ways "$tmp/s" "$tmp/h" "$cmd: every option cli/cmd_$cmd.c accepts is in --help" \
+		"$cmd: --help prints only options cli/cmd_$cmd.c accepts"
 done <"$tmp/commands"
 
 # Every cli/cmd_*.c is a command (an orphan's options would go unchecked).
@@ -320,10 +324,9 @@ if grep -qx tui "$tmp/commands" && [ -f "$src/vgic-replay-tui.1.scd" ]; then
 	if [ ! -s "$tmp/keys" ]; then
 		not_ok "tui --keys prints a key table"
 	else
-		not_in "$tmp/keys" "$tmp/page-keys" >"$tmp/d"
-		check_empty "tui: every key of tui --keys is in the KEYS table of vgic-replay-tui.1.scd" "$tmp/d"
-		not_in "$tmp/page-keys" "$tmp/keys" >"$tmp/d"
-		check_empty "tui: every key of the KEYS table of vgic-replay-tui.1.scd is in tui --keys" "$tmp/d"
+		both_ways "$tmp/keys" "$tmp/page-keys" \
+			"tui: every key of tui --keys is in the KEYS table of vgic-replay-tui.1.scd" \
+			"tui: every key of the KEYS table of vgic-replay-tui.1.scd is in tui --keys"
 	fi
 fi
 
