@@ -207,8 +207,8 @@ ui-test: $(BUILD)/vgic-replay
 	$(Q)tests/ui/run.sh $(BUILD)/vgic-replay
 
 test: deps
-	$(Q)$(MAKE) --no-print-directory all unit-test engine-test cli-test ui-test fuzz-smoke lab-smoke \
-		man-test
+	$(Q)$(MAKE) --no-print-directory all unit-test engine-test cli-test ui-test fuzz-smoke lab-smoke lab-guide \
+		man-test deb-test
 	@echo "make test: all tests passed"
 
 # ---------------------------------------------------------------- fuzzing

@@ -410,9 +410,10 @@ int cmd_check(int argc, char **argv)
 		print_accounting(&res, 1);
 		printf("}\n");
 	} else if (!quiet) {
-		printf("%sprofile %s (%s)\nchecks: %s\n%lld events replayed, %lld findings",
+		printf("%sprofile %s (%s)\nchecks: %s\n%lld events replayed, %lld finding%s",
 		       ps.nprinted ? "\n" : "", res.profile->name, res.profile_reason,
-		       res.checks_run, (long long)res.events, (long long)res.findings);
+		       res.checks_run, (long long)res.events, (long long)res.findings,
+		       res.findings == 1 ? "" : "s");
 		for (k = 0; k < FINDING_KIND_MAX; k++)
 			if (res.findings_by_kind[k])
 				printf(", %lld %s", (long long)res.findings_by_kind[k],

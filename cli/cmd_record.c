@@ -13,6 +13,7 @@
 
 static const char record_usage[] =
 	"Usage: vgic-replay record [options] -o TRACE.db\n"
+	"       vgic-replay record --check [--gic 2|3] [--no-snapshots]\n"
 	"\n"
 	"Record the kvm interrupt tracepoints and snapshots of the vGIC list registers\n"
 	"(at kvm_vgic_flush_hwstate's return, vgic_v[23]_fold_lr_state's entry and\n"
@@ -44,6 +45,8 @@ static const char record_usage[] =
 	"                         window is stored as a gap\n"
 	"      --prog-stats       turn BPF statistics on and print each program's run count\n"
 	"                         and run time at the end (costs two clock reads per run)\n"
+	"      --check            load and attach every hook, print what was attached and\n"
+	"                         what this kernel lacks, then stop (writes nothing)\n"
 	"  -v, --verbose          libbpf messages and every attached hook\n"
 	"  -h, --help             show this help\n"
 	"\n"
@@ -68,13 +71,14 @@ int cmd_record(int argc, char **argv)
 		{"verbose", no_argument, NULL, 'v'},	   {"help", no_argument, NULL, 'h'},
 		{"flight", required_argument, NULL, 'F'},  {"backend", required_argument, NULL, 'B'},
 		{"lrs", required_argument, NULL, 'L'},	   {"from-pipe", required_argument, NULL, 'I'},	   {"prog-stats", no_argument, NULL, 'P'},
+		{"check", no_argument, NULL, 'C'},
 		{NULL, 0, NULL, 0},
 	};
 	struct record_options opt = {0};
 	struct record_stats st;
 	struct vr_error err = {{0}};
 	char cmdline[1024] = "";
-	int c, i;
+	int c, i, no_aplist = 0;
 
 	opt.vcpu = -1;
 	opt.snapshots = 1;
@@ -111,9 +115,14 @@ int cmd_record(int argc, char **argv)
 			break;
 		case 's':
 			opt.snapshots = 1;
+			opt.aplist = !no_aplist;
 			break;
 		case 'A':
 			opt.aplist = 0;
+			no_aplist = 1;
+			break;
+		case 'C':
+			opt.check = 1;
 			break;
 		case 'g':
 			opt.gic_version = atoi(optarg);
@@ -169,8 +178,18 @@ int cmd_record(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (optind != argc || !opt.output) {
+	if (optind != argc || (!opt.output && !opt.check)) {
 		cli_error("record: need -o TRACE.db and no other arguments");
+		return 2;
+	}
+	if (opt.check && (opt.output || opt.backend_tracefs || opt.flight_bytes)) {
+		cli_error("record: --check writes nothing and checks the BPF backend: no -o, "
+			  "--backend tracefs or --flight with it");
+		return 2;
+	}
+	if (opt.flight_bytes && opt.max_size) {
+		cli_error("record: --max-size does not apply to --flight (its window is already "
+			  "bounded in memory)");
 		return 2;
 	}
 	for (i = 0; i < argc; i++) {
@@ -182,6 +201,22 @@ int cmd_record(int argc, char **argv)
 	if (vr_record(&opt, &st, &err)) {
 		cli_error("%s", err.msg);
 		return 1;
+	}
+	if (opt.check) {
+		if (st.essential_missing) {
+			printf("record: this host cannot record LR snapshots: %d hooks attached, "
+			       "%d missing (%d of them needed)\n",
+			       st.hooks_attached, st.hooks_missing, st.essential_missing);
+			return 1;
+		}
+		if (st.hooks_missing)
+			printf("record: this host can record: %d hooks attached, %d missing (the "
+			       "replay does without them)\n",
+			       st.hooks_attached, st.hooks_missing);
+		else
+			printf("record: this host can record: %d hooks attached, none missing\n",
+			       st.hooks_attached);
+		return 0;
 	}
 	if (opt.flight_bytes) {
 		printf("%s: the last window, %lld events (%lld snapshots, %lld AP-list walks), "

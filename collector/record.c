@@ -327,33 +327,41 @@ struct hook {
 	int tracepoint;
 	int wanted;
 	int present;
+	int essential; /* without it the replay has no LRs to compare (--check fails) */
 };
 
 /* The hook table for this skeleton and GIC version. */
 static int hook_table(struct vgic_bpf *s, int gic, struct hook *h)
 {
 	int n = 0;
-#define TP(prog, name) h[n++] = (struct hook){s->progs.prog, NULL, NULL, name, 1, 1, 0}
-#define FN(fe, kp, kpe, name) h[n++] = (struct hook){s->progs.fe, s->progs.kp, kpe, name, 0, 1, 0}
+#define TP(prog, name) h[n++] = (struct hook){s->progs.prog, NULL, NULL, name, 1, 1, 0, 0}
+#define FN(fe, kp, kpe, name) h[n++] = (struct hook){s->progs.fe, s->progs.kp, kpe, name, 0, 1, 0, 0}
+#define ESSENTIAL h[n - 1].essential = 1
 	TP(tp_irq_pending, "vgic_update_irq_pending");
 	TP(tp_irq_line, "kvm_irq_line");
 	TP(tp_set_irq, "kvm_set_irq");
 	TP(tp_ack_irq, "kvm_ack_irq");
 	TP(tp_entry, "kvm_entry");
+	ESSENTIAL;
 	TP(tp_exit, "kvm_exit");
+	ESSENTIAL;
 	TP(tp_wakeup, "kvm_vcpu_wakeup");
 	TP(tp_wfx, "kvm_wfx_arm64");
 	TP(tp_timer_irq, "kvm_timer_update_irq");
 	TP(tp_userspace_exit, "kvm_userspace_exit");
 	TP(tp_mmio, "kvm_mmio");
 	FN(fexit_flush, kp_flush_return, s->progs.kp_flush_entry, "kvm_vgic_flush_hwstate");
+	ESSENTIAL;
 	FN(fexit_sync, kp_sync_return, s->progs.kp_sync_entry, "kvm_vgic_sync_hwstate");
+	ESSENTIAL;
 	if (gic == 2) {
 		FN(fentry_fold_v2, kp_fold_v2, NULL, "vgic_v2_fold_lr_state");
+		ESSENTIAL;
 		FN(fentry_populate_v2, kp_populate_v2, NULL, "vgic_v2_populate_lr");
 		FN(fentry_deactivate_v2, kp_deactivate_v2, NULL, "vgic_v2_deactivate");
 	} else {
 		FN(fentry_fold_v3, kp_fold_v3, NULL, "vgic_v3_fold_lr_state");
+		ESSENTIAL;
 		FN(fentry_populate_v3, kp_populate_v3, NULL, "vgic_v3_populate_lr");
 		FN(fentry_deactivate_v3, kp_deactivate_v3, NULL, "vgic_v3_deactivate");
 	}
@@ -362,6 +370,7 @@ static int hook_table(struct vgic_bpf *s, int gic, struct hook *h)
 	FN(fentry_sgi_v2, kp_sgi_v2, NULL, "vgic_mmio_write_sgir");
 #undef TP
 #undef FN
+#undef ESSENTIAL
 	return n;
 }
 
@@ -424,7 +433,7 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 /* Open, configure, load and attach the collector with fentry or kprobe hooks. */
 static struct vgic_bpf *load_collector(const struct record_options *opt, int gic,
 				       const struct btf *vmlinux, int use_kprobes,
-				       struct vr_error *err)
+				       struct record_stats *st, struct vr_error *err)
 {
 	struct hook hooks[20];
 	struct vgic_bpf *s = vgic_bpf__open();
@@ -470,13 +479,19 @@ static struct vgic_bpf *load_collector(const struct record_options *opt, int gic
 
 		if (!h->wanted)
 			continue;
+		if (h->present)
+			st->hooks_attached++;
+		else
+			st->hooks_missing++;
+		if (!h->present && h->essential)
+			st->essential_missing++;
 		if (!h->present)
 			fprintf(stderr, "record: missing in this kernel: %s %s (not recorded%s)\n",
 				h->tracepoint ? "tracepoint" : "function", h->function,
 				strstr(h->function, "_deactivate")
 					? "; KVM handles the trapped DIR itself from 6.19 on"
 					: "");
-		else if (opt->verbose || use_kprobes)
+		else if (opt->verbose || use_kprobes || opt->check)
 			fprintf(stderr, "record: attached %s %s\n",
 				h->tracepoint ? "tracepoint" : use_kprobes ? "kprobe" : "fentry/fexit",
 				h->function);
@@ -531,6 +546,21 @@ static void collect_drops(struct recorder *r, uint64_t window_start)
 	}
 	free(vals);
 	free(per_cpu);
+}
+
+/* See record.h. */
+int64_t vr_record_file_bytes(const char *path)
+{
+	char wal[4096];
+	struct stat sb;
+	int64_t n = 0;
+
+	if (!stat(path, &sb))
+		n += sb.st_size;
+	snprintf(wal, sizeof(wal), "%s-wal", path);
+	if (!stat(wal, &sb))
+		n += sb.st_size;
+	return n;
 }
 
 /* Effective capabilities of this process (CapEff of /proc/self/status); 0 if unreadable. */
@@ -947,7 +977,7 @@ int vr_record(const struct record_options *opt, struct record_stats *st, struct 
 		return vr_error_set(err, "cannot tell the host GIC from /proc/interrupts; use --gic");
 	}
 	r.gic = gic;
-	if (!stat(opt->output, &sb)) {
+	if (opt->output && !stat(opt->output, &sb)) {
 		if (!opt->force) {
 			btf__free(vmlinux);
 			return vr_error_set(err, "%s: already exists (use --force to replace it)",
@@ -964,14 +994,20 @@ int vr_record(const struct record_options *opt, struct record_stats *st, struct 
 					"sysctl kernel.bpf_stats_enabled=1 does it for the whole host\n",
 				strerror(-stats_fd));
 	}
-	r.skel = load_collector(opt, gic, vmlinux, 0, err);
+	r.skel = load_collector(opt, gic, vmlinux, 0, st, err);
 	if (!r.skel) {
 		fprintf(stderr, "record: fentry/fexit unavailable (%s); trying kprobes\n", err->msg);
-		r.skel = load_collector(opt, gic, vmlinux, 1, err);
+		st->hooks_attached = st->hooks_missing = st->essential_missing = 0;
+		r.skel = load_collector(opt, gic, vmlinux, 1, st, err);
 	}
 	btf__free(vmlinux);
 	if (!r.skel)
 		return -1;
+	if (opt->check) { /* everything loaded and attached: this host can record */
+		rc = 0;
+		goto out;
+	}
+	r.skel->bss->recording = true; /* every hook is attached: a consistent start */
 
 	if (opt->flight_bytes) {
 		r.flight = flight_new(opt->flight_bytes);
@@ -1022,6 +1058,8 @@ int vr_record(const struct record_options *opt, struct record_stats *st, struct 
 			st->bytes = sb.st_size;
 		goto out;
 	}
+	sa.sa_handler = SIG_IGN; /* SIGUSR1 dumps a flight window; streaming has none to dump */
+	sigaction(SIGUSR1, &sa, NULL);
 	fprintf(stderr, "record: writing %s; Ctrl-C to stop\n", opt->output);
 	while (!stop_requested && !r.writer_failed) {
 		int n = poll_ring(rb);
@@ -1035,7 +1073,7 @@ int vr_record(const struct record_options *opt, struct record_stats *st, struct 
 		if (vr_now_ns() - last_tick >= 1000000000ull) {
 			collect_drops(&r, last_tick);
 			last_tick = vr_now_ns();
-			if (opt->max_size && !stat(opt->output, &sb) && sb.st_size >= opt->max_size)
+			if (opt->max_size && vr_record_file_bytes(opt->output) >= opt->max_size)
 				break;
 			if (isatty(STDERR_FILENO))
 				fprintf(stderr, "\r%lld events, %lld snapshots, %lld dropped   ",
@@ -1043,6 +1081,7 @@ int vr_record(const struct record_options *opt, struct record_stats *st, struct 
 					(long long)(st->drops_bpf + r.q.dropped));
 		}
 	}
+	st->seconds = (vr_now_ns() - r.start_ns) / 1e9; /* the span recorded, not the drain */
 	ring_buffer__consume(rb);
 	collect_drops(&r, last_tick);
 	user_dropped = r.q.dropped; /* read before the writer may still queue */
@@ -1068,9 +1107,6 @@ int vr_record(const struct record_options *opt, struct record_stats *st, struct 
 	trace_writer_info_int(r.w, "input_records", st->events);
 	rc = trace_writer_finish(r.w, err);
 	r.w = NULL;
-	st->seconds = (vr_now_ns() - r.start_ns) / 1e9;
-	if (!stat(opt->output, &sb))
-		st->bytes = sb.st_size;
 out:
 	if (writer_started) {
 		pthread_mutex_lock(&r.q.lock);
@@ -1089,7 +1125,9 @@ out:
 		trace_writer_abort(r.w);
 	}
 	ring_buffer__free(rb);
-	tracedb_close(r.db);
+	tracedb_close(r.db); /* checkpoints the WAL: the file has its final size */
+	if (!rc && r.db && !stat(opt->output, &sb))
+		st->bytes = sb.st_size;
 	vgic_bpf__destroy(r.skel);
 	free(r.q.slots);
 	free(r.drops_seen_cpu);

@@ -32,11 +32,13 @@ struct record_options {
 	int tracefs_lrs;      /* tracefs: list registers each snapshot kprobe fetches */
 	const char *tracefs_input; /* tracefs: read this saved trace_pipe text instead (tests) */
 	int prog_stats;	      /* BPF statistics on; per-program run_cnt/run_time_ns at the end */
+	int check;	      /* load and attach, say what the kernel has, record nothing */
 };
 
 struct record_stats {
 	int64_t events, snapshots, ap_lists, drops_bpf, drops_user, bytes;
 	double seconds;
+	int hooks_attached, hooks_missing, essential_missing; /* --check */
 };
 
 /* Run a recording until a signal, the duration or the size limit; err on failure. */
@@ -48,6 +50,9 @@ int vr_record_tracefs(const struct record_options *opt, struct record_stats *st,
 
 /* ---- shared by the two backends (record.c) */
 struct trace_writer;
+
+/* Bytes a live trace database takes on disk: the file and its WAL (--max-size). */
+int64_t vr_record_file_bytes(const char *path);
 
 /* The host GIC from /proc/interrupts: 3, 2, or 0 when it cannot tell. */
 int vr_detect_gic(void);

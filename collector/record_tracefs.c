@@ -437,10 +437,11 @@ checked:
 			}
 			committed = st->events;
 			last_commit = vr_now_ns();
-			if (opt->max_size && !stat(opt->output, &sb) && sb.st_size >= opt->max_size)
+			if (opt->max_size && vr_record_file_bytes(opt->output) >= opt->max_size)
 				break;
 		}
 	}
+	st->seconds = (vr_now_ns() - start) / 1e9; /* the span recorded, not the drain */
 	/* Stop the buffer, then drain what it still holds. */
 	{
 		char path[512];
@@ -458,9 +459,6 @@ checked:
 	trace_writer_info_int(w, "input_records", rd.line_no);
 	rc = trace_writer_finish(w, err);
 	w = NULL;
-	st->seconds = (vr_now_ns() - start) / 1e9;
-	if (!stat(opt->output, &sb))
-		st->bytes = sb.st_size;
 	goto out;
 failed:
 	/* read_pipe said why; a failed write already rolled its batch back. */
@@ -473,7 +471,9 @@ out:
 		trace_writer_commit(w, NULL);
 		trace_writer_abort(w);
 	}
-	tracedb_close(db);
+	tracedb_close(db); /* checkpoints the WAL: the file has its final size */
+	if (!rc && db && !stat(opt->output, &sb))
+		st->bytes = sb.st_size;
 	free(buf);
 	return rc;
 }

@@ -118,6 +118,13 @@ const volatile int gic_version = 3;	/* host CPU interface: 3 or 2 */
 const volatile bool snapshots = true;
 const volatile bool aplist = true;
 
+/*
+ * Set by user space once every hook is attached: the hooks attach one
+ * by one, and a trace whose first part has flushes without their syncs,
+ * populate_lr or AP-list walks would look like a broken kernel.
+ */
+bool recording = false;
+
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 8 << 20);
@@ -173,12 +180,12 @@ static __always_inline void count_drop(__u32 probe)
 		*n += 1;
 }
 
-/* Is this thread one we trace (VMM filter)? */
+/* Is this thread one we trace (all hooks attached; VMM filter)? */
 static __always_inline bool wanted_task(void)
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 
-	return !targ_tgid || tgid == targ_tgid;
+	return recording && (!targ_tgid || tgid == targ_tgid);
 }
 
 /* Fill the common header. */

@@ -1133,6 +1133,16 @@ int vgic_engine_active_spis(const struct vgic_engine *e)
 }
 
 /* See vgic_engine.h. */
+void vgic_engine_clear_active_spis(struct vgic_engine *e)
+{
+	int i;
+
+	e->active_spis = 0;
+	for (i = 0; i < e->nirqs; i++)
+		e->irqs[i].spi_counted = false;
+}
+
+/* See vgic_engine.h. */
 void vgic_engine_footprint(const struct vgic_engine *e, int *bytes_per_irq, int *bytes_per_vcpu)
 {
 	*bytes_per_irq = (int)sizeof(struct irq);

@@ -334,6 +334,13 @@ void vgic_engine_cpuif(const struct vgic_engine *e, int vcpu, struct vgic_cpuif 
 /* Number of SPIs with an active instance (kvm->arch.vgic.active_spis, 6.19+). */
 int vgic_engine_active_spis(const struct vgic_engine *e);
 
+/*
+ * The kernel's active_spis is known to be zero (a flush left TDIR clear):
+ * set the model's to zero too. For a trace that starts with SPIs already
+ * counted, which no event shows.
+ */
+void vgic_engine_clear_active_spis(struct vgic_engine *e);
+
 /* Memory the model uses: per interrupt, per vCPU (bytes), for the bench. */
 void vgic_engine_footprint(const struct vgic_engine *e, int *bytes_per_irq, int *bytes_per_vcpu);
 

@@ -285,7 +285,7 @@ struct row {
 	int64_t id, ts_ns, vcpu, intid, arg0, arg1, arg2, arg3;
 	int32_t cpu, pid;
 	int kind;
-	int gic_version, nr_lrs, used_lrs;
+	int gic_version, nr_lrs, used_lrs, ap_len;
 	int64_t hcr;
 	int64_t vmcr;
 	uint64_t lr[MAX_LRS];
@@ -508,7 +508,9 @@ static void check_missing(struct checker *c, const struct row *r, struct vcpu_tr
 			continue;
 		if (!t->sw_from_fold && t->sw_pending_ts >= v->prev_flush_ts)
 			continue;
-		for (j = 0; j < used && later < 0; j++)
+		/* Pending and active sorts as not pending (vgic_irq_cmp()), among the
+		 * actives; the active state is unknown until an LR shows it. */
+		for (j = 0; j < used && later < 0 && t->state_known && !t->active; j++)
 			if (lr_sorts_after(c->recorded, &lrs[j], t->priority))
 				later = j;
 		if (used < r->nr_lrs || later >= 0)
@@ -1143,6 +1145,7 @@ static void model_step(struct checker *c, const struct row *r)
 	m.pid = r->pid;
 	m.cpu = r->cpu;
 	m.used_lrs = r->used_lrs;
+	m.ap_len = r->kind == 22 ? r->ap_len : -1;
 	m.hcr = (uint32_t)r->hcr;
 	m.vmcr = (uint32_t)r->vmcr;
 	m.lr = r->kind >= 20 && r->kind <= 22 ? r->lr : NULL;
@@ -1257,6 +1260,7 @@ int replay_check(struct tracedb *db, const struct replay_options *opt, replay_fi
 			r.used_lrs = sqlite3_column_int(ev, 10);
 			r.hcr = sqlite3_column_int64(ev, 11);
 			r.vmcr = sqlite3_column_int64(ev, 12);
+			r.ap_len = sqlite3_column_int(ev, 16);
 			if (r.nr_lrs > MAX_LRS)
 				r.nr_lrs = MAX_LRS;
 			replay_read_lrs(lrs, &lrs_row, r.id, r.lr, MAX_LRS);

@@ -93,6 +93,12 @@ struct replay_model {
 	} stranded[64];
 	int nstranded;
 	int hcr_exact; /* the profile rebuilds the HCR: compare it too */
+	/*
+	 * The VM's active_spis (6.19+, sets TDIR) is not known: SPIs counted
+	 * before the trace starts or during a gap. TDIR is not compared until
+	 * a flush leaves it clear, which says the count is zero.
+	 */
+	bool spis_unknown;
 	struct pending_injection q[MAX_QUEUED], flight[MAX_QUEUED];
 	int nq;
 	int64_t last_ts[VGIC_ENGINE_MAX_VCPUS], first_populate[VGIC_ENGINE_MAX_VCPUS];
@@ -107,6 +113,8 @@ struct replay_model {
 	bool diverged[VGIC_ENGINE_MAX_VCPUS];	 /* reported; the next ones until a match are not */	 /* no flush seen yet: the first is not compared */
 	bool lost[VGIC_ENGINE_MAX_VCPUS];	 /* after a gap: known again only once a matching
 						    flush shows the whole AP list */
+	bool walks;				 /* the trace has AP-list walks (vgic_post) */
+	bool walk_known[VGIC_ENGINE_MAX_VCPUS];	 /* the last walk had no entry the model lacks */
 	int64_t last_inj_spi[VGIC_ENGINE_MAX_SPIS + VGIC_ENGINE_NR_PRIVATE];
 	bool seen_spi[VGIC_ENGINE_MAX_SPIS + VGIC_ENGINE_NR_PRIVATE]; /* configuration learned */
 	bool seen_priv[VGIC_ENGINE_MAX_VCPUS][VGIC_ENGINE_NR_PRIVATE];
@@ -212,6 +220,12 @@ static void enqueue(struct replay_model *m, const struct pending_injection *p)
 /* The HCR bits configure_hcr() sets (EN..TDIR; EOIcount is the hardware's). */
 #define HCR_CONFIG_MASK 0x7fffu
 
+/* The HCR bits compared: the configured ones, without TDIR while active_spis is unknown. */
+static uint32_t hcr_compared(const struct replay_model *m)
+{
+	return m->spis_unknown ? HCR_CONFIG_MASK & ~VGIC_HCR_TDIR : HCR_CONFIG_MASK;
+}
+
 /*
  * How well the model's flush explains the kernel's: 2 the same LRs and,
  * from 6.19, where vgic_v3_configure_hcr() rebuilds it at every flush,
@@ -223,7 +237,7 @@ static int flush_matches(const struct replay_model *m, const struct vgic_flush_r
 	if (fr->regs.used_lrs != regs->used_lrs ||
 	    memcmp(fr->regs.lr, regs->lr, sizeof(uint64_t) * (size_t)regs->used_lrs))
 		return 0;
-	return !m->hcr_exact || !((fr->regs.hcr ^ regs->hcr) & HCR_CONFIG_MASK) ? 2 : 1;
+	return !m->hcr_exact || !((fr->regs.hcr ^ regs->hcr) & hcr_compared(m)) ? 2 : 1;
 }
 
 /* Same LRs in a different order: allowed when the kernel's sort leaves ties unordered. */
@@ -398,11 +412,11 @@ static void report_divergence(struct replay_model *m, const struct replay_model_
 		if (d.intid == VR_NO_VALUE)
 			d.intid = id;
 	}
-	if (m->hcr_exact && ((fr->regs.hcr ^ regs->hcr) & HCR_CONFIG_MASK)) {
+	if (m->hcr_exact && ((fr->regs.hcr ^ regs->hcr) & hcr_compared(m))) {
 		static const char *const bits[] = {"En", "UIE", "LRENPIE", "NPIE", "VGrp0EIE",
 						   "VGrp0DIE", "VGrp1EIE", "VGrp1DIE", "vSGIEOICount",
 						   NULL, NULL, NULL, NULL, NULL, "TDIR"};
-		uint32_t diff = (fr->regs.hcr ^ regs->hcr) & HCR_CONFIG_MASK;
+		uint32_t diff = (fr->regs.hcr ^ regs->hcr) & hcr_compared(m);
 
 		len = strlen(d.what);
 		snprintf(d.what + len, sizeof(d.what) - len, "%sHCR 0x%x programmed, 0x%x predicted:",
@@ -428,6 +442,23 @@ static void report_divergence(struct replay_model *m, const struct replay_model_
 }
 
 /*
+ * After a gap or at the start of the trace, does this flush show every
+ * entry of the kernel's AP list? The model's list may lack entries queued
+ * in the window it did not see: with AP-list walks, the last walk must
+ * have held none the model lacks; without them, the kernel must have left
+ * an LR free (vgic_flush_lr_state() stops only when the LRs are full).
+ */
+static bool ap_list_seen_whole(const struct replay_model *m, int vcpu,
+			       const struct vgic_flush_result *fr)
+{
+	if (vgic_engine_ap_list(m->e, vcpu, NULL, 0) > fr->regs.used_lrs)
+		return false;
+	if (m->walks)
+		return m->walk_known[vcpu];
+	return fr->regs.used_lrs < m->cfg.nr_lrs;
+}
+
+/*
  * A flush the kernel programmed as predicted: the vCPU's state is known
  * again, except after a gap, where the events lost may have changed
  * interrupts outside the LRs: then only a flush that shows every entry of
@@ -435,7 +466,7 @@ static void report_divergence(struct replay_model *m, const struct replay_model_
  */
 static void resync(struct replay_model *m, int vcpu, const struct vgic_flush_result *fr)
 {
-	if (m->lost[vcpu] && vgic_engine_ap_list(m->e, vcpu, NULL, 0) > fr->regs.used_lrs)
+	if (m->lost[vcpu] && !ap_list_seen_whole(m, vcpu, fr))
 		return;
 	m->lost[vcpu] = false;
 	m->unknown[vcpu] = false;
@@ -518,6 +549,10 @@ static void on_flush(struct replay_model *m, const struct replay_model_row *r,
 	m->res.flushes++;
 	m->last_flush[vcpu] = r->id;
 	m->flushed_hcr[vcpu] = regs->hcr;
+	if (m->spis_unknown && m->hcr_exact && !(regs->hcr & VGIC_HCR_TDIR)) {
+		vgic_engine_clear_active_spis(m->e);
+		m->spis_unknown = false;
+	}
 	if (match == 2) {
 		m->res.exact++;
 		resync(m, vcpu, &fr);
@@ -534,7 +569,7 @@ static void on_flush(struct replay_model *m, const struct replay_model_row *r,
 		match = 0;
 	if (!match && fr.regs.used_lrs == regs->used_lrs &&
 	    same_multiset(fr.regs.lr, regs->lr, regs->used_lrs) &&
-	    (!m->hcr_exact || !((fr.regs.hcr ^ regs->hcr) & HCR_CONFIG_MASK))) {
+	    (!m->hcr_exact || !((fr.regs.hcr ^ regs->hcr) & hcr_compared(m)))) {
 		m->res.reordered++;
 		resync(m, vcpu, &fr);
 		return;
@@ -774,6 +809,10 @@ void replay_model_step(struct replay_model *m, const struct replay_model_row *r)
 	case 22:
 		apply_done(m, r->ts_ns);
 		vgic_engine_prune(m->e, vcpu);
+		if (r->ap_len >= 0) { /* the kernel's list, after the same prune */
+			m->walks = true;
+			m->walk_known[vcpu] = r->ap_len <= vgic_engine_ap_list(m->e, vcpu, NULL, 0);
+		}
 		return;
 	case 20:
 	case 21:
@@ -895,8 +934,15 @@ struct replay_model *replay_model_open(struct tracedb *db, const char *profile,
 	m->res.configured = n;
 	free(learned);
 	learned = NULL;
-	/* The trace may start with interrupts in flight: each vCPU's first flush is not compared. */
+	/*
+	 * The trace may start with interrupts in flight, some on an AP list but
+	 * in no LR: as after a gap, a vCPU's state is known only from the first
+	 * flush that matches and shows its whole AP list.
+	 */
 	memset(m->fresh, 1, sizeof(m->fresh));
+	memset(m->unknown, 1, sizeof(m->unknown));
+	memset(m->lost, 1, sizeof(m->lost));
+	m->spis_unknown = true;
 	return m;
 fail:
 	free(learned);
@@ -924,6 +970,7 @@ void replay_model_forget(struct replay_model *m)
 
 	for (v = 0; v < m->cfg.nr_vcpus; v++)
 		m->unknown[v] = m->lost[v] = true;
+	m->spis_unknown = true;
 }
 
 /* See predict.h. */
@@ -956,7 +1003,7 @@ int replay_predict(struct tracedb *db, const char *profile_name, struct predict_
 {
 	static const char q[] =
 		"SELECT e.id, e.kind, e.vcpu, e.intid, e.arg0, e.arg1, s.used_lrs, s.hcr, s.vmcr, "
-		"e.ts_ns, e.pid, e.cpu, e.arg2, e.arg3 FROM events e "
+		"e.ts_ns, e.pid, e.cpu, e.arg2, e.arg3, " REPLAY_AP_LEN_COLUMN " FROM events e "
 		"LEFT JOIN snapshots s ON s.event_id = e.id "
 		"WHERE +e.kind IN (" REPLAY_MODEL_KINDS ") ORDER BY e.id";
 	struct replay_model *m = replay_model_open(db, profile_name, NULL, NULL, err);
@@ -994,6 +1041,7 @@ int replay_predict(struct tracedb *db, const char *profile_name, struct predict_
 		r.cpu = sqlite3_column_int(st, 11);
 		r.arg2 = sqlite3_column_int64(st, 12);
 		r.arg3 = sqlite3_column_int64(st, 13);
+		r.ap_len = r.kind == 22 ? sqlite3_column_int(st, 14) : -1;
 		r.lr = NULL;
 		if (r.kind >= 20 && r.kind <= 22) {
 			replay_read_lrs(lrs, &lrs_row, r.id, lr, VR_MAX_LRS);

@@ -38,6 +38,7 @@ struct replay_model_row {
 	int64_t arg2, arg3;		      /* kvm_mmio: gpa, data */
 	int kind, vcpu, pid, cpu;	      /* vcpu: -1 when NULL */
 	int used_lrs;
+	int ap_len; /* vgic_post: the kernel's AP-list length (REPLAY_AP_LEN_COLUMN), else -1 */
 	uint32_t hcr, vmcr;
 	const uint64_t *lr; /* the snapshot's LRs (kinds 20, 21, 22), else NULL */
 };

@@ -28,6 +28,12 @@ expect_fail "existing output" 1 "rec.db: already exists" \
 
 expect_fail "bad --backend" 2 "--backend must be bpf or tracefs" $VR record --backend dtrace -o "$TMP/x.db"
 expect_fail "tiny --flight" 2 "--flight needs at least" $VR record --flight 0.001 -o "$TMP/x.db"
+expect_fail "--max-size with --flight" 2 "--max-size does not apply to --flight" \
+	$VR record --flight 4 --max-size 10 -o "$TMP/x.db"
+expect_fail "--check writes nothing" 2 "--check writes nothing .*no -o" $VR record --check -o "$TMP/x.db"
+expect_fail "--check is for BPF" 2 "--check writes nothing .*--backend tracefs" \
+	$VR record --check --backend tracefs
+test ! -e "$TMP/x.db"; expect_eq "no file from refused options" $? 0
 
 if [ "$(id -u)" != 0 ]; then
 	echo "ok - # skip: not root, the remaining checks need root"
@@ -37,10 +43,14 @@ fi
 
 # This host is no arm64 KVM host: the BPF collector says so.
 expect_fail "no vGIC in this kernel" 1 "no KVM vGIC .*not an arm64 KVM host" $VR record -o "$TMP/x.db"
+expect_fail "record --check on a host without a vGIC" 1 "no KVM vGIC .*not an arm64 KVM host" \
+	$VR record --check
 if command -v setpriv > /dev/null; then
 	chmod 755 "$TMP"
 	expect_fail "not root" 1 "needs CAP_BPF and CAP_PERFMON .*run it as root \\(uid 65534" \
 		setpriv --reuid=65534 --regid=65534 --clear-groups $VR record -o "$TMP/x.db"
+	expect_fail "record --check, not root" 1 "needs CAP_BPF and CAP_PERFMON .*run it as root \\(uid 65534" \
+		setpriv --reuid=65534 --regid=65534 --clear-groups $VR record --check
 	expect_fail "root without CAP_BPF" 1 "needs CAP_BPF and CAP_PERFMON .*which this root process lacks" \
 		setpriv --bounding-set=-bpf,-perfmon,-sys_admin $VR record -o "$TMP/x.db"
 	expect_fail "tracefs backend, not root" 1 "tracefs is not mounted|needs root" \

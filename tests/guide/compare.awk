@@ -1,7 +1,8 @@
 # Compare the transcript of a guide's commands with what the guide shows.
 # An expected line "..." stands for any number of lines (none included);
-# an expected line ending in "..." matches any line that starts with the
-# rest, and one starting with "..." any line that ends with it. Prints
+# inside a line, "..." stands for any text (a glob's "*"): "foo ..."
+# matches a line starting with "foo", "... in ... s" one ending with
+# " s" with " in " somewhere before. Prints
 # one "ok"/"not ok" line per command and, for a mismatch, the
 # first differing line; exits 1 if any command differs.
 #
@@ -44,20 +45,28 @@ function check_step(s,    e, g, ok, why, j, k, pat) {
 		printf "not ok - %s\n#   %s\n", title[s], why
 	}
 }
-function line_matches(e, g) {
+function line_matches(e, g,    n, parts, i, pos, p, rest) {
 	if (e == g)
 		return 1
-	if (e ~ /^\.\.\./) {
-		e = substr(e, 4)
-		sub(/^ /, "", e)
-		return length(g) >= length(e) && substr(g, length(g) - length(e) + 1) == e
+	if (!index(e, "..."))
+		return 0
+	n = split(e, parts, /\.\.\./)
+	# A space between the text and a "..." at either end is optional.
+	if (parts[1] == "")
+		sub(/^ /, "", parts[2])
+	if (parts[n] == "")
+		sub(/ $/, "", parts[n - 1])
+	if (substr(g, 1, length(parts[1])) != parts[1])
+		return 0
+	pos = length(parts[1]) + 1
+	for (i = 2; i < n; i++) {
+		p = index(substr(g, pos), parts[i])
+		if (!p)
+			return 0
+		pos += p - 1 + length(parts[i])
 	}
-	if (e ~ /\.\.\.$/) {
-		sub(/\.\.\.$/, "", e)
-		sub(/ $/, "", e)
-		return substr(g, 1, length(e)) == e
-	}
-	return 0
+	rest = substr(g, pos)
+	return length(rest) >= length(parts[n]) && substr(rest, length(rest) - length(parts[n]) + 1) == parts[n]
 }
 FNR == 1 { file++ }
 file == 1 && /^===STEP [0-9]+ / {

@@ -23,7 +23,7 @@ function flush_cmd() {
 		printf "{ %s\n} </dev/null 2>&1\n", cmd > script
 	printf "echo \"===RC %d $?\"\n", n > script
 	title = cmd
-	gsub(/\n/, " ", title)
+	gsub(/\\\n */, " ", title)
 	printf "===STEP %d %s\n", n, title > expect
 	cont = 0
 	cmd = ""
@@ -50,7 +50,7 @@ inblock && /^```[ \t]*$/ { flush_cmd(); flush_out(); inblock = 0; next }
 cont {
 	line = $0
 	cont = sub(/\\$/, "", line)
-	cmd = cmd "\n" line
+	cmd = cmd "\\\n" line
 	if (!cont) flush_cmd()
 	next
 }

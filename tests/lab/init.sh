@@ -110,6 +110,8 @@ if [ "${guide:-0}" = 1 ]; then
 	cd /
 	kill $vmm_pid 2>/dev/null
 	emit guide.txt /tmp/guide.txt
+	# the bug report the guide made, to look at when a step differs
+	[ -f /root/vgic-report.tar.gz ] && emit vgic-report.tar.gz /root/vgic-report.tar.gz
 	echo "===VR-DONE"
 	poweroff -f
 fi

@@ -54,7 +54,7 @@ $(LAB_DIR)/tc/usr/bin/trace-cmd:
 		$(LAB_DIR)/tc; done
 
 LAB_APPLETS := sh mount umount cat echo grep wc sed awk tr base64 gzip gunzip poweroff sleep \
-	uname mkdir ls tail head cut date dmesg rm cp pidof tar du
+	uname mkdir ls tail head cut date dmesg rm cp pidof tar du chpst
 
 $(LAB_DIR)/initrd.gz: tests/lab/init.sh $(LAB_DIR)/vmm/vmm $(LAB_DIR)/busybox $(BUILD)/aarch64/vgic-replay \
 		$(LAB_DIR)/tc/usr/bin/trace-cmd

@@ -62,6 +62,7 @@ if [ "${LAB_BENCH:-0}" = 1 ]; then # make bench-lab: one result file (tests/lab/
 fi
 if [ "${LAB_GUIDE:-0}" = 1 ]; then # make lab-guide: the transcript of the guide's commands
 	extract guide.txt
+	grep -q '^===VR-BEGIN vgic-report.tar.gz' "$out/console.log" && extract vgic-report.tar.gz
 	exit 0
 fi
 extract trace.txt
