@@ -76,6 +76,12 @@ int cmd_predict(int argc, char **argv)
 		return 2;
 	}
 	tracedb_close(db);
+	if (!r.flushes) {
+		cli_error("%s: no flush snapshots, nothing to predict (the trace has no LR "
+			  "snapshots; 'vgic-replay check' runs the checks its events support)",
+			  argv[optind]);
+		return 2;
+	}
 	printf("%s: profile %s, %d interrupts configured from their LRs\n", argv[optind],
 	       r.profile, r.configured);
 	printf("flushes %lld: %lld exact (%lld of them with injections still in flight "
@@ -83,7 +89,7 @@ int cmd_predict(int argc, char **argv)
 	       "(%.2f%% agreement); %lld folds, %lld EOIcount deactivations\n",
 	       (long long)r.flushes, (long long)r.exact, (long long)r.raced, (long long)r.reordered,
 	       (long long)r.mismatched,
-	       r.flushes ? 100.0 * (double)(r.exact + r.reordered) / (double)r.flushes : 100.0,
+	       100.0 * (double)(r.exact + r.reordered) / (double)r.flushes,
 	       (long long)r.folds, (long long)r.eoicount_deactivations);
 	if (r.dir_exits || r.unknown || r.deactivates || r.sgis)
 		printf("trapped DIRs the trace does not name: %lld (%lld pinned down by the next "

@@ -62,7 +62,8 @@ static void usage(FILE *out)
 	fprintf(out, "\nOptions:\n"
 		     "  -h, --help     show this help\n"
 		     "  -V, --version  show the version\n\n"
-		     "Run 'vgic-replay <command> --help' for a command's options.\n"
+		     "Run 'vgic-replay <command> --help' (or 'vgic-replay help <command>') for a\n"
+		     "command's options.\n"
 		     "The trace database format is documented in docs/trace-format.md.\n");
 }
 
@@ -73,6 +74,15 @@ int main(int argc, char **argv)
 
 	if (argc < 2) {
 		usage(stderr);
+		return 2;
+	}
+	if (!strcmp(argv[1], "help") && argc > 2) { /* help CMD: CMD --help, as git does */
+		char *args[] = {argv[2], "--help", NULL};
+
+		for (i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
+			if (!strcmp(argv[2], subcommands[i].name))
+				return subcommands[i].run(2, args);
+		cli_error("'%s' is not a command; see 'vgic-replay --help'", argv[2]);
 		return 2;
 	}
 	if (cli_is_help(argv[1]) || !strcmp(argv[1], "help")) {

@@ -224,6 +224,11 @@ static void store_finding(struct checker *c, const struct replay_finding *f)
 	else
 		sqlite3_bind_int64(st, 7, f->intid);
 	sqlite3_bind_text(st, 8, f->explanation, -1, SQLITE_STATIC);
+	/* The VM is that of the decisive event (vm NULL when the trace does not say). */
+	if (f->nproof)
+		sqlite3_bind_int64(st, 9, f->proof[0]);
+	else
+		sqlite3_bind_null(st, 9);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		c->failed = 1;
 	sqlite3_reset(st);
@@ -1019,10 +1024,35 @@ static void on_gap(struct checker *c, int64_t after_event, int64_t lost, int32_t
 
 /* ------------------------------------------------------------ the driver */
 
+/*
+ * The options that shaped a run, as check's command line spells them
+ * (replay_runs.options): which profile was asked for and which window of
+ * findings is stored. Empty for a plain run.
+ */
+static void run_options(const struct replay_options *o, char *out, size_t n)
+{
+	size_t len = 0;
+
+	out[0] = '\0';
+	if (o->profile)
+		len += (size_t)snprintf(out + len, n - len, "--profile %s ", o->profile);
+	if (o->vcpu != VR_NO_VALUE && len < n)
+		len += (size_t)snprintf(out + len, n - len, "--vcpu %lld ", (long long)o->vcpu);
+	if (o->intid != VR_NO_VALUE && len < n)
+		len += (size_t)snprintf(out + len, n - len, "--intid %lld ", (long long)o->intid);
+	if (o->from_ns != VR_NO_VALUE && len < n)
+		len += (size_t)snprintf(out + len, n - len, "--from %lld ", (long long)o->from_ns);
+	if (o->to_ns != VR_NO_VALUE && len < n)
+		len += (size_t)snprintf(out + len, n - len, "--to %lld ", (long long)o->to_ns);
+	if (len > 0 && len < n)
+		out[len - 1] = '\0';
+}
+
 /* Prepare the finding inserts and the replay_runs row. */
 static int begin_store(struct checker *c, struct vr_error *err)
 {
 	sqlite3 *sql = tracedb_sqlite(c->db);
+	char options[256];
 	sqlite3_stmt *st;
 	int rc;
 
@@ -1030,13 +1060,15 @@ static int begin_store(struct checker *c, struct vr_error *err)
 		return -1;
 	if (sqlite3_prepare_v2(sql,
 			       "INSERT INTO replay_runs(started_at, tool_version, profile, "
-			       "profile_reason, status) VALUES (strftime('%Y-%m-%dT%H:%M:%SZ','now'), "
-			       "?, ?, ?, 'running')",
+			       "profile_reason, options, status) VALUES "
+			       "(strftime('%Y-%m-%dT%H:%M:%SZ','now'), ?, ?, ?, ?, 'running')",
 			       -1, &st, NULL) != SQLITE_OK)
 		return vr_error_set(err, "replay_runs: %s", sqlite3_errmsg(sql));
 	sqlite3_bind_text(st, 1, VR_VERSION, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, c->profile->name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, c->res->profile_reason, -1, SQLITE_STATIC);
+	run_options(c->opt, options, sizeof(options));
+	sqlite3_bind_text(st, 4, options, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
@@ -1044,7 +1076,8 @@ static int begin_store(struct checker *c, struct vr_error *err)
 	c->res->run_id = sqlite3_last_insert_rowid(sql);
 	if (sqlite3_prepare_v2(sql,
 			       "INSERT INTO findings(run, kind, severity, ts_ns, cpu, vcpu, intid, "
-			       "explanation) VALUES (?,?,?,?,?,?,?,?)",
+			       "explanation, vm) VALUES (?,?,?,?,?,?,?,?,"
+			       "(SELECT vm FROM events WHERE id = ?9))",
 			       -1, &c->ins_finding, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(sql,
 			       "INSERT OR IGNORE INTO finding_events(finding, event_id, role) "

@@ -12,6 +12,11 @@ for cmd in import info sql check report; do
 		echo "not ok - $cmd --help shows usage"; failures=$((failures + 1)); fi
 done
 expect_fail "unknown command" 2 "'frobnicate' is not a command" $VR frobnicate
+for cmd in record import info sql check predict tui report probes; do
+	expect_eq "help $cmd is $cmd --help" "$($VR help $cmd)" "$($VR $cmd --help)"
+done
+expect_eq "help alone is --help" "$($VR help)" "$($VR --help)"
+expect_fail "help of an unknown command" 2 "'frobnicate' is not a command" $VR help frobnicate
 checks=$((checks + 1))
 if $VR >/dev/null 2>&1; then echo "not ok - no arguments is a usage error"; failures=$((failures + 1)); else echo "ok - no arguments is a usage error"; fi
 finish

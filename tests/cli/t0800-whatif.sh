@@ -33,5 +33,12 @@ for f in d["findings"]:
 	expect_eq "$name: --compare finds a divergence" $? 1
 	grep -q "under linux-6.19, MIS_DEACTIVATION of INTID 47" "$TMP/compare.txt"
 	expect_eq "$name: --compare names the first one" $? 0
+	# A stored what-if run says how it was asked for, and each finding its VM.
+	$VR check -q --profile linux-6.19 --vcpu 0 "$db" > /dev/null
+	expect_eq "$name: the stored run records its options" \
+		"$($VR sql --csv --no-header "$db" "SELECT options FROM replay_runs ORDER BY run DESC LIMIT 1")" \
+		"--profile linux-6.19 --vcpu 0"
+	expect_eq "$name: its findings name the VM of their decisive event" \
+		"$($VR sql --csv --no-header "$db" "SELECT count(*) FROM findings f JOIN finding_events fe ON fe.finding = f.id JOIN events e ON e.id = fe.event_id WHERE f.run = (SELECT max(run) FROM replay_runs) AND fe.role IS NOT NULL AND (f.vm IS NOT e.vm OR f.vm IS NULL)")" 0
 done
 finish
