@@ -479,19 +479,18 @@ static struct vgic_bpf *load_collector(const struct record_options *opt, int gic
 
 		if (!h->wanted)
 			continue;
-		if (h->present)
-			st->hooks_attached++;
-		else
+		if (!h->present) {
 			st->hooks_missing++;
-		if (!h->present && h->essential)
-			st->essential_missing++;
-		if (!h->present)
+			st->essential_missing += h->essential;
 			fprintf(stderr, "record: missing in this kernel: %s %s (not recorded%s)\n",
 				h->tracepoint ? "tracepoint" : "function", h->function,
 				strstr(h->function, "_deactivate")
 					? "; KVM handles the trapped DIR itself from 6.19 on"
 					: "");
-		else if (opt->verbose || use_kprobes || opt->check)
+			continue;
+		}
+		st->hooks_attached++;
+		if (opt->verbose || use_kprobes || opt->check)
 			fprintf(stderr, "record: attached %s %s\n",
 				h->tracepoint ? "tracepoint" : use_kprobes ? "kprobe" : "fentry/fexit",
 				h->function);

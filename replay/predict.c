@@ -1041,7 +1041,7 @@ int replay_predict(struct tracedb *db, const char *profile_name, struct predict_
 		r.cpu = sqlite3_column_int(st, 11);
 		r.arg2 = sqlite3_column_int64(st, 12);
 		r.arg3 = sqlite3_column_int64(st, 13);
-		r.ap_len = r.kind == 22 ? sqlite3_column_int(st, 14) : -1;
+		r.ap_len = sqlite3_column_int(st, 14); /* -1 but at a walk (REPLAY_AP_LEN_COLUMN) */
 		r.lr = NULL;
 		if (r.kind >= 20 && r.kind <= 22) {
 			replay_read_lrs(lrs, &lrs_row, r.id, lr, VR_MAX_LRS);

@@ -229,17 +229,23 @@ while read -r cmd; do
 	fi
 done <"$tmp/commands"
 
+# is_a_command WHERE CMD: CMD (named by file WHERE) is a command of $vr,
+# or a command of the sources this build leaves out (a skip).
+is_a_command() {
+	if grep -qx "$2" "$tmp/commands"; then
+		ok "$1: '$2' is a command"
+	elif grep -qx "$2" "$tmp/source-commands"; then
+		skip "$1: '$2' is a command" "not built into $vr"
+	else
+		not_ok "$1: '$2' is a command (vgic-replay --help does not list it)"
+	fi
+}
+
 for page in "$src"/vgic-replay-*.1.scd; do
 	[ -f "$page" ] || continue
 	cmd=${page##*/vgic-replay-}
 	cmd=${cmd%.1.scd}
-	if grep -qx "$cmd" "$tmp/commands"; then
-		ok "vgic-replay-$cmd.1.scd: '$cmd' is a command"
-	elif grep -qx "$cmd" "$tmp/source-commands"; then
-		skip "vgic-replay-$cmd.1.scd: '$cmd' is a command" "not built into $vr"
-	else
-		not_ok "vgic-replay-$cmd.1.scd: '$cmd' is a command (vgic-replay --help does not list it)"
-	fi
+	is_a_command "vgic-replay-$cmd.1.scd" "$cmd"
 done
 not_in "$tmp/top-commands" "$tmp/commands" >"$tmp/extra"
 while read -r cmd; do
@@ -302,13 +308,7 @@ for code in "$cli"/cmd_*.c; do
 	[ -f "$code" ] || continue
 	cmd=${code##*/cmd_}
 	cmd=${cmd%.c}
-	if grep -qx "$cmd" "$tmp/commands"; then
-		ok "cli/cmd_$cmd.c: '$cmd' is a command"
-	elif grep -qx "$cmd" "$tmp/source-commands"; then
-		skip "cli/cmd_$cmd.c: '$cmd' is a command" "not built into $vr"
-	else
-		not_ok "cli/cmd_$cmd.c: '$cmd' is a command (vgic-replay --help does not list it)"
-	fi
+	is_a_command "cli/cmd_$cmd.c" "$cmd"
 done
 
 # ------------------------------------------------------------- tui --keys
