@@ -274,6 +274,29 @@ int vgic_engine_mmio_set_active(struct vgic_engine *e, int vcpu, uint32_t intid,
 	return 0;
 }
 
+/* See vgic_engine.h. */
+int vgic_engine_undo_deactivation(struct vgic_engine *e, int vcpu, uint32_t intid, int ap_index)
+{
+	struct irq *irq = get_irq(e, vcpu, intid);
+	struct vcpu *v;
+
+	if (!irq || vcpu < 0 || vcpu >= e->cfg.nr_vcpus)
+		return -1;
+	irq->active = true;
+	if (irq->vcpu >= 0 || e->cfg.guest_model == 5)
+		return 0; /* still queued: in place already */
+	v = &e->vcpus[vcpu];
+	if (v->nap == e->ap_cap)
+		return -1;
+	if (ap_index < 0 || ap_index > v->nap)
+		ap_index = v->nap;
+	memmove(&v->ap[ap_index + 1], &v->ap[ap_index], (size_t)(v->nap - ap_index) * sizeof(v->ap[0]));
+	v->ap[ap_index] = irq_index(e, irq);
+	v->nap++;
+	irq->vcpu = (int16_t)vcpu;
+	return 0;
+}
+
 /* See vgic_engine.h: vgic_mmio_write_senable/cenable, priority, config, target registers. */
 int vgic_engine_configure(struct vgic_engine *e, int vcpu, uint32_t intid,
 			  const struct vgic_irq_config_desc *c)

@@ -196,6 +196,15 @@ int vgic_engine_mmio_set_pending(struct vgic_engine *e, int vcpu, uint32_t intid
  */
 int vgic_engine_mmio_set_active(struct vgic_engine *e, int vcpu, uint32_t intid, bool active);
 
+/*
+ * For a replay that learns after the fact that a deactivation did not
+ * happen (a remote DIR undone by the owner's fold of its LR): make intid
+ * active again on vcpu's AP list at ap_index (-1: the tail), where it
+ * would have stayed, since the list order decides the next flush. Unlike
+ * an ICACTIVER write, this is not a guest action and counts nothing.
+ */
+int vgic_engine_undo_deactivation(struct vgic_engine *e, int vcpu, uint32_t intid, int ap_index);
+
 /* ---------------------------------------------------------------- flush */
 
 /* The CPU interface registers of one vCPU, as KVM keeps them in vgic_v3_cpu_if / vgic_v2_cpu_if. */

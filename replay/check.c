@@ -545,6 +545,12 @@ static void report_unacked_active(struct checker *c, const struct row *r, struct
 		 "where it was last seen inactive: the kernel's state for it does not follow from "
 		 "what the trace shows (a pending or active state was lost or invented).",
 		 slot, t->intid, (long long)t->last_seen_event);
+	if (c->model && !c->has_deferred) {
+		/* A remote DIR the owner's fold undid explains it: the model judges (MODEL_DIR_LOST). */
+		c->deferred = fd;
+		c->has_deferred = 1;
+		return;
+	}
 	report(c, &fd);
 }
 
@@ -901,6 +907,38 @@ static void on_model_deactivation(struct checker *c, const struct replay_model_d
 }
 
 /*
+ * A DIR from another vCPU that did not take: the interrupt was in its
+ * owner's LRs (or being folded from them), vgic_v3_deactivate() took the
+ * ICACTIVER route (vgic_mmio_write_cactive()), and the owner's fold set
+ * the active state again from its LR, as its next flush shows. The guest
+ * believes it deactivated the interrupt; KVM holds it active, so the INTID
+ * is never presented again.
+ */
+static void on_model_dir_lost(struct checker *c, const struct replay_model_divergence *d)
+{
+	struct replay_finding fd;
+
+	finding_init(&fd, FINDING_STUCK_ACTIVE, SEVERITY_ERROR, d->ts_ns, d->cpu, d->vcpu,
+		     d->intid);
+	finding_proof(&fd, d->flush_event, "flush with it still active");
+	finding_proof(&fd, d->cause_event, "trapped DIR that did not take");
+	finding_proof(&fd, d->prev_sync_event, "fold that set it active again");
+	snprintf(fd.explanation, sizeof(fd.explanation),
+		 "vCPU %d's guest deactivated INTID %lld through a trapped DIR (event %lld, "
+		 "vgic_v3_deactivate) while the interrupt was in vCPU %d's list registers; "
+		 "the DIR returned before this flush, which still programs INTID %lld Active. "
+		 "KVM turns such a DIR into a GICD_ICACTIVER write (vgic_mmio_write_cactive), "
+		 "which clears the software state but not the owner's LR, and "
+		 "kvm_arm_halt_guest() waits only for vCPUs still in the guest: the owner's "
+		 "fold set the active state again from its LR. "
+		 "The guest believes the interrupt deactivated; it stays active and its INTID "
+		 "cannot be delivered again.",
+		 d->dir_vcpu, (long long)d->intid, (long long)d->cause_event, d->vcpu,
+		 (long long)d->intid);
+	report(c, &fd);
+}
+
+/*
  * An interrupt made pending while the distributor was disabled, still on
  * no AP list at the end of the trace although GICD_CTLR enabled the
  * distributor: vgic_mmio_write_v3_misc() / _v2_misc() only kick the vCPUs
@@ -945,6 +983,11 @@ static void on_divergence(const struct replay_model_divergence *d, void *arg)
 	int whatif = c->profile != c->recorded;
 	struct irq_track *t;
 
+	if (d->kind == MODEL_DIR_LOST) {
+		c->has_deferred = 0; /* the tracker's unacknowledged-active suspicion, explained */
+		on_model_dir_lost(c, d);
+		return;
+	}
 	if (c->has_deferred && c->deferred.proof[0] == d->flush_event) {
 		c->has_deferred = 0; /* the tracker's finding names the cause: keep it */
 		report(c, &c->deferred);

@@ -23,6 +23,7 @@
  * until one explains a flush exactly nothing on that vCPU is reported.
  */
 #define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -76,6 +77,7 @@ struct pending_injection {
 
 #define MAX_QUEUED 4096
 #define MAX_CANDIDATES 64
+#define MAX_RACES 8
 
 struct replay_model {
 	struct vgic_engine_config cfg;
@@ -99,6 +101,12 @@ struct replay_model {
 	 * a flush leaves it clear, which says the count is zero.
 	 */
 	bool spis_unknown;
+	/*
+	 * This flush's TDIR is set by an SPI queued on another vCPU's list:
+	 * its call has returned (so active_spis counts it) but the model keeps
+	 * it for its target's flush window.
+	 */
+	bool tdir_from_queue;
 	struct pending_injection q[MAX_QUEUED], flight[MAX_QUEUED];
 	int nq;
 	int64_t last_ts[VGIC_ENGINE_MAX_VCPUS], first_populate[VGIC_ENGINE_MAX_VCPUS];
@@ -114,6 +122,21 @@ struct replay_model {
 	bool lost[VGIC_ENGINE_MAX_VCPUS];	 /* after a gap: known again only once a matching
 						    flush shows the whole AP list */
 	bool walks;				 /* the trace has AP-list walks (vgic_post) */
+	bool in_fold[VGIC_ENGINE_MAX_VCPUS]; /* between its sync (fold entry) and its post */
+	/* Remote DIRs that raced this vCPU's fold: taken or undone, its next flush tells. */
+	struct dir_race {
+		uint32_t intid;
+		int dir_vcpu;
+		int64_t dir_event;
+		int ap_index; /* its place in the owner's AP list after the prune, -1 unknown */
+		int pid;      /* the DIR's thread */
+		bool done;    /* that thread emitted a later event: vgic_v3_deactivate() returned */
+	} races[VGIC_ENGINE_MAX_VCPUS][MAX_RACES];
+	int nraces[VGIC_ENGINE_MAX_VCPUS];
+	/* Undone at a flush while their DIR was still under way: retried after the next fold. */
+	struct dir_race rearmed[VGIC_ENGINE_MAX_VCPUS][MAX_RACES];
+	int nrearmed[VGIC_ENGINE_MAX_VCPUS];
+	int open_races; /* races + rearmed, all vCPUs: skip the per-event scan when 0 */
 	bool walk_known[VGIC_ENGINE_MAX_VCPUS];	 /* the last walk had no entry the model lacks */
 	int64_t last_inj_spi[VGIC_ENGINE_MAX_SPIS + VGIC_ENGINE_NR_PRIVATE];
 	bool seen_spi[VGIC_ENGINE_MAX_SPIS + VGIC_ENGINE_NR_PRIVATE]; /* configuration learned */
@@ -189,19 +212,39 @@ static void apply_all(struct replay_model *m)
 }
 
 /*
- * Apply the injections certainly queued before this flush: their call has
- * returned and they fired before the vCPU thread's previous event (a
- * re-injection of an interrupt already on the AP list only sets its latch
- * under the IRQ lock, so a flush already past it misses it even then).
+ * The vCPU whose flush an injection concerns: the target of a private IRQ
+ * or SGI; for an SPI, the AP list it is on or would join
+ * (vgic_target_oracle()), -1 when the model does not know the SPI.
  */
-static void apply_done(struct replay_model *m, int64_t before_ts)
+static int injection_vcpu(const struct replay_model *m, const struct pending_injection *p)
 {
-	int i, kept = 0;
+	struct vgic_irq_state s;
+
+	if (p->vcpu >= 0)
+		return p->vcpu;
+	if (vgic_engine_irq(m->e, 0, p->intid, &s))
+		return -1;
+	return s.vcpu >= 0 ? s.vcpu : s.target_vcpu;
+}
+
+/*
+ * Apply the injections certainly queued before vcpu's flush or prune:
+ * their call has returned and they fired before before_ts, the vCPU
+ * thread's previous event (a re-injection of an interrupt already on the
+ * AP list only sets its latch under the IRQ lock, so a flush already past
+ * it misses it even then). Injections for other vCPUs wait for their own
+ * target's next event: applying one at another vCPU's prune would put it
+ * into a flush its target may have started before it was queued.
+ */
+static void apply_done(struct replay_model *m, int vcpu, int64_t before_ts)
+{
+	int i, kept = 0, t;
 
 	for (i = 0; i < m->nq; i++) {
 		struct pending_injection *p = &m->q[i];
 
-		if (p->done && p->ts < before_ts)
+		t = injection_vcpu(m, p);
+		if (p->done && p->ts < before_ts && (t == vcpu || t < 0))
 			apply_one(m->e, p);
 		else
 			m->q[kept++] = *p;
@@ -257,6 +300,39 @@ static int same_multiset(const uint64_t *a, const uint64_t *b, int n)
 	return 1;
 }
 
+/* vgic_engine_flush() with the TDIR that SPIs queued elsewhere set (tdir_from_queue). */
+static void model_flush(const struct replay_model *m, struct vgic_engine *e, int vcpu,
+			struct vgic_flush_result *fr)
+{
+	vgic_engine_flush(e, vcpu, fr);
+	if (m->tdir_from_queue)
+		fr->regs.hcr |= VGIC_HCR_TDIR;
+}
+
+/*
+ * Does an SPI the model holds back for another vCPU already count in
+ * active_spis (6.19+, GICv3 model)? Its injection has returned before
+ * this vCPU's previous event and it joins an AP list it is not on.
+ */
+static bool queued_spi_counts(const struct replay_model *m, int vcpu)
+{
+	int i;
+
+	if (!m->hcr_exact || m->cfg.gic_version != 3 || m->cfg.guest_model == 2)
+		return false;
+	for (i = 0; i < m->nq; i++) {
+		const struct pending_injection *p = &m->q[i];
+		struct vgic_irq_state s;
+
+		if (p->vcpu >= 0 || !p->done || p->ts >= m->last_ts[vcpu] || !p->level ||
+		    injection_vcpu(m, p) == vcpu)
+			continue;
+		if (!vgic_engine_irq(m->e, 0, p->intid, &s) && s.vcpu < 0 && s.enabled)
+			return true;
+	}
+	return false;
+}
+
 /*
  * Predict one flush of vcpu on *pe. The in-flight injections (fired
  * before the flush's first populate_lr, call not yet returned) may or may
@@ -277,7 +353,7 @@ static int try_flush(struct replay_model *m, struct vgic_engine **pe, int vcpu,
 
 	*raced = 0;
 	if (!nflight) {
-		vgic_engine_flush(*pe, vcpu, fr);
+		model_flush(m, *pe, vcpu, fr);
 		return flush_matches(m, fr, regs);
 	}
 	for (k = nflight; k >= min_k && best_level < 2; k--) {
@@ -287,7 +363,7 @@ static int try_flush(struct replay_model *m, struct vgic_engine **pe, int vcpu,
 			break;
 		for (i = 0; i < k; i++)
 			apply_one(c, &flight[i]);
-		vgic_engine_flush(c, vcpu, &tfr);
+		model_flush(m, c, vcpu, &tfr);
 		level = flush_matches(m, &tfr, regs);
 		if (level > best_level) {
 			vgic_engine_destroy(best);
@@ -310,7 +386,7 @@ static int try_flush(struct replay_model *m, struct vgic_engine **pe, int vcpu,
 	/* No split explains it: keep all of them in. */
 	for (i = 0; i < nflight; i++)
 		apply_one(*pe, &flight[i]);
-	vgic_engine_flush(*pe, vcpu, fr);
+	model_flush(m, *pe, vcpu, fr);
 	return 0;
 }
 
@@ -474,6 +550,198 @@ static void resync(struct replay_model *m, int vcpu, const struct vgic_flush_res
 }
 
 /*
+ * Remote DIRs that raced their owner (note_dir_race()) are settled by what
+ * the owner does next. The model goes on with each DIR taken; the owner's
+ * prune (with AP-list walks) and its next flush say whether it was. What
+ * the kernel can do: clear the active state before the owner folds the LR
+ * (the fold sets it again: the DIR is lost), or after the fold or even
+ * after the prune (the halt's IPI is acknowledged once the owner enables
+ * interrupts again), leaving an inactive entry on the list until the next
+ * prune. vgic_v3_deactivate() has certainly landed once its thread has
+ * emitted a later event.
+ */
+
+/* Make a racing interrupt active again, in its place on the owner's list. */
+static void race_undo(struct vgic_engine *e, int vcpu, const struct dir_race *d)
+{
+	vgic_engine_undo_deactivation(e, vcpu, d->intid, d->ap_index);
+}
+
+/* The opposite of the model's current guess for each of the owner's races. */
+static struct vgic_engine *clone_toggled(const struct replay_model *m, int vcpu)
+{
+	struct vgic_engine *c = vgic_engine_clone(m->e);
+	int i;
+
+	for (i = 0; c && i < m->nraces[vcpu]; i++) {
+		const struct dir_race *d = &m->races[vcpu][i];
+		struct vgic_irq_state s;
+
+		if (vgic_engine_irq(c, vcpu, d->intid, &s))
+			continue;
+		if (s.active)
+			vgic_engine_mmio_set_active(c, vcpu, d->intid, false); /* stays listed */
+		else
+			race_undo(c, vcpu, d);
+	}
+	return c;
+}
+
+/* Apply clone_toggled()'s choice to the model itself. */
+static void toggle_races(struct replay_model *m, int vcpu)
+{
+	struct vgic_engine *c = clone_toggled(m, vcpu);
+
+	if (c) {
+		vgic_engine_destroy(m->e);
+		m->e = c;
+	}
+}
+
+/*
+ * After the owner's flush: each race whose interrupt is still active did
+ * not take. Report it (MODEL_DIR_LOST) if its DIR has returned; keep it
+ * for after the owner's next fold (retry_rearmed()) if not.
+ */
+static void close_dir_races(struct replay_model *m, const struct replay_model_row *r)
+{
+	int vcpu = r->vcpu, i;
+
+	for (i = 0; i < m->nraces[vcpu]; i++) {
+		const struct dir_race *d = &m->races[vcpu][i];
+		struct replay_model_divergence dv;
+		struct vgic_irq_state s;
+
+		m->open_races--;
+		if (vgic_engine_irq(m->e, vcpu, d->intid, &s) || !s.active)
+			continue; /* taken */
+		if (!d->done) {
+			m->rearmed[vcpu][m->nrearmed[vcpu]++] = *d;
+			m->open_races++;
+			continue;
+		}
+		m->res.dir_lost++;
+		if (!m->fn)
+			continue;
+		divergence_init(&dv, m, r, MODEL_DIR_LOST);
+		dv.intid = d->intid;
+		dv.cause_event = d->dir_event;
+		dv.dir_vcpu = d->dir_vcpu;
+		m->fn(&dv, m->fn_arg);
+	}
+	m->nraces[vcpu] = 0;
+}
+
+/*
+ * After the owner's fold: a DIR still under way at its last flush may
+ * land now, so take it again and let the prune and flush decide anew.
+ */
+static void retry_rearmed(struct replay_model *m, int vcpu)
+{
+	int i;
+
+	for (i = 0; i < m->nrearmed[vcpu]; i++) {
+		struct dir_race *d = &m->rearmed[vcpu][i];
+		struct vgic_irq_state s;
+
+		m->open_races--;
+		if (vgic_engine_irq(m->e, vcpu, d->intid, &s) || !s.active ||
+		    m->nraces[vcpu] == MAX_RACES)
+			continue;
+		vgic_engine_mmio_set_active(m->e, vcpu, d->intid, false);
+		d->ap_index = -1;
+		m->races[vcpu][m->nraces[vcpu]++] = *d;
+		m->open_races++;
+	}
+	m->nrearmed[vcpu] = 0;
+}
+
+/*
+ * Prune the owner's AP list with races open, noting where each racing
+ * interrupt would have stayed had its DIR not taken: after the entries
+ * before it that survive the prune.
+ */
+static void prune_keeping_places(struct replay_model *m, int vcpu)
+{
+	uint32_t before[256], after[256];
+	int nb, na, i, j, k;
+
+	nb = vgic_engine_ap_list(m->e, vcpu, before, 256);
+	vgic_engine_prune(m->e, vcpu);
+	na = vgic_engine_ap_list(m->e, vcpu, after, 256);
+	if (nb > 256 || na > 256)
+		return;
+	for (k = 0; k < m->nraces[vcpu]; k++) {
+		struct dir_race *d = &m->races[vcpu][k];
+		int place = 0;
+
+		for (i = 0; i < nb && before[i] != d->intid; i++)
+			for (j = 0; j < na; j++)
+				if (after[j] == before[i]) {
+					place++;
+					break;
+				}
+		if (i < nb)
+			d->ap_index = place;
+	}
+}
+
+/*
+ * The owner's prune, on a trace with AP-list walks: a DIR that had taken
+ * lets the prune drop its interrupt (unless still pending), one that had
+ * not keeps it listed, so the kernel's list length can tell. Kept: make
+ * it active again in place; the next flush says whether the DIR landed
+ * after the prune or not at all.
+ */
+static void settle_dir_races_at_prune(struct replay_model *m, const struct replay_model_row *r)
+{
+	int vcpu = r->vcpu, taken, kept, i;
+	struct vgic_engine *c;
+
+	if (!(c = vgic_engine_clone(m->e)))
+		return;
+	vgic_engine_prune(c, vcpu);
+	taken = vgic_engine_ap_list(c, vcpu, NULL, 0);
+	vgic_engine_destroy(c);
+	if (!(c = vgic_engine_clone(m->e)))
+		return;
+	for (i = 0; i < m->nraces[vcpu]; i++)
+		race_undo(c, vcpu, &m->races[vcpu][i]);
+	vgic_engine_prune(c, vcpu);
+	kept = vgic_engine_ap_list(c, vcpu, NULL, 0);
+	vgic_engine_destroy(c);
+	if (taken != kept && r->ap_len == kept)
+		for (i = 0; i < m->nraces[vcpu]; i++)
+			race_undo(m->e, vcpu, &m->races[vcpu][i]);
+}
+
+/*
+ * The owner's next flush: keep the model's guess for its races or take
+ * the opposite, whichever explains the kernel's flush better (both on
+ * clones, with the same in-flight injections as the prediction proper),
+ * then close them (close_dir_races()).
+ */
+static void settle_dir_races_at_flush(struct replay_model *m, const struct replay_model_row *r,
+				      const struct vgic_cpuif *regs, int nflight, int min_k)
+{
+	int vcpu = r->vcpu, guess, other, raced;
+	struct vgic_engine *c;
+	struct vgic_flush_result fr;
+
+	if ((c = vgic_engine_clone(m->e))) {
+		guess = try_flush(m, &c, vcpu, regs, nflight, min_k, &fr, &raced);
+		vgic_engine_destroy(c);
+		if (guess < 2 && (c = clone_toggled(m, vcpu))) {
+			other = try_flush(m, &c, vcpu, regs, nflight, min_k, &fr, &raced);
+			vgic_engine_destroy(c);
+			if (other > guess)
+				toggle_races(m, vcpu);
+		}
+	}
+	close_dir_races(m, r);
+}
+
+/*
  * A flush snapshot: predict it (with the in-flight injections and, on a
  * vCPU whose state is unknown, each possible unnamed DIR), compare, and
  * follow the kernel where they differ.
@@ -488,11 +756,17 @@ static void on_flush(struct replay_model *m, const struct replay_model_row *r,
 	int raced = 0, hidden, min_k = 0, j;
 	int64_t late_from = m->first_populate[vcpu] ? m->first_populate[vcpu] : r->ts_ns + 1;
 
-	apply_done(m, m->last_ts[vcpu]);
+	apply_done(m, vcpu, m->last_ts[vcpu]);
+	m->tdir_from_queue = queued_spi_counts(m, vcpu);
 	m->first_populate[vcpu] = 0;
-	/* Those after the flush's first populate_lr came too late; those in between are in flight. */
+	/*
+	 * Of this vCPU's, those after the flush's first populate_lr came too
+	 * late; those in between are in flight. Other vCPUs' wait for theirs.
+	 */
 	for (i = 0, k = 0; i < m->nq; i++) {
-		if (m->q[i].ts < late_from)
+		int t = injection_vcpu(m, &m->q[i]);
+
+		if (m->q[i].ts < late_from && (t == vcpu || t < 0))
 			m->flight[nflight++] = m->q[i];
 		else
 			m->q[k++] = m->q[i];
@@ -504,6 +778,8 @@ static void on_flush(struct replay_model *m, const struct replay_model_row *r,
 			if (m->populated[vcpu][j] == m->flight[i].intid)
 				min_k = i + 1;
 	m->npopulated[vcpu] = 0;
+	if (m->nraces[vcpu])
+		settle_dir_races_at_flush(m, r, regs, nflight, min_k);
 	was_unknown = m->dir_pending[vcpu] || m->unknown[vcpu];
 	searching = was_unknown || m->fresh[vcpu];
 	hidden = m->unknown[vcpu] || m->fresh[vcpu]; /* more than one unnamed DIR is unknown */
@@ -710,6 +986,44 @@ void replay_model_finish(struct replay_model *m)
 	}
 }
 
+/* Has vcpu's flush, not yet at its return, put intid into an LR (vgic_populate_lr)? */
+static bool being_populated(const struct replay_model *m, int vcpu, uint32_t intid)
+{
+	int i;
+
+	for (i = 0; i < m->npopulated[vcpu]; i++)
+		if (m->populated[vcpu][i] == intid)
+			return true;
+	return false;
+}
+
+/*
+ * A DIR from another vCPU of an interrupt that is in its owner's LRs (or
+ * being put there by a flush in progress), or whose owner is folding them: vgic_v3_deactivate() then takes the
+ * ICACTIVER route (vgic_mmio_write_cactive()), whose kvm_arm_halt_guest()
+ * waits only for vCPUs still IN_GUEST_MODE. An owner that has left the
+ * guest but not yet folded that LR sets the active state again from it,
+ * undoing the DIR; one still in the guest, or past that LR, does not. The
+ * trace cannot tell which; the owner's next flush does (race_flush()).
+ */
+static void note_dir_race(struct replay_model *m, const struct replay_model_row *r, int owner,
+			  uint32_t intid)
+{
+	struct dir_race *d;
+
+	m->res.dir_races++;
+	if (m->nraces[owner] == MAX_RACES)
+		return;
+	d = &m->races[owner][m->nraces[owner]++];
+	d->intid = intid;
+	d->dir_vcpu = r->vcpu;
+	d->dir_event = r->id;
+	d->ap_index = -1;
+	d->pid = r->pid;
+	d->done = false;
+	m->open_races++;
+}
+
 /*
  * vgic_deactivate: handle_exit() after the exit's sync ran
  * vgic_v3_deactivate() / vgic_v2_deactivate() for the value the guest
@@ -723,10 +1037,30 @@ static void on_deactivate(struct replay_model *m, const struct replay_model_row 
 
 	m->res.deactivates++;
 	m->dir_pending[r->vcpu] = false;
-	if (!m->unknown[r->vcpu] && !vgic_engine_irq(m->e, r->vcpu, intid, &s) && !s.active &&
-	    !s.on_lr)
+	if (vgic_engine_irq(m->e, r->vcpu, intid, &s))
+		return;
+	if (!m->unknown[r->vcpu] && !s.active && !s.on_lr)
 		report_event(m, r, MODEL_DIR_NOT_ACTIVE, intid, 0, 0);
+	/* Active, or in an LR where the guest may have acknowledged it unseen. */
+	if ((s.active || s.on_lr) && s.vcpu >= 0 && s.vcpu != r->vcpu &&
+	    (s.on_lr || m->in_fold[s.vcpu] || being_populated(m, s.vcpu, intid)))
+		note_dir_race(m, r, s.vcpu, intid);
 	vgic_engine_deactivate(m->e, r->vcpu, val, NULL);
+}
+
+/* A racing DIR's thread has moved on: its vgic_v3_deactivate() has returned. */
+static void note_dir_returns(struct replay_model *m, const struct replay_model_row *r)
+{
+	int v, i;
+
+	for (v = 0; v < m->cfg.nr_vcpus; v++) {
+		for (i = 0; i < m->nraces[v]; i++)
+			if (m->races[v][i].pid == r->pid && m->races[v][i].dir_event != r->id)
+				m->races[v][i].done = true;
+		for (i = 0; i < m->nrearmed[v]; i++)
+			if (m->rearmed[v][i].pid == r->pid)
+				m->rearmed[v][i].done = true;
+	}
 }
 
 /* See predict.h. */
@@ -738,6 +1072,8 @@ void replay_model_step(struct replay_model *m, const struct replay_model_row *r)
 	for (i = 0; i < m->nq; i++) /* this thread has moved on from its injections */
 		if (m->q[i].pid == r->pid)
 			m->q[i].done = true;
+	if (m->open_races)
+		note_dir_returns(m, r);
 	if (kind == 2 || kind == 3 || kind == 4 || kind == 9)
 		return;
 	if (kind == 1) {
@@ -807,8 +1143,14 @@ void replay_model_step(struct replay_model *m, const struct replay_model_row *r)
 			m->populated[vcpu][m->npopulated[vcpu]++] = (uint32_t)r->intid;
 		return;
 	case 22:
-		apply_done(m, r->ts_ns);
-		vgic_engine_prune(m->e, vcpu);
+		m->in_fold[vcpu] = false;
+		apply_done(m, vcpu, r->ts_ns);
+		if (m->nraces[vcpu] && r->ap_len >= 0)
+			settle_dir_races_at_prune(m, r);
+		if (m->nraces[vcpu])
+			prune_keeping_places(m, vcpu);
+		else
+			vgic_engine_prune(m->e, vcpu);
 		if (r->ap_len >= 0) { /* the kernel's list, after the same prune */
 			m->walks = true;
 			m->walk_known[vcpu] = r->ap_len <= vgic_engine_ap_list(m->e, vcpu, NULL, 0);
@@ -837,6 +1179,9 @@ void replay_model_step(struct replay_model *m, const struct replay_model_row *r)
 
 		vgic_engine_fold(m->e, vcpu, &regs, &sr);
 		m->last_sync[vcpu] = r->id;
+		m->in_fold[vcpu] = m->has_post; /* until the post event */
+		if (m->nrearmed[vcpu])
+			retry_rearmed(m, vcpu);
 		if (sr.eoicount_left > 0 && !m->unknown[vcpu])
 			report_event(m, r, MODEL_EOICOUNT_LEFT, VR_NO_VALUE, sr.eoicount, sr.eoicount_left);
 		m->res.folds++;

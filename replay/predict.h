@@ -27,6 +27,8 @@ struct predict_result {
 	int64_t dir_found;   /* ... whose deactivation the next flush pinned down */
 	int64_t deactivates, sgis; /* vgic_deactivate / vgic_sgi events applied */
 	int64_t stranded, rescued; /* left off every AP list at a GICD_CTLR enable: to the end, or queued later */
+	int64_t dir_races;   /* remote DIRs that raced their owner's fold (either outcome possible) */
+	int64_t dir_lost;    /* ... whose owner's next flush showed the interrupt still active */
 	int64_t first_mismatch_event;
 	int mismatch_used[2];	   /* recorded, predicted */
 	uint64_t mismatch_lr[2][4]; /* recorded, predicted */
@@ -48,6 +50,7 @@ enum replay_model_divergence_kind {
 	MODEL_EOICOUNT_LEFT,	  /* EOIcount > the active AP-list entries the walk can take */
 	MODEL_DIR_NOT_ACTIVE,	  /* a trapped DIR (vgic_deactivate) of an interrupt not active */
 	MODEL_STRANDED,		  /* pending and enabled, distributor on, on no AP list to the end */
+	MODEL_DIR_LOST,		  /* a remote DIR the owner's fold undid: the interrupt stays active */
 };
 
 /*
@@ -65,7 +68,8 @@ struct replay_model_divergence {
 	int64_t prev_sync_event; /* the fold the prediction started from, 0 none */
 	int64_t prev_flush_event; /* the last flush of this vCPU before the event, 0 none */
 	int eoicount, eoicount_left; /* MODEL_EOICOUNT_LEFT */
-	int64_t cause_event;	 /* the last injection of that INTID, 0 none */
+	int64_t cause_event;	 /* the last injection of that INTID (MODEL_DIR_LOST: the DIR), 0 none */
+	int dir_vcpu;		 /* MODEL_DIR_LOST: the vCPU whose DIR was lost */
 	struct vgic_cpuif recorded, predicted;
 	char what[320];		 /* "INTID 45: recorded Active, predicted Pending; ..." */
 };
