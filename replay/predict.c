@@ -146,8 +146,8 @@ struct replay_model {
 };
 
 /*
- * Learn each interrupt's configuration from the first LR it appears in
- * (the flushes are enough: LRs are only programmed there; the events_kind
+ * Learn each interrupt's configuration from the first LR it appears in,
+ * an SPI's target from its first Pending-only LR (the flushes are enough: LRs are only programmed there; the events_kind
  * index finds them without reading the other snapshots), before the model
  * exists, so that it is sized to the INTIDs the trace uses (a clone, made
  * for every race and DIR tried, copies every IRQ). Returns the count,
@@ -157,6 +157,8 @@ static int learn_config(struct replay_model *m, struct tracedb *db, struct learn
 			uint32_t *max_intid)
 {
 	int gic = m->cfg.gic_version, nr_vcpus = m->cfg.nr_vcpus, n = 0, cap = 0;
+	int spi_index[VGIC_ENGINE_MAX_SPIS + VGIC_ENGINE_NR_PRIVATE];
+	bool spi_target_seen[VGIC_ENGINE_MAX_SPIS + VGIC_ENGINE_NR_PRIVATE] = {0}, pending_only;
 	sqlite3_stmt *st;
 
 	*out = NULL;
@@ -176,13 +178,28 @@ static int learn_config(struct replay_model *m, struct tracedb *db, struct learn
 
 		if (vcpu < 0 || vcpu >= nr_vcpus || intid >= VGIC_ENGINE_MAX_SPIS + VGIC_ENGINE_NR_PRIVATE)
 			continue;
+		pending_only = vgic_lr_pending(gic, lr) && !vgic_lr_active(gic, lr);
 		seen = intid < VGIC_ENGINE_NR_PRIVATE ? &m->seen_priv[vcpu][intid] : &m->seen_spi[intid];
-		if (*seen)
+		if (*seen) {
+			/*
+			 * An SPI first seen Active may sit on the list of a vCPU it
+			 * was routed away from; the first Pending-only LR shows its
+			 * target (vgic_target_oracle() of a pending, inactive one).
+			 */
+			if (intid >= VGIC_ENGINE_NR_PRIVATE && !spi_target_seen[intid] && pending_only) {
+				(*out)[spi_index[intid]].c.target_vcpu = vcpu;
+				spi_target_seen[intid] = true;
+			}
 			continue;
+		}
 		*seen = true;
 		if (n == cap) {
 			cap = cap ? 2 * cap : 64;
 			*out = vr_xrealloc(*out, (size_t)cap * sizeof(**out));
+		}
+		if (intid >= VGIC_ENGINE_NR_PRIVATE) {
+			spi_index[intid] = n;
+			spi_target_seen[intid] = pending_only;
 		}
 		decode_config(gic, vcpu, lr, &(*out)[n++]);
 		if (intid > *max_intid)
@@ -741,6 +758,14 @@ static void settle_dir_races_at_flush(struct replay_model *m, const struct repla
 	close_dir_races(m, r);
 }
 
+/* Is intid on vcpu's AP list in the model already? */
+static bool already_listed(struct vgic_engine *e, int vcpu, uint32_t intid)
+{
+	struct vgic_irq_state s;
+
+	return !vgic_engine_irq(e, vcpu, intid, &s) && s.vcpu == vcpu;
+}
+
 /*
  * A flush snapshot: predict it (with the in-flight injections and, on a
  * vCPU whose state is unknown, each possible unnamed DIR), compare, and
@@ -772,10 +797,15 @@ static void on_flush(struct replay_model *m, const struct replay_model_row *r,
 			m->q[k++] = m->q[i];
 	}
 	m->nq = k;
-	/* One the flush populated (vgic_v3_populate_lr fired for it) was certainly in. */
+	/*
+	 * One the flush populated (vgic_v3_populate_lr fired for it) was
+	 * certainly in, unless the interrupt was on this AP list already (an
+	 * active one re-injected): then the populate proves nothing of it.
+	 */
 	for (i = 0; i < nflight; i++)
 		for (j = 0; j < m->npopulated[vcpu]; j++)
-			if (m->populated[vcpu][j] == m->flight[i].intid)
+			if (m->populated[vcpu][j] == m->flight[i].intid &&
+			    !already_listed(m->e, vcpu, m->flight[i].intid))
 				min_k = i + 1;
 	m->npopulated[vcpu] = 0;
 	if (m->nraces[vcpu])
