@@ -57,8 +57,8 @@ static size_t skip_wrap(const struct flight_ring *f, size_t off)
 	return n == WRAP_MARK ? 0 : off;
 }
 
-/* Drop the oldest record. */
-static void evict_one(struct flight_ring *f)
+/* Take the oldest record off the ring. */
+static void release_one(struct flight_ring *f)
 {
 	uint32_t n;
 
@@ -66,11 +66,17 @@ static void evict_one(struct flight_ring *f)
 	memcpy(&n, f->buf + f->head, sizeof(n));
 	f->head += entry_size(n);
 	f->count--;
-	f->evicted++;
 	if (!f->count)
 		f->head = f->tail = 0;
 	else
 		f->head = skip_wrap(f, f->head);
+}
+
+/* Drop the oldest record to make room (flight use). */
+static void evict_one(struct flight_ring *f)
+{
+	release_one(f);
+	f->evicted++;
 }
 
 /*
@@ -90,6 +96,21 @@ static long place(const struct flight_ring *f, size_t need)
 	return f->tail + need <= f->head ? (long)f->tail : -1;
 }
 
+/* Write a record of n bytes at offset at, where place() found room. */
+static void store(struct flight_ring *f, long at, const void *data, uint32_t n)
+{
+	if (at == 0 && f->count && f->tail + sizeof(uint32_t) <= f->size) {
+		uint32_t mark = WRAP_MARK;
+
+		memcpy(f->buf + f->tail, &mark, sizeof(mark));
+	}
+	memcpy(f->buf + at, &n, sizeof(n));
+	memcpy(f->buf + at + sizeof(n), data, n);
+	f->tail = (size_t)at + entry_size(n);
+	f->count++;
+	f->pushed++;
+}
+
 /* See flight.h. */
 int flight_push(struct flight_ring *f, const void *data, uint32_t n)
 {
@@ -100,17 +121,35 @@ int flight_push(struct flight_ring *f, const void *data, uint32_t n)
 		return -1;
 	while ((at = place(f, need)) < 0)
 		evict_one(f);
-	if (at == 0 && f->count && f->tail + sizeof(uint32_t) <= f->size) {
-		uint32_t mark = WRAP_MARK;
-
-		memcpy(f->buf + f->tail, &mark, sizeof(mark));
-	}
-	memcpy(f->buf + at, &n, sizeof(n));
-	memcpy(f->buf + at + sizeof(n), data, n);
-	f->tail = (size_t)at + need;
-	f->count++;
-	f->pushed++;
+	store(f, at, data, n);
 	return 0;
+}
+
+/* See flight.h. */
+int flight_append(struct flight_ring *f, const void *data, uint32_t n)
+{
+	size_t need = entry_size(n);
+	long at;
+
+	if (need > f->size / 4 || (at = place(f, need)) < 0)
+		return -1;
+	store(f, at, data, n);
+	return 0;
+}
+
+/* See flight.h. */
+void flight_release(struct flight_ring *f, size_t k)
+{
+	while (k-- && f->count)
+		release_one(f);
+}
+
+/* See flight.h. */
+size_t flight_used_bytes(const struct flight_ring *f)
+{
+	if (!f->count)
+		return 0;
+	return f->tail > f->head ? f->tail - f->head : f->size - f->head + f->tail;
 }
 
 /* See flight.h. */

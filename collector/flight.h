@@ -45,6 +45,22 @@ void flight_free(struct flight_ring *f);
  */
 int flight_push(struct flight_ring *f, const void *data, uint32_t n);
 
+/*
+ * FIFO use, the streaming recorder's queue between the ring-buffer thread
+ * and the writer: append only into free space, never evicting (0, or -1
+ * when the record does not fit now), and release the oldest records once
+ * the reader is done with them. The reader walks the records in place with
+ * a cursor taken under the caller's lock, while the producer appends: an
+ * append never touches a live record.
+ */
+int flight_append(struct flight_ring *f, const void *data, uint32_t n);
+
+/* Release the k oldest records (FIFO use: the reader has consumed them). */
+void flight_release(struct flight_ring *f, size_t k);
+
+/* Bytes the live records occupy (FIFO use: how far the reader is behind). */
+size_t flight_used_bytes(const struct flight_ring *f);
+
 /* A copy of the ring, to read while the original keeps filling; NULL when out of memory. */
 struct flight_ring *flight_copy(const struct flight_ring *f);
 

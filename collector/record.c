@@ -5,9 +5,12 @@
  * Two threads: the main thread polls the BPF ring buffer and copies each
  * record into a bounded in-memory queue; the writer thread turns records
  * into trace rows and commits them in batches. SQLite therefore never
- * stalls the ring buffer; if the queue itself fills up, the records are
- * counted as user-space drops and stored as gaps, like the BPF side's
- * failed reservations (counted per probe and CPU in the `drops` map).
+ * stalls the ring buffer. The writer runs at SCHED_IDLE: on a busy host
+ * the SQLite work waits for idle CPU time instead of taking it from the
+ * guests, and the queue (8 x the BPF ring) absorbs the lag. If the queue
+ * itself fills up, the records are counted as user-space drops and stored
+ * as gaps, like the BPF side's failed reservations (counted per probe and
+ * CPU in the `drops` map).
  *
  * Hooks are chosen at run time: each probed function must exist in the
  * kernel's BTF; fentry/fexit programs are tried first and kprobes are the
@@ -22,7 +25,10 @@
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -35,7 +41,9 @@
 #include "vgic.h"
 #include "vgic.skel.h"
 
-#define QUEUE_SLOT sizeof(struct vgic_rec_aplist)
+#define QUEUE_SLOT sizeof(struct vgic_rec_aplist) /* the largest record */
+#define QUEUE_RING_FACTOR 8 /* the queue holds 8 x the BPF ring's bytes */
+#define WRITER_BATCH 4096   /* records the writer takes per visit to the queue */
 #define COMMIT_NS 250000000ull
 
 static volatile sig_atomic_t stop_requested, dump_requested;
@@ -69,14 +77,17 @@ struct gap_rec {
 
 #define VGIC_REC_GAP 100
 
-/* A fixed-slot queue between the ring-buffer thread and the writer thread. */
+/*
+ * The queue between the ring-buffer thread and the writer thread: a byte
+ * FIFO (flight.h, FIFO use) that the writer reads in place, in batches.
+ */
 struct queue {
-	unsigned char *slots;
-	size_t nslots, head, tail, count;
+	struct flight_ring *fifo;
 	pthread_mutex_t lock;
 	pthread_cond_t nonempty;
 	int closed;
 	int64_t dropped;
+	size_t peak_bytes; /* how far the writer fell behind, at most */
 };
 
 struct recorder {
@@ -90,55 +101,83 @@ struct recorder {
 	struct trace_writer *w;
 	struct record_stats *st;
 	int writer_failed;
+	volatile pid_t writer_tid; /* set by the writer thread, for its priority */
 	int64_t last_post_event[256]; /* per vCPU, for attaching AP-list walks */
 	uint64_t *drops_seen_cpu; /* [probe][cpu] counters already turned into gaps */
 };
 
-/* Copy a record into the queue, or count it dropped when the writer is behind. */
-static int queue_push(struct queue *q, const void *data, size_t size)
+/* Copy a record into the queue (lock held), or count it dropped when the writer is that far behind. */
+static void queue_append(struct queue *q, const void *data, size_t size)
+{
+	if (size > QUEUE_SLOT || flight_append(q->fifo, data, (uint32_t)size))
+		q->dropped++;
+	else if (flight_used_bytes(q->fifo) > q->peak_bytes)
+		q->peak_bytes = flight_used_bytes(q->fifo);
+}
+
+/* Queue one record from outside a ring-buffer batch (a gap), waking the writer. */
+static void queue_push(struct queue *q, const void *data, size_t size)
 {
 	pthread_mutex_lock(&q->lock);
-	if (q->count == q->nslots || size > QUEUE_SLOT) {
-		q->dropped++;
-		pthread_mutex_unlock(&q->lock);
-		return 0;
-	}
-	memcpy(q->slots + q->tail * QUEUE_SLOT, data, size);
-	if (size < QUEUE_SLOT)
-		memset(q->slots + q->tail * QUEUE_SLOT + size, 0, QUEUE_SLOT - size);
-	q->tail = (q->tail + 1) % q->nslots;
-	q->count++;
-	pthread_cond_signal(&q->nonempty);
+	if (!q->fifo->count)
+		pthread_cond_signal(&q->nonempty); /* the writer sleeps only on an empty queue */
+	queue_append(q, data, size);
 	pthread_mutex_unlock(&q->lock);
-	return 0;
 }
 
 /* Hand a record on: to the writer's queue, or in flight mode to the in-memory ring. */
-static int record_push(struct recorder *r, const void *data, size_t size)
+static void record_push(struct recorder *r, const void *data, size_t size)
 {
 	if (!r->flight)
-		return queue_push(&r->q, data, size);
-	if (size > QUEUE_SLOT || flight_push(r->flight, data, (uint32_t)size))
+		queue_push(&r->q, data, size);
+	else if (size > QUEUE_SLOT || flight_push(r->flight, data, (uint32_t)size))
 		r->q.dropped++;
-	return 0;
+}
+
+/*
+ * Take every record the ring holds. A streaming recording takes the whole
+ * batch under one hold of the queue's lock (on_ring_record() appends
+ * without locking), not one per record.
+ */
+static int take_ring(struct recorder *r, struct ring_buffer *rb)
+{
+	int n, was_empty;
+
+	if (r->flight)
+		return ring_buffer__consume(rb);
+	pthread_mutex_lock(&r->q.lock);
+	was_empty = !r->q.fifo->count;
+	n = ring_buffer__consume(rb);
+	if (was_empty && r->q.fifo->count)
+		pthread_cond_signal(&r->q.nonempty);
+	pthread_mutex_unlock(&r->q.lock);
+	return n;
 }
 
 /*
  * Wait up to 50 ms for records and take them. The BPF side wakes us only
- * when a quarter of the ring is filled (ring_wakeup_flags()), so a timeout
- * takes what arrived since.
+ * every so many records (ring_wakeup_flags()), so a timeout takes what
+ * arrived since.
  */
-static int poll_ring(struct ring_buffer *rb)
+static int poll_ring(struct recorder *r, struct ring_buffer *rb)
 {
-	int n = ring_buffer__poll(rb, 50);
+	struct epoll_event ev;
 
-	return n == 0 ? ring_buffer__consume(rb) : n;
+	if (epoll_wait(ring_buffer__epoll_fd(rb), &ev, 1, 50) < 0 && errno != EINTR)
+		return -errno;
+	return take_ring(r, rb);
 }
 
-/* ring_buffer__new callback: runs on the polling thread. */
+/* ring_buffer__new callback: runs on the polling thread, inside take_ring(). */
 static int on_ring_record(void *ctx, void *data, size_t size)
 {
-	return record_push(ctx, data, size);
+	struct recorder *r = ctx;
+
+	if (r->flight)
+		record_push(r, data, size);
+	else
+		queue_append(&r->q, data, size);
+	return 0;
 }
 
 /* Fill the event fields every record shares. */
@@ -247,41 +286,84 @@ static int write_record(struct recorder *r, const unsigned char *slot)
 	return 0;
 }
 
-/* Writer thread: drain the queue, commit in batches, until closed and empty. */
+/*
+ * Give the writer thread the lowest CPU priority there is (SCHED_IDLE, or
+ * nice 19 where that is refused): turning records into SQLite rows can
+ * wait for idle time; the guests being recorded cannot.
+ */
+static void writer_yield_to_guests(void)
+{
+	struct sched_param sp = {0};
+
+	if (pthread_setschedparam(pthread_self(), SCHED_IDLE, &sp))
+		setpriority(PRIO_PROCESS, (id_t)gettid(), 19);
+}
+
+/* Back to the normal priority (SCHED_OTHER, nice 0) for the final drain. */
+static void writer_normal_priority(pthread_t writer, pid_t tid)
+{
+	struct sched_param sp = {0};
+
+	pthread_setschedparam(writer, SCHED_OTHER, &sp);
+	if (tid > 0)
+		setpriority(PRIO_PROCESS, (id_t)tid, 0);
+}
+
+/* Wait until the queue has records, it is closed, or a commit is due (lock held). */
+static void queue_wait(struct queue *q, uint64_t last_commit)
+{
+	while (!q->fifo->count && !q->closed && vr_now_ns() - last_commit <= COMMIT_NS) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 100000000;
+		if (ts.tv_nsec >= 1000000000) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000;
+		}
+		pthread_cond_timedwait(&q->nonempty, &q->lock, &ts);
+	}
+}
+
+/*
+ * Writer thread: drain the queue, commit in batches, until closed and
+ * empty. Records are read in place outside the lock (the ring thread only
+ * appends into free space) and released once stored.
+ */
 static void *writer_main(void *arg)
 {
 	struct recorder *r = arg;
 	struct queue *q = &r->q;
-	unsigned char slot[QUEUE_SLOT];
+	unsigned char slot[QUEUE_SLOT] __attribute__((aligned(8)));
 	uint64_t last_commit = vr_now_ns();
 
+	r->writer_tid = gettid();
+	writer_yield_to_guests();
 	for (;;) {
-		pthread_mutex_lock(&q->lock);
-		while (!q->count && !q->closed) {
-			struct timespec ts;
+		struct flight_iter it;
+		const void *data;
+		uint32_t n;
+		size_t take, done;
 
-			clock_gettime(CLOCK_REALTIME, &ts);
-			ts.tv_nsec += 100000000;
-			if (ts.tv_nsec >= 1000000000) {
-				ts.tv_sec++;
-				ts.tv_nsec -= 1000000000;
-			}
-			pthread_cond_timedwait(&q->nonempty, &q->lock, &ts);
-			if (vr_now_ns() - last_commit > COMMIT_NS)
-				break;
-		}
-		if (!q->count && q->closed) {
+		pthread_mutex_lock(&q->lock);
+		queue_wait(q, last_commit);
+		if (!q->fifo->count && q->closed) {
 			pthread_mutex_unlock(&q->lock);
 			break;
 		}
-		if (q->count) {
-			memcpy(slot, q->slots + q->head * QUEUE_SLOT, QUEUE_SLOT);
-			q->head = (q->head + 1) % q->nslots;
-			q->count--;
-			pthread_mutex_unlock(&q->lock);
+		flight_iter_begin(q->fifo, &it);
+		take = q->fifo->count < WRITER_BATCH ? q->fifo->count : WRITER_BATCH;
+		pthread_mutex_unlock(&q->lock);
+		for (done = 0; done < take && flight_iter_next(q->fifo, &it, &data, &n); done++) {
+			/* An aligned copy: records sit 4 bytes past an 8-byte boundary. */
+			memcpy(slot, data, n);
+			memset(slot + n, 0, QUEUE_SLOT - n);
 			if (!r->writer_failed && write_record(r, slot))
 				r->writer_failed = 1;
-		} else {
+		}
+		if (done) {
+			pthread_mutex_lock(&q->lock);
+			flight_release(q->fifo, done);
 			pthread_mutex_unlock(&q->lock);
 		}
 		if (!r->writer_failed && vr_now_ns() - last_commit > COMMIT_NS) {
@@ -291,6 +373,46 @@ static void *writer_main(void *arg)
 		}
 	}
 	return NULL;
+}
+
+/*
+ * The recording has stopped: close the queue, give the writer its normal
+ * priority back (what is queued is all that is left to do, and the user
+ * waits for it) and wait for it to store the rest, showing on a tty how
+ * much is left.
+ */
+static void drain_writer(struct recorder *r, pthread_t writer)
+{
+	pthread_mutex_lock(&r->q.lock);
+	r->q.closed = 1;
+	pthread_cond_signal(&r->q.nonempty);
+	pthread_mutex_unlock(&r->q.lock);
+	writer_normal_priority(writer, r->writer_tid);
+	while (isatty(STDERR_FILENO) && pthread_tryjoin_np(writer, NULL) == EBUSY) {
+		size_t left;
+
+		pthread_mutex_lock(&r->q.lock);
+		left = flight_used_bytes(r->q.fifo);
+		pthread_mutex_unlock(&r->q.lock);
+		fprintf(stderr, "\rrecord: stopped; storing the %.1f MB still queued   ",
+			left / 1048576.0);
+		usleep(200000);
+	}
+	if (!isatty(STDERR_FILENO))
+		pthread_join(writer, NULL);
+}
+
+/*
+ * Records each CPU submits between wake-ups of this process: together
+ * about a quarter of the ring (records average about 128 bytes), so that a
+ * burst on every CPU at once still leaves room while we are woken.
+ */
+static __u32 wakeup_every(size_t ring_bytes)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	size_t every = ring_bytes / 4 / 128 / (size_t)(ncpu > 0 ? ncpu : 1);
+
+	return every < 64 ? 64 : (__u32)every;
 }
 
 /* Does the kernel's BTF have a function (or a tracepoint) of this name? */
@@ -448,6 +570,7 @@ static struct vgic_bpf *load_collector(const struct record_options *opt, int gic
 	s->rodata->gic_version = gic;
 	s->rodata->snapshots = opt->snapshots;
 	s->rodata->aplist = opt->aplist;
+	s->rodata->wakeup_every = wakeup_every(opt->ring_bytes);
 	bpf_map__set_max_entries(s->maps.rb, (__u32)opt->ring_bytes);
 	autoload_none(s);
 	n = hook_table(s, gic, hooks);
@@ -898,7 +1021,7 @@ static int run_flight(struct recorder *r, struct ring_buffer *rb, struct record_
 	memset(&d, 0, sizeof(d));
 	memset(&last, 0, sizeof(last));
 	while (!stop_requested) {
-		int n = poll_ring(rb);
+		int n = poll_ring(r, rb);
 
 		if (n < 0 && n != -EINTR) {
 			vr_error_set(err, "ring buffer: %s", strerror(-n));
@@ -1025,8 +1148,12 @@ int vr_record(const struct record_options *opt, struct record_stats *st, struct 
 		vr_record_write_info(r.w, opt, gic);
 		if (trace_writer_commit(r.w, err))
 			goto out;
-		r.q.nslots = opt->ring_bytes / 64 > 4096 ? opt->ring_bytes / 64 : 4096;
-		r.q.slots = vr_xmalloc(r.q.nslots * QUEUE_SLOT);
+		r.q.fifo = flight_new((size_t)opt->ring_bytes * QUEUE_RING_FACTOR);
+		if (!r.q.fifo) {
+			vr_error_set(err, "no memory for a %.0f MB writer queue",
+				     (double)opt->ring_bytes * QUEUE_RING_FACTOR / 1048576.0);
+			goto out;
+		}
 		pthread_mutex_init(&r.q.lock, NULL);
 		pthread_cond_init(&r.q.nonempty, NULL);
 		if (pthread_create(&writer, NULL, writer_main, &r)) {
@@ -1061,7 +1188,7 @@ int vr_record(const struct record_options *opt, struct record_stats *st, struct 
 	sigaction(SIGUSR1, &sa, NULL);
 	fprintf(stderr, "record: writing %s; Ctrl-C to stop\n", opt->output);
 	while (!stop_requested && !r.writer_failed) {
-		int n = poll_ring(rb);
+		int n = poll_ring(&r, rb);
 
 		if (n < 0 && n != -EINTR) {
 			vr_error_set(err, "ring buffer: %s", strerror(-n));
@@ -1081,18 +1208,18 @@ int vr_record(const struct record_options *opt, struct record_stats *st, struct 
 		}
 	}
 	st->seconds = (vr_now_ns() - r.start_ns) / 1e9; /* the span recorded, not the drain */
-	ring_buffer__consume(rb);
+	take_ring(&r, rb);
 	collect_drops(&r, last_tick);
 	user_dropped = r.q.dropped; /* read before the writer may still queue */
-	pthread_mutex_lock(&r.q.lock);
-	r.q.closed = 1;
-	pthread_cond_signal(&r.q.nonempty);
-	pthread_mutex_unlock(&r.q.lock);
-	pthread_join(writer, NULL);
+	drain_writer(&r, writer);
 	writer_started = 0;
 	if (isatty(STDERR_FILENO))
 		fputc('\n', stderr);
 	st->drops_user = user_dropped;
+	st->queue_peak_bytes = (int64_t)r.q.peak_bytes;
+	if (opt->verbose)
+		fprintf(stderr, "record: the writer was at most %.1f MB behind (its queue holds %.0f MB)\n",
+			r.q.peak_bytes / 1048576.0, r.q.fifo->size / 1048576.0);
 	if (r.writer_failed) {
 		vr_record_write_failed(r.db, opt->output, err);
 		trace_writer_abort(r.w);
@@ -1128,7 +1255,7 @@ out:
 	if (!rc && r.db && !stat(opt->output, &sb))
 		st->bytes = sb.st_size;
 	vgic_bpf__destroy(r.skel);
-	free(r.q.slots);
+	flight_free(r.q.fifo);
 	free(r.drops_seen_cpu);
 	flight_free(r.flight);
 	return rc;

@@ -37,6 +37,7 @@ struct record_options {
 
 struct record_stats {
 	int64_t events, snapshots, ap_lists, drops_bpf, drops_user, bytes;
+	int64_t queue_peak_bytes; /* how far the writer fell behind the ring, at most */
 	double seconds;
 	int hooks_attached, hooks_missing, essential_missing; /* --check */
 };

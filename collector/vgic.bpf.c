@@ -29,7 +29,8 @@
  * CO-RE: the few kernel structures we read are declared below with
  * preserve_access_index, so one object runs on 6.12 and 7.x although the
  * offsets differ (vgic_lr at 4528 vs 6376) and 6.19 turned the flags of
- * struct vgic_irq into bitfields (read with BPF_CORE_READ_BITFIELD_PROBED).
+ * struct vgic_irq into bitfields (CO-RE bitfield reads, from a copy of the
+ * structure: see struct kcopy).
  * Filters are const volatile knobs set before load. A failed ring buffer
  * reservation is never silent: it is counted per probe and per CPU.
  */
@@ -131,16 +132,31 @@ struct {
 } rb SEC(".maps");
 
 /*
- * Wake the consumer only once a quarter of the ring is filled: a wake-up
- * per record (the default, adaptive notification) costs the traced host a
- * context switch per event; userspace polls at least every 50 ms anyway.
+ * Records a CPU submits between two wake-ups of the consumer; user space
+ * sets it to about a quarter of the ring's bytes, shared out among the
+ * CPUs. A wake-up per record (the default, adaptive notification) costs
+ * the traced host a context switch per event; user space also polls every
+ * 50 ms, so a quiet CPU's records never wait longer than that.
  */
+const volatile __u32 wakeup_every = 1024;
+
+/* Records submitted on this CPU since its last wake-up of the consumer. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} since_wakeup SEC(".maps");
+
+/* The submit flags for one more record: wake the consumer every wakeup_every records. */
 static __always_inline __u64 ring_wakeup_flags(void)
 {
-	__u64 avail = bpf_ringbuf_query(&rb, BPF_RB_AVAIL_DATA);
-	__u64 size = bpf_ringbuf_query(&rb, BPF_RB_RING_SIZE);
+	__u32 zero = 0, *n = bpf_map_lookup_elem(&since_wakeup, &zero);
 
-	return avail > size / 4 ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+	if (!n || ++*n < wakeup_every)
+		return BPF_RB_NO_WAKEUP;
+	*n = 0;
+	return BPF_RB_FORCE_WAKEUP;
 }
 
 /* Failed reservations per probe; per-CPU, summed by userspace. */
@@ -180,19 +196,23 @@ static __always_inline void count_drop(__u32 probe)
 		*n += 1;
 }
 
-/* Is this thread one we trace (all hooks attached; VMM filter)? */
-static __always_inline bool wanted_task(void)
-{
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-
-	return recording && (!targ_tgid || tgid == targ_tgid);
-}
-
-/* Fill the common header. */
-static __always_inline void fill_hdr(struct vgic_rec_hdr *h, __u8 type, __u8 kind, int vcpu)
+/*
+ * The calling thread's pid_tgid if it is one we trace (all hooks attached;
+ * VMM filter), else 0. Never 0 for a real thread: the idle task runs no KVM.
+ */
+static __always_inline __u64 wanted_task(void)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 
+	if (!recording || (targ_tgid && (id >> 32) != targ_tgid))
+		return 0;
+	return id;
+}
+
+/* Fill the common header; id is the thread's pid_tgid. */
+static __always_inline void fill_hdr(struct vgic_rec_hdr *h, __u8 type, __u8 kind, int vcpu,
+				     __u64 id)
+{
 	h->type = type;
 	h->kind = kind;
 	h->cpu = bpf_get_smp_processor_id();
@@ -207,15 +227,16 @@ static __always_inline int emit_event(__u32 probe, __u8 kind, int vcpu, long lon
 				      long long a0, long long a1, long long a2, long long a3)
 {
 	struct vgic_rec_event *e;
+	__u64 id = wanted_task();
 
-	if (!wanted_task())
+	if (!id)
 		return 0;
 	e = bpf_ringbuf_reserve(&rb, sizeof(*e), 0);
 	if (!e) {
 		count_drop(probe);
 		return 0;
 	}
-	fill_hdr(&e->h, VGIC_REC_EVENT, kind, vcpu);
+	fill_hdr(&e->h, VGIC_REC_EVENT, kind, vcpu, id);
 	e->intid = intid;
 	e->arg[0] = a0;
 	e->arg[1] = a1;
@@ -223,6 +244,12 @@ static __always_inline int emit_event(__u32 probe, __u8 kind, int vcpu, long lon
 	e->arg[3] = a3;
 	bpf_ringbuf_submit(e, ring_wakeup_flags());
 	return 0;
+}
+
+/* The larger of two sizes. */
+static __always_inline __u32 max_u32(__u32 a, __u32 b)
+{
+	return a > b ? a : b;
 }
 
 /* The vCPU id, honouring the vCPU filter (-2: filtered out). */
@@ -235,51 +262,108 @@ static __always_inline int vcpu_id_of(struct kvm_vcpu *vcpu)
 	return id;
 }
 
+/*
+ * Kernel structures are copied with one read each into per-CPU scratch
+ * space and their fields taken from the copy at their CO-RE offsets: a
+ * helper call per field (what BPF_CORE_READ does) made the snapshot and
+ * AP-list programs the collector's most costly. The copies are far larger
+ * than the structures on any kernel we know (a v3 CPU interface is about
+ * 300 bytes, a vgic_irq about 100); a kernel whose fields lay beyond them
+ * would be refused by the verifier at load, not read wrongly.
+ */
+#define KCOPY_CIF 1024
+#define KCOPY_IRQ 512
+
+struct kcopy {
+	__u8 cif[KCOPY_CIF];
+	__u8 irq[KCOPY_IRQ];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct kcopy);
+} kcopy SEC(".maps");
+
+/* The byte just past a field of a kernel type (CO-RE: this kernel's layout). */
+#define FIELD_END(type, field) \
+	(bpf_core_field_offset(type, field) + bpf_core_field_size(type, field))
+
+/* Bytes of a CPU interface to copy: up to the last field a snapshot takes. */
+static __always_inline __u32 cif_copy_bytes(void)
+{
+	__u32 end;
+
+	if (gic_version == 2) {
+		end = FIELD_END(struct vgic_v2_cpu_if, used_lrs);
+		end = max_u32(end, FIELD_END(struct vgic_v2_cpu_if, vgic_hcr));
+		end = max_u32(end, FIELD_END(struct vgic_v2_cpu_if, vgic_vmcr));
+		end = max_u32(end, FIELD_END(struct vgic_v2_cpu_if, vgic_apr));
+		end = max_u32(end, FIELD_END(struct vgic_v2_cpu_if, vgic_lr));
+	} else {
+		end = FIELD_END(struct vgic_v3_cpu_if, used_lrs);
+		end = max_u32(end, FIELD_END(struct vgic_v3_cpu_if, vgic_hcr));
+		end = max_u32(end, FIELD_END(struct vgic_v3_cpu_if, vgic_vmcr));
+		end = max_u32(end, FIELD_END(struct vgic_v3_cpu_if, vgic_ap0r));
+		end = max_u32(end, FIELD_END(struct vgic_v3_cpu_if, vgic_ap1r));
+		end = max_u32(end, FIELD_END(struct vgic_v3_cpu_if, vgic_lr));
+	}
+	return end > KCOPY_CIF ? KCOPY_CIF : end;
+}
+
 /* Read the CPU interface registers into a snapshot record and emit it. */
 static __always_inline int emit_snapshot(__u32 probe, __u8 kind, struct kvm_vcpu *vcpu)
 {
 	struct vgic_rec_aplist *buf;
 	struct vgic_rec_snapshot *s;
+	struct kcopy *k;
 	__u32 zero = 0, n, size;
+	__u64 tid;
 	int id, i;
 
-	if (!snapshots || !wanted_task())
+	if (!snapshots)
+		return 0;
+	tid = wanted_task();
+	if (!tid)
 		return 0;
 	id = vcpu_id_of(vcpu);
 	if (id == -2)
 		return 0;
 	buf = bpf_map_lookup_elem(&scratch, &zero);
-	if (!buf)
+	k = bpf_map_lookup_elem(&kcopy, &zero);
+	if (!buf || !k)
 		return 0;
 	s = (struct vgic_rec_snapshot *)buf;
-	fill_hdr(&s->h, VGIC_REC_SNAPSHOT, kind, id);
+	fill_hdr(&s->h, VGIC_REC_SNAPSHOT, kind, id, tid);
 	s->gic_version = gic_version;
 	if (gic_version == 2) {
-		struct vgic_v2_cpu_if *cif = &vcpu->arch.vgic_cpu.vgic_v2;
+		const struct vgic_v2_cpu_if *c = (const void *)k->cif;
 
-		s->used_lrs = BPF_CORE_READ(cif, used_lrs);
+		if (bpf_probe_read_kernel(k->cif, cif_copy_bytes(), &vcpu->arch.vgic_cpu.vgic_v2))
+			return 0;
+		s->used_lrs = c->used_lrs;
 		n = s->used_lrs > VGIC_REC_MAX_LRS ? VGIC_REC_MAX_LRS : s->used_lrs;
-		s->hcr = BPF_CORE_READ(cif, vgic_hcr);
-		s->vmcr = BPF_CORE_READ(cif, vgic_vmcr);
-		s->apr = BPF_CORE_READ(cif, vgic_apr);
-		for (i = 0; i < VGIC_REC_MAX_LRS; i++) {
-			__u32 lr = 0;
-
-			if (i >= n)
-				break;
-			bpf_core_read(&lr, sizeof(lr), &cif->vgic_lr[i]);
-			s->lr[i] = lr;
-		}
+		s->hcr = c->vgic_hcr;
+		s->vmcr = c->vgic_vmcr;
+		s->apr = c->vgic_apr;
+		for (i = 0; i < VGIC_REC_MAX_LRS; i++)
+			s->lr[i] = c->vgic_lr[i];
 	} else {
-		struct vgic_v3_cpu_if *cif = &vcpu->arch.vgic_cpu.vgic_v3;
+		const struct vgic_v3_cpu_if *c = (const void *)k->cif;
 
-		s->used_lrs = BPF_CORE_READ(cif, used_lrs);
+		if (bpf_probe_read_kernel(k->cif, cif_copy_bytes(), &vcpu->arch.vgic_cpu.vgic_v3))
+			return 0;
+		s->used_lrs = c->used_lrs;
 		n = s->used_lrs > VGIC_REC_MAX_LRS ? VGIC_REC_MAX_LRS : s->used_lrs;
-		s->hcr = BPF_CORE_READ(cif, vgic_hcr);
-		s->vmcr = BPF_CORE_READ(cif, vgic_vmcr);
-		bpf_core_read(s->ap0r, sizeof(s->ap0r), &cif->vgic_ap0r);
-		bpf_core_read(s->ap1r, sizeof(s->ap1r), &cif->vgic_ap1r);
-		bpf_core_read(s->lr, sizeof(s->lr), &cif->vgic_lr);
+		s->hcr = c->vgic_hcr;
+		s->vmcr = c->vgic_vmcr;
+		for (i = 0; i < 4; i++) {
+			s->ap0r[i] = c->vgic_ap0r[i];
+			s->ap1r[i] = c->vgic_ap1r[i];
+		}
+		for (i = 0; i < VGIC_REC_MAX_LRS; i++)
+			s->lr[i] = c->vgic_lr[i];
 	}
 	/* The record is sized to the LRs in use; the rest were not programmed. */
 	s->nr_lrs = n;
@@ -291,54 +375,77 @@ static __always_inline int emit_snapshot(__u32 probe, __u8 kind, struct kvm_vcpu
 	return 0;
 }
 
+/* The VGIC_AP_* flags of an interrupt, from a copy of its struct vgic_irq. */
+static __always_inline __u8 ap_flags(const struct vgic_irq *c)
+{
+	__u8 flags = 0;
+
+	if (BPF_CORE_READ_BITFIELD(c, active))
+		flags |= VGIC_AP_ACTIVE;
+	if (BPF_CORE_READ_BITFIELD(c, pending_latch))
+		flags |= VGIC_AP_PENDING_LATCH;
+	if (BPF_CORE_READ_BITFIELD(c, line_level))
+		flags |= VGIC_AP_LINE_LEVEL;
+	if (BPF_CORE_READ_BITFIELD(c, enabled))
+		flags |= VGIC_AP_ENABLED;
+	if (BPF_CORE_READ_BITFIELD(c, hw))
+		flags |= VGIC_AP_HW;
+	if (BPF_CORE_READ_BITFIELD(c, config))
+		flags |= VGIC_AP_LEVEL_CONFIG;
+	return flags;
+}
+
 /* Walk the AP list after fold and prune, bounded, and emit it. */
 static __always_inline int emit_aplist(struct kvm_vcpu *vcpu)
 {
 	struct vgic_rec_aplist *a;
 	struct list_head *head, *pos;
-	__u32 zero = 0, size;
+	struct kcopy *k;
+	__u32 zero = 0, size, irq_bytes;
+	__u64 tid;
 	int id, i;
 
-	if (!aplist || !wanted_task())
+	if (!aplist)
+		return 0;
+	tid = wanted_task();
+	if (!tid)
 		return 0;
 	id = vcpu_id_of(vcpu);
 	if (id == -2)
 		return 0;
 	a = bpf_map_lookup_elem(&scratch, &zero);
-	if (!a)
+	k = bpf_map_lookup_elem(&kcopy, &zero);
+	if (!a || !k)
 		return 0;
-	fill_hdr(&a->h, VGIC_REC_APLIST, 22, id);
+	fill_hdr(&a->h, VGIC_REC_APLIST, 22, id, tid);
+	irq_bytes = bpf_core_type_size(struct vgic_irq);
+	if (irq_bytes > KCOPY_IRQ)
+		irq_bytes = KCOPY_IRQ;
 	head = &vcpu->arch.vgic_cpu.ap_list_head;
 	pos = BPF_CORE_READ(head, next);
 	a->n = 0;
 	a->truncated = 0;
 	for (i = 0; i < VGIC_REC_MAX_AP; i++) {
-		struct vgic_irq *irq;
+		const struct vgic_irq *c = (const void *)k->irq;
 		struct vgic_rec_ap_entry *e;
-		__u8 flags = 0;
+		struct kvm_vcpu *target;
 
 		if (pos == head || !pos)
 			break;
-		irq = (void *)pos - bpf_core_field_offset(struct vgic_irq, ap_list);
+		if (bpf_probe_read_kernel(k->irq, irq_bytes,
+					  (void *)pos - bpf_core_field_offset(struct vgic_irq, ap_list))) {
+			a->truncated = 1; /* the list changed under us: say the walk is incomplete */
+			break;
+		}
 		e = &a->e[i];
-		e->intid = BPF_CORE_READ(irq, intid);
-		e->priority = BPF_CORE_READ(irq, priority);
-		if (BPF_CORE_READ_BITFIELD_PROBED(irq, active))
-			flags |= VGIC_AP_ACTIVE;
-		if (BPF_CORE_READ_BITFIELD_PROBED(irq, pending_latch))
-			flags |= VGIC_AP_PENDING_LATCH;
-		if (BPF_CORE_READ_BITFIELD_PROBED(irq, line_level))
-			flags |= VGIC_AP_LINE_LEVEL;
-		if (BPF_CORE_READ_BITFIELD_PROBED(irq, enabled))
-			flags |= VGIC_AP_ENABLED;
-		if (BPF_CORE_READ_BITFIELD_PROBED(irq, hw))
-			flags |= VGIC_AP_HW;
-		if (BPF_CORE_READ_BITFIELD_PROBED(irq, config))
-			flags |= VGIC_AP_LEVEL_CONFIG;
-		e->flags = flags;
-		e->target_vcpu = BPF_CORE_READ(irq, target_vcpu, vcpu_id);
+		e->intid = c->intid;
+		e->priority = c->priority;
+		e->flags = ap_flags(c);
+		/* Almost always the walking vCPU itself: no read needed then. */
+		target = c->target_vcpu;
+		e->target_vcpu = target == vcpu ? id : (target ? BPF_CORE_READ(target, vcpu_id) : 0);
 		a->n = i + 1;
-		pos = BPF_CORE_READ(pos, next);
+		pos = c->ap_list.next;
 	}
 	if (i == VGIC_REC_MAX_AP && pos != head)
 		a->truncated = 1;

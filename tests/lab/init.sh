@@ -24,6 +24,7 @@ for arg in $(cat /proc/cmdline); do
 	vr.flightmb=*) flightmb=${arg#vr.flightmb=} ;;
 	vr.bench=*) bench=${arg#vr.bench=} ;;
 	vr.rounds=*) rounds=${arg#vr.rounds=} ;;
+	vr.modes=*) modes=$(echo "${arg#vr.modes=}" | tr , ' ') ;;
 	vr.guide=*) guide=${arg#vr.guide=} ;;
 	esac
 done
@@ -57,40 +58,63 @@ echo "===VR-KERNEL $(uname -r)"
 if [ "${bench:-0}" = 1 ]; then
 	# make bench-lab: the workload's injection rate (vmm --report-rate) with nothing
 	# traced, with the collector, the collector without snapshots, its tracefs backend,
-	# and trace-cmd recording the same kvm tracepoints; vr.rounds rounds (3), modes interleaved.
+	# and trace-cmd recording the same kvm tracepoints; vr.rounds rounds (3), modes interleaved;
+	# vr.modes (comma-separated) picks some of them, or adds bpf-ref (a reference build).
 	echo 0 > $T/events/enable
 	tp=
 	for e in $kvm_events; do [ -d $T/events/kvm/$e ] && tp="$tp -e kvm:$e"; done
 	: > /tmp/bench.txt
+	# The CPU time the tracer takes while the workload runs: user+system ticks
+	# (100 a second) of its process and its child processes.
+	tracer_ticks() {
+		cat /proc/[0-9]*/stat 2>/dev/null |
+			awk -v t=$tracer 't && ($1 == t || $4 == t) { s += $14 + $15 } END { print s + 0 }'
+	}
 	round=0
 	while [ $round -lt "${rounds:-3}" ]; do
 		round=$((round + 1))
-		for m in none bpf bpf-nosnap tracefs trace-cmd; do
+		for m in ${modes:-none bpf bpf-nosnap tracefs trace-cmd}; do
 			rm -f /tmp/b.db* /tmp/b.dat* /tmp/b.log
 			case $m in
 			none) : > /tmp/b.log ;;
 			bpf) /bin/vgic-replay record --gic "$gic" -o /tmp/b.db > /tmp/b.log 2>&1 & ;;
 			bpf-nosnap) /bin/vgic-replay record --no-snapshots --gic "$gic" -o /tmp/b.db \
 				> /tmp/b.log 2>&1 & ;;
+			bpf-ref) # a reference build of the collector (bench.sh LAB_BENCH_REF)
+				/bin/vgic-replay-ref record --gic "$gic" -o /tmp/b.db > /tmp/b.log 2>&1 & ;;
 			tracefs) /bin/vgic-replay record --backend tracefs --gic "$gic" -o /tmp/b.db \
 				> /tmp/b.log 2>&1 & ;;
 			trace-cmd) LD_LIBRARY_PATH=/usr/lib/aarch64-linux-gnu:/lib/aarch64-linux-gnu \
 				/usr/bin/trace-cmd record $tp -o /tmp/b.dat > /tmp/b.log 2>&1 & ;;
 			esac
 			tracer=$!
+			[ $m = none ] && tracer=0
 			i=0
 			while [ $m != none ] && ! grep -qE 'record: writing|Hit Ctrl' /tmp/b.log && [ $i -lt 200 ]; do
 				sleep 0.1; i=$((i + 1))
 			done
+			t0=$(tracer_ticks)
 			/bin/vmm spi-burst --count "$count" --seed "$seed" --gic "$gic" --report-rate 1 \
 				> /tmp/vmm.log 2>&1
+			t1=$(tracer_ticks)
 			rate=$(sed -n 's/.*: \([0-9.]*\) injections\/s$/\1/p' /tmp/vmm.log)
 			if [ $m != none ]; then kill -INT $tracer; wait $tracer; fi
-			line="mode=$m round=$round rate=${rate:-0} $(grep -E 'events|dropped|lost|CPU' /tmp/b.log | tail -1)"
+			ticks=$((t1 - t0))
+			line="mode=$m round=$round rate=${rate:-0} tracer_ticks=$ticks $(grep -E 'events|dropped|lost|CPU' /tmp/b.log | tail -1)"
 			echo "$line" >> /tmp/bench.txt
 			echo "===VR-BENCH $line" # on the console as it comes, should the boot time out
 		done
 	done
+	# The cost of each BPF program (run_cnt, run_time_ns with BPF statistics on),
+	# from one more collector run, kept apart: the statistics cost two clock reads a run.
+	/bin/vgic-replay record --prog-stats --gic "$gic" -o /tmp/b.db > /tmp/b.log 2>&1 &
+	tracer=$!
+	i=0
+	while ! grep -q 'record: writing' /tmp/b.log && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
+	/bin/vmm spi-burst --count "$count" --seed "$seed" --gic "$gic" > /tmp/vmm.log 2>&1
+	kill -INT $tracer; wait $tracer
+	sed -n '/per-program cost/,$p' /tmp/b.log | sed 's/^/===VR-PROGSTATS /'
+	rm -f /tmp/b.db*
 	emit bench.txt /tmp/bench.txt
 	echo "===VR-DONE"
 	poweroff -f

@@ -27,6 +27,7 @@ append="console=ttyAMA0 panic=-1 quiet loglevel=3 vr.scenario=$scenario vr.vcpus
 append="$append vr.count=$count vr.seed=$seed vr.gic=$gic vr.record=$record"
 [ -n "${LAB_FLIGHT_MB:-}" ] && append="$append vr.flightmb=$LAB_FLIGHT_MB"
 [ "${LAB_BENCH:-0}" = 1 ] && append="$append vr.bench=1 vr.rounds=${LAB_BENCH_ROUNDS:-3}"
+[ -n "${LAB_BENCH_MODES:-}" ] && append="$append vr.modes=$LAB_BENCH_MODES"
 [ "${LAB_GUIDE:-0}" = 1 ] && append="$append vr.guide=1"
 [ "$mode" = nvhe ] && append="$append kvm-arm.mode=nvhe"
 

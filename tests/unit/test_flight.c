@@ -102,6 +102,67 @@ static void test_oversize(void)
 	flight_free(f);
 }
 
+/*
+ * FIFO use (the recorder's queue): appends refused only when the live
+ * records leave no room, never evicting; releases in bursts as a reader
+ * would; what the cursor shows is always exactly the records appended
+ * and not yet released, in order, byte for byte.
+ */
+static void test_fifo(size_t ring_bytes, uint32_t seed)
+{
+	struct flight_ring *f = flight_new(ring_bytes);
+	unsigned char rec[512], want[512];
+	int appended = 0, released = 0, refused = 0, step, ok = 1;
+
+	CHECK(f != NULL);
+	for (step = 0; step < 4 * NREC && appended < NREC; step++) {
+		uint32_t r = next_rand(&seed);
+
+		if (r % 5) { /* appends outpace releases: the queue fills up */
+			sizes[appended] = 1 + r % 300;
+			fill(rec, sizes[appended], appended);
+			if (flight_append(f, rec, sizes[appended]) == 0) {
+				appended++;
+			} else {
+				/*
+				 * Refused only when full: the free bytes, in at most two
+				 * pieces (end and start), have no piece this large.
+				 */
+				size_t need = (4 + sizes[appended] + 7) & ~7u;
+
+				if (flight_used_bytes(f) + 2 * need <= f->size)
+					ok = 0;
+				refused++;
+			}
+		} else {
+			struct flight_iter it;
+			const void *data;
+			uint32_t n;
+			size_t take = r % 7, i = (size_t)released;
+
+			flight_iter_begin(f, &it);
+			while (take && flight_iter_next(f, &it, &data, &n)) {
+				fill(want, sizes[i], (int)i);
+				if (n != sizes[i] || memcmp(data, want, n))
+					ok = 0;
+				i++;
+				take--;
+			}
+			flight_release(f, i - (size_t)released);
+			released = (int)i;
+		}
+		if ((int)f->count != appended - released)
+			ok = 0;
+	}
+	CHECK(ok);
+	CHECK(refused > 0);
+	CHECK_EQ(f->evicted, 0);
+	CHECK(appended > 1000);
+	flight_release(f, f->count);
+	CHECK_EQ(flight_used_bytes(f), 0);
+	flight_free(f);
+}
+
 /* Run every test. */
 int main(void)
 {
@@ -109,5 +170,7 @@ int main(void)
 	run_stream(10000, 7);
 	run_stream(1 << 20, 12345);
 	test_oversize();
+	test_fifo(4096, 3);
+	test_fifo(65536, 99);
 	return vr_test_report("test_flight");
 }
