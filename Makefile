@@ -47,7 +47,7 @@ COMMON_SRC    := common/vr_common.c
 SCHEMA_SRC    := schemas/tracedb.c schemas/trace_writer.c schemas/trace_event.c
 COLLECTOR_SRC := collector/ftrace_parse.c collector/import.c collector/import_ftrace.c \
                  collector/import_tracedat.c collector/vgic_probes.c \
-                 collector/record.c collector/flight.c collector/record_tracefs.c
+                 collector/record.c collector/flight.c collector/spool.c collector/record_tracefs.c
 REPLAY_SRC    := replay/check.c replay/profiles.c replay/predict.c
 ENGINE_SRC    := engine/vgic_engine.c engine/profiles.c engine/guest_cpuif.c \
                  engine/registers.c engine/vgic_v5.c engine/vgic_mmio.c
@@ -59,6 +59,7 @@ LIB_SRC       := $(COMMON_SRC) $(SCHEMA_SRC) $(COLLECTOR_SRC) $(REPLAY_SRC) $(EN
 GEN_SRC       := $(BUILD)/gen/schema_sql.c
 
 UNIT_TESTS    := test_ftrace_parse test_tracedb test_import test_mutations test_engine test_gic_mmio test_flight \
+                 test_spool \
                  test_timeline
 HEADERS       := $(wildcard */*.h)
 

@@ -14,6 +14,7 @@
 static const char record_usage[] =
 	"Usage: vgic-replay record [options] -o TRACE.db\n"
 	"       vgic-replay record --check [--gic 2|3] [--no-snapshots]\n"
+	"       vgic-replay record --finish TRACE.db\n"
 	"\n"
 	"Record the kvm interrupt tracepoints and snapshots of the vGIC list registers\n"
 	"(at kvm_vgic_flush_hwstate's return, vgic_v[23]_fold_lr_state's entry and\n"
@@ -47,6 +48,9 @@ static const char record_usage[] =
 	"                         and run time at the end (costs two clock reads per run)\n"
 	"      --check            load and attach every hook, print what was attached and\n"
 	"                         what this kernel lacks, then stop (writes nothing)\n"
+	"      --finish FILE      store the records a killed recording left in FILE.spool\n"
+	"                         (the BPF backend spools them while it records and stores\n"
+	"                         them in FILE when it stops)\n"
 	"  -v, --verbose          libbpf messages, every attached hook, and how far the\n"
 	"                         writer fell behind\n"
 	"  -h, --help             show this help\n"
@@ -58,6 +62,31 @@ static const char record_usage[] =
 	"  vgic-replay record -p $(pidof qemu-system-aarch64) -d 30 -o trace.db\n"
 	"  vgic-replay record --flight 64 -o /var/tmp/vgic.db &   # then, at a complaint:\n"
 	"  kill -USR1 %1                                          # /var/tmp/vgic-1.db\n";
+
+/* record --finish FILE: store what a killed recording spooled; alone on its command line. */
+static int finish_recording(int argc, const char *path)
+{
+	struct record_stats st;
+	struct vr_error err = {{0}};
+
+	if (optind != argc || argc != 3) {
+		cli_error("record: --finish FILE takes no other options or arguments");
+		return 2;
+	}
+	if (vr_record_finish(path, &st, &err)) {
+		cli_error("%s", err.msg);
+		return 1;
+	}
+	printf("%s: %lld events (%lld snapshots, %lld AP-list walks) stored from %s.spool, "
+	       "%.1f MB",
+	       path, (long long)st.events, (long long)st.snapshots, (long long)st.ap_lists, path,
+	       st.bytes / 1048576.0);
+	if (st.spool_torn)
+		printf("; its last %lld bytes, a record cut short by the kill, left out",
+		       (long long)st.spool_torn);
+	printf("\n");
+	return 0;
+}
 
 /* Parse options and run the recording. */
 int cmd_record(int argc, char **argv)
@@ -72,7 +101,7 @@ int cmd_record(int argc, char **argv)
 		{"verbose", no_argument, NULL, 'v'},	   {"help", no_argument, NULL, 'h'},
 		{"flight", required_argument, NULL, 'F'},  {"backend", required_argument, NULL, 'B'},
 		{"lrs", required_argument, NULL, 'L'},	   {"from-pipe", required_argument, NULL, 'I'},	   {"prog-stats", no_argument, NULL, 'P'},
-		{"check", no_argument, NULL, 'C'},
+		{"check", no_argument, NULL, 'C'},	   {"finish", required_argument, NULL, 'Z'},
 		{NULL, 0, NULL, 0},
 	};
 	struct record_options opt = {0};
@@ -124,6 +153,9 @@ int cmd_record(int argc, char **argv)
 			break;
 		case 'C':
 			opt.check = 1;
+			break;
+		case 'Z':
+			opt.finish = optarg;
 			break;
 		case 'g':
 			opt.gic_version = atoi(optarg);
@@ -179,6 +211,8 @@ int cmd_record(int argc, char **argv)
 			return 2;
 		}
 	}
+	if (opt.finish)
+		return finish_recording(argc, opt.finish);
 	if (optind != argc || (!opt.output && !opt.check)) {
 		cli_error("record: need -o TRACE.db and no other arguments");
 		return 2;

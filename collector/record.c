@@ -25,10 +25,8 @@
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <pthread.h>
-#include <sched.h>
 #include <signal.h>
 #include <sys/epoll.h>
-#include <sys/resource.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -38,6 +36,7 @@
 #include "../schemas/tracedb.h"
 #include "flight.h"
 #include "ftrace_parse.h"
+#include "spool.h"
 #include "vgic.h"
 #include "vgic.skel.h"
 
@@ -101,7 +100,8 @@ struct recorder {
 	struct trace_writer *w;
 	struct record_stats *st;
 	int writer_failed;
-	volatile pid_t writer_tid; /* set by the writer thread, for its priority */
+	struct spool *spool;	  /* streaming: the records, until the recording stops */
+	volatile int64_t spooled; /* records spooled so far (the live count on a tty) */
 	int64_t last_post_event[256]; /* per vCPU, for attaching AP-list walks */
 	uint64_t *drops_seen_cpu; /* [probe][cpu] counters already turned into gaps */
 };
@@ -286,33 +286,10 @@ static int write_record(struct recorder *r, const unsigned char *slot)
 	return 0;
 }
 
-/*
- * Give the writer thread the lowest CPU priority there is (SCHED_IDLE, or
- * nice 19 where that is refused): turning records into SQLite rows can
- * wait for idle time; the guests being recorded cannot.
- */
-static void writer_yield_to_guests(void)
+/* Wait until the queue has records, it is closed, or a flush is due (lock held). */
+static void queue_wait(struct queue *q, uint64_t last_flush)
 {
-	struct sched_param sp = {0};
-
-	if (pthread_setschedparam(pthread_self(), SCHED_IDLE, &sp))
-		setpriority(PRIO_PROCESS, (id_t)gettid(), 19);
-}
-
-/* Back to the normal priority (SCHED_OTHER, nice 0) for the final drain. */
-static void writer_normal_priority(pthread_t writer, pid_t tid)
-{
-	struct sched_param sp = {0};
-
-	pthread_setschedparam(writer, SCHED_OTHER, &sp);
-	if (tid > 0)
-		setpriority(PRIO_PROCESS, (id_t)tid, 0);
-}
-
-/* Wait until the queue has records, it is closed, or a commit is due (lock held). */
-static void queue_wait(struct queue *q, uint64_t last_commit)
-{
-	while (!q->fifo->count && !q->closed && vr_now_ns() - last_commit <= COMMIT_NS) {
+	while (!q->fifo->count && !q->closed && vr_now_ns() - last_flush <= COMMIT_NS) {
 		struct timespec ts;
 
 		clock_gettime(CLOCK_REALTIME, &ts);
@@ -326,19 +303,17 @@ static void queue_wait(struct queue *q, uint64_t last_commit)
 }
 
 /*
- * Writer thread: drain the queue, commit in batches, until closed and
- * empty. Records are read in place outside the lock (the ring thread only
- * appends into free space) and released once stored.
+ * Writer thread: append the queued records to the spool and flush it to
+ * the file every COMMIT_NS, until the queue is closed and empty. Records
+ * are read in place outside the lock (the ring thread only appends into
+ * free space) and released once spooled.
  */
 static void *writer_main(void *arg)
 {
 	struct recorder *r = arg;
 	struct queue *q = &r->q;
-	unsigned char slot[QUEUE_SLOT] __attribute__((aligned(8)));
-	uint64_t last_commit = vr_now_ns();
+	uint64_t last_flush = vr_now_ns();
 
-	r->writer_tid = gettid();
-	writer_yield_to_guests();
 	for (;;) {
 		struct flight_iter it;
 		const void *data;
@@ -346,7 +321,7 @@ static void *writer_main(void *arg)
 		size_t take, done;
 
 		pthread_mutex_lock(&q->lock);
-		queue_wait(q, last_commit);
+		queue_wait(q, last_flush);
 		if (!q->fifo->count && q->closed) {
 			pthread_mutex_unlock(&q->lock);
 			break;
@@ -354,52 +329,81 @@ static void *writer_main(void *arg)
 		flight_iter_begin(q->fifo, &it);
 		take = q->fifo->count < WRITER_BATCH ? q->fifo->count : WRITER_BATCH;
 		pthread_mutex_unlock(&q->lock);
-		for (done = 0; done < take && flight_iter_next(q->fifo, &it, &data, &n); done++) {
-			/* An aligned copy: records sit 4 bytes past an 8-byte boundary. */
-			memcpy(slot, data, n);
-			memset(slot + n, 0, QUEUE_SLOT - n);
-			if (!r->writer_failed && write_record(r, slot))
+		for (done = 0; done < take && flight_iter_next(q->fifo, &it, &data, &n); done++)
+			if (!r->writer_failed && spool_append(r->spool, data, n))
 				r->writer_failed = 1;
-		}
 		if (done) {
 			pthread_mutex_lock(&q->lock);
 			flight_release(q->fifo, done);
 			pthread_mutex_unlock(&q->lock);
+			r->spooled += (int64_t)done;
 		}
-		if (!r->writer_failed && vr_now_ns() - last_commit > COMMIT_NS) {
-			if (trace_writer_commit(r->w, NULL))
+		if (vr_now_ns() - last_flush > COMMIT_NS) {
+			if (spool_flush(r->spool))
 				r->writer_failed = 1;
-			last_commit = vr_now_ns();
+			last_flush = vr_now_ns();
 		}
 	}
+	if (spool_flush(r->spool))
+		r->writer_failed = 1;
 	return NULL;
 }
 
-/*
- * The recording has stopped: close the queue, give the writer its normal
- * priority back (what is queued is all that is left to do, and the user
- * waits for it) and wait for it to store the rest, showing on a tty how
- * much is left.
- */
-static void drain_writer(struct recorder *r, pthread_t writer)
+/* The recording has stopped: close the queue and wait for the writer to spool the rest. */
+static void stop_writer(struct recorder *r, pthread_t writer)
 {
 	pthread_mutex_lock(&r->q.lock);
 	r->q.closed = 1;
 	pthread_cond_signal(&r->q.nonempty);
 	pthread_mutex_unlock(&r->q.lock);
-	writer_normal_priority(writer, r->writer_tid);
-	while (isatty(STDERR_FILENO) && pthread_tryjoin_np(writer, NULL) == EBUSY) {
-		size_t left;
+	pthread_join(writer, NULL);
+}
 
-		pthread_mutex_lock(&r->q.lock);
-		left = flight_used_bytes(r->q.fifo);
-		pthread_mutex_unlock(&r->q.lock);
-		fprintf(stderr, "\rrecord: stopped; storing the %.1f MB still queued   ",
-			left / 1048576.0);
-		usleep(200000);
+/* FILE.spool, the spool of the trace database FILE (the caller frees it). */
+static char *spool_path_of(const char *output)
+{
+	size_t n = strlen(output) + sizeof(".spool");
+	char *p = vr_xmalloc(n);
+
+	snprintf(p, n, "%s.spool", output);
+	return p;
+}
+
+/*
+ * Turn a spool into trace rows through the recorder's writer, in spool
+ * order, showing the progress on a tty. The rows stay in the writer's open
+ * transaction: the caller's trace_writer_finish() commits them all at
+ * once, so a store cut short leaves the spool to do again, never half of
+ * it in the file. Returns 0, or -1 with err set.
+ */
+static int store_spool(struct recorder *r, const char *path, struct vr_error *err)
+{
+	unsigned char slot[QUEUE_SLOT] __attribute__((aligned(8)));
+	struct spool_reader *sr = spool_open(path, err);
+	int tty = isatty(STDERR_FILENO), rc;
+	uint64_t last_shown = 0;
+	uint32_t n;
+
+	if (!sr)
+		return -1;
+	while ((rc = spool_next(sr, slot, sizeof(slot), &n, err)) == 1) {
+		memset(slot + n, 0, sizeof(slot) - n);
+		if (write_record(r, slot)) {
+			rc = vr_error_set(err, "%s: %s", r->opt->output,
+					  trace_writer_error(r->w));
+			break;
+		}
+		if (tty && vr_now_ns() - last_shown > 200000000ull) {
+			fprintf(stderr, "\rrecord: storing the recording: %.1f of %.1f MB   ",
+				sr->pos / 1048576.0, sr->size / 1048576.0);
+			last_shown = vr_now_ns();
+		}
 	}
-	if (!isatty(STDERR_FILENO))
-		pthread_join(writer, NULL);
+	if (tty && last_shown)
+		fputc('\n', stderr);
+	r->st->spool_torn = sr->torn;
+	spool_reader_close(sr);
+	return rc < 0 ? -1 : 0;
 }
 
 /*
@@ -680,6 +684,9 @@ int64_t vr_record_file_bytes(const char *path)
 	if (!stat(path, &sb))
 		n += sb.st_size;
 	snprintf(wal, sizeof(wal), "%s-wal", path);
+	if (!stat(wal, &sb))
+		n += sb.st_size;
+	snprintf(wal, sizeof(wal), "%s.spool", path);
 	if (!stat(wal, &sb))
 		n += sb.st_size;
 	return n;
@@ -1056,6 +1063,21 @@ static int run_flight(struct recorder *r, struct ring_buffer *rb, struct record_
 }
 
 /* See record.h. */
+/*
+ * The records could not be stored (why): say so in one line, naming the
+ * spool that keeps them and how to store them later.
+ */
+static int spool_kept_error(struct vr_error *err, const char *output, const char *spool_path,
+			    const char *why)
+{
+	char reason[sizeof(err->msg)];
+
+	snprintf(reason, sizeof(reason), "%s", why);
+	return vr_error_set(err, "%s: %s: recording stopped; its records are kept in %s "
+				 "('vgic-replay record --finish %s' stores them)",
+			    output, reason, spool_path, output);
+}
+
 int vr_record(const struct record_options *opt, struct record_stats *st, struct vr_error *err)
 {
 	struct recorder r;
@@ -1066,7 +1088,8 @@ int vr_record(const struct record_options *opt, struct record_stats *st, struct 
 	pthread_t writer;
 	uint64_t last_tick;
 	int64_t user_dropped = 0;
-	int gic, rc = -1, writer_started = 0, stats_fd = -1;
+	int gic, rc = -1, writer_started = 0, stats_fd = -1, keep_spool = 0, why;
+	char *spool_path = NULL;
 
 	if (opt->backend_tracefs)
 		return vr_record_tracefs(opt, st, err);
@@ -1148,6 +1171,10 @@ int vr_record(const struct record_options *opt, struct record_stats *st, struct 
 		vr_record_write_info(r.w, opt, gic);
 		if (trace_writer_commit(r.w, err))
 			goto out;
+		spool_path = spool_path_of(opt->output);
+		r.spool = spool_create(spool_path, err);
+		if (!r.spool)
+			goto out;
 		r.q.fifo = flight_new((size_t)opt->ring_bytes * QUEUE_RING_FACTOR);
 		if (!r.q.fifo) {
 			vr_error_set(err, "no memory for a %.0f MB writer queue",
@@ -1202,8 +1229,7 @@ int vr_record(const struct record_options *opt, struct record_stats *st, struct 
 			if (opt->max_size && vr_record_file_bytes(opt->output) >= opt->max_size)
 				break;
 			if (isatty(STDERR_FILENO))
-				fprintf(stderr, "\r%lld events, %lld snapshots, %lld dropped   ",
-					(long long)st->events, (long long)st->snapshots,
+				fprintf(stderr, "\r%lld records, %lld dropped   ", (long long)r.spooled,
 					(long long)(st->drops_bpf + r.q.dropped));
 		}
 	}
@@ -1211,7 +1237,7 @@ int vr_record(const struct record_options *opt, struct record_stats *st, struct 
 	take_ring(&r, rb);
 	collect_drops(&r, last_tick);
 	user_dropped = r.q.dropped; /* read before the writer may still queue */
-	drain_writer(&r, writer);
+	stop_writer(&r, writer);
 	writer_started = 0;
 	if (isatty(STDERR_FILENO))
 		fputc('\n', stderr);
@@ -1220,10 +1246,20 @@ int vr_record(const struct record_options *opt, struct record_stats *st, struct 
 	if (opt->verbose)
 		fprintf(stderr, "record: the writer was at most %.1f MB behind (its queue holds %.0f MB)\n",
 			r.q.peak_bytes / 1048576.0, r.q.fifo->size / 1048576.0);
-	if (r.writer_failed) {
-		vr_record_write_failed(r.db, opt->output, err);
-		trace_writer_abort(r.w);
-		r.w = NULL;
+	why = r.spool->failed_errno;
+	if (spool_close(r.spool) && !why)
+		why = EIO;
+	r.spool = NULL;
+	if (why || r.writer_failed) {
+		keep_spool = 1;
+		spool_kept_error(err, opt->output, spool_path,
+				 why == ENOSPC ? "disk full" : strerror(why ? why : EIO));
+		goto out;
+	}
+	r.spool = NULL;
+	if (store_spool(&r, spool_path, err)) {
+		keep_spool = 1;
+		spool_kept_error(err, opt->output, spool_path, err->msg);
 		goto out;
 	}
 	/* Records the writer could not keep up with: one gap over the whole recording. */
@@ -1233,6 +1269,10 @@ int vr_record(const struct record_options *opt, struct record_stats *st, struct 
 	trace_writer_info_int(r.w, "input_records", st->events);
 	rc = trace_writer_finish(r.w, err);
 	r.w = NULL;
+	if (rc) {
+		keep_spool = 1;
+		spool_kept_error(err, opt->output, spool_path, err->msg);
+	}
 out:
 	if (writer_started) {
 		pthread_mutex_lock(&r.q.lock);
@@ -1245,11 +1285,18 @@ out:
 		print_prog_stats(r.skel, (vr_now_ns() - r.start_ns) / 1e9);
 	if (stats_fd >= 0)
 		close(stats_fd);
-	if (r.w) {
+	if (r.w && !keep_spool) {
 		/* Keep what was committed: a failed recording still leaves a readable file. */
 		trace_writer_commit(r.w, NULL);
 		trace_writer_abort(r.w);
+	} else if (r.w) {
+		trace_writer_abort(r.w); /* the spool keeps the records: none half stored */
 	}
+	if (r.spool)
+		spool_close(r.spool);
+	if (spool_path && !keep_spool)
+		unlink(spool_path);
+	free(spool_path);
 	ring_buffer__free(rb);
 	tracedb_close(r.db); /* checkpoints the WAL: the file has its final size */
 	if (!rc && r.db && !stat(opt->output, &sb))
@@ -1258,5 +1305,58 @@ out:
 	flight_free(r.q.fifo);
 	free(r.drops_seen_cpu);
 	flight_free(r.flight);
+	return rc;
+}
+
+/* See record.h. */
+int vr_record_finish(const char *path, struct record_stats *st, struct vr_error *err)
+{
+	struct record_options opt = {0};
+	struct recorder r;
+	char *spool_path = spool_path_of(path);
+	sqlite3_stmt *q = NULL;
+	long long events = -1;
+	struct stat sb;
+	int rc = -1;
+
+	memset(&r, 0, sizeof(r));
+	memset(st, 0, sizeof(*st));
+	opt.output = path;
+	r.opt = &opt;
+	r.st = st;
+	if (stat(spool_path, &sb)) {
+		vr_error_set(err, "%s: no %s next to it: nothing to finish (a recording that "
+				  "stops normally stores its records itself)",
+			     path, spool_path);
+		goto out;
+	}
+	r.db = tracedb_open(path, TRACEDB_READWRITE, err);
+	if (!r.db)
+		goto out;
+	if (sqlite3_prepare_v2(tracedb_sqlite(r.db), "SELECT count(*) FROM events", -1, &q, NULL) ==
+		    SQLITE_OK &&
+	    sqlite3_step(q) == SQLITE_ROW)
+		events = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	if (events != 0) {
+		vr_error_set(err, "%s: already holds %lld events: not a recording left unfinished",
+			     path, events);
+		goto out;
+	}
+	r.w = trace_writer_begin(r.db, err);
+	if (!r.w || trace_writer_keep_info(r.w, err) || store_spool(&r, spool_path, err))
+		goto out;
+	trace_writer_info_int(r.w, "input_records", st->events);
+	rc = trace_writer_finish(r.w, err);
+	r.w = NULL;
+	if (!rc)
+		unlink(spool_path);
+out:
+	if (r.w)
+		trace_writer_abort(r.w);
+	tracedb_close(r.db);
+	if (!rc && !stat(path, &sb))
+		st->bytes = sb.st_size;
+	free(spool_path);
 	return rc;
 }

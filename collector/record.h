@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * `vgic-replay record`: load the BPF collector (collector/vgic.bpf.c),
- * consume its ring buffer and write a trace database through the same
- * writer as the importers, with periodic commits so that a killed
- * recorder leaves every committed batch behind.
+ * consume its ring buffer into a spool file (collector/spool.h), flushed
+ * periodically so that a killed recorder leaves every flushed batch
+ * behind, and when the recording stops write the trace database from it
+ * through the same writer as the importers.
  */
 #ifndef VR_RECORD_H
 #define VR_RECORD_H
@@ -33,17 +34,26 @@ struct record_options {
 	const char *tracefs_input; /* tracefs: read this saved trace_pipe text instead (tests) */
 	int prog_stats;	      /* BPF statistics on; per-program run_cnt/run_time_ns at the end */
 	int check;	      /* load and attach, say what the kernel has, record nothing */
+	const char *finish;   /* store the spool a killed recorder left next to this trace */
 };
 
 struct record_stats {
 	int64_t events, snapshots, ap_lists, drops_bpf, drops_user, bytes;
 	int64_t queue_peak_bytes; /* how far the writer fell behind the ring, at most */
+	int64_t spool_torn;	  /* bytes of a record cut short at the spool's end (record --finish) */
 	double seconds;
 	int hooks_attached, hooks_missing, essential_missing; /* --check */
 };
 
 /* Run a recording until a signal, the duration or the size limit; err on failure. */
 int vr_record(const struct record_options *opt, struct record_stats *st, struct vr_error *err);
+
+/*
+ * Store the spool (FILE.spool) that a killed recorder left next to its
+ * trace database FILE, as the recorder would have when it stopped; st
+ * counts what was stored (spool_torn: a record cut short at the end).
+ */
+int vr_record_finish(const char *path, struct record_stats *st, struct vr_error *err);
 
 /* The tracefs backend (record_tracefs.c); vr_record() calls it for backend_tracefs. */
 int vr_record_tracefs(const struct record_options *opt, struct record_stats *st,

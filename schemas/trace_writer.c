@@ -642,6 +642,53 @@ int trace_writer_commit(struct trace_writer *w, struct vr_error *err)
 	return 0;
 }
 
+/* See tracedb.h. */
+const char *trace_writer_error(const struct trace_writer *w)
+{
+	return w->failed ? w->err : "no error";
+}
+
+/* Is this one of the trace_info columns write_info() always writes itself? */
+static int info_column_is_own(const char *name)
+{
+	static const char *const own[] = {"id",		    "format_version", "created_by",
+					  "created_at",	    "first_ts_ns",    "last_ts_ns",
+					  "events_total",   "snapshots_total", "events_unparsed",
+					  "events_unknown", "events_lost",    "gaps_total"};
+	size_t i;
+
+	for (i = 0; i < sizeof(own) / sizeof(own[0]); i++)
+		if (!strcmp(name, own[i]))
+			return 1;
+	return 0;
+}
+
+/* See tracedb.h. */
+int trace_writer_keep_info(struct trace_writer *w, struct vr_error *err)
+{
+	sqlite3_stmt *st;
+	int i;
+
+	if (sqlite3_prepare_v2(w->sql, "SELECT * FROM trace_info WHERE id = 1", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return vr_error_set(err, "trace_info: %s", sqlite3_errmsg(w->sql));
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		for (i = 0; i < sqlite3_column_count(st); i++) {
+			const char *name = sqlite3_column_name(st, i);
+
+			if (info_column_is_own(name))
+				continue;
+			if (sqlite3_column_type(st, i) == SQLITE_INTEGER)
+				trace_writer_info_int(w, name, sqlite3_column_int64(st, i));
+			else if (sqlite3_column_type(st, i) == SQLITE_TEXT)
+				trace_writer_info_text(w, name,
+						       (const char *)sqlite3_column_text(st, i));
+		}
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
 /* Write the unknown-event counts. */
 static int write_unknown(struct trace_writer *w)
 {

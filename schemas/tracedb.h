@@ -132,6 +132,16 @@ struct trace_writer_stats {
 
 const struct trace_writer_stats *trace_writer_stats(const struct trace_writer *w);
 
+/* The first failure of an insert, for a message ("no error" if none). */
+const char *trace_writer_error(const struct trace_writer *w);
+
+/*
+ * Carry over the trace_info values an existing file already holds (its
+ * source, host, kernel...), which the next commit would otherwise replace:
+ * for finishing a recording whose recorder was killed (record --finish).
+ */
+int trace_writer_keep_info(struct trace_writer *w, struct vr_error *err);
+
 /*
  * Resolve vCPU attribution, write trace_info, vms and vcpus, build the
  * indexes and commit. Frees the writer whether or not it succeeds.

@@ -33,6 +33,14 @@ expect_fail "--max-size with --flight" 2 "--max-size does not apply to --flight"
 expect_fail "--check writes nothing" 2 "--check writes nothing .*no -o" $VR record --check -o "$TMP/x.db"
 expect_fail "--check is for BPF" 2 "--check writes nothing .*--backend tracefs" \
 	$VR record --check --backend tracefs
+expect_fail "--finish takes nothing else" 2 "--finish FILE takes no other options" \
+	$VR record --finish "$TMP/rec.db" -o "$TMP/x.db"
+expect_fail "--finish without a spool" 1 "rec.db: no .*rec.db.spool next to it: nothing to finish" \
+	$VR record --finish "$TMP/rec.db"
+printf 'VRSPOOL1' > "$TMP/rec.db.spool"
+expect_fail "--finish on a finished trace" 1 "rec.db: already holds [0-9]+ events" \
+	$VR record --finish "$TMP/rec.db"
+rm -f "$TMP/rec.db.spool"
 test ! -e "$TMP/x.db"; expect_eq "no file from refused options" $? 0
 
 if [ "$(id -u)" != 0 ]; then

@@ -144,9 +144,11 @@ echo 1 > $T/tracing_on
 # vr.record=1: the BPF collector records the same run, next to ftrace;
 # stats: the same with per-program BPF statistics;
 # flight: flight-recorder mode (SIGUSR1 after the run, then stop);
-# tracefs: the collector's tracefs backend (its own instance buffer).
+# tracefs: the collector's tracefs backend (its own instance buffer);
+# kill9: the collector killed with SIGKILL half a second after the run (two
+# spool flushes), then `record --finish` stores what its spool kept.
 case "$record" in
-1) ropts= ;;
+1 | kill9) ropts= ;;
 stats) ropts=--prog-stats ;;
 flight) ropts="--flight ${flightmb:-1}" ;;
 tracefs) ropts="--backend tracefs" ;;
@@ -169,7 +171,14 @@ if [ "$record" = flight ]; then
 	i=0
 	while ! grep -q 'flight window' /tmp/record.log && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 fi
-if [ "$record" != 0 ]; then
+if [ "$record" = kill9 ]; then
+	sleep 0.5
+	kill -KILL $rec_pid 2>/dev/null
+	wait $rec_pid
+	echo "===VR-RECORD killed rc=$?"
+	/bin/vgic-replay record --finish /tmp/record.db >> /tmp/record.log 2>&1
+	echo "===VR-RECORD rc=$?"
+elif [ "$record" != 0 ]; then
 	kill -INT $rec_pid 2>/dev/null
 	wait $rec_pid
 	echo "===VR-RECORD rc=$?"
