@@ -145,6 +145,28 @@ void flight_release(struct flight_ring *f, size_t k)
 }
 
 /* See flight.h. */
+size_t flight_oldest_span(const struct flight_ring *f, size_t max_records, const void **data,
+			  size_t *bytes)
+{
+	size_t start, off, k = 0;
+	uint32_t n;
+
+	if (!f->count)
+		return 0;
+	start = off = skip_wrap(f, f->head);
+	while (k < f->count && k < max_records) {
+		memcpy(&n, f->buf + off, sizeof(n));
+		off += entry_size(n);
+		k++;
+		if (k < f->count && skip_wrap(f, off) != off)
+			break; /* the next record starts over at offset 0 */
+	}
+	*data = f->buf + start;
+	*bytes = off - start;
+	return k;
+}
+
+/* See flight.h. */
 size_t flight_used_bytes(const struct flight_ring *f)
 {
 	if (!f->count)

@@ -58,6 +58,16 @@ int flight_append(struct flight_ring *f, const void *data, uint32_t n);
 /* Release the k oldest records (FIFO use: the reader has consumed them). */
 void flight_release(struct flight_ring *f, size_t k);
 
+/*
+ * FIFO use: the oldest live records that lie in one piece of the buffer,
+ * as stored (each a uint32_t length, its bytes, padding to 8), at most
+ * max_records of them: *data and *bytes, and their count as the result
+ * (0 when the ring is empty). A reader writes them out as they are and
+ * releases them, without copying each record.
+ */
+size_t flight_oldest_span(const struct flight_ring *f, size_t max_records, const void **data,
+			  size_t *bytes);
+
 /* Bytes the live records occupy (FIFO use: how far the reader is behind). */
 size_t flight_used_bytes(const struct flight_ring *f);
 

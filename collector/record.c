@@ -286,10 +286,10 @@ static int write_record(struct recorder *r, const unsigned char *slot)
 	return 0;
 }
 
-/* Wait until the queue has records, it is closed, or a flush is due (lock held). */
-static void queue_wait(struct queue *q, uint64_t last_flush)
+/* Wait until the queue has records or is closed, for at most COMMIT_NS from since (lock held). */
+static void queue_wait(struct queue *q, uint64_t since)
 {
-	while (!q->fifo->count && !q->closed && vr_now_ns() - last_flush <= COMMIT_NS) {
+	while (!q->fifo->count && !q->closed && vr_now_ns() - since <= COMMIT_NS) {
 		struct timespec ts;
 
 		clock_gettime(CLOCK_REALTIME, &ts);
@@ -303,49 +303,37 @@ static void queue_wait(struct queue *q, uint64_t last_flush)
 }
 
 /*
- * Writer thread: append the queued records to the spool and flush it to
- * the file every COMMIT_NS, until the queue is closed and empty. Records
- * are read in place outside the lock (the ring thread only appends into
- * free space) and released once spooled.
+ * Writer thread: append the queued records to the spool, as they lie in
+ * the queue (one write() per piece, no copy per record), until the queue
+ * is closed and empty. The ring thread only appends into free space, so
+ * the writing happens outside the lock; the records are released after.
  */
 static void *writer_main(void *arg)
 {
 	struct recorder *r = arg;
 	struct queue *q = &r->q;
-	uint64_t last_flush = vr_now_ns();
 
 	for (;;) {
-		struct flight_iter it;
-		const void *data;
-		uint32_t n;
-		size_t take, done;
+		const void *data = NULL;
+		size_t bytes = 0, k;
 
 		pthread_mutex_lock(&q->lock);
-		queue_wait(q, last_flush);
+		queue_wait(q, vr_now_ns());
 		if (!q->fifo->count && q->closed) {
 			pthread_mutex_unlock(&q->lock);
 			break;
 		}
-		flight_iter_begin(q->fifo, &it);
-		take = q->fifo->count < WRITER_BATCH ? q->fifo->count : WRITER_BATCH;
+		k = flight_oldest_span(q->fifo, WRITER_BATCH, &data, &bytes);
 		pthread_mutex_unlock(&q->lock);
-		for (done = 0; done < take && flight_iter_next(q->fifo, &it, &data, &n); done++)
-			if (!r->writer_failed && spool_append(r->spool, data, n))
-				r->writer_failed = 1;
-		if (done) {
-			pthread_mutex_lock(&q->lock);
-			flight_release(q->fifo, done);
-			pthread_mutex_unlock(&q->lock);
-			r->spooled += (int64_t)done;
-		}
-		if (vr_now_ns() - last_flush > COMMIT_NS) {
-			if (spool_flush(r->spool))
-				r->writer_failed = 1;
-			last_flush = vr_now_ns();
-		}
+		if (!k)
+			continue;
+		if (!r->writer_failed && spool_append_framed(r->spool, data, bytes, k))
+			r->writer_failed = 1;
+		pthread_mutex_lock(&q->lock);
+		flight_release(q->fifo, k);
+		pthread_mutex_unlock(&q->lock);
+		r->spooled += (int64_t)k;
 	}
-	if (spool_flush(r->spool))
-		r->writer_failed = 1;
 	return NULL;
 }
 

@@ -1,17 +1,42 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The recorder's spool file (see spool.h): buffered appends of
- * length-prefixed records, and a reader that tells a record cut short by
- * a kill (the end) from a damaged file (an error naming the offset).
+ * The recorder's spool file (see spool.h): appends of length-prefixed,
+ * 8-byte padded records straight to the file (a write() each call, so a
+ * killed recorder loses nothing it appended), and a reader that tells a
+ * record cut short by a kill (the end) from a damaged file (an error
+ * naming the offset).
  */
 #include "spool.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
-#define SPOOL_BUFFER (1u << 20) /* stdio buffer: one write() per megabyte */
+#define SPOOL_BUFFER (1u << 20) /* the reader's stdio buffer */
+#define ALIGN8(n)    (((n) + 7u) & ~(size_t)7u)
+
+/* Write all of a buffer, or remember why not. */
+static int write_all(struct spool *s, const void *data, size_t n)
+{
+	const unsigned char *p = data;
+
+	while (n && !s->failed_errno) {
+		ssize_t k = write(s->fd, p, n);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			s->failed_errno = k < 0 ? errno : EIO;
+		else {
+			p += k;
+			n -= (size_t)k;
+		}
+	}
+	return s->failed_errno ? -1 : 0;
+}
 
 /* See spool.h. */
 struct spool *spool_create(const char *path, struct vr_error *err)
@@ -22,15 +47,14 @@ struct spool *spool_create(const char *path, struct vr_error *err)
 		vr_error_set(err, "%s: out of memory", path);
 		return NULL;
 	}
-	s->f = fopen(path, "wb");
-	if (!s->f) {
+	s->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (s->fd < 0) {
 		vr_error_set(err, "%s: %s", path, strerror(errno));
 		free(s);
 		return NULL;
 	}
-	setvbuf(s->f, NULL, _IOFBF, SPOOL_BUFFER);
 	s->path = vr_xstrdup(path);
-	if (fwrite(SPOOL_MAGIC, 1, 8, s->f) != 8 || spool_flush(s)) {
+	if (write_all(s, SPOOL_MAGIC, 8)) {
 		vr_error_set(err, "%s: %s", path, strerror(s->failed_errno));
 		spool_close(s);
 		return NULL;
@@ -42,25 +66,26 @@ struct spool *spool_create(const char *path, struct vr_error *err)
 /* See spool.h. */
 int spool_append(struct spool *s, const void *data, uint32_t n)
 {
-	unsigned char len[4] = {n & 0xff, (n >> 8) & 0xff, (n >> 16) & 0xff, n >> 24};
+	unsigned char frame[4 + SPOOL_MAX_RECORD + 8] = {0};
+	size_t size = ALIGN8(4 + (size_t)n);
 
-	if (s->failed_errno)
-		return -1;
-	if (fwrite(len, 1, 4, s->f) != 4 || fwrite(data, 1, n, s->f) != n) {
-		s->failed_errno = errno ? errno : EIO;
+	if (n > SPOOL_MAX_RECORD) {
+		s->failed_errno = EINVAL;
 		return -1;
 	}
-	s->records++;
-	s->bytes += 4 + (int64_t)n;
-	return 0;
+	memcpy(frame, &n, 4);
+	memcpy(frame + 4, data, n);
+	return spool_append_framed(s, frame, size, 1);
 }
 
 /* See spool.h. */
-int spool_flush(struct spool *s)
+int spool_append_framed(struct spool *s, const void *frames, size_t bytes, size_t records)
 {
-	if (!s->failed_errno && fflush(s->f))
-		s->failed_errno = errno ? errno : EIO;
-	return s->failed_errno ? -1 : 0;
+	if (write_all(s, frames, bytes))
+		return -1;
+	s->records += (int64_t)records;
+	s->bytes += (int64_t)bytes;
+	return 0;
 }
 
 /* See spool.h. */
@@ -70,8 +95,8 @@ int spool_close(struct spool *s)
 
 	if (!s)
 		return 0;
-	rc = spool_flush(s);
-	if (fclose(s->f) && !rc)
+	rc = s->failed_errno ? -1 : 0;
+	if (close(s->fd) && !rc)
 		rc = -1;
 	free(s->path);
 	free(s);
@@ -112,8 +137,8 @@ struct spool_reader *spool_open(const char *path, struct vr_error *err)
 /* See spool.h. */
 int spool_next(struct spool_reader *r, void *buf, uint32_t cap, uint32_t *n, struct vr_error *err)
 {
-	unsigned char len[4];
-	size_t got = fread(len, 1, 4, r->f);
+	unsigned char len[4], skip[8];
+	size_t got = fread(len, 1, 4, r->f), pad;
 
 	if (got < 4) {
 		r->torn += (int64_t)got;
@@ -127,11 +152,14 @@ int spool_next(struct spool_reader *r, void *buf, uint32_t cap, uint32_t *n, str
 		return -1;
 	}
 	got = fread(buf, 1, *n, r->f);
-	if (got < *n) {
+	pad = ALIGN8(4 + (size_t)*n) - 4 - *n;
+	if (got == *n && pad)
+		got += fread(skip, 1, pad, r->f);
+	if (got < *n + pad) {
 		r->torn += 4 + (int64_t)got;
 		return 0;
 	}
-	r->pos += 4 + (int64_t)*n;
+	r->pos += 4 + (int64_t)(*n + pad);
 	r->records++;
 	return 1;
 }

@@ -7,12 +7,15 @@
  * rows costs far more, and the traced host's guests should not pay for
  * that while they run (trace-cmd, too, writes raw pages and converts
  * later). A recorder killed mid-way leaves the spool, with every record
- * flushed before; `vgic-replay record --finish FILE` stores them.
+ * written before; `vgic-replay record --finish FILE` stores them.
  *
- * Format: the 8 bytes "VRSPOOL1", then records, each a little-endian
- * uint32_t length and that many bytes (a struct vgic_rec_* of vgic.h, or
- * the recorder's gap record). A record cut short by a kill at the end of
- * the file is ignored, and said so.
+ * Format: the 8 bytes "VRSPOOL1", then records, each a uint32_t length
+ * (little-endian: the host's order on arm64 and x86), that many bytes (a
+ * struct vgic_rec_* of vgic.h, or the recorder's gap record) and padding
+ * to a multiple of 8: the framing of the recorder's in-memory queue
+ * (flight.h), so that the queue's records are written out as they lie,
+ * without a copy each. A record cut short by a kill at the end of the
+ * file is ignored, and said so.
  */
 #ifndef VR_SPOOL_H
 #define VR_SPOOL_H
@@ -26,7 +29,7 @@
 #define SPOOL_MAX_RECORD 4096 /* larger lengths mean a damaged file */
 
 struct spool {
-	FILE *f;
+	int fd;
 	char *path;
 	int64_t records;  /* appended */
 	int64_t bytes;	  /* appended, header included */
@@ -36,13 +39,19 @@ struct spool {
 /* Create (or truncate) the spool at path; NULL with err set on failure. */
 struct spool *spool_create(const char *path, struct vr_error *err);
 
-/* Append one record (buffered); -1 once a write has failed. */
+/*
+ * Append one record; -1 once a write has failed. Each call is a write():
+ * what it appended survives the recorder being killed.
+ */
 int spool_append(struct spool *s, const void *data, uint32_t n);
 
-/* Hand everything appended to the kernel, so that a killed recorder keeps it; -1 on error. */
-int spool_flush(struct spool *s);
+/*
+ * Append `records` records already framed as the spool frames them (a span
+ * of the recorder's queue, flight_oldest_span()); -1 once a write has failed.
+ */
+int spool_append_framed(struct spool *s, const void *frames, size_t bytes, size_t records);
 
-/* Close (flushing) and free; NULL allowed. Returns -1 if the final flush failed. */
+/* Close and free; NULL allowed. Returns -1 if a write had failed. */
 int spool_close(struct spool *s);
 
 struct spool_reader {
