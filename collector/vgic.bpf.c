@@ -252,10 +252,18 @@ static __always_inline __u32 max_u32(__u32 a, __u32 b)
 	return a > b ? a : b;
 }
 
+/*
+ * How a program may read the kernel pointers it is handed: fentry/fexit
+ * arguments are typed by BTF, so a plain load does (the verifier guards
+ * it); a kprobe's are bare numbers, read with bpf_probe_read_kernel.
+ */
+#define BTF_ARGS true
+#define RAW_ARGS false
+
 /* The vCPU id, honouring the vCPU filter (-2: filtered out). */
-static __always_inline int vcpu_id_of(struct kvm_vcpu *vcpu)
+static __always_inline int vcpu_id_of(struct kvm_vcpu *vcpu, const bool btf_args)
 {
-	int id = BPF_CORE_READ(vcpu, vcpu_id);
+	int id = btf_args ? vcpu->vcpu_id : BPF_CORE_READ(vcpu, vcpu_id);
 
 	if (targ_vcpu >= 0 && id != targ_vcpu)
 		return -2;
@@ -313,7 +321,8 @@ static __always_inline __u32 cif_copy_bytes(void)
 }
 
 /* Read the CPU interface registers into a snapshot record and emit it. */
-static __always_inline int emit_snapshot(__u32 probe, __u8 kind, struct kvm_vcpu *vcpu)
+static __always_inline int emit_snapshot(__u32 probe, __u8 kind, struct kvm_vcpu *vcpu,
+					 const bool btf_args)
 {
 	struct vgic_rec_aplist *buf;
 	struct vgic_rec_snapshot *s;
@@ -327,7 +336,7 @@ static __always_inline int emit_snapshot(__u32 probe, __u8 kind, struct kvm_vcpu
 	tid = wanted_task();
 	if (!tid)
 		return 0;
-	id = vcpu_id_of(vcpu);
+	id = vcpu_id_of(vcpu, btf_args);
 	if (id == -2)
 		return 0;
 	buf = bpf_map_lookup_elem(&scratch, &zero);
@@ -396,7 +405,7 @@ static __always_inline __u8 ap_flags(const struct vgic_irq *c)
 }
 
 /* Walk the AP list after fold and prune, bounded, and emit it. */
-static __always_inline int emit_aplist(struct kvm_vcpu *vcpu)
+static __always_inline int emit_aplist(struct kvm_vcpu *vcpu, const bool btf_args)
 {
 	struct vgic_rec_aplist *a;
 	struct list_head *head, *pos;
@@ -410,7 +419,7 @@ static __always_inline int emit_aplist(struct kvm_vcpu *vcpu)
 	tid = wanted_task();
 	if (!tid)
 		return 0;
-	id = vcpu_id_of(vcpu);
+	id = vcpu_id_of(vcpu, btf_args);
 	if (id == -2)
 		return 0;
 	a = bpf_map_lookup_elem(&scratch, &zero);
@@ -553,48 +562,50 @@ int BPF_PROG(tp_mmio, int type, int len, __u64 gpa, void *val)
 SEC("fexit/kvm_vgic_flush_hwstate")
 int BPF_PROG(fexit_flush, struct kvm_vcpu *vcpu)
 {
-	return emit_snapshot(PROBE_FLUSH, 20, vcpu);
+	return emit_snapshot(PROBE_FLUSH, 20, vcpu, BTF_ARGS);
 }
 
 SEC("fentry/vgic_v3_fold_lr_state")
 int BPF_PROG(fentry_fold_v3, struct kvm_vcpu *vcpu)
 {
-	return emit_snapshot(PROBE_SYNC, 21, vcpu);
+	return emit_snapshot(PROBE_SYNC, 21, vcpu, BTF_ARGS);
 }
 
 SEC("fentry/vgic_v2_fold_lr_state")
 int BPF_PROG(fentry_fold_v2, struct kvm_vcpu *vcpu)
 {
-	return emit_snapshot(PROBE_SYNC, 21, vcpu);
+	return emit_snapshot(PROBE_SYNC, 21, vcpu, BTF_ARGS);
 }
 
 SEC("fexit/kvm_vgic_sync_hwstate")
 int BPF_PROG(fexit_sync, struct kvm_vcpu *vcpu)
 {
-	emit_snapshot(PROBE_POST, 22, vcpu);
-	return emit_aplist(vcpu);
+	emit_snapshot(PROBE_POST, 22, vcpu, BTF_ARGS);
+	return emit_aplist(vcpu, BTF_ARGS);
 }
 
 /* Which AP-list entry went into which LR, for every populate hook below. */
-static __always_inline int emit_populate(struct kvm_vcpu *vcpu, struct vgic_irq *irq, int lr)
+static __always_inline int emit_populate(struct kvm_vcpu *vcpu, struct vgic_irq *irq, int lr,
+					 const bool btf_args)
 {
-	int id = vcpu_id_of(vcpu);
+	int id = vcpu_id_of(vcpu, btf_args);
 
 	if (!snapshots || id == -2)
 		return 0;
-	return emit_event(PROBE_POPULATE, 23, id, BPF_CORE_READ(irq, intid), lr, -1, -1, -1);
+	return emit_event(PROBE_POPULATE, 23, id, btf_args ? irq->intid : BPF_CORE_READ(irq, intid),
+			  lr, -1, -1, -1);
 }
 
 SEC("fentry/vgic_v3_populate_lr")
 int BPF_PROG(fentry_populate_v3, struct kvm_vcpu *vcpu, struct vgic_irq *irq, int lr)
 {
-	return emit_populate(vcpu, irq, lr);
+	return emit_populate(vcpu, irq, lr, BTF_ARGS);
 }
 
 SEC("fentry/vgic_v2_populate_lr")
 int BPF_PROG(fentry_populate_v2, struct kvm_vcpu *vcpu, struct vgic_irq *irq, int lr)
 {
-	return emit_populate(vcpu, irq, lr);
+	return emit_populate(vcpu, irq, lr, BTF_ARGS);
 }
 
 /* ------------------------------------------------ the same, kprobe fallbacks */
@@ -629,19 +640,19 @@ int BPF_KRETPROBE(kp_flush_return)
 {
 	struct kvm_vcpu *vcpu = take_vcpu();
 
-	return vcpu ? emit_snapshot(PROBE_FLUSH, 20, vcpu) : 0;
+	return vcpu ? emit_snapshot(PROBE_FLUSH, 20, vcpu, RAW_ARGS) : 0;
 }
 
 SEC("kprobe/vgic_v3_fold_lr_state")
 int BPF_KPROBE(kp_fold_v3, struct kvm_vcpu *vcpu)
 {
-	return emit_snapshot(PROBE_SYNC, 21, vcpu);
+	return emit_snapshot(PROBE_SYNC, 21, vcpu, RAW_ARGS);
 }
 
 SEC("kprobe/vgic_v2_fold_lr_state")
 int BPF_KPROBE(kp_fold_v2, struct kvm_vcpu *vcpu)
 {
-	return emit_snapshot(PROBE_SYNC, 21, vcpu);
+	return emit_snapshot(PROBE_SYNC, 21, vcpu, RAW_ARGS);
 }
 
 SEC("kprobe/kvm_vgic_sync_hwstate")
@@ -657,20 +668,20 @@ int BPF_KRETPROBE(kp_sync_return)
 
 	if (!vcpu)
 		return 0;
-	emit_snapshot(PROBE_POST, 22, vcpu);
-	return emit_aplist(vcpu);
+	emit_snapshot(PROBE_POST, 22, vcpu, RAW_ARGS);
+	return emit_aplist(vcpu, RAW_ARGS);
 }
 
 SEC("kprobe/vgic_v3_populate_lr")
 int BPF_KPROBE(kp_populate_v3, struct kvm_vcpu *vcpu, struct vgic_irq *irq, int lr)
 {
-	return emit_populate(vcpu, irq, lr);
+	return emit_populate(vcpu, irq, lr, RAW_ARGS);
 }
 
 SEC("kprobe/vgic_v2_populate_lr")
 int BPF_KPROBE(kp_populate_v2, struct kvm_vcpu *vcpu, struct vgic_irq *irq, int lr)
 {
-	return emit_populate(vcpu, irq, lr);
+	return emit_populate(vcpu, irq, lr, RAW_ARGS);
 }
 
 /* ------------------------------------------------ trapped DIR and SGIs */
@@ -681,13 +692,13 @@ int BPF_KPROBE(kp_populate_v2, struct kvm_vcpu *vcpu, struct vgic_irq *irq, int 
  * travels in arg[3] (struct vgic_rec_event).
  */
 static __always_inline int emit_raw(__u32 probe, __u8 kind, struct kvm_vcpu *vcpu, __u64 val,
-				    int flavor)
+				    int flavor, const bool btf_args)
 {
 	int id;
 
 	if (!snapshots)
 		return 0;
-	id = vcpu_id_of(vcpu);
+	id = vcpu_id_of(vcpu, btf_args);
 	if (id == -2)
 		return 0;
 	return emit_event(probe, kind, id, -1, (long long)val, -1, -1, flavor);
@@ -697,21 +708,21 @@ static __always_inline int emit_raw(__u32 probe, __u8 kind, struct kvm_vcpu *vcp
 SEC("fentry/vgic_v3_deactivate")
 int BPF_PROG(fentry_deactivate_v3, struct kvm_vcpu *vcpu, __u64 val)
 {
-	return emit_raw(PROBE_DEACTIVATE, 24, vcpu, val, 3);
+	return emit_raw(PROBE_DEACTIVATE, 24, vcpu, val, 3, BTF_ARGS);
 }
 
 /* vgic_v2_deactivate(): the same for a trapped GICV_DIR write (u32 val). */
 SEC("fentry/vgic_v2_deactivate")
 int BPF_PROG(fentry_deactivate_v2, struct kvm_vcpu *vcpu, __u32 val)
 {
-	return emit_raw(PROBE_DEACTIVATE, 24, vcpu, val, 2);
+	return emit_raw(PROBE_DEACTIVATE, 24, vcpu, val, 2, BTF_ARGS);
 }
 
 /* vgic_v3_dispatch_sgi(): the sender's ICC_SGI1R_EL1 (or SGI0R/ASGI1R) write. */
 SEC("fentry/vgic_v3_dispatch_sgi")
 int BPF_PROG(fentry_sgi_v3, struct kvm_vcpu *vcpu, __u64 reg, bool allow_group1)
 {
-	return emit_raw(PROBE_SGI, 25, vcpu, reg, 3);
+	return emit_raw(PROBE_SGI, 25, vcpu, reg, 3, BTF_ARGS);
 }
 
 /* vgic_mmio_write_sgir(): the sender's GICD_SGIR write (a GICv2 distributor). */
@@ -719,30 +730,30 @@ SEC("fentry/vgic_mmio_write_sgir")
 int BPF_PROG(fentry_sgi_v2, struct kvm_vcpu *vcpu, __u64 addr, unsigned int len,
 	     unsigned long val)
 {
-	return emit_raw(PROBE_SGI, 25, vcpu, val, 2);
+	return emit_raw(PROBE_SGI, 25, vcpu, val, 2, BTF_ARGS);
 }
 
 SEC("kprobe/vgic_v3_deactivate")
 int BPF_KPROBE(kp_deactivate_v3, struct kvm_vcpu *vcpu, __u64 val)
 {
-	return emit_raw(PROBE_DEACTIVATE, 24, vcpu, val, 3);
+	return emit_raw(PROBE_DEACTIVATE, 24, vcpu, val, 3, RAW_ARGS);
 }
 
 SEC("kprobe/vgic_v2_deactivate")
 int BPF_KPROBE(kp_deactivate_v2, struct kvm_vcpu *vcpu, __u32 val)
 {
-	return emit_raw(PROBE_DEACTIVATE, 24, vcpu, val, 2);
+	return emit_raw(PROBE_DEACTIVATE, 24, vcpu, val, 2, RAW_ARGS);
 }
 
 SEC("kprobe/vgic_v3_dispatch_sgi")
 int BPF_KPROBE(kp_sgi_v3, struct kvm_vcpu *vcpu, __u64 reg)
 {
-	return emit_raw(PROBE_SGI, 25, vcpu, reg, 3);
+	return emit_raw(PROBE_SGI, 25, vcpu, reg, 3, RAW_ARGS);
 }
 
 SEC("kprobe/vgic_mmio_write_sgir")
 int BPF_KPROBE(kp_sgi_v2, struct kvm_vcpu *vcpu, __u64 addr, unsigned int len,
 	       unsigned long val)
 {
-	return emit_raw(PROBE_SGI, 25, vcpu, val, 2);
+	return emit_raw(PROBE_SGI, 25, vcpu, val, 2, RAW_ARGS);
 }
