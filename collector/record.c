@@ -2,15 +2,15 @@
 /*
  * The userspace half of the BPF collector.
  *
- * Two threads: the main thread polls the BPF ring buffer and copies each
- * record into a bounded in-memory queue; the writer thread turns records
- * into trace rows and commits them in batches. SQLite therefore never
- * stalls the ring buffer. The writer runs at SCHED_IDLE: on a busy host
- * the SQLite work waits for idle CPU time instead of taking it from the
- * guests, and the queue (8 x the BPF ring) absorbs the lag. If the queue
- * itself fills up, the records are counted as user-space drops and stored
- * as gaps, like the BPF side's failed reservations (counted per probe and
- * CPU in the `drops` map).
+ * While recording, two threads: the main thread polls the BPF ring buffer
+ * and copies its records, a batch at a time, into a bounded in-memory
+ * queue (8 x the BPF ring); the writer thread writes them out as they lie
+ * to the spool (spool.h), so the disk never stalls the ring buffer. When
+ * the recording stops, the spool is turned into trace rows through the
+ * importers' writer (store_spool()): the guests being recorded do not pay
+ * for SQLite while they run. If the queue itself fills up, the records are
+ * counted as user-space drops and stored as gaps, like the BPF side's
+ * failed reservations (counted per probe and CPU in the `drops` map).
  *
  * Hooks are chosen at run time: each probed function must exist in the
  * kernel's BTF; fentry/fexit programs are tried first and kprobes are the
@@ -43,7 +43,7 @@
 #define QUEUE_SLOT sizeof(struct vgic_rec_aplist) /* the largest record */
 #define QUEUE_RING_FACTOR 8 /* the queue holds 8 x the BPF ring's bytes */
 #define WRITER_BATCH 4096   /* records the writer takes per visit to the queue */
-#define COMMIT_NS 250000000ull
+#define WRITER_WAIT_NS 250000000ull /* the writer looks at an empty queue this often */
 
 static volatile sig_atomic_t stop_requested, dump_requested;
 
@@ -286,10 +286,10 @@ static int write_record(struct recorder *r, const unsigned char *slot)
 	return 0;
 }
 
-/* Wait until the queue has records or is closed, for at most COMMIT_NS from since (lock held). */
+/* Wait for records or the queue closed, WRITER_WAIT_NS after since at most (lock held). */
 static void queue_wait(struct queue *q, uint64_t since)
 {
-	while (!q->fifo->count && !q->closed && vr_now_ns() - since <= COMMIT_NS) {
+	while (!q->fifo->count && !q->closed && vr_now_ns() - since <= WRITER_WAIT_NS) {
 		struct timespec ts;
 
 		clock_gettime(CLOCK_REALTIME, &ts);
@@ -1059,7 +1059,11 @@ static int spool_kept_error(struct vr_error *err, const char *output, const char
 			    const char *why)
 {
 	char reason[sizeof(err->msg)];
+	size_t n = strlen(output);
 
+	/* why may already name the output ("FILE: insert: ..."): name it once. */
+	if (!strncmp(why, output, n) && !strncmp(why + n, ": ", 2))
+		why += n + 2;
 	snprintf(reason, sizeof(reason), "%s", why);
 	return vr_error_set(err, "%s: %s: recording stopped; its records are kept in %s "
 				 "('vgic-replay record --finish %s' stores them)",
@@ -1117,6 +1121,21 @@ int vr_record(const struct record_options *opt, struct record_stats *st, struct 
 					    opt->output);
 		}
 		unlink(opt->output);
+	}
+	if (opt->output && !opt->flight_bytes) {
+		char *old_spool = spool_path_of(opt->output);
+		int left_over = !stat(old_spool, &sb);
+
+		if (left_over && !opt->force) {
+			vr_error_set(err, "%s: a killed recording's records are there "
+					  "('vgic-replay record --finish %s' stores them; --force "
+					  "replaces them)",
+				     old_spool, opt->output);
+			free(old_spool);
+			btf__free(vmlinux);
+			return -1;
+		}
+		free(old_spool);
 	}
 	libbpf_verbose = opt->verbose;
 	libbpf_set_print(libbpf_print);
