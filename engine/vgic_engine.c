@@ -331,6 +331,12 @@ void vgic_engine_set_dist_enabled(struct vgic_engine *e, bool enabled)
 }
 
 /* See vgic_engine.h. */
+bool vgic_engine_dist_enabled(const struct vgic_engine *e)
+{
+	return e->dist_enabled;
+}
+
+/* See vgic_engine.h. */
 int vgic_engine_stranded(const struct vgic_engine *e, int *vcpus, uint32_t *intids, int max)
 {
 	int i, n = 0, nr_priv = e->cfg.nr_vcpus * e->nr_private;

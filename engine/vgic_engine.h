@@ -130,6 +130,9 @@ int vgic_engine_configure(struct vgic_engine *e, int vcpu, uint32_t intid,
  */
 void vgic_engine_set_dist_enabled(struct vgic_engine *e, bool enabled);
 
+/* Is the distributor enabled (GICD_CTLR, as the model last saw it)? */
+bool vgic_engine_dist_enabled(const struct vgic_engine *e);
+
 /*
  * Interrupts that are pending and enabled, the distributor on, yet on no
  * AP list and not active: KVM will not present them until something

@@ -269,6 +269,30 @@ static void apply_done(struct replay_model *m, int vcpu, int64_t before_ts)
 	m->nq = kept;
 }
 
+/*
+ * Before a GICD_CTLR write, while the distributor is off: the injections
+ * whose call has returned were made under it, so none was queued
+ * (vgic_target_oracle() gives NULL). Apply them now, whatever their
+ * target: an enabling write then leaves them pending on no AP list, as
+ * KVM does (only a later write that queues them brings them in), instead
+ * of their being applied at their target's next flush, under the enabled
+ * distributor.
+ */
+static void settle_before_dist_write(struct replay_model *m)
+{
+	int i, kept = 0;
+
+	if (vgic_engine_dist_enabled(m->e))
+		return;
+	for (i = 0; i < m->nq; i++) {
+		if (m->q[i].done)
+			apply_one(m->e, &m->q[i]);
+		else
+			m->q[kept++] = m->q[i];
+	}
+	m->nq = kept;
+}
+
 /* Queue an injection from another thread, or apply it when the queue is full. */
 static void enqueue(struct replay_model *m, const struct pending_injection *p)
 {
@@ -564,6 +588,51 @@ static void resync(struct replay_model *m, int vcpu, const struct vgic_flush_res
 	m->lost[vcpu] = false;
 	m->unknown[vcpu] = false;
 	m->diverged[vcpu] = false;
+}
+
+/* Has the trace injected intid (for vcpu, if private) so far? */
+static bool injected_in_trace(const struct replay_model *m, int vcpu, uint32_t intid)
+{
+	if (intid < VGIC_ENGINE_NR_PRIVATE)
+		return m->last_inj_priv[vcpu][intid] != 0;
+	return intid < VGIC_ENGINE_MAX_SPIS + VGIC_ENGINE_NR_PRIVATE && m->last_inj_spi[intid] != 0;
+}
+
+/*
+ * Does the kernel's flush differ from the model's only by interrupts
+ * Pending that the trace has not injected? Those were made pending before
+ * the trace began and left on no AP list (an SGI sent while the
+ * distributor was off: enabling it only kicks), until a register write
+ * queued them (vgic_mmio_write_group() and the like call
+ * vgic_queue_irq_unlock()). The model cannot know them: the state was
+ * unknown, not different.
+ */
+static bool differs_by_unseen_pending(const struct replay_model *m, int vcpu,
+				      const struct vgic_cpuif *regs,
+				      const struct vgic_flush_result *fr)
+{
+	bool taken[VGIC_ENGINE_MAX_LRS] = {false};
+	int gic = m->cfg.gic_version, i, j, extras = 0;
+
+	for (i = 0; i < regs->used_lrs; i++) {
+		uint64_t lr = regs->lr[i];
+
+		for (j = 0; j < fr->regs.used_lrs; j++)
+			if (!taken[j] && fr->regs.lr[j] == lr)
+				break;
+		if (j < fr->regs.used_lrs) {
+			taken[j] = true;
+			continue;
+		}
+		if (!vgic_lr_pending(gic, lr) || vgic_lr_active(gic, lr) ||
+		    injected_in_trace(m, vcpu, vgic_lr_intid(gic, lr)))
+			return false;
+		extras++;
+	}
+	for (j = 0; j < fr->regs.used_lrs; j++)
+		if (!taken[j])
+			return false;
+	return extras > 0;
 }
 
 /*
@@ -883,6 +952,8 @@ static void on_flush(struct replay_model *m, const struct replay_model_row *r,
 	if (searching && !match) {
 		m->res.unknown++; /* no finding: the state was not known */
 		m->unknown[vcpu] = was_unknown;
+	} else if (differs_by_unseen_pending(m, vcpu, regs, &fr)) {
+		m->res.unknown++; /* pending from before the trace, on no AP list until now */
 	} else {
 		if (!m->res.first_mismatch_event) {
 			m->res.first_mismatch_event = r->id;
@@ -1156,6 +1227,8 @@ void replay_model_step(struct replay_model *m, const struct replay_model_row *r)
 		return;
 	case 11:
 		/* io_mem_abort() applies a guest's vGIC register write at once (vgic-mmio*.c). */
+		if (r->arg0 == VR_MMIO_WRITE && (uint64_t)r->arg2 == m->layout.dist)
+			settle_before_dist_write(m);
 		if (r->arg0 == VR_MMIO_WRITE &&
 		    !(m->has_sgi && (uint64_t)r->arg2 == m->layout.dist + 0xf00)) /* GICD_SGIR */
 			vgic_engine_mmio_write(m->e, &m->layout, vcpu, (uint64_t)r->arg2, (int)r->arg1,
