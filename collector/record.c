@@ -43,7 +43,6 @@
 #define QUEUE_SLOT sizeof(struct vgic_rec_aplist) /* the largest record */
 #define QUEUE_RING_FACTOR 8 /* the queue holds 8 x the BPF ring's bytes */
 #define WRITER_BATCH 4096   /* records the writer takes per visit to the queue */
-#define WRITER_WAIT_NS 250000000ull /* the writer looks at an empty queue this often */
 
 static volatile sig_atomic_t stop_requested, dump_requested;
 
@@ -106,7 +105,7 @@ struct recorder {
 	uint64_t *drops_seen_cpu; /* [probe][cpu] counters already turned into gaps */
 };
 
-/* Copy a record into the queue (lock held), or count it dropped when the writer is that far behind. */
+/* Copy a record into the queue (lock held), or count it dropped: the writer is that far behind. */
 static void queue_append(struct queue *q, const void *data, size_t size)
 {
 	if (size > QUEUE_SLOT || flight_append(q->fifo, data, (uint32_t)size))
@@ -286,10 +285,14 @@ static int write_record(struct recorder *r, const unsigned char *slot)
 	return 0;
 }
 
-/* Wait for records or the queue closed, WRITER_WAIT_NS after since at most (lock held). */
-static void queue_wait(struct queue *q, uint64_t since)
+/*
+ * Wait for records or the queue closed (lock held). The ring thread
+ * signals an empty queue's first records; the timed wait only guards
+ * against a signal missed in between.
+ */
+static void queue_wait(struct queue *q)
 {
-	while (!q->fifo->count && !q->closed && vr_now_ns() - since <= WRITER_WAIT_NS) {
+	while (!q->fifo->count && !q->closed) {
 		struct timespec ts;
 
 		clock_gettime(CLOCK_REALTIME, &ts);
@@ -318,15 +321,13 @@ static void *writer_main(void *arg)
 		size_t bytes = 0, k;
 
 		pthread_mutex_lock(&q->lock);
-		queue_wait(q, vr_now_ns());
+		queue_wait(q);
 		if (!q->fifo->count && q->closed) {
 			pthread_mutex_unlock(&q->lock);
 			break;
 		}
 		k = flight_oldest_span(q->fifo, WRITER_BATCH, &data, &bytes);
 		pthread_mutex_unlock(&q->lock);
-		if (!k)
-			continue;
 		if (!r->writer_failed && spool_append_framed(r->spool, data, bytes, k))
 			r->writer_failed = 1;
 		pthread_mutex_lock(&q->lock);
