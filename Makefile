@@ -38,7 +38,7 @@ endif
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all cross deps test unit-test cli-test ui-test fuzz-smoke demo bench fuzz install uninstall clean lab lab-smoke \
+.PHONY: all cross deps test unit-test cli-test golden ui-test fuzz-smoke demo bench fuzz install uninstall clean lab lab-smoke \
 	man man-test
 
 # ---------------------------------------------------------------- sources
@@ -134,6 +134,12 @@ $(BUILD)/tests-san/%: $(LIB_SAN_OBJ) $(BUILD)/san/tests/unit/%.o
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS_ALL) $(SAN) $^ -o $@ $(PKG_LIBS)
 
+# The golden capture's dump of the TUI's model (tests/golden).
+$(BUILD)/tests/tl_dump: $(LIB_OBJ) $(BUILD)/obj/ui/timeline.o $(BUILD)/obj/tests/golden/tl_dump.o
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS_ALL) $^ -o $@ $(PKG_LIBS)
+
 # The TUI's model (no curses) is tested on its own.
 $(BUILD)/tests/test_timeline: $(BUILD)/obj/ui/timeline.o
 $(BUILD)/tests-san/test_timeline: $(BUILD)/san/ui/timeline.o
@@ -187,9 +193,17 @@ unit-test: $(UNIT_BINS) $(UNIT_SAN_BINS)
 	$(Q)set -e; for t in $(UNIT_BINS) $(UNIT_SAN_BINS); do \
 		echo "== $$t"; $$t tests/data; done
 
-cli-test: $(BUILD)/vgic-replay $(BUILD)/vgic-replay-san
+cli-test: $(BUILD)/vgic-replay $(BUILD)/vgic-replay-san $(BUILD)/tests/tl_dump
 	$(Q)VR=$(abspath $(BUILD)/vgic-replay-san) VR_FAST=$(abspath $(BUILD)/vgic-replay) \
-		tests/cli/run-all.sh
+		TL_DUMP=$(abspath $(BUILD)/tests/tl_dump) tests/cli/run-all.sh
+
+# make golden: capture again what check, predict, report and the TUI's model
+# say of the corpus (tests/cli/t0620), when a change of output is intended.
+golden: $(BUILD)/vgic-replay $(BUILD)/tests/tl_dump
+	$(Q)rm -rf $(BUILD)/golden && tests/golden/capture.sh $(BUILD)/golden $(BUILD)/vgic-replay \
+		$(BUILD)/tests/tl_dump
+	$(Q)(cd $(BUILD)/golden && tar cf - --sort=name --owner=0 --group=0 --mtime=@0 . | xz -9) \
+		> tests/golden/expected.tar.xz
 
 # The trace mutator (tests/mutate): a library the mutation tests link, and
 # build/tests/mutate to plant one mutation by hand (list, KIND SITE, run).
