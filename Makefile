@@ -44,7 +44,7 @@ endif
 # ---------------------------------------------------------------- sources
 
 COMMON_SRC    := common/vr_common.c
-SCHEMA_SRC    := schemas/tracedb.c schemas/trace_writer.c schemas/trace_event.c
+SCHEMA_SRC    := schemas/tracedb.c schemas/trace_writer.c schemas/trace_event.c schemas/trace_reader.c
 COLLECTOR_SRC := collector/ftrace_parse.c collector/import.c collector/import_ftrace.c \
                  collector/import_tracedat.c collector/vgic_probes.c \
                  collector/record.c collector/flight.c collector/spool.c collector/record_tracefs.c
@@ -102,7 +102,7 @@ LIB_SAN_OBJ := $(call objs,san,$(LIB_SRC) $(GEN_SRC))
 # The BPF collector: one CO-RE object for arm64 kernels, embedded as a libbpf skeleton.
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_arm64 -Wall -Werror \
 	-I/usr/include/$(shell $(CC) -dumpmachine 2>/dev/null)
-$(BUILD)/bpf/vgic.bpf.o: collector/vgic.bpf.c collector/vgic.h
+$(BUILD)/bpf/vgic.bpf.o: collector/vgic.bpf.c collector/vgic.h schemas/event_kinds.h
 	$(call msg,BPF,$<)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)clang $(BPF_CFLAGS) -c $< -o $@

@@ -5,9 +5,9 @@
  * Builds a trace database of at least 5 million events by importing a
  * real sample and replicating its rows with shifted ids and timestamps
  * (bench_trace.c, in SQL, so building is fast), then measures in the same process:
- *   bare   the same queries check runs (events joined with snapshots,
- *          snapshot_lrs and gaps), stepping every row and reading every
- *          column, doing nothing else: the rate of reading this file;
+ *   bare   the event stream check reads (trace_cursor: events with their
+ *          snapshots, LRs and gaps), every item read, nothing else done:
+ *          the rate of reading this file;
  *   check  replay_check() on the same file, findings not stored.
  * The ratio check/bare is the cost of the checks themselves (goal >= 0.70),
  * measured in CPU time (the machine may be shared). Each copy's seam is
@@ -24,29 +24,26 @@
 #include "../replay/replay.h"
 #include "bench_trace.h"
 
-/* The bare scan: the queries check runs, every row stepped and every column read. */
+/* The bare scan: the stream check reads (schemas/trace_reader.h), every item read, nothing done. */
 static int64_t bare_scan(const char *path)
 {
-	static const char *const queries[] = {REPLAY_CHECK_EVENTS_QUERY, REPLAY_CHECK_LRS_QUERY};
 	struct vr_error err = {{0}};
 	struct tracedb *db = tracedb_open(path, TRACEDB_READONLY, &err);
+	struct trace_cursor *cur;
+	struct trace_filter f;
+	struct trace_item it;
 	int64_t rows = 0, sum = 0;
-	size_t q;
 
-	for (q = 0; db && q < 2; q++) {
-		sqlite3_stmt *st;
-		int i;
-
-		if (sqlite3_prepare_v2(tracedb_sqlite(db), queries[q], -1, &st, NULL) != SQLITE_OK)
-			exit(1);
-		while (sqlite3_step(st) == SQLITE_ROW) {
-			for (i = 0; i < sqlite3_column_count(st); i++)
-				sum += sqlite3_column_int64(st, i);
-			if (q == 0)
-				rows++;
-		}
-		sqlite3_finalize(st);
+	if (!db)
+		exit(1);
+	trace_filter_init(&f);
+	f.kinds = REPLAY_MODEL_KIND_SET;
+	cur = trace_cursor_open(db, &f, &err);
+	while (cur && trace_cursor_next(cur, &it, &err) == 1) {
+		sum += it.ev.ts_ns + it.snap.lr[0];
+		rows += it.type == TRACE_ITEM_EVENT;
 	}
+	trace_cursor_close(cur);
 	tracedb_close(db);
 	if (sum == 42)
 		putchar(' '); /* keep the sum alive */

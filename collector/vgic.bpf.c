@@ -426,7 +426,7 @@ static __always_inline int emit_aplist(struct kvm_vcpu *vcpu, const bool btf_arg
 	k = bpf_map_lookup_elem(&kcopy, &zero);
 	if (!a || !k)
 		return 0;
-	fill_hdr(&a->h, VGIC_REC_APLIST, 22, id, tid);
+	fill_hdr(&a->h, VGIC_REC_APLIST, VR_EV_POST, id, tid);
 	irq_bytes = bpf_core_type_size(struct vgic_irq);
 	if (irq_bytes > KCOPY_IRQ)
 		irq_bytes = KCOPY_IRQ;
@@ -471,34 +471,34 @@ static __always_inline int emit_aplist(struct kvm_vcpu *vcpu, const bool btf_arg
 SEC("tp_btf/vgic_update_irq_pending")
 int BPF_PROG(tp_irq_pending, unsigned long vcpu_id, __u32 irq, bool level)
 {
-	return emit_event(PROBE_IRQ_PENDING, 1, irq < 32 ? (int)vcpu_id : -1, irq, vcpu_id, level,
+	return emit_event(PROBE_IRQ_PENDING, VR_EV_IRQ_PENDING, irq < 32 ? (int)vcpu_id : -1, irq, vcpu_id, level,
 			  -1, -1);
 }
 
 SEC("tp_btf/kvm_irq_line")
 int BPF_PROG(tp_irq_line, unsigned int type, int vcpu_idx, int irq_num, int level)
 {
-	return emit_event(PROBE_IRQ_LINE, 2, -1, (type == 1 || type == 2) ? irq_num : -1, type,
+	return emit_event(PROBE_IRQ_LINE, VR_EV_IRQ_LINE, -1, (type == 1 || type == 2) ? irq_num : -1, type,
 			  vcpu_idx, irq_num, level);
 }
 
 SEC("tp_btf/kvm_set_irq")
 int BPF_PROG(tp_set_irq, unsigned int gsi, int level, int irq_source_id)
 {
-	return emit_event(PROBE_IRQ_LINE, 3, -1, gsi + 32, gsi, level, irq_source_id, -1);
+	return emit_event(PROBE_IRQ_LINE, VR_EV_SET_IRQ, -1, gsi + 32, gsi, level, irq_source_id, -1);
 }
 
 /* kvm_notify_acked_irq(): a level SPI was EOIed (arm64: irqchip 0, pin = SPI - 32). */
 SEC("tp_btf/kvm_ack_irq")
 int BPF_PROG(tp_ack_irq, unsigned int irqchip, unsigned int pin)
 {
-	return emit_event(PROBE_IRQ_LINE, 4, -1, pin + 32, irqchip, pin, -1, -1);
+	return emit_event(PROBE_IRQ_LINE, VR_EV_ACK_IRQ, -1, pin + 32, irqchip, pin, -1, -1);
 }
 
 SEC("tp_btf/kvm_entry")
 int BPF_PROG(tp_entry, unsigned long vcpu_pc)
 {
-	return emit_event(PROBE_ENTRY, 5, -1, -1, vcpu_pc, -1, -1, -1);
+	return emit_event(PROBE_ENTRY, VR_EV_ENTRY, -1, -1, vcpu_pc, -1, -1, -1);
 }
 
 /* kvm_exit stores ARM_EXCEPTION_CODE(ret) and the EC only for traps, as its TP_fast_assign. */
@@ -507,31 +507,31 @@ int BPF_PROG(tp_exit, int ret, unsigned int esr_ec, unsigned long vcpu_pc)
 {
 	int code = ret & ~(1U << 31);
 
-	return emit_event(PROBE_EXIT, 6, -1, -1, code, code == 2 ? esr_ec : 0, vcpu_pc, -1);
+	return emit_event(PROBE_EXIT, VR_EV_EXIT, -1, -1, code, code == 2 ? esr_ec : 0, vcpu_pc, -1);
 }
 
 SEC("tp_btf/kvm_vcpu_wakeup")
 int BPF_PROG(tp_wakeup, __u64 ns, bool waited, bool valid)
 {
-	return emit_event(PROBE_WAKEUP, 7, -1, -1, ns, waited, valid, -1);
+	return emit_event(PROBE_WAKEUP, VR_EV_WAKEUP, -1, -1, ns, waited, valid, -1);
 }
 
 SEC("tp_btf/kvm_wfx_arm64")
 int BPF_PROG(tp_wfx, unsigned long vcpu_pc, bool is_wfe)
 {
-	return emit_event(PROBE_WFX, 8, -1, -1, vcpu_pc, is_wfe, -1, -1);
+	return emit_event(PROBE_WFX, VR_EV_WFX, -1, -1, vcpu_pc, is_wfe, -1, -1);
 }
 
 SEC("tp_btf/kvm_timer_update_irq")
 int BPF_PROG(tp_timer_irq, unsigned long vcpu_id, __u32 irq, int level)
 {
-	return emit_event(PROBE_TIMER_IRQ, 9, (int)vcpu_id, irq, vcpu_id, level, -1, -1);
+	return emit_event(PROBE_TIMER_IRQ, VR_EV_TIMER_IRQ, (int)vcpu_id, irq, vcpu_id, level, -1, -1);
 }
 
 SEC("tp_btf/kvm_userspace_exit")
 int BPF_PROG(tp_userspace_exit, __u32 reason, int err)
 {
-	return emit_event(PROBE_USERSPACE_EXIT, 10, -1, -1, err < 0 ? -1 : reason,
+	return emit_event(PROBE_USERSPACE_EXIT, VR_EV_USERSPACE_EXIT, -1, -1, err < 0 ? -1 : reason,
 			  err < 0 ? -err : 0, -1, -1);
 }
 
@@ -554,7 +554,7 @@ int BPF_PROG(tp_mmio, int type, int len, __u64 gpa, void *val)
 		data = 0;
 	if (len > 0 && len < 8)
 		data &= (1ull << (8 * len)) - 1;
-	return emit_event(PROBE_MMIO, 11, -1, -1, type, len, (__s64)gpa, (__s64)data);
+	return emit_event(PROBE_MMIO, VR_EV_MMIO, -1, -1, type, len, (__s64)gpa, (__s64)data);
 }
 
 /* ------------------------------------------------ snapshot probes: fentry/fexit */
@@ -562,25 +562,25 @@ int BPF_PROG(tp_mmio, int type, int len, __u64 gpa, void *val)
 SEC("fexit/kvm_vgic_flush_hwstate")
 int BPF_PROG(fexit_flush, struct kvm_vcpu *vcpu)
 {
-	return emit_snapshot(PROBE_FLUSH, 20, vcpu, BTF_ARGS);
+	return emit_snapshot(PROBE_FLUSH, VR_EV_FLUSH, vcpu, BTF_ARGS);
 }
 
 SEC("fentry/vgic_v3_fold_lr_state")
 int BPF_PROG(fentry_fold_v3, struct kvm_vcpu *vcpu)
 {
-	return emit_snapshot(PROBE_SYNC, 21, vcpu, BTF_ARGS);
+	return emit_snapshot(PROBE_SYNC, VR_EV_SYNC, vcpu, BTF_ARGS);
 }
 
 SEC("fentry/vgic_v2_fold_lr_state")
 int BPF_PROG(fentry_fold_v2, struct kvm_vcpu *vcpu)
 {
-	return emit_snapshot(PROBE_SYNC, 21, vcpu, BTF_ARGS);
+	return emit_snapshot(PROBE_SYNC, VR_EV_SYNC, vcpu, BTF_ARGS);
 }
 
 SEC("fexit/kvm_vgic_sync_hwstate")
 int BPF_PROG(fexit_sync, struct kvm_vcpu *vcpu)
 {
-	emit_snapshot(PROBE_POST, 22, vcpu, BTF_ARGS);
+	emit_snapshot(PROBE_POST, VR_EV_POST, vcpu, BTF_ARGS);
 	return emit_aplist(vcpu, BTF_ARGS);
 }
 
@@ -592,7 +592,7 @@ static __always_inline int emit_populate(struct kvm_vcpu *vcpu, struct vgic_irq 
 
 	if (!snapshots || id == -2)
 		return 0;
-	return emit_event(PROBE_POPULATE, 23, id, btf_args ? irq->intid : BPF_CORE_READ(irq, intid),
+	return emit_event(PROBE_POPULATE, VR_EV_POPULATE, id, btf_args ? irq->intid : BPF_CORE_READ(irq, intid),
 			  lr, -1, -1, -1);
 }
 
@@ -640,19 +640,19 @@ int BPF_KRETPROBE(kp_flush_return)
 {
 	struct kvm_vcpu *vcpu = take_vcpu();
 
-	return vcpu ? emit_snapshot(PROBE_FLUSH, 20, vcpu, RAW_ARGS) : 0;
+	return vcpu ? emit_snapshot(PROBE_FLUSH, VR_EV_FLUSH, vcpu, RAW_ARGS) : 0;
 }
 
 SEC("kprobe/vgic_v3_fold_lr_state")
 int BPF_KPROBE(kp_fold_v3, struct kvm_vcpu *vcpu)
 {
-	return emit_snapshot(PROBE_SYNC, 21, vcpu, RAW_ARGS);
+	return emit_snapshot(PROBE_SYNC, VR_EV_SYNC, vcpu, RAW_ARGS);
 }
 
 SEC("kprobe/vgic_v2_fold_lr_state")
 int BPF_KPROBE(kp_fold_v2, struct kvm_vcpu *vcpu)
 {
-	return emit_snapshot(PROBE_SYNC, 21, vcpu, RAW_ARGS);
+	return emit_snapshot(PROBE_SYNC, VR_EV_SYNC, vcpu, RAW_ARGS);
 }
 
 SEC("kprobe/kvm_vgic_sync_hwstate")
@@ -668,7 +668,7 @@ int BPF_KRETPROBE(kp_sync_return)
 
 	if (!vcpu)
 		return 0;
-	emit_snapshot(PROBE_POST, 22, vcpu, RAW_ARGS);
+	emit_snapshot(PROBE_POST, VR_EV_POST, vcpu, RAW_ARGS);
 	return emit_aplist(vcpu, RAW_ARGS);
 }
 
@@ -708,21 +708,21 @@ static __always_inline int emit_raw(__u32 probe, __u8 kind, struct kvm_vcpu *vcp
 SEC("fentry/vgic_v3_deactivate")
 int BPF_PROG(fentry_deactivate_v3, struct kvm_vcpu *vcpu, __u64 val)
 {
-	return emit_raw(PROBE_DEACTIVATE, 24, vcpu, val, 3, BTF_ARGS);
+	return emit_raw(PROBE_DEACTIVATE, VR_EV_DEACTIVATE, vcpu, val, 3, BTF_ARGS);
 }
 
 /* vgic_v2_deactivate(): the same for a trapped GICV_DIR write (u32 val). */
 SEC("fentry/vgic_v2_deactivate")
 int BPF_PROG(fentry_deactivate_v2, struct kvm_vcpu *vcpu, __u32 val)
 {
-	return emit_raw(PROBE_DEACTIVATE, 24, vcpu, val, 2, BTF_ARGS);
+	return emit_raw(PROBE_DEACTIVATE, VR_EV_DEACTIVATE, vcpu, val, 2, BTF_ARGS);
 }
 
 /* vgic_v3_dispatch_sgi(): the sender's ICC_SGI1R_EL1 (or SGI0R/ASGI1R) write. */
 SEC("fentry/vgic_v3_dispatch_sgi")
 int BPF_PROG(fentry_sgi_v3, struct kvm_vcpu *vcpu, __u64 reg, bool allow_group1)
 {
-	return emit_raw(PROBE_SGI, 25, vcpu, reg, 3, BTF_ARGS);
+	return emit_raw(PROBE_SGI, VR_EV_SGI, vcpu, reg, 3, BTF_ARGS);
 }
 
 /* vgic_mmio_write_sgir(): the sender's GICD_SGIR write (a GICv2 distributor). */
@@ -730,30 +730,30 @@ SEC("fentry/vgic_mmio_write_sgir")
 int BPF_PROG(fentry_sgi_v2, struct kvm_vcpu *vcpu, __u64 addr, unsigned int len,
 	     unsigned long val)
 {
-	return emit_raw(PROBE_SGI, 25, vcpu, val, 2, BTF_ARGS);
+	return emit_raw(PROBE_SGI, VR_EV_SGI, vcpu, val, 2, BTF_ARGS);
 }
 
 SEC("kprobe/vgic_v3_deactivate")
 int BPF_KPROBE(kp_deactivate_v3, struct kvm_vcpu *vcpu, __u64 val)
 {
-	return emit_raw(PROBE_DEACTIVATE, 24, vcpu, val, 3, RAW_ARGS);
+	return emit_raw(PROBE_DEACTIVATE, VR_EV_DEACTIVATE, vcpu, val, 3, RAW_ARGS);
 }
 
 SEC("kprobe/vgic_v2_deactivate")
 int BPF_KPROBE(kp_deactivate_v2, struct kvm_vcpu *vcpu, __u32 val)
 {
-	return emit_raw(PROBE_DEACTIVATE, 24, vcpu, val, 2, RAW_ARGS);
+	return emit_raw(PROBE_DEACTIVATE, VR_EV_DEACTIVATE, vcpu, val, 2, RAW_ARGS);
 }
 
 SEC("kprobe/vgic_v3_dispatch_sgi")
 int BPF_KPROBE(kp_sgi_v3, struct kvm_vcpu *vcpu, __u64 reg)
 {
-	return emit_raw(PROBE_SGI, 25, vcpu, reg, 3, RAW_ARGS);
+	return emit_raw(PROBE_SGI, VR_EV_SGI, vcpu, reg, 3, RAW_ARGS);
 }
 
 SEC("kprobe/vgic_mmio_write_sgir")
 int BPF_KPROBE(kp_sgi_v2, struct kvm_vcpu *vcpu, __u64 addr, unsigned int len,
 	       unsigned long val)
 {
-	return emit_raw(PROBE_SGI, 25, vcpu, val, 2, RAW_ARGS);
+	return emit_raw(PROBE_SGI, VR_EV_SGI, vcpu, val, 2, RAW_ARGS);
 }

@@ -8,6 +8,8 @@
 #ifndef VR_COLLECTOR_VGIC_H
 #define VR_COLLECTOR_VGIC_H
 
+#include "../schemas/event_kinds.h"
+
 #define VGIC_REC_MAX_LRS 16 /* ICH_LR<n>_EL2: at most 16 */
 #define VGIC_REC_MAX_AP 32  /* AP-list entries per walk; longer walks are cut and say so */
 
@@ -50,8 +52,9 @@ struct vgic_rec_hdr {
 };
 
 /*
- * A kvm tracepoint, populate_lr, or a trapped DIR / SGI (kinds 24, 25: arg[0]
- * the raw value, arg[3] the register layout to decode it with, 2 or 3).
+ * A kvm tracepoint, populate_lr, or a trapped DIR / SGI (VR_EV_DEACTIVATE,
+ * VR_EV_SGI: arg[0] the raw value, arg[3] the register layout to decode
+ * it with, 2 or 3).
  */
 struct vgic_rec_event {
 	struct vgic_rec_hdr h;

@@ -1150,27 +1150,6 @@ static int end_store(struct checker *c, struct vr_error *err)
 	return tracedb_exec(c->db, "COMMIT", err);
 }
 
-/* Read trace_info's kernel release and GIC version. */
-static void read_trace_info(struct checker *c, char *release, size_t n)
-{
-	sqlite3_stmt *st;
-
-	release[0] = '\0';
-	c->gic_version = 3;
-	if (sqlite3_prepare_v2(tracedb_sqlite(c->db),
-			       "SELECT kernel_release, gic_version, snapshots_total FROM trace_info",
-			       -1, &st, NULL) != SQLITE_OK)
-		return;
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		if (sqlite3_column_text(st, 0))
-			snprintf(release, n, "%s", (const char *)sqlite3_column_text(st, 0));
-		if (sqlite3_column_type(st, 1) != SQLITE_NULL)
-			c->gic_version = sqlite3_column_int(st, 1);
-		c->res->has_snapshots = sqlite3_column_int64(st, 2) > 0;
-	}
-	sqlite3_finalize(st);
-}
-
 /* Order counts by vCPU (private interrupts first), then INTID. */
 static int count_cmp(const void *a, const void *b)
 {
@@ -1221,50 +1200,79 @@ static void model_step(struct checker *c, const struct row *r)
 	m.pid = r->pid;
 	m.cpu = r->cpu;
 	m.used_lrs = r->used_lrs;
-	m.ap_len = r->kind == 22 ? r->ap_len : -1;
+	m.ap_len = r->kind == VR_EV_POST ? r->ap_len : -1;
 	m.hcr = (uint32_t)r->hcr;
 	m.vmcr = (uint32_t)r->vmcr;
-	m.lr = r->kind >= 20 && r->kind <= 22 ? r->lr : NULL;
+	m.lr = VR_KIND_BIT(r->kind) & VR_KINDS_SNAPSHOT ? r->lr : NULL;
 	replay_model_step(c->model, &m);
 }
 
-/* See replay.h. */
-int replay_check(struct tracedb *db, const struct replay_options *opt, replay_finding_fn fn,
-		 void *fn_arg, struct replay_result *res, struct vr_error *err)
+/*
+ * One item of the stream as the checks read it: NULL arguments the
+ * tracker never distinguishes from 0 read as 0; the rest keep VR_NO_VALUE.
+ */
+static void row_from_item(struct row *r, const struct trace_item *it)
 {
-	static const char events_q[] = REPLAY_CHECK_EVENTS_QUERY;
-	static const char lrs_q[] = REPLAY_CHECK_LRS_QUERY;
-	static const char gaps_q[] =
-		"SELECT coalesce(after_event_id, 0), coalesce(lost, -1), cpu, "
-		"coalesce(start_ts_ns, 0) FROM gaps ORDER BY coalesce(after_event_id, 0)";
-	struct checker *c = vr_xcalloc(1, sizeof(*c));
-	sqlite3_stmt *ev = NULL, *lrs = NULL, *gaps = NULL;
-	struct vr_progress progress;
-	char release[128];
-	struct row r;
-	int rc = -1, ev_row, lrs_row, gap_row, total = 0;
-	int64_t last_id = 0;
-	sqlite3 *sql = tracedb_sqlite(db);
+	const struct vr_event *e = &it->ev;
 
-	memset(res, 0, sizeof(*res));
-	c->db = db;
-	c->opt = opt;
-	c->fn = fn;
-	c->fn_arg = fn_arg;
-	c->res = res;
-	read_trace_info(c, release, sizeof(release));
-	c->recorded = replay_profile_for_kernel(release, res->profile_reason,
+	r->id = it->id;
+	r->ts_ns = e->ts_ns;
+	r->cpu = e->cpu;
+	r->pid = e->pid;
+	r->vcpu = e->vcpu;
+	r->kind = e->kind;
+	r->intid = e->intid;
+	r->arg0 = e->arg[0] == VR_NO_VALUE ? 0 : e->arg[0];
+	r->arg1 = e->arg[1];
+	r->arg2 = e->arg[2] == VR_NO_VALUE ? 0 : e->arg[2];
+	r->arg3 = e->arg[3] == VR_NO_VALUE ? 0 : e->arg[3];
+	if (!it->has_snapshot)
+		return;
+	r->gic_version = it->snap.gic_version;
+	r->nr_lrs = it->snap.nr_lrs;
+	r->used_lrs = (int)it->snap.used_lrs;
+	r->hcr = it->snap.hcr;
+	r->vmcr = it->snap.vmcr;
+	r->ap_len = it->ap_len;
+	memcpy(r->lr, it->snap.lr, sizeof(r->lr));
+}
+
+/* Apply one event of the stream to the tracker and the model. */
+static void check_event(struct checker *c, struct row *r, const struct trace_item *it)
+{
+	row_from_item(r, it);
+	c->res->events++;
+	if (r->kind == VR_EV_IRQ_PENDING)
+		on_injection(c, r);
+	else if (r->kind == VR_EV_SGI)
+		on_sgi(c, r);
+	else if (r->kind == VR_EV_DEACTIVATE)
+		on_trapped_dir(c, r);
+	else if (it->has_snapshot && r->vcpu != VR_NO_VALUE && r->kind != VR_EV_POST)
+		(r->kind == VR_EV_FLUSH ? on_flush : on_sync)(c, r);
+	if (c->model) {
+		model_step(c, r);
+		if (r->kind == VR_EV_FLUSH)
+			flush_judged(c, r);
+	}
+}
+
+/* Pick the profile to replay under: asked for, or the recording kernel's. */
+static int choose_profile(struct checker *c, const struct trace_facts *facts,
+			  struct vr_error *err)
+{
+	struct replay_result *res = c->res;
+
+	c->recorded = replay_profile_for_kernel(facts->kernel_release, res->profile_reason,
 						sizeof(res->profile_reason));
-	if (opt->profile) {
-		c->profile = replay_profile_find(opt->profile);
-		if (!c->profile) {
-			vr_error_set(err, "unknown profile '%s' (see `vgic-replay check --list-profiles`)",
-				     opt->profile);
-			goto out;
-		}
+	c->profile = c->recorded;
+	if (c->opt->profile) {
+		c->profile = replay_profile_find(c->opt->profile);
+		if (!c->profile)
+			return vr_error_set(err,
+					    "unknown profile '%s' (see `vgic-replay check --list-profiles`)",
+					    c->opt->profile);
 		snprintf(res->profile_reason, sizeof(res->profile_reason), "chosen with --profile");
-	} else {
-		c->profile = c->recorded;
 	}
 	res->profile = c->profile;
 	snprintf(res->checks_run, sizeof(res->checks_run), "%s",
@@ -1275,95 +1283,81 @@ int replay_check(struct tracedb *db, const struct replay_options *opt, replay_fi
 			 : "TRACE_GAP (no LR snapshots: acknowledgements and deactivations are not "
 			   "visible, so LOST_INTERRUPT, MIS_DEACTIVATION, PRIORITY_INVERSION and "
 			   "LR_DIVERGENCE cannot run)");
-	if (res->has_snapshots) {
-		c->model = replay_model_open(db, c->profile->name, on_divergence, c, err);
-		if (!c->model)
-			goto out;
-	}
+	return 0;
+}
 
-	if (opt->store && begin_store(c, err))
-		goto out;
-	if (sqlite3_prepare_v2(sql, events_q, -1, &ev, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(sql, lrs_q, -1, &lrs, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(sql, gaps_q, -1, &gaps, NULL) != SQLITE_OK) {
-		vr_error_set(err, "reading the trace: %s", sqlite3_errmsg(sql));
-		goto out;
-	}
+/* Read the whole stream through the checks, a progress line on a terminal. */
+static int check_stream(struct checker *c, struct trace_source *src, int64_t last_id,
+			struct vr_error *err)
+{
+	struct vr_progress progress;
+	struct trace_item it;
+	struct row r;
+	int rc, total = 0;
+
+	memset(&r, 0, sizeof(r));
 	vr_progress_init(&progress, "checking");
-	if (!opt->progress)
+	if (!c->opt->progress)
 		progress.enabled = 0;
 	c->progress = &progress;
-	if (progress.enabled) { /* a percentage of the rowid range: the scan is in id order */
-		sqlite3_stmt *mx;
-
-		if (sqlite3_prepare_v2(sql, "SELECT max(id) FROM events", -1, &mx, NULL) == SQLITE_OK &&
-		    sqlite3_step(mx) == SQLITE_ROW)
-			last_id = sqlite3_column_int64(mx, 0);
-		sqlite3_finalize(mx);
-	}
-	lrs_row = sqlite3_step(lrs);
-	gap_row = sqlite3_step(gaps);
-	while ((ev_row = sqlite3_step(ev)) == SQLITE_ROW) {
-		r.id = sqlite3_column_int64(ev, 0);
-		while (gap_row == SQLITE_ROW && sqlite3_column_int64(gaps, 0) < r.id) {
-			on_gap(c, sqlite3_column_int64(gaps, 0), sqlite3_column_int64(gaps, 1),
-			       sqlite3_column_int(gaps, 2), sqlite3_column_int64(gaps, 3));
-			gap_row = sqlite3_step(gaps);
+	while ((rc = src->next(src->self, &it, err)) == 1) {
+		if (it.type == TRACE_ITEM_GAP) {
+			on_gap(c, it.id, it.gap.lost, it.gap.cpu, it.gap.start_ns);
+			continue;
 		}
-		r.ts_ns = sqlite3_column_int64(ev, 1);
-		r.cpu = sqlite3_column_int(ev, 2);
-		r.vcpu = sqlite3_column_type(ev, 3) == SQLITE_NULL ? VR_NO_VALUE
-								    : sqlite3_column_int64(ev, 3);
-		r.kind = sqlite3_column_int(ev, 4);
-		r.intid = sqlite3_column_type(ev, 5) == SQLITE_NULL ? VR_NO_VALUE
-								     : sqlite3_column_int64(ev, 5);
-		r.arg0 = sqlite3_column_int64(ev, 6);
-		r.arg1 = sqlite3_column_type(ev, 7) == SQLITE_NULL ? VR_NO_VALUE
-								    : sqlite3_column_int64(ev, 7);
-		r.pid = sqlite3_column_int(ev, 13);
-		r.arg2 = sqlite3_column_int64(ev, 14);
-		r.arg3 = sqlite3_column_int64(ev, 15);
-		res->events++;
-		if (r.kind == 1) {
-			on_injection(c, &r);
-		} else if (r.kind == 25) {
-			on_sgi(c, &r);
-		} else if (r.kind == 24) {
-			on_trapped_dir(c, &r);
-		} else if (r.kind >= 20 && r.kind <= 22) {
-			r.gic_version = sqlite3_column_int(ev, 8);
-			r.nr_lrs = sqlite3_column_int(ev, 9);
-			r.used_lrs = sqlite3_column_int(ev, 10);
-			r.hcr = sqlite3_column_int64(ev, 11);
-			r.vmcr = sqlite3_column_int64(ev, 12);
-			r.ap_len = sqlite3_column_int(ev, 16);
-			if (r.nr_lrs > MAX_LRS)
-				r.nr_lrs = MAX_LRS;
-			replay_read_lrs(lrs, &lrs_row, r.id, r.lr, MAX_LRS);
-			if (r.vcpu != VR_NO_VALUE && r.kind != 22)
-				(r.kind == 20 ? on_flush : on_sync)(c, &r);
-		}
-		if (c->model) {
-			model_step(c, &r);
-			if (r.kind == 20)
-				flush_judged(c, &r);
-		}
-		if ((++total & 0xffff) == 0)
+		check_event(c, &r, &it);
+		if ((++total & 0xffff) == 0) /* the scan is in id order: a share of the id range */
 			vr_progress_update(&progress, (uint64_t)r.id, (uint64_t)last_id);
 		if (c->failed)
 			break;
 	}
 	vr_progress_done(&progress);
 	c->progress = NULL;
-	if (ev_row != SQLITE_DONE || c->failed) {
-		vr_error_set(err, "reading the trace: %s", sqlite3_errmsg(sql));
+	if (rc < 0)
+		return -1;
+	if (c->failed)
+		return vr_error_set(err, "storing findings: %s", tracedb_errmsg(c->db));
+	return 0;
+}
+
+/* See replay.h. */
+int replay_check(struct tracedb *db, const struct replay_options *opt, replay_finding_fn fn,
+		 void *fn_arg, struct replay_result *res, struct vr_error *err)
+{
+	struct checker *c = vr_xcalloc(1, sizeof(*c));
+	struct trace_cursor *cur = NULL;
+	struct trace_source src;
+	struct trace_facts facts;
+	struct trace_filter f;
+	int rc = -1;
+
+	memset(res, 0, sizeof(*res));
+	c->db = db;
+	c->opt = opt;
+	c->fn = fn;
+	c->fn_arg = fn_arg;
+	c->res = res;
+	if (trace_facts_read(db, &facts, err))
 		goto out;
+	c->gic_version = facts.gic_version ? facts.gic_version : 3;
+	res->has_snapshots = facts.snapshots_total > 0;
+	if (choose_profile(c, &facts, err))
+		goto out;
+	if (res->has_snapshots) {
+		c->model = replay_model_open(db, c->profile->name, on_divergence, c, err);
+		if (!c->model)
+			goto out;
 	}
-	while (gap_row == SQLITE_ROW) {
-		on_gap(c, sqlite3_column_int64(gaps, 0), sqlite3_column_int64(gaps, 1),
-		       sqlite3_column_int(gaps, 2), sqlite3_column_int64(gaps, 3));
-		gap_row = sqlite3_step(gaps);
-	}
+	if (opt->store && begin_store(c, err))
+		goto out;
+	trace_filter_init(&f);
+	f.kinds = REPLAY_MODEL_KIND_SET;
+	cur = trace_cursor_open(db, &f, err);
+	if (!cur)
+		goto out;
+	src = trace_cursor_source(cur);
+	if (check_stream(c, &src, opt->progress ? facts.max_event_id : 0, err))
+		goto out;
 	replay_model_finish(c->model);
 	collect_counts(c);
 	if (c->model) {
@@ -1380,10 +1374,8 @@ int replay_check(struct tracedb *db, const struct replay_options *opt, replay_fi
 	rc = 0;
 out:
 	if (rc && opt->store)
-		sqlite3_exec(sql, "ROLLBACK", NULL, NULL, NULL);
-	sqlite3_finalize(ev);
-	sqlite3_finalize(lrs);
-	sqlite3_finalize(gaps);
+		tracedb_exec(db, "ROLLBACK", NULL);
+	trace_cursor_close(cur);
 	sqlite3_finalize(c->ins_finding);
 	sqlite3_finalize(c->ins_proof);
 	replay_model_close(c->model);

@@ -145,10 +145,61 @@ struct replay_model {
 	struct predict_result res;
 };
 
+/* What learn_config() gathers, one flush LR at a time. */
+struct learning {
+	struct learned *out; /* malloc'ed, n of cap */
+	int n, cap;
+	int spi_index[VGIC_ENGINE_MAX_SPIS + VGIC_ENGINE_NR_PRIVATE]; /* an SPI's entry in out */
+	bool spi_target_seen[VGIC_ENGINE_MAX_SPIS + VGIC_ENGINE_NR_PRIVATE];
+	uint32_t max_intid;
+};
+
+/*
+ * Learn what one LR of a flush of vcpu says: the first sight of an
+ * interrupt gives its configuration, the first Pending-only LR of an SPI
+ * its target.
+ */
+static void learn_from_flush_lr(struct replay_model *m, struct learning *l, int vcpu, uint64_t lr)
+{
+	int gic = m->cfg.gic_version;
+	uint32_t intid = vgic_lr_intid(gic, lr);
+	bool *seen, pending_only;
+
+	if (vcpu < 0 || vcpu >= m->cfg.nr_vcpus ||
+	    intid >= VGIC_ENGINE_MAX_SPIS + VGIC_ENGINE_NR_PRIVATE)
+		return;
+	pending_only = vgic_lr_pending(gic, lr) && !vgic_lr_active(gic, lr);
+	seen = intid < VGIC_ENGINE_NR_PRIVATE ? &m->seen_priv[vcpu][intid] : &m->seen_spi[intid];
+	if (*seen) {
+		/*
+		 * An SPI first seen Active may sit on the list of a vCPU it
+		 * was routed away from; the first Pending-only LR shows its
+		 * target (vgic_target_oracle() of a pending, inactive one).
+		 */
+		if (intid >= VGIC_ENGINE_NR_PRIVATE && !l->spi_target_seen[intid] && pending_only) {
+			l->out[l->spi_index[intid]].c.target_vcpu = vcpu;
+			l->spi_target_seen[intid] = true;
+		}
+		return;
+	}
+	*seen = true;
+	if (l->n == l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 64;
+		l->out = vr_xrealloc(l->out, (size_t)l->cap * sizeof(*l->out));
+	}
+	if (intid >= VGIC_ENGINE_NR_PRIVATE) {
+		l->spi_index[intid] = l->n;
+		l->spi_target_seen[intid] = pending_only;
+	}
+	decode_config(gic, vcpu, lr, &l->out[l->n++]);
+	if (intid > l->max_intid)
+		l->max_intid = intid;
+}
+
 /*
  * Learn each interrupt's configuration from the first LR it appears in,
- * an SPI's target from its first Pending-only LR (the flushes are enough: LRs are only programmed there; the events_kind
- * index finds them without reading the other snapshots), before the model
+ * an SPI's target from its first Pending-only LR (the flushes are enough:
+ * LRs are only programmed there), before the model
  * exists, so that it is sized to the INTIDs the trace uses (a clone, made
  * for every race and DIR tried, copies every IRQ). Returns the count,
  * *out malloc'ed; *max_intid the highest INTID seen.
@@ -156,56 +207,33 @@ struct replay_model {
 static int learn_config(struct replay_model *m, struct tracedb *db, struct learned **out,
 			uint32_t *max_intid)
 {
-	int gic = m->cfg.gic_version, nr_vcpus = m->cfg.nr_vcpus, n = 0, cap = 0;
-	int spi_index[VGIC_ENGINE_MAX_SPIS + VGIC_ENGINE_NR_PRIVATE];
-	bool spi_target_seen[VGIC_ENGINE_MAX_SPIS + VGIC_ENGINE_NR_PRIVATE] = {0}, pending_only;
-	sqlite3_stmt *st;
+	struct learning *l = vr_xcalloc(1, sizeof(*l));
+	struct vr_error err = {{0}};
+	struct trace_cursor *cur;
+	struct trace_filter f;
+	struct trace_item it;
+	int n;
 
-	*out = NULL;
-	*max_intid = 0;
-	if (sqlite3_prepare_v2(tracedb_sqlite(db),
-			       "SELECT e.vcpu, l.value FROM events e "
-			       "JOIN snapshots s ON s.event_id = e.id "
-			       "JOIN snapshot_lrs l ON l.event_id = e.id AND l.lr < s.used_lrs "
-			       "WHERE e.kind = 20 AND e.vcpu IS NOT NULL ORDER BY e.id",
-			       -1, &st, NULL) != SQLITE_OK)
-		return -1;
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		int vcpu = sqlite3_column_int(st, 0);
-		uint64_t lr = (uint64_t)sqlite3_column_int64(st, 1);
-		uint32_t intid = vgic_lr_intid(gic, lr);
-		bool *seen;
+	trace_filter_init(&f);
+	f.kinds = VR_KIND_BIT(VR_EV_FLUSH);
+	f.gaps = 0;
+	f.ap_len = 0;
+	cur = trace_cursor_open(db, &f, &err);
+	while (cur && trace_cursor_next(cur, &it, &err) == 1) {
+		int nlr = (int)it.snap.used_lrs;
 
-		if (vcpu < 0 || vcpu >= nr_vcpus || intid >= VGIC_ENGINE_MAX_SPIS + VGIC_ENGINE_NR_PRIVATE)
+		if (it.ev.vcpu == VR_NO_VALUE || !it.has_snapshot)
 			continue;
-		pending_only = vgic_lr_pending(gic, lr) && !vgic_lr_active(gic, lr);
-		seen = intid < VGIC_ENGINE_NR_PRIVATE ? &m->seen_priv[vcpu][intid] : &m->seen_spi[intid];
-		if (*seen) {
-			/*
-			 * An SPI first seen Active may sit on the list of a vCPU it
-			 * was routed away from; the first Pending-only LR shows its
-			 * target (vgic_target_oracle() of a pending, inactive one).
-			 */
-			if (intid >= VGIC_ENGINE_NR_PRIVATE && !spi_target_seen[intid] && pending_only) {
-				(*out)[spi_index[intid]].c.target_vcpu = vcpu;
-				spi_target_seen[intid] = true;
-			}
-			continue;
-		}
-		*seen = true;
-		if (n == cap) {
-			cap = cap ? 2 * cap : 64;
-			*out = vr_xrealloc(*out, (size_t)cap * sizeof(**out));
-		}
-		if (intid >= VGIC_ENGINE_NR_PRIVATE) {
-			spi_index[intid] = n;
-			spi_target_seen[intid] = pending_only;
-		}
-		decode_config(gic, vcpu, lr, &(*out)[n++]);
-		if (intid > *max_intid)
-			*max_intid = intid;
+		if (nlr > it.snap.nr_lrs)
+			nlr = it.snap.nr_lrs;
+		for (int j = 0; j < nlr; j++)
+			learn_from_flush_lr(m, l, (int)it.ev.vcpu, it.snap.lr[j]);
 	}
-	sqlite3_finalize(st);
+	trace_cursor_close(cur);
+	*out = l->out;
+	*max_intid = l->max_intid;
+	n = cur ? l->n : -1;
+	free(l);
 	return n;
 }
 
@@ -1175,9 +1203,10 @@ void replay_model_step(struct replay_model *m, const struct replay_model_row *r)
 			m->q[i].done = true;
 	if (m->open_races)
 		note_dir_returns(m, r);
-	if (kind == 2 || kind == 3 || kind == 4 || kind == 9)
+	if (kind == VR_EV_IRQ_LINE || kind == VR_EV_SET_IRQ || kind == VR_EV_ACK_IRQ ||
+	    kind == VR_EV_TIMER_IRQ)
 		return;
-	if (kind == 1) {
+	if (kind == VR_EV_IRQ_PENDING) {
 		uint32_t intid = (uint32_t)r->intid;
 		int target = intid < 32 ? vcpu : -1;
 		struct pending_injection p = {r->ts_ns, target, intid, r->arg1 != 0, r->pid, false, -1};
@@ -1196,7 +1225,7 @@ void replay_model_step(struct replay_model *m, const struct replay_model_row *r)
 	}
 	if (vcpu < 0 || vcpu >= m->cfg.nr_vcpus)
 		return;
-	if (kind == 25) {
+	if (kind == VR_EV_SGI) {
 		/* vgic_v3_dispatch_sgi(): arg1 the target vCPU mask, -1 all but the sender. */
 		uint64_t mask = r->arg1 == -1 ? ~(1ull << vcpu) : (uint64_t)r->arg1;
 		int t;
@@ -1217,15 +1246,15 @@ void replay_model_step(struct replay_model *m, const struct replay_model_row *r)
 				enqueue(m, &p);
 		}
 	}
-	if (kind != 20 && kind != 23) {
+	if (kind != VR_EV_FLUSH && kind != VR_EV_POPULATE) {
 		m->thread_of[vcpu] = r->pid;
 		m->last_ts[vcpu] = r->ts_ns;
 	}
 	switch (kind) {
-	case 6:
+	case VR_EV_EXIT:
 		on_kvm_exit(m, r);
 		return;
-	case 11:
+	case VR_EV_MMIO:
 		/* io_mem_abort() applies a guest's vGIC register write at once (vgic-mmio*.c). */
 		if (r->arg0 == VR_MMIO_WRITE && (uint64_t)r->arg2 == m->layout.dist)
 			settle_before_dist_write(m);
@@ -1236,16 +1265,16 @@ void replay_model_step(struct replay_model *m, const struct replay_model_row *r)
 		if (r->arg0 == VR_MMIO_WRITE && (uint64_t)r->arg2 == m->layout.dist)
 			note_stranded(m, r);
 		return;
-	case 24:
+	case VR_EV_DEACTIVATE:
 		on_deactivate(m, r);
 		return;
-	case 23:
+	case VR_EV_POPULATE:
 		if (!m->first_populate[vcpu])
 			m->first_populate[vcpu] = r->ts_ns; /* the flush holds the AP-list lock by now */
 		if (r->intid != VR_NO_VALUE && m->npopulated[vcpu] < VGIC_ENGINE_MAX_LRS)
 			m->populated[vcpu][m->npopulated[vcpu]++] = (uint32_t)r->intid;
 		return;
-	case 22:
+	case VR_EV_POST:
 		m->in_fold[vcpu] = false;
 		apply_done(m, vcpu, r->ts_ns);
 		if (m->nraces[vcpu] && r->ap_len >= 0)
@@ -1259,8 +1288,8 @@ void replay_model_step(struct replay_model *m, const struct replay_model_row *r)
 			m->walk_known[vcpu] = r->ap_len <= vgic_engine_ap_list(m->e, vcpu, NULL, 0);
 		}
 		return;
-	case 20:
-	case 21:
+	case VR_EV_FLUSH:
+	case VR_EV_SYNC:
 		break;
 	default:
 		return;
@@ -1275,7 +1304,7 @@ void replay_model_step(struct replay_model *m, const struct replay_model_row *r)
 	regs.vmcr = r->vmcr;
 	if (r->lr)
 		memcpy(regs.lr, r->lr, sizeof(uint64_t) * (size_t)m->cfg.nr_lrs);
-	if (kind == 20) {
+	if (kind == VR_EV_FLUSH) {
 		on_flush(m, r, &regs);
 	} else {
 		struct vgic_sync_result sr;
@@ -1302,10 +1331,9 @@ struct replay_model *replay_model_open(struct tracedb *db, const char *profile,
 				       struct vr_error *err)
 {
 	struct replay_model *m = vr_xcalloc(1, sizeof(*m));
-	sqlite3 *sql = tracedb_sqlite(db);
-	sqlite3_stmt *st = NULL;
 	const struct replay_profile *recorded;
-	char release[128] = "", why[256];
+	struct trace_facts facts;
+	char why[256];
 	struct learned *learned = NULL;
 	uint32_t max_intid = 0;
 	int n = 0, i;
@@ -1319,47 +1347,27 @@ struct replay_model *replay_model_open(struct tracedb *db, const char *profile,
 		goto fail;
 	}
 	snprintf(m->res.profile, sizeof(m->res.profile), "%s", profile);
-	if (sqlite3_prepare_v2(sql, "SELECT kernel_release FROM trace_info", -1, &st, NULL) ==
-		    SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
-		snprintf(release, sizeof(release), "%s", (const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
-	st = NULL;
-	recorded = replay_profile_for_kernel(release, why, sizeof(why));
-	if (sqlite3_prepare_v2(sql,
-			       "SELECT coalesce(gic_version, 3), coalesce(nr_lrs, 4), "
-			       "(SELECT coalesce(max(vcpu), 0) + 1 FROM events), "
-			       "EXISTS (SELECT 1 FROM events WHERE kind = 22), "
-			       "EXISTS (SELECT 1 FROM events WHERE kind = 24), "
-			       "EXISTS (SELECT 1 FROM events WHERE kind = 25) FROM trace_info",
-			       -1, &st, NULL) != SQLITE_OK ||
-	    sqlite3_step(st) != SQLITE_ROW) {
-		vr_error_set(err, "reading trace_info: %s", sqlite3_errmsg(sql));
+	if (trace_facts_read(db, &facts, err))
 		goto fail;
-	}
-	m->cfg.gic_version = sqlite3_column_int(st, 0);
-	m->cfg.nr_lrs = sqlite3_column_int(st, 1);
-	m->cfg.nr_vcpus = sqlite3_column_int(st, 2);
-	m->has_post = sqlite3_column_int(st, 3);
-	m->has_deactivate = sqlite3_column_int(st, 4);
-	m->has_sgi = sqlite3_column_int(st, 5);
+	recorded = replay_profile_for_kernel(facts.kernel_release, why, sizeof(why));
+	m->cfg.gic_version = facts.gic_version ? facts.gic_version : 3;
+	m->cfg.nr_lrs = facts.nr_lrs ? facts.nr_lrs : 4;
+	m->cfg.nr_vcpus = facts.nr_vcpus;
+	m->has_post = facts.kinds_present & VR_KIND_BIT(VR_EV_POST);
+	m->has_deactivate = facts.kinds_present & VR_KIND_BIT(VR_EV_DEACTIVATE);
+	m->has_sgi = facts.kinds_present & VR_KIND_BIT(VR_EV_SGI);
 	m->cfg.nr_spis = VGIC_ENGINE_MAX_SPIS;
 	m->hcr_exact = vgic_profile_rebuilds_hcr(m->cfg.profile) && recorded &&
 		       vgic_profile_rebuilds_hcr(recorded->engine);
-	sqlite3_finalize(st);
-	st = NULL;
 	if (m->cfg.nr_vcpus > VGIC_ENGINE_MAX_VCPUS)
 		m->cfg.nr_vcpus = VGIC_ENGINE_MAX_VCPUS;
 	if (m->cfg.nr_lrs > VGIC_ENGINE_MAX_LRS)
 		m->cfg.nr_lrs = VGIC_ENGINE_MAX_LRS;
 	n = learn_config(m, db, &learned, &max_intid);
-	/* SPIs up to the highest INTID in the LRs or the events (an index lookup), in 32s. */
-	if (sqlite3_prepare_v2(sql, "SELECT max(intid) FROM events", -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 0) > max_intid &&
-	    sqlite3_column_int64(st, 0) < VGIC_ENGINE_MAX_SPIS + VGIC_ENGINE_NR_PRIVATE)
-		max_intid = (uint32_t)sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	st = NULL;
+	/* SPIs up to the highest INTID in the LRs or the events, in 32s. */
+	if (facts.max_intid > max_intid &&
+	    facts.max_intid < VGIC_ENGINE_MAX_SPIS + VGIC_ENGINE_NR_PRIVATE)
+		max_intid = (uint32_t)facts.max_intid;
 	m->cfg.nr_spis = max_intid < VGIC_ENGINE_NR_PRIVATE
 				 ? 32
 				 : (int)((max_intid - VGIC_ENGINE_NR_PRIVATE) / 32 + 1) * 32;
@@ -1394,7 +1402,6 @@ struct replay_model *replay_model_open(struct tracedb *db, const char *profile,
 	return m;
 fail:
 	free(learned);
-	sqlite3_finalize(st);
 	replay_model_close(m);
 	return NULL;
 }
@@ -1430,79 +1437,64 @@ void replay_model_close(struct replay_model *m)
 	free(m);
 }
 
-/* See predict.h. */
-void replay_read_lrs(sqlite3_stmt *lrs, int *lrs_row, int64_t event_id, uint64_t *lr, int max)
+/*
+ * One event of the stream as the model reads it. NULL arguments read as
+ * 0 but arg1, whose NULL the SGI and injection paths tell apart.
+ */
+void replay_model_row_from_item(struct replay_model_row *r, const struct trace_item *it)
 {
-	memset(lr, 0, sizeof(uint64_t) * (size_t)max);
-	while (*lrs_row == SQLITE_ROW && sqlite3_column_int64(lrs, 0) < event_id)
-		*lrs_row = sqlite3_step(lrs);
-	while (*lrs_row == SQLITE_ROW && sqlite3_column_int64(lrs, 0) == event_id) {
-		int i = sqlite3_column_int(lrs, 1);
+	const struct vr_event *e = &it->ev;
 
-		if (i >= 0 && i < max)
-			lr[i] = (uint64_t)sqlite3_column_int64(lrs, 2);
-		*lrs_row = sqlite3_step(lrs);
-	}
+	r->id = it->id;
+	r->ts_ns = e->ts_ns;
+	r->kind = e->kind;
+	r->vcpu = e->vcpu == VR_NO_VALUE ? -1 : (int)e->vcpu;
+	r->intid = e->intid;
+	r->arg0 = e->arg[0] == VR_NO_VALUE ? 0 : e->arg[0];
+	r->arg1 = e->arg[1];
+	r->arg2 = e->arg[2] == VR_NO_VALUE ? 0 : e->arg[2];
+	r->arg3 = e->arg[3] == VR_NO_VALUE ? 0 : e->arg[3];
+	r->pid = e->pid;
+	r->cpu = e->cpu;
+	r->used_lrs = it->has_snapshot ? (int)it->snap.used_lrs : 0;
+	r->hcr = it->has_snapshot ? (uint32_t)it->snap.hcr : 0;
+	r->vmcr = it->has_snapshot ? (uint32_t)it->snap.vmcr : 0;
+	r->ap_len = it->ap_len;
+	r->lr = VR_KIND_BIT(e->kind) & VR_KINDS_SNAPSHOT ? it->snap.lr : NULL;
 }
 
 /* See predict.h: the model over the whole trace, in one scan. */
 int replay_predict(struct tracedb *db, const char *profile_name, struct predict_result *res,
 		   struct vr_error *err)
 {
-	static const char q[] =
-		"SELECT e.id, e.kind, e.vcpu, e.intid, e.arg0, e.arg1, s.used_lrs, s.hcr, s.vmcr, "
-		"e.ts_ns, e.pid, e.cpu, e.arg2, e.arg3, " REPLAY_AP_LEN_COLUMN " FROM events e "
-		"LEFT JOIN snapshots s ON s.event_id = e.id "
-		"WHERE +e.kind IN (" REPLAY_MODEL_KINDS ") ORDER BY e.id";
 	struct replay_model *m = replay_model_open(db, profile_name, NULL, NULL, err);
-	sqlite3 *sql = tracedb_sqlite(db);
-	sqlite3_stmt *st = NULL, *lrs = NULL;
-	uint64_t lr[VR_MAX_LRS];
-	int lrs_row, rc = -1;
+	struct trace_cursor *cur = NULL;
+	struct trace_filter f;
+	struct trace_item it;
+	int rc = -1, more;
 
 	memset(res, 0, sizeof(*res));
 	if (!m)
 		return -1;
-	if (sqlite3_prepare_v2(sql, q, -1, &st, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(sql, "SELECT event_id, lr, value FROM snapshot_lrs ORDER BY event_id, lr",
-			       -1, &lrs, NULL) != SQLITE_OK) {
-		vr_error_set(err, "reading the trace: %s", sqlite3_errmsg(sql));
+	trace_filter_init(&f);
+	f.kinds = REPLAY_MODEL_KIND_SET;
+	f.gaps = 0;
+	cur = trace_cursor_open(db, &f, err);
+	if (!cur)
 		goto out;
-	}
-	lrs_row = sqlite3_step(lrs);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while ((more = trace_cursor_next(cur, &it, err)) == 1) {
 		struct replay_model_row r;
 
-		r.id = sqlite3_column_int64(st, 0);
-		r.kind = sqlite3_column_int(st, 1);
-		r.vcpu = sqlite3_column_type(st, 2) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 2);
-		r.intid = sqlite3_column_type(st, 3) == SQLITE_NULL ? VR_NO_VALUE
-								     : sqlite3_column_int64(st, 3);
-		r.arg0 = sqlite3_column_int64(st, 4);
-		r.arg1 = sqlite3_column_type(st, 5) == SQLITE_NULL ? VR_NO_VALUE
-								    : sqlite3_column_int64(st, 5);
-		r.used_lrs = sqlite3_column_int(st, 6);
-		r.hcr = (uint32_t)sqlite3_column_int64(st, 7);
-		r.vmcr = (uint32_t)sqlite3_column_int64(st, 8);
-		r.ts_ns = sqlite3_column_int64(st, 9);
-		r.pid = sqlite3_column_int(st, 10);
-		r.cpu = sqlite3_column_int(st, 11);
-		r.arg2 = sqlite3_column_int64(st, 12);
-		r.arg3 = sqlite3_column_int64(st, 13);
-		r.ap_len = sqlite3_column_int(st, 14); /* -1 but at a walk (REPLAY_AP_LEN_COLUMN) */
-		r.lr = NULL;
-		if (r.kind >= 20 && r.kind <= 22) {
-			replay_read_lrs(lrs, &lrs_row, r.id, lr, VR_MAX_LRS);
-			r.lr = lr;
-		}
+		replay_model_row_from_item(&r, &it);
 		replay_model_step(m, &r);
 	}
+	if (more < 0)
+		goto out;
 	replay_model_finish(m);
 	*res = m->res;
 	rc = 0;
 out:
-	sqlite3_finalize(st);
-	sqlite3_finalize(lrs);
+	trace_cursor_close(cur);
 	replay_model_close(m);
 	return rc;
 }

@@ -15,7 +15,7 @@
 #include <stdint.h>
 
 #include "../engine/vgic_engine.h"
-#include "../schemas/tracedb.h"
+#include "../schemas/trace_reader.h"
 
 struct predict_result {
 	char profile[32];
@@ -40,7 +40,7 @@ struct replay_model_row {
 	int64_t arg2, arg3;		      /* kvm_mmio: gpa, data */
 	int kind, vcpu, pid, cpu;	      /* vcpu: -1 when NULL */
 	int used_lrs;
-	int ap_len; /* vgic_post: the kernel's AP-list length (REPLAY_AP_LEN_COLUMN), else -1 */
+	int ap_len; /* vgic_post: the kernel's AP-list length (trace_item.ap_len), else -1 */
 	uint32_t hcr, vmcr;
 	const uint64_t *lr; /* the snapshot's LRs (kinds 20, 21, 22), else NULL */
 };
@@ -87,8 +87,13 @@ struct replay_model *replay_model_open(struct tracedb *db, const char *profile,
 				       replay_model_divergence_fn fn, void *arg,
 				       struct vr_error *err);
 
-/* The kinds the model reads; a caller's scan must include them (SQL list). */
-#define REPLAY_MODEL_KINDS "1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 20, 21, 22, 23, 24, 25"
+/* The kinds the model reads; a caller's stream must include them. */
+#define REPLAY_MODEL_KIND_SET                                                                     \
+	(VR_KIND_BIT(VR_EV_IRQ_PENDING) | VR_KIND_BIT(VR_EV_IRQ_LINE) | VR_KIND_BIT(VR_EV_SET_IRQ) | \
+	 VR_KIND_BIT(VR_EV_ACK_IRQ) | VR_KIND_BIT(VR_EV_ENTRY) | VR_KIND_BIT(VR_EV_EXIT) |           \
+	 VR_KIND_BIT(VR_EV_WAKEUP) | VR_KIND_BIT(VR_EV_WFX) | VR_KIND_BIT(VR_EV_TIMER_IRQ) |         \
+	 VR_KIND_BIT(VR_EV_USERSPACE_EXIT) | VR_KIND_BIT(VR_EV_MMIO) | VR_KINDS_SNAPSHOT |           \
+	 VR_KIND_BIT(VR_EV_POPULATE) | VR_KIND_BIT(VR_EV_DEACTIVATE) | VR_KIND_BIT(VR_EV_SGI))
 
 /* Feed one row, in trace order. */
 void replay_model_step(struct replay_model *m, const struct replay_model_row *r);
@@ -114,12 +119,8 @@ void replay_model_forget(struct replay_model *m);
 
 void replay_model_close(struct replay_model *m);
 
-/*
- * Step a cursor over "SELECT event_id, lr, value FROM snapshot_lrs ORDER BY
- * event_id, lr" up to event_id and copy that snapshot's LRs into lr[max]
- * (zero where not recorded). *lrs_row is the cursor's last sqlite3_step().
- */
-void replay_read_lrs(sqlite3_stmt *lrs, int *lrs_row, int64_t event_id, uint64_t *lr, int max);
+/* The model's view of one event of the stream (lr points into it). */
+void replay_model_row_from_item(struct replay_model_row *r, const struct trace_item *it);
 
 /* Drive the model under the named engine profile over the whole trace; err on failure. */
 int replay_predict(struct tracedb *db, const char *profile, struct predict_result *res,

@@ -121,28 +121,6 @@ struct replay_result {
 	int64_t model_dir_exits, model_dir_found; /* trapped DIRs the trace does not name */
 };
 
-/*
- * The scan replay_check() makes of the events (a rowid scan, no sort; the
- * kinds the engine replay reads), beside one over snapshot_lrs in event
- * order; bench_check reads the same rows bare.
- */
-/*
- * The length of the AP list walked at a vgic_post snapshot: -1 without a
- * walk (tracefs, ftrace imports, --no-ap-list), a large number when the
- * walk was cut.
- */
-#define REPLAY_AP_LEN_COLUMN                                                               \
-	"CASE WHEN s.ap_list_truncated IS NULL THEN -1 WHEN s.ap_list_truncated THEN 1000000 " \
-	"ELSE (SELECT count(*) FROM ap_list_entries a WHERE a.event_id = e.id) END"
-
-#define REPLAY_CHECK_EVENTS_QUERY                                                          \
-	"SELECT e.id, e.ts_ns, e.cpu, e.vcpu, e.kind, e.intid, e.arg0, e.arg1, "            \
-	"s.gic_version, s.nr_lrs, s.used_lrs, s.hcr, s.vmcr, e.pid, e.arg2, e.arg3, "       \
-	REPLAY_AP_LEN_COLUMN " FROM events e "                                             \
-	"LEFT JOIN snapshots s ON s.event_id = e.id "                                      \
-	"WHERE +e.kind IN (" REPLAY_MODEL_KINDS ") ORDER BY e.id"
-#define REPLAY_CHECK_LRS_QUERY "SELECT event_id, lr, value FROM snapshot_lrs ORDER BY event_id, lr"
-
 /* Run the checks over a trace database; findings go to fn as they are made. */
 int replay_check(struct tracedb *db, const struct replay_options *opt, replay_finding_fn fn,
 		 void *fn_arg, struct replay_result *res, struct vr_error *err);

@@ -54,41 +54,7 @@ CREATE TABLE event_kinds (
 	description TEXT NOT NULL
 );
 
-INSERT INTO event_kinds VALUES
- (1,  'vgic_update_irq_pending', 'kvm tracepoint', 'vcpu_id', 'level', NULL, NULL,
-      'kvm_vgic_inject_irq() changed an interrupt line or latch; VCPU is meaningless (0) for SPIs'),
- (2,  'kvm_irq_line', 'kvm tracepoint', 'type', 'vcpu_idx', 'irq_num', 'level',
-      'KVM_IRQ_LINE ioctl from the VMM; type 0 CPU, 1 SPI, 2 PPI'),
- (3,  'kvm_set_irq', 'kvm tracepoint', 'gsi', 'level', 'irq_source_id', NULL,
-      'irqfd/routing injection; intid = gsi + 32 on arm64'),
- (4,  'kvm_ack_irq', 'kvm tracepoint', 'irqchip', 'pin', NULL, NULL,
-      'kvm_notify_acked_irq(): a level SPI was EOIed (resamplefd); intid = pin + 32'),
- (5,  'kvm_entry', 'kvm tracepoint', 'vcpu_pc', NULL, NULL, NULL,
-      'the vCPU thread enters the guest'),
- (6,  'kvm_exit', 'kvm tracepoint', 'exception_type', 'esr_ec', 'vcpu_pc', NULL,
-      'the guest exited; exception_type 0 IRQ, 1 SERROR, 2 TRAP, 3 ILLEGAL'),
- (7,  'kvm_vcpu_wakeup', 'kvm tracepoint', 'ns', 'waited', 'valid', NULL,
-      'a halted vCPU woke up after polling (waited 0) or sleeping (waited 1)'),
- (8,  'kvm_wfx_arm64', 'kvm tracepoint', 'vcpu_pc', 'is_wfe', NULL, NULL,
-      'the guest executed WFI (is_wfe 0) or WFE (is_wfe 1) and trapped'),
- (9,  'kvm_timer_update_irq', 'kvm tracepoint', 'vcpu_id', 'level', NULL, NULL,
-      'the arch timer changed its interrupt line (PPI)'),
- (10, 'kvm_userspace_exit', 'kvm tracepoint', 'reason', 'errno', NULL, NULL,
-      'KVM_RUN returned to the VMM; reason is a KVM_EXIT_* code, errno > 0 on error'),
- (11, 'kvm_mmio', 'kvm tracepoint', 'type', 'len', 'gpa', 'val',
-      'a guest MMIO access trapped to KVM (io_mem_abort()); type 0 unsatisfied-read, 1 read, 2 write; writes to the GIC distributor and redistributors show the configuration the guest programmed (enable, priority, routing, active)'),
- (20, 'vgic_flush', 'probe', 'used_lrs', NULL, NULL, NULL,
-      'LR/ICH state KVM programmed before guest entry (return of kvm_vgic_flush_hwstate); registers in snapshots'),
- (21, 'vgic_sync', 'probe', 'used_lrs', NULL, NULL, NULL,
-      'LR/ICH state the hardware handed back at exit (entry of vgic_v[23]_fold_lr_state); registers in snapshots'),
- (22, 'vgic_post', 'probe', 'used_lrs', NULL, NULL, NULL,
-      'state after fold, EOIcount walk and prune (return of kvm_vgic_sync_hwstate); registers in snapshots'),
- (23, 'vgic_populate_lr', 'probe', 'lr', NULL, NULL, NULL,
-      'vgic_v[23]_populate_lr() placed intid into list register lr during a flush'),
- (24, 'vgic_deactivate', 'probe', 'value', 'source_cpuid', NULL, NULL,
-      'KVM handled a trapped deactivation (ICV_DIR_EL1 / GICV_DIR write; vgic_v[23]_deactivate(), 6.19+); value as written, intid decoded, source_cpuid for GICv2 SGIs'),
- (25, 'vgic_sgi', 'probe', 'value', 'target_list', NULL, NULL,
-      'the guest on vcpu sent SGI intid (ICC_SGI1R_EL1: vgic_v3_dispatch_sgi(); GICD_SGIR: vgic_mmio_write_sgir()); value as written');
+-- Its rows come from the kinds table, schemas/event_kinds.h (written at creation).
 
 -- Virtual machines. vm is the VMM process id (tgid) when the trace has it, else 0.
 CREATE TABLE vms (
@@ -242,10 +208,9 @@ FROM events e JOIN event_kinds k ON k.kind = e.kind;
 -- Interrupt injections of every source, with the level they set.
 CREATE VIEW injections_v AS
 SELECT e.id, e.ts_ns, e.cpu, e.pid, e.vm, e.vcpu, k.name AS event, e.intid,
-       CASE e.kind WHEN 1 THEN e.arg1 WHEN 2 THEN e.arg3 WHEN 3 THEN e.arg1
-                   WHEN 9 THEN e.arg1 END AS level
+       CASE k.name WHEN 'kvm_irq_line' THEN e.arg3 ELSE e.arg1 END AS level
 FROM events e JOIN event_kinds k ON k.kind = e.kind
-WHERE e.kind IN (1, 2, 3, 9);
+WHERE k.name IN ('vgic_update_irq_pending', 'kvm_irq_line', 'kvm_set_irq', 'kvm_timer_update_irq');
 
 -- Guest exits, decoded as kvm_exit prints them.
 CREATE VIEW exits_v AS
@@ -253,7 +218,7 @@ SELECT e.id, e.ts_ns, e.cpu, e.pid, e.vm, e.vcpu,
        CASE e.arg0 WHEN 0 THEN 'IRQ' WHEN 1 THEN 'SERROR' WHEN 2 THEN 'TRAP'
                    WHEN 3 THEN 'ILLEGAL' ELSE printf('0x%x', e.arg0) END AS exception,
        e.arg1 AS esr_ec, printf('0x%016x', e.arg2) AS pc
-FROM events e WHERE e.kind = 6;
+FROM events e JOIN event_kinds k ON k.kind = e.kind WHERE k.name = 'kvm_exit';
 
 -- Snapshots with their event's time and vCPU, and the control registers decoded.
 -- HCR bits follow ICH_HCR_EL2 (GICH_HCR on GICv2); VMCR follows ICH_VMCR_EL2 or GICH_VMCR.

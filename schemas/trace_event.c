@@ -7,47 +7,25 @@
 
 #include <string.h>
 
+#define VR_EVENT_KIND_INFO(sfx, num, name, source, a0, a1, a2, a3, desc) \
+	{VR_EV_##sfx, name, source, {a0, a1, a2, a3}, desc},
+
+static const struct vr_event_kind_info kinds[] = {VR_EVENT_KINDS(VR_EVENT_KIND_INFO)};
+
+/* See trace_event.h. */
+const struct vr_event_kind_info *vr_event_kinds(int *n)
+{
+	*n = (int)(sizeof(kinds) / sizeof(kinds[0]));
+	return kinds;
+}
+
 /* The event_kinds.name of a kind, or "unknown". */
 const char *vr_event_kind_name(enum vr_event_kind kind)
 {
-	switch (kind) {
-	case VR_EV_IRQ_PENDING:
-		return "vgic_update_irq_pending";
-	case VR_EV_IRQ_LINE:
-		return "kvm_irq_line";
-	case VR_EV_SET_IRQ:
-		return "kvm_set_irq";
-	case VR_EV_ACK_IRQ:
-		return "kvm_ack_irq";
-	case VR_EV_ENTRY:
-		return "kvm_entry";
-	case VR_EV_EXIT:
-		return "kvm_exit";
-	case VR_EV_WAKEUP:
-		return "kvm_vcpu_wakeup";
-	case VR_EV_WFX:
-		return "kvm_wfx_arm64";
-	case VR_EV_TIMER_IRQ:
-		return "kvm_timer_update_irq";
-	case VR_EV_USERSPACE_EXIT:
-		return "kvm_userspace_exit";
-	case VR_EV_MMIO:
-		return "kvm_mmio";
-	case VR_EV_FLUSH:
-		return "vgic_flush";
-	case VR_EV_SYNC:
-		return "vgic_sync";
-	case VR_EV_POST:
-		return "vgic_post";
-	case VR_EV_POPULATE:
-		return "vgic_populate_lr";
-	case VR_EV_DEACTIVATE:
-		return "vgic_deactivate";
-	case VR_EV_SGI:
-		return "vgic_sgi";
-	default:
-		return "unknown";
-	}
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (kinds[i].kind == kind)
+			return kinds[i].name;
+	return "unknown";
 }
 
 /* Every optional field becomes VR_NO_VALUE (NULL in the database). */

@@ -1,36 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The in-memory form of one trace record, shared by every importer, the
- * collector and the trace database writer. The numbering of enum
- * vr_event_kind is part of the on-disk format (events.kind and the
- * event_kinds table in schemas/trace-v1.sql): never renumber.
+ * collector and the trace database writer. The kinds and their numbers
+ * (part of the on-disk format) are in event_kinds.h.
  */
 #ifndef VR_TRACE_EVENT_H
 #define VR_TRACE_EVENT_H
 
 #include <stdint.h>
 
-enum vr_event_kind {
-	VR_EV_NONE = 0,
-	VR_EV_IRQ_PENDING = 1,	 /* vgic_update_irq_pending */
-	VR_EV_IRQ_LINE = 2,	 /* kvm_irq_line */
-	VR_EV_SET_IRQ = 3,	 /* kvm_set_irq */
-	VR_EV_ACK_IRQ = 4,	 /* kvm_ack_irq */
-	VR_EV_ENTRY = 5,	 /* kvm_entry */
-	VR_EV_EXIT = 6,		 /* kvm_exit */
-	VR_EV_WAKEUP = 7,	 /* kvm_vcpu_wakeup */
-	VR_EV_WFX = 8,		 /* kvm_wfx_arm64 */
-	VR_EV_TIMER_IRQ = 9,	 /* kvm_timer_update_irq */
-	VR_EV_USERSPACE_EXIT = 10, /* kvm_userspace_exit */
-	VR_EV_MMIO = 11,	 /* kvm_mmio: a guest MMIO access (GIC distributor writes) */
-	VR_EV_FLUSH = 20,	 /* snapshot at return of kvm_vgic_flush_hwstate */
-	VR_EV_SYNC = 21,	 /* snapshot at entry of vgic_v[23]_fold_lr_state */
-	VR_EV_POST = 22,	 /* snapshot at return of kvm_vgic_sync_hwstate */
-	VR_EV_POPULATE = 23,	 /* vgic_v[23]_populate_lr(vcpu, irq, lr) */
-	VR_EV_DEACTIVATE = 24,	 /* vgic_v[23]_deactivate(vcpu, val): trapped DIR, 6.19+ */
-	VR_EV_SGI = 25,		 /* vgic_v3_dispatch_sgi / vgic_mmio_write_sgir: SGI sent */
-	VR_EV_KIND_MAX
-};
+#include "event_kinds.h"
 
 /* kvm_mmio's type field (KVM_TRACE_MMIO_*). */
 enum { VR_MMIO_UNSATISFIED_READ = 0, VR_MMIO_READ = 1, VR_MMIO_WRITE = 2 };
@@ -75,6 +54,15 @@ struct vr_snapshot {
 
 /* Name of an event kind as the event_kinds table spells it. */
 const char *vr_event_kind_name(enum vr_event_kind kind);
+
+/* One row of the kinds table (event_kinds.h), as the event_kinds table holds it. */
+struct vr_event_kind_info {
+	enum vr_event_kind kind;
+	const char *name, *source, *arg[4], *description;
+};
+
+/* The kinds table in number order; *n gets its length. */
+const struct vr_event_kind_info *vr_event_kinds(int *n);
 
 /* Reset an event so that every optional field reads as "not recorded". */
 void vr_event_clear(struct vr_event *ev);

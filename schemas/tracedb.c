@@ -152,6 +152,36 @@ fail:
 	return NULL;
 }
 
+/*
+ * Fill the event_kinds table from the kinds table (event_kinds.h), so the
+ * file names its kinds for whoever reads it by hand with sqlite3.
+ */
+static int write_event_kinds(sqlite3 *sql, const char *path, struct vr_error *err)
+{
+	const struct vr_event_kind_info *k;
+	sqlite3_stmt *st;
+	int n, i, rc = SQLITE_DONE;
+
+	if (sqlite3_prepare_v2(sql, "INSERT INTO event_kinds VALUES (?,?,?,?,?,?,?,?)", -1, &st,
+			       NULL) != SQLITE_OK)
+		return vr_error_set(err, "%s: event_kinds: %s", path, sqlite3_errmsg(sql));
+	k = vr_event_kinds(&n);
+	for (i = 0; i < n && rc == SQLITE_DONE; i++) {
+		sqlite3_bind_int(st, 1, k[i].kind);
+		sqlite3_bind_text(st, 2, k[i].name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, k[i].source, -1, SQLITE_STATIC);
+		for (int a = 0; a < 4; a++) /* NULL binds NULL: an unused argument */
+			sqlite3_bind_text(st, 4 + a, k[i].arg[a], -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 8, k[i].description, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return vr_error_set(err, "%s: event_kinds: %s", path, sqlite3_errmsg(sql));
+	return 0;
+}
+
 /* Create a fresh file with the current schema, with the given journal pragmas. */
 static struct tracedb *create_with(const char *path, const char *pragmas, struct vr_error *err)
 {
@@ -170,7 +200,8 @@ static struct tracedb *create_with(const char *path, const char *pragmas, struct
 		vr_error_set(err, "%s: cannot create: %s", path, sqlite3_errmsg(db->sql));
 		goto fail;
 	}
-	if (exec_sql(db->sql, path, pragmas, err) || exec_sql(db->sql, path, vr_schema_sql, err))
+	if (exec_sql(db->sql, path, pragmas, err) || exec_sql(db->sql, path, vr_schema_sql, err) ||
+	    write_event_kinds(db->sql, path, err))
 		goto fail;
 	snprintf(q, sizeof(q), "PRAGMA user_version = %d", VR_TRACE_FORMAT_VERSION);
 	if (exec_sql(db->sql, path, q, err))
@@ -230,4 +261,10 @@ int tracedb_format_version(struct tracedb *db)
 int tracedb_exec(struct tracedb *db, const char *sql, struct vr_error *err)
 {
 	return exec_sql(db->sql, db->path, sql, err);
+}
+
+/* See tracedb.h. */
+const char *tracedb_errmsg(struct tracedb *db)
+{
+	return sqlite3_errmsg(db->sql);
 }

@@ -53,6 +53,9 @@ sqlite3 *tracedb_sqlite(struct tracedb *db);
 /* The format version stored in the file (PRAGMA user_version). */
 int tracedb_format_version(struct tracedb *db);
 
+/* The message of the last SQLite error on the file. */
+const char *tracedb_errmsg(struct tracedb *db);
+
 /* Run SQL that returns no rows; on failure fill err with the SQLite message. */
 int tracedb_exec(struct tracedb *db, const char *sql, struct vr_error *err);
 

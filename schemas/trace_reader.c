@@ -1,0 +1,342 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The event stream over a trace file (see trace_reader.h).
+ *
+ * One scan of events in id order (a rowid scan: no sort), with each
+ * event's snapshot row joined in, beside two scans that advance with it:
+ * the LRs of snapshot_lrs in (event_id, lr) order, and the gaps in
+ * after_event_id order. Each item is built in the caller's struct, so
+ * the stream allocates nothing per event and costs the same for a trace
+ * of any size.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "trace_reader.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct trace_cursor {
+	struct tracedb *db;
+	struct trace_filter f;
+	sqlite3_stmt *ev, *lrs, *gaps;
+	int lrs_row, gap_row;	/* the last sqlite3_step() of each side scan */
+	int have_event;		/* ev holds a row not handed out yet */
+	int done;
+};
+
+/* Columns of the event scan, in order. */
+enum {
+	COL_ID, COL_TS, COL_CPU, COL_PID, COL_VCPU, COL_KIND, COL_INTID, COL_ARG0, COL_ARG1,
+	COL_ARG2, COL_ARG3, COL_SRC_POS, COL_GIC, COL_NR_LRS, COL_USED_LRS, COL_HCR, COL_VMCR,
+	COL_APR, COL_AP0R0, COL_AP1R0 = COL_AP0R0 + 4, COL_AP_LEN = COL_AP1R0 + 4,
+};
+
+/* See trace_reader.h. */
+void trace_filter_init(struct trace_filter *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->gaps = 1;
+	f->snapshots = 1;
+	f->ap_len = 1;
+	f->id_lo = f->id_hi = VR_NO_VALUE;
+	f->vcpu = f->intid = VR_NO_VALUE;
+	f->from_ns = f->to_ns = VR_NO_VALUE;
+}
+
+/* Append printf-style text to a query being built (the buffer is large enough by design). */
+static void append(char *q, size_t n, const char *fmt, long long v)
+{
+	size_t len = strlen(q);
+
+	snprintf(q + len, n - len, fmt, v);
+}
+
+/*
+ * The event scan for a filter: the kinds as an IN list (unary + keeps
+ * SQLite on the rowid scan rather than the kind index, which would sort),
+ * the windows as bound-free literals of integers only.
+ */
+static void events_query(const struct trace_filter *f, char *q, size_t n)
+{
+	snprintf(q, n,
+		 "SELECT e.id, e.ts_ns, e.cpu, e.pid, e.vcpu, e.kind, e.intid, e.arg0, e.arg1, "
+		 "e.arg2, e.arg3, e.src_pos, s.gic_version, s.nr_lrs, s.used_lrs, s.hcr, s.vmcr, "
+		 "s.apr, s.ap0r0, s.ap0r1, s.ap0r2, s.ap0r3, s.ap1r0, s.ap1r1, s.ap1r2, s.ap1r3, %s "
+		 "FROM events e %s WHERE 1",
+		 f->ap_len ? "CASE WHEN s.ap_list_truncated IS NULL THEN -1 WHEN s.ap_list_truncated "
+			     "THEN 1000000 ELSE (SELECT count(*) FROM ap_list_entries a "
+			     "WHERE a.event_id = e.id) END"
+			   : "-1",
+		 f->snapshots ? "LEFT JOIN snapshots s ON s.event_id = e.id"
+			      : "LEFT JOIN snapshots s ON 0");
+	if (f->kinds) {
+		int first = 1;
+
+		strncat(q, " AND +e.kind IN (", n - strlen(q) - 1);
+		for (int k = 1; k < VR_EV_KIND_MAX && k < 64; k++)
+			if (f->kinds & VR_KIND_BIT(k)) {
+				append(q, n, first ? "%lld" : ", %lld", k);
+				first = 0;
+			}
+		strncat(q, first ? "NULL)" : ")", n - strlen(q) - 1);
+	}
+	if (f->id_lo != VR_NO_VALUE)
+		append(q, n, " AND e.id >= %lld", (long long)f->id_lo);
+	if (f->id_hi != VR_NO_VALUE)
+		append(q, n, " AND e.id <= %lld", (long long)f->id_hi);
+	if (f->vcpu != VR_NO_VALUE)
+		append(q, n, " AND e.vcpu = %lld", (long long)f->vcpu);
+	if (f->intid != VR_NO_VALUE)
+		append(q, n, " AND e.intid = %lld", (long long)f->intid);
+	if (f->from_ns != VR_NO_VALUE)
+		append(q, n, " AND e.ts_ns >= %lld", (long long)f->from_ns);
+	if (f->to_ns != VR_NO_VALUE)
+		append(q, n, " AND e.ts_ns <= %lld", (long long)f->to_ns);
+	strncat(q, " ORDER BY e.id", n - strlen(q) - 1);
+}
+
+/* Prepare one statement, naming the file in the error. */
+static int prepare(struct tracedb *db, const char *q, sqlite3_stmt **st, struct vr_error *err)
+{
+	sqlite3 *sql = tracedb_sqlite(db);
+
+	if (sqlite3_prepare_v2(sql, q, -1, st, NULL) == SQLITE_OK)
+		return 0;
+	return vr_error_set(err, "reading the trace: %s", sqlite3_errmsg(sql));
+}
+
+/* See trace_reader.h. */
+struct trace_cursor *trace_cursor_open(struct tracedb *db, const struct trace_filter *f,
+				       struct vr_error *err)
+{
+	struct trace_cursor *c = vr_xcalloc(1, sizeof(*c));
+	char q[2048], lq[256];
+
+	c->db = db;
+	c->f = *f;
+	events_query(f, q, sizeof(q));
+	snprintf(lq, sizeof(lq), "SELECT event_id, lr, value FROM snapshot_lrs%s ORDER BY event_id, lr",
+		 f->id_lo != VR_NO_VALUE ? " WHERE event_id >= ?1" : "");
+	if (prepare(db, q, &c->ev, err))
+		goto fail;
+	if (f->snapshots) {
+		if (prepare(db, lq, &c->lrs, err))
+			goto fail;
+		if (f->id_lo != VR_NO_VALUE)
+			sqlite3_bind_int64(c->lrs, 1, f->id_lo);
+		c->lrs_row = sqlite3_step(c->lrs);
+	}
+	if (f->gaps) {
+		if (prepare(db,
+			    "SELECT coalesce(after_event_id, 0), coalesce(lost, -1), cpu, "
+			    "coalesce(start_ts_ns, 0) FROM gaps ORDER BY coalesce(after_event_id, 0)",
+			    &c->gaps, err))
+			goto fail;
+		c->gap_row = sqlite3_step(c->gaps);
+	}
+	return c;
+fail:
+	trace_cursor_close(c);
+	return NULL;
+}
+
+/* An integer column, VR_NO_VALUE when NULL. */
+static int64_t column_or_none(sqlite3_stmt *st, int col)
+{
+	return sqlite3_column_type(st, col) == SQLITE_NULL ? VR_NO_VALUE
+							    : sqlite3_column_int64(st, col);
+}
+
+/* Advance the LR scan to event_id and copy that snapshot's LRs (zero where not recorded). */
+static void read_lrs(struct trace_cursor *c, int64_t event_id, uint64_t *lr)
+{
+	sqlite3_stmt *st = c->lrs;
+
+	memset(lr, 0, sizeof(uint64_t) * VR_MAX_LRS);
+	while (c->lrs_row == SQLITE_ROW && sqlite3_column_int64(st, 0) < event_id)
+		c->lrs_row = sqlite3_step(st);
+	while (c->lrs_row == SQLITE_ROW && sqlite3_column_int64(st, 0) == event_id) {
+		int i = sqlite3_column_int(st, 1);
+
+		if (i >= 0 && i < VR_MAX_LRS)
+			lr[i] = (uint64_t)sqlite3_column_int64(st, 2);
+		c->lrs_row = sqlite3_step(st);
+	}
+}
+
+/* Fill the snapshot of the current event row. */
+static void read_snapshot(struct trace_cursor *c, struct trace_item *it)
+{
+	sqlite3_stmt *st = c->ev;
+	struct vr_snapshot *s = &it->snap;
+
+	it->has_snapshot = sqlite3_column_type(st, COL_GIC) != SQLITE_NULL;
+	if (!it->has_snapshot)
+		return;
+	s->gic_version = sqlite3_column_int(st, COL_GIC);
+	s->nr_lrs = sqlite3_column_int(st, COL_NR_LRS);
+	if (s->nr_lrs > VR_MAX_LRS)
+		s->nr_lrs = VR_MAX_LRS;
+	if (s->nr_lrs < 0)
+		s->nr_lrs = 0;
+	s->used_lrs = sqlite3_column_int64(st, COL_USED_LRS);
+	s->hcr = sqlite3_column_int64(st, COL_HCR);
+	s->vmcr = sqlite3_column_int64(st, COL_VMCR);
+	s->apr = column_or_none(st, COL_APR);
+	for (int i = 0; i < 4; i++) {
+		s->ap0r[i] = column_or_none(st, COL_AP0R0 + i);
+		s->ap1r[i] = column_or_none(st, COL_AP1R0 + i);
+	}
+	read_lrs(c, it->id, s->lr);
+}
+
+/* Fill an event item from the current event row. */
+static void read_event(struct trace_cursor *c, struct trace_item *it)
+{
+	sqlite3_stmt *st = c->ev;
+	struct vr_event *e = &it->ev;
+
+	it->type = TRACE_ITEM_EVENT;
+	it->id = sqlite3_column_int64(st, COL_ID);
+	e->ts_ns = sqlite3_column_int64(st, COL_TS);
+	e->cpu = sqlite3_column_int(st, COL_CPU);
+	e->pid = sqlite3_column_int(st, COL_PID);
+	e->vcpu = column_or_none(st, COL_VCPU);
+	e->kind = (enum vr_event_kind)sqlite3_column_int(st, COL_KIND);
+	e->intid = column_or_none(st, COL_INTID);
+	for (int i = 0; i < 4; i++)
+		e->arg[i] = column_or_none(st, COL_ARG0 + i);
+	e->src_pos = column_or_none(st, COL_SRC_POS);
+	it->has_snapshot = 0;
+	it->ap_len = -1;
+	if (c->f.snapshots && (VR_KIND_BIT(e->kind) & VR_KINDS_SNAPSHOT)) {
+		read_snapshot(c, it);
+		if (e->kind == VR_EV_POST)
+			it->ap_len = sqlite3_column_int(st, COL_AP_LEN);
+	}
+}
+
+/* Fill a gap item from the current gap row and advance the gap scan. */
+static void read_gap(struct trace_cursor *c, struct trace_item *it)
+{
+	memset(it, 0, sizeof(*it));
+	it->type = TRACE_ITEM_GAP;
+	it->id = sqlite3_column_int64(c->gaps, 0);
+	it->ev.kind = VR_EV_NONE;
+	it->ap_len = -1;
+	it->gap.lost = sqlite3_column_int64(c->gaps, 1);
+	it->gap.cpu = sqlite3_column_int(c->gaps, 2);
+	it->gap.start_ns = sqlite3_column_int64(c->gaps, 3);
+	c->gap_row = sqlite3_step(c->gaps);
+}
+
+/* See trace_reader.h: a gap comes before the first event after it, the rest at the end. */
+int trace_cursor_next(struct trace_cursor *c, struct trace_item *it, struct vr_error *err)
+{
+	int rc;
+
+	if (!c->have_event && !c->done) {
+		rc = sqlite3_step(c->ev);
+		if (rc == SQLITE_ROW)
+			c->have_event = 1;
+		else if (rc == SQLITE_DONE)
+			c->done = 1;
+		else
+			return vr_error_set(err, "reading the trace: %s",
+					    sqlite3_errmsg(tracedb_sqlite(c->db)));
+	}
+	if (c->gaps && c->gap_row == SQLITE_ROW &&
+	    (c->done || sqlite3_column_int64(c->gaps, 0) < sqlite3_column_int64(c->ev, COL_ID))) {
+		read_gap(c, it);
+		return 1;
+	}
+	if (c->done)
+		return 0;
+	read_event(c, it);
+	c->have_event = 0;
+	return 1;
+}
+
+/* See trace_reader.h. */
+void trace_cursor_close(struct trace_cursor *c)
+{
+	if (!c)
+		return;
+	sqlite3_finalize(c->ev);
+	sqlite3_finalize(c->lrs);
+	sqlite3_finalize(c->gaps);
+	free(c);
+}
+
+/* trace_source's next() for a cursor. */
+static int cursor_next(void *self, struct trace_item *it, struct vr_error *err)
+{
+	return trace_cursor_next(self, it, err);
+}
+
+/* See trace_reader.h. */
+struct trace_source trace_cursor_source(struct trace_cursor *c)
+{
+	struct trace_source s = {cursor_next, c};
+
+	return s;
+}
+
+/* One integer from a query without parameters; dflt when NULL or no row. */
+static int64_t query_int(sqlite3 *sql, const char *q, int64_t dflt)
+{
+	sqlite3_stmt *st;
+	int64_t v = dflt;
+
+	if (sqlite3_prepare_v2(sql, q, -1, &st, NULL) != SQLITE_OK)
+		return dflt;
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* The kinds that occur, one index probe each. */
+static uint64_t kinds_present(sqlite3 *sql)
+{
+	uint64_t present = 0;
+	char q[96];
+
+	for (int k = 1; k < VR_EV_KIND_MAX && k < 64; k++) {
+		snprintf(q, sizeof(q), "SELECT EXISTS (SELECT 1 FROM events WHERE kind = %d)", k);
+		if (query_int(sql, q, 0))
+			present |= VR_KIND_BIT(k);
+	}
+	return present;
+}
+
+/* See trace_reader.h. */
+int trace_facts_read(struct tracedb *db, struct trace_facts *f, struct vr_error *err)
+{
+	sqlite3 *sql = tracedb_sqlite(db);
+	sqlite3_stmt *st;
+
+	memset(f, 0, sizeof(*f));
+	f->first_ts_ns = f->last_ts_ns = VR_NO_VALUE;
+	if (sqlite3_prepare_v2(sql,
+			       "SELECT kernel_release, gic_version, nr_lrs, snapshots_total, "
+			       "first_ts_ns, last_ts_ns FROM trace_info",
+			       -1, &st, NULL) != SQLITE_OK)
+		return vr_error_set(err, "reading trace_info: %s", sqlite3_errmsg(sql));
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		if (sqlite3_column_text(st, 0))
+			snprintf(f->kernel_release, sizeof(f->kernel_release), "%s",
+				 (const char *)sqlite3_column_text(st, 0));
+		f->gic_version = sqlite3_column_int(st, 1);
+		f->nr_lrs = sqlite3_column_int(st, 2);
+		f->snapshots_total = sqlite3_column_int64(st, 3);
+		f->first_ts_ns = column_or_none(st, 4);
+		f->last_ts_ns = column_or_none(st, 5);
+	}
+	sqlite3_finalize(st);
+	f->nr_vcpus = (int)query_int(sql, "SELECT coalesce(max(vcpu), 0) + 1 FROM events", 1);
+	f->max_intid = query_int(sql, "SELECT max(intid) FROM events", -1);
+	f->max_event_id = query_int(sql, "SELECT max(id) FROM events", 0);
+	f->kinds_present = kinds_present(sql);
+	return 0;
+}
