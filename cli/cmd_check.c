@@ -226,7 +226,7 @@ static int compare_profiles(struct tracedb *db, const struct replay_options *bas
 	}
 	snprintf(a, sizeof(a), "%.*s", (int)(comma - spec), spec);
 	snprintf(b, sizeof(b), "%s", comma + 1);
-	if (!replay_profile_find(a) || !replay_profile_find(b)) {
+	if (!vgic_profile_find(a) || !vgic_profile_find(b)) {
 		cli_error("check: unknown profile in --compare %s; see --list-profiles", spec);
 		return 2;
 	}
@@ -315,9 +315,9 @@ int cmd_check(int argc, char **argv)
 			opt.profile = optarg;
 			break;
 		case 'L':
-			for (i = 0; replay_profile_at(i); i++)
-				printf("%-12s %s\n", replay_profile_at(i)->name,
-				       replay_profile_at(i)->description);
+			for (i = 0; vgic_profile_at(i); i++)
+				printf("%-12s %s\n", vgic_profile_name(vgic_profile_at(i)),
+				       vgic_profile_description(vgic_profile_at(i)));
 			return 0;
 		case 'v':
 			opt.vcpu = atoll(optarg);
@@ -356,7 +356,7 @@ int cmd_check(int argc, char **argv)
 		fputs(check_usage, stderr);
 		return 2;
 	}
-	if (opt.profile && !replay_profile_find(opt.profile)) {
+	if (opt.profile && !vgic_profile_find(opt.profile)) {
 		cli_error("check: unknown profile '%s'; see --list-profiles", opt.profile);
 		return 2;
 	}
@@ -397,7 +397,7 @@ int cmd_check(int argc, char **argv)
 		return 2;
 	}
 	if (ps.json) {
-		printf("\n  ],\n  \"profile\": \"%s\",\n  \"profile_reason\": ", res.profile->name);
+		printf("\n  ],\n  \"profile\": \"%s\",\n  \"profile_reason\": ", vgic_profile_name(res.profile));
 		json_string(res.profile_reason);
 		printf(",\n  \"checks_run\": ");
 		json_string(res.checks_run);
@@ -411,7 +411,7 @@ int cmd_check(int argc, char **argv)
 		printf("}\n");
 	} else if (!quiet) {
 		printf("%sprofile %s (%s)\nchecks: %s\n%lld events replayed, %lld finding%s",
-		       ps.nprinted ? "\n" : "", res.profile->name, res.profile_reason,
+		       ps.nprinted ? "\n" : "", vgic_profile_name(res.profile), res.profile_reason,
 		       res.checks_run, (long long)res.events, (long long)res.findings,
 		       res.findings == 1 ? "" : "s");
 		for (k = 0; k < FINDING_KIND_MAX; k++)
@@ -423,7 +423,7 @@ int cmd_check(int argc, char **argv)
 			printf("model: %lld of %lld flushes as %s predicts (%.2f%%), %lld not compared "
 			       "(vCPU state unknown); %lld trapped DIRs not named by the trace, %lld "
 			       "pinned down\n",
-			       (long long)res.model_agree, (long long)res.model_flushes, res.profile->name,
+			       (long long)res.model_agree, (long long)res.model_flushes, vgic_profile_name(res.profile),
 			       100.0 * (double)res.model_agree / (double)res.model_flushes,
 			       (long long)res.model_unknown, (long long)res.model_dir_exits,
 			       (long long)res.model_dir_found);

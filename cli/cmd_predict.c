@@ -68,7 +68,7 @@ int cmd_predict(int argc, char **argv)
 		    sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
 			snprintf(release, sizeof(release), "%s", sqlite3_column_text(st, 0));
 		sqlite3_finalize(st);
-		profile = replay_profile_for_kernel(release, why, sizeof(why))->name;
+		profile = vgic_profile_name(vgic_profile_for_kernel(release, why, sizeof(why)));
 	}
 	if (replay_predict(db, profile, &r, &err)) {
 		cli_error("%s: %s", argv[optind], err.msg);

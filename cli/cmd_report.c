@@ -161,7 +161,7 @@ static void print_text(const char *path, const struct report *r, const struct re
 	int64_t v;
 
 	printf("%s: %lld events, profile %s (%s)\n", path, (long long)res->events,
-	       res->profile->name, res->profile_reason);
+	       vgic_profile_name(res->profile), res->profile_reason);
 	if (!res->has_snapshots)
 		printf("no LR snapshots in this trace: acknowledgements are not visible, "
 		       "so there are no latencies\n");
@@ -200,7 +200,7 @@ static void print_json(const char *path, const struct report *r, const struct re
 
 	printf("{\n  \"trace\": \"%s\",\n  \"profile\": \"%s\",\n  \"events\": %lld,\n"
 	       "  \"vcpus\": [",
-	       path, res->profile->name, (long long)res->events);
+	       path, vgic_profile_name(res->profile), (long long)res->events);
 	for (v = 0; v <= r->max_vcpu && res->has_snapshots; v++) {
 		printf("%s\n    {\"vcpu\": %lld, \"inject_to_ack\": ", v ? "," : "", (long long)v);
 		json_hist(&r->vcpu_hist[0][v]);

@@ -21,6 +21,7 @@
  *   gicv5                  7.0 plus native GICv5 PPIs (vgic-v5.c): no LRs or
  *                          AP list for PPIs, irq_ops->queue_irq_unlock kicks.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "profile.h"
@@ -144,10 +145,69 @@ int vgic_profile_eoicount_walk(const struct vgic_profile *p)
 	return (int)p->eoicount_walk;
 }
 
-/* See vgic_engine.h: <= 6.18's vgic_irq_cmp() puts active entries first. */
-bool vgic_profile_active_first(const struct vgic_profile *p)
+/* See vgic_engine.h: the LR's interrupt against a pending one, in the profile's own cmp. */
+bool vgic_profile_lr_sorts_after(const struct vgic_profile *p, int gv, uint64_t lr, uint8_t prio)
 {
-	return p->cmp == cmp_612;
+	struct irq held = {0}, pending = {0};
+
+	held.enabled = pending.enabled = true;
+	held.pending_latch = vgic_lr_pending(gv, lr);
+	held.active = vgic_lr_active(gv, lr);
+	held.priority = vgic_lr_priority(gv, lr);
+	held.hw = vgic_lr_hw(gv, lr);
+	pending.pending_latch = true;
+	pending.priority = prio;
+	return p->cmp(&held, &pending) > 0;
+}
+
+/* See vgic_engine.h: the 6.19 walk meets the LR entries first (vgic_v3_fold_lr_state). */
+int vgic_profile_eoicount_on_lrs(const struct vgic_profile *p, int eoicount, int nr_lr_active)
+{
+	if (p->eoicount_walk != EOICOUNT_FROM_HEAD)
+		return 0;
+	return eoicount < nr_lr_active ? eoicount : nr_lr_active;
+}
+
+/*
+ * See vgic_engine.h. The fix landed in 7.0 and was marked for stable, so
+ * a 6.19.x release is ambiguous: we assume the unfixed walk and say so.
+ */
+const struct vgic_profile *vgic_profile_for_kernel(const char *release, char *why, size_t nwhy)
+{
+	int major = 0, minor = 0;
+
+	if (!release || !*release) {
+		snprintf(why, nwhy, "kernel unknown; assuming linux-7.0 (state it with --profile)");
+		return vgic_profile_find("linux-7.0");
+	}
+	if (!strcmp(release, "<=6.18")) {
+		snprintf(why, nwhy, "kernel inferred <= 6.18 from its snapshots");
+		return vgic_profile_find("linux-6.12");
+	}
+	if (!strcmp(release, ">=6.19")) {
+		snprintf(why, nwhy,
+			 "kernel inferred >= 6.19 from its snapshots; assuming the fixed walk of "
+			 "7.0+ (use --profile linux-6.19 for an unfixed 6.19)");
+		return vgic_profile_find("linux-7.0");
+	}
+	if (sscanf(release, "%d.%d", &major, &minor) != 2) {
+		snprintf(why, nwhy, "kernel release '%s' not understood; assuming linux-7.0",
+			 release);
+		return vgic_profile_find("linux-7.0");
+	}
+	if (major < 6 || (major == 6 && minor <= 18)) {
+		snprintf(why, nwhy, "kernel %s is before the 6.19 LR rework", release);
+		return vgic_profile_find("linux-6.12");
+	}
+	if (major == 6 && minor == 19) {
+		snprintf(why, nwhy,
+			 "kernel %s has the 6.19 LR rework; assuming it lacks the stable backport "
+			 "of 6da5e537f5af",
+			 release);
+		return vgic_profile_find("linux-6.19");
+	}
+	snprintf(why, nwhy, "kernel %s includes 6da5e537f5af (7.0+)", release);
+	return vgic_profile_find("linux-7.0");
 }
 
 /* See vgic_engine.h: 6.19+ traps the guest's DIR (vgic_v3_deactivate). */

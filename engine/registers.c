@@ -79,6 +79,18 @@ uint8_t vgic_lr_group(int gv, uint64_t lr)
 	return gv == 2 ? !!(lr & GICH_LR_GROUP1) : !!(lr & ICH_LR_GROUP);
 }
 
+/* See vgic_engine.h. */
+void vgic_lr_decode(int gv, uint64_t lr, struct vgic_lr_fields *f)
+{
+	f->intid = vgic_lr_intid(gv, lr);
+	f->pending = vgic_lr_pending(gv, lr);
+	f->active = vgic_lr_active(gv, lr);
+	f->hw = vgic_lr_hw(gv, lr);
+	f->eoi = vgic_lr_eoi(gv, lr);
+	f->group = vgic_lr_group(gv, lr);
+	f->priority = vgic_lr_priority(gv, lr);
+}
+
 /* The physical INTID of a HW LR (ICH_LR_PHYS_ID_MASK is 10 bits in KVM; GICH_LR [19:10]). */
 uint32_t vgic_lr_physid(int gv, uint64_t lr)
 {

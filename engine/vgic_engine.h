@@ -19,6 +19,7 @@
 #define VR_VGIC_ENGINE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define VGIC_ENGINE_MAX_LRS 16	    /* ICH_LR<n>_EL2; a GICv2 host has up to 64, we model 16 */
@@ -97,15 +98,35 @@ const char *vgic_profile_name(const struct vgic_profile *p);
 const char *vgic_profile_description(const struct vgic_profile *p);
 
 /*
+ * The profile of the kernel a trace was recorded on, from its release
+ * ("6.12.100+deb12-arm64") or an inferred range ("<=6.18", ">=6.19");
+ * why gets one sentence saying how it was chosen. Never NULL.
+ */
+const struct vgic_profile *vgic_profile_for_kernel(const char *release, char *why, size_t nwhy);
+
+/*
  * What a profile does, for callers that reason about a trace without the
  * model (replay's observational checks): the EOIcount walk (0 never read,
  * <= 6.18; 1 from the AP-list head, 6.19; 2 after the last LR entry,
- * 6da5e537f5af), whether vgic_irq_cmp() sorts active entries first
- * (<= 6.18), whether a guest DIR traps to vgic_v3_deactivate() (6.19+).
+ * 6da5e537f5af), whether a guest DIR traps to vgic_v3_deactivate() (6.19+).
  */
 int vgic_profile_eoicount_walk(const struct vgic_profile *p);
-bool vgic_profile_active_first(const struct vgic_profile *p);
 bool vgic_profile_traps_dir(const struct vgic_profile *p);
+
+/*
+ * Would the interrupt an LR holds sort after a pending, enabled, inactive
+ * interrupt of priority prio in this kernel's vgic_irq_cmp()? Equal
+ * priorities keep the list's own order, so they never sort after.
+ */
+bool vgic_profile_lr_sorts_after(const struct vgic_profile *p, int gic_version, uint64_t lr,
+				 uint8_t prio);
+
+/*
+ * How much of an exit's EOIcount this kernel's walk spends on active
+ * interrupts still in the LRs, which the guest did not EOI (the 6.19
+ * walk from the AP-list head, where the LR entries are; 0 for the others).
+ */
+int vgic_profile_eoicount_on_lrs(const struct vgic_profile *p, int eoicount, int nr_lr_active);
 /* 6.19+: vgic_v3_configure_hcr() rebuilds the whole HCR at every flush. */
 bool vgic_profile_rebuilds_hcr(const struct vgic_profile *p);
 
@@ -368,6 +389,17 @@ bool vgic_lr_eoi(int gic_version, uint64_t lr);   /* EOI maintenance request (HW
 uint8_t vgic_lr_group(int gic_version, uint64_t lr);
 uint32_t vgic_lr_physid(int gic_version, uint64_t lr); /* pINTID (HW=1) */
 uint32_t vgic_lr_source(int gic_version, uint64_t lr); /* GICv2 SGI CPUID, bits [12:10] */
+
+/* An LR's fields at once, as lrs_v and the kernel's vgic-state debugfs file name them. */
+struct vgic_lr_fields {
+	uint32_t intid;
+	bool pending, active, hw, eoi;
+	uint8_t group, priority;
+};
+void vgic_lr_decode(int gic_version, uint64_t lr, struct vgic_lr_fields *f);
+
+/* The EOIcount field of an ICH_HCR_EL2 / GICH_HCR value. */
+#define vgic_hcr_eoicount(hcr) ((int)(((hcr) >> VGIC_HCR_EOICOUNT_SHIFT) & 31))
 
 /* HCR bits (ICH_HCR_EL2 and GICH_HCR share the low ones and EOIcount). */
 #define VGIC_HCR_EN (1u << 0)

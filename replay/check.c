@@ -77,8 +77,8 @@ struct vcpu_track {
 struct checker {
 	struct tracedb *db;
 	const struct replay_options *opt;
-	const struct replay_profile *profile;	/* what-if: the EOIcount walk replayed */
-	const struct replay_profile *recorded;	/* the recording kernel: its LR sort */
+	const struct vgic_profile *profile;	/* what-if: the EOIcount walk replayed */
+	const struct vgic_profile *recorded;	/* the recording kernel: its LR sort */
 	replay_finding_fn fn;
 	void *fn_arg;
 	struct replay_result *res;
@@ -98,35 +98,6 @@ struct checker {
 	int has_deferred;
 	struct vr_progress *progress; /* the progress line on a terminal, or NULL */
 };
-
-/* ------------------------------------------------------------ LR decoding */
-
-struct lr_fields {
-	uint32_t intid;
-	int pending, active, hw, eoi, group, priority;
-};
-
-/* Decode an ICH_LR<n>_EL2 (GICv3) or GICH_LR<n> (GICv2) value, as lrs_v does. */
-static void decode_lr(int gic_version, uint64_t v, struct lr_fields *f)
-{
-	if (gic_version == 2) {
-		f->intid = (uint32_t)(v & 0x3ff);
-		f->pending = (v >> 28) & 1;
-		f->active = (v >> 29) & 1;
-		f->group = (v >> 30) & 1;
-		f->hw = (v >> 31) & 1;
-		f->eoi = !f->hw && ((v >> 19) & 1);
-		f->priority = (int)((v >> 23) & 0x1f) << 3;
-	} else {
-		f->intid = (uint32_t)v;
-		f->pending = (v >> 62) & 1;
-		f->active = (v >> 63) & 1;
-		f->hw = (v >> 61) & 1;
-		f->group = (v >> 60) & 1;
-		f->eoi = !f->hw && ((v >> 41) & 1);
-		f->priority = (int)((v >> 48) & 0xff);
-	}
-}
 
 /* ------------------------------------------------------------ state lookup */
 
@@ -385,7 +356,7 @@ static void on_trapped_dir(struct checker *c, const struct row *r)
 }
 
 /* Learn what an LR says about an interrupt's configuration. */
-static void learn_from_lr(struct irq_track *t, const struct lr_fields *f, int64_t vcpu)
+static void learn_from_lr(struct irq_track *t, const struct vgic_lr_fields *f, int64_t vcpu)
 {
 	t->seen_in_lr = 1;
 	t->hw = f->hw;
@@ -398,21 +369,6 @@ static void learn_from_lr(struct irq_track *t, const struct lr_fields *f, int64_
 		t->level_cfg = f->eoi;
 		t->count.level = f->eoi;
 	}
-}
-
-/*
- * Does the LR entry sort after a pending, not active interrupt of
- * priority prio in the profile's vgic_irq_cmp()? Equal priorities keep
- * the list's own order, which the trace does not show, so they never
- * count.
- */
-static int lr_sorts_after(const struct replay_profile *p, const struct lr_fields *f, int prio)
-{
-	if (f->active)
-		return !p->active_first;
-	if (!f->pending)
-		return 1;
-	return f->priority > prio;
 }
 
 /* Report one pending instance that a flush left out. */
@@ -489,13 +445,9 @@ static void flush_judged(struct checker *c, const struct row *r)
  */
 static void check_missing(struct checker *c, const struct row *r, struct vcpu_track *v, int used)
 {
-	struct lr_fields lrs[MAX_LRS];
 	size_t k;
 	int j;
 
-	for (j = 0; j < used; j++)
-		decode_lr(c->gic_version, r->lr[j], &lrs[j]);
-	(void)v;
 	for (k = 0; k < c->ntracked; k++) {
 		struct irq_track *t = c->tracked[k];
 		int later = -1;
@@ -516,7 +468,8 @@ static void check_missing(struct checker *c, const struct row *r, struct vcpu_tr
 		/* Pending and active sorts as not pending (vgic_irq_cmp()), among the
 		 * actives; the active state is unknown until an LR shows it. */
 		for (j = 0; j < used && later < 0 && t->state_known && !t->active; j++)
-			if (lr_sorts_after(c->recorded, &lrs[j], t->priority))
+			if (vgic_profile_lr_sorts_after(c->recorded, c->gic_version, r->lr[j],
+							(uint8_t)t->priority))
 				later = j;
 		if (used < r->nr_lrs || later >= 0)
 			report_missing(c, r, t, used, later);
@@ -560,10 +513,10 @@ static void clear_in_lr(struct checker *c, int64_t vcpu, struct vcpu_track *v)
 	int i;
 
 	for (i = 0; i < v->used_lrs; i++) {
-		struct lr_fields f;
+		struct vgic_lr_fields f;
 		struct irq_track *t;
 
-		decode_lr(c->gic_version, v->lr[i], &f);
+		vgic_lr_decode(c->gic_version, v->lr[i], &f);
 		t = irq_get(c, vcpu, f.intid);
 		if (t)
 			t->in_lr = 0;
@@ -597,10 +550,10 @@ static void on_flush(struct checker *c, const struct row *r)
 	memcpy(v->lr, r->lr, sizeof(v->lr));
 
 	for (i = 0; i < used; i++) {
-		struct lr_fields f;
+		struct vgic_lr_fields f;
 		struct irq_track *t;
 
-		decode_lr(c->gic_version, r->lr[i], &f);
+		vgic_lr_decode(c->gic_version, r->lr[i], &f);
 		t = irq_get(c, r->vcpu, f.intid);
 		if (!t)
 			continue;
@@ -676,9 +629,9 @@ static void eoicount_walk(struct checker *c, const struct row *r, struct vcpu_tr
 		tail[i]->count.deactivated++;
 		tail[i]->count.eoicount_deactivations++;
 	}
-	if (c->profile->eoicount_walk != 1 || nlr_active == 0)
+	wrong = vgic_profile_eoicount_on_lrs(c->profile, eoicount, nlr_active);
+	if (!wrong)
 		return;
-	wrong = eoicount < nlr_active ? eoicount : nlr_active;
 	for (i = 0; i < wrong; i++)
 		snprintf(lr_list + strlen(lr_list), sizeof(lr_list) - strlen(lr_list), "%s%d",
 			 i ? ", " : "", lr_active_intids[i]);
@@ -694,7 +647,7 @@ static void eoicount_walk(struct checker *c, const struct row *r, struct vcpu_tr
 		 "starts at the AP-list head and deactivates INTID %s, still active in the list "
 		 "registers and not EOIed by the guest, instead of %s%s outside the LRs that the "
 		 "guest did EOI; that interrupt stays active for ever (commit 6da5e537f5af).",
-		 c->profile->name, eoicount, lr_list, tail_list[0] ? "INTID " : "the interrupt",
+		 vgic_profile_name(c->profile), eoicount, lr_list, tail_list[0] ? "INTID " : "the interrupt",
 		 tail_list[0] ? tail_list : " (not tracked)");
 	report(c, &fd);
 	/* The consequence: the interrupts the walk missed stay active, undeliverable. */
@@ -708,7 +661,7 @@ static void eoicount_walk(struct checker *c, const struct row *r, struct vcpu_tr
 			 "it: the EOIcount walk spent the count on an interrupt still in the LRs. "
 			 "KVM will present it Active (or Pending+Active) with no matching priority "
 			 "in the guest's APRs, so it is never delivered again.",
-			 c->profile->name, tail[i]->intid);
+			 vgic_profile_name(c->profile), tail[i]->intid);
 		report(c, &fd);
 	}
 }
@@ -723,12 +676,12 @@ static void eoicount_walk(struct checker *c, const struct row *r, struct vcpu_tr
  */
 static void check_priority_inversion(struct checker *c, const struct row *r, struct vcpu_track *v)
 {
-	struct lr_fields before[MAX_LRS], after[MAX_LRS];
+	struct vgic_lr_fields before[MAX_LRS], after[MAX_LRS];
 	int i, j, n = v->used_lrs < r->nr_lrs ? v->used_lrs : r->nr_lrs;
 
 	for (i = 0; i < n; i++) {
-		decode_lr(c->gic_version, v->lr[i], &before[i]);
-		decode_lr(c->gic_version, r->lr[i], &after[i]);
+		vgic_lr_decode(c->gic_version, v->lr[i], &before[i]);
+		vgic_lr_decode(c->gic_version, r->lr[i], &after[i]);
 	}
 	for (i = 0; i < n; i++) {
 		struct replay_finding fd;
@@ -765,7 +718,7 @@ static void check_priority_inversion(struct checker *c, const struct row *r, str
  * the guest really handled is not folded and keeps its state.
  */
 static void report_swapped_lr(struct checker *c, const struct row *r, struct vcpu_track *v, int slot,
-			      const struct lr_fields *before, const struct lr_fields *after)
+			      const struct vgic_lr_fields *before, const struct vgic_lr_fields *after)
 {
 	struct irq_track *t = irq_get(c, r->vcpu, after->intid);
 	struct replay_finding fd;
@@ -802,11 +755,11 @@ static void on_sync(struct checker *c, const struct row *r)
 		return; /* no flush seen yet for this vCPU: nothing to compare with */
 	v->vmcr_sync = (uint32_t)r->vmcr;
 	for (i = 0; i < v->used_lrs && i < r->nr_lrs; i++) {
-		struct lr_fields before, after;
+		struct vgic_lr_fields before, after;
 		struct irq_track *t;
 
-		decode_lr(c->gic_version, v->lr[i], &before);
-		decode_lr(c->gic_version, r->lr[i], &after);
+		vgic_lr_decode(c->gic_version, v->lr[i], &before);
+		vgic_lr_decode(c->gic_version, r->lr[i], &after);
 		if (after.intid != before.intid) {
 			report_swapped_lr(c, r, v, i, &before, &after);
 			continue;
@@ -861,8 +814,8 @@ static void on_sync(struct checker *c, const struct row *r)
 	}
 	check_priority_inversion(c, r, v);
 	/* The walk runs after the fold, while the LR entries are still at the list head. */
-	eoicount = (int)((r->hcr >> 27) & 31);
-	if (eoicount && (v->hcr & (1u << 2)))
+	eoicount = vgic_hcr_eoicount(r->hcr);
+	if (eoicount && (v->hcr & VGIC_HCR_LRENPIE))
 		eoicount_walk(c, r, v, eoicount, lr_active, nlr_active);
 	/* The kernel folds the LRs back: nothing is in an LR until the next flush. */
 	clear_in_lr(c, r->vcpu, v);
@@ -891,7 +844,7 @@ static void on_model_deactivation(struct checker *c, const struct replay_model_d
 			 "guest EOIed %d interrupt%s KVM does not hold active (the kernel did not "
 			 "account for the EOIcount; an earlier deactivation went to the wrong "
 			 "interrupt, or an active state was lost).",
-			 d->vcpu, d->eoicount, c->profile->name, d->eoicount - d->eoicount_left,
+			 d->vcpu, d->eoicount, vgic_profile_name(c->profile), d->eoicount - d->eoicount_left,
 			 d->eoicount - d->eoicount_left == 1 ? " was left" : "s were left",
 			 d->eoicount_left, d->eoicount_left == 1 ? "" : "s");
 	} else {
@@ -1018,14 +971,14 @@ static void on_divergence(const struct replay_model_divergence *d, void *arg)
 			 "than the recording kernel (%s) did, from the same state and inputs: %s. "
 			 "The model follows the recording from here, so each such finding is a "
 			 "separate point where %s would diverge.",
-			 c->profile->name, d->vcpu, c->recorded->name, d->what, c->profile->name);
+			 vgic_profile_name(c->profile), d->vcpu, vgic_profile_name(c->recorded), d->what, vgic_profile_name(c->profile));
 	else
 		snprintf(fd.explanation, sizeof(fd.explanation),
 			 "KVM programmed list registers for vCPU %d that %s's vgic_flush_lr_state() "
 			 "does not produce from the state the trace shows (the model replayed every "
 			 "injection and fold up to here): %s. The kernel's AP list or interrupt state "
 			 "differs from what its inputs imply.",
-			 d->vcpu, c->profile->name, d->what);
+			 d->vcpu, vgic_profile_name(c->profile), d->what);
 	report(c, &fd);
 }
 
@@ -1108,7 +1061,7 @@ static int begin_store(struct checker *c, struct vr_error *err)
 			       -1, &st, NULL) != SQLITE_OK)
 		return vr_error_set(err, "replay_runs: %s", sqlite3_errmsg(sql));
 	sqlite3_bind_text(st, 1, VR_VERSION, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, c->profile->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, vgic_profile_name(c->profile), -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, c->res->profile_reason, -1, SQLITE_STATIC);
 	run_options(c->opt, options, sizeof(options));
 	sqlite3_bind_text(st, 4, options, -1, SQLITE_STATIC);
@@ -1263,11 +1216,11 @@ static int choose_profile(struct checker *c, const struct trace_facts *facts,
 {
 	struct replay_result *res = c->res;
 
-	c->recorded = replay_profile_for_kernel(facts->kernel_release, res->profile_reason,
-						sizeof(res->profile_reason));
+	c->recorded = vgic_profile_for_kernel(facts->kernel_release, res->profile_reason,
+					      sizeof(res->profile_reason));
 	c->profile = c->recorded;
 	if (c->opt->profile) {
-		c->profile = replay_profile_find(c->opt->profile);
+		c->profile = vgic_profile_find(c->opt->profile);
 		if (!c->profile)
 			return vr_error_set(err,
 					    "unknown profile '%s' (see `vgic-replay check --list-profiles`)",
@@ -1344,7 +1297,7 @@ int replay_check(struct tracedb *db, const struct replay_options *opt, replay_fi
 	if (choose_profile(c, &facts, err))
 		goto out;
 	if (res->has_snapshots) {
-		c->model = replay_model_open(db, c->profile->name, on_divergence, c, err);
+		c->model = replay_model_open(db, vgic_profile_name(c->profile), on_divergence, c, err);
 		if (!c->model)
 			goto out;
 	}

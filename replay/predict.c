@@ -1331,7 +1331,7 @@ struct replay_model *replay_model_open(struct tracedb *db, const char *profile,
 				       struct vr_error *err)
 {
 	struct replay_model *m = vr_xcalloc(1, sizeof(*m));
-	const struct replay_profile *recorded;
+	const struct vgic_profile *recorded;
 	struct trace_facts facts;
 	char why[256];
 	struct learned *learned = NULL;
@@ -1349,7 +1349,7 @@ struct replay_model *replay_model_open(struct tracedb *db, const char *profile,
 	snprintf(m->res.profile, sizeof(m->res.profile), "%s", profile);
 	if (trace_facts_read(db, &facts, err))
 		goto fail;
-	recorded = replay_profile_for_kernel(facts.kernel_release, why, sizeof(why));
+	recorded = vgic_profile_for_kernel(facts.kernel_release, why, sizeof(why));
 	m->cfg.gic_version = facts.gic_version ? facts.gic_version : 3;
 	m->cfg.nr_lrs = facts.nr_lrs ? facts.nr_lrs : 4;
 	m->cfg.nr_vcpus = facts.nr_vcpus;
@@ -1358,7 +1358,7 @@ struct replay_model *replay_model_open(struct tracedb *db, const char *profile,
 	m->has_sgi = facts.kinds_present & VR_KIND_BIT(VR_EV_SGI);
 	m->cfg.nr_spis = VGIC_ENGINE_MAX_SPIS;
 	m->hcr_exact = vgic_profile_rebuilds_hcr(m->cfg.profile) && recorded &&
-		       vgic_profile_rebuilds_hcr(recorded->engine);
+		       vgic_profile_rebuilds_hcr(recorded);
 	if (m->cfg.nr_vcpus > VGIC_ENGINE_MAX_VCPUS)
 		m->cfg.nr_vcpus = VGIC_ENGINE_MAX_VCPUS;
 	if (m->cfg.nr_lrs > VGIC_ENGINE_MAX_LRS)

@@ -63,24 +63,6 @@ struct replay_irq_count {
 	int level;			/* 1 level, 0 edge, -1 unknown */
 };
 
-struct vgic_profile;
-
-/* Which kernel behaviour to replay under: an engine profile, as the checks see it. */
-struct replay_profile {
-	const char *name;
-	const char *description;
-	int eoicount_walk; /* 0 none (<= 6.18), 1 from the AP-list head (6.19), 2 after the last LR entry (7.0+) */
-	int active_first;  /* vgic_irq_cmp(): <= 6.18 sorts active entries first, 6.19+ pending-only first */
-	const struct vgic_profile *engine; /* the model's profile of the same name */
-};
-
-const struct replay_profile *replay_profile_find(const char *name);
-const struct replay_profile *replay_profile_at(size_t i); /* NULL past the end */
-
-/* Pick the profile for a trace from its kernel release; *why says how. */
-const struct replay_profile *replay_profile_for_kernel(const char *release, char *why,
-							size_t nwhy);
-
 /* Latencies as the trace shows them, observed at guest exits (see docs). */
 enum replay_latency_kind {
 	LATENCY_INJECT_TO_ACK,	  /* injection -> the exit whose LRs show it acknowledged */
@@ -106,7 +88,7 @@ struct replay_options {
 typedef void (*replay_finding_fn)(const struct replay_finding *f, void *arg);
 
 struct replay_result {
-	const struct replay_profile *profile;
+	const struct vgic_profile *profile; /* engine/: vgic_profile_name() */
 	char profile_reason[256];
 	char checks_run[512];
 	int64_t events;

@@ -316,7 +316,7 @@ size_t mutation_sites(const char *db_path, enum mutation_kind kind, size_t max,
 		    sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
 			snprintf(release, sizeof(release), "%s", (const char *)sqlite3_column_text(st, 0));
 		sqlite3_finalize(st);
-		if (!replay_profile_for_kernel(release, why, sizeof(why))->eoicount_walk)
+		if (!vgic_profile_eoicount_walk(vgic_profile_for_kernel(release, why, sizeof(why))))
 			goto done;
 	}
 	n = query_rows(db, site_queries[kind], &rows);
