@@ -1,0 +1,269 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The replay driver: one pass over the event stream (schemas/
+ * trace_reader.h) through the interrupt lifecycle tracker (lifecycle.c)
+ * and the engine's model (model.c), under the recording kernel's profile
+ * or a what-if one. It makes the findings, the model's agreement counts
+ * and the per-INTID accounting that check, predict and report print,
+ * and stores the run when asked.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "replay_internal.h"
+
+/*
+ * The options that shaped a run, as check's command line spells them
+ * (replay_runs.options): which profile was asked for and which window of
+ * findings is stored. Empty for a plain run.
+ */
+static void run_options(const struct replay_options *o, char *out, size_t n)
+{
+	size_t len = 0;
+
+	out[0] = '\0';
+	if (o->profile)
+		len += (size_t)snprintf(out + len, n - len, "--profile %s ", o->profile);
+	if (o->vcpu != VR_NO_VALUE && len < n)
+		len += (size_t)snprintf(out + len, n - len, "--vcpu %lld ", (long long)o->vcpu);
+	if (o->intid != VR_NO_VALUE && len < n)
+		len += (size_t)snprintf(out + len, n - len, "--intid %lld ", (long long)o->intid);
+	if (o->from_ns != VR_NO_VALUE && len < n)
+		len += (size_t)snprintf(out + len, n - len, "--from %lld ", (long long)o->from_ns);
+	if (o->to_ns != VR_NO_VALUE && len < n)
+		len += (size_t)snprintf(out + len, n - len, "--to %lld ", (long long)o->to_ns);
+	if (len > 0 && len < n)
+		out[len - 1] = '\0';
+}
+
+/* Begin storing the run in the trace: its replay_runs row, in one transaction. */
+static int begin_store(struct checker *c, struct vr_error *err)
+{
+	struct findings_run run;
+	char options[256];
+
+	run_options(c->opt, options, sizeof(options));
+	run.profile = vgic_profile_name(c->profile);
+	run.profile_reason = c->res->profile_reason;
+	run.options = options;
+	c->store = findings_store_begin(c->db, &run, err);
+	if (!c->store)
+		return -1;
+	c->res->run_id = findings_store_run_id(c->store);
+	return 0;
+}
+
+/* Close the run's row with its totals and commit. */
+static int end_store(struct checker *c, struct vr_error *err)
+{
+	struct findings_store *fs = c->store;
+
+	c->store = NULL;
+	return findings_store_end(fs, c->res->events, c->res->findings, c->res->checks_run, err);
+}
+
+/* Hand the row to the engine replay, which reports divergent flushes to on_divergence. */
+static void model_step(struct checker *c, const struct row *r)
+{
+	struct replay_model_row m;
+
+	m.id = r->id;
+	m.ts_ns = r->ts_ns;
+	m.intid = r->intid;
+	m.arg0 = r->arg0;
+	m.arg1 = r->arg1;
+	m.arg2 = r->arg2;
+	m.arg3 = r->arg3;
+	m.kind = r->kind;
+	m.vcpu = r->vcpu == VR_NO_VALUE ? -1 : (int)r->vcpu;
+	m.pid = r->pid;
+	m.cpu = r->cpu;
+	m.used_lrs = r->used_lrs;
+	m.ap_len = r->kind == VR_EV_POST ? r->ap_len : -1;
+	m.hcr = (uint32_t)r->hcr;
+	m.vmcr = (uint32_t)r->vmcr;
+	m.lr = VR_KIND_BIT(r->kind) & VR_KINDS_SNAPSHOT ? r->lr : NULL;
+	replay_model_step(c->model, &m);
+}
+
+/*
+ * One item of the stream as the checks read it: NULL arguments the
+ * tracker never distinguishes from 0 read as 0; the rest keep VR_NO_VALUE.
+ */
+static void row_from_item(struct row *r, const struct trace_item *it)
+{
+	const struct vr_event *e = &it->ev;
+
+	r->id = it->id;
+	r->ts_ns = e->ts_ns;
+	r->cpu = e->cpu;
+	r->pid = e->pid;
+	r->vcpu = e->vcpu;
+	r->kind = e->kind;
+	r->intid = e->intid;
+	r->arg0 = e->arg[0] == VR_NO_VALUE ? 0 : e->arg[0];
+	r->arg1 = e->arg[1];
+	r->arg2 = e->arg[2] == VR_NO_VALUE ? 0 : e->arg[2];
+	r->arg3 = e->arg[3] == VR_NO_VALUE ? 0 : e->arg[3];
+	if (!it->has_snapshot)
+		return;
+	r->gic_version = it->snap.gic_version;
+	r->nr_lrs = it->snap.nr_lrs;
+	r->used_lrs = (int)it->snap.used_lrs;
+	r->hcr = it->snap.hcr;
+	r->vmcr = it->snap.vmcr;
+	r->ap_len = it->ap_len;
+	memcpy(r->lr, it->snap.lr, sizeof(r->lr));
+}
+
+/* Apply one event of the stream to the tracker and the model. */
+static void check_event(struct checker *c, struct row *r, const struct trace_item *it)
+{
+	row_from_item(r, it);
+	c->res->events++;
+	if (r->kind == VR_EV_IRQ_PENDING)
+		track_injection(c, r);
+	else if (r->kind == VR_EV_SGI)
+		track_sgi(c, r);
+	else if (r->kind == VR_EV_DEACTIVATE)
+		track_trapped_dir(c, r);
+	else if (it->has_snapshot && r->vcpu != VR_NO_VALUE && r->kind != VR_EV_POST)
+		(r->kind == VR_EV_FLUSH ? track_flush : track_sync)(c, r);
+	if (c->model) {
+		model_step(c, r);
+		if (r->kind == VR_EV_FLUSH)
+			track_flush_judged(c, r);
+	}
+}
+
+/* Pick the profile to replay under: asked for, or the recording kernel's. */
+static int choose_profile(struct checker *c, const struct trace_facts *facts,
+			  struct vr_error *err)
+{
+	struct replay_result *res = c->res;
+
+	c->recorded = vgic_profile_for_kernel(facts->kernel_release, res->profile_reason,
+					      sizeof(res->profile_reason));
+	c->profile = c->recorded;
+	if (c->opt->profile) {
+		c->profile = vgic_profile_find(c->opt->profile);
+		if (!c->profile)
+			return vr_error_set(err,
+					    "unknown profile '%s' (see `vgic-replay check --list-profiles`)",
+					    c->opt->profile);
+		snprintf(res->profile_reason, sizeof(res->profile_reason), "chosen with --profile");
+	}
+	res->profile = c->profile;
+	snprintf(res->checks_run, sizeof(res->checks_run), "%s",
+		 res->has_snapshots
+			 ? "TRACE_GAP, LOST_INTERRUPT (flush/sync accounting), MIS_DEACTIVATION "
+			   "and STUCK_ACTIVE (EOIcount walk), PRIORITY_INVERSION, LR_DIVERGENCE "
+			   "(the engine's prediction of every flush)"
+			 : "TRACE_GAP (no LR snapshots: acknowledgements and deactivations are not "
+			   "visible, so LOST_INTERRUPT, MIS_DEACTIVATION, PRIORITY_INVERSION and "
+			   "LR_DIVERGENCE cannot run)");
+	return 0;
+}
+
+/* Read the whole stream through the checks, a progress line on a terminal. */
+static int check_stream(struct checker *c, struct trace_source *src, int64_t last_id,
+			struct vr_error *err)
+{
+	struct vr_progress progress;
+	struct trace_item it;
+	struct row r;
+	int rc, total = 0;
+
+	memset(&r, 0, sizeof(r));
+	vr_progress_init(&progress, "checking");
+	if (!c->opt->progress)
+		progress.enabled = 0;
+	c->progress = &progress;
+	while ((rc = src->next(src->self, &it, err)) == 1) {
+		if (it.type == TRACE_ITEM_GAP) {
+			track_gap(c, it.id, it.gap.lost, it.gap.cpu, it.gap.start_ns);
+			continue;
+		}
+		check_event(c, &r, &it);
+		if ((++total & 0xffff) == 0) /* the scan is in id order: a share of the id range */
+			vr_progress_update(&progress, (uint64_t)r.id, (uint64_t)last_id);
+		if (c->failed)
+			break;
+	}
+	vr_progress_done(&progress);
+	c->progress = NULL;
+	if (rc < 0)
+		return -1;
+	if (c->failed)
+		return vr_error_set(err, "storing findings: %s", tracedb_errmsg(c->db));
+	return 0;
+}
+
+/* See replay.h. */
+int replay_check(struct tracedb *db, const struct replay_options *opt, replay_finding_fn fn,
+		 void *fn_arg, struct replay_result *res, struct vr_error *err)
+{
+	struct checker *c = vr_xcalloc(1, sizeof(*c));
+	struct trace_cursor *cur = NULL;
+	struct trace_source src;
+	struct trace_facts facts;
+	struct trace_filter f;
+	int rc = -1;
+
+	memset(res, 0, sizeof(*res));
+	c->db = db;
+	c->opt = opt;
+	c->fn = fn;
+	c->fn_arg = fn_arg;
+	c->res = res;
+	if (trace_facts_read(db, &facts, err))
+		goto out;
+	c->gic_version = facts.gic_version ? facts.gic_version : 3;
+	res->has_snapshots = facts.snapshots_total > 0;
+	if (choose_profile(c, &facts, err))
+		goto out;
+	if (res->has_snapshots) {
+		c->model = replay_model_open(db, vgic_profile_name(c->profile), finding_from_divergence, c, err);
+		if (!c->model)
+			goto out;
+	}
+	if (opt->store && begin_store(c, err))
+		goto out;
+	trace_filter_init(&f);
+	f.kinds = REPLAY_MODEL_KIND_SET;
+	cur = trace_cursor_open(db, &f, err);
+	if (!cur)
+		goto out;
+	src = trace_cursor_source(cur);
+	if (check_stream(c, &src, opt->progress ? facts.max_event_id : 0, err))
+		goto out;
+	replay_model_finish(c->model);
+	track_collect_counts(c);
+	if (c->model) {
+		const struct predict_result *pr = replay_model_result(c->model);
+
+		res->model_flushes = pr->flushes;
+		res->model_agree = pr->exact + pr->reordered;
+		res->model_unknown = pr->unknown;
+		res->model_dir_exits = pr->dir_exits;
+		res->model_dir_found = pr->dir_found;
+	}
+	if (opt->store && end_store(c, err))
+		goto out;
+	rc = 0;
+out:
+	findings_store_abort(c->store); /* NULL unless the run failed while storing */
+	trace_cursor_close(cur);
+	replay_model_close(c->model);
+	for (size_t v = 0; v < c->nvcpus; v++)
+		free(c->vcpus[v]);
+	free(c->vcpus);
+	free(c->tracked);
+	free(c);
+	return rc;
+}
+
+/* See replay.h. */
+void replay_result_free(struct replay_result *res)
+{
+	free(res->counts);
+	res->counts = NULL;
+}

@@ -1,0 +1,701 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The interrupt lifecycle tracker: the observational checks of `check`.
+ *
+ * It streams the trace in order and follows every interrupt instance:
+ *
+ *   injected   vgic_update_irq_pending (every source: KVM_IRQ_LINE, irqfd,
+ *              the timer) sets the software pending latch;
+ *   presented  a flush snapshot shows it Pending in a list register
+ *              (vgic_v3_populate_lr clears the latch of an edge interrupt);
+ *   acked      the next sync snapshot shows that LR Active or invalid;
+ *   back       or still Pending, and the fold puts the latch back;
+ *   done       an Active LR comes back invalid, or the profile's EOIcount
+ *              walk deactivates it while it sits outside the LRs.
+ *
+ * An injection that finds the interrupt already pending coalesces, as the
+ * GIC allows; when it lands while the guest holds the interrupt pending in
+ * an LR, only the sync tells: still Pending means merged, acknowledged
+ * means the latch started a new instance. This makes the accounting exact:
+ * per INTID, injected = acked + coalesced + lost + pending at the end.
+ *
+ * Everything here costs O(1) per event (LR slots are bounded by the
+ * number of LRs); memory is per INTID and per vCPU, not per event.
+ */
+#include "replay_internal.h"
+
+/* The vCPU record, growing the table on first sight. */
+struct vcpu_track *track_vcpu(struct checker *c, int64_t vcpu)
+{
+	if (vcpu < 0 || vcpu > 4095)
+		return NULL;
+	if ((size_t)vcpu >= c->nvcpus) {
+		size_t n = (size_t)vcpu + 1;
+
+		c->vcpus = vr_xrealloc(c->vcpus, n * sizeof(*c->vcpus));
+		memset(c->vcpus + c->nvcpus, 0, (n - c->nvcpus) * sizeof(*c->vcpus));
+		c->nvcpus = n;
+	}
+	if (!c->vcpus[vcpu])
+		c->vcpus[vcpu] = vr_xcalloc(1, sizeof(struct vcpu_track));
+	return c->vcpus[vcpu];
+}
+
+/* The tracking record of an interrupt; SGIs/PPIs are per vCPU. NULL for LPIs. */
+struct irq_track *track_irq(struct checker *c, int64_t vcpu, int64_t intid)
+{
+	struct irq_track *t;
+
+	if (intid < 0 || intid >= NR_SHARED_MAX) {
+		c->lpi_events++;
+		return NULL;
+	}
+	if (intid < NR_PRIVATE) {
+		struct vcpu_track *v = track_vcpu(c, vcpu);
+
+		if (!v)
+			return NULL;
+		t = &v->priv[intid];
+	} else {
+		t = &c->shared[intid];
+	}
+	if (!t->used) {
+		if (c->ntracked == c->cap_tracked) {
+			c->cap_tracked = c->cap_tracked ? 2 * c->cap_tracked : 64;
+			c->tracked = vr_xrealloc(c->tracked, c->cap_tracked * sizeof(*c->tracked));
+		}
+		c->tracked[c->ntracked++] = t;
+		t->used = 1;
+		t->intid = (uint32_t)intid;
+		t->vcpu = intid < NR_PRIVATE ? vcpu : VR_NO_VALUE;
+		t->level_cfg = -1;
+		t->priority = -1;
+		t->lr_vcpu = VR_NO_VALUE;
+		t->count.intid = (uint32_t)intid;
+		t->count.level = -1;
+	}
+	return t;
+}
+
+/* A new pending instance begins: from an injection, or put back by a fold. */
+static void start_instance(struct irq_track *t, const struct row *r, int from_fold)
+{
+	t->sw_pending = 1;
+	t->sw_pending_event = r->id;
+	t->sw_pending_ts = r->ts_ns;
+	t->sw_from_fold = from_fold;
+	t->first_skipped_flush = 0;
+	t->reported = 0;
+	t->uncertain = 0; /* a fresh instance after a gap is fully observed */
+}
+
+/*
+ * vgic_update_irq_pending: kvm_vgic_inject_irq() validated nothing yet,
+ * so apply vgic_validate_injection()'s rule: a level interrupt changes
+ * only when its line changes, an edge one only on level 1.
+ */
+void track_injection(struct checker *c, const struct row *r)
+{
+	struct irq_track *t = track_irq(c, r->vcpu, r->intid);
+	int level = r->arg1 != 0;
+
+	if (!t)
+		return;
+	if (t->level_cfg == 1) {
+		if (t->line_high == level)
+			return;
+		t->line_high = level;
+		if (!level)
+			return; /* lowering the line withdraws, it does not inject */
+	} else {
+		t->line_high = level;
+		if (!level)
+			return;
+	}
+	t->count.injected++;
+	if (t->sw_pending) {
+		t->count.coalesced++; /* the latch was already set: the GIC merges them */
+		return;
+	}
+	if (t->lr_pending) {
+		/* Merged or new instance: decided at the sync (see file comment). */
+		t->run_injections++;
+		t->run_injection_event = r->id;
+		t->run_injection_ts = r->ts_ns;
+		return;
+	}
+	start_instance(t, r, 0);
+}
+
+/*
+ * vgic_sgi: the guest on r->vcpu sent SGI r->intid (vgic_v3_dispatch_sgi,
+ * vgic_mmio_write_sgir) to the vCPUs of the mask in arg1 (-1: all but
+ * itself): an edge injection for each, which kvm_vgic_inject_irq's
+ * tracepoint does not show.
+ */
+void track_sgi(struct checker *c, const struct row *r)
+{
+	struct row inj = *r;
+	size_t v;
+
+	if (r->vcpu == VR_NO_VALUE || r->intid == VR_NO_VALUE || r->intid >= 16)
+		return;
+	inj.arg1 = 1;
+	for (v = 0; v < c->nvcpus && v < 64; v++) {
+		if (r->arg1 == -1 ? (int64_t)v == r->vcpu : !((uint64_t)r->arg1 >> v & 1))
+			continue;
+		inj.vcpu = (int64_t)v;
+		track_injection(c, &inj);
+	}
+}
+
+/*
+ * vgic_deactivate: KVM handled a trapped DIR (vgic_v3_deactivate) after
+ * the exit's sync; an interrupt active outside the LRs is deactivated
+ * there, so the tracker no longer holds it active.
+ */
+void track_trapped_dir(struct checker *c, const struct row *r)
+{
+	struct irq_track *t = track_irq(c, r->vcpu, r->arg0 & ~(7 << 10));
+
+	if (t && t->active && !t->in_lr) {
+		t->active = 0;
+		t->count.deactivated++;
+		t->last_seen_event = r->id; /* the proof if an LR shows it Active again */
+	}
+}
+
+/* Learn what an LR says about an interrupt's configuration. */
+static void learn_from_lr(struct irq_track *t, const struct vgic_lr_fields *f, int64_t vcpu)
+{
+	t->seen_in_lr = 1;
+	t->hw = f->hw;
+	t->priority = f->priority;
+	if (t->intid >= NR_PRIVATE)
+		t->vcpu = vcpu;
+	t->count.vcpu = vcpu;
+	/* vgic_v3_populate_lr sets EOI for non-HW level interrupts only. */
+	if (!f->hw) {
+		t->level_cfg = f->eoi;
+		t->count.level = f->eoi;
+	}
+}
+
+/* Report one pending instance that a flush left out. */
+static void report_missing(struct checker *c, const struct row *r, struct irq_track *t,
+			   int used, int later_lr)
+{
+	struct replay_finding fd;
+	int lost = used < r->nr_lrs;
+
+	t->reported = 1;
+	if (lost) {
+		t->sw_pending = 0;
+		t->count.lost++;
+	}
+	finding_init(&fd, lost ? FINDING_LOST_INTERRUPT : FINDING_LR_DIVERGENCE, SEVERITY_ERROR,
+		     r->ts_ns, r->cpu, r->vcpu, t->intid);
+	finding_proof(&fd, r->id, "flush without it");
+	finding_proof(&fd, t->sw_pending_event, "pending since");
+	finding_proof(&fd, t->first_skipped_flush, "first flush without it");
+	finding_proof(&fd, t->last_presented_event, "last presented");
+	if (lost)
+		snprintf(fd.explanation, sizeof(fd.explanation),
+			 "INTID %u was pending for vCPU %lld since event %lld and enabled (seen in "
+			 "an LR before), but KVM left it out of the list registers although %d of "
+			 "%d were free: its pending state is gone from the AP list, and the guest "
+			 "will never acknowledge it (assuming the guest did not disable it; the "
+			 "trace has no distributor writes).",
+			 t->intid, (long long)r->vcpu, (long long)t->sw_pending_event,
+			 r->nr_lrs - used, r->nr_lrs);
+	else
+		snprintf(fd.explanation, sizeof(fd.explanation),
+			 "INTID %u (priority 0x%02x) was pending for vCPU %lld since event %lld, "
+			 "but this flush filled the list registers without it while LR%d holds an "
+			 "interrupt that vgic_irq_cmp() sorts after it: the higher-priority pending "
+			 "interrupt is missing from the LRs.",
+			 t->intid, t->priority, (long long)r->vcpu, (long long)t->sw_pending_event,
+			 later_lr);
+	if (!lost && c->model) {
+		/*
+		 * The model replays the kernel's own vgic_irq_cmp() over the whole
+		 * state: if it programs the same LRs from there, this sort-based
+		 * suspicion is wrong (see track_flush_judged()).
+		 */
+		c->deferred = fd;
+		c->has_deferred = 1;
+		return;
+	}
+	finding_report(c, &fd);
+}
+
+/*
+ * After the model has judged the flush of row r: a deferred sort-based
+ * LR_DIVERGENCE stands where the model could not judge (the vCPU's state
+ * unknown to it) and is dropped where the model programmed what the
+ * kernel did; where they differ, finding_from_divergence() has already reported it.
+ */
+void track_flush_judged(struct checker *c, const struct row *r)
+{
+	if (!c->has_deferred)
+		return;
+	c->has_deferred = 0;
+	if (replay_model_vcpu_unknown(c->model, (int)r->vcpu))
+		finding_report(c, &c->deferred);
+}
+
+/*
+ * Every pending, enabled interrupt targeting this vCPU must be in the LRs
+ * unless they are full of entries that sort before it
+ * (vgic_flush_lr_state() places AP-list entries in sorted order while
+ * LRs remain). An injection only counts once a whole run has passed since
+ * it (its tracepoint fires before vgic_queue_irq_unlock() queues it, so a
+ * flush on another CPU may race with it); a pending state the fold put
+ * back counts at once, as the fold runs on this vCPU's own thread.
+ */
+static void check_missing(struct checker *c, const struct row *r, struct vcpu_track *v, int used)
+{
+	size_t k;
+	int j;
+
+	for (k = 0; k < c->ntracked; k++) {
+		struct irq_track *t = c->tracked[k];
+		int later = -1;
+
+		if (!t->sw_pending || t->in_lr || t->vcpu != r->vcpu)
+			continue;
+		if (!t->first_skipped_flush)
+			t->first_skipped_flush = r->id;
+		if (t->reported || t->uncertain || !t->seen_in_lr || t->priority < 0)
+			continue;
+		/* The guest routed this SPI elsewhere (kvm_mmio, applied by the model): once
+		 * inactive, KVM's prune moves it to the new target, where it is looked for. */
+		if (t->intid >= NR_PRIVATE && c->model &&
+		    replay_model_spi_target(c->model, t->intid) != t->vcpu)
+			continue;
+		if (!t->sw_from_fold && t->sw_pending_ts >= v->prev_flush_ts)
+			continue;
+		/* Pending and active sorts as not pending (vgic_irq_cmp()), among the
+		 * actives; the active state is unknown until an LR shows it. */
+		for (j = 0; j < used && later < 0 && t->state_known && !t->active; j++)
+			if (vgic_profile_lr_sorts_after(c->recorded, c->gic_version, r->lr[j],
+							(uint8_t)t->priority))
+				later = j;
+		if (used < r->nr_lrs || later >= 0)
+			report_missing(c, r, t, used, later);
+	}
+}
+
+/*
+ * An LR shows an interrupt Active that was never acknowledged since the
+ * trace last saw it inactive: the guest can only activate what it
+ * acknowledged from an LR, so the kernel's state does not follow from
+ * the interrupt's history.
+ */
+static void report_unacked_active(struct checker *c, const struct row *r, struct irq_track *t,
+				  int slot)
+{
+	struct replay_finding fd;
+
+	t->reported = 1;
+	finding_init(&fd, FINDING_LR_DIVERGENCE, SEVERITY_ERROR, r->ts_ns, r->cpu, r->vcpu,
+		     t->intid);
+	finding_proof(&fd, r->id, "flush with it active");
+	finding_proof(&fd, t->last_seen_event, "last seen inactive");
+	finding_proof(&fd, t->sw_pending_event, "pending since");
+	snprintf(fd.explanation, sizeof(fd.explanation),
+		 "LR%d holds INTID %u Active, but the guest never acknowledged it after event %lld, "
+		 "where it was last seen inactive: the kernel's state for it does not follow from "
+		 "what the trace shows (a pending or active state was lost or invented).",
+		 slot, t->intid, (long long)t->last_seen_event);
+	if (c->model && !c->has_deferred) {
+		/* A remote DIR the owner's fold undid explains it: the model judges (MODEL_DIR_LOST). */
+		c->deferred = fd;
+		c->has_deferred = 1;
+		return;
+	}
+	finding_report(c, &fd);
+}
+
+/* The LRs of the last flush are folded back: nothing of them is in an LR any more. */
+static void clear_in_lr(struct checker *c, int64_t vcpu, struct vcpu_track *v)
+{
+	int i;
+
+	for (i = 0; i < v->used_lrs; i++) {
+		struct vgic_lr_fields f;
+		struct irq_track *t;
+
+		vgic_lr_decode(c->gic_version, v->lr[i], &f);
+		t = track_irq(c, vcpu, f.intid);
+		if (t)
+			t->in_lr = 0;
+	}
+	v->used_lrs = 0;
+}
+
+/*
+ * A flush: KVM programmed these LRs (kvm_vgic_flush_hwstate). Pending
+ * instances move into the LRs; an instance that stays behind although
+ * free LRs were left is lost (vgic_flush_lr_state places every AP-list
+ * entry targeting this vCPU while LRs remain).
+ */
+void track_flush(struct checker *c, const struct row *r)
+{
+	struct vcpu_track *v = track_vcpu(c, r->vcpu);
+	int i, used = r->used_lrs;
+
+	if (!v)
+		return;
+	if (used > r->nr_lrs)
+		used = r->nr_lrs;
+	clear_in_lr(c, r->vcpu, v); /* a flush without a sync in between */
+	v->used = 1;
+	v->prev_flush_ts = v->flush_ts;
+	v->flush_event = r->id;
+	v->flush_ts = r->ts_ns;
+	v->hcr = (uint32_t)r->hcr;
+	v->nr_lrs = r->nr_lrs;
+	v->used_lrs = used;
+	memcpy(v->lr, r->lr, sizeof(v->lr));
+
+	for (i = 0; i < used; i++) {
+		struct vgic_lr_fields f;
+		struct irq_track *t;
+
+		vgic_lr_decode(c->gic_version, r->lr[i], &f);
+		t = track_irq(c, r->vcpu, f.intid);
+		if (!t)
+			continue;
+		learn_from_lr(t, &f, r->vcpu);
+		t->in_lr = 1;
+		t->last_presented_event = r->id;
+		if (f.pending) {
+			if (t->sw_pending) {
+				t->sw_pending = 0; /* populate consumed the latch */
+			} else if (!t->lr_pending && !t->uncertain && t->level_cfg != 1) {
+				/* Pending with no injection seen: in flight at trace start. */
+				t->count.pending_at_start++;
+				t->sw_pending_event = r->id;
+				t->sw_pending_ts = r->ts_ns;
+			}
+			t->lr_pending = 1;
+			t->lr_vcpu = r->vcpu;
+		} else {
+			t->lr_pending = 0;
+		}
+		if (f.active && !t->active && t->state_known && !t->uncertain && !t->reported)
+			report_unacked_active(c, r, t, i);
+		if (f.active)
+			t->active = 1;
+		t->state_known = 1;
+		t->last_seen_event = r->id;
+	}
+	check_missing(c, r, v, used);
+}
+
+/* Compare two interrupts for the AP-list sort of vgic_irq_cmp(): priority, then HW first. */
+static int ap_order(const struct irq_track *a, const struct irq_track *b)
+{
+	if (a->priority != b->priority)
+		return a->priority - b->priority;
+	return b->hw - a->hw;
+}
+
+/*
+ * EOIcount > 0 at exit (6.19+): the guest EOIed that many interrupts not
+ * in the LRs (EOImode 0). The profile's walk decides which AP-list
+ * entries KVM deactivates: 6.19 starts at the head, where the LR-resident
+ * entries are, and so takes Active LR entries first; 7.0 starts after the
+ * last LR entry. The guest, deactivating in priority order, EOIed the
+ * first ones of that tail, which the 7.0 walk picks.
+ */
+static void eoicount_walk(struct checker *c, const struct row *r, struct vcpu_track *v,
+			  int eoicount, const int *lr_active_intids, int nlr_active)
+{
+	struct irq_track *tail[64];
+	struct replay_finding fd;
+	size_t k;
+	int ntail = 0, i, j, wrong;
+	char lr_list[160] = "", tail_list[160] = "";
+
+	(void)v;
+	for (k = 0; k < c->ntracked && ntail < 64; k++) {
+		struct irq_track *t = c->tracked[k];
+
+		if (t->active && !t->in_lr && t->vcpu == r->vcpu)
+			tail[ntail++] = t;
+	}
+	for (i = 1; i < ntail; i++) /* insertion sort: the tail is short */
+		for (j = i; j > 0 && ap_order(tail[j], tail[j - 1]) < 0; j--) {
+			struct irq_track *x = tail[j];
+
+			tail[j] = tail[j - 1];
+			tail[j - 1] = x;
+		}
+	/* The recording kernel's deactivations, attributed as the guest made them. */
+	for (i = 0; i < eoicount && i < ntail; i++) {
+		tail[i]->active = 0;
+		tail[i]->count.deactivated++;
+		tail[i]->count.eoicount_deactivations++;
+	}
+	wrong = vgic_profile_eoicount_on_lrs(c->profile, eoicount, nlr_active);
+	if (!wrong)
+		return;
+	for (i = 0; i < wrong; i++)
+		snprintf(lr_list + strlen(lr_list), sizeof(lr_list) - strlen(lr_list), "%s%d",
+			 i ? ", " : "", lr_active_intids[i]);
+	for (i = eoicount - wrong; i < eoicount && i < ntail; i++)
+		snprintf(tail_list + strlen(tail_list), sizeof(tail_list) - strlen(tail_list),
+			 "%s%u", i > eoicount - wrong ? ", " : "", tail[i]->intid);
+	finding_init(&fd, FINDING_MIS_DEACTIVATION, SEVERITY_ERROR, r->ts_ns, r->cpu, r->vcpu,
+		     lr_active_intids[0]);
+	finding_proof(&fd, r->id, "exit with EOIcount");
+	finding_proof(&fd, v->flush_event, "flush with LRENPIE");
+	snprintf(fd.explanation, sizeof(fd.explanation),
+		 "Under %s, the EOIcount walk at this exit (EOIcount %d, LRENPIE set at the flush) "
+		 "starts at the AP-list head and deactivates INTID %s, still active in the list "
+		 "registers and not EOIed by the guest, instead of %s%s outside the LRs that the "
+		 "guest did EOI; that interrupt stays active for ever (commit 6da5e537f5af).",
+		 vgic_profile_name(c->profile), eoicount, lr_list, tail_list[0] ? "INTID " : "the interrupt",
+		 tail_list[0] ? tail_list : " (not tracked)");
+	finding_report(c, &fd);
+	/* The consequence: the interrupts the walk missed stay active, undeliverable. */
+	for (i = eoicount - wrong; i < eoicount && i < ntail; i++) {
+		finding_init(&fd, FINDING_STUCK_ACTIVE, SEVERITY_ERROR, r->ts_ns, r->cpu, r->vcpu,
+			     tail[i]->intid);
+		finding_proof(&fd, r->id, "exit whose walk missed it");
+		finding_proof(&fd, tail[i]->active_event, "acknowledged");
+		snprintf(fd.explanation, sizeof(fd.explanation),
+			 "Under %s, INTID %u stays active after this exit although the guest EOIed "
+			 "it: the EOIcount walk spent the count on an interrupt still in the LRs. "
+			 "KVM will present it Active (or Pending+Active) with no matching priority "
+			 "in the guest's APRs, so it is never delivered again.",
+			 vgic_profile_name(c->profile), tail[i]->intid);
+		finding_report(c, &fd);
+	}
+}
+
+/*
+ * The guest's CPU interface acknowledges the highest-priority pending
+ * interrupt: an LR still Pending at the exit with a strictly higher
+ * priority (same group, not active) than one the guest acknowledged during
+ * the run was passed over. LRs do not become pending during a run, so it
+ * was there all along; the PMR and the running priority mask by threshold,
+ * so whatever let the lower one through let the higher one through too.
+ */
+static void check_priority_inversion(struct checker *c, const struct row *r, struct vcpu_track *v)
+{
+	struct vgic_lr_fields before[MAX_LRS], after[MAX_LRS];
+	int i, j, n = v->used_lrs < r->nr_lrs ? v->used_lrs : r->nr_lrs;
+
+	for (i = 0; i < n; i++) {
+		vgic_lr_decode(c->gic_version, v->lr[i], &before[i]);
+		vgic_lr_decode(c->gic_version, r->lr[i], &after[i]);
+	}
+	for (i = 0; i < n; i++) {
+		struct replay_finding fd;
+
+		if (!before[i].pending || before[i].active || after[i].pending)
+			continue; /* i: acknowledged during the run */
+		for (j = 0; j < n; j++) {
+			if (!before[j].pending || before[j].active || !after[j].pending ||
+			    after[j].active || before[j].group != before[i].group ||
+			    before[j].priority >= before[i].priority)
+				continue;
+			finding_init(&fd, FINDING_PRIORITY_INVERSION, SEVERITY_ERROR, r->ts_ns, r->cpu,
+				     r->vcpu, before[i].intid);
+			finding_proof(&fd, r->id, "exit");
+			finding_proof(&fd, v->flush_event, "flush");
+			snprintf(fd.explanation, sizeof(fd.explanation),
+				 "During this run the guest acknowledged INTID %u (priority 0x%02x, LR%d) "
+				 "while INTID %u (priority 0x%02x, LR%d, same group) "
+				 "stayed pending in the list registers from the flush to the exit: "
+				 "the higher-priority interrupt was passed over.",
+				 before[i].intid, before[i].priority, i, before[j].intid,
+				 before[j].priority, j);
+			finding_report(c, &fd);
+			return;
+		}
+	}
+}
+
+/*
+ * The hardware hands an LR back with the vINTID it was programmed with
+ * (only the state bits change), so an LR that comes back naming another
+ * interrupt makes vgic_v3_fold_lr() fold, and deactivate, an interrupt the
+ * guest did not deactivate, or one that was not active at all; the one
+ * the guest really handled is not folded and keeps its state.
+ */
+static void report_swapped_lr(struct checker *c, const struct row *r, struct vcpu_track *v, int slot,
+			      const struct vgic_lr_fields *before, const struct vgic_lr_fields *after)
+{
+	struct irq_track *t = track_irq(c, r->vcpu, after->intid);
+	struct replay_finding fd;
+
+	finding_init(&fd, FINDING_MIS_DEACTIVATION, SEVERITY_ERROR, r->ts_ns, r->cpu, r->vcpu,
+		     after->intid);
+	finding_proof(&fd, r->id, "exit");
+	finding_proof(&fd, v->flush_event, "flush");
+	snprintf(fd.explanation, sizeof(fd.explanation),
+		 "LR%d was programmed with INTID %u but comes back at this exit naming INTID %u "
+		 "(%s): the fold deactivates INTID %u, %s, and leaves INTID %u, which the guest "
+		 "handled, in the state KVM last gave it.",
+		 slot, before->intid, after->intid, after->active ? "Active" : after->pending ? "Pending" : "invalid",
+		 after->intid,
+		 t && t->active ? "which the guest did not deactivate" : "which was not active",
+		 before->intid);
+	if (t)
+		t->active = after->active;
+	finding_report(c, &fd);
+}
+
+/*
+ * A sync: the LRs the hardware handed back (entry of vgic_v3_fold_lr_state).
+ * Compare slot by slot with the flush: Pending -> Active/invalid is an
+ * acknowledgement, Active -> invalid a deactivation. Then the EOIcount.
+ */
+void track_sync(struct checker *c, const struct row *r)
+{
+	struct vcpu_track *v = track_vcpu(c, r->vcpu);
+	int lr_active[MAX_LRS], nlr_active = 0;
+	int i, eoicount;
+
+	if (!v || !v->used)
+		return; /* no flush seen yet for this vCPU: nothing to compare with */
+	v->vmcr_sync = (uint32_t)r->vmcr;
+	for (i = 0; i < v->used_lrs && i < r->nr_lrs; i++) {
+		struct vgic_lr_fields before, after;
+		struct irq_track *t;
+
+		vgic_lr_decode(c->gic_version, v->lr[i], &before);
+		vgic_lr_decode(c->gic_version, r->lr[i], &after);
+		if (after.intid != before.intid) {
+			report_swapped_lr(c, r, v, i, &before, &after);
+			continue;
+		}
+		t = track_irq(c, r->vcpu, before.intid);
+		if (!t)
+			continue;
+		if (before.pending && !after.pending) {
+			/* The guest acknowledged the presented instance. */
+			t->count.acked++;
+			if (c->opt->latency && t->sw_pending_ts && t->sw_pending_ts <= r->ts_ns)
+				c->opt->latency(LATENCY_INJECT_TO_ACK, r->vcpu, t->intid,
+						r->ts_ns - t->sw_pending_ts, c->opt->latency_arg);
+			t->lr_pending = 0;
+			t->active_event = r->id;
+			t->active_ts = r->ts_ns;
+			if (t->run_injections) {
+				/* Those injections set the latch anew: a new instance. */
+				struct row inj = *r;
+
+				t->count.coalesced += t->run_injections - 1;
+				inj.id = t->run_injection_event;
+				inj.ts_ns = t->run_injection_ts;
+				start_instance(t, &inj, 0);
+			}
+		} else if (before.pending && after.pending) {
+			/* Not acknowledged: the fold keeps it pending, injections merged. */
+			t->count.coalesced += t->run_injections;
+			t->lr_pending = 0;
+			start_instance(t, r, 1);
+		}
+		t->run_injections = 0;
+		if (before.active && !after.active) {
+			t->count.deactivated++;
+			if (c->opt->latency && t->active_ts && t->active_ts <= r->ts_ns)
+				c->opt->latency(LATENCY_ACK_TO_DEACTIVATE, r->vcpu, t->intid,
+						r->ts_ns - t->active_ts, c->opt->latency_arg);
+		}
+		if (after.active && !after.pending && before.pending)
+			t->count.deactivated += before.active; /* P+A -> A: the old one went */
+		t->active = after.active;
+		t->state_known = 1;
+		t->last_seen_event = r->id;
+		if (after.active)
+			lr_active[nlr_active++] = (int)after.intid;
+		if (before.pending && !after.pending && !after.active) {
+			t->count.deactivated++; /* acknowledged and deactivated in one run */
+			if (c->opt->latency)
+				c->opt->latency(LATENCY_ACK_TO_DEACTIVATE, r->vcpu, t->intid, 0,
+						c->opt->latency_arg);
+		}
+	}
+	check_priority_inversion(c, r, v);
+	/* The walk runs after the fold, while the LR entries are still at the list head. */
+	eoicount = vgic_hcr_eoicount(r->hcr);
+	if (eoicount && (v->hcr & VGIC_HCR_LRENPIE))
+		eoicount_walk(c, r, v, eoicount, lr_active, nlr_active);
+	/* The kernel folds the LRs back: nothing is in an LR until the next flush. */
+	clear_in_lr(c, r->vcpu, v);
+}
+
+/* A gap: whatever was in flight may have changed unseen. */
+void track_gap(struct checker *c, int64_t after_event, int64_t lost, int32_t cpu,
+		   int64_t ts)
+{
+	struct replay_finding fd;
+	size_t k;
+
+	for (k = 0; k < c->ntracked; k++) {
+		/* Its presentation and the sync that decides it may be among the lost. */
+		c->tracked[k]->uncertain = 1;
+		c->tracked[k]->lr_pending = 0;
+		c->tracked[k]->run_injections = 0;
+	}
+	/* The flush each vCPU's next sync would be compared with may be among the lost. */
+	for (k = 0; k < c->nvcpus; k++)
+		if (c->vcpus[k]) {
+			clear_in_lr(c, (int64_t)k, c->vcpus[k]);
+			c->vcpus[k]->used = 0;
+		}
+	if (c->model)
+		replay_model_forget(c->model);
+	finding_init(&fd, FINDING_TRACE_GAP, SEVERITY_INFO, ts, cpu, VR_NO_VALUE, VR_NO_VALUE);
+	finding_proof(&fd, after_event, "last event before the gap");
+	if (lost >= 0)
+		snprintf(fd.explanation, sizeof(fd.explanation),
+			 "The tracer lost %lld events on CPU %d here; interrupts in flight across "
+			 "this point are reported as unknown, never as findings.",
+			 (long long)lost, cpu);
+	else
+		snprintf(fd.explanation, sizeof(fd.explanation),
+			 "The tracer lost an unknown number of events on CPU %d here; interrupts "
+			 "in flight across this point are reported as unknown.",
+			 cpu);
+	finding_report(c, &fd);
+}
+
+/* Order counts by vCPU (private interrupts first), then INTID. */
+static int count_cmp(const void *a, const void *b)
+{
+	const struct replay_irq_count *x = a, *y = b;
+	int xs = x->intid >= NR_PRIVATE, ys = y->intid >= NR_PRIVATE;
+
+	if (xs != ys)
+		return xs - ys;
+	if (x->vcpu != y->vcpu)
+		return x->vcpu < y->vcpu ? -1 : 1;
+	return x->intid < y->intid ? -1 : x->intid > y->intid;
+}
+
+/* Gather the per-INTID counts into the result, sorted by vCPU then INTID. */
+void track_collect_counts(struct checker *c)
+{
+	size_t n = 0, k;
+
+	c->res->counts = vr_xmalloc((c->ntracked + 1) * sizeof(*c->res->counts));
+	for (k = 0; k < c->ntracked; k++) {
+		struct irq_track *t = c->tracked[k];
+
+		if (!t->count.injected && !t->count.acked)
+			continue;
+		t->count.pending_at_end = t->sw_pending || t->lr_pending;
+		if (t->intid < NR_PRIVATE)
+			t->count.vcpu = t->vcpu;
+		c->res->counts[n++] = t->count;
+	}
+	qsort(c->res->counts, n, sizeof(*c->res->counts), count_cmp);
+	c->res->ncounts = n;
+}

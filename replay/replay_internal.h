@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the parts of `check` share, private to replay/: the driver
+ * (driver.c) feeds the event stream to the interrupt lifecycle tracker
+ * (lifecycle.c) and the model (model.c), and both make their findings
+ * through findings.c. Nothing outside replay/ includes this.
+ */
+#ifndef VR_REPLAY_INTERNAL_H
+#define VR_REPLAY_INTERNAL_H
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "../schemas/findings_store.h"
+#include "predict.h"
+#include "replay.h"
+
+#define NR_PRIVATE 32
+#define NR_SHARED_MAX 1020
+#define MAX_LRS 64
+
+/* What is known about one interrupt (per vCPU for SGIs/PPIs, global for SPIs). */
+struct irq_track {
+	uint32_t intid;
+	int used;
+	int64_t vcpu;	  /* target: owner of a private IRQ, or where an SPI was last seen */
+	int level_cfg;	  /* 1 level, 0 edge, -1 not yet seen in an LR */
+	int hw;
+	int priority;	  /* -1 unknown */
+	int seen_in_lr;	  /* proves the guest enabled it */
+	int uncertain;	  /* a gap intervened: state may be wrong, checks say unknown */
+	int sw_pending;	  /* pending latch set, not in an LR */
+	int64_t sw_pending_event, sw_pending_ts;
+	int lr_pending;	  /* presented Pending in the current LRs of vcpu lr_vcpu */
+	int64_t lr_vcpu;
+	int run_injections; /* injections while lr_pending during a guest run */
+	int64_t run_injection_event, run_injection_ts;
+	int active;	  /* acked, not yet deactivated as far as the trace shows */
+	int in_lr;	  /* resident in the last flush's LRs */
+	int64_t active_event, active_ts;
+	int line_high;
+	int64_t first_skipped_flush;	/* first flush that left the instance out */
+	int sw_from_fold;		/* the pending state came back from a fold */
+	int reported;			/* this instance already made a finding */
+	int64_t last_presented_event; /* the last flush that put it in an LR */
+	int state_known;	      /* seen in an LR: its active state is tracked */
+	int64_t last_seen_event;      /* the last snapshot that showed it */
+	struct replay_irq_count count;
+};
+
+/* The list registers of the last flush of one vCPU. */
+struct vcpu_track {
+	int used;
+	int64_t flush_event, flush_ts, prev_flush_ts;
+	uint32_t hcr;
+	uint32_t vmcr_sync; /* ICH_VMCR at the exit being checked (0: not recorded) */
+	int nr_lrs;
+	int used_lrs;
+	uint64_t lr[MAX_LRS];
+	struct irq_track priv[NR_PRIVATE];
+};
+
+struct checker {
+	struct tracedb *db;
+	const struct replay_options *opt;
+	const struct vgic_profile *profile;	/* what-if: the EOIcount walk replayed */
+	const struct vgic_profile *recorded;	/* the recording kernel: its LR sort */
+	replay_finding_fn fn;
+	void *fn_arg;
+	struct replay_result *res;
+	int gic_version;
+	struct vcpu_track **vcpus; /* stable addresses: tracked[] points into them */
+	size_t nvcpus;
+	struct irq_track shared[NR_SHARED_MAX];
+	struct irq_track **tracked; /* every interrupt seen, so loops skip the unused ones */
+	size_t ntracked, cap_tracked;
+	int64_t vcpus_seen;
+	int64_t lpi_events;
+	struct findings_store *store; /* the run being stored, or NULL */
+	int failed;
+	struct replay_model *model;  /* the engine replay under c->profile */
+	int64_t last_finding_event;  /* decisive event of the last finding made */
+	struct replay_finding deferred; /* a sort-based LR_DIVERGENCE the model has yet to judge */
+	int has_deferred;
+	struct vr_progress *progress; /* the progress line on a terminal, or NULL */
+};
+
+/* One row of the event stream, with its snapshot if it has one. */
+struct row {
+	int64_t id, ts_ns, vcpu, intid, arg0, arg1, arg2, arg3;
+	int32_t cpu, pid;
+	int kind;
+	int gic_version, nr_lrs, used_lrs, ap_len;
+	int64_t hcr;
+	int64_t vmcr;
+	uint64_t lr[MAX_LRS];
+};
+
+/* lifecycle.c: the tracker, one function per kind of event it follows. */
+struct vcpu_track *track_vcpu(struct checker *c, int64_t vcpu);
+struct irq_track *track_irq(struct checker *c, int64_t vcpu, int64_t intid);
+void track_injection(struct checker *c, const struct row *r);
+void track_sgi(struct checker *c, const struct row *r);
+void track_trapped_dir(struct checker *c, const struct row *r);
+void track_flush(struct checker *c, const struct row *r);
+void track_flush_judged(struct checker *c, const struct row *r);
+void track_sync(struct checker *c, const struct row *r);
+void track_gap(struct checker *c, int64_t after_event, int64_t lost, int32_t cpu, int64_t ts);
+void track_collect_counts(struct checker *c);
+
+/* findings.c: making a finding, and the findings the model's divergences become. */
+void finding_init(struct replay_finding *f, enum finding_kind kind, enum finding_severity sev,
+		  int64_t ts, int32_t cpu, int64_t vcpu, int64_t intid);
+void finding_proof(struct replay_finding *f, int64_t event_id, const char *role);
+void finding_report(struct checker *c, struct replay_finding *f);
+void finding_from_divergence(const struct replay_model_divergence *d, void *arg);
+
+#endif

@@ -1,0 +1,173 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A replay run stored in its trace (see findings_store.h). Two prepared
+ * inserts serve every finding of the run; the run's row is written first
+ * with status 'running' and closed with its totals at the end.
+ */
+#include "findings_store.h"
+
+#include <stdlib.h>
+
+struct findings_store {
+	struct tracedb *db;
+	sqlite3_stmt *ins_finding, *ins_proof;
+	int64_t run_id;
+};
+
+/* Prepare a statement, setting err with what failed. */
+static int prepare(sqlite3 *sql, const char *what, const char *q, sqlite3_stmt **st,
+		   struct vr_error *err)
+{
+	if (sqlite3_prepare_v2(sql, q, -1, st, NULL) == SQLITE_OK)
+		return 0;
+	return vr_error_set(err, "%s: %s", what, sqlite3_errmsg(sql));
+}
+
+/* Insert the replay_runs row of a run that has begun. */
+static int insert_run(struct findings_store *fs, const struct findings_run *run,
+		      struct vr_error *err)
+{
+	sqlite3 *sql = tracedb_sqlite(fs->db);
+	sqlite3_stmt *st;
+	int rc;
+
+	if (prepare(sql, "replay_runs",
+		    "INSERT INTO replay_runs(started_at, tool_version, profile, profile_reason, "
+		    "options, status) VALUES (strftime('%Y-%m-%dT%H:%M:%SZ','now'), ?, ?, ?, ?, "
+		    "'running')",
+		    &st, err))
+		return -1;
+	sqlite3_bind_text(st, 1, VR_VERSION, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, run->profile, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, run->profile_reason, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, run->options, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return vr_error_set(err, "replay_runs: %s", sqlite3_errmsg(sql));
+	fs->run_id = sqlite3_last_insert_rowid(sql);
+	return 0;
+}
+
+/* See findings_store.h. */
+struct findings_store *findings_store_begin(struct tracedb *db, const struct findings_run *run,
+					    struct vr_error *err)
+{
+	struct findings_store *fs = vr_xcalloc(1, sizeof(*fs));
+	sqlite3 *sql = tracedb_sqlite(db);
+
+	fs->db = db;
+	if (tracedb_exec(db, "BEGIN", err)) {
+		free(fs);
+		return NULL;
+	}
+	if (insert_run(fs, run, err) ||
+	    prepare(sql, "findings",
+		    "INSERT INTO findings(run, kind, severity, ts_ns, cpu, vcpu, intid, "
+		    "explanation, vm) VALUES (?,?,?,?,?,?,?,?,(SELECT vm FROM events WHERE id = ?9))",
+		    &fs->ins_finding, err) ||
+	    prepare(sql, "findings",
+		    "INSERT OR IGNORE INTO finding_events(finding, event_id, role) VALUES (?,?,?)",
+		    &fs->ins_proof, err)) {
+		findings_store_abort(fs);
+		return NULL;
+	}
+	return fs;
+}
+
+/* See findings_store.h. */
+int64_t findings_store_run_id(const struct findings_store *fs)
+{
+	return fs->run_id;
+}
+
+/* Bind an integer that may be VR_NO_VALUE (NULL). */
+static void bind_or_null(sqlite3_stmt *st, int i, int64_t v)
+{
+	if (v == VR_NO_VALUE)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_int64(st, i, v);
+}
+
+/* See findings_store.h. */
+int findings_store_add(struct findings_store *fs, const struct stored_finding *f)
+{
+	sqlite3_stmt *st = fs->ins_finding;
+	int64_t id;
+	int rc;
+
+	sqlite3_bind_int64(st, 1, fs->run_id);
+	sqlite3_bind_text(st, 2, f->kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, f->severity, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, f->ts_ns);
+	sqlite3_bind_int(st, 5, f->cpu);
+	bind_or_null(st, 6, f->vcpu);
+	bind_or_null(st, 7, f->intid);
+	sqlite3_bind_text(st, 8, f->explanation, -1, SQLITE_STATIC);
+	bind_or_null(st, 9, f->nproof ? f->proof[0] : VR_NO_VALUE);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return -1;
+	id = sqlite3_last_insert_rowid(tracedb_sqlite(fs->db));
+	for (int i = 0; i < f->nproof; i++) {
+		sqlite3_bind_int64(fs->ins_proof, 1, id);
+		sqlite3_bind_int64(fs->ins_proof, 2, f->proof[i]);
+		sqlite3_bind_text(fs->ins_proof, 3, f->proof_role[i], -1, SQLITE_STATIC);
+		sqlite3_step(fs->ins_proof);
+		sqlite3_reset(fs->ins_proof);
+	}
+	return 0;
+}
+
+/* Free the statements and the store. */
+static void store_free(struct findings_store *fs)
+{
+	sqlite3_finalize(fs->ins_finding);
+	sqlite3_finalize(fs->ins_proof);
+	free(fs);
+}
+
+/* See findings_store.h. */
+int findings_store_end(struct findings_store *fs, int64_t events, int64_t findings,
+		       const char *checks_run, struct vr_error *err)
+{
+	sqlite3 *sql = tracedb_sqlite(fs->db);
+	struct tracedb *db = fs->db;
+	sqlite3_stmt *st;
+	int rc;
+
+	sqlite3_finalize(fs->ins_finding);
+	sqlite3_finalize(fs->ins_proof);
+	fs->ins_finding = fs->ins_proof = NULL;
+	if (prepare(sql, "replay_runs",
+		    "UPDATE replay_runs SET status = 'done', events_replayed = ?, findings = ?, "
+		    "checks_run = ? WHERE run = ?",
+		    &st, err)) {
+		findings_store_abort(fs);
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, events);
+	sqlite3_bind_int64(st, 2, findings);
+	sqlite3_bind_text(st, 3, checks_run, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, fs->run_id);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		vr_error_set(err, "replay_runs: %s", sqlite3_errmsg(sql));
+		findings_store_abort(fs);
+		return -1;
+	}
+	store_free(fs);
+	return tracedb_exec(db, "COMMIT", err);
+}
+
+/* See findings_store.h. */
+void findings_store_abort(struct findings_store *fs)
+{
+	if (!fs)
+		return;
+	tracedb_exec(fs->db, "ROLLBACK", NULL);
+	store_free(fs);
+}
