@@ -60,27 +60,12 @@ static int end_store(struct checker *c, struct vr_error *err)
 	return findings_store_end(fs, c->res->events, c->res->findings, c->res->checks_run, err);
 }
 
-/* Hand the row to the engine replay, which reports divergent flushes to on_divergence. */
-static void model_step(struct checker *c, const struct row *r)
+/* Hand the event to the engine replay, which reports divergent flushes to finding_from_divergence. */
+static void model_step(struct checker *c, const struct trace_item *it)
 {
 	struct replay_model_row m;
 
-	m.id = r->id;
-	m.ts_ns = r->ts_ns;
-	m.intid = r->intid;
-	m.arg0 = r->arg0;
-	m.arg1 = r->arg1;
-	m.arg2 = r->arg2;
-	m.arg3 = r->arg3;
-	m.kind = r->kind;
-	m.vcpu = r->vcpu == VR_NO_VALUE ? -1 : (int)r->vcpu;
-	m.pid = r->pid;
-	m.cpu = r->cpu;
-	m.used_lrs = r->used_lrs;
-	m.ap_len = r->kind == VR_EV_POST ? r->ap_len : -1;
-	m.hcr = (uint32_t)r->hcr;
-	m.vmcr = (uint32_t)r->vmcr;
-	m.lr = VR_KIND_BIT(r->kind) & VR_KINDS_SNAPSHOT ? r->lr : NULL;
+	replay_model_row_from_item(&m, it);
 	replay_model_step(c->model, &m);
 }
 
@@ -128,7 +113,7 @@ static void check_event(struct checker *c, struct row *r, const struct trace_ite
 	else if (it->has_snapshot && r->vcpu != VR_NO_VALUE && r->kind != VR_EV_POST)
 		(r->kind == VR_EV_FLUSH ? track_flush : track_sync)(c, r);
 	if (c->model) {
-		model_step(c, r);
+		model_step(c, it);
 		if (r->kind == VR_EV_FLUSH)
 			track_flush_judged(c, r);
 	}
