@@ -271,18 +271,15 @@ fail:
 	return 2;
 }
 
-/* Trace start, for relative --from/--to. */
+/* Trace start, for relative --from/--to (0 when the trace does not say). */
 static int64_t trace_start_ns(struct tracedb *db)
 {
-	sqlite3_stmt *st;
-	int64_t v = 0;
+	struct vr_error err = {{0}};
+	struct trace_facts f;
 
-	if (sqlite3_prepare_v2(tracedb_sqlite(db), "SELECT first_ts_ns FROM trace_info", -1, &st,
-			       NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return v;
+	if (trace_facts_read(db, &f, &err) || f.first_ts_ns == VR_NO_VALUE)
+		return 0;
+	return f.first_ts_ns;
 }
 
 /* Run the check command. */

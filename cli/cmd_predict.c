@@ -25,7 +25,7 @@ static const char predict_usage[] =
 	"\n"
 	"Exit status: 0 every flush predicted, 1 some differ, 2 error.\n";
 
-/* Run the model and print the agreement. */
+/* Run the replay (replay/driver.c) and print the model's agreement. */
 int cmd_predict(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -33,13 +33,13 @@ int cmd_predict(int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
+	struct replay_options opt = {0};
 	struct vr_error err = {{0}};
+	struct replay_result res;
 	struct predict_result r;
 	struct tracedb *db;
 	const char *profile = NULL;
-	char why[256], release[128] = "";
-	sqlite3_stmt *st;
-	int c, i;
+	int c, i, rc;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "p:h", longopts, NULL)) != -1) {
@@ -62,20 +62,16 @@ int cmd_predict(int argc, char **argv)
 		cli_error("%s", err.msg);
 		return 2;
 	}
-	if (!profile) {
-		if (sqlite3_prepare_v2(tracedb_sqlite(db), "SELECT kernel_release FROM trace_info", -1,
-				       &st, NULL) == SQLITE_OK &&
-		    sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
-			snprintf(release, sizeof(release), "%s", sqlite3_column_text(st, 0));
-		sqlite3_finalize(st);
-		profile = vgic_profile_name(vgic_profile_for_kernel(release, why, sizeof(why)));
-	}
-	if (replay_predict(db, profile, &r, &err)) {
+	opt.profile = profile;
+	opt.vcpu = opt.intid = opt.from_ns = opt.to_ns = VR_NO_VALUE;
+	rc = replay_check(db, &opt, NULL, NULL, &res, &err);
+	tracedb_close(db);
+	if (rc) {
 		cli_error("%s: %s", argv[optind], err.msg);
-		tracedb_close(db);
 		return 2;
 	}
-	tracedb_close(db);
+	r = res.model;
+	replay_result_free(&res);
 	if (!r.flushes) {
 		cli_error("%s: no flush snapshots, nothing to predict (the trace has no LR "
 			  "snapshots; 'vgic-replay check' runs the checks its events support)",

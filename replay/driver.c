@@ -225,6 +225,7 @@ int replay_check(struct tracedb *db, const struct replay_options *opt, replay_fi
 	if (c->model) {
 		const struct predict_result *pr = replay_model_result(c->model);
 
+		res->model = *pr;
 		res->model_flushes = pr->flushes;
 		res->model_agree = pr->exact + pr->reordered;
 		res->model_unknown = pr->unknown;

@@ -101,6 +101,7 @@ struct replay_result {
 	/* The engine replay: flushes predicted, agreeing, not compared (state unknown). */
 	int64_t model_flushes, model_agree, model_unknown;
 	int64_t model_dir_exits, model_dir_found; /* trapped DIRs the trace does not name */
+	struct predict_result model;		   /* the model's tallies in full (predict) */
 };
 
 /* Run the checks over a trace database; findings go to fn as they are made. */
