@@ -5,9 +5,10 @@
  * of each kind, which INTIDs, and where data was lost.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include "../schemas/tracedb.h"
+#include "../schemas/trace_listing.h"
 #include "cli.h"
 
 static const char info_usage[] =
@@ -20,110 +21,117 @@ static const char info_usage[] =
 	"Options:\n"
 	"  -h, --help  show this help\n";
 
-/* Text of column i, or a placeholder for NULL. */
-static const char *col_text(sqlite3_stmt *st, int i, const char *null_text)
+/* A listing's text, or a placeholder for NULL. */
+static const char *or(const char *text, const char *null_text)
 {
-	const unsigned char *t = sqlite3_column_text(st, i);
-
-	return t ? (const char *)t : null_text;
+	return text ? text : null_text;
 }
 
-/* Print the trace_info block. */
-static int print_header(sqlite3 *db, const char *path)
+/* An integer column of a listing (0 for NULL). */
+static long long num(const char *text)
 {
-	sqlite3_stmt *st;
-	int rc;
+	return text ? atoll(text) : 0;
+}
 
-	rc = sqlite3_prepare_v2(db,
-				"SELECT source_file, source_format, capture_tool, kernel_release, "
-				"kernel_release_source, gic_version, gic_version_source, nr_lrs, "
-				"nr_lrs_source, clock, first_ts_ns, last_ts_ns, events_total, "
-				"snapshots_total, events_unparsed, events_unknown, events_lost, "
-				"gaps_total, input_records, format_version, created_by "
-				"FROM trace_info WHERE id = 1",
-				-1, &st, NULL);
-	if (rc != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW) {
-		cli_error("%s: no trace_info row: %s", path, sqlite3_errmsg(db));
-		sqlite3_finalize(st);
-		return -1;
-	}
-	printf("%s: vgic-replay trace format %d (written by %s)\n", path,
-	       sqlite3_column_int(st, 19), col_text(st, 20, "?"));
-	printf("  source     %s (%s, captured with %s, %lld input records)\n",
-	       col_text(st, 0, "?"), col_text(st, 1, "?"), col_text(st, 2, "?"),
-	       sqlite3_column_int64(st, 18));
-	printf("  kernel     %s  [%s]\n", col_text(st, 3, "unknown"), col_text(st, 4, ""));
-	if (sqlite3_column_type(st, 5) == SQLITE_NULL)
-		printf("  gic        unknown  [%s]\n", col_text(st, 6, ""));
+/* Print the trace_info block (one row of TRACE_LIST_INFO). */
+static void print_header_row(const char *const *c, int ncols, void *arg)
+{
+	const char *path = arg;
+
+	(void)ncols;
+	printf("%s: vgic-replay trace format %lld (written by %s)\n", path, num(c[19]),
+	       or(c[20], "?"));
+	printf("  source     %s (%s, captured with %s, %lld input records)\n", or(c[0], "?"),
+	       or(c[1], "?"), or(c[2], "?"), num(c[18]));
+	printf("  kernel     %s  [%s]\n", or(c[3], "unknown"), or(c[4], ""));
+	if (!c[5])
+		printf("  gic        unknown  [%s]\n", or(c[6], ""));
 	else
-		printf("  gic        GICv%d  [%s]\n", sqlite3_column_int(st, 5),
-		       col_text(st, 6, ""));
-	if (sqlite3_column_type(st, 7) != SQLITE_NULL)
-		printf("  LRs        %d  [%s]\n", sqlite3_column_int(st, 7), col_text(st, 8, ""));
-	printf("  clock      %s\n", col_text(st, 9, "not recorded"));
-	if (sqlite3_column_type(st, 10) != SQLITE_NULL) {
-		double a = sqlite3_column_int64(st, 10) / 1e9, b = sqlite3_column_int64(st, 11) / 1e9;
+		printf("  gic        GICv%lld  [%s]\n", num(c[5]), or(c[6], ""));
+	if (c[7])
+		printf("  LRs        %lld  [%s]\n", num(c[7]), or(c[8], ""));
+	printf("  clock      %s\n", or(c[9], "not recorded"));
+	if (c[10]) {
+		double a = (double)num(c[10]) / 1e9, b = (double)num(c[11]) / 1e9;
 
 		printf("  time       %.6f .. %.6f s (%.6f s)\n", a, b, b - a);
 	}
-	printf("  events     %lld, of which %lld snapshots\n", sqlite3_column_int64(st, 12),
-	       sqlite3_column_int64(st, 13));
-	printf("  not imported  %lld unparsed, %lld unknown events\n",
-	       sqlite3_column_int64(st, 14), sqlite3_column_int64(st, 15));
-	printf("  lost       %lld events in %lld gaps\n", sqlite3_column_int64(st, 16),
-	       sqlite3_column_int64(st, 17));
-	sqlite3_finalize(st);
-	return 0;
+	printf("  events     %lld, of which %lld snapshots\n", num(c[12]), num(c[13]));
+	printf("  not imported  %lld unparsed, %lld unknown events\n", num(c[14]), num(c[15]));
+	printf("  lost       %lld events in %lld gaps\n", num(c[16]), num(c[17]));
 }
 
-/* Print each row of a two-column query as "  <label> <a> <b>". */
-static void print_rows(sqlite3 *db, const char *title, const char *q, const char *fmt)
-{
-	sqlite3_stmt *st;
-	int n = 0;
+/* A titled block of rows, each printed by fmt from the listing's first four columns. */
+struct block {
+	const char *title, *fmt;
+	int n;
+};
 
-	if (sqlite3_prepare_v2(db, q, -1, &st, NULL) != SQLITE_OK)
-		return;
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		printf(n++ ? "             " : "  %-9s  ", title);
-		printf(fmt, col_text(st, 0, "-"), col_text(st, 1, "-"), col_text(st, 2, "-"),
-		       col_text(st, 3, "-"));
-		putchar('\n');
-	}
-	if (!n)
+/* Print one row of a block: the title on the first, indentation after. */
+static void print_block_row(const char *const *c, int ncols, void *arg)
+{
+	struct block *b = arg;
+	const char *v[4];
+
+	for (int i = 0; i < 4; i++)
+		v[i] = i < ncols ? or(c[i], "-") : "-";
+	printf(b->n++ ? "             " : "  %-9s  ", b->title);
+	printf(b->fmt, v[0], v[1], v[2], v[3]);
+	putchar('\n');
+}
+
+/* Print a listing as a titled block ("none" when empty). */
+static void print_block(struct tracedb *db, enum trace_listing which, const char *title,
+			const char *fmt)
+{
+	struct vr_error err = {{0}};
+	struct block b = {title, fmt, 0};
+
+	trace_listing_run(db, which, print_block_row, &b, &err);
+	if (!b.n)
 		printf("  %-9s  none\n", title);
-	sqlite3_finalize(st);
+}
+
+/* The injected INTIDs gathered into compact ranges with their event count. */
+struct intid_ranges {
+	long long first, last, total;
+	int n;
+};
+
+/* Print the range that ends, if any. */
+static void print_range(struct intid_ranges *r)
+{
+	if (r->first >= 0)
+		printf(r->first == r->last ? "%s%lld" : "%s%lld-%lld", r->n++ ? ", " : "", r->first,
+		       r->last);
+}
+
+/* Add one INTID row (intid, events) to the ranges. */
+static void add_intid(const char *const *c, int ncols, void *arg)
+{
+	struct intid_ranges *r = arg;
+	long long id = num(c[0]);
+
+	(void)ncols;
+	r->total += num(c[1]);
+	if (id == r->last + 1) {
+		r->last = id;
+		return;
+	}
+	print_range(r);
+	r->first = r->last = id;
 }
 
 /* Print the injected INTIDs as compact ranges with their injection counts. */
-static void print_intids(sqlite3 *db)
+static void print_intids(struct tracedb *db)
 {
-	sqlite3_stmt *st;
-	long long first = -1, last = -2, total = 0;
-	int n = 0;
+	struct intid_ranges r = {-1, -2, 0, 0};
+	struct vr_error err = {{0}};
 
-	if (sqlite3_prepare_v2(db,
-			       "SELECT intid, count(*) FROM events WHERE intid IS NOT NULL "
-			       "GROUP BY intid ORDER BY intid",
-			       -1, &st, NULL) != SQLITE_OK)
-		return;
 	printf("  intids     ");
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		long long id = sqlite3_column_int64(st, 0);
-
-		total += sqlite3_column_int64(st, 1);
-		if (id == last + 1) {
-			last = id;
-			continue;
-		}
-		if (first >= 0)
-			printf(first == last ? "%s%lld" : "%s%lld-%lld", n++ ? ", " : "", first, last);
-		first = last = id;
-	}
-	if (first >= 0)
-		printf(first == last ? "%s%lld" : "%s%lld-%lld", n++ ? ", " : "", first, last);
-	printf(n ? "  (%lld events name an INTID)\n" : "none\n", total);
-	sqlite3_finalize(st);
+	trace_listing_run(db, TRACE_LIST_INTIDS, add_intid, &r, &err);
+	print_range(&r);
+	printf(r.n ? "  (%lld events name an INTID)\n" : "none\n", r.total);
 }
 
 /* Summarise the trace database given on the command line. */
@@ -131,7 +139,6 @@ int cmd_info(int argc, char **argv)
 {
 	struct vr_error err = {{0}};
 	struct tracedb *db;
-	sqlite3 *sql;
 
 	if (argc == 2 && cli_is_help(argv[1])) {
 		fputs(info_usage, stdout);
@@ -146,30 +153,17 @@ int cmd_info(int argc, char **argv)
 		cli_error("%s", err.msg);
 		return 1;
 	}
-	sql = tracedb_sqlite(db);
-	if (print_header(sql, argv[1])) {
+	if (trace_listing_run(db, TRACE_LIST_INFO, print_header_row, argv[1], &err) != 1) {
+		cli_error("%s: no trace_info row%s%s", argv[1], err.msg[0] ? ": " : "", err.msg);
 		tracedb_close(db);
 		return 1;
 	}
-	print_rows(sql, "vcpus",
-		   "SELECT vm, vcpu, thread_id, source FROM vcpus ORDER BY vm, vcpu, thread_id",
-		   "vm %s vcpu %s: host thread %s (from %s)");
-	print_rows(sql, "by kind",
-		   "SELECT printf('%-24s', k.name), count(*) FROM events e "
-		   "JOIN event_kinds k ON k.kind = e.kind GROUP BY e.kind ORDER BY e.kind",
-		   "%s %s");
-	print_intids(sql);
-	print_rows(sql, "gaps",
-		   "SELECT cpu, coalesce(lost, '?'), coalesce(printf('%.6f', start_ts_ns / 1e9), "
-		   "'start'), coalesce(src_pos, '?') FROM gaps ORDER BY id LIMIT 20",
-		   "cpu %s: %s events lost after t=%s (input position %s)");
-	print_rows(sql, "unknown", "SELECT printf('%-24s', name), count FROM unknown_events "
-				   "ORDER BY count DESC LIMIT 20",
-		   "%s %s");
-	print_rows(sql, "unparsed",
-		   "SELECT src_pos, reason FROM import_problems WHERE problem = 'unparsed' "
-		   "ORDER BY src_pos LIMIT 10",
-		   "position %s: %s");
+	print_block(db, TRACE_LIST_VCPUS, "vcpus", "vm %s vcpu %s: host thread %s (from %s)");
+	print_block(db, TRACE_LIST_KINDS, "by kind", "%-24s %s");
+	print_intids(db);
+	print_block(db, TRACE_LIST_GAPS, "gaps", "cpu %s: %s events lost after t=%s (input position %s)");
+	print_block(db, TRACE_LIST_UNKNOWN, "unknown", "%-24s %s");
+	print_block(db, TRACE_LIST_UNPARSED, "unparsed", "position %s: %s");
 	tracedb_close(db);
 	return 0;
 }
