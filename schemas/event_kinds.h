@@ -70,6 +70,9 @@ enum vr_event_kind {
 /* A set of kinds, for the event cursor's filter: VR_KIND_BIT(VR_EV_FLUSH) | ... */
 #define VR_KIND_BIT(kind) (1ull << (kind))
 
+/* A kind's number in SQL, by its name (for tests and hand-written queries). */
+#define VR_KIND_SQL(name) "(SELECT kind FROM event_kinds WHERE name = '" name "')"
+
 /* The snapshot kinds: their events carry LR and ICH state. */
 #define VR_KINDS_SNAPSHOT (VR_KIND_BIT(VR_EV_FLUSH) | VR_KIND_BIT(VR_EV_SYNC) | VR_KIND_BIT(VR_EV_POST))
 

@@ -58,14 +58,14 @@ if [ -n "$rec" ]; then
 		fail "the collector's trace and the ftrace capture disagree: $("$vr" sql --csv --no-header "$rec" "$q" | tr '\n' ' ')"
 	# Values, not only counts, where the BPF program decodes them itself: the
 	# guest's MMIO writes and the trapped DIR / SGI register values.
-	q="SELECT kind || ':' || coalesce(vcpu, '') || ':' || coalesce(intid, '') || ':' || arg0 || ':' || coalesce(arg2, '') || ':' || coalesce(arg3, '') FROM events WHERE kind IN (11, 24, 25) ORDER BY 1"
+	q="SELECT kind || ':' || coalesce(vcpu, '') || ':' || coalesce(intid, '') || ':' || arg0 || ':' || coalesce(arg2, '') || ':' || coalesce(arg3, '') FROM events WHERE kind IN (SELECT kind FROM event_kinds WHERE name IN ('kvm_mmio', 'vgic_deactivate', 'vgic_sgi')) ORDER BY 1"
 	[ "$("$vr" sql --csv --no-header "$db" "$q")" = "$("$vr" sql --csv --no-header "$rec" "$q")" ] ||
 		fail "the collector's MMIO/DIR/SGI values differ from the ftrace capture"
 	tdat="${tdat}; collector agrees"
 fi
 vcpus=$(val vcpus)
 seen=$("$vr" sql --csv --no-header "$db" \
-	"SELECT count(DISTINCT vcpu) FROM events WHERE kind IN (5, 6) AND vcpu IS NOT NULL")
+	"SELECT count(DISTINCT vcpu) FROM events_v WHERE event IN ('kvm_entry', 'kvm_exit') AND vcpu IS NOT NULL")
 [ "$seen" = "$vcpus" ] || fail "entries/exits attributed to $seen vCPUs, expected $vcpus"
 # Only bursts may coalesce; in every other scenario each injection waits
 # for the acknowledgement of the previous one of its INTID.

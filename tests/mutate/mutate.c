@@ -102,8 +102,8 @@ static void sql_remove_slot(char *out, size_t n, int64_t ev, int64_t slot)
 
 /* The sync that follows a flush on the same vCPU (SQL expression). */
 #define NEXT_SYNC                                                                          \
-	"(SELECT min(s.id) FROM events s WHERE s.kind = 21 AND s.vcpu = f.vcpu AND s.id > f.id " \
-	"AND s.id < coalesce((SELECT min(f2.id) FROM events f2 WHERE f2.kind = 20 "           \
+	"(SELECT min(s.id) FROM events s WHERE s.kind = " VR_KIND_SQL("vgic_sync") " AND s.vcpu = f.vcpu AND s.id > f.id " \
+	"AND s.id < coalesce((SELECT min(f2.id) FROM events f2 WHERE f2.kind = " VR_KIND_SQL("vgic_flush") " "           \
 	"AND f2.vcpu = f.vcpu AND f2.id > f.id), 1e18))"
 
 /* An edge SPI presented Pending only (GICv3 LR value column v). */
@@ -115,12 +115,12 @@ static const char *const site_queries[MUT_KIND_MAX] = {
 	[MUT_DROP_DELIVERY] =
 		"SELECT f.id, l.lr, l.value & 4294967295, " NEXT_SYNC " AS s FROM events f "
 		"JOIN snapshots fs ON fs.event_id = f.id JOIN snapshot_lrs l ON l.event_id = f.id "
-		"WHERE f.kind = 20 AND l.lr < fs.used_lrs AND " EDGE_SPI_PENDING("l.value") " "
+		"WHERE f.kind = " VR_KIND_SQL("vgic_flush") " AND l.lr < fs.used_lrs AND " EDGE_SPI_PENDING("l.value") " "
 		"AND s IS NOT NULL AND EXISTS (SELECT 1 FROM snapshot_lrs sl WHERE sl.event_id = s "
 		"AND sl.lr = l.lr AND (sl.value >> 62) & 1 = 0) ORDER BY f.id, l.lr",
 	[MUT_DROP_LR] =
 		"SELECT f.id, l.lr, l.value & 4294967295, s FROM (SELECT f.*, " NEXT_SYNC " AS s "
-		"FROM events f WHERE f.kind = 20) f JOIN snapshots fs ON fs.event_id = f.id "
+		"FROM events f WHERE f.kind = " VR_KIND_SQL("vgic_flush") ") f JOIN snapshots fs ON fs.event_id = f.id "
 		"JOIN snapshot_lrs l ON l.event_id = f.id JOIN snapshot_lrs sl ON sl.event_id = s "
 		"AND sl.lr = l.lr WHERE l.lr < fs.used_lrs AND NOT (" EDGE_SPI_PENDING("l.value")
 		" AND (sl.value >> 62) & 1 = 0) ORDER BY f.id, l.lr",
@@ -129,11 +129,11 @@ static const char *const site_queries[MUT_KIND_MAX] = {
 		"JOIN snapshots fs ON fs.event_id = f.id JOIN snapshot_lrs fl ON fl.event_id = f.id "
 		"JOIN events s ON s.id = " NEXT_SYNC " "
 		"JOIN snapshot_lrs l ON l.event_id = s.id AND l.lr = fl.lr "
-		"WHERE f.kind = 20 AND fl.lr < fs.used_lrs AND " EDGE_SPI_PENDING("fl.value") " "
+		"WHERE f.kind = " VR_KIND_SQL("vgic_flush") " AND fl.lr < fs.used_lrs AND " EDGE_SPI_PENDING("fl.value") " "
 		"AND (l.value >> 62) & 1 = 0 ORDER BY s.id, l.lr",
 	[MUT_SWAP_DEACTIVATION] =
 		"SELECT s, l.lr, o.value & 4294967295, l.value & 4294967295 FROM (SELECT f.*, "
-		NEXT_SYNC " AS s FROM events f WHERE f.kind = 20) f "
+		NEXT_SYNC " AS s FROM events f WHERE f.kind = " VR_KIND_SQL("vgic_flush") ") f "
 		"JOIN snapshots fs ON fs.event_id = f.id JOIN snapshot_lrs l ON l.event_id = f.id "
 		"JOIN snapshot_lrs sl ON sl.event_id = s AND sl.lr = l.lr "
 		"JOIN snapshot_lrs o ON o.event_id = f.id AND o.lr = (l.lr + 1) % fs.used_lrs "
@@ -142,14 +142,14 @@ static const char *const site_queries[MUT_KIND_MAX] = {
 		"ORDER BY s, l.lr",
 	[MUT_EOICOUNT_UNACCOUNTED] =
 		"SELECT s, f.id FROM (SELECT f.*, " NEXT_SYNC " AS s FROM events f "
-		"WHERE f.kind = 20) f JOIN snapshots fs ON fs.event_id = f.id "
+		"WHERE f.kind = " VR_KIND_SQL("vgic_flush") ") f JOIN snapshots fs ON fs.event_id = f.id "
 		"JOIN snapshots ss ON ss.event_id = s WHERE fs.used_lrs >= 1 "
 		"AND fs.used_lrs < fs.nr_lrs AND (ss.hcr >> 27) & 31 = 0 ORDER BY s",
 	[MUT_EOICOUNT_WALK] =
 		"SELECT s.id, f.id, (SELECT l.value & 4294967295 FROM snapshot_lrs l "
 		"WHERE l.event_id = s.id AND l.lr < ss.used_lrs AND (l.value >> 63) & 1 = 1 "
 		"ORDER BY l.lr LIMIT 1) FROM events f JOIN events s ON s.id = " NEXT_SYNC
-		" JOIN snapshots ss ON ss.event_id = s.id WHERE f.kind = 20 AND EXISTS "
+		" JOIN snapshots ss ON ss.event_id = s.id WHERE f.kind = " VR_KIND_SQL("vgic_flush") " AND EXISTS "
 		"(SELECT 1 FROM snapshot_lrs l WHERE l.event_id = s.id "
 		"AND l.lr < ss.used_lrs AND (l.value >> 63) & 1 = 1) ORDER BY s.id",
 	[MUT_PRIORITY_INVERSION] =
@@ -160,7 +160,7 @@ static const char *const site_queries[MUT_KIND_MAX] = {
 		"JOIN snapshot_lrs sa ON sa.event_id = s.id AND sa.lr = fa.lr "
 		"JOIN snapshot_lrs fb ON fb.event_id = f.id AND fb.lr < fs.used_lrs "
 		"JOIN snapshot_lrs sb ON sb.event_id = s.id AND sb.lr = fb.lr "
-		"WHERE f.kind = 20 AND (fa.value >> 62) & 3 = 1 AND (sa.value >> 62) & 1 = 0 "
+		"WHERE f.kind = " VR_KIND_SQL("vgic_flush") " AND (fa.value >> 62) & 3 = 1 AND (sa.value >> 62) & 1 = 0 "
 		"AND (fb.value >> 62) & 3 = 1 AND (sb.value >> 62) & 3 = 1 "
 		"AND ((fb.value >> 48) & 255) > ((fa.value >> 48) & 255) GROUP BY s.id ORDER BY s.id",
 	[MUT_DELETE_WINDOW] =
@@ -168,9 +168,9 @@ static const char *const site_queries[MUT_KIND_MAX] = {
 		"AND e.id + 8 <= (SELECT max(id) FROM events) ORDER BY e.id",
 	[MUT_GAP] = "SELECT id, cpu, ts_ns FROM events WHERE id % 37 = 0 ORDER BY id",
 	[MUT_SWAP_DIR] =
-		"SELECT d.id, -1, (SELECT min(o.intid) FROM events o WHERE o.kind = 24 "
-		"AND o.intid != d.intid), d.intid FROM events d WHERE d.kind = 24 "
-		"AND EXISTS (SELECT 1 FROM events o WHERE o.kind = 24 AND o.intid != d.intid) ORDER BY d.id",
+		"SELECT d.id, -1, (SELECT min(o.intid) FROM events o WHERE o.kind = " VR_KIND_SQL("vgic_deactivate") " "
+		"AND o.intid != d.intid), d.intid FROM events d WHERE d.kind = " VR_KIND_SQL("vgic_deactivate") " "
+		"AND EXISTS (SELECT 1 FROM events o WHERE o.kind = " VR_KIND_SQL("vgic_deactivate") " AND o.intid != d.intid) ORDER BY d.id",
 };
 
 /* Fill m's SQL and description for one site row. */
@@ -240,7 +240,7 @@ static void make_mutation(enum mutation_kind kind, const int64_t *row, struct mu
 		m->expect = FINDING_PRIORITY_INVERSION;
 		snprintf(m->sql, sizeof(m->sql),
 			 "UPDATE snapshot_lrs SET value = (SELECT f.value FROM snapshot_lrs f "
-			 "WHERE f.event_id = (SELECT max(id) FROM events WHERE kind = 20 AND id < "
+			 "WHERE f.event_id = (SELECT max(id) FROM events WHERE kind = " VR_KIND_SQL("vgic_flush") " AND id < "
 			 "%lld) AND f.lr = %lld) WHERE event_id = %lld AND lr = %lld;"
 			 "UPDATE snapshot_lrs SET value = (value & 4611686018427387903) | "
 			 "(-9223372036854775807 - 1) WHERE event_id = %lld AND lr = %lld;",
@@ -482,14 +482,14 @@ static enum mutation_excuse excuse(const char *orig, const struct mutation *m, s
 		e = EXCUSE_NEVER_ENABLED;
 		goto out;
 	}
-	snprintf(q, sizeof(q), "SELECT count(*) FROM events WHERE kind = 20 AND id > %lld",
+	snprintf(q, sizeof(q), "SELECT count(*) FROM events WHERE kind = " VR_KIND_SQL("vgic_flush") " AND id > %lld",
 		 (long long)m->event);
 	if (!query_int(db, q)) {
 		e = EXCUSE_AT_END;
 		goto out;
 	}
 	snprintf(q, sizeof(q),
-		 "SELECT count(*) FROM events WHERE kind = 1 AND intid = %lld AND arg1 = 1 "
+		 "SELECT count(*) FROM events WHERE kind = " VR_KIND_SQL("vgic_update_irq_pending") " AND intid = %lld AND arg1 = 1 "
 		 "AND id > %lld",
 		 (long long)m->intid, (long long)m->event);
 	if (query_int(db, q))
@@ -528,8 +528,8 @@ int mutation_name_dirs(const char *in, const char *out, struct vr_error *err)
 		"WHERE l.event_id = y.id AND l.lr < s.used_lrs AND (l.value >> 63) & 1 = 1), "
 		"(SELECT l.value & 4294967295 FROM snapshot_lrs l JOIN snapshots s USING (event_id) "
 		"WHERE l.event_id = y.id AND l.lr < s.used_lrs AND (l.value >> 63) & 1 = 1) "
-		"FROM events x JOIN events y ON y.id = (SELECT max(id) FROM events WHERE kind = 21 "
-		"AND vcpu = x.vcpu AND id < x.id) WHERE x.kind = 6 AND x.arg0 = 2 AND x.arg1 = 24 "
+		"FROM events x JOIN events y ON y.id = (SELECT max(id) FROM events WHERE kind = " VR_KIND_SQL("vgic_sync") " "
+		"AND vcpu = x.vcpu AND id < x.id) WHERE x.kind = " VR_KIND_SQL("kvm_exit") " AND x.arg0 = 2 AND x.arg1 = 24 "
 		"ORDER BY x.id";
 	struct tracedb *db;
 	int64_t(*rows)[6];
@@ -543,7 +543,7 @@ int mutation_name_dirs(const char *in, const char *out, struct vr_error *err)
 	for (i = 0; i < n; i++)
 		if (rows[i][1] != 1)
 			break;
-	if (!n || i < n || query_int(db, "SELECT count(*) FROM events WHERE kind = 24")) {
+	if (!n || i < n || query_int(db, "SELECT count(*) FROM events WHERE kind = " VR_KIND_SQL("vgic_deactivate"))) {
 		rc = 0; /* ambiguous, none, or already named */
 		goto out;
 	}

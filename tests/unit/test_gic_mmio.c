@@ -75,7 +75,7 @@ static int replay_mmio(struct tracedb *db, struct vgic_engine *e, int *route_wri
 
 	*route_writes = 0;
 	if (sqlite3_prepare_v2(tracedb_sqlite(db),
-			       "SELECT vcpu, arg1, arg2, arg3 FROM events WHERE kind = 11 AND arg0 = 2 "
+			       "SELECT vcpu, arg1, arg2, arg3 FROM events WHERE kind = " VR_KIND_SQL("kvm_mmio") " AND arg0 = 2 "
 			       "ORDER BY id",
 			       -1, &st, NULL) != SQLITE_OK)
 		return -1;

@@ -147,7 +147,7 @@ static void check_counts(const char *kernel, const char *expect_release, int vcp
 		 0);
 	/* kvm_entry/kvm_exit have no vCPU id: all must be attributed through the thread map. */
 	CHECK_EQ(query_int(tmp_path(name),
-			   "SELECT count(*) FROM events WHERE kind IN (5, 6) AND vcpu IS NULL"),
+			   "SELECT count(*) FROM events WHERE kind IN (" VR_KIND_SQL("kvm_entry") ", " VR_KIND_SQL("kvm_exit") ") AND vcpu IS NULL"),
 		 0);
 	CHECK_EQ(query_int(tmp_path(name), "SELECT thread_id FROM vcpus WHERE vcpu = 0"),
 		 vcpu_thread);
@@ -222,7 +222,7 @@ static void check_existing_output(void)
 	fclose(f);
 
 	CHECK_EQ(import(sample("6.12"), tmp_path("exists.db"), 1, "6.12.100+deb12-arm64", &err), 0);
-	CHECK_EQ(query_int(tmp_path("exists.db"), "SELECT count(*) FROM events WHERE kind = 5"),
+	CHECK_EQ(query_int(tmp_path("exists.db"), "SELECT count(*) FROM events WHERE kind = " VR_KIND_SQL("kvm_entry")),
 		 count_lines(sample("6.12"), "kvm_entry"));
 	CHECK_STR_CONTAINS(query_text(tmp_path("exists.db"),
 				      "SELECT kernel_release || ' ' || kernel_release_source "
