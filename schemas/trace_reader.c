@@ -174,7 +174,7 @@ static void read_snapshot(struct trace_cursor *c, struct trace_item *it)
 	if (!it->has_snapshot)
 		return;
 	s->gic_version = sqlite3_column_int(st, COL_GIC);
-	s->nr_lrs = sqlite3_column_int(st, COL_NR_LRS);
+	s->nr_lrs = sqlite3_column_int(st, COL_NR_LRS); /* bounded: lr[] holds VR_MAX_LRS */
 	if (s->nr_lrs > VR_MAX_LRS)
 		s->nr_lrs = VR_MAX_LRS;
 	if (s->nr_lrs < 0)
@@ -188,6 +188,42 @@ static void read_snapshot(struct trace_cursor *c, struct trace_item *it)
 		s->ap1r[i] = column_or_none(st, COL_AP1R0 + i);
 	}
 	read_lrs(c, it->id, s->lr);
+}
+
+/*
+ * Check what the file says against what a trace can hold, once, here at
+ * the boundary: a trace is input from a stranger, and nothing downstream
+ * indexes an array with a value this has not bounded. A bad row is an
+ * error naming the file and the event, never a crash or a silent guess.
+ */
+static int validate_event(const struct trace_item *it, struct vr_error *err)
+{
+	const struct vr_event *e = &it->ev;
+	const char *what = NULL;
+	int64_t v = 0;
+
+	if (e->kind <= VR_EV_NONE || e->kind >= VR_EV_KIND_MAX ||
+	    !strcmp(vr_event_kind_name(e->kind), "unknown"))
+		what = "kind", v = e->kind;
+	else if (e->vcpu != VR_NO_VALUE && (e->vcpu < 0 || e->vcpu >= TRACE_MAX_VCPUS))
+		what = "vCPU", v = e->vcpu;
+	else if (e->intid != VR_NO_VALUE && (e->intid < 0 || e->intid > UINT32_MAX))
+		what = "INTID", v = e->intid;
+	else if (e->cpu < 0 || e->pid < 0)
+		what = e->cpu < 0 ? "CPU" : "thread id", v = e->cpu < 0 ? e->cpu : e->pid;
+	else if (e->ts_ns < 0)
+		what = "timestamp", v = e->ts_ns;
+	else if (it->has_snapshot && it->snap.gic_version != 2 && it->snap.gic_version != 3 &&
+		 it->snap.gic_version != 5)
+		what = "GIC version", v = it->snap.gic_version;
+	else if (it->has_snapshot && (it->snap.used_lrs < 0 || it->snap.used_lrs > VR_MAX_LRS))
+		what = "LRs in use", v = it->snap.used_lrs;
+	else if (it->ap_len < -1)
+		what = "AP-list length", v = it->ap_len;
+	if (!what)
+		return 0;
+	return vr_error_set(err, "event %lld: %s %lld out of range (a damaged or foreign trace)",
+			    (long long)it->id, what, (long long)v);
 }
 
 /* Fill an event item from the current event row. */
@@ -225,6 +261,8 @@ static void read_gap(struct trace_cursor *c, struct trace_item *it)
 	it->ev.kind = VR_EV_NONE;
 	it->ap_len = -1;
 	it->gap.lost = sqlite3_column_int64(c->gaps, 1);
+	if (it->gap.lost < -1)
+		it->gap.lost = -1; /* a count that cannot be: unknown */
 	it->gap.cpu = sqlite3_column_int(c->gaps, 2);
 	it->gap.start_ns = sqlite3_column_int64(c->gaps, 3);
 	c->gap_row = sqlite3_step(c->gaps);
@@ -254,7 +292,7 @@ int trace_cursor_next(struct trace_cursor *c, struct trace_item *it, struct vr_e
 		return 0;
 	read_event(c, it);
 	c->have_event = 0;
-	return 1;
+	return validate_event(it, err) ? -1 : 1;
 }
 
 /* See trace_reader.h. */
@@ -315,6 +353,7 @@ int trace_facts_read(struct tracedb *db, struct trace_facts *f, struct vr_error 
 {
 	sqlite3 *sql = tracedb_sqlite(db);
 	sqlite3_stmt *st;
+	int64_t v;
 
 	memset(f, 0, sizeof(*f));
 	f->first_ts_ns = f->last_ts_ns = VR_NO_VALUE;
@@ -334,7 +373,9 @@ int trace_facts_read(struct tracedb *db, struct trace_facts *f, struct vr_error 
 		f->last_ts_ns = column_or_none(st, 5);
 	}
 	sqlite3_finalize(st);
-	f->nr_vcpus = (int)query_int(sql, "SELECT coalesce(max(vcpu), 0) + 1 FROM events", 1);
+	/* Bounded: a larger id is refused by the stream itself (validate_event). */
+	v = query_int(sql, "SELECT coalesce(max(vcpu), 0) + 1 FROM events", 1);
+	f->nr_vcpus = v < 1 ? 1 : v > TRACE_MAX_VCPUS ? TRACE_MAX_VCPUS : (int)v;
 	f->max_intid = query_int(sql, "SELECT max(intid) FROM events", -1);
 	f->max_event_id = query_int(sql, "SELECT max(id) FROM events", 0);
 	f->kinds_present = kinds_present(sql);

@@ -24,6 +24,9 @@ enum trace_item_type {
 	TRACE_ITEM_GAP,	  /* the tracer lost events here */
 };
 
+/* The highest vCPU id a trace may name (KVM's own limit is 4096 vCPUs per VM). */
+#define TRACE_MAX_VCPUS 4096
+
 /* The AP-list length of a vgic_post whose walk was cut short. */
 #define TRACE_AP_LEN_TRUNCATED 1000000
 
@@ -72,6 +75,11 @@ struct trace_cursor;
 
 struct trace_cursor *trace_cursor_open(struct tracedb *db, const struct trace_filter *f,
 				       struct vr_error *err);
+/*
+ * The next item: 1, 0 at the end, -1 with err set on a read error or a
+ * row whose values a trace cannot hold (each event is checked here, so
+ * consumers may index by its vCPU, INTID class and LR count).
+ */
 int trace_cursor_next(struct trace_cursor *c, struct trace_item *it, struct vr_error *err);
 void trace_cursor_close(struct trace_cursor *c);
 

@@ -268,3 +268,9 @@ const char *tracedb_errmsg(struct tracedb *db)
 {
 	return sqlite3_errmsg(db->sql);
 }
+
+/* See tracedb.h. */
+const char *tracedb_path(const struct tracedb *db)
+{
+	return db->path;
+}

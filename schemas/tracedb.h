@@ -53,6 +53,9 @@ sqlite3 *tracedb_sqlite(struct tracedb *db);
 /* The format version stored in the file (PRAGMA user_version). */
 int tracedb_format_version(struct tracedb *db);
 
+/* The file's path, for messages. */
+const char *tracedb_path(const struct tracedb *db);
+
 /* The message of the last SQLite error on the file. */
 const char *tracedb_errmsg(struct tracedb *db);
 

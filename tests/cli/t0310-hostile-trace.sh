@@ -1,0 +1,45 @@
+#!/bin/sh
+# A trace from a bug report is input from a stranger: values no trace can
+# hold, set with sqlite3 in a real collector recording, give check,
+# predict and report one line naming the file and the event, exit 2, and
+# never a crash (this build runs under ASan/UBSan). The reader validates
+# each event once (schemas/trace_reader.c); nothing downstream indexes
+# with an unchecked value.
+. "$(dirname "$0")/lib.sh"
+
+rec="$DATA/lab/linux-7.2-gicv3-vhe-sgi-2vcpu/record.db.xz"
+
+# hostile NAME SQL WHAT: the mutation, then each reader's verdict.
+hostile() {
+	h_name=$1 h_sql=$2 h_what=$3
+	xz -dc "$rec" > "$TMP/$h_name.db"
+	sqlite3 "$TMP/$h_name.db" "$h_sql"
+	for h_cmd in "check --no-store" predict report; do
+		expect_fail "$h_name: $h_cmd refuses it" 2 \
+			"$h_name.db: event [0-9]+: $h_what out of range" $VR $h_cmd "$TMP/$h_name.db"
+	done
+}
+
+# Issue 17 case 1: an SGI with a negative INTID wrote at a negative offset.
+hostile sgi-negative-intid \
+	"UPDATE events SET intid = -100000 WHERE id = (SELECT min(id) FROM events WHERE kind = (SELECT kind FROM event_kinds WHERE name = 'vgic_sgi'))" \
+	"INTID -100000"
+hostile huge-vcpu "UPDATE events SET vcpu = 2000000 WHERE id = 100" "vCPU 2000000"
+hostile negative-vcpu "UPDATE events SET vcpu = -3 WHERE id = 100" "vCPU -3"
+hostile used-lrs \
+	"UPDATE snapshots SET used_lrs = 100000 WHERE event_id = (SELECT min(event_id) FROM snapshots)" \
+	"LRs in use 100000"
+hostile gic-version \
+	"UPDATE snapshots SET gic_version = 9 WHERE event_id = (SELECT min(event_id) FROM snapshots)" \
+	"GIC version 9"
+hostile negative-time "UPDATE events SET ts_ns = -5 WHERE id = 100" "timestamp -5"
+
+# A kind outside the kinds table is not read by anyone (readers ask for theirs).
+xz -dc "$rec" > "$TMP/unknown-kind.db"
+sqlite3 "$TMP/unknown-kind.db" "UPDATE events SET kind = 77 WHERE id = 100"
+expect_ok "an event of an unknown kind is not read" $VR check --no-store "$TMP/unknown-kind.db"
+
+# The file is left as it was: a refused check stores nothing.
+expect_eq "a refused check stores no run" \
+	"$(sqlite3 "$TMP/negative-time.db" 'SELECT count(*) FROM replay_runs')" 0
+finish
