@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "../schemas/tracedb.h"
 #include "cli.h"
@@ -14,17 +15,19 @@
 #define WIDTH_SAMPLE 1000 /* rows buffered to size the table's columns */
 
 static const char sql_usage[] =
-	"Usage: vgic-replay sql [--csv] TRACE.db \"SQL\"\n"
+	"Usage: vgic-replay sql [--csv] [--timeout SECONDS] TRACE.db \"SQL\"\n"
 	"\n"
 	"Run SQL on a trace database opened read-only and print the result as an\n"
 	"aligned table, or as CSV with --csv. Views events_v, injections_v,\n"
 	"exits_v, snapshots_v, lrs_v and findings_v decode the raw tables; see\n"
-	"docs/trace-format.md.\n"
+	"docs/trace-format.md. Only reading is allowed: statements that write,\n"
+	"ATTACH, VACUUM and PRAGMAs that change settings are refused.\n"
 	"\n"
 	"Options:\n"
-	"      --csv       print CSV (RFC 4180 quoting) with a header row\n"
-	"      --no-header omit the header row\n"
-	"  -h, --help      show this help\n"
+	"      --csv             print CSV (RFC 4180 quoting) with a header row\n"
+	"      --no-header       omit the header row\n"
+	"      --timeout SECONDS stop a query that runs longer (default 60, 0: never)\n"
+	"  -h, --help            show this help\n"
 	"\n"
 	"Example:\n"
 	"  vgic-replay sql trace.db \"SELECT vcpu, state, count(*) FROM lrs_v\n"
@@ -158,12 +161,59 @@ static int run_statement(sqlite3_stmt *st, int csv, int header)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+/* PRAGMAs that only read, which a query may use. */
+static const char *const read_pragmas[] = {
+	"table_info",	 "table_xinfo", "index_list",	"index_info",	  "index_xinfo",
+	"foreign_key_list", "user_version", "application_id", "page_count", "page_size",
+	"table_list",	 "function_list", "pragma_list", "collation_list", "schema_version",
+};
+
+/*
+ * The authorizer of `sql`: reading only. The file is opened read-only,
+ * but a connection can still reach outside it (ATTACH, VACUUM INTO,
+ * extension loading), so everything else is denied by name.
+ */
+static int allow_reading(void *arg, int action, const char *a, const char *b, const char *c,
+			 const char *d)
+{
+	(void)arg, (void)b, (void)c, (void)d;
+	switch (action) {
+	case SQLITE_SELECT:
+	case SQLITE_READ:
+	case SQLITE_RECURSIVE:
+		return SQLITE_OK;
+	case SQLITE_FUNCTION:
+		return b && (!strcmp(b, "fts3_tokenizer") || !strcmp(b, "load_extension"))
+			       ? SQLITE_DENY
+			       : SQLITE_OK;
+	case SQLITE_PRAGMA:
+		for (size_t i = 0; i < sizeof(read_pragmas) / sizeof(read_pragmas[0]); i++)
+			if (a && !strcmp(a, read_pragmas[i]) &&
+			    (!b || strcmp(read_pragmas[i], "user_version")))
+				return SQLITE_OK;
+		return SQLITE_DENY;
+	default:
+		return SQLITE_DENY;
+	}
+}
+
+/* The progress handler: interrupt a query past its deadline (CLOCK_MONOTONIC seconds). */
+static int past_deadline(void *arg)
+{
+	const double *deadline = arg;
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)now.tv_sec + (double)now.tv_nsec / 1e9 > *deadline;
+}
+
 /* Run every statement of the SQL text in turn. */
 int cmd_sql(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{"csv", no_argument, NULL, 'c'},
 		{"no-header", no_argument, NULL, 'n'},
+		{"timeout", required_argument, NULL, 't'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -172,6 +222,9 @@ int cmd_sql(int argc, char **argv)
 	const char *sqltext, *tail;
 	sqlite3_stmt *st;
 	int c, csv = 0, header = 1, rc = 0;
+	double timeout = 60, deadline;
+	struct timespec now;
+	char *end;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -181,6 +234,13 @@ int cmd_sql(int argc, char **argv)
 			break;
 		case 'n':
 			header = 0;
+			break;
+		case 't':
+			timeout = strtod(optarg, &end);
+			if (*end || end == optarg || !(timeout >= 0 && timeout < 1e9)) {
+				cli_error("--timeout: '%s' is not a number of seconds", optarg);
+				return 2;
+			}
 			break;
 		case 'h':
 			fputs(sql_usage, stdout);
@@ -199,9 +259,19 @@ int cmd_sql(int argc, char **argv)
 		cli_error("%s", err.msg);
 		return 1;
 	}
+	sqlite3_set_authorizer(tracedb_sqlite(db), allow_reading, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	deadline = (double)now.tv_sec + (double)now.tv_nsec / 1e9 + timeout;
+	if (timeout > 0)
+		sqlite3_progress_handler(tracedb_sqlite(db), 100000, past_deadline, &deadline);
 	sqltext = argv[optind + 1];
 	while (*sqltext) {
-		if (sqlite3_prepare_v2(tracedb_sqlite(db), sqltext, -1, &st, &tail) != SQLITE_OK) {
+		if (sqlite3_prepare_v2(tracedb_sqlite(db), sqltext, -1, &st, &tail) == SQLITE_AUTH) {
+			cli_error("%s: only reading is allowed: %s", argv[optind],
+				  sqlite3_errmsg(tracedb_sqlite(db)));
+			rc = 1;
+			break;
+		} else if (sqlite3_errcode(tracedb_sqlite(db)) != SQLITE_OK) {
 			cli_error("%s: SQL error at offset %ld: %s", argv[optind],
 				  (long)sqlite3_error_offset(tracedb_sqlite(db)),
 				  sqlite3_errmsg(tracedb_sqlite(db)));
@@ -210,8 +280,14 @@ int cmd_sql(int argc, char **argv)
 		}
 		if (!st)
 			break;
-		if (run_statement(st, csv, header)) {
-			cli_error("%s: %s", argv[optind], sqlite3_errmsg(tracedb_sqlite(db)));
+		if (!sqlite3_stmt_readonly(st)) {
+			cli_error("%s: only reading is allowed: %.60s", argv[optind], sqlite3_sql(st));
+			rc = 1;
+		} else if (run_statement(st, csv, header)) {
+			cli_error("%s: %s", argv[optind],
+				  sqlite3_errcode(tracedb_sqlite(db)) == SQLITE_INTERRUPT
+					  ? "query stopped after --timeout seconds"
+					  : sqlite3_errmsg(tracedb_sqlite(db)));
 			rc = 1;
 		}
 		sqlite3_finalize(st);

@@ -98,6 +98,79 @@ static int migrate_forward(struct tracedb *db, struct vr_error *err)
 	return 0;
 }
 
+/*
+ * A trace file is input from a stranger: whatever SQL it carries (a
+ * trigger, a view, a function call in a schema object) must not run with
+ * our rights. Defensive mode keeps it from corrupting itself through
+ * PRAGMA writable_schema, triggers never fire, schema objects may call
+ * no function with side effects, and neither extensions nor the
+ * two-argument fts3_tokenizer are reachable.
+ */
+static void harden(sqlite3 *sql)
+{
+	sqlite3_db_config(sql, SQLITE_DBCONFIG_DEFENSIVE, 1, (int *)NULL);
+	sqlite3_db_config(sql, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, (int *)NULL);
+	sqlite3_db_config(sql, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, (int *)NULL);
+	sqlite3_db_config(sql, SQLITE_DBCONFIG_ENABLE_FTS3_TOKENIZER, 0, (int *)NULL);
+	sqlite3_db_config(sql, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 0, (int *)NULL);
+}
+
+/* The tables of the format, which nothing in a file may replace with another kind of object. */
+static const char *const format_tables[] = {
+	"trace_info", "event_kinds", "vms", "vcpus", "events", "snapshots", "snapshot_lrs",
+	"ap_list_entries", "gaps", "import_problems", "unknown_events", "replay_runs",
+	"findings", "finding_events",
+};
+
+/* The views the format defines; a file may hold no other. */
+static const char *const format_views[] = {
+	"events_v", "injections_v", "exits_v", "snapshots_v", "lrs_v", "findings_v",
+};
+
+/* Is name one of the n names? */
+static int listed(const char *name, const char *const *names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(name, names[i]))
+			return 1;
+	return 0;
+}
+
+/*
+ * Compare the file's schema with the format's: no trigger at all, no
+ * view the format does not define, and every table of the format a
+ * table (a view named events would run whatever query it holds for every
+ * reader). A foreign schema is refused with the object it names.
+ */
+static int check_schema(struct tracedb *db, struct vr_error *err)
+{
+	sqlite3_stmt *st;
+	int rc = 0;
+
+	if (sqlite3_prepare_v2(db->sql, "SELECT type, name FROM sqlite_schema", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return vr_error_set(err, "%s: not a readable SQLite database (%s)", db->path,
+				    sqlite3_errmsg(db->sql));
+	while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+		const char *type = (const char *)sqlite3_column_text(st, 0);
+		const char *name = (const char *)sqlite3_column_text(st, 1);
+		size_t nt = sizeof(format_tables) / sizeof(format_tables[0]);
+		size_t nv = sizeof(format_views) / sizeof(format_views[0]);
+
+		if (!type || !name)
+			continue;
+		if (!strcmp(type, "trigger") ||
+		    (!strcmp(type, "view") && !listed(name, format_views, nv)) ||
+		    (strcmp(type, "table") && listed(name, format_tables, nt)))
+			rc = vr_error_set(err,
+					  "%s: a foreign schema object (%s %s): not a trace as "
+					  "vgic-replay writes them; refusing to read it",
+					  db->path, type, name);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
 /* Open and validate; see tracedb.h. */
 struct tracedb *tracedb_open(const char *path, int flags, struct vr_error *err)
 {
@@ -117,6 +190,7 @@ struct tracedb *tracedb_open(const char *path, int flags, struct vr_error *err)
 		goto fail;
 	}
 	sqlite3_busy_timeout(db->sql, 2000);
+	harden(db->sql);
 	if (read_pragma_int(db->sql, path, "application_id", &app_id, err) ||
 	    read_pragma_int(db->sql, path, "user_version", &version, err))
 		goto fail;
@@ -128,6 +202,8 @@ struct tracedb *tracedb_open(const char *path, int flags, struct vr_error *err)
 		goto fail;
 	}
 	db->version = (int)version;
+	if (check_schema(db, err))
+		goto fail;
 	if (version > VR_TRACE_FORMAT_VERSION) {
 		vr_error_set(err,
 			     "%s: trace format %lld is newer than this vgic-replay understands (%d); "
@@ -200,6 +276,7 @@ static struct tracedb *create_with(const char *path, const char *pragmas, struct
 		vr_error_set(err, "%s: cannot create: %s", path, sqlite3_errmsg(db->sql));
 		goto fail;
 	}
+	harden(db->sql);
 	if (exec_sql(db->sql, path, pragmas, err) || exec_sql(db->sql, path, vr_schema_sql, err) ||
 	    write_event_kinds(db->sql, path, err))
 		goto fail;

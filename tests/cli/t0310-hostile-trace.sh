@@ -39,6 +39,31 @@ xz -dc "$rec" > "$TMP/unknown-kind.db"
 sqlite3 "$TMP/unknown-kind.db" "UPDATE events SET kind = 77 WHERE id = 100"
 expect_ok "an event of an unknown kind is not read" $VR check --no-store "$TMP/unknown-kind.db"
 
+# Issue 17 case 4: SQL stored in the file never runs with our rights.
+xz -dc "$rec" > "$TMP/trigger.db"
+sqlite3 "$TMP/trigger.db" "CREATE TRIGGER t AFTER INSERT ON replay_runs BEGIN INSERT INTO gaps(cpu) SELECT 1 FROM events; END"
+for cmd in check "check --no-store" predict report tui; do
+	expect_fail "a trigger in the file: $cmd refuses it" 2 \
+		"trigger.db: a foreign schema object \(trigger t\)" $VR $cmd "$TMP/trigger.db"
+done
+expect_fail "a trigger in the file: info refuses it" 1 \
+	"trigger.db: a foreign schema object \(trigger t\)" $VR info "$TMP/trigger.db"
+expect_eq "the trigger never ran" "$(sqlite3 "$TMP/trigger.db" 'SELECT count(*) FROM gaps')" 0
+xz -dc "$rec" > "$TMP/shadow.db"
+sqlite3 "$TMP/shadow.db" "ALTER TABLE events RENAME TO events_real; CREATE VIEW events AS WITH RECURSIVE r(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM r) SELECT * FROM events_real, r"
+expect_fail "a view shadowing events is refused" 2 "shadow.db: a foreign schema object \(view events\)" \
+	$VR check --no-store "$TMP/shadow.db"
+xz -dc "$rec" > "$TMP/plain.db"
+expect_fail "sql: VACUUM INTO writes nothing" 1 "only reading is allowed" \
+	$VR sql "$TMP/plain.db" "VACUUM INTO '$TMP/copy.db'"
+test ! -e "$TMP/copy.db"; expect_eq "no file written by VACUUM INTO" $? 0
+expect_fail "sql: ATTACH is refused" 1 "not authorized" $VR sql "$TMP/plain.db" "ATTACH '$TMP/x.db' AS x"
+expect_fail "sql: the two-argument fts3_tokenizer is refused" 1 "not authorized" \
+	$VR sql "$TMP/plain.db" "SELECT fts3_tokenizer('simple', x'0000000000000000')"
+expect_fail "sql: an endless query stops at --timeout" 1 "stopped after --timeout" \
+	$VR sql --timeout 1 --csv --no-header "$TMP/plain.db" \
+	"WITH RECURSIVE r(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM r) SELECT count(*) FROM r"
+
 # The file is left as it was: a refused check stores nothing.
 expect_eq "a refused check stores no run" \
 	"$(sqlite3 "$TMP/negative-time.db" 'SELECT count(*) FROM replay_runs')" 0
