@@ -21,10 +21,22 @@ static const char info_usage[] =
 	"Options:\n"
 	"  -h, --help  show this help\n";
 
-/* A listing's text, or a placeholder for NULL. */
+/*
+ * A listing's text made printable (a trace is a stranger's: no escape
+ * sequence of it reaches the terminal), or a placeholder for NULL. The
+ * result lives until the next dozen calls, enough for one printf.
+ */
 static const char *or(const char *text, const char *null_text)
 {
-	return text ? text : null_text;
+	static char ring[12][512];
+	static int next;
+	char *buf;
+
+	if (!text)
+		return null_text;
+	buf = ring[next++ % 12];
+	snprintf(buf, sizeof(ring[0]), "%s", text);
+	return vr_printable(buf);
 }
 
 /* An integer column of a listing (0 for NULL). */

@@ -123,3 +123,17 @@ void vr_progress_done(struct vr_progress *p)
 	if (p->enabled && p->last_ns)
 		fprintf(stderr, "\r\033[K");
 }
+
+/* See vr_common.h. */
+char *vr_printable(char *s)
+{
+	unsigned char *p = (unsigned char *)s;
+
+	for (; p && *p; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			*p = '?';
+		else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+			p[0] = p[1] = '?', p++; /* U+0080..U+009F: the C1 controls (CSI is one) */
+	}
+	return s;
+}

@@ -28,6 +28,14 @@ void *vr_xcalloc(size_t nmemb, size_t size);
 void *vr_xrealloc(void *p, size_t n);
 char *vr_xstrdup(const char *s);
 
+/*
+ * Make text from a file safe to print on a terminal: every control
+ * character (C0, DEL, and C1 in its UTF-8 form) becomes '?', so an
+ * escape sequence in a capture cannot reach the terminal. In place;
+ * returns s.
+ */
+char *vr_printable(char *s);
+
 /* Monotonic time in nanoseconds, for progress reports and benchmarks. */
 uint64_t vr_now_ns(void);
 

@@ -366,6 +366,7 @@ int trace_facts_read(struct tracedb *db, struct trace_facts *f, struct vr_error 
 		if (sqlite3_column_text(st, 0))
 			snprintf(f->kernel_release, sizeof(f->kernel_release), "%s",
 				 (const char *)sqlite3_column_text(st, 0));
+		vr_printable(f->kernel_release); /* it reaches terminals in messages */
 		f->gic_version = sqlite3_column_int(st, 1);
 		f->nr_lrs = sqlite3_column_int(st, 2);
 		f->snapshots_total = sqlite3_column_int64(st, 3);

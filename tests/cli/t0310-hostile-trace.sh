@@ -64,6 +64,15 @@ expect_fail "sql: an endless query stops at --timeout" 1 "stopped after --timeou
 	$VR sql --timeout 1 --csv --no-header "$TMP/plain.db" \
 	"WITH RECURSIVE r(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM r) SELECT count(*) FROM r"
 
+# Issue 17 case 7: escape sequences in trace_info never reach the terminal.
+xz -dc "$rec" > "$TMP/escape.db"
+sqlite3 "$TMP/escape.db" "UPDATE trace_info SET kernel_release = '7.2' || char(27) || '[2J' || char(27) || ']0;owned' || char(7), source_file = 'a' || char(27) || '[31m' || char(194, 155) || '31m'"
+for cmd in info "check --no-store" "check --no-store --json" report predict; do
+	$VR $cmd "$TMP/escape.db" > "$TMP/escape.out" 2>&1
+	expect_eq "$cmd prints no control character of the file" \
+		"$(LC_ALL=C tr -d '\n\t' < "$TMP/escape.out" | LC_ALL=C grep -c "$(printf '[\001-\037\177]')")" 0
+done
+
 # The file is left as it was: a refused check stores nothing.
 expect_eq "a refused check stores no run" \
 	"$(sqlite3 "$TMP/negative-time.db" 'SELECT count(*) FROM replay_runs')" 0
