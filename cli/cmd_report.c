@@ -186,10 +186,15 @@ static void print_text(const char *path, const struct report *r, const struct re
 		       hd->max_ns / 1e3);
 	}
 	printf("\nfindings: %lld\n", (long long)r->findings_total);
-	for (i = 0; i < (size_t)r->nfindings; i++)
-		printf("  %-16s t=%.6f intid %lld: %.100s...\n",
-		       finding_kind_name(r->findings[i].kind), r->findings[i].ts_ns / 1e9,
-		       (long long)r->findings[i].intid, r->findings[i].explanation);
+	for (i = 0; i < (size_t)r->nfindings; i++) {
+		const struct replay_finding *f = &r->findings[i];
+		char intid[32] = ""; /* a gap names no INTID */
+
+		if (f->intid != VR_NO_VALUE)
+			snprintf(intid, sizeof(intid), " intid %lld", (long long)f->intid);
+		printf("  %-16s t=%.6f%s: %.100s...\n", finding_kind_name(f->kind), f->ts_ns / 1e9,
+		       intid, f->explanation);
+	}
 }
 
 /* JSON report. */

@@ -73,6 +73,13 @@ for cmd in info "check --no-store" "check --no-store --json" report predict; do
 		"$(LC_ALL=C tr -d '\n\t' < "$TMP/escape.out" | LC_ALL=C grep -c "$(printf '[\001-\037\177]')")" 0
 done
 
+# Issue 17 case 8: a gap names no INTID, and report does not invent one.
+xz -dc "$rec" > "$TMP/gap.db"
+sqlite3 "$TMP/gap.db" "INSERT INTO gaps(cpu, lost, after_event_id, start_ts_ns) VALUES (0, 5, 100, (SELECT ts_ns FROM events WHERE id = 100))"
+$VR report "$TMP/gap.db" > "$TMP/gap.out" 2>&1
+grep -q "TRACE_GAP" "$TMP/gap.out"; expect_eq "report lists the gap" $? 0
+expect_eq "report prints no INT64_MIN INTID" "$(grep -c -- '-9223372036854775808' "$TMP/gap.out")" 0
+
 # The file is left as it was: a refused check stores nothing.
 expect_eq "a refused check stores no run" \
 	"$(sqlite3 "$TMP/negative-time.db" 'SELECT count(*) FROM replay_runs')" 0
