@@ -5,7 +5,7 @@
 #   make test       deps + every test: unit, CLI, bad input, fuzz smoke, ASan/UBSan
 #   make demo       import the bundled real trace and show what it holds
 #   make bench      import throughput against SQLite's bare insert rate
-#   make fuzz       run the importer fuzzers for FUZZ_SECONDS each
+#   make fuzz       run the fuzzers (importers, trace readers) for FUZZ_SECONDS each
 #   make lab        the full lab matrix (real kernels under QEMU); lab-smoke: one run
 #   make man        the man pages (docs/man/*.scd, scdoc) into build/man/
 #   make install    binary, man pages, bash completion under DESTDIR/PREFIX; make uninstall
@@ -229,8 +229,9 @@ test: deps
 
 # ---------------------------------------------------------------- fuzzing
 
-FUZZERS := fuzz_ftrace fuzz_tracedat
-FUZZ_CFLAGS = $(STD) $(WARN) -O1 -g $(PKG_CFLAGS) -I$(BUILD)/bpf -fsanitize=fuzzer,address,undefined
+FUZZERS := fuzz_ftrace fuzz_tracedat fuzz_tracedb
+FUZZ_CFLAGS = $(STD) $(WARN) -O1 -g $(PKG_CFLAGS) -I$(BUILD)/bpf -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=all
 
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(GEN_SRC) $(HEADERS) $(BUILD)/bpf/vgic.skel.h
 	$(call msg,FUZZ-CC,$@)

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Run the importers' fuzzers: `smoke` (part of make test, ~30 s each) or
+# Run the fuzzers of the importers and of the trace readers: `smoke` (part of make test, ~30 s each) or
 # `long` (FUZZ_SECONDS each). Seeds come from the real traces in tests/data.
 # Exits non-zero on any crash and prints the reproducer.
 # Usage: tests/fuzz/run.sh smoke|long BUILD_FUZZ_DIR
@@ -25,16 +25,21 @@ seed() { # seed NAME: build the seed corpus of one fuzzer
 		done ;;
 	fuzz_tracedat)
 		for f in "$data"/lab/*/trace.dat; do cp "$f" "$c/$(basename "$(dirname "$f")").dat"; done ;;
+	fuzz_tracedb) # programs of edits; the file they edit is a real recording
+		printf '\000\003\000\000\001' > "$c/one-edit"
+		xz -dc "$data/lab/linux-7.2-gicv3-vhe-sgi-2vcpu/record.db.xz" > "$dir/seed-tracedb.db" ;;
 	esac
 }
 
 rc=0
-for fz in fuzz_ftrace fuzz_tracedat; do
+export VR_FUZZ_TRACEDB="$dir/seed-tracedb.db"
+for fz in fuzz_ftrace fuzz_tracedat fuzz_tracedb; do
 	seed $fz
 	mkdir -p "$dir/artifacts-$fz"
 	echo "fuzz: $fz for ${secs}s"
 	max_len=65536
 	[ $fz = fuzz_tracedat ] && max_len=2000000
+	[ $fz = fuzz_tracedb ] && max_len=256
 	if ! "$dir/$fz" -max_total_time="$secs" -max_len=$max_len -timeout=20 -rss_limit_mb=4096 \
 		-artifact_prefix="$dir/artifacts-$fz/" -print_final_stats=1 \
 		"$dir/corpus-$fz" > "$dir/$fz.log" 2>&1; then
