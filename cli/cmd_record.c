@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * `vgic-replay record -o trace.db`: record the vGIC of a live arm64 KVM
- * host with the BPF collector (collector/record.c).
+ * host with the BPF collector (collector/capture/record.c).
  */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../collector/record.h"
+#include "../collector/capture/record.h"
 #include "cli.h"
 
 static const char record_usage[] =

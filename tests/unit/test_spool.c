@@ -17,9 +17,9 @@
 
 #include <sqlite3.h>
 
-#include "../../collector/record.h"
-#include "../../collector/spool.h"
-#include "../../collector/vgic.h"
+#include "../../collector/capture/record.h"
+#include "../../collector/capture/spool.h"
+#include "../../collector/capture/vgic.h"
 #include "../../schemas/tracedb.h"
 #include "vr_test.h"
 

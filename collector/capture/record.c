@@ -33,9 +33,9 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include "../schemas/tracedb.h"
+#include "../../schemas/tracedb.h"
 #include "flight.h"
-#include "ftrace_parse.h"
+#include "../import/ftrace_parse.h"
 #include "spool.h"
 #include "vgic.h"
 #include "vgic.skel.h"

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Types shared by collector/vgic.bpf.c and the `record` command: the
+ * Types shared by collector/capture/vgic.bpf.c and the `record` command: the
  * records the BPF programs put in the ring buffer. Each record type is
  * sized to its content (a snapshot to the LRs in use, an AP-list walk to
  * its entries), so the common events stay small.

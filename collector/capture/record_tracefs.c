@@ -8,7 +8,7 @@
  * vGIC snapshot kprobes in a kprobe group of its own (the definitions of
  * `vgic-replay probes`, offsets from the running kernel's BTF), enables
  * them and the kvm tracepoints in that instance, and reads the instance's
- * text `trace_pipe` through collector/ftrace_parse.c, the parser the
+ * text `trace_pipe` through collector/import/ftrace_parse.c, the parser the
  * importer uses, so a live recording and an imported capture of the same
  * events give the same rows. Text rather than trace_pipe_raw: Debian has
  * static arm64 archives of libtracefs and libtraceevent, but the typed
@@ -33,8 +33,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../schemas/tracedb.h"
-#include "ftrace_parse.h"
+#include "../../schemas/tracedb.h"
+#include "../import/ftrace_parse.h"
 #include "vgic_probes.h"
 
 #define TRACEFS "/sys/kernel/tracing"

@@ -10,8 +10,8 @@
 
 #include <stdint.h>
 
-#include "../common/vr_common.h"
-#include "../schemas/tracedb.h"
+#include "../../common/vr_common.h"
+#include "../../schemas/tracedb.h"
 
 enum import_format {
 	IMPORT_FORMAT_AUTO,

@@ -23,7 +23,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "../common/vr_common.h"
+#include "../../common/vr_common.h"
 
 #define SPOOL_MAGIC	 "VRSPOOL1"
 #define SPOOL_MAX_RECORD 4096 /* larger lengths mean a damaged file */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * `vgic-replay record`: load the BPF collector (collector/vgic.bpf.c),
- * consume its ring buffer into a spool file (collector/spool.h), flushed
+ * `vgic-replay record`: load the BPF collector (collector/capture/vgic.bpf.c),
+ * consume its ring buffer into a spool file (collector/capture/spool.h), flushed
  * periodically so that a killed recorder leaves every flushed batch
  * behind, and when the recording stops write the trace database from it
  * through the same writer as the importers.
@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "../common/vr_common.h"
+#include "../../common/vr_common.h"
 
 struct record_options {
 	const char *output;
