@@ -45,8 +45,11 @@ endif
 
 COMMON_SRC    := common/vr_common.c
 SCHEMA_SRC    := schemas/tracedb.c schemas/trace_writer.c schemas/trace_event.c
-CAPTURE_SRC   := collector/capture/record.c collector/capture/record_tracefs.c \
-                 collector/capture/flight.c collector/capture/spool.c collector/capture/vgic_probes.c
+CAPTURE_SRC   := collector/capture/recorder.c collector/capture/record_core.c \
+                 collector/capture/record_bpf.c collector/capture/bpf_hooks.c \
+                 collector/capture/record_tracefs.c collector/capture/vgic_probes.c \
+                 collector/capture/queue.c collector/capture/spool.c collector/capture/store.c \
+                 collector/capture/flight.c collector/capture/flight_window.c
 IMPORT_SRC    := collector/import/import.c collector/import/import_ftrace.c \
                  collector/import/import_tracedat.c collector/import/ftrace_parse.c
 COLLECTOR_SRC := $(IMPORT_SRC) $(CAPTURE_SRC)
@@ -111,7 +114,8 @@ $(BUILD)/bpf/vgic.bpf.o: collector/capture/vgic.bpf.c collector/capture/vgic.h
 $(BUILD)/bpf/vgic.skel.h: $(BUILD)/bpf/vgic.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)bpftool gen skeleton $< name vgic_bpf > $@.tmp && mv $@.tmp $@
-$(BUILD)/obj/collector/capture/record.o $(BUILD)/san/collector/capture/record.o: $(BUILD)/bpf/vgic.skel.h
+SKEL_USERS := collector/capture/record_bpf.c collector/capture/bpf_hooks.c
+$(call objs,obj,$(SKEL_USERS)) $(call objs,san,$(SKEL_USERS)): $(BUILD)/bpf/vgic.skel.h
 
 # The engine as a library of its own: it depends on nothing else here.
 $(BUILD)/libvgicengine.a: $(call objs,obj,$(ENGINE_SRC))

@@ -36,6 +36,9 @@ struct spool {
 	int failed_errno; /* the first write error, 0 if none */
 };
 
+/* FILE.spool, the spool of the trace database FILE (the caller frees it). */
+char *spool_path_of(const char *output);
+
 /* Create (or truncate) the spool at path; NULL with err set on failure. */
 struct spool *spool_create(const char *path, struct vr_error *err);
 
