@@ -50,8 +50,9 @@ CAPTURE_SRC   := collector/capture/recorder.c collector/capture/record_core.c \
                  collector/capture/record_tracefs.c collector/capture/vgic_probes.c \
                  collector/capture/queue.c collector/capture/spool.c collector/capture/store.c \
                  collector/capture/flight.c collector/capture/flight_window.c
-IMPORT_SRC    := collector/import/import.c collector/import/import_ftrace.c \
-                 collector/import/import_tracedat.c collector/import/ftrace_parse.c
+IMPORT_SRC    := collector/import/importer.c collector/import/import_core.c \
+                 collector/import/import_ftrace.c collector/import/import_tracedat.c \
+                 collector/import/ftrace_parse.c
 COLLECTOR_SRC := $(IMPORT_SRC) $(CAPTURE_SRC)
 REPLAY_SRC    := replay/check.c replay/profiles.c replay/predict.c
 ENGINE_SRC    := engine/vgic_engine.c engine/profiles.c engine/guest_cpuif.c \

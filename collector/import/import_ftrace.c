@@ -10,7 +10,7 @@
  * buffer overwrote the oldest events: that loss is recorded as a gap too.
  */
 #define _POSIX_C_SOURCE 200809L
-#include "import.h"
+#include "import_core.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -22,8 +22,9 @@
 #define READ_CHUNK (1 << 20)
 #define MAX_LINE (64 << 10)
 
-/* Import state carried from line to line. */
+/* Import state carried from line to line, and the buffer the lines are read into. */
 struct ftrace_import {
+	const struct import_job *job;
 	struct trace_writer *w;
 	struct kernel_evidence kev;
 	struct ftrace_line parsed;
@@ -34,6 +35,10 @@ struct ftrace_import {
 	int counter_clock;
 	int binary_lines;
 	struct vr_progress progress;
+	char *buf;	/* READ_CHUNK bytes (and a NUL) of input */
+	size_t have;	/* bytes in buf */
+	int eof;
+	int skipping;	/* in the tail of a line longer than MAX_LINE */
 };
 
 /* "# entries-in-buffer/entries-written: 637/637   #P:2": overwritten events are a gap. */
@@ -109,95 +114,159 @@ static int import_line(struct ftrace_import *st, const char *line, size_t len)
 	return 0;
 }
 
-/* See import.h. */
-int import_ftrace(int fd, const char *name, const unsigned char *head, size_t nhead,
-		  struct trace_writer *w, struct tracedb *db, const struct import_options *opt,
-		  struct import_result *res, struct vr_error *err)
+/* A line could not be stored (the trace database failed): say where. */
+static int store_failed(const struct ftrace_import *st, struct vr_error *err)
+{
+	return vr_error_set(err, "%s:%lld: cannot store the event in the trace database",
+			    st->job->name, (long long)st->line_no);
+}
+
+/*
+ * Read more input after what the buffer holds: 0, 1 to try again (a
+ * signal that did not ask to stop), -1 with err set.
+ */
+static int read_more(struct ftrace_import *st, struct vr_error *err)
+{
+	ssize_t r = read(st->job->fd, st->buf + st->have, READ_CHUNK - st->have);
+
+	if (r < 0 && errno == EINTR && !import_interrupted())
+		return 1;
+	if (r < 0)
+		return vr_error_set(err, "%s:%lld: read: %s", st->job->name,
+				    (long long)st->line_no + 1, strerror(errno));
+	if (r == 0)
+		st->eof = 1;
+	st->have += (size_t)r;
+	return 0;
+}
+
+/*
+ * Import every complete line the buffer holds and keep the incomplete
+ * last one for the next read; stop at the first line after an interrupt.
+ */
+static int take_lines(struct ftrace_import *st, struct vr_error *err)
+{
+	size_t start = 0;
+	char *nl;
+
+	while ((nl = memchr(st->buf + start, '\n', st->have - start))) {
+		size_t len = (size_t)(nl - (st->buf + start));
+
+		if (st->skipping)
+			st->skipping = 0; /* the tail of an over-long line */
+		else if (import_line(st, st->buf + start, len))
+			return store_failed(st, err);
+		start += len + 1;
+		if (import_interrupted())
+			return vr_error_set(err, "%s:%lld: interrupted", st->job->name,
+					    (long long)st->line_no);
+	}
+	memmove(st->buf, st->buf + start, st->have - start);
+	st->have -= start;
+	return 0;
+}
+
+/*
+ * What is left in the buffer once its lines are taken: at the end of the
+ * input a last line without a newline (a truncated file often ends so);
+ * before it, a line longer than MAX_LINE, counted as a problem and skipped.
+ */
+static int take_rest(struct ftrace_import *st, struct vr_error *err)
+{
+	if (st->eof && st->have) {
+		if (!st->skipping && import_line(st, st->buf, st->have))
+			return store_failed(st, err);
+		st->have = 0;
+	} else if (st->have >= MAX_LINE) {
+		st->line_no++;
+		trace_writer_problem(st->w, st->line_no, "unparsed", NULL, "line longer than 64 KiB",
+				     st->buf, 64);
+		st->skipping = 1;
+		st->have = 0;
+	}
+	return 0;
+}
+
+/* Read the input to its end, a chunk at a time, importing line by line. */
+static int read_lines(struct ftrace_import *st, struct vr_error *err)
+{
+	while (!st->eof || st->have) {
+		if (!st->eof && st->have < READ_CHUNK) {
+			int r = read_more(st, err);
+
+			if (r > 0)
+				continue;
+			if (r < 0)
+				return -1;
+		}
+		if (take_lines(st, err) || take_rest(st, err))
+			return -1;
+		vr_progress_update(&st->progress, (uint64_t)st->line_no, 0);
+	}
+	vr_progress_done(&st->progress);
+	return 0;
+}
+
+/*
+ * The input is read: refuse it if no kvm event was recognised (saying
+ * why), else record what it was and the trace's metadata.
+ */
+static int finish_import(struct ftrace_import *st, struct vr_error *err)
+{
+	const struct import_job *job = st->job;
+
+	if (!st->events && st->first_problem)
+		return vr_error_set(err, "%s:%lld: no kvm events recognised; first problem: %s",
+				    job->name, (long long)st->first_problem_line, st->first_problem);
+	if (!st->events && st->binary_lines)
+		return vr_error_set(err, "%s:1: binary data, neither ftrace text nor trace.dat",
+				    job->name);
+	trace_writer_info_text(st->w, "source_format", "ftrace-text");
+	trace_writer_info_text(st->w, "capture_tool", "ftrace");
+	trace_writer_info_text(st->w, "clock", st->counter_clock ? "counter" : NULL);
+	trace_writer_info_int(st->w, "input_records", st->line_no);
+	job->res->input_records = st->line_no;
+	import_finish_metadata(job, &st->kev, NULL);
+	return 0;
+}
+
+/* import_format_ops.import: stream the text through a fixed buffer, starting with the head. */
+static int ftrace_import(const struct import_job *job, struct vr_error *err)
 {
 	struct ftrace_import st;
-	char *buf = vr_xmalloc(READ_CHUNK + 1);
-	size_t have = 0, start;
-	int eof = 0, skipping = 0, rc = -1;
+	int rc;
 
 	memset(&st, 0, sizeof(st));
-	st.w = w;
-	st.kev.new_hcr_pos = -1;
+	st.job = job;
+	st.w = job->w;
+	kernel_evidence_init(&st.kev);
 	vr_progress_init(&st.progress, "importing");
-	memcpy(buf, head, nhead);
-	have = nhead;
-
-	while (!eof || have) {
-		char *nl;
-
-		if (!eof && have < READ_CHUNK) {
-			ssize_t r = read(fd, buf + have, READ_CHUNK - have);
-
-			if (r < 0 && errno == EINTR && !vr_import_interrupted)
-				continue;
-			if (r < 0) {
-				vr_error_set(err, "%s:%lld: read: %s", name,
-					     (long long)st.line_no + 1, strerror(errno));
-				goto out;
-			}
-			if (r == 0)
-				eof = 1;
-			have += (size_t)r;
-		}
-		start = 0;
-		while ((nl = memchr(buf + start, '\n', have - start))) {
-			size_t len = (size_t)(nl - (buf + start));
-
-			if (skipping) {
-				skipping = 0; /* the tail of an over-long line */
-			} else if (import_line(&st, buf + start, len)) {
-				goto writer_failed;
-			}
-			start += len + 1;
-			if (vr_import_interrupted) {
-				vr_error_set(err, "%s:%lld: interrupted", name,
-					     (long long)st.line_no);
-				goto out;
-			}
-		}
-		memmove(buf, buf + start, have - start);
-		have -= start;
-		if (eof && have) {
-			/* Last line without a newline: a truncated file often ends so. */
-			if (!skipping && import_line(&st, buf, have))
-				goto writer_failed;
-			have = 0;
-		} else if (have >= MAX_LINE) {
-			st.line_no++;
-			trace_writer_problem(w, st.line_no, "unparsed", NULL,
-					     "line longer than 64 KiB", buf, 64);
-			skipping = 1;
-			have = 0;
-		}
-		vr_progress_update(&st.progress, (uint64_t)st.line_no, 0);
-	}
-	vr_progress_done(&st.progress);
-
-	if (!st.events && st.first_problem) {
-		vr_error_set(err, "%s:%lld: no kvm events recognised; first problem: %s", name,
-			     (long long)st.first_problem_line, st.first_problem);
-		goto out;
-	}
-	if (!st.events && st.binary_lines) {
-		vr_error_set(err, "%s:1: binary data, neither ftrace text nor trace.dat", name);
-		goto out;
-	}
-	trace_writer_info_text(w, "source_format", "ftrace-text");
-	trace_writer_info_text(w, "capture_tool", "ftrace");
-	trace_writer_info_text(w, "clock", st.counter_clock ? "counter" : NULL);
-	trace_writer_info_int(w, "input_records", st.line_no);
-	res->input_records = st.line_no;
-	import_finish_metadata(w, db, opt, &st.kev, NULL, res);
-	rc = 0;
-	goto out;
-writer_failed:
-	vr_error_set(err, "%s:%lld: cannot store the event in the trace database", name,
-		     (long long)st.line_no);
-out:
-	free(buf);
+	st.buf = vr_xmalloc(READ_CHUNK + 1);
+	memcpy(st.buf, job->head, job->nhead);
+	st.have = job->nhead;
+	rc = read_lines(&st, err);
+	if (!rc)
+		rc = finish_import(&st, err);
+	free(st.buf);
 	return rc;
 }
+
+/*
+ * import_format_ops.sniff: text is whatever no other format claims; the
+ * parser says, line by line, what it does not understand.
+ */
+static int ftrace_sniff(const unsigned char *head, size_t nhead)
+{
+	(void)head;
+	(void)nhead;
+	return 1;
+}
+
+/* See import_core.h. */
+const struct import_format_ops import_format_ftrace = {
+	.name = "ftrace text",
+	.format = IMPORT_FORMAT_FTRACE,
+	.sniff = ftrace_sniff,
+	.needs_file = 0,
+	.import = ftrace_import,
+};
