@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * `vgic-replay import FILE -o trace.db`: the command-line face of
- * collector/import/import.c.
+ * collector/import/import.h.
  */
 #include <getopt.h>
 #include <stdio.h>

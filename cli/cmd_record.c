@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * `vgic-replay record -o trace.db`: record the vGIC of a live arm64 KVM
- * host with the BPF collector (collector/capture/record.c).
+ * host with the BPF collector or tracefs (collector/capture/record.h).
  */
 #include <getopt.h>
 #include <stdio.h>

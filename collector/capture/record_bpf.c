@@ -18,7 +18,7 @@
  * and loaded by bpf_hooks.c.
  */
 #define _GNU_SOURCE
-#include "record_core.h"
+#include "backends.h"
 
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
@@ -463,7 +463,7 @@ static void bpf_cleanup(struct record_run *run)
 	run->priv = NULL;
 }
 
-/* See record_core.h. */
+/* See backends.h. */
 const struct record_backend record_backend_bpf = {
 	.name = "bpf",
 	.clock = "CLOCK_MONOTONIC (bpf_ktime_get_ns)",

@@ -19,9 +19,9 @@
  *   stop        drain what is left and store it.
  *   cleanup     undo whatever the steps did, also after an error.
  *
- * The backends (record_bpf.c, record_tracefs.c) depend on this core; the
- * core knows them only through struct record_backend, and recorder.c
- * holds the one array that lists them.
+ * The backends (record_bpf.c, record_tracefs.c, declared in backends.h)
+ * depend on this core; the core knows them only through struct
+ * record_backend, and recorder.c holds the one array that lists them.
  */
 #ifndef VR_RECORD_CORE_H
 #define VR_RECORD_CORE_H
@@ -53,10 +53,6 @@ struct record_backend {
 	int (*stop)(struct record_run *run, struct vr_error *err);
 	void (*cleanup)(struct record_run *run);
 };
-
-/* The backends, defined in record_bpf.c and record_tracefs.c; recorder.c lists them. */
-extern const struct record_backend record_backend_bpf;
-extern const struct record_backend record_backend_tracefs;
 
 /* One recording in progress: what the core and its backend share. */
 struct record_run {

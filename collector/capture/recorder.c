@@ -5,7 +5,7 @@
  * record_core.h. Only this file knows which backends there are; each of
  * them knows only the core.
  */
-#include "record_core.h"
+#include "backends.h"
 
 #include <string.h>
 #include <sys/stat.h>

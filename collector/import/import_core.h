@@ -10,9 +10,9 @@
  * same way, from what the trace says and from what its snapshots show
  * (kernel_evidence, import_finish_metadata), and stop at the next record
  * once SIGINT or SIGTERM arrived (import_interrupted). The formats
- * (import_ftrace.c, import_tracedat.c) depend on this core; the core
- * knows them only through struct import_format_ops, and importer.c holds
- * the one array that lists them.
+ * (import_ftrace.c, import_tracedat.c, declared in formats.h) depend on
+ * this core; the core knows them only through struct import_format_ops,
+ * and importer.c holds the one array that lists them.
  */
 #ifndef VR_IMPORT_CORE_H
 #define VR_IMPORT_CORE_H
@@ -45,10 +45,6 @@ struct import_format_ops {
 	/* Import the input into job->w; err says "file:position: reason". */
 	int (*import)(const struct import_job *job, struct vr_error *err);
 };
-
-/* The formats, defined in import_ftrace.c and import_tracedat.c; importer.c lists them. */
-extern const struct import_format_ops import_format_ftrace;
-extern const struct import_format_ops import_format_tracedat;
 
 /* Does head start with trace-cmd's trace.dat magic? (a build without libtracecmd asks too) */
 int import_sniff_tracedat(const unsigned char *head, size_t nhead);

@@ -10,7 +10,7 @@
  * buffer overwrote the oldest events: that loss is recorded as a gap too.
  */
 #define _POSIX_C_SOURCE 200809L
-#include "import_core.h"
+#include "formats.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -262,7 +262,7 @@ static int ftrace_sniff(const unsigned char *head, size_t nhead)
 	return 1;
 }
 
-/* See import_core.h. */
+/* See formats.h. */
 const struct import_format_ops import_format_ftrace = {
 	.name = "ftrace text",
 	.format = IMPORT_FORMAT_FTRACE,

@@ -13,7 +13,7 @@
  * missed-events counts become gaps.
  */
 #define _GNU_SOURCE
-#include "import_core.h"
+#include "formats.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -397,7 +397,7 @@ static int tracedat_import(const struct import_job *job, struct vr_error *err)
 	return st.failed ? -1 : 0;
 }
 
-/* See import_core.h. trace.dat is read by path: it must be a plain file. */
+/* See formats.h. trace.dat is read by path: it must be a plain file. */
 const struct import_format_ops import_format_tracedat = {
 	.name = "trace.dat",
 	.format = IMPORT_FORMAT_TRACECMD,

@@ -8,7 +8,7 @@
  * there are; each of them knows only the core (import_core.h).
  */
 #define _GNU_SOURCE
-#include "import_core.h"
+#include "formats.h"
 
 #include <errno.h>
 #include <fcntl.h>

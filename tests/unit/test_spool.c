@@ -17,7 +17,7 @@
 
 #include <sqlite3.h>
 
-#include "../../collector/capture/record_core.h"
+#include "../../collector/capture/backends.h"
 #include "../../collector/capture/spool.h"
 #include "../../collector/capture/vgic.h"
 #include "../../schemas/tracedb.h"
