@@ -5,12 +5,12 @@
  * A recording runs through one of two backends (recorder.c picks it by
  * name): "bpf" loads the BPF collector (collector/capture/vgic.bpf.c) and
  * consumes its ring buffer into a spool file (collector/capture/spool.h),
- * flushed as it goes so that a killed recorder leaves every record behind,
- * and when the recording stops writes the trace database from it through
- * the same writer as the importers; "tracefs" reads the same events as
- * ftrace text from a tracefs instance of its own, where BPF is not allowed.
- * What the two share, and the table of operations each backend fills in,
- * is in record_core.h.
+ * written as it goes so that a killed recorder leaves every batch it wrote
+ * behind, and when the recording stops writes the trace database from it
+ * through the same writer as the importers; "tracefs" reads the same
+ * events as ftrace text from a tracefs instance of its own, where BPF is
+ * not allowed. What the two share, and the table of operations each
+ * backend fills in, is in record_core.h.
  */
 #ifndef VR_RECORD_H
 #define VR_RECORD_H
