@@ -46,9 +46,15 @@ endif
 COMMON_SRC    := common/vr_common.c
 SCHEMA_SRC    := schemas/tracedb.c schemas/trace_writer.c schemas/trace_event.c schemas/trace_reader.c \
                  schemas/findings_store.c schemas/trace_listing.c
-COLLECTOR_SRC := collector/ftrace_parse.c collector/import.c collector/import_ftrace.c \
-                 collector/import_tracedat.c collector/vgic_probes.c \
-                 collector/record.c collector/flight.c collector/spool.c collector/record_tracefs.c
+CAPTURE_SRC   := collector/capture/recorder.c collector/capture/record_core.c \
+                 collector/capture/record_bpf.c collector/capture/bpf_hooks.c \
+                 collector/capture/record_tracefs.c collector/capture/vgic_probes.c \
+                 collector/capture/queue.c collector/capture/spool.c collector/capture/store.c \
+                 collector/capture/flight.c collector/capture/flight_window.c
+IMPORT_SRC    := collector/import/importer.c collector/import/import_core.c \
+                 collector/import/import_ftrace.c collector/import/import_tracedat.c \
+                 collector/import/ftrace_parse.c
+COLLECTOR_SRC := $(IMPORT_SRC) $(CAPTURE_SRC)
 REPLAY_SRC    := replay/driver.c replay/lifecycle.c replay/findings.c replay/predict.c
 ENGINE_SRC    := engine/vgic_engine.c engine/profiles.c engine/guest_cpuif.c \
                  engine/registers.c engine/vgic_v5.c engine/vgic_mmio.c
@@ -62,7 +68,7 @@ GEN_SRC       := $(BUILD)/gen/schema_sql.c
 UNIT_TESTS    := test_ftrace_parse test_tracedb test_import test_mutations test_engine test_gic_mmio test_flight \
                  test_spool \
                  test_timeline
-HEADERS       := $(wildcard */*.h)
+HEADERS       := $(wildcard */*.h) $(wildcard collector/*/*.h)
 
 all: $(BUILD)/vgic-replay vgic-replay $(BUILD)/libvgicengine.a
 
@@ -103,14 +109,15 @@ LIB_SAN_OBJ := $(call objs,san,$(LIB_SRC) $(GEN_SRC))
 # The BPF collector: one CO-RE object for arm64 kernels, embedded as a libbpf skeleton.
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_arm64 -Wall -Werror \
 	-I/usr/include/$(shell $(CC) -dumpmachine 2>/dev/null)
-$(BUILD)/bpf/vgic.bpf.o: collector/vgic.bpf.c collector/vgic.h schemas/event_kinds.h
+$(BUILD)/bpf/vgic.bpf.o: collector/capture/vgic.bpf.c collector/capture/vgic.h schemas/event_kinds.h
 	$(call msg,BPF,$<)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)clang $(BPF_CFLAGS) -c $< -o $@
 $(BUILD)/bpf/vgic.skel.h: $(BUILD)/bpf/vgic.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)bpftool gen skeleton $< name vgic_bpf > $@.tmp && mv $@.tmp $@
-$(BUILD)/obj/collector/record.o $(BUILD)/san/collector/record.o: $(BUILD)/bpf/vgic.skel.h
+SKEL_USERS := collector/capture/record_bpf.c collector/capture/bpf_hooks.c
+$(call objs,obj,$(SKEL_USERS)) $(call objs,san,$(SKEL_USERS)): $(BUILD)/bpf/vgic.skel.h
 
 # The engine as a library of its own: it depends on nothing else here.
 $(BUILD)/libvgicengine.a: $(call objs,obj,$(ENGINE_SRC))
@@ -153,7 +160,7 @@ $(BUILD)/tests-san/test_timeline: $(BUILD)/san/ui/timeline.o
 # library in Debian, so this build reads ftrace text but not trace.dat.
 CROSS_CC   := aarch64-linux-gnu-gcc
 CROSS_DIR  := $(BUILD)/aarch64
-CROSS_SRC  := $(filter-out collector/import_tracedat.c,$(LIB_SRC)) $(GEN_SRC) \
+CROSS_SRC  := $(filter-out collector/import/import_tracedat.c,$(LIB_SRC)) $(GEN_SRC) \
               $(filter-out cli/cmd_tui.c,$(CLI_SRC))
 CROSS_OBJ  := $(patsubst %.c,$(CROSS_DIR)/%.o,$(patsubst $(BUILD)/%,%,$(CROSS_SRC)))
 CROSS_CFLAGS := $(STD) $(WARN) -O2 -DVR_NO_TRACECMD -DVR_NO_TUI -I$(BUILD)/bpf $(CFLAGS)

@@ -20,7 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../collector/import.h"
+#include "../collector/import/import.h"
 #include "../replay/replay.h"
 #include "bench_trace.h"
 

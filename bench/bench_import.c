@@ -19,8 +19,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../collector/ftrace_parse.h"
-#include "../collector/import.h"
+#include "../collector/import/ftrace_parse.h"
+#include "../collector/import/import.h"
 
 struct sample {
 	char **lines;

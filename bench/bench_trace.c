@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "../collector/import.h"
+#include "../collector/import/import.h"
 
 /* Run SQL or exit; see bench_trace.h. */
 void bench_must_exec(struct tracedb *db, const char *sql)

@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * `vgic-replay import FILE -o trace.db`: the command-line face of
- * collector/import.c.
+ * collector/import/import.h.
  */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../collector/import.h"
+#include "../collector/import/import.h"
 #include "cli.h"
 
 static const char import_usage[] =

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "../collector/vgic_probes.h"
+#include "../collector/capture/vgic_probes.h"
 #include "cli.h"
 
 static const char probes_usage[] =

@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * `vgic-replay record -o trace.db`: record the vGIC of a live arm64 KVM
- * host with the BPF collector (collector/record.c).
+ * host with the BPF collector or tracefs (collector/capture/record.h).
  */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../collector/record.h"
+#include "../collector/capture/record.h"
 #include "cli.h"
 
 static const char record_usage[] =
@@ -62,6 +62,12 @@ static const char record_usage[] =
 	"  vgic-replay record -p $(pidof qemu-system-aarch64) -d 30 -o trace.db\n"
 	"  vgic-replay record --flight 64 -o /var/tmp/vgic.db &   # then, at a complaint:\n"
 	"  kill -USR1 %1                                          # /var/tmp/vgic-1.db\n";
+
+/* Does this recording go through the tracefs backend (--backend tracefs, --from-pipe)? */
+static int on_tracefs(const struct record_options *opt)
+{
+	return opt->backend && !strcmp(opt->backend, "tracefs");
+}
 
 /* record --finish FILE: store what a killed recording spooled; alone on its command line. */
 static int finish_recording(int argc, const char *path)
@@ -172,12 +178,12 @@ int cmd_record(int argc, char **argv)
 			}
 			break;
 		case 'B':
-			if (!strcmp(optarg, "tracefs")) {
-				opt.backend_tracefs = 1;
-			} else if (strcmp(optarg, "bpf")) {
+			if (!vr_record_backend_exists(optarg)) {
 				cli_error("record: --backend must be bpf or tracefs");
 				return 2;
 			}
+			if (!on_tracefs(&opt)) /* tracefs, once named or implied, stays */
+				opt.backend = optarg;
 			break;
 		case 'L':
 			opt.tracefs_lrs = atoi(optarg);
@@ -188,7 +194,7 @@ int cmd_record(int argc, char **argv)
 			break;
 		case 'I':
 			opt.tracefs_input = optarg;
-			opt.backend_tracefs = 1;
+			opt.backend = "tracefs";
 			break;
 		case 'P':
 			opt.prog_stats = 1;
@@ -217,7 +223,7 @@ int cmd_record(int argc, char **argv)
 		cli_error("record: need -o TRACE.db and no other arguments");
 		return 2;
 	}
-	if (opt.check && (opt.output || opt.backend_tracefs || opt.flight_bytes)) {
+	if (opt.check && (opt.output || on_tracefs(&opt) || opt.flight_bytes)) {
 		cli_error("record: --check writes nothing and checks the BPF backend: no -o, "
 			  "--backend tracefs or --flight with it");
 		return 2;
@@ -262,7 +268,7 @@ int cmd_record(int argc, char **argv)
 		       (long long)st.drops_user, (long long)st.drops_bpf);
 		return 0;
 	}
-	if (opt.backend_tracefs) {
+	if (on_tracefs(&opt)) {
 		printf("%s: %lld events (%lld snapshots; no AP-list walks through tracefs) in %.1f s, "
 		       "%.1f MB; lost %lld in the ftrace buffer\n",
 		       opt.output, (long long)st.events, (long long)st.snapshots, st.seconds,

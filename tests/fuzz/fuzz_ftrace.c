@@ -12,8 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../collector/ftrace_parse.h"
-#include "../../collector/import.h"
+#include "../../collector/import/ftrace_parse.h"
+#include "../../collector/import/import.h"
 
 /* Import data as a file and throw the result away; only crashes matter. */
 static void import_whole(const uint8_t *data, size_t size)

@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#include "../../collector/import.h"
+#include "../../collector/import/import.h"
 
 /* libFuzzer entry point (declared here: libFuzzer has no header for it). */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "../../collector/flight.h"
+#include "../../collector/capture/flight.h"
 #include "vr_test.h"
 
 #define NREC 20000

@@ -13,7 +13,7 @@
  */
 #include <stdint.h>
 
-#include "../../collector/ftrace_parse.h"
+#include "../../collector/import/ftrace_parse.h"
 #include "vr_test.h"
 
 #define N VR_NO_VALUE

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "../../collector/import.h"
+#include "../../collector/import/import.h"
 #include "../../engine/vgic_engine.h"
 #include "vr_test.h"
 

@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../../collector/import.h"
+#include "../../collector/import/import.h"
 #include "vr_test.h"
 
 static char dir[] = "/tmp/vr-test-import-XXXXXX";

@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "../../collector/import.h"
+#include "../../collector/import/import.h"
 #include "../mutate/mutate.h"
 #include "vr_test.h"
 

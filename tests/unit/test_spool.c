@@ -17,9 +17,9 @@
 
 #include <sqlite3.h>
 
-#include "../../collector/record.h"
-#include "../../collector/spool.h"
-#include "../../collector/vgic.h"
+#include "../../collector/capture/backends.h"
+#include "../../collector/capture/spool.h"
+#include "../../collector/capture/vgic.h"
 #include "../../schemas/tracedb.h"
 #include "vr_test.h"
 
@@ -153,7 +153,7 @@ static void test_finish(void)
 	if (!db)
 		return;
 	w = trace_writer_begin(db, &err);
-	vr_record_write_info(w, &opt, 3);
+	record_write_info(w, &opt, &record_backend_bpf, 3);
 	CHECK_EQ(trace_writer_commit(w, &err), 0);
 	trace_writer_abort(w); /* killed: nothing more reaches the database */
 	tracedb_close(db);

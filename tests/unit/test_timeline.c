@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "../../collector/import.h"
+#include "../../collector/import/import.h"
 #include "../../ui/timeline.h"
 #include "vr_test.h"
 

@@ -8,33 +8,33 @@
  * vGIC snapshot kprobes in a kprobe group of its own (the definitions of
  * `vgic-replay probes`, offsets from the running kernel's BTF), enables
  * them and the kvm tracepoints in that instance, and reads the instance's
- * text `trace_pipe` through collector/ftrace_parse.c, the parser the
+ * text `trace_pipe` through collector/import/ftrace_parse.c, the parser the
  * importer uses, so a live recording and an imported capture of the same
  * events give the same rows. Text rather than trace_pipe_raw: Debian has
  * static arm64 archives of libtracefs and libtraceevent, but the typed
  * record mapping lives in the trace.dat importer, which needs libtracecmd
  * (no static archive), and the text path needs no library at all.
  *
- * Rows are committed every 250 ms like the BPF collector's; ftrace's
- * "[LOST n EVENTS]" markers become gaps. Everything it set up is removed
- * at the end, also after an error.
+ * Rows are committed every 250 ms (the BPF collector's spool is flushed as
+ * it goes); ftrace's "[LOST n EVENTS]" markers become gaps. Everything it
+ * set up is removed at the end, also after an error. It runs through the
+ * recording core's steps (record_core.h).
  */
 #define _GNU_SOURCE
-#include "record.h"
+#include "backends.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../schemas/tracedb.h"
-#include "ftrace_parse.h"
+#include "../../schemas/tracedb.h"
+#include "../import/ftrace_parse.h"
 #include "vgic_probes.h"
 
 #define TRACEFS "/sys/kernel/tracing"
@@ -143,7 +143,7 @@ static int define_probes(struct tfs *t, int gic, int lrs, struct vr_error *err)
 }
 
 /* Undo everything define_probes and the instance set-up did. */
-static void tfs_cleanup(struct tfs *t)
+static void tfs_undo(struct tfs *t)
 {
 	char *names = t->probe_names, *name, *save = NULL, def[128];
 
@@ -195,30 +195,13 @@ static int filter_pid(const struct tfs *t, pid_t pid, struct vr_error *err)
 	return 0;
 }
 
-/* Make the instance and enable what we record in it. */
-static int setup(struct tfs *t, const struct record_options *opt, int gic,
-		 struct vr_error *err)
+/* Enable the kvm tracepoints (those --events names); one this kernel lacks is said and left out. */
+static int enable_tracepoints(const struct tfs *t, const struct record_options *opt,
+			      struct vr_error *err)
 {
-	char path[512], buf[32];
 	size_t i;
 	int w, n = 0;
 
-	snprintf(t->instance, sizeof(t->instance), TRACEFS "/instances/vgic-replay-%d",
-		 (int)getpid());
-	if (mkdir(t->instance, 0750)) {
-		int e = errno;
-
-		t->instance[0] = '\0';
-		return vr_error_set(err, "cannot make a tracefs instance under " TRACEFS
-					 "/instances: %s", strerror(e));
-	}
-	snprintf(path, sizeof(path), "%s/buffer_size_kb", t->instance);
-	snprintf(buf, sizeof(buf), "%zu", opt->ring_bytes >> 10);
-	tfs_write(path, buf, 0);
-	snprintf(path, sizeof(path), "%s/tracing_on", t->instance);
-	tfs_write(path, "0", 0);
-	if (opt->pid && filter_pid(t, opt->pid, err))
-		return -1;
 	for (i = 0; i < sizeof(kvm_events) / sizeof(kvm_events[0]); i++) {
 		if (opt->events && !strstr(opt->events, kvm_events[i]))
 			continue;
@@ -234,25 +217,60 @@ static int setup(struct tfs *t, const struct record_options *opt, int gic,
 	}
 	if (!n)
 		return vr_error_set(err, "no kvm tracepoint could be enabled: not a KVM host?");
-	if (opt->snapshots) {
-		char *names, *name, *save = NULL;
+	return 0;
+}
 
-		snprintf(t->group, sizeof(t->group), "vgic_replay_%d", (int)getpid());
-		if (define_probes(t, gic, opt->tracefs_lrs, err))
-			return -1;
-		names = vr_xstrdup(t->probe_names);
-		for (name = strtok_r(names, "\n", &save); name; name = strtok_r(NULL, "\n", &save)) {
-			w = set_event(t, t->group, name, 1);
-			if (w) {
-				free(names);
-				return vr_error_set(err, "cannot enable kprobe %s/%s: %s", t->group,
-						    name, strerror(-w));
-			}
-			if (opt->verbose)
-				fprintf(stderr, "record: attached kprobe event %s/%s\n", t->group, name);
+/* Define the snapshot kprobes in our own group and enable each of them. */
+static int enable_probes(struct tfs *t, const struct record_options *opt, int gic,
+			 struct vr_error *err)
+{
+	char *names, *name, *save = NULL;
+	int w, rc = 0;
+
+	snprintf(t->group, sizeof(t->group), "vgic_replay_%d", (int)getpid());
+	if (define_probes(t, gic, opt->tracefs_lrs, err))
+		return -1;
+	names = vr_xstrdup(t->probe_names);
+	for (name = strtok_r(names, "\n", &save); name; name = strtok_r(NULL, "\n", &save)) {
+		w = set_event(t, t->group, name, 1);
+		if (w) {
+			rc = vr_error_set(err, "cannot enable kprobe %s/%s: %s", t->group, name,
+					  strerror(-w));
+			break;
 		}
-		free(names);
+		if (opt->verbose)
+			fprintf(stderr, "record: attached kprobe event %s/%s\n", t->group, name);
 	}
+	free(names);
+	return rc;
+}
+
+/*
+ * Make the instance (its buffer --buffer-size per CPU, stopped), enable
+ * what we record in it, open its trace_pipe and start it.
+ */
+static int setup(struct tfs *t, const struct record_options *opt, int gic,
+		 struct vr_error *err)
+{
+	char path[512], buf[32];
+
+	snprintf(t->instance, sizeof(t->instance), TRACEFS "/instances/vgic-replay-%d",
+		 (int)getpid());
+	if (mkdir(t->instance, 0750)) {
+		int e = errno;
+
+		t->instance[0] = '\0';
+		return vr_error_set(err, "cannot make a tracefs instance under " TRACEFS
+					 "/instances: %s", strerror(e));
+	}
+	snprintf(path, sizeof(path), "%s/buffer_size_kb", t->instance);
+	snprintf(buf, sizeof(buf), "%zu", opt->ring_bytes >> 10);
+	tfs_write(path, buf, 0);
+	snprintf(path, sizeof(path), "%s/tracing_on", t->instance);
+	tfs_write(path, "0", 0);
+	if ((opt->pid && filter_pid(t, opt->pid, err)) || enable_tracepoints(t, opt, err) ||
+	    (opt->snapshots && enable_probes(t, opt, gic, err)))
+		return -1;
 	snprintf(path, sizeof(path), "%s/trace_pipe", t->instance);
 	t->pipe_fd = open(path, O_RDONLY | O_NONBLOCK);
 	if (t->pipe_fd < 0)
@@ -263,21 +281,25 @@ static int setup(struct tfs *t, const struct record_options *opt, int gic,
 				       : 0;
 }
 
-/* Per-recording state of the line reader. */
-struct tfs_reader {
-	struct trace_writer *w;
-	struct tracedb *db;
-	int from_file; /* --from-pipe: a saved trace_pipe, read to its end */
-	struct record_stats *st;
+/* The tracefs backend's state for one recording (record_run.priv). */
+struct tfs_recorder {
+	struct record_run *run;
+	struct tfs t;
 	struct ftrace_line pl;
-	int gic;
+	int from_file;	      /* --from-pipe: a saved trace_pipe, read to its end */
 	int64_t line_no;
+	char *buf;	      /* CHUNK bytes: what trace_pipe gave, up to a line's end */
+	size_t have;
+	uint64_t last_commit;
+	int64_t committed;    /* events when last committed */
 };
 
 /* One line of trace_pipe into the writer; -1 when the writer failed. */
-static int take_line(struct tfs_reader *r, const char *line, size_t len)
+static int take_line(struct tfs_recorder *r, const char *line, size_t len)
 {
 	struct ftrace_line *pl = &r->pl;
+	struct trace_writer *w = r->run->w;
+	struct record_stats *st = r->run->st;
 
 	r->line_no++;
 	switch (ftrace_parse_line(line, len, pl)) {
@@ -285,26 +307,25 @@ static int take_line(struct tfs_reader *r, const char *line, size_t len)
 		pl->ev.src_pos = VR_NO_VALUE;
 		if ((pl->ev.kind == VR_EV_TIMER_IRQ || pl->ev.kind == VR_EV_IRQ_PENDING) &&
 		    pl->ev.vcpu != VR_NO_VALUE && pl->ev.intid != VR_NO_VALUE && pl->ev.intid < 32)
-			trace_writer_map_thread(r->w, pl->ev.pid, pl->ev.vcpu, "private-irq", 0,
+			trace_writer_map_thread(w, pl->ev.pid, pl->ev.vcpu, "private-irq", 0,
 						pl->ev.ts_ns);
-		r->st->events++;
-		return trace_writer_event(r->w, &pl->ev) < 0 ? -1 : 0;
+		st->events++;
+		return trace_writer_event(w, &pl->ev) < 0 ? -1 : 0;
 	case FTRACE_LINE_SNAPSHOT:
 		pl->ev.src_pos = VR_NO_VALUE;
 		if (!pl->snap.gic_version)
-			pl->snap.gic_version = r->gic;
-		r->st->events++;
-		r->st->snapshots++;
-		return trace_writer_snapshot(r->w, &pl->ev, &pl->snap) < 0 ? -1 : 0;
+			pl->snap.gic_version = r->run->gic;
+		st->events++;
+		st->snapshots++;
+		return trace_writer_snapshot(w, &pl->ev, &pl->snap) < 0 ? -1 : 0;
 	case FTRACE_LINE_LOST:
-		r->st->drops_bpf += pl->lost > 0 ? pl->lost : 0;
-		return trace_writer_gap(r->w, pl->lost_cpu, pl->lost, VR_NO_VALUE);
+		st->drops_bpf += pl->lost > 0 ? pl->lost : 0;
+		return trace_writer_gap(w, pl->lost_cpu, pl->lost, VR_NO_VALUE);
 	case FTRACE_LINE_UNKNOWN:
-		return trace_writer_problem(r->w, r->line_no, "unknown_event", pl->name, NULL, line,
-					    len);
+		return trace_writer_problem(w, r->line_no, "unknown_event", pl->name, NULL, line, len);
 	case FTRACE_LINE_UNPARSED:
-		return trace_writer_problem(r->w, r->line_no, "unparsed",
-					    pl->name[0] ? pl->name : NULL, pl->reason, line, len);
+		return trace_writer_problem(w, r->line_no, "unparsed", pl->name[0] ? pl->name : NULL,
+					    pl->reason, line, len);
 	default:
 		return 0;
 	}
@@ -314,10 +335,10 @@ static int take_line(struct tfs_reader *r, const char *line, size_t len)
  * Read what trace_pipe has now: 0 when it had nothing, 1 when it gave
  * lines, -1 on error, -2 at the end of a --from-pipe file.
  */
-static int read_pipe(int fd, struct tfs_reader *r, char *buf, size_t *have, struct vr_error *err,
-		     const char *name)
+static int read_pipe(struct tfs_recorder *r, struct vr_error *err)
 {
-	ssize_t n = read(fd, buf + *have, CHUNK - *have);
+	const char *name = r->run->opt->output;
+	ssize_t n = read(r->t.pipe_fd, r->buf + r->have, CHUNK - r->have);
 	size_t start = 0;
 	char *nl;
 
@@ -327,38 +348,46 @@ static int read_pipe(int fd, struct tfs_reader *r, char *buf, size_t *have, stru
 									strerror(errno));
 	if (n == 0)
 		return r->from_file ? -2 : 0;
-	*have += (size_t)n;
-	while ((nl = memchr(buf + start, '\n', *have - start))) {
-		if (take_line(r, buf + start, (size_t)(nl - (buf + start))))
-			return vr_record_write_failed(r->db, name, err);
-		start = (size_t)(nl - buf) + 1;
+	r->have += (size_t)n;
+	while ((nl = memchr(r->buf + start, '\n', r->have - start))) {
+		if (take_line(r, r->buf + start, (size_t)(nl - (r->buf + start))))
+			return record_write_failed(r->run->db, name, err);
+		start = (size_t)(nl - r->buf) + 1;
 	}
-	memmove(buf, buf + start, *have - start);
-	*have -= start;
-	if (*have == CHUNK)
-		*have = 0; /* a line longer than the buffer: not ours */
+	memmove(r->buf, r->buf + start, r->have - start);
+	r->have -= start;
+	if (r->have == CHUNK)
+		r->have = 0; /* a line longer than the buffer: not ours */
 	return 1;
 }
 
-/* See record.h. */
-int vr_record_tracefs(const struct record_options *opt, struct record_stats *st,
-		      struct vr_error *err)
+/*
+ * The recording failed after read_pipe or a commit said why: give the
+ * writer up (a failed write already rolled its batch back).
+ */
+static enum record_step give_up(struct record_run *run)
 {
-	struct tfs t = {.pipe_fd = -1};
-	struct tfs_reader rd;
-	struct tracedb *db = NULL;
-	struct trace_writer *w = NULL;
-	struct sigaction sa;
-	struct stat sb;
-	uint64_t start, last_commit;
-	char *buf = NULL;
-	size_t have = 0;
-	int64_t committed = 0;
-	int gic, rc = -1;
+	trace_writer_abort(run->w);
+	run->w = NULL;
+	return RECORD_FAILED;
+}
 
-	memset(st, 0, sizeof(*st));
+/* ------------------------------------------------ the steps (record_core.h) */
+
+/*
+ * Preflight: tracefs mounted and writable, and no option it cannot do;
+ * a saved trace_pipe (--from-pipe) needs none of it.
+ */
+static int tfs_preflight(struct record_run *run, struct vr_error *err)
+{
+	const struct record_options *opt = run->opt;
+	struct tfs_recorder *r = vr_xcalloc(1, sizeof(*r));
+
+	r->run = run;
+	r->t.pipe_fd = -1;
+	run->priv = r;
 	if (opt->tracefs_input)
-		goto checked;
+		return 0;
 	if (access(TRACEFS "/kprobe_events", F_OK))
 		return vr_error_set(err, "tracefs is not mounted at " TRACEFS
 					 " (mount -t tracefs nodev " TRACEFS ")");
@@ -370,110 +399,126 @@ int vr_record_tracefs(const struct record_options *opt, struct record_stats *st,
 					 "(the kvm tracepoints do not name the vCPU)");
 	if (opt->flight_bytes)
 		return vr_error_set(err, "--flight is not supported with --backend tracefs");
-checked:
-	gic = opt->gic_version ? opt->gic_version : vr_detect_gic();
-	if (!gic)
-		return vr_error_set(err, "cannot tell the host GIC from /proc/interrupts; use --gic");
-	if (!stat(opt->output, &sb)) {
-		if (!opt->force)
-			return vr_error_set(err, "%s: already exists (use --force to replace it)",
-					    opt->output);
-		unlink(opt->output);
-	}
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = vr_record_on_stop;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	if (opt->tracefs_input) {
-		/* Testing and offline use: a saved trace_pipe stands in for the live one. */
-		snprintf(t.instance_label, sizeof(t.instance_label), "%s", opt->tracefs_input);
-		t.pipe_fd = open(opt->tracefs_input, O_RDONLY);
-		if (t.pipe_fd < 0) {
-			vr_error_set(err, "%s: %s", opt->tracefs_input, strerror(errno));
-			goto out;
-		}
-	} else if (setup(&t, opt, gic, err)) {
-		goto out;
-	} else {
-		snprintf(t.instance_label, sizeof(t.instance_label), "tracefs instance %s",
-			 t.instance);
-	}
-	db = tracedb_create_durable(opt->output, err);
-	if (!db)
-		goto out;
-	w = trace_writer_begin(db, err);
-	if (!w)
-		goto out;
-	vr_record_write_info(w, opt, gic);
-	if (trace_writer_commit(w, err))
-		goto out;
-	memset(&rd, 0, sizeof(rd));
-	rd.w = w;
-	rd.db = db;
-	rd.from_file = opt->tracefs_input != NULL;
-	rd.st = st;
-	rd.gic = gic;
-	buf = vr_xmalloc(CHUNK);
-	fprintf(stderr, "record: writing %s (%s); Ctrl-C to stop\n", opt->output,
-		t.instance_label);
-	start = last_commit = vr_now_ns();
-	while (!vr_record_stop_requested()) {
-		struct pollfd p = {.fd = t.pipe_fd, .events = POLLIN};
-		int got;
-
-		poll(&p, 1, 100);
-		got = read_pipe(t.pipe_fd, &rd, buf, &have, err, opt->output);
-		if (got == -2)
-			break;
-		if (got < 0)
-			goto failed;
-		if (opt->duration > 0 && (vr_now_ns() - start) / 1e9 >= opt->duration)
-			break;
-		/* Commit every 250 ms, and every few thousand events when they come fast. */
-		if (vr_now_ns() - last_commit > COMMIT_NS || st->events - committed >= COMMIT_EVENTS) {
-			if (trace_writer_commit(w, NULL)) {
-				vr_record_write_failed(db, opt->output, err);
-				goto failed;
-			}
-			committed = st->events;
-			last_commit = vr_now_ns();
-			if (opt->max_size && vr_record_file_bytes(opt->output) >= opt->max_size)
-				break;
-		}
-	}
-	st->seconds = (vr_now_ns() - start) / 1e9; /* the span recorded, not the drain */
-	/* Stop the buffer, then drain what it still holds. */
-	{
-		char path[512];
-		int got;
-
-		if (t.instance[0]) {
-			snprintf(path, sizeof(path), "%s/tracing_on", t.instance);
-			tfs_write(path, "0", 0);
-		}
-		while ((got = read_pipe(t.pipe_fd, &rd, buf, &have, err, opt->output)) > 0)
-			;
-		if (got == -1)
-			goto failed;
-	}
-	trace_writer_info_int(w, "input_records", rd.line_no);
-	rc = trace_writer_finish(w, err);
-	w = NULL;
-	goto out;
-failed:
-	/* read_pipe said why; a failed write already rolled its batch back. */
-	trace_writer_abort(w);
-	w = NULL;
-out:
-	tfs_cleanup(&t);
-	if (w) {
-		/* Keep what was committed: a failed recording still leaves a readable file. */
-		trace_writer_commit(w, NULL);
-		trace_writer_abort(w);
-	}
-	tracedb_close(db); /* checkpoints the WAL: the file has its final size */
-	if (!rc && db && !stat(opt->output, &sb))
-		st->bytes = sb.st_size;
-	free(buf);
-	return rc;
+	return 0;
 }
+
+/*
+ * Attach: the instance made and its events enabled, or the saved
+ * trace_pipe opened. Ctrl-C is caught first: what setup() changes in
+ * tracefs must be undone however the recording ends.
+ */
+static int tfs_attach(struct record_run *run, struct vr_error *err)
+{
+	struct tfs_recorder *r = run->priv;
+	const char *input = run->opt->tracefs_input;
+
+	record_catch_stop();
+	if (!input) {
+		if (setup(&r->t, run->opt, run->gic, err))
+			return -1;
+		snprintf(r->t.instance_label, sizeof(r->t.instance_label), "tracefs instance %s",
+			 r->t.instance);
+		return 0;
+	}
+	/* Testing and offline use: a saved trace_pipe stands in for the live one. */
+	snprintf(r->t.instance_label, sizeof(r->t.instance_label), "%s", input);
+	r->t.pipe_fd = open(input, O_RDONLY);
+	if (r->t.pipe_fd < 0)
+		return vr_error_set(err, "%s: %s", input, strerror(errno));
+	r->from_file = 1;
+	return 0;
+}
+
+/* Open: the trace begun, the line buffer ready. */
+static int tfs_open(struct record_run *run, struct vr_error *err)
+{
+	struct tfs_recorder *r = run->priv;
+
+	if (record_begin_trace(run, err))
+		return -1;
+	r->buf = vr_xmalloc(CHUNK);
+	fprintf(stderr, "record: writing %s (%s); Ctrl-C to stop\n", run->opt->output,
+		r->t.instance_label);
+	run->start_ns = r->last_commit = vr_now_ns();
+	return 0;
+}
+
+/* Poll: wait up to 100 ms for trace_pipe and take its lines. */
+static enum record_step tfs_poll(struct record_run *run, struct vr_error *err)
+{
+	struct tfs_recorder *r = run->priv;
+	struct pollfd p = {.fd = r->t.pipe_fd, .events = POLLIN};
+	int got;
+
+	poll(&p, 1, 100);
+	got = read_pipe(r, err);
+	if (got == -2)
+		return RECORD_STOP;
+	return got < 0 ? give_up(run) : RECORD_GO_ON;
+}
+
+/*
+ * Tick: commit every 250 ms, and every few thousand events when they come
+ * fast; --max-size is checked after each commit.
+ */
+static enum record_step tfs_tick(struct record_run *run, struct vr_error *err)
+{
+	struct tfs_recorder *r = run->priv;
+
+	if (vr_now_ns() - r->last_commit <= COMMIT_NS &&
+	    run->st->events - r->committed < COMMIT_EVENTS)
+		return RECORD_GO_ON;
+	if (trace_writer_commit(run->w, NULL)) {
+		record_write_failed(run->db, run->opt->output, err);
+		return give_up(run);
+	}
+	r->committed = run->st->events;
+	r->last_commit = vr_now_ns();
+	return record_size_reached(run) ? RECORD_STOP : RECORD_GO_ON;
+}
+
+/* Stop: the instance's buffer stopped, then drained of what it still holds, and committed. */
+static int tfs_stop(struct record_run *run, struct vr_error *err)
+{
+	struct tfs_recorder *r = run->priv;
+	int got;
+
+	if (r->t.instance[0]) {
+		char path[512];
+
+		snprintf(path, sizeof(path), "%s/tracing_on", r->t.instance);
+		tfs_write(path, "0", 0);
+	}
+	while ((got = read_pipe(r, err)) > 0)
+		;
+	if (got == -1)
+		return give_up(run);
+	return record_finish_trace(run, r->line_no, err);
+}
+
+/* Cleanup: tracefs as it was, and the trace closed with what was committed. */
+static void tfs_cleanup(struct record_run *run)
+{
+	struct tfs_recorder *r = run->priv;
+
+	if (!r)
+		return;
+	tfs_undo(&r->t);
+	record_close_trace(run, 1);
+	free(r->buf);
+	free(r);
+	run->priv = NULL;
+}
+
+/* See backends.h. */
+const struct record_backend record_backend_tracefs = {
+	.name = "tracefs",
+	.clock = "ftrace local clock",
+	.preflight = tfs_preflight,
+	.attach = tfs_attach,
+	.open = tfs_open,
+	.poll = tfs_poll,
+	.tick = tfs_tick,
+	.stop = tfs_stop,
+	.cleanup = tfs_cleanup,
+};

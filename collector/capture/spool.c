@@ -18,6 +18,16 @@
 #define SPOOL_BUFFER (1u << 20) /* the reader's stdio buffer */
 #define ALIGN8(n)    (((n) + 7u) & ~(size_t)7u)
 
+/* See spool.h. */
+char *spool_path_of(const char *output)
+{
+	size_t n = strlen(output) + sizeof(".spool");
+	char *p = vr_xmalloc(n);
+
+	snprintf(p, n, "%s.spool", output);
+	return p;
+}
+
 /* Write all of a buffer, or remember why not. */
 static int write_all(struct spool *s, const void *data, size_t n)
 {

@@ -756,16 +756,9 @@ static int is_flags_token(const char *s, size_t n)
 	return 1;
 }
 
-/* Parse one line; see ftrace_parse.h. */
-enum ftrace_line_type ftrace_parse_line(const char *line, size_t len, struct ftrace_line *out)
+/* Start a line's result afresh: nothing parsed, nothing lost. */
+static void line_clear(struct ftrace_line *out)
 {
-	const char *end = line + len, *p, *cpu_open = NULL, *cpu_close = NULL, *dash;
-	const char *tok, *name, *name_end;
-	size_t nname;
-	int64_t pid, cpu;
-	struct cur c;
-	void *o[] = {&pid};
-
 	vr_event_clear(&out->ev);
 	vr_snapshot_clear(&out->snap);
 	out->type = FTRACE_LINE_IGNORED;
@@ -774,17 +767,17 @@ enum ftrace_line_type ftrace_parse_line(const char *line, size_t len, struct ftr
 	out->lost = 0;
 	out->lost_cpu = 0;
 	out->ts_is_counter = 0;
+}
 
-	while (len && (end[-1] == '\n' || end[-1] == '\r'))
-		end--, len--;
-	for (p = line; p < end && (*p == ' ' || *p == '\t'); p++)
-		;
-	if (p == end || *p == '#')
-		return FTRACE_LINE_IGNORED;
-	if (!parse_lost(line, len, out))
-		return FTRACE_LINE_LOST;
+/*
+ * The CPU field, anchored from p on: the first " [<digits>]" is the CPU.
+ * Its '[', with *close at its ']'; NULL when the line has none.
+ */
+static const char *find_cpu_field(const char *line, const char *p, const char *end,
+				  const char **close)
+{
+	const char *tok;
 
-	/* Anchor on " [<digits>] ": the first such field is the CPU. */
 	for (tok = p; tok < end; tok++) {
 		const char *q;
 
@@ -793,23 +786,25 @@ enum ftrace_line_type ftrace_parse_line(const char *line, size_t len, struct ftr
 		for (q = tok + 1; q < end && is_digit(*q); q++)
 			;
 		if (q > tok + 1 && q < end && *q == ']') {
-			cpu_open = tok;
-			cpu_close = q;
-			break;
+			*close = q;
+			return tok;
 		}
 	}
-	if (!cpu_open)
-		return unparsed(out, "no [cpu] field");
-	c.p = cpu_open + 1;
-	c.end = cpu_close;
-	{
-		void *oc[] = {&cpu};
+	return NULL;
+}
 
-		if (match(&c, "%d", oc) || cpu > INT32_MAX)
-			return unparsed(out, "bad cpu number");
-	}
-	/* Before the CPU: "<comm>-<pid>" and maybe "(<tgid>)". */
-	name_end = cpu_open;
+/*
+ * The task before the CPU field (p to cpu_open): "<comm>-<pid>" and maybe
+ * "(<tgid>)"; the pid into out. The name may hold dashes: the pid follows
+ * the last one. NULL, or why the line is unparsed.
+ */
+static const char *parse_task(const char *p, const char *cpu_open, struct ftrace_line *out)
+{
+	const char *name_end = cpu_open, *dash;
+	int64_t pid;
+	void *o[] = {&pid};
+	struct cur c;
+
 	while (name_end > p && name_end[-1] == ' ')
 		name_end--;
 	if (name_end > p && name_end[-1] == ')') {
@@ -818,7 +813,7 @@ enum ftrace_line_type ftrace_parse_line(const char *line, size_t len, struct ftr
 		while (open > p && *open != '(')
 			open--;
 		if (*open != '(')
-			return unparsed(out, "bad tgid field");
+			return "bad tgid field";
 		name_end = open;
 		while (name_end > p && name_end[-1] == ' ')
 			name_end--;
@@ -826,16 +821,24 @@ enum ftrace_line_type ftrace_parse_line(const char *line, size_t len, struct ftr
 	for (dash = name_end; dash > p && dash[-1] != '-'; dash--)
 		;
 	if (dash == p)
-		return unparsed(out, "no <comm>-<pid> before [cpu]");
+		return "no <comm>-<pid> before [cpu]";
 	c.p = dash;
 	c.end = name_end;
 	if (match(&c, "%d", o) || pid < 0 || pid > INT32_MAX)
-		return unparsed(out, "bad pid");
+		return "bad pid";
 	out->ev.pid = (int32_t)pid;
-	out->ev.cpu = (int32_t)cpu;
+	return NULL;
+}
 
-	/* After the CPU: optional flags, then "<timestamp>: ". */
-	p = cpu_close + 1;
+/*
+ * After the CPU field (*pp): the optional irq-info flags, then
+ * "<timestamp>:", into out; *pp moves past it. NULL, or why the line is
+ * unparsed.
+ */
+static const char *parse_stamp(const char **pp, const char *end, struct ftrace_line *out)
+{
+	const char *p = *pp;
+
 	for (;;) {
 		const char *t;
 
@@ -844,17 +847,26 @@ enum ftrace_line_type ftrace_parse_line(const char *line, size_t len, struct ftr
 		for (t = p; t < end && *t != ' '; t++)
 			;
 		if (t == p)
-			return unparsed(out, "line ends before the timestamp");
+			return "line ends before the timestamp";
 		if (t[-1] == ':') {
 			if (parse_timestamp(p, (size_t)(t - 1 - p), out))
-				return unparsed(out, "bad timestamp");
-			p = t;
-			break;
+				return "bad timestamp";
+			*pp = t;
+			return NULL;
 		}
 		if (!is_flags_token(p, (size_t)(t - p)))
-			return unparsed(out, "unexpected field before the timestamp");
+			return "unexpected field before the timestamp";
 		p = t;
 	}
+}
+
+/* The rest of the line, from p: "<event name>: <payload>", parsed by the event's own form. */
+static enum ftrace_line_type parse_event(const char *p, const char *end, struct ftrace_line *out)
+{
+	const char *name;
+	size_t nname;
+	struct cur c;
+
 	while (p < end && *p == ' ')
 		p++;
 	name = p;
@@ -872,4 +884,41 @@ enum ftrace_line_type ftrace_parse_line(const char *line, size_t len, struct ftr
 	if (parse_payload(name, nname, &c, out) == FTRACE_LINE_UNKNOWN)
 		out->type = FTRACE_LINE_UNKNOWN;
 	return out->type;
+}
+
+/*
+ * Parse one line; see ftrace_parse.h. A line is "<comm>-<pid> [(<tgid>)]
+ * [<cpu>] [<flags>] <timestamp>: <event>: <payload>", or a lost-events
+ * marker, a comment, or blank.
+ */
+enum ftrace_line_type ftrace_parse_line(const char *line, size_t len, struct ftrace_line *out)
+{
+	const char *end = line + len, *p, *cpu_open, *cpu_close = NULL, *why;
+	int64_t cpu;
+	void *oc[] = {&cpu};
+	struct cur c;
+
+	line_clear(out);
+	while (len && (end[-1] == '\n' || end[-1] == '\r'))
+		end--, len--;
+	for (p = line; p < end && (*p == ' ' || *p == '\t'); p++)
+		;
+	if (p == end || *p == '#')
+		return FTRACE_LINE_IGNORED;
+	if (!parse_lost(line, len, out))
+		return FTRACE_LINE_LOST;
+	cpu_open = find_cpu_field(line, p, end, &cpu_close);
+	if (!cpu_open)
+		return unparsed(out, "no [cpu] field");
+	c.p = cpu_open + 1;
+	c.end = cpu_close;
+	if (match(&c, "%d", oc) || cpu > INT32_MAX)
+		return unparsed(out, "bad cpu number");
+	why = parse_task(p, cpu_open, out);
+	if (why)
+		return unparsed(out, why);
+	out->ev.cpu = (int32_t)cpu;
+	p = cpu_close + 1;
+	why = parse_stamp(&p, end, out);
+	return why ? unparsed(out, why) : parse_event(p, end, out);
 }

@@ -23,7 +23,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "../common/vr_common.h"
+#include "../../common/vr_common.h"
 
 #define SPOOL_MAGIC	 "VRSPOOL1"
 #define SPOOL_MAX_RECORD 4096 /* larger lengths mean a damaged file */
@@ -35,6 +35,9 @@ struct spool {
 	int64_t bytes;	  /* appended, header included */
 	int failed_errno; /* the first write error, 0 if none */
 };
+
+/* FILE.spool, the spool of the trace database FILE (the caller frees it). */
+char *spool_path_of(const char *output);
 
 /* Create (or truncate) the spool at path; NULL with err set on failure. */
 struct spool *spool_create(const char *path, struct vr_error *err);

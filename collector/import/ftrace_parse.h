@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../schemas/trace_event.h"
+#include "../../schemas/trace_event.h"
 
 enum ftrace_line_type {
 	FTRACE_LINE_IGNORED,	/* blank line or '#' header/comment */

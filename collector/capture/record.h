@@ -1,18 +1,25 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * `vgic-replay record`: load the BPF collector (collector/vgic.bpf.c),
- * consume its ring buffer into a spool file (collector/spool.h), flushed
- * periodically so that a killed recorder leaves every flushed batch
- * behind, and when the recording stops write the trace database from it
- * through the same writer as the importers.
+ * `vgic-replay record`: the capture half's contract with the command line.
+ *
+ * A recording runs through one of two backends (recorder.c picks it by
+ * name): "bpf" loads the BPF collector (collector/capture/vgic.bpf.c) and
+ * consumes its ring buffer into a spool file (collector/capture/spool.h),
+ * written as it goes so that a killed recorder leaves every batch it wrote
+ * behind, and when the recording stops writes the trace database from it
+ * through the same writer as the importers; "tracefs" reads the same
+ * events as ftrace text from a tracefs instance of its own, where BPF is
+ * not allowed. What the two share, and the table of operations each
+ * backend fills in, is in record_core.h.
  */
 #ifndef VR_RECORD_H
 #define VR_RECORD_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "../common/vr_common.h"
+#include "../../common/vr_common.h"
 
 struct record_options {
 	const char *output;
@@ -29,7 +36,7 @@ struct record_options {
 	int verbose;
 	const char *command_line; /* stored as capture_options */
 	size_t flight_bytes;  /* flight recorder: keep this much in memory, 0: stream to disk */
-	int backend_tracefs;  /* kprobe events and tracepoints through tracefs, not BPF */
+	const char *backend;  /* "bpf" (NULL: the same) or "tracefs" (kprobe events, tracepoints) */
 	int tracefs_lrs;      /* tracefs: list registers each snapshot kprobe fetches */
 	const char *tracefs_input; /* tracefs: read this saved trace_pipe text instead (tests) */
 	int prog_stats;	      /* BPF statistics on; per-program run_cnt/run_time_ns at the end */
@@ -45,42 +52,21 @@ struct record_stats {
 	int hooks_attached, hooks_missing, essential_missing; /* --check */
 };
 
-/* Run a recording until a signal, the duration or the size limit; err on failure. */
+/* Is there a recording backend of this name (--backend NAME)? (recorder.c) */
+int vr_record_backend_exists(const char *name);
+
+/*
+ * Run a recording through the backend opt->backend names, until a signal,
+ * the duration or the size limit; err on failure. (recorder.c)
+ */
 int vr_record(const struct record_options *opt, struct record_stats *st, struct vr_error *err);
 
 /*
  * Store the spool (FILE.spool) that a killed recorder left next to its
  * trace database FILE, as the recorder would have when it stopped; st
  * counts what was stored (spool_torn: a record cut short at the end).
+ * (store.c)
  */
 int vr_record_finish(const char *path, struct record_stats *st, struct vr_error *err);
-
-/* The tracefs backend (record_tracefs.c); vr_record() calls it for backend_tracefs. */
-int vr_record_tracefs(const struct record_options *opt, struct record_stats *st,
-		      struct vr_error *err);
-
-/* ---- shared by the two backends (record.c) */
-struct trace_writer;
-
-/* Bytes a live trace database takes on disk: the file and its WAL (--max-size). */
-int64_t vr_record_file_bytes(const char *path);
-
-/* The host GIC from /proc/interrupts: 3, 2, or 0 when it cannot tell. */
-int vr_detect_gic(void);
-
-/* The trace_info rows of a live recording (source, host, kernel, GIC, clock). */
-void vr_record_write_info(struct trace_writer *w, const struct record_options *opt, int gic);
-
-/*
- * A write to the trace database failed (disk full, I/O error): roll the
- * open batch back and say in err, in one line, that the recording stopped
- * and how many events the file keeps. Returns -1.
- */
-struct tracedb;
-int vr_record_write_failed(struct tracedb *db, const char *path, struct vr_error *err);
-
-/* SIGINT/SIGTERM handler, and whether it fired. */
-void vr_record_on_stop(int sig);
-int vr_record_stop_requested(void);
 
 #endif

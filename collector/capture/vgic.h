@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Types shared by collector/vgic.bpf.c and the `record` command: the
+ * Types shared by collector/capture/vgic.bpf.c and the `record` command: the
  * records the BPF programs put in the ring buffer. Each record type is
  * sized to its content (a snapshot to the LRs in use, an AP-list walk to
  * its entries), so the common events stay small.
@@ -8,7 +8,7 @@
 #ifndef VR_COLLECTOR_VGIC_H
 #define VR_COLLECTOR_VGIC_H
 
-#include "../schemas/event_kinds.h"
+#include "../../schemas/event_kinds.h"
 
 #define VGIC_REC_MAX_LRS 16 /* ICH_LR<n>_EL2: at most 16 */
 #define VGIC_REC_MAX_AP 32  /* AP-list entries per walk; longer walks are cut and say so */

@@ -8,14 +8,14 @@
  * per kernel build (vgic_lr sits at 4528 on Debian's 6.12 and 6376 on its
  * 7.2), so they are computed from the running kernel's BTF with libbpf,
  * never hard-coded. The event and field names produced here are the
- * contract with the importer (collector/ftrace_parse.c).
+ * contract with the importer (collector/import/ftrace_parse.c).
  */
 #ifndef VR_VGIC_PROBES_H
 #define VR_VGIC_PROBES_H
 
 #include <stddef.h>
 
-#include "../common/vr_common.h"
+#include "../../common/vr_common.h"
 
 /* Byte offsets inside struct kvm_vcpu (and struct vgic_irq) that the probes read. */
 struct vgic_offsets {

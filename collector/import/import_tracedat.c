@@ -13,7 +13,7 @@
  * missed-events counts become gaps.
  */
 #define _GNU_SOURCE
-#include "import.h"
+#include "formats.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -187,25 +187,91 @@ static enum ftrace_line_type map_probe(struct tracedat_import *st, struct tep_ev
 	return vr_probe_finish(pl, have_vcpu);
 }
 
-/* tracecmd_iterate_events callback: one record. */
+/*
+ * Classify a record and fill the event from its fields: a kvm tracepoint
+ * through tp_maps (*missing names a field its format lacks), anything
+ * else as a snapshot probe, by the function it probes.
+ */
+static enum ftrace_line_type map_record(struct tracedat_import *st, struct tep_event *ev,
+					struct tep_record *rec, const char **missing)
+{
+	struct ftrace_line *pl = &st->parsed;
+	enum ftrace_line_type t = FTRACE_LINE_UNKNOWN;
+	size_t i;
+
+	if (strcmp(ev->system, "kvm"))
+		return map_probe(st, ev, rec);
+	for (i = 0; i < sizeof(tp_maps) / sizeof(tp_maps[0]); i++) {
+		if (strcmp(ev->name, tp_maps[i].name))
+			continue;
+		t = map_tracepoint(&tp_maps[i], ev, rec, &pl->ev, missing) ? FTRACE_LINE_UNPARSED
+									    : FTRACE_LINE_EVENT;
+		if (*missing)
+			pl->reason = "event format lacks a field we need";
+		break;
+	}
+	return t;
+}
+
+/*
+ * Store a classified record: an event or a snapshot (with what it says of
+ * the kernel), or a problem naming the event. Nonzero when the writer failed.
+ */
+static int store_record(struct tracedat_import *st, enum ftrace_line_type t,
+			const struct tep_event *ev, const char *missing)
+{
+	struct ftrace_line *pl = &st->parsed;
+
+	switch (t) {
+	case FTRACE_LINE_EVENT:
+		if ((pl->ev.kind == VR_EV_TIMER_IRQ || pl->ev.kind == VR_EV_IRQ_PENDING) &&
+		    pl->ev.vcpu != VR_NO_VALUE)
+			trace_writer_map_thread(st->w, pl->ev.pid, pl->ev.vcpu, "private-irq", 0,
+						pl->ev.ts_ns);
+		if (pl->ev.kind == VR_EV_POPULATE)
+			kernel_evidence_observe(&st->kev, st->records, &pl->ev, &pl->snap);
+		st->events++;
+		return trace_writer_event(st->w, &pl->ev) < 0;
+	case FTRACE_LINE_SNAPSHOT:
+		kernel_evidence_observe(&st->kev, st->records, &pl->ev, &pl->snap);
+		if (!pl->snap.gic_version)
+			pl->snap.gic_version = st->kev.gic_version;
+		st->events++;
+		return trace_writer_snapshot(st->w, &pl->ev, &pl->snap) < 0;
+	case FTRACE_LINE_UNPARSED:
+		return trace_writer_problem(st->w, st->records, "unparsed", ev->name,
+					    missing ? missing : pl->reason, NULL, 0);
+	default:
+		return trace_writer_problem(st->w, st->records, "unknown_event", ev->name, NULL,
+					    NULL, 0);
+	}
+}
+
+/* Stop the iteration with err set to why (record by record number). */
+static int record_failed(struct tracedat_import *st, const char *why)
+{
+	vr_error_set(st->err, "%s: record %lld: %s", st->path, (long long)st->records, why);
+	st->failed = 1;
+	return 1;
+}
+
+/*
+ * tracecmd_iterate_events callback: one record, after the gap of the
+ * records trace-cmd says were missed before it. Returns 1 to stop (an
+ * interrupt, or the writer failed).
+ */
 static int import_record(struct tracecmd_input *h, struct tep_record *rec, int cpu, void *data)
 {
 	struct tracedat_import *st = data;
 	struct ftrace_line *pl = &st->parsed;
-	struct tep_event *ev;
 	const char *missing = NULL;
-	enum ftrace_line_type t = FTRACE_LINE_UNKNOWN;
-	size_t i;
+	struct tep_event *ev;
 	int rc = 0;
 
 	(void)h;
 	st->records++;
-	if (vr_import_interrupted) {
-		vr_error_set(st->err, "%s: record %lld: interrupted", st->path,
-			     (long long)st->records);
-		st->failed = 1;
-		return 1;
-	}
+	if (import_interrupted())
+		return record_failed(st, "interrupted");
 	if (rec->missed_events)
 		rc |= trace_writer_gap(st->w, cpu, rec->missed_events > 0 ? rec->missed_events : -1,
 				       st->records);
@@ -216,62 +282,15 @@ static int import_record(struct tracecmd_input *h, struct tep_record *rec, int c
 	if (!ev) {
 		rc |= trace_writer_problem(st->w, st->records, "unparsed", NULL,
 					   "record of an event id with no format", NULL, 0);
-		goto out;
-	}
-	pl->ev.ts_ns = (int64_t)rec->ts;
-	pl->ev.cpu = cpu;
-	pl->ev.pid = tep_data_pid(st->tep, rec);
-	pl->ev.src_pos = st->records;
-	if (!strcmp(ev->system, "kvm")) {
-		for (i = 0; i < sizeof(tp_maps) / sizeof(tp_maps[0]); i++) {
-			if (strcmp(ev->name, tp_maps[i].name))
-				continue;
-			t = map_tracepoint(&tp_maps[i], ev, rec, &pl->ev, &missing)
-				    ? FTRACE_LINE_UNPARSED
-				    : FTRACE_LINE_EVENT;
-			if (missing)
-				pl->reason = "event format lacks a field we need";
-			break;
-		}
 	} else {
-		t = map_probe(st, ev, rec);
+		pl->ev.ts_ns = (int64_t)rec->ts;
+		pl->ev.cpu = cpu;
+		pl->ev.pid = tep_data_pid(st->tep, rec);
+		pl->ev.src_pos = st->records;
+		rc |= store_record(st, map_record(st, ev, rec, &missing), ev, missing);
 	}
-	switch (t) {
-	case FTRACE_LINE_EVENT:
-		if ((pl->ev.kind == VR_EV_TIMER_IRQ || pl->ev.kind == VR_EV_IRQ_PENDING) &&
-		    pl->ev.vcpu != VR_NO_VALUE)
-			trace_writer_map_thread(st->w, pl->ev.pid, pl->ev.vcpu, "private-irq", 0,
-						pl->ev.ts_ns);
-		if (pl->ev.kind == VR_EV_POPULATE)
-			kernel_evidence_observe(&st->kev, st->records, &pl->ev, &pl->snap);
-		st->events++;
-		rc |= trace_writer_event(st->w, &pl->ev) < 0;
-		break;
-	case FTRACE_LINE_SNAPSHOT:
-		kernel_evidence_observe(&st->kev, st->records, &pl->ev, &pl->snap);
-		if (!pl->snap.gic_version)
-			pl->snap.gic_version = st->kev.gic_version;
-		st->events++;
-		rc |= trace_writer_snapshot(st->w, &pl->ev, &pl->snap) < 0;
-		break;
-	case FTRACE_LINE_UNPARSED:
-		rc |= trace_writer_problem(st->w, st->records, "unparsed", ev->name,
-					   missing ? missing : pl->reason, NULL, 0);
-		break;
-	default:
-		rc |= trace_writer_problem(st->w, st->records, "unknown_event", ev->name, NULL,
-					   NULL, 0);
-		break;
-	}
-out:
 	vr_progress_update(&st->progress, (uint64_t)st->records, 0);
-	if (rc) {
-		vr_error_set(st->err, "%s: record %lld: cannot store it in the trace database",
-			     st->path, (long long)st->records);
-		st->failed = 1;
-		return 1;
-	}
-	return 0;
+	return rc ? record_failed(st, "cannot store it in the trace database") : 0;
 }
 
 /*
@@ -326,50 +345,63 @@ static int tracedat_headers_parse(const char *path, struct vr_error *err)
 			    path);
 }
 
-/* See import.h. */
-int import_tracedat(const char *path, struct trace_writer *w, struct tracedb *db,
-		    const struct import_options *opt, struct import_result *res,
-		    struct vr_error *err)
+/* The trace.dat's own account of where it was recorded: as trace_info rows, then the metadata. */
+static void finish_import(struct tracedat_import *st, struct tracecmd_input *h,
+			  const struct import_job *job)
+{
+	const char *uname = tracecmd_get_uname(h), *clock = tracecmd_get_trace_clock(h);
+
+	trace_writer_info_text(st->w, "source_format", "trace-cmd");
+	trace_writer_info_text(st->w, "capture_tool", "trace-cmd");
+	trace_writer_info_text(st->w, "host", NULL);
+	trace_writer_info_text(st->w, "clock", clock && *clock ? clock : NULL);
+	trace_writer_info_int(st->w, "input_records", st->records);
+	job->res->input_records = st->records;
+	import_finish_metadata(job, &st->kev, uname);
+}
+
+/*
+ * import_format_ops.import: the headers checked in a child first (see
+ * tracedat_headers_parse), then every record, merged across CPUs.
+ */
+static int tracedat_import(const struct import_job *job, struct vr_error *err)
 {
 	struct tracedat_import st;
 	struct tracecmd_input *h;
-	const char *uname, *clock;
 
 	memset(&st, 0, sizeof(st));
-	st.path = path;
-	st.w = w;
+	st.path = job->name;
+	st.w = job->w;
 	st.err = err;
-	st.kev.new_hcr_pos = -1;
+	kernel_evidence_init(&st.kev);
 	vr_progress_init(&st.progress, "importing");
 	tracecmd_set_loglevel(TEP_LOG_NONE);
 	tep_set_loglevel(TEP_LOG_NONE);
-	if (tracedat_headers_parse(path, err))
+	if (tracedat_headers_parse(st.path, err))
 		return -1;
-	h = tracecmd_open(path, TRACECMD_FL_LOAD_NO_PLUGINS | TRACECMD_FL_LOAD_NO_SYSTEM_PLUGINS);
+	h = tracecmd_open(st.path, TRACECMD_FL_LOAD_NO_PLUGINS | TRACECMD_FL_LOAD_NO_SYSTEM_PLUGINS);
 	if (!h)
 		return vr_error_set(err,
 				    "%s: not a readable trace.dat (truncated or corrupt headers)",
-				    path);
+				    st.path);
 	st.tep = tracecmd_get_tep(h);
 	if (tracecmd_iterate_events(h, NULL, 0, import_record, &st) < 0 && !st.failed) {
-		vr_error_set(err, "%s: record %lld: corrupt data section", path,
+		vr_error_set(err, "%s: record %lld: corrupt data section", st.path,
 			     (long long)st.records + 1);
 		st.failed = 1;
 	}
 	vr_progress_done(&st.progress);
-	if (st.failed) {
-		tracecmd_close(h);
-		return -1;
-	}
-	uname = tracecmd_get_uname(h);
-	clock = tracecmd_get_trace_clock(h);
-	trace_writer_info_text(w, "source_format", "trace-cmd");
-	trace_writer_info_text(w, "capture_tool", "trace-cmd");
-	trace_writer_info_text(w, "host", NULL);
-	trace_writer_info_text(w, "clock", clock && *clock ? clock : NULL);
-	trace_writer_info_int(w, "input_records", st.records);
-	res->input_records = st.records;
-	import_finish_metadata(w, db, opt, &st.kev, uname, res);
+	if (!st.failed)
+		finish_import(&st, h, job);
 	tracecmd_close(h);
-	return 0;
+	return st.failed ? -1 : 0;
 }
+
+/* See formats.h. trace.dat is read by path: it must be a plain file. */
+const struct import_format_ops import_format_tracedat = {
+	.name = "trace.dat",
+	.format = IMPORT_FORMAT_TRACECMD,
+	.sniff = import_sniff_tracedat,
+	.needs_file = 1,
+	.import = tracedat_import,
+};

@@ -1,0 +1,369 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The BPF collector's loading (bpf_hooks.h): the table of its hooks, the
+ * choice of fentry/fexit or kprobe programs for them from the kernel's
+ * BTF, the parameters set between open and load (const volatile rodata,
+ * so that filtering costs nothing when off), and what is said about it.
+ */
+#define _GNU_SOURCE
+#include "bpf_hooks.h"
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "vgic.h"
+#include "vgic.skel.h"
+
+static int libbpf_verbose;
+
+/*
+ * libbpf's messages: everything with -v; otherwise warnings only, and of a
+ * verifier log just the line that says why (a CO-RE relocation that does
+ * not resolve, for instance), not the whole listing.
+ */
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	char buf[1 << 14], *why;
+
+	if (libbpf_verbose)
+		return vfprintf(stderr, fmt, ap);
+	if (level != LIBBPF_WARN)
+		return 0;
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	if (!strstr(buf, "PROG LOAD LOG"))
+		return fputs(buf, stderr);
+	why = strstr(buf, "failed to resolve CO-RE relocation");
+	if (why) {
+		char *end = strchr(why, '\n');
+
+		if (end)
+			*end = '\0';
+		fprintf(stderr, "libbpf: %s\n", why);
+	}
+	return 0;
+}
+
+/* Effective capabilities of this process (CapEff of /proc/self/status); 0 if unreadable. */
+static uint64_t effective_caps(void)
+{
+	char line[256];
+	unsigned long long caps = 0;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "CapEff: %llx", &caps) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return caps;
+}
+
+/*
+ * See bpf_hooks.h. Since 5.8 CAP_BPF with CAP_PERFMON, or CAP_SYS_ADMIN as
+ * before (kernel/bpf/syscall.c, bpf_capable() and perfmon_capable()). A
+ * root process without them is in a container, most likely.
+ */
+int hooks_may_load(struct vr_error *err)
+{
+	uint64_t caps = effective_caps();
+
+	if ((caps >> 21 & 1) || ((caps >> 39 & 1) && (caps >> 38 & 1)))
+		return 0;
+	if (geteuid() == 0)
+		return vr_error_set(err, "record needs CAP_BPF and CAP_PERFMON (or CAP_SYS_ADMIN) to load "
+					 "BPF, which this root process lacks (a container?): grant "
+					 "them, or use --backend tracefs");
+	return vr_error_set(err, "record needs CAP_BPF and CAP_PERFMON (or CAP_SYS_ADMIN) to load "
+				 "BPF: run it as root (uid %d now), or use --backend tracefs",
+			    (int)geteuid());
+}
+
+/* Does the kernel's BTF have a function (or a tracepoint) of this name? */
+static int btf_has(const struct btf *vmlinux, const char *name, int tracepoint)
+{
+	char buf[128];
+
+	if (!tracepoint)
+		return btf__find_by_name_kind(vmlinux, name, BTF_KIND_FUNC) >= 0;
+	snprintf(buf, sizeof(buf), "btf_trace_%s", name);
+	return btf__find_by_name_kind(vmlinux, buf, BTF_KIND_TYPEDEF) >= 0;
+}
+
+/* See bpf_hooks.h. libbpf's own complaint about a missing BTF is left out: ours says more. */
+struct btf *hooks_kernel_btf(struct vr_error *err)
+{
+	struct btf *vmlinux;
+
+	libbpf_set_print(NULL);
+	vmlinux = btf__load_vmlinux_btf();
+	libbpf_set_print(libbpf_print);
+	if (!vmlinux) {
+		vr_error_set(err, "this kernel has no BTF (/sys/kernel/btf/vmlinux; "
+				  "CONFIG_DEBUG_INFO_BTF=y is required)");
+		return NULL;
+	}
+	if (!btf_has(vmlinux, "kvm_vgic_flush_hwstate", 0)) {
+		btf__free(vmlinux);
+		vr_error_set(err, "this kernel has no KVM vGIC (kvm_vgic_flush_hwstate is "
+				  "not in its BTF): not an arm64 KVM host");
+		return NULL;
+	}
+	return vmlinux;
+}
+
+/*
+ * Records each CPU submits between wake-ups of this process: together
+ * about a quarter of the ring (records average about 128 bytes), so that a
+ * burst on every CPU at once still leaves room while we are woken.
+ */
+static __u32 wakeup_every(size_t ring_bytes)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	size_t every = ring_bytes / 4 / 128 / (size_t)(ncpu > 0 ? ncpu : 1);
+
+	return every < 64 ? 64 : (__u32)every;
+}
+
+/* Is name in the comma-separated list (NULL list: everything)? */
+static int listed(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+	const char *p = list;
+
+	if (!list)
+		return 1;
+	while ((p = strstr(p, name))) {
+		if ((p == list || p[-1] == ',') && (p[n] == ',' || p[n] == '\0'))
+			return 1;
+		p += n;
+	}
+	return 0;
+}
+
+/* One probe of the skeleton: its program(s) and what it hooks. */
+struct hook {
+	struct bpf_program *fentry, *kprobe, *kprobe_entry;
+	const char *function;
+	int tracepoint;
+	int wanted;
+	int present;
+	int essential; /* without it the replay has no LRs to compare (--check fails) */
+};
+
+/* The hook table for this skeleton and GIC version. */
+static int hook_table(struct vgic_bpf *s, int gic, struct hook *h)
+{
+	int n = 0;
+#define TP(prog, name) h[n++] = (struct hook){s->progs.prog, NULL, NULL, name, 1, 1, 0, 0}
+#define FN(fe, kp, kpe, name) h[n++] = (struct hook){s->progs.fe, s->progs.kp, kpe, name, 0, 1, 0, 0}
+#define ESSENTIAL h[n - 1].essential = 1
+	TP(tp_irq_pending, "vgic_update_irq_pending");
+	TP(tp_irq_line, "kvm_irq_line");
+	TP(tp_set_irq, "kvm_set_irq");
+	TP(tp_ack_irq, "kvm_ack_irq");
+	TP(tp_entry, "kvm_entry");
+	ESSENTIAL;
+	TP(tp_exit, "kvm_exit");
+	ESSENTIAL;
+	TP(tp_wakeup, "kvm_vcpu_wakeup");
+	TP(tp_wfx, "kvm_wfx_arm64");
+	TP(tp_timer_irq, "kvm_timer_update_irq");
+	TP(tp_userspace_exit, "kvm_userspace_exit");
+	TP(tp_mmio, "kvm_mmio");
+	FN(fexit_flush, kp_flush_return, s->progs.kp_flush_entry, "kvm_vgic_flush_hwstate");
+	ESSENTIAL;
+	FN(fexit_sync, kp_sync_return, s->progs.kp_sync_entry, "kvm_vgic_sync_hwstate");
+	ESSENTIAL;
+	if (gic == 2) {
+		FN(fentry_fold_v2, kp_fold_v2, NULL, "vgic_v2_fold_lr_state");
+		ESSENTIAL;
+		FN(fentry_populate_v2, kp_populate_v2, NULL, "vgic_v2_populate_lr");
+		FN(fentry_deactivate_v2, kp_deactivate_v2, NULL, "vgic_v2_deactivate");
+	} else {
+		FN(fentry_fold_v3, kp_fold_v3, NULL, "vgic_v3_fold_lr_state");
+		ESSENTIAL;
+		FN(fentry_populate_v3, kp_populate_v3, NULL, "vgic_v3_populate_lr");
+		FN(fentry_deactivate_v3, kp_deactivate_v3, NULL, "vgic_v3_deactivate");
+	}
+	/* The guest's GIC model, not the host's, decides which SGI path runs. */
+	FN(fentry_sgi_v3, kp_sgi_v3, NULL, "vgic_v3_dispatch_sgi");
+	FN(fentry_sgi_v2, kp_sgi_v2, NULL, "vgic_mmio_write_sgir");
+#undef TP
+#undef FN
+#undef ESSENTIAL
+	return n;
+}
+
+/*
+ * Open the skeleton and set what filters and paces it (rodata) and the
+ * ring's size, with every program off: the chosen ones are switched on.
+ */
+static struct vgic_bpf *open_collector(const struct record_options *opt, int gic,
+				       struct vr_error *err)
+{
+	struct vgic_bpf *s = vgic_bpf__open();
+	struct bpf_program *p;
+
+	if (!s) {
+		vr_error_set(err, "cannot open the BPF collector: %s", strerror(errno));
+		return NULL;
+	}
+	s->rodata->targ_tgid = (__u32)opt->pid;
+	s->rodata->targ_vcpu = opt->vcpu;
+	s->rodata->gic_version = gic;
+	s->rodata->snapshots = opt->snapshots;
+	s->rodata->aplist = opt->aplist;
+	s->rodata->wakeup_every = wakeup_every(opt->ring_bytes);
+	bpf_map__set_max_entries(s->maps.rb, (__u32)opt->ring_bytes);
+	bpf_object__for_each_program(p, s->obj)
+		bpf_program__set_autoload(p, false);
+	return s;
+}
+
+/*
+ * Mark each hook wanted (a tracepoint --events lists, or any function
+ * while snapshots are on) and present (in the kernel's BTF), and switch
+ * on the programs of those that are both: fentry/fexit or tracepoint
+ * programs, or the kprobes (and their entry halves) for functions.
+ */
+static void choose_programs(struct hook *hooks, int n, const struct record_options *opt,
+			    const struct btf *vmlinux, int use_kprobes)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		struct hook *h = &hooks[i];
+
+		h->present = btf_has(vmlinux, h->function, h->tracepoint);
+		h->wanted = h->tracepoint ? listed(opt->events, h->function) : opt->snapshots;
+		if (!h->wanted || !h->present)
+			continue;
+		if (!use_kprobes || h->tracepoint) {
+			bpf_program__set_autoload(h->fentry, true);
+		} else {
+			bpf_program__set_autoload(h->kprobe, true);
+			if (h->kprobe_entry)
+				bpf_program__set_autoload(h->kprobe_entry, true);
+		}
+	}
+}
+
+/*
+ * Say what this kernel lacks, always, and what was attached (with -v,
+ * with kprobes, or for --check), one line each; count both in st.
+ */
+static void report_hooks(const struct hook *hooks, int n, const struct record_options *opt,
+			 int use_kprobes, struct record_stats *st)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		const struct hook *h = &hooks[i];
+
+		if (!h->wanted)
+			continue;
+		if (!h->present) {
+			st->hooks_missing++;
+			st->essential_missing += h->essential;
+			fprintf(stderr, "record: missing in this kernel: %s %s (not recorded%s)\n",
+				h->tracepoint ? "tracepoint" : "function", h->function,
+				strstr(h->function, "_deactivate")
+					? "; KVM handles the trapped DIR itself from 6.19 on"
+					: "");
+			continue;
+		}
+		st->hooks_attached++;
+		if (opt->verbose || use_kprobes || opt->check)
+			fprintf(stderr, "record: attached %s %s\n",
+				h->tracepoint ? "tracepoint" : use_kprobes ? "kprobe" : "fentry/fexit",
+				h->function);
+	}
+}
+
+/* Open, configure, load and attach the collector with fentry or kprobe hooks. */
+static struct vgic_bpf *load_collector(const struct record_options *opt, int gic,
+				       const struct btf *vmlinux, int use_kprobes,
+				       struct record_stats *st, struct vr_error *err)
+{
+	struct hook hooks[20];
+	struct vgic_bpf *s = open_collector(opt, gic, err);
+	int n, rc;
+
+	if (!s)
+		return NULL;
+	n = hook_table(s, gic, hooks);
+	choose_programs(hooks, n, opt, vmlinux, use_kprobes);
+	rc = vgic_bpf__load(s);
+	if (!rc)
+		rc = vgic_bpf__attach(s);
+	if (rc) {
+		vr_error_set(err, "cannot load/attach the BPF collector (%s)", strerror(-rc));
+		vgic_bpf__destroy(s);
+		return NULL;
+	}
+	report_hooks(hooks, n, opt, use_kprobes, st);
+	return s;
+}
+
+/* See bpf_hooks.h. fentry/fexit first; kprobes when those cannot be loaded or attached. */
+struct vgic_bpf *hooks_load(const struct record_options *opt, int gic, const struct btf *vmlinux,
+			    struct record_stats *st, struct vr_error *err)
+{
+	struct vgic_bpf *s;
+
+	libbpf_verbose = opt->verbose;
+	libbpf_set_print(libbpf_print);
+	s = load_collector(opt, gic, vmlinux, 0, st, err);
+	if (s)
+		return s;
+	fprintf(stderr, "record: fentry/fexit unavailable (%s); trying kprobes\n", err->msg);
+	st->hooks_attached = st->hooks_missing = st->essential_missing = 0;
+	return load_collector(opt, gic, vmlinux, 1, st, err);
+}
+
+/*
+ * See bpf_hooks.h. As the sysctl kernel.bpf_stats_enabled=1 does, for as
+ * long as the fd is open: the kernel adds each run's time to run_time_ns
+ * and counts run_cnt per program.
+ */
+int hooks_stats_on(void)
+{
+	int fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+
+	if (fd < 0)
+		fprintf(stderr, "record: cannot turn on BPF statistics (%s); "
+				"sysctl kernel.bpf_stats_enabled=1 does it for the whole host\n",
+			strerror(-fd));
+	return fd;
+}
+
+/* See bpf_hooks.h. Every program that was loaded, then their total. */
+void hooks_print_prog_stats(struct vgic_bpf *s, double seconds)
+{
+	struct bpf_program *p;
+	__u64 total_ns = 0, total_cnt = 0;
+
+	fprintf(stderr, "record: per-program cost over %.1f s (run_cnt, run_time_ns, ns per run):\n",
+		seconds);
+	bpf_object__for_each_program(p, s->obj) {
+		struct bpf_prog_info info;
+		__u32 len = sizeof(info);
+		int fd = bpf_program__fd(p);
+
+		memset(&info, 0, sizeof(info));
+		if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len))
+			continue;
+		total_ns += info.run_time_ns;
+		total_cnt += info.run_cnt;
+		fprintf(stderr, "  %-22s %10llu %14llu %8.0f\n", bpf_program__name(p),
+			(unsigned long long)info.run_cnt, (unsigned long long)info.run_time_ns,
+			info.run_cnt ? (double)info.run_time_ns / info.run_cnt : 0.0);
+	}
+	fprintf(stderr, "  %-22s %10llu %14llu %8.0f\n", "total", (unsigned long long)total_cnt,
+		(unsigned long long)total_ns, total_cnt ? (double)total_ns / total_cnt : 0.0);
+}

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Loading the BPF collector (vgic.bpf.c, embedded as a libbpf skeleton)
+ * with its hooks chosen at run time, as libbpf-tools do: each probed
+ * function must exist in the kernel's BTF; fentry/fexit programs are
+ * tried first and kprobes are the fallback. What was attached and what
+ * the kernel lacks is printed, one line each. Also whether this process
+ * may load BPF at all, libbpf's messages, and the programs' statistics.
+ */
+#ifndef VR_BPF_HOOKS_H
+#define VR_BPF_HOOKS_H
+
+#include "record.h"
+
+struct btf;
+struct vgic_bpf;
+
+/* May this process load tracing BPF programs? -1 with err saying what it lacks. */
+int hooks_may_load(struct vr_error *err);
+
+/* The kernel's BTF, which must have a KVM vGIC; NULL with err set. */
+struct btf *hooks_kernel_btf(struct vr_error *err);
+
+/*
+ * Open, configure, load and attach the collector for these options and
+ * this GIC: fentry/fexit where the kernel allows, else kprobes. st counts
+ * the hooks attached and missing. NULL with err set.
+ */
+struct vgic_bpf *hooks_load(const struct record_options *opt, int gic, const struct btf *vmlinux,
+			    struct record_stats *st, struct vr_error *err);
+
+/* --prog-stats: turn BPF statistics on while the fd returned stays open; -1 if not. */
+int hooks_stats_on(void);
+
+/* --prog-stats: each loaded program's run count and run time over seconds. */
+void hooks_print_prog_stats(struct vgic_bpf *s, double seconds);
+
+#endif

@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The import core: what the input formats share, and the table of
+ * operations through which importer.c runs any of them.
+ *
+ * importer.c opens the input (decompressing it on the way), reads its
+ * first bytes, and offers them to each format in turn (sniff); the first
+ * that recognises them, or the one --format names, imports the rest into
+ * a trace writer (import). Both formats decide the trace's metadata the
+ * same way, from what the trace says and from what its snapshots show
+ * (kernel_evidence, import_finish_metadata), and stop at the next record
+ * once SIGINT or SIGTERM arrived (import_interrupted). The formats
+ * (import_ftrace.c, import_tracedat.c, declared in formats.h) depend on
+ * this core; the core knows them only through struct import_format_ops,
+ * and importer.c holds the one array that lists them.
+ */
+#ifndef VR_IMPORT_CORE_H
+#define VR_IMPORT_CORE_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "import.h"
+
+/* One import in progress: the input as importer.c opened it, and where it goes. */
+struct import_job {
+	const struct import_options *opt;
+	const char *name;	    /* the input's path, or "-" */
+	int fd;			    /* the input, past head (a decompressor's pipe, maybe) */
+	const unsigned char *head;  /* its first bytes, already read */
+	size_t nhead;
+	struct trace_writer *w;
+	struct tracedb *db;
+	struct import_result *res;
+};
+
+/* One input format: how to recognise it and how to import it. */
+struct import_format_ops {
+	const char *name;	   /* for messages */
+	enum import_format format; /* the --format that names it */
+	/* Do the input's first bytes look like this format? */
+	int (*sniff)(const unsigned char *head, size_t nhead);
+	int needs_file;		   /* it reads the file by path: no stdin, no decompression */
+	/* Import the input into job->w; err says "file:position: reason". */
+	int (*import)(const struct import_job *job, struct vr_error *err);
+};
+
+/* Does head start with trace-cmd's trace.dat magic? (a build without libtracecmd asks too) */
+int import_sniff_tracedat(const unsigned char *head, size_t nhead);
+
+/* ---- interruption */
+
+/* The signal dispositions an import replaced, to put back. */
+struct import_signals {
+	struct sigaction old_int, old_term;
+};
+
+/* From now on SIGINT/SIGTERM ask the import to stop, so the temporary file is removed. */
+void import_catch_signals(struct import_signals *saved);
+
+/* Put back what import_catch_signals() replaced. */
+void import_restore_signals(const struct import_signals *saved);
+
+/* Did SIGINT or SIGTERM arrive since import_catch_signals()? Formats stop at the next record. */
+int import_interrupted(void);
+
+/* ---- metadata */
+
+/*
+ * What the snapshots of a trace say about the kernel that recorded it:
+ * kernels up to 6.18 only ever set En, UIE and NPIE in the saved ICH_HCR
+ * (vgic_v3_set_underflow/vgic_v3_set_npie); 6.19's vgic_v3_configure_hcr
+ * also sets LRENPIE and the group enable/disable interrupts, and its save
+ * path copies EOIcount back. GICv2 LRs are 32-bit.
+ */
+struct kernel_evidence {
+	int64_t snapshots;
+	int64_t new_hcr_pos; /* first position with a 6.19-only HCR bit, or -1 */
+	uint64_t new_hcr_value;
+	int gic_version;    /* from probe function names: 2 or 3, 0 unknown */
+	int64_t gic_pos;
+	int wide_lr_seen;   /* an LR value above 32 bits: GICv3 */
+};
+
+/* No evidence yet. */
+void kernel_evidence_init(struct kernel_evidence *k);
+
+/* Note what one snapshot or probe line says. */
+void kernel_evidence_observe(struct kernel_evidence *k, int64_t pos, const struct vr_event *ev,
+			     const struct vr_snapshot *snap);
+
+/*
+ * Decide the kernel release, GIC version and number of LRs and record
+ * them with how they were obtained. uname_release is what the trace itself
+ * says (trace.dat's uname) or NULL.
+ */
+void import_finish_metadata(const struct import_job *job, const struct kernel_evidence *k,
+			    const char *uname_release);
+
+#endif
