@@ -242,6 +242,7 @@ static int write_event_kinds(sqlite3 *sql, const char *path, struct vr_error *er
 			       NULL) != SQLITE_OK)
 		return vr_error_set(err, "%s: event_kinds: %s", path, sqlite3_errmsg(sql));
 	k = vr_event_kinds(&n);
+	sqlite3_exec(sql, "BEGIN", NULL, NULL, NULL); /* one transaction: one page in a WAL */
 	for (i = 0; i < n && rc == SQLITE_DONE; i++) {
 		sqlite3_bind_int(st, 1, k[i].kind);
 		sqlite3_bind_text(st, 2, k[i].name, -1, SQLITE_STATIC);
@@ -253,9 +254,12 @@ static int write_event_kinds(sqlite3 *sql, const char *path, struct vr_error *er
 		sqlite3_reset(st);
 	}
 	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return vr_error_set(err, "%s: event_kinds: %s", path, sqlite3_errmsg(sql));
-	return 0;
+	if (rc != SQLITE_DONE) {
+		vr_error_set(err, "%s: event_kinds: %s", path, sqlite3_errmsg(sql));
+		sqlite3_exec(sql, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	return exec_sql(sql, path, "COMMIT", err);
 }
 
 /* Create a fresh file with the current schema, with the given journal pragmas. */
@@ -276,9 +280,11 @@ static struct tracedb *create_with(const char *path, const char *pragmas, struct
 		vr_error_set(err, "%s: cannot create: %s", path, sqlite3_errmsg(db->sql));
 		goto fail;
 	}
+	/* Defensive mode refuses journal_mode = OFF, which the bulk load wants: harden after. */
+	if (exec_sql(db->sql, path, pragmas, err))
+		goto fail;
 	harden(db->sql);
-	if (exec_sql(db->sql, path, pragmas, err) || exec_sql(db->sql, path, vr_schema_sql, err) ||
-	    write_event_kinds(db->sql, path, err))
+	if (exec_sql(db->sql, path, vr_schema_sql, err) || write_event_kinds(db->sql, path, err))
 		goto fail;
 	snprintf(q, sizeof(q), "PRAGMA user_version = %d", VR_TRACE_FORMAT_VERSION);
 	if (exec_sql(db->sql, path, q, err))
@@ -350,4 +356,41 @@ const char *tracedb_errmsg(struct tracedb *db)
 const char *tracedb_path(const struct tracedb *db)
 {
 	return db->path;
+}
+
+/* See tracedb.h. */
+int64_t tracedb_count_events(struct tracedb *db)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t n = -1;
+
+	if (sqlite3_prepare_v2(db->sql, "SELECT count(*) FROM events", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+/* See tracedb.h. */
+int tracedb_disk_full(struct tracedb *db)
+{
+	return sqlite3_errcode(db->sql) == SQLITE_FULL ||
+	       sqlite3_extended_errcode(db->sql) == SQLITE_IOERR_WRITE;
+}
+
+/* See tracedb.h. */
+void tracedb_rollback(struct tracedb *db)
+{
+	if (!sqlite3_get_autocommit(db->sql))
+		sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* See tracedb.h. */
+int tracedb_set_unknown_gic(struct tracedb *db, int gic_version, struct vr_error *err)
+{
+	char q[96];
+
+	snprintf(q, sizeof(q), "UPDATE snapshots SET gic_version = %d WHERE gic_version = 0",
+		 gic_version);
+	return exec_sql(db->sql, db->path, q, err);
 }

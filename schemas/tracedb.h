@@ -56,6 +56,21 @@ int tracedb_format_version(struct tracedb *db);
 /* The file's path, for messages. */
 const char *tracedb_path(const struct tracedb *db);
 
+/* How many events the file holds; -1 if it cannot be read. */
+int64_t tracedb_count_events(struct tracedb *db);
+
+/* Did the last write fail for want of space (SQLITE_FULL, a write I/O error)? */
+int tracedb_disk_full(struct tracedb *db);
+
+/* Roll back the open transaction, if any (after a failed write). */
+void tracedb_rollback(struct tracedb *db);
+
+/*
+ * Give snapshots recorded before their GIC was known (gic_version 0) the
+ * version an import found out at its end.
+ */
+int tracedb_set_unknown_gic(struct tracedb *db, int gic_version, struct vr_error *err);
+
 /* The message of the last SQLite error on the file. */
 const char *tracedb_errmsg(struct tracedb *db);
 

@@ -201,19 +201,12 @@ void record_close_trace(struct record_run *run, int keep_pending)
 /* See record_core.h. */
 int record_write_failed(struct tracedb *db, const char *path, struct vr_error *err)
 {
-	sqlite3 *sql = db ? tracedb_sqlite(db) : NULL;
-	sqlite3_stmt *st = NULL;
 	long long kept = -1;
-	int full = sql && (sqlite3_errcode(sql) == SQLITE_FULL ||
-			   sqlite3_extended_errcode(sql) == SQLITE_IOERR_WRITE);
+	int full = db && tracedb_disk_full(db);
 
-	if (sql) {
-		sqlite3_exec(sql, "ROLLBACK", NULL, NULL, NULL);
-		if (sqlite3_prepare_v2(sql, "SELECT count(*) FROM events", -1, &st, NULL) ==
-			    SQLITE_OK &&
-		    sqlite3_step(st) == SQLITE_ROW)
-			kept = sqlite3_column_int64(st, 0);
-		sqlite3_finalize(st);
+	if (db) {
+		tracedb_rollback(db);
+		kept = tracedb_count_events(db);
 	}
 	return vr_error_set(err, "%s: %s: recording stopped; the file keeps the %lld events "
 				 "committed before",

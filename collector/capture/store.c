@@ -188,23 +188,6 @@ int rec_store_spool(struct rec_store *s, const char *path, const char *output,
 }
 
 /*
- * The number of events a trace database holds, -1 if it cannot be read:
- * a killed recording's trace holds none (its records are in the spool).
- */
-static long long events_in(struct tracedb *db)
-{
-	sqlite3_stmt *q = NULL;
-	long long events = -1;
-
-	if (sqlite3_prepare_v2(tracedb_sqlite(db), "SELECT count(*) FROM events", -1, &q, NULL) ==
-		    SQLITE_OK &&
-	    sqlite3_step(q) == SQLITE_ROW)
-		events = sqlite3_column_int64(q, 0);
-	sqlite3_finalize(q);
-	return events;
-}
-
-/*
  * See record.h. The trace keeps the trace_info rows its recorder wrote as
  * it began, and the spool goes only once its records are committed.
  */
@@ -228,7 +211,7 @@ int vr_record_finish(const char *path, struct record_stats *st, struct vr_error 
 	db = tracedb_open(path, TRACEDB_READWRITE, err);
 	if (!db)
 		goto out;
-	events = events_in(db);
+	events = tracedb_count_events(db);
 	if (events != 0) {
 		vr_error_set(err, "%s: already holds %lld events: not a recording left unfinished",
 			     path, events);

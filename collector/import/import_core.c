@@ -146,7 +146,7 @@ static void decide_kernel(const struct import_job *job, const struct kernel_evid
  */
 static void decide_gic(const struct import_job *job, const struct kernel_evidence *k)
 {
-	char src[256], q[128];
+	char src[256];
 	int gic = 0;
 
 	if (job->opt->gic_version) {
@@ -165,9 +165,7 @@ static void decide_gic(const struct import_job *job, const struct kernel_evidenc
 	job->res->gic_version = gic;
 	if (gic) {
 		trace_writer_info_int(job->w, "gic_version", gic);
-		snprintf(q, sizeof(q), "UPDATE snapshots SET gic_version = %d WHERE gic_version = 0",
-			 gic);
-		tracedb_exec(job->db, q, NULL);
+		tracedb_set_unknown_gic(job->db, gic, NULL);
 	}
 	trace_writer_info_text(job->w, "gic_version_source", src);
 }
