@@ -79,6 +79,43 @@ struct pending_injection {
 #define MAX_CANDIDATES 64
 #define MAX_RACES 8
 
+/* A remote DIR that raced its owner's fold: taken or undone, the owner's next flush tells. */
+struct dir_race {
+	uint32_t intid;
+	int dir_vcpu;
+	int64_t dir_event;
+	int ap_index; /* its place in the owner's AP list after the prune, -1 unknown */
+	int pid;      /* the DIR's thread */
+	bool done;    /* that thread emitted a later event: vgic_v3_deactivate() returned */
+};
+
+/* What the driver knows of one vCPU, beside the model's own state of it. */
+struct model_vcpu {
+	int64_t last_ts;	/* its thread's last event (not a flush or populate_lr) */
+	int64_t first_populate; /* this flush's first populate_lr: it holds the AP-list lock; 0 none */
+	int thread_of;		/* the thread (pid) that last ran it, -1 none yet */
+	uint32_t flushed_hcr;	/* the HCR its last flush programmed */
+	int64_t last_sync, last_flush; /* its last fold and flush events, 0 none */
+	bool dir_pending;	/* a trapped DIR not named by the trace */
+	bool unknown;		/* state unknown until a flush matches */
+	uint32_t populated[VGIC_ENGINE_MAX_LRS]; /* this flush's populate_lr */
+	int npopulated;
+	bool fresh;	   /* no flush seen yet: the first is not compared */
+	bool diverged;	   /* reported; the next ones until a match are not */
+	bool lost;	   /* after a gap: known again only once a matching
+			      flush shows the whole AP list */
+	bool in_fold;	   /* between its sync (fold entry) and its post */
+	bool walk_known;   /* the last walk had no entry the model lacks */
+	/* Remote DIRs that raced this vCPU's fold: taken or undone, its next flush tells. */
+	struct dir_race races[MAX_RACES];
+	int nraces;
+	/* Undone at a flush while their DIR was still under way: retried after the next fold. */
+	struct dir_race rearmed[MAX_RACES];
+	int nrearmed;
+	bool seen_priv[VGIC_ENGINE_NR_PRIVATE];	     /* configuration learned */
+	int64_t last_inj_priv[VGIC_ENGINE_NR_PRIVATE]; /* the last injection of each, 0 none */
+};
+
 struct replay_model {
 	struct vgic_engine_config cfg;
 	struct vgic_engine *e;
@@ -109,39 +146,11 @@ struct replay_model {
 	bool tdir_from_queue;
 	struct pending_injection q[MAX_QUEUED], flight[MAX_QUEUED];
 	int nq;
-	int64_t last_ts[VGIC_ENGINE_MAX_VCPUS], first_populate[VGIC_ENGINE_MAX_VCPUS];
-	int thread_of[VGIC_ENGINE_MAX_VCPUS];
-	uint32_t flushed_hcr[VGIC_ENGINE_MAX_VCPUS];
-	int64_t last_sync[VGIC_ENGINE_MAX_VCPUS], last_flush[VGIC_ENGINE_MAX_VCPUS];
-	bool dir_pending[VGIC_ENGINE_MAX_VCPUS]; /* a trapped DIR not named by the trace */
-	bool unknown[VGIC_ENGINE_MAX_VCPUS];	 /* state unknown until a flush matches */
-	uint32_t populated[VGIC_ENGINE_MAX_VCPUS][VGIC_ENGINE_MAX_LRS]; /* this flush's populate_lr */
-	int npopulated[VGIC_ENGINE_MAX_VCPUS];
-	bool fresh[VGIC_ENGINE_MAX_VCPUS];
-	bool diverged[VGIC_ENGINE_MAX_VCPUS];	 /* reported; the next ones until a match are not */	 /* no flush seen yet: the first is not compared */
-	bool lost[VGIC_ENGINE_MAX_VCPUS];	 /* after a gap: known again only once a matching
-						    flush shows the whole AP list */
-	bool walks;				 /* the trace has AP-list walks (vgic_post) */
-	bool in_fold[VGIC_ENGINE_MAX_VCPUS]; /* between its sync (fold entry) and its post */
-	/* Remote DIRs that raced this vCPU's fold: taken or undone, its next flush tells. */
-	struct dir_race {
-		uint32_t intid;
-		int dir_vcpu;
-		int64_t dir_event;
-		int ap_index; /* its place in the owner's AP list after the prune, -1 unknown */
-		int pid;      /* the DIR's thread */
-		bool done;    /* that thread emitted a later event: vgic_v3_deactivate() returned */
-	} races[VGIC_ENGINE_MAX_VCPUS][MAX_RACES];
-	int nraces[VGIC_ENGINE_MAX_VCPUS];
-	/* Undone at a flush while their DIR was still under way: retried after the next fold. */
-	struct dir_race rearmed[VGIC_ENGINE_MAX_VCPUS][MAX_RACES];
-	int nrearmed[VGIC_ENGINE_MAX_VCPUS];
+	bool walks;	/* the trace has AP-list walks (vgic_post) */
 	int open_races; /* races + rearmed, all vCPUs: skip the per-event scan when 0 */
-	bool walk_known[VGIC_ENGINE_MAX_VCPUS];	 /* the last walk had no entry the model lacks */
+	struct model_vcpu vcpu[VGIC_ENGINE_MAX_VCPUS];
 	int64_t last_inj_spi[VGIC_ENGINE_MAX_SPIS + VGIC_ENGINE_NR_PRIVATE];
 	bool seen_spi[VGIC_ENGINE_MAX_SPIS + VGIC_ENGINE_NR_PRIVATE]; /* configuration learned */
-	bool seen_priv[VGIC_ENGINE_MAX_VCPUS][VGIC_ENGINE_NR_PRIVATE];
-	int64_t last_inj_priv[VGIC_ENGINE_MAX_VCPUS][VGIC_ENGINE_NR_PRIVATE];
 	struct predict_result res;
 };
 
@@ -169,7 +178,7 @@ static void learn_from_flush_lr(struct replay_model *m, struct learning *l, int 
 	    intid >= VGIC_ENGINE_MAX_SPIS + VGIC_ENGINE_NR_PRIVATE)
 		return;
 	pending_only = vgic_lr_pending(gic, lr) && !vgic_lr_active(gic, lr);
-	seen = intid < VGIC_ENGINE_NR_PRIVATE ? &m->seen_priv[vcpu][intid] : &m->seen_spi[intid];
+	seen = intid < VGIC_ENGINE_NR_PRIVATE ? &m->vcpu[vcpu].seen_priv[intid] : &m->seen_spi[intid];
 	if (*seen) {
 		/*
 		 * An SPI first seen Active may sit on the list of a vCPU it
@@ -393,7 +402,7 @@ static bool queued_spi_counts(const struct replay_model *m, int vcpu)
 		const struct pending_injection *p = &m->q[i];
 		struct vgic_irq_state s;
 
-		if (p->vcpu >= 0 || !p->done || p->ts >= m->last_ts[vcpu] || !p->level ||
+		if (p->vcpu >= 0 || !p->done || p->ts >= m->vcpu[vcpu].last_ts || !p->level ||
 		    injection_vcpu(m, p) == vcpu)
 			continue;
 		if (!vgic_engine_irq(m->e, 0, p->intid, &s) && s.vcpu < 0 && s.enabled)
@@ -510,8 +519,8 @@ static void divergence_init(struct replay_model_divergence *d, const struct repl
 	d->cpu = r->cpu;
 	d->vcpu = r->vcpu;
 	d->intid = VR_NO_VALUE;
-	d->prev_sync_event = m->last_sync[r->vcpu] == r->id ? 0 : m->last_sync[r->vcpu];
-	d->prev_flush_event = m->last_flush[r->vcpu] == r->id ? 0 : m->last_flush[r->vcpu];
+	d->prev_sync_event = m->vcpu[r->vcpu].last_sync == r->id ? 0 : m->vcpu[r->vcpu].last_sync;
+	d->prev_flush_event = m->vcpu[r->vcpu].last_flush == r->id ? 0 : m->vcpu[r->vcpu].last_flush;
 }
 
 /* Build and hand over the divergence record of a mismatched flush. */
@@ -579,7 +588,7 @@ static void report_divergence(struct replay_model *m, const struct replay_model_
 		d.intid = regs->used_lrs ? vgic_lr_intid(gic, regs->lr[0]) : VR_NO_VALUE;
 	}
 	if (d.intid != VR_NO_VALUE && d.intid < VGIC_ENGINE_NR_PRIVATE)
-		d.cause_event = m->last_inj_priv[r->vcpu][d.intid];
+		d.cause_event = m->vcpu[r->vcpu].last_inj_priv[d.intid];
 	else if (d.intid != VR_NO_VALUE && d.intid < VGIC_ENGINE_MAX_SPIS + VGIC_ENGINE_NR_PRIVATE)
 		d.cause_event = m->last_inj_spi[d.intid];
 	if (m->fn)
@@ -599,7 +608,7 @@ static bool ap_list_seen_whole(const struct replay_model *m, int vcpu,
 	if (vgic_engine_ap_list(m->e, vcpu, NULL, 0) > fr->regs.used_lrs)
 		return false;
 	if (m->walks)
-		return m->walk_known[vcpu];
+		return m->vcpu[vcpu].walk_known;
 	return fr->regs.used_lrs < m->cfg.nr_lrs;
 }
 
@@ -611,18 +620,18 @@ static bool ap_list_seen_whole(const struct replay_model *m, int vcpu,
  */
 static void resync(struct replay_model *m, int vcpu, const struct vgic_flush_result *fr)
 {
-	if (m->lost[vcpu] && !ap_list_seen_whole(m, vcpu, fr))
+	if (m->vcpu[vcpu].lost && !ap_list_seen_whole(m, vcpu, fr))
 		return;
-	m->lost[vcpu] = false;
-	m->unknown[vcpu] = false;
-	m->diverged[vcpu] = false;
+	m->vcpu[vcpu].lost = false;
+	m->vcpu[vcpu].unknown = false;
+	m->vcpu[vcpu].diverged = false;
 }
 
 /* Has the trace injected intid (for vcpu, if private) so far? */
 static bool injected_in_trace(const struct replay_model *m, int vcpu, uint32_t intid)
 {
 	if (intid < VGIC_ENGINE_NR_PRIVATE)
-		return m->last_inj_priv[vcpu][intid] != 0;
+		return m->vcpu[vcpu].last_inj_priv[intid] != 0;
 	return intid < VGIC_ENGINE_MAX_SPIS + VGIC_ENGINE_NR_PRIVATE && m->last_inj_spi[intid] != 0;
 }
 
@@ -687,8 +696,8 @@ static struct vgic_engine *clone_toggled(const struct replay_model *m, int vcpu)
 	struct vgic_engine *c = vgic_engine_clone(m->e);
 	int i;
 
-	for (i = 0; c && i < m->nraces[vcpu]; i++) {
-		const struct dir_race *d = &m->races[vcpu][i];
+	for (i = 0; c && i < m->vcpu[vcpu].nraces; i++) {
+		const struct dir_race *d = &m->vcpu[vcpu].races[i];
 		struct vgic_irq_state s;
 
 		if (vgic_engine_irq(c, vcpu, d->intid, &s))
@@ -721,8 +730,8 @@ static void close_dir_races(struct replay_model *m, const struct replay_model_ro
 {
 	int vcpu = r->vcpu, i;
 
-	for (i = 0; i < m->nraces[vcpu]; i++) {
-		const struct dir_race *d = &m->races[vcpu][i];
+	for (i = 0; i < m->vcpu[vcpu].nraces; i++) {
+		const struct dir_race *d = &m->vcpu[vcpu].races[i];
 		struct replay_model_divergence dv;
 		struct vgic_irq_state s;
 
@@ -730,7 +739,7 @@ static void close_dir_races(struct replay_model *m, const struct replay_model_ro
 		if (vgic_engine_irq(m->e, vcpu, d->intid, &s) || !s.active)
 			continue; /* taken */
 		if (!d->done) {
-			m->rearmed[vcpu][m->nrearmed[vcpu]++] = *d;
+			m->vcpu[vcpu].rearmed[m->vcpu[vcpu].nrearmed++] = *d;
 			m->open_races++;
 			continue;
 		}
@@ -743,7 +752,7 @@ static void close_dir_races(struct replay_model *m, const struct replay_model_ro
 		dv.dir_vcpu = d->dir_vcpu;
 		m->fn(&dv, m->fn_arg);
 	}
-	m->nraces[vcpu] = 0;
+	m->vcpu[vcpu].nraces = 0;
 }
 
 /*
@@ -754,20 +763,20 @@ static void retry_rearmed(struct replay_model *m, int vcpu)
 {
 	int i;
 
-	for (i = 0; i < m->nrearmed[vcpu]; i++) {
-		struct dir_race *d = &m->rearmed[vcpu][i];
+	for (i = 0; i < m->vcpu[vcpu].nrearmed; i++) {
+		struct dir_race *d = &m->vcpu[vcpu].rearmed[i];
 		struct vgic_irq_state s;
 
 		m->open_races--;
 		if (vgic_engine_irq(m->e, vcpu, d->intid, &s) || !s.active ||
-		    m->nraces[vcpu] == MAX_RACES)
+		    m->vcpu[vcpu].nraces == MAX_RACES)
 			continue;
 		vgic_engine_mmio_set_active(m->e, vcpu, d->intid, false);
 		d->ap_index = -1;
-		m->races[vcpu][m->nraces[vcpu]++] = *d;
+		m->vcpu[vcpu].races[m->vcpu[vcpu].nraces++] = *d;
 		m->open_races++;
 	}
-	m->nrearmed[vcpu] = 0;
+	m->vcpu[vcpu].nrearmed = 0;
 }
 
 /*
@@ -785,8 +794,8 @@ static void prune_keeping_places(struct replay_model *m, int vcpu)
 	na = vgic_engine_ap_list(m->e, vcpu, after, 256);
 	if (nb > 256 || na > 256)
 		return;
-	for (k = 0; k < m->nraces[vcpu]; k++) {
-		struct dir_race *d = &m->races[vcpu][k];
+	for (k = 0; k < m->vcpu[vcpu].nraces; k++) {
+		struct dir_race *d = &m->vcpu[vcpu].races[k];
 		int place = 0;
 
 		for (i = 0; i < nb && before[i] != d->intid; i++)
@@ -819,14 +828,14 @@ static void settle_dir_races_at_prune(struct replay_model *m, const struct repla
 	vgic_engine_destroy(c);
 	if (!(c = vgic_engine_clone(m->e)))
 		return;
-	for (i = 0; i < m->nraces[vcpu]; i++)
-		race_undo(c, vcpu, &m->races[vcpu][i]);
+	for (i = 0; i < m->vcpu[vcpu].nraces; i++)
+		race_undo(c, vcpu, &m->vcpu[vcpu].races[i]);
 	vgic_engine_prune(c, vcpu);
 	kept = vgic_engine_ap_list(c, vcpu, NULL, 0);
 	vgic_engine_destroy(c);
 	if (taken != kept && r->ap_len == kept)
-		for (i = 0; i < m->nraces[vcpu]; i++)
-			race_undo(m->e, vcpu, &m->races[vcpu][i]);
+		for (i = 0; i < m->vcpu[vcpu].nraces; i++)
+			race_undo(m->e, vcpu, &m->vcpu[vcpu].races[i]);
 }
 
 /*
@@ -876,11 +885,11 @@ static void on_flush(struct replay_model *m, const struct replay_model_row *r,
 	uint32_t cand[MAX_CANDIDATES];
 	int vcpu = r->vcpu, nflight = 0, ncand = 0, i, k, match = 0, searching, was_unknown;
 	int raced = 0, hidden, min_k = 0, j;
-	int64_t late_from = m->first_populate[vcpu] ? m->first_populate[vcpu] : r->ts_ns + 1;
+	int64_t late_from = m->vcpu[vcpu].first_populate ? m->vcpu[vcpu].first_populate : r->ts_ns + 1;
 
-	apply_done(m, vcpu, m->last_ts[vcpu]);
+	apply_done(m, vcpu, m->vcpu[vcpu].last_ts);
 	m->tdir_from_queue = queued_spi_counts(m, vcpu);
-	m->first_populate[vcpu] = 0;
+	m->vcpu[vcpu].first_populate = 0;
 	/*
 	 * Of this vCPU's, those after the flush's first populate_lr came too
 	 * late; those in between are in flight. Other vCPUs' wait for theirs.
@@ -900,17 +909,17 @@ static void on_flush(struct replay_model *m, const struct replay_model_row *r,
 	 * active one re-injected): then the populate proves nothing of it.
 	 */
 	for (i = 0; i < nflight; i++)
-		for (j = 0; j < m->npopulated[vcpu]; j++)
-			if (m->populated[vcpu][j] == m->flight[i].intid &&
+		for (j = 0; j < m->vcpu[vcpu].npopulated; j++)
+			if (m->vcpu[vcpu].populated[j] == m->flight[i].intid &&
 			    !already_listed(m->e, vcpu, m->flight[i].intid))
 				min_k = i + 1;
-	m->npopulated[vcpu] = 0;
-	if (m->nraces[vcpu])
+	m->vcpu[vcpu].npopulated = 0;
+	if (m->vcpu[vcpu].nraces)
 		settle_dir_races_at_flush(m, r, regs, nflight, min_k);
-	was_unknown = m->dir_pending[vcpu] || m->unknown[vcpu];
-	searching = was_unknown || m->fresh[vcpu];
-	hidden = m->unknown[vcpu] || m->fresh[vcpu]; /* more than one unnamed DIR is unknown */
-	m->fresh[vcpu] = false;
+	was_unknown = m->vcpu[vcpu].dir_pending || m->vcpu[vcpu].unknown;
+	searching = was_unknown || m->vcpu[vcpu].fresh;
+	hidden = m->vcpu[vcpu].unknown || m->vcpu[vcpu].fresh; /* more than one unnamed DIR is unknown */
+	m->vcpu[vcpu].fresh = false;
 	if (searching)
 		ncand = dir_candidates(m, cand);
 	if (!ncand) {
@@ -944,14 +953,14 @@ static void on_flush(struct replay_model *m, const struct replay_model_row *r,
 			m->e = chosen;
 		}
 		match = best > 0 ? best : 0;
-		if (match && pinned && m->dir_pending[vcpu])
+		if (match && pinned && m->vcpu[vcpu].dir_pending)
 			m->res.dir_found++;
 	}
 	m->res.raced += raced && match;
-	m->dir_pending[vcpu] = false;
+	m->vcpu[vcpu].dir_pending = false;
 	m->res.flushes++;
-	m->last_flush[vcpu] = r->id;
-	m->flushed_hcr[vcpu] = regs->hcr;
+	m->vcpu[vcpu].last_flush = r->id;
+	m->vcpu[vcpu].flushed_hcr = regs->hcr;
 	if (m->spis_unknown && m->hcr_exact && !(regs->hcr & VGIC_HCR_TDIR)) {
 		vgic_engine_clear_active_spis(m->e);
 		m->spis_unknown = false;
@@ -979,7 +988,7 @@ static void on_flush(struct replay_model *m, const struct replay_model_row *r,
 	}
 	if (searching && !match) {
 		m->res.unknown++; /* no finding: the state was not known */
-		m->unknown[vcpu] = was_unknown;
+		m->vcpu[vcpu].unknown = was_unknown;
 	} else if (differs_by_unseen_pending(m, vcpu, regs, &fr)) {
 		m->res.unknown++; /* pending from before the trace, on no AP list until now */
 	} else {
@@ -994,9 +1003,9 @@ static void on_flush(struct replay_model *m, const struct replay_model_row *r,
 		}
 		m->res.mismatched++;
 		/* One finding per run of differing flushes: the rest follow from the first. */
-		if (!m->diverged[vcpu])
+		if (!m->vcpu[vcpu].diverged)
 			report_divergence(m, r, regs, &fr);
-		m->diverged[vcpu] = match != 1;
+		m->vcpu[vcpu].diverged = match != 1;
 	}
 	vgic_engine_adopt_flush(m->e, vcpu, &fr, regs);
 }
@@ -1017,9 +1026,9 @@ static void on_kvm_exit(struct replay_model *m, const struct replay_model_row *r
 	vgic_engine_cpuif(m->e, r->vcpu, &ci);
 	if (!vgic_vmcr_eoimode(m->cfg.gic_version, ci.vmcr))
 		return;
-	if ((m->cfg.gic_version == 3 && r->arg1 == 0x18 && (m->flushed_hcr[r->vcpu] & VGIC_HCR_TDIR)) ||
+	if ((m->cfg.gic_version == 3 && r->arg1 == 0x18 && (m->vcpu[r->vcpu].flushed_hcr & VGIC_HCR_TDIR)) ||
 	    (m->cfg.gic_version == 2 && r->arg1 == 0x24)) {
-		m->dir_pending[r->vcpu] = true;
+		m->vcpu[r->vcpu].dir_pending = true;
 		m->res.dir_exits++;
 	}
 }
@@ -1065,7 +1074,7 @@ static void note_stranded(struct replay_model *m, const struct replay_model_row 
 		s->intid = intids[i];
 		s->enable_event = r->id;
 		s->ts_ns = r->ts_ns;
-		s->cause_event = intids[i] < VGIC_ENGINE_NR_PRIVATE ? m->last_inj_priv[vcpus[i]][intids[i]]
+		s->cause_event = intids[i] < VGIC_ENGINE_NR_PRIVATE ? m->vcpu[vcpus[i]].last_inj_priv[intids[i]]
 								   : m->last_inj_spi[intids[i]];
 	}
 }
@@ -1096,7 +1105,7 @@ void replay_model_finish(struct replay_model *m)
 
 		for (i = 0; i < n && i < 64; i++)
 			still |= vcpus[i] == s->vcpu && intids[i] == s->intid;
-		if (!still || m->unknown[s->vcpu]) {
+		if (!still || m->vcpu[s->vcpu].unknown) {
 			m->res.rescued++;
 			continue;
 		}
@@ -1120,8 +1129,8 @@ static bool being_populated(const struct replay_model *m, int vcpu, uint32_t int
 {
 	int i;
 
-	for (i = 0; i < m->npopulated[vcpu]; i++)
-		if (m->populated[vcpu][i] == intid)
+	for (i = 0; i < m->vcpu[vcpu].npopulated; i++)
+		if (m->vcpu[vcpu].populated[i] == intid)
 			return true;
 	return false;
 }
@@ -1141,9 +1150,9 @@ static void note_dir_race(struct replay_model *m, const struct replay_model_row 
 	struct dir_race *d;
 
 	m->res.dir_races++;
-	if (m->nraces[owner] == MAX_RACES)
+	if (m->vcpu[owner].nraces == MAX_RACES)
 		return;
-	d = &m->races[owner][m->nraces[owner]++];
+	d = &m->vcpu[owner].races[m->vcpu[owner].nraces++];
 	d->intid = intid;
 	d->dir_vcpu = r->vcpu;
 	d->dir_event = r->id;
@@ -1165,14 +1174,14 @@ static void on_deactivate(struct replay_model *m, const struct replay_model_row 
 	struct vgic_irq_state s;
 
 	m->res.deactivates++;
-	m->dir_pending[r->vcpu] = false;
+	m->vcpu[r->vcpu].dir_pending = false;
 	if (vgic_engine_irq(m->e, r->vcpu, intid, &s))
 		return;
-	if (!m->unknown[r->vcpu] && !s.active && !s.on_lr)
+	if (!m->vcpu[r->vcpu].unknown && !s.active && !s.on_lr)
 		report_event(m, r, MODEL_DIR_NOT_ACTIVE, intid, 0, 0);
 	/* Active, or in an LR where the guest may have acknowledged it unseen. */
 	if ((s.active || s.on_lr) && s.vcpu >= 0 && s.vcpu != r->vcpu &&
-	    (s.on_lr || m->in_fold[s.vcpu] || being_populated(m, s.vcpu, intid)))
+	    (s.on_lr || m->vcpu[s.vcpu].in_fold || being_populated(m, s.vcpu, intid)))
 		note_dir_race(m, r, s.vcpu, intid);
 	vgic_engine_deactivate(m->e, r->vcpu, val, NULL);
 }
@@ -1183,12 +1192,12 @@ static void note_dir_returns(struct replay_model *m, const struct replay_model_r
 	int v, i;
 
 	for (v = 0; v < m->cfg.nr_vcpus; v++) {
-		for (i = 0; i < m->nraces[v]; i++)
-			if (m->races[v][i].pid == r->pid && m->races[v][i].dir_event != r->id)
-				m->races[v][i].done = true;
-		for (i = 0; i < m->nrearmed[v]; i++)
-			if (m->rearmed[v][i].pid == r->pid)
-				m->rearmed[v][i].done = true;
+		for (i = 0; i < m->vcpu[v].nraces; i++)
+			if (m->vcpu[v].races[i].pid == r->pid && m->vcpu[v].races[i].dir_event != r->id)
+				m->vcpu[v].races[i].done = true;
+		for (i = 0; i < m->vcpu[v].nrearmed; i++)
+			if (m->vcpu[v].rearmed[i].pid == r->pid)
+				m->vcpu[v].rearmed[i].done = true;
 	}
 }
 
@@ -1214,10 +1223,10 @@ void replay_model_step(struct replay_model *m, const struct replay_model_row *r)
 		if (r->intid == VR_NO_VALUE)
 			return;
 		if (intid < VGIC_ENGINE_NR_PRIVATE && target >= 0 && target < m->cfg.nr_vcpus)
-			m->last_inj_priv[target][intid] = r->id;
+			m->vcpu[target].last_inj_priv[intid] = r->id;
 		else if (intid < VGIC_ENGINE_MAX_SPIS + VGIC_ENGINE_NR_PRIVATE)
 			m->last_inj_spi[intid] = r->id;
-		if (target >= 0 && target < m->cfg.nr_vcpus && m->thread_of[target] == r->pid)
+		if (target >= 0 && target < m->cfg.nr_vcpus && m->vcpu[target].thread_of == r->pid)
 			vgic_engine_inject(m->e, target, intid, p.level); /* program order */
 		else
 			enqueue(m, &p);
@@ -1239,16 +1248,16 @@ void replay_model_step(struct replay_model *m, const struct replay_model_row *r)
 
 			if (!(mask >> t & 1))
 				continue;
-			m->last_inj_priv[t][r->intid] = r->id;
-			if (m->thread_of[t] == r->pid)
+			m->vcpu[t].last_inj_priv[r->intid] = r->id;
+			if (m->vcpu[t].thread_of == r->pid)
 				apply_one(m->e, &p);
 			else
 				enqueue(m, &p);
 		}
 	}
 	if (kind != VR_EV_FLUSH && kind != VR_EV_POPULATE) {
-		m->thread_of[vcpu] = r->pid;
-		m->last_ts[vcpu] = r->ts_ns;
+		m->vcpu[vcpu].thread_of = r->pid;
+		m->vcpu[vcpu].last_ts = r->ts_ns;
 	}
 	switch (kind) {
 	case VR_EV_EXIT:
@@ -1269,23 +1278,23 @@ void replay_model_step(struct replay_model *m, const struct replay_model_row *r)
 		on_deactivate(m, r);
 		return;
 	case VR_EV_POPULATE:
-		if (!m->first_populate[vcpu])
-			m->first_populate[vcpu] = r->ts_ns; /* the flush holds the AP-list lock by now */
-		if (r->intid != VR_NO_VALUE && m->npopulated[vcpu] < VGIC_ENGINE_MAX_LRS)
-			m->populated[vcpu][m->npopulated[vcpu]++] = (uint32_t)r->intid;
+		if (!m->vcpu[vcpu].first_populate)
+			m->vcpu[vcpu].first_populate = r->ts_ns; /* the flush holds the AP-list lock by now */
+		if (r->intid != VR_NO_VALUE && m->vcpu[vcpu].npopulated < VGIC_ENGINE_MAX_LRS)
+			m->vcpu[vcpu].populated[m->vcpu[vcpu].npopulated++] = (uint32_t)r->intid;
 		return;
 	case VR_EV_POST:
-		m->in_fold[vcpu] = false;
+		m->vcpu[vcpu].in_fold = false;
 		apply_done(m, vcpu, r->ts_ns);
-		if (m->nraces[vcpu] && r->ap_len >= 0)
+		if (m->vcpu[vcpu].nraces && r->ap_len >= 0)
 			settle_dir_races_at_prune(m, r);
-		if (m->nraces[vcpu])
+		if (m->vcpu[vcpu].nraces)
 			prune_keeping_places(m, vcpu);
 		else
 			vgic_engine_prune(m->e, vcpu);
 		if (r->ap_len >= 0) { /* the kernel's list, after the same prune */
 			m->walks = true;
-			m->walk_known[vcpu] = r->ap_len <= vgic_engine_ap_list(m->e, vcpu, NULL, 0);
+			m->vcpu[vcpu].walk_known = r->ap_len <= vgic_engine_ap_list(m->e, vcpu, NULL, 0);
 		}
 		return;
 	case VR_EV_FLUSH:
@@ -1310,11 +1319,11 @@ void replay_model_step(struct replay_model *m, const struct replay_model_row *r)
 		struct vgic_sync_result sr;
 
 		vgic_engine_fold(m->e, vcpu, &regs, &sr);
-		m->last_sync[vcpu] = r->id;
-		m->in_fold[vcpu] = m->has_post; /* until the post event */
-		if (m->nrearmed[vcpu])
+		m->vcpu[vcpu].last_sync = r->id;
+		m->vcpu[vcpu].in_fold = m->has_post; /* until the post event */
+		if (m->vcpu[vcpu].nrearmed)
 			retry_rearmed(m, vcpu);
-		if (sr.eoicount_left > 0 && !m->unknown[vcpu])
+		if (sr.eoicount_left > 0 && !m->vcpu[vcpu].unknown)
 			report_event(m, r, MODEL_EOICOUNT_LEFT, VR_NO_VALUE, sr.eoicount, sr.eoicount_left);
 		m->res.folds++;
 		for (i = 0; i < sr.ndeactivated; i++)
@@ -1336,11 +1345,12 @@ struct replay_model *replay_model_open(struct tracedb *db, const char *profile,
 	char why[256];
 	struct learned *learned = NULL;
 	uint32_t max_intid = 0;
-	int n = 0, i;
+	int n = 0, i, v;
 
 	m->fn = fn;
 	m->fn_arg = arg;
-	memset(m->thread_of, -1, sizeof(m->thread_of));
+	for (v = 0; v < VGIC_ENGINE_MAX_VCPUS; v++)
+		m->vcpu[v].thread_of = -1;
 	m->cfg.profile = vgic_profile_find(profile);
 	if (!m->cfg.profile) {
 		vr_error_set(err, "unknown engine profile '%s'", profile);
@@ -1395,9 +1405,8 @@ struct replay_model *replay_model_open(struct tracedb *db, const char *profile,
 	 * in no LR: as after a gap, a vCPU's state is known only from the first
 	 * flush that matches and shows its whole AP list.
 	 */
-	memset(m->fresh, 1, sizeof(m->fresh));
-	memset(m->unknown, 1, sizeof(m->unknown));
-	memset(m->lost, 1, sizeof(m->lost));
+	for (v = 0; v < VGIC_ENGINE_MAX_VCPUS; v++)
+		m->vcpu[v].fresh = m->vcpu[v].unknown = m->vcpu[v].lost = true;
 	m->spis_unknown = true;
 	return m;
 fail:
@@ -1415,7 +1424,7 @@ const struct predict_result *replay_model_result(const struct replay_model *m)
 /* See predict.h. */
 int replay_model_vcpu_unknown(const struct replay_model *m, int vcpu)
 {
-	return vcpu >= 0 && vcpu < m->cfg.nr_vcpus && (m->unknown[vcpu] || m->dir_pending[vcpu]);
+	return vcpu >= 0 && vcpu < m->cfg.nr_vcpus && (m->vcpu[vcpu].unknown || m->vcpu[vcpu].dir_pending);
 }
 
 /* See predict.h. */
@@ -1424,7 +1433,7 @@ void replay_model_forget(struct replay_model *m)
 	int v;
 
 	for (v = 0; v < m->cfg.nr_vcpus; v++)
-		m->unknown[v] = m->lost[v] = true;
+		m->vcpu[v].unknown = m->vcpu[v].lost = true;
 	m->spis_unknown = true;
 }
 
