@@ -48,7 +48,8 @@ SCHEMA_SRC    := schemas/tracedb.c schemas/trace_writer.c schemas/trace_event.c 
 COLLECTOR_SRC := collector/ftrace_parse.c collector/import.c collector/import_ftrace.c \
                  collector/import_tracedat.c collector/vgic_probes.c \
                  collector/record.c collector/flight.c collector/spool.c collector/record_tracefs.c
-REPLAY_SRC    := replay/check.c replay/model.c
+REPLAY_SRC    := replay/check.c replay/model.c replay/model_learn.c replay/model_inflight.c \
+                 replay/model_divergence.c replay/model_races.c
 ENGINE_SRC    := engine/vgic_engine.c engine/profiles.c engine/guest_cpuif.c \
                  engine/registers.c engine/vgic_v5.c engine/vgic_mmio.c
 CLI_SRC       := cli/vgic-replay.c cli/cmd_import.c cli/cmd_info.c cli/cmd_sql.c cli/cmd_check.c \
