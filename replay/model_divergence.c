@@ -401,11 +401,13 @@ static bool ap_list_seen_whole(const struct replay_model *m, int vcpu,
  */
 static void resync(struct replay_model *m, int vcpu, const struct vgic_flush_result *fr)
 {
-	if (m->vcpu[vcpu].lost && !ap_list_seen_whole(m, vcpu, fr))
+	struct model_vcpu *mv = &m->vcpu[vcpu];
+
+	if (mv->lost && !ap_list_seen_whole(m, vcpu, fr))
 		return;
-	m->vcpu[vcpu].lost = false;
-	m->vcpu[vcpu].unknown = false;
-	m->vcpu[vcpu].diverged = false;
+	mv->lost = false;
+	mv->unknown = false;
+	mv->diverged = false;
 }
 
 /* Has the trace injected intid (for vcpu, if private) so far? */

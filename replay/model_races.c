@@ -28,10 +28,11 @@ static void race_undo(struct vgic_engine *e, int vcpu, const struct dir_race *d)
 /* Has vcpu's flush, not yet at its return, put intid into an LR (vgic_populate_lr)? */
 static bool being_populated(const struct replay_model *m, int vcpu, uint32_t intid)
 {
+	const struct model_vcpu *mv = &m->vcpu[vcpu];
 	int i;
 
-	for (i = 0; i < m->vcpu[vcpu].npopulated; i++)
-		if (m->vcpu[vcpu].populated[i] == intid)
+	for (i = 0; i < mv->npopulated; i++)
+		if (mv->populated[i] == intid)
 			return true;
 	return false;
 }
@@ -50,12 +51,13 @@ static bool being_populated(const struct replay_model *m, int vcpu, uint32_t int
 static void note_dir_race(struct replay_model *m, const struct replay_model_row *r, int owner,
 			  uint32_t intid)
 {
+	struct model_vcpu *mv = &m->vcpu[owner];
 	struct dir_race *d;
 
 	m->res.dir_races++;
-	if (m->vcpu[owner].nraces == MAX_RACES)
+	if (mv->nraces == MAX_RACES)
 		return;
-	d = &m->vcpu[owner].races[m->vcpu[owner].nraces++];
+	d = &mv->races[mv->nraces++];
 	d->intid = intid;
 	d->dir_vcpu = r->vcpu;
 	d->dir_event = r->id;
@@ -113,6 +115,7 @@ void model_note_dir_returns(struct replay_model *m, const struct replay_model_ro
  */
 static void prune_keeping_places(struct replay_model *m, int vcpu)
 {
+	struct model_vcpu *mv = &m->vcpu[vcpu];
 	uint32_t before[256], after[256];
 	int nb, na, i, j, k;
 
@@ -121,8 +124,8 @@ static void prune_keeping_places(struct replay_model *m, int vcpu)
 	na = vgic_engine_ap_list(m->e, vcpu, after, 256);
 	if (nb > 256 || na > 256)
 		return;
-	for (k = 0; k < m->vcpu[vcpu].nraces; k++) {
-		struct dir_race *d = &m->vcpu[vcpu].races[k];
+	for (k = 0; k < mv->nraces; k++) {
+		struct dir_race *d = &mv->races[k];
 		int place = 0;
 
 		for (i = 0; i < nb && before[i] != d->intid; i++)
@@ -145,6 +148,7 @@ static void prune_keeping_places(struct replay_model *m, int vcpu)
  */
 static void settle_dir_races_at_prune(struct replay_model *m, const struct replay_model_row *r)
 {
+	struct model_vcpu *mv = &m->vcpu[r->vcpu];
 	int vcpu = r->vcpu, taken, kept, i;
 	struct vgic_engine *c;
 
@@ -155,14 +159,14 @@ static void settle_dir_races_at_prune(struct replay_model *m, const struct repla
 	vgic_engine_destroy(c);
 	if (!(c = vgic_engine_clone(m->e)))
 		return;
-	for (i = 0; i < m->vcpu[vcpu].nraces; i++)
-		race_undo(c, vcpu, &m->vcpu[vcpu].races[i]);
+	for (i = 0; i < mv->nraces; i++)
+		race_undo(c, vcpu, &mv->races[i]);
 	vgic_engine_prune(c, vcpu);
 	kept = vgic_engine_ap_list(c, vcpu, NULL, 0);
 	vgic_engine_destroy(c);
 	if (taken != kept && r->ap_len == kept)
-		for (i = 0; i < m->vcpu[vcpu].nraces; i++)
-			race_undo(m->e, vcpu, &m->vcpu[vcpu].races[i]);
+		for (i = 0; i < mv->nraces; i++)
+			race_undo(m->e, vcpu, &mv->races[i]);
 }
 
 /*
@@ -180,11 +184,12 @@ void model_prune_with_races(struct replay_model *m, const struct replay_model_ro
 /* The opposite of the model's current guess for each of the owner's races. */
 static struct vgic_engine *clone_toggled(const struct replay_model *m, int vcpu)
 {
+	const struct model_vcpu *mv = &m->vcpu[vcpu];
 	struct vgic_engine *c = vgic_engine_clone(m->e);
 	int i;
 
-	for (i = 0; c && i < m->vcpu[vcpu].nraces; i++) {
-		const struct dir_race *d = &m->vcpu[vcpu].races[i];
+	for (i = 0; c && i < mv->nraces; i++) {
+		const struct dir_race *d = &mv->races[i];
 		struct vgic_irq_state s;
 
 		if (vgic_engine_irq(c, vcpu, d->intid, &s))
@@ -215,10 +220,11 @@ static void toggle_races(struct replay_model *m, int vcpu)
  */
 static void close_dir_races(struct replay_model *m, const struct replay_model_row *r)
 {
+	struct model_vcpu *mv = &m->vcpu[r->vcpu];
 	int vcpu = r->vcpu, i;
 
-	for (i = 0; i < m->vcpu[vcpu].nraces; i++) {
-		const struct dir_race *d = &m->vcpu[vcpu].races[i];
+	for (i = 0; i < mv->nraces; i++) {
+		const struct dir_race *d = &mv->races[i];
 		struct replay_model_divergence dv;
 		struct vgic_irq_state s;
 
@@ -226,7 +232,7 @@ static void close_dir_races(struct replay_model *m, const struct replay_model_ro
 		if (vgic_engine_irq(m->e, vcpu, d->intid, &s) || !s.active)
 			continue; /* taken */
 		if (!d->done) {
-			m->vcpu[vcpu].rearmed[m->vcpu[vcpu].nrearmed++] = *d;
+			mv->rearmed[mv->nrearmed++] = *d;
 			m->open_races++;
 			continue;
 		}
@@ -239,7 +245,7 @@ static void close_dir_races(struct replay_model *m, const struct replay_model_ro
 		dv.dir_vcpu = d->dir_vcpu;
 		m->fn(&dv, m->fn_arg);
 	}
-	m->vcpu[vcpu].nraces = 0;
+	mv->nraces = 0;
 }
 
 /*
@@ -274,20 +280,21 @@ void model_settle_dir_races_at_flush(struct replay_model *m, const struct replay
  */
 void model_retry_rearmed(struct replay_model *m, int vcpu)
 {
+	struct model_vcpu *mv = &m->vcpu[vcpu];
 	int i;
 
-	for (i = 0; i < m->vcpu[vcpu].nrearmed; i++) {
-		struct dir_race *d = &m->vcpu[vcpu].rearmed[i];
+	for (i = 0; i < mv->nrearmed; i++) {
+		struct dir_race *d = &mv->rearmed[i];
 		struct vgic_irq_state s;
 
 		m->open_races--;
 		if (vgic_engine_irq(m->e, vcpu, d->intid, &s) || !s.active ||
-		    m->vcpu[vcpu].nraces == MAX_RACES)
+		    mv->nraces == MAX_RACES)
 			continue;
 		vgic_engine_mmio_set_active(m->e, vcpu, d->intid, false);
 		d->ap_index = -1;
-		m->vcpu[vcpu].races[m->vcpu[vcpu].nraces++] = *d;
+		mv->races[mv->nraces++] = *d;
 		m->open_races++;
 	}
-	m->vcpu[vcpu].nrearmed = 0;
+	mv->nrearmed = 0;
 }

@@ -8,6 +8,10 @@
  * the rows of its own single scan (replay/check.c), so the trace is read
  * once. Every flush the kernel programmed differently from the model is
  * handed to a callback with the events that led to it.
+ *
+ * The driver lives in replay/model.c and the files beside it that
+ * replay/model_internal.h lists (learning, injections in flight, flush
+ * comparison, DIR races); only predict.h is for use outside them.
  */
 #ifndef VR_PREDICT_H
 #define VR_PREDICT_H
