@@ -185,7 +185,7 @@ static void on_model_stranded(struct checker *c, const struct replay_model_diver
 }
 
 /*
- * The engine replay (replay/predict.c) found a flush the kernel programmed
+ * The engine replay (replay/model*.c) found a flush the kernel programmed
  * differently from the model's prediction under c->profile. Under the
  * recording kernel's own profile that is the kernel contradicting its own
  * rules (a missing higher-priority pending interrupt, a wrong state or

@@ -3,11 +3,15 @@
  * Model-based replay: run the engine's vGIC model over a trace and
  * compare each predicted flush with the LRs the kernel programmed.
  *
- * The driver (struct replay_model) is fed the trace's rows in order by
- * its caller: `predict` reads them itself (replay_predict), `check` feeds
- * the rows of its own single scan (replay/check.c), so the trace is read
- * once. Every flush the kernel programmed differently from the model is
- * handed to a callback with the events that led to it.
+ * The model driver (struct replay_model) is fed the event stream in
+ * order by the one replay driver (replay/driver.c), behind check, predict
+ * and report alike, so the trace is read once. Every flush the kernel
+ * programmed differently from the model is handed to a callback with the
+ * events that led to it.
+ *
+ * The driver lives in replay/model.c and the files beside it that
+ * replay/model_internal.h lists (learning, injections in flight, flush
+ * comparison, DIR races); only predict.h is for use outside them.
  */
 #ifndef VR_PREDICT_H
 #define VR_PREDICT_H
@@ -121,9 +125,5 @@ void replay_model_close(struct replay_model *m);
 
 /* The model's view of one event of the stream (lr points into it). */
 void replay_model_row_from_item(struct replay_model_row *r, const struct trace_item *it);
-
-/* Drive the model under the named engine profile over the whole trace; err on failure. */
-int replay_predict(struct tracedb *db, const char *profile, struct predict_result *res,
-		   struct vr_error *err);
 
 #endif

@@ -1,0 +1,538 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Drive the vGIC model (engine/) with a recorded trace and compare every
+ * flush it predicts with the list registers the kernel really programmed.
+ *
+ * The model needs the guest's distributor configuration, which no
+ * tracepoint shows; it is learned from the LRs themselves before the run
+ * (an interrupt seen in an LR was enabled; its priority, group, HW mapping
+ * and, through the EOI bit, its trigger mode are in the LR; an SPI targets
+ * the vCPU whose LRs hold it). Then, in trace order: injections go to
+ * kvm_vgic_inject_irq(), SGIs (vgic_sgi) to vgic_v3_dispatch_sgi(),
+ * trapped deactivations (vgic_deactivate) to vgic_v3_deactivate(), flush
+ * snapshots are predicted and compared, sync snapshots (the registers the
+ * hardware handed back) are folded, and the return of
+ * kvm_vgic_sync_hwstate prunes the AP list.
+ *
+ * A flush the kernel programmed differently is reported and then taken
+ * as what happened (vgic_engine_adopt_flush), so each divergence is judged
+ * from the state the recording kernel really had. A trapped DIR that the
+ * trace does not name (an exit that trapped ICC_DIR_EL1 / GICV_DIR on a
+ * trace without vgic_deactivate events) makes the vCPU's state unknown:
+ * the next flush tries each active interrupt as the one deactivated, and
+ * until one explains a flush exactly nothing on that vCPU is reported.
+ *
+ * This file is the driver proper: the API of predict.h and one handler
+ * per event kind. It leans on the files that model_internal.h lists:
+ * configuration learning, injections in flight, flush comparison and the
+ * cross-CPU DIR races.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model_internal.h"
+
+/*
+ * vgic_update_irq_pending: kvm_vgic_inject_irq(). On the target vCPU's
+ * own thread it is in program order with the flushes and applied at
+ * once; from another thread it is queued (model_inflight.c).
+ */
+static void on_irq_pending(struct replay_model *m, const struct replay_model_row *r)
+{
+	uint32_t intid = (uint32_t)r->intid;
+	int target = intid < 32 ? r->vcpu : -1;
+	struct pending_injection p = {r->ts_ns, target, intid, r->arg1 != 0, r->pid, false, -1};
+
+	if (r->intid == VR_NO_VALUE)
+		return;
+	if (intid < VGIC_ENGINE_NR_PRIVATE && target >= 0 && target < m->cfg.nr_vcpus)
+		m->vcpu[target].last_inj_priv[intid] = r->id;
+	else if (intid < VGIC_ENGINE_MAX_SPIS + VGIC_ENGINE_NR_PRIVATE)
+		m->last_inj_spi[intid] = r->id;
+	if (target >= 0 && target < m->cfg.nr_vcpus && m->vcpu[target].thread_of == r->pid)
+		vgic_engine_inject(m->e, target, intid, p.level); /* program order */
+	else
+		model_enqueue(m, &p);
+}
+
+/*
+ * vgic_sgi: vgic_v3_dispatch_sgi(), arg1 the target vCPU mask, -1 all but
+ * the sender. An SGI to another vCPU races its flush like an injection.
+ */
+static void on_sgi(struct replay_model *m, const struct replay_model_row *r)
+{
+	int vcpu = r->vcpu, t;
+	uint64_t mask = r->arg1 == -1 ? ~(1ull << vcpu) : (uint64_t)r->arg1;
+
+	if (r->intid == VR_NO_VALUE || r->intid >= 16)
+		return;
+	m->res.sgis++;
+	for (t = 0; t < m->cfg.nr_vcpus; t++) {
+		struct pending_injection p = {r->ts_ns, t, (uint32_t)r->intid, true, r->pid, false,
+					      vcpu};
+
+		if (!(mask >> t & 1))
+			continue;
+		m->vcpu[t].last_inj_priv[r->intid] = r->id;
+		if (m->vcpu[t].thread_of == r->pid)
+			model_apply_one(m->e, &p);
+		else
+			model_enqueue(m, &p);
+	}
+}
+
+/*
+ * kvm_exit: did the guest trap a deactivation the trace will not name?
+ * From 6.19 an ICC_DIR_EL1 write traps (EC 0x18) when the flushed HCR has
+ * TDIR and the guest runs EOImode 1; a GICv2 guest's GICV_DIR write always
+ * traps (a data abort, EC 0x24). A trace with vgic_deactivate events
+ * names every one of them, so this is only for traces without.
+ */
+static void on_kvm_exit(struct replay_model *m, const struct replay_model_row *r)
+{
+	struct vgic_cpuif ci;
+
+	if (m->has_deactivate || r->arg0 != 2 || !vgic_profile_traps_dir(m->cfg.profile))
+		return;
+	vgic_engine_cpuif(m->e, r->vcpu, &ci);
+	if (!vgic_vmcr_eoimode(m->cfg.gic_version, ci.vmcr))
+		return;
+	if ((m->cfg.gic_version == 3 && r->arg1 == 0x18 &&
+	     (m->vcpu[r->vcpu].flushed_hcr & VGIC_HCR_TDIR)) ||
+	    (m->cfg.gic_version == 2 && r->arg1 == 0x24)) {
+		m->vcpu[r->vcpu].dir_pending = true;
+		m->res.dir_exits++;
+	}
+}
+
+/*
+ * A GICD_CTLR write: if it left interrupts pending on no AP list (made
+ * pending while the distributor was off: vgic_target_oracle() gave NULL,
+ * and enabling only kicks), remember them with the event that shows it.
+ */
+static void note_stranded(struct replay_model *m, const struct replay_model_row *r)
+{
+	int vcpus[64], n, i, j;
+	uint32_t intids[64];
+
+	n = vgic_engine_stranded(m->e, vcpus, intids, 64);
+	for (i = 0; i < n && i < 64; i++) {
+		struct stranded *s;
+
+		for (j = 0; j < m->nstranded; j++)
+			if (m->stranded[j].vcpu == vcpus[i] && m->stranded[j].intid == intids[i])
+				break;
+		if (j < m->nstranded || m->nstranded == 64 || vcpus[i] < 0 ||
+		    vcpus[i] >= m->cfg.nr_vcpus)
+			continue;
+		s = &m->stranded[m->nstranded++];
+		s->vcpu = vcpus[i];
+		s->cpu = r->cpu;
+		s->intid = intids[i];
+		s->enable_event = r->id;
+		s->ts_ns = r->ts_ns;
+		s->cause_event = model_last_injection(m, vcpus[i], intids[i]);
+	}
+}
+
+/*
+ * kvm_mmio: io_mem_abort() applies a guest's vGIC register write at once
+ * (vgic-mmio*.c). A GICD_CTLR write may leave interrupts stranded.
+ */
+static void on_mmio(struct replay_model *m, const struct replay_model_row *r)
+{
+	uint64_t gpa = (uint64_t)r->arg2;
+	bool ctlr = gpa == m->layout.dist;
+
+	if (r->arg0 != VR_MMIO_WRITE)
+		return;
+	if (ctlr)
+		model_settle_before_dist_write(m);
+	if (!(m->has_sgi && gpa == m->layout.dist + 0xf00)) /* GICD_SGIR */
+		vgic_engine_mmio_write(m->e, &m->layout, r->vcpu, gpa, (int)r->arg1,
+				       (uint64_t)r->arg3);
+	if (ctlr)
+		note_stranded(m, r);
+}
+
+/* vgic_populate_lr: the flush in progress put an interrupt into an LR. */
+static void on_populate(struct replay_model *m, const struct replay_model_row *r)
+{
+	struct model_vcpu *mv = &m->vcpu[r->vcpu];
+
+	if (!mv->first_populate)
+		mv->first_populate = r->ts_ns; /* the flush holds the AP-list lock by now */
+	if (r->intid != VR_NO_VALUE && mv->npopulated < VGIC_ENGINE_MAX_LRS)
+		mv->populated[mv->npopulated++] = (uint32_t)r->intid;
+}
+
+/*
+ * vgic_post: the return of kvm_vgic_sync_hwstate(), whose fold and
+ * EOIcount walk are done and whose vgic_prune_ap_list() the model runs
+ * now; with AP-list walks the trace gives the kernel's list length after
+ * it.
+ */
+static void on_post(struct replay_model *m, const struct replay_model_row *r)
+{
+	struct model_vcpu *mv = &m->vcpu[r->vcpu];
+
+	mv->in_fold = false;
+	model_apply_done(m, r->vcpu, r->ts_ns);
+	if (mv->nraces)
+		model_prune_with_races(m, r);
+	else
+		vgic_engine_prune(m->e, r->vcpu);
+	if (r->ap_len >= 0) { /* the kernel's list, after the same prune */
+		m->walks = true;
+		mv->walk_known = r->ap_len <= vgic_engine_ap_list(m->e, r->vcpu, NULL, 0);
+	}
+}
+
+/* The registers of a flush or sync snapshot, as the engine takes them. */
+static void regs_from_row(const struct replay_model *m, const struct replay_model_row *r,
+			  struct vgic_cpuif *regs)
+{
+	memset(regs, 0, sizeof(*regs));
+	regs->used_lrs = r->used_lrs;
+	if (regs->used_lrs > m->cfg.nr_lrs)
+		regs->used_lrs = m->cfg.nr_lrs;
+	if (regs->used_lrs < 0)
+		regs->used_lrs = 0;
+	regs->hcr = r->hcr;
+	regs->vmcr = r->vmcr;
+	if (r->lr)
+		memcpy(regs->lr, r->lr, sizeof(uint64_t) * (size_t)m->cfg.nr_lrs);
+}
+
+/*
+ * A flush snapshot: predict it (with the in-flight injections and, on a
+ * vCPU whose state is unknown, each possible unnamed DIR), compare, and
+ * follow the kernel where they differ.
+ */
+static void on_flush(struct replay_model *m, const struct replay_model_row *r)
+{
+	struct model_vcpu *mv = &m->vcpu[r->vcpu];
+	struct vgic_flush_result fr;
+	struct vgic_cpuif regs;
+	struct flush_known k;
+	int nflight, min_k, match, raced;
+
+	regs_from_row(m, r, &regs);
+	nflight = model_injections_at_flush(m, r, &min_k);
+	if (mv->nraces)
+		model_settle_dir_races_at_flush(m, r, &regs, nflight, min_k);
+	k.was_unknown = mv->dir_pending || mv->unknown;
+	k.searching = k.was_unknown || mv->fresh;
+	k.hidden = mv->unknown || mv->fresh;
+	mv->fresh = false;
+	match = model_predict_flush(m, r->vcpu, &regs, k.searching, nflight, min_k, &fr, &raced);
+	m->res.raced += raced && match;
+	mv->dir_pending = false;
+	m->res.flushes++;
+	mv->last_flush = r->id;
+	mv->flushed_hcr = regs.hcr;
+	if (m->spis_unknown && m->hcr_exact && !(regs.hcr & VGIC_HCR_TDIR)) {
+		vgic_engine_clear_active_spis(m->e);
+		m->spis_unknown = false;
+	}
+	model_judge_flush(m, r, &regs, &fr, match, &k);
+}
+
+/*
+ * A sync snapshot: fold the LRs the hardware handed back (the EOIcount
+ * walk included); without vgic_post events the prune follows at once.
+ */
+static void on_sync(struct replay_model *m, const struct replay_model_row *r)
+{
+	struct model_vcpu *mv = &m->vcpu[r->vcpu];
+	struct vgic_sync_result sr;
+	struct vgic_cpuif regs;
+	int i;
+
+	regs_from_row(m, r, &regs);
+	vgic_engine_fold(m->e, r->vcpu, &regs, &sr);
+	mv->last_sync = r->id;
+	mv->in_fold = m->has_post; /* until the post event */
+	if (mv->nrearmed)
+		model_retry_rearmed(m, r->vcpu);
+	if (sr.eoicount_left > 0 && !mv->unknown)
+		model_report_event(m, r, MODEL_EOICOUNT_LEFT, VR_NO_VALUE, sr.eoicount,
+				   sr.eoicount_left);
+	m->res.folds++;
+	for (i = 0; i < sr.ndeactivated; i++)
+		if (sr.by_eoicount[i])
+			m->res.eoicount_deactivations++;
+	if (!m->has_post)
+		vgic_engine_prune(m->e, r->vcpu);
+}
+
+/*
+ * See predict.h. Every row first says that its thread has moved on, which
+ * settles the injections and DIRs it made; then it goes to the handler of
+ * its kind.
+ */
+void replay_model_step(struct replay_model *m, const struct replay_model_row *r)
+{
+	model_note_injections_returned(m, r);
+	if (m->open_races)
+		model_note_dir_returns(m, r);
+	switch (r->kind) {
+	case VR_EV_IRQ_PENDING:
+		on_irq_pending(m, r);
+		return;
+	case VR_EV_IRQ_LINE:
+	case VR_EV_SET_IRQ:
+	case VR_EV_ACK_IRQ:
+	case VR_EV_TIMER_IRQ:
+		return; /* only their thread's progress counts */
+	}
+	if (r->vcpu < 0 || r->vcpu >= m->cfg.nr_vcpus)
+		return;
+	if (r->kind == VR_EV_SGI)
+		on_sgi(m, r);
+	if (r->kind != VR_EV_FLUSH && r->kind != VR_EV_POPULATE) {
+		/* The vCPU thread's previous event, as its next flush sees it. */
+		m->vcpu[r->vcpu].thread_of = r->pid;
+		m->vcpu[r->vcpu].last_ts = r->ts_ns;
+	}
+	switch (r->kind) {
+	case VR_EV_EXIT:
+		on_kvm_exit(m, r);
+		break;
+	case VR_EV_MMIO:
+		on_mmio(m, r);
+		break;
+	case VR_EV_DEACTIVATE:
+		model_on_deactivate(m, r);
+		break;
+	case VR_EV_POPULATE:
+		on_populate(m, r);
+		break;
+	case VR_EV_POST:
+		on_post(m, r);
+		break;
+	case VR_EV_FLUSH:
+		on_flush(m, r);
+		break;
+	case VR_EV_SYNC:
+		on_sync(m, r);
+		break;
+	}
+}
+
+/*
+ * What the trace says of its run (trace_facts_read()) sets the model's
+ * GIC, LRs and vCPUs, which events it can lean on, and whether the HCR is
+ * compared: only when the profile replayed and the one recorded both
+ * rebuild it at every flush.
+ */
+static int configure_from_facts(struct replay_model *m, struct tracedb *db, const char *profile,
+				struct trace_facts *facts, struct vr_error *err)
+{
+	const struct vgic_profile *recorded;
+	char why[256];
+
+	m->cfg.profile = vgic_profile_find(profile);
+	if (!m->cfg.profile) {
+		vr_error_set(err, "unknown engine profile '%s'", profile);
+		return -1;
+	}
+	snprintf(m->res.profile, sizeof(m->res.profile), "%s", profile);
+	if (trace_facts_read(db, facts, err))
+		return -1;
+	recorded = vgic_profile_for_kernel(facts->kernel_release, why, sizeof(why));
+	m->cfg.gic_version = facts->gic_version ? facts->gic_version : 3;
+	m->cfg.nr_lrs = facts->nr_lrs ? facts->nr_lrs : 4;
+	m->cfg.nr_vcpus = facts->nr_vcpus;
+	m->has_post = facts->kinds_present & VR_KIND_BIT(VR_EV_POST);
+	m->has_deactivate = facts->kinds_present & VR_KIND_BIT(VR_EV_DEACTIVATE);
+	m->has_sgi = facts->kinds_present & VR_KIND_BIT(VR_EV_SGI);
+	m->cfg.nr_spis = VGIC_ENGINE_MAX_SPIS;
+	m->hcr_exact = vgic_profile_rebuilds_hcr(m->cfg.profile) && recorded &&
+		       vgic_profile_rebuilds_hcr(recorded);
+	if (m->cfg.nr_vcpus > VGIC_ENGINE_MAX_VCPUS)
+		m->cfg.nr_vcpus = VGIC_ENGINE_MAX_VCPUS;
+	if (m->cfg.nr_lrs > VGIC_ENGINE_MAX_LRS)
+		m->cfg.nr_lrs = VGIC_ENGINE_MAX_LRS;
+	return 0;
+}
+
+/*
+ * The SPIs to model: up to the highest INTID in the LRs or the events, in
+ * 32s, so that a clone (made for every race and DIR tried) stays small.
+ */
+static int spis_to_model(const struct trace_facts *facts, uint32_t max_intid)
+{
+	int nr_spis;
+
+	if (facts->max_intid > max_intid &&
+	    facts->max_intid < VGIC_ENGINE_MAX_SPIS + VGIC_ENGINE_NR_PRIVATE)
+		max_intid = (uint32_t)facts->max_intid;
+	nr_spis = max_intid < VGIC_ENGINE_NR_PRIVATE
+		      ? 32
+		      : (int)((max_intid - VGIC_ENGINE_NR_PRIVATE) / 32 + 1) * 32;
+	return nr_spis > VGIC_ENGINE_MAX_SPIS ? VGIC_ENGINE_MAX_SPIS : nr_spis;
+}
+
+/* Create the engine, in the guest's frames, and give it the n interrupts learned. */
+static int create_engine(struct replay_model *m, const struct learned *learned, int n,
+			 struct vr_error *err)
+{
+	/* QEMU virt's frames, as the lab's VMM places them; no event records them. */
+	static const struct vgic_mmio_layout qemu_virt = VGIC_MMIO_LAYOUT_QEMU_VIRT;
+	int i;
+
+	m->e = vgic_engine_create(&m->cfg);
+	m->layout = qemu_virt;
+	if (!m->e) {
+		vr_error_set(err, "cannot model %d vCPUs with %d LRs on GICv%d", m->cfg.nr_vcpus,
+			     m->cfg.nr_lrs, m->cfg.gic_version);
+		return -1;
+	}
+	for (i = 0; i < n; i++)
+		vgic_engine_configure(m->e, learned[i].vcpu, learned[i].intid, &learned[i].c);
+	m->res.configured = n;
+	return 0;
+}
+
+/* See predict.h. */
+struct replay_model *replay_model_open(struct tracedb *db, const char *profile,
+				       replay_model_divergence_fn fn, void *arg,
+				       struct vr_error *err)
+{
+	struct replay_model *m = vr_xcalloc(1, sizeof(*m));
+	struct trace_facts facts;
+	struct learned *learned = NULL;
+	uint32_t max_intid = 0;
+	int n, v;
+
+	m->fn = fn;
+	m->fn_arg = arg;
+	for (v = 0; v < VGIC_ENGINE_MAX_VCPUS; v++)
+		m->vcpu[v].thread_of = -1;
+	if (configure_from_facts(m, db, profile, &facts, err))
+		goto fail;
+	n = model_learn_config(m, db, &learned, &max_intid);
+	m->cfg.nr_spis = spis_to_model(&facts, max_intid);
+	if (create_engine(m, learned, n, err))
+		goto fail;
+	free(learned);
+	/*
+	 * The trace may start with interrupts in flight, some on an AP list but
+	 * in no LR: as after a gap, a vCPU's state is known only from the first
+	 * flush that matches and shows its whole AP list.
+	 */
+	for (v = 0; v < VGIC_ENGINE_MAX_VCPUS; v++)
+		m->vcpu[v].fresh = m->vcpu[v].unknown = m->vcpu[v].lost = true;
+	m->spis_unknown = true;
+	return m;
+fail:
+	free(learned);
+	replay_model_close(m);
+	return NULL;
+}
+
+/* See predict.h. */
+const struct predict_result *replay_model_result(const struct replay_model *m)
+{
+	return &m->res;
+}
+
+/* See predict.h. */
+int replay_model_spi_target(const struct replay_model *m, uint32_t intid)
+{
+	struct vgic_irq_state s;
+
+	if (!m || vgic_engine_irq(m->e, 0, intid, &s))
+		return -1;
+	return s.target_vcpu;
+}
+
+/* See predict.h. */
+int replay_model_vcpu_unknown(const struct replay_model *m, int vcpu)
+{
+	return vcpu >= 0 && vcpu < m->cfg.nr_vcpus &&
+	       (m->vcpu[vcpu].unknown || m->vcpu[vcpu].dir_pending);
+}
+
+/* See predict.h. */
+void replay_model_forget(struct replay_model *m)
+{
+	int v;
+
+	for (v = 0; v < m->cfg.nr_vcpus; v++)
+		m->vcpu[v].unknown = m->vcpu[v].lost = true;
+	m->spis_unknown = true;
+}
+
+/* See predict.h. */
+void replay_model_finish(struct replay_model *m)
+{
+	int vcpus[64], n, i, j;
+	uint32_t intids[64];
+
+	if (!m)
+		return;
+	n = vgic_engine_stranded(m->e, vcpus, intids, 64);
+	for (j = 0; j < m->nstranded; j++) {
+		const struct stranded *s = &m->stranded[j];
+		struct replay_model_divergence d;
+		int still = 0;
+
+		for (i = 0; i < n && i < 64; i++)
+			still |= vcpus[i] == s->vcpu && intids[i] == s->intid;
+		if (!still || m->vcpu[s->vcpu].unknown) {
+			m->res.rescued++;
+			continue;
+		}
+		m->res.stranded++;
+		if (!m->fn)
+			continue;
+		memset(&d, 0, sizeof(d));
+		d.kind = MODEL_STRANDED;
+		d.flush_event = s->enable_event;
+		d.ts_ns = s->ts_ns;
+		d.cpu = s->cpu;
+		d.vcpu = s->vcpu;
+		d.intid = s->intid;
+		d.cause_event = s->cause_event;
+		m->fn(&d, m->fn_arg);
+	}
+}
+
+/* See predict.h. */
+void replay_model_close(struct replay_model *m)
+{
+	if (!m)
+		return;
+	vgic_engine_destroy(m->e);
+	free(m);
+}
+
+/*
+ * One event of the stream as the model reads it. NULL arguments read as
+ * 0 but arg1, whose NULL the SGI and injection paths tell apart.
+ */
+void replay_model_row_from_item(struct replay_model_row *r, const struct trace_item *it)
+{
+	const struct vr_event *e = &it->ev;
+
+	r->id = it->id;
+	r->ts_ns = e->ts_ns;
+	r->kind = e->kind;
+	r->vcpu = e->vcpu == VR_NO_VALUE ? -1 : (int)e->vcpu;
+	r->intid = e->intid;
+	r->arg0 = e->arg[0] == VR_NO_VALUE ? 0 : e->arg[0];
+	r->arg1 = e->arg[1];
+	r->arg2 = e->arg[2] == VR_NO_VALUE ? 0 : e->arg[2];
+	r->arg3 = e->arg[3] == VR_NO_VALUE ? 0 : e->arg[3];
+	r->pid = e->pid;
+	r->cpu = e->cpu;
+	r->used_lrs = it->has_snapshot ? (int)it->snap.used_lrs : 0;
+	r->hcr = it->has_snapshot ? (uint32_t)it->snap.hcr : 0;
+	r->vmcr = it->has_snapshot ? (uint32_t)it->snap.vmcr : 0;
+	r->ap_len = it->ap_len;
+	r->lr = VR_KIND_BIT(e->kind) & VR_KINDS_SNAPSHOT ? it->snap.lr : NULL;
+}

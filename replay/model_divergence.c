@@ -1,0 +1,520 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A flush predicted, compared with the LRs the kernel programmed, and
+ * what differs reported.
+ *
+ * The prediction is the engine's flush (vgic_engine_flush()) from the
+ * state that explains the kernel's best: with or without each injection
+ * in flight (model_try_flush()) and, where a trapped DIR went unnamed,
+ * with each active interrupt as the one deactivated
+ * (model_predict_flush()). The verdict (model_judge_flush()) is exact,
+ * reordered (the kernel's sort leaves ties unordered), not comparable (the
+ * model's state was unknown), or a divergence, handed to the caller's
+ * callback once per run of differing flushes with the events that led to
+ * it. The other findings tied to one event are handed over here too
+ * (model_report_event()).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "model_internal.h"
+
+/* The HCR bits configure_hcr() sets (EN..TDIR; EOIcount is the hardware's). */
+#define HCR_CONFIG_MASK 0x7fffu
+
+/* The HCR bits compared: the configured ones, without TDIR while active_spis is unknown. */
+static uint32_t hcr_compared(const struct replay_model *m)
+{
+	return m->spis_unknown ? HCR_CONFIG_MASK & ~VGIC_HCR_TDIR : HCR_CONFIG_MASK;
+}
+
+/*
+ * How well the model's flush explains the kernel's: 2 the same LRs and,
+ * from 6.19, where vgic_v3_configure_hcr() rebuilds it at every flush,
+ * the same HCR; 1 the same LRs but another HCR; 0 other LRs.
+ */
+static int flush_matches(const struct replay_model *m, const struct vgic_flush_result *fr,
+			 const struct vgic_cpuif *regs)
+{
+	if (fr->regs.used_lrs != regs->used_lrs ||
+	    memcmp(fr->regs.lr, regs->lr, sizeof(uint64_t) * (size_t)regs->used_lrs))
+		return 0;
+	return !m->hcr_exact || !((fr->regs.hcr ^ regs->hcr) & hcr_compared(m)) ? 2 : 1;
+}
+
+/* Same LRs in a different order: allowed when the kernel's sort leaves ties unordered. */
+static int same_multiset(const uint64_t *a, const uint64_t *b, int n)
+{
+	int used[VGIC_ENGINE_MAX_LRS] = {0}, i, j;
+
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < n; j++)
+			if (!used[j] && a[i] == b[j]) {
+				used[j] = 1;
+				break;
+			}
+		if (j == n)
+			return 0;
+	}
+	return 1;
+}
+
+/* vgic_engine_flush() with the TDIR that SPIs queued elsewhere set (tdir_from_queue). */
+static void engine_flush(const struct replay_model *m, struct vgic_engine *e, int vcpu,
+			 struct vgic_flush_result *fr)
+{
+	vgic_engine_flush(e, vcpu, fr);
+	if (m->tdir_from_queue)
+		fr->regs.hcr |= VGIC_HCR_TDIR;
+}
+
+/*
+ * Predict one flush of vcpu on *pe. The in-flight injections (fired
+ * before the flush's first populate_lr, call not yet returned) may or may
+ * not be in it: the flush took the AP-list lock at some moment inside the
+ * window, so try every split, latest first, and keep the one that
+ * explains the kernel's flush best. *pe becomes the chosen state (with
+ * the rest of the in-flight ones queued after the flush); *raced says
+ * whether some were left out. Returns flush_matches() of the chosen one.
+ */
+int model_try_flush(struct replay_model *m, struct vgic_engine **pe, int vcpu,
+		    const struct vgic_cpuif *regs, int nflight, int min_k,
+		    struct vgic_flush_result *fr, int *raced)
+{
+	const struct pending_injection *flight = m->flight;
+	struct vgic_engine *best = NULL;
+	struct vgic_flush_result tfr;
+	int i, k, level, best_level = 0, best_k = -1;
+
+	*raced = 0;
+	if (!nflight) {
+		engine_flush(m, *pe, vcpu, fr);
+		return flush_matches(m, fr, regs);
+	}
+	for (k = nflight; k >= min_k && best_level < 2; k--) {
+		struct vgic_engine *c = vgic_engine_clone(*pe);
+
+		if (!c)
+			break;
+		for (i = 0; i < k; i++)
+			model_apply_one(c, &flight[i]);
+		engine_flush(m, c, vcpu, &tfr);
+		level = flush_matches(m, &tfr, regs);
+		if (level > best_level) {
+			vgic_engine_destroy(best);
+			best = c;
+			best_level = level;
+			best_k = k;
+			*fr = tfr;
+		} else {
+			vgic_engine_destroy(c);
+		}
+	}
+	if (best) {
+		*raced = best_k < nflight;
+		vgic_engine_destroy(*pe);
+		*pe = best;
+		for (i = best_k; i < nflight; i++)
+			model_apply_one(*pe, &flight[i]);
+		return best_level;
+	}
+	/* No split explains it: keep all of them in. */
+	for (i = 0; i < nflight; i++)
+		model_apply_one(*pe, &flight[i]);
+	engine_flush(m, *pe, vcpu, fr);
+	return 0;
+}
+
+/* The DIR values a trapped deactivation the trace does not name could have written. */
+static int dir_candidates(const struct replay_model *m, uint32_t *vals)
+{
+	int n = 0, v, i, len;
+	uint32_t ids[256];
+
+	for (v = 0; v < m->cfg.nr_vcpus; v++) {
+		len = vgic_engine_ap_list(m->e, v, ids, 256);
+		for (i = 0; i < len && i < 256 && n < MAX_CANDIDATES; i++) {
+			struct vgic_irq_state s;
+
+			if (vgic_engine_irq(m->e, v, ids[i], &s) || !s.active)
+				continue;
+			/* GICv2 SGIs name their source CPU in bits [12:10] (vgic_v2_deactivate). */
+			vals[n++] = ids[i] | (ids[i] < 16 ? (uint32_t)s.active_source << 10 : 0);
+		}
+	}
+	return n;
+}
+
+/*
+ * First without a DIR, then each active interrupt in cand as the one
+ * deactivated: the model becomes the state whose flush explains the
+ * kernel's best (the first of equals). Returns flush_matches() of it.
+ */
+static int try_unnamed_dirs(struct replay_model *m, int vcpu, const struct vgic_cpuif *regs,
+			    const uint32_t *cand, int ncand, int nflight, int min_k,
+			    struct vgic_flush_result *fr, int *raced)
+{
+	struct vgic_engine *chosen = NULL;
+	struct vgic_flush_result tfr;
+	int i, level, best = -1, traced, pinned = 0, match;
+
+	*raced = 0;
+	for (i = -1; i < ncand && best < 2; i++) {
+		struct vgic_engine *c = vgic_engine_clone(m->e);
+
+		if (!c)
+			break;
+		if (i >= 0)
+			vgic_engine_deactivate(c, vcpu, cand[i], NULL);
+		level = model_try_flush(m, &c, vcpu, regs, nflight, min_k, &tfr, &traced);
+		if (level > best) {
+			vgic_engine_destroy(chosen);
+			chosen = c;
+			best = level;
+			*fr = tfr;
+			*raced = traced;
+			pinned = i >= 0;
+		} else {
+			vgic_engine_destroy(c);
+		}
+	}
+	if (chosen) {
+		vgic_engine_destroy(m->e);
+		m->e = chosen;
+	}
+	match = best > 0 ? best : 0;
+	if (match && pinned && m->vcpu[vcpu].dir_pending)
+		m->res.dir_found++;
+	return match;
+}
+
+/*
+ * Predict vcpu's flush (with nflight in flight, min_k of them certainly
+ * in) into *fr. When searching (the state is unknown: a trapped DIR the
+ * trace does not name, or no flush seen yet), each possible unnamed DIR
+ * is tried too. The model becomes the state chosen; returns
+ * flush_matches() of it, *raced whether in-flight ones were left out.
+ */
+int model_predict_flush(struct replay_model *m, int vcpu, const struct vgic_cpuif *regs,
+			bool searching, int nflight, int min_k, struct vgic_flush_result *fr,
+			int *raced)
+{
+	uint32_t cand[MAX_CANDIDATES];
+	int ncand = searching ? dir_candidates(m, cand) : 0;
+
+	if (!ncand)
+		return model_try_flush(m, &m->e, vcpu, regs, nflight, min_k, fr, raced);
+	return try_unnamed_dirs(m, vcpu, regs, cand, ncand, nflight, min_k, fr, raced);
+}
+
+/* Describe an LR for a divergence: state and priority. */
+static void describe_lr(int gic, uint64_t lr, char *out, size_t n)
+{
+	bool p = vgic_lr_pending(gic, lr), a = vgic_lr_active(gic, lr);
+
+	snprintf(out, n, "%s, priority 0x%02x%s",
+		 p && a ? "Pending+Active" : p ? "Pending" : a ? "Active" : "invalid",
+		 vgic_lr_priority(gic, lr), vgic_lr_hw(gic, lr) ? ", HW" : "");
+}
+
+/* Index of intid among the first n LRs, or -1. */
+static int find_lr(int gic, const uint64_t *lrs, int n, uint32_t intid)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (vgic_lr_intid(gic, lrs[i]) == intid)
+			return i;
+	return -1;
+}
+
+/* Add to a divergence's description: a new item (after "; ") or more of the last one. */
+static void __attribute__((format(printf, 3, 4)))
+what_add(struct replay_model_divergence *d, bool item, const char *fmt, ...)
+{
+	size_t len = strlen(d->what);
+	va_list ap;
+
+	if (item && len) {
+		snprintf(d->what + len, sizeof(d->what) - len, "; ");
+		len = strlen(d->what);
+	}
+	va_start(ap, fmt);
+	vsnprintf(d->what + len, sizeof(d->what) - len, fmt, ap);
+	va_end(ap);
+}
+
+/* The LRs predicted but not programmed, or programmed otherwise. */
+static void describe_predicted_lrs(int gic, struct replay_model_divergence *d)
+{
+	const struct vgic_cpuif *rec = &d->recorded, *pred = &d->predicted;
+	char a[64], b[64];
+	int i, j;
+
+	for (i = 0; i < pred->used_lrs; i++) {
+		uint32_t id = vgic_lr_intid(gic, pred->lr[i]);
+
+		j = find_lr(gic, rec->lr, rec->used_lrs, id);
+		if (j >= 0 && rec->lr[j] == pred->lr[i])
+			continue;
+		describe_lr(gic, pred->lr[i], b, sizeof(b));
+		if (j < 0) {
+			what_add(d, true, "INTID %u missing (predicted %s)", id, b);
+		} else {
+			describe_lr(gic, rec->lr[j], a, sizeof(a));
+			what_add(d, true, "INTID %u programmed %s, predicted %s", id, a, b);
+		}
+		if (d->intid == VR_NO_VALUE)
+			d->intid = id;
+	}
+}
+
+/* The LRs programmed for interrupts the model did not predict. */
+static void describe_unpredicted_lrs(int gic, struct replay_model_divergence *d)
+{
+	const struct vgic_cpuif *rec = &d->recorded, *pred = &d->predicted;
+	char a[64];
+	int i;
+
+	for (i = 0; i < rec->used_lrs; i++) {
+		uint32_t id = vgic_lr_intid(gic, rec->lr[i]);
+
+		if (find_lr(gic, pred->lr, pred->used_lrs, id) >= 0)
+			continue;
+		describe_lr(gic, rec->lr[i], a, sizeof(a));
+		what_add(d, true, "INTID %u programmed %s, not predicted", id, a);
+		if (d->intid == VR_NO_VALUE)
+			d->intid = id;
+	}
+}
+
+/* The compared HCR bits that differ, each with the kernel's value (+ set, - clear). */
+static void describe_hcr(struct replay_model_divergence *d, uint32_t compared)
+{
+	static const char *const bits[] = {"En", "UIE", "LRENPIE", "NPIE", "VGrp0EIE",
+					   "VGrp0DIE", "VGrp1EIE", "VGrp1DIE", "vSGIEOICount",
+					   NULL, NULL, NULL, NULL, NULL, "TDIR"};
+	uint32_t rec = d->recorded.hcr, diff = (d->predicted.hcr ^ rec) & compared;
+	int i;
+
+	what_add(d, true, "HCR 0x%x programmed, 0x%x predicted:", rec & HCR_CONFIG_MASK,
+		 d->predicted.hcr & HCR_CONFIG_MASK);
+	for (i = 0; i < 15; i++)
+		if (diff >> i & 1)
+			what_add(d, false, " %s%s", rec >> i & 1 ? "+" : "-",
+				 bits[i] ? bits[i] : "?");
+}
+
+/* The event of the trace's last injection of intid (for vcpu, if private), 0 none. */
+int64_t model_last_injection(const struct replay_model *m, int vcpu, int64_t intid)
+{
+	if (intid < 0 || intid >= VGIC_ENGINE_MAX_SPIS + VGIC_ENGINE_NR_PRIVATE)
+		return 0;
+	if (intid < VGIC_ENGINE_NR_PRIVATE)
+		return m->vcpu[vcpu].last_inj_priv[intid];
+	return m->last_inj_spi[intid];
+}
+
+/* Start a divergence record for the event of row r. */
+void model_divergence_init(struct replay_model_divergence *d, const struct replay_model *m,
+			   const struct replay_model_row *r, enum replay_model_divergence_kind kind)
+{
+	const struct model_vcpu *mv = &m->vcpu[r->vcpu];
+
+	memset(d, 0, sizeof(*d));
+	d->kind = kind;
+	d->flush_event = r->id;
+	d->ts_ns = r->ts_ns;
+	d->cpu = r->cpu;
+	d->vcpu = r->vcpu;
+	d->intid = VR_NO_VALUE;
+	d->prev_sync_event = mv->last_sync == r->id ? 0 : mv->last_sync;
+	d->prev_flush_event = mv->last_flush == r->id ? 0 : mv->last_flush;
+}
+
+/*
+ * Build and hand over the divergence record of a mismatched flush: what
+ * differs, LR by LR and in the HCR, and the injection of the first
+ * interrupt that differs.
+ */
+static void report_divergence(struct replay_model *m, const struct replay_model_row *r,
+			      const struct vgic_cpuif *regs, const struct vgic_flush_result *fr)
+{
+	struct replay_model_divergence d;
+	int gic = m->cfg.gic_version;
+
+	model_divergence_init(&d, m, r, MODEL_FLUSH_DIFFERS);
+	d.recorded = *regs;
+	d.predicted = fr->regs;
+	describe_predicted_lrs(gic, &d);
+	describe_unpredicted_lrs(gic, &d);
+	if (m->hcr_exact && ((fr->regs.hcr ^ regs->hcr) & hcr_compared(m)))
+		describe_hcr(&d, hcr_compared(m));
+	if (!d.what[0]) {
+		snprintf(d.what, sizeof(d.what), "the same interrupts in another order");
+		d.intid = regs->used_lrs ? vgic_lr_intid(gic, regs->lr[0]) : VR_NO_VALUE;
+	}
+	d.cause_event = model_last_injection(m, r->vcpu, d.intid);
+	if (m->fn)
+		m->fn(&d, m->fn_arg);
+}
+
+/* Hand over a finding tied to one event (not a flush): see enum replay_model_divergence_kind. */
+void model_report_event(struct replay_model *m, const struct replay_model_row *r,
+			enum replay_model_divergence_kind kind, int64_t intid, int eoicount,
+			int left)
+{
+	struct replay_model_divergence d;
+
+	if (!m->fn)
+		return;
+	model_divergence_init(&d, m, r, kind);
+	d.intid = intid;
+	d.eoicount = eoicount;
+	d.eoicount_left = left;
+	m->fn(&d, m->fn_arg);
+}
+
+/*
+ * After a gap or at the start of the trace, does this flush show every
+ * entry of the kernel's AP list? The model's list may lack entries queued
+ * in the window it did not see: with AP-list walks, the last walk must
+ * have held none the model lacks; without them, the kernel must have left
+ * an LR free (vgic_flush_lr_state() stops only when the LRs are full).
+ */
+static bool ap_list_seen_whole(const struct replay_model *m, int vcpu,
+			       const struct vgic_flush_result *fr)
+{
+	if (vgic_engine_ap_list(m->e, vcpu, NULL, 0) > fr->regs.used_lrs)
+		return false;
+	if (m->walks)
+		return m->vcpu[vcpu].walk_known;
+	return fr->regs.used_lrs < m->cfg.nr_lrs;
+}
+
+/*
+ * A flush the kernel programmed as predicted: the vCPU's state is known
+ * again, except after a gap, where the events lost may have changed
+ * interrupts outside the LRs: then only a flush that shows every entry of
+ * the AP list counts.
+ */
+static void resync(struct replay_model *m, int vcpu, const struct vgic_flush_result *fr)
+{
+	struct model_vcpu *mv = &m->vcpu[vcpu];
+
+	if (mv->lost && !ap_list_seen_whole(m, vcpu, fr))
+		return;
+	mv->lost = false;
+	mv->unknown = false;
+	mv->diverged = false;
+}
+
+/* Has the trace injected intid (for vcpu, if private) so far? */
+static bool injected_in_trace(const struct replay_model *m, int vcpu, uint32_t intid)
+{
+	return model_last_injection(m, vcpu, intid) != 0;
+}
+
+/*
+ * Does the kernel's flush differ from the model's only by interrupts
+ * Pending that the trace has not injected? Those were made pending before
+ * the trace began and left on no AP list (an SGI sent while the
+ * distributor was off: enabling it only kicks), until a register write
+ * queued them (vgic_mmio_write_group() and the like call
+ * vgic_queue_irq_unlock()). The model cannot know them: the state was
+ * unknown, not different.
+ */
+static bool differs_by_unseen_pending(const struct replay_model *m, int vcpu,
+				      const struct vgic_cpuif *regs,
+				      const struct vgic_flush_result *fr)
+{
+	bool taken[VGIC_ENGINE_MAX_LRS] = {false};
+	int gic = m->cfg.gic_version, i, j, extras = 0;
+
+	for (i = 0; i < regs->used_lrs; i++) {
+		uint64_t lr = regs->lr[i];
+
+		for (j = 0; j < fr->regs.used_lrs; j++)
+			if (!taken[j] && fr->regs.lr[j] == lr)
+				break;
+		if (j < fr->regs.used_lrs) {
+			taken[j] = true;
+			continue;
+		}
+		if (!vgic_lr_pending(gic, lr) || vgic_lr_active(gic, lr) ||
+		    injected_in_trace(m, vcpu, vgic_lr_intid(gic, lr)))
+			return false;
+		extras++;
+	}
+	for (j = 0; j < fr->regs.used_lrs; j++)
+		if (!taken[j])
+			return false;
+	return extras > 0;
+}
+
+/* Count a mismatched flush; the trace's first is kept whole in the result. */
+static void count_mismatch(struct replay_model *m, const struct replay_model_row *r,
+			   const struct vgic_cpuif *regs, const struct vgic_flush_result *fr)
+{
+	int i;
+
+	if (!m->res.first_mismatch_event) {
+		m->res.first_mismatch_event = r->id;
+		m->res.mismatch_used[0] = regs->used_lrs;
+		m->res.mismatch_used[1] = fr->regs.used_lrs;
+		for (i = 0; i < 4; i++) {
+			m->res.mismatch_lr[0][i] = regs->lr[i];
+			m->res.mismatch_lr[1][i] = fr->regs.lr[i];
+		}
+	}
+	m->res.mismatched++;
+}
+
+/*
+ * The verdict on r's flush, predicted at level match (flush_matches()):
+ * exact, reordered, not comparable (the state was not known: k says what
+ * was), or a mismatch, reported once per run of them. Where the kernel
+ * differs, the model takes its flush as what happened.
+ */
+void model_judge_flush(struct replay_model *m, const struct replay_model_row *r,
+		       const struct vgic_cpuif *regs, const struct vgic_flush_result *fr, int match,
+		       const struct flush_known *k)
+{
+	struct model_vcpu *mv = &m->vcpu[r->vcpu];
+
+	if (match == 2) {
+		m->res.exact++;
+		resync(m, r->vcpu, fr);
+		return;
+	}
+	/*
+	 * The same LRs with another HCR: the LRs pin the vCPU's state down, so
+	 * the HCR is the kernel's own doing, unless state the LRs do not show
+	 * (active_spis, entries outside the LRs) was unknown.
+	 */
+	if (match == 1 && !k->hidden)
+		resync(m, r->vcpu, fr);
+	else if (match == 1)
+		match = 0;
+	if (!match && fr->regs.used_lrs == regs->used_lrs &&
+	    same_multiset(fr->regs.lr, regs->lr, regs->used_lrs) &&
+	    (!m->hcr_exact || !((fr->regs.hcr ^ regs->hcr) & hcr_compared(m)))) {
+		m->res.reordered++;
+		resync(m, r->vcpu, fr);
+		return;
+	}
+	if (k->searching && !match) {
+		m->res.unknown++; /* no finding: the state was not known */
+		mv->unknown = k->was_unknown;
+	} else if (differs_by_unseen_pending(m, r->vcpu, regs, fr)) {
+		m->res.unknown++; /* pending from before the trace, on no AP list until now */
+	} else {
+		count_mismatch(m, r, regs, fr);
+		/* One finding per run of differing flushes: the rest follow from the first. */
+		if (!mv->diverged)
+			report_divergence(m, r, regs, fr);
+		mv->diverged = match != 1;
+	}
+	vgic_engine_adopt_flush(m->e, r->vcpu, fr, regs);
+}

@@ -1,0 +1,215 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Injections in flight: the ones the trace shows made on another thread
+ * than their target vCPU's, held back until the driver knows whether the
+ * target's flush could have seen them.
+ *
+ * A vCPU's own thread is in program order with its flushes, so what it
+ * injects is applied at once (model.c). What another thread injects is
+ * queued (struct pending_injection says why): it is applied once its call
+ * has certainly returned before the target's next event, or split at the
+ * target's flush into those certainly in, those in flight (the flush may
+ * or may not have taken them: model_try_flush() tries each split) and
+ * those too late. Injections made while the distributor is off are applied
+ * before a GICD_CTLR write, so that an enable leaves them stranded as KVM
+ * does.
+ */
+#include <string.h>
+
+#include "model_internal.h"
+
+/* Apply one queued injection or SGI to the model. */
+void model_apply_one(struct vgic_engine *e, const struct pending_injection *p)
+{
+	if (p->sgi_src >= 0)
+		vgic_engine_send_sgi(e, p->sgi_src, 1ull << p->vcpu, p->intid);
+	else
+		vgic_engine_inject(e, p->vcpu, p->intid, p->level);
+}
+
+/* Apply every queued injection (the queue overflowed). */
+static void apply_all(struct replay_model *m)
+{
+	int i;
+
+	for (i = 0; i < m->nq; i++)
+		model_apply_one(m->e, &m->q[i]);
+	m->nq = 0;
+}
+
+/*
+ * The vCPU whose flush an injection concerns: the target of a private IRQ
+ * or SGI; for an SPI, the AP list it is on or would join
+ * (vgic_target_oracle()), -1 when the model does not know the SPI.
+ */
+static int injection_vcpu(const struct replay_model *m, const struct pending_injection *p)
+{
+	struct vgic_irq_state s;
+
+	if (p->vcpu >= 0)
+		return p->vcpu;
+	if (vgic_engine_irq(m->e, 0, p->intid, &s))
+		return -1;
+	return s.vcpu >= 0 ? s.vcpu : s.target_vcpu;
+}
+
+/*
+ * Apply the injections certainly queued before vcpu's flush or prune:
+ * their call has returned and they fired before before_ts, the vCPU
+ * thread's previous event (a re-injection of an interrupt already on the
+ * AP list only sets its latch under the IRQ lock, so a flush already past
+ * it misses it even then). Injections for other vCPUs wait for their own
+ * target's next event: applying one at another vCPU's prune would put it
+ * into a flush its target may have started before it was queued.
+ */
+void model_apply_done(struct replay_model *m, int vcpu, int64_t before_ts)
+{
+	int i, kept = 0, t;
+
+	for (i = 0; i < m->nq; i++) {
+		struct pending_injection *p = &m->q[i];
+
+		t = injection_vcpu(m, p);
+		if (p->done && p->ts < before_ts && (t == vcpu || t < 0))
+			model_apply_one(m->e, p);
+		else
+			m->q[kept++] = *p;
+	}
+	m->nq = kept;
+}
+
+/*
+ * Before a GICD_CTLR write, while the distributor is off: the injections
+ * whose call has returned were made under it, so none was queued
+ * (vgic_target_oracle() gives NULL). Apply them now, whatever their
+ * target: an enabling write then leaves them pending on no AP list, as
+ * KVM does (only a later write that queues them brings them in), instead
+ * of their being applied at their target's next flush, under the enabled
+ * distributor.
+ */
+void model_settle_before_dist_write(struct replay_model *m)
+{
+	int i, kept = 0;
+
+	if (vgic_engine_dist_enabled(m->e))
+		return;
+	for (i = 0; i < m->nq; i++) {
+		if (m->q[i].done)
+			model_apply_one(m->e, &m->q[i]);
+		else
+			m->q[kept++] = m->q[i];
+	}
+	m->nq = kept;
+}
+
+/* Queue an injection from another thread, or apply it when the queue is full. */
+void model_enqueue(struct replay_model *m, const struct pending_injection *p)
+{
+	if (m->nq == MAX_QUEUED)
+		apply_all(m);
+	m->q[m->nq++] = *p;
+}
+
+/* A thread has moved on: the injections and SGIs it made have returned. */
+void model_note_injections_returned(struct replay_model *m, const struct replay_model_row *r)
+{
+	int i;
+
+	for (i = 0; i < m->nq; i++) /* this thread has moved on from its injections */
+		if (m->q[i].pid == r->pid)
+			m->q[i].done = true;
+}
+
+/*
+ * Does an SPI the model holds back for another vCPU already count in
+ * active_spis (6.19+, GICv3 model)? Its injection has returned before
+ * this vCPU's previous event and it joins an AP list it is not on.
+ */
+static bool queued_spi_counts(const struct replay_model *m, int vcpu)
+{
+	int i;
+
+	if (!m->hcr_exact || m->cfg.gic_version != 3 || m->cfg.guest_model == 2)
+		return false;
+	for (i = 0; i < m->nq; i++) {
+		const struct pending_injection *p = &m->q[i];
+		struct vgic_irq_state s;
+
+		if (p->vcpu >= 0 || !p->done || p->ts >= m->vcpu[vcpu].last_ts || !p->level ||
+		    injection_vcpu(m, p) == vcpu)
+			continue;
+		if (!vgic_engine_irq(m->e, 0, p->intid, &s) && s.vcpu < 0 && s.enabled)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Of this vCPU's queued injections, those after the flush's first
+ * populate_lr came too late; those in between are in flight: move them
+ * to m->flight and return their count. Other vCPUs' wait for theirs.
+ */
+static int take_in_flight(struct replay_model *m, int vcpu, int64_t late_from)
+{
+	int i, k, nflight = 0;
+
+	for (i = 0, k = 0; i < m->nq; i++) {
+		int t = injection_vcpu(m, &m->q[i]);
+
+		if (m->q[i].ts < late_from && (t == vcpu || t < 0))
+			m->flight[nflight++] = m->q[i];
+		else
+			m->q[k++] = m->q[i];
+	}
+	m->nq = k;
+	return nflight;
+}
+
+/* Is intid on vcpu's AP list in the model already? */
+static bool already_listed(struct vgic_engine *e, int vcpu, uint32_t intid)
+{
+	struct vgic_irq_state s;
+
+	return !vgic_engine_irq(e, vcpu, intid, &s) && s.vcpu == vcpu;
+}
+
+/*
+ * How many of the nflight in flight, in order, the flush certainly took.
+ * One the flush populated (vgic_v3_populate_lr fired for it) was
+ * certainly in, unless the interrupt was on this AP list already (an
+ * active one re-injected): then the populate proves nothing of it.
+ */
+static int populated_in_flight(const struct replay_model *m, int vcpu, int nflight)
+{
+	const struct model_vcpu *mv = &m->vcpu[vcpu];
+	int i, j, min_k = 0;
+
+	for (i = 0; i < nflight; i++)
+		for (j = 0; j < mv->npopulated; j++)
+			if (mv->populated[j] == m->flight[i].intid &&
+			    !already_listed(m->e, vcpu, m->flight[i].intid))
+				min_k = i + 1;
+	return min_k;
+}
+
+/*
+ * The queue at a flush of r's vCPU: apply the injections certainly
+ * queued before it, note whether SPIs held back for other vCPUs set its
+ * TDIR, and move the ones in flight to m->flight. Returns their count;
+ * *min_k is how many of them the flush certainly took. The flush's
+ * populate_lr record is spent.
+ */
+int model_injections_at_flush(struct replay_model *m, const struct replay_model_row *r, int *min_k)
+{
+	struct model_vcpu *mv = &m->vcpu[r->vcpu];
+	int64_t late_from = mv->first_populate ? mv->first_populate : r->ts_ns + 1;
+	int nflight;
+
+	model_apply_done(m, r->vcpu, mv->last_ts);
+	m->tdir_from_queue = queued_spi_counts(m, r->vcpu);
+	mv->first_populate = 0;
+	nflight = take_in_flight(m, r->vcpu, late_from);
+	*min_k = populated_in_flight(m, r->vcpu, nflight);
+	mv->npopulated = 0;
+	return nflight;
+}

@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The model driver's own header: struct replay_model and what its files
+ * share. Only replay/model*.c include it; everyone else goes through
+ * predict.h.
+ *
+ * The driver is five files. Each calls only those listed below it, so a
+ * maintainer can read them from the bottom up:
+ *
+ *   model.c             the driver: open, one handler per event kind, finish
+ *   model_races.c       DIRs from another vCPU racing their owner's fold
+ *   model_divergence.c  a flush predicted, compared with the kernel's, reported
+ *   model_inflight.c    injections from other threads, held until certainly queued
+ *   model_learn.c       the distributor configuration, learned from the LRs
+ *
+ * The state they share is struct replay_model: the engine's model of the
+ * vGIC, what the driver knows of each vCPU beside it (struct model_vcpu)
+ * and the tallies. Functions shared between the files carry the model_
+ * prefix; the rest are static to their file.
+ */
+#ifndef VR_MODEL_INTERNAL_H
+#define VR_MODEL_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "predict.h"
+#include "replay.h"
+
+#define MAX_QUEUED     4096
+#define MAX_CANDIDATES 64
+#define MAX_RACES      8
+
+/* One interrupt's configuration as its first LR shows it. */
+struct learned {
+	int vcpu;
+	uint32_t intid;
+	struct vgic_irq_config_desc c;
+};
+
+/*
+ * Injections whose tracepoint fired on another thread are queued here:
+ * vgic_update_irq_pending fires before vgic_queue_irq_unlock() takes the
+ * AP-list lock, so one that fires while a flush is already running on the
+ * vCPU's thread joins the list only after it. One whose thread has since
+ * emitted another event has returned from kvm_vgic_inject_irq() and is
+ * certainly queued; one that fired after the flush's first populate_lr is
+ * certainly not; the others are in flight. SGIs sent to another vCPU
+ * (vgic_v3_dispatch_sgi on the sender's thread) race the same way.
+ */
+struct pending_injection {
+	int64_t ts;
+	int vcpu;
+	uint32_t intid;
+	bool level;
+	int pid;     /* the injecting thread */
+	bool done;   /* that thread emitted a later event: the call has returned */
+	int sgi_src; /* an SGI from this vCPU, -1 for an injection */
+};
+
+/* A remote DIR that raced its owner's fold: taken or undone, the owner's next flush tells. */
+struct dir_race {
+	uint32_t intid;
+	int dir_vcpu;
+	int64_t dir_event;
+	int ap_index; /* its place in the owner's AP list after the prune, -1 unknown */
+	int pid;      /* the DIR's thread */
+	bool done;    /* that thread emitted a later event: vgic_v3_deactivate() returned */
+};
+
+/* What the driver knows of one vCPU, beside the model's own state of it. */
+struct model_vcpu {
+	int64_t last_ts;	       /* its thread's last event (not a flush or populate_lr) */
+	int64_t first_populate;	       /* this flush's first populate_lr (lock held), 0 none */
+	int thread_of;		       /* the thread (pid) that last ran it, -1 none yet */
+	uint32_t flushed_hcr;	       /* the HCR its last flush programmed */
+	int64_t last_sync, last_flush; /* its last fold and flush events, 0 none */
+	bool dir_pending;	       /* a trapped DIR not named by the trace */
+	bool unknown;		       /* state unknown until a flush matches */
+	uint32_t populated[VGIC_ENGINE_MAX_LRS]; /* this flush's populate_lr */
+	int npopulated;
+	bool fresh;	 /* no flush seen yet: the first is not compared */
+	bool diverged;	 /* reported; the next ones until a match are not */
+	bool lost;	 /* after a gap: known again only once a matching
+			    flush shows the whole AP list */
+	bool in_fold;	 /* between its sync (fold entry) and its post */
+	bool walk_known; /* the last walk had no entry the model lacks */
+	/* Remote DIRs that raced this vCPU's fold: taken or undone, its next flush tells. */
+	struct dir_race races[MAX_RACES];
+	int nraces;
+	/* Undone at a flush while their DIR was still under way: retried after the next fold. */
+	struct dir_race rearmed[MAX_RACES];
+	int nrearmed;
+	bool seen_priv[VGIC_ENGINE_NR_PRIVATE];	       /* configuration learned */
+	int64_t last_inj_priv[VGIC_ENGINE_NR_PRIVATE]; /* the last injection of each, 0 none */
+};
+
+/* The driver: the engine's model of the vGIC and what the trace showed beside it. */
+struct replay_model {
+	struct vgic_engine_config cfg;
+	struct vgic_engine *e;
+	struct vgic_mmio_layout layout; /* where the guest sees the vGIC frames (kvm_mmio) */
+	replay_model_divergence_fn fn;
+	void *fn_arg;
+	int has_post, has_deactivate;
+	int has_sgi; /* vgic_sgi events: GICD_SGIR writes are applied from those, not kvm_mmio */
+	/*
+	 * Interrupts a GICD_CTLR enable left pending on no AP list
+	 * (vgic_kick_vcpus() only kicks).
+	 */
+	struct stranded {
+		int vcpu, cpu;
+		uint32_t intid;
+		int64_t enable_event, ts_ns, cause_event;
+	} stranded[64];
+	int nstranded;
+	int hcr_exact; /* the profile rebuilds the HCR: compare it too */
+	/*
+	 * The VM's active_spis (6.19+, sets TDIR) is not known: SPIs counted
+	 * before the trace starts or during a gap. TDIR is not compared until
+	 * a flush leaves it clear, which says the count is zero.
+	 */
+	bool spis_unknown;
+	/*
+	 * This flush's TDIR is set by an SPI queued on another vCPU's list:
+	 * its call has returned (so active_spis counts it) but the model keeps
+	 * it for its target's flush window.
+	 */
+	bool tdir_from_queue;
+	struct pending_injection q[MAX_QUEUED], flight[MAX_QUEUED];
+	int nq;
+	bool walks;	/* the trace has AP-list walks (vgic_post) */
+	int open_races; /* races + rearmed, all vCPUs: skip the per-event scan when 0 */
+	struct model_vcpu vcpu[VGIC_ENGINE_MAX_VCPUS];
+	int64_t last_inj_spi[VGIC_ENGINE_MAX_SPIS + VGIC_ENGINE_NR_PRIVATE];
+	bool seen_spi[VGIC_ENGINE_MAX_SPIS + VGIC_ENGINE_NR_PRIVATE]; /* configuration learned */
+	struct predict_result res;
+};
+
+/* What was known of a vCPU as its flush began (on_flush()). */
+struct flush_known {
+	bool was_unknown; /* a trapped DIR the trace does not name, or the state unknown */
+	bool searching;	  /* ... or no flush seen yet: each possible unnamed DIR is tried */
+	bool hidden;	  /* more than one unnamed DIR is unknown */
+};
+
+/* model_learn.c */
+int model_learn_config(struct replay_model *m, struct tracedb *db, struct learned **out,
+		       uint32_t *max_intid);
+
+/* model_inflight.c */
+void model_apply_one(struct vgic_engine *e, const struct pending_injection *p);
+void model_enqueue(struct replay_model *m, const struct pending_injection *p);
+void model_note_injections_returned(struct replay_model *m, const struct replay_model_row *r);
+void model_apply_done(struct replay_model *m, int vcpu, int64_t before_ts);
+void model_settle_before_dist_write(struct replay_model *m);
+int model_injections_at_flush(struct replay_model *m, const struct replay_model_row *r, int *min_k);
+
+/* model_divergence.c */
+int model_try_flush(struct replay_model *m, struct vgic_engine **pe, int vcpu,
+		    const struct vgic_cpuif *regs, int nflight, int min_k,
+		    struct vgic_flush_result *fr, int *raced);
+int model_predict_flush(struct replay_model *m, int vcpu, const struct vgic_cpuif *regs,
+			bool searching, int nflight, int min_k, struct vgic_flush_result *fr,
+			int *raced);
+void model_judge_flush(struct replay_model *m, const struct replay_model_row *r,
+		       const struct vgic_cpuif *regs, const struct vgic_flush_result *fr, int match,
+		       const struct flush_known *k);
+void model_divergence_init(struct replay_model_divergence *d, const struct replay_model *m,
+			   const struct replay_model_row *r,
+			   enum replay_model_divergence_kind kind);
+void model_report_event(struct replay_model *m, const struct replay_model_row *r,
+			enum replay_model_divergence_kind kind, int64_t intid, int eoicount,
+			int left);
+int64_t model_last_injection(const struct replay_model *m, int vcpu, int64_t intid);
+
+/* model_races.c */
+void model_on_deactivate(struct replay_model *m, const struct replay_model_row *r);
+void model_note_dir_returns(struct replay_model *m, const struct replay_model_row *r);
+void model_retry_rearmed(struct replay_model *m, int vcpu);
+void model_prune_with_races(struct replay_model *m, const struct replay_model_row *r);
+void model_settle_dir_races_at_flush(struct replay_model *m, const struct replay_model_row *r,
+				     const struct vgic_cpuif *regs, int nflight, int min_k);
+
+#endif
