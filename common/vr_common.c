@@ -3,9 +3,11 @@
  * Shared helpers: error formatting, checked allocation, clocks and the
  * progress line. Nothing here knows about traces or the vGIC.
  */
-#define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE /* O_DIRECTORY */
 #include "vr_common.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -136,4 +138,41 @@ char *vr_printable(char *s)
 			p[0] = p[1] = '?', p++; /* U+0080..U+009F: the C1 controls (CSI is one) */
 	}
 	return s;
+}
+
+/* fsync a file or directory by path; 0 or -1 (errno set). */
+static int sync_path(const char *path, int flags)
+{
+	int fd = open(path, flags), rc;
+
+	if (fd < 0)
+		return -1;
+	rc = fsync(fd);
+	close(fd);
+	return rc;
+}
+
+/* See vr_common.h. */
+int vr_replace_file(const char *tmp, const char *target, struct vr_error *err)
+{
+	static const char *const side[] = {"-wal", "-journal", "-shm"};
+	char path[4096], *dir;
+
+	if (sync_path(tmp, O_RDONLY))
+		return vr_error_set(err, "%s: cannot sync %s: %s", target, tmp, strerror(errno));
+	for (size_t i = 0; i < sizeof(side) / sizeof(side[0]); i++) {
+		snprintf(path, sizeof(path), "%s%s", target, side[i]);
+		if (unlink(path) && errno != ENOENT)
+			return vr_error_set(err, "%s: cannot remove the stale %s: %s", target, path,
+					    strerror(errno));
+	}
+	if (rename(tmp, target))
+		return vr_error_set(err, "%s: cannot rename %s into place: %s", target, tmp,
+				    strerror(errno));
+	snprintf(path, sizeof(path), "%s", target);
+	dir = strrchr(path, '/');
+	if (dir)
+		*(dir == path ? dir + 1 : dir) = '\0';
+	sync_path(dir ? path : ".", O_RDONLY | O_DIRECTORY); /* the rename itself, durable */
+	return 0;
 }

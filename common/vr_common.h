@@ -36,6 +36,14 @@ char *vr_xstrdup(const char *s);
  */
 char *vr_printable(char *s);
 
+/*
+ * Put a finished file in place of target so that nothing old mixes with
+ * it: fsync tmp, remove target's SQLite side files (-wal, -journal,
+ * -shm: SQLite would replay a stale one onto the new file), rename, fsync
+ * the directory. Returns 0, or -1 with err naming target.
+ */
+int vr_replace_file(const char *tmp, const char *target, struct vr_error *err);
+
 /* Monotonic time in nanoseconds, for progress reports and benchmarks. */
 uint64_t vr_now_ns(void);
 

@@ -184,6 +184,9 @@ static int check_output(const struct input *in, const struct import_options *opt
 
 	if (stat(opt->output, &out_st))
 		return 0;
+	if (!S_ISREG(out_st.st_mode)) /* a FIFO or a device would be replaced by a file */
+		return vr_error_set(err, "%s: not a regular file; refusing to replace it",
+				    opt->output);
 	if (!opt->force)
 		return vr_error_set(err, "%s: already exists (use --force to replace it)",
 				    opt->output);
@@ -277,7 +280,10 @@ static int begin_temp_trace(struct import_job *job, char **tmp, struct vr_error 
 	return job->w ? 0 : -1;
 }
 
-/* Commit the trace and rename it over the output; the temporary file is then gone. */
+/*
+ * Commit the trace and put it in place of the output (synced, the old
+ * file's SQLite side files removed); the temporary file is then gone.
+ */
 static int commit_into_place(struct import_job *job, const char *tmp, struct vr_error *err)
 {
 	struct trace_writer *w = job->w;
@@ -288,10 +294,7 @@ static int commit_into_place(struct import_job *job, const char *tmp, struct vr_
 		return -1;
 	tracedb_close(job->db);
 	job->db = NULL;
-	if (rename(tmp, job->opt->output))
-		return vr_error_set(err, "%s: cannot rename %s into place: %s", job->opt->output,
-				    tmp, strerror(errno));
-	return 0;
+	return vr_replace_file(tmp, job->opt->output, err);
 }
 
 /* See import.h. */
