@@ -88,11 +88,15 @@ static int spawn_decompressor(const char *tool, const char *path, int *fd, pid_t
 	if (pid < 0)
 		return vr_error_set(err, "%s: fork: %s", path, strerror(errno));
 	if (pid == 0) {
+		/* Its own complaint is ours to word (finish_decompressor): one line. */
+		int errfd = fcntl(2, F_DUPFD_CLOEXEC, 3), null = open("/dev/null", O_WRONLY);
+
 		close(pfd[0]);
-		if (lseek(*fd, 0, SEEK_SET) < 0 || dup2(*fd, 0) < 0 || dup2(pfd[1], 1) < 0)
+		if (lseek(*fd, 0, SEEK_SET) < 0 || dup2(*fd, 0) < 0 || dup2(pfd[1], 1) < 0 ||
+		    null < 0 || dup2(null, 2) < 0)
 			_exit(127);
 		execlp(tool, tool, "-dc", (char *)NULL);
-		fprintf(stderr, "vgic-replay: %s: cannot run %s to decompress it\n", path, tool);
+		dprintf(errfd, "vgic-replay: %s: cannot run %s to decompress it\n", path, tool);
 		_exit(127);
 	}
 	close(pfd[1]);
@@ -160,6 +164,36 @@ static int open_input(struct input *in, const char *name, struct vr_error *err)
 		in->fd = -1;
 		return vr_error_set(err, "%s: is a directory", name);
 	}
+	return 0;
+}
+
+/*
+ * After a format read the input to its end: the decompressor must have
+ * ended well, or the data was damaged or cut short and what was read is
+ * not the whole capture (a truncated .xz must not import as a complete
+ * trace). A decompressor stopped by SIGPIPE was still writing what the
+ * format did not need: not an error of the data.
+ */
+static int finish_decompressor(struct input *in, struct vr_error *err)
+{
+	int status;
+
+	if (in->child <= 0)
+		return 0;
+	close(in->fd);
+	in->fd = -1;
+	while (waitpid(in->child, &status, 0) < 0)
+		if (errno != EINTR)
+			return vr_error_set(err, "%s: waitpid: %s", in->name, strerror(errno));
+	in->child = -1;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+		return vr_error_set(err, "%s: the decompressor could not run", in->name);
+	if ((WIFEXITED(status) && WEXITSTATUS(status)) ||
+	    (WIFSIGNALED(status) && WTERMSIG(status) != SIGPIPE))
+		return vr_error_set(err,
+				    "%s: the compressed data is damaged or cut short (its "
+				    "decompressor failed); nothing imported",
+				    in->name);
 	return 0;
 }
 
@@ -318,7 +352,7 @@ int vr_import(const struct import_options *opt, struct import_result *res, struc
 	job.fd = in.fd;
 	job.head = in.head;
 	job.nhead = in.nhead;
-	if (run_format(&job, &in, err))
+	if (run_format(&job, &in, err) || finish_decompressor(&in, err))
 		goto out;
 	rc = commit_into_place(&job, tmp, err);
 	if (!rc) {

@@ -46,4 +46,17 @@ printf '(' | dd of="$TMP/crash.dat" bs=1 seek=82420 conv=notrunc 2>/dev/null
 expect_fail "trace.dat whose headers crash libtraceevent" 1 \
 	"crash.dat: not a readable trace.dat \\(corrupt headers" $VR import "$TMP/crash.dat" -o "$TMP/crash.db"
 expect_eq "no output left after it" "$(ls "$TMP"/crash.db* 2>/dev/null)" ""
+# A compressed capture cut short (issue 17 case 6): the decompressor's
+# failure is the import's, in one line, and no trace is left behind.
+full="$DATA/lab/linux-7.2-gicv3-vhe-spi-burst/trace.txt.xz"
+xz -dc "$full" > "$TMP/whole.txt"
+xz -c "$TMP/whole.txt" > "$TMP/whole.xz"; gzip -c "$TMP/whole.txt" > "$TMP/whole.gz"
+zstd -q -c "$TMP/whole.txt" > "$TMP/whole.zst"
+for z in xz gz zst; do
+	head -c $(($(wc -c < "$TMP/whole.$z") / 2)) "$TMP/whole.$z" > "$TMP/cut.txt.$z"
+	expect_fail "a .$z cut in half is refused" 1 "cut.txt.$z: the compressed data is damaged or cut short" \
+		$VR import "$TMP/cut.txt.$z" -o "$TMP/cut-$z.db"
+	test ! -e "$TMP/cut-$z.db"; expect_eq "no trace from the cut .$z" $? 0
+	expect_ok "the whole .$z imports" $VR import -q "$TMP/whole.$z" -o "$TMP/whole-$z.db"
+done
 finish
