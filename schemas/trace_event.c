@@ -19,6 +19,22 @@ const struct vr_event_kind_info *vr_event_kinds(int *n)
 	return kinds;
 }
 
+/* See trace_event.h: what a trace's writer and a live stream attribute by thread. */
+int vr_event_kind_on_vcpu_thread(enum vr_event_kind kind)
+{
+	switch (kind) {
+	case VR_EV_ENTRY:
+	case VR_EV_EXIT:
+	case VR_EV_WAKEUP:
+	case VR_EV_WFX:
+	case VR_EV_USERSPACE_EXIT:
+	case VR_EV_MMIO:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 /* The event_kinds.name of a kind, or "unknown". */
 const char *vr_event_kind_name(enum vr_event_kind kind)
 {

@@ -52,6 +52,12 @@ struct vr_snapshot {
 	uint64_t lr[VR_MAX_LRS];
 };
 
+/*
+ * Does an event of this kind happen on its vCPU's own thread, so that it
+ * belongs to the vCPU that thread runs (kvm_entry, kvm_exit, ...)?
+ */
+int vr_event_kind_on_vcpu_thread(enum vr_event_kind kind);
+
 /* Name of an event kind as the event_kinds table spells it. */
 const char *vr_event_kind_name(enum vr_event_kind kind);
 

@@ -191,12 +191,12 @@ static void read_snapshot(struct trace_cursor *c, struct trace_item *it)
 }
 
 /*
- * Check what the file says against what a trace can hold, once, here at
- * the boundary: a trace is input from a stranger, and nothing downstream
+ * See trace_reader.h. Check what the file says against what a trace can
+ * hold, once, here at the boundary: a trace is input from a stranger, and nothing downstream
  * indexes an array with a value this has not bounded. A bad row is an
  * error naming the file and the event, never a crash or a silent guess.
  */
-static int validate_event(const struct trace_item *it, struct vr_error *err)
+int trace_item_validate(const struct trace_item *it, struct vr_error *err)
 {
 	const struct vr_event *e = &it->ev;
 	const char *what = NULL;
@@ -292,7 +292,7 @@ int trace_cursor_next(struct trace_cursor *c, struct trace_item *it, struct vr_e
 		return 0;
 	read_event(c, it);
 	c->have_event = 0;
-	return validate_event(it, err) ? -1 : 1;
+	return trace_item_validate(it, err) ? -1 : 1;
 }
 
 /* See trace_reader.h. */
@@ -374,7 +374,7 @@ int trace_facts_read(struct tracedb *db, struct trace_facts *f, struct vr_error 
 		f->last_ts_ns = column_or_none(st, 5);
 	}
 	sqlite3_finalize(st);
-	/* Bounded: a larger id is refused by the stream itself (validate_event). */
+	/* Bounded: a larger id is refused by the stream itself (trace_item_validate). */
 	v = query_int(sql, "SELECT coalesce(max(vcpu), 0) + 1 FROM events", 1);
 	f->nr_vcpus = v < 1 ? 1 : v > TRACE_MAX_VCPUS ? TRACE_MAX_VCPUS : (int)v;
 	f->max_intid = query_int(sql, "SELECT max(intid) FROM events", -1);

@@ -83,6 +83,13 @@ struct trace_cursor *trace_cursor_open(struct tracedb *db, const struct trace_fi
 int trace_cursor_next(struct trace_cursor *c, struct trace_item *it, struct vr_error *err);
 void trace_cursor_close(struct trace_cursor *c);
 
+/*
+ * Is an event item within what a trace can hold? 0, or -1 with err
+ * naming the event. Every source checks its items with it, so that a
+ * consumer may index by vCPU, INTID and LR count whatever the source.
+ */
+int trace_item_validate(const struct trace_item *it, struct vr_error *err);
+
 /* The cursor as a source (valid while the cursor is open). */
 struct trace_source trace_cursor_source(struct trace_cursor *c);
 

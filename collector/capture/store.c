@@ -41,31 +41,60 @@ static void event_from_hdr(const struct vgic_rec_hdr *h, struct vr_event *ev)
 		ev->vcpu = h->vcpu;
 }
 
-/* A kvm tracepoint, populate_lr, or a trapped DIR/SGI (decoded in the layout its hook names). */
-static int store_event(struct rec_store *s, const struct vgic_rec_event *e)
+/* See store.h. */
+void rec_decode_event(const struct vgic_rec_event *e, struct vr_event *ev)
 {
-	struct vr_event ev;
-	int i;
-
-	event_from_hdr(&e->h, &ev);
+	event_from_hdr(&e->h, ev);
 	if (e->intid >= 0)
-		ev.intid = e->intid;
-	for (i = 0; i < 4; i++)
-		ev.arg[i] = e->arg[i] == -1 ? VR_NO_VALUE : e->arg[i];
-	if (ev.kind == VR_EV_DEACTIVATE || ev.kind == VR_EV_SGI) {
+		ev->intid = e->intid;
+	for (int i = 0; i < 4; i++)
+		ev->arg[i] = e->arg[i] == -1 ? VR_NO_VALUE : e->arg[i];
+	if (ev->kind == VR_EV_DEACTIVATE || ev->kind == VR_EV_SGI) {
 		/* Decoded as the text importer does, in the layout the hook names. */
 		int layout = (int)e->arg[3];
 
-		ev.arg[3] = VR_NO_VALUE;
-		if (ev.kind == VR_EV_DEACTIVATE)
-			vr_decode_deactivate(layout, &ev);
+		ev->arg[3] = VR_NO_VALUE;
+		if (ev->kind == VR_EV_DEACTIVATE)
+			vr_decode_deactivate(layout, ev);
 		else
-			vr_decode_sgi(layout, &ev);
+			vr_decode_sgi(layout, ev);
 	}
+}
+
+/* A kvm tracepoint, populate_lr, or a trapped DIR/SGI. */
+static int store_event(struct rec_store *s, const struct vgic_rec_event *e)
+{
+	struct vr_event ev;
+
+	rec_decode_event(e, &ev);
 	if ((ev.kind == VR_EV_TIMER_IRQ || ev.kind == VR_EV_IRQ_PENDING) && ev.vcpu != VR_NO_VALUE)
 		trace_writer_map_thread(s->w, ev.pid, ev.vcpu, "private-irq", 0, ev.ts_ns);
 	s->st->events++;
 	return trace_writer_event(s->w, &ev) < 0 ? -1 : 0;
+}
+
+/* See store.h. */
+void rec_decode_snapshot(const struct vgic_rec_snapshot *r, struct vr_event *ev,
+			 struct vr_snapshot *snap)
+{
+	event_from_hdr(&r->h, ev);
+	vr_snapshot_clear(snap);
+	snap->gic_version = r->gic_version;
+	snap->nr_lrs = r->nr_lrs > VGIC_REC_MAX_LRS ? VGIC_REC_MAX_LRS : r->nr_lrs;
+	snap->used_lrs = r->used_lrs;
+	snap->hcr = r->hcr;
+	snap->vmcr = r->vmcr;
+	if (r->gic_version == 2) {
+		snap->apr = r->apr;
+	} else {
+		for (int i = 0; i < 4; i++) {
+			snap->ap0r[i] = r->ap0r[i];
+			snap->ap1r[i] = r->ap1r[i];
+		}
+	}
+	for (int i = 0; i < snap->nr_lrs; i++)
+		snap->lr[i] = r->lr[i];
+	ev->arg[0] = snap->used_lrs;
 }
 
 /* A snapshot of the LRs and control registers; a vgic_post one is what AP lists attach to. */
@@ -74,26 +103,8 @@ static int store_snapshot(struct rec_store *s, const struct vgic_rec_snapshot *r
 	struct vr_snapshot snap;
 	struct vr_event ev;
 	int64_t id;
-	int i;
 
-	event_from_hdr(&r->h, &ev);
-	vr_snapshot_clear(&snap);
-	snap.gic_version = r->gic_version;
-	snap.nr_lrs = r->nr_lrs > VGIC_REC_MAX_LRS ? VGIC_REC_MAX_LRS : r->nr_lrs;
-	snap.used_lrs = r->used_lrs;
-	snap.hcr = r->hcr;
-	snap.vmcr = r->vmcr;
-	if (r->gic_version == 2) {
-		snap.apr = r->apr;
-	} else {
-		for (i = 0; i < 4; i++) {
-			snap.ap0r[i] = r->ap0r[i];
-			snap.ap1r[i] = r->ap1r[i];
-		}
-	}
-	for (i = 0; i < snap.nr_lrs; i++)
-		snap.lr[i] = r->lr[i];
-	ev.arg[0] = snap.used_lrs;
+	rec_decode_snapshot(r, &ev, &snap);
 	s->st->events++;
 	s->st->snapshots++;
 	id = trace_writer_snapshot(s->w, &ev, &snap);

@@ -13,6 +13,7 @@
 
 #include <stdint.h>
 
+#include "../../schemas/trace_event.h"
 #include "record.h"
 #include "vgic.h"
 
@@ -39,6 +40,15 @@ struct rec_store {
 	struct record_stats *st;      /* events, snapshots, ap_lists, spool_torn counted here */
 	int64_t last_post_event[256]; /* per vCPU: its last vgic_post snapshot's event id */
 };
+
+/*
+ * Decode a record as a trace row: an event (a trapped DIR or SGI in the
+ * layout its hook names), or a snapshot's event and registers. The store
+ * and the live stream (live_source.h) both decode through these.
+ */
+void rec_decode_event(const struct vgic_rec_event *e, struct vr_event *ev);
+void rec_decode_snapshot(const struct vgic_rec_snapshot *r, struct vr_event *ev,
+			 struct vr_snapshot *snap);
 
 /* Begin storing into w, counting in st. */
 void rec_store_init(struct rec_store *s, struct trace_writer *w, struct record_stats *st);

@@ -162,28 +162,28 @@ static void test_finish(void)
 	CHECK(s != NULL);
 	if (!s)
 		return;
-	hdr(&ev.h, VGIC_REC_EVENT, 1, -1, 1000); /* vgic_update_irq_pending, SPI 40 */
+	hdr(&ev.h, VGIC_REC_EVENT, VR_EV_IRQ_PENDING, -1, 1000); /* vgic_update_irq_pending, SPI 40 */
 	ev.intid = 40;
 	ev.arg[0] = 0;
 	ev.arg[1] = 1;
 	ev.arg[2] = ev.arg[3] = -1;
 	spool_append(s, &ev, sizeof(ev));
 	memset(&snap, 0, sizeof(snap));
-	hdr(&snap.h, VGIC_REC_SNAPSHOT, 20, 0, 2000); /* flush with two LRs */
+	hdr(&snap.h, VGIC_REC_SNAPSHOT, VR_EV_FLUSH, 0, 2000); /* flush with two LRs */
 	snap.gic_version = 3;
 	snap.used_lrs = snap.nr_lrs = 2;
 	snap.hcr = 1;
 	snap.lr[0] = 0x40a0000000000028ull;
 	snap.lr[1] = 0x40b0000000000029ull;
 	spool_append(s, &snap, sizeof(snap) - 14 * sizeof(snap.lr[0]));
-	hdr(&ev.h, VGIC_REC_EVENT, 5, -1, 3000); /* kvm_entry */
+	hdr(&ev.h, VGIC_REC_EVENT, VR_EV_ENTRY, -1, 3000); /* kvm_entry */
 	ev.intid = -1;
 	spool_append(s, &ev, sizeof(ev));
-	hdr(&snap.h, VGIC_REC_SNAPSHOT, 22, 0, 4000); /* post, then its AP list */
+	hdr(&snap.h, VGIC_REC_SNAPSHOT, VR_EV_POST, 0, 4000); /* post, then its AP list */
 	snap.used_lrs = snap.nr_lrs = 0;
 	spool_append(s, &snap, sizeof(snap) - 16 * sizeof(snap.lr[0]));
 	memset(&ap, 0, sizeof(ap));
-	hdr(&ap.h, VGIC_REC_APLIST, 22, 0, 4000);
+	hdr(&ap.h, VGIC_REC_APLIST, VR_EV_POST, 0, 4000);
 	ap.n = 2;
 	ap.e[0].intid = 40;
 	ap.e[0].priority = 0xa0;
