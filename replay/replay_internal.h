@@ -3,7 +3,7 @@
  * What the parts of `check` share, private to replay/: the driver
  * (driver.c) feeds the event stream to the interrupt lifecycle tracker
  * (lifecycle.c) and the model (model.c), and both make their findings
- * through findings.c. Nothing outside replay/ includes this.
+ * through findings.c (the model's through model_findings.c). Nothing outside replay/ includes this.
  */
 #ifndef VR_REPLAY_INTERNAL_H
 #define VR_REPLAY_INTERNAL_H
@@ -108,7 +108,7 @@ void track_sync(struct checker *c, const struct row *r);
 void track_gap(struct checker *c, int64_t after_event, int64_t lost, int32_t cpu, int64_t ts);
 void track_collect_counts(struct checker *c);
 
-/* findings.c: making a finding, and the findings the model's divergences become. */
+/* findings.c: making a finding; model_findings.c: what the model's divergences become. */
 void finding_init(struct replay_finding *f, enum finding_kind kind, enum finding_severity sev,
 		  int64_t ts, int32_t cpu, int64_t vcpu, int64_t intid);
 void finding_proof(struct replay_finding *f, int64_t event_id, const char *role);
