@@ -45,7 +45,7 @@ endif
 
 COMMON_SRC    := common/vr_common.c
 SCHEMA_SRC    := schemas/tracedb.c schemas/trace_writer.c schemas/trace_event.c schemas/trace_reader.c \
-                 schemas/findings_store.c
+                 schemas/findings_store.c schemas/tui_store.c
 COLLECTOR_SRC := collector/ftrace_parse.c collector/import.c collector/import_ftrace.c \
                  collector/import_tracedat.c collector/vgic_probes.c \
                  collector/record.c collector/flight.c collector/spool.c collector/record_tracefs.c
