@@ -12,15 +12,17 @@
  * of the whole trace; coarser levels are sums of it. The summaries are
  * cached in the trace file (tables tui_summary_levels, tui_summary,
  * tui_summary_irq; see docs/trace-format.md) or, for a read-only file, in
- * temporary tables of the connection.
+ * temporary tables of the connection. The model reads the file only through
+ * schemas/tui_store.h and the event stream of schemas/trace_reader.h.
  */
 #ifndef VR_UI_TIMELINE_H
 #define VR_UI_TIMELINE_H
 
-#include <sqlite3.h>
 #include <stdint.h>
 
 #include "../common/vr_common.h"
+
+struct tracedb;
 
 enum tl_lane_state { TL_RUN, TL_HOST, TL_WFI, TL_NSTATES };
 enum tl_irq_state { TL_PENDING, TL_ACTIVE, TL_NIRQSTATES };
@@ -64,15 +66,15 @@ struct tl_window {
 
 struct timeline;
 
-/* Progress of the one-time summary build: fraction done, 0..1. */
-typedef void (*tl_progress_fn)(double done, void *arg);
+/* Progress of the one-time summary build: done of total events scanned. */
+typedef void (*tl_progress_fn)(int64_t done, int64_t total, void *arg);
 
 /*
  * Open the model of a trace: its span and vCPUs, and the summaries,
  * building them (and storing them, when the file is writable) if they are
  * missing or were built from a different trace. progress may be NULL.
  */
-struct timeline *timeline_open(sqlite3 *sql, tl_progress_fn progress, void *arg,
+struct timeline *timeline_open(struct tracedb *db, tl_progress_fn progress, void *arg,
 			       struct vr_error *err);
 void timeline_close(struct timeline *tl);
 

@@ -40,7 +40,7 @@ static struct timeline *open_model(const char *path, int flags, struct tracedb *
 	*db = tracedb_open(path, flags, &err);
 	if (!*db)
 		return NULL;
-	tl = timeline_open(tracedb_sqlite(*db), NULL, NULL, &err);
+	tl = timeline_open(*db, NULL, NULL, &err);
 	if (!tl)
 		fprintf(stderr, "timeline_open: %s\n", err.msg);
 	return tl;
