@@ -85,6 +85,14 @@ void timeline_window_free(struct tl_window *w)
 	memset(w, 0, sizeof(*w));
 }
 
+/* a * b / c; see timeline.h (a 128-bit product, saturated to 64 bits). */
+int64_t timeline_muldiv(int64_t a, int64_t b, int64_t c)
+{
+	__int128 q = (__int128)a * b / c;
+
+	return q > INT64_MAX ? INT64_MAX : (int64_t)q;
+}
+
 /* The bin holding time ts, clamped to the window. */
 static int bin_of(const struct tl_window *w, int64_t ts)
 {
@@ -92,14 +100,18 @@ static int bin_of(const struct tl_window *w, int64_t ts)
 
 	if (ts <= w->start)
 		return 0;
-	b = w->bucket_ns ? (ts - w->start) / w->bucket_ns : (ts - w->start) * w->ncols / w->span;
+	if (w->bucket_ns)
+		b = (ts - w->start) / w->bucket_ns;
+	else
+		b = ts - w->start >= w->span ? w->ncols : timeline_muldiv(ts - w->start, w->ncols, w->span);
 	return b >= w->ncols ? w->ncols - 1 : (int)b;
 }
 
 /* Start time of bin i (i == ncols: the window's end). */
 static int64_t bin_start(const struct tl_window *w, int i)
 {
-	return w->bucket_ns ? w->start + w->bucket_ns * i : w->start + w->span * i / w->ncols;
+	return w->bucket_ns ? w->start + w->bucket_ns * i
+			    : w->start + timeline_muldiv(w->span, i, w->ncols);
 }
 
 /*
@@ -219,18 +231,30 @@ static void scanner_init(struct scanner *s, struct tl_window *w, int64_t only_in
 		s->lane_state[v] = -1;
 }
 
-/* The track of (vcpu, intid), created idle. */
-static struct track *track(struct scanner *s, int vcpu, int64_t intid)
+/*
+ * The index of the track of (vcpu, intid), created idle. Creating one may
+ * move the array: a caller that needs two tracks at once takes both
+ * indexes before it takes a pointer to either.
+ */
+static int track_index(struct scanner *s, int vcpu, int64_t intid)
 {
 	for (int i = 0; i < s->ntracks; i++)
 		if (s->tracks[i].vcpu == vcpu && s->tracks[i].intid == intid)
-			return &s->tracks[i];
+			return i;
 	if (s->ntracks == s->cap) {
 		s->cap = s->cap ? 2 * s->cap : 32;
 		s->tracks = vr_xrealloc(s->tracks, (size_t)s->cap * sizeof(*s->tracks));
 	}
 	s->tracks[s->ntracks] = (struct track){vcpu, intid, IRQ_IDLE, 0, 0, -1};
-	return &s->tracks[s->ntracks++];
+	return s->ntracks++;
+}
+
+/* The track of (vcpu, intid), created idle; valid until the next track is created. */
+static struct track *track(struct scanner *s, int vcpu, int64_t intid)
+{
+	int i = track_index(s, vcpu, intid); /* before reading s->tracks, which it may move */
+
+	return &s->tracks[i];
 }
 
 /* The window row a track draws into, or NULL when filtered out. */
@@ -381,8 +405,8 @@ static void scan_flush(struct scanner *s, const struct scan_event *e, int v)
 	for (int i = 0; i < e->nlrs && i < e->used_lrs; i++) {
 		uint32_t intid = vgic_lr_intid(e->gic_version, e->lr[i]);
 		int act = vgic_lr_active(e->gic_version, e->lr[i]);
-		struct track *t = track(s, v, intid);
-		struct track *spi = s->w->nvcpus > 1 ? track(s, -1, intid) : NULL;
+		int ti = track_index(s, v, intid), si = s->w->nvcpus > 1 ? track_index(s, -1, intid) : -1;
+		struct track *t = &s->tracks[ti], *spi = si >= 0 ? &s->tracks[si] : NULL;
 		int64_t injected = -1;
 
 		if (spi && spi->state == IRQ_PENDING) { /* the SPI injected for no vCPU is this one's */
@@ -935,7 +959,7 @@ int timeline_window(struct timeline *tl, int64_t start, int64_t span, int ncols,
 
 	window_init(w, start, span, 0, ncols, tl->nvcpus);
 	for (int l = 0; l < tl->nlevels; l++)
-		if (tl->bucket[l] * w->ncols <= w->span)
+		if (tl->bucket[l] <= w->span / w->ncols) /* bucket * ncols <= span, without overflow */
 			level = l;
 	rc = level >= 0 ? window_from_summary(tl, level, intid, w) : window_from_events(tl, intid, w);
 	window_marks(tl, run, intid, w);

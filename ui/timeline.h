@@ -99,4 +99,11 @@ int timeline_window(struct timeline *tl, int64_t start, int64_t span, int ncols,
 		    int64_t intid, struct tl_window *w);
 void timeline_window_free(struct tl_window *w);
 
+/*
+ * a * b / c rounded down, for a, b >= 0 and c > 0, without overflowing
+ * on the product: a time offset times a column count can exceed 64 bits
+ * on a trace whose clock jumps, where it would give a negative column.
+ */
+int64_t timeline_muldiv(int64_t a, int64_t b, int64_t c);
+
 #endif

@@ -160,7 +160,7 @@ static int timeline_width(int cols)
 /* The time at the left edge of screen column col of the timeline. */
 static int64_t col_time(const struct tui *t, int col, int width)
 {
-	return t->vstart + t->vspan * col / (width > 0 ? width : 1);
+	return t->vstart + timeline_muldiv(t->vspan, col, width > 0 ? width : 1);
 }
 
 /* Column of a time, or -1 when outside the window. */
@@ -168,7 +168,7 @@ static int time_col(const struct tui *t, int64_t ts, int width)
 {
 	if (ts < t->vstart || ts >= t->vstart + t->vspan)
 		return -1;
-	return (int)((ts - t->vstart) * width / t->vspan);
+	return (int)timeline_muldiv(ts - t->vstart, width, t->vspan);
 }
 
 /* Keep the window inside the trace and the cursor inside the window. */
