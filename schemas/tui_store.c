@@ -292,11 +292,20 @@ int tui_summary_writer_in_memory(const struct tui_summary_writer *w)
 	return w->in_memory;
 }
 
-/* Run a bound insert; the first failure is kept for commit to report. */
-static int writer_step(struct tui_summary_writer *w, sqlite3_stmt *st)
+/*
+ * Insert one row: values v[0..n) as parameters 1..n (VR_NO_VALUE: NULL).
+ * The first failure is kept for commit to report.
+ */
+static int writer_row(struct tui_summary_writer *w, sqlite3_stmt *st, const int64_t *v, int n)
 {
-	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	int rc;
 
+	for (int i = 0; i < n; i++)
+		if (v[i] == VR_NO_VALUE)
+			sqlite3_bind_null(st, i + 1);
+		else
+			sqlite3_bind_int64(st, i + 1, v[i]);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
 	if (rc && !w->failed) {
 		w->failed = 1;
 		snprintf(w->msg, sizeof(w->msg), "%s", tracedb_errmsg(w->db));
@@ -308,52 +317,29 @@ static int writer_step(struct tui_summary_writer *w, sqlite3_stmt *st)
 /* See tui_store.h. */
 int tui_summary_writer_lane(struct tui_summary_writer *w, const struct tui_lane_row *r)
 {
-	sqlite3_stmt *st = w->ins_lane;
+	const int64_t v[] = {r->level, r->vcpu, r->bucket, r->ns[0], r->ns[1], r->ns[2],
+			     r->events, r->injections, r->flushes, r->max_lrs,
+			     r->host_cpu >= 0 ? r->host_cpu : VR_NO_VALUE};
 
-	sqlite3_bind_int(st, 1, r->level);
-	sqlite3_bind_int(st, 2, r->vcpu);
-	sqlite3_bind_int64(st, 3, r->bucket);
-	for (int k = 0; k < 3; k++)
-		sqlite3_bind_int64(st, 4 + k, r->ns[k]);
-	sqlite3_bind_int(st, 7, r->events);
-	sqlite3_bind_int(st, 8, r->injections);
-	sqlite3_bind_int(st, 9, r->flushes);
-	sqlite3_bind_int(st, 10, r->max_lrs);
-	if (r->host_cpu >= 0)
-		sqlite3_bind_int(st, 11, r->host_cpu);
-	else
-		sqlite3_bind_null(st, 11);
-	return writer_step(w, st);
+	return writer_row(w, w->ins_lane, v, 11);
 }
 
 /* See tui_store.h. */
 int tui_summary_writer_irq(struct tui_summary_writer *w, const struct tui_irq_row *r)
 {
-	sqlite3_stmt *st = w->ins_irq;
+	const int64_t v[] = {r->level, r->vcpu, r->bucket, r->intid, r->ns[0], r->ns[1],
+			     r->injections};
 
-	sqlite3_bind_int(st, 1, r->level);
-	sqlite3_bind_int(st, 2, r->vcpu);
-	sqlite3_bind_int64(st, 3, r->bucket);
-	sqlite3_bind_int64(st, 4, r->intid);
-	sqlite3_bind_int64(st, 5, r->ns[0]);
-	sqlite3_bind_int64(st, 6, r->ns[1]);
-	sqlite3_bind_int(st, 7, r->injections);
-	return writer_step(w, st);
+	return writer_row(w, w->ins_irq, v, 7);
 }
 
 /* See tui_store.h. */
 int tui_summary_writer_level(struct tui_summary_writer *w, const struct tui_summary_level *lv)
 {
-	sqlite3_stmt *st = w->ins_level;
+	const int64_t v[] = {lv->level, lv->bucket_ns, lv->origin_ns, lv->buckets,
+			     lv->events_total, lv->last_ts_ns, lv->version};
 
-	sqlite3_bind_int(st, 1, lv->level);
-	sqlite3_bind_int64(st, 2, lv->bucket_ns);
-	sqlite3_bind_int64(st, 3, lv->origin_ns);
-	sqlite3_bind_int64(st, 4, lv->buckets);
-	sqlite3_bind_int64(st, 5, lv->events_total);
-	sqlite3_bind_int64(st, 6, lv->last_ts_ns);
-	sqlite3_bind_int(st, 7, lv->version);
-	return writer_step(w, st);
+	return writer_row(w, w->ins_level, v, 7);
 }
 
 /* Finalize the writer's statements and free it (the transaction is the caller's). */
