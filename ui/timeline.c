@@ -773,6 +773,26 @@ struct timeline *timeline_open(struct tracedb *db, tl_progress_fn progress, void
 	return tl;
 }
 
+/* Store a trace file's summaries; see timeline.h. */
+int timeline_store_summaries(const char *path, tl_progress_fn progress, void *arg,
+			     struct vr_error *err)
+{
+	struct tracedb *db = tracedb_open(path, TRACEDB_READWRITE, err);
+	struct timeline *tl;
+	int rc = 0;
+
+	if (!db)
+		return -1;
+	tl = timeline_open(db, progress, arg, err);
+	if (!tl)
+		rc = -1;
+	else if (tl->in_memory) /* another writer held the file */
+		rc = vr_error_set(err, "%s: busy, the TUI's summaries were not stored", path);
+	timeline_close(tl);
+	tracedb_close(db);
+	return rc;
+}
+
 /* Free the model (not the trace file's handle). */
 void timeline_close(struct timeline *tl)
 {

@@ -10,9 +10,11 @@
  * the bins. The same scanner fills the screen's columns from the raw
  * events of a narrow window and, once per trace, the finest summary level
  * of the whole trace; coarser levels are sums of it. The summaries are
- * cached in the trace file (tables tui_summary_levels, tui_summary,
- * tui_summary_irq; see docs/trace-format.md) or, for a read-only file, in
- * temporary tables of the connection. The model reads the file only through
+ * stored in the trace file when the trace is made (`import` calls
+ * timeline_store_summaries) and otherwise at the first open that may write
+ * to it (tables tui_summary_levels, tui_summary, tui_summary_irq; see
+ * docs/trace-format.md), or, for a read-only file, kept in temporary
+ * tables of the connection. The model reads the file only through
  * schemas/tui_store.h and the event stream of schemas/trace_reader.h.
  */
 #ifndef VR_UI_TIMELINE_H
@@ -77,6 +79,16 @@ typedef void (*tl_progress_fn)(int64_t done, int64_t total, void *arg);
 struct timeline *timeline_open(struct tracedb *db, tl_progress_fn progress, void *arg,
 			       struct vr_error *err);
 void timeline_close(struct timeline *tl);
+
+/*
+ * Store the summaries in the trace file at path, unless it holds current
+ * ones already: what a command that makes a trace (`import`) does once
+ * the file is complete, so that the TUI's first open only reads them.
+ * -1 with err set when the file cannot be opened for writing or the
+ * summaries could not be stored in it.
+ */
+int timeline_store_summaries(const char *path, tl_progress_fn progress, void *arg,
+			     struct vr_error *err);
 
 /* First and last event time, number of vCPU lanes. */
 int64_t timeline_first_ns(const struct timeline *tl);

@@ -3,12 +3,14 @@
  * Tests of the TUI's model (ui/timeline.c) on a real lab trace (two vCPUs,
  * SPIs routed over both): the per-zoom summaries are built on the first
  * open, stored in the file and reused; a stale or read-only file gets them
- * rebuilt (in memory for read-only); and the summaries say the same as
- * the raw events: the time each vCPU spent running, in the host and in WFI,
- * the injections, and the time each interrupt was pending or active, summed
- * over the trace, agree between the stored level 0 and raw-event windows. Two small traces written event by event pin down two
- * old bugs: a flush whose LRs create the scanner's 32nd track (the array
- * moved under a pointer still in use) and a trace whose clock jumps by
+ * rebuilt (in memory for read-only); what `import` stores
+ * (timeline_store_summaries) is what a later open reads; and the summaries
+ * say the same as the raw events: the time each vCPU spent running, in the
+ * host and in WFI, the injections, and the time each interrupt was pending
+ * or active, summed over the trace, agree between the stored level 0 and
+ * raw-event windows. Two small traces written event by event pin down two
+ * old bugs: a flush whose LRs create the scanner's 32nd and 33rd tracks (the
+ * array moved under a pointer still in use) and a trace whose clock jumps by
  * years (a time offset times the column count overflowed 64 bits).
  */
 #define _POSIX_C_SOURCE 200809L
@@ -172,6 +174,23 @@ static void check_summaries(const char *trace)
 	tracedb_close(db);
 }
 
+/* Stored as `import` stores them (in the file that had none): a read-only open finds them current. */
+static void check_stored_at_import(void)
+{
+	struct vr_error err = {{0}};
+	struct tracedb *db;
+	struct timeline *tl;
+	char ro[256];
+
+	snprintf(ro, sizeof(ro), "%s/ro.db", dir);
+	CHECK(timeline_store_summaries(ro, NULL, NULL, &err) == 0);
+	tl = open_model(ro, TRACEDB_READONLY, &db);
+	CHECK(tl && timeline_build_seconds(tl) == 0);
+	timeline_close(tl);
+	tracedb_close(db);
+	CHECK(timeline_store_summaries(ro, NULL, NULL, &err) == 0); /* current: nothing to do */
+}
+
 /* Start a trace at path whose vCPUs 0..nvcpus-1 run on threads 100 + v. */
 static struct trace_writer *synth_begin(const char *path, int nvcpus, struct tracedb **db)
 {
@@ -321,6 +340,7 @@ int main(int argc, char **argv)
 	snprintf(trace, sizeof(trace), "%s/lab/linux-7.2-gicv3-vhe-spi-burst-2vcpu/trace.txt.xz",
 		 argv[1]);
 	check_summaries(trace);
+	check_stored_at_import();
 	check_flush_grows_tracks();
 	check_huge_span();
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
