@@ -45,7 +45,7 @@ endif
 
 COMMON_SRC    := common/vr_common.c
 SCHEMA_SRC    := schemas/tracedb.c schemas/trace_writer.c schemas/trace_event.c schemas/trace_reader.c \
-                 schemas/findings_store.c schemas/trace_listing.c
+                 schemas/findings_store.c schemas/trace_listing.c schemas/tui_store.c
 CAPTURE_SRC   := collector/capture/recorder.c collector/capture/record_core.c \
                  collector/capture/record_bpf.c collector/capture/bpf_hooks.c \
                  collector/capture/record_tracefs.c collector/capture/vgic_probes.c \

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * `vgic-replay import FILE -o trace.db`: the command-line face of
- * collector/import/import.h.
+ * collector/import/import.h. Once the trace is complete it also stores the
+ * TUI's per-zoom summaries in it (ui/timeline.c), so that the first `tui`
+ * of a big trace reads them instead of scanning every event.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -9,6 +11,9 @@
 #include <string.h>
 
 #include "../collector/import/import.h"
+#ifndef VR_NO_TUI
+#include "../ui/timeline.h"
+#endif
 #include "cli.h"
 
 static const char import_usage[] =
@@ -35,6 +40,10 @@ static const char import_usage[] =
 	"SGIs at vgic_v3_dispatch_sgi / vgic_mmio_write_sgir (all as `vgic-replay probes`\n"
 	"writes them). Other events are counted, not imported;\n"
 	"lines that cannot be parsed are counted with their line numbers.\n"
+#ifndef VR_NO_TUI
+	"The per-zoom summaries `vgic-replay tui` draws zoomed-out screens from are\n"
+	"stored in the new file too (tables tui_summary*).\n"
+#endif
 	"\n"
 	"Examples:\n"
 	"  vgic-replay import trace.txt -o trace.db\n"
@@ -43,7 +52,35 @@ static const char import_usage[] =
 	"\n"
 	"Exit status: 0 imported, 1 the input could not be imported, 2 usage error.\n";
 
-/* Parse options, run the import, print a one-line summary. */
+#ifndef VR_NO_TUI
+/* The summary build's progress, on the progress line (a terminal only). */
+static void summary_progress(int64_t done, int64_t total, void *arg)
+{
+	vr_progress_update(arg, (uint64_t)done, (uint64_t)total);
+}
+
+/*
+ * Store the TUI's summaries in the new trace. They are a cache: a failure
+ * is worth a warning (the TUI then builds them at its first open), not a
+ * failed import.
+ */
+static void store_summaries(const char *path, int quiet)
+{
+	struct vr_error err = {{0}};
+	struct vr_progress progress;
+	int rc;
+
+	vr_progress_init(&progress, "tui summaries");
+	if (quiet)
+		progress.enabled = 0;
+	rc = timeline_store_summaries(path, summary_progress, &progress, &err);
+	vr_progress_done(&progress);
+	if (rc)
+		cli_error("import: %s (the TUI builds them at its first open)", err.msg);
+}
+#endif
+
+/* Parse options, run the import, store the TUI's summaries, print a one-line summary. */
 int cmd_import(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -107,6 +144,9 @@ int cmd_import(int argc, char **argv)
 		cli_error("%s", err.msg);
 		return 1;
 	}
+#ifndef VR_NO_TUI
+	store_summaries(opt.output, opt.quiet);
+#endif
 	if (!opt.quiet)
 		printf("%s: %lld events (%lld snapshots), %lld unparsed, %lld unknown, "
 		       "%lld lost in %lld gaps; kernel %s\n",

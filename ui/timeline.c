@@ -2,7 +2,9 @@
 /*
  * The TUI's model of a trace (see timeline.h): one scanner from events to
  * spans and points in bins, used for narrow windows on the raw events and,
- * once per trace, for the per-zoom summaries cached in the trace file.
+ * once per trace, for the per-zoom summaries stored in the trace file.
+ * Events come from the event stream (schemas/trace_reader.h); summaries
+ * and lookups from schemas/tui_store.h, which holds their SQL.
  *
  * Interrupt bars follow what the trace shows, as `check` does: pending
  * from the injection (or the first LR that holds it) to the exit whose
@@ -16,10 +18,10 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "../engine/vgic_engine.h"
-#include "../schemas/trace_event.h"
+#include "../schemas/trace_reader.h"
+#include "../schemas/tui_store.h"
 
 #define MAX_LEVELS 16
 #define LEVEL_FACTOR 4		   /* each level's buckets are 4 times the previous one's */
@@ -29,45 +31,26 @@
 #define SUMMARY_VERSION 3	   /* bump when the scanner's meaning of a bucket changes */
 #define SPI_LOOKAHEAD_EVENTS 20000 /* how far past a window an SPI is followed to its vCPU */
 
+/* The kinds the scanner reads, and those that set a lane's state. */
+#define SCAN_KINDS                                                                                 \
+	(VR_KIND_BIT(VR_EV_IRQ_PENDING) | VR_KIND_BIT(VR_EV_ACK_IRQ) | VR_KIND_BIT(VR_EV_ENTRY) |   \
+	 VR_KIND_BIT(VR_EV_EXIT) | VR_KIND_BIT(VR_EV_WAKEUP) | VR_KIND_BIT(VR_EV_WFX) |              \
+	 VR_KIND_BIT(VR_EV_FLUSH) | VR_KIND_BIT(VR_EV_SYNC) | VR_KIND_BIT(VR_EV_DEACTIVATE) |        \
+	 VR_KIND_BIT(VR_EV_SGI))
+#define LANE_KINDS                                                                                 \
+	(VR_KIND_BIT(VR_EV_ENTRY) | VR_KIND_BIT(VR_EV_EXIT) | VR_KIND_BIT(VR_EV_WAKEUP) |           \
+	 VR_KIND_BIT(VR_EV_WFX))
+
 struct timeline {
-	sqlite3 *sql;
+	struct tracedb *db;
 	int64_t t0, t1, events_total;
+	int64_t max_id; /* the last event's id, for the build's progress */
 	int nvcpus;
 	int nlevels;
 	int64_t bucket[MAX_LEVELS];
 	int in_memory;
 	double build_seconds;
 };
-
-/* ---------------------------------------------------------------- queries */
-
-/* One integer from a query with one integer parameter; dflt when NULL or none. */
-static int64_t query_int(sqlite3 *sql, const char *q, int64_t a, int64_t dflt)
-{
-	sqlite3_stmt *st;
-	int64_t v = dflt;
-
-	if (sqlite3_prepare_v2(sql, q, -1, &st, NULL) != SQLITE_OK)
-		return dflt;
-	if (sqlite3_bind_parameter_count(st) >= 1)
-		sqlite3_bind_int64(st, 1, a);
-	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return v;
-}
-
-/* Run SQL without rows; err names the failing statement's message. */
-static int exec(sqlite3 *sql, const char *q, struct vr_error *err)
-{
-	char *msg = NULL;
-
-	if (sqlite3_exec(sql, q, NULL, NULL, &msg) == SQLITE_OK)
-		return 0;
-	vr_error_set(err, "tui summaries: %s", msg ? msg : sqlite3_errmsg(sql));
-	sqlite3_free(msg);
-	return -1;
-}
 
 /* ---------------------------------------------------------------- bins */
 
@@ -102,6 +85,14 @@ void timeline_window_free(struct tl_window *w)
 	memset(w, 0, sizeof(*w));
 }
 
+/* a * b / c; see timeline.h (a 128-bit product, saturated to 64 bits). */
+int64_t timeline_muldiv(int64_t a, int64_t b, int64_t c)
+{
+	__int128 q = (__int128)a * b / c;
+
+	return q > INT64_MAX ? INT64_MAX : (int64_t)q;
+}
+
 /* The bin holding time ts, clamped to the window. */
 static int bin_of(const struct tl_window *w, int64_t ts)
 {
@@ -109,14 +100,18 @@ static int bin_of(const struct tl_window *w, int64_t ts)
 
 	if (ts <= w->start)
 		return 0;
-	b = w->bucket_ns ? (ts - w->start) / w->bucket_ns : (ts - w->start) * w->ncols / w->span;
+	if (w->bucket_ns)
+		b = (ts - w->start) / w->bucket_ns;
+	else
+		b = ts - w->start >= w->span ? w->ncols : timeline_muldiv(ts - w->start, w->ncols, w->span);
 	return b >= w->ncols ? w->ncols - 1 : (int)b;
 }
 
 /* Start time of bin i (i == ncols: the window's end). */
 static int64_t bin_start(const struct tl_window *w, int i)
 {
-	return w->bucket_ns ? w->start + w->bucket_ns * i : w->start + w->span * i / w->ncols;
+	return w->bucket_ns ? w->start + w->bucket_ns * i
+			    : w->start + timeline_muldiv(w->span, i, w->ncols);
 }
 
 /*
@@ -236,18 +231,30 @@ static void scanner_init(struct scanner *s, struct tl_window *w, int64_t only_in
 		s->lane_state[v] = -1;
 }
 
-/* The track of (vcpu, intid), created idle. */
-static struct track *track(struct scanner *s, int vcpu, int64_t intid)
+/*
+ * The index of the track of (vcpu, intid), created idle. Creating one may
+ * move the array: a caller that needs two tracks at once takes both
+ * indexes before it takes a pointer to either.
+ */
+static int track_index(struct scanner *s, int vcpu, int64_t intid)
 {
 	for (int i = 0; i < s->ntracks; i++)
 		if (s->tracks[i].vcpu == vcpu && s->tracks[i].intid == intid)
-			return &s->tracks[i];
+			return i;
 	if (s->ntracks == s->cap) {
 		s->cap = s->cap ? 2 * s->cap : 32;
 		s->tracks = vr_xrealloc(s->tracks, (size_t)s->cap * sizeof(*s->tracks));
 	}
 	s->tracks[s->ntracks] = (struct track){vcpu, intid, IRQ_IDLE, 0, 0, -1};
-	return &s->tracks[s->ntracks++];
+	return s->ntracks++;
+}
+
+/* The track of (vcpu, intid), created idle; valid until the next track is created. */
+static struct track *track(struct scanner *s, int vcpu, int64_t intid)
+{
+	int i = track_index(s, vcpu, intid); /* before reading s->tracks, which it may move */
+
+	return &s->tracks[i];
 }
 
 /* The window row a track draws into, or NULL when filtered out. */
@@ -310,13 +317,13 @@ static void lane_set(struct scanner *s, int v, int state, int64_t ts)
 	s->lane_since[v] = ts;
 }
 
-/* One event row as the scanner reads it. */
+/* One event as the scanner reads it (-1 where the stream says VR_NO_VALUE). */
 struct scan_event {
 	int64_t id, ts, vcpu, intid, used_lrs;
 	int64_t level; /* arg1: the level of an injection, the target mask of an SGI (0: unknown) */
 	int cpu, kind, gic_version;
-	int nlrs;
-	uint64_t lr[VR_MAX_LRS];
+	int nlrs;	     /* LRs recorded (a flush or sync), 0 for other kinds */
+	const uint64_t *lr; /* their values */
 };
 
 /* An injection: pending from now, for its vCPU or (SPI) for whoever takes it. */
@@ -398,8 +405,8 @@ static void scan_flush(struct scanner *s, const struct scan_event *e, int v)
 	for (int i = 0; i < e->nlrs && i < e->used_lrs; i++) {
 		uint32_t intid = vgic_lr_intid(e->gic_version, e->lr[i]);
 		int act = vgic_lr_active(e->gic_version, e->lr[i]);
-		struct track *t = track(s, v, intid);
-		struct track *spi = s->w->nvcpus > 1 ? track(s, -1, intid) : NULL;
+		int ti = track_index(s, v, intid), si = s->w->nvcpus > 1 ? track_index(s, -1, intid) : -1;
+		struct track *t = &s->tracks[ti], *spi = si >= 0 ? &s->tracks[si] : NULL;
 		int64_t injected = -1;
 
 		if (spi && spi->state == IRQ_PENDING) { /* the SPI injected for no vCPU is this one's */
@@ -557,91 +564,63 @@ static void scanner_finish(struct scanner *s, int64_t ts)
 	free(s->tracks);
 }
 
-/*
- * Scan the events with ids in [id_lo, id_hi] into the scanner, in trace
- * order, the LRs of each flush and sync merged in from snapshot_lrs.
- * progress (may be NULL) is called now and then.
- */
-static int scan_ids(sqlite3 *sql, struct scanner *s, int64_t id_lo, int64_t id_hi,
-		    tl_progress_fn progress, void *arg)
+/* The scanner's view of one item of the event stream. */
+static void scan_event_of(const struct trace_item *it, struct scan_event *e)
 {
-	sqlite3_stmt *ev, *lr;
-	struct scan_event e;
-	int64_t lr_id = -1, lr_n, lr_v, n = 0;
-	int have_lr;
+	const struct vr_event *ev = &it->ev;
 
-	if (sqlite3_prepare_v2(sql,
-			       "SELECT e.id, e.ts_ns, e.cpu, coalesce(e.vcpu, -1), e.kind, "
-			       "coalesce(e.intid, -1), coalesce(e.arg1, CASE e.kind WHEN 25 THEN 0 ELSE 1 END), "
-			       "coalesce(s.used_lrs, 0), "
-			       "coalesce(s.gic_version, 3) FROM events e "
-			       "LEFT JOIN snapshots s ON s.event_id = e.id AND e.kind IN (20, 21) "
-			       "WHERE e.id BETWEEN ?1 AND ?2 AND +e.kind IN (1, 4, 5, 6, 7, 8, 20, 21, 24, 25) "
-			       "ORDER BY e.id",
-			       -1, &ev, NULL) != SQLITE_OK)
+	e->id = it->id;
+	e->ts = ev->ts_ns;
+	e->cpu = ev->cpu;
+	e->vcpu = ev->vcpu == VR_NO_VALUE ? -1 : ev->vcpu;
+	e->kind = ev->kind;
+	e->intid = ev->intid == VR_NO_VALUE ? -1 : ev->intid;
+	/* An unrecorded level is a raise; an SGI's unrecorded target list reaches nobody. */
+	e->level = ev->arg[1] != VR_NO_VALUE ? ev->arg[1] : ev->kind == VR_EV_SGI ? 0 : 1;
+	e->used_lrs = it->has_snapshot ? it->snap.used_lrs : 0;
+	e->gic_version = it->has_snapshot ? it->snap.gic_version : 3;
+	e->nlrs = it->has_snapshot ? it->snap.nr_lrs : 0;
+	e->lr = it->snap.lr;
+}
+
+/*
+ * Scan the events with ids in [id_lo, id_hi] (VR_NO_VALUE: open) into the
+ * scanner, in trace order, from the event stream with the LRs of each
+ * flush and sync. progress (may be NULL) is told now and then how far the
+ * scan got of max_id.
+ */
+static int scan_ids(struct tracedb *db, struct scanner *s, int64_t id_lo, int64_t id_hi,
+		    int64_t max_id, tl_progress_fn progress, void *arg, struct vr_error *err)
+{
+	struct trace_filter f;
+	struct trace_cursor *c;
+	struct trace_item it;
+	struct scan_event e;
+	int64_t n = 0;
+	int rc;
+
+	trace_filter_init(&f);
+	f.kinds = SCAN_KINDS;
+	f.gaps = 0;
+	f.ap_len = 0;
+	f.id_lo = id_lo;
+	f.id_hi = id_hi;
+	c = trace_cursor_open(db, &f, err);
+	if (!c)
 		return -1;
-	if (sqlite3_prepare_v2(sql,
-			       "SELECT event_id, lr, value FROM snapshot_lrs "
-			       "WHERE event_id BETWEEN ?1 AND ?2 ORDER BY event_id, lr",
-			       -1, &lr, NULL) != SQLITE_OK) {
-		sqlite3_finalize(ev);
-		return -1;
-	}
-	sqlite3_bind_int64(ev, 1, id_lo);
-	sqlite3_bind_int64(ev, 2, id_hi);
-	sqlite3_bind_int64(lr, 1, id_lo);
-	sqlite3_bind_int64(lr, 2, id_hi);
-	have_lr = sqlite3_step(lr) == SQLITE_ROW;
-	while (sqlite3_step(ev) == SQLITE_ROW) {
-		e.id = sqlite3_column_int64(ev, 0);
-		e.ts = sqlite3_column_int64(ev, 1);
-		e.cpu = sqlite3_column_int(ev, 2);
-		e.vcpu = sqlite3_column_int64(ev, 3);
-		e.kind = sqlite3_column_int(ev, 4);
-		e.intid = sqlite3_column_int64(ev, 5);
-		e.level = sqlite3_column_int64(ev, 6);
-		e.used_lrs = sqlite3_column_int64(ev, 7);
-		e.gic_version = sqlite3_column_int(ev, 8);
-		e.nlrs = 0;
-		if (e.kind == VR_EV_FLUSH || e.kind == VR_EV_SYNC) {
-			while (have_lr && (lr_id = sqlite3_column_int64(lr, 0)) <= e.id) {
-				lr_n = sqlite3_column_int64(lr, 1);
-				lr_v = sqlite3_column_int64(lr, 2);
-				if (lr_id == e.id && lr_n >= 0 && lr_n < VR_MAX_LRS) {
-					e.lr[lr_n] = (uint64_t)lr_v;
-					if (lr_n + 1 > e.nlrs)
-						e.nlrs = (int)lr_n + 1;
-				}
-				have_lr = sqlite3_step(lr) == SQLITE_ROW;
-			}
-		}
+	while ((rc = trace_cursor_next(c, &it, err)) == 1) {
+		scan_event_of(&it, &e);
 		if (e.ts >= s->lookahead_from && !spi_unattributed(s))
 			break;
 		scan_event(s, &e);
 		if (progress && ++n % 262144 == 0)
-			progress((double)(e.id - id_lo) / (double)(id_hi - id_lo + 1), arg);
+			progress(e.id, max_id, arg);
 	}
-	sqlite3_finalize(ev);
-	sqlite3_finalize(lr);
-	return 0;
+	trace_cursor_close(c);
+	return rc < 0 ? -1 : 0;
 }
 
 /* ---------------------------------------------------------------- summaries */
-
-static const char summary_schema[] =
-	"CREATE TABLE IF NOT EXISTS %1$stui_summary_levels (level INTEGER PRIMARY KEY, "
-	"bucket_ns INTEGER NOT NULL, origin_ns INTEGER NOT NULL, buckets INTEGER NOT NULL, "
-	"events_total INTEGER NOT NULL, last_ts_ns INTEGER NOT NULL, version INTEGER NOT NULL, "
-	"built_at TEXT NOT NULL);"
-	"CREATE TABLE IF NOT EXISTS %1$stui_summary (level INTEGER NOT NULL, "
-	"vcpu INTEGER NOT NULL, bucket INTEGER NOT NULL, run_ns INTEGER NOT NULL, "
-	"host_ns INTEGER NOT NULL, wfi_ns INTEGER NOT NULL, events INTEGER NOT NULL, "
-	"injections INTEGER NOT NULL, flushes INTEGER NOT NULL, max_lrs INTEGER NOT NULL, "
-	"host_cpu INTEGER, PRIMARY KEY (level, vcpu, bucket)) WITHOUT ROWID;"
-	"CREATE TABLE IF NOT EXISTS %1$stui_summary_irq (level INTEGER NOT NULL, "
-	"vcpu INTEGER NOT NULL, bucket INTEGER NOT NULL, intid INTEGER NOT NULL, "
-	"pending_ns INTEGER NOT NULL, active_ns INTEGER NOT NULL, injections INTEGER NOT NULL, "
-	"PRIMARY KEY (level, vcpu, bucket, intid)) WITHOUT ROWID;";
 
 /* Choose the levels for the trace's span: bucket widths growing 4x. */
 static void choose_levels(struct timeline *tl)
@@ -660,117 +639,76 @@ static void choose_levels(struct timeline *tl)
 /* True when the stored summaries were built from this very trace with these levels. */
 static int summaries_current(struct timeline *tl)
 {
-	sqlite3_stmt *st;
-	int ok = 1, n = 0;
+	struct tui_summary_level lv[MAX_LEVELS + 1];
+	int n = tui_store_levels(tl->db, lv, MAX_LEVELS + 1);
 
-	if (sqlite3_prepare_v2(tl->sql,
-			       "SELECT level, bucket_ns, origin_ns, events_total, last_ts_ns, version "
-			       "FROM tui_summary_levels ORDER BY level",
-			       -1, &st, NULL) != SQLITE_OK)
+	if (n != tl->nlevels)
 		return 0;
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		if (sqlite3_column_int(st, 0) != n || n >= tl->nlevels ||
-		    sqlite3_column_int64(st, 1) != tl->bucket[n] ||
-		    sqlite3_column_int64(st, 2) != tl->t0 ||
-		    sqlite3_column_int64(st, 3) != tl->events_total ||
-		    sqlite3_column_int64(st, 4) != tl->t1 ||
-		    sqlite3_column_int(st, 5) != SUMMARY_VERSION)
-			ok = 0;
-		n++;
+	for (int l = 0; l < n; l++)
+		if (lv[l].level != l || lv[l].bucket_ns != tl->bucket[l] || lv[l].origin_ns != tl->t0 ||
+		    lv[l].events_total != tl->events_total || lv[l].last_ts_ns != tl->t1 ||
+		    lv[l].version != SUMMARY_VERSION)
+			return 0;
+	return 1;
+}
+
+/* Store bucket b of vCPU v's lane at a level: the sum of level-0 buckets [b * per, (b + 1) * per). */
+static int store_lane(struct tui_summary_writer *sw, const struct tl_window *w, int level, int v,
+		      int b, int64_t per)
+{
+	struct tui_lane_row sum = {.level = level, .vcpu = v, .bucket = b, .host_cpu = -1};
+
+	for (int64_t i = b * per; i < (b + 1) * per && i < w->ncols; i++) {
+		const struct tl_lane_bin *x = lane(w, v, (int)i);
+
+		for (int k = 0; k < TL_NSTATES; k++)
+			sum.ns[k] += x->ns[k];
+		sum.events += x->events;
+		sum.injections += x->injections;
+		sum.flushes += x->flushes;
+		if (x->max_lrs > sum.max_lrs)
+			sum.max_lrs = x->max_lrs;
+		if (x->host_cpu >= 0)
+			sum.host_cpu = x->host_cpu;
 	}
-	sqlite3_finalize(st);
-	return ok && n == tl->nlevels;
+	if (!sum.ns[TL_RUN] && !sum.ns[TL_HOST] && !sum.ns[TL_WFI] && !sum.events)
+		return 0;
+	return tui_summary_writer_lane(sw, &sum);
+}
+
+/* Store bucket b of an interrupt row at a level, summed like store_lane's. */
+static int store_irq(struct tui_summary_writer *sw, const struct tl_window *w,
+		     const struct tl_irq_row *row, int level, int b, int64_t per)
+{
+	struct tui_irq_row sum = {.level = level, .vcpu = row->vcpu, .bucket = b, .intid = row->intid};
+
+	for (int64_t i = b * per; i < (b + 1) * per && i < w->ncols; i++) {
+		sum.ns[TL_PENDING] += row->bins[i].ns[TL_PENDING];
+		sum.ns[TL_ACTIVE] += row->bins[i].ns[TL_ACTIVE];
+		sum.injections += row->bins[i].injections;
+	}
+	if (!sum.ns[TL_PENDING] && !sum.ns[TL_ACTIVE] && !sum.injections)
+		return 0;
+	return tui_summary_writer_irq(sw, &sum);
 }
 
 /* Write level `level` of the summaries, summing the level-0 buckets of w. */
-static int store_level(struct timeline *tl, const struct tl_window *w, int level)
+static int store_level(struct timeline *tl, struct tui_summary_writer *sw, const struct tl_window *w,
+		       int level)
 {
 	int64_t per = tl->bucket[level] / tl->bucket[0];
 	int nb = (int)((w->ncols + per - 1) / per);
-	sqlite3_stmt *ls, *is;
+	struct tui_summary_level lv = {level, tl->bucket[level], tl->t0, nb,
+				       tl->events_total, tl->t1, SUMMARY_VERSION};
 	int rc = 0;
 
-	if (sqlite3_prepare_v2(tl->sql, "INSERT INTO tui_summary VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-			       -1, &ls, NULL) != SQLITE_OK)
-		return -1;
-	if (sqlite3_prepare_v2(tl->sql, "INSERT INTO tui_summary_irq VALUES (?,?,?,?,?,?,?)", -1,
-			       &is, NULL) != SQLITE_OK) {
-		sqlite3_finalize(ls);
-		return -1;
-	}
-	for (int v = 0; v < w->nvcpus && !rc; v++) {
-		for (int b = 0; b < nb && !rc; b++) {
-			struct tl_lane_bin sum = {{0}, 0, 0, 0, 0, -1};
-
-			for (int64_t i = b * per; i < (b + 1) * per && i < w->ncols; i++) {
-				const struct tl_lane_bin *x = lane(w, v, (int)i);
-
-				for (int k = 0; k < TL_NSTATES; k++)
-					sum.ns[k] += x->ns[k];
-				sum.events += x->events;
-				sum.injections += x->injections;
-				sum.flushes += x->flushes;
-				if (x->max_lrs > sum.max_lrs)
-					sum.max_lrs = x->max_lrs;
-				if (x->host_cpu >= 0)
-					sum.host_cpu = x->host_cpu;
-			}
-			if (!sum.ns[0] && !sum.ns[1] && !sum.ns[2] && !sum.events)
-				continue;
-			sqlite3_bind_int(ls, 1, level);
-			sqlite3_bind_int(ls, 2, v);
-			sqlite3_bind_int(ls, 3, b);
-			for (int k = 0; k < TL_NSTATES; k++)
-				sqlite3_bind_int64(ls, 4 + k, sum.ns[k]);
-			sqlite3_bind_int(ls, 7, sum.events);
-			sqlite3_bind_int(ls, 8, sum.injections);
-			sqlite3_bind_int(ls, 9, sum.flushes);
-			sqlite3_bind_int(ls, 10, sum.max_lrs);
-			if (sum.host_cpu >= 0)
-				sqlite3_bind_int(ls, 11, sum.host_cpu);
-			else
-				sqlite3_bind_null(ls, 11);
-			rc = sqlite3_step(ls) == SQLITE_DONE ? 0 : -1;
-			sqlite3_reset(ls);
-		}
-	}
-	for (int r = 0; r < w->nirqs && !rc; r++) {
-		const struct tl_irq_row *row = &w->irqs[r];
-
-		for (int b = 0; b < nb && !rc; b++) {
-			struct tl_irq_bin sum = {{0}, 0};
-
-			for (int64_t i = b * per; i < (b + 1) * per && i < w->ncols; i++) {
-				sum.ns[0] += row->bins[i].ns[0];
-				sum.ns[1] += row->bins[i].ns[1];
-				sum.injections += row->bins[i].injections;
-			}
-			if (!sum.ns[0] && !sum.ns[1] && !sum.injections)
-				continue;
-			sqlite3_bind_int(is, 1, level);
-			sqlite3_bind_int(is, 2, row->vcpu);
-			sqlite3_bind_int(is, 3, b);
-			sqlite3_bind_int64(is, 4, row->intid);
-			sqlite3_bind_int64(is, 5, sum.ns[0]);
-			sqlite3_bind_int64(is, 6, sum.ns[1]);
-			sqlite3_bind_int(is, 7, sum.injections);
-			rc = sqlite3_step(is) == SQLITE_DONE ? 0 : -1;
-			sqlite3_reset(is);
-		}
-	}
-	sqlite3_finalize(ls);
-	sqlite3_finalize(is);
-	if (!rc) {
-		char q[256];
-
-		snprintf(q, sizeof(q),
-			 "INSERT INTO tui_summary_levels VALUES (%d, %lld, %lld, %d, %lld, %lld, %d, "
-			 "strftime('%%Y-%%m-%%dT%%H:%%M:%%SZ', 'now'))",
-			 level, (long long)tl->bucket[level], (long long)tl->t0, nb,
-			 (long long)tl->events_total, (long long)tl->t1, SUMMARY_VERSION);
-		rc = exec(tl->sql, q, NULL);
-	}
-	return rc;
+	for (int v = 0; v < w->nvcpus && !rc; v++)
+		for (int b = 0; b < nb && !rc; b++)
+			rc = store_lane(sw, w, level, v, b, per);
+	for (int r = 0; r < w->nirqs && !rc; r++)
+		for (int b = 0; b < nb && !rc; b++)
+			rc = store_irq(sw, w, &w->irqs[r], level, b, per);
+	return rc ? rc : tui_summary_writer_level(sw, &lv);
 }
 
 /*
@@ -781,65 +719,53 @@ static int store_level(struct timeline *tl, const struct tl_window *w, int level
 static int build_summaries(struct timeline *tl, tl_progress_fn progress, void *arg,
 			   struct vr_error *err)
 {
+	struct tui_summary_writer *sw;
 	struct tl_window w;
 	struct scanner s;
-	char q[sizeof(summary_schema) + 64];
-	const char *drop = "DROP TABLE IF EXISTS tui_summary_levels; DROP TABLE IF EXISTS "
-			   "tui_summary; DROP TABLE IF EXISTS tui_summary_irq;";
 	int64_t nb = (tl->t1 - tl->t0 + 1 + tl->bucket[0] - 1) / tl->bucket[0];
-	struct timespec a, b;
-	int rc = 0;
+	uint64_t a = vr_now_ns();
+	int rc;
 
-	clock_gettime(CLOCK_MONOTONIC, &a);
-	tl->in_memory = sqlite3_db_readonly(tl->sql, "main") == 1;
-	if (!tl->in_memory && exec(tl->sql, "BEGIN IMMEDIATE", NULL)) {
-		tl->in_memory = 1; /* locked by a writer: keep them for this session only */
-	} else if (!tl->in_memory && exec(tl->sql, drop, NULL)) {
-		exec(tl->sql, "ROLLBACK", NULL);
-		tl->in_memory = 1;
-	}
-	if (tl->in_memory && exec(tl->sql, "PRAGMA temp_store = MEMORY; BEGIN", err))
+	sw = tui_summary_writer_begin(tl->db, err);
+	if (!sw)
 		return -1;
-	snprintf(q, sizeof(q), summary_schema, tl->in_memory ? "temp." : "");
-	if (exec(tl->sql, q, err)) {
-		exec(tl->sql, "ROLLBACK", NULL);
-		return -1;
-	}
+	tl->in_memory = tui_summary_writer_in_memory(sw);
 	window_init(&w, tl->t0, nb * tl->bucket[0], tl->bucket[0], (int)nb, tl->nvcpus);
 	scanner_init(&s, &w, -1);
-	rc = scan_ids(tl->sql, &s, 0, INT64_MAX, progress, arg);
+	rc = scan_ids(tl->db, &s, VR_NO_VALUE, VR_NO_VALUE, tl->max_id, progress, arg, err);
 	scanner_finish(&s, tl->t1 + 1);
-	for (int l = 0; l < tl->nlevels && !rc; l++)
-		rc = store_level(tl, &w, l);
-	timeline_window_free(&w);
-	if (rc || exec(tl->sql, "COMMIT", err)) {
-		if (rc)
-			vr_error_set(err, "tui summaries: %s", sqlite3_errmsg(tl->sql));
-		exec(tl->sql, "ROLLBACK", NULL);
+	if (rc) {
+		timeline_window_free(&w);
+		tui_summary_writer_abort(sw);
 		return -1;
 	}
-	clock_gettime(CLOCK_MONOTONIC, &b);
-	tl->build_seconds = (double)(b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9;
+	for (int l = 0; l < tl->nlevels && !rc; l++)
+		rc = store_level(tl, sw, &w, l);
+	timeline_window_free(&w);
+	if (tui_summary_writer_commit(sw, err)) /* reports a failed store_level */
+		return -1;
+	tl->build_seconds = (vr_now_ns() - a) / 1e9;
 	return 0;
 }
 
 /* Open the model; see timeline.h. */
-struct timeline *timeline_open(sqlite3 *sql, tl_progress_fn progress, void *arg,
+struct timeline *timeline_open(struct tracedb *db, tl_progress_fn progress, void *arg,
 			       struct vr_error *err)
 {
 	struct timeline *tl = vr_xcalloc(1, sizeof(*tl));
+	struct tui_trace_info ti;
 
-	tl->sql = sql;
-	tl->t0 = query_int(sql, "SELECT first_ts_ns FROM trace_info", 0, 0);
-	tl->t1 = query_int(sql, "SELECT last_ts_ns FROM trace_info", 0, tl->t0);
-	tl->events_total = query_int(sql, "SELECT events_total FROM trace_info", 0, 0);
-	tl->nvcpus = (int)query_int(sql, "SELECT max(vcpu) + 1 FROM vcpus", 0, 1);
-	if (tl->nvcpus < 1)
-		tl->nvcpus = 1;
+	tl->db = db;
+	tui_store_trace_info(db, &ti);
+	tl->t0 = ti.first_ns != VR_NO_VALUE ? ti.first_ns : 0;
+	tl->t1 = ti.last_ns != VR_NO_VALUE ? ti.last_ns : tl->t0;
+	tl->events_total = ti.events_total != VR_NO_VALUE ? ti.events_total : 0;
+	tl->nvcpus = ti.nvcpus != VR_NO_VALUE && ti.nvcpus >= 1 ? (int)ti.nvcpus : 1;
+	tl->max_id = ti.max_event_id;
 	if (tl->t1 < tl->t0)
 		tl->t1 = tl->t0;
 	choose_levels(tl);
-	/* A read-only file uses its cached summaries when current, else builds them in memory. */
+	/* A read-only file uses its stored summaries when current, else builds them in memory. */
 	if (tl->nlevels && !summaries_current(tl) && build_summaries(tl, progress, arg, err)) {
 		free(tl);
 		return NULL;
@@ -847,7 +773,27 @@ struct timeline *timeline_open(sqlite3 *sql, tl_progress_fn progress, void *arg,
 	return tl;
 }
 
-/* Free the model (not the SQLite handle). */
+/* Store a trace file's summaries; see timeline.h. */
+int timeline_store_summaries(const char *path, tl_progress_fn progress, void *arg,
+			     struct vr_error *err)
+{
+	struct tracedb *db = tracedb_open(path, TRACEDB_READWRITE, err);
+	struct timeline *tl;
+	int rc = 0;
+
+	if (!db)
+		return -1;
+	tl = timeline_open(db, progress, arg, err);
+	if (!tl)
+		rc = -1;
+	else if (tl->in_memory) /* another writer held the file */
+		rc = vr_error_set(err, "%s: busy, the TUI's summaries were not stored", path);
+	timeline_close(tl);
+	tracedb_close(db);
+	return rc;
+}
+
+/* Free the model (not the trace file's handle). */
 void timeline_close(struct timeline *tl)
 {
 	free(tl);
@@ -885,86 +831,63 @@ double timeline_build_seconds(const struct timeline *tl)
 
 /* ---------------------------------------------------------------- windows */
 
+/* A summary level being read into a window: the window and the level's bucket width. */
+struct summary_fill {
+	struct tl_window *w;
+	int64_t t0, bw;
+};
+
+/* A tui_summary row: its bucket spread over the columns it overlaps. */
+static void fill_lane(void *arg, const struct tui_lane_row *r)
+{
+	const struct summary_fill *f = arg;
+	int64_t bs = f->t0 + r->bucket * f->bw;
+	struct tl_lane_bin *x = lane(f->w, r->vcpu, bin_of(f->w, bs));
+
+	for (int k = 0; k < TL_NSTATES; k++) {
+		struct lane_field lf = {r->vcpu, k};
+
+		spread(f->w, bs, bs + f->bw, r->ns[k], lane_ns, &lf);
+	}
+	x->events += r->events;
+	x->injections += r->injections;
+	x->flushes += r->flushes;
+	if (r->max_lrs > x->max_lrs)
+		x->max_lrs = r->max_lrs;
+	if (r->host_cpu >= 0)
+		x->host_cpu = r->host_cpu;
+}
+
+/* A tui_summary_irq row: its bucket spread likewise, never rounded away to nothing. */
+static void fill_irq(void *arg, const struct tui_irq_row *r)
+{
+	const struct summary_fill *f = arg;
+	int64_t bs = f->t0 + r->bucket * f->bw;
+	struct tl_irq_row *row = irq_row(f->w, r->vcpu, r->intid);
+	struct tl_irq_bin *first = &row->bins[bin_of(f->w, bs)];
+
+	for (int k = 0; k < TL_NIRQSTATES; k++) {
+		struct irq_field irf = {row, k};
+
+		spread(f->w, bs, bs + f->bw, r->ns[k], irq_ns, &irf);
+		if (r->ns[k] > 0 && !first->ns[k])
+			first->ns[k] = 1;
+	}
+	first->injections += r->injections;
+}
+
 /* Fill w from summary level `level`: each bucket spread over the columns it overlaps. */
 static int window_from_summary(struct timeline *tl, int level, int64_t intid, struct tl_window *w)
 {
 	int64_t bw = tl->bucket[level];
 	int64_t b_lo = (w->start - tl->t0) / bw, b_hi = (w->start + w->span - 1 - tl->t0) / bw;
-	sqlite3_stmt *ls, *is;
+	struct summary_fill f = {w, tl->t0, bw};
 
-	if (sqlite3_prepare_v2(tl->sql,
-			       "SELECT bucket, run_ns, host_ns, wfi_ns, events, injections, flushes, "
-			       "max_lrs, coalesce(host_cpu, -1) FROM tui_summary WHERE level = ?1 "
-			       "AND vcpu = ?2 AND bucket BETWEEN ?3 AND ?4",
-			       -1, &ls, NULL) != SQLITE_OK)
+	if (tui_store_summary_read(tl->db, level, w->nvcpus, b_lo, b_hi, intid, fill_lane, fill_irq,
+				   &f))
 		return -1;
-	if (sqlite3_prepare_v2(tl->sql,
-			       "SELECT bucket, intid, pending_ns, active_ns, injections FROM "
-			       "tui_summary_irq WHERE level = ?1 AND vcpu = ?2 AND bucket BETWEEN ?3 "
-			       "AND ?4 AND (?5 < 0 OR intid = ?5)",
-			       -1, &is, NULL) != SQLITE_OK) {
-		sqlite3_finalize(ls);
-		return -1;
-	}
 	w->level = level;
-	for (int v = 0; v < w->nvcpus; v++) {
-		sqlite3_bind_int(ls, 1, level);
-		sqlite3_bind_int(ls, 2, v);
-		sqlite3_bind_int64(ls, 3, b_lo);
-		sqlite3_bind_int64(ls, 4, b_hi);
-		while (sqlite3_step(ls) == SQLITE_ROW) {
-			int64_t bs = tl->t0 + sqlite3_column_int64(ls, 0) * bw;
-			struct tl_lane_bin *x = lane(w, v, bin_of(w, bs));
-
-			for (int k = 0; k < TL_NSTATES; k++) {
-				struct lane_field f = {v, k};
-
-				spread(w, bs, bs + bw, sqlite3_column_int64(ls, 1 + k), lane_ns, &f);
-			}
-			x->events += sqlite3_column_int(ls, 4);
-			x->injections += sqlite3_column_int(ls, 5);
-			x->flushes += sqlite3_column_int(ls, 6);
-			if (sqlite3_column_int(ls, 7) > x->max_lrs)
-				x->max_lrs = sqlite3_column_int(ls, 7);
-			if (sqlite3_column_int(ls, 8) >= 0)
-				x->host_cpu = sqlite3_column_int(ls, 8);
-		}
-		sqlite3_reset(ls);
-		sqlite3_bind_int(is, 1, level);
-		sqlite3_bind_int(is, 2, v);
-		sqlite3_bind_int64(is, 3, b_lo);
-		sqlite3_bind_int64(is, 4, b_hi);
-		sqlite3_bind_int64(is, 5, intid);
-		while (sqlite3_step(is) == SQLITE_ROW) {
-			int64_t bs = tl->t0 + sqlite3_column_int64(is, 0) * bw;
-			struct tl_irq_row *row = irq_row(w, v, sqlite3_column_int64(is, 1));
-
-			for (int k = 0; k < TL_NIRQSTATES; k++) {
-				struct irq_field f = {row, k};
-				int64_t ns = sqlite3_column_int64(is, 2 + k);
-
-				spread(w, bs, bs + bw, ns, irq_ns, &f);
-				if (ns > 0 && !row->bins[bin_of(w, bs)].ns[k])
-					row->bins[bin_of(w, bs)].ns[k] = 1; /* never round away */
-			}
-			row->bins[bin_of(w, bs)].injections += sqlite3_column_int(is, 4);
-		}
-		sqlite3_reset(is);
-	}
-	sqlite3_finalize(ls);
-	sqlite3_finalize(is);
 	return 0;
-}
-
-/* The id of the first event at or after ts (dir > 0) or the last before ts (dir < 0). */
-static int64_t id_at(sqlite3 *sql, int64_t ts, int dir)
-{
-	return dir > 0 ? query_int(sql,
-				   "SELECT id FROM events WHERE ts_ns >= ?1 ORDER BY ts_ns LIMIT 1",
-				   ts, INT64_MAX)
-		       : query_int(sql,
-				   "SELECT id FROM events WHERE ts_ns < ?1 ORDER BY ts_ns DESC LIMIT 1",
-				   ts, -1);
 }
 
 /*
@@ -974,110 +897,68 @@ static int64_t id_at(sqlite3 *sql, int64_t ts, int dir)
  */
 static int window_from_events(struct timeline *tl, int64_t intid, struct tl_window *w)
 {
+	struct vr_error err = {{0}};
+	struct tui_event_ref ev;
 	struct scanner s;
 	int64_t from = w->start, id_lo, id_hi;
 	int rc;
 
-	for (int v = 0; v < w->nvcpus; v++) {
-		sqlite3_stmt *st;
-		int64_t f = w->start;
-
-		if (sqlite3_prepare_v2(tl->sql,
-				       "SELECT ts_ns FROM events WHERE vcpu = ?1 AND ts_ns <= ?2 "
-				       "AND +kind = 20 ORDER BY ts_ns DESC LIMIT 1",
-				       -1, &st, NULL) == SQLITE_OK) {
-			sqlite3_bind_int(st, 1, v);
-			sqlite3_bind_int64(st, 2, w->start);
-			f = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : w->start;
-			sqlite3_finalize(st);
-		}
-		if (f < from)
-			from = f;
-	}
+	for (int v = 0; v < w->nvcpus; v++)
+		if (tui_store_last_event(tl->db, v, VR_KIND_BIT(VR_EV_FLUSH), w->start, 1, &ev) &&
+		    ev.ts_ns < from)
+			from = ev.ts_ns;
 	scanner_init(&s, w, intid);
 	for (int v = 0; v < w->nvcpus; v++) {
-		sqlite3_stmt *st;
-
-		if (sqlite3_prepare_v2(tl->sql,
-				       "SELECT kind, ts_ns FROM events WHERE vcpu = ?1 AND ts_ns < ?2 "
-				       "AND +kind IN (5, 6, 7, 8) ORDER BY ts_ns DESC LIMIT 1",
-				       -1, &st, NULL) != SQLITE_OK)
+		if (!tui_store_last_event(tl->db, v, LANE_KINDS, from, 0, &ev))
 			continue;
-		sqlite3_bind_int(st, 1, v);
-		sqlite3_bind_int64(st, 2, from);
-		if (sqlite3_step(st) == SQLITE_ROW) {
-			int k = sqlite3_column_int(st, 0);
-
-			s.lane_state[v] = k == VR_EV_ENTRY ? TL_RUN : k == VR_EV_WFX ? TL_WFI : TL_HOST;
-			s.lane_since[v] = sqlite3_column_int64(st, 1);
-		}
-		sqlite3_finalize(st);
+		s.lane_state[v] = ev.kind == VR_EV_ENTRY ? TL_RUN : ev.kind == VR_EV_WFX ? TL_WFI : TL_HOST;
+		s.lane_since[v] = ev.ts_ns;
 	}
 	/* Past the window, follow SPIs injected in it to the vCPU whose LRs take them. */
-	id_lo = id_at(tl->sql, from, 1);
-	id_hi = id_at(tl->sql, w->start + w->span, -1);
+	id_lo = tui_store_event_id_at(tl->db, from, 1);
+	id_hi = tui_store_event_id_at(tl->db, w->start + w->span, -1);
 	if (w->nvcpus > 1)
 		id_hi += SPI_LOOKAHEAD_EVENTS;
 	s.lookahead_from = w->start + w->span;
-	rc = id_lo <= id_hi ? scan_ids(tl->sql, &s, id_lo, id_hi, NULL, NULL) : 0;
+	rc = id_lo <= id_hi ? scan_ids(tl->db, &s, id_lo, id_hi, 0, NULL, NULL, &err) : 0;
 	scanner_finish(&s, w->start + w->span < tl->t1 + 1 ? w->start + w->span : tl->t1 + 1);
 	return rc;
 }
 
+/* A finding at ts: mark its column; the next one worth seeking starts at the next column. */
+static int64_t mark_finding(void *arg, int64_t ts)
+{
+	struct tl_window *w = arg;
+	int col = bin_of(w, ts);
+
+	w->findings[col]++;
+	return bin_start(w, col + 1);
+}
+
+/* A gap over [a, b]: count it in each column it overlaps, and its lost events. */
+static void mark_gap(void *arg, int64_t a, int64_t b, int64_t lost)
+{
+	struct tl_window *w = arg;
+
+	for (int i = bin_of(w, a); i <= bin_of(w, b); i++)
+		w->gaps[i]++;
+	if (lost == VR_NO_VALUE || w->lost < 0)
+		w->lost = -1;
+	else
+		w->lost += lost;
+}
+
 /*
  * Mark the columns with findings and count the gaps per column. Findings
- * are found by seeking findings(run, ts_ns) for the first one at or after
- * each column that has not been marked yet, so a screen costs at most one
- * index seek per column however many findings the run has.
+ * are found by seeking the first one at or after each column that has not
+ * been marked yet, so a screen costs at most one index seek per column
+ * however many findings the run has.
  */
 static void window_marks(struct timeline *tl, int64_t run, int64_t intid, struct tl_window *w)
 {
-	sqlite3_stmt *st;
-	int64_t end = w->start + w->span;
-
-	if (run && sqlite3_prepare_v2(tl->sql,
-				      "SELECT ts_ns FROM findings WHERE run = ?1 AND ts_ns >= ?2 "
-				      "AND ts_ns < ?3 AND kind != 'TRACE_GAP' AND (?4 < 0 OR intid = ?4) "
-				      "ORDER BY ts_ns LIMIT 1",
-				      -1, &st, NULL) == SQLITE_OK) {
-		int64_t from = w->start;
-
-		sqlite3_bind_int64(st, 1, run);
-		sqlite3_bind_int64(st, 3, end);
-		sqlite3_bind_int64(st, 4, intid);
-		while (from < end) {
-			int col;
-
-			sqlite3_bind_int64(st, 2, from);
-			if (sqlite3_step(st) != SQLITE_ROW)
-				break;
-			col = bin_of(w, sqlite3_column_int64(st, 0));
-			w->findings[col]++;
-			from = bin_start(w, col + 1);
-			sqlite3_reset(st);
-		}
-		sqlite3_finalize(st);
-	}
-	if (sqlite3_prepare_v2(tl->sql,
-			       "SELECT start_ts_ns, coalesce(end_ts_ns, start_ts_ns), lost FROM gaps "
-			       "WHERE start_ts_ns IS NOT NULL AND coalesce(end_ts_ns, start_ts_ns) >= ?1 "
-			       "AND start_ts_ns < ?2",
-			       -1, &st, NULL) == SQLITE_OK) {
-		sqlite3_bind_int64(st, 1, w->start);
-		sqlite3_bind_int64(st, 2, end);
-		while (sqlite3_step(st) == SQLITE_ROW) {
-			int a = bin_of(w, sqlite3_column_int64(st, 0));
-			int b = bin_of(w, sqlite3_column_int64(st, 1));
-
-			for (int i = a; i <= b; i++)
-				w->gaps[i]++;
-			if (sqlite3_column_type(st, 2) == SQLITE_NULL || w->lost < 0)
-				w->lost = -1;
-			else
-				w->lost += sqlite3_column_int64(st, 2);
-		}
-		sqlite3_finalize(st);
-	}
+	if (run)
+		tui_store_finding_marks(tl->db, run, intid, w->start, w->start + w->span, mark_finding, w);
+	tui_store_gaps(tl->db, w->start, w->start + w->span, mark_gap, w);
 }
 
 /* Order interrupt rows by vCPU, then INTID. */
@@ -1098,7 +979,7 @@ int timeline_window(struct timeline *tl, int64_t start, int64_t span, int ncols,
 
 	window_init(w, start, span, 0, ncols, tl->nvcpus);
 	for (int l = 0; l < tl->nlevels; l++)
-		if (tl->bucket[l] * w->ncols <= w->span)
+		if (tl->bucket[l] <= w->span / w->ncols) /* bucket * ncols <= span, without overflow */
 			level = l;
 	rc = level >= 0 ? window_from_summary(tl, level, intid, w) : window_from_events(tl, intid, w);
 	window_marks(tl, run, intid, w);

@@ -10,17 +10,21 @@
  * the bins. The same scanner fills the screen's columns from the raw
  * events of a narrow window and, once per trace, the finest summary level
  * of the whole trace; coarser levels are sums of it. The summaries are
- * cached in the trace file (tables tui_summary_levels, tui_summary,
- * tui_summary_irq; see docs/trace-format.md) or, for a read-only file, in
- * temporary tables of the connection.
+ * stored in the trace file when the trace is made (`import` calls
+ * timeline_store_summaries) and otherwise at the first open that may write
+ * to it (tables tui_summary_levels, tui_summary, tui_summary_irq; see
+ * docs/trace-format.md), or, for a read-only file, kept in temporary
+ * tables of the connection. The model reads the file only through
+ * schemas/tui_store.h and the event stream of schemas/trace_reader.h.
  */
 #ifndef VR_UI_TIMELINE_H
 #define VR_UI_TIMELINE_H
 
-#include <sqlite3.h>
 #include <stdint.h>
 
 #include "../common/vr_common.h"
+
+struct tracedb;
 
 enum tl_lane_state { TL_RUN, TL_HOST, TL_WFI, TL_NSTATES };
 enum tl_irq_state { TL_PENDING, TL_ACTIVE, TL_NIRQSTATES };
@@ -64,17 +68,27 @@ struct tl_window {
 
 struct timeline;
 
-/* Progress of the one-time summary build: fraction done, 0..1. */
-typedef void (*tl_progress_fn)(double done, void *arg);
+/* Progress of the one-time summary build: done of total events scanned. */
+typedef void (*tl_progress_fn)(int64_t done, int64_t total, void *arg);
 
 /*
  * Open the model of a trace: its span and vCPUs, and the summaries,
  * building them (and storing them, when the file is writable) if they are
  * missing or were built from a different trace. progress may be NULL.
  */
-struct timeline *timeline_open(sqlite3 *sql, tl_progress_fn progress, void *arg,
+struct timeline *timeline_open(struct tracedb *db, tl_progress_fn progress, void *arg,
 			       struct vr_error *err);
 void timeline_close(struct timeline *tl);
+
+/*
+ * Store the summaries in the trace file at path, unless it holds current
+ * ones already: what a command that makes a trace (`import`) does once
+ * the file is complete, so that the TUI's first open only reads them.
+ * -1 with err set when the file cannot be opened for writing or the
+ * summaries could not be stored in it.
+ */
+int timeline_store_summaries(const char *path, tl_progress_fn progress, void *arg,
+			     struct vr_error *err);
 
 /* First and last event time, number of vCPU lanes. */
 int64_t timeline_first_ns(const struct timeline *tl);
@@ -96,5 +110,12 @@ double timeline_build_seconds(const struct timeline *tl);
 int timeline_window(struct timeline *tl, int64_t start, int64_t span, int ncols, int64_t run,
 		    int64_t intid, struct tl_window *w);
 void timeline_window_free(struct tl_window *w);
+
+/*
+ * a * b / c rounded down, for a, b >= 0 and c > 0, without overflowing
+ * on the product: a time offset times a column count can exceed 64 bits
+ * on a trace whose clock jumps, where it would give a negative column.
+ */
+int64_t timeline_muldiv(int64_t a, int64_t b, int64_t c);
 
 #endif

@@ -9,9 +9,11 @@
  * deactivation, the LR occupancy), the findings and gaps row, the detail
  * pane of the event under the cursor and the findings list. The timeline
  * is read for the visible window only (ui/timeline.c: raw events when
- * zoomed in, per-zoom summaries cached in the trace file when zoomed
- * out), so a trace is never loaded whole. Keys come from one table, which
- * also generates the help overlay (as tig's request table does).
+ * zoomed in, per-zoom summaries stored in the trace file when zoomed
+ * out), so a trace is never loaded whole; the detail pane and the
+ * findings come from named lookups (schemas/tui_store.h). Keys come from
+ * one table, which also generates the help overlay (as tig's request
+ * table does).
  */
 #define _XOPEN_SOURCE_EXTENDED
 #include "tui.h"
@@ -23,7 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../schemas/tracedb.h"
+#include "../schemas/tui_store.h"
 #include "timeline.h"
 
 #define LANE_LABEL 9
@@ -94,7 +96,6 @@ enum { C_RUN = 1, C_HOST, C_WFI, C_FINDING, C_PENDING, C_ACTIVE, C_INFO, C_GAP }
 
 struct tui {
 	struct tracedb *db;
-	sqlite3 *sql;
 	struct timeline *tl;
 	const char *path;
 	const struct glyphs *g;
@@ -128,25 +129,26 @@ struct view {
 /* ---------------------------------------------------------------- helpers */
 
 /*
- * One integer from a query with up to three integer parameters; dflt if
- * none. ?4 is always the INTID filter, so every query can honour it.
+ * A time in seconds with six decimals, rounded half up on the exact
+ * nanoseconds (a double would round some half-microseconds down).
  */
-static int64_t q_int(struct tui *t, const char *q, int64_t a, int64_t b, int64_t c, int64_t dflt)
+static const char *seconds(char *buf, size_t n, int64_t ns)
 {
-	sqlite3_stmt *st;
-	int64_t v = dflt;
+	uint64_t u = ns < 0 ? -(uint64_t)ns : (uint64_t)ns, us = (u + 500) / 1000;
 
-	if (sqlite3_prepare_v2(t->sql, q, -1, &st, NULL) != SQLITE_OK)
-		return dflt;
-	sqlite3_bind_int64(st, 1, a);
-	sqlite3_bind_int64(st, 2, b);
-	sqlite3_bind_int64(st, 3, c);
-	if (sqlite3_bind_parameter_count(st) >= 4)
-		sqlite3_bind_int64(st, 4, t->filter);
-	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return v;
+	snprintf(buf, n, "%s%llu.%06llu", ns < 0 ? "-" : "", (unsigned long long)(us / 1000000),
+		 (unsigned long long)(us % 1000000));
+	return buf;
+}
+
+/* An optional integer as text: the number, or "-" when not recorded. */
+static const char *opt_int(char *buf, size_t n, int64_t v)
+{
+	if (v == VR_NO_VALUE)
+		snprintf(buf, n, "-");
+	else
+		snprintf(buf, n, "%lld", (long long)v);
+	return buf;
 }
 
 /* Width of the timeline in columns for a screen cols wide. */
@@ -158,7 +160,7 @@ static int timeline_width(int cols)
 /* The time at the left edge of screen column col of the timeline. */
 static int64_t col_time(const struct tui *t, int col, int width)
 {
-	return t->vstart + t->vspan * col / (width > 0 ? width : 1);
+	return t->vstart + timeline_muldiv(t->vspan, col, width > 0 ? width : 1);
 }
 
 /* Column of a time, or -1 when outside the window. */
@@ -166,7 +168,7 @@ static int time_col(const struct tui *t, int64_t ts, int width)
 {
 	if (ts < t->vstart || ts >= t->vstart + t->vspan)
 		return -1;
-	return (int)((ts - t->vstart) * width / t->vspan);
+	return (int)timeline_muldiv(ts - t->vstart, width, t->vspan);
 }
 
 /* Keep the window inside the trace and the cursor inside the window. */
@@ -492,136 +494,82 @@ static int detail_height(struct tui *t, int avail)
 /* The event at the cursor, its arguments named as event_kinds names them. */
 static void draw_event(struct tui *t, int row, int cols)
 {
-	sqlite3_stmt *st;
+	struct tui_event e;
+	char ts[32], vcpu[24];
 
-	if (sqlite3_prepare_v2(t->sql,
-			       "SELECT e.id, printf('%.6f', e.ts_ns / 1e9), e.cpu, coalesce(e.vcpu, '-'), "
-			       "k.name, e.intid, k.arg0, e.arg0, k.arg1, e.arg1, k.arg2, e.arg2, "
-			       "k.arg3, e.arg3 FROM events e JOIN event_kinds k ON k.kind = e.kind "
-			       "WHERE e.ts_ns >= ?1 ORDER BY e.ts_ns LIMIT 1",
-			       -1, &st, NULL) != SQLITE_OK)
+	if (!tui_store_event_at(t->db, t->cursor, &e))
 		return;
-	sqlite3_bind_int64(st, 1, t->cursor);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		mvprintw(row, 1, "#%s t=%s cpu %s vcpu %s %s", sqlite3_column_text(st, 0),
-			 sqlite3_column_text(st, 1), sqlite3_column_text(st, 2),
-			 sqlite3_column_text(st, 3), sqlite3_column_text(st, 4));
-		if (sqlite3_column_type(st, 5) != SQLITE_NULL)
-			printw(" intid %lld", (long long)sqlite3_column_int64(st, 5));
-		for (int a = 0; a < 4 && getcurx(stdscr) < cols - 24; a++) {
-			const char *name = (const char *)sqlite3_column_text(st, 6 + 2 * a);
+	mvprintw(row, 1, "#%lld t=%s cpu %d vcpu %s %s", (long long)e.id,
+		 seconds(ts, sizeof(ts), e.ev.ts_ns), e.ev.cpu, opt_int(vcpu, sizeof(vcpu), e.ev.vcpu),
+		 e.kind_name);
+	if (e.ev.intid != VR_NO_VALUE)
+		printw(" intid %lld", (long long)e.ev.intid);
+	for (int a = 0; a < 4 && getcurx(stdscr) < cols - 24; a++) {
+		const char *name = e.arg_name[a];
 
-			if (!name || sqlite3_column_type(st, 7 + 2 * a) == SQLITE_NULL)
-				continue;
-			printw(strstr(name, "pc") ? " %s=0x%llx" : " %s=%lld", name,
-			       (long long)sqlite3_column_int64(st, 7 + 2 * a));
-		}
+		if (!name[0] || e.ev.arg[a] == VR_NO_VALUE)
+			continue;
+		printw(strstr(name, "pc") ? " %s=0x%llx" : " %s=%lld", name, (long long)e.ev.arg[a]);
 	}
-	sqlite3_finalize(st);
 }
 
 /* The nearest snapshot before the cursor: control registers and decoded LRs. */
 static void draw_snapshot(struct tui *t, int row, int cols)
 {
-	sqlite3_stmt *st;
-	int64_t snap_id = q_int(t,
-				"SELECT e.id FROM events e WHERE +e.kind IN (20, 21) AND e.ts_ns <= ?1 "
-				"ORDER BY e.ts_ns DESC LIMIT 1",
-				t->cursor, 0, 0, 0);
+	struct tui_snapshot s;
+	int x = 1;
 
-	if (!snap_id)
+	if (!tui_store_snapshot_at(t->db, t->cursor, &s))
 		return;
-	if (sqlite3_prepare_v2(t->sql,
-			       "SELECT phase, used_lrs, hcr, eoicount, vmcr, hcr_en, hcr_uie, hcr_npie, "
-			       "hcr_lrenpie, hcr_tdir, vmcr_eoimode, vmcr_pmr, vcpu FROM snapshots_v "
-			       "WHERE event_id = ?1",
-			       -1, &st, NULL) == SQLITE_OK) {
-		sqlite3_bind_int64(st, 1, snap_id);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			line_at(row, 1,
-				 "snapshot #%lld %s vcpu %d: %d LRs, HCR %s (EOIcount %d%s%s%s%s%s), "
-				 "VMCR %s (EOImode %d, PMR 0x%02x)",
-				 (long long)snap_id, sqlite3_column_text(st, 0), sqlite3_column_int(st, 12),
-				 sqlite3_column_int(st, 1), sqlite3_column_text(st, 2),
-				 sqlite3_column_int(st, 3), sqlite3_column_int(st, 5) ? " En" : "",
-				 sqlite3_column_int(st, 6) ? " UIE" : "",
-				 sqlite3_column_int(st, 7) ? " NPIE" : "",
-				 sqlite3_column_int(st, 8) ? " LRENPIE" : "",
-				 sqlite3_column_int(st, 9) ? " TDIR" : "", sqlite3_column_text(st, 4),
-				 sqlite3_column_int(st, 10), sqlite3_column_int(st, 11));
-		sqlite3_finalize(st);
-	}
-	if (sqlite3_prepare_v2(t->sql,
-			       "SELECT lr, vintid, state, priority, H, pintid FROM lrs_v "
-			       "WHERE event_id = ?1 AND in_use ORDER BY lr",
-			       -1, &st, NULL) == SQLITE_OK) {
-		int x = 1;
-
-		sqlite3_bind_int64(st, 1, snap_id);
-		while (sqlite3_step(st) == SQLITE_ROW && x < cols - 30) {
-			mvprintw(row + 1, x, "LR%d %d %s p%02x", sqlite3_column_int(st, 0),
-				 sqlite3_column_int(st, 1), sqlite3_column_text(st, 2),
-				 sqlite3_column_int(st, 3));
-			if (sqlite3_column_int(st, 4))
-				printw(" HW p%d", sqlite3_column_int(st, 5));
-			x = getcurx(stdscr) + 2;
-		}
-		sqlite3_finalize(st);
+	if (s.has_regs)
+		line_at(row, 1,
+			"snapshot #%lld %s vcpu %d: %d LRs, HCR %s (EOIcount %d%s%s%s%s%s), "
+			"VMCR %s (EOImode %d, PMR 0x%02x)",
+			(long long)s.event_id, s.phase, s.vcpu, s.used_lrs, s.hcr, s.eoicount,
+			s.en ? " En" : "", s.uie ? " UIE" : "", s.npie ? " NPIE" : "",
+			s.lrenpie ? " LRENPIE" : "", s.tdir ? " TDIR" : "", s.vmcr, s.eoimode, s.pmr);
+	for (int i = 0; i < s.nlrs && x < cols - 30; i++) {
+		mvprintw(row + 1, x, "LR%d %lld %s p%02x", s.lr[i].lr, (long long)s.lr[i].vintid,
+			 s.lr[i].state, s.lr[i].priority);
+		if (s.lr[i].hw)
+			printw(" HW p%lld", (long long)s.lr[i].pintid);
+		x = getcurx(stdscr) + 2;
 	}
 }
 
-/*
- * The findings of the latest run nearest to the cursor, at most limit of
- * them: kind, time (s), vcpu, intid, explanation, time (ns). NULL without a run.
- */
-static sqlite3_stmt *nearest_findings(struct tui *t, int limit)
-{
-	sqlite3_stmt *st;
+/* Where the explanation of the finding nearest the cursor goes. */
+struct explain_at {
+	int row, cols;
+};
 
-	/* The nearest after, before (findings(run, ts_ns)) and untimed, then the nearest of those. */
-	if (!t->run || sqlite3_prepare_v2(t->sql,
-					  "SELECT kind, printf('%.6f', ts_ns / 1e9), coalesce(vcpu, '-'), "
-					  "coalesce(intid, '-'), explanation, ts_ns FROM ("
-					  "SELECT * FROM (SELECT * FROM findings WHERE run = ?1 AND ts_ns >= ?2 "
-					  "AND (?4 < 0 OR intid = ?4) ORDER BY ts_ns, id LIMIT ?3) UNION ALL "
-					  "SELECT * FROM (SELECT * FROM findings WHERE run = ?1 AND ts_ns < ?2 "
-					  "AND (?4 < 0 OR intid = ?4) ORDER BY ts_ns DESC, id LIMIT ?3) UNION ALL "
-					  "SELECT * FROM (SELECT * FROM findings WHERE run = ?1 AND ts_ns IS NULL "
-					  "AND (?4 < 0 OR intid = ?4) LIMIT ?3)) "
-					  "ORDER BY abs(ts_ns - ?2), id LIMIT ?3",
-					  -1, &st, NULL) != SQLITE_OK)
-		return NULL;
-	sqlite3_bind_int64(st, 1, t->run);
-	sqlite3_bind_int64(st, 2, t->cursor);
-	sqlite3_bind_int(st, 3, limit);
-	sqlite3_bind_int64(st, 4, t->filter);
-	return st;
+/* Draw one finding's explanation over two lines, broken at a space. */
+static int draw_explanation(void *arg, const struct tui_finding *f)
+{
+	const struct explain_at *at = arg;
+	const char *text = f->explanation;
+	int n = at->cols - 2, len = (int)strlen(text), head;
+
+	mvprintw(at->row, 1, "%s: ", f->kind);
+	head = n - getcurx(stdscr);
+	if (head > len)
+		head = len;
+	while (head > 0 && head < len && text[head] != ' ') /* break at a space */
+		head--;
+	if (head <= 0)
+		head = n - getcurx(stdscr) > 0 ? n - getcurx(stdscr) : 0;
+	printw("%.*s", head, text);
+	if (head < len)
+		mvprintw(at->row + 1, 3, "%.*s", n - 3, text + head + (text[head] == ' '));
+	return 1;
 }
 
 /* The finding nearest the cursor, its explanation over two lines. */
 static void draw_finding_explanation(struct tui *t, int row, int cols)
 {
-	sqlite3_stmt *st = nearest_findings(t, 1);
+	struct explain_at at = {row, cols};
 
-	if (!st)
-		return;
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		const char *text = (const char *)sqlite3_column_text(st, 4);
-		int n = cols - 2, len = (int)strlen(text), head;
-
-		mvprintw(row, 1, "%s: ", sqlite3_column_text(st, 0));
-		head = n - getcurx(stdscr);
-		if (head > len)
-			head = len;
-		while (head > 0 && head < len && text[head] != ' ') /* break at a space */
-			head--;
-		if (head <= 0)
-			head = n - getcurx(stdscr) > 0 ? n - getcurx(stdscr) : 0;
-		printw("%.*s", head, text);
-		if (head < len)
-			mvprintw(row + 1, 3, "%.*s", n - 3, text + head + (text[head] == ' '));
-	}
-	sqlite3_finalize(st);
+	if (t->run)
+		tui_store_findings_near(t->db, t->run, t->cursor, t->filter, 1, draw_explanation, &at);
 }
 
 /* Draw the detail pane. */
@@ -645,10 +593,32 @@ static int findings_height(struct tui *t, int avail)
 	return avail - 1 > 0 ? avail - 1 : 0;
 }
 
+/* The findings list being drawn: where the next row goes and where the list ends. */
+struct list_at {
+	struct tui *t;
+	int row, end, cols;
+};
+
+/* Draw one row of the findings list and remember its time for a click. */
+static int draw_list_row(void *arg, const struct tui_finding *f)
+{
+	struct list_at *at = arg;
+	struct tui *t = at->t;
+	char ts[32], vcpu[24], intid[24];
+
+	mvprintw(at->row, 1, "%-16s t=%s vcpu %s intid %s: %.*s", f->kind,
+		 seconds(ts, sizeof(ts), f->ts_ns == VR_NO_VALUE ? 0 : f->ts_ns),
+		 opt_int(vcpu, sizeof(vcpu), f->vcpu), opt_int(intid, sizeof(intid), f->intid),
+		 at->cols > 60 ? at->cols - 60 : 10, f->explanation);
+	if (t->list_n < MAX_LIST_ROWS)
+		t->list_ts[t->list_n++] = f->ts_ns == VR_NO_VALUE ? -1 : f->ts_ns;
+	return ++at->row >= at->end;
+}
+
 /* Draw the findings nearest to the cursor. */
 static void findings_draw(struct tui *t, int row, int height, int cols)
 {
-	sqlite3_stmt *st;
+	struct list_at at = {t, row + 1, row + height, cols};
 	char title[64];
 
 	if (height < 1)
@@ -660,20 +630,13 @@ static void findings_draw(struct tui *t, int row, int height, int cols)
 	else
 		snprintf(title, sizeof(title), "findings");
 	rule(t, row, cols, title);
-	if (!(st = nearest_findings(t, height - 1)))
+	if (!t->run)
 		return;
 	t->list_row = row + 1;
 	t->list_n = 0;
-	for (int r = row + 1; r < row + height && sqlite3_step(st) == SQLITE_ROW; r++) {
-		mvprintw(r, 1, "%-16s t=%s vcpu %s intid %s: %.*s", sqlite3_column_text(st, 0),
-			 sqlite3_column_text(st, 1), sqlite3_column_text(st, 2),
-			 sqlite3_column_text(st, 3), cols > 60 ? cols - 60 : 10,
-			 sqlite3_column_text(st, 4));
-		if (t->list_n < MAX_LIST_ROWS)
-			t->list_ts[t->list_n++] =
-				sqlite3_column_type(st, 5) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 5);
-	}
-	sqlite3_finalize(st);
+	if (height > 1)
+		tui_store_findings_near(t->db, t->run, t->cursor, t->filter, height - 1, draw_list_row,
+					&at);
 }
 
 /* The status line. */
@@ -775,12 +738,9 @@ void tui_draw(struct tui *t)
 /* Move the cursor to the next (dir 1) or previous (-1) finding. */
 static void jump_finding(struct tui *t, int dir)
 {
-	int64_t ts = q_int(t,
-			   dir > 0 ? "SELECT min(ts_ns) FROM findings WHERE run = ?2 AND ts_ns > ?1 AND kind != 'TRACE_GAP' AND (?4 < 0 OR intid = ?4)"
-				   : "SELECT max(ts_ns) FROM findings WHERE run = ?2 AND ts_ns < ?1 AND kind != 'TRACE_GAP' AND (?4 < 0 OR intid = ?4)",
-			   t->cursor, t->run, 0, -1);
+	int64_t ts = tui_store_next_finding(t->db, t->run, t->cursor, dir, t->filter);
 
-	if (ts < 0) {
+	if (ts == VR_NO_VALUE) {
 		snprintf(t->status, sizeof(t->status), "no %s finding", dir > 0 ? "next" : "previous");
 		return;
 	}
@@ -805,7 +765,8 @@ static void prompt(const char *what, char *buf, size_t n)
 /* Search after the cursor: INTID, vCPU (v1), event kind, or a time (has a '.'). */
 static void search(struct tui *t)
 {
-	int64_t ts = -1;
+	struct tui_event_match m = {VR_NO_VALUE, VR_NO_VALUE, NULL};
+	int64_t ts;
 
 	prompt("search (INTID, vN, event name, time): ", t->search, sizeof(t->search));
 	if (!t->search[0])
@@ -815,26 +776,13 @@ static void search(struct tui *t)
 		return;
 	}
 	if (t->search[0] == 'v' && t->search[1] >= '0' && t->search[1] <= '9')
-		ts = q_int(t, "SELECT min(ts_ns) FROM events WHERE vcpu = ?2 AND ts_ns > ?1", t->cursor,
-			   atoll(t->search + 1), 0, -1);
+		m.vcpu = atoll(t->search + 1);
 	else if (t->search[0] >= '0' && t->search[0] <= '9')
-		ts = q_int(t, "SELECT min(ts_ns) FROM events WHERE intid = ?2 AND ts_ns > ?1",
-			   t->cursor, atoll(t->search), 0, -1);
-	else {
-		sqlite3_stmt *st;
-
-		if (sqlite3_prepare_v2(t->sql,
-				       "SELECT min(e.ts_ns) FROM events e JOIN event_kinds k "
-				       "ON k.kind = e.kind WHERE k.name = ?1 AND e.ts_ns > ?2",
-				       -1, &st, NULL) == SQLITE_OK) {
-			sqlite3_bind_text(st, 1, t->search, -1, SQLITE_STATIC);
-			sqlite3_bind_int64(st, 2, t->cursor);
-			if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
-				ts = sqlite3_column_int64(st, 0);
-			sqlite3_finalize(st);
-		}
-	}
-	if (ts < 0)
+		m.intid = atoll(t->search);
+	else
+		m.kind_name = t->search;
+	ts = tui_store_next_event(t->db, t->cursor, 1, &m);
+	if (ts == VR_NO_VALUE)
 		snprintf(t->status, sizeof(t->status), "'%s' not found after the cursor", t->search);
 	else
 		centre(t, ts);
@@ -855,6 +803,15 @@ static void set_filter(struct tui *t)
 		t->filter_vcpu = atoi(buf + 1);
 	else
 		snprintf(t->status, sizeof(t->status), "'%s' is neither an INTID nor a vCPU", buf);
+}
+
+/* Move the cursor to the next (dir 1) or previous (-1) event, if there is one. */
+static void step_event(struct tui *t, int dir)
+{
+	int64_t ts = tui_store_next_event(t->db, t->cursor, dir, NULL);
+
+	if (ts != VR_NO_VALUE)
+		t->cursor = ts;
 }
 
 static int act(struct tui *t, enum action a);
@@ -882,7 +839,11 @@ static void mouse(struct tui *t)
 		t->cursor = col_time(t, me.x - LANE_LABEL, width);
 }
 
-/* Apply one action; returns 0 to quit. */
+/*
+ * Apply one action; returns 0 to quit. Longer than most functions here:
+ * one case per action of the key table, a line or two each, which read
+ * best side by side (as htop's and tig's request switches do).
+ */
 static int act(struct tui *t, enum action a)
 {
 	int width = timeline_width(getmaxx(stdscr));
@@ -926,14 +887,12 @@ static int act(struct tui *t, enum action a)
 		t->cursor = t->t1;
 		break;
 	case ACT_NEXT_EVENT:
-		t->cursor = q_int(t, "SELECT min(ts_ns) FROM events WHERE ts_ns > ?1", t->cursor, 0, 0,
-				  t->cursor);
+		step_event(t, 1);
 		if (t->cursor >= t->vstart + t->vspan)
 			centre(t, t->cursor);
 		break;
 	case ACT_PREV_EVENT:
-		t->cursor = q_int(t, "SELECT max(ts_ns) FROM events WHERE ts_ns < ?1", t->cursor, 0, 0,
-				  t->cursor);
+		step_event(t, -1);
 		if (t->cursor < t->vstart)
 			centre(t, t->cursor);
 		break;
@@ -993,13 +952,13 @@ int tui_key(struct tui *t, int key)
 /* ---------------------------------------------------------------- open, run */
 
 /* Show the one-time summary build's progress on the status line. */
-static void show_progress(double done, void *arg)
+static void show_progress(int64_t done, int64_t total, void *arg)
 {
 	(void)arg;
 	if (!stdscr)
 		return;
 	mvprintw(getmaxy(stdscr) - 1, 0, "building the per-zoom summaries (once per trace): %3.0f%%",
-		 done * 100);
+		 total > 0 ? 100.0 * (double)done / (double)total : 0.0);
 	clrtoeol();
 	refresh();
 }
@@ -1019,8 +978,7 @@ struct tui *tui_open(const char *path, const struct tui_options *o, struct vr_er
 		free(t);
 		return NULL;
 	}
-	t->sql = tracedb_sqlite(t->db);
-	t->tl = timeline_open(t->sql, show_progress, t, err);
+	t->tl = timeline_open(t->db, show_progress, t, err);
 	if (!t->tl) {
 		tracedb_close(t->db);
 		free(t);
@@ -1029,7 +987,7 @@ struct tui *tui_open(const char *path, const struct tui_options *o, struct vr_er
 	t->t0 = timeline_first_ns(t->tl);
 	t->t1 = timeline_last_ns(t->tl);
 	t->nvcpus = timeline_nvcpus(t->tl);
-	t->run = q_int(t, "SELECT max(run) FROM replay_runs WHERE status = 'done'", 0, 0, 0, 0);
+	t->run = tui_store_latest_run(t->db);
 	t->vstart = t->cursor = t->t0;
 	t->vspan = t->t1 - t->t0 + 1;
 	t->mark_a = t->mark_b = -1;

@@ -71,7 +71,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s\n", err.msg);
 		return 2;
 	}
-	tl = timeline_open(tracedb_sqlite(db), NULL, NULL, &err);
+	tl = timeline_open(db, NULL, NULL, &err);
 	if (!tl) {
 		fprintf(stderr, "%s\n", err.msg);
 		return 2;

@@ -3,10 +3,15 @@
  * Tests of the TUI's model (ui/timeline.c) on a real lab trace (two vCPUs,
  * SPIs routed over both): the per-zoom summaries are built on the first
  * open, stored in the file and reused; a stale or read-only file gets them
- * rebuilt (in memory for read-only); and the summaries say the same as
- * the raw events: the time each vCPU spent running, in the host and in WFI,
- * the injections, and the time each interrupt was pending or active, summed
- * over the trace, agree between the stored level 0 and raw-event windows.
+ * rebuilt (in memory for read-only); what `import` stores
+ * (timeline_store_summaries) is what a later open reads; and the summaries
+ * say the same as the raw events: the time each vCPU spent running, in the
+ * host and in WFI, the injections, and the time each interrupt was pending
+ * or active, summed over the trace, agree between the stored level 0 and
+ * raw-event windows. Two small traces written event by event pin down two
+ * old bugs: a flush whose LRs create the scanner's 32nd and 33rd tracks (the
+ * array moved under a pointer still in use) and a trace whose clock jumps by
+ * years (a time offset times the column count overflowed 64 bits).
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdlib.h>
@@ -40,7 +45,7 @@ static struct timeline *open_model(const char *path, int flags, struct tracedb *
 	*db = tracedb_open(path, flags, &err);
 	if (!*db)
 		return NULL;
-	tl = timeline_open(tracedb_sqlite(*db), NULL, NULL, &err);
+	tl = timeline_open(*db, NULL, NULL, &err);
 	if (!tl)
 		fprintf(stderr, "timeline_open: %s\n", err.msg);
 	return tl;
@@ -169,6 +174,162 @@ static void check_summaries(const char *trace)
 	tracedb_close(db);
 }
 
+/* Stored as `import` stores them (in the file that had none): a read-only open finds them current. */
+static void check_stored_at_import(void)
+{
+	struct vr_error err = {{0}};
+	struct tracedb *db;
+	struct timeline *tl;
+	char ro[256];
+
+	snprintf(ro, sizeof(ro), "%s/ro.db", dir);
+	CHECK(timeline_store_summaries(ro, NULL, NULL, &err) == 0);
+	tl = open_model(ro, TRACEDB_READONLY, &db);
+	CHECK(tl && timeline_build_seconds(tl) == 0);
+	timeline_close(tl);
+	tracedb_close(db);
+	CHECK(timeline_store_summaries(ro, NULL, NULL, &err) == 0); /* current: nothing to do */
+}
+
+/* Start a trace at path whose vCPUs 0..nvcpus-1 run on threads 100 + v. */
+static struct trace_writer *synth_begin(const char *path, int nvcpus, struct tracedb **db)
+{
+	struct vr_error err = {{0}};
+	struct trace_writer *w;
+
+	*db = tracedb_create(path, &err);
+	if (!*db || !(w = trace_writer_begin(*db, &err))) {
+		fprintf(stderr, "%s: %s\n", path, err.msg);
+		exit(1);
+	}
+	for (int v = 0; v < nvcpus; v++)
+		trace_writer_map_thread(w, 100 + v, v, "test", 1, 0);
+	return w;
+}
+
+/* An event of vCPU vcpu (intid and arg1 may be VR_NO_VALUE). */
+static struct vr_event synth_event(enum vr_event_kind kind, int64_t ts, int vcpu, int64_t intid,
+				   int64_t arg1)
+{
+	struct vr_event ev;
+
+	vr_event_clear(&ev);
+	ev.kind = kind;
+	ev.ts_ns = ts;
+	ev.pid = 100 + vcpu;
+	ev.vcpu = vcpu;
+	ev.intid = intid;
+	ev.arg[1] = arg1;
+	return ev;
+}
+
+/* Finish the trace and open its model; NULL on failure. */
+static struct timeline *synth_open(struct trace_writer *w, const char *path, struct tracedb **db)
+{
+	struct vr_error err = {{0}};
+
+	CHECK(trace_writer_finish(w, &err) == 0);
+	tracedb_close(*db);
+	return open_model(path, TRACEDB_READWRITE, db);
+}
+
+/*
+ * Two vCPUs, so that each LR of a flush looks up two tracks: the vCPU's
+ * and the SPI's awaiting a vCPU. With one track made before (a PPI
+ * injected), the 16th LR's first lookup makes the 32nd track and its
+ * second one grows the array, which used to leave the first pointer
+ * dangling (ASan: heap-use-after-free) and lose that interrupt's state.
+ */
+static void check_flush_grows_tracks(void)
+{
+	struct tracedb *db;
+	struct timeline *tl;
+	struct tl_window w;
+	struct vr_snapshot snap;
+	struct vr_event ev;
+	char path[256];
+	int64_t pending = -1;
+	struct trace_writer *tw;
+
+	snprintf(path, sizeof(path), "%s/flush.db", dir);
+	tw = synth_begin(path, 2, &db);
+	ev = synth_event(VR_EV_ENTRY, 1000, 1, VR_NO_VALUE, VR_NO_VALUE);
+	trace_writer_event(tw, &ev);
+	ev = synth_event(VR_EV_IRQ_PENDING, 2000, 0, 27, 1);
+	trace_writer_event(tw, &ev);
+	vr_snapshot_clear(&snap);
+	snap.gic_version = 3;
+	snap.nr_lrs = snap.used_lrs = 16;
+	for (int i = 0; i < 16; i++) /* pending, group 1, INTIDs 32..47 */
+		snap.lr[i] = (1ull << 62) | (1ull << 60) | (uint64_t)(32 + i);
+	ev = synth_event(VR_EV_FLUSH, 3000, 0, VR_NO_VALUE, VR_NO_VALUE);
+	trace_writer_snapshot(tw, &ev, &snap);
+	ev = synth_event(VR_EV_EXIT, 10000, 0, VR_NO_VALUE, VR_NO_VALUE);
+	trace_writer_event(tw, &ev);
+	tl = synth_open(tw, path, &db);
+	CHECK(tl != NULL);
+	if (!tl)
+		return;
+	CHECK_EQ(timeline_nvcpus(tl), 2);
+	CHECK(timeline_window(tl, 1000, 9001, 100, 0, -1, &w) == 0);
+	CHECK_EQ(w.level, -1);
+	for (int r = 0; r < w.nirqs; r++)
+		if (w.irqs[r].vcpu == 0 && w.irqs[r].intid == 47) {
+			pending = 0;
+			for (int c = 0; c < w.ncols; c++)
+				pending += w.irqs[r].bins[c].ns[TL_PENDING];
+		}
+	CHECK_EQ(pending, 10001 - 3000); /* from the flush to the window's end */
+	timeline_window_free(&w);
+	timeline_close(tl);
+	tracedb_close(db);
+}
+
+/*
+ * A vCPU that runs for 6e18 ns (a clock that jumped by 190 years): on a
+ * screen of 4 columns a time offset times the column count exceeds 64
+ * bits, which used to give a wrapped or negative column (UBSan: signed
+ * overflow). The exit belongs to the last column, the run to every one.
+ */
+static void check_huge_span(void)
+{
+	const int64_t t0 = 1000, t1 = t0 + 6000000000000000000LL;
+	struct tracedb *db;
+	struct timeline *tl;
+	struct tl_window w;
+	struct vr_event ev;
+	char path[256];
+	int64_t run = 0, events = 0;
+	struct trace_writer *tw;
+
+	snprintf(path, sizeof(path), "%s/huge.db", dir);
+	tw = synth_begin(path, 1, &db);
+	ev = synth_event(VR_EV_ENTRY, t0, 0, VR_NO_VALUE, VR_NO_VALUE);
+	trace_writer_event(tw, &ev);
+	ev = synth_event(VR_EV_EXIT, t1, 0, VR_NO_VALUE, VR_NO_VALUE);
+	trace_writer_event(tw, &ev);
+	tl = synth_open(tw, path, &db);
+	CHECK(tl != NULL);
+	if (!tl)
+		return;
+	CHECK(timeline_levels(tl) > 0);
+	CHECK(timeline_window(tl, t0, t1 - t0 + 1, 4, 0, -1, &w) == 0);
+	CHECK(w.level >= 0);
+	for (int c = 0; c < w.ncols; c++) {
+		CHECK(w.lanes[c].ns[TL_RUN] > 0);
+		run += w.lanes[c].ns[TL_RUN];
+		events += w.lanes[c].events;
+	}
+	CHECK(near(run, t1 - t0, 1)); /* the last bucket, cut by the window's end, is spread evenly */
+	CHECK_EQ(events, 2);
+	CHECK_EQ(w.lanes[0].events, 1);
+	CHECK_EQ(w.lanes[3].events, 1);
+	CHECK_EQ(timeline_muldiv(INT64_MAX, 2000, 4000), INT64_MAX / 2);
+	timeline_window_free(&w);
+	timeline_close(tl);
+	tracedb_close(db);
+}
+
 /* Usage: test_timeline DATA_DIR */
 int main(int argc, char **argv)
 {
@@ -179,6 +340,9 @@ int main(int argc, char **argv)
 	snprintf(trace, sizeof(trace), "%s/lab/linux-7.2-gicv3-vhe-spi-burst-2vcpu/trace.txt.xz",
 		 argv[1]);
 	check_summaries(trace);
+	check_stored_at_import();
+	check_flush_grows_tracks();
+	check_huge_span();
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd))
 		return 1;
