@@ -282,8 +282,18 @@ static int64_t trace_start_ns(struct tracedb *db)
 	return f.first_ts_ns;
 }
 
-/* Run the check command. */
-int cmd_check(int argc, char **argv)
+/* What check's command line asks for. */
+struct check_args {
+	struct replay_options opt;
+	const char *from, *to, *compare, *path;
+	int json, quiet;
+};
+
+/*
+ * Parse check's command line into a; -1 to go on, else the exit status
+ * (--help, --list-profiles, a usage error).
+ */
+static int parse_check_args(int argc, char **argv, struct check_args *a)
 {
 	static const struct option longopts[] = {
 		{"profile", required_argument, NULL, 'p'}, {"list-profiles", no_argument, NULL, 'L'},
@@ -294,52 +304,46 @@ int cmd_check(int argc, char **argv)
 		{"compare", required_argument, NULL, 'C'},
 		{NULL, 0, NULL, 0},
 	};
-	struct replay_options opt = {0};
-	struct replay_result res;
-	struct print_state ps = {0};
-	struct vr_error err = {{0}};
-	const char *from = NULL, *to = NULL, *compare = NULL;
-	struct tracedb *db;
-	int c, quiet = 0, serious, k;
-	size_t i;
+	int c;
 
-	opt.vcpu = opt.intid = opt.from_ns = opt.to_ns = VR_NO_VALUE;
-	opt.store = 1;
+	memset(a, 0, sizeof(*a));
+	a->opt.vcpu = a->opt.intid = a->opt.from_ns = a->opt.to_ns = VR_NO_VALUE;
+	a->opt.store = 1;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "p:qh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
-			opt.profile = optarg;
+			a->opt.profile = optarg;
 			break;
 		case 'L':
-			for (i = 0; vgic_profile_at(i); i++)
+			for (int i = 0; vgic_profile_at(i); i++)
 				printf("%-12s %s\n", vgic_profile_name(vgic_profile_at(i)),
 				       vgic_profile_description(vgic_profile_at(i)));
 			return 0;
 		case 'v':
-			opt.vcpu = atoll(optarg);
+			a->opt.vcpu = atoll(optarg);
 			break;
 		case 'i':
-			opt.intid = atoll(optarg);
+			a->opt.intid = atoll(optarg);
 			break;
 		case 'f':
-			from = optarg;
+			a->from = optarg;
 			break;
 		case 't':
-			to = optarg;
+			a->to = optarg;
 			break;
 		case 'j':
-			ps.json = 1;
+			a->json = 1;
 			break;
 		case 'q':
-			quiet = 1;
+			a->quiet = 1;
 			break;
 		case 'n':
-			opt.store = 0;
+			a->opt.store = 0;
 			break;
 		case 'C':
-			compare = optarg;
-			opt.store = 0;
+			a->compare = optarg;
+			a->opt.store = 0;
 			break;
 		case 'h':
 			fputs(check_usage, stdout);
@@ -353,80 +357,122 @@ int cmd_check(int argc, char **argv)
 		fputs(check_usage, stderr);
 		return 2;
 	}
-	if (opt.profile && !vgic_profile_find(opt.profile)) {
-		cli_error("check: unknown profile '%s'; see --list-profiles", opt.profile);
+	a->path = argv[optind];
+	if (a->opt.profile && !vgic_profile_find(a->opt.profile)) {
+		cli_error("check: unknown profile '%s'; see --list-profiles", a->opt.profile);
 		return 2;
 	}
-	db = tracedb_open(argv[optind], opt.store ? TRACEDB_READWRITE : TRACEDB_READONLY, &err);
-	if (!db && opt.store) {
-		/* A read-only file or directory still gets checked, just not recorded. */
-		db = tracedb_open(argv[optind], TRACEDB_READONLY, &err);
+	return -1;
+}
+
+/*
+ * Open the trace for check: writable to store the run, or read-only (a
+ * file the user cannot write is still checked, its results not stored).
+ */
+static struct tracedb *open_for_check(struct check_args *a)
+{
+	struct vr_error err = {{0}};
+	struct tracedb *db;
+
+	db = tracedb_open(a->path, a->opt.store ? TRACEDB_READWRITE : TRACEDB_READONLY, &err);
+	if (!db && a->opt.store) {
+		db = tracedb_open(a->path, TRACEDB_READONLY, &err);
 		if (db) {
-			fprintf(stderr, "vgic-replay: %s: read-only; results not stored\n",
-				argv[optind]);
-			opt.store = 0;
+			fprintf(stderr, "vgic-replay: %s: read-only; results not stored\n", a->path);
+			a->opt.store = 0;
 		}
 	}
-	if (!db) {
+	if (!db)
 		cli_error("%s", err.msg);
+	return db;
+}
+
+/* The end of the JSON document: the run's profile, model tallies and accounting. */
+static void print_json_summary(const struct replay_result *res)
+{
+	printf("\n  ],\n  \"profile\": \"%s\",\n  \"profile_reason\": ",
+	       vgic_profile_name(res->profile));
+	json_string(res->profile_reason);
+	printf(",\n  \"checks_run\": ");
+	json_string(res->checks_run);
+	printf(",\n  \"events\": %lld,\n", (long long)res->events);
+	printf("  \"model\": {\"flushes\": %lld, \"agree\": %lld, \"unknown\": %lld, "
+	       "\"dir_exits\": %lld, \"dir_found\": %lld},\n",
+	       (long long)res->model_flushes, (long long)res->model_agree,
+	       (long long)res->model_unknown, (long long)res->model_dir_exits,
+	       (long long)res->model_dir_found);
+	print_accounting(res, 1);
+	printf("}\n");
+}
+
+/* The text summary after the findings: profile, checks, counts, the model, the accounting. */
+static void print_text_summary(const struct replay_result *res, int after_findings)
+{
+	printf("%sprofile %s (%s)\nchecks: %s\n%lld events replayed, %lld finding%s",
+	       after_findings ? "\n" : "", vgic_profile_name(res->profile), res->profile_reason,
+	       res->checks_run, (long long)res->events, (long long)res->findings,
+	       res->findings == 1 ? "" : "s");
+	for (int k = 0; k < FINDING_KIND_MAX; k++)
+		if (res->findings_by_kind[k])
+			printf(", %lld %s", (long long)res->findings_by_kind[k],
+			       finding_kind_name((enum finding_kind)k));
+	printf("\n");
+	if (res->model_flushes)
+		printf("model: %lld of %lld flushes as %s predicts (%.2f%%), %lld not compared "
+		       "(vCPU state unknown); %lld trapped DIRs not named by the trace, %lld "
+		       "pinned down\n",
+		       (long long)res->model_agree, (long long)res->model_flushes,
+		       vgic_profile_name(res->profile),
+		       100.0 * (double)res->model_agree / (double)res->model_flushes,
+		       (long long)res->model_unknown, (long long)res->model_dir_exits,
+		       (long long)res->model_dir_found);
+	if (res->has_snapshots)
+		print_accounting(res, 0);
+}
+
+/* Run the check command. */
+int cmd_check(int argc, char **argv)
+{
+	struct print_state ps = {0};
+	struct vr_error err = {{0}};
+	struct replay_result res;
+	struct check_args a;
+	struct tracedb *db;
+	int rc, serious;
+
+	rc = parse_check_args(argc, argv, &a);
+	if (rc >= 0)
+		return rc;
+	db = open_for_check(&a);
+	if (!db)
 		return 2;
-	}
-	if ((from && parse_time(from, trace_start_ns(db), &opt.from_ns)) ||
-	    (to && parse_time(to, trace_start_ns(db), &opt.to_ns))) {
+	if ((a.from && parse_time(a.from, trace_start_ns(db), &a.opt.from_ns)) ||
+	    (a.to && parse_time(a.to, trace_start_ns(db), &a.opt.to_ns))) {
 		cli_error("check: bad time '%s' (absolute ns, or +N with s, ms, us or ns)",
-			  from && parse_time(from, 0, &opt.from_ns) ? from : to);
+			  a.from && parse_time(a.from, 0, &a.opt.from_ns) ? a.from : a.to);
 		tracedb_close(db);
 		return 2;
 	}
-	opt.progress = isatty(STDERR_FILENO);
-	if (compare) {
-		k = compare_profiles(db, &opt, compare);
+	a.opt.progress = isatty(STDERR_FILENO);
+	if (a.compare) {
+		rc = compare_profiles(db, &a.opt, a.compare);
 		tracedb_close(db);
-		return k;
+		return rc;
 	}
+	ps.json = a.json;
 	if (ps.json)
-		printf("{\n  \"trace\": \"%s\",\n  \"findings\": [", argv[optind]);
-	if (replay_check(db, &opt, print_finding, &ps, &res, &err)) {
+		printf("{\n  \"trace\": \"%s\",\n  \"findings\": [", a.path);
+	if (replay_check(db, &a.opt, print_finding, &ps, &res, &err)) {
 		if (ps.json)
 			printf("]\n}\n");
-		cli_error("%s: %s", argv[optind], err.msg);
+		cli_error("%s: %s", a.path, err.msg);
 		tracedb_close(db);
 		return 2;
 	}
-	if (ps.json) {
-		printf("\n  ],\n  \"profile\": \"%s\",\n  \"profile_reason\": ", vgic_profile_name(res.profile));
-		json_string(res.profile_reason);
-		printf(",\n  \"checks_run\": ");
-		json_string(res.checks_run);
-		printf(",\n  \"events\": %lld,\n", (long long)res.events);
-		printf("  \"model\": {\"flushes\": %lld, \"agree\": %lld, \"unknown\": %lld, "
-		       "\"dir_exits\": %lld, \"dir_found\": %lld},\n",
-		       (long long)res.model_flushes, (long long)res.model_agree,
-		       (long long)res.model_unknown, (long long)res.model_dir_exits,
-		       (long long)res.model_dir_found);
-		print_accounting(&res, 1);
-		printf("}\n");
-	} else if (!quiet) {
-		printf("%sprofile %s (%s)\nchecks: %s\n%lld events replayed, %lld finding%s",
-		       ps.nprinted ? "\n" : "", vgic_profile_name(res.profile), res.profile_reason,
-		       res.checks_run, (long long)res.events, (long long)res.findings,
-		       res.findings == 1 ? "" : "s");
-		for (k = 0; k < FINDING_KIND_MAX; k++)
-			if (res.findings_by_kind[k])
-				printf(", %lld %s", (long long)res.findings_by_kind[k],
-				       finding_kind_name((enum finding_kind)k));
-		printf("\n");
-		if (res.model_flushes)
-			printf("model: %lld of %lld flushes as %s predicts (%.2f%%), %lld not compared "
-			       "(vCPU state unknown); %lld trapped DIRs not named by the trace, %lld "
-			       "pinned down\n",
-			       (long long)res.model_agree, (long long)res.model_flushes, vgic_profile_name(res.profile),
-			       100.0 * (double)res.model_agree / (double)res.model_flushes,
-			       (long long)res.model_unknown, (long long)res.model_dir_exits,
-			       (long long)res.model_dir_found);
-		if (res.has_snapshots)
-			print_accounting(&res, 0);
-	}
+	if (ps.json)
+		print_json_summary(&res);
+	else if (!a.quiet)
+		print_text_summary(&res, ps.nprinted);
 	serious = (int)(res.findings - res.findings_by_kind[FINDING_TRACE_GAP]);
 	replay_result_free(&res);
 	tracedb_close(db);

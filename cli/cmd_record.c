@@ -94,8 +94,56 @@ static int finish_recording(int argc, const char *path)
 	return 0;
 }
 
-/* Parse options and run the recording. */
-int cmd_record(int argc, char **argv)
+/*
+ * An option that takes a checked value (GIC, sizes, backend, LRs); 0,
+ * or 2 after an error line. Kept apart from the plain flags so that each
+ * rule reads on its own.
+ */
+static int valued_option(int c, const char *arg, struct record_options *opt)
+{
+	switch (c) {
+	case 'g':
+		opt->gic_version = atoi(arg);
+		if (opt->gic_version != 2 && opt->gic_version != 3)
+			return cli_error("record: --gic must be 2 or 3"), 2;
+		return 0;
+	case 'b':
+		opt->ring_bytes = (size_t)atoi(arg) << 20;
+		if (!opt->ring_bytes || (opt->ring_bytes & (opt->ring_bytes - 1)))
+			return cli_error("record: --buffer-size must be a power of two (MB)"), 2;
+		return 0;
+	case 'B':
+		if (!vr_record_backend_exists(arg))
+			return cli_error("record: --backend must be bpf or tracefs"), 2;
+		if (!on_tracefs(opt)) /* tracefs, once named or implied, stays */
+			opt->backend = arg;
+		return 0;
+	case 'L':
+		opt->tracefs_lrs = atoi(arg);
+		if (opt->tracefs_lrs < 1 || opt->tracefs_lrs > 64)
+			return cli_error("record: --lrs must be 1 to 64"), 2;
+		return 0;
+	case 'F':
+		opt->flight_bytes = (size_t)(atof(arg) * 1048576);
+		if (opt->flight_bytes < 65536)
+			return cli_error("record: --flight needs at least 0.0625 MB (64 KiB)"), 2;
+		return 0;
+	case 'M':
+		opt->max_size = (int64_t)(atof(arg) * 1048576);
+		return 0;
+	case 'd':
+		opt->duration = atof(arg);
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * Parse record's command line into opt; -1 to go on, else the exit
+ * status (--help, --finish done, a usage error).
+ */
+static int parse_record_args(int argc, char **argv, struct record_options *opt)
 {
 	static const struct option longopts[] = {
 		{"output", required_argument, NULL, 'o'},  {"force", no_argument, NULL, 'f'},
@@ -106,108 +154,60 @@ int cmd_record(int argc, char **argv)
 		{"gic", required_argument, NULL, 'g'},	   {"buffer-size", required_argument, NULL, 'b'},
 		{"verbose", no_argument, NULL, 'v'},	   {"help", no_argument, NULL, 'h'},
 		{"flight", required_argument, NULL, 'F'},  {"backend", required_argument, NULL, 'B'},
-		{"lrs", required_argument, NULL, 'L'},	   {"from-pipe", required_argument, NULL, 'I'},	   {"prog-stats", no_argument, NULL, 'P'},
-		{"check", no_argument, NULL, 'C'},	   {"finish", required_argument, NULL, 'Z'},
-		{NULL, 0, NULL, 0},
+		{"lrs", required_argument, NULL, 'L'},	   {"from-pipe", required_argument, NULL, 'I'},
+		{"prog-stats", no_argument, NULL, 'P'},	   {"check", no_argument, NULL, 'C'},
+		{"finish", required_argument, NULL, 'Z'},  {NULL, 0, NULL, 0},
 	};
-	struct record_options opt = {0};
-	struct record_stats st;
-	struct vr_error err = {{0}};
-	char cmdline[1024] = "";
-	int c, i, no_aplist = 0;
+	int c, no_aplist = 0;
 
-	opt.vcpu = -1;
-	opt.snapshots = 1;
-	opt.aplist = 1;
-	opt.ring_bytes = 8u << 20;
-	opt.tracefs_lrs = 4;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:fp:d:vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
-			opt.output = optarg;
+			opt->output = optarg;
 			break;
 		case 'f':
-			opt.force = 1;
+			opt->force = 1;
 			break;
 		case 'p':
-			opt.pid = atoi(optarg);
+			opt->pid = atoi(optarg);
 			break;
 		case 'V':
-			opt.vcpu = atoi(optarg);
-			break;
-		case 'd':
-			opt.duration = atof(optarg);
-			break;
-		case 'M':
-			opt.max_size = (int64_t)(atof(optarg) * 1048576);
+			opt->vcpu = atoi(optarg);
 			break;
 		case 'e':
-			opt.events = optarg;
+			opt->events = optarg;
 			break;
 		case 'S':
-			opt.snapshots = 0;
-			opt.aplist = 0;
+			opt->snapshots = opt->aplist = 0;
 			break;
 		case 's':
-			opt.snapshots = 1;
-			opt.aplist = !no_aplist;
+			opt->snapshots = 1;
+			opt->aplist = !no_aplist;
 			break;
 		case 'A':
-			opt.aplist = 0;
+			opt->aplist = 0;
 			no_aplist = 1;
 			break;
 		case 'C':
-			opt.check = 1;
+			opt->check = 1;
 			break;
 		case 'Z':
-			opt.finish = optarg;
-			break;
-		case 'g':
-			opt.gic_version = atoi(optarg);
-			if (opt.gic_version != 2 && opt.gic_version != 3) {
-				cli_error("record: --gic must be 2 or 3");
-				return 2;
-			}
-			break;
-		case 'b':
-			opt.ring_bytes = (size_t)atoi(optarg) << 20;
-			if (!opt.ring_bytes || (opt.ring_bytes & (opt.ring_bytes - 1))) {
-				cli_error("record: --buffer-size must be a power of two (MB)");
-				return 2;
-			}
-			break;
-		case 'B':
-			if (!vr_record_backend_exists(optarg)) {
-				cli_error("record: --backend must be bpf or tracefs");
-				return 2;
-			}
-			if (!on_tracefs(&opt)) /* tracefs, once named or implied, stays */
-				opt.backend = optarg;
-			break;
-		case 'L':
-			opt.tracefs_lrs = atoi(optarg);
-			if (opt.tracefs_lrs < 1 || opt.tracefs_lrs > 64) {
-				cli_error("record: --lrs must be 1 to 64");
-				return 2;
-			}
+			opt->finish = optarg;
 			break;
 		case 'I':
-			opt.tracefs_input = optarg;
-			opt.backend = "tracefs";
+			opt->tracefs_input = optarg;
+			opt->backend = "tracefs";
 			break;
 		case 'P':
-			opt.prog_stats = 1;
-			break;
-		case 'F':
-			opt.flight_bytes = (size_t)(atof(optarg) * 1048576);
-			if (opt.flight_bytes < 65536) {
-				cli_error("record: --flight needs at least 0.0625 MB (64 KiB)");
-				return 2;
-			}
+			opt->prog_stats = 1;
 			break;
 		case 'v':
-			opt.verbose = 1;
+			opt->verbose = 1;
+			break;
+		case 'g': case 'b': case 'B': case 'L': case 'F': case 'M': case 'd':
+			if (valued_option(c, optarg, opt))
+				return 2;
 			break;
 		case 'h':
 			fputs(record_usage, stdout);
@@ -217,23 +217,89 @@ int cmd_record(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (opt.finish)
-		return finish_recording(argc, opt.finish);
-	if (optind != argc || (!opt.output && !opt.check)) {
-		cli_error("record: need -o TRACE.db and no other arguments");
-		return 2;
+	if (opt->finish)
+		return finish_recording(argc, opt->finish);
+	return -1;
+}
+
+/* Options that do not go together; 0, or 2 after an error line. */
+static int check_combinations(int argc, const struct record_options *opt)
+{
+	if (optind != argc || (!opt->output && !opt->check))
+		return cli_error("record: need -o TRACE.db and no other arguments"), 2;
+	if (opt->check && (opt->output || on_tracefs(opt) || opt->flight_bytes))
+		return cli_error("record: --check writes nothing and checks the BPF backend: no -o, "
+				 "--backend tracefs or --flight with it"),
+		       2;
+	if (opt->flight_bytes && opt->max_size)
+		return cli_error("record: --max-size does not apply to --flight (its window is "
+				 "already bounded in memory)"),
+		       2;
+	return 0;
+}
+
+/* What record --check found out about this host; the exit status. */
+static int print_host_check(const struct record_stats *st)
+{
+	if (st->essential_missing) {
+		printf("record: this host cannot record LR snapshots: %d hooks attached, "
+		       "%d missing (%d of them needed)\n",
+		       st->hooks_attached, st->hooks_missing, st->essential_missing);
+		return 1;
 	}
-	if (opt.check && (opt.output || on_tracefs(&opt) || opt.flight_bytes)) {
-		cli_error("record: --check writes nothing and checks the BPF backend: no -o, "
-			  "--backend tracefs or --flight with it");
+	if (st->hooks_missing)
+		printf("record: this host can record: %d hooks attached, %d missing (the "
+		       "replay does without them)\n",
+		       st->hooks_attached, st->hooks_missing);
+	else
+		printf("record: this host can record: %d hooks attached, none missing\n",
+		       st->hooks_attached);
+	return 0;
+}
+
+/* The one line a finished recording prints, by mode. */
+static void print_recorded(const struct record_options *opt, const struct record_stats *st)
+{
+	if (opt->flight_bytes)
+		printf("%s: the last window, %lld events (%lld snapshots, %lld AP-list walks), "
+		       "%.1f MB, after %.1f s; %lld earlier records stored as a gap, dropped %lld "
+		       "in BPF\n",
+		       opt->output, (long long)st->events, (long long)st->snapshots,
+		       (long long)st->ap_lists, st->bytes / 1048576.0, st->seconds,
+		       (long long)st->drops_user, (long long)st->drops_bpf);
+	else if (on_tracefs(opt))
+		printf("%s: %lld events (%lld snapshots; no AP-list walks through tracefs) in %.1f s, "
+		       "%.1f MB; lost %lld in the ftrace buffer\n",
+		       opt->output, (long long)st->events, (long long)st->snapshots, st->seconds,
+		       st->bytes / 1048576.0, (long long)st->drops_bpf);
+	else
+		printf("%s: %lld events (%lld snapshots, %lld AP-list walks) in %.1f s, %.1f MB; "
+		       "dropped %lld in BPF, %lld in user space\n",
+		       opt->output, (long long)st->events, (long long)st->snapshots,
+		       (long long)st->ap_lists, st->seconds, st->bytes / 1048576.0,
+		       (long long)st->drops_bpf, (long long)st->drops_user);
+}
+
+/* Run the record command. */
+int cmd_record(int argc, char **argv)
+{
+	struct record_options opt = {0};
+	struct record_stats st;
+	struct vr_error err = {{0}};
+	char cmdline[1024] = "";
+	int rc;
+
+	opt.vcpu = -1;
+	opt.snapshots = 1;
+	opt.aplist = 1;
+	opt.ring_bytes = 8u << 20;
+	opt.tracefs_lrs = 4;
+	rc = parse_record_args(argc, argv, &opt);
+	if (rc >= 0)
+		return rc;
+	if (check_combinations(argc, &opt))
 		return 2;
-	}
-	if (opt.flight_bytes && opt.max_size) {
-		cli_error("record: --max-size does not apply to --flight (its window is already "
-			  "bounded in memory)");
-		return 2;
-	}
-	for (i = 0; i < argc; i++) {
+	for (int i = 0; i < argc; i++) {
 		size_t n = strlen(cmdline);
 
 		snprintf(cmdline + n, sizeof(cmdline) - n, "%s%s", i ? " " : "", argv[i]);
@@ -243,41 +309,8 @@ int cmd_record(int argc, char **argv)
 		cli_error("%s", err.msg);
 		return 1;
 	}
-	if (opt.check) {
-		if (st.essential_missing) {
-			printf("record: this host cannot record LR snapshots: %d hooks attached, "
-			       "%d missing (%d of them needed)\n",
-			       st.hooks_attached, st.hooks_missing, st.essential_missing);
-			return 1;
-		}
-		if (st.hooks_missing)
-			printf("record: this host can record: %d hooks attached, %d missing (the "
-			       "replay does without them)\n",
-			       st.hooks_attached, st.hooks_missing);
-		else
-			printf("record: this host can record: %d hooks attached, none missing\n",
-			       st.hooks_attached);
-		return 0;
-	}
-	if (opt.flight_bytes) {
-		printf("%s: the last window, %lld events (%lld snapshots, %lld AP-list walks), "
-		       "%.1f MB, after %.1f s; %lld earlier records stored as a gap, dropped %lld "
-		       "in BPF\n",
-		       opt.output, (long long)st.events, (long long)st.snapshots,
-		       (long long)st.ap_lists, st.bytes / 1048576.0, st.seconds,
-		       (long long)st.drops_user, (long long)st.drops_bpf);
-		return 0;
-	}
-	if (on_tracefs(&opt)) {
-		printf("%s: %lld events (%lld snapshots; no AP-list walks through tracefs) in %.1f s, "
-		       "%.1f MB; lost %lld in the ftrace buffer\n",
-		       opt.output, (long long)st.events, (long long)st.snapshots, st.seconds,
-		       st.bytes / 1048576.0, (long long)st.drops_bpf);
-		return 0;
-	}
-	printf("%s: %lld events (%lld snapshots, %lld AP-list walks) in %.1f s, %.1f MB; "
-	       "dropped %lld in BPF, %lld in user space\n",
-	       opt.output, (long long)st.events, (long long)st.snapshots, (long long)st.ap_lists,
-	       st.seconds, st.bytes / 1048576.0, (long long)st.drops_bpf, (long long)st.drops_user);
+	if (opt.check)
+		return print_host_check(&st);
+	print_recorded(&opt, &st);
 	return 0;
 }

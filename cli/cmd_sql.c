@@ -207,8 +207,15 @@ static int past_deadline(void *arg)
 	return (double)now.tv_sec + (double)now.tv_nsec / 1e9 > *deadline;
 }
 
-/* Run every statement of the SQL text in turn. */
-int cmd_sql(int argc, char **argv)
+/* What sql's command line asks for. */
+struct sql_args {
+	int csv, header;
+	double timeout;
+	const char *path, *text;
+};
+
+/* Parse sql's command line into a; -1 to go on, else the exit status. */
+static int parse_sql_args(int argc, char **argv, struct sql_args *a)
 {
 	static const struct option longopts[] = {
 		{"csv", no_argument, NULL, 'c'},
@@ -217,27 +224,24 @@ int cmd_sql(int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	struct vr_error err = {{0}};
-	struct tracedb *db;
-	const char *sqltext, *tail;
-	sqlite3_stmt *st;
-	int c, csv = 0, header = 1, rc = 0;
-	double timeout = 60, deadline;
-	struct timespec now;
 	char *end;
+	int c;
 
+	a->csv = 0;
+	a->header = 1;
+	a->timeout = 60;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
-			csv = 1;
+			a->csv = 1;
 			break;
 		case 'n':
-			header = 0;
+			a->header = 0;
 			break;
 		case 't':
-			timeout = strtod(optarg, &end);
-			if (*end || end == optarg || !(timeout >= 0 && timeout < 1e9)) {
+			a->timeout = strtod(optarg, &end);
+			if (*end || end == optarg || !(a->timeout >= 0 && a->timeout < 1e9)) {
 				cli_error("--timeout: '%s' is not a number of seconds", optarg);
 				return 2;
 			}
@@ -254,25 +258,34 @@ int cmd_sql(int argc, char **argv)
 		fputs(sql_usage, stderr);
 		return 2;
 	}
-	db = tracedb_open(argv[optind], TRACEDB_READONLY, &err);
-	if (!db) {
-		cli_error("%s", err.msg);
-		return 1;
-	}
+	a->path = argv[optind];
+	a->text = argv[optind + 1];
+	return -1;
+}
+
+/* Run every statement of a's SQL text in turn, reading only; 0 or 1. */
+static int run_sql(struct tracedb *db, const struct sql_args *a)
+{
+	const char *sqltext, *tail;
+	double deadline;
+	struct timespec now;
+	sqlite3_stmt *st;
+	int rc = 0;
+
 	sqlite3_set_authorizer(tracedb_sqlite(db), allow_reading, NULL);
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	deadline = (double)now.tv_sec + (double)now.tv_nsec / 1e9 + timeout;
-	if (timeout > 0)
+	deadline = (double)now.tv_sec + (double)now.tv_nsec / 1e9 + a->timeout;
+	if (a->timeout > 0)
 		sqlite3_progress_handler(tracedb_sqlite(db), 100000, past_deadline, &deadline);
-	sqltext = argv[optind + 1];
+	sqltext = a->text;
 	while (*sqltext) {
 		if (sqlite3_prepare_v2(tracedb_sqlite(db), sqltext, -1, &st, &tail) == SQLITE_AUTH) {
-			cli_error("%s: only reading is allowed: %s", argv[optind],
+			cli_error("%s: only reading is allowed: %s", a->path,
 				  sqlite3_errmsg(tracedb_sqlite(db)));
 			rc = 1;
 			break;
 		} else if (sqlite3_errcode(tracedb_sqlite(db)) != SQLITE_OK) {
-			cli_error("%s: SQL error at offset %ld: %s", argv[optind],
+			cli_error("%s: SQL error at offset %ld: %s", a->path,
 				  (long)sqlite3_error_offset(tracedb_sqlite(db)),
 				  sqlite3_errmsg(tracedb_sqlite(db)));
 			rc = 1;
@@ -281,10 +294,10 @@ int cmd_sql(int argc, char **argv)
 		if (!st)
 			break;
 		if (!sqlite3_stmt_readonly(st)) {
-			cli_error("%s: only reading is allowed: %.60s", argv[optind], sqlite3_sql(st));
+			cli_error("%s: only reading is allowed: %.60s", a->path, sqlite3_sql(st));
 			rc = 1;
-		} else if (run_statement(st, csv, header)) {
-			cli_error("%s: %s", argv[optind],
+		} else if (run_statement(st, a->csv, a->header)) {
+			cli_error("%s: %s", a->path,
 				  sqlite3_errcode(tracedb_sqlite(db)) == SQLITE_INTERRUPT
 					  ? "query stopped after --timeout seconds"
 					  : sqlite3_errmsg(tracedb_sqlite(db)));
@@ -295,6 +308,25 @@ int cmd_sql(int argc, char **argv)
 			break;
 		sqltext = tail;
 	}
+	return rc;
+}
+
+/* Run the sql command: open read-only, run the statements. */
+int cmd_sql(int argc, char **argv)
+{
+	struct vr_error err = {{0}};
+	struct sql_args a;
+	struct tracedb *db;
+	int rc = parse_sql_args(argc, argv, &a);
+
+	if (rc >= 0)
+		return rc;
+	db = tracedb_open(a.path, TRACEDB_READONLY, &err);
+	if (!db) {
+		cli_error("%s", err.msg);
+		return 1;
+	}
+	rc = run_sql(db, &a);
 	tracedb_close(db);
 	return rc;
 }
