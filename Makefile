@@ -243,10 +243,10 @@ FUZZERS := fuzz_ftrace fuzz_tracedat fuzz_tracedb
 FUZZ_CFLAGS = $(STD) $(WARN) -O1 -g $(PKG_CFLAGS) -I$(BUILD)/bpf -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=all
 
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(GEN_SRC) $(HEADERS) $(BUILD)/bpf/vgic.skel.h
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(GEN_SRC) ui/timeline.c $(HEADERS) $(BUILD)/bpf/vgic.skel.h
 	$(call msg,FUZZ-CC,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)clang $(FUZZ_CFLAGS) $< $(LIB_SRC) $(GEN_SRC) -o $@ $(PKG_LIBS)
+	$(Q)clang $(FUZZ_CFLAGS) $< $(LIB_SRC) $(GEN_SRC) ui/timeline.c -o $@ $(PKG_LIBS)
 
 fuzz-smoke: $(addprefix $(BUILD)/fuzz/,$(FUZZERS))
 	$(Q)tests/fuzz/run.sh smoke $(BUILD)/fuzz

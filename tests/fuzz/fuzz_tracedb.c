@@ -10,7 +10,8 @@
  * few hostile values: a column set to an extreme integer, a text, a
  * blob or NULL; a row deleted; a schema object added (a trigger, a
  * view). Then the file is opened read-only and replayed (the one driver
- * behind check, predict and report), its facts and info listings read.
+ * behind check, predict and report), its facts and info listings read,
+ * and the TUI's model built over it.
  * Errors are fine; a crash, a sanitizer report or a hang is a bug.
  */
 #define _GNU_SOURCE
@@ -26,6 +27,7 @@
 #include "../../replay/replay.h"
 #include "../../schemas/trace_listing.h"
 #include "../../schemas/trace_reader.h"
+#include "../../ui/timeline.h"
 
 /* libFuzzer entry points (declared here: libFuzzer has no header for them). */
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -185,6 +187,25 @@ static void ignore_row(const char *const *cols, int ncols, void *arg)
 	(void)cols, (void)ncols, (void)arg;
 }
 
+/* The TUI's model (no curses): open it, then the whole span and a narrow window. */
+static void read_as_tui(struct tracedb *db)
+{
+	struct vr_error err = {{0}};
+	struct timeline *tl = timeline_open(db, NULL, NULL, &err);
+	struct tl_window w;
+	int64_t t0, t1;
+
+	if (!tl)
+		return;
+	t0 = timeline_first_ns(tl);
+	t1 = timeline_last_ns(tl);
+	if (t1 >= t0 && timeline_window(tl, t0, t1 - t0 + 1, 80, 1, -1, &w) == 0)
+		timeline_window_free(&w);
+	if (t1 >= t0 && timeline_window(tl, t0 + (t1 - t0) / 2, 1000, 80, 1, -1, &w) == 0)
+		timeline_window_free(&w);
+	timeline_close(tl);
+}
+
 /* Read the edited file as every reader does. */
 static void read_as_readers(const char *path)
 {
@@ -205,6 +226,7 @@ static void read_as_readers(const char *path)
 	trace_facts_read(db, &facts, &err);
 	for (int l = TRACE_LIST_INFO; l <= TRACE_LIST_UNPARSED; l++)
 		trace_listing_run(db, (enum trace_listing)l, ignore_row, NULL, &err);
+	read_as_tui(db);
 	tracedb_close(db);
 }
 
