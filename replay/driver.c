@@ -214,6 +214,7 @@ int replay_check(struct tracedb *db, const struct replay_options *opt, replay_fi
 		goto out;
 	trace_filter_init(&f);
 	f.kinds = REPLAY_MODEL_KIND_SET;
+	f.apr = 0; /* neither the tracker nor the model reads them */
 	cur = trace_cursor_open(db, &f, err);
 	if (!cur)
 		goto out;

@@ -37,6 +37,7 @@ void trace_filter_init(struct trace_filter *f)
 	memset(f, 0, sizeof(*f));
 	f->gaps = 1;
 	f->snapshots = 1;
+	f->apr = 1;
 	f->ap_len = 1;
 	f->id_lo = f->id_hi = VR_NO_VALUE;
 	f->vcpu = f->intid = VR_NO_VALUE;
@@ -61,15 +62,21 @@ static void events_query(const struct trace_filter *f, char *q, size_t n)
 	snprintf(q, n,
 		 "SELECT e.id, e.ts_ns, e.cpu, e.pid, e.vcpu, e.kind, e.intid, e.arg0, e.arg1, "
 		 "e.arg2, e.arg3, e.src_pos, s.gic_version, s.nr_lrs, s.used_lrs, s.hcr, s.vmcr, "
-		 "s.apr, s.ap0r0, s.ap0r1, s.ap0r2, s.ap0r3, s.ap1r0, s.ap1r1, s.ap1r2, s.ap1r3, %s "
-		 "FROM events e %s WHERE 1",
+		 "%s, %s FROM events e %s WHERE 1",
+		 f->apr ? "s.apr, s.ap0r0, s.ap0r1, s.ap0r2, s.ap0r3, s.ap1r0, s.ap1r1, s.ap1r2, s.ap1r3"
+			: "NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL",
 		 f->ap_len ? "CASE WHEN s.ap_list_truncated IS NULL THEN -1 WHEN s.ap_list_truncated "
 			     "THEN 1000000 ELSE (SELECT count(*) FROM ap_list_entries a "
 			     "WHERE a.event_id = e.id) END"
 			   : "-1",
 		 f->snapshots ? "LEFT JOIN snapshots s ON s.event_id = e.id"
 			      : "LEFT JOIN snapshots s ON 0");
-	if (f->kinds) {
+	if (f->kinds && !(f->kinds & (f->kinds - 1))) {
+		/* One kind: the kind index gives its events in id order, no scan of the rest. */
+		for (int k = 1; k < VR_EV_KIND_MAX && k < 64; k++)
+			if (f->kinds == VR_KIND_BIT(k))
+				append(q, n, " AND e.kind = %lld", k);
+	} else if (f->kinds) {
 		int first = 1;
 
 		strncat(q, " AND +e.kind IN (", n - strlen(q) - 1);
@@ -377,7 +384,8 @@ int trace_facts_read(struct tracedb *db, struct trace_facts *f, struct vr_error 
 	/* Bounded: a larger id is refused by the stream itself (trace_item_validate). */
 	v = query_int(sql, "SELECT coalesce(max(vcpu), 0) + 1 FROM events", 1);
 	f->nr_vcpus = v < 1 ? 1 : v > TRACE_MAX_VCPUS ? TRACE_MAX_VCPUS : (int)v;
-	f->max_intid = query_int(sql, "SELECT max(intid) FROM events", -1);
+	/* The partial index on intid answers this without a scan. */
+	f->max_intid = query_int(sql, "SELECT max(intid) FROM events WHERE intid IS NOT NULL", -1);
 	f->max_event_id = query_int(sql, "SELECT max(id) FROM events", 0);
 	f->kinds_present = kinds_present(sql);
 	return 0;

@@ -50,6 +50,7 @@ struct trace_filter {
 	uint64_t kinds;		/* VR_KIND_BIT set; 0: every kind */
 	int gaps;		/* interleave the gaps (before the first event after them) */
 	int snapshots;		/* read the registers of snapshot kinds */
+	int apr;		/* ... and their active-priority registers (else VR_NO_VALUE) */
 	int ap_len;		/* compute vgic_post's AP-list length */
 	int64_t id_lo, id_hi;	/* events.id window, VR_NO_VALUE: open */
 	int64_t vcpu;		/* one vCPU, VR_NO_VALUE: all */

@@ -177,7 +177,9 @@ struct tracedb *tracedb_open(const char *path, int flags, struct vr_error *err)
 	struct tracedb *db;
 	struct stat stbuf;
 	int64_t app_id, version;
-	int oflags = (flags & TRACEDB_READWRITE) ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY;
+	/* One thread uses a reader's connection: no mutex around every column read. */
+	int oflags = (flags & TRACEDB_READWRITE) ? SQLITE_OPEN_READWRITE
+						   : SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX;
 
 	if (stat(path, &stbuf)) {
 		vr_error_set(err, "%s: no such file", path);
