@@ -17,7 +17,8 @@
 #include "../common/vr_common.h"
 #include "trace_event.h"
 
-#define VR_TRACE_FORMAT_VERSION 1
+#define VR_TRACE_FORMAT_VERSION 2
+#define VR_TRACE_FORMAT_OLDEST 1 /* the oldest format that opens read-only as it is */
 #define VR_TRACE_APPLICATION_ID 0x76676963 /* "vgic" */
 
 struct tracedb;
@@ -27,7 +28,13 @@ enum tracedb_open_flags {
 	TRACEDB_READWRITE = 1, /* also migrates an older format forward */
 };
 
-/* Open an existing trace database, checking identity and version. */
+/*
+ * Open an existing trace database, checking identity and version. A file
+ * of an older format (VR_TRACE_FORMAT_OLDEST and up) opens read-only as it
+ * is (tracedb_format_version() tells which); opened for writing, it is
+ * migrated to the current format first, in one transaction per step, and
+ * the connection can write LRs through snapshot_lrs as in format 1.
+ */
 struct tracedb *tracedb_open(const char *path, int flags, struct vr_error *err);
 
 /*
@@ -47,7 +54,7 @@ struct tracedb *tracedb_create_durable(const char *path, struct vr_error *err);
 /* Close the database; NULL is allowed. */
 void tracedb_close(struct tracedb *db);
 
-/* The underlying SQLite handle, for read queries. */
+/* The underlying SQLite handle, for read queries (after the writer's barrier). */
 sqlite3 *tracedb_sqlite(struct tracedb *db);
 
 /* The format version stored in the file (PRAGMA user_version). */
@@ -56,9 +63,25 @@ int tracedb_format_version(struct tracedb *db);
 /* Run SQL that returns no rows; on failure fill err with the SQLite message. */
 int tracedb_exec(struct tracedb *db, const char *sql, struct vr_error *err);
 
-/* The SQL text of the current schema and its indexes (embedded at build time). */
+/*
+ * The SQL text of the schema (embedded at build time): format 1's tables
+ * and views, the step from format 1 to 2 (also run on every new file, so
+ * a new file is format 1 migrated), the TEMP triggers that make format 2's
+ * snapshot_lrs view writable on connections opened for writing, and the
+ * indexes.
+ */
 extern const char vr_schema_sql[];
+extern const char vr_schema_v2_sql[];
+extern const char vr_schema_lr_writes_sql[];
 extern const char vr_schema_index_sql[];
+
+/*
+ * For the bulk writer only: a function that tracedb_exec() and
+ * tracedb_sqlite() call first, so that SQL the caller runs while a load is
+ * under way waits for the rows the writer's thread has not stored yet, and
+ * never runs beside it. NULL removes it.
+ */
+void tracedb_set_barrier(struct tracedb *db, void (*barrier)(void *), void *arg);
 
 /* ---------------------------------------------------------------- bulk writer */
 
