@@ -282,7 +282,8 @@ int main(int argc, char **argv)
 		rss5 = rss > rss5 ? rss : rss5;
 		imp[round] = ev5 / t_imp;
 		plain[round] = timed_insert(&s, ref, copies5, plain_sql, "plain", NULL);
-		indexed[round] = timed_insert(&s, ref, copies5, NULL, "events", vr_schema_index_sql);
+		indexed[round] =
+			timed_insert(&s, ref, copies5, NULL, "events", vr_schema_index_sql);
 		printf("  round %d: import %.3f M events/s, plain table %.3f M rows/s, "
 		       "indexed %.3f M rows/s\n",
 		       round + 1, imp[round] / 1e6, plain[round] / 1e6, indexed[round] / 1e6);

@@ -2,11 +2,14 @@
 /*
  * The streaming bulk writer of trace databases.
  *
- * Importers and the collector hand it events one at a time. It binds them
- * to prepared statements inside a single transaction, so its cost is close
- * to SQLite's bare insert rate (bench/ measures the ratio). Its memory is
- * bounded by the number of host threads, CPUs and distinct unknown event
- * names, and by its batches, never by the length of the trace.
+ * Importers and the collector hand it events one at a time. It stores
+ * them inside a single transaction, each run of events and snapshots with
+ * one INSERT ... SELECT from a virtual table over the run (store_run()),
+ * other records with prepared statements, and builds the indexes last;
+ * bench/bench_import.c measures it against SQLite's bare insert rate. Its
+ * memory is bounded by the number of host threads, CPUs and distinct
+ * unknown event names, and by its batches, never by the length of the
+ * trace.
  *
  * Pipeline: the caller's thread parses while a writer thread of ours does
  * the SQLite inserts. trace_writer_event() and friends copy their record
@@ -120,6 +123,14 @@ struct op_ap_list {
 	struct vr_ap_entry e[];
 };
 
+/* The two virtual tables a run of records is read through (see store_run()). */
+enum run_table { RUN_EVENTS, RUN_SNAPSHOTS };
+
+struct run_table_of {
+	struct trace_writer *w;
+	enum run_table table;
+};
+
 /* A byte arena of records; cap grows past BATCH_BYTES only for one huge record. */
 struct batch {
 	unsigned char *buf;
@@ -129,8 +140,8 @@ struct batch {
 struct trace_writer {
 	struct tracedb *db;
 	sqlite3 *sql;
-	sqlite3_stmt *ins_event, *ins_snapshot, *ins_lr_more, *ins_gap, *ins_problem, *end_gap;
-	sqlite3_stmt *ins_ap, *upd_ap_truncated;
+	sqlite3_stmt *ins_run_events, *ins_run_snapshots, *ins_lr_more, *ins_gap, *ins_problem;
+	sqlite3_stmt *end_gap, *ins_ap, *upd_ap_truncated;
 	/* The caller's side: ids, attribution, counters, the batch being filled. */
 	int64_t next_id;
 	struct thread_info *threads;
@@ -145,9 +156,12 @@ struct trace_writer {
 	size_t ninfo;
 	struct trace_writer_stats stats;
 	int64_t problems_kept;
-	/* The writer thread's side: gaps still open. */
+	/* The writer thread's side: gaps still open, the run being stored. */
 	struct open_gap *gaps;
 	size_t ngaps, cap_gaps;
+	const struct batch *run_batch;
+	size_t run_start, run_end;
+	struct run_table_of run_tables[2];
 	/* Between the two: batch[handed % NR_BATCHES] is being filled, handed - done wait. */
 	struct batch batch[NR_BATCHES];
 	uint64_t handed, done;
@@ -164,6 +178,12 @@ struct trace_writer {
 static int writer_failed(const struct trace_writer *w)
 {
 	return __atomic_load_n(&w->failed, __ATOMIC_ACQUIRE);
+}
+
+/* The record at offset pos of a batch. */
+static const struct op_hdr *op_at(const struct batch *b, size_t pos)
+{
+	return (const void *)(b->buf + pos);
 }
 
 /* Should the writer thread store nothing more (a failure, or the load abandoned)? */
@@ -238,29 +258,6 @@ static void close_gaps_on_cpu(struct trace_writer *w, int32_t cpu, int64_t ts_ns
 	}
 }
 
-/* Store one events row (its vCPU already decided by the caller's side). */
-static int store_event(struct trace_writer *w, const struct op_event *op)
-{
-	sqlite3_stmt *st = w->ins_event;
-	const struct vr_event *ev = &op->ev;
-	int i;
-
-	if (w->ngaps)
-		close_gaps_on_cpu(w, ev->cpu, ev->ts_ns);
-	sqlite3_bind_int64(st, 1, op->id);
-	sqlite3_bind_int64(st, 2, ev->ts_ns);
-	sqlite3_bind_int(st, 3, ev->cpu);
-	sqlite3_bind_int(st, 4, ev->pid);
-	sqlite3_bind_int(st, 5, 0);
-	bind_opt(st, 6, ev->vcpu);
-	sqlite3_bind_int(st, 7, ev->kind);
-	bind_opt(st, 8, ev->intid);
-	for (i = 0; i < 4; i++)
-		bind_opt(st, 9 + i, ev->arg[i]);
-	bind_opt(st, 13, ev->src_pos);
-	return step_reset(w, st);
-}
-
 /* The snapshots.phase text of a snapshot event kind. */
 static const char *phase_name(enum vr_event_kind kind)
 {
@@ -274,40 +271,307 @@ static const char *phase_name(enum vr_event_kind kind)
 	}
 }
 
-/* Store a snapshot: its events row, its snapshots row with LRs 0..15, then LRs 16 and up. */
-static int store_snapshot(struct trace_writer *w, const struct op_snapshot *op)
+/*
+ * The run of events and snapshots being stored, as two eponymous virtual
+ * tables (vr_run_events, vr_run_snapshots) that read its records where
+ * they lie: the writer thread stores a whole run with one INSERT ...
+ * SELECT per table, rather than binding and stepping a statement per
+ * row, which cost more than the row itself (binding takes the
+ * connection's mutex once per value). Only the writer thread reads them,
+ * between setting w->run and stepping the insert.
+ */
+struct run_vtab {
+	sqlite3_vtab base;
+	struct trace_writer *w;
+	enum run_table table;
+};
+
+struct run_cursor {
+	sqlite3_vtab_cursor base;
+	const struct run_vtab *vt;
+	size_t pos; /* offset of the current record in the run's batch */
+};
+
+/* Columns of the two tables, in the order of the inserts below. */
+static const char run_events_decl[] =
+	"CREATE TABLE x(id, ts_ns, cpu, pid, vm, vcpu, kind, intid, arg0, arg1, arg2, arg3, "
+	"src_pos)";
+static const char run_snapshots_decl[] =
+	"CREATE TABLE x(event_id, phase, gic_version, used_lrs, nr_lrs, hcr, vmcr, apr, ap0r0, "
+	"ap0r1, ap0r2, ap0r3, ap1r0, ap1r1, ap1r2, ap1r3, lr0, lr1, lr2, lr3, lr4, lr5, lr6, "
+	"lr7, lr8, lr9, lr10, lr11, lr12, lr13, lr14, lr15)";
+
+/* xConnect: pAux says which table; usable from top-level SQL only. */
+static int run_connect(sqlite3 *db, void *aux, int argc, const char *const *argv,
+		       sqlite3_vtab **out, char **errmsg)
 {
-	sqlite3_stmt *st = w->ins_snapshot;
+	const struct run_table_of *which = aux;
+	enum run_table table = which->table;
+	struct run_vtab *vt;
+	int rc;
+
+	(void)argc;
+	(void)argv;
+	(void)errmsg;
+	rc = sqlite3_declare_vtab(db, table == RUN_EVENTS ? run_events_decl : run_snapshots_decl);
+	if (rc != SQLITE_OK)
+		return rc;
+	sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY);
+	vt = sqlite3_malloc(sizeof(*vt));
+	if (!vt)
+		return SQLITE_NOMEM;
+	memset(vt, 0, sizeof(*vt));
+	vt->w = which->w;
+	vt->table = table;
+	*out = &vt->base;
+	return SQLITE_OK;
+}
+
+/* xDisconnect. */
+static int run_disconnect(sqlite3_vtab *vt)
+{
+	sqlite3_free(vt);
+	return SQLITE_OK;
+}
+
+/* xBestIndex: a run is only ever scanned whole, in order. */
+static int run_best_index(sqlite3_vtab *vt, sqlite3_index_info *info)
+{
+	(void)vt;
+	info->estimatedCost = 1000;
+	info->estimatedRows = 1000;
+	return SQLITE_OK;
+}
+
+/* xOpen. */
+static int run_open(sqlite3_vtab *vt, sqlite3_vtab_cursor **out)
+{
+	struct run_cursor *c = sqlite3_malloc(sizeof(*c));
+
+	if (!c)
+		return SQLITE_NOMEM;
+	memset(c, 0, sizeof(*c));
+	c->vt = (const struct run_vtab *)vt;
+	*out = &c->base;
+	return SQLITE_OK;
+}
+
+/* xClose. */
+static int run_close(sqlite3_vtab_cursor *c)
+{
+	sqlite3_free(c);
+	return SQLITE_OK;
+}
+
+/* Does the record at pos make a row of the cursor's table? */
+static int run_row_at(const struct run_cursor *c, size_t pos)
+{
+	const struct op_hdr *h = op_at(c->vt->w->run_batch, pos);
+
+	return h->type == OP_SNAPSHOT || (h->type == OP_EVENT && c->vt->table == RUN_EVENTS);
+}
+
+/* Move pos to the next row of the cursor's table in the run, or to its end. */
+static void run_seek(struct run_cursor *c)
+{
+	const struct trace_writer *w = c->vt->w;
+
+	while (c->pos < w->run_end && !run_row_at(c, c->pos))
+		c->pos += op_at(w->run_batch, c->pos)->size;
+}
+
+/* xFilter: start at the run's first row. */
+static int run_filter(sqlite3_vtab_cursor *cur, int idx, const char *idx_str, int argc,
+		      sqlite3_value **argv)
+{
+	struct run_cursor *c = (struct run_cursor *)cur;
+
+	(void)idx;
+	(void)idx_str;
+	(void)argc;
+	(void)argv;
+	c->pos = c->vt->w->run_start;
+	run_seek(c);
+	return SQLITE_OK;
+}
+
+/* xNext. */
+static int run_next(sqlite3_vtab_cursor *cur)
+{
+	struct run_cursor *c = (struct run_cursor *)cur;
+
+	c->pos += op_at(c->vt->w->run_batch, c->pos)->size;
+	run_seek(c);
+	return SQLITE_OK;
+}
+
+/* xEof. */
+static int run_eof(sqlite3_vtab_cursor *cur)
+{
+	const struct run_cursor *c = (const struct run_cursor *)cur;
+
+	return c->pos >= c->vt->w->run_end;
+}
+
+/* An optional integer result: VR_NO_VALUE is NULL. */
+static void result_opt(sqlite3_context *ctx, int64_t v)
+{
+	if (v == VR_NO_VALUE)
+		sqlite3_result_null(ctx);
+	else
+		sqlite3_result_int64(ctx, v);
+}
+
+/* A column of an events row: the event part of an event or snapshot record. */
+static void run_event_column(const struct op_event *op, sqlite3_context *ctx, int col)
+{
+	const struct vr_event *ev = &op->ev;
+
+	switch (col) {
+	case 0:
+		sqlite3_result_int64(ctx, op->id);
+		break;
+	case 1:
+		sqlite3_result_int64(ctx, ev->ts_ns);
+		break;
+	case 2:
+		sqlite3_result_int(ctx, ev->cpu);
+		break;
+	case 3:
+		sqlite3_result_int(ctx, ev->pid);
+		break;
+	case 4:
+		sqlite3_result_int(ctx, 0); /* vm: the input does not tell VMs apart */
+		break;
+	case 5:
+		result_opt(ctx, ev->vcpu);
+		break;
+	case 6:
+		sqlite3_result_int(ctx, ev->kind);
+		break;
+	case 7:
+		result_opt(ctx, ev->intid);
+		break;
+	case 12:
+		result_opt(ctx, ev->src_pos);
+		break;
+	default:
+		result_opt(ctx, ev->arg[col - 8]);
+		break;
+	}
+}
+
+/* A column of a snapshots row: registers, and LRs 0..15 (NULL from nr_lrs on). */
+static void run_snapshot_column(const struct op_snapshot *op, sqlite3_context *ctx, int col)
+{
+	switch (col) {
+	case 0:
+		sqlite3_result_int64(ctx, op->e.id);
+		break;
+	case 1:
+		sqlite3_result_text(ctx, phase_name(op->e.ev.kind), -1, SQLITE_STATIC);
+		break;
+	case 2:
+		sqlite3_result_int(ctx, op->gic_version);
+		break;
+	case 3:
+		result_opt(ctx, op->used_lrs);
+		break;
+	case 4:
+		sqlite3_result_int(ctx, op->nr_lrs);
+		break;
+	case 5:
+		result_opt(ctx, op->hcr);
+		break;
+	case 6:
+		result_opt(ctx, op->vmcr);
+		break;
+	case 7:
+		result_opt(ctx, op->apr);
+		break;
+	default:
+		if (col < 12)
+			result_opt(ctx, op->ap0r[col - 8]);
+		else if (col < 16)
+			result_opt(ctx, op->ap1r[col - 12]);
+		else if (col - 16 < op->nr_lrs)
+			sqlite3_result_int64(ctx, (int64_t)op->lr[col - 16]);
+		else
+			sqlite3_result_null(ctx);
+		break;
+	}
+}
+
+/* xColumn. */
+static int run_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int col)
+{
+	const struct run_cursor *c = (const struct run_cursor *)cur;
+	const void *op = op_at(c->vt->w->run_batch, c->pos);
+
+	if (c->vt->table == RUN_EVENTS)
+		run_event_column(op, ctx, col);
+	else
+		run_snapshot_column(op, ctx, col);
+	return SQLITE_OK;
+}
+
+/* xRowid: the record's offset, unique within the run. */
+static int run_rowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *rowid)
+{
+	*rowid = (sqlite3_int64)((const struct run_cursor *)cur)->pos;
+	return SQLITE_OK;
+}
+
+/* The module of both tables: eponymous only (no xCreate), read-only. */
+static const sqlite3_module run_module = {
+	.iVersion = 1,
+	.xConnect = run_connect,
+	.xBestIndex = run_best_index,
+	.xDisconnect = run_disconnect,
+	.xOpen = run_open,
+	.xClose = run_close,
+	.xFilter = run_filter,
+	.xNext = run_next,
+	.xEof = run_eof,
+	.xColumn = run_column,
+	.xRowid = run_rowid,
+};
+
+/*
+ * Store the run of event and snapshot records [start, end) of batch b:
+ * close the gaps its events end, then one insert into events and one into
+ * snapshots, then the LRs above the 16th of the snapshots that have them.
+ */
+static int store_run(struct trace_writer *w, const struct batch *b, size_t start, size_t end,
+		     int snapshots)
+{
+	size_t pos;
 	int i;
 
-	if (store_event(w, &op->e))
-		return -1;
-	sqlite3_bind_int64(st, 1, op->e.id);
-	sqlite3_bind_text(st, 2, phase_name(op->e.ev.kind), -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 3, op->gic_version);
-	bind_opt(st, 4, op->used_lrs);
-	sqlite3_bind_int(st, 5, op->nr_lrs);
-	bind_opt(st, 6, op->hcr);
-	bind_opt(st, 7, op->vmcr);
-	bind_opt(st, 8, op->apr);
-	for (i = 0; i < 4; i++) {
-		bind_opt(st, 9 + i, op->ap0r[i]);
-		bind_opt(st, 13 + i, op->ap1r[i]);
+	if (start == end)
+		return 0;
+	for (pos = start; pos < end && w->ngaps; pos += op_at(b, pos)->size) {
+		const struct op_event *op = (const void *)op_at(b, pos);
+
+		close_gaps_on_cpu(w, op->ev.cpu, op->ev.ts_ns);
 	}
-	for (i = 0; i < LR_COLUMNS; i++) {
-		if (i < op->nr_lrs)
-			sqlite3_bind_int64(st, 17 + i, (int64_t)op->lr[i]);
-		else
-			sqlite3_bind_null(st, 17 + i);
-	}
-	if (step_reset(w, st))
+	w->run_batch = b;
+	w->run_start = start;
+	w->run_end = end;
+	if (step_reset(w, w->ins_run_events) || (snapshots && step_reset(w, w->ins_run_snapshots)))
 		return -1;
-	for (i = LR_COLUMNS; i < op->nr_lrs; i++) {
-		sqlite3_bind_int64(w->ins_lr_more, 1, op->e.id);
-		sqlite3_bind_int(w->ins_lr_more, 2, i);
-		sqlite3_bind_int64(w->ins_lr_more, 3, (int64_t)op->lr[i]);
-		if (step_reset(w, w->ins_lr_more))
-			return -1;
+	for (pos = start; pos < end; pos += op_at(b, pos)->size) {
+		const struct op_snapshot *op = (const void *)op_at(b, pos);
+
+		if (op->e.h.type != OP_SNAPSHOT)
+			continue;
+		for (i = LR_COLUMNS; i < op->nr_lrs; i++) {
+			sqlite3_bind_int64(w->ins_lr_more, 1, op->e.id);
+			sqlite3_bind_int(w->ins_lr_more, 2, i);
+			sqlite3_bind_int64(w->ins_lr_more, 3, (int64_t)op->lr[i]);
+			if (step_reset(w, w->ins_lr_more))
+				return -1;
+		}
 	}
 	return 0;
 }
@@ -387,37 +651,39 @@ static int store_ap_list(struct trace_writer *w, const struct op_ap_list *op)
 	return step_reset(w, w->upd_ap_truncated);
 }
 
-/* Store every record of a batch, in order; after a failure store nothing more. */
+/*
+ * Store every record of a batch, in order: runs of events and snapshots
+ * at once, other records one by one. After a failure store nothing more.
+ */
 static void run_batch(struct trace_writer *w, const struct batch *b)
 {
-	size_t pos = 0;
+	size_t pos = 0, run = 0;
+	int snapshots = 0;
 
 	while (pos < b->len && !writer_stopping(w)) {
-		const struct op_hdr *h = (const void *)(b->buf + pos);
+		const struct op_hdr *h = op_at(b, pos);
 
-		switch (h->type) {
-		case OP_EVENT:
-			store_event(w, (const void *)h);
-			break;
-		case OP_SNAPSHOT:
-			store_snapshot(w, (const void *)h);
-			break;
-		case OP_GAP:
-			store_gap(w, (const void *)h);
-			break;
-		case OP_PROBLEM:
-			store_problem(w, (const void *)h);
-			break;
-		case OP_AP_LIST:
-			store_ap_list(w, (const void *)h);
-			break;
+		if (h->type == OP_EVENT || h->type == OP_SNAPSHOT) {
+			snapshots |= h->type == OP_SNAPSHOT;
+			pos += h->size;
+			continue;
 		}
+		if (store_run(w, b, run, pos, snapshots))
+			return;
+		if (h->type == OP_GAP)
+			store_gap(w, (const void *)h);
+		else if (h->type == OP_PROBLEM)
+			store_problem(w, (const void *)h);
+		else if (h->type == OP_AP_LIST)
+			store_ap_list(w, (const void *)h);
 		pos += h->size;
+		run = pos;
+		snapshots = 0;
 	}
+	if (!writer_stopping(w))
+		store_run(w, b, run, pos, snapshots);
 }
 
-#include <time.h>
-/* The writer thread: run the batches handed over, in order, until told to stop. */
 static void *writer_thread(void *arg)
 {
 	struct trace_writer *w = arg;
@@ -570,17 +836,25 @@ struct trace_writer *trace_writer_begin(struct tracedb *db, struct vr_error *err
 	 */
 	if (tracedb_exec(db, "PRAGMA ignore_check_constraints = ON; BEGIN", err))
 		goto fail;
+	w->run_tables[RUN_EVENTS] = (struct run_table_of){w, RUN_EVENTS};
+	w->run_tables[RUN_SNAPSHOTS] = (struct run_table_of){w, RUN_SNAPSHOTS};
+	if (sqlite3_create_module(w->sql, "vr_run_events", &run_module,
+				  &w->run_tables[RUN_EVENTS]) != SQLITE_OK ||
+	    sqlite3_create_module(w->sql, "vr_run_snapshots", &run_module,
+				  &w->run_tables[RUN_SNAPSHOTS]) != SQLITE_OK) {
+		vr_error_set(err, "virtual tables: %s", sqlite3_errmsg(w->sql));
+		goto fail;
+	}
 	if (prepare(w,
 		    "INSERT INTO events(id, ts_ns, cpu, pid, vm, vcpu, kind, intid, arg0, arg1, "
-		    "arg2, arg3, src_pos) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-		    &w->ins_event) ||
+		    "arg2, arg3, src_pos) SELECT * FROM vr_run_events",
+		    &w->ins_run_events) ||
 	    prepare(w,
 		    "INSERT INTO snapshots(event_id, phase, gic_version, used_lrs, nr_lrs, hcr, "
 		    "vmcr, apr, ap0r0, ap0r1, ap0r2, ap0r3, ap1r0, ap1r1, ap1r2, ap1r3, "
 		    "lr0, lr1, lr2, lr3, lr4, lr5, lr6, lr7, lr8, lr9, lr10, lr11, lr12, lr13, "
-		    "lr14, lr15) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?, "
-		    "?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-		    &w->ins_snapshot) ||
+		    "lr14, lr15) SELECT * FROM vr_run_snapshots",
+		    &w->ins_run_snapshots) ||
 	    prepare(w, "INSERT INTO snapshot_lrs_more(event_id, lr, value) VALUES (?,?,?)",
 		    &w->ins_lr_more) ||
 	    prepare(w,
@@ -1097,8 +1371,10 @@ static void writer_free(struct trace_writer *w)
 	size_t i;
 
 	stop_thread(w);
-	sqlite3_finalize(w->ins_event);
-	sqlite3_finalize(w->ins_snapshot);
+	sqlite3_finalize(w->ins_run_events);
+	sqlite3_finalize(w->ins_run_snapshots);
+	sqlite3_create_module(w->sql, "vr_run_events", NULL, NULL); /* they read w */
+	sqlite3_create_module(w->sql, "vr_run_snapshots", NULL, NULL);
 	sqlite3_finalize(w->ins_lr_more);
 	sqlite3_finalize(w->ins_gap);
 	sqlite3_finalize(w->end_gap);

@@ -212,7 +212,8 @@ static void make_v1_file(const char *path)
 			"INSERT INTO events(id, ts_ns, cpu, pid, vcpu, kind) VALUES "
 			"(1, 10, 0, 1, 0, 20), (2, 20, 0, 1, 0, 21), (3, 30, 0, 1, 0, 20);"
 			"INSERT INTO snapshots(event_id, phase, gic_version, used_lrs, nr_lrs) "
-			"VALUES (1, 'flush', 3, 2, 4), (2, 'sync', 2, 3, 20), (3, 'flush', 3, 0, 0);"
+			"VALUES (1, 'flush', 3, 2, 4), (2, 'sync', 2, 3, 20), "
+			"(3, 'flush', 3, 0, 0);"
 			"INSERT INTO snapshot_lrs VALUES (1, 0, -8043428934483705815), "
 			"(1, 1, 0), (1, 2, 4611686018427387937), (1, 3, 9);");
 	for (i = 0; i < 20; i++) {
@@ -277,7 +278,8 @@ static void check_format1(void)
 	CHECK_EQ(query_int(db, "SELECT count(*) FROM sqlite_master WHERE name = 'snapshot_lrs' "
 			       "AND type = 'view'"), 1);
 	CHECK_EQ(query_int(db, "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'"), 0);
-	CHECK_EQ(query_int(db, "SELECT lr2 FROM snapshots WHERE event_id = 1"), 4611686018427387937);
+	CHECK_EQ(query_int(db, "SELECT lr2 FROM snapshots WHERE event_id = 1"),
+		 4611686018427387937);
 	CHECK_EQ(query_int(db, "SELECT count(*) FROM snapshot_lrs_more"), 4);
 	d = query_digest(db, LRS_QUERY, &n);
 	CHECK(d == lrs1 && n == n1);
@@ -308,7 +310,8 @@ static void check_lr_writes(void)
 			    "UPDATE snapshot_lrs SET lr = lr - 1 WHERE event_id = 1 AND lr > 1;"
 			    "INSERT INTO snapshot_lrs SELECT 1, nr_lrs - 1, 0 FROM snapshots "
 			    "WHERE event_id = 1;"
-			    "UPDATE snapshot_lrs SET value = value + 1 WHERE event_id = 2 AND lr = 18;",
+			    "UPDATE snapshot_lrs SET value = value + 1 "
+			    "WHERE event_id = 2 AND lr = 18;",
 			    &err));
 	CHECK_EQ(query_int(db, "SELECT count(*) FROM snapshot_lrs WHERE event_id = 1"), 4);
 	CHECK_EQ(query_int(db, "SELECT value FROM snapshot_lrs WHERE event_id = 1 AND lr = 2"), 9);
@@ -382,7 +385,8 @@ static void check_writer(void)
 		return;
 	for (i = 1; i <= 40000; i++) {
 		if (i % 10 == 0) {
-			make_snapshot(&ev, &s, i, nlrs[i / 10 % 4], 0x8000000000000000ull + (uint64_t)i);
+			make_snapshot(&ev, &s, i, nlrs[i / 10 % 4],
+				      0x8000000000000000ull + (uint64_t)i);
 			id = trace_writer_snapshot(w, &ev, &s);
 		} else {
 			make_snapshot(&ev, &s, i, 0, 0);
@@ -392,12 +396,12 @@ static void check_writer(void)
 			id = trace_writer_event(w, &ev);
 		}
 		bad += id != i;
-		if (i == 20000) {
-			CHECK_EQ(trace_writer_gap(w, 1, 5, 20000), 0);
-			CHECK_EQ(trace_writer_problem(w, 20000, "unparsed", NULL, "why", "text", 4), 0);
-			CHECK_EQ(query_int(db, "SELECT count(*) FROM events"), 20000);
-			CHECK_EQ(query_int(db, "SELECT count(*) FROM gaps WHERE end_ts_ns IS NULL"), 1);
-		}
+		if (i != 20000)
+			continue;
+		CHECK_EQ(trace_writer_gap(w, 1, 5, 20000), 0);
+		CHECK_EQ(trace_writer_problem(w, 20000, "unparsed", NULL, "why", "text", 4), 0);
+		CHECK_EQ(query_int(db, "SELECT count(*) FROM events"), 20000);
+		CHECK_EQ(query_int(db, "SELECT count(*) FROM gaps WHERE end_ts_ns IS NULL"), 1);
 	}
 	CHECK_EQ(bad, 0);
 	CHECK_EQ(trace_writer_finish(w, &err), 0);
