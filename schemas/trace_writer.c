@@ -193,12 +193,18 @@ static int writer_stopping(const struct trace_writer *w)
 }
 
 /* Remember the first failure: its message, then the flag that publishes it. */
-static void writer_fail(struct trace_writer *w, const char *what)
+static void writer_fail_with(struct trace_writer *w, const char *what, const char *why)
 {
 	if (writer_failed(w))
 		return;
-	snprintf(w->err, sizeof(w->err), "%s: %s", what, sqlite3_errmsg(w->sql));
+	snprintf(w->err, sizeof(w->err), "%s: %s", what, why);
 	__atomic_store_n(&w->failed, 1, __ATOMIC_RELEASE);
+}
+
+/* Remember the first failure, with SQLite's message. */
+static void writer_fail(struct trace_writer *w, const char *what)
+{
+	writer_fail_with(w, what, sqlite3_errmsg(w->sql));
 }
 
 /* trace_info columns importers may set; anything else is a programming error. */
@@ -539,33 +545,25 @@ static const sqlite3_module run_module = {
 
 /*
  * Store the run of event and snapshot records [start, end) of batch b:
- * close the gaps its events end, then one insert into events and one into
- * snapshots, then the LRs above the 16th of the snapshots that have them.
+ * close the gaps its events end and store the LRs above the 16th of its
+ * snapshots, then one insert into events and one into snapshots. SQLite
+ * numbers the events rows itself (a seek per row less than naming the
+ * id), which must give the ids the caller's side gave: checked per run.
  */
 static int store_run(struct trace_writer *w, const struct batch *b, size_t start, size_t end,
 		     int snapshots)
 {
+	int64_t last_id = 0;
 	size_t pos;
 	int i;
 
-	if (start == end)
-		return 0;
-	for (pos = start; pos < end && w->ngaps; pos += op_at(b, pos)->size) {
-		const struct op_event *op = (const void *)op_at(b, pos);
-
-		close_gaps_on_cpu(w, op->ev.cpu, op->ev.ts_ns);
-	}
-	w->run_batch = b;
-	w->run_start = start;
-	w->run_end = end;
-	if (step_reset(w, w->ins_run_events) || (snapshots && step_reset(w, w->ins_run_snapshots)))
-		return -1;
 	for (pos = start; pos < end; pos += op_at(b, pos)->size) {
 		const struct op_snapshot *op = (const void *)op_at(b, pos);
 
-		if (op->e.h.type != OP_SNAPSHOT)
-			continue;
-		for (i = LR_COLUMNS; i < op->nr_lrs; i++) {
+		if (w->ngaps)
+			close_gaps_on_cpu(w, op->e.ev.cpu, op->e.ev.ts_ns);
+		last_id = op->e.id;
+		for (i = LR_COLUMNS; op->e.h.type == OP_SNAPSHOT && i < op->nr_lrs; i++) {
 			sqlite3_bind_int64(w->ins_lr_more, 1, op->e.id);
 			sqlite3_bind_int(w->ins_lr_more, 2, i);
 			sqlite3_bind_int64(w->ins_lr_more, 3, (int64_t)op->lr[i]);
@@ -573,7 +571,18 @@ static int store_run(struct trace_writer *w, const struct batch *b, size_t start
 				return -1;
 		}
 	}
-	return 0;
+	if (start == end)
+		return 0;
+	w->run_batch = b;
+	w->run_start = start;
+	w->run_end = end;
+	if (step_reset(w, w->ins_run_events))
+		return -1;
+	if (sqlite3_last_insert_rowid(w->sql) != last_id) {
+		writer_fail_with(w, "insert", "events.id out of step with the ids given");
+		return -1;
+	}
+	return snapshots ? step_reset(w, w->ins_run_snapshots) : 0;
 }
 
 /* Store a gap; an open one waits in gaps[] for the next event on its CPU. */
@@ -819,6 +828,19 @@ static void stop_thread(struct trace_writer *w)
 	w->started = 0;
 }
 
+/* Does the events table hold a row? (The load numbers events from 1.) */
+static int events_present(struct trace_writer *w)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(w->sql, "SELECT 1 FROM events LIMIT 1", -1, &st, NULL) != SQLITE_OK)
+		return 1;
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc != SQLITE_DONE;
+}
+
 /* Start the load: one transaction, all statements prepared once, the writer thread. */
 struct trace_writer *trace_writer_begin(struct tracedb *db, struct vr_error *err)
 {
@@ -846,8 +868,9 @@ struct trace_writer *trace_writer_begin(struct tracedb *db, struct vr_error *err
 		goto fail;
 	}
 	if (prepare(w,
-		    "INSERT INTO events(id, ts_ns, cpu, pid, vm, vcpu, kind, intid, arg0, arg1, "
-		    "arg2, arg3, src_pos) SELECT * FROM vr_run_events",
+		    "INSERT INTO events(ts_ns, cpu, pid, vm, vcpu, kind, intid, arg0, arg1, arg2, "
+		    "arg3, src_pos) SELECT ts_ns, cpu, pid, vm, vcpu, kind, intid, arg0, arg1, arg2, "
+		    "arg3, src_pos FROM vr_run_events",
 		    &w->ins_run_events) ||
 	    prepare(w,
 		    "INSERT INTO snapshots(event_id, phase, gic_version, used_lrs, nr_lrs, hcr, "
@@ -874,6 +897,10 @@ struct trace_writer *trace_writer_begin(struct tracedb *db, struct vr_error *err
 		    "VALUES (?,?,?,?,?)",
 		    &w->ins_problem)) {
 		vr_error_set(err, "%s", w->err);
+		goto fail;
+	}
+	if (events_present(w)) {
+		vr_error_set(err, "the trace already holds events: a load starts from none");
 		goto fail;
 	}
 	start_thread(w);

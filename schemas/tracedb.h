@@ -87,7 +87,10 @@ void tracedb_set_barrier(struct tracedb *db, void (*barrier)(void *), void *arg)
 
 struct trace_writer;
 
-/* Start a bulk load into a database made by tracedb_create(). */
+/*
+ * Start a bulk load into a database made by tracedb_create() (or one that
+ * holds no events yet); events are numbered from 1 in the order given.
+ */
 struct trace_writer *trace_writer_begin(struct tracedb *db, struct vr_error *err);
 
 /*

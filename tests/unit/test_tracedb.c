@@ -364,7 +364,8 @@ static void make_snapshot(struct vr_event *ev, struct vr_snapshot *s, int64_t id
  * The writer through its thread: many batches of events and snapshots
  * (0, 4, 16 and 64 LRs, the highest bit set), a gap closed by the next
  * event on its CPU, problems; the caller's SQL in the middle of the load
- * sees every row handed over so far; everything reads back after finish.
+ * sees every row handed over so far; everything reads back after finish;
+ * a second load into the same trace is refused.
  */
 static void check_writer(void)
 {
@@ -414,6 +415,9 @@ static void check_writer(void)
 	CHECK_EQ(query_int(db, "SELECT max(lr) FROM snapshot_lrs"), 63);
 	CHECK_EQ(query_int(db, "SELECT end_ts_ns FROM gaps"), 200010); /* event 20001, CPU 1 */
 	CHECK_EQ(query_int(db, "SELECT count(*) FROM import_problems WHERE reason = 'why'"), 1);
+	/* Events are numbered from 1: a second load into the same trace is refused. */
+	CHECK(trace_writer_begin(db, &err) == NULL);
+	CHECK_STR_CONTAINS(err.msg, "already holds events");
 	tracedb_close(db);
 }
 
@@ -429,7 +433,7 @@ static void check_writer_failure(void)
 	CHECK(db != NULL);
 	if (!db)
 		return;
-	CHECK(!tracedb_exec(db, "CREATE TRIGGER refuse BEFORE INSERT ON events WHEN NEW.id = 5000 "
+	CHECK(!tracedb_exec(db, "CREATE TRIGGER refuse BEFORE INSERT ON events WHEN NEW.ts_ns = 5000 "
 				"BEGIN SELECT RAISE(ABORT, 'event 5000 refused'); END",
 			    &err));
 	w = trace_writer_begin(db, &err);
