@@ -4,9 +4,10 @@
  * collector write and that replay, the TUI and `sql` read.
  *
  * Opening checks that a file is ours (PRAGMA application_id) and of a
- * version we understand (PRAGMA user_version), migrating older versions
- * forward when asked. Writing is a streaming bulk load: prepared
- * statements inside one transaction on a fresh file, indexes last.
+ * version we understand (PRAGMA user_version), reading older versions as
+ * they are and migrating them forward when opened for writing. Writing is
+ * a streaming bulk load inside one transaction on a fresh file, stored by
+ * a thread of the writer's own while the caller parses, indexes last.
  */
 #ifndef VR_TRACEDB_H
 #define VR_TRACEDB_H
@@ -94,9 +95,11 @@ struct trace_writer;
 struct trace_writer *trace_writer_begin(struct tracedb *db, struct vr_error *err);
 
 /*
- * Append one event, returning its id (events.id) or -1. The vcpu field may
- * be VR_NO_VALUE; the writer fills it from the thread-to-vCPU map when it
- * knows the mapping, and trace_writer_finish() fills the rest.
+ * Append one event, returning its id (events.id) or -1. The writer's
+ * thread stores it after the call returns: -1 says that an insert failed,
+ * this one's or an earlier one's (trace_writer_error() tells which). The
+ * vcpu field may be VR_NO_VALUE; the writer fills it from the thread-to-vCPU
+ * map when it knows the mapping, and trace_writer_finish() fills the rest.
  */
 int64_t trace_writer_event(struct trace_writer *w, const struct vr_event *ev);
 
@@ -124,7 +127,10 @@ struct vr_ap_entry {
 int trace_writer_ap_list(struct trace_writer *w, int64_t event_id, const struct vr_ap_entry *e,
 			 int n, int truncated);
 
-/* Commit what was written so far and start a new batch (live recording). */
+/*
+ * Store and commit everything appended so far and start a new batch (live
+ * recording); fails if an insert failed.
+ */
 int trace_writer_commit(struct trace_writer *w, struct vr_error *err);
 
 /* Record a gap: the tracer lost `lost` events on cpu (lost < 0: unknown). */
