@@ -79,10 +79,13 @@ vgic-replay: $(BUILD)/vgic-replay
 	$(Q)ln -sf $(BUILD)/vgic-replay $@
 
 # The schema SQL is embedded in the binary as C strings.
-$(BUILD)/gen/schema_sql.c: schemas/trace-v1.sql schemas/trace-v1-index.sql scripts/embed-sql.sh
+$(BUILD)/gen/schema_sql.c: schemas/trace-v1.sql schemas/trace-v2.sql schemas/trace-v2-lr-writes.sql \
+		schemas/trace-v1-index.sql scripts/embed-sql.sh
 	$(call msg,GEN,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)scripts/embed-sql.sh vr_schema_sql schemas/trace-v1.sql > $@.tmp
+	$(Q)scripts/embed-sql.sh vr_schema_v2_sql schemas/trace-v2.sql >> $@.tmp
+	$(Q)scripts/embed-sql.sh vr_schema_lr_writes_sql schemas/trace-v2-lr-writes.sql >> $@.tmp
 	$(Q)scripts/embed-sql.sh vr_schema_index_sql schemas/trace-v1-index.sql >> $@.tmp
 	$(Q)mv $@.tmp $@
 

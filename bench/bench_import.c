@@ -1,16 +1,24 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * make bench: import throughput against the physical limit of the storage.
+ * make bench: import throughput against the limit of the storage.
  *
  * Builds an ftrace text trace of at least 5 million events by repeating a
- * real sample with shifted timestamps, then measures in the same run:
- *   import  vr_import() of that file (read, parse, attribute, write, index);
- *   bare    the same rows, parsed beforehand, inserted into a database with
- *           the same schema and pragmas by prepared statements in one
- *           transaction, plus the same index build: what SQLite alone costs.
- * Prints events/s of both, the ratio (goal >= 0.80), and the import's peak
- * RSS for 1M and 5M events, each measured in a child process of its own.
- * Usage: bench_import SAMPLE.trace [MIN_EVENTS]
+ * real sample with shifted timestamps, then measures, round after round on
+ * the same machine:
+ *   import   vr_import() of that file in a child process: read, parse,
+ *            attribute, write every table, build the indexes, rename;
+ *   plain    the same events, parsed beforehand, inserted into ONE plain
+ *            table of the events' 13 integer columns (one row per event,
+ *            one prepared statement, one transaction, no index, the
+ *            pragmas of tracedb_create()): what SQLite itself can store,
+ *            whatever our schema;
+ *   indexed  the same rows into the format's events table, then the
+ *            format's indexes: the most any import that builds those
+ *            indexes on one SQLite connection can reach.
+ * Prints the median rates, import/plain (goal >= 0.60) and indexed/plain,
+ * and the import's peak RSS for 1M and 5M events, each measured in a
+ * child process of its own (it must not grow with the trace).
+ * Usage: bench_import SAMPLE.trace [MIN_EVENTS [ROUNDS]]
  */
 #define _GNU_SOURCE
 #include <stdlib.h>
@@ -22,16 +30,16 @@
 #include "../collector/import/ftrace_parse.h"
 #include "../collector/import/import.h"
 
+#define MAX_ROUNDS 15
+
 struct sample {
 	char **lines;
-	size_t *lens;
 	struct ftrace_line *parsed;
 	size_t n;
 	int64_t first_ns, span_ns;
-	size_t events; /* lines that are events or snapshots */
 };
 
-/* Read the sample's event lines and parse them once (for the bare run). */
+/* Read the sample's event lines and parse them once (for the plain and indexed runs). */
 static void load_sample(const char *path, struct sample *s)
 {
 	FILE *f = fopen(path, "r");
@@ -52,17 +60,14 @@ static void load_sample(const char *path, struct sample *s)
 		if (t != FTRACE_LINE_EVENT && t != FTRACE_LINE_SNAPSHOT)
 			continue;
 		s->lines = vr_xrealloc(s->lines, (s->n + 1) * sizeof(*s->lines));
-		s->lens = vr_xrealloc(s->lens, (s->n + 1) * sizeof(*s->lens));
 		s->parsed = vr_xrealloc(s->parsed, (s->n + 1) * sizeof(*s->parsed));
 		s->lines[s->n] = vr_xstrdup(line);
-		s->lens[s->n] = (size_t)len;
 		s->parsed[s->n] = pl;
 		if (s->first_ns < 0)
 			s->first_ns = pl.ev.ts_ns;
 		s->span_ns = pl.ev.ts_ns - s->first_ns + 1000;
 		s->n++;
 	}
-	s->events = s->n;
 	free(line);
 	fclose(f);
 }
@@ -80,14 +85,11 @@ static void write_trace(const struct sample *s, const char *path, size_t copies)
 	fputs("# tracer: nop\n#\n", f);
 	for (c = 0; c < copies; c++) {
 		for (i = 0; i < s->n; i++) {
-			const char *l = s->lines[i], *colon = strstr(l, ": ");
-			const char *ts_end = colon, *ts_start = colon;
+			const char *l = s->lines[i];
+			/* The timestamp is the token before the first ": " after the [cpu]. */
+			const char *ts_end = strstr(strchr(l, ']'), ": "), *ts_start = ts_end;
 			int64_t ts = s->parsed[i].ev.ts_ns + (int64_t)c * s->span_ns;
 
-			/* The timestamp is the token before the first ": " after the [cpu]. */
-			colon = strstr(strchr(l, ']'), ": ");
-			ts_end = colon;
-			ts_start = colon;
 			while (ts_start > l && ts_start[-1] != ' ')
 				ts_start--;
 			fprintf(f, "%.*s%lld.%06lld%s", (int)(ts_start - l), l,
@@ -107,13 +109,27 @@ static void bind_opt(sqlite3_stmt *st, int i, int64_t v)
 		sqlite3_bind_int64(st, i, v);
 }
 
-/* The bare insert of the same rows; returns rows of events written. */
-static int64_t bare_insert(const struct sample *s, const char *path, size_t copies)
+/* Exit with SQLite's message: a bench that silently stores nothing would lie. */
+static void must(struct tracedb *db, int ok, const char *what)
+{
+	if (ok)
+		return;
+	fprintf(stderr, "bench_import: %s: %s\n", what, sqlite3_errmsg(tracedb_sqlite(db)));
+	exit(1);
+}
+
+/*
+ * Insert every event of `copies` repetitions as one row of `table`, one
+ * prepared statement, one transaction; then run `after` (NULL: nothing)
+ * before the commit. Returns the rows written.
+ */
+static int64_t insert_rows(const struct sample *s, const char *path, size_t copies,
+			   const char *create, const char *table, const char *after)
 {
 	struct vr_error err = {{0}};
 	struct tracedb *db = tracedb_create(path, &err);
-	sqlite3 *sql;
-	sqlite3_stmt *ev, *sn, *lr;
+	sqlite3_stmt *ev;
+	char q[256];
 	int64_t id = 1;
 	size_t c, i;
 	int k;
@@ -122,67 +138,35 @@ static int64_t bare_insert(const struct sample *s, const char *path, size_t copi
 		fprintf(stderr, "bench_import: %s\n", err.msg);
 		exit(1);
 	}
-	sql = tracedb_sqlite(db);
-	tracedb_exec(db, "BEGIN", NULL);
-	sqlite3_prepare_v2(sql,
-			   "INSERT INTO events(id, ts_ns, cpu, pid, vm, vcpu, kind, intid, arg0, arg1, "
-			   "arg2, arg3, src_pos) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-			   -1, &ev, NULL);
-	sqlite3_prepare_v2(sql,
-			   "INSERT INTO snapshots(event_id, phase, gic_version, used_lrs, nr_lrs, hcr, "
-			   "vmcr, apr, ap0r0, ap0r1, ap0r2, ap0r3, ap1r0, ap1r1, ap1r2, ap1r3) "
-			   "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-			   -1, &sn, NULL);
-	sqlite3_prepare_v2(sql, "INSERT INTO snapshot_lrs(event_id, lr, value) VALUES (?,?,?)", -1,
-			   &lr, NULL);
+	must(db, !create || !tracedb_exec(db, create, &err), "create");
+	must(db, !tracedb_exec(db, "BEGIN", &err), "begin");
+	snprintf(q, sizeof(q),
+		 "INSERT INTO %s(id, ts_ns, cpu, pid, vm, vcpu, kind, intid, arg0, arg1, arg2, "
+		 "arg3, src_pos) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+		 table);
+	must(db, sqlite3_prepare_v2(tracedb_sqlite(db), q, -1, &ev, NULL) == SQLITE_OK, q);
 	for (c = 0; c < copies; c++) {
 		for (i = 0; i < s->n; i++, id++) {
-			const struct ftrace_line *p = &s->parsed[i];
+			const struct vr_event *p = &s->parsed[i].ev;
 
 			sqlite3_bind_int64(ev, 1, id);
-			sqlite3_bind_int64(ev, 2, p->ev.ts_ns + (int64_t)c * s->span_ns);
-			sqlite3_bind_int(ev, 3, p->ev.cpu);
-			sqlite3_bind_int(ev, 4, p->ev.pid);
+			sqlite3_bind_int64(ev, 2, p->ts_ns + (int64_t)c * s->span_ns);
+			sqlite3_bind_int(ev, 3, p->cpu);
+			sqlite3_bind_int(ev, 4, p->pid);
 			sqlite3_bind_int(ev, 5, 0);
-			bind_opt(ev, 6, p->ev.vcpu);
-			sqlite3_bind_int(ev, 7, p->ev.kind);
-			bind_opt(ev, 8, p->ev.intid);
+			bind_opt(ev, 6, p->vcpu);
+			sqlite3_bind_int(ev, 7, p->kind);
+			bind_opt(ev, 8, p->intid);
 			for (k = 0; k < 4; k++)
-				bind_opt(ev, 9 + k, p->ev.arg[k]);
+				bind_opt(ev, 9 + k, p->arg[k]);
 			sqlite3_bind_int64(ev, 13, id);
-			sqlite3_step(ev);
+			must(db, sqlite3_step(ev) == SQLITE_DONE, "insert");
 			sqlite3_reset(ev);
-			if (p->type != FTRACE_LINE_SNAPSHOT)
-				continue;
-			sqlite3_bind_int64(sn, 1, id);
-			sqlite3_bind_text(sn, 2, p->ev.kind == VR_EV_FLUSH ? "flush" : "sync", -1,
-					  SQLITE_STATIC);
-			sqlite3_bind_int(sn, 3, 3);
-			bind_opt(sn, 4, p->snap.used_lrs);
-			sqlite3_bind_int(sn, 5, p->snap.nr_lrs);
-			bind_opt(sn, 6, p->snap.hcr);
-			bind_opt(sn, 7, p->snap.vmcr);
-			bind_opt(sn, 8, p->snap.apr);
-			for (k = 0; k < 4; k++) {
-				bind_opt(sn, 9 + k, p->snap.ap0r[k]);
-				bind_opt(sn, 13 + k, p->snap.ap1r[k]);
-			}
-			sqlite3_step(sn);
-			sqlite3_reset(sn);
-			for (k = 0; k < p->snap.nr_lrs; k++) {
-				sqlite3_bind_int64(lr, 1, id);
-				sqlite3_bind_int(lr, 2, k);
-				sqlite3_bind_int64(lr, 3, (int64_t)p->snap.lr[k]);
-				sqlite3_step(lr);
-				sqlite3_reset(lr);
-			}
 		}
 	}
 	sqlite3_finalize(ev);
-	sqlite3_finalize(sn);
-	sqlite3_finalize(lr);
-	tracedb_exec(db, vr_schema_index_sql, NULL);
-	tracedb_exec(db, "COMMIT", NULL);
+	must(db, !after || !tracedb_exec(db, after, &err), "after the load");
+	must(db, !tracedb_exec(db, "COMMIT", &err), "commit");
 	tracedb_close(db);
 	return id - 1;
 }
@@ -207,6 +191,7 @@ static long import_in_child(const char *path, const char *out, int64_t *events, 
 		o.input = path;
 		o.output = out;
 		o.force = 1;
+		o.quiet = 1;
 		if (vr_import(&o, &r, &err)) {
 			fprintf(stderr, "bench_import: %s\n", err.msg);
 			_exit(1);
@@ -221,55 +206,120 @@ static long import_in_child(const char *path, const char *out, int64_t *events, 
 	close(pfd[0]);
 	wait4(pid, &status, 0, &ru);
 	*secs = (vr_now_ns() - t0) / 1e9;
+	if (*events < 0 || !WIFEXITED(status) || WEXITSTATUS(status)) {
+		fprintf(stderr, "bench_import: the import of %s failed\n", path);
+		exit(1);
+	}
 	return ru.ru_maxrss;
+}
+
+/* Order doubles (qsort). */
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The median of n rates (sorts them). */
+static double median(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/*
+ * Time one insert_rows() run into a fresh file, in a child process so that
+ * the SQLite heap it leaves behind does not count in the next import's
+ * peak RSS; returns rows per second.
+ */
+static double timed_insert(const struct sample *s, const char *path, size_t copies,
+			   const char *create, const char *table, const char *after)
+{
+	double rate = -1;
+	int pfd[2], status;
+	pid_t pid;
+
+	unlink(path);
+	if (pipe(pfd))
+		exit(1);
+	pid = fork();
+	if (pid == 0) {
+		uint64_t t0 = vr_now_ns();
+		int64_t rows = insert_rows(s, path, copies, create, table, after);
+
+		rate = rows / ((vr_now_ns() - t0) / 1e9);
+		_exit(write(pfd[1], &rate, sizeof(rate)) == sizeof(rate) ? 0 : 1);
+	}
+	close(pfd[1]);
+	if (read(pfd[0], &rate, sizeof(rate)) != sizeof(rate))
+		rate = -1;
+	close(pfd[0]);
+	waitpid(pid, &status, 0);
+	if (rate < 0 || !WIFEXITED(status) || WEXITSTATUS(status)) {
+		fprintf(stderr, "bench_import: the insert into %s failed\n", path);
+		exit(1);
+	}
+	return rate;
 }
 
 /* Build the traces, measure, print the table. */
 int main(int argc, char **argv)
 {
-	char dir[] = "/tmp/vr-bench-import-XXXXXX", txt[128], out[128], bare[128], cmd[160];
-	int64_t min_events = argc > 2 ? atoll(argv[2]) : 5000000, ev1, ev5, bare_rows;
+	static const char plain_sql[] =
+		"CREATE TABLE plain (id INTEGER PRIMARY KEY, ts_ns INTEGER NOT NULL, "
+		"cpu INTEGER NOT NULL, pid INTEGER NOT NULL, vm INTEGER, vcpu INTEGER, "
+		"kind INTEGER NOT NULL, intid INTEGER, arg0 INTEGER, arg1 INTEGER, arg2 INTEGER, "
+		"arg3 INTEGER, src_pos INTEGER)";
+	char dir[] = "/tmp/vr-bench-import-XXXXXX", txt[128], out[128], ref[128], cmd[160];
+	int64_t min_events = argc > 2 ? atoll(argv[2]) : 5000000, ev1, ev5 = 0;
+	int rounds = argc > 3 ? atoi(argv[3]) : 3, round;
+	double imp[MAX_ROUNDS], plain[MAX_ROUNDS], indexed[MAX_ROUNDS], t_imp, m_imp, m_plain,
+		m_indexed;
 	struct sample s;
 	size_t copies1, copies5;
-	double t_imp, t_imp1, t_bare, best_imp = 0, best_bare = 0;
-	long rss1, rss5;
-	int round;
+	long rss1, rss5 = 0;
 
-	if (argc < 2 || !mkdtemp(dir)) {
-		fprintf(stderr, "usage: bench_import SAMPLE.trace [MIN_EVENTS]\n");
+	if (argc < 2 || rounds < 1 || rounds > MAX_ROUNDS || !mkdtemp(dir)) {
+		fprintf(stderr, "usage: bench_import SAMPLE.trace [MIN_EVENTS [ROUNDS (1-%d)]]\n",
+			MAX_ROUNDS);
 		return 2;
 	}
 	load_sample(argv[1], &s);
-	copies5 = (size_t)((min_events + (int64_t)s.events - 1) / (int64_t)s.events);
-	copies1 = copies5 / 5;
+	copies5 = (size_t)((min_events + (int64_t)s.n - 1) / (int64_t)s.n);
+	copies1 = copies5 / 5 ? copies5 / 5 : 1;
 	snprintf(txt, sizeof(txt), "%s/1m.trace", dir);
 	write_trace(&s, txt, copies1);
 	snprintf(out, sizeof(out), "%s/1m.db", dir);
-	rss1 = import_in_child(txt, out, &ev1, &t_imp1);
+	rss1 = import_in_child(txt, out, &ev1, &t_imp);
 	snprintf(txt, sizeof(txt), "%s/5m.trace", dir);
 	write_trace(&s, txt, copies5);
 	snprintf(out, sizeof(out), "%s/5m.db", dir);
-	printf("import throughput: %zu copies of %s (%zu events each)\n", copies5, argv[1], s.events);
-	for (round = 0; round < 2; round++) {
-		uint64_t t0;
+	snprintf(ref, sizeof(ref), "%s/ref.db", dir);
+	printf("import throughput: %zu copies of %s (%zu events each), %d rounds\n", copies5,
+	       argv[1], s.n, rounds);
+	for (round = 0; round < rounds; round++) {
+		long rss = import_in_child(txt, out, &ev5, &t_imp);
 
-		rss5 = import_in_child(txt, out, &ev5, &t_imp);
-		snprintf(bare, sizeof(bare), "%s/bare.db", dir);
-		unlink(bare);
-		t0 = vr_now_ns();
-		bare_rows = bare_insert(&s, bare, copies5);
-		t_bare = (vr_now_ns() - t0) / 1e9;
-		printf("  round %d: import %lld events in %.2f s = %.2f M events/s; bare insert %.2f s "
-		       "= %.2f M rows/s\n",
-		       round + 1, (long long)ev5, t_imp, ev5 / t_imp / 1e6, t_bare,
-		       bare_rows / t_bare / 1e6);
-		if (ev5 / t_imp > best_imp)
-			best_imp = ev5 / t_imp;
-		if (bare_rows / t_bare > best_bare)
-			best_bare = bare_rows / t_bare;
+		rss5 = rss > rss5 ? rss : rss5;
+		imp[round] = ev5 / t_imp;
+		plain[round] = timed_insert(&s, ref, copies5, plain_sql, "plain", NULL);
+		indexed[round] =
+			timed_insert(&s, ref, copies5, NULL, "events", vr_schema_index_sql);
+		printf("  round %d: import %.3f M events/s, plain table %.3f M rows/s, "
+		       "indexed %.3f M rows/s\n",
+		       round + 1, imp[round] / 1e6, plain[round] / 1e6, indexed[round] / 1e6);
+		fflush(stdout);
 	}
-	printf("  best: import %.2f M/s, bare %.2f M/s, ratio %.2f (goal >= 0.80)\n", best_imp / 1e6,
-	       best_bare / 1e6, best_imp / best_bare);
+	m_imp = median(imp, rounds);
+	m_plain = median(plain, rounds);
+	m_indexed = median(indexed, rounds);
+	printf("  median: import %.3f M events/s, plain table %.3f M rows/s: ratio %.2f "
+	       "(goal >= 0.60)\n",
+	       m_imp / 1e6, m_plain / 1e6, m_imp / m_plain);
+	printf("  indexed (the format's events table and indexes alone) %.3f M rows/s: "
+	       "ratio %.2f\n",
+	       m_indexed / 1e6, m_indexed / m_plain);
 	printf("  peak RSS of the import: %lld events %ld KiB, %lld events %ld KiB\n",
 	       (long long)ev1, rss1, (long long)ev5, rss5);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);

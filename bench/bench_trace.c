@@ -57,11 +57,12 @@ void bench_replicate(const char *path, int64_t copies)
 		 "WITH RECURSIVE k(c) AS (SELECT 1 UNION ALL SELECT c + 1 FROM k WHERE c < %lld) "
 		 "INSERT INTO snapshots SELECT s.event_id + c * %lld, s.phase, s.gic_version, "
 		 "s.used_lrs, s.nr_lrs, s.hcr, s.vmcr, s.apr, s.ap0r0, s.ap0r1, s.ap0r2, s.ap0r3, "
-		 "s.ap1r0, s.ap1r1, s.ap1r2, s.ap1r3, s.ap_list_truncated FROM k, snapshots s "
-		 "WHERE s.event_id <= %lld;"
+		 "s.ap1r0, s.ap1r1, s.ap1r2, s.ap1r3, s.ap_list_truncated, s.lr0, s.lr1, s.lr2, "
+		 "s.lr3, s.lr4, s.lr5, s.lr6, s.lr7, s.lr8, s.lr9, s.lr10, s.lr11, s.lr12, s.lr13, "
+		 "s.lr14, s.lr15 FROM k, snapshots s WHERE s.event_id <= %lld;"
 		 "WITH RECURSIVE k(c) AS (SELECT 1 UNION ALL SELECT c + 1 FROM k WHERE c < %lld) "
-		 "INSERT INTO snapshot_lrs SELECT l.event_id + c * %lld, l.lr, l.value "
-		 "FROM k, snapshot_lrs l WHERE l.event_id <= %lld;"
+		 "INSERT INTO snapshot_lrs_more SELECT l.event_id + c * %lld, l.lr, l.value "
+		 "FROM k, snapshot_lrs_more l WHERE l.event_id <= %lld;"
 		 "UPDATE trace_info SET events_total = (SELECT count(*) FROM events), "
 		 "last_ts_ns = (SELECT max(ts_ns) FROM events);",
 		 (long long)copies, (long long)n, (long long)span, (long long)n, (long long)copies,

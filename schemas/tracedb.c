@@ -5,8 +5,10 @@
  * A trace database is an ordinary SQLite file marked with our
  * application_id and carrying the format version in user_version. Foreign
  * SQLite files, non-SQLite files and files from a newer vgic-replay are
- * refused with a one-line reason; files from an older vgic-replay are
- * migrated forward, step by step, when opened for writing.
+ * refused with a one-line reason; files from an older vgic-replay open
+ * read-only as they are, and are migrated forward, step by step, when
+ * opened for writing. A new file is made of format 1's schema and every
+ * migration step, so that the steps run on every import.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "tracedb.h"
@@ -19,12 +21,14 @@ struct tracedb {
 	sqlite3 *sql;
 	char *path;
 	int version;
+	void (*barrier)(void *); /* the bulk writer's, see tracedb_set_barrier() */
+	void *barrier_arg;
 };
 
 /*
- * One migration step upgrades a file from `from` to from + 1. Version 1 is
- * the first published format, so the list is empty; a future version 2
- * adds {1, "ALTER TABLE ...; ..."} here and bumps VR_TRACE_FORMAT_VERSION.
+ * One migration step upgrades a file from `from` to from + 1, in one
+ * transaction. A new version adds its step here (schemas/trace-vN.sql)
+ * and bumps VR_TRACE_FORMAT_VERSION.
  */
 struct tracedb_migration {
 	int from;
@@ -32,7 +36,7 @@ struct tracedb_migration {
 };
 
 static const struct tracedb_migration migrations[] = {
-	{0, NULL},
+	{1, vr_schema_v2_sql}, /* LRs into snapshots; snapshot_lrs a view */
 };
 
 /* Run SQL without result rows, reporting the SQLite error with the file name. */
@@ -83,13 +87,15 @@ static int migrate_forward(struct tracedb *db, struct vr_error *err)
 
 		if (!m->sql || m->from != db->version)
 			continue;
-		if (exec_sql(db->sql, db->path, "BEGIN", err) ||
-		    exec_sql(db->sql, db->path, m->sql, err))
-			return -1;
 		snprintf(q, sizeof(q), "PRAGMA user_version = %d", m->from + 1);
-		if (exec_sql(db->sql, db->path, q, err) ||
-		    exec_sql(db->sql, db->path, "COMMIT", err))
+		if (exec_sql(db->sql, db->path, "BEGIN", err))
 			return -1;
+		if (exec_sql(db->sql, db->path, m->sql, err) ||
+		    exec_sql(db->sql, db->path, q, err) ||
+		    exec_sql(db->sql, db->path, "COMMIT", err)) {
+			sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
+			return -1;
+		}
 		db->version = m->from + 1;
 	}
 	if (db->version != VR_TRACE_FORMAT_VERSION)
@@ -214,6 +220,8 @@ struct tracedb *tracedb_open(const char *path, int flags, struct vr_error *err)
 		goto fail;
 	}
 	if (version < VR_TRACE_FORMAT_VERSION) {
+		if (!(flags & TRACEDB_READWRITE) && version >= VR_TRACE_FORMAT_OLDEST)
+			return db; /* read as it is: format 1's snapshot_lrs is a table */
 		if (!(flags & TRACEDB_READWRITE)) {
 			vr_error_set(err,
 				     "%s: trace format %lld is older than %d; open it for writing "
@@ -224,6 +232,9 @@ struct tracedb *tracedb_open(const char *path, int flags, struct vr_error *err)
 		if (migrate_forward(db, err))
 			goto fail;
 	}
+	if ((flags & TRACEDB_READWRITE) &&
+	    exec_sql(db->sql, path, vr_schema_lr_writes_sql, err)) /* TEMP: not in the file */
+		goto fail;
 	return db;
 fail:
 	tracedb_close(db);
@@ -288,10 +299,12 @@ static struct tracedb *create_with(const char *path, const char *pragmas, struct
 	harden(db->sql);
 	if (exec_sql(db->sql, path, vr_schema_sql, err) || write_event_kinds(db->sql, path, err))
 		goto fail;
-	snprintf(q, sizeof(q), "PRAGMA user_version = %d", VR_TRACE_FORMAT_VERSION);
+	snprintf(q, sizeof(q), "PRAGMA user_version = %d", VR_TRACE_FORMAT_OLDEST);
 	if (exec_sql(db->sql, path, q, err))
 		goto fail;
-	db->version = VR_TRACE_FORMAT_VERSION;
+	db->version = VR_TRACE_FORMAT_OLDEST; /* trace-v1.sql; the migrations bring it up to date */
+	if (migrate_forward(db, err))
+		goto fail;
 	return db;
 fail:
 	tracedb_close(db);
@@ -330,10 +343,19 @@ void tracedb_close(struct tracedb *db)
 	free(db);
 }
 
-/* The raw handle for read queries. */
+/* The raw handle for read queries, once a load under way has stored what it was given. */
 sqlite3 *tracedb_sqlite(struct tracedb *db)
 {
+	if (db->barrier)
+		db->barrier(db->barrier_arg);
 	return db->sql;
+}
+
+/* See tracedb.h. */
+void tracedb_set_barrier(struct tracedb *db, void (*barrier)(void *), void *arg)
+{
+	db->barrier = barrier;
+	db->barrier_arg = arg;
 }
 
 /* The (possibly migrated) format version. */
@@ -342,9 +364,11 @@ int tracedb_format_version(struct tracedb *db)
 	return db->version;
 }
 
-/* Public wrapper of exec_sql naming the database file in errors. */
+/* Public wrapper of exec_sql naming the database file in errors (after the writer's barrier). */
 int tracedb_exec(struct tracedb *db, const char *sql, struct vr_error *err)
 {
+	if (db->barrier)
+		db->barrier(db->barrier_arg);
 	return exec_sql(db->sql, db->path, sql, err);
 }
 

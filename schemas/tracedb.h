@@ -4,9 +4,10 @@
  * collector write and that replay, the TUI and `sql` read.
  *
  * Opening checks that a file is ours (PRAGMA application_id) and of a
- * version we understand (PRAGMA user_version), migrating older versions
- * forward when asked. Writing is a streaming bulk load: prepared
- * statements inside one transaction on a fresh file, indexes last.
+ * version we understand (PRAGMA user_version), reading older versions as
+ * they are and migrating them forward when opened for writing. Writing is
+ * a streaming bulk load inside one transaction on a fresh file, stored by
+ * a thread of the writer's own while the caller parses, indexes last.
  */
 #ifndef VR_TRACEDB_H
 #define VR_TRACEDB_H
@@ -17,7 +18,8 @@
 #include "../common/vr_common.h"
 #include "trace_event.h"
 
-#define VR_TRACE_FORMAT_VERSION 1
+#define VR_TRACE_FORMAT_VERSION 2
+#define VR_TRACE_FORMAT_OLDEST 1 /* the oldest format that opens read-only as it is */
 #define VR_TRACE_APPLICATION_ID 0x76676963 /* "vgic" */
 
 struct tracedb;
@@ -27,7 +29,13 @@ enum tracedb_open_flags {
 	TRACEDB_READWRITE = 1, /* also migrates an older format forward */
 };
 
-/* Open an existing trace database, checking identity and version. */
+/*
+ * Open an existing trace database, checking identity and version. A file
+ * of an older format (VR_TRACE_FORMAT_OLDEST and up) opens read-only as it
+ * is (tracedb_format_version() tells which); opened for writing, it is
+ * migrated to the current format first, in one transaction per step, and
+ * the connection can write LRs through snapshot_lrs as in format 1.
+ */
 struct tracedb *tracedb_open(const char *path, int flags, struct vr_error *err);
 
 /*
@@ -47,7 +55,7 @@ struct tracedb *tracedb_create_durable(const char *path, struct vr_error *err);
 /* Close the database; NULL is allowed. */
 void tracedb_close(struct tracedb *db);
 
-/* The underlying SQLite handle, for read queries. */
+/* The underlying SQLite handle, for read queries (after the writer's barrier). */
 sqlite3 *tracedb_sqlite(struct tracedb *db);
 
 /* The format version stored in the file (PRAGMA user_version). */
@@ -77,21 +85,42 @@ const char *tracedb_errmsg(struct tracedb *db);
 /* Run SQL that returns no rows; on failure fill err with the SQLite message. */
 int tracedb_exec(struct tracedb *db, const char *sql, struct vr_error *err);
 
-/* The SQL text of the current schema and its indexes (embedded at build time). */
+/*
+ * The SQL text of the schema (embedded at build time): format 1's tables
+ * and views, the step from format 1 to 2 (also run on every new file, so
+ * a new file is format 1 migrated), the TEMP triggers that make format 2's
+ * snapshot_lrs view writable on connections opened for writing, and the
+ * indexes.
+ */
 extern const char vr_schema_sql[];
+extern const char vr_schema_v2_sql[];
+extern const char vr_schema_lr_writes_sql[];
 extern const char vr_schema_index_sql[];
+
+/*
+ * For the bulk writer only: a function that tracedb_exec() and
+ * tracedb_sqlite() call first, so that SQL the caller runs while a load is
+ * under way waits for the rows the writer's thread has not stored yet, and
+ * never runs beside it. NULL removes it.
+ */
+void tracedb_set_barrier(struct tracedb *db, void (*barrier)(void *), void *arg);
 
 /* ---------------------------------------------------------------- bulk writer */
 
 struct trace_writer;
 
-/* Start a bulk load into a database made by tracedb_create(). */
+/*
+ * Start a bulk load into a database made by tracedb_create() (or one that
+ * holds no events yet); events are numbered from 1 in the order given.
+ */
 struct trace_writer *trace_writer_begin(struct tracedb *db, struct vr_error *err);
 
 /*
- * Append one event, returning its id (events.id) or -1. The vcpu field may
- * be VR_NO_VALUE; the writer fills it from the thread-to-vCPU map when it
- * knows the mapping, and trace_writer_finish() fills the rest.
+ * Append one event, returning its id (events.id) or -1. The writer's
+ * thread stores it after the call returns: -1 says that an insert failed,
+ * this one's or an earlier one's (trace_writer_error() tells which). The
+ * vcpu field may be VR_NO_VALUE; the writer fills it from the thread-to-vCPU
+ * map when it knows the mapping, and trace_writer_finish() fills the rest.
  */
 int64_t trace_writer_event(struct trace_writer *w, const struct vr_event *ev);
 
@@ -119,7 +148,10 @@ struct vr_ap_entry {
 int trace_writer_ap_list(struct trace_writer *w, int64_t event_id, const struct vr_ap_entry *e,
 			 int n, int truncated);
 
-/* Commit what was written so far and start a new batch (live recording). */
+/*
+ * Store and commit everything appended so far and start a new batch (live
+ * recording); fails if an insert failed.
+ */
 int trace_writer_commit(struct trace_writer *w, struct vr_error *err);
 
 /* Record a gap: the tracer lost `lost` events on cpu (lost < 0: unknown). */

@@ -48,8 +48,7 @@ expect_fail_quiet $VR predict --profile linux-6.12 "$TMP/s7.2.db"
 
 # A trace without LR snapshots has nothing to predict: an error, not "100% agreement".
 cp "$TMP/s6.12.db" "$TMP/nosnap.db"
-sqlite3 "$TMP/nosnap.db" "DELETE FROM snapshot_lrs; DELETE FROM snapshots;
-	DELETE FROM events WHERE kind BETWEEN 20 AND 23"
+sqlite3 "$TMP/nosnap.db" "DELETE FROM snapshots; DELETE FROM events WHERE kind BETWEEN 20 AND 23"
 expect_fail "predict without snapshots" 2 "nosnap.db: no flush snapshots, nothing to predict" \
 	$VR predict "$TMP/nosnap.db"
 finish
