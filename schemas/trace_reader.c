@@ -4,7 +4,8 @@
  *
  * One scan of events in id order (a rowid scan: no sort), with each
  * event's snapshot row joined in, beside two scans that advance with it:
- * the LRs of snapshot_lrs in (event_id, lr) order, and the gaps in
+ * the LRs in (event_id, lr) order (format 1's snapshot_lrs; in format 2
+ * only a GICv2 snapshot's LRs past the 16 of its row), and the gaps in
  * after_event_id order. Each item is built in the caller's struct, so
  * the stream allocates nothing per event and costs the same for a trace
  * of any size.
@@ -21,6 +22,7 @@ struct trace_cursor {
 	sqlite3_stmt *ev, *lrs, *gaps;
 	int lrs_row, gap_row;	/* the last sqlite3_step() of each side scan */
 	int have_event;		/* ev holds a row not handed out yet */
+	int version;		/* the file's format: where its LRs are */
 	int done;
 };
 
@@ -29,7 +31,11 @@ enum {
 	COL_ID, COL_TS, COL_CPU, COL_PID, COL_VCPU, COL_KIND, COL_INTID, COL_ARG0, COL_ARG1,
 	COL_ARG2, COL_ARG3, COL_SRC_POS, COL_GIC, COL_NR_LRS, COL_USED_LRS, COL_HCR, COL_VMCR,
 	COL_APR, COL_AP0R0, COL_AP1R0 = COL_AP0R0 + 4, COL_AP_LEN = COL_AP1R0 + 4,
+	COL_LR0, /* format 2: lr0..lr15 of the snapshots row */
 };
+
+/* LRs a format-2 snapshots row holds; the rest are in snapshot_lrs_more (trace-v2.sql). */
+#define ROW_LRS 16
 
 /* See trace_reader.h. */
 void trace_filter_init(struct trace_filter *f)
@@ -57,18 +63,22 @@ static void append(char *q, size_t n, const char *fmt, long long v)
  * SQLite on the rowid scan rather than the kind index, which would sort),
  * the windows as bound-free literals of integers only.
  */
-static void events_query(const struct trace_filter *f, char *q, size_t n)
+static void events_query(const struct trace_filter *f, int version, char *q, size_t n)
 {
 	snprintf(q, n,
 		 "SELECT e.id, e.ts_ns, e.cpu, e.pid, e.vcpu, e.kind, e.intid, e.arg0, e.arg1, "
 		 "e.arg2, e.arg3, e.src_pos, s.gic_version, s.nr_lrs, s.used_lrs, s.hcr, s.vmcr, "
-		 "%s, %s FROM events e %s WHERE 1",
+		 "%s, %s%s FROM events e %s WHERE 1",
 		 f->apr ? "s.apr, s.ap0r0, s.ap0r1, s.ap0r2, s.ap0r3, s.ap1r0, s.ap1r1, s.ap1r2, s.ap1r3"
 			: "NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL",
 		 f->ap_len ? "CASE WHEN s.ap_list_truncated IS NULL THEN -1 WHEN s.ap_list_truncated "
 			     "THEN 1000000 ELSE (SELECT count(*) FROM ap_list_entries a "
 			     "WHERE a.event_id = e.id) END"
 			   : "-1",
+		 version >= 2 && f->snapshots
+			 ? ", s.lr0, s.lr1, s.lr2, s.lr3, s.lr4, s.lr5, s.lr6, s.lr7, s.lr8, s.lr9, "
+			   "s.lr10, s.lr11, s.lr12, s.lr13, s.lr14, s.lr15"
+			 : "",
 		 f->snapshots ? "LEFT JOIN snapshots s ON s.event_id = e.id"
 			      : "LEFT JOIN snapshots s ON 0");
 	if (f->kinds && !(f->kinds & (f->kinds - 1))) {
@@ -121,8 +131,11 @@ struct trace_cursor *trace_cursor_open(struct tracedb *db, const struct trace_fi
 
 	c->db = db;
 	c->f = *f;
-	events_query(f, q, sizeof(q));
-	snprintf(lq, sizeof(lq), "SELECT event_id, lr, value FROM snapshot_lrs%s ORDER BY event_id, lr",
+	c->version = tracedb_format_version(db);
+	events_query(f, c->version, q, sizeof(q));
+	/* Format 1 keeps every LR in snapshot_lrs; format 2 only those past lr15. */
+	snprintf(lq, sizeof(lq), "SELECT event_id, lr, value FROM %s%s ORDER BY event_id, lr",
+		 c->version >= 2 ? "snapshot_lrs_more" : "snapshot_lrs",
 		 f->id_lo != VR_NO_VALUE ? " WHERE event_id >= ?1" : "");
 	if (prepare(db, q, &c->ev, err))
 		goto fail;
@@ -195,6 +208,8 @@ static void read_snapshot(struct trace_cursor *c, struct trace_item *it)
 		s->ap1r[i] = column_or_none(st, COL_AP1R0 + i);
 	}
 	read_lrs(c, it->id, s->lr);
+	for (int i = 0; c->version >= 2 && i < ROW_LRS && i < s->nr_lrs; i++)
+		s->lr[i] = (uint64_t)sqlite3_column_int64(st, COL_LR0 + i);
 }
 
 /*
@@ -220,8 +235,8 @@ int trace_item_validate(const struct trace_item *it, struct vr_error *err)
 		what = e->cpu < 0 ? "CPU" : "thread id", v = e->cpu < 0 ? e->cpu : e->pid;
 	else if (e->ts_ns < 0)
 		what = "timestamp", v = e->ts_ns;
-	else if (it->has_snapshot && it->snap.gic_version != 2 && it->snap.gic_version != 3 &&
-		 it->snap.gic_version != 5)
+	else if (it->has_snapshot && it->snap.gic_version != 0 && it->snap.gic_version != 2 &&
+		 it->snap.gic_version != 3 && it->snap.gic_version != 5) /* 0: never known */
 		what = "GIC version", v = it->snap.gic_version;
 	else if (it->has_snapshot && (it->snap.used_lrs < 0 || it->snap.used_lrs > VR_MAX_LRS))
 		what = "LRs in use", v = it->snap.used_lrs;

@@ -1435,6 +1435,16 @@ int trace_writer_finish(struct trace_writer *w, struct vr_error *err)
 		vr_error_set(err, "%s", w->err[0] ? w->err : sqlite3_errmsg(w->sql));
 		goto out;
 	}
+	/*
+	 * Snapshots stored before the GIC was known (gic_version 0) get the
+	 * one the input said in the end; only now, with every row stored by
+	 * the writer's thread, can that reach them all.
+	 */
+	if (tracedb_exec(w->db,
+			 "UPDATE snapshots SET gic_version = (SELECT gic_version FROM trace_info) "
+			 "WHERE gic_version = 0 AND (SELECT gic_version FROM trace_info) IS NOT NULL",
+			 err))
+		goto out;
 	if (tracedb_exec(w->db,
 			 "INSERT INTO vms(vm, vmm_pid, source) VALUES "
 			 "(0, NULL, 'assumed: the input does not tell VMs apart')",

@@ -108,24 +108,24 @@ static int migrate_forward(struct tracedb *db, struct vr_error *err)
  * A trace file is input from a stranger: whatever SQL it carries (a
  * trigger, a view, a function call in a schema object) must not run with
  * our rights. Defensive mode keeps it from corrupting itself through
- * PRAGMA writable_schema, triggers never fire, schema objects may call
+ * PRAGMA writable_schema, a reader's triggers never fire, schema objects may call
  * no function with side effects, and neither extensions nor the
  * two-argument fts3_tokenizer are reachable.
  */
-static void harden(sqlite3 *sql)
+static void harden(sqlite3 *sql, int writer)
 {
 	sqlite3_db_config(sql, SQLITE_DBCONFIG_DEFENSIVE, 1, (int *)NULL);
 	sqlite3_db_config(sql, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, (int *)NULL);
-	sqlite3_db_config(sql, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, (int *)NULL);
+	/* A writer's only triggers are its own TEMP ones: check_schema() refuses the file's. */
+	sqlite3_db_config(sql, SQLITE_DBCONFIG_ENABLE_TRIGGER, writer, (int *)NULL);
 	sqlite3_db_config(sql, SQLITE_DBCONFIG_ENABLE_FTS3_TOKENIZER, 0, (int *)NULL);
 	sqlite3_db_config(sql, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 0, (int *)NULL);
 }
 
 /* The tables of the format, which nothing in a file may replace with another kind of object. */
 static const char *const format_tables[] = {
-	"trace_info", "event_kinds", "vms", "vcpus", "events", "snapshots", "snapshot_lrs",
-	"ap_list_entries", "gaps", "import_problems", "unknown_events", "replay_runs",
-	"findings", "finding_events",
+	"trace_info", "event_kinds", "vms", "vcpus", "events", "snapshots", "ap_list_entries",
+	"gaps", "import_problems", "unknown_events", "replay_runs", "findings", "finding_events",
 };
 
 /* The views the format defines; a file may hold no other. */
@@ -165,8 +165,12 @@ static int check_schema(struct tracedb *db, struct vr_error *err)
 
 		if (!type || !name)
 			continue;
-		if (!strcmp(type, "trigger") ||
-		    (!strcmp(type, "view") && !listed(name, format_views, nv)) ||
+		/* snapshot_lrs: format 1's table, format 2's view (trace-v2.sql). */
+		int lrs_ok = strcmp(name, "snapshot_lrs") ||
+			     !strcmp(type, db->version >= 2 ? "view" : "table");
+		int view_ok = listed(name, format_views, nv) || !strcmp(name, "snapshot_lrs");
+
+		if (!strcmp(type, "trigger") || !lrs_ok || (!strcmp(type, "view") && !view_ok) ||
 		    (strcmp(type, "table") && listed(name, format_tables, nt)))
 			rc = vr_error_set(err,
 					  "%s: a foreign schema object (%s %s): not a trace as "
@@ -198,7 +202,7 @@ struct tracedb *tracedb_open(const char *path, int flags, struct vr_error *err)
 		goto fail;
 	}
 	sqlite3_busy_timeout(db->sql, 2000);
-	harden(db->sql);
+	harden(db->sql, !!(flags & TRACEDB_READWRITE));
 	if (read_pragma_int(db->sql, path, "application_id", &app_id, err) ||
 	    read_pragma_int(db->sql, path, "user_version", &version, err))
 		goto fail;
@@ -296,7 +300,7 @@ static struct tracedb *create_with(const char *path, const char *pragmas, struct
 	/* Defensive mode refuses journal_mode = OFF, which the bulk load wants: harden after. */
 	if (exec_sql(db->sql, path, pragmas, err))
 		goto fail;
-	harden(db->sql);
+	harden(db->sql, 1);
 	if (exec_sql(db->sql, path, vr_schema_sql, err) || write_event_kinds(db->sql, path, err))
 		goto fail;
 	snprintf(q, sizeof(q), "PRAGMA user_version = %d", VR_TRACE_FORMAT_OLDEST);
@@ -409,14 +413,4 @@ void tracedb_rollback(struct tracedb *db)
 {
 	if (!sqlite3_get_autocommit(db->sql))
 		sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
-}
-
-/* See tracedb.h. */
-int tracedb_set_unknown_gic(struct tracedb *db, int gic_version, struct vr_error *err)
-{
-	char q[96];
-
-	snprintf(q, sizeof(q), "UPDATE snapshots SET gic_version = %d WHERE gic_version = 0",
-		 gic_version);
-	return exec_sql(db->sql, db->path, q, err);
 }

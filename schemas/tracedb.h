@@ -73,12 +73,6 @@ int tracedb_disk_full(struct tracedb *db);
 /* Roll back the open transaction, if any (after a failed write). */
 void tracedb_rollback(struct tracedb *db);
 
-/*
- * Give snapshots recorded before their GIC was known (gic_version 0) the
- * version an import found out at its end.
- */
-int tracedb_set_unknown_gic(struct tracedb *db, int gic_version, struct vr_error *err);
-
 /* The message of the last SQLite error on the file. */
 const char *tracedb_errmsg(struct tracedb *db);
 

@@ -165,7 +165,6 @@ static void decide_gic(const struct import_job *job, const struct kernel_evidenc
 	job->res->gic_version = gic;
 	if (gic) {
 		trace_writer_info_int(job->w, "gic_version", gic);
-		tracedb_set_unknown_gic(job->db, gic, NULL);
 	}
 	trace_writer_info_text(job->w, "gic_version_source", src);
 }
