@@ -42,6 +42,12 @@ struct import_format_ops {
 	/* Do the input's first bytes look like this format? */
 	int (*sniff)(const unsigned char *head, size_t nhead);
 	int needs_file;		   /* it reads the file by path: no stdin, no decompression */
+	/*
+	 * Optional: vet the file before anything is written, while the process
+	 * still has one thread (a child may parse it: a fork beside the trace
+	 * writer's thread could inherit a lock that thread held); 0 or -1.
+	 */
+	int (*preflight)(const char *path, struct vr_error *err);
 	/* Import the input into job->w; err says "file:position: reason". */
 	int (*import)(const struct import_job *job, struct vr_error *err);
 };

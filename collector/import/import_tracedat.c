@@ -377,8 +377,6 @@ static int tracedat_import(const struct import_job *job, struct vr_error *err)
 	vr_progress_init(&st.progress, "importing");
 	tracecmd_set_loglevel(TEP_LOG_NONE);
 	tep_set_loglevel(TEP_LOG_NONE);
-	if (tracedat_headers_parse(st.path, err))
-		return -1;
 	h = tracecmd_open(st.path, TRACECMD_FL_LOAD_NO_PLUGINS | TRACECMD_FL_LOAD_NO_SYSTEM_PLUGINS);
 	if (!h)
 		return vr_error_set(err,
@@ -403,5 +401,6 @@ const struct import_format_ops import_format_tracedat = {
 	.format = IMPORT_FORMAT_TRACECMD,
 	.sniff = import_sniff_tracedat,
 	.needs_file = 1,
+	.preflight = tracedat_headers_parse,
 	.import = tracedat_import,
 };

@@ -297,6 +297,17 @@ static int run_format(const struct import_job *job, const struct input *in, stru
 	return rc;
 }
 
+/* The chosen format's look at the file before the trace (and its writer thread) begins. */
+static int preflight(const struct input *in, const struct import_options *opt,
+		     struct vr_error *err)
+{
+	const struct import_format_ops *f = choose_format(opt, in);
+
+	if (!f || !f->preflight || in->is_stdin || in->child > 0)
+		return 0; /* run_format() says what is wrong with those */
+	return f->preflight(in->name, err);
+}
+
 /*
  * Begin the trace in a temporary file beside the output (*tmp, which the
  * caller removes on failure); tracedb_create wants to make the file itself.
@@ -345,7 +356,7 @@ int vr_import(const struct import_options *opt, struct import_result *res, struc
 	memset(&job, 0, sizeof(job));
 	job.opt = opt;
 	job.res = res;
-	if (check_output(&in, opt, err) || read_head(&in, err) ||
+	if (check_output(&in, opt, err) || read_head(&in, err) || preflight(&in, opt, err) ||
 	    begin_temp_trace(&job, &tmp, err))
 		goto out;
 	job.name = in.name;
