@@ -182,6 +182,14 @@ static int allow_reading(void *arg, int action, const char *a, const char *b, co
 	case SQLITE_READ:
 	case SQLITE_RECURSIVE:
 		return SQLITE_OK;
+	case SQLITE_UPDATE:
+		/*
+		 * SQLite's own (re)load of the schema, as a table-valued PRAGMA
+		 * (pragma_page_count) makes it; a statement that really writes
+		 * is still refused, by sqlite3_stmt_readonly().
+		 */
+		return a && (!strcmp(a, "sqlite_master") || !strcmp(a, "sqlite_schema")) ? SQLITE_OK
+											 : SQLITE_DENY;
 	case SQLITE_FUNCTION:
 		return b && (!strcmp(b, "fts3_tokenizer") || !strcmp(b, "load_extension"))
 			       ? SQLITE_DENY
