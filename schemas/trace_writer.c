@@ -168,7 +168,7 @@ struct trace_writer {
 	pthread_mutex_t lock;
 	pthread_cond_t handed_cond, done_cond;
 	pthread_t thread;
-	int started, threaded, stop;
+	int started, launched, threaded, stop;
 	int aborting; /* set by the caller's side, read by the thread: __atomic */
 	int failed;   /* read and set with __atomic: err is written before it is set */
 	char err[512];
@@ -719,13 +719,31 @@ static void *writer_thread(void *arg)
 
 /* ---------------------------------------------------------------- handing over */
 
+/* Start the writer thread, signals blocked in it (they are the caller's to take). */
+static void launch_thread(struct trace_writer *w)
+{
+	sigset_t all, old;
+
+	w->launched = 1;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	w->threaded = !pthread_create(&w->thread, NULL, writer_thread, w);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
 /*
  * Hand the batch being filled to the writer thread, then wait until the
- * next one is free (at most NR_BATCHES in flight). Without a thread, store
- * it here and now.
+ * next one is free (at most NR_BATCHES in flight). The thread starts with
+ * the first full batch (may_launch), so a load of less than a batch never
+ * has one, and neither has an importer that forks before its first
+ * records (import_tracedat() parses the headers in a child, which must
+ * not inherit a lock held by a thread that is not there). Without a
+ * thread, store the batch here and now.
  */
-static void hand_over(struct trace_writer *w)
+static void hand_over(struct trace_writer *w, int may_launch)
 {
+	if (!w->launched && may_launch)
+		launch_thread(w);
 	if (!w->threaded) {
 		run_batch(w, &w->batch[0]);
 		w->batch[0].len = 0;
@@ -751,7 +769,7 @@ static void *op_reserve(struct trace_writer *w, uint32_t type, size_t size)
 	size = (size + 7) & ~(size_t)7;
 	if (b->len + size > b->cap) {
 		if (b->len) {
-			hand_over(w);
+			hand_over(w, 1);
 			b = &w->batch[w->threaded ? w->handed % NR_BATCHES : 0];
 		}
 		if (size > b->cap) {
@@ -777,7 +795,7 @@ static void wait_stored(void *arg)
 	struct batch *b = &w->batch[w->threaded ? w->handed % NR_BATCHES : 0];
 
 	if (b->len)
-		hand_over(w);
+		hand_over(w, 0);
 	if (!w->threaded)
 		return;
 	pthread_mutex_lock(&w->lock);
@@ -786,10 +804,9 @@ static void wait_stored(void *arg)
 	pthread_mutex_unlock(&w->lock);
 }
 
-/* Start the writer thread, signals blocked in it (they are the caller's to take). */
-static void start_thread(struct trace_writer *w)
+/* Make the batches and the barrier; the thread itself starts with the first full batch. */
+static void start_pipeline(struct trace_writer *w)
 {
-	sigset_t all, old;
 	int i;
 
 	for (i = 0; i < NR_BATCHES; i++) {
@@ -799,16 +816,12 @@ static void start_thread(struct trace_writer *w)
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_cond_init(&w->handed_cond, NULL);
 	pthread_cond_init(&w->done_cond, NULL);
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	w->threaded = !pthread_create(&w->thread, NULL, writer_thread, w);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	tracedb_set_barrier(w->db, wait_stored, w);
 	w->started = 1;
 }
 
 /* Store what is left (nothing if aborting), stop the writer thread, lift the barrier. */
-static void stop_thread(struct trace_writer *w)
+static void stop_pipeline(struct trace_writer *w)
 {
 	if (!w->started)
 		return;
@@ -903,7 +916,7 @@ struct trace_writer *trace_writer_begin(struct tracedb *db, struct vr_error *err
 		vr_error_set(err, "the trace already holds events: a load starts from none");
 		goto fail;
 	}
-	start_thread(w);
+	start_pipeline(w);
 	return w;
 fail:
 	trace_writer_abort(w);
@@ -1397,7 +1410,7 @@ static void writer_free(struct trace_writer *w)
 {
 	size_t i;
 
-	stop_thread(w);
+	stop_pipeline(w);
 	sqlite3_finalize(w->ins_run_events);
 	sqlite3_finalize(w->ins_run_snapshots);
 	sqlite3_create_module(w->sql, "vr_run_events", NULL, NULL); /* they read w */
@@ -1426,7 +1439,7 @@ int trace_writer_finish(struct trace_writer *w, struct vr_error *err)
 {
 	int rc = -1;
 
-	stop_thread(w);
+	stop_pipeline(w);
 	if (writer_failed(w)) {
 		vr_error_set(err, "%s", w->err);
 		goto out;
@@ -1464,7 +1477,7 @@ void trace_writer_abort(struct trace_writer *w)
 	if (!w)
 		return;
 	__atomic_store_n(&w->aborting, 1, __ATOMIC_RELAXED);
-	stop_thread(w);
+	stop_pipeline(w);
 	sqlite3_exec(w->sql, "ROLLBACK", NULL, NULL, NULL);
 	writer_free(w);
 }
