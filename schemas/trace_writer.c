@@ -953,22 +953,6 @@ static struct thread_info *thread_get(struct trace_writer *w, int32_t pid)
 	return t;
 }
 
-/* Events that happen on the vCPU's own thread and so inherit its vCPU id. */
-static int kind_runs_on_vcpu_thread(enum vr_event_kind kind)
-{
-	switch (kind) {
-	case VR_EV_ENTRY:
-	case VR_EV_EXIT:
-	case VR_EV_WAKEUP:
-	case VR_EV_WFX:
-	case VR_EV_USERSPACE_EXIT:
-	case VR_EV_MMIO:
-		return 1;
-	default:
-		return 0;
-	}
-}
-
 /* See tracedb.h: a strong mapping replaces a weak one, never the reverse. */
 void trace_writer_map_thread(struct trace_writer *w, int32_t pid, int64_t vcpu,
 			     const char *source, int strong, int64_t ts_ns)
@@ -1001,7 +985,7 @@ static void take_event(struct trace_writer *w, const struct vr_event *ev, struct
 
 	op->id = w->next_id++;
 	op->ev = *ev;
-	if (kind_runs_on_vcpu_thread(ev->kind)) {
+	if (vr_event_kind_on_vcpu_thread(ev->kind)) {
 		t->runs_guest = 1;
 		if (ev->vcpu == VR_NO_VALUE)
 			op->ev.vcpu = t->vcpu;
@@ -1240,15 +1224,18 @@ fail:
  */
 static int resolve_threads(struct trace_writer *w)
 {
-	static const char fix_q[] =
-		"UPDATE events SET vcpu = ?1 WHERE id < ?3 AND pid = ?2 AND vcpu IS NULL "
-		"AND kind IN (5, 6, 7, 8, 10)";
+	char fix_q[192];
 	static const char vcpu_q[] =
 		"INSERT OR IGNORE INTO vcpus(vm, vcpu, thread_id, source, first_ts_ns) "
 		"VALUES (0, ?1, ?2, ?3, ?4)";
 	sqlite3_stmt *st;
 	size_t i;
 
+	/* The kinds of a vCPU's own thread that a guest run brackets (no MMIO: it names its vCPU). */
+	snprintf(fix_q, sizeof(fix_q),
+		 "UPDATE events SET vcpu = ?1 WHERE id < ?3 AND pid = ?2 AND vcpu IS NULL "
+		 "AND kind IN (%d, %d, %d, %d, %d)",
+		 VR_EV_ENTRY, VR_EV_EXIT, VR_EV_WAKEUP, VR_EV_WFX, VR_EV_USERSPACE_EXIT);
 	for (i = 0; i < w->nthreads; i++) {
 		struct thread_info *t = &w->threads[i];
 		int64_t upto = t->mapped_from_id;
