@@ -57,7 +57,12 @@
 	  "6.19+); value as written, intid decoded, source_cpuid for GICv2 SGIs")                    \
 	X(SGI, 25, "vgic_sgi", "probe", "value", "target_list", 0, 0,                               \
 	  "the guest on vcpu sent SGI intid (ICC_SGI1R_EL1: vgic_v3_dispatch_sgi(); GICD_SGIR: "     \
-	  "vgic_mmio_write_sgir()); value as written")
+	  "vgic_mmio_write_sgir()); value as written")                                             \
+	X(LPI_QUEUE, 26, "vgic_queue_lpi", "probe", "pending_latch", "enabled", "priority", 0,        \
+	  "vgic_queue_irq_unlock() was called for LPI intid (an ITS MSI: vgic_its_inject_msi(), "    \
+	  "the irqfd fast path vgic_its_inject_cached_translation(), an INT command; or a pending "  \
+	  "table or configuration sync); vcpu is the LPI's target_vcpu (-1 if none); the LPI's "     \
+	  "state as it stood at the call")
 
 #define VR_EVENT_KIND_ENUM(sfx, num, ...) VR_EV_##sfx = num,
 
