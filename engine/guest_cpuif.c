@@ -79,13 +79,16 @@ enum vgic_guest_outcome vgic_guest_write_eoir(struct vgic_cpuif *regs, int gv, u
 	else
 		regs->ap1r[0] &= ~(1u << bit);
 	i = find_active(regs, gv, intid);
+	if (i < 0 && gv == 3 && intid >= VGIC_ENGINE_MIN_LPI)
+		return VGIC_GUEST_NOTHING; /* EOIcount never counts an LPI */
 	if (i < 0) {
 		bump_eoicount(regs);
 		return VGIC_GUEST_EOICOUNT;
 	}
 	if (vgic_lr_priority(gv, regs->lr[i]) >> 3 != bit)
 		return VGIC_GUEST_NOTHING;
-	if (!vgic_vmcr_eoimode(gv, regs->vmcr))
+	/* An LPI has no active state to keep for a DIR: its EOI deactivates it. */
+	if (!vgic_vmcr_eoimode(gv, regs->vmcr) || (gv == 3 && intid >= VGIC_ENGINE_MIN_LPI))
 		regs->lr[i] = lr_set_state(gv, regs->lr[i], vgic_lr_pending(gv, regs->lr[i]), false);
 	return VGIC_GUEST_LR;
 }

@@ -42,6 +42,8 @@ struct vgic_engine {
 	const struct vgic_profile *p;
 	int nr_private; /* per vCPU: 32, or 128 on a GICv5 guest */
 	int nirqs;
+	int lpi_base; /* index of the first LPI slot in irqs (after the SPIs) */
+	int nlpis;    /* LPI slots in use, in order of first sight */
 	struct irq *irqs;
 	struct vcpu *vcpus;
 	uint16_t *ap_storage; /* nr_vcpus * ap_cap */

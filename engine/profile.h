@@ -42,6 +42,7 @@ struct vgic_profile {
 	bool ack_on_deactivation;  /* 6.19+: kvm_notify_acked_irq() only when the LR deactivated */
 	bool traps_dir;		   /* 6.19+: vgic_v3_deactivate() exists (TDIR, GICv2 DIR trap) */
 	bool counts_active_spis;   /* 6.19+: kvm->arch.vgic.active_spis */
+	bool fold_drops_lpi_active; /* 6.19+: vgic_v3_fold_lr() clears an LPI's A bit */
 	bool gicv5_ppis;	   /* native GICv5 PPI support (vgic-v5.c) */
 };
 

@@ -18,6 +18,9 @@
  *                          AP-list head; 7.0 (6da5e537f5af) from after the
  *                          last interrupt placed in an LR, and skips the fold
  *                          when no LR was populated.
+ *   LPIs                   <= 6.18 fold an LPI's A bit like any other;
+ *                          6.19+ clear it (EOIcount does not count LPIs
+ *                          outside the LRs, so an LPI must not stay active).
  *   gicv5                  7.0 plus native GICv5 PPIs (vgic-v5.c): no LRs or
  *                          AP list for PPIs, irq_ops->queue_irq_unlock kicks.
  */
@@ -84,7 +87,8 @@ static uint32_t configure_hcr_619(const struct hcr_inputs *in)
 /* What every kernel since the 6.19 LR rework shares. */
 #define REWORK_619                                                                         \
 	.cmp = cmp_619, .configure_hcr = configure_hcr_619, .flush = FLUSH_SUMMARY,         \
-	.ack_on_deactivation = true, .traps_dir = true, .counts_active_spis = true
+	.ack_on_deactivation = true, .traps_dir = true, .counts_active_spis = true,            \
+	.fold_drops_lpi_active = true
 
 static const struct vgic_profile profiles[] = {
 	{.name = "linux-6.12",

@@ -50,7 +50,40 @@ static struct irq *get_irq(const struct vgic_engine *e, int vcpu, uint32_t intid
 	}
 	if (n - VGIC_ENGINE_NR_PRIVATE < (uint32_t)e->cfg.nr_spis)
 		return &e->irqs[e->cfg.nr_vcpus * e->nr_private + (int)(n - VGIC_ENGINE_NR_PRIVATE)];
+	if (n >= VGIC_ENGINE_MIN_LPI && e->cfg.guest_model == 3) {
+		int i;
+
+		for (i = 0; i < e->nlpis; i++)
+			if (e->irqs[e->lpi_base + i].intid == n)
+				return &e->irqs[e->lpi_base + i];
+	}
 	return NULL;
+}
+
+/* Is this an LPI (vgic_irq_is_lpi())? */
+static bool is_lpi(const struct irq *irq)
+{
+	return irq->intid >= VGIC_ENGINE_MIN_LPI;
+}
+
+/*
+ * vgic_add_lpi(): a new LPI is edge, group 1, aimed at the vCPU its
+ * collection names; NULL when the slots are used up.
+ */
+static struct irq *add_lpi(struct vgic_engine *e, uint32_t intid, int target)
+{
+	struct irq *irq = get_irq(e, target, intid);
+
+	if (irq || intid < VGIC_ENGINE_MIN_LPI || e->cfg.guest_model != 3 ||
+	    e->nlpis == e->cfg.nr_lpis)
+		return irq;
+	irq = &e->irqs[e->lpi_base + e->nlpis++];
+	memset(irq, 0, sizeof(*irq));
+	irq->intid = intid;
+	irq->vcpu = -1;
+	irq->target = (int16_t)target;
+	irq->group = 1;
+	return irq;
 }
 
 /* The index of an interrupt in the flat array (what AP lists hold). */
@@ -171,6 +204,25 @@ int vgic_engine_inject(struct vgic_engine *e, int vcpu, uint32_t intid, bool lev
 	}
 	queue_irq(e, irq);
 	return 1;
+}
+
+/* See vgic_engine.h: vgic_queue_irq_unlock() for an LPI, after its caller's changes. */
+int vgic_engine_queue_lpi(struct vgic_engine *e, uint32_t intid, int target_vcpu,
+			  bool pending_latch, bool enabled, uint8_t priority)
+{
+	struct irq *irq;
+
+	if (target_vcpu < 0 || target_vcpu >= e->cfg.nr_vcpus)
+		return -1;
+	irq = add_lpi(e, intid, target_vcpu);
+	if (!irq)
+		return -1;
+	irq->target = (int16_t)target_vcpu;
+	irq->pending_latch = pending_latch;
+	irq->enabled = enabled;
+	irq->priority = priority;
+	queue_irq(e, irq);
+	return 0;
 }
 
 /* See vgic_engine.h: kvm_vm_ioctl_irq_line()'s decoding and checks. */
@@ -343,7 +395,7 @@ int vgic_engine_stranded(const struct vgic_engine *e, int *vcpus, uint32_t *inti
 
 	if (!e->dist_enabled || e->cfg.guest_model == 5) /* GICv5 PPIs use no AP list */
 		return 0;
-	for (i = 0; i < e->nirqs; i++) {
+	for (i = 0; i < e->lpi_base + e->nlpis; i++) {
 		const struct irq *irq = &e->irqs[i];
 
 		if (!irq->enabled || irq->vcpu >= 0 || irq->active || !irq_is_pending(irq))
@@ -681,8 +733,10 @@ void vgic_engine_adopt_flush(struct vgic_engine *e, int vcpu, const struct vgic_
 	for (i = 0; i < used; i++) {
 		uint64_t val = programmed->lr[i];
 		uint32_t intid = e->cfg.guest_model == 3 ? vgic_lr_intid(3, val) : (uint32_t)(val & 0x3ff);
-		struct irq *irq = get_irq(e, vcpu, intid);
+		struct irq *irq = add_lpi(e, intid, vcpu); /* an LPI queued before the trace began */
 
+		if (!irq)
+			irq = get_irq(e, vcpu, intid);
 		if (!irq)
 			continue;
 		adopt_lr(e, vcpu, irq, val);
@@ -738,8 +792,10 @@ static void fold_lr(struct vgic_engine *e, int vcpu, uint64_t val, enum vgic_cha
 	bool a = vgic_lr_active(gv, val), p = vgic_lr_pending(gv, val), deactivated;
 	int owner;
 
-	if (!irq)
+	if (!irq) /* an LPI could have been unmapped */
 		return;
+	if (is_lpi(irq) && e->p->fold_drops_lpi_active)
+		a = false;
 	owner = irq->vcpu >= 0 ? irq->vcpu : vcpu;
 	deactivated = irq->active && !a;
 	if (deactivated)
@@ -995,8 +1051,12 @@ static bool settle_config(struct vgic_engine_config *c)
 		return false;
 	if (c->guest_model == 5 && !c->profile->gicv5_ppis)
 		return false;
+	if (c->nr_lpis < 0 || c->nr_lpis > VGIC_ENGINE_MAX_LPIS)
+		return false;
 	if (c->guest_model == 5)
 		c->nr_spis = 0;
+	if (c->guest_model != 3)
+		c->nr_lpis = 0;
 	if (c->guest_model == 2 && c->nr_vcpus > 8)
 		return false;
 	return c->nr_lrs >= 1 && c->nr_lrs <= VGIC_ENGINE_MAX_LRS;
@@ -1050,8 +1110,9 @@ struct vgic_engine *vgic_engine_create(const struct vgic_engine_config *cfg)
 	e->p = c.profile;
 	e->dist_enabled = true;
 	e->nr_private = c.guest_model == 5 ? VGIC_V5_NR_PPIS : VGIC_ENGINE_NR_PRIVATE;
-	e->nirqs = c.nr_vcpus * e->nr_private + c.nr_spis;
-	e->ap_cap = e->nr_private + c.nr_spis;
+	e->lpi_base = c.nr_vcpus * e->nr_private + c.nr_spis;
+	e->nirqs = e->lpi_base + c.nr_lpis;
+	e->ap_cap = e->nr_private + c.nr_spis + c.nr_lpis;
 	e->irqs = calloc((size_t)e->nirqs, sizeof(*e->irqs));
 	e->vcpus = calloc((size_t)c.nr_vcpus, sizeof(*e->vcpus));
 	e->ap_storage = calloc((size_t)c.nr_vcpus * (size_t)e->ap_cap, sizeof(uint16_t));
@@ -1080,7 +1141,8 @@ struct vgic_engine *vgic_engine_clone(const struct vgic_engine *e)
 		vgic_engine_destroy(c);
 		return NULL;
 	}
-	memcpy(c->irqs, e->irqs, sizeof(*c->irqs) * (size_t)e->nirqs);
+	/* LPI slots past the used ones are never read before add_lpi() fills them. */
+	memcpy(c->irqs, e->irqs, sizeof(*c->irqs) * (size_t)(e->lpi_base + e->nlpis));
 	memcpy(c->vcpus, e->vcpus, sizeof(*c->vcpus) * (size_t)e->cfg.nr_vcpus);
 	memcpy(c->ap_storage, e->ap_storage, sizeof(uint16_t) * aps);
 	for (v = 0; v < e->cfg.nr_vcpus; v++)
@@ -1167,7 +1229,7 @@ void vgic_engine_clear_active_spis(struct vgic_engine *e)
 	int i;
 
 	e->active_spis = 0;
-	for (i = 0; i < e->nirqs; i++)
+	for (i = 0; i < e->lpi_base + e->nlpis; i++)
 		e->irqs[i].spi_counted = false;
 }
 

@@ -28,6 +28,8 @@
 #define VGIC_ENGINE_MAX_SPIS 988    /* INTIDs 32..1019 */
 #define VGIC_ENGINE_MAX_CHANGES 128 /* state changes one sync (or DIR) can report */
 #define VGIC_ENGINE_NO_INTID 1023   /* the spurious INTID an ack returns when nothing is pending */
+#define VGIC_ENGINE_MIN_LPI 8192    /* VGIC_MIN_LPI: the first LPI (GICv3 model with an ITS) */
+#define VGIC_ENGINE_MAX_LPIS 1024   /* LPI slots: a guest maps a few per device queue */
 
 /* ---------------------------------------------------------------- GICv5 INTIDs */
 
@@ -64,6 +66,7 @@ struct vgic_engine_config {
 	int nr_spis;
 	int guest_model;      /* KVM device: 2 (VGIC_V2), 3 (VGIC_V3), 5; 0: like the host */
 	bool host_lacks_tdir; /* !ARM64_HAS_ICH_HCR_EL2_TDIR: 6.19+ then always sets TDIR */
+	int nr_lpis;	      /* LPI slots (GICv3 model); 0: the model holds no LPIs */
 };
 
 /* How the guest programmed one interrupt in the distributor/redistributor. */
@@ -199,6 +202,18 @@ struct vgic_irq_line {
  * -EINVAL/-ENXIO (CPU lines are refused with an in-kernel irqchip).
  */
 int vgic_decode_irq_line(uint32_t irq, int guest_model, int nr_vcpus, struct vgic_irq_line *out);
+
+/*
+ * vgic_queue_irq_unlock() for an LPI, with the state its caller left it in
+ * (the ITS paths set the latch: vgic_its_trigger_msi(),
+ * vgic_its_inject_cached_translation(); the pending-table and
+ * configuration syncs set latch, enable and priority). The first call for
+ * an INTID creates the LPI as vgic_add_lpi() does: edge, group 1. An LPI
+ * already on an AP list stays there. 0, or -1 when the INTID is no LPI,
+ * the target no vCPU, or every LPI slot is taken.
+ */
+int vgic_engine_queue_lpi(struct vgic_engine *e, uint32_t intid, int target_vcpu,
+			  bool pending_latch, bool enabled, uint8_t priority);
 
 /* KVM_IRQ_LINE: decode, then inject. Returns as vgic_engine_inject(), -1 when decoding fails. */
 int vgic_engine_irq_line(struct vgic_engine *e, uint32_t irq, bool level);
@@ -466,7 +481,8 @@ uint32_t vgic_guest_read_iar(struct vgic_cpuif *regs, int gic_version, int group
 /*
  * ICC_EOIR1_EL1: drop the highest active priority; with EOImode 0 also
  * deactivate the matching active LR. No matching LR: EOIcount++ (whatever
- * EOImode, as __vgic_v3_write_eoir and QEMU's icv_eoir_write do).
+ * EOImode, as __vgic_v3_write_eoir and QEMU's icv_eoir_write do), but
+ * never for an LPI; an LPI's EOI deactivates it whatever EOImode.
  */
 enum vgic_guest_outcome vgic_guest_write_eoir(struct vgic_cpuif *regs, int gic_version,
 					      uint32_t intid);

@@ -95,7 +95,7 @@ static void log_changes(struct run *r, const struct vgic_sync_result *res)
 	r->log.fold_skipped |= res->fold_skipped;
 }
 
-/* engine profile=P gic=N [guest=N] lrs=N vcpus=N spis=N [no-tdir]: a fresh model. */
+/* engine profile=P gic=N [guest=N] lrs=N vcpus=N spis=N [lpis=N] [no-tdir]: a fresh model. */
 static void step_engine(struct run *r, char **w, int n)
 {
 	struct vgic_engine_config c = {0};
@@ -108,6 +108,7 @@ static void step_engine(struct run *r, char **w, int n)
 	c.nr_lrs = (int)num(opt(w, n, "lrs"), 4);
 	c.nr_vcpus = (int)num(opt(w, n, "vcpus"), 1);
 	c.nr_spis = (int)num(opt(w, n, "spis"), 32);
+	c.nr_lpis = (int)num(opt(w, n, "lpis"), 0);
 	c.host_lacks_tdir = has(w, n, "no-tdir");
 	r->e = vgic_engine_create(&c);
 	r->gv = c.gic_version == 2 ? 2 : 3;
@@ -474,6 +475,11 @@ static void step(struct run *r, char **w, int n)
 	else if (!strcmp(c, "inject"))
 		r->last_result = vgic_engine_inject(r->e, opt(w, n, "vcpu") ? vcpu_opt(w, n) : -1,
 						    (uint32_t)num(w[1], 0), num(opt(w, n, "level"), 1));
+	else if (!strcmp(c, "lpi")) /* lpi INTID vcpu=N [prio=P] [pending=0|1] [enabled=0|1] */
+		r->last_result = vgic_engine_queue_lpi(r->e, (uint32_t)num(w[1], 0), vcpu_opt(w, n),
+						       num(opt(w, n, "pending"), 1),
+						       num(opt(w, n, "enabled"), 1),
+						       (uint8_t)num(opt(w, n, "prio"), 0xa0));
 	else if (!strcmp(c, "irqline"))
 		r->last_result = vgic_engine_irq_line(r->e, (uint32_t)num(w[1], 0), num(w[2], 1));
 	else if (!strcmp(c, "sgi")) /* sgi SOURCE TARGETMASK SGI */
