@@ -148,11 +148,12 @@ static void print_accounting(const struct replay_result *res, int json)
 			printf("%s\n    {\"vcpu\": %lld, \"intid\": %u, \"injected\": %lld, "
 			       "\"acked\": %lld, \"coalesced\": %lld, \"lost\": %lld, "
 			       "\"pending_at_end\": %lld, \"pending_at_start\": %lld, "
-			       "\"deactivated\": %lld}",
+			       "\"deactivated\": %lld%s}",
 			       i ? "," : "", (long long)k->vcpu, k->intid, (long long)k->injected,
 			       (long long)k->acked, (long long)k->coalesced, (long long)k->lost,
 			       (long long)k->pending_at_end, (long long)k->pending_at_start,
-			       (long long)k->deactivated);
+			       (long long)k->deactivated,
+			       k->injection_unrecorded ? ", \"injection_unrecorded\": true" : "");
 		}
 		printf("\n  ]\n");
 		return;
@@ -171,7 +172,9 @@ static void print_accounting(const struct replay_result *res, int json)
 		       (long long)k->injected, (long long)k->acked, (long long)k->coalesced,
 		       (long long)k->lost, (long long)(k->pending_at_end + k->pending_at_start),
 		       (long long)k->deactivated,
-		       k->pending_at_start ? "  (pending at start)" : "");
+		       k->injection_unrecorded ? "  (injection path not in the trace)"
+		       : k->pending_at_start	? "  (pending at start)"
+						: "");
 	}
 }
 
@@ -426,6 +429,12 @@ static void print_text_summary(const struct replay_result *res, int after_findin
 		       100.0 * (double)res->model_agree / (double)res->model_flushes,
 		       (long long)res->model_unknown, (long long)res->model_dir_exits,
 		       (long long)res->model_dir_found);
+	if (res->model.lpi_unrecorded)
+		printf("LPIs: the trace does not record their injection (ITS MSIs, irqfd: no "
+		       "vgic_queue_lpi events; record with this version's collector or probes): "
+		       "%lld flushes holding LPIs not compared, LPIs never judged, their "
+		       "acknowledgements counted\n",
+		       (long long)res->model.lpi_unrecorded);
 	if (res->has_snapshots)
 		print_accounting(res, 0);
 }

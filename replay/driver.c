@@ -106,6 +106,8 @@ static void check_event(struct checker *c, struct row *r, const struct trace_ite
 	c->res->events++;
 	if (r->kind == VR_EV_IRQ_PENDING)
 		track_injection(c, r);
+	else if (r->kind == VR_EV_LPI_QUEUE)
+		track_lpi_queue(c, r);
 	else if (r->kind == VR_EV_SGI)
 		track_sgi(c, r);
 	else if (r->kind == VR_EV_DEACTIVATE)
@@ -202,6 +204,7 @@ int replay_check(struct tracedb *db, const struct replay_options *opt, replay_fi
 	if (trace_facts_read(db, &facts, err))
 		goto out;
 	c->gic_version = facts.gic_version ? facts.gic_version : 3;
+	c->has_lpi_queue = !!(facts.kinds_present & VR_KIND_BIT(VR_EV_LPI_QUEUE));
 	res->has_snapshots = facts.snapshots_total > 0;
 	if (choose_profile(c, &facts, err))
 		goto out;
@@ -243,6 +246,9 @@ out:
 	for (size_t v = 0; v < c->nvcpus; v++)
 		free(c->vcpus[v]);
 	free(c->vcpus);
+	for (size_t i = 0; i < c->nlpis; i++)
+		free(c->lpis[i]);
+	free(c->lpis);
 	free(c->tracked);
 	free(c);
 	return rc;

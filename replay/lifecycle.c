@@ -41,16 +41,48 @@ struct vcpu_track *track_vcpu(struct checker *c, int64_t vcpu)
 	return c->vcpus[vcpu];
 }
 
-/* The tracking record of an interrupt; SGIs/PPIs are per vCPU. NULL for LPIs. */
+/*
+ * The record of an LPI, made on first sight. Their INTIDs are sparse
+ * (8192 and up, as the guest's ITS driver allocates them), so they are
+ * found by a scan that starts at the last one found.
+ */
+static struct irq_track *track_lpi(struct checker *c, int64_t intid, int *created)
+{
+	size_t k;
+
+	*created = 0;
+	if (intid < LPI_MIN || intid > UINT32_MAX)
+		return NULL;
+	for (k = 0; k < c->nlpis; k++) {
+		size_t i = (c->last_lpi + k) % c->nlpis;
+
+		if (c->lpis[i]->intid == (uint32_t)intid) {
+			c->last_lpi = i;
+			return c->lpis[i];
+		}
+	}
+	if (c->nlpis == c->cap_lpis) {
+		c->cap_lpis = c->cap_lpis ? 2 * c->cap_lpis : 16;
+		c->lpis = vr_xrealloc(c->lpis, c->cap_lpis * sizeof(*c->lpis));
+	}
+	c->lpis[c->nlpis] = vr_xcalloc(1, sizeof(struct irq_track));
+	*created = 1;
+	return c->lpis[c->nlpis++];
+}
+
+/* The tracking record of an interrupt; SGIs/PPIs are per vCPU. NULL for no interrupt. */
 struct irq_track *track_irq(struct checker *c, int64_t vcpu, int64_t intid)
 {
 	struct irq_track *t;
+	int lpi_created = 0;
 
-	if (intid < 0 || intid >= NR_SHARED_MAX) {
-		c->lpi_events++;
+	if (intid >= NR_SHARED_MAX) {
+		t = track_lpi(c, intid, &lpi_created);
+		if (!t)
+			return NULL;
+	} else if (intid < 0) {
 		return NULL;
-	}
-	if (intid < NR_PRIVATE) {
+	} else if (intid < NR_PRIVATE) {
 		struct vcpu_track *v = track_vcpu(c, vcpu);
 
 		if (!v)
@@ -58,6 +90,13 @@ struct irq_track *track_irq(struct checker *c, int64_t vcpu, int64_t intid)
 		t = &v->priv[intid];
 	} else {
 		t = &c->shared[intid];
+	}
+	if (lpi_created) {
+		t->level_cfg = 0; /* vgic_add_lpi(): always edge */
+		/* Without vgic_queue_lpi events no LPI injection is seen: acks only. */
+		t->path_unrecorded = !c->has_lpi_queue;
+		t->uncertain = t->path_unrecorded;
+		t->count.injection_unrecorded = t->path_unrecorded;
 	}
 	if (!t->used) {
 		if (c->ntracked == c->cap_tracked) {
@@ -68,11 +107,12 @@ struct irq_track *track_irq(struct checker *c, int64_t vcpu, int64_t intid)
 		t->used = 1;
 		t->intid = (uint32_t)intid;
 		t->vcpu = intid < NR_PRIVATE ? vcpu : VR_NO_VALUE;
-		t->level_cfg = -1;
+		if (!lpi_created)
+			t->level_cfg = -1;
 		t->priority = -1;
 		t->lr_vcpu = VR_NO_VALUE;
 		t->count.intid = (uint32_t)intid;
-		t->count.level = -1;
+		t->count.level = lpi_created ? 0 : -1;
 	}
 	return t;
 }
@@ -86,7 +126,7 @@ static void start_instance(struct irq_track *t, const struct row *r, int from_fo
 	t->sw_from_fold = from_fold;
 	t->first_skipped_flush = 0;
 	t->reported = 0;
-	t->uncertain = 0; /* a fresh instance after a gap is fully observed */
+	t->uncertain = t->path_unrecorded; /* a fresh instance after a gap is fully observed */
 }
 
 /*
@@ -125,6 +165,26 @@ void track_injection(struct checker *c, const struct row *r)
 		return;
 	}
 	start_instance(t, r, 0);
+}
+
+/*
+ * vgic_queue_lpi: vgic_queue_irq_unlock() for an LPI, r->vcpu its target.
+ * The ITS paths set the latch before the call, so a call that finds it set
+ * is an injection (one that finds it already set by an earlier MSI not yet
+ * presented coalesces, as the GIC merges them); a pending-table or
+ * configuration sync with the latch clear injects nothing.
+ */
+void track_lpi_queue(struct checker *c, const struct row *r)
+{
+	struct irq_track *t = track_irq(c, r->vcpu, r->intid);
+	struct row inj = *r;
+
+	if (!t || r->intid < LPI_MIN)
+		return;
+	if (r->vcpu >= 0)
+		t->vcpu = r->vcpu;
+	inj.arg1 = r->arg0; /* the latch, as an edge injection's level */
+	track_injection(c, &inj);
 }
 
 /*

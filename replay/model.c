@@ -43,7 +43,8 @@ static void on_irq_pending(struct replay_model *m, const struct replay_model_row
 {
 	uint32_t intid = (uint32_t)r->intid;
 	int target = intid < 32 ? r->vcpu : -1;
-	struct pending_injection p = {r->ts_ns, target, intid, r->arg1 != 0, r->pid, false, -1};
+	struct pending_injection p = {r->ts_ns, target, intid, r->arg1 != 0, r->pid, false, -1,
+				      false, 0};
 
 	if (r->intid == VR_NO_VALUE)
 		return;
@@ -53,6 +54,27 @@ static void on_irq_pending(struct replay_model *m, const struct replay_model_row
 		m->last_inj_spi[intid] = r->id;
 	if (target >= 0 && target < m->cfg.nr_vcpus && m->vcpu[target].thread_of == r->pid)
 		vgic_engine_inject(m->e, target, intid, p.level); /* program order */
+	else
+		model_enqueue(m, &p);
+}
+
+/*
+ * vgic_queue_lpi: vgic_queue_irq_unlock() for an LPI, with the latch,
+ * enable and priority its caller left (arg0..arg2) and its target vCPU.
+ * Like an injection, it is in program order on the target's own thread
+ * (an ITS command or GICR_CTLR write the vCPU made) and in flight from any
+ * other (QEMU's MSI ioctl, irqfd's fast path in the iothread).
+ */
+static void on_lpi_queue(struct replay_model *m, const struct replay_model_row *r)
+{
+	struct pending_injection p = {r->ts_ns, r->vcpu, (uint32_t)r->intid, r->arg0 != 0,
+				      r->pid, false, -1, r->arg1 != 0, (uint8_t)r->arg2};
+
+	if (r->intid < VGIC_ENGINE_MIN_LPI || r->intid > UINT32_MAX || r->vcpu < 0 ||
+	    r->vcpu >= m->cfg.nr_vcpus)
+		return;
+	if (m->vcpu[r->vcpu].thread_of == r->pid)
+		model_apply_one(m->e, &p);
 	else
 		model_enqueue(m, &p);
 }
@@ -71,7 +93,7 @@ static void on_sgi(struct replay_model *m, const struct replay_model_row *r)
 	m->res.sgis++;
 	for (t = 0; t < m->cfg.nr_vcpus; t++) {
 		struct pending_injection p = {r->ts_ns, t, (uint32_t)r->intid, true, r->pid, false,
-					      vcpu};
+					      vcpu, false, 0};
 
 		if (!(mask >> t & 1))
 			continue;
@@ -282,6 +304,9 @@ void replay_model_step(struct replay_model *m, const struct replay_model_row *r)
 	case VR_EV_IRQ_PENDING:
 		on_irq_pending(m, r);
 		return;
+	case VR_EV_LPI_QUEUE:
+		on_lpi_queue(m, r);
+		return;
 	case VR_EV_IRQ_LINE:
 	case VR_EV_SET_IRQ:
 	case VR_EV_ACK_IRQ:
@@ -349,6 +374,13 @@ static int configure_from_facts(struct replay_model *m, struct tracedb *db, cons
 	m->has_post = facts->kinds_present & VR_KIND_BIT(VR_EV_POST);
 	m->has_deactivate = facts->kinds_present & VR_KIND_BIT(VR_EV_DEACTIVATE);
 	m->has_sgi = facts->kinds_present & VR_KIND_BIT(VR_EV_SGI);
+	m->has_lpi_queue = !!(facts->kinds_present & VR_KIND_BIT(VR_EV_LPI_QUEUE));
+	/* Guests allocate LPIs upwards from 8192: slots up to the highest one queued. */
+	m->cfg.nr_lpis = 0;
+	if (m->cfg.gic_version == 3 && m->has_lpi_queue && facts->max_intid >= VGIC_ENGINE_MIN_LPI)
+		m->cfg.nr_lpis = facts->max_intid - VGIC_ENGINE_MIN_LPI + 1 > VGIC_ENGINE_MAX_LPIS
+					 ? VGIC_ENGINE_MAX_LPIS
+					 : (int)(facts->max_intid - VGIC_ENGINE_MIN_LPI + 1);
 	m->cfg.nr_spis = VGIC_ENGINE_MAX_SPIS;
 	m->hcr_exact = vgic_profile_rebuilds_hcr(m->cfg.profile) && recorded &&
 		       vgic_profile_rebuilds_hcr(recorded);

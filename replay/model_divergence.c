@@ -453,6 +453,28 @@ static bool differs_by_unseen_pending(const struct replay_model *m, int vcpu,
 	return extras > 0;
 }
 
+/*
+ * On a trace that does not record LPI queueing (no vgic_queue_lpi: an
+ * older recording, or a tracer without the probe), does either flush hold
+ * an LPI? The model cannot know when the ITS made it pending, so such a
+ * flush is not comparable, as one at the start of a recording is not.
+ */
+static bool holds_unrecorded_lpi(const struct replay_model *m, const struct vgic_cpuif *regs,
+				 const struct vgic_flush_result *fr)
+{
+	int i, gic = m->cfg.gic_version;
+
+	if (m->has_lpi_queue || gic != 3)
+		return false;
+	for (i = 0; i < regs->used_lrs; i++)
+		if (vgic_lr_intid(gic, regs->lr[i]) >= VGIC_ENGINE_MIN_LPI)
+			return true;
+	for (i = 0; i < fr->regs.used_lrs; i++)
+		if (vgic_lr_intid(gic, fr->regs.lr[i]) >= VGIC_ENGINE_MIN_LPI)
+			return true;
+	return false;
+}
+
 /* Count a mismatched flush; the trace's first is kept whole in the result. */
 static void count_mismatch(struct replay_model *m, const struct replay_model_row *r,
 			   const struct vgic_cpuif *regs, const struct vgic_flush_result *fr)
@@ -509,6 +531,10 @@ void model_judge_flush(struct replay_model *m, const struct replay_model_row *r,
 		mv->unknown = k->was_unknown;
 	} else if (differs_by_unseen_pending(m, r->vcpu, regs, fr)) {
 		m->res.unknown++; /* pending from before the trace, on no AP list until now */
+	} else if (holds_unrecorded_lpi(m, regs, fr)) {
+		m->res.unknown++;
+		m->res.lpi_unrecorded++;
+		mv->unknown = mv->lost = true; /* LPIs may wait outside the LRs, unseen */
 	} else {
 		count_mismatch(m, r, regs, fr);
 		/* One finding per run of differing flushes: the rest follow from the first. */

@@ -23,6 +23,8 @@ void model_apply_one(struct vgic_engine *e, const struct pending_injection *p)
 {
 	if (p->sgi_src >= 0)
 		vgic_engine_send_sgi(e, p->sgi_src, 1ull << p->vcpu, p->intid);
+	else if (p->intid >= VGIC_ENGINE_MIN_LPI)
+		vgic_engine_queue_lpi(e, p->intid, p->vcpu, p->level, p->enabled, p->priority);
 	else
 		vgic_engine_inject(e, p->vcpu, p->intid, p->level);
 }

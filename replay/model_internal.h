@@ -56,6 +56,9 @@ struct pending_injection {
 	int pid;     /* the injecting thread */
 	bool done;   /* that thread emitted a later event: the call has returned */
 	int sgi_src; /* an SGI from this vCPU, -1 for an injection */
+	/* An LPI (intid >= 8192): level is its latch; vgic_queue_irq_unlock() saw these. */
+	bool enabled;
+	uint8_t priority;
 };
 
 /* A remote DIR that raced its owner's fold: taken or undone, the owner's next flush tells. */
@@ -104,6 +107,7 @@ struct replay_model {
 	void *fn_arg;
 	int has_post, has_deactivate;
 	int has_sgi; /* vgic_sgi events: GICD_SGIR writes are applied from those, not kvm_mmio */
+	int has_lpi_queue; /* vgic_queue_lpi events: LPIs are injected, else never judged */
 	/*
 	 * Interrupts a GICD_CTLR enable left pending on no AP list
 	 * (vgic_kick_vcpus() only kicks).

@@ -27,6 +27,7 @@ struct predict_result {
 	int64_t flushes, exact, reordered, mismatched, folds, eoicount_deactivations;
 	int64_t raced;	     /* exact once in-flight injections are queued after the flush */
 	int64_t unknown;     /* flushes on a vCPU whose state was unknown (not compared) */
+	int64_t lpi_unrecorded; /* ... of them, holding LPIs on a trace without vgic_queue_lpi */
 	int64_t dir_exits;   /* trapped-DIR exits without a vgic_deactivate event */
 	int64_t dir_found;   /* ... whose deactivation the next flush pinned down */
 	int64_t deactivates, sgis; /* vgic_deactivate / vgic_sgi events applied */
@@ -97,7 +98,8 @@ struct replay_model *replay_model_open(struct tracedb *db, const char *profile,
 	 VR_KIND_BIT(VR_EV_ACK_IRQ) | VR_KIND_BIT(VR_EV_ENTRY) | VR_KIND_BIT(VR_EV_EXIT) |           \
 	 VR_KIND_BIT(VR_EV_WAKEUP) | VR_KIND_BIT(VR_EV_WFX) | VR_KIND_BIT(VR_EV_TIMER_IRQ) |         \
 	 VR_KIND_BIT(VR_EV_USERSPACE_EXIT) | VR_KIND_BIT(VR_EV_MMIO) | VR_KINDS_SNAPSHOT |           \
-	 VR_KIND_BIT(VR_EV_POPULATE) | VR_KIND_BIT(VR_EV_DEACTIVATE) | VR_KIND_BIT(VR_EV_SGI))
+	 VR_KIND_BIT(VR_EV_POPULATE) | VR_KIND_BIT(VR_EV_DEACTIVATE) | VR_KIND_BIT(VR_EV_SGI) |    \
+	 VR_KIND_BIT(VR_EV_LPI_QUEUE))
 
 /* Feed one row, in trace order. */
 void replay_model_step(struct replay_model *m, const struct replay_model_row *r);

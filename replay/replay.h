@@ -61,6 +61,8 @@ struct replay_irq_count {
 	int64_t deactivated;
 	int64_t eoicount_deactivations; /* attributed to this INTID by the profile's walk */
 	int level;			/* 1 level, 0 edge, -1 unknown */
+	int injection_unrecorded;	/* its injection path is not in the trace (LPIs without
+					   vgic_queue_lpi): acknowledgements only, never judged */
 };
 
 /* Latencies as the trace shows them, observed at guest exits (see docs). */

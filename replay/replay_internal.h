@@ -17,6 +17,7 @@
 
 #define NR_PRIVATE 32
 #define NR_SHARED_MAX 1020
+#define LPI_MIN 8192
 #define MAX_LRS 64
 
 /* What is known about one interrupt (per vCPU for SGIs/PPIs, global for SPIs). */
@@ -45,6 +46,7 @@ struct irq_track {
 	int64_t last_presented_event; /* the last flush that put it in an LR */
 	int state_known;	      /* seen in an LR: its active state is tracked */
 	int64_t last_seen_event;      /* the last snapshot that showed it */
+	int path_unrecorded;	      /* an LPI on a trace without vgic_queue_lpi: never judged */
 	struct replay_irq_count count;
 };
 
@@ -75,7 +77,9 @@ struct checker {
 	struct irq_track **tracked; /* every interrupt seen, so loops skip the unused ones */
 	size_t ntracked, cap_tracked;
 	int64_t vcpus_seen;
-	int64_t lpi_events;
+	struct irq_track **lpis; /* LPIs, in order of first sight (few: a handful per device) */
+	size_t nlpis, cap_lpis, last_lpi;
+	int has_lpi_queue;	 /* the trace records LPI queueing (vgic_queue_lpi) */
 	struct findings_store *store; /* the run being stored, or NULL */
 	int failed;
 	struct replay_model *model;  /* the engine replay under c->profile */
@@ -100,6 +104,7 @@ struct row {
 struct vcpu_track *track_vcpu(struct checker *c, int64_t vcpu);
 struct irq_track *track_irq(struct checker *c, int64_t vcpu, int64_t intid);
 void track_injection(struct checker *c, const struct row *r);
+void track_lpi_queue(struct checker *c, const struct row *r);
 void track_sgi(struct checker *c, const struct row *r);
 void track_trapped_dir(struct checker *c, const struct row *r);
 void track_flush(struct checker *c, const struct row *r);
