@@ -22,6 +22,7 @@ struct irq {
 	bool phys_level;      /* HW-mapped: the physical line, as last injected */
 	bool cactive_pending; /* trapped DIR found it in an LR: ICACTIVER at the owner's sync */
 	bool spi_counted;     /* counted in active_spis (6.19+) */
+	bool resampled;	      /* HW level: the last fold re-read the physical line */
 };
 
 struct vcpu {

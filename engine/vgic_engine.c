@@ -191,8 +191,10 @@ int vgic_engine_inject(struct vgic_engine *e, int vcpu, uint32_t intid, bool lev
 	irq = get_irq(e, vcpu, intid);
 	if (!irq)
 		return -1;
-	if (irq->hw)
+	if (irq->hw) {
 		irq->phys_level = level;
+		irq->resampled = false;
+	}
 	if (irq->level) {
 		if (irq->line_level == level)
 			return 0;
@@ -507,6 +509,7 @@ static uint64_t populate_lr(const struct vgic_engine *e, struct irq *irq)
 			irq->line_level = false;
 	}
 	irq->on_lr = true;
+	irq->resampled = false;
 	return val;
 }
 
@@ -712,12 +715,34 @@ static void adopt_lr(struct vgic_engine *e, int vcpu, struct irq *irq, uint64_t 
 	irq->on_lr = true;
 }
 
+/*
+ * vgic_flush_lr_state() fills the LRs in AP-list order (after its sort, if
+ * it sorted), so the kernel's LRs give the order of those entries in its
+ * list: put them in that order, each into the places they hold between
+ * them, leaving every other entry where it is.
+ */
+static void adopt_lr_order(struct vgic_engine *e, struct vcpu *v, const uint16_t *order, int n)
+{
+	int pos[VGIC_ENGINE_MAX_LRS], i, j, k = 0;
+
+	for (i = 0; i < v->nap && k < n; i++)
+		for (j = 0; j < n; j++)
+			if (v->ap[i] == order[j])
+				pos[k++] = i;
+	if (k != n)
+		return; /* not all on this list: nothing to learn */
+	for (i = 0; i < n; i++)
+		v->ap[pos[i]] = order[i];
+	(void)e;
+}
+
 /* See vgic_engine.h: the kernel's vgic_flush_lr_state() replaces the model's. */
 void vgic_engine_adopt_flush(struct vgic_engine *e, int vcpu, const struct vgic_flush_result *pred,
 			     const struct vgic_cpuif *programmed)
 {
 	struct vcpu *v;
-	int i, j, used;
+	uint16_t placed[VGIC_ENGINE_MAX_LRS];
+	int i, j, used, nplaced;
 
 	if (vcpu < 0 || vcpu >= e->cfg.nr_vcpus || e->cfg.guest_model == 5)
 		return;
@@ -730,6 +755,7 @@ void vgic_engine_adopt_flush(struct vgic_engine *e, int vcpu, const struct vgic_
 	}
 	used = programmed->used_lrs < e->cfg.nr_lrs ? programmed->used_lrs : e->cfg.nr_lrs;
 	v->last_lr_irq = -1;
+	nplaced = 0;
 	for (i = 0; i < used; i++) {
 		uint64_t val = programmed->lr[i];
 		uint32_t intid = e->cfg.guest_model == 3 ? vgic_lr_intid(3, val) : (uint32_t)(val & 0x3ff);
@@ -743,7 +769,12 @@ void vgic_engine_adopt_flush(struct vgic_engine *e, int vcpu, const struct vgic_
 		for (j = 0; j < v->nap; j++)
 			if (v->ap[j] == irq_index(e, irq))
 				v->last_lr_irq = v->ap[j];
+		for (j = 0; j < nplaced && placed[j] != irq_index(e, irq); j++)
+			;
+		if (j == nplaced)
+			placed[nplaced++] = irq_index(e, irq);
 	}
+	adopt_lr_order(e, v, placed, nplaced);
 	for (i = 0; i < VGIC_ENGINE_MAX_LRS; i++)
 		v->cpuif.lr[i] = i < used ? programmed->lr[i] : 0;
 	v->cpuif.used_lrs = used;
@@ -770,6 +801,7 @@ static void resample(struct irq *irq, int vcpu, bool deactivated, bool lr_pendin
 		return;
 	if (lr_pending || (deactivated && irq->line_level)) {
 		irq->line_level = irq->phys_level;
+		irq->resampled = true;
 		if (!irq->line_level)
 			note(out, irq, vcpu, VGIC_CHANGE_PHYS_DEACTIVATED, cause, -1);
 	}
@@ -1011,6 +1043,35 @@ enum vgic_dir_outcome vgic_engine_deactivate(struct vgic_engine *e, int vcpu, ui
 	fold_lr(e, vcpu, lr, VGIC_CAUSE_DIR_TRAP, out);
 	e->vcpus[owner].process_update = true;
 	return VGIC_DIR_FOLDED;
+}
+
+/* See vgic_engine.h. */
+int vgic_engine_resampled(const struct vgic_engine *e, int vcpu, uint32_t *intids, int max)
+{
+	const struct vcpu *v;
+	int i, n = 0;
+
+	if (vcpu < 0 || vcpu >= e->cfg.nr_vcpus)
+		return 0;
+	v = &e->vcpus[vcpu];
+	for (i = 0; i < v->nap; i++) {
+		const struct irq *irq = &e->irqs[v->ap[i]];
+
+		if (irq->resampled && irq->line_level && !irq->active && n < max)
+			intids[n++] = irq->intid;
+	}
+	return n;
+}
+
+/* See vgic_engine.h. */
+void vgic_engine_lower_phys_line(struct vgic_engine *e, int vcpu, uint32_t intid)
+{
+	struct irq *irq = get_irq(e, vcpu, intid);
+
+	if (!irq || !irq->hw || !irq->level)
+		return;
+	irq->line_level = irq->phys_level = false;
+	irq->resampled = false;
 }
 
 /* See vgic_engine.h: kvm_vgic_vcpu_pending_irq(). */

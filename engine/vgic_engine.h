@@ -281,10 +281,22 @@ void vgic_engine_flush(struct vgic_engine *e, int vcpu, struct vgic_flush_result
  * recording again. What the model placed and the kernel did not gets its
  * populate side effects undone (edge latch back, off the LR); what the
  * kernel placed gets them applied; the CPU interface image and the
- * EOIcount walk's boundary (last_lr_irq) become the kernel's.
+ * EOIcount walk's boundary (last_lr_irq) become the kernel's, and the
+ * entries in its LRs take the order it placed them in (its AP-list order).
  */
 void vgic_engine_adopt_flush(struct vgic_engine *e, int vcpu, const struct vgic_flush_result *pred,
 			     const struct vgic_cpuif *programmed);
+
+/*
+ * vgic_irq_handle_resampling() reads a HW level interrupt's physical line
+ * (vgic_get_phys_line_level()), which no trace shows; the model takes the
+ * level last injected. The HW level interrupts on vcpu's AP list whose
+ * line the last fold re-read and found high, pending and inactive, go to
+ * intids (their count is returned); vgic_engine_lower_phys_line() makes
+ * one's line low, as the kernel may have read it.
+ */
+int vgic_engine_resampled(const struct vgic_engine *e, int vcpu, uint32_t *intids, int max);
+void vgic_engine_lower_phys_line(struct vgic_engine *e, int vcpu, uint32_t intid);
 
 /* ---------------------------------------------------------------- sync */
 

@@ -117,6 +117,51 @@ struct irq_track *track_irq(struct checker *c, int64_t vcpu, int64_t intid)
 	return t;
 }
 
+/*
+ * Injections from another thread than their target vCPU's: the tracepoint
+ * (or probe) fires before vgic_queue_irq_unlock() takes the AP-list lock,
+ * so the interrupt is certainly queued only once that thread emits a
+ * later event; until then a flush of the target may run without it
+ * (seen: an SGI sent from vCPU 1 stalled 11 ms in its dispatch while vCPU
+ * 0 flushed twice). Its own thread's injections are in program order.
+ */
+static void note_injecting_thread(struct checker *c, struct irq_track *t, const struct row *r)
+{
+	struct vcpu_track *v = t->vcpu >= 0 && (size_t)t->vcpu < c->nvcpus ? c->vcpus[t->vcpu] : NULL;
+	int i;
+
+	t->inj_pid = r->pid;
+	t->inj_returned = 1;
+	t->inj_returned_ts = r->ts_ns;
+	if ((v && v->thread_pid == r->pid) || !r->pid)
+		return;
+	for (i = 0; i < c->ninflight; i++)
+		if (c->inflight[i] == t)
+			return;
+	if (c->ninflight == (int)(sizeof(c->inflight) / sizeof(c->inflight[0])))
+		return; /* full: fall back on the injection's time alone */
+	t->inj_returned = 0;
+	c->inflight[c->ninflight++] = t;
+}
+
+/* Any event: the injections its thread made before it have returned. */
+void track_thread_moved_on(struct checker *c, const struct row *r)
+{
+	int i, kept = 0;
+
+	for (i = 0; i < c->ninflight; i++) {
+		struct irq_track *t = c->inflight[i];
+
+		if (t->inj_pid == r->pid && r->ts_ns >= t->sw_pending_ts) {
+			t->inj_returned = 1;
+			t->inj_returned_ts = r->ts_ns;
+		} else {
+			c->inflight[kept++] = t;
+		}
+	}
+	c->ninflight = kept;
+}
+
 /* A new pending instance begins: from an injection, or put back by a fold. */
 static void start_instance(struct irq_track *t, const struct row *r, int from_fold)
 {
@@ -124,6 +169,9 @@ static void start_instance(struct irq_track *t, const struct row *r, int from_fo
 	t->sw_pending_event = r->id;
 	t->sw_pending_ts = r->ts_ns;
 	t->sw_from_fold = from_fold;
+	t->resampled = 0;
+	t->inj_returned = 1;
+	t->inj_returned_ts = r->ts_ns;
 	t->first_skipped_flush = 0;
 	t->reported = 0;
 	t->uncertain = t->path_unrecorded; /* a fresh instance after a gap is fully observed */
@@ -155,6 +203,7 @@ void track_injection(struct checker *c, const struct row *r)
 	t->count.injected++;
 	if (t->sw_pending) {
 		t->count.coalesced++; /* the latch was already set: the GIC merges them */
+		t->resampled = 0;     /* whatever the fold read, the line is high now */
 		return;
 	}
 	if (t->lr_pending) {
@@ -165,6 +214,7 @@ void track_injection(struct checker *c, const struct row *r)
 		return;
 	}
 	start_instance(t, r, 0);
+	note_injecting_thread(c, t, r);
 }
 
 /*
@@ -333,8 +383,16 @@ static void check_missing(struct checker *c, const struct row *r, struct vcpu_tr
 		if (t->intid >= NR_PRIVATE && c->model &&
 		    replay_model_spi_target(c->model, t->intid) != t->vcpu)
 			continue;
-		if (!t->sw_from_fold && t->sw_pending_ts >= v->prev_flush_ts)
+		if (!t->sw_from_fold && (t->sw_pending_ts >= v->prev_flush_ts || !t->inj_returned ||
+					 t->inj_returned_ts >= v->prev_flush_ts))
 			continue;
+		/* A HW level interrupt whose line the fold resampled: absent, it was low. */
+		if (t->resampled) {
+			t->sw_pending = 0;
+			t->resampled = 0;
+			t->count.coalesced++;
+			continue;
+		}
 		/* Pending and active sorts as not pending (vgic_irq_cmp()), among the
 		 * actives; the active state is unknown until an LR shows it. */
 		for (j = 0; j < used && later < 0 && t->state_known && !t->active; j++)
@@ -411,6 +469,7 @@ void track_flush(struct checker *c, const struct row *r)
 		used = r->nr_lrs;
 	clear_in_lr(c, r->vcpu, v); /* a flush without a sync in between */
 	v->used = 1;
+	v->thread_pid = r->pid;
 	v->prev_flush_ts = v->flush_ts;
 	v->flush_event = r->id;
 	v->flush_ts = r->ts_ns;
@@ -660,9 +719,13 @@ void track_sync(struct checker *c, const struct row *r)
 			t->count.coalesced += t->run_injections;
 			t->lr_pending = 0;
 			start_instance(t, r, 1);
+			t->resampled = before.hw; /* vgic_irq_handle_resampling(): line re-read */
 		}
 		t->run_injections = 0;
 		if (before.active && !after.active) {
+			/* A HW level interrupt deactivated with its line high: the line is re-read. */
+			if (before.hw && t->sw_pending)
+				t->resampled = 1;
 			t->count.deactivated++;
 			if (c->opt->latency && t->active_ts && t->active_ts <= r->ts_ns)
 				c->opt->latency(LATENCY_ACK_TO_DEACTIVATE, r->vcpu, t->intid,

@@ -74,13 +74,14 @@ static void engine_flush(const struct replay_model *m, struct vgic_engine *e, in
  * before the flush's first populate_lr, call not yet returned) may or may
  * not be in it: the flush took the AP-list lock at some moment inside the
  * window, so try every split, latest first, and keep the one that
- * explains the kernel's flush best. *pe becomes the chosen state (with
- * the rest of the in-flight ones queued after the flush); *raced says
- * whether some were left out. Returns flush_matches() of the chosen one.
+ * explains the kernel's flush best. *pe becomes the chosen state and
+ * *taken how many of them it took (the rest are still under way: the
+ * caller queues them again, model_requeue_untaken()); *raced says whether
+ * some were left out. Returns flush_matches() of the chosen one.
  */
 int model_try_flush(struct replay_model *m, struct vgic_engine **pe, int vcpu,
 		    const struct vgic_cpuif *regs, int nflight, int min_k,
-		    struct vgic_flush_result *fr, int *raced)
+		    struct vgic_flush_result *fr, int *raced, int *taken)
 {
 	const struct pending_injection *flight = m->flight;
 	struct vgic_engine *best = NULL;
@@ -88,6 +89,7 @@ int model_try_flush(struct replay_model *m, struct vgic_engine **pe, int vcpu,
 	int i, k, level, best_level = 0, best_k = -1;
 
 	*raced = 0;
+	*taken = nflight;
 	if (!nflight) {
 		engine_flush(m, *pe, vcpu, fr);
 		return flush_matches(m, fr, regs);
@@ -113,10 +115,9 @@ int model_try_flush(struct replay_model *m, struct vgic_engine **pe, int vcpu,
 	}
 	if (best) {
 		*raced = best_k < nflight;
+		*taken = best_k;
 		vgic_engine_destroy(*pe);
 		*pe = best;
-		for (i = best_k; i < nflight; i++)
-			model_apply_one(*pe, &flight[i]);
 		return best_level;
 	}
 	/* No split explains it: keep all of them in. */
@@ -153,13 +154,14 @@ static int dir_candidates(const struct replay_model *m, uint32_t *vals)
  */
 static int try_unnamed_dirs(struct replay_model *m, int vcpu, const struct vgic_cpuif *regs,
 			    const uint32_t *cand, int ncand, int nflight, int min_k,
-			    struct vgic_flush_result *fr, int *raced)
+			    struct vgic_flush_result *fr, int *raced, int *taken)
 {
 	struct vgic_engine *chosen = NULL;
 	struct vgic_flush_result tfr;
-	int i, level, best = -1, traced, pinned = 0, match;
+	int i, level, best = -1, traced, ttaken, pinned = 0, match;
 
 	*raced = 0;
+	*taken = nflight;
 	for (i = -1; i < ncand && best < 2; i++) {
 		struct vgic_engine *c = vgic_engine_clone(m->e);
 
@@ -167,13 +169,14 @@ static int try_unnamed_dirs(struct replay_model *m, int vcpu, const struct vgic_
 			break;
 		if (i >= 0)
 			vgic_engine_deactivate(c, vcpu, cand[i], NULL);
-		level = model_try_flush(m, &c, vcpu, regs, nflight, min_k, &tfr, &traced);
+		level = model_try_flush(m, &c, vcpu, regs, nflight, min_k, &tfr, &traced, &ttaken);
 		if (level > best) {
 			vgic_engine_destroy(chosen);
 			chosen = c;
 			best = level;
 			*fr = tfr;
 			*raced = traced;
+			*taken = ttaken;
 			pinned = i >= 0;
 		} else {
 			vgic_engine_destroy(c);
@@ -190,22 +193,65 @@ static int try_unnamed_dirs(struct replay_model *m, int vcpu, const struct vgic_
 }
 
 /*
+ * The fold re-read the physical line of the HW level interrupts in hw
+ * (the arch timer), which the trace does not show; the model kept them
+ * pending. If the flush is not explained, try them low, as the guest
+ * having reprogrammed the timer leaves it, on *low (a copy of the model
+ * before the flush): when that explains it better, it becomes the model.
+ */
+static int try_lines_low(struct replay_model *m, struct vgic_engine **low, int vcpu,
+			 const struct vgic_cpuif *regs, const uint32_t *hw, int nhw, int nflight,
+			 int min_k, int match, struct vgic_flush_result *fr, int *raced, int *taken)
+{
+	struct vgic_flush_result lfr;
+	int i, level, lraced, ltaken;
+
+	for (i = 0; i < nhw; i++)
+		vgic_engine_lower_phys_line(*low, vcpu, hw[i]);
+	level = model_try_flush(m, low, vcpu, regs, nflight, min_k, &lfr, &lraced, &ltaken);
+	if (level <= match)
+		return match;
+	vgic_engine_destroy(m->e);
+	m->e = *low;
+	*low = NULL;
+	*fr = lfr;
+	*raced = lraced;
+	*taken = ltaken;
+	m->res.lines_low++;
+	return level;
+}
+
+/*
  * Predict vcpu's flush (with nflight in flight, min_k of them certainly
  * in) into *fr. When searching (the state is unknown: a trapped DIR the
  * trace does not name, or no flush seen yet), each possible unnamed DIR
  * is tried too. The model becomes the state chosen; returns
- * flush_matches() of it, *raced whether in-flight ones were left out.
+ * flush_matches() of it, *raced whether in-flight ones were left out. The
+ * in-flight ones it did not take are queued again, still under way.
  */
 int model_predict_flush(struct replay_model *m, int vcpu, const struct vgic_cpuif *regs,
 			bool searching, int nflight, int min_k, struct vgic_flush_result *fr,
 			int *raced)
 {
-	uint32_t cand[MAX_CANDIDATES];
+	uint32_t cand[MAX_CANDIDATES], hw[8];
 	int ncand = searching ? dir_candidates(m, cand) : 0;
+	int nhw = vgic_engine_resampled(m->e, vcpu, hw, 8);
+	struct vgic_engine *low = nhw ? vgic_engine_clone(m->e) : NULL;
+	int match, taken, i;
 
 	if (!ncand)
-		return model_try_flush(m, &m->e, vcpu, regs, nflight, min_k, fr, raced);
-	return try_unnamed_dirs(m, vcpu, regs, cand, ncand, nflight, min_k, fr, raced);
+		match = model_try_flush(m, &m->e, vcpu, regs, nflight, min_k, fr, raced, &taken);
+	else
+		match = try_unnamed_dirs(m, vcpu, regs, cand, ncand, nflight, min_k, fr, raced,
+					 &taken);
+	if (low && match < 2)
+		match = try_lines_low(m, &low, vcpu, regs, hw, nhw, nflight, min_k, match, fr,
+				      raced, &taken);
+	vgic_engine_destroy(low);
+	/* Left out: their call has not returned, so they may join the AP list at any time. */
+	for (i = taken; i < nflight; i++)
+		model_enqueue(m, &m->flight[i]);
+	return match;
 }
 
 /* Describe an LR for a divergence: state and priority. */
@@ -524,6 +570,8 @@ void model_judge_flush(struct replay_model *m, const struct replay_model_row *r,
 	    (!m->hcr_exact || !((fr->regs.hcr ^ regs->hcr) & hcr_compared(m)))) {
 		m->res.reordered++;
 		resync(m, r->vcpu, fr);
+		/* The kernel's list order, which the next flushes depend on. */
+		vgic_engine_adopt_flush(m->e, r->vcpu, fr, regs);
 		return;
 	}
 	if (k->searching && !match) {

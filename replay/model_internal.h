@@ -163,7 +163,7 @@ int model_injections_at_flush(struct replay_model *m, const struct replay_model_
 /* model_divergence.c */
 int model_try_flush(struct replay_model *m, struct vgic_engine **pe, int vcpu,
 		    const struct vgic_cpuif *regs, int nflight, int min_k,
-		    struct vgic_flush_result *fr, int *raced);
+		    struct vgic_flush_result *fr, int *raced, int *taken);
 int model_predict_flush(struct replay_model *m, int vcpu, const struct vgic_cpuif *regs,
 			bool searching, int nflight, int min_k, struct vgic_flush_result *fr,
 			int *raced);

@@ -257,15 +257,16 @@ static void close_dir_races(struct replay_model *m, const struct replay_model_ro
 void model_settle_dir_races_at_flush(struct replay_model *m, const struct replay_model_row *r,
 				     const struct vgic_cpuif *regs, int nflight, int min_k)
 {
-	int vcpu = r->vcpu, guess, other, raced;
+	int vcpu = r->vcpu, guess, other, raced, taken;
 	struct vgic_engine *c;
 	struct vgic_flush_result fr;
 
 	if ((c = vgic_engine_clone(m->e))) {
-		guess = model_try_flush(m, &c, vcpu, regs, nflight, min_k, &fr, &raced);
+		guess = model_try_flush(m, &c, vcpu, regs, nflight, min_k, &fr, &raced, &taken);
 		vgic_engine_destroy(c);
 		if (guess < 2 && (c = clone_toggled(m, vcpu))) {
-			other = model_try_flush(m, &c, vcpu, regs, nflight, min_k, &fr, &raced);
+			other = model_try_flush(m, &c, vcpu, regs, nflight, min_k, &fr, &raced,
+						&taken);
 			vgic_engine_destroy(c);
 			if (other > guess)
 				toggle_races(m, vcpu);

@@ -47,12 +47,17 @@ struct irq_track {
 	int state_known;	      /* seen in an LR: its active state is tracked */
 	int64_t last_seen_event;      /* the last snapshot that showed it */
 	int path_unrecorded;	      /* an LPI on a trace without vgic_queue_lpi: never judged */
+	int32_t inj_pid;	      /* the thread whose injection began the pending instance */
+	int inj_returned;	      /* ... has emitted a later event: the IRQ is certainly queued */
+	int64_t inj_returned_ts;
+	int resampled; /* HW level: the fold read the physical line, which the trace does not show */
 	struct replay_irq_count count;
 };
 
 /* The list registers of the last flush of one vCPU. */
 struct vcpu_track {
 	int used;
+	int32_t thread_pid; /* the thread that runs it (its flushes' pid), 0 not yet seen */
 	int64_t flush_event, flush_ts, prev_flush_ts;
 	uint32_t hcr;
 	uint32_t vmcr_sync; /* ICH_VMCR at the exit being checked (0: not recorded) */
@@ -80,6 +85,9 @@ struct checker {
 	struct irq_track **lpis; /* LPIs, in order of first sight (few: a handful per device) */
 	size_t nlpis, cap_lpis, last_lpi;
 	int has_lpi_queue;	 /* the trace records LPI queueing (vgic_queue_lpi) */
+	/* Instances injected from another thread than their vCPU's, until that thread moves on. */
+	struct irq_track *inflight[64];
+	int ninflight;
 	struct findings_store *store; /* the run being stored, or NULL */
 	int failed;
 	struct replay_model *model;  /* the engine replay under c->profile */
@@ -105,6 +113,7 @@ struct vcpu_track *track_vcpu(struct checker *c, int64_t vcpu);
 struct irq_track *track_irq(struct checker *c, int64_t vcpu, int64_t intid);
 void track_injection(struct checker *c, const struct row *r);
 void track_lpi_queue(struct checker *c, const struct row *r);
+void track_thread_moved_on(struct checker *c, const struct row *r);
 void track_sgi(struct checker *c, const struct row *r);
 void track_trapped_dir(struct checker *c, const struct row *r);
 void track_flush(struct checker *c, const struct row *r);
