@@ -105,8 +105,8 @@ static int kallsyms_has(const char *name)
 	int found = 0;
 
 	while (f && !found && fgets(line, sizeof(line), f))
-		found = sscanf(line, "%*s %c %255s", &type, sym) == 2 && (type == 't' || type == 'T') &&
-			!strcmp(sym, name);
+		found = sscanf(line, "%*s %c %255s", &type, sym) == 2 &&
+			(type == 't' || type == 'T') && !strcmp(sym, name);
 	if (f)
 		fclose(f);
 	return found;

@@ -143,10 +143,10 @@ static void queue_lpi_offsets(const struct btf *btf, struct vgic_offsets *o)
 	__u32 type;
 
 	o->has_queue_lpi =
-		!path_offset(btf, "vgic_irq", "target_vcpu", &o->irq_target, &type, &ignored) &&
-		!path_offset(btf, "vgic_irq", "priority", &o->irq_priority, &type, &ignored) &&
-		!irq_flag(btf, "pending_latch", &o->irq_pending_latch, &ignored) &&
-		!irq_flag(btf, "enabled", &o->irq_enabled, &ignored);
+	    !path_offset(btf, "vgic_irq", "target_vcpu", &o->irq_target, &type, &ignored) &&
+	    !path_offset(btf, "vgic_irq", "priority", &o->irq_priority, &type, &ignored) &&
+	    !irq_flag(btf, "pending_latch", &o->irq_pending_latch, &ignored) &&
+	    !irq_flag(btf, "enabled", &o->irq_enabled, &ignored);
 }
 
 /* See vgic_probes.h. */
