@@ -36,9 +36,10 @@ static const char import_usage[] =
 	"kvm_entry, kvm_exit, kvm_vcpu_wakeup, kvm_wfx_arm64, kvm_timer_update_irq,\n"
 	"kvm_userspace_exit, kvm_mmio, and kprobe snapshots of kvm_vgic_flush_hwstate\n"
 	"(return), vgic_v[23]_fold_lr_state (entry), kvm_vgic_sync_hwstate (return) and\n"
-	"vgic_v[23]_populate_lr (entry), trapped DIRs at vgic_v[23]_deactivate and sent\n"
-	"SGIs at vgic_v3_dispatch_sgi / vgic_mmio_write_sgir (all as `vgic-replay probes`\n"
-	"writes them). Other events are counted, not imported;\n"
+	"vgic_v[23]_populate_lr (entry), trapped DIRs at vgic_v[23]_deactivate, sent\n"
+	"SGIs at vgic_v3_dispatch_sgi / vgic_mmio_write_sgir and queued LPIs at\n"
+	"vgic_queue_irq_unlock (all as `vgic-replay probes` writes them).\n"
+	"Other events are counted, not imported;\n"
 	"lines that cannot be parsed are counted with their line numbers.\n"
 #ifndef VR_NO_TUI
 	"The per-zoom summaries `vgic-replay tui` draws zoomed-out screens from are\n"

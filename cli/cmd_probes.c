@@ -2,7 +2,8 @@
 /*
  * `vgic-replay probes`: print the tracefs kprobe definitions of the vGIC
  * snapshot probes for the running kernel (or a given BTF file), with
- * offsets computed from BTF, ready for /sys/kernel/tracing/kprobe_events.
+ * offsets computed from BTF, ready for /sys/kernel/tracing/kprobe_events;
+ * or, with --filters, the event filters those probes need.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -12,11 +13,11 @@
 #include "cli.h"
 
 static const char probes_usage[] =
-	"Usage: vgic-replay probes [--btf FILE] [--gic 2|3] [--lrs N]\n"
+	"Usage: vgic-replay probes [--btf FILE] [--gic 2|3] [--lrs N] [--filters]\n"
 	"\n"
 	"Print the kprobe_events lines that snapshot the vGIC list registers and\n"
-	"control registers (group 'vgic': flush, sync, post, populate, and deactivate\n"
-	"and sgi where the kernel has them), with the\n"
+	"control registers (group 'vgic': flush, sync, post, populate, deactivate\n"
+	"and sgi where the kernel has them, and queue_lpi for LPIs), with the\n"
 	"offsets inside struct kvm_vcpu computed from BTF, so that plain ftrace or\n"
 	"trace-cmd captures can be imported with their LR snapshots.\n"
 	"\n"
@@ -24,11 +25,17 @@ static const char probes_usage[] =
 	"      --btf FILE  kernel BTF (default /sys/kernel/btf/vmlinux)\n"
 	"      --gic N     host GIC CPU interface: 3 (default) or 2\n"
 	"      --lrs N     list registers to record (default 4; GICv3 has up to 16)\n"
+	"      --filters   print instead the event filters the probes need, one\n"
+	"                  'EVENT FILTER' line each, for events/vgic/EVENT/filter\n"
+	"                  (queue_lpi fires for every injection: 'intid >= 8192')\n"
 	"  -h, --help      show this help\n"
 	"\n"
 	"Example (as root, on the arm64 host):\n"
-	"  vgic-replay probes >> /sys/kernel/tracing/kprobe_events\n"
-	"  echo 1 > /sys/kernel/tracing/events/vgic/enable\n";
+	"  cd /sys/kernel/tracing\n"
+	"  vgic-replay probes >> kprobe_events\n"
+	"  vgic-replay probes --filters | while read -r e f; do\n"
+	"          echo \"$f\" > events/vgic/$e/filter; done\n"
+	"  echo 1 > events/vgic/enable\n";
 
 /* Parse options, resolve offsets, print the definitions. */
 int cmd_probes(int argc, char **argv)
@@ -37,6 +44,7 @@ int cmd_probes(int argc, char **argv)
 		{"btf", required_argument, NULL, 'b'},
 		{"gic", required_argument, NULL, 'g'},
 		{"lrs", required_argument, NULL, 'l'},
+		{"filters", no_argument, NULL, 'f'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -44,7 +52,7 @@ int cmd_probes(int argc, char **argv)
 	struct vr_error err = {{0}};
 	const char *btf = NULL;
 	char buf[8192];
-	int c, gic = 3, lrs = 4;
+	int c, gic = 3, lrs = 4, filters = 0, n;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -57,6 +65,9 @@ int cmd_probes(int argc, char **argv)
 			break;
 		case 'l':
 			lrs = atoi(optarg);
+			break;
+		case 'f':
+			filters = 1;
 			break;
 		case 'h':
 			fputs(probes_usage, stdout);
@@ -74,7 +85,9 @@ int cmd_probes(int argc, char **argv)
 		cli_error("%s", err.msg);
 		return 1;
 	}
-	if (vgic_probe_definitions(&o, lrs, buf, sizeof(buf)) < 0) {
+	n = filters ? vgic_probe_filters(&o, buf, sizeof(buf))
+		    : vgic_probe_definitions(&o, lrs, buf, sizeof(buf));
+	if (n < 0) {
 		cli_error("probes: definitions too long");
 		return 1;
 	}

@@ -94,6 +94,24 @@ static int btf_has(const struct btf *vmlinux, const char *name, int tracepoint)
 	return btf__find_by_name_kind(vmlinux, buf, BTF_KIND_TYPEDEF) >= 0;
 }
 
+/*
+ * Is name a kprobe-able symbol of the running kernel (/proc/kallsyms)? For
+ * the functions BTF may lack although the kernel has them.
+ */
+static int kallsyms_has(const char *name)
+{
+	char line[512], sym[256], type;
+	FILE *f = fopen("/proc/kallsyms", "r");
+	int found = 0;
+
+	while (f && !found && fgets(line, sizeof(line), f))
+		found = sscanf(line, "%*s %c %255s", &type, sym) == 2 &&
+			(type == 't' || type == 'T') && !strcmp(sym, name);
+	if (f)
+		fclose(f);
+	return found;
+}
+
 /* See bpf_hooks.h. libbpf's own complaint about a missing BTF is left out: ours says more. */
 struct btf *hooks_kernel_btf(struct vr_error *err)
 {
@@ -153,14 +171,16 @@ struct hook {
 	int wanted;
 	int present;
 	int essential; /* without it the replay has no LRs to compare (--check fails) */
+	int by_symbol; /* may be attached by kprobe where BTF lacks it but kallsyms has it */
+	int kprobe_only; /* this kernel: BTF lacks it, so its kprobe is attached */
 };
 
 /* The hook table for this skeleton and GIC version. */
 static int hook_table(struct vgic_bpf *s, int gic, struct hook *h)
 {
 	int n = 0;
-#define TP(prog, name) h[n++] = (struct hook){s->progs.prog, NULL, NULL, name, 1, 1, 0, 0}
-#define FN(fe, kp, kpe, name) h[n++] = (struct hook){s->progs.fe, s->progs.kp, kpe, name, 0, 1, 0, 0}
+#define TP(prog, name) h[n++] = (struct hook){s->progs.prog, NULL, NULL, name, 1, 1, 0, 0, 0, 0}
+#define FN(fe, kp, kpe, name) h[n++] = (struct hook){s->progs.fe, s->progs.kp, kpe, name, 0, 1, 0, 0, 0, 0}
 #define ESSENTIAL h[n - 1].essential = 1
 	TP(tp_irq_pending, "vgic_update_irq_pending");
 	TP(tp_irq_line, "kvm_irq_line");
@@ -193,6 +213,9 @@ static int hook_table(struct vgic_bpf *s, int gic, struct hook *h)
 	/* The guest's GIC model, not the host's, decides which SGI path runs. */
 	FN(fentry_sgi_v3, kp_sgi_v3, NULL, "vgic_v3_dispatch_sgi");
 	FN(fentry_sgi_v2, kp_sgi_v2, NULL, "vgic_mmio_write_sgir");
+	/* LPIs (ITS MSIs, irqfd): 7.2's BTF lacks the function (GCC splits it), kallsyms has it. */
+	FN(fentry_queue_lpi, kp_queue_lpi, NULL, "vgic_queue_irq_unlock");
+	h[n - 1].by_symbol = 1;
 #undef TP
 #undef FN
 #undef ESSENTIAL
@@ -241,9 +264,11 @@ static void choose_programs(struct hook *hooks, int n, const struct record_optio
 
 		h->present = btf_has(vmlinux, h->function, h->tracepoint);
 		h->wanted = h->tracepoint ? listed(opt->events, h->function) : opt->snapshots;
+		if (h->wanted && !h->present && h->by_symbol)
+			h->present = h->kprobe_only = kallsyms_has(h->function);
 		if (!h->wanted || !h->present)
 			continue;
-		if (!use_kprobes || h->tracepoint) {
+		if ((!use_kprobes || h->tracepoint) && !h->kprobe_only) {
 			bpf_program__set_autoload(h->fentry, true);
 		} else {
 			bpf_program__set_autoload(h->kprobe, true);
@@ -278,10 +303,12 @@ static void report_hooks(const struct hook *hooks, int n, const struct record_op
 			continue;
 		}
 		st->hooks_attached++;
-		if (opt->verbose || use_kprobes || opt->check)
-			fprintf(stderr, "record: attached %s %s\n",
-				h->tracepoint ? "tracepoint" : use_kprobes ? "kprobe" : "fentry/fexit",
-				h->function);
+		if (opt->verbose || use_kprobes || opt->check || h->kprobe_only)
+			fprintf(stderr, "record: attached %s %s%s\n",
+				h->tracepoint		     ? "tracepoint"
+				: use_kprobes || h->kprobe_only ? "kprobe"
+								: "fentry/fexit",
+				h->function, h->kprobe_only && !use_kprobes ? " (not in BTF: kprobe)" : "");
 	}
 }
 
@@ -290,7 +317,7 @@ static struct vgic_bpf *load_collector(const struct record_options *opt, int gic
 				       const struct btf *vmlinux, int use_kprobes,
 				       struct record_stats *st, struct vr_error *err)
 {
-	struct hook hooks[20];
+	struct hook hooks[24];
 	struct vgic_bpf *s = open_collector(opt, gic, err);
 	int n, rc;
 

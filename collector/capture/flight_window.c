@@ -38,11 +38,16 @@ struct window {
 	int64_t boundary; /* index of the last vCPU thread's first vgic_post, -1 none */
 };
 
-/* Does this record belong to a vCPU's flush/run/sync cycle (see window_thread)? */
+/*
+ * Does this record belong to a vCPU's flush/run/sync cycle (see
+ * window_thread)? A queued LPI does not: it is an injection, made by
+ * whichever thread signals the MSI (the VMM, an iothread, vhost).
+ */
 static int is_cycle_record(const struct vgic_rec_hdr *h)
 {
 	return h->type == VGIC_REC_SNAPSHOT || h->type == VGIC_REC_APLIST ||
-	       (h->type == VGIC_REC_EVENT && h->kind >= VR_EV_POPULATE);
+	       (h->type == VGIC_REC_EVENT && h->kind >= VR_EV_POPULATE &&
+		h->kind != VR_EV_LPI_QUEUE);
 }
 
 /* The thread entry of pid, added if new. */

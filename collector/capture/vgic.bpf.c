@@ -18,9 +18,14 @@
  *   sgi       vgic_v3_dispatch_sgi(vcpu, reg, allow_group1) (ICC_SGI1R_EL1)
  *             and vgic_mmio_write_sgir(source_vcpu, addr, len, val)
  *             (GICD_SGIR): an SGI the guest on vcpu sent. Both SGI hooks are
- *             attached on every host: the guest's GIC model picks the path.
+ *             attached on every host: the guest's GIC model picks the path;
+ *   queue_lpi vgic_queue_irq_unlock(kvm, irq, flags) for an LPI (INTID 8192
+ *             and up): every LPI injection (ITS MSIs, irqfd's fast path,
+ *             INT commands) and pending table / configuration sync ends
+ *             there, and no tracepoint shows them. The function runs for
+ *             every injection, so anything below an LPI leaves at once.
  *
- * The last two carry the raw value written; user space decodes it with the
+ * Deactivate and sgi carry the raw value written; user space decodes it with the
  * text importer's own decoder, so both paths give the same rows.
  *
  * A snapshot records the LRs in use (used_lrs of the CPU interface), the
@@ -53,6 +58,8 @@ struct user_pt_regs {
 #include "vgic.h"
 
 /* ------------------------------------------------ kernel types (CO-RE) */
+
+struct kvm;
 
 struct list_head {
 	struct list_head *next, *prev;
@@ -756,4 +763,50 @@ int BPF_KPROBE(kp_sgi_v2, struct kvm_vcpu *vcpu, __u64 addr, unsigned int len,
 	       unsigned long val)
 {
 	return emit_raw(PROBE_SGI, VR_EV_SGI, vcpu, val, 2, RAW_ARGS);
+}
+
+/* ------------------------------------------------ LPIs queued */
+
+/*
+ * vgic_queue_irq_unlock() for an LPI: its target vCPU (-1 when it has
+ * none) and its latch, enable and priority as they stand at the call. The
+ * INTID is read first and alone: the function runs for every SGI, PPI and
+ * SPI injection too. The flags are bitfields from 6.19 on, read with CO-RE
+ * through probe_read (no per-CPU copy: this can run in hard IRQ context,
+ * over an AP-list walk that holds the copy).
+ */
+static __always_inline int emit_queue_lpi(struct vgic_irq *irq, const bool btf_args)
+{
+	struct kvm_vcpu *target;
+	__u32 intid = btf_args ? irq->intid : BPF_CORE_READ(irq, intid);
+	int id = -1;
+
+	if (intid < VGIC_MIN_LPI || !snapshots)
+		return 0;
+	target = btf_args ? irq->target_vcpu : BPF_CORE_READ(irq, target_vcpu);
+	if (target)
+		id = BPF_CORE_READ(target, vcpu_id);
+	if (targ_vcpu >= 0 && id != targ_vcpu)
+		return 0;
+	return emit_event(PROBE_LPI_QUEUE, VR_EV_LPI_QUEUE, id, intid,
+			  BPF_CORE_READ_BITFIELD_PROBED(irq, pending_latch),
+			  BPF_CORE_READ_BITFIELD_PROBED(irq, enabled),
+			  btf_args ? irq->priority : BPF_CORE_READ(irq, priority), -1);
+}
+
+SEC("fentry/vgic_queue_irq_unlock")
+int BPF_PROG(fentry_queue_lpi, struct kvm *kvm, struct vgic_irq *irq, unsigned long flags)
+{
+	return emit_queue_lpi(irq, BTF_ARGS);
+}
+
+/*
+ * The kprobe also stands in where BTF lacks the function: on 7.2 GCC
+ * splits it (vgic_queue_irq_unlock and vgic_queue_irq_unlock.part.0) and
+ * pahole leaves it out, but the global entry keeps the C calling convention.
+ */
+SEC("kprobe/vgic_queue_irq_unlock")
+int BPF_KPROBE(kp_queue_lpi, struct kvm *kvm, struct vgic_irq *irq)
+{
+	return emit_queue_lpi(irq, RAW_ARGS);
 }

@@ -12,6 +12,7 @@
 
 #define VGIC_REC_MAX_LRS 16 /* ICH_LR<n>_EL2: at most 16 */
 #define VGIC_REC_MAX_AP 32  /* AP-list entries per walk; longer walks are cut and say so */
+#define VGIC_MIN_LPI 8192   /* the first LPI INTID (GICv3) */
 
 enum vgic_rec_type {
 	VGIC_REC_EVENT = 1,
@@ -37,6 +38,7 @@ enum vgic_probe_id {
 	PROBE_DEACTIVATE,
 	PROBE_SGI,
 	PROBE_MMIO,
+	PROBE_LPI_QUEUE,
 	PROBE_MAX
 };
 
@@ -54,7 +56,8 @@ struct vgic_rec_hdr {
 /*
  * A kvm tracepoint, populate_lr, or a trapped DIR / SGI (VR_EV_DEACTIVATE,
  * VR_EV_SGI: arg[0] the raw value, arg[3] the register layout to decode
- * it with, 2 or 3).
+ * it with, 2 or 3), or an LPI queued (VR_EV_LPI_QUEUE: h.vcpu its target,
+ * arg[0..2] pending_latch, enabled, priority).
  */
 struct vgic_rec_event {
 	struct vgic_rec_hdr h;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Resolve struct member paths in kernel BTF and build the tracefs kprobe
- * definitions of the vGIC snapshot probes.
+ * definitions of the vGIC snapshot probes, and the event filters they need.
  *
  * vgic_v2 and vgic_v3 live in an anonymous union inside struct vgic_cpu,
  * so the path walker descends into anonymous members when a name is not
@@ -15,6 +15,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "../import/ftrace_parse.h"
 
 /* Strip typedefs and qualifiers. */
 static const struct btf_type *skip_mods(const struct btf *btf, __u32 id, __u32 *out_id)
@@ -102,6 +104,51 @@ static int path_offset(const struct btf *btf, const char *struct_name, const cha
 	return 0;
 }
 
+/*
+ * Where a flag of struct vgic_irq lives: a bool before 6.19, a one-bit
+ * bitfield since ("Repack struct vgic_irq fields"), which the kprobe reads
+ * with a bitfield fetch type.
+ */
+static int irq_flag(const struct btf *btf, const char *name, struct vgic_irq_flag *f,
+		    struct vr_error *err)
+{
+	__s32 id = btf__find_by_name_kind(btf, "vgic_irq", BTF_KIND_STRUCT);
+	const struct btf_type *t = id < 0 ? NULL : btf__type_by_id(btf, (__u32)id);
+	const struct btf_member *m;
+	int i;
+
+	for (i = 0, m = t ? btf_members(t) : NULL; t && i < btf_vlen(t); i++, m++) {
+		const char *mname = btf__name_by_offset(btf, m->name_off);
+		__u32 bits = btf_member_bit_offset(t, i), size = btf_member_bitfield_size(t, i);
+
+		if (!mname || strcmp(mname, name))
+			continue;
+		if (size > 1 || (!size && bits % 8))
+			break;
+		f->byte = bits / 8;
+		f->bit = bits % 8;
+		f->is_bitfield = size == 1;
+		return 0;
+	}
+	return vr_error_set(err, "BTF: struct vgic_irq has no one-bit or bool member %s", name);
+}
+
+/*
+ * The struct vgic_irq members the queue_lpi probe reads; has_queue_lpi
+ * stays 0 (the probe is left out) when BTF lacks one of them.
+ */
+static void queue_lpi_offsets(const struct btf *btf, struct vgic_offsets *o)
+{
+	struct vr_error ignored = {{0}};
+	__u32 type;
+
+	o->has_queue_lpi =
+	    !path_offset(btf, "vgic_irq", "target_vcpu", &o->irq_target, &type, &ignored) &&
+	    !path_offset(btf, "vgic_irq", "priority", &o->irq_priority, &type, &ignored) &&
+	    !irq_flag(btf, "pending_latch", &o->irq_pending_latch, &ignored) &&
+	    !irq_flag(btf, "enabled", &o->irq_enabled, &ignored);
+}
+
 /* See vgic_probes.h. */
 int vgic_offsets_from_btf(const char *btf_path, int gic_version, struct vgic_offsets *o,
 			  struct vr_error *err)
@@ -156,6 +203,7 @@ int vgic_offsets_from_btf(const char *btf_path, int gic_version, struct vgic_off
 	o->has_sgi = btf__find_by_name_kind(btf, gic_version == 2 ? "vgic_mmio_write_sgir"
 								   : "vgic_v3_dispatch_sgi",
 					    BTF_KIND_FUNC) >= 0;
+	queue_lpi_offsets(btf, o);
 	rc = 0;
 out:
 	btf__free(btf);
@@ -202,6 +250,35 @@ static void add_registers(const struct vgic_offsets *o, int nr_lrs, char *buf, s
 	add(buf, size, len, overflow, "\n");
 }
 
+/* A fetch-arg for a flag of struct vgic_irq at $arg2: u8 for a bool, b1@BIT/8 for a bitfield. */
+static void add_irq_flag(const char *name, const struct vgic_irq_flag *f, char *buf, size_t size,
+			 size_t *len, int *overflow)
+{
+	if (f->is_bitfield)
+		add(buf, size, len, overflow, " %s=+%ld($arg2):b1@%d/8", name, f->byte, f->bit);
+	else
+		add(buf, size, len, overflow, " %s=+%ld($arg2):u8", name, f->byte);
+}
+
+/*
+ * vgic_queue_irq_unlock(kvm, irq, flags): every path that queues an LPI
+ * ends there. The target's vcpu_id comes through the target_vcpu pointer,
+ * which is also fetched: for a NULL target the dereference faults and the
+ * vcpu field holds whatever the ring buffer held (0 in the lab), so the
+ * importer trusts it only with a target.
+ */
+static void add_queue_lpi(const struct vgic_offsets *o, char *buf, size_t size, size_t *len,
+			  int *overflow)
+{
+	add(buf, size, len, overflow,
+	    "p:vgic/%s vgic_queue_irq_unlock vcpu=+%ld(+%ld($arg2)):u32 intid=+%ld($arg2):u32",
+	    VGIC_PROBE_QUEUE_LPI, o->vcpu_id, o->irq_target, o->irq_intid);
+	add_irq_flag("pending_latch", &o->irq_pending_latch, buf, size, len, overflow);
+	add_irq_flag("enabled", &o->irq_enabled, buf, size, len, overflow);
+	add(buf, size, len, overflow, " priority=+%ld($arg2):u8 target=+%ld($arg2):x64\n",
+	    o->irq_priority, o->irq_target);
+}
+
 /* See vgic_probes.h. */
 int vgic_probe_definitions(const struct vgic_offsets *o, int nr_lrs, char *buf, size_t size)
 {
@@ -241,5 +318,21 @@ int vgic_probe_definitions(const struct vgic_offsets *o, int nr_lrs, char *buf, 
 		add(buf, size, &len, &overflow,
 		    "p:vgic/sgi vgic_v3_dispatch_sgi vcpu=+%ld($arg1):u32 val=$arg2:x64\n",
 		    o->vcpu_id);
+	if (o->has_queue_lpi)
+		add_queue_lpi(o, buf, size, &len, &overflow);
+	return overflow ? -1 : (int)len;
+}
+
+/* See vgic_probes.h. */
+int vgic_probe_filters(const struct vgic_offsets *o, char *buf, size_t size)
+{
+	size_t len = 0;
+	int overflow = 0;
+
+	if (size)
+		buf[0] = '\0';
+	if (o->has_queue_lpi)
+		add(buf, size, &len, &overflow, "%s intid >= %d\n", VGIC_PROBE_QUEUE_LPI,
+		    VR_MIN_LPI);
 	return overflow ? -1 : (int)len;
 }

@@ -31,7 +31,22 @@ struct vgic_offsets {
 	long irq_intid;	 /* vgic_irq.intid */
 	int has_deactivate; /* vgic_v[23]_deactivate exists (DIR traps, 6.19+) */
 	int has_sgi;	    /* vgic_v3_dispatch_sgi / vgic_mmio_write_sgir exists */
+	int has_queue_lpi;  /* struct vgic_irq has what the queue_lpi probe reads */
+	long irq_target;    /* vgic_irq.target_vcpu */
+	long irq_priority;  /* vgic_irq.priority */
+	struct vgic_irq_flag {
+		long byte;	 /* the byte that holds it */
+		int bit;	 /* its bit there, for a bitfield (6.19+) */
+		int is_bitfield; /* else a plain bool, read as u8 */
+	} irq_pending_latch, irq_enabled;
 };
+
+/*
+ * The probe on vgic_queue_irq_unlock, whose definition the kernel may
+ * refuse (its presence is not judged from BTF, which lacks the function on
+ * 7.2 although the kernel has it): a recorder goes on without it.
+ */
+#define VGIC_PROBE_QUEUE_LPI "queue_lpi"
 
 /*
  * Compute the offsets from a BTF file (NULL: the running kernel's
@@ -42,10 +57,19 @@ int vgic_offsets_from_btf(const char *btf_path, int gic_version, struct vgic_off
 
 /*
  * Write the kprobe_events lines (group "vgic": flush, sync, populate,
- * post, and deactivate and sgi where the kernel has those functions) for
+ * post, deactivate and sgi where the kernel has those functions, and
+ * queue_lpi, which needs its filter: vgic_probe_filters) for
  * nr_lrs list registers into buf. Returns the length, or -1 if
  * buf is too small.
  */
 int vgic_probe_definitions(const struct vgic_offsets *o, int nr_lrs, char *buf, size_t size);
+
+/*
+ * Write the event filters the probes need, one "EVENT FILTER" line each,
+ * for events/vgic/EVENT/filter: queue_lpi "intid >= 8192", since
+ * vgic_queue_irq_unlock runs for every injection and only LPIs are its
+ * events. Returns the length, or -1 if buf is too small.
+ */
+int vgic_probe_filters(const struct vgic_offsets *o, char *buf, size_t size);
 
 #endif

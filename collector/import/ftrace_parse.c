@@ -470,6 +470,15 @@ int vr_probe_field(const char *key, size_t nkey, uint64_t v, int64_t sv, struct 
 		out->ev.arg[0] = sv;
 	} else if (span_is(key, nkey, "val")) {
 		out->ev.arg[0] = (int64_t)v;
+	} else if (out->ev.kind == VR_EV_LPI_QUEUE && span_is(key, nkey, "pending_latch")) {
+		out->ev.arg[0] = v != 0;
+	} else if (out->ev.kind == VR_EV_LPI_QUEUE && span_is(key, nkey, "enabled")) {
+		out->ev.arg[1] = v != 0;
+	} else if (out->ev.kind == VR_EV_LPI_QUEUE && span_is(key, nkey, "priority")) {
+		out->ev.arg[2] = (int64_t)(uint8_t)v;
+	} else if (out->ev.kind == VR_EV_LPI_QUEUE && span_is(key, nkey, "target")) {
+		/* Held in arg3 until vr_probe_finish: is there a target vCPU at all? */
+		out->ev.arg[3] = v != 0;
 	} else if (nkey > 4 && (!memcmp(key, "ap0r", 4) || !memcmp(key, "ap1r", 4))) {
 		c.p = key + 4;
 		c.end = key + nkey;
@@ -591,6 +600,30 @@ void vr_decode_sgi(int gic_version, struct vr_event *ev)
 	}
 }
 
+/*
+ * The queue_lpi probe (vgic_queue_irq_unlock): an LPI's latch, enable and
+ * priority with its target vCPU. A faulting dereference leaves a kprobe
+ * field as the ring buffer held it, so the vCPU read through a NULL
+ * target_vcpu means nothing: the target pointer, fetched too, says so.
+ * A call for an INTID below 8192 (the probe without its filter) is no
+ * LPI and is passed over.
+ */
+static enum ftrace_line_type finish_queue_lpi(struct ftrace_line *out)
+{
+	struct vr_event *ev = &out->ev;
+
+	if (ev->intid == VR_NO_VALUE || ev->arg[0] == VR_NO_VALUE || ev->arg[1] == VR_NO_VALUE ||
+	    ev->arg[2] == VR_NO_VALUE)
+		return unparsed(out, "queue_lpi probe needs intid, pending_latch, enabled and "
+				     "priority fields");
+	if (ev->intid < VR_MIN_LPI)
+		return out->type = FTRACE_LINE_IGNORED;
+	if (ev->arg[3] == 0 || ev->vcpu < 0)
+		ev->vcpu = VR_NO_VALUE;
+	ev->arg[3] = VR_NO_VALUE;
+	return out->type = FTRACE_LINE_EVENT;
+}
+
 /* See ftrace_parse.h. */
 enum ftrace_line_type vr_probe_finish(struct ftrace_line *out, int have_vcpu)
 {
@@ -601,6 +634,8 @@ enum ftrace_line_type vr_probe_finish(struct ftrace_line *out, int have_vcpu)
 			return unparsed(out, "populate probe needs intid and lr fields");
 		return out->type = FTRACE_LINE_EVENT;
 	}
+	if (out->ev.kind == VR_EV_LPI_QUEUE)
+		return finish_queue_lpi(out);
 	if (out->ev.kind == VR_EV_DEACTIVATE || out->ev.kind == VR_EV_SGI) {
 		if (out->ev.arg[0] == VR_NO_VALUE)
 			return unparsed(out, "deactivate/SGI probe needs a val field");
@@ -635,6 +670,7 @@ int vr_probe_classify(const char *fn, size_t n, int is_return, struct ftrace_lin
 		{"vgic_v2_deactivate", 0, VR_EV_DEACTIVATE, 2},
 		{"vgic_v3_dispatch_sgi", 0, VR_EV_SGI, 3},
 		{"vgic_mmio_write_sgir", 0, VR_EV_SGI, 2},
+		{"vgic_queue_irq_unlock", 0, VR_EV_LPI_QUEUE, 0},
 	};
 	size_t i;
 

@@ -8,7 +8,8 @@
  * (arch/arm64/kvm/trace_arm.h, trace_handle_exit.h, vgic/trace.h,
  * include/trace/events/kvm.h) and from the kprobe events our lab and
  * users define on kvm_vgic_flush_hwstate, vgic_v[23]_fold_lr_state,
- * kvm_vgic_sync_hwstate and vgic_v[23]_populate_lr. A line that looks like
+ * kvm_vgic_sync_hwstate, vgic_v[23]_populate_lr, vgic_v[23]_deactivate,
+ * the SGI functions and vgic_queue_irq_unlock. A line that looks like
  * an event but does not match the known form of its event is reported as
  * unparsed with a reason, never guessed at.
  */
@@ -19,6 +20,8 @@
 #include <stdint.h>
 
 #include "../../schemas/trace_event.h"
+
+#define VR_MIN_LPI 8192 /* the first LPI INTID */
 
 enum ftrace_line_type {
 	FTRACE_LINE_IGNORED,	/* blank line or '#' header/comment */
@@ -53,7 +56,9 @@ enum ftrace_line_type ftrace_parse_line(const char *line, size_t len, struct ftr
  * check that the record is complete. The field names are the contract of
  * our probe definitions: vcpu, used, hcr, vmcr, apr, ap0r<n>, ap1r<n>,
  * lr<n> for snapshots; vcpu, intid, lr for populate; vcpu, val for the
- * trapped deactivation and the SGI probes.
+ * trapped deactivation and the SGI probes; vcpu, intid, pending_latch,
+ * enabled, priority and target (the target_vcpu pointer, 0 for none) for
+ * queue_lpi, whose calls below VR_MIN_LPI are FTRACE_LINE_IGNORED.
  */
 int vr_probe_classify(const char *fn, size_t n, int is_return, struct ftrace_line *out);
 int vr_probe_field(const char *key, size_t nkey, uint64_t v, int64_t sv, struct ftrace_line *out,

@@ -52,6 +52,8 @@ done
 while read -r line; do
 	echo "$line" >> $T/kprobe_events || fail "kprobe_events rejected: $line"
 done < /tmp/probes
+/bin/vgic-replay probes --gic "$gic" --filters | while read -r e f; do
+	echo "$f" > $T/events/vgic/$e/filter || fail "filter rejected: $e $f"; done
 echo 1 > $T/events/vgic/enable
 echo > $T/trace
 echo "===VR-KERNEL $(uname -r)"

@@ -9,7 +9,9 @@
  * the 4-column flags of old kernels, QEMU's "CPU 0/KVM" thread names).
  * Events absent from the samples (kvm_set_irq, kvm_ack_irq,
  * kvm_userspace_exit, kretprobe on kvm_vgic_sync_hwstate, populate_lr)
- * are written from their TP_printk format strings, cited per row.
+ * are written from their TP_printk format strings, cited per row; the
+ * queue_lpi rows from the definitions of `vgic-replay probes` for Debian's
+ * 6.12 and 7.2 and the lab's kprobe output of vgic_queue_irq_unlock.
  */
 #include <stdint.h>
 
@@ -107,8 +109,26 @@ static const struct parse_case cases[] = {
 	{"an event we do not import",
 	 "             vmm-109     [001] .....    10.324191: kvm_mmio_nisv: ipa 0x8000000, esr 0x93c08007, far 0x0",
 	 FTRACE_LINE_UNKNOWN, 0, 109, 1, 10324191000, N, N, N, N, N, N},
+	{"queue_lpi on 7.2 (b1 bitfield fetch types): irqfd's fast path from QEMU's iothread",
+	 "    IO iothread0-412     [001] d..2.    52.118233: queue_lpi: (vgic_queue_irq_unlock+0x0/0x60) vcpu=1 intid=8195 pending_latch=1 enabled=1 priority=160 target=0xfff0000005c28000",
+	 FTRACE_LINE_EVENT, VR_EV_LPI_QUEUE, 412, 1, 52118233000, 1, 8195, 1, 1, 160, N},
+	{"queue_lpi on 6.12 (u8 flags): KVM_SIGNAL_MSI from QEMU's main thread, record-tgid",
+	 " qemu-system-aar-398     (    398) [000] d..1.    41.002117: queue_lpi: (vgic_queue_irq_unlock+0x0/0x2d8) vcpu=0 intid=8192 pending_latch=1 enabled=1 priority=160 target=0xfff000000465b720",
+	 FTRACE_LINE_EVENT, VR_EV_LPI_QUEUE, 398, 0, 41002117000, 0, 8192, 1, 1, 160, N},
+	{"queue_lpi from a configuration sync: latch clear, LPI disabled",
+	 "    CPU 1/KVM-401     [001] d..1.    41.310004: queue_lpi: (vgic_queue_irq_unlock+0x0/0x2d8) vcpu=1 intid=8200 pending_latch=0 enabled=0 priority=160 target=0xfff0000004658000",
+	 FTRACE_LINE_EVENT, VR_EV_LPI_QUEUE, 401, 1, 41310004000, 1, 8200, 0, 0, 160, N},
+	{"queue_lpi with a NULL target_vcpu: the faulted vcpu fetch is not a vCPU",
+	 "    CPU 0/KVM-400     [000] d..1.    41.300001: queue_lpi: (vgic_queue_irq_unlock+0x0/0x2d8) vcpu=3 intid=8201 pending_latch=1 enabled=1 priority=160 target=0x0",
+	 FTRACE_LINE_EVENT, VR_EV_LPI_QUEUE, 400, 0, 41300001000, N, 8201, 1, 1, 160, N},
+	{"queue_lpi for an SPI (the probe without its intid >= 8192 filter) is no LPI",
+	 "             vmm-124     [002] d..1.    30.834272: queue_lpi: (vgic_queue_irq_unlock+0x0/0x60) vcpu=0 intid=50 pending_latch=1 enabled=1 priority=160 target=0xfff0000005c34680",
+	 FTRACE_LINE_IGNORED, 0, 0, 0, 0, N, N, N, N, N, N},
+	{"queue_lpi without its priority field",
+	 "    IO iothread0-412     [001] d..2.    52.118233: queue_lpi: (vgic_queue_irq_unlock+0x0/0x60) vcpu=1 intid=8195 pending_latch=1 enabled=1 target=0xfff0000005c28000",
+	 FTRACE_LINE_UNPARSED, 0, 412, 1, 52118233000, N, N, N, N, N, N},
 	{"a kprobe on a function we do not model",
-	 "             vmm-109     [001] d..1.    10.330783: other: (vgic_queue_irq_unlock+0x0/0x1f8) x=1",
+	 "             vmm-109     [001] d..1.    10.330783: other: (vgic_its_inject_msi+0x0/0x1f8) x=1",
 	 FTRACE_LINE_UNKNOWN, 0, 109, 1, 10330783000, N, N, N, N, N, N},
 	{"garbage", "this is not a trace line", FTRACE_LINE_UNPARSED, 0, 0, 0, 0, N, N, N, N, N, N},
 	{"truncated in the payload (file cut mid-line)",
@@ -179,6 +199,40 @@ static void check_snapshot_registers(void)
 	CHECK(out.snap.lr[3] == 0x504000000000002bull);
 }
 
+/*
+ * queue_lpi as the trace.dat importer reads it (map_probe): the function
+ * from __probe_ip, then each typed field of the kprobe's format, in its
+ * order (vgic-replay probes), through the same three calls; a NULL target.
+ */
+static void check_queue_lpi_typed(void)
+{
+	static const struct {
+		const char *name;
+		uint64_t v;
+	} fields[] = {{"vcpu", 0}, {"intid", 8199}, {"pending_latch", 1},
+		      {"enabled", 1}, {"priority", 0xa0}, {"target", 0}};
+	struct ftrace_line out;
+	int have_vcpu = 0;
+	size_t i;
+
+	vr_event_clear(&out.ev);
+	vr_snapshot_clear(&out.snap);
+	CHECK_EQ(vr_probe_classify("vgic_queue_irq_unlock", 21, 0, &out), 0);
+	CHECK_EQ(out.ev.kind, VR_EV_LPI_QUEUE);
+	CHECK(vr_probe_classify("vgic_queue_irq_unlock", 21, 1, &out) != 0); /* no return probe */
+	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		CHECK_EQ(vr_probe_field(fields[i].name, strlen(fields[i].name), fields[i].v,
+					(int64_t)fields[i].v, &out, &have_vcpu),
+			 0);
+	CHECK_EQ(vr_probe_finish(&out, have_vcpu), FTRACE_LINE_EVENT);
+	CHECK_EQ(out.ev.intid, 8199);
+	CHECK_EQ(out.ev.vcpu, VR_NO_VALUE);
+	CHECK_EQ(out.ev.arg[0], 1);
+	CHECK_EQ(out.ev.arg[1], 1);
+	CHECK_EQ(out.ev.arg[2], 160);
+	CHECK_EQ(out.ev.arg[3], VR_NO_VALUE);
+}
+
 /* The lost-events marker carries its CPU and count. */
 static void check_lost(void)
 {
@@ -208,6 +262,7 @@ int main(void)
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		check_case(&cases[i]);
 	check_snapshot_registers();
+	check_queue_lpi_typed();
 	check_lost();
 	check_unterminated();
 	return vr_test_report("test_ftrace_parse");

@@ -141,6 +141,9 @@ static void write_spool(const char *path)
 		if (round == 1)
 			gap(s, 1, 17, t + 50, t + 60);
 		event(s, VR_EV_WFX, 1, 100, -1, t + 70, -1, 0x40001008, 0, -1, -1);
+		/* LPIs: one from the VMM for vCPU 1, one without a target from a vCPU thread */
+		event(s, VR_EV_LPI_QUEUE, 0, 50, 1, t + 71, 8192 + round, 1, 1, 0xa0, -1);
+		event(s, VR_EV_LPI_QUEUE, 1, 100, -1, t + 72, 8200, 0, 1, 0xa0, -1);
 	}
 	spool_close(s);
 }
@@ -213,7 +216,7 @@ static void test_same_items(void)
 	struct trace_source file_src, live_src;
 	struct trace_filter f;
 	struct trace_item a, b;
-	int n = 0, gaps = 0, walks = 0, attributed = 0, ra, rb;
+	int n = 0, gaps = 0, walks = 0, attributed = 0, lpis = 0, lpi_targets = 0, ra, rb;
 	const char *diff = NULL;
 
 	write_spool(spool_path);
@@ -246,11 +249,19 @@ static void test_same_items(void)
 		gaps += a.type == TRACE_ITEM_GAP;
 		walks += a.ap_len >= 0;
 		attributed += a.ev.kind == VR_EV_ENTRY && a.ev.vcpu != VR_NO_VALUE;
+		if (a.ev.kind == VR_EV_LPI_QUEUE) {
+			/* The target, never the thread's vCPU; the unused arg3 is NULL. */
+			lpis++;
+			lpi_targets += a.ev.vcpu == 1 ? 1 : a.ev.vcpu == VR_NO_VALUE ? 0 : 100;
+			CHECK(a.ev.intid >= 8192 && a.ev.arg[2] == 0xa0 && a.ev.arg[3] == VR_NO_VALUE);
+		}
 	}
 	CHECK(diff == NULL);
 	CHECK_EQ(ra, 0);
 	CHECK_EQ(rb, 0);
-	CHECK_EQ(n, 3 * 18 + 1); /* 18 events and snapshots a round, and the gap */
+	CHECK_EQ(n, 3 * 20 + 1); /* 20 events and snapshots a round, and the gap */
+	CHECK_EQ(lpis, 2 * 3);
+	CHECK_EQ(lpi_targets, 3); /* vCPU 1 for the VMM's, none for the vCPU thread's */
 	CHECK_EQ(gaps, 1);
 	CHECK_EQ(walks, 3);		   /* each round's vcpu 0 post found its late walk */
 	CHECK_EQ(attributed, 2 * 3); /* the two vCPU threads' entries, not task 77's */
