@@ -104,8 +104,7 @@ static void check_event(struct checker *c, struct row *r, const struct trace_ite
 {
 	row_from_item(r, it);
 	c->res->events++;
-	if (c->ninflight)
-		track_thread_moved_on(c, r);
+	track_thread_moved_on(c, r);
 	if (r->kind == VR_EV_IRQ_PENDING)
 		track_injection(c, r);
 	else if (r->kind == VR_EV_LPI_QUEUE)

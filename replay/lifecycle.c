@@ -135,6 +135,11 @@ static void note_injecting_thread(struct checker *c, struct irq_track *t, const 
 	t->inj_returned_ts = r->ts_ns;
 	if ((v && v->thread_pid == r->pid) || !r->pid)
 		return;
+	for (i = 0; i < c->nthreads; i++) /* it has moved on since (an injection seen late) */
+		if (c->threads[i].pid == r->pid && c->threads[i].ts > r->ts_ns) {
+			t->inj_returned_ts = c->threads[i].ts;
+			return;
+		}
 	for (i = 0; i < c->ninflight; i++)
 		if (c->inflight[i] == t)
 			return;
@@ -144,15 +149,50 @@ static void note_injecting_thread(struct checker *c, struct irq_track *t, const 
 	c->inflight[c->ninflight++] = t;
 }
 
-/* Any event: the injections its thread made before it have returned. */
+/*
+ * Remember each injecting thread's first event after its latest
+ * injection: an instance started late from an injection made during a
+ * guest run (track_sync()) asks whether its thread has moved on since.
+ */
+static void note_thread(struct checker *c, const struct row *r)
+{
+	int inj = r->kind == VR_EV_IRQ_PENDING || r->kind == VR_EV_SGI || r->kind == VR_EV_LPI_QUEUE;
+	int i;
+
+	for (i = 0; i < c->nthreads && c->threads[i].pid != r->pid; i++)
+		;
+	if (i == c->nthreads) {
+		if (!inj)
+			return;
+		if (c->nthreads < 64)
+			c->nthreads++;
+		i = c->nthreads - 1;
+		c->threads[i].pid = r->pid;
+	}
+	if (inj)
+		c->threads[i].ts = 0; /* not moved on from this one yet */
+	else if (!c->threads[i].ts)
+		c->threads[i].ts = r->ts_ns;
+}
+
+/*
+ * Any event: the injections its thread made before it have returned; an
+ * event of a vCPU's own thread (not its flush or populate_lr, which run
+ * inside the flush) is the latest point its next flush certainly follows.
+ */
 void track_thread_moved_on(struct checker *c, const struct row *r)
 {
 	int i, kept = 0;
 
+	if (r->vcpu >= 0 && (size_t)r->vcpu < c->nvcpus && c->vcpus[r->vcpu] &&
+	    c->vcpus[r->vcpu]->thread_pid == r->pid && r->kind != VR_EV_FLUSH &&
+	    r->kind != VR_EV_POPULATE)
+		c->vcpus[r->vcpu]->thread_last_ts = r->ts_ns;
+
 	for (i = 0; i < c->ninflight; i++) {
 		struct irq_track *t = c->inflight[i];
 
-		if (t->inj_pid == r->pid && r->ts_ns >= t->sw_pending_ts) {
+		if (t->inj_pid == r->pid) {
 			t->inj_returned = 1;
 			t->inj_returned_ts = r->ts_ns;
 		} else {
@@ -160,6 +200,7 @@ void track_thread_moved_on(struct checker *c, const struct row *r)
 		}
 	}
 	c->ninflight = kept;
+	note_thread(c, r);
 }
 
 /* A new pending instance begins: from an injection, or put back by a fold. */
@@ -211,6 +252,7 @@ void track_injection(struct checker *c, const struct row *r)
 		t->run_injections++;
 		t->run_injection_event = r->id;
 		t->run_injection_ts = r->ts_ns;
+		t->run_injection_pid = r->pid;
 		return;
 	}
 	start_instance(t, r, 0);
@@ -355,6 +397,21 @@ void track_flush_judged(struct checker *c, const struct row *r)
 }
 
 /*
+ * Was the injection that began t's instance certainly on the AP list when
+ * v's flush (at ts) began? Its tracepoint fires before
+ * vgic_queue_irq_unlock() queues it, so the call must have returned (its
+ * thread moved on): before the vCPU thread's last event ahead of the
+ * flush, or before the flush with a whole guest run since the tracepoint.
+ */
+static int queued_before_flush(const struct irq_track *t, const struct vcpu_track *v, int64_t ts)
+{
+	if (!t->inj_returned || t->inj_returned_ts >= ts)
+		return 0;
+	return (v->thread_last_ts && t->inj_returned_ts < v->thread_last_ts) ||
+	       t->sw_pending_ts < v->prev_flush_ts;
+}
+
+/*
  * Every pending, enabled interrupt targeting this vCPU must be in the LRs
  * unless they are full of entries that sort before it
  * (vgic_flush_lr_state() places AP-list entries in sorted order while
@@ -383,8 +440,7 @@ static void check_missing(struct checker *c, const struct row *r, struct vcpu_tr
 		if (t->intid >= NR_PRIVATE && c->model &&
 		    replay_model_spi_target(c->model, t->intid) != t->vcpu)
 			continue;
-		if (!t->sw_from_fold && (t->sw_pending_ts >= v->prev_flush_ts || !t->inj_returned ||
-					 t->inj_returned_ts >= v->prev_flush_ts))
+		if (!t->sw_from_fold && !queued_before_flush(t, v, r->ts_ns))
 			continue;
 		/* A HW level interrupt whose line the fold resampled: absent, it was low. */
 		if (t->resampled) {
@@ -712,7 +768,9 @@ void track_sync(struct checker *c, const struct row *r)
 				t->count.coalesced += t->run_injections - 1;
 				inj.id = t->run_injection_event;
 				inj.ts_ns = t->run_injection_ts;
+				inj.pid = t->run_injection_pid;
 				start_instance(t, &inj, 0);
+				note_injecting_thread(c, t, &inj);
 			}
 		} else if (before.pending && after.pending) {
 			/* Not acknowledged: the fold keeps it pending, injections merged. */

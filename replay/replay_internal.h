@@ -36,6 +36,7 @@ struct irq_track {
 	int64_t lr_vcpu;
 	int run_injections; /* injections while lr_pending during a guest run */
 	int64_t run_injection_event, run_injection_ts;
+	int32_t run_injection_pid;
 	int active;	  /* acked, not yet deactivated as far as the trace shows */
 	int in_lr;	  /* resident in the last flush's LRs */
 	int64_t active_event, active_ts;
@@ -58,6 +59,7 @@ struct irq_track {
 struct vcpu_track {
 	int used;
 	int32_t thread_pid; /* the thread that runs it (its flushes' pid), 0 not yet seen */
+	int64_t thread_last_ts; /* that thread's last event before a flush, 0 none */
 	int64_t flush_event, flush_ts, prev_flush_ts;
 	uint32_t hcr;
 	uint32_t vmcr_sync; /* ICH_VMCR at the exit being checked (0: not recorded) */
@@ -88,6 +90,11 @@ struct checker {
 	/* Instances injected from another thread than their vCPU's, until that thread moves on. */
 	struct irq_track *inflight[64];
 	int ninflight;
+	struct thread_seen {
+		int32_t pid;
+		int64_t ts; /* its first event after the last injection it made */
+	} threads[64];	    /* threads that injected, most recent first */
+	int nthreads;
 	struct findings_store *store; /* the run being stored, or NULL */
 	int failed;
 	struct replay_model *model;  /* the engine replay under c->profile */
