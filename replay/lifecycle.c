@@ -171,7 +171,7 @@ static void note_thread(struct checker *c, const struct row *r)
 	}
 	if (inj)
 		c->threads[i].ts = 0; /* not moved on from this one yet */
-	else if (!c->threads[i].ts)
+	else if (!c->threads[i].ts && (VR_KIND_BIT(r->kind) & VR_KINDS_TASK_ONLY))
 		c->threads[i].ts = r->ts_ns;
 }
 
@@ -184,11 +184,13 @@ void track_thread_moved_on(struct checker *c, const struct row *r)
 {
 	int i, kept = 0;
 
+	note_thread(c, r);
+	if (!(VR_KIND_BIT(r->kind) & VR_KINDS_TASK_ONLY))
+		return; /* maybe an interrupt handler nested in the injecting call */
 	if (r->vcpu >= 0 && (size_t)r->vcpu < c->nvcpus && c->vcpus[r->vcpu] &&
 	    c->vcpus[r->vcpu]->thread_pid == r->pid && r->kind != VR_EV_FLUSH &&
 	    r->kind != VR_EV_POPULATE)
 		c->vcpus[r->vcpu]->thread_last_ts = r->ts_ns;
-
 	for (i = 0; i < c->ninflight; i++) {
 		struct irq_track *t = c->inflight[i];
 
@@ -200,7 +202,6 @@ void track_thread_moved_on(struct checker *c, const struct row *r)
 		}
 	}
 	c->ninflight = kept;
-	note_thread(c, r);
 }
 
 /* A new pending instance begins: from an injection, or put back by a fold. */

@@ -78,6 +78,20 @@ enum vr_event_kind {
 /* A kind's number in SQL, by its name (for tests and hand-written queries). */
 #define VR_KIND_SQL(name) "(SELECT kind FROM event_kinds WHERE name = '" name "')"
 
+/*
+ * The kinds that only fire in task context, on the thread's own way:
+ * one of them proves that its thread has returned from every call it
+ * made before. The others may fire in an interrupt handler nested inside
+ * such a call (the arch timer's kvm_timer_update_irq and its injection,
+ * irqfd's LPI and SPI injections), on the interrupted thread's pid.
+ */
+#define VR_KINDS_TASK_ONLY                                                                         \
+	(VR_KIND_BIT(VR_EV_IRQ_LINE) | VR_KIND_BIT(VR_EV_ENTRY) | VR_KIND_BIT(VR_EV_EXIT) |        \
+	 VR_KIND_BIT(VR_EV_WAKEUP) | VR_KIND_BIT(VR_EV_WFX) | VR_KIND_BIT(VR_EV_USERSPACE_EXIT) |  \
+	 VR_KIND_BIT(VR_EV_MMIO) | VR_KIND_BIT(VR_EV_FLUSH) | VR_KIND_BIT(VR_EV_SYNC) |            \
+	 VR_KIND_BIT(VR_EV_POST) | VR_KIND_BIT(VR_EV_POPULATE) | VR_KIND_BIT(VR_EV_DEACTIVATE) |   \
+	 VR_KIND_BIT(VR_EV_SGI))
+
 /* The snapshot kinds: their events carry LR and ICH state. */
 #define VR_KINDS_SNAPSHOT (VR_KIND_BIT(VR_EV_FLUSH) | VR_KIND_BIT(VR_EV_SYNC) | VR_KIND_BIT(VR_EV_POST))
 
