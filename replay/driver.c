@@ -244,6 +244,8 @@ out:
 	findings_store_abort(c->store); /* NULL unless the run failed while storing */
 	trace_cursor_close(cur);
 	replay_model_close(c->model);
+	for (size_t i = 0; i < c->ntracked; i++) /* before the vCPU records they may live in */
+		free(c->tracked[i]->rows);
 	for (size_t v = 0; v < c->nvcpus; v++)
 		free(c->vcpus[v]);
 	free(c->vcpus);

@@ -96,7 +96,7 @@ struct irq_track *track_irq(struct checker *c, int64_t vcpu, int64_t intid)
 		/* Without vgic_queue_lpi events no LPI injection is seen: acks only. */
 		t->path_unrecorded = !c->has_lpi_queue;
 		t->uncertain = t->path_unrecorded;
-		t->count.injection_unrecorded = t->path_unrecorded;
+		t->own.injection_unrecorded = t->path_unrecorded;
 	}
 	if (!t->used) {
 		if (c->ntracked == c->cap_tracked) {
@@ -111,8 +111,10 @@ struct irq_track *track_irq(struct checker *c, int64_t vcpu, int64_t intid)
 			t->level_cfg = -1;
 		t->priority = -1;
 		t->lr_vcpu = VR_NO_VALUE;
-		t->count.intid = (uint32_t)intid;
-		t->count.level = lpi_created ? 0 : -1;
+		t->count = &t->own;
+		t->count->intid = (uint32_t)intid;
+		t->count->vcpu = intid < NR_PRIVATE ? vcpu : VR_NO_VALUE;
+		t->count->level = lpi_created ? 0 : -1;
 	}
 	return t;
 }
@@ -204,6 +206,37 @@ void track_thread_moved_on(struct checker *c, const struct row *r)
 	c->ninflight = kept;
 }
 
+/*
+ * A shared interrupt is now aimed at or presented to vcpu: count what
+ * follows in that vCPU's row (made on first sight, with what the
+ * interrupt's rows share). What was counted before any vCPU was known
+ * goes to the first one.
+ */
+static void count_on_vcpu(struct irq_track *t, int64_t vcpu)
+{
+	int i;
+
+	if (t->intid < NR_PRIVATE || vcpu < 0 || t->count->vcpu == vcpu)
+		return;
+	for (i = 0; i < t->nrows; i++)
+		if (t->rows[i].vcpu == vcpu) {
+			t->count = &t->rows[i];
+			return;
+		}
+	t->rows = vr_xrealloc(t->rows, (size_t)(t->nrows + 1) * sizeof(*t->rows));
+	if (!t->nrows) {
+		t->rows[0] = t->own; /* the counts from before the first vCPU was known */
+		memset(&t->own, 0, sizeof(t->own));
+	} else {
+		memset(&t->rows[t->nrows], 0, sizeof(t->rows[0]));
+		t->rows[t->nrows].intid = t->intid;
+		t->rows[t->nrows].level = t->rows[0].level;
+		t->rows[t->nrows].injection_unrecorded = t->path_unrecorded;
+	}
+	t->rows[t->nrows].vcpu = vcpu;
+	t->count = &t->rows[t->nrows++];
+}
+
 /* A new pending instance begins: from an injection, or put back by a fold. */
 static void start_instance(struct irq_track *t, const struct row *r, int from_fold)
 {
@@ -242,9 +275,9 @@ void track_injection(struct checker *c, const struct row *r)
 		if (!level)
 			return;
 	}
-	t->count.injected++;
+	t->count->injected++;
 	if (t->sw_pending) {
-		t->count.coalesced++; /* the latch was already set: the GIC merges them */
+		t->count->coalesced++; /* the latch was already set: the GIC merges them */
 		t->resampled = 0;     /* whatever the fold read, the line is high now */
 		return;
 	}
@@ -274,8 +307,10 @@ void track_lpi_queue(struct checker *c, const struct row *r)
 
 	if (!t || r->intid < LPI_MIN)
 		return;
-	if (r->vcpu >= 0)
+	if (r->vcpu >= 0) {
 		t->vcpu = r->vcpu;
+		count_on_vcpu(t, r->vcpu);
+	}
 	inj.arg1 = r->arg0; /* the latch, as an edge injection's level */
 	track_injection(c, &inj);
 }
@@ -313,7 +348,7 @@ void track_trapped_dir(struct checker *c, const struct row *r)
 
 	if (t && t->active && !t->in_lr) {
 		t->active = 0;
-		t->count.deactivated++;
+		t->count->deactivated++;
 		t->last_seen_event = r->id; /* the proof if an LR shows it Active again */
 	}
 }
@@ -324,13 +359,14 @@ static void learn_from_lr(struct irq_track *t, const struct vgic_lr_fields *f, i
 	t->seen_in_lr = 1;
 	t->hw = f->hw;
 	t->priority = f->priority;
-	if (t->intid >= NR_PRIVATE)
+	if (t->intid >= NR_PRIVATE) {
 		t->vcpu = vcpu;
-	t->count.vcpu = vcpu;
+		count_on_vcpu(t, vcpu);
+	}
 	/* vgic_v3_populate_lr sets EOI for non-HW level interrupts only. */
 	if (!f->hw) {
 		t->level_cfg = f->eoi;
-		t->count.level = f->eoi;
+		t->count->level = f->eoi;
 	}
 }
 
@@ -344,7 +380,7 @@ static void report_missing(struct checker *c, const struct row *r, struct irq_tr
 	t->reported = 1;
 	if (lost) {
 		t->sw_pending = 0;
-		t->count.lost++;
+		t->count->lost++;
 	}
 	finding_init(&fd, lost ? FINDING_LOST_INTERRUPT : FINDING_LR_DIVERGENCE, SEVERITY_ERROR,
 		     r->ts_ns, r->cpu, r->vcpu, t->intid);
@@ -447,7 +483,7 @@ static void check_missing(struct checker *c, const struct row *r, struct vcpu_tr
 		if (t->resampled) {
 			t->sw_pending = 0;
 			t->resampled = 0;
-			t->count.coalesced++;
+			t->count->coalesced++;
 			continue;
 		}
 		/* Pending and active sorts as not pending (vgic_irq_cmp()), among the
@@ -551,7 +587,7 @@ void track_flush(struct checker *c, const struct row *r)
 				t->sw_pending = 0; /* populate consumed the latch */
 			} else if (!t->lr_pending && !t->uncertain && t->level_cfg != 1) {
 				/* Pending with no injection seen: in flight at trace start. */
-				t->count.pending_at_start++;
+				t->count->pending_at_start++;
 				t->sw_pending_event = r->id;
 				t->sw_pending_ts = r->ts_ns;
 			}
@@ -612,8 +648,8 @@ static void eoicount_walk(struct checker *c, const struct row *r, struct vcpu_tr
 	/* The recording kernel's deactivations, attributed as the guest made them. */
 	for (i = 0; i < eoicount && i < ntail; i++) {
 		tail[i]->active = 0;
-		tail[i]->count.deactivated++;
-		tail[i]->count.eoicount_deactivations++;
+		tail[i]->count->deactivated++;
+		tail[i]->count->eoicount_deactivations++;
 	}
 	wrong = vgic_profile_eoicount_on_lrs(c->profile, eoicount, nlr_active);
 	if (!wrong)
@@ -755,7 +791,7 @@ void track_sync(struct checker *c, const struct row *r)
 			continue;
 		if (before.pending && !after.pending) {
 			/* The guest acknowledged the presented instance. */
-			t->count.acked++;
+			t->count->acked++;
 			if (c->opt->latency && t->sw_pending_ts && t->sw_pending_ts <= r->ts_ns)
 				c->opt->latency(LATENCY_INJECT_TO_ACK, r->vcpu, t->intid,
 						r->ts_ns - t->sw_pending_ts, c->opt->latency_arg);
@@ -766,7 +802,7 @@ void track_sync(struct checker *c, const struct row *r)
 				/* Those injections set the latch anew: a new instance. */
 				struct row inj = *r;
 
-				t->count.coalesced += t->run_injections - 1;
+				t->count->coalesced += t->run_injections - 1;
 				inj.id = t->run_injection_event;
 				inj.ts_ns = t->run_injection_ts;
 				inj.pid = t->run_injection_pid;
@@ -775,7 +811,7 @@ void track_sync(struct checker *c, const struct row *r)
 			}
 		} else if (before.pending && after.pending) {
 			/* Not acknowledged: the fold keeps it pending, injections merged. */
-			t->count.coalesced += t->run_injections;
+			t->count->coalesced += t->run_injections;
 			t->lr_pending = 0;
 			start_instance(t, r, 1);
 			t->resampled = before.hw; /* vgic_irq_handle_resampling(): line re-read */
@@ -785,20 +821,20 @@ void track_sync(struct checker *c, const struct row *r)
 			/* A HW level interrupt deactivated with its line high: the line is re-read. */
 			if (before.hw && t->sw_pending)
 				t->resampled = 1;
-			t->count.deactivated++;
+			t->count->deactivated++;
 			if (c->opt->latency && t->active_ts && t->active_ts <= r->ts_ns)
 				c->opt->latency(LATENCY_ACK_TO_DEACTIVATE, r->vcpu, t->intid,
 						r->ts_ns - t->active_ts, c->opt->latency_arg);
 		}
 		if (after.active && !after.pending && before.pending)
-			t->count.deactivated += before.active; /* P+A -> A: the old one went */
+			t->count->deactivated += before.active; /* P+A -> A: the old one went */
 		t->active = after.active;
 		t->state_known = 1;
 		t->last_seen_event = r->id;
 		if (after.active)
 			lr_active[nlr_active++] = (int)after.intid;
 		if (before.pending && !after.pending && !after.active) {
-			t->count.deactivated++; /* acknowledged and deactivated in one run */
+			t->count->deactivated++; /* acknowledged and deactivated in one run */
 			if (c->opt->latency)
 				c->opt->latency(LATENCY_ACK_TO_DEACTIVATE, r->vcpu, t->intid, 0,
 						c->opt->latency_arg);
@@ -865,18 +901,24 @@ static int count_cmp(const void *a, const void *b)
 /* Gather the per-INTID counts into the result, sorted by vCPU then INTID. */
 void track_collect_counts(struct checker *c)
 {
-	size_t n = 0, k;
+	size_t n = 0, k, rows = 0;
+	int i;
 
-	c->res->counts = vr_xmalloc((c->ntracked + 1) * sizeof(*c->res->counts));
+	for (k = 0; k < c->ntracked; k++)
+		rows += 1 + (size_t)c->tracked[k]->nrows;
+	c->res->counts = vr_xmalloc((rows + 1) * sizeof(*c->res->counts));
 	for (k = 0; k < c->ntracked; k++) {
 		struct irq_track *t = c->tracked[k];
 
-		if (!t->count.injected && !t->count.acked)
-			continue;
-		t->count.pending_at_end = t->sw_pending || t->lr_pending;
+		t->count->pending_at_end = t->sw_pending || t->lr_pending;
 		if (t->intid < NR_PRIVATE)
-			t->count.vcpu = t->vcpu;
-		c->res->counts[n++] = t->count;
+			t->count->vcpu = t->vcpu;
+		for (i = -1; i < t->nrows; i++) {
+			const struct replay_irq_count *row = i < 0 ? &t->own : &t->rows[i];
+
+			if (row->injected || row->acked)
+				c->res->counts[n++] = *row;
+		}
 	}
 	qsort(c->res->counts, n, sizeof(*c->res->counts), count_cmp);
 	c->res->ncounts = n;

@@ -52,7 +52,16 @@ struct irq_track {
 	int inj_returned;	      /* ... has emitted a later event: the IRQ is certainly queued */
 	int64_t inj_returned_ts;
 	int resampled; /* HW level: the fold read the physical line, which the trace does not show */
-	struct replay_irq_count count;
+	/*
+	 * The accounting: a private IRQ has one row (own); a shared one (SPI,
+	 * LPI) a row per vCPU it was presented to or aimed at, so that one the
+	 * guest moves between vCPUs is counted where each instance went.
+	 * count is the row of its current vCPU (own until one is known).
+	 */
+	struct replay_irq_count *count;
+	struct replay_irq_count own;
+	struct replay_irq_count *rows;
+	int nrows;
 };
 
 /* The list registers of the last flush of one vCPU. */
