@@ -152,6 +152,27 @@ static void note_injecting_thread(struct checker *c, struct irq_track *t, const 
 }
 
 /*
+ * Does r show its thread on its own way, past any call it made before?
+ * An event of a kind that fires only in task context does. The others
+ * may come from an interrupt handler nested inside such a call, on the
+ * interrupted thread's pid; the handlers that inject (the arch timer's)
+ * run on the CPU where a vCPU is loaded, so a thread that runs no vCPU
+ * (QEMU's main loop, an iothread signalling irqfd) moves on with any of
+ * its events.
+ */
+static int moved_on(const struct checker *c, const struct row *r)
+{
+	size_t v;
+
+	if (VR_KIND_BIT(r->kind) & VR_KINDS_TASK_ONLY)
+		return 1;
+	for (v = 0; v < c->nvcpus; v++)
+		if (c->vcpus[v] && c->vcpus[v]->thread_pid == r->pid)
+			return 0;
+	return 1;
+}
+
+/*
  * Remember each injecting thread's first event after its latest
  * injection: an instance started late from an injection made during a
  * guest run (track_sync()) asks whether its thread has moved on since.
@@ -173,7 +194,7 @@ static void note_thread(struct checker *c, const struct row *r)
 	}
 	if (inj)
 		c->threads[i].ts = 0; /* not moved on from this one yet */
-	else if (!c->threads[i].ts && (VR_KIND_BIT(r->kind) & VR_KINDS_TASK_ONLY))
+	else if (!c->threads[i].ts && moved_on(c, r))
 		c->threads[i].ts = r->ts_ns;
 }
 
@@ -187,7 +208,7 @@ void track_thread_moved_on(struct checker *c, const struct row *r)
 	int i, kept = 0;
 
 	note_thread(c, r);
-	if (!(VR_KIND_BIT(r->kind) & VR_KINDS_TASK_ONLY))
+	if (!moved_on(c, r))
 		return; /* maybe an interrupt handler nested in the injecting call */
 	if (r->vcpu >= 0 && (size_t)r->vcpu < c->nvcpus && c->vcpus[r->vcpu] &&
 	    c->vcpus[r->vcpu]->thread_pid == r->pid && r->kind != VR_EV_FLUSH &&

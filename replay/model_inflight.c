@@ -117,8 +117,11 @@ void model_note_injections_returned(struct replay_model *m, const struct replay_
 {
 	int i;
 
+	/* Maybe an interrupt handler nested in the injecting call (on a vCPU's thread). */
 	if (!(VR_KIND_BIT(r->kind) & VR_KINDS_TASK_ONLY))
-		return; /* maybe an interrupt handler nested in the injecting call */
+		for (i = 0; i < m->cfg.nr_vcpus; i++)
+			if (m->vcpu[i].thread_of == r->pid)
+				return;
 	for (i = 0; i < m->nq; i++) /* this thread has moved on from its injections */
 		if (m->q[i].pid == r->pid)
 			m->q[i].done = true;

@@ -97,7 +97,7 @@ struct checker {
 	size_t nlpis, cap_lpis, last_lpi;
 	int has_lpi_queue;	 /* the trace records LPI queueing (vgic_queue_lpi) */
 	/* Instances injected from another thread than their vCPU's, until that thread moves on. */
-	struct irq_track *inflight[64];
+	struct irq_track *inflight[256];
 	int ninflight;
 	struct thread_seen {
 		int32_t pid;
