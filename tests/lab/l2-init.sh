@@ -58,8 +58,14 @@ if [ -d $T/events/l2 ]; then
 fi
 
 snap() { # snap NAME: per-CPU counts of every Linux IRQ, and /proc/interrupts
+	# shell builtins only: a fork per file took 10 s here
 	for d in /sys/kernel/irq/*; do
-		echo "${d##*/}|$(cat $d/hwirq)|$(cat $d/chip_name)|$(cat $d/per_cpu_count)|$(cat $d/actions 2>/dev/null)"
+		read -r hw < $d/hwirq
+		read -r chip < $d/chip_name
+		read -r cnt < $d/per_cpu_count
+		act=
+		read -r act < $d/actions 2>/dev/null
+		echo "${d##*/}|$hw|$chip|$cnt|$act"
 	done > /tmp/irqs-$1.txt
 	cat /proc/interrupts > /tmp/interrupts-$1.txt
 }
@@ -138,7 +144,7 @@ case $scenario in
 net | affinity) net_up ;;
 esac
 
-echo "===L2-READY $(uname -r) cpus=$ncpu scenario=$scenario secs=$secs disks=$(disks | tr '\n' ,)"
+echo "===L2-READY $(uname -r) cpus=$ncpu scenario=$scenario secs=$secs disks=$(disks | tr '\n' ,) uptime=$(cut -d' ' -f1 /proc/uptime)"
 read -r go
 snap before
 echo "===L2-GO"

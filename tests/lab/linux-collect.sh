@@ -20,15 +20,20 @@ extract() {
 	con | awk -v n="$1" '$0 == "===VR-BEGIN " n { on = 1; next } $0 == "===VR-END " n { on = 0 } on' |
 		base64 -d | gunzip > "$out/$1"
 }
-for n in l2-console.log qemu.log dmesg.txt overruns.txt its.txt trace.txt record.log; do
-	extract $n || fail "no $n"
-done
-extract record.db || fail "the collector wrote no trace: $(cat "$out/record.log" 2>/dev/null)"
-if grep -q '^===VR-BEGIN trace.dat' "$out/console.log"; then
-	extract trace.dat
+if grep -q '^===VR-RESULTS tar' "$out/console.log"; then
+	# the tar stream from the virtio-serial port (tests/lab/linux.sh)
+	tar -x -f "$out/results.tar" -C "$out" || fail "results.tar is incomplete"
+	rm -f "$out/results.tar"
 else
-	echo "lab: no trace.dat: $(con | sed -n 's/^===VR-NOTE //p')" >&2
+	rm -f "$out/results.tar"
+	for n in l2-console.log qemu.log dmesg.txt overruns.txt its.txt trace.txt record.log; do
+		extract $n || fail "no $n"
+	done
+	extract record.db || true
+	grep -q '^===VR-BEGIN trace.dat' "$out/console.log" && extract trace.dat
 fi
+[ -s "$out/record.db" ] || fail "the collector wrote no trace: $(cat "$out/record.log" 2>/dev/null)"
+[ -s "$out/trace.dat" ] || echo "lab: no trace.dat: $(con | sed -n 's/^===VR-NOTE //p')" >&2
 grep -qE 'WARNING|BUG' "$out/dmesg.txt" 2>/dev/null &&
 	echo "lab: the kernel warned, see $out/dmesg.txt: $(grep -m1 -E 'WARNING|BUG' "$out/dmesg.txt")" >&2
 "$here/linux-truth.sh" "$out/l2-console.log" > "$out/truth.csv" || fail "no ground truth from the guest"
@@ -41,7 +46,7 @@ num() { echo "$run" | sed -n "s/.*$1=\\([0-9.]*\\).*/\\1/p"; }
 qrc=$(num rc)
 start_s=$(num start)
 end_s=$(num end)
-ready_s=$(num l2ready)
+ready_s=$(num qemu_start)
 count() { # count FILE EVENT
 	grep -c ": $2: " "$1" || true
 }
@@ -63,10 +68,11 @@ handled() {
 	echo "l2_ready=$l2"
 	echo "qemu_version=$(qemu-system-aarch64 --version | head -1)"
 	echo "l2_qemu_version=$l2qemu"
-	echo "l2_ready_seconds=$ready_s"
+	echo "qemu_start_seconds=$ready_s"
 	echo "boot_seconds=$start_s"
 	echo "run_seconds=$(echo "$end_s $start_s" | awk '{ printf "%.2f", $1 - $2 }')"
 	echo "wall_seconds=$(echo "$t1 $t0" | awk '{ printf "%.1f", $1 - $2 }')"
+	echo "timeline=$(con | sed -n 's/^===VR-TIME //p' | tr '\n' ' ')"
 	echo "qemu_exit=$qrc"
 	echo "trace_lines=$(grep -vc '^#' "$out/trace.txt")"
 	echo "lost_events=$(grep -c 'LOST' "$out/trace.txt" || true)"

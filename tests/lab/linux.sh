@@ -19,7 +19,15 @@ for arg in $(cat /proc/cmdline); do
 	esac
 done
 ip link set lo up
+stamp() { echo "===VR-TIME $1 $(cut -d' ' -f1 /proc/uptime)"; }
+stamp l1-init
 echo 0 > $T/tracing_on
+# The events init.sh enabled stay off until the window: an armed kprobe costs
+# a trap per hit even with tracing off, which slowed the guest's boot.
+for f in $T/events/*/*/enable; do
+	[ "$(cat "$f")" = 1 ] && echo "$f"
+done > /tmp/enabled
+while read -r f; do echo 0 > "$f"; done < /tmp/enabled
 # 64 MB per CPU held a 10 s window of a Linux guest without overruns
 echo "${LAB_LINUX_BUFFER_KB:-65536}" > $T/buffer_size_kb
 
@@ -38,7 +46,6 @@ p:vrits/set_irq_inatomic kvm_arch_set_irq_inatomic gsi=+0($arg1):u32 type=+4($ar
 echo "$its_probes" | while read -r line; do
 	echo "$line" >> $T/kprobe_events 2>/dev/null || echo "===VR-NOTE kprobe rejected: $line"
 done
-[ -d $T/events/vrits ] && echo 1 > $I/events/vrits/enable
 echo "${LAB_LINUX_ITS_KB:-8192}" > $I/buffer_size_kb
 echo 0 > $I/tracing_on
 
@@ -105,19 +112,25 @@ l2wait ===L2-READY 240 || l2fail "the Linux guest never got ready: $(tail -c 300
 sleep 0.5 # the rest of the marker's line
 echo "===VR-L2 $(grep -m1 '^===L2-READY' /tmp/l2-console.log | tr -d '\r')"
 
-# The window: ftrace on, the collector on QEMU's process, then "go".
-echo > $T/trace
-echo > $I/trace
-start=$(cat /proc/uptime)
-echo 1 > $T/tracing_on
-echo 1 > $I/tracing_on
+stamp l2-ready
+
+# The window: the collector on QEMU's process (it takes a while to load
+# its programs), then the ftrace events and tracing on, then "go".
 /bin/vgic-replay record --gic "$gic" --pid "$qpid" -o /tmp/record.db > /tmp/record.log 2>&1 &
 rec_pid=$!
 i=0
-while ! grep -qE 'record: writing' /tmp/record.log && [ $i -lt 300 ]; do
+while ! grep -qE 'record: writing' /tmp/record.log && [ $i -lt 600 ]; do
 	kill -0 $rec_pid 2>/dev/null || break
 	sleep 0.1; i=$((i + 1))
 done
+stamp record-ready
+echo > $T/trace
+echo > $I/trace
+while read -r f; do echo 1 > "$f"; done < /tmp/enabled
+[ -d $T/events/vrits ] && echo 1 > $I/events/vrits/enable
+start=$(cat /proc/uptime)
+echo 1 > $T/tracing_on
+echo 1 > $I/tracing_on
 echo go > /tmp/l2con.in
 l2wait ===L2-GO 60 || l2fail "the guest did not start its workload"
 # L1's own side of the net traffic while the window lasts: fetch the guest's blob (guest TX)
@@ -128,13 +141,17 @@ net | affinity)
 	done) &
 	;;
 esac
+stamp l2-go
 l2wait ===L2-STOP $((secs + 120)) || l2fail "the guest's workload did not end"
-kill -INT $rec_pid 2>/dev/null
-wait $rec_pid
-echo "===VR-RECORD rc=$?"
 echo 0 > $T/tracing_on
 echo 0 > $I/tracing_on
 end=$(cat /proc/uptime)
+stamp l2-stop
+while read -r f; do echo 0 > "$f"; done < /tmp/enabled
+kill -INT $rec_pid 2>/dev/null
+wait $rec_pid
+echo "===VR-RECORD rc=$?"
+stamp record-stopped
 l2wait ===L2-DONE 60 || echo "===VR-NOTE no ===L2-DONE from the guest"
 i=0
 while kill -0 $qpid 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
@@ -153,17 +170,30 @@ LD_LIBRARY_PATH=/usr/lib/aarch64-linux-gnu:/lib/aarch64-linux-gnu \
 for c in /sys/kernel/tracing/per_cpu/cpu*; do
 	echo "${c##*/} $(grep -E 'overrun|dropped' $c/stats | tr '\n' ' ')"
 done > /tmp/overruns.txt
-echo "===VR-RUN rc=$qrc start=${start%% *} end=${end%% *} l2ready=$t0 lines=$(wc -l < /tmp/trace.txt)"
+echo "===VR-RUN rc=$qrc start=${start%% *} end=${end%% *} qemu_start=$t0 lines=$(wc -l < /tmp/trace.txt)"
 dmesg > /tmp/dmesg.txt 2>/dev/null
 grep -qE 'WARNING|BUG|Call trace' /tmp/dmesg.txt && echo "===VR-NOTE kernel warnings in dmesg"
+stamp extracted
+# The results: a tar stream on the virtio-serial port run.sh gives the
+# emulated host (vr.results, a file on the outer host: much faster than the
+# serial console), else gzip+base64 blocks on the console.
+files="l2-console.log qemu.log dmesg.txt overruns.txt its.txt trace.txt trace.dat record.log record.db"
+port=
+for p in /sys/class/virtio-ports/*; do
+	[ "$(cat "$p/name" 2>/dev/null)" = vr.results ] && port=/dev/${p##*/}
+done
 emit l2-console.log /tmp/l2-console.log
-emit qemu.log /tmp/qemu.log
-emit dmesg.txt /tmp/dmesg.txt
-emit overruns.txt /tmp/overruns.txt
-emit its.txt /tmp/its.txt
-emit trace.txt /tmp/trace.txt
-[ -s /tmp/trace.dat ] && emit trace.dat /tmp/trace.dat
-[ -f /tmp/record.log ] && emit record.log /tmp/record.log
-[ -s /tmp/record.db ] && emit record.db /tmp/record.db
+if [ -n "$port" ] && [ -c "$port" ]; then
+	have=
+	for f in $files; do [ -f /tmp/$f ] && have="$have $f"; done
+	# shellcheck disable=SC2086
+	tar -c -C /tmp $have > "$port" && echo "===VR-RESULTS tar $have"
+	sleep 1
+else
+	for f in $files; do
+		[ -s /tmp/$f ] && emit $f /tmp/$f
+	done
+fi
+stamp emitted
 echo "===VR-DONE"
 poweroff -f

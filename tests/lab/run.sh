@@ -52,13 +52,17 @@ if [ -n "$linux" ]; then
 	timeout=${LAB_TIMEOUT:-600}
 	mem=3G
 	record=1
+	# the results come back as a tar stream on a virtio-serial port
+	rm -f "$out/results.tar"
+	devs="-device virtio-serial-pci -chardev file,id=vrres,path=$out/results.tar
+		-device virtserialport,chardev=vrres,name=vr.results"
 fi
 
 t0=$(date +%s.%N)
 set +e
 timeout "$timeout" qemu-system-aarch64 -M "virt,virtualization=on,gic-version=$gic" \
 	-cpu max,pauth-impdef=on -accel tcg,thread=multi -smp $((vcpus + 1)) -m $mem \
-	-nographic -no-reboot -nic none -kernel "$image" -initrd "$initrd" -append "$append" \
+	-nographic -no-reboot -nic none ${devs:-} -kernel "$image" -initrd "$initrd" -append "$append" \
 	> "$out/console.log" 2>&1
 qemu_rc=$?
 set -e
