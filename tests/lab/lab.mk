@@ -137,7 +137,7 @@ LAB_MODE       ?= vhe
 LAB_VCPUS      ?= 2
 LAB_L2_MODULES := failover net_failover virtio_net virtio_mmio virtio_blk
 
-.PHONY: lab-linux lab-linux-initrd
+.PHONY: lab-linux lab-linux-initrd lab-linux-matrix
 
 $(LAB_DIR)/qemu/.complete: tests/lab/fetch-qemu.sh
 	$(Q)tests/lab/fetch-qemu.sh $(LAB_DIR)/qemu
@@ -181,6 +181,15 @@ lab-linux: lab-linux-initrd all
 		rm -rf $(LAB_RUNS)/$$name && \
 		tests/lab/run.sh $(LAB_DIR)/kernel-$(LAB_KERNEL)/Image $(LAB_RUNS)/$$name $(LAB_LINUX) \
 			$(LAB_VCPUS) $(LAB_GIC) $(LAB_MODE) && echo "lab: results in $(LAB_RUNS)/$$name"
+
+# The Linux-guest entries of the matrix (LAB_LINUX_GUESTS=1 in matrix.sh),
+# verified by verify-linux.sh, kept in $(LAB_RUNS) (not in the corpus yet).
+# LAB_ONLY narrows them, e.g. LAB_ONLY='linux-6.12-gicv3-vhe-*'.
+lab-linux-matrix: lab-linux-initrd all
+	$(Q)for k in $(LAB_KERNELS); do $(MAKE) --no-print-directory $(LAB_DIR)/kernel-$$k/Image; done
+	$(Q)LAB_DIR=$(LAB_DIR) LAB_KERNELS="$(LAB_KERNELS)" LAB_LINUX_GUESTS=1 \
+		tests/lab/run-matrix.sh $(BUILD)/vgic-replay $(LAB_RUNS) $(LAB_CORPUS) \
+		$(if $(LAB_ONLY),$(LAB_ONLY),'linux-*-linux-*')
 
 lab-clean:
 	rm -rf $(LAB_RUNS) $(LAB_DIR)/initramfs $(LAB_DIR)/initrd.gz $(LAB_DIR)/initramfs-linux \
