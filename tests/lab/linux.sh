@@ -24,9 +24,8 @@ stamp l1-init
 echo 0 > $T/tracing_on
 # The events init.sh enabled stay off until the window: an armed kprobe costs
 # a trap per hit even with tracing off, which slowed the guest's boot.
-for f in $T/events/*/*/enable; do
-	[ "$(cat "$f")" = 1 ] && echo "$f"
-done > /tmp/enabled
+# (one grep: a cat per event file took 40 s under TCG)
+grep -l '^1' $T/events/*/*/enable > /tmp/enabled
 while read -r f; do echo 0 > "$f"; done < /tmp/enabled
 # 64 MB per CPU held a 10 s window of a Linux guest without overruns
 echo "${LAB_LINUX_BUFFER_KB:-65536}" > $T/buffer_size_kb
