@@ -17,7 +17,10 @@
 #              (/sys/kernel/irq/N/per_cpu_count, kstat_irqs): the
 #              interrupts that CPU acknowledged and handled in the window
 #   linux_irq  the guest's Linux IRQ number N
-#   chip       /sys/kernel/irq/N/chip_name (GICv3, GIC, ITS-PCI-MSIX-..., ...)
+#   chip       /sys/kernel/irq/N/chip_name (GICv3, ITS-PCI-MSIX-...,
+#              GICv2m-PCI-MSIX-...); GIC where it is empty: GICv2's driver
+#              (irq-gic.c) names itself through irq_print_chip only, which
+#              /proc/interrupts shows as GIC-0
 #   name       /sys/kernel/irq/N/actions (the handler's name)
 # Only rows with handled > 0; sorted by vcpu, intid.
 #
@@ -40,12 +43,13 @@ echo "vcpu,intid,handled,linux_irq,chip,name"
 awk -F'|' '
 FILENAME == ARGV[1] {   # hwirq.txt: virq hwirq chip
 	split($0, f, " ")
-	if (f[3] == "ITS" || f[3] ~ /^GIC/) gicirq[f[1]] = f[2]
+	if (f[3] == "ITS" || (f[3] ~ /^GIC/ && f[3] !~ /MSI/)) gicirq[f[1]] = f[2]
 	next
 }
 FILENAME == ARGV[2] { n = split($4, c, ","); for (i = 1; i <= n; i++) before[$1, i - 1] = c[i]; next }
 {
 	irq = $1; hw = $2; chip = $3; name = $5
+	if (chip == "") chip = "GIC" # irq-gic.c (GICv2) names itself through irq_print_chip only
 	if (irq in gicirq) intid = gicirq[irq]
 	else if (chip ~ /^GIC/ && chip !~ /MSI/) intid = hw
 	else intid = ""
