@@ -57,16 +57,23 @@ if [ -d $T/events/l2 ]; then
 	echo '-:l2/hwirq' >> $T/kprobe_events
 fi
 
-snap() { # snap NAME: per-CPU counts of every Linux IRQ, and /proc/interrupts
-	# shell builtins only: a fork per file took 10 s here
+counts() { # counts NAME: per-CPU counts of every Linux IRQ, as fast as it goes
+	# (shell builtins only: a fork per file took 10 s here); the marker the
+	# caller prints right after it bounds the window in the trace
 	for d in /sys/kernel/irq/*; do
+		read -r cnt < $d/per_cpu_count
+		echo "${d##*/}|$cnt"
+	done > /tmp/counts-$1
+}
+snap() { # snap NAME: the counts with each IRQ's hwirq, chip and actions; /proc/interrupts
+	while IFS='|' read -r n cnt; do
+		d=/sys/kernel/irq/$n
 		read -r hw < $d/hwirq
 		read -r chip < $d/chip_name
-		read -r cnt < $d/per_cpu_count
 		act=
 		read -r act < $d/actions 2>/dev/null
-		echo "${d##*/}|$hw|$chip|$cnt|$act"
-	done > /tmp/irqs-$1.txt
+		echo "$n|$hw|$chip|$cnt|$act"
+	done < /tmp/counts-$1 > /tmp/irqs-$1.txt
 	cat /proc/interrupts > /tmp/interrupts-$1.txt
 }
 
@@ -146,8 +153,9 @@ esac
 
 echo "===L2-READY $(uname -r) cpus=$ncpu scenario=$scenario secs=$secs disks=$(disks | tr '\n' ,) uptime=$(cut -d' ' -f1 /proc/uptime)"
 read -r go
-snap before
+counts before
 echo "===L2-GO"
+snap before
 end=$(deadline)
 pids=
 case $scenario in
@@ -159,8 +167,9 @@ affinity) wl_affinity ;;
 *) note "unknown scenario $scenario"; sleep "$secs" ;;
 esac
 wait
-snap after
+counts after
 echo "===L2-STOP"
+snap after
 for f in irqs-before.txt irqs-after.txt interrupts-before.txt interrupts-after.txt hwirq.txt affinity.txt; do
 	[ -f /tmp/$f ] || continue
 	echo "===L2-BEGIN $f"

@@ -167,7 +167,7 @@ $(LAB_DIR)/initrd-linux.gz: $(LAB_DIR)/initrd.gz $(LAB_DIR)/qemu/.complete $(LAB
 	$(Q)mv $(LAB_DIR)/initramfs-linux/l2/l2-initrd.gz $(LAB_DIR)/initramfs-linux/l2/initrd.gz
 	$(Q)cp tests/lab/linux.sh $(LAB_DIR)/initramfs-linux/bin/lab-linux.sh
 	$(Q)cd $(LAB_DIR)/initramfs-linux && find . | cpio -o -H newc 2>/dev/null | gzip -1 > ../linux.cpio.gz
-	$(Q)cat $(LAB_DIR)/initrd.gz $(LAB_DIR)/linux.cpio.gz > $@
+	$(Q)cat $(LAB_DIR)/initrd.gz $(LAB_DIR)/linux.cpio.gz > $@.tmp && mv $@.tmp $@
 
 lab-linux-initrd: lab-deps
 	$(Q)$(MAKE) --no-print-directory $(LAB_DIR)/kernel-6.12/Image
