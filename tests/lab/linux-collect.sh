@@ -92,6 +92,18 @@ handled() {
 	for e in inject_msi inject_cached set_irq_inatomic irqfd_inject set_msi; do
 		echo "events_its_$e=$(count "$out/its.txt" $e)"
 	done
+	# the guest's writes that move interrupts (kvm_mmio, QEMU virt's map):
+	# GITS_CWRITER (ITS commands, MOVI among them), GICD_IROUTER (GICv3 SPI
+	# routing), GICD_ITARGETSR (GICv2 SPI targets), GICD_SGIR (GICv2 SGIs)
+	awk '/ kvm_mmio: mmio write / { for (i = 1; i < NF; i++) if ($i == "gpa") print $(i + 1) }' "$out/trace.txt" |
+		awk '{ a = 0; h = tolower($1); sub(/^0x/, "", h)
+			for (i = 1; i <= length(h); i++) a = a * 16 + index("0123456789abcdef", substr(h, i, 1)) - 1
+			if (a == 134742152) c++                          # 0x8080088
+			else if (a >= 134242560 && a < 134250496) r++    # 0x8006100-0x8008000
+			else if (a >= 134219808 && a < 134220800) t++    # 0x8000820-0x8000c00
+			else if (a == 134221568) g++                     # 0x8000f00
+		} END { printf "events_mmio_gits_cwriter=%d\nevents_mmio_gicd_irouter=%d\n", c, r
+			printf "events_mmio_gicd_itargetsr=%d\nevents_mmio_gicd_sgir=%d\n", t, g }'
 	# populate snapshots of LPIs (INTID >= 8192) in trace.txt
 	echo "events_populate_lpi=$(awk '/: populate: / { for (i = 1; i <= NF; i++) if ($i ~ /^intid=/ && substr($i, 7) + 0 >= 8192) n++ } END { print n + 0 }' "$out/trace.txt")"
 	for c in sgi ppi spi lpi unknown; do
