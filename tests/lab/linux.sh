@@ -107,7 +107,7 @@ l2fail() {
 	fail "$*"
 }
 t0=$(cut -d' ' -f1 /proc/uptime)
-l2wait ===L2-READY 240 || l2fail "the Linux guest never got ready: $(tail -c 300 /tmp/qemu.log /tmp/l2-console.log | tr '\n' ' ')"
+l2wait '===L2-READY' 240 || l2fail "the Linux guest never got ready: $(tail -c 300 /tmp/qemu.log /tmp/l2-console.log | tr '\n' ' ')"
 sleep 0.5 # the rest of the marker's line
 echo "===VR-L2 $(grep -m1 '^===L2-READY' /tmp/l2-console.log | tr -d '\r')"
 
@@ -131,7 +131,7 @@ start=$(cat /proc/uptime)
 echo 1 > $T/tracing_on
 echo 1 > $I/tracing_on
 echo go > /tmp/l2con.in
-l2wait ===L2-GO 60 || l2fail "the guest did not start its workload"
+l2wait '===L2-GO' 60 || l2fail "the guest did not start its workload"
 # L1's own side of the net traffic while the window lasts: fetch the guest's blob (guest TX)
 case $linux in
 net | affinity)
@@ -141,7 +141,7 @@ net | affinity)
 	;;
 esac
 stamp l2-go
-l2wait ===L2-STOP $((secs + 120)) || l2fail "the guest's workload did not end"
+l2wait '===L2-STOP' $((secs + 120)) || l2fail "the guest's workload did not end"
 echo 0 > $T/tracing_on
 echo 0 > $I/tracing_on
 end=$(cat /proc/uptime)
@@ -151,7 +151,7 @@ kill -INT $rec_pid 2>/dev/null
 wait $rec_pid
 echo "===VR-RECORD rc=$?"
 stamp record-stopped
-l2wait ===L2-DONE 60 || echo "===VR-NOTE no ===L2-DONE from the guest"
+l2wait '===L2-DONE' 60 || echo "===VR-NOTE no ===L2-DONE from the guest"
 i=0
 while kill -0 $qpid 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 kill $qpid 2>/dev/null

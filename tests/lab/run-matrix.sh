@@ -95,5 +95,5 @@ while read -r name kernel gic mode scenario vcpus count; do
 done <<EOF
 $matrix
 EOF
-echo "lab: $ok of $total runs verified and kept in $corpus${failures:+; failed:$failures}"
+echo "lab: $ok of $total runs verified and kept in $corpus (Linux-guest runs: in $runs only)${failures:+; failed:$failures}"
 [ "$failed" -eq 0 ]
