@@ -26,6 +26,7 @@ for arg in $(cat /proc/cmdline); do
 	vr.rounds=*) rounds=${arg#vr.rounds=} ;;
 	vr.modes=*) modes=$(echo "${arg#vr.modes=}" | tr , ' ') ;;
 	vr.guide=*) guide=${arg#vr.guide=} ;;
+	vr.linux=*) linux=${arg#vr.linux=} ;;
 	esac
 done
 
@@ -57,6 +58,9 @@ done < /tmp/probes
 echo 1 > $T/events/vgic/enable
 echo > $T/trace
 echo "===VR-KERNEL $(uname -r)"
+# vr.linux=SCENARIO: a Linux guest under Debian's QEMU instead of our VMM
+# (tests/lab/linux.sh; the initramfs of make lab-linux-initrd).
+[ -n "${linux:-}" ] && . /bin/lab-linux.sh
 if [ "${bench:-0}" = 1 ]; then
 	# make bench-lab: the workload's injection rate (vmm --report-rate) with nothing
 	# traced, with the collector, the collector without snapshots, its tracefs backend,

@@ -1,6 +1,9 @@
 #!/bin/sh
 # The lab matrix: one line per run, "NAME KERNEL GIC MODE SCENARIO VCPUS COUNT".
 # NAME is linux-KERNEL-gicvGIC-MODE-SCENARIO[-Nvcpu], the corpus directory.
+# With LAB_LINUX_GUESTS=1 it also lists the Linux-guest runs
+# (tests/lab/linux.sh; SCENARIO linux-*, COUNT the window in seconds), e.g.
+# linux-6.12-gicv3-vhe-linux-blk-2vcpu.
 #
 # Usage: tests/lab/matrix.sh [PATTERN...]   (shell case patterns on NAME; default all)
 #
@@ -49,4 +52,20 @@ for k in $kernels; do
 	esac
 	emit "$k" 3 vhe spi-paced 4 100
 	emit "$k" 3 vhe sgi 4 100
+	[ "${LAB_LINUX_GUESTS:-0}" = 1 ] || continue
+	# Linux guests under QEMU: GICv3 (LPIs through the ITS) on VHE and nVHE,
+	# GICv2 (GICv2m MSIs, trapped GICD_SGIR) for the device and IPI scenarios
+	for m in vhe nvhe; do
+		emit "$k" 3 "$m" linux-idle 1 10
+		for s in linux-idle linux-blk linux-net linux-ipi linux-affinity; do
+			emit "$k" 3 "$m" "$s" 2 10
+		done
+		emit "$k" 3 "$m" linux-ipi 4 10
+		for s in linux-blk linux-ipi; do
+			emit "$k" 2 "$m" "$s" 2 10
+		done
+	done
+	emit "$k" 3 vhe linux-blk 4 10
+	emit "$k" 2 vhe linux-net 2 10
+	emit "$k" 2 vhe linux-affinity 2 10
 done

@@ -56,6 +56,20 @@ while read -r name kernel gic mode scenario vcpus count; do
 	i=$((i + 1))
 	echo "lab: [$i/$total] $name"
 	rm -rf "${runs:?}/$name"
+	case $scenario in
+	linux-*) # a Linux guest: COUNT is the window in seconds; checked by
+		# verify-linux.sh and kept in the runs directory only (not in the
+		# corpus until check is exact on that traffic, issue 18)
+		if LAB_SECS=$count "$here/run.sh" "$lab/kernel-$kernel/Image" "$runs/$name" \
+			"$scenario" "$vcpus" "$gic" "$mode" < /dev/null &&
+			"$here/verify-linux.sh" "$runs/$name" "$vr" < /dev/null; then
+			ok=$((ok + 1))
+		else
+			failed=$((failed + 1))
+			failures="$failures $name"
+		fi
+		continue ;;
+	esac
 	if LAB_RECORD=1 LAB_COUNT=$count "$here/run.sh" "$lab/kernel-$kernel/Image" "$runs/$name" \
 		"$scenario" "$vcpus" "$gic" "$mode" < /dev/null &&
 		VERIFY_CHECK=0 "$here/verify.sh" "$runs/$name" "$vr" < /dev/null; then
@@ -81,5 +95,5 @@ while read -r name kernel gic mode scenario vcpus count; do
 done <<EOF
 $matrix
 EOF
-echo "lab: $ok of $total runs verified and kept in $corpus${failures:+; failed:$failures}"
+echo "lab: $ok of $total runs verified and kept in $corpus (Linux-guest runs: in $runs only)${failures:+; failed:$failures}"
 [ "$failed" -eq 0 ]

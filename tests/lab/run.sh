@@ -9,6 +9,14 @@
 #
 # Usage: tests/lab/run.sh KERNEL_IMAGE OUTDIR [scenario [vcpus [gic [mode]]]]
 #   gic: 3 or 2; mode: vhe or nvhe. Needs build/lab/initrd.gz (tests/lab/lab.mk).
+#
+# A scenario named linux-* (linux-idle, linux-blk, linux-net, linux-ipi,
+# linux-affinity) runs a Linux guest under Debian's QEMU inside the emulated
+# host instead (tests/lab/linux.sh; build/lab/initrd-linux.gz): vcpus are
+# the guest's, LAB_SECS (10) the length of its workload window; the results
+# are trace.txt, trace.dat, record.db (the collector, always on), its.txt
+# (ITS/irqfd kprobes), l2-console.log, qemu.log, dmesg.txt and truth.csv
+# from the guest's own counts (tests/lab/linux-truth.sh).
 set -eu
 image=$1
 out=$2
@@ -21,6 +29,11 @@ count=${LAB_COUNT:-100}
 seed=${LAB_SEED:-1}
 timeout=${LAB_TIMEOUT:-300}
 initrd=${LAB_INITRD:-build/lab/initrd.gz}
+here=$(cd "$(dirname "$0")" && pwd)
+case $scenario in
+linux-*) linux=${scenario#linux-} ;;
+*) linux= ;;
+esac
 
 mkdir -p "$out"
 append="console=ttyAMA0 panic=-1 quiet loglevel=3 vr.scenario=$scenario vr.vcpus=$vcpus"
@@ -30,18 +43,39 @@ append="$append vr.count=$count vr.seed=$seed vr.gic=$gic vr.record=$record"
 [ -n "${LAB_BENCH_MODES:-}" ] && append="$append vr.modes=$LAB_BENCH_MODES"
 [ "${LAB_GUIDE:-0}" = 1 ] && append="$append vr.guide=1"
 [ "$mode" = nvhe ] && append="$append kvm-arm.mode=nvhe"
+mem=1G
+if [ -n "$linux" ]; then
+	# QEMU, its libraries, the guest's kernel and initramfs live in L1's RAM,
+	# beside 64 MB of ftrace buffer per CPU and the disk images
+	append="$append vr.linux=$linux vr.secs=${LAB_SECS:-10}"
+	initrd=${LAB_INITRD:-build/lab/initrd-linux.gz}
+	timeout=${LAB_TIMEOUT:-600}
+	mem=3G
+	record=1
+	# the results come back as a tar stream on a virtio-serial port
+	rm -f "$out/results.tar"
+	devs="-device virtio-serial-pci -chardev file,id=vrres,path=$out/results.tar
+		-device virtserialport,chardev=vrres,name=vr.results"
+fi
 
 t0=$(date +%s.%N)
 set +e
 timeout "$timeout" qemu-system-aarch64 -M "virt,virtualization=on,gic-version=$gic" \
-	-cpu max,pauth-impdef=on -accel tcg,thread=multi -smp $((vcpus + 1)) -m 1G \
-	-nographic -no-reboot -nic none -kernel "$image" -initrd "$initrd" -append "$append" \
+	-cpu max,pauth-impdef=on -accel tcg,thread=multi -smp $((vcpus + 1)) -m $mem \
+	-nographic -no-reboot -nic none ${devs:-} -kernel "$image" -initrd "$initrd" -append "$append" \
 	> "$out/console.log" 2>&1
 qemu_rc=$?
 set -e
 t1=$(date +%s.%N)
 
 fail() {
+	if [ -n "$linux" ]; then # what the Linux guest and its QEMU said, if L1 sent it
+		for n in l2-console.log qemu.log dmesg.txt; do
+			tr -d '\r' < "$out/console.log" |
+				awk -v n="$n" '$0 == "===VR-BEGIN " n { on = 1; next } $0 == "===VR-END " n { on = 0 } on' |
+				base64 -d 2>/dev/null | gunzip > "$out/$n" 2>/dev/null || rm -f "$out/$n"
+		done
+	fi
 	echo "lab: $*; console log kept in $out/console.log" >&2
 	tail -n 20 "$out/console.log" >&2
 	exit 1
@@ -65,6 +99,9 @@ if [ "${LAB_GUIDE:-0}" = 1 ]; then # make lab-guide: the transcript of the guide
 	extract guide.txt
 	grep -q '^===VR-BEGIN vgic-report.tar.gz' "$out/console.log" && extract vgic-report.tar.gz
 	exit 0
+fi
+if [ -n "$linux" ]; then
+	exec "$here/linux-collect.sh" "$out" "$gic" "$mode" "$vcpus" "$scenario" "$t0" "$t1"
 fi
 extract trace.txt
 extract vmm.log

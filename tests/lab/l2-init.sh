@@ -1,0 +1,180 @@
+#!/bin/busybox sh
+# /init of the lab's Linux guest (L2): Debian's 6.12 arm64 kernel booted by
+# Debian's qemu-system-aarch64 under KVM inside the emulated host (L1, see
+# tests/lab/linux.sh). It loads the virtio modules, prints ===L2-READY on
+# its console, waits for L1 to write "go" on that console (L1 starts
+# tracing first), snapshots its interrupt counts, prints ===L2-GO, runs the
+# scenario's workload for l2.secs seconds, snapshots again, prints
+# ===L2-STOP, then dumps the snapshots between ===L2-BEGIN NAME /
+# ===L2-END NAME lines and powers off.
+#
+# Kernel command line: l2.scenario=idle|blk|net|ipi|affinity l2.secs=10
+#
+# Snapshots (irqs-before.txt, irqs-after.txt): one line per
+# /sys/kernel/irq/N: "N|hwirq|chip_name|per_cpu_count|actions" (the counts
+# are Linux's kstat_irqs per CPU, comma-separated; /proc/interrupts is
+# dumped beside them for people). hwirq.txt maps
+# each Linux IRQ allocated after boot (the MSIs of the virtio-pci devices)
+# to its GIC INTID: a kprobe on irq_domain_set_hwirq_and_chip records
+# (virq, hwirq, chip) at every level of the IRQ domain hierarchy while the
+# modules load; the level whose chip is the GIC (GICv3, GIC), the ITS or
+# GICv2m holds the INTID (LPI or SPI).
+export PATH=/bin:/sbin
+/bin/busybox --install -s /bin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev 2>/dev/null
+mkdir -p /tmp && mount -t tmpfs tmp /tmp
+mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
+
+scenario=idle secs=10
+for arg in $(cat /proc/cmdline); do
+	case "$arg" in
+	l2.scenario=*) scenario=${arg#l2.scenario=} ;;
+	l2.secs=*) secs=${arg#l2.secs=} ;;
+	esac
+done
+ncpu=$(grep -c '^processor' /proc/cpuinfo)
+note() { echo "===L2-NOTE $*"; }
+
+T=/sys/kernel/tracing
+if [ -d $T ] && echo 'p:l2/hwirq irq_domain_set_hwirq_and_chip virq=$arg2:u32 hwirq=$arg3:u64 chip=+0(+0($arg4)):string' \
+	>> $T/kprobe_events 2>/dev/null; then
+	echo 1 > $T/events/l2/hwirq/enable
+	echo 1 > $T/tracing_on
+else
+	note "no kprobe on irq_domain_set_hwirq_and_chip: MSI INTIDs unknown"
+fi
+for m in failover net_failover virtio_net virtio_mmio virtio_blk; do
+	[ -f /lib/modules/$m.ko ] && { insmod /lib/modules/$m.ko || note "insmod $m failed"; }
+done
+sleep 1 # the devices probe
+if [ -d $T/events/l2 ]; then
+	echo 0 > $T/tracing_on
+	# "virq hwirq chip" per domain level
+	sed -n 's/.* hwirq: .*virq=\([0-9]*\) hwirq=\([0-9x]*\) chip="\([^"]*\)".*/\1 \2 \3/p' $T/trace > /tmp/hwirq.txt
+	echo 0 > $T/events/l2/hwirq/enable
+	echo '-:l2/hwirq' >> $T/kprobe_events
+fi
+
+counts() { # counts NAME: per-CPU counts of every Linux IRQ, as fast as it goes
+	# (shell builtins only: a fork per file took 10 s here); the marker the
+	# caller prints right after it bounds the window in the trace
+	for d in /sys/kernel/irq/*; do
+		read -r cnt < $d/per_cpu_count
+		echo "${d##*/}|$cnt"
+	done > /tmp/counts-$1
+}
+snap() { # snap NAME: the counts with each IRQ's hwirq, chip and actions; /proc/interrupts
+	while IFS='|' read -r n cnt; do
+		d=/sys/kernel/irq/$n
+		read -r hw < $d/hwirq
+		read -r chip < $d/chip_name
+		act=
+		read -r act < $d/actions 2>/dev/null
+		echo "$n|$hw|$chip|$cnt|$act"
+	done < /tmp/counts-$1 > /tmp/irqs-$1.txt
+	cat /proc/interrupts > /tmp/interrupts-$1.txt
+}
+
+disks() { # the virtio disks: "vda vdb ..."
+	for b in /sys/block/vd*; do [ -e "$b" ] && echo "${b##*/}"; done
+}
+net_up() {
+	ip link set lo up
+	ip link set eth0 up || { note "no eth0"; return 1; }
+	ip addr add 10.0.2.15/24 dev eth0
+	ip route add default via 10.0.2.2
+	mkdir -p /www && dd if=/dev/urandom of=/www/blob bs=64k count=32 2>/dev/null
+	httpd -p 80 -h /www # L1 fetches it through QEMU's hostfwd (guest TX)
+}
+deadline() { echo $(($(cut -d. -f1 /proc/uptime) + secs)); }
+until_end() { [ "$(cut -d. -f1 /proc/uptime)" -lt "$end" ]; }
+
+# Workloads: each runs until $end, in the background; $pids collects them.
+wl_blk() { # dd on every virtio disk in turn, direct I/O, reads and writes
+	while until_end; do
+		for d in $(disks); do
+			dd if=/dev/$d of=/dev/null bs=64k count=64 iflag=direct 2>/dev/null ||
+				{ echo 1 > /proc/sys/vm/drop_caches; dd if=/dev/$d of=/dev/null bs=64k count=64 2>/dev/null; }
+			dd if=/dev/zero of=/dev/$d bs=64k count=16 seek=128 oflag=direct 2>/dev/null ||
+				dd if=/dev/zero of=/dev/$d bs=64k count=16 seek=128 conv=fsync 2>/dev/null
+		done
+	done
+}
+wl_net() { # fetch L1's blob through QEMU's user network (guest RX)
+	while until_end; do
+		wget -q -O /dev/null http://10.0.2.2:8080/blob 2>/dev/null || sleep 0.2
+	done
+}
+wl_ipi() { # CPU hogs (niced) and sleepers that wake each other across CPUs
+	i=0
+	while [ $i -lt $ncpu ]; do
+		taskset $(printf %x $((1 << i))) nice -n 10 sh -c 'while :; do :; done' &
+		pids="$pids $!"
+		taskset $(printf %x $((1 << i))) sh -c "while [ \$(cut -d. -f1 /proc/uptime) -lt $end ]; do sleep 0.01; done" &
+		pids="$pids $!"
+		i=$((i + 1))
+	done
+	# a pipe between CPU 0 and the last CPU: every read and write wakes the other side
+	taskset 1 sh -c "while [ \$(cut -d. -f1 /proc/uptime) -lt $end ]; do echo x; sleep 0.002; done" |
+		taskset $(printf %x $((1 << (ncpu - 1)))) sh -c 'while read -r l; do :; done' &
+	pids="$pids $!"
+	while until_end; do sleep 1; done
+	kill $pids 2>/dev/null
+}
+wl_affinity() { # device interrupts keep firing while their affinity moves between vCPUs
+	wl_blk &
+	pids="$pids $!"
+	wl_net &
+	pids="$pids $!"
+	moved=0 refused=0 c=0
+	while until_end; do
+		for n in $(awk '/virtio/ { sub(":", "", $1); print $1 }' /proc/interrupts); do
+			if echo $(printf %x $((1 << (c % ncpu)))) > /proc/irq/$n/smp_affinity 2>/dev/null; then
+				moved=$((moved + 1))
+			else
+				refused=$((refused + 1))
+			fi
+			c=$((c + 1))
+		done
+		sleep 0.2
+	done
+	echo "moved=$moved refused=$refused" > /tmp/affinity.txt
+}
+
+case $scenario in
+blk | affinity)
+	[ -n "$(disks)" ] || note "no virtio disks" ;;
+esac
+case $scenario in
+net | affinity) net_up ;;
+esac
+
+echo "===L2-READY $(uname -r) cpus=$ncpu scenario=$scenario secs=$secs disks=$(disks | tr '\n' ,) uptime=$(cut -d' ' -f1 /proc/uptime)"
+read -r go
+counts before
+echo "===L2-GO"
+snap before
+end=$(deadline)
+pids=
+case $scenario in
+idle) sleep "$secs" ;;
+blk) wl_blk ;;
+net) wl_net ;;
+ipi) wl_ipi ;;
+affinity) wl_affinity ;;
+*) note "unknown scenario $scenario"; sleep "$secs" ;;
+esac
+wait
+counts after
+echo "===L2-STOP"
+snap after
+for f in irqs-before.txt irqs-after.txt interrupts-before.txt interrupts-after.txt hwirq.txt affinity.txt; do
+	[ -f /tmp/$f ] || continue
+	echo "===L2-BEGIN $f"
+	cat /tmp/$f
+	echo "===L2-END $f"
+done
+echo "===L2-DONE"
+poweroff -f
