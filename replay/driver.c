@@ -170,6 +170,10 @@ static int check_stream(struct checker *c, struct trace_source *src, int64_t las
 			track_gap(c, it.id, it.gap.lost, it.gap.cpu, it.gap.start_ns);
 			continue;
 		}
+		if (c->opt->to_ns != VR_NO_VALUE && it.ev.ts_ns > c->opt->to_ns)
+			break; /* nothing after the window is reported or counted */
+		if (c->opt->from_ns != VR_NO_VALUE && !c->base_taken && it.ev.ts_ns >= c->opt->from_ns)
+			track_open_window(c);
 		check_event(c, &r, &it);
 		if ((++total & 0xffff) == 0) /* the scan is in id order: a share of the id range */
 			vr_progress_update(&progress, (uint64_t)r.id, (uint64_t)last_id);
@@ -226,6 +230,8 @@ int replay_check(struct tracedb *db, const struct replay_options *opt, replay_fi
 	if (check_stream(c, &src, opt->progress ? facts.max_event_id : 0, err))
 		goto out;
 	replay_model_finish(c->model);
+	if (opt->from_ns != VR_NO_VALUE && !c->base_taken)
+		track_open_window(c); /* the window opens after the trace: nothing in it */
 	track_collect_counts(c);
 	if (c->model) {
 		const struct predict_result *pr = replay_model_result(c->model);
@@ -252,6 +258,7 @@ out:
 	for (size_t i = 0; i < c->nlpis; i++)
 		free(c->lpis[i]);
 	free(c->lpis);
+	free(c->base);
 	free(c->tracked);
 	free(c);
 	return rc;

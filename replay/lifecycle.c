@@ -919,6 +919,52 @@ static int count_cmp(const void *a, const void *b)
 	return x->intid < y->intid ? -1 : x->intid > y->intid;
 }
 
+/*
+ * check --from: the window opens; what was counted so far is kept, to be
+ * subtracted from the end's counts, so that the accounting covers the
+ * window alone (the tracker still saw what led up to it).
+ */
+void track_open_window(struct checker *c)
+{
+	size_t k, n = 0, rows = 0;
+	int i;
+
+	c->base_taken = 1;
+	for (k = 0; k < c->ntracked; k++)
+		rows += 1 + (size_t)c->tracked[k]->nrows;
+	c->base = vr_xmalloc((rows + 1) * sizeof(*c->base));
+	for (k = 0; k < c->ntracked; k++) {
+		struct irq_track *t = c->tracked[k];
+
+		if (t->intid < NR_PRIVATE)
+			t->count->vcpu = t->vcpu;
+		for (i = -1; i < t->nrows; i++)
+			c->base[n++] = i < 0 ? t->own : t->rows[i];
+	}
+	c->nbase = n;
+}
+
+/* Subtract the counts from before the window (track_open_window()) from row. */
+static void subtract_base(const struct checker *c, struct replay_irq_count *row)
+{
+	size_t i;
+
+	for (i = 0; i < c->nbase; i++) {
+		const struct replay_irq_count *b = &c->base[i];
+
+		if (b->intid != row->intid || b->vcpu != row->vcpu)
+			continue;
+		row->injected -= b->injected;
+		row->acked -= b->acked;
+		row->coalesced -= b->coalesced;
+		row->lost -= b->lost;
+		row->pending_at_start -= b->pending_at_start;
+		row->deactivated -= b->deactivated;
+		row->eoicount_deactivations -= b->eoicount_deactivations;
+		return;
+	}
+}
+
 /* Gather the per-INTID counts into the result, sorted by vCPU then INTID. */
 void track_collect_counts(struct checker *c)
 {
@@ -935,10 +981,12 @@ void track_collect_counts(struct checker *c)
 		if (t->intid < NR_PRIVATE)
 			t->count->vcpu = t->vcpu;
 		for (i = -1; i < t->nrows; i++) {
-			const struct replay_irq_count *row = i < 0 ? &t->own : &t->rows[i];
+			struct replay_irq_count row = i < 0 ? t->own : t->rows[i];
 
-			if (row->injected || row->acked)
-				c->res->counts[n++] = *row;
+			if (c->base_taken)
+				subtract_base(c, &row);
+			if (row.injected || row.acked)
+				c->res->counts[n++] = row;
 		}
 	}
 	qsort(c->res->counts, n, sizeof(*c->res->counts), count_cmp);

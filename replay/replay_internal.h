@@ -111,6 +111,10 @@ struct checker {
 	struct replay_finding deferred; /* a sort-based LR_DIVERGENCE the model has yet to judge */
 	int has_deferred;
 	struct vr_progress *progress; /* the progress line on a terminal, or NULL */
+	/* --from: the accounting as it stood when the window opened, subtracted at the end. */
+	struct replay_irq_count *base;
+	size_t nbase;
+	int base_taken;
 };
 
 /* One row of the event stream, with its snapshot if it has one. */
@@ -137,6 +141,7 @@ void track_flush_judged(struct checker *c, const struct row *r);
 void track_sync(struct checker *c, const struct row *r);
 void track_gap(struct checker *c, int64_t after_event, int64_t lost, int32_t cpu, int64_t ts);
 void track_collect_counts(struct checker *c);
+void track_open_window(struct checker *c);
 
 /* findings.c: making a finding; model_findings.c: what the model's divergences become. */
 void finding_init(struct replay_finding *f, enum finding_kind kind, enum finding_severity sev,

@@ -24,5 +24,19 @@ grep -q '^profile linux-7.0' "$TMP/check-7.2"; expect_eq "7.2 trace replays unde
 expect_ok "list profiles" $VR check --list-profiles
 expect_fail "unknown profile" 2 "unknown profile 'linux-1.0'" $VR check --profile linux-1.0 "$TMP/7.2.db"
 expect_fail "bad --from" 2 "bad time" $VR check --from +3parsecs "$TMP/7.2.db"
+# --from/--to count only their window: the acknowledgements before a moment
+# and after it add up to the whole trace's, INTID by INTID.
+acks() { awk '$1 ~ /^[0-9]+$/ && NF >= 8 { a[$1 "/" $2] += $4 } END { for (k in a) print k, a[k] }' "$TMP/out" | sort; }
+start=$($VR sql --csv --no-header "$TMP/7.2.db" "SELECT min(ts_ns) FROM events")
+mid=$($VR sql --csv --no-header "$TMP/7.2.db" "SELECT (min(ts_ns) + max(ts_ns)) / 2 FROM events")
+$VR check --no-store "$TMP/7.2.db" > "$TMP/out"; acks > "$TMP/acks-all"
+$VR check --no-store --to "$mid" "$TMP/7.2.db" > "$TMP/out"; acks > "$TMP/acks-a"
+$VR check --no-store --from "$((mid + 1))" "$TMP/7.2.db" > "$TMP/out"; acks > "$TMP/acks-b"
+expect_eq "--to and --from split the accounting" \
+	"$(cat "$TMP/acks-a" "$TMP/acks-b" | awk '{ a[$1] += $2 } END { for (k in a) print k, a[k] }' | sort)" \
+	"$(cat "$TMP/acks-all")"
+[ -s "$TMP/acks-a" ] && [ -s "$TMP/acks-b" ]; expect_eq "both halves have acknowledgements" $? 0
+$VR check --no-store --from "$((start + 1000000000000))" "$TMP/7.2.db" > "$TMP/out"
+expect_eq "a window after the trace counts nothing" "$(acks)" ""
 expect_fail "check on a text file" 2 "lib.sh: not a readable SQLite database" $VR check "$DATA/../cli/lib.sh"
 finish
