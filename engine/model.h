@@ -23,6 +23,7 @@ struct irq {
 	bool cactive_pending; /* trapped DIR found it in an LR: ICACTIVER at the owner's sync */
 	bool spi_counted;     /* counted in active_spis (6.19+) */
 	bool resampled;	      /* HW level: the last fold re-read the physical line */
+	int64_t queued_at;    /* the caller's clock when it last joined an AP list */
 };
 
 struct vcpu {
@@ -51,6 +52,7 @@ struct vgic_engine {
 	int ap_cap;
 	bool dist_enabled;
 	int active_spis;
+	int64_t now; /* vgic_engine_set_clock(): when what is applied now happened */
 };
 
 /* irq_is_pending(): the latch for edge interrupts, latch or line for level ones. */

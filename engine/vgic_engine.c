@@ -140,14 +140,33 @@ static void note(struct vgic_sync_result *out, const struct irq *irq, int vcpu,
 
 /* ---------------------------------------------------------------- queueing */
 
-/* list_add_tail() onto a vCPU's AP list. */
+/*
+ * list_add_tail() onto a vCPU's AP list. The caller may learn of a
+ * queueing after others that happened later (an injection from another
+ * thread, seen once that thread moved on): entries queued after this
+ * one by the clock (vgic_engine_set_clock()) stay behind it, as the
+ * kernel's tail additions put them.
+ */
 static void ap_append(struct vgic_engine *e, int vcpu, struct irq *irq)
 {
 	struct vcpu *v = &e->vcpus[vcpu];
+	int at = v->nap;
 
-	if (v->nap < e->ap_cap)
-		v->ap[v->nap++] = irq_index(e, irq);
 	irq->vcpu = (int16_t)vcpu;
+	irq->queued_at = e->now;
+	if (v->nap == e->ap_cap)
+		return;
+	while (at > 0 && e->irqs[v->ap[at - 1]].queued_at > e->now)
+		at--;
+	memmove(&v->ap[at + 1], &v->ap[at], (size_t)(v->nap - at) * sizeof(v->ap[0]));
+	v->ap[at] = irq_index(e, irq);
+	v->nap++;
+}
+
+/* See vgic_engine.h. */
+void vgic_engine_set_clock(struct vgic_engine *e, int64_t now)
+{
+	e->now = now;
 }
 
 /* list_del() of entry i, keeping the order. */

@@ -173,6 +173,15 @@ int vgic_engine_stranded(const struct vgic_engine *e, int *vcpus, uint32_t *inti
  */
 void vgic_engine_set_vmcr(struct vgic_engine *e, int vcpu, uint32_t vmcr);
 
+/*
+ * The time of what the caller applies next (a trace's clock; 0 when
+ * unused). An interrupt joins its AP list behind the entries queued
+ * before it by this clock, not behind ones the caller applied earlier
+ * but that were queued later: a replay learns of an injection from
+ * another thread only once that thread has moved on.
+ */
+void vgic_engine_set_clock(struct vgic_engine *e, int64_t now);
+
 /* ---------------------------------------------------------------- injection */
 
 /*
@@ -568,8 +577,10 @@ struct vgic_mmio_layout {
 	uint64_t dist;
 	uint64_t redist;
 	uint64_t cpuif;
+	uint64_t its; /* GITS_* frame (GICv3 with an ITS); 0 none */
 };
-#define VGIC_MMIO_LAYOUT_QEMU_VIRT {0x08000000ull, 0x080a0000ull, 0x08010000ull}
+#define VGIC_MMIO_LAYOUT_QEMU_VIRT {0x08000000ull, 0x080a0000ull, 0x08010000ull, 0x08080000ull}
+#define VGIC_GITS_CWRITER 0x88 /* the guest's write here makes the ITS run its commands */
 
 /*
  * A guest MMIO write of vcpu (a kvm_mmio event: gpa, len, val) applied as

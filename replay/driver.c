@@ -113,6 +113,8 @@ static void check_event(struct checker *c, struct row *r, const struct trace_ite
 		track_sgi(c, r);
 	else if (r->kind == VR_EV_DEACTIVATE)
 		track_trapped_dir(c, r);
+	else if (r->kind == VR_EV_MMIO)
+		track_mmio(c, r);
 	else if (it->has_snapshot && r->vcpu != VR_NO_VALUE && r->kind != VR_EV_POST)
 		(r->kind == VR_EV_FLUSH ? track_flush : track_sync)(c, r);
 	if (c->model) {

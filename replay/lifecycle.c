@@ -337,6 +337,23 @@ void track_lpi_queue(struct checker *c, const struct row *r)
 }
 
 /*
+ * kvm_mmio: a guest write to GITS_CWRITER makes the ITS run commands no
+ * event shows (MOVI moves an LPI to another vCPU, DISCARD drops it): an
+ * LPI pending now is not judged until its next queueing says where it is.
+ */
+void track_mmio(struct checker *c, const struct row *r)
+{
+	static const struct vgic_mmio_layout qemu_virt = VGIC_MMIO_LAYOUT_QEMU_VIRT;
+	size_t k;
+
+	if (r->arg0 != VR_MMIO_WRITE || (uint64_t)r->arg2 != qemu_virt.its + VGIC_GITS_CWRITER)
+		return;
+	for (k = 0; k < c->nlpis; k++)
+		if (c->lpis[k]->sw_pending)
+			c->lpis[k]->uncertain = 1;
+}
+
+/*
  * vgic_sgi: the guest on r->vcpu sent SGI r->intid (vgic_v3_dispatch_sgi,
  * vgic_mmio_write_sgir) to the vCPUs of the mask in arg1 (-1: all but
  * itself): an edge injection for each, which kvm_vgic_inject_irq's

@@ -53,7 +53,7 @@ static void on_irq_pending(struct replay_model *m, const struct replay_model_row
 	else if (intid < VGIC_ENGINE_MAX_SPIS + VGIC_ENGINE_NR_PRIVATE)
 		m->last_inj_spi[intid] = r->id;
 	if (target >= 0 && target < m->cfg.nr_vcpus && m->vcpu[target].thread_of == r->pid)
-		vgic_engine_inject(m->e, target, intid, p.level); /* program order */
+		model_apply_one(m->e, &p); /* program order */
 	else
 		model_enqueue(m, &p);
 }
@@ -73,6 +73,8 @@ static void on_lpi_queue(struct replay_model *m, const struct replay_model_row *
 	if (r->intid < VGIC_ENGINE_MIN_LPI || r->intid > UINT32_MAX || r->vcpu < 0 ||
 	    r->vcpu >= m->cfg.nr_vcpus)
 		return;
+	if (r->intid - VGIC_ENGINE_MIN_LPI < m->cfg.nr_lpis)
+		m->lpi_queued_at[r->intid - VGIC_ENGINE_MIN_LPI] = r->ts_ns;
 	if (m->vcpu[r->vcpu].thread_of == r->pid)
 		model_apply_one(m->e, &p);
 	else
@@ -170,8 +172,11 @@ static void on_mmio(struct replay_model *m, const struct replay_model_row *r)
 
 	if (r->arg0 != VR_MMIO_WRITE)
 		return;
+	if (m->layout.its && gpa == m->layout.its + VGIC_GITS_CWRITER)
+		m->its_commands_at = r->ts_ns;
 	if (ctlr)
 		model_settle_before_dist_write(m);
+	vgic_engine_set_clock(m->e, r->ts_ns);
 	if (!(m->has_sgi && gpa == m->layout.dist + 0xf00)) /* GICD_SGIR */
 		vgic_engine_mmio_write(m->e, &m->layout, r->vcpu, gpa, (int)r->arg1,
 				       (uint64_t)r->arg3);
@@ -451,6 +456,7 @@ struct replay_model *replay_model_open(struct tracedb *db, const char *profile,
 	if (create_engine(m, learned, n, err))
 		goto fail;
 	free(learned);
+	m->lpi_queued_at = vr_xcalloc((size_t)m->cfg.nr_lpis + 1, sizeof(*m->lpi_queued_at));
 	/*
 	 * The trace may start with interrupts in flight, some on an AP list but
 	 * in no LR: as after a gap, a vCPU's state is known only from the first
@@ -540,6 +546,7 @@ void replay_model_close(struct replay_model *m)
 	if (!m)
 		return;
 	vgic_engine_destroy(m->e);
+	free(m->lpi_queued_at);
 	free(m);
 }
 

@@ -521,6 +521,33 @@ static bool holds_unrecorded_lpi(const struct replay_model *m, const struct vgic
 	return false;
 }
 
+/*
+ * Has the ITS run guest commands (GITS_CWRITER) since an LPI of either
+ * flush was last queued? A MOVI there moved it to another vCPU (or a
+ * DISCARD dropped it) where no event shows: the model cannot know where
+ * it is until its next vgic_queue_lpi.
+ */
+static bool holds_lpi_moved_unseen(const struct replay_model *m, const struct vgic_cpuif *regs,
+				   const struct vgic_flush_result *fr)
+{
+	const uint64_t *lrs[2] = {regs->lr, fr->regs.lr};
+	int used[2] = {regs->used_lrs, fr->regs.used_lrs};
+	int i, j;
+
+	if (!m->its_commands_at || m->cfg.gic_version != 3)
+		return false;
+	for (j = 0; j < 2; j++)
+		for (i = 0; i < used[j]; i++) {
+			uint32_t intid = vgic_lr_intid(3, lrs[j][i]);
+
+			if (intid >= VGIC_ENGINE_MIN_LPI &&
+			    (intid - VGIC_ENGINE_MIN_LPI >= (uint32_t)m->cfg.nr_lpis ||
+			     m->lpi_queued_at[intid - VGIC_ENGINE_MIN_LPI] < m->its_commands_at))
+				return true;
+		}
+	return false;
+}
+
 /* Count a mismatched flush; the trace's first is kept whole in the result. */
 static void count_mismatch(struct replay_model *m, const struct replay_model_row *r,
 			   const struct vgic_cpuif *regs, const struct vgic_flush_result *fr)
@@ -579,6 +606,10 @@ void model_judge_flush(struct replay_model *m, const struct replay_model_row *r,
 		mv->unknown = k->was_unknown;
 	} else if (differs_by_unseen_pending(m, r->vcpu, regs, fr)) {
 		m->res.unknown++; /* pending from before the trace, on no AP list until now */
+	} else if (holds_lpi_moved_unseen(m, regs, fr)) {
+		m->res.unknown++;
+		m->res.its_unseen++;
+		mv->unknown = mv->lost = true; /* the LPI may wait on another list, unseen */
 	} else if (holds_unrecorded_lpi(m, regs, fr)) {
 		m->res.unknown++;
 		m->res.lpi_unrecorded++;

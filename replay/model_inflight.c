@@ -21,6 +21,7 @@
 /* Apply one queued injection or SGI to the model. */
 void model_apply_one(struct vgic_engine *e, const struct pending_injection *p)
 {
+	vgic_engine_set_clock(e, p->ts);
 	if (p->sgi_src >= 0)
 		vgic_engine_send_sgi(e, p->sgi_src, 1ull << p->vcpu, p->intid);
 	else if (p->intid >= VGIC_ENGINE_MIN_LPI)

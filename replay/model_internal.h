@@ -109,6 +109,14 @@ struct replay_model {
 	int has_sgi; /* vgic_sgi events: GICD_SGIR writes are applied from those, not kvm_mmio */
 	int has_lpi_queue; /* vgic_queue_lpi events: LPIs are injected, else never judged */
 	/*
+	 * The guest's last GITS_CWRITER write: the ITS ran commands no event
+	 * shows (MOVI moves an LPI to another vCPU, DISCARD drops it), so an
+	 * LPI not queued since may be elsewhere. lpi_queued_at: each LPI's last
+	 * vgic_queue_lpi, by INTID - 8192 (nr_lpis of them).
+	 */
+	int64_t its_commands_at;
+	int64_t *lpi_queued_at;
+	/*
 	 * Interrupts a GICD_CTLR enable left pending on no AP list
 	 * (vgic_kick_vcpus() only kicks).
 	 */

@@ -29,6 +29,7 @@ struct predict_result {
 	int64_t unknown;     /* flushes on a vCPU whose state was unknown (not compared) */
 	int64_t lpi_unrecorded; /* ... of them, holding LPIs on a trace without vgic_queue_lpi */
 	int64_t lines_low;   /* flushes explained by a HW line the fold found low (the timer) */
+	int64_t its_unseen;  /* not compared: an LPI the ITS's commands may have moved, unseen */
 	int64_t dir_exits;   /* trapped-DIR exits without a vgic_deactivate event */
 	int64_t dir_found;   /* ... whose deactivation the next flush pinned down */
 	int64_t deactivates, sgis; /* vgic_deactivate / vgic_sgi events applied */

@@ -133,6 +133,7 @@ struct vcpu_track *track_vcpu(struct checker *c, int64_t vcpu);
 struct irq_track *track_irq(struct checker *c, int64_t vcpu, int64_t intid);
 void track_injection(struct checker *c, const struct row *r);
 void track_lpi_queue(struct checker *c, const struct row *r);
+void track_mmio(struct checker *c, const struct row *r);
 void track_thread_moved_on(struct checker *c, const struct row *r);
 void track_sgi(struct checker *c, const struct row *r);
 void track_trapped_dir(struct checker *c, const struct row *r);
