@@ -51,7 +51,7 @@ CAPTURE_SRC   := collector/capture/recorder.c collector/capture/record_core.c \
                  collector/capture/record_tracefs.c collector/capture/vgic_probes.c \
                  collector/capture/queue.c collector/capture/spool.c collector/capture/store.c \
                  collector/capture/flight.c collector/capture/flight_window.c \
-                 collector/capture/live_source.c
+                 collector/capture/live_source.c collector/capture/prog_misses.c
 IMPORT_SRC    := collector/import/importer.c collector/import/import_core.c \
                  collector/import/import_ftrace.c collector/import/import_tracedat.c \
                  collector/import/ftrace_parse.c
@@ -69,7 +69,7 @@ LIB_SRC       := $(COMMON_SRC) $(SCHEMA_SRC) $(COLLECTOR_SRC) $(REPLAY_SRC) $(EN
 GEN_SRC       := $(BUILD)/gen/schema_sql.c
 
 UNIT_TESTS    := test_ftrace_parse test_tracedb test_import test_mutations test_engine test_gic_mmio test_flight \
-                 test_spool test_live_source \
+                 test_spool test_live_source test_prog_misses \
                  test_timeline
 HEADERS       := $(wildcard */*.h) $(wildcard collector/*/*.h)
 

@@ -44,8 +44,9 @@ static const char record_usage[] =
 	"                         in memory; SIGUSR1 writes them to FILE-1.db, FILE-2.db, ...,\n"
 	"                         Ctrl-C (or the end of --duration) to FILE; the part before a\n"
 	"                         window is stored as a gap\n"
-	"      --prog-stats       turn BPF statistics on and print each program's run count\n"
-	"                         and run time at the end (costs two clock reads per run)\n"
+	"      --prog-stats       turn BPF statistics on and print each program's run count,\n"
+	"                         run time and recursion misses at the end (costs two clock\n"
+	"                         reads per run)\n"
 	"      --check            load and attach every hook, print what was attached and\n"
 	"                         what this kernel lacks, then stop (writes nothing)\n"
 	"      --finish FILE      store the records a killed recording left in FILE.spool\n"
@@ -257,16 +258,28 @@ static int print_host_check(const struct record_stats *st)
 	return 0;
 }
 
+/* "(N of them recursion misses)" when programs re-entered on a CPU lost events, else "". */
+static const char *recursion_note(const struct record_stats *st)
+{
+	static char note[64];
+
+	if (!st->drops_recursion)
+		return "";
+	snprintf(note, sizeof(note), " (%lld of them recursion misses)",
+		 (long long)st->drops_recursion);
+	return note;
+}
+
 /* The one line a finished recording prints, by mode. */
 static void print_recorded(const struct record_options *opt, const struct record_stats *st)
 {
 	if (opt->flight_bytes)
 		printf("%s: the last window, %lld events (%lld snapshots, %lld AP-list walks), "
 		       "%.1f MB, after %.1f s; %lld earlier records stored as a gap, dropped %lld "
-		       "in BPF\n",
+		       "in BPF%s\n",
 		       opt->output, (long long)st->events, (long long)st->snapshots,
 		       (long long)st->ap_lists, st->bytes / 1048576.0, st->seconds,
-		       (long long)st->drops_user, (long long)st->drops_bpf);
+		       (long long)st->drops_user, (long long)st->drops_bpf, recursion_note(st));
 	else if (on_tracefs(opt))
 		printf("%s: %lld events (%lld snapshots; no AP-list walks through tracefs) in %.1f s, "
 		       "%.1f MB; lost %lld in the ftrace buffer\n",
@@ -274,10 +287,10 @@ static void print_recorded(const struct record_options *opt, const struct record
 		       st->bytes / 1048576.0, (long long)st->drops_bpf);
 	else
 		printf("%s: %lld events (%lld snapshots, %lld AP-list walks) in %.1f s, %.1f MB; "
-		       "dropped %lld in BPF, %lld in user space\n",
+		       "dropped %lld in BPF%s, %lld in user space\n",
 		       opt->output, (long long)st->events, (long long)st->snapshots,
 		       (long long)st->ap_lists, st->seconds, st->bytes / 1048576.0,
-		       (long long)st->drops_bpf, (long long)st->drops_user);
+		       (long long)st->drops_bpf, recursion_note(st), (long long)st->drops_user);
 }
 
 /* Run the record command. */

@@ -13,6 +13,7 @@
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -166,6 +167,7 @@ static int listed(const char *list, const char *name)
 /* One probe of the skeleton: its program(s) and what it hooks. */
 struct hook {
 	struct bpf_program *fentry, *kprobe, *kprobe_entry;
+	struct bpf_program *nested_twin; /* loaded with fentry: records what it misses nested */
 	const char *function;
 	int tracepoint;
 	int wanted;
@@ -179,10 +181,12 @@ struct hook {
 static int hook_table(struct vgic_bpf *s, int gic, struct hook *h)
 {
 	int n = 0;
-#define TP(prog, name) h[n++] = (struct hook){s->progs.prog, NULL, NULL, name, 1, 1, 0, 0, 0, 0}
-#define FN(fe, kp, kpe, name) h[n++] = (struct hook){s->progs.fe, s->progs.kp, kpe, name, 0, 1, 0, 0, 0, 0}
+#define TP(prog, name) h[n++] = (struct hook){s->progs.prog, NULL, NULL, NULL, name, 1, 1, 0, 0, 0, 0}
+#define FN(fe, kp, kpe, name) \
+	h[n++] = (struct hook){s->progs.fe, s->progs.kp, kpe, NULL, name, 0, 1, 0, 0, 0, 0}
 #define ESSENTIAL h[n - 1].essential = 1
 	TP(tp_irq_pending, "vgic_update_irq_pending");
+	h[n - 1].nested_twin = s->progs.tp_irq_pending_nested;
 	TP(tp_irq_line, "kvm_irq_line");
 	TP(tp_set_irq, "kvm_set_irq");
 	TP(tp_ack_irq, "kvm_ack_irq");
@@ -270,6 +274,8 @@ static void choose_programs(struct hook *hooks, int n, const struct record_optio
 			continue;
 		if ((!use_kprobes || h->tracepoint) && !h->kprobe_only) {
 			bpf_program__set_autoload(h->fentry, true);
+			if (h->nested_twin)
+				bpf_program__set_autoload(h->nested_twin, true);
 		} else {
 			bpf_program__set_autoload(h->kprobe, true);
 			if (h->kprobe_entry)
@@ -369,28 +375,93 @@ int hooks_stats_on(void)
 	return fd;
 }
 
-/* See bpf_hooks.h. Every program that was loaded, then their total. */
+/* A loaded program's statistics and recursion misses; -1 if it is not loaded. */
+static int prog_info(const struct bpf_program *p, struct bpf_prog_info *info)
+{
+	__u32 len = sizeof(*info);
+	int fd = bpf_program__fd(p);
+
+	memset(info, 0, sizeof(*info));
+	return fd < 0 || bpf_obj_get_info_by_fd(fd, info, &len) ? -1 : 0;
+}
+
+/* Nested events the twin of vgic_update_irq_pending recorded, summed over the CPUs. */
+static uint64_t read_caught(const struct vgic_bpf *s)
+{
+	int ncpu = libbpf_num_possible_cpus(), cpu;
+	struct vgic_nest *v;
+	uint64_t caught = 0;
+	__u32 zero = 0;
+
+	if (ncpu <= 0)
+		return 0;
+	v = vr_xcalloc((size_t)ncpu, sizeof(*v));
+	if (!bpf_map__lookup_elem(s->maps.irq_pending_nest, &zero, sizeof(zero), v,
+				  (size_t)ncpu * sizeof(*v), 0))
+		for (cpu = 0; cpu < ncpu; cpu++)
+			caught += v[cpu].caught;
+	free(v);
+	return caught;
+}
+
+/* See bpf_hooks.h. */
+void hooks_read_misses(const struct vgic_bpf *s, struct miss_account *a)
+{
+	struct bpf_program *p;
+	struct bpf_prog_info info;
+	int i;
+
+	if (!a->n)
+		bpf_object__for_each_program(p, s->obj) {
+			if (bpf_program__fd(p) < 0 || a->n == MISS_MAX_PROGS)
+				continue;
+			a->prog[a->n].name = bpf_program__name(p);
+			a->prog[a->n].nested_twin = p == s->progs.tp_irq_pending_nested;
+			a->prog[a->n++].fd = bpf_program__fd(p);
+		}
+	for (i = 0; i < a->n; i++) {
+		__u32 len = sizeof(info);
+
+		memset(&info, 0, sizeof(info));
+		if (bpf_obj_get_info_by_fd(a->prog[i].fd, &info, &len))
+			continue;
+		a->prog[i].misses = info.recursion_misses;
+		a->prog[i].run_cnt = info.run_cnt;
+	}
+	a->caught = read_caught(s);
+}
+
+/*
+ * See bpf_hooks.h. Every program that was loaded, then their total;
+ * misses are the kernel's recursion_misses (re-entered on a CPU, not
+ * run), and the twin's line says how many of its partner's it caught.
+ */
 void hooks_print_prog_stats(struct vgic_bpf *s, double seconds)
 {
 	struct bpf_program *p;
-	__u64 total_ns = 0, total_cnt = 0;
+	struct bpf_prog_info info;
+	__u64 total_ns = 0, total_cnt = 0, total_misses = 0;
 
-	fprintf(stderr, "record: per-program cost over %.1f s (run_cnt, run_time_ns, ns per run):\n",
+	fprintf(stderr, "record: per-program cost over %.1f s (run_cnt, run_time_ns, ns per run, "
+			"recursion misses):\n",
 		seconds);
 	bpf_object__for_each_program(p, s->obj) {
-		struct bpf_prog_info info;
-		__u32 len = sizeof(info);
-		int fd = bpf_program__fd(p);
-
-		memset(&info, 0, sizeof(info));
-		if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len))
+		if (prog_info(p, &info))
 			continue;
 		total_ns += info.run_time_ns;
 		total_cnt += info.run_cnt;
-		fprintf(stderr, "  %-22s %10llu %14llu %8.0f\n", bpf_program__name(p),
+		if (p != s->progs.tp_irq_pending_nested)
+			total_misses += info.recursion_misses;
+		fprintf(stderr, "  %-22s %10llu %14llu %8.0f %8llu", bpf_program__name(p),
 			(unsigned long long)info.run_cnt, (unsigned long long)info.run_time_ns,
-			info.run_cnt ? (double)info.run_time_ns / info.run_cnt : 0.0);
+			info.run_cnt ? (double)info.run_time_ns / info.run_cnt : 0.0,
+			(unsigned long long)info.recursion_misses);
+		if (p == s->progs.tp_irq_pending_nested)
+			fprintf(stderr, "  (caught %llu nested events tp_irq_pending missed)",
+				(unsigned long long)read_caught(s));
+		fputc('\n', stderr);
 	}
-	fprintf(stderr, "  %-22s %10llu %14llu %8.0f\n", "total", (unsigned long long)total_cnt,
-		(unsigned long long)total_ns, total_cnt ? (double)total_ns / total_cnt : 0.0);
+	fprintf(stderr, "  %-22s %10llu %14llu %8.0f %8llu\n", "total", (unsigned long long)total_cnt,
+		(unsigned long long)total_ns, total_cnt ? (double)total_ns / total_cnt : 0.0,
+		(unsigned long long)total_misses);
 }

@@ -10,6 +10,7 @@
 #ifndef VR_BPF_HOOKS_H
 #define VR_BPF_HOOKS_H
 
+#include "prog_misses.h"
 #include "record.h"
 
 struct btf;
@@ -32,7 +33,14 @@ struct vgic_bpf *hooks_load(const struct record_options *opt, int gic, const str
 /* --prog-stats: turn BPF statistics on while the fd returned stays open; -1 if not. */
 int hooks_stats_on(void);
 
-/* --prog-stats: each loaded program's run count and run time over seconds. */
+/*
+ * Read every loaded program's recursion_misses (and run_cnt) into a, then
+ * the nested events the twin programs caught; the first call lists the
+ * programs.
+ */
+void hooks_read_misses(const struct vgic_bpf *s, struct miss_account *a);
+
+/* --prog-stats: each loaded program's run count, run time and recursion misses over seconds. */
 void hooks_print_prog_stats(struct vgic_bpf *s, double seconds);
 
 #endif

@@ -170,7 +170,7 @@ static void gap_item(struct live_source *ls, const unsigned char *slot, struct t
 	it->type = TRACE_ITEM_GAP;
 	it->id = ls->next_id - 1;
 	it->gap.lost = g->lost < 0 ? -1 : g->lost;
-	it->gap.cpu = g->h.cpu;
+	it->gap.cpu = gap_rec_cpu(g);
 	it->gap.start_ns = (int64_t)g->start_ns;
 }
 

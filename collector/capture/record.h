@@ -46,6 +46,7 @@ struct record_options {
 
 struct record_stats {
 	int64_t events, snapshots, ap_lists, drops_bpf, drops_user, bytes;
+	int64_t drops_recursion;  /* of drops_bpf: events a program re-entered on a CPU missed */
 	int64_t queue_peak_bytes; /* how far the writer fell behind the ring, at most */
 	int64_t spool_torn;	  /* bytes of a record cut short at the spool's end (record --finish) */
 	double seconds;

@@ -11,7 +11,9 @@
  * not pay for SQLite while they run. If the queue itself fills up, the
  * records are counted as user-space drops and stored as gaps, like the
  * BPF side's failed reservations (counted per probe and CPU in the
- * `drops` map).
+ * `drops` map) and the events the kernel did not run a program for
+ * because it was already running on that CPU (its recursion misses,
+ * read at every poll: prog_misses.h).
  *
  * With --flight the records stay in a ring in memory instead (flight.h)
  * and are written out as windows (flight_window.h). The hooks are chosen
@@ -33,6 +35,7 @@
 #include "bpf_hooks.h"
 #include "flight.h"
 #include "flight_window.h"
+#include "prog_misses.h"
 #include "queue.h"
 #include "spool.h"
 #include "store.h"
@@ -51,6 +54,7 @@ struct bpf_recorder {
 	struct ring_buffer *rb;
 	uint64_t last_tick;	  /* the last look at the drop counters */
 	uint64_t *drops_seen_cpu; /* [probe][cpu] counters already turned into gaps */
+	struct miss_account misses; /* the programs' recursion misses, read at every poll */
 	/* streaming */
 	struct queue q;
 	struct spool *spool;	  /* the records, until the recording stops */
@@ -156,6 +160,25 @@ static void collect_drops(struct bpf_recorder *r, uint64_t window_start)
 		record_push(r, &g, sizeof(g));
 	}
 	free(per_cpu);
+}
+
+/*
+ * Read the programs' recursion misses; events lost to them since the last
+ * read become a gap on no known CPU over that interval. Called before the
+ * ring is taken, so that the gap lands before every record taken after
+ * the last read: at the start of the interval in which it was lost,
+ * before its consequences.
+ */
+static void collect_misses(struct bpf_recorder *r)
+{
+	struct gap_rec g;
+
+	hooks_read_misses(r->skel, &r->misses);
+	if (!miss_account_update(&r->misses, vr_now_ns(), &g))
+		return;
+	r->run->st->drops_bpf += g.lost;
+	r->run->st->drops_recursion += g.lost;
+	record_push(r, &g, sizeof(g));
 }
 
 /* Turn the drop counters into gaps if a second has passed since the last look. */
@@ -276,6 +299,9 @@ static int bpf_open(struct record_run *run, struct vr_error *err)
 	struct bpf_recorder *r = run->priv;
 	const struct record_options *opt = run->opt;
 
+	/* Misses before the start count (an event filtered out anyway, at worst). */
+	hooks_read_misses(r->skel, &r->misses);
+	miss_account_init(&r->misses, vr_now_ns());
 	r->skel->bss->recording = true;
 	if (opt->flight_bytes ? open_flight(r, err) : open_stream(r, err))
 		return -1;
@@ -307,10 +333,12 @@ static enum record_step bpf_poll(struct record_run *run, struct vr_error *err)
 
 	if (r->q.writer_failed)
 		return RECORD_STOP;
-	if (epoll_wait(ring_buffer__epoll_fd(r->rb), &ev, 1, 50) < 0 && errno != EINTR)
+	if (epoll_wait(ring_buffer__epoll_fd(r->rb), &ev, 1, 50) < 0 && errno != EINTR) {
 		n = -errno;
-	else
+	} else {
+		collect_misses(r);
 		n = take_ring(r);
+	}
 	if (n < 0 && n != -EINTR) {
 		vr_error_set(err, "ring buffer: %s", strerror(-n));
 		return RECORD_STOP;
@@ -330,6 +358,7 @@ static enum record_step bpf_tick(struct record_run *run, struct vr_error *err)
 	(void)err;
 	if (r->flight) {
 		if (record_take_dump_request()) {
+			collect_misses(r);
 			collect_drops(r, r->last_tick);
 			r->last_tick = vr_now_ns();
 			flight_dump_start(&r->dump, run, r->flight, ++r->dumps);
@@ -355,15 +384,18 @@ static enum record_step bpf_tick(struct record_run *run, struct vr_error *err)
 static int stop_flight(struct bpf_recorder *r, struct vr_error *err)
 {
 	struct record_stats *st = r->run->st;
-	int64_t drops_bpf;
+	int64_t drops_bpf, drops_recursion;
 	int rc;
 
+	collect_misses(r);
 	ring_buffer__consume(r->rb);
 	collect_drops(r, r->last_tick);
 	flight_dump_reap(&r->dump);
 	drops_bpf = st->drops_bpf;
+	drops_recursion = st->drops_recursion;
 	rc = flight_dump_last(r->run, r->flight, st, err);
 	st->drops_bpf = drops_bpf;
+	st->drops_recursion = drops_recursion;
 	st->seconds = (vr_now_ns() - r->run->start_ns) / 1e9; /* the window's writing included */
 	return rc;
 }
@@ -378,6 +410,7 @@ static int drain_to_spool(struct bpf_recorder *r, struct vr_error *err)
 	struct record_stats *st = r->run->st;
 	int why;
 
+	collect_misses(r);
 	take_ring(r);
 	collect_drops(r, r->last_tick);
 	st->drops_user = r->q.dropped; /* read before the writer may still queue */

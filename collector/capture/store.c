@@ -115,10 +115,16 @@ static int store_snapshot(struct rec_store *s, const struct vgic_rec_snapshot *r
 	return 0;
 }
 
-/* A gap the recorder queued: records lost on one CPU within a window. */
+/* See store.h. */
+int gap_rec_cpu(const struct gap_rec *g)
+{
+	return g->h.cpu == GAP_CPU_UNKNOWN ? -1 : g->h.cpu;
+}
+
+/* A gap the recorder queued: records lost on one CPU (or none known) within a window. */
 static int store_gap(struct rec_store *s, const struct gap_rec *g)
 {
-	return trace_writer_gap_window(s->w, g->h.cpu, g->lost, (int64_t)g->start_ns,
+	return trace_writer_gap_window(s->w, gap_rec_cpu(g), g->lost, (int64_t)g->start_ns,
 				       (int64_t)g->h.ts);
 }
 

@@ -27,12 +27,16 @@ struct trace_writer;
  * passed along with the records so that it lands where they do.
  */
 #define VGIC_REC_GAP 100
+#define GAP_CPU_UNKNOWN 0xffff /* a gap's h.cpu when the loss names no CPU (recursion misses) */
 
 struct gap_rec {
-	struct vgic_rec_hdr h; /* type VGIC_REC_GAP, cpu, ts = end of the window */
+	struct vgic_rec_hdr h; /* type VGIC_REC_GAP, cpu (or GAP_CPU_UNKNOWN), ts = end of the window */
 	long long lost;
 	unsigned long long start_ns;
 };
+
+/* The CPU of a gap record as the trace has it: -1 when unknown. */
+int gap_rec_cpu(const struct gap_rec *g);
 
 /* Where the records go, and what a walk of the AP list attaches to. */
 struct rec_store {

@@ -475,11 +475,55 @@ static __always_inline int emit_aplist(struct kvm_vcpu *vcpu, const bool btf_arg
 
 /* ------------------------------------------------ kvm tracepoints (tp_btf: TP_PROTO args) */
 
+/*
+ * vgic_update_irq_pending nests: on 7.x the guest's level updates run it
+ * in task context, and the arch timer's hardirq runs it again (INTID 27)
+ * on the same CPU. The kernel does not re-enter a program already running
+ * on a CPU (it counts a recursion miss and the event is lost), so a
+ * second program on the same tracepoint records what the first misses:
+ * it acts only while the first is running on its CPU (busy), which is
+ * exactly when the first misses, and counts each such run in caught, so
+ * that user space knows the first one's misses it covered.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct vgic_nest);
+} irq_pending_nest SEC(".maps");
+
+/* Emit a vgic_update_irq_pending event (both programs of the tracepoint). */
+static __always_inline int emit_irq_pending(unsigned long vcpu_id, __u32 irq, bool level)
+{
+	return emit_event(PROBE_IRQ_PENDING, VR_EV_IRQ_PENDING, irq < 32 ? (int)vcpu_id : -1, irq,
+			  vcpu_id, level, -1, -1);
+}
+
 SEC("tp_btf/vgic_update_irq_pending")
 int BPF_PROG(tp_irq_pending, unsigned long vcpu_id, __u32 irq, bool level)
 {
-	return emit_event(PROBE_IRQ_PENDING, VR_EV_IRQ_PENDING, irq < 32 ? (int)vcpu_id : -1, irq, vcpu_id, level,
-			  -1, -1);
+	__u32 zero = 0;
+	struct vgic_nest *n = bpf_map_lookup_elem(&irq_pending_nest, &zero);
+
+	if (n)
+		*(volatile __u32 *)&n->busy = 1;
+	emit_irq_pending(vcpu_id, irq, level);
+	if (n)
+		*(volatile __u32 *)&n->busy = 0;
+	return 0;
+}
+
+/* The nested twin: runs on every hit, records only inside tp_irq_pending's run. */
+SEC("tp_btf/vgic_update_irq_pending")
+int BPF_PROG(tp_irq_pending_nested, unsigned long vcpu_id, __u32 irq, bool level)
+{
+	__u32 zero = 0;
+	struct vgic_nest *n = bpf_map_lookup_elem(&irq_pending_nest, &zero);
+
+	if (!n || !*(volatile __u32 *)&n->busy)
+		return 0;
+	n->caught++;
+	return emit_irq_pending(vcpu_id, irq, level);
 }
 
 SEC("tp_btf/kvm_irq_line")

@@ -65,6 +65,16 @@ struct vgic_rec_event {
 	long long arg[4];
 };
 
+/*
+ * Per CPU: is the vgic_update_irq_pending program running here (busy),
+ * and how many events its nested twin recorded while it was (caught).
+ */
+struct vgic_nest {
+	unsigned int busy;
+	unsigned int pad;
+	unsigned long long caught;
+};
+
 /* LR and control-register snapshot; lr[] holds nr_lrs entries (the record is cut there). */
 struct vgic_rec_snapshot {
 	struct vgic_rec_hdr h;
