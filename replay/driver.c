@@ -169,7 +169,7 @@ static int check_stream(struct checker *c, struct trace_source *src, int64_t las
 	c->progress = &progress;
 	while ((rc = src->next(src->self, &it, err)) == 1) {
 		if (it.type == TRACE_ITEM_GAP) {
-			track_gap(c, it.id, it.gap.lost, it.gap.cpu, it.gap.start_ns);
+			track_gap(c, it.id, it.gap.lost, it.gap.cpu, it.gap.start_ns, it.gap.end_ns);
 			continue;
 		}
 		if (c->opt->to_ns != VR_NO_VALUE && it.ev.ts_ns > c->opt->to_ns)

@@ -889,7 +889,7 @@ void track_sync(struct checker *c, const struct row *r)
 
 /* A gap: whatever was in flight may have changed unseen. */
 void track_gap(struct checker *c, int64_t after_event, int64_t lost, int32_t cpu,
-		   int64_t ts)
+		   int64_t ts, int64_t end_ts)
 {
 	struct replay_finding fd;
 	size_t k;
@@ -907,10 +907,17 @@ void track_gap(struct checker *c, int64_t after_event, int64_t lost, int32_t cpu
 			c->vcpus[k]->used = 0;
 		}
 	if (c->model)
-		replay_model_forget(c->model);
+		replay_model_forget(c->model, end_ts);
 	finding_init(&fd, FINDING_TRACE_GAP, SEVERITY_INFO, ts, cpu, VR_NO_VALUE, VR_NO_VALUE);
 	finding_proof(&fd, after_event, "last event before the gap");
-	if (lost >= 0)
+	if (cpu < 0 && end_ts > ts)
+		snprintf(fd.explanation, sizeof(fd.explanation),
+			 "The collector's BPF programs were not run for %lld events somewhere in the "
+			 "next %.3f ms (the kernel skips a program re-entered on its CPU: recursion "
+			 "misses); interrupts in flight until then are reported as unknown, never as "
+			 "findings.",
+			 (long long)lost, (double)(end_ts - ts) / 1e6);
+	else if (lost >= 0)
 		snprintf(fd.explanation, sizeof(fd.explanation),
 			 "The tracer lost %lld events on CPU %d here; interrupts in flight across "
 			 "this point are reported as unknown, never as findings.",

@@ -496,10 +496,12 @@ int replay_model_vcpu_unknown(const struct replay_model *m, int vcpu)
 }
 
 /* See predict.h. */
-void replay_model_forget(struct replay_model *m)
+void replay_model_forget(struct replay_model *m, int64_t until_ns)
 {
 	int v;
 
+	if (until_ns > m->forget_until)
+		m->forget_until = until_ns;
 	for (v = 0; v < m->cfg.nr_vcpus; v++)
 		m->vcpu[v].unknown = m->vcpu[v].lost = true;
 	m->spis_unknown = true;

@@ -449,6 +449,8 @@ static void resync(struct replay_model *m, int vcpu, const struct vgic_flush_res
 {
 	struct model_vcpu *mv = &m->vcpu[vcpu];
 
+	if (m->judging_ts <= m->forget_until)
+		return; /* the loss may still lie ahead of this flush */
 	if (mv->lost && !ap_list_seen_whole(m, vcpu, fr))
 		return;
 	mv->lost = false;
@@ -578,6 +580,7 @@ void model_judge_flush(struct replay_model *m, const struct replay_model_row *r,
 {
 	struct model_vcpu *mv = &m->vcpu[r->vcpu];
 
+	m->judging_ts = r->ts_ns;
 	if (match == 2) {
 		m->res.exact++;
 		resync(m, r->vcpu, fr);

@@ -115,6 +115,8 @@ struct replay_model {
 	 * vgic_queue_lpi, by INTID - 8192 (nr_lpis of them).
 	 */
 	int64_t its_commands_at;
+	int64_t forget_until; /* a gap's window: no flush before it makes a vCPU known */
+	int64_t judging_ts;   /* the flush being judged */
 	int64_t *lpi_queued_at;
 	/*
 	 * Interrupts a GICD_CTLR enable left pending on no AP list

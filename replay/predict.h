@@ -122,8 +122,13 @@ int replay_model_spi_target(const struct replay_model *m, uint32_t intid);
 /* Is this vCPU's modelled state unknown now (a trapped DIR the trace does not name)? */
 int replay_model_vcpu_unknown(const struct replay_model *m, int vcpu);
 
-/* The trace lost events here: every vCPU's state is unknown until a flush matches again. */
-void replay_model_forget(struct replay_model *m);
+/*
+ * The trace lost events here: every vCPU's state is unknown until a flush
+ * matches again, and none before until_ns does (the loss may lie anywhere
+ * up to it: the collector learns of BPF recursion misses at its next
+ * poll); 0 when the loss is at this point.
+ */
+void replay_model_forget(struct replay_model *m, int64_t until_ns);
 
 void replay_model_close(struct replay_model *m);
 

@@ -140,7 +140,8 @@ void track_trapped_dir(struct checker *c, const struct row *r);
 void track_flush(struct checker *c, const struct row *r);
 void track_flush_judged(struct checker *c, const struct row *r);
 void track_sync(struct checker *c, const struct row *r);
-void track_gap(struct checker *c, int64_t after_event, int64_t lost, int32_t cpu, int64_t ts);
+void track_gap(struct checker *c, int64_t after_event, int64_t lost, int32_t cpu, int64_t ts,
+	       int64_t end_ts);
 void track_collect_counts(struct checker *c);
 void track_open_window(struct checker *c);
 

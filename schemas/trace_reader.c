@@ -149,7 +149,8 @@ struct trace_cursor *trace_cursor_open(struct tracedb *db, const struct trace_fi
 	if (f->gaps) {
 		if (prepare(db,
 			    "SELECT coalesce(after_event_id, 0), coalesce(lost, -1), cpu, "
-			    "coalesce(start_ts_ns, 0) FROM gaps ORDER BY coalesce(after_event_id, 0)",
+			    "coalesce(start_ts_ns, 0), coalesce(end_ts_ns, 0) FROM gaps "
+			    "ORDER BY coalesce(after_event_id, 0)",
 			    &c->gaps, err))
 			goto fail;
 		c->gap_row = sqlite3_step(c->gaps);
@@ -287,6 +288,7 @@ static void read_gap(struct trace_cursor *c, struct trace_item *it)
 		it->gap.lost = -1; /* a count that cannot be: unknown */
 	it->gap.cpu = sqlite3_column_int(c->gaps, 2);
 	it->gap.start_ns = sqlite3_column_int64(c->gaps, 3);
+	it->gap.end_ns = sqlite3_column_int64(c->gaps, 4);
 	c->gap_row = sqlite3_step(c->gaps);
 }
 

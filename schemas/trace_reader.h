@@ -41,6 +41,7 @@ struct trace_item {
 	struct {
 		int64_t lost;	  /* events lost, -1 unknown */
 		int64_t start_ns; /* 0 unknown */
+		int64_t end_ns;	  /* where the loss may end (a window), 0 unknown */
 		int32_t cpu;
 	} gap;
 };
