@@ -48,10 +48,19 @@ static void on_irq_pending(struct replay_model *m, const struct replay_model_row
 
 	if (r->intid == VR_NO_VALUE)
 		return;
-	if (intid < VGIC_ENGINE_NR_PRIVATE && target >= 0 && target < m->cfg.nr_vcpus)
+	if (intid < VGIC_ENGINE_NR_PRIVATE && target >= 0 && target < m->cfg.nr_vcpus) {
 		m->vcpu[target].last_inj_priv[intid] = r->id;
-	else if (intid < VGIC_ENGINE_MAX_SPIS + VGIC_ENGINE_NR_PRIVATE)
+	} else if (intid < VGIC_ENGINE_MAX_SPIS + VGIC_ENGINE_NR_PRIVATE) {
 		m->last_inj_spi[intid] = r->id;
+		/*
+		 * An SPI no LR ever shows has a configuration the model does not
+		 * know: if the guest enabled it, KVM queued it and counted it in
+		 * active_spis (6.19+), which sets TDIR everywhere; until a flush
+		 * leaves TDIR clear, the count is unknown.
+		 */
+		if (!m->seen_spi[intid] && p.level)
+			m->spis_unknown = true;
+	}
 	if (target >= 0 && target < m->cfg.nr_vcpus && m->vcpu[target].thread_of == r->pid)
 		model_apply_one(m->e, &p); /* program order */
 	else

@@ -23,10 +23,15 @@
 /* The HCR bits configure_hcr() sets (EN..TDIR; EOIcount is the hardware's). */
 #define HCR_CONFIG_MASK 0x7fffu
 
-/* The HCR bits compared: the configured ones, without TDIR while active_spis is unknown. */
+/*
+ * The HCR bits compared: the configured ones, without TDIR while
+ * active_spis is unknown or an SPI injection for another vCPU is still
+ * under way (queued, so counted, or not yet: either is possible).
+ */
 static uint32_t hcr_compared(const struct replay_model *m)
 {
-	return m->spis_unknown ? HCR_CONFIG_MASK & ~VGIC_HCR_TDIR : HCR_CONFIG_MASK;
+	return m->spis_unknown || m->tdir_maybe ? HCR_CONFIG_MASK & ~VGIC_HCR_TDIR
+						: HCR_CONFIG_MASK;
 }
 
 /*

@@ -131,20 +131,25 @@ void model_note_injections_returned(struct replay_model *m, const struct replay_
 /*
  * Does an SPI the model holds back for another vCPU already count in
  * active_spis (6.19+, GICv3 model)? Its injection has returned before
- * this vCPU's previous event and it joins an AP list it is not on.
+ * this vCPU's previous event and it joins an AP list it is not on. One
+ * still under way may count or not: m->tdir_maybe says so.
  */
-static bool queued_spi_counts(const struct replay_model *m, int vcpu)
+static bool queued_spi_counts(struct replay_model *m, int vcpu)
 {
 	int i;
 
+	m->tdir_maybe = false;
 	if (!m->hcr_exact || m->cfg.gic_version != 3 || m->cfg.guest_model == 2)
 		return false;
 	for (i = 0; i < m->nq; i++) {
 		const struct pending_injection *p = &m->q[i];
 		struct vgic_irq_state s;
 
-		if (p->vcpu >= 0 || !p->done || p->ts >= m->vcpu[vcpu].last_ts || !p->level ||
-		    injection_vcpu(m, p) == vcpu)
+		if (p->vcpu >= 0 || !p->level || injection_vcpu(m, p) == vcpu)
+			continue;
+		if (!p->done && p->ts < m->vcpu[vcpu].last_ts)
+			m->tdir_maybe = true; /* under way: counted or not yet */
+		if (!p->done || p->ts >= m->vcpu[vcpu].last_ts)
 			continue;
 		if (!vgic_engine_irq(m->e, 0, p->intid, &s) && s.vcpu < 0 && s.enabled)
 			return true;

@@ -141,6 +141,7 @@ struct replay_model {
 	 * it for its target's flush window.
 	 */
 	bool tdir_from_queue;
+	bool tdir_maybe; /* ... or may be: an SPI injection for another vCPU still under way */
 	struct pending_injection q[MAX_QUEUED], flight[MAX_QUEUED];
 	int nq;
 	bool walks;	/* the trace has AP-list walks (vgic_post) */
