@@ -153,6 +153,7 @@ esac
 
 echo "===L2-READY $(uname -r) cpus=$ncpu scenario=$scenario secs=$secs disks=$(disks | tr '\n' ,) uptime=$(cut -d' ' -f1 /proc/uptime)"
 read -r go
+echo "===L2-COUNT"
 counts before
 echo "===L2-GO"
 snap before
@@ -167,6 +168,7 @@ affinity) wl_affinity ;;
 *) note "unknown scenario $scenario"; sleep "$secs" ;;
 esac
 wait
+echo "===L2-COUNT"
 counts after
 echo "===L2-STOP"
 snap after

@@ -79,6 +79,7 @@ handled() {
 	echo "trace_lines=$(grep -vc '^#' "$out/trace.txt")"
 	# the guest's counting window in the trace's clock (linux-window.awk)
 	echo "guest_window=$(awk -f "$here/linux-window.awk" "$out/trace.txt")"
+	echo "guest_counting=$(awk -v counting=1 -f "$here/linux-window.awk" "$out/trace.txt")"
 	echo "lost_events=$(grep -c 'LOST' "$out/trace.txt" || true)"
 	echo "overruns=$(awk '{ for (i = 1; i < NF; i++) if ($i == "overrun:") s += $(i + 1) } END { print s + 0 }' "$out/overruns.txt")"
 	for e in vgic_update_irq_pending kvm_irq_line kvm_set_irq kvm_ack_irq kvm_entry kvm_exit \

@@ -3,8 +3,10 @@
 # right after it read them again; each character it writes to the PL011's
 # data register (0x09000000 on QEMU's virt machine) is a kvm_mmio write in
 # the trace. Prints "START END": the timestamps of the first character of
-# each marker line (empty when not found).
-#   awk -f tests/lab/linux-window.awk trace.txt
+# each marker line (empty when not found). With -v counting=1, when the
+# guest began each of those readings instead (its ===L2-COUNT lines, since
+# the readings take a while under nested emulation; empty in older runs).
+#   awk [-v counting=1] -f tests/lab/linux-window.awk trace.txt
 BEGIN {
 	for (i = 32; i < 127; i++) chr[sprintf("%02x", i)] = sprintf("%c", i)
 	chr["0a"] = "\n"
@@ -18,6 +20,8 @@ BEGIN {
 	# the line so far and when it started
 	if (line == "") t0 = ts
 	if (c == "\n") {
+		if (line ~ /^===L2-COUNT/ && start == "") count1 = t0
+		if (line ~ /^===L2-COUNT/ && start != "" && end == "") count2 = t0
 		if (line ~ /^===L2-GO/ && start == "") start = t0
 		if (line ~ /^===L2-STOP/ && end == "") end = t0
 		line = ""
@@ -26,5 +30,8 @@ BEGIN {
 END {
 	# L1 stops tracing as soon as it sees the marker: its newline may be missing
 	if (line ~ /^===L2-STOP/ && end == "") end = t0
-	print start, end
+	if (counting)
+		print count1, count2
+	else
+		print start, end
 }

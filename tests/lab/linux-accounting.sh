@@ -1,0 +1,66 @@
+#!/bin/sh
+# Hold check's accounting of a Linux-guest run to the guest's own counts.
+#
+# truth.csv holds, per vCPU and GIC INTID, how many interrupts the guest
+# handled between its two readings of /sys/kernel/irq/*/per_cpu_count.
+# The guest prints ===L2-COUNT before each reading, ===L2-GO after the
+# first and ===L2-STOP after the second; manifest.txt's guest_counting and
+# guest_window give when those lines reached the PL011 in the trace. A
+# count's two readings fall somewhere in [COUNT1, GO] and [COUNT2, STOP],
+# and check counts an acknowledgement at the exit whose LRs show it, a
+# little (S) after the guest took the interrupt: so each count must lie
+# between check's counts over the inner window [GO + S, COUNT2 - S] and the
+# outer one [COUNT1 - S, STOP + S] (check --from/--to count only their
+# window). Runs without COUNT lines use GO and STOP for both, +- S.
+#
+# Usage: tests/lab/linux-accounting.sh RUN_DIR VGIC_REPLAY TRACE_DB...
+#   VERIFY_SLACK_MS (20): S. Prints one line per trace; exit 1 on a count
+#   outside its bounds, with the table of them.
+set -eu
+run=$1
+vr=$2
+shift 2
+slack_ms=${VERIFY_SLACK_MS:-20}
+fail() { echo "linux-accounting $run: $*" >&2; exit 1; }
+
+window=$(sed -n 's/^guest_window=//p' "$run/manifest.txt")
+[ -n "$window" ] || fail "manifest.txt has no guest_window"
+start=${window%% *}
+end=${window##* }
+counting=$(sed -n 's/^guest_counting=//p' "$run/manifest.txt")
+count1=${counting%% *}
+count2=${counting##* }
+[ -n "$count1" ] && [ -n "$count2" ] || { count1=$start; count2=$end; }
+ns() { awk -v s="$1" -v d="$2" 'BEGIN { printf "%.0f", s * 1e9 + d * 1e6 }'; }
+in_from=$(ns "$start" "$slack_ms")
+in_to=$(ns "$count2" "-$slack_ms")
+out_from=$(ns "$count1" "-$slack_ms")
+out_to=$(ns "$end" "$slack_ms")
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# acked DB FROM TO: "vcpu,intid acked" per key, the accounting rows summed
+acked() {
+	"$vr" check --no-store --from "$2" --to "$3" "$1" 2>/dev/null |
+		awk '$1 ~ /^[0-9]+$/ && $2 ~ /^[0-9]+$/ && NF >= 8 { a[$1 "," $2] += $4 }
+			END { for (k in a) print k, a[k] }' | sort
+}
+awk -F, 'NR > 1 && $2 != "" { h[$1 "," $2] += $3 } END { for (k in h) print k, h[k] }' \
+	"$run/truth.csv" | sort > "$tmp/truth"
+total=$(awk '{ s += $2 } END { print s + 0 }' "$tmp/truth")
+rc=0
+for db in "$@"; do
+	acked "$db" "$in_from" "$in_to" > "$tmp/inner"
+	acked "$db" "$out_from" "$out_to" > "$tmp/outer"
+	bad=$(join -a1 -a2 -e0 -o 0,1.2,2.2 "$tmp/truth" "$tmp/inner" |
+		join -a1 -a2 -e0 -o 0,1.2,1.3,2.2 - "$tmp/outer" |
+		awk '$3 > $2 || $2 > $4 { printf "  vcpu,intid %s: handled %s, acked %s..%s\n", $1, $2, $3, $4 }')
+	if [ -n "$bad" ]; then
+		echo "linux-accounting $run: $(basename "$db"): counts outside check's bounds (inner..outer window, slack ${slack_ms} ms):" >&2
+		echo "$bad" >&2
+		rc=1
+	else
+		echo "linux-accounting $run: $(basename "$db"): all $(wc -l < "$tmp/truth") counts ($total handled) within check's acknowledgements of the window (slack ${slack_ms} ms)"
+	fi
+done
+exit $rc
