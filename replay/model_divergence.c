@@ -74,60 +74,106 @@ static void engine_flush(const struct replay_model *m, struct vgic_engine *e, in
 		fr->regs.hcr |= VGIC_HCR_TDIR;
 }
 
+/* Is in-flight injection i in split sp (a prefix of k of them, or a set)? */
+static bool split_has(const struct flight_split *sp, int i)
+{
+	return sp->mask ? i < 32 && (sp->mask >> i & 1) : i < sp->k;
+}
+
+/* Apply the in-flight injections of split sp to e, in their order. */
+static void apply_flight(const struct replay_model *m, struct vgic_engine *e,
+			 const struct flight_split *sp, int nflight)
+{
+	int i;
+
+	for (i = 0; i < nflight; i++)
+		if (split_has(sp, i))
+			model_apply_one(e, &m->flight[i]);
+}
+
+/*
+ * The splits of the in-flight injections to try, in order: the latest
+ * ones left out first (each prefix of them, from all of them down to the
+ * ones the flush certainly took, the first min_k); then, as threads stall
+ * independently (a sender stuck in its injection while a later one from
+ * another thread went through), every other set that holds the certain
+ * ones (m->flight_must), the larger first, while there are few. Returns
+ * how many go to out (at most MAX_SPLITS).
+ */
+static int flight_splits(const struct replay_model *m, int nflight, int min_k,
+			 struct flight_split *out)
+{
+	uint32_t full, x;
+	int n = 0, k, bits;
+
+	for (k = nflight; k >= min_k && n < MAX_SPLITS; k--)
+		out[n++] = (struct flight_split){k, 0};
+	if (nflight > MAX_SUBSET_FLIGHT)
+		return n;
+	full = (1u << nflight) - 1;
+	for (bits = nflight - 1; bits >= 1; bits--)
+		for (x = 1; x <= full && n < MAX_SPLITS; x++) {
+			if (__builtin_popcount(x) != bits || (x & m->flight_must) != m->flight_must ||
+			    !(x & (x + 1)) /* a prefix: tried */)
+				continue;
+			out[n++] = (struct flight_split){0, x};
+		}
+	return n;
+}
+
 /*
  * Predict one flush of vcpu on *pe. The in-flight injections (fired
  * before the flush's first populate_lr, call not yet returned) may or may
  * not be in it: the flush took the AP-list lock at some moment inside the
- * window, so try every split, latest first, and keep the one that
+ * window, so try the splits (flight_splits()) and keep the one that
  * explains the kernel's flush best. *pe becomes the chosen state and
- * *taken how many of them it took (the rest are still under way: the
- * caller queues them again, model_requeue_untaken()); *raced says whether
- * some were left out. Returns flush_matches() of the chosen one.
+ * *taken the split it took (the rest are still under way: the caller
+ * queues them again); *raced says whether some were left out. Returns
+ * flush_matches() of the chosen one.
  */
 int model_try_flush(struct replay_model *m, struct vgic_engine **pe, int vcpu,
 		    const struct vgic_cpuif *regs, int nflight, int min_k,
-		    struct vgic_flush_result *fr, int *raced, int *taken)
+		    struct vgic_flush_result *fr, int *raced, struct flight_split *taken)
 {
-	const struct pending_injection *flight = m->flight;
+	struct flight_split splits[MAX_SPLITS];
 	struct vgic_engine *best = NULL;
 	struct vgic_flush_result tfr;
-	int i, k, level, best_level = 0, best_k = -1;
+	int i, n, level, best_level = 0;
 
 	*raced = 0;
-	*taken = nflight;
+	*taken = (struct flight_split){nflight, 0};
 	if (!nflight) {
 		engine_flush(m, *pe, vcpu, fr);
 		return flush_matches(m, fr, regs);
 	}
-	for (k = nflight; k >= min_k && best_level < 2; k--) {
+	n = flight_splits(m, nflight, min_k, splits);
+	for (i = 0; i < n && best_level < 2; i++) {
 		struct vgic_engine *c = vgic_engine_clone(*pe);
 
 		if (!c)
 			break;
-		for (i = 0; i < k; i++)
-			model_apply_one(c, &flight[i]);
+		apply_flight(m, c, &splits[i], nflight);
 		engine_flush(m, c, vcpu, &tfr);
 		level = flush_matches(m, &tfr, regs);
 		if (level > best_level) {
 			vgic_engine_destroy(best);
 			best = c;
 			best_level = level;
-			best_k = k;
+			*taken = splits[i];
 			*fr = tfr;
 		} else {
 			vgic_engine_destroy(c);
 		}
 	}
 	if (best) {
-		*raced = best_k < nflight;
-		*taken = best_k;
+		*raced = taken->mask || taken->k < nflight;
 		vgic_engine_destroy(*pe);
 		*pe = best;
 		return best_level;
 	}
+	*taken = (struct flight_split){nflight, 0};
 	/* No split explains it: keep all of them in. */
-	for (i = 0; i < nflight; i++)
-		model_apply_one(*pe, &flight[i]);
+	apply_flight(m, *pe, taken, nflight);
 	engine_flush(m, *pe, vcpu, fr);
 	return 0;
 }
@@ -159,14 +205,15 @@ static int dir_candidates(const struct replay_model *m, uint32_t *vals)
  */
 static int try_unnamed_dirs(struct replay_model *m, int vcpu, const struct vgic_cpuif *regs,
 			    const uint32_t *cand, int ncand, int nflight, int min_k,
-			    struct vgic_flush_result *fr, int *raced, int *taken)
+			    struct vgic_flush_result *fr, int *raced, struct flight_split *taken)
 {
 	struct vgic_engine *chosen = NULL;
 	struct vgic_flush_result tfr;
-	int i, level, best = -1, traced, ttaken, pinned = 0, match;
+	int i, level, best = -1, traced, pinned = 0, match;
+	struct flight_split ttaken;
 
 	*raced = 0;
-	*taken = nflight;
+	*taken = (struct flight_split){nflight, 0};
 	for (i = -1; i < ncand && best < 2; i++) {
 		struct vgic_engine *c = vgic_engine_clone(m->e);
 
@@ -206,10 +253,12 @@ static int try_unnamed_dirs(struct replay_model *m, int vcpu, const struct vgic_
  */
 static int try_lines_low(struct replay_model *m, struct vgic_engine **low, int vcpu,
 			 const struct vgic_cpuif *regs, const uint32_t *hw, int nhw, int nflight,
-			 int min_k, int match, struct vgic_flush_result *fr, int *raced, int *taken)
+			 int min_k, int match, struct vgic_flush_result *fr, int *raced,
+			 struct flight_split *taken)
 {
 	struct vgic_flush_result lfr;
-	int i, level, lraced, ltaken;
+	int i, level, lraced;
+	struct flight_split ltaken;
 
 	for (i = 0; i < nhw; i++)
 		vgic_engine_lower_phys_line(*low, vcpu, hw[i]);
@@ -242,7 +291,8 @@ int model_predict_flush(struct replay_model *m, int vcpu, const struct vgic_cpui
 	int ncand = searching ? dir_candidates(m, cand) : 0;
 	int nhw = vgic_engine_resampled(m->e, vcpu, hw, 8);
 	struct vgic_engine *low = nhw ? vgic_engine_clone(m->e) : NULL;
-	int match, taken, i;
+	int match, i;
+	struct flight_split taken;
 
 	if (!ncand)
 		match = model_try_flush(m, &m->e, vcpu, regs, nflight, min_k, fr, raced, &taken);
@@ -254,8 +304,9 @@ int model_predict_flush(struct replay_model *m, int vcpu, const struct vgic_cpui
 				      raced, &taken);
 	vgic_engine_destroy(low);
 	/* Left out: their call has not returned, so they may join the AP list at any time. */
-	for (i = taken; i < nflight; i++)
-		model_enqueue(m, &m->flight[i]);
+	for (i = 0; i < nflight; i++)
+		if (!split_has(&taken, i))
+			model_enqueue(m, &m->flight[i]);
 	return match;
 }
 

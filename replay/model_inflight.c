@@ -192,16 +192,20 @@ static bool already_listed(struct vgic_engine *e, int vcpu, uint32_t intid)
  * certainly in, unless the interrupt was on this AP list already (an
  * active one re-injected): then the populate proves nothing of it.
  */
-static int populated_in_flight(const struct replay_model *m, int vcpu, int nflight)
+static int populated_in_flight(struct replay_model *m, int vcpu, int nflight)
 {
 	const struct model_vcpu *mv = &m->vcpu[vcpu];
 	int i, j, min_k = 0;
 
+	m->flight_must = 0;
 	for (i = 0; i < nflight; i++)
 		for (j = 0; j < mv->npopulated; j++)
 			if (mv->populated[j] == m->flight[i].intid &&
-			    !already_listed(m->e, vcpu, m->flight[i].intid))
+			    !already_listed(m->e, vcpu, m->flight[i].intid)) {
 				min_k = i + 1;
+				if (i < 32)
+					m->flight_must |= 1u << i;
+			}
 	return min_k;
 }
 

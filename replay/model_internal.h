@@ -30,6 +30,14 @@
 #define MAX_QUEUED     4096
 #define MAX_CANDIDATES 64
 #define MAX_RACES      8
+#define MAX_SUBSET_FLIGHT 6 /* in flight at one flush: every subset tried up to this many */
+#define MAX_SPLITS     128 /* prefixes (the first ones, should more be in flight) and subsets */
+
+/* A split of the injections in flight at a flush: the first k, or the set mask (when not 0). */
+struct flight_split {
+	int k;
+	uint32_t mask;
+};
 
 /* One interrupt's configuration as its first LR shows it. */
 struct learned {
@@ -143,6 +151,7 @@ struct replay_model {
 	bool tdir_from_queue;
 	bool tdir_maybe; /* ... or may be: an SPI injection for another vCPU still under way */
 	struct pending_injection q[MAX_QUEUED], flight[MAX_QUEUED];
+	uint32_t flight_must; /* the in-flight ones this flush populated: certainly in */
 	int nq;
 	bool walks;	/* the trace has AP-list walks (vgic_post) */
 	int open_races; /* races + rearmed, all vCPUs: skip the per-event scan when 0 */
@@ -174,7 +183,7 @@ int model_injections_at_flush(struct replay_model *m, const struct replay_model_
 /* model_divergence.c */
 int model_try_flush(struct replay_model *m, struct vgic_engine **pe, int vcpu,
 		    const struct vgic_cpuif *regs, int nflight, int min_k,
-		    struct vgic_flush_result *fr, int *raced, int *taken);
+		    struct vgic_flush_result *fr, int *raced, struct flight_split *taken);
 int model_predict_flush(struct replay_model *m, int vcpu, const struct vgic_cpuif *regs,
 			bool searching, int nflight, int min_k, struct vgic_flush_result *fr,
 			int *raced);

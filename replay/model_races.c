@@ -257,7 +257,8 @@ static void close_dir_races(struct replay_model *m, const struct replay_model_ro
 void model_settle_dir_races_at_flush(struct replay_model *m, const struct replay_model_row *r,
 				     const struct vgic_cpuif *regs, int nflight, int min_k)
 {
-	int vcpu = r->vcpu, guess, other, raced, taken;
+	int vcpu = r->vcpu, guess, other, raced;
+	struct flight_split taken;
 	struct vgic_engine *c;
 	struct vgic_flush_result fr;
 
