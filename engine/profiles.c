@@ -220,6 +220,12 @@ bool vgic_profile_traps_dir(const struct vgic_profile *p)
 	return p->traps_dir;
 }
 
+/* See vgic_engine.h. */
+bool vgic_profile_drops_lpi_active(const struct vgic_profile *p)
+{
+	return p->fold_drops_lpi_active;
+}
+
 /* See vgic_engine.h: the HCR is configure_hcr()'s alone from 6.19. */
 bool vgic_profile_rebuilds_hcr(const struct vgic_profile *p)
 {

@@ -92,10 +92,11 @@ static uint16_t irq_index(const struct vgic_engine *e, const struct irq *irq)
 	return (uint16_t)(irq - e->irqs);
 }
 
-/* vgic_valid_spi(). */
+/* vgic_valid_spi(): not a private interrupt, nor an LPI. */
 static bool is_spi(const struct vgic_engine *e, const struct irq *irq)
 {
-	return e->cfg.guest_model != 5 && irq->intid >= VGIC_ENGINE_NR_PRIVATE;
+	return e->cfg.guest_model != 5 && irq->intid >= VGIC_ENGINE_NR_PRIVATE &&
+	       irq->intid < VGIC_ENGINE_MIN_LPI;
 }
 
 /*

@@ -115,6 +115,8 @@ const struct vgic_profile *vgic_profile_for_kernel(const char *release, char *wh
  */
 int vgic_profile_eoicount_walk(const struct vgic_profile *p);
 bool vgic_profile_traps_dir(const struct vgic_profile *p);
+/* Does the fold clear an LPI's A bit (6.19+), deactivating it for KVM at once? */
+bool vgic_profile_drops_lpi_active(const struct vgic_profile *p);
 
 /*
  * Would the interrupt an LR holds sort after a pending, enabled, inactive

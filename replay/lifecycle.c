@@ -867,9 +867,14 @@ void track_sync(struct checker *c, const struct row *r)
 		if (after.active && !after.pending && before.pending)
 			t->count->deactivated += before.active; /* P+A -> A: the old one went */
 		t->active = after.active;
+		if (after.active && t->intid >= LPI_MIN && vgic_profile_drops_lpi_active(c->recorded)) {
+			/* vgic_v3_fold_lr() (6.19+) drops it: inactive for KVM, its EOI goes nowhere */
+			t->active = 0;
+			t->count->deactivated++;
+		}
 		t->state_known = 1;
 		t->last_seen_event = r->id;
-		if (after.active)
+		if (after.active && t->active) /* an LPI the fold dropped is not there for the walk */
 			lr_active[nlr_active++] = (int)after.intid;
 		if (before.pending && !after.pending && !after.active) {
 			t->count->deactivated++; /* acknowledged and deactivated in one run */
