@@ -195,4 +195,5 @@ else
 fi
 stamp emitted
 echo "===VR-DONE"
+sleep 1 # the console drains first (a run lost its last 20 bytes, ===VR-DONE among them)
 poweroff -f
