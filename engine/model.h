@@ -24,6 +24,7 @@ struct irq {
 	bool spi_counted;     /* counted in active_spis (6.19+) */
 	bool resampled;	      /* HW level: the last fold re-read the physical line */
 	int64_t queued_at;    /* the caller's clock when it last joined an AP list */
+	int64_t target_at;    /* LPIs: the caller's clock when its target was last learned */
 };
 
 struct vcpu {

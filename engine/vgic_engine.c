@@ -239,11 +239,29 @@ int vgic_engine_queue_lpi(struct vgic_engine *e, uint32_t intid, int target_vcpu
 	irq = add_lpi(e, intid, target_vcpu);
 	if (!irq)
 		return -1;
-	irq->target = (int16_t)target_vcpu;
+	/* A call applied late does not undo a MOVI learned since (vgic_engine_retarget_lpi()). */
+	if (irq->target_at <= e->now) {
+		irq->target = (int16_t)target_vcpu;
+		irq->target_at = e->now;
+	}
 	irq->pending_latch = pending_latch;
 	irq->enabled = enabled;
 	irq->priority = priority;
 	queue_irq(e, irq);
+	return 0;
+}
+
+/* See vgic_engine.h: update_affinity() of an ITS MOVI (or MAPC) for one LPI. */
+int vgic_engine_retarget_lpi(struct vgic_engine *e, uint32_t intid, int target_vcpu)
+{
+	struct irq *irq = get_irq(e, target_vcpu, intid);
+
+	if (!irq || intid < VGIC_ENGINE_MIN_LPI || target_vcpu < 0 || target_vcpu >= e->cfg.nr_vcpus)
+		return -1;
+	if (irq->target_at <= e->now) {
+		irq->target = (int16_t)target_vcpu;
+		irq->target_at = e->now;
+	}
 	return 0;
 }
 

@@ -226,6 +226,14 @@ int vgic_decode_irq_line(uint32_t irq, int guest_model, int nr_vcpus, struct vgi
 int vgic_engine_queue_lpi(struct vgic_engine *e, uint32_t intid, int target_vcpu,
 			  bool pending_latch, bool enabled, uint8_t priority);
 
+/*
+ * update_affinity(): an ITS MOVI (or MAPC) aimed the LPI at another vCPU;
+ * it stays on the AP list it is on until that vCPU's prune moves it. -1
+ * when the model holds no such LPI. Both this and vgic_engine_queue_lpi()
+ * keep the target learned latest by the clock (vgic_engine_set_clock()).
+ */
+int vgic_engine_retarget_lpi(struct vgic_engine *e, uint32_t intid, int target_vcpu);
+
 /* KVM_IRQ_LINE: decode, then inject. Returns as vgic_engine_inject(), -1 when decoding fails. */
 int vgic_engine_irq_line(struct vgic_engine *e, uint32_t irq, bool level);
 

@@ -84,6 +84,12 @@ static void on_lpi_queue(struct replay_model *m, const struct replay_model_row *
 		return;
 	if (r->intid - VGIC_ENGINE_MIN_LPI < m->cfg.nr_lpis)
 		m->lpi_queued_at[r->intid - VGIC_ENGINE_MIN_LPI] = r->ts_ns;
+	/*
+	 * The target the call saw was set by the ITS's last MOVI, before the
+	 * call: take it at once, whenever the queueing itself lands.
+	 */
+	vgic_engine_set_clock(m->e, r->ts_ns);
+	vgic_engine_retarget_lpi(m->e, (uint32_t)r->intid, r->vcpu);
 	if (m->vcpu[r->vcpu].thread_of == r->pid)
 		model_apply_one(m->e, &p);
 	else

@@ -26,15 +26,28 @@ for run in "$DATA"/lab/*/; do
 		fi
 	elif grep -q '^scenario=linux-' "$run/manifest.txt"; then
 		# A Linux guest under QEMU: the recording, no finding in either capture,
-		# and the guest's own counts within check's accounting of its window.
+		# and the guest's own counts within check's accounting of its window
+		# (the release build: these traces are large; the sanitized one runs
+		# the same code on the rest of the corpus).
+		fast=${VR_FAST:-$VR}
 		expect_ok "corpus $name (Linux guest): recording verifies" \
-			env VERIFY_WORK="$TMP/$name" "$DATA/../lab/verify-linux.sh" "$run" "$VR"
+			env VERIFY_WORK="$TMP/$name" "$DATA/../lab/verify-linux.sh" "$run" "$fast"
 		expect_ok "corpus $name: check finds nothing in the ftrace capture" \
-			$VR check --no-store "$TMP/$name/trace.db"
-		expect_ok "corpus $name: check finds nothing in the collector's recording" \
-			$VR check --no-store "$TMP/$name/record.db"
+			$fast check --no-store "$TMP/$name/trace.db"
+		rgap=$(known_gap "$name:record")
+		if [ -z "$rgap" ]; then
+			expect_ok "corpus $name: check finds nothing in the collector's recording" \
+				$fast check --no-store "$TMP/$name/record.db"
+		elif $fast check --no-store "$TMP/$name/record.db" > /dev/null 2>&1; then
+			echo "not ok - corpus $name:record now passes: remove it from tests/data/lab/KNOWN-GAPS"
+			failures=$((failures + 1))
+			checks=$((checks + 1))
+		else
+			echo "ok - corpus $name: check on the collector's recording still falls short # TODO $rgap"
+			checks=$((checks + 1))
+		fi
 		expect_ok "corpus $name: the guest's counts within check's accounting" \
-			"$DATA/../lab/linux-accounting.sh" "$run" "$VR" "$TMP/$name/trace.db" \
+			"$DATA/../lab/linux-accounting.sh" "$run" "$fast" "$TMP/$name/trace.db" \
 			"$TMP/$name/record.db"
 		linux=$((linux + 1))
 	else
@@ -45,6 +58,9 @@ for run in "$DATA"/lab/*/; do
 done
 checks=$((checks + 1))
 if [ "$n" -ge 8 ]; then echo "ok - $n corpus runs"; else echo "not ok - only $n corpus runs"; failures=$((failures + 1)); fi
+checks=$((checks + 1))
+if [ "$linux" -ge 16 ]; then echo "ok - $linux Linux-guest corpus runs"; else
+	echo "not ok - only $linux Linux-guest corpus runs (issue 18 asks for 16)"; failures=$((failures + 1)); fi
 kept=$(ls "$DATA"/lab/*/trace.dat | wc -l)
 checks=$((checks + 1))
 if [ "$kept" -ge 2 ]; then echo "ok - $kept real trace.dat files"; else echo "not ok - $kept trace.dat files"; failures=$((failures + 1)); fi

@@ -2,7 +2,8 @@
 # Print the Linux-guest runs of the corpus as a markdown table, one row per
 # run: kernel, GIC, host mode, vCPUs, the interrupts the guest handled by
 # class (truth.csv), check's flush agreement and findings on the ftrace
-# capture and on the collector's recording, and whether every count of the
+# capture and on the collector's recording (errors, then "+Ngap" for the
+# TRACE_GAP notes of a capture that lost events), and whether every count of the
 # guest lies within check's accounting of its window
 # (tests/lab/linux-accounting.sh). docs/lab.md carries its output.
 #
@@ -18,8 +19,9 @@ trap 'rm -rf "$tmp"' EXIT
 summary() {
 	"$vr" check --no-store "$1" > "$tmp/check.txt" 2>/dev/null || true
 	awk '/^model: / { split($0, a, " "); agreed = a[2]; flushes = a[4] }
-		/ events replayed, / { sub(/.* events replayed, /, ""); sub(/ finding.*/, ""); f = $0 }
-		END { printf "%s/%s %s", agreed, flushes, f }' "$tmp/check.txt"
+		/ events replayed, / { line = $0; sub(/.* events replayed, /, "", line); f = line + 0
+			if (match(line, /[0-9]+ TRACE_GAP/)) g = substr(line, RSTART, RLENGTH) + 0 }
+		END { printf "%s/%s %d%s", agreed, flushes, f - g, g ? "+" g "gap" : "" }' "$tmp/check.txt"
 }
 
 echo "| run | kernel | GIC | host | vCPUs | guest handled SGI/PPI/SPI/LPI | flushes agreed (ftrace) | findings ftrace/collector | guest counts within check's |"
