@@ -151,25 +151,17 @@ static void note_injecting_thread(struct checker *c, struct irq_track *t, const 
 	c->inflight[c->ninflight++] = t;
 }
 
-/*
- * Does r show its thread on its own way, past any call it made before?
- * An event of a kind that fires only in task context does. The others
- * may come from an interrupt handler nested inside such a call, on the
- * interrupted thread's pid; the handlers that inject (the arch timer's)
- * run on the CPU where a vCPU is loaded, so a thread that runs no vCPU
- * (QEMU's main loop, an iothread signalling irqfd) moves on with any of
- * its events.
- */
+/* Does r show its thread past any call it made before (replay_event_moves_thread_on())? */
 static int moved_on(const struct checker *c, const struct row *r)
 {
+	bool vcpu_thread = false;
 	size_t v;
 
 	if (VR_KIND_BIT(r->kind) & VR_KINDS_TASK_ONLY)
-		return 1;
-	for (v = 0; v < c->nvcpus; v++)
-		if (c->vcpus[v] && c->vcpus[v]->thread_pid == r->pid)
-			return 0;
-	return 1;
+		return 1; /* the common case, without the scan */
+	for (v = 0; v < c->nvcpus && !vcpu_thread; v++)
+		vcpu_thread = c->vcpus[v] && c->vcpus[v]->thread_pid == r->pid;
+	return replay_event_moves_thread_on(r->kind, vcpu_thread);
 }
 
 /*

@@ -116,13 +116,15 @@ void model_enqueue(struct replay_model *m, const struct pending_injection *p)
 /* A thread has moved on: the injections and SGIs it made have returned. */
 void model_note_injections_returned(struct replay_model *m, const struct replay_model_row *r)
 {
+	bool vcpu_thread = false;
 	int i;
 
-	/* Maybe an interrupt handler nested in the injecting call (on a vCPU's thread). */
-	if (!(VR_KIND_BIT(r->kind) & VR_KINDS_TASK_ONLY))
-		for (i = 0; i < m->cfg.nr_vcpus; i++)
-			if (m->vcpu[i].thread_of == r->pid)
-				return;
+	if (!m->nq)
+		return;
+	for (i = 0; i < m->cfg.nr_vcpus && !vcpu_thread; i++)
+		vcpu_thread = m->vcpu[i].thread_of == r->pid;
+	if (!replay_event_moves_thread_on(r->kind, vcpu_thread))
+		return; /* maybe an interrupt handler nested in the injecting call */
 	for (i = 0; i < m->nq; i++) /* this thread has moved on from its injections */
 		if (m->q[i].pid == r->pid)
 			m->q[i].done = true;

@@ -16,10 +16,24 @@
 #ifndef VR_PREDICT_H
 #define VR_PREDICT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "../engine/vgic_engine.h"
 #include "../schemas/trace_reader.h"
+
+/*
+ * Does an event of kind, on a thread that runs a vCPU or one that does
+ * not, show that thread past every call it made before (an injection
+ * whose tracepoint fired before the interrupt was queued)? Kinds outside
+ * VR_KINDS_TASK_ONLY may come from an interrupt handler nested in such a
+ * call; the handlers that inject (the arch timer's) run where a vCPU is
+ * loaded, on that vCPU's thread, so any event of another thread does.
+ */
+static inline bool replay_event_moves_thread_on(int kind, bool vcpu_thread)
+{
+	return !vcpu_thread || (VR_KIND_BIT(kind) & VR_KINDS_TASK_ONLY);
+}
 
 struct predict_result {
 	char profile[32];
