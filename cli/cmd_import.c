@@ -81,6 +81,25 @@ static void store_summaries(const char *path, int quiet)
 }
 #endif
 
+/*
+ * Say what the import stored but the user may not expect: an input with
+ * no kvm event at all (a capture taken with the events off), or time that
+ * runs backwards (a spliced capture), whose places are gaps.
+ */
+static void warn_about_input(const struct import_options *opt, const struct import_result *res)
+{
+	if (!res->stats.events)
+		cli_error("warning: %s: no kvm events in it; the trace is empty (were the kvm "
+			  "events enabled? see 'vgic-replay probes')",
+			  opt->input);
+	if (res->backward_places)
+		cli_error("warning: %s:%lld: time runs backwards (by up to %.6f s, at %lld "
+			  "place%s); each place is stored as a gap, not replayed across",
+			  opt->input, (long long)res->backward_pos,
+			  (double)res->backward_largest_ns / 1e9, (long long)res->backward_places,
+			  res->backward_places == 1 ? "" : "s");
+}
+
 /* Parse options, run the import, store the TUI's summaries, print a one-line summary. */
 int cmd_import(int argc, char **argv)
 {
@@ -145,6 +164,7 @@ int cmd_import(int argc, char **argv)
 		cli_error("%s", err.msg);
 		return 1;
 	}
+	warn_about_input(&opt, &res);
 #ifndef VR_NO_TUI
 	store_summaries(opt.output, opt.quiet);
 #endif

@@ -914,6 +914,17 @@ void track_gap(struct checker *c, int64_t after_event, int64_t lost, int32_t cpu
 			 "misses); interrupts in flight until then are reported as unknown, never as "
 			 "findings.",
 			 (long long)lost, (double)(end_ts - ts) / 1e6);
+	else if (cpu < 0 && lost >= 0)
+		snprintf(fd.explanation, sizeof(fd.explanation),
+			 "The tracer lost %lld events here, on CPUs it does not name (overwritten "
+			 "in its buffer); interrupts in flight across this point are reported as "
+			 "unknown, never as findings.",
+			 (long long)lost);
+	else if (cpu < 0)
+		snprintf(fd.explanation, sizeof(fd.explanation),
+			 "The trace breaks here on every CPU (events lost, or time running "
+			 "backwards in the capture); interrupts in flight across this point are "
+			 "reported as unknown, never as findings.");
 	else if (lost >= 0)
 		snprintf(fd.explanation, sizeof(fd.explanation),
 			 "The tracer lost %lld events on CPU %d here; interrupts in flight across "
@@ -922,7 +933,7 @@ void track_gap(struct checker *c, int64_t after_event, int64_t lost, int32_t cpu
 	else
 		snprintf(fd.explanation, sizeof(fd.explanation),
 			 "The tracer lost an unknown number of events on CPU %d here; interrupts "
-			 "in flight across this point are reported as unknown.",
+			 "in flight across this point are reported as unknown, never as findings.",
 			 cpu);
 	finding_report(c, &fd);
 }

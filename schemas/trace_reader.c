@@ -234,7 +234,7 @@ int trace_item_validate(const struct trace_item *it, struct vr_error *err)
 		what = "INTID", v = e->intid;
 	else if (e->cpu < 0 || e->pid < 0)
 		what = e->cpu < 0 ? "CPU" : "thread id", v = e->cpu < 0 ? e->cpu : e->pid;
-	else if (e->ts_ns < 0)
+	else if (e->ts_ns < 0 || e->ts_ns > TRACE_MAX_TS_NS)
 		what = "timestamp", v = e->ts_ns;
 	else if (it->has_snapshot && it->snap.gic_version != 0 && it->snap.gic_version != 2 &&
 		 it->snap.gic_version != 3 && it->snap.gic_version != 5) /* 0: never known */
@@ -246,6 +246,28 @@ int trace_item_validate(const struct trace_item *it, struct vr_error *err)
 	if (!what)
 		return 0;
 	return vr_error_set(err, "event %lld: %s %lld out of range (a damaged or foreign trace)",
+			    (long long)it->id, what, (long long)v);
+}
+
+/*
+ * A gap row is as much a stranger's input as an event: its times bound
+ * the replay's windows and its CPU is printed, so both are checked here.
+ */
+static int gap_validate(const struct trace_item *it, struct vr_error *err)
+{
+	const char *what = NULL;
+	int64_t v = 0;
+
+	if (it->gap.start_ns < 0 || it->gap.start_ns > TRACE_MAX_TS_NS)
+		what = "start time", v = it->gap.start_ns;
+	else if (it->gap.end_ns < 0 || it->gap.end_ns > TRACE_MAX_TS_NS)
+		what = "end time", v = it->gap.end_ns;
+	else if (it->gap.cpu < -1)
+		what = "CPU", v = it->gap.cpu;
+	if (!what)
+		return 0;
+	return vr_error_set(err,
+			    "gap after event %lld: %s %lld out of range (a damaged or foreign trace)",
 			    (long long)it->id, what, (long long)v);
 }
 
@@ -310,7 +332,7 @@ int trace_cursor_next(struct trace_cursor *c, struct trace_item *it, struct vr_e
 	if (c->gaps && c->gap_row == SQLITE_ROW &&
 	    (c->done || sqlite3_column_int64(c->gaps, 0) < sqlite3_column_int64(c->ev, COL_ID))) {
 		read_gap(c, it);
-		return 1;
+		return gap_validate(it, err) ? -1 : 1;
 	}
 	if (c->done)
 		return 0;

@@ -27,6 +27,12 @@ enum trace_item_type {
 /* The highest vCPU id a trace may name (KVM's own limit is 4096 vCPUs per VM). */
 #define TRACE_MAX_VCPUS 4096
 
+/*
+ * The latest time a trace may hold: 2^62 ns, 146 years of uptime, so that
+ * the replay's windows (a time plus a span) never overflow.
+ */
+#define TRACE_MAX_TS_NS (INT64_C(1) << 62)
+
 /* The AP-list length of a vgic_post whose walk was cut short. */
 #define TRACE_AP_LEN_TRUNCATED 1000000
 

@@ -1056,8 +1056,8 @@ static int add_gap(struct trace_writer *w, int32_t cpu, int64_t lost, int window
 	op->end_ns = end_ns;
 	op->src_pos = src_pos;
 	w->stats.gaps++;
-	if (lost > 0)
-		w->stats.lost += lost;
+	if (lost > 0) /* a capture's counts can be anything: saturate, never wrap */
+		w->stats.lost = lost > INT64_MAX - w->stats.lost ? INT64_MAX : w->stats.lost + lost;
 	return 0;
 }
 

@@ -757,6 +757,13 @@ struct timeline *timeline_open(struct tracedb *db, tl_progress_fn progress, void
 
 	tl->db = db;
 	tui_store_trace_info(db, &ti);
+	if (ti.nvcpus != VR_NO_VALUE && ti.nvcpus > TRACE_MAX_VCPUS) { /* lanes are allocated from it */
+		vr_error_set(err, "%s: the vcpus table names vCPU %lld, beyond KVM's %d (a damaged "
+			     "or foreign trace)",
+			     tracedb_path(db), (long long)ti.nvcpus - 1, TRACE_MAX_VCPUS);
+		free(tl);
+		return NULL;
+	}
 	tl->t0 = ti.first_ns != VR_NO_VALUE ? ti.first_ns : 0;
 	tl->t1 = ti.last_ns != VR_NO_VALUE ? ti.last_ns : tl->t0;
 	tl->events_total = ti.events_total != VR_NO_VALUE ? ti.events_total : 0;

@@ -38,6 +38,9 @@ struct import_result {
 	char kernel_release[128];
 	char kernel_source[256];
 	int gic_version;
+	int64_t backward_places;   /* places where the input's time ran backwards (gaps) */
+	int64_t backward_pos;	   /* the first one's position */
+	int64_t backward_largest_ns;
 };
 
 /*

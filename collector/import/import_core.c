@@ -48,6 +48,36 @@ int import_interrupted(void)
 }
 
 /* See import_core.h. */
+void import_order_init(struct import_order *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->latest_ns = VR_NO_VALUE;
+}
+
+/* See import_core.h. */
+int import_order_check(struct import_order *o, struct trace_writer *w, int64_t ts_ns, int64_t pos)
+{
+	if (o->latest_ns == VR_NO_VALUE || ts_ns >= o->latest_ns) {
+		o->latest_ns = ts_ns;
+		return 0;
+	}
+	if (!o->places++)
+		o->first_pos = pos;
+	if (o->latest_ns - ts_ns > o->largest_ns)
+		o->largest_ns = o->latest_ns - ts_ns;
+	o->latest_ns = ts_ns; /* what follows is ordered against the new time */
+	return trace_writer_gap(w, -1, -1, pos);
+}
+
+/* See import_core.h. */
+void import_order_result(const struct import_order *o, struct import_result *res)
+{
+	res->backward_places = o->places;
+	res->backward_pos = o->first_pos;
+	res->backward_largest_ns = o->largest_ns;
+}
+
+/* See import_core.h. */
 int import_sniff_tracedat(const unsigned char *head, size_t nhead)
 {
 	return nhead >= sizeof(tracedat_magic) && !memcmp(head, tracedat_magic, sizeof(tracedat_magic));

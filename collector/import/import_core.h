@@ -71,6 +71,31 @@ void import_restore_signals(const struct import_signals *saved);
 /* Did SIGINT or SIGTERM arrive since import_catch_signals()? Formats stop at the next record. */
 int import_interrupted(void);
 
+/* ---- time order */
+
+/*
+ * ftrace and trace-cmd hand events over merged in time order, so a
+ * timestamp that runs backwards means a spliced or damaged capture. The
+ * replay cannot order events across such a place: it becomes a gap (all
+ * CPUs, count unknown) and the import warns, so it never turns into
+ * findings.
+ */
+struct import_order {
+	int64_t latest_ns;  /* latest time seen so far, or VR_NO_VALUE */
+	int64_t places;	    /* places where time ran backwards */
+	int64_t first_pos;  /* the first one's position in the input */
+	int64_t largest_ns; /* the largest step back */
+};
+
+/* Nothing seen yet. */
+void import_order_init(struct import_order *o);
+
+/* Note an event's time at pos; a step back records a gap. Nonzero when the writer failed. */
+int import_order_check(struct import_order *o, struct trace_writer *w, int64_t ts_ns, int64_t pos);
+
+/* Hand what was found to the import's result. */
+void import_order_result(const struct import_order *o, struct import_result *res);
+
 /* ---- metadata */
 
 /*

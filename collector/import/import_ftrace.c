@@ -27,6 +27,7 @@ struct ftrace_import {
 	const struct import_job *job;
 	struct trace_writer *w;
 	struct kernel_evidence kev;
+	struct import_order order;
 	struct ftrace_line parsed;
 	int64_t line_no;
 	int64_t events;
@@ -89,6 +90,8 @@ static int import_line(struct ftrace_import *st, const char *line, size_t len)
 		if (pl->ev.kind == VR_EV_POPULATE)
 			kernel_evidence_observe(&st->kev, st->line_no, &pl->ev, &pl->snap);
 		st->events++;
+		if (import_order_check(&st->order, st->w, pl->ev.ts_ns, st->line_no))
+			return -1;
 		return trace_writer_event(st->w, &pl->ev) < 0 ? -1 : 0;
 	case FTRACE_LINE_SNAPSHOT:
 		if (pl->ts_is_counter)
@@ -97,6 +100,8 @@ static int import_line(struct ftrace_import *st, const char *line, size_t len)
 		if (!pl->snap.gic_version)
 			pl->snap.gic_version = st->kev.gic_version;
 		st->events++;
+		if (import_order_check(&st->order, st->w, pl->ev.ts_ns, st->line_no))
+			return -1;
 		return trace_writer_snapshot(st->w, &pl->ev, &pl->snap) < 0 ? -1 : 0;
 	case FTRACE_LINE_LOST:
 		return trace_writer_gap(st->w, pl->lost_cpu, pl->lost, st->line_no);
@@ -178,10 +183,12 @@ static int take_rest(struct ftrace_import *st, struct vr_error *err)
 			return store_failed(st, err);
 		st->have = 0;
 	} else if (st->have >= MAX_LINE) {
-		st->line_no++;
-		trace_writer_problem(st->w, st->line_no, "unparsed", NULL, "line longer than 64 KiB",
-				     st->buf, 64);
-		st->skipping = 1;
+		if (!st->skipping) { /* one line, however many buffers its tail takes */
+			st->line_no++;
+			trace_writer_problem(st->w, st->line_no, "unparsed", NULL,
+					     "line longer than 64 KiB", st->buf, 64);
+			st->skipping = 1;
+		}
 		st->have = 0;
 	}
 	return 0;
@@ -201,6 +208,9 @@ static int read_lines(struct ftrace_import *st, struct vr_error *err)
 		}
 		if (take_lines(st, err) || take_rest(st, err))
 			return -1;
+		if (import_interrupted()) /* also inside a line that never ends */
+			return vr_error_set(err, "%s:%lld: interrupted", st->job->name,
+					    (long long)st->line_no + !st->skipping);
 		vr_progress_update(&st->progress, (uint64_t)st->line_no, 0);
 	}
 	vr_progress_done(&st->progress);
@@ -215,6 +225,8 @@ static int finish_import(struct ftrace_import *st, struct vr_error *err)
 {
 	const struct import_job *job = st->job;
 
+	if (!st->line_no)
+		return vr_error_set(err, "%s:1: empty input, nothing to import", job->name);
 	if (!st->events && st->first_problem)
 		return vr_error_set(err, "%s:%lld: no kvm events recognised; first problem: %s",
 				    job->name, (long long)st->first_problem_line, st->first_problem);
@@ -226,6 +238,7 @@ static int finish_import(struct ftrace_import *st, struct vr_error *err)
 	trace_writer_info_text(st->w, "clock", st->counter_clock ? "counter" : NULL);
 	trace_writer_info_int(st->w, "input_records", st->line_no);
 	job->res->input_records = st->line_no;
+	import_order_result(&st->order, job->res);
 	import_finish_metadata(job, &st->kev, NULL);
 	return 0;
 }
@@ -240,6 +253,7 @@ static int ftrace_import(const struct import_job *job, struct vr_error *err)
 	st.job = job;
 	st.w = job->w;
 	kernel_evidence_init(&st.kev);
+	import_order_init(&st.order);
 	vr_progress_init(&st.progress, "importing");
 	st.buf = vr_xmalloc(READ_CHUNK + 1);
 	memcpy(st.buf, job->head, job->nhead);

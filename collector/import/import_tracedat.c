@@ -62,6 +62,7 @@ struct tracedat_import {
 	struct tep_handle *tep;
 	struct trace_writer *w;
 	struct kernel_evidence kev;
+	struct import_order order;
 	struct ftrace_line parsed;
 	int64_t records;
 	int64_t events;
@@ -231,12 +232,16 @@ static int store_record(struct tracedat_import *st, enum ftrace_line_type t,
 		if (pl->ev.kind == VR_EV_POPULATE)
 			kernel_evidence_observe(&st->kev, st->records, &pl->ev, &pl->snap);
 		st->events++;
+		if (import_order_check(&st->order, st->w, pl->ev.ts_ns, st->records))
+			return 1;
 		return trace_writer_event(st->w, &pl->ev) < 0;
 	case FTRACE_LINE_SNAPSHOT:
 		kernel_evidence_observe(&st->kev, st->records, &pl->ev, &pl->snap);
 		if (!pl->snap.gic_version)
 			pl->snap.gic_version = st->kev.gic_version;
 		st->events++;
+		if (import_order_check(&st->order, st->w, pl->ev.ts_ns, st->records))
+			return 1;
 		return trace_writer_snapshot(st->w, &pl->ev, &pl->snap) < 0;
 	case FTRACE_LINE_UNPARSED:
 		return trace_writer_problem(st->w, st->records, "unparsed", ev->name,
@@ -357,6 +362,7 @@ static void finish_import(struct tracedat_import *st, struct tracecmd_input *h,
 	trace_writer_info_text(st->w, "clock", clock && *clock ? clock : NULL);
 	trace_writer_info_int(st->w, "input_records", st->records);
 	job->res->input_records = st->records;
+	import_order_result(&st->order, job->res);
 	import_finish_metadata(job, &st->kev, uname);
 }
 
@@ -374,6 +380,7 @@ static int tracedat_import(const struct import_job *job, struct vr_error *err)
 	st.w = job->w;
 	st.err = err;
 	kernel_evidence_init(&st.kev);
+	import_order_init(&st.order);
 	vr_progress_init(&st.progress, "importing");
 	tracecmd_set_loglevel(TEP_LOG_NONE);
 	tep_set_loglevel(TEP_LOG_NONE);

@@ -363,7 +363,15 @@ int vr_import(const struct import_options *opt, struct import_result *res, struc
 	job.fd = in.fd;
 	job.head = in.head;
 	job.nhead = in.nhead;
-	if (run_format(&job, &in, err) || finish_decompressor(&in, err))
+	if (run_format(&job, &in, err)) {
+		struct vr_error damaged;
+
+		/* A cut .xz looks like an empty or odd input: the decompressor's word wins. */
+		if (finish_decompressor(&in, &damaged))
+			*err = damaged;
+		goto out;
+	}
+	if (finish_decompressor(&in, err))
 		goto out;
 	rc = commit_into_place(&job, tmp, err);
 	if (!rc) {

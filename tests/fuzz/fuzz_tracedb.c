@@ -45,13 +45,18 @@ static const char *const targets[][2] = {
 	{"trace_info", "gic_version"}, {"trace_info", "nr_lrs"}, {"trace_info", "kernel_release"},
 	{"trace_info", "first_ts_ns"}, {"trace_info", "snapshots_total"},
 	{"ap_list_entries", "intid"}, {"vcpus", "vcpu"},
+	{"gaps", "start_ts_ns"},    {"gaps", "end_ts_ns"},	  {"events", "src_pos"},
+	{"snapshots", "apr"},	     {"snapshots", "ap0r0"},	  {"snapshots", "ap1r0"},
+	{"ap_list_entries", "pos"}, {"ap_list_entries", "priority"},
+	{"ap_list_entries", "target_vcpu"}, {"ap_list_entries", "active"},
+	{"trace_info", "last_ts_ns"},
 };
 
 /* Values an edit may write: the boundaries readers get wrong. */
 static const int64_t extremes[] = {
 	0, 1, -1, 2, 15, 16, 31, 32, 63, 64, 1019, 1020, 1023, 8192, 65535, 65536,
 	INT32_MAX, (int64_t)INT32_MAX + 1, INT32_MIN, UINT32_MAX, INT64_MAX, INT64_MIN,
-	-100000, 2000000,
+	-100000, 2000000, INT64_C(1) << 62, (INT64_C(1) << 62) + 1,
 };
 
 static char *seed;	/* the real recording the edits start from */

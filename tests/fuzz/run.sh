@@ -1,7 +1,8 @@
 #!/bin/sh
 # Run the fuzzers of the importers and of the trace readers: `smoke` (part of make test, ~30 s each) or
 # `long` (FUZZ_SECONDS each). Seeds come from the real traces in tests/data.
-# Exits non-zero on any crash and prints the reproducer.
+# Exits non-zero on any crash and prints the reproducer; a reproducer
+# worth keeping goes into tests/fuzz/regressions/FUZZER/ and is run first.
 # Usage: tests/fuzz/run.sh smoke|long BUILD_FUZZ_DIR
 set -eu
 mode=$1
@@ -40,6 +41,14 @@ for fz in fuzz_ftrace fuzz_tracedat fuzz_tracedb; do
 	max_len=65536
 	[ $fz = fuzz_tracedat ] && max_len=2000000
 	[ $fz = fuzz_tracedb ] && max_len=256
+	# crashes found before, kept as inputs that must stay harmless
+	regress=$(dirname "$0")/regressions/$fz
+	if [ -n "$(ls "$regress" 2> /dev/null)" ] &&
+		! "$dir/$fz" -runs=1 "$regress"/* > "$dir/$fz-regress.log" 2>&1; then
+		echo "fuzz: $fz crashes again on a kept input:" >&2
+		grep -E 'ERROR|SUMMARY|Running:' "$dir/$fz-regress.log" | tail -3 >&2
+		rc=1
+	fi
 	if ! "$dir/$fz" -max_total_time="$secs" -max_len=$max_len -timeout=20 -rss_limit_mb=4096 \
 		-artifact_prefix="$dir/artifacts-$fz/" -print_final_stats=1 \
 		"$dir/corpus-$fz" > "$dir/$fz.log" 2>&1; then
@@ -48,7 +57,8 @@ for fz in fuzz_ftrace fuzz_tracedat fuzz_tracedb; do
 		grep -E 'ERROR|SUMMARY' "$dir/$fz.log" | head -5 >&2
 		rc=1
 	fi
+	# executions, peak memory and the edges covered at the end, for the closing notes
 	grep -E '^stat::number_of_executed_units|^stat::peak_rss_mb' "$dir/$fz.log" | tr '\n' ' '
-	echo
+	grep -Eo 'DONE +cov: [0-9]+ ft: [0-9]+' "$dir/$fz.log" | tail -1 || echo
 done
 exit $rc
