@@ -2,8 +2,9 @@
 /*
  * `vgic-replay check trace.db`: replay a trace and report lost
  * interrupts, wrong deactivations and the other findings of replay/, each
- * with the events that prove it. Results are also stored in the trace's
- * replay_runs and findings tables for the TUI and `sql`.
+ * with the events that prove it. A check only reads the trace; with
+ * --store the run is kept in its replay_runs and findings tables for the
+ * TUI and `sql`, replacing an earlier run of the same profile and options.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -33,7 +34,9 @@ static const char check_usage[] =
 	"                       with '+' and a unit: +250ms, +1.5s, +20us, +1000ns\n"
 	"      --json           print one JSON document instead of text\n"
 	"  -q, --quiet          print findings only (no summary, no accounting)\n"
-	"      --no-store       do not record the run in the trace's findings tables\n"
+	"      --store          keep the run in the trace's findings tables (for the TUI and\n"
+	"                       sql), replacing an earlier run with the same profile and\n"
+	"                       options; without it the trace is only read\n"
 	"      --compare A,B    replay under profiles A and B and print the first finding\n"
 	"                       one makes and the other does not (exit 1 if they differ)\n"
 	"  -h, --help           show this help\n"
@@ -304,6 +307,7 @@ static int parse_check_args(int argc, char **argv, struct check_args *a)
 		{"from", required_argument, NULL, 'f'},	   {"to", required_argument, NULL, 't'},
 		{"json", no_argument, NULL, 'j'},	   {"quiet", no_argument, NULL, 'q'},
 		{"no-store", no_argument, NULL, 'n'},	   {"help", no_argument, NULL, 'h'},
+		{"store", no_argument, NULL, 'S'},
 		{"compare", required_argument, NULL, 'C'},
 		{NULL, 0, NULL, 0},
 	};
@@ -311,7 +315,6 @@ static int parse_check_args(int argc, char **argv, struct check_args *a)
 
 	memset(a, 0, sizeof(*a));
 	a->opt.vcpu = a->opt.intid = a->opt.from_ns = a->opt.to_ns = VR_NO_VALUE;
-	a->opt.store = 1;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "p:qh", longopts, NULL)) != -1) {
 		switch (c) {
@@ -341,8 +344,11 @@ static int parse_check_args(int argc, char **argv, struct check_args *a)
 		case 'q':
 			a->quiet = 1;
 			break;
-		case 'n':
+		case 'n': /* the default; kept for scripts written when storing was */
 			a->opt.store = 0;
+			break;
+		case 'S':
+			a->opt.store = 1;
 			break;
 		case 'C':
 			a->compare = optarg;
@@ -369,8 +375,10 @@ static int parse_check_args(int argc, char **argv, struct check_args *a)
 }
 
 /*
- * Open the trace for check: writable to store the run, or read-only (a
- * file the user cannot write is still checked, its results not stored).
+ * Open the trace for check: read-only, so that a check leaves the file as
+ * it was and works on one the user cannot write; writable only with
+ * --store, which fails with a line saying why when the file cannot be
+ * written.
  */
 static struct tracedb *open_for_check(struct check_args *a)
 {
@@ -378,14 +386,9 @@ static struct tracedb *open_for_check(struct check_args *a)
 	struct tracedb *db;
 
 	db = tracedb_open(a->path, a->opt.store ? TRACEDB_READWRITE : TRACEDB_READONLY, &err);
-	if (!db && a->opt.store) {
-		db = tracedb_open(a->path, TRACEDB_READONLY, &err);
-		if (db) {
-			fprintf(stderr, "vgic-replay: %s: read-only; results not stored\n", a->path);
-			a->opt.store = 0;
-		}
-	}
-	if (!db)
+	if (!db && a->opt.store)
+		cli_error("%s (check without --store only reads it)", err.msg);
+	else if (!db)
 		cli_error("%s", err.msg);
 	return db;
 }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "../ui/tui.h"
+#include "../engine/vgic_engine.h"
 #include "cli.h"
 
 static const char tui_usage[] =
@@ -24,6 +25,9 @@ static const char tui_usage[] =
 	"      --ascii     ASCII instead of UTF-8 block characters\n"
 	"      --no-color  monochrome (also when NO_COLOR is set and not empty)\n"
 	"      --read-only never write to the trace file\n"
+	"  -p, --profile NAME  show the findings `check --store` kept under NAME\n"
+	"                  (default: the profile of the trace's own kernel; a run\n"
+	"                  under another profile is a what-if, not the trace's)\n"
 	"      --keys      print the key table (Markdown) and exit\n"
 	"  -h, --help      show this help\n";
 
@@ -35,18 +39,21 @@ int cmd_tui(int argc, char **argv)
 		{"no-color", no_argument, NULL, 'c'},
 		{"read-only", no_argument, NULL, 'r'},
 		{"keys", no_argument, NULL, 'k'},
+		{"profile", required_argument, NULL, 'p'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	struct tui_options o = {0, 0, 0};
+	struct tui_options o = {0, 0, 0, NULL};
 	int c;
 
 	/* The no-color.org convention: NO_COLOR set to anything but "". */
 	if (getenv("NO_COLOR") && *getenv("NO_COLOR"))
 		o.no_color = 1;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		if (c == 'a')
+	while ((c = getopt_long(argc, argv, "hp:", longopts, NULL)) != -1) {
+		if (c == 'p')
+			o.profile = optarg;
+		else if (c == 'a')
 			o.ascii = 1;
 		else if (c == 'c')
 			o.no_color = 1;
@@ -66,6 +73,11 @@ int cmd_tui(int argc, char **argv)
 	}
 	if (optind + 1 != argc) {
 		fputs(tui_usage, stderr);
+		return 2;
+	}
+	if (o.profile && !vgic_profile_find(o.profile)) {
+		cli_error("tui: unknown profile '%s'; see 'vgic-replay check --list-profiles'",
+			  o.profile);
 		return 2;
 	}
 	return tui_run(argv[optind], &o);

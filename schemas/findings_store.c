@@ -49,6 +49,38 @@ static int insert_run(struct findings_store *fs, const struct findings_run *run,
 	return 0;
 }
 
+/*
+ * A rerun replaces the run it repeats: the runs stored with the same
+ * profile and options go, with their findings and proofs, so each
+ * question asked of a trace has one answer in it.
+ */
+static int delete_earlier_runs(sqlite3 *sql, const struct findings_run *run,
+			       struct vr_error *err)
+{
+	static const char *const steps[] = {
+		"DELETE FROM finding_events WHERE finding IN (SELECT id FROM findings WHERE run IN "
+		"(SELECT run FROM replay_runs WHERE profile = ?1 AND coalesce(options, '') = ?2))",
+		"DELETE FROM findings WHERE run IN "
+		"(SELECT run FROM replay_runs WHERE profile = ?1 AND coalesce(options, '') = ?2)",
+		"DELETE FROM replay_runs WHERE profile = ?1 AND coalesce(options, '') = ?2",
+	};
+
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		sqlite3_stmt *st;
+		int rc;
+
+		if (prepare(sql, "replay_runs", steps[i], &st, err))
+			return -1;
+		sqlite3_bind_text(st, 1, run->profile, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, run->options ? run->options : "", -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		sqlite3_finalize(st);
+		if (rc != SQLITE_DONE)
+			return vr_error_set(err, "replay_runs: %s", sqlite3_errmsg(sql));
+	}
+	return 0;
+}
+
 /* See findings_store.h. */
 struct findings_store *findings_store_begin(struct tracedb *db, const struct findings_run *run,
 					    struct vr_error *err)
@@ -61,7 +93,7 @@ struct findings_store *findings_store_begin(struct tracedb *db, const struct fin
 		free(fs);
 		return NULL;
 	}
-	if (insert_run(fs, run, err) ||
+	if (delete_earlier_runs(sql, run, err) || insert_run(fs, run, err) ||
 	    prepare(sql, "findings",
 		    "INSERT INTO findings(run, kind, severity, ts_ns, cpu, vcpu, intid, "
 		    "explanation, vm) VALUES (?,?,?,?,?,?,?,?,(SELECT vm FROM events WHERE id = ?9))",

@@ -23,6 +23,7 @@ struct tracedb {
 	int version;
 	void (*barrier)(void *); /* the bulk writer's, see tracedb_set_barrier() */
 	void *barrier_arg;
+	int writable; /* opened or created for writing */
 };
 
 /*
@@ -181,6 +182,52 @@ static int check_schema(struct tracedb *db, struct vr_error *err)
 	return rc;
 }
 
+/*
+ * Is the file in WAL mode (header bytes 18 and 19 are 2) with no log
+ * beside it? A recording from an older collector is left so; a read-only
+ * connection to it would create -shm and -wal next to it, and fail where
+ * the directory is not writable. With no log there is nothing one could
+ * add: such a file is read as immutable, touching nothing.
+ */
+static int wal_without_log(const char *path)
+{
+	unsigned char h[20];
+	struct stat log;
+	char *wal;
+	FILE *f = fopen(path, "rb");
+	int wal_mode, no_log;
+
+	if (!f)
+		return 0;
+	wal_mode = fread(h, 1, sizeof(h), f) == sizeof(h) && h[18] == 2 && h[19] == 2;
+	fclose(f);
+	if (!wal_mode)
+		return 0;
+	wal = vr_xmalloc(strlen(path) + 5);
+	sprintf(wal, "%s-wal", path);
+	no_log = stat(wal, &log) != 0 || log.st_size == 0;
+	free(wal);
+	return no_log;
+}
+
+/* path as a file: URI that opens it immutable (characters a URI reserves escaped). */
+static char *immutable_uri(const char *path)
+{
+	static const char tail[] = "?immutable=1";
+	char *uri = vr_xmalloc(strlen("file:") + 3 * strlen(path) + sizeof(tail));
+	char *o = uri + sprintf(uri, "file:");
+
+	for (const unsigned char *c = (const unsigned char *)path; *c; c++) {
+		if ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+		    strchr("/-._~", *c))
+			*o++ = (char)*c;
+		else
+			o += sprintf(o, "%%%02X", *c);
+	}
+	strcpy(o, tail);
+	return uri;
+}
+
 /* Open and validate; see tracedb.h. */
 struct tracedb *tracedb_open(const char *path, int flags, struct vr_error *err)
 {
@@ -197,8 +244,23 @@ struct tracedb *tracedb_open(const char *path, int flags, struct vr_error *err)
 	}
 	db = vr_xcalloc(1, sizeof(*db));
 	db->path = vr_xstrdup(path);
-	if (sqlite3_open_v2(path, &db->sql, oflags, NULL) != SQLITE_OK) {
+	db->writable = !!(flags & TRACEDB_READWRITE);
+	if (!db->writable && wal_without_log(path)) {
+		char *uri = immutable_uri(path);
+		int rc = sqlite3_open_v2(uri, &db->sql, oflags | SQLITE_OPEN_URI, NULL);
+
+		free(uri);
+		if (rc != SQLITE_OK) {
+			vr_error_set(err, "%s: cannot open: %s", path, sqlite3_errmsg(db->sql));
+			goto fail;
+		}
+	} else if (sqlite3_open_v2(path, &db->sql, oflags, NULL) != SQLITE_OK) {
 		vr_error_set(err, "%s: cannot open: %s", path, sqlite3_errmsg(db->sql));
+		goto fail;
+	}
+	if (db->writable && sqlite3_db_readonly(db->sql, "main") == 1) {
+		/* SQLite opens a file it may not write read-only without a word. */
+		vr_error_set(err, "%s: cannot write it (read-only file or directory)", path);
 		goto fail;
 	}
 	sqlite3_busy_timeout(db->sql, 2000);
@@ -292,6 +354,7 @@ static struct tracedb *create_with(const char *path, const char *pragmas, struct
 	}
 	db = vr_xcalloc(1, sizeof(*db));
 	db->path = vr_xstrdup(path);
+	db->writable = 1;
 	if (sqlite3_open_v2(path, &db->sql, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
 	    SQLITE_OK) {
 		vr_error_set(err, "%s: cannot create: %s", path, sqlite3_errmsg(db->sql));
@@ -337,11 +400,33 @@ struct tracedb *tracedb_create_durable(const char *path, struct vr_error *err)
 			   err);
 }
 
+/*
+ * A writer that used WAL (a live recording) leaves the file in rollback
+ * mode when it is done: a WAL file needs -shm and -wal beside it for any
+ * later reader, which a user who cannot write the directory cannot make.
+ * A reader still attached keeps it in WAL (busy): harmless.
+ */
+static void leave_wal(sqlite3 *sql)
+{
+	sqlite3_stmt *st;
+	int wal = 0;
+
+	if (sqlite3_prepare_v2(sql, "PRAGMA journal_mode", -1, &st, NULL) != SQLITE_OK)
+		return;
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+		wal = !strcmp((const char *)sqlite3_column_text(st, 0), "wal");
+	sqlite3_finalize(st);
+	if (wal)
+		sqlite3_exec(sql, "PRAGMA journal_mode = DELETE", NULL, NULL, NULL);
+}
+
 /* Close and free; NULL allowed so error paths stay simple. */
 void tracedb_close(struct tracedb *db)
 {
 	if (!db)
 		return;
+	if (db->writable)
+		leave_wal(db->sql);
 	sqlite3_close_v2(db->sql);
 	free(db->path);
 	free(db);

@@ -565,10 +565,10 @@ void tui_store_gaps(struct tracedb *db, int64_t from, int64_t to,
 /* ---------------------------------------------------------------- findings */
 
 /* See tui_store.h. */
-int64_t tui_store_latest_run(struct tracedb *db)
+int64_t tui_store_own_run(struct tracedb *db, const char *profile)
 {
-	return query_int(db, "SELECT max(run) FROM replay_runs WHERE status = 'done'", NULL, 0, NULL,
-			 0);
+	return query_int(db, "SELECT max(run) FROM replay_runs WHERE status = 'done' AND profile = ?4",
+			 NULL, 0, profile, 0);
 }
 
 /* See tui_store.h. */

@@ -184,8 +184,12 @@ void tui_store_gaps(struct tracedb *db, int64_t from, int64_t to,
 
 /* ---------------------------------------------------------------- findings */
 
-/* The latest replay run that finished (replay_runs.status 'done'), 0: none. */
-int64_t tui_store_latest_run(struct tracedb *db);
+/*
+ * The latest stored check run (replay_runs.status 'done') under profile,
+ * the trace's own kernel's: a what-if run under another profile is not
+ * the trace's findings. 0: none.
+ */
+int64_t tui_store_own_run(struct tracedb *db, const char *profile);
 
 /* One finding as the TUI shows it; valid during the callback only. */
 struct tui_finding {

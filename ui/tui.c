@@ -25,6 +25,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../engine/vgic_engine.h"
+#include "../schemas/trace_reader.h"
 #include "../schemas/tui_store.h"
 #include "timeline.h"
 
@@ -103,7 +105,8 @@ struct tui {
 	int64_t vstart, vspan; /* visible window */
 	int64_t cursor, mark_a, mark_b;
 	int nvcpus;
-	int64_t run;	     /* latest replay run, 0: none */
+	int64_t run;	     /* latest stored run under the kernel's own profile, 0: none */
+	const char *profile; /* that profile's name */
 	int64_t filter;	     /* the one INTID shown, -1: all */
 	int filter_vcpu;     /* the one vCPU shown, -1: all */
 	int help, color, show_cpu;
@@ -624,11 +627,11 @@ static void findings_draw(struct tui *t, int row, int height, int cols)
 	if (height < 1)
 		return;
 	if (!t->run)
-		snprintf(title, sizeof(title), "findings (run `vgic-replay check` first)");
+		snprintf(title, sizeof(title), "findings (none stored: `vgic-replay check --store`)");
 	else if (t->filter >= 0)
 		snprintf(title, sizeof(title), "findings of INTID %lld", (long long)t->filter);
 	else
-		snprintf(title, sizeof(title), "findings");
+		snprintf(title, sizeof(title), "findings (%s)", t->profile);
 	rule(t, row, cols, title);
 	if (!t->run)
 		return;
@@ -963,6 +966,27 @@ static void show_progress(int64_t done, int64_t total, void *arg)
 	refresh();
 }
 
+/*
+ * The findings shown are those of the trace's own kernel: the latest
+ * stored check under the profile its release picks (as check picks it),
+ * never a what-if run under another profile unless one is asked for.
+ */
+static void choose_run(struct tui *t, const char *asked)
+{
+	struct trace_facts facts;
+	struct vr_error err = {{0}};
+	char why[256];
+
+	t->run = 0;
+	t->profile = asked;
+	if (!asked && trace_facts_read(t->db, &facts, &err))
+		return;
+	if (!asked)
+		t->profile = vgic_profile_name(
+			vgic_profile_for_kernel(facts.kernel_release, why, sizeof(why)));
+	t->run = tui_store_own_run(t->db, t->profile);
+}
+
 /* Open a trace for browsing; see tui.h. */
 struct tui *tui_open(const char *path, const struct tui_options *o, struct vr_error *err)
 {
@@ -987,7 +1011,7 @@ struct tui *tui_open(const char *path, const struct tui_options *o, struct vr_er
 	t->t0 = timeline_first_ns(t->tl);
 	t->t1 = timeline_last_ns(t->tl);
 	t->nvcpus = timeline_nvcpus(t->tl);
-	t->run = tui_store_latest_run(t->db);
+	choose_run(t, o->profile);
 	t->vstart = t->cursor = t->t0;
 	t->vspan = t->t1 - t->t0 + 1;
 	t->mark_a = t->mark_b = -1;

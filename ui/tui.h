@@ -16,6 +16,7 @@ struct tui_options {
 	int ascii;    /* ASCII instead of UTF-8 block characters */
 	int no_color; /* monochrome */
 	int read_only; /* never write to the trace (summaries then live in memory) */
+	const char *profile; /* the stored findings of this profile; NULL: the kernel's own */
 };
 
 struct tui;

@@ -34,7 +34,7 @@ for f in d["findings"]:
 	grep -q "under linux-6.19, MIS_DEACTIVATION of INTID 47" "$TMP/compare.txt"
 	expect_eq "$name: --compare names the first one" $? 0
 	# A stored what-if run says how it was asked for, and each finding its VM.
-	$VR check -q --profile linux-6.19 --vcpu 0 "$db" > /dev/null
+	$VR check -q --store --profile linux-6.19 --vcpu 0 "$db" > /dev/null
 	expect_eq "$name: the stored run records its options" \
 		"$($VR sql --csv --no-header "$db" "SELECT options FROM replay_runs ORDER BY run DESC LIMIT 1")" \
 		"--profile linux-6.19 --vcpu 0"

@@ -15,6 +15,9 @@ kernel=$(sed -n 's/^kernel_release=//p' "$run/manifest.txt")
 # The tracefs backend's reader against the importer, kind by kind.
 $VR record --from-pipe "$TMP/pipe.txt" --gic 3 -o "$TMP/rec.db" > /dev/null 2>&1
 expect_eq "record --from-pipe exits 0" $? 0
+# A finished recording leaves WAL mode (header bytes 18-19: 1 1), so a
+# reader who cannot write its directory needs no -shm or -wal beside it.
+expect_eq "the finished recording is in rollback mode" "$(od -An -tu1 -j18 -N2 "$TMP/rec.db" | tr -s ' ')" " 1 1"
 $VR import -q --kernel "$kernel" "$TMP/pipe.txt" -o "$TMP/imp.db"
 q="SELECT kind || ':' || count(*) FROM events GROUP BY kind ORDER BY kind"
 expect_eq "tracefs reader and importer give the same events by kind" \

@@ -20,7 +20,7 @@ failures=0
 checks=0
 
 "$vr" import -q --kernel 7.2.13+deb14-arm64 "$data/trace.txt.xz" -o "$tmp/t.db" || exit 1
-"$vr" check -q --profile linux-6.19 "$tmp/t.db" > /dev/null
+"$vr" check -q --store --profile linux-6.19 "$tmp/t.db" > /dev/null
 "$vr" import -q --kernel 7.2.13+deb14-arm64 "$data2/trace.txt.xz" -o "$tmp/t2.db" || exit 1
 # opened --read-only below: without the summary tables `import` stored, it never gets them
 cp "$tmp/t.db" "$tmp/ro.db"
@@ -99,7 +99,7 @@ screen() {
 	fi
 }
 
-start 120 32
+start 120 32 t.db C "--ascii --no-color --profile linux-6.19"
 screen open
 ok '[ "$("$vr" sql --csv "$tmp/t.db" "SELECT count(*) > 0 FROM tui_summary_levels" | tail -1)" = 1 ]' \
 	"the first open cached the per-zoom summaries in the trace file"
@@ -140,7 +140,7 @@ keys q
 ok 'pane_shows "^EXIT=0"' "q quits with status 0"
 
 # A read-only open computes the summaries in memory and shows the same timeline.
-start 120 32 ro.db C "--ascii --no-color --read-only"
+start 120 32 ro.db C "--ascii --no-color --read-only --profile linux-6.19"
 screen read-only-open
 ok '[ "$("$vr" sql --csv "$tmp/ro.db" "SELECT count(*) FROM sqlite_master WHERE name LIKE '"'tui_%'"'" | tail -1)" = 0 ]' \
 	"--read-only left the trace file alone"
