@@ -44,6 +44,7 @@
 #define VGIC_V5_TYPE_SPI 3u
 #define VGIC_V5_ID_MASK 0x00ffffffu
 #define VGIC_V5_NR_PPIS 128
+#define VGIC_V5_PPI_REG_BITS 128 /* ICH_PPI_*R0/1_EL2: the PPI registers' two 64-bit banks */
 
 /* vgic_v5_make_ppi(): the GICv5 INTID of PPI n. */
 static inline uint32_t vgic_v5_ppi_intid(uint32_t n)
@@ -542,7 +543,7 @@ struct vgic_v5_ppi_regs {
 	uint64_t activer[2];	/* ICH_PPI_ACTIVERx_EL2 */
 	uint64_t enabler[2];	/* ICH_PPI_ENABLERx_EL2 (writes trap: KVM's copy is current) */
 	uint64_t dvir[2];	/* ICH_PPI_DVIRx_EL2: direct virtual injection */
-	uint8_t priority[VGIC_V5_NR_PPIS]; /* ICH_PPI_PRIORITYRx_EL2, 5 bits each */
+	uint8_t priority[VGIC_V5_PPI_REG_BITS]; /* ICH_PPI_PRIORITYRx_EL2, 5 bits each */
 	uint32_t vmcr;		/* EN bit 0, VPMR [5:1] (model layout, see vgic_engine_set_vmcr) */
 	uint32_t apr;		/* ICH_APR_EL2: bit p set = priority p active */
 };
