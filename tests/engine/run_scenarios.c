@@ -468,13 +468,14 @@ static void step_v5(struct run *r, char **w, int n)
 	struct vgic_sync_result res;
 
 	if (!strcmp(w[1], "expose")) {
-		vgic_engine_v5_expose_ppi(r->e, (uint32_t)num(w[2], 0),
-					  has(w, n, "level") ? VGIC_LEVEL : VGIC_EDGE);
+		r->last_result = vgic_engine_v5_expose_ppi(r->e, (uint32_t)num(w[2], 0),
+							   has(w, n, "level") ? VGIC_LEVEL : VGIC_EDGE);
 	} else if (!strcmp(w[1], "config")) {
-		vgic_engine_v5_configure_ppi(r->e, v, (uint32_t)num(w[3], 0), !has(w, n, "disabled"),
-					     (uint8_t)num(opt(w, n, "prio"), 0));
+		r->last_result = vgic_engine_v5_configure_ppi(r->e, v, (uint32_t)num(w[3], 0),
+							      !has(w, n, "disabled"),
+							      (uint8_t)num(opt(w, n, "prio"), 0));
 	} else if (!strcmp(w[1], "dvi")) {
-		vgic_engine_v5_set_dvi(r->e, v, (uint32_t)num(w[3], 0), num(w[4], 1));
+		r->last_result = vgic_engine_v5_set_dvi(r->e, v, (uint32_t)num(w[3], 0), num(w[4], 1));
 	} else if (!strcmp(w[1], "guest-prio")) {
 		/* v5 guest-prio VCPU PPI P: the guest writes ICC_PPI_PRIORITYR (not trapped) */
 		r->ppi[v].priority[num(w[3], 0) % VGIC_V5_PPI_REG_BITS] = (uint8_t)num(w[4], 0);
