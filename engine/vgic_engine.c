@@ -1112,13 +1112,19 @@ void vgic_engine_lower_phys_line(struct vgic_engine *e, int vcpu, uint32_t intid
 	irq->resampled = false;
 }
 
-/* See vgic_engine.h: kvm_vgic_vcpu_pending_irq(). */
+/*
+ * See vgic_engine.h: kvm_vgic_vcpu_pending_irq() (v7.2). A GICv5 VM is
+ * asked vgic_v5_has_pending_ppi() before anything else, distributor
+ * enable included: its PPIs are on no AP list.
+ */
 bool vgic_engine_vcpu_pending_irq(const struct vgic_engine *e, int vcpu)
 {
 	const struct vcpu *v = &e->vcpus[vcpu];
 	uint8_t pmr = vgic_vmcr_pmr(lr_version(e), v->cpuif.vmcr);
 	int i;
 
+	if (e->cfg.guest_model == 5)
+		return vgic_engine_v5_has_pending_ppi(e, vcpu);
 	if (!e->dist_enabled)
 		return false;
 	for (i = 0; i < v->nap; i++) {

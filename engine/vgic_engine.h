@@ -396,7 +396,11 @@ enum vgic_dir_outcome {
 enum vgic_dir_outcome vgic_engine_deactivate(struct vgic_engine *e, int vcpu, uint32_t val,
 					     struct vgic_sync_result *out);
 
-/* kvm_vgic_vcpu_pending_irq(): anything pending, enabled, inactive and above the VMCR's PMR. */
+/*
+ * kvm_vgic_vcpu_pending_irq() (the WFI wake-up test): anything pending,
+ * enabled, inactive and above the VMCR's PMR; on a GICv5 VM,
+ * vgic_engine_v5_has_pending_ppi().
+ */
 bool vgic_engine_vcpu_pending_irq(const struct vgic_engine *e, int vcpu);
 
 /* ---------------------------------------------------------------- queries */
