@@ -10,6 +10,14 @@
 
 #include "vgic_engine.h"
 
+/* GICv5 architected PPI numbers (GICV5_ARCH_PPI_*, include/linux/irqchip/arm-gic-v5.h). */
+#define V5_ARCH_PPI_SW_PPI 3
+#define V5_ARCH_PPI_PMUIRQ 23
+#define V5_ARCH_PPI_CNTHP 26
+#define V5_ARCH_PPI_CNTV 27
+#define V5_ARCH_PPI_CNTHV 28
+#define V5_ARCH_PPI_CNTP 30
+
 /* One interrupt: the fields of struct vgic_irq the model needs (28 bytes). */
 struct irq {
 	uint32_t intid;

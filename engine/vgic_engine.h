@@ -235,7 +235,11 @@ int vgic_engine_queue_lpi(struct vgic_engine *e, uint32_t intid, int target_vcpu
  */
 int vgic_engine_retarget_lpi(struct vgic_engine *e, uint32_t intid, int target_vcpu);
 
-/* KVM_IRQ_LINE: decode, then inject. Returns as vgic_engine_inject(), -1 when decoding fails. */
+/*
+ * KVM_IRQ_LINE: decode, then inject. Returns as vgic_engine_inject(), -1
+ * when decoding fails or, on a GICv5 VM, for any PPI but SW_PPI (3), the
+ * one PPI userspace may drive (userspace_ppis).
+ */
 int vgic_engine_irq_line(struct vgic_engine *e, uint32_t irq, bool level);
 
 /*
