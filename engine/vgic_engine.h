@@ -559,7 +559,12 @@ struct vgic_v5_ppi_regs {
 /* Expose PPI n to the guest (vgic_v5_finalize_ppi_state: PPIs with an owner, and SW_PPI). */
 int vgic_engine_v5_expose_ppi(struct vgic_engine *e, uint32_t ppi, enum vgic_irq_config config);
 
-/* vgic_v5_flush_ppi_state(): build PENDR from irq_is_pending(), consume edge latches. */
+/*
+ * vgic_v5_flush_ppi_state(): build the pending bitmap from irq_is_pending()
+ * and consume edge latches; out is what the entry then writes to the
+ * hardware (__vgic_v5_restore_ppi_state()): PENDR without the directly
+ * injected PPIs (pending & ~DVIR), whose pending state the hardware owns.
+ */
 void vgic_engine_v5_flush_ppis(struct vgic_engine *e, int vcpu, struct vgic_v5_ppi_regs *out);
 
 /* vgic_v5_fold_ppi_state(): active from the exit ACTIVER, edge latches |= exit PENDR. */

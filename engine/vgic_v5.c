@@ -72,7 +72,19 @@ int vgic_engine_v5_set_dvi(struct vgic_engine *e, int vcpu, uint32_t n, bool dvi
 	return 0;
 }
 
-/* See vgic_engine.h: vgic_v5_flush_ppi_state(). */
+/*
+ * __vgic_v5_restore_ppi_state() (v7.2) writes the pending state of the PPIs
+ * that are not directly injected only: ICH_PPI_PENDR = pending & ~DVIR.
+ */
+static void hw_pendr(const struct vcpu *v, uint64_t *pendr)
+{
+	int i;
+
+	for (i = 0; i < 2; i++)
+		pendr[i] = v->ppi_pendr[i] & ~v->ppi_dvir[i];
+}
+
+/* See vgic_engine.h: vgic_v5_flush_ppi_state(), then what the entry writes. */
 void vgic_engine_v5_flush_ppis(struct vgic_engine *e, int vcpu, struct vgic_v5_ppi_regs *out)
 {
 	struct vcpu *v = &e->vcpus[vcpu];
@@ -91,7 +103,7 @@ void vgic_engine_v5_flush_ppis(struct vgic_engine *e, int vcpu, struct vgic_v5_p
 		if (!irq->level)
 			irq->pending_latch = false;
 	}
-	memcpy(out->pendr, v->ppi_pendr, sizeof(out->pendr));
+	hw_pendr(v, out->pendr);
 	memcpy(out->activer, v->ppi_activer, sizeof(out->activer));
 	memcpy(out->dvir, v->ppi_dvir, sizeof(out->dvir));
 	out->vmcr = v->v5_vmcr;
