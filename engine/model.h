@@ -45,6 +45,7 @@ struct vcpu {
 	uint64_t ppi_activer[2];
 	uint64_t ppi_pendr[2];
 	uint64_t ppi_dvir[2];
+	uint64_t ppi_enabler[2]; /* cpu_if->vgic_ppi_enabler: trapped writes, masked */
 	uint32_t v5_vmcr, v5_apr;
 };
 

@@ -584,7 +584,18 @@ bool vgic_engine_v5_has_pending_ppi(const struct vgic_engine *e, int vcpu);
 /* irq_ops->set_direct_injection = vgic_v5_set_ppi_dvi(): set/clear the PPI's DVIR bit. */
 int vgic_engine_v5_set_dvi(struct vgic_engine *e, int vcpu, uint32_t ppi, bool dvi);
 
-/* GICv5 guest side: priority (5 bits) and enable of PPI n as the guest programs them. */
+/*
+ * A guest write of ICC_PPI_ENABLER<bank>_EL1, trapped to
+ * access_gicv5_ppi_enabler(): masked with the PPIs exposed to the VM, so
+ * a PPI the VM does not have stays disabled. 0, or -1 on a bad vCPU/bank.
+ */
+int vgic_engine_v5_write_enabler(struct vgic_engine *e, int vcpu, int bank, uint64_t val);
+
+/*
+ * GICv5 guest side: enable or disable PPI n (an ENABLER write that
+ * changes its bit, as vgic_engine_v5_write_enabler) and program its
+ * priority (5 bits).
+ */
 int vgic_engine_v5_configure_ppi(struct vgic_engine *e, int vcpu, uint32_t ppi, bool enabled,
 				 uint8_t priority);
 

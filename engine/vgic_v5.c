@@ -47,17 +47,56 @@ int vgic_engine_v5_expose_ppi(struct vgic_engine *e, uint32_t n, enum vgic_irq_c
 	return 0;
 }
 
-/* See vgic_engine.h: trapped ICC_PPI_ENABLERx_EL1 writes and the priority registers. */
+/* The VM's vgic_ppi_mask, one 64-bit bank of it: the PPIs exposed to the guest. */
+static uint64_t exposed_mask(const struct vgic_engine *e, int bank)
+{
+	uint64_t mask = 0;
+	uint32_t i;
+
+	for (i = 0; i < 64 && ppi(e, 0, (uint32_t)bank * 64 + i); i++)
+		if (ppi(e, 0, (uint32_t)bank * 64 + i)->exposed)
+			mask |= 1ull << i;
+	return mask;
+}
+
+/*
+ * See vgic_engine.h: access_gicv5_ppi_enabler() (sys_regs.c, v7.2). The
+ * write is masked with the exposed PPIs, kept as what the next entry
+ * writes to ICH_PPI_ENABLER, and copied to the exposed PPIs' enable;
+ * the others keep theirs.
+ */
+int vgic_engine_v5_write_enabler(struct vgic_engine *e, int vcpu, int bank, uint64_t val)
+{
+	uint64_t mask;
+	uint32_t i;
+
+	if (!ppi(e, vcpu, 0) || bank < 0 || bank > 1)
+		return -1;
+	mask = exposed_mask(e, bank);
+	e->vcpus[vcpu].ppi_enabler[bank] = val & mask;
+	for (i = 0; i < 64; i++)
+		if (mask >> i & 1)
+			ppi(e, vcpu, (uint32_t)bank * 64 + i)->enabled = val >> i & 1;
+	return 0;
+}
+
+/*
+ * See vgic_engine.h: the guest sets or clears one bit of ICC_PPI_ENABLER
+ * (a whole-register write of KVM's copy with that bit changed), and
+ * programs the PPI's priority.
+ */
 int vgic_engine_v5_configure_ppi(struct vgic_engine *e, int vcpu, uint32_t n, bool enabled,
 				 uint8_t priority)
 {
 	struct irq *irq = ppi(e, vcpu, n);
+	uint64_t val;
 
 	if (!irq)
 		return -1;
-	irq->enabled = enabled;
+	val = e->vcpus[vcpu].ppi_enabler[n / 64];
+	assign_bit(&val, n % 64, enabled);
 	irq->priority = priority & 0x1f;
-	return 0;
+	return vgic_engine_v5_write_enabler(e, vcpu, (int)(n / 64), val);
 }
 
 /* See vgic_engine.h: vgic_v5_set_ppi_dvi(). */
@@ -96,7 +135,6 @@ void vgic_engine_v5_flush_ppis(struct vgic_engine *e, int vcpu, struct vgic_v5_p
 		struct irq *irq = ppi(e, vcpu, n);
 
 		out->priority[n] = irq->priority;
-		assign_bit(out->enabler, n, irq->enabled);
 		if (!irq->exposed)
 			continue;
 		assign_bit(v->ppi_pendr, n, irq_is_pending(irq));
@@ -106,6 +144,7 @@ void vgic_engine_v5_flush_ppis(struct vgic_engine *e, int vcpu, struct vgic_v5_p
 	hw_pendr(v, out->pendr);
 	memcpy(out->activer, v->ppi_activer, sizeof(out->activer));
 	memcpy(out->dvir, v->ppi_dvir, sizeof(out->dvir));
+	memcpy(out->enabler, v->ppi_enabler, sizeof(out->enabler));
 	out->vmcr = v->v5_vmcr;
 	out->apr = v->v5_apr;
 }

@@ -460,7 +460,7 @@ static void step_expect(struct run *r, char **w, int n)
 
 /*
  * v5 expose PPI edge|level | v5 config VCPU PPI enabled|disabled prio=P | v5 dvi VCPU PPI 0|1
- * | v5 guest-prio VCPU PPI P | v5 flush|fold VCPU ...
+ * | v5 enabler VCPU BANK VALUE | v5 guest-prio VCPU PPI P | v5 flush|fold VCPU ...
  */
 static void step_v5(struct run *r, char **w, int n)
 {
@@ -476,6 +476,9 @@ static void step_v5(struct run *r, char **w, int n)
 							      (uint8_t)num(opt(w, n, "prio"), 0));
 	} else if (!strcmp(w[1], "dvi")) {
 		r->last_result = vgic_engine_v5_set_dvi(r->e, v, (uint32_t)num(w[3], 0), num(w[4], 1));
+	} else if (!strcmp(w[1], "enabler")) { /* v5 enabler VCPU BANK VALUE: a trapped write */
+		r->last_result = vgic_engine_v5_write_enabler(r->e, v, (int)num(w[3], 0),
+							      (uint64_t)strtoull(w[4], NULL, 0));
 	} else if (!strcmp(w[1], "guest-prio")) {
 		/* v5 guest-prio VCPU PPI P: the guest writes ICC_PPI_PRIORITYR (not trapped) */
 		r->ppi[v].priority[num(w[3], 0) % VGIC_V5_PPI_REG_BITS] = (uint8_t)num(w[4], 0);
