@@ -46,7 +46,9 @@ struct vcpu {
 	uint64_t ppi_pendr[2];
 	uint64_t ppi_dvir[2];
 	uint64_t ppi_enabler[2]; /* cpu_if->vgic_ppi_enabler: trapped writes, masked */
+	uint8_t ppi_priorityr[VGIC_V5_PPI_REG_BITS]; /* cpu_if->vgic_ppi_priorityr, per PPI */
 	uint32_t v5_vmcr, v5_apr;
+	bool v5_resident; /* cpu_if->gicv5_vpe.resident: between vgic_v5_load() and _put() */
 };
 
 struct vgic_engine {

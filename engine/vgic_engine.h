@@ -567,9 +567,26 @@ int vgic_engine_v5_expose_ppi(struct vgic_engine *e, uint32_t ppi, enum vgic_irq
  */
 void vgic_engine_v5_flush_ppis(struct vgic_engine *e, int vcpu, struct vgic_v5_ppi_regs *out);
 
-/* vgic_v5_fold_ppi_state(): active from the exit ACTIVER, edge latches |= exit PENDR. */
+/*
+ * vgic_v5_fold_ppi_state(): active from the exit ACTIVER, edge latches |=
+ * exit PENDR; and what the exit saves (__vgic_v5_save_ppi_state(),
+ * __vgic_v5_save_state()): ACTIVER for the next entry, PRIORITYR (KVM's
+ * copy, written back at the next entry; the shadow priorities wait for
+ * vgic_engine_v5_put() in WFI).
+ */
 void vgic_engine_v5_fold_ppis(struct vgic_engine *e, int vcpu, const struct vgic_v5_ppi_regs *exit,
 			      struct vgic_sync_result *out);
+
+/*
+ * vgic_v5_load() / vgic_v5_put(): the vCPU is scheduled in (or leaves
+ * WFI) and out (or enters WFI). A load of a resident vCPU and a put of a
+ * non-resident one do nothing. put saves the APR the hardware holds and,
+ * in WFI only, refreshes the shadow priority of the exposed PPIs from the
+ * saved ICH_PPI_PRIORITYR (vgic_v5_sync_ppi_priorities()), which the WFI
+ * wake-up test then compares.
+ */
+void vgic_engine_v5_load(struct vgic_engine *e, int vcpu);
+void vgic_engine_v5_put(struct vgic_engine *e, int vcpu, uint32_t apr, bool in_wfi);
 
 /*
  * vgic_v5_get_effective_priority_mask(): 0 when VMCR.EN is clear, else
@@ -594,7 +611,8 @@ int vgic_engine_v5_write_enabler(struct vgic_engine *e, int vcpu, int bank, uint
 /*
  * GICv5 guest side: enable or disable PPI n (an ENABLER write that
  * changes its bit, as vgic_engine_v5_write_enabler) and program its
- * priority (5 bits).
+ * priority (5 bits) in ICC_PPI_PRIORITYR, which is not trapped: KVM
+ * holds it as the next exit saves it, the shadow priority is not changed.
  */
 int vgic_engine_v5_configure_ppi(struct vgic_engine *e, int vcpu, uint32_t ppi, bool enabled,
 				 uint8_t priority);

@@ -95,7 +95,7 @@ int vgic_engine_v5_configure_ppi(struct vgic_engine *e, int vcpu, uint32_t n, bo
 		return -1;
 	val = e->vcpus[vcpu].ppi_enabler[n / 64];
 	assign_bit(&val, n % 64, enabled);
-	irq->priority = priority & 0x1f;
+	e->vcpus[vcpu].ppi_priorityr[n] = priority & 0x1f;
 	return vgic_engine_v5_write_enabler(e, vcpu, (int)(n / 64), val);
 }
 
@@ -134,7 +134,6 @@ void vgic_engine_v5_flush_ppis(struct vgic_engine *e, int vcpu, struct vgic_v5_p
 	for (n = 0; ppi(e, vcpu, n); n++) {
 		struct irq *irq = ppi(e, vcpu, n);
 
-		out->priority[n] = irq->priority;
 		if (!irq->exposed)
 			continue;
 		assign_bit(v->ppi_pendr, n, irq_is_pending(irq));
@@ -145,6 +144,7 @@ void vgic_engine_v5_flush_ppis(struct vgic_engine *e, int vcpu, struct vgic_v5_p
 	memcpy(out->activer, v->ppi_activer, sizeof(out->activer));
 	memcpy(out->dvir, v->ppi_dvir, sizeof(out->dvir));
 	memcpy(out->enabler, v->ppi_enabler, sizeof(out->enabler));
+	memcpy(out->priority, v->ppi_priorityr, sizeof(out->priority));
 	out->vmcr = v->v5_vmcr;
 	out->apr = v->v5_apr;
 }
@@ -177,8 +177,47 @@ void vgic_engine_v5_fold_ppis(struct vgic_engine *e, int vcpu, const struct vgic
 			irq->pending_latch = true; /* OR: do not lose edges that came in meanwhile */
 	}
 	memcpy(v->ppi_activer, exit->activer, sizeof(v->ppi_activer));
+	memcpy(v->ppi_priorityr, exit->priority, sizeof(v->ppi_priorityr));
 	v->v5_vmcr = exit->vmcr;
 	v->v5_apr = exit->apr;
+}
+
+/*
+ * vgic_v5_sync_ppi_priorities() (v7.2): the shadow priority of each exposed
+ * PPI from the ICH_PPI_PRIORITYR fields the last exit saved (5 bits).
+ */
+static void sync_ppi_priorities(struct vgic_engine *e, int vcpu)
+{
+	uint32_t n;
+
+	for (n = 0; ppi(e, vcpu, n); n++)
+		if (ppi(e, vcpu, n)->exposed)
+			ppi(e, vcpu, n)->priority = e->vcpus[vcpu].ppi_priorityr[n] & 0x1f;
+}
+
+/* See vgic_engine.h: vgic_v5_load() (v7.2); a second load (leaving WFI) does nothing. */
+void vgic_engine_v5_load(struct vgic_engine *e, int vcpu)
+{
+	if (ppi(e, vcpu, 0))
+		e->vcpus[vcpu].v5_resident = true;
+}
+
+/*
+ * See vgic_engine.h: vgic_v5_put() (v7.2). Only a resident vCPU saves its
+ * APR (a second put would lose state); the shadow priorities are synced
+ * only on the way into WFI.
+ */
+void vgic_engine_v5_put(struct vgic_engine *e, int vcpu, uint32_t apr, bool in_wfi)
+{
+	struct vcpu *v;
+
+	if (!ppi(e, vcpu, 0) || !e->vcpus[vcpu].v5_resident)
+		return;
+	v = &e->vcpus[vcpu];
+	v->v5_apr = apr;
+	v->v5_resident = false;
+	if (in_wfi)
+		sync_ppi_priorities(e, vcpu);
 }
 
 /* See vgic_engine.h: vgic_v5_get_effective_priority_mask(). */

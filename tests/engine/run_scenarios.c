@@ -460,7 +460,8 @@ static void step_expect(struct run *r, char **w, int n)
 
 /*
  * v5 expose PPI edge|level | v5 config VCPU PPI enabled|disabled prio=P | v5 dvi VCPU PPI 0|1
- * | v5 enabler VCPU BANK VALUE | v5 guest-prio VCPU PPI P | v5 flush|fold VCPU ...
+ * | v5 enabler VCPU BANK VALUE | v5 load VCPU | v5 put VCPU [apr=MASK] [wfi]
+ * | v5 guest-prio VCPU PPI P | v5 flush|fold VCPU ...
  */
 static void step_v5(struct run *r, char **w, int n)
 {
@@ -479,6 +480,10 @@ static void step_v5(struct run *r, char **w, int n)
 	} else if (!strcmp(w[1], "enabler")) { /* v5 enabler VCPU BANK VALUE: a trapped write */
 		r->last_result = vgic_engine_v5_write_enabler(r->e, v, (int)num(w[3], 0),
 							      (uint64_t)strtoull(w[4], NULL, 0));
+	} else if (!strcmp(w[1], "load")) { /* v5 load VCPU */
+		vgic_engine_v5_load(r->e, v);
+	} else if (!strcmp(w[1], "put")) { /* v5 put VCPU [apr=MASK] [wfi] */
+		vgic_engine_v5_put(r->e, v, (uint32_t)num(opt(w, n, "apr"), 0), has(w, n, "wfi"));
 	} else if (!strcmp(w[1], "guest-prio")) {
 		/* v5 guest-prio VCPU PPI P: the guest writes ICC_PPI_PRIORITYR (not trapped) */
 		r->ppi[v].priority[num(w[3], 0) % VGIC_V5_PPI_REG_BITS] = (uint8_t)num(w[4], 0);
