@@ -554,6 +554,7 @@ struct vgic_v5_ppi_regs {
 	uint8_t priority[VGIC_V5_PPI_REG_BITS]; /* ICH_PPI_PRIORITYRx_EL2, 5 bits each */
 	uint32_t vmcr;		/* EN bit 0, VPMR [5:1] (model layout, see vgic_engine_set_vmcr) */
 	uint32_t apr;		/* ICH_APR_EL2: bit p set = priority p active */
+	/* (at flush: KVM's VMCR/APR, what vgic_v5_load() restores; at exit: the hardware's) */
 };
 
 /* Expose PPI n to the guest (vgic_v5_finalize_ppi_state: PPIs with an owner, and SW_PPI). */
@@ -572,7 +573,8 @@ void vgic_engine_v5_flush_ppis(struct vgic_engine *e, int vcpu, struct vgic_v5_p
  * exit PENDR; and what the exit saves (__vgic_v5_save_ppi_state(),
  * __vgic_v5_save_state()): ACTIVER for the next entry, PRIORITYR (KVM's
  * copy, written back at the next entry; the shadow priorities wait for
- * vgic_engine_v5_put() in WFI).
+ * vgic_engine_v5_put() in WFI) and the VMCR. exit->apr is not read: the
+ * APR is saved only at put.
  */
 void vgic_engine_v5_fold_ppis(struct vgic_engine *e, int vcpu, const struct vgic_v5_ppi_regs *exit,
 			      struct vgic_sync_result *out);

@@ -149,7 +149,11 @@ void vgic_engine_v5_flush_ppis(struct vgic_engine *e, int vcpu, struct vgic_v5_p
 	out->apr = v->v5_apr;
 }
 
-/* See vgic_engine.h: vgic_v5_fold_ppi_state() (and the VMCR/APR the exit hands back). */
+/*
+ * See vgic_engine.h: vgic_v5_fold_ppi_state() (v7.2), after the exit's
+ * saves: __vgic_v5_save_ppi_state() (ACTIVER, PENDR, PRIORITYR) and
+ * __vgic_v5_save_state() (VMCR). The APR is saved at put only.
+ */
 void vgic_engine_v5_fold_ppis(struct vgic_engine *e, int vcpu, const struct vgic_v5_ppi_regs *exit,
 			      struct vgic_sync_result *out)
 {
@@ -179,7 +183,6 @@ void vgic_engine_v5_fold_ppis(struct vgic_engine *e, int vcpu, const struct vgic
 	memcpy(v->ppi_activer, exit->activer, sizeof(v->ppi_activer));
 	memcpy(v->ppi_priorityr, exit->priority, sizeof(v->ppi_priorityr));
 	v->v5_vmcr = exit->vmcr;
-	v->v5_apr = exit->apr;
 }
 
 /*

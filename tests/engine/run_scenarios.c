@@ -372,7 +372,8 @@ static long ppi_bit(const uint64_t *map, uint32_t n)
 
 /*
  * expect v5REG VCPU PPI VALUE: what the last v5 flush handed the hardware
- * for PPI (ICH_PPI_PENDR, ENABLER, ACTIVER, DVIR bits, PRIORITYR field).
+ * for PPI (ICH_PPI_PENDR, ENABLER, ACTIVER, DVIR bits, PRIORITYR field);
+ * expect v5vmcr|v5apr VCPU VALUE: KVM's VMCR and APR at that flush.
  * False when REG names no such register.
  */
 static bool expect_v5_register(struct run *r, const char *reg, int v, char **w, int n)
@@ -391,6 +392,10 @@ static bool expect_v5_register(struct run *r, const char *reg, int v, char **w, 
 		expect_eq(r, "ICH_PPI_DVIR bit", ppi_bit(x->dvir, p), want);
 	else if (!strcmp(reg, "prio"))
 		expect_eq(r, "ICH_PPI_PRIORITYR field", x->priority[p], want);
+	else if (!strcmp(reg, "vmcr")) /* expect v5vmcr VCPU VALUE */
+		expect_eq(r, "KVM's ICH_VMCR_EL2", x->vmcr, num(w[3], 0));
+	else if (!strcmp(reg, "apr")) /* expect v5apr VCPU VALUE */
+		expect_eq(r, "KVM's ICH_APR_EL2", x->apr, num(w[3], 0));
 	else
 		return false;
 	return true;
@@ -449,7 +454,7 @@ static void step_expect(struct run *r, char **w, int n)
 		expect_eq(r, "vgic_v5_has_pending_ppi", vgic_engine_v5_has_pending_ppi(r->e, v),
 			  num(w[3], 0));
 	} else if (!strncmp(what, "v5", 2) && expect_v5_register(r, what + 2, v, w, n)) {
-		/* expect v5pendr|v5enabler|v5activer|v5dvir|v5prio VCPU PPI VALUE: at the last flush */
+		/* expect v5pendr|v5enabler|v5activer|v5dvir|v5prio|v5vmcr|v5apr: at the last flush */
 	} else if (!strcmp(what, "active_spis")) {
 		expect_eq(r, "active_spis", vgic_engine_active_spis(r->e), num(w[2], 0));
 	} else {
