@@ -35,15 +35,17 @@
 
 /*
  * GICv5 INTIDs carry their type in bits [31:29] (GICV5_HWIRQ_TYPE) and
- * the number in [23:0] (GICV5_HWIRQ_ID); a native GICv5 guest has 128
- * PPIs (VGIC_V5_NR_PRIVATE_IRQS: ICH_PPI_*R0/1_EL2 are two 64-bit banks).
+ * the number in [23:0] (GICV5_HWIRQ_ID). A native GICv5 guest has 64
+ * PPIs, the architected ones (VGIC_V5_NR_PRIVATE_IRQS since upstream
+ * 35a4f8d151d6, "Limit support to 64 PPIs", v7.2; 128 before): KVM
+ * writes zero to the second bank of the ICH_PPI_*R0/1_EL2 registers.
  */
 #define VGIC_V5_TYPE_SHIFT 29
 #define VGIC_V5_TYPE_PPI 1u
 #define VGIC_V5_TYPE_LPI 2u
 #define VGIC_V5_TYPE_SPI 3u
 #define VGIC_V5_ID_MASK 0x00ffffffu
-#define VGIC_V5_NR_PPIS 128
+#define VGIC_V5_NR_PPIS 64
 #define VGIC_V5_PPI_REG_BITS 128 /* ICH_PPI_*R0/1_EL2: the PPI registers' two 64-bit banks */
 
 /* vgic_v5_make_ppi(): the GICv5 INTID of PPI n. */

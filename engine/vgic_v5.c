@@ -16,6 +16,25 @@ static struct irq *ppi(const struct vgic_engine *e, int vcpu, uint32_t n)
 	return &e->irqs[vcpu * e->nr_private + (int)n];
 }
 
+/*
+ * What the entry writes to one of the ICH_PPI_*R0/1_EL2 register pairs
+ * from a bitmap of KVM's (__vgic_v5_restore_ppi_state(), v7.2): the PPIs
+ * KVM has, and zero in the bank past VGIC_V5_NR_PRIVATE_IRQS.
+ */
+static void bits_to_regs(uint64_t *regs, const uint64_t *kvm)
+{
+	int i;
+
+	for (i = 0; i < VGIC_V5_PPI_REG_BITS / 64; i++)
+		regs[i] = i < V5_PPI_WORDS ? kvm[i] : 0;
+}
+
+/* What the exit saves of a register pair (__vgic_v5_save_ppi_state()): KVM's PPIs only. */
+static void bits_from_regs(uint64_t *kvm, const uint64_t *regs)
+{
+	memcpy(kvm, regs, V5_PPI_WORDS * sizeof(uint64_t));
+}
+
 /* Set or clear bit n of a two-word bitmap. */
 static void assign_bit(uint64_t *map, uint32_t n, bool on)
 {
@@ -70,8 +89,10 @@ int vgic_engine_v5_write_enabler(struct vgic_engine *e, int vcpu, int bank, uint
 	uint64_t mask;
 	uint32_t i;
 
-	if (!ppi(e, vcpu, 0) || bank < 0 || bank > 1)
+	if (!ppi(e, vcpu, 0) || bank < 0 || bank >= VGIC_V5_PPI_REG_BITS / 64)
 		return -1;
+	if (bank >= V5_PPI_WORDS)
+		return 0; /* ICC_PPI_ENABLER1_EL1: no PPIs there since 35a4f8d151d6 */
 	mask = exposed_mask(e, bank);
 	e->vcpus[vcpu].ppi_enabler[bank] = val & mask;
 	for (i = 0; i < 64; i++)
@@ -117,10 +138,12 @@ int vgic_engine_v5_set_dvi(struct vgic_engine *e, int vcpu, uint32_t n, bool dvi
  */
 static void hw_pendr(const struct vcpu *v, uint64_t *pendr)
 {
+	uint64_t pending[V5_PPI_WORDS];
 	int i;
 
-	for (i = 0; i < 2; i++)
-		pendr[i] = v->ppi_pendr[i] & ~v->ppi_dvir[i];
+	for (i = 0; i < V5_PPI_WORDS; i++)
+		pending[i] = v->ppi_pendr[i] & ~v->ppi_dvir[i];
+	bits_to_regs(pendr, pending);
 }
 
 /* See vgic_engine.h: vgic_v5_flush_ppi_state(), then what the entry writes. */
@@ -141,10 +164,10 @@ void vgic_engine_v5_flush_ppis(struct vgic_engine *e, int vcpu, struct vgic_v5_p
 			irq->pending_latch = false;
 	}
 	hw_pendr(v, out->pendr);
-	memcpy(out->activer, v->ppi_activer, sizeof(out->activer));
-	memcpy(out->dvir, v->ppi_dvir, sizeof(out->dvir));
-	memcpy(out->enabler, v->ppi_enabler, sizeof(out->enabler));
-	memcpy(out->priority, v->ppi_priorityr, sizeof(out->priority));
+	bits_to_regs(out->activer, v->ppi_activer);
+	bits_to_regs(out->dvir, v->ppi_dvir);
+	bits_to_regs(out->enabler, v->ppi_enabler);
+	memcpy(out->priority, v->ppi_priorityr, sizeof(v->ppi_priorityr));
 	out->vmcr = v->v5_vmcr;
 	out->apr = v->v5_apr;
 }
@@ -180,7 +203,7 @@ void vgic_engine_v5_fold_ppis(struct vgic_engine *e, int vcpu, const struct vgic
 		if (!irq->level && test_bit(exit->pendr, n))
 			irq->pending_latch = true; /* OR: do not lose edges that came in meanwhile */
 	}
-	memcpy(v->ppi_activer, exit->activer, sizeof(v->ppi_activer));
+	bits_from_regs(v->ppi_activer, exit->activer);
 	memcpy(v->ppi_priorityr, exit->priority, sizeof(v->ppi_priorityr));
 	v->v5_vmcr = exit->vmcr;
 }
