@@ -84,6 +84,9 @@ static inline bool is_v2_sgi(const struct vgic_engine *e, const struct irq *irq)
 	return e->cfg.guest_model == 2 && irq->intid < 16;
 }
 
+/* A GICv5 PPI as vgic_allocate_private_irqs_locked() and finalize leave it (vgic_v5.c). */
+void v5_reset_ppi(struct irq *irq, uint32_t n);
+
 /* LR helpers shared by the engine and the guest CPU interface. */
 uint64_t lr_state_bits(int gic_version, bool pending, bool active);
 uint64_t lr_set_state(int gic_version, uint64_t lr, bool pending, bool active);

@@ -1175,7 +1175,7 @@ static void reset_irqs(struct vgic_engine *e)
 			irq->vcpu = -1;
 			irq->target = (int16_t)v;
 			if (e->cfg.guest_model == 5) {
-				irq->intid = vgic_v5_ppi_intid((uint32_t)i);
+				v5_reset_ppi(irq, (uint32_t)i);
 				continue;
 			}
 			irq->intid = (uint32_t)i;

@@ -559,7 +559,13 @@ struct vgic_v5_ppi_regs {
 	/* (at flush: KVM's VMCR/APR, what vgic_v5_load() restores; at exit: the hardware's) */
 };
 
-/* Expose PPI n to the guest (vgic_v5_finalize_ppi_state: PPIs with an owner, and SW_PPI). */
+/*
+ * Expose PPI n to the guest, as vgic_v5_finalize_ppi_state() does for a
+ * PPI with an owner (the timer, the PMU); SW_PPI (3) is exposed from the
+ * start. -1 for a PPI the host does not implement (only the timers 26,
+ * 27, 28, 30, SW_PPI and the PMU's 23 are) or a config other than its
+ * architected one (SW_PPI edge, the others level).
+ */
 int vgic_engine_v5_expose_ppi(struct vgic_engine *e, uint32_t ppi, enum vgic_irq_config config);
 
 /*

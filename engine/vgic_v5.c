@@ -50,12 +50,45 @@ static bool test_bit(const uint64_t *map, uint32_t n)
 	return map[n / 64] >> (n % 64) & 1;
 }
 
-/* See vgic_engine.h: vgic_v5_finalize_ppi_state() (vgic_ppi_mask, vgic_ppi_hmr). */
+/*
+ * vgic_v5_get_implemented_ppis() (v7.2): the PPIs a host with KVM has,
+ * the EL1/EL2 timers, SW_PPI and the PMU interrupt (the model assumes a
+ * PMU). Only these can be exposed to a guest.
+ */
+static bool ppi_implemented(uint32_t n)
+{
+	return n == V5_ARCH_PPI_CNTHP || n == V5_ARCH_PPI_CNTV || n == V5_ARCH_PPI_CNTHV ||
+	       n == V5_ARCH_PPI_CNTP || n == V5_ARCH_PPI_SW_PPI || n == V5_ARCH_PPI_PMUIRQ;
+}
+
+/* The architected handling mode of PPI n: SW_PPI is the one edge PPI. */
+static bool ppi_is_level(uint32_t n)
+{
+	return n != V5_ARCH_PPI_SW_PPI;
+}
+
+/*
+ * See model.h: vgic_allocate_private_irqs_locked() (v7.2) makes every
+ * PPI level but SW_PPI; vgic_v5_finalize_ppi_state() exposes SW_PPI
+ * whatever owns it (and the PPIs with an owner: vgic_engine_v5_expose_ppi).
+ */
+void v5_reset_ppi(struct irq *irq, uint32_t n)
+{
+	irq->intid = vgic_v5_ppi_intid(n);
+	irq->level = ppi_is_level(n);
+	irq->exposed = n == V5_ARCH_PPI_SW_PPI;
+}
+
+/*
+ * See vgic_engine.h: vgic_v5_finalize_ppi_state() (vgic_ppi_mask,
+ * vgic_ppi_hmr). A PPI the host does not implement cannot be exposed,
+ * nor one in a handling mode the architecture does not give it.
+ */
 int vgic_engine_v5_expose_ppi(struct vgic_engine *e, uint32_t n, enum vgic_irq_config config)
 {
 	int v;
 
-	if (!ppi(e, 0, n))
+	if (!ppi(e, 0, n) || !ppi_implemented(n) || ppi_is_level(n) != (config == VGIC_LEVEL))
 		return -1;
 	for (v = 0; v < e->cfg.nr_vcpus; v++) {
 		struct irq *irq = ppi(e, v, n);
