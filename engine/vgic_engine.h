@@ -651,8 +651,9 @@ struct vgic_mmio_layout {
  * IGROUPR, IS/ICENABLER, IS/ICPENDR, IS/ICACTIVER, IPRIORITYR (5 bits kept),
  * ITARGETSR, ICFGR (SPIs only), IROUTER, GICD_SGIR, and the GICR SGI_base
  * frame of each vCPU. Returns 1 for a vGIC register (applied, or RAZ/WI),
- * 0 for an address outside the vGIC or a register the model does not keep,
- * -1 for bad arguments.
+ * 0 for an address outside the vGIC or a register the model does not keep
+ * (every address of a GICv5 VM: its IRS is not modelled), -1 for bad
+ * arguments.
  */
 int vgic_engine_mmio_write(struct vgic_engine *e, const struct vgic_mmio_layout *layout,
 			   int vcpu, uint64_t gpa, int len, uint64_t val);

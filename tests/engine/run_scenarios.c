@@ -516,6 +516,16 @@ static void step_v5(struct run *r, char **w, int n)
 	}
 }
 
+/* mmio-write VCPU GPA LEN VALUE: a guest store to the vGIC frames where QEMU's virt puts them. */
+static long mmio_write(struct run *r, char **w)
+{
+	static const struct vgic_mmio_layout virt = VGIC_MMIO_LAYOUT_QEMU_VIRT;
+
+	return vgic_engine_mmio_write(r->e, &virt, (int)num(w[1], 0),
+				      (uint64_t)strtoull(w[2], NULL, 0), (int)num(w[3], 4),
+				      (uint64_t)strtoull(w[4], NULL, 0));
+}
+
 /* One line of a scenario. */
 static void step(struct run *r, char **w, int n)
 {
@@ -548,6 +558,8 @@ static void step(struct run *r, char **w, int n)
 								       (uint32_t)num(w[2], 0), num(w[3], 1))
 					 : vgic_engine_mmio_set_pending(r->e, vcpu_opt(w, n),
 									(uint32_t)num(w[2], 0), num(w[3], 1));
+	else if (!strcmp(c, "mmio-write")) /* mmio-write VCPU GPA LEN VALUE, QEMU virt's frames */
+		r->last_result = mmio_write(r, w);
 	else if (!strcmp(c, "lower-phys")) /* lower-phys VCPU INTID: the physical line reads low */
 		vgic_engine_lower_phys_line(r->e, (int)num(w[1], 0), (uint32_t)num(w[2], 0));
 	else if (!strcmp(c, "dist"))
