@@ -18,7 +18,7 @@
 #define V5_ARCH_PPI_CNTHV 28
 #define V5_ARCH_PPI_CNTP 30
 
-/* The 64-bit words of a bitmap of a GICv5 vCPU's PPIs (DECLARE_BITMAP(, VGIC_V5_NR_PRIVATE_IRQS)). */
+/* The 64-bit words of a GICv5 vCPU's PPI bitmaps (a DECLARE_BITMAP of VGIC_V5_NR_PRIVATE_IRQS). */
 #define V5_PPI_WORDS (VGIC_V5_NR_PPIS / 64)
 _Static_assert(VGIC_V5_NR_PPIS % 64 == 0 && VGIC_V5_NR_PPIS <= VGIC_V5_PPI_REG_BITS,
 	       "GICv5 PPIs come in whole banks of the PPI registers");
@@ -50,7 +50,7 @@ struct vcpu {
 	uint64_t ppi_activer[V5_PPI_WORDS];
 	uint64_t ppi_pendr[V5_PPI_WORDS];
 	uint64_t ppi_dvir[V5_PPI_WORDS];
-	uint64_t ppi_enabler[V5_PPI_WORDS];	 /* cpu_if->vgic_ppi_enabler: trapped writes, masked */
+	uint64_t ppi_enabler[V5_PPI_WORDS]; /* cpu_if->vgic_ppi_enabler: trapped writes, masked */
 	uint8_t ppi_priorityr[VGIC_V5_NR_PPIS]; /* cpu_if->vgic_ppi_priorityr, per PPI */
 	uint32_t v5_vmcr, v5_apr;
 	bool v5_resident; /* cpu_if->gicv5_vpe.resident: between vgic_v5_load() and _put() */
