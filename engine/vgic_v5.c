@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Native GICv5 PPIs (arch/arm64/kvm/vgic/vgic-v5.c): no LRs and no AP
- * list; KVM hands the hardware bitmaps (ICH_PPI_PENDR/ACTIVER/ENABLER/
- * DVIR, priorities) and folds the exit bitmaps back.
+ * Native GICv5 PPIs (arch/arm64/kvm/vgic/vgic-v5.c, hyp/vgic-v5-sr.c and
+ * the PPI enable trap in sys_regs.c), as upstream has them in v7.2 (the
+ * v7.1 support after its cleanup, 64 PPIs since 35a4f8d151d6): no LRs
+ * and no AP list; KVM hands the hardware bitmaps (ICH_PPI_PENDR/ACTIVER/
+ * ENABLER/DVIR, priorities) at entry and folds what the exit saved back.
+ * What of GICv5 is not modelled is listed in docs/engine.md.
  */
 #include <string.h>
 
@@ -35,7 +38,7 @@ static void bits_from_regs(uint64_t *kvm, const uint64_t *regs)
 	memcpy(kvm, regs, V5_PPI_WORDS * sizeof(uint64_t));
 }
 
-/* Set or clear bit n of a two-word bitmap. */
+/* Set or clear bit n of a PPI bitmap. */
 static void assign_bit(uint64_t *map, uint32_t n, bool on)
 {
 	if (on)
@@ -44,7 +47,7 @@ static void assign_bit(uint64_t *map, uint32_t n, bool on)
 		map[n / 64] &= ~(1ull << (n % 64));
 }
 
-/* Bit n of a two-word bitmap. */
+/* Bit n of a PPI bitmap. */
 static bool test_bit(const uint64_t *map, uint32_t n)
 {
 	return map[n / 64] >> (n % 64) & 1;
@@ -80,7 +83,7 @@ void v5_reset_ppi(struct irq *irq, uint32_t n)
 }
 
 /*
- * See vgic_engine.h: vgic_v5_finalize_ppi_state() (vgic_ppi_mask,
+ * See vgic_engine.h: vgic_v5_finalize_ppi_state() (v7.2: vgic_ppi_mask,
  * vgic_ppi_hmr). A PPI the host does not implement cannot be exposed,
  * nor one in a handling mode the architecture does not give it.
  */
@@ -153,7 +156,7 @@ int vgic_engine_v5_configure_ppi(struct vgic_engine *e, int vcpu, uint32_t n, bo
 	return vgic_engine_v5_write_enabler(e, vcpu, (int)(n / 64), val);
 }
 
-/* See vgic_engine.h: vgic_v5_set_ppi_dvi(). */
+/* See vgic_engine.h: vgic_v5_set_ppi_dvi() (v7.2). */
 int vgic_engine_v5_set_dvi(struct vgic_engine *e, int vcpu, uint32_t n, bool dvi)
 {
 	struct irq *irq = ppi(e, vcpu, n);
@@ -179,7 +182,7 @@ static void hw_pendr(const struct vcpu *v, uint64_t *pendr)
 	bits_to_regs(pendr, pending);
 }
 
-/* See vgic_engine.h: vgic_v5_flush_ppi_state(), then what the entry writes. */
+/* See vgic_engine.h: vgic_v5_flush_ppi_state() (v7.2), then what the entry writes. */
 void vgic_engine_v5_flush_ppis(struct vgic_engine *e, int vcpu, struct vgic_v5_ppi_regs *out)
 {
 	struct vcpu *v = &e->vcpus[vcpu];
@@ -279,7 +282,7 @@ void vgic_engine_v5_put(struct vgic_engine *e, int vcpu, uint32_t apr, bool in_w
 		sync_ppi_priorities(e, vcpu);
 }
 
-/* See vgic_engine.h: vgic_v5_get_effective_priority_mask(). */
+/* See vgic_engine.h: vgic_v5_get_effective_priority_mask() (v7.2). */
 uint32_t vgic_v5_effective_priority_mask(uint32_t vmcr, uint32_t apr)
 {
 	uint32_t highest = apr ? (uint32_t)__builtin_ctz(apr) : 32, pmr = (vmcr >> 1) & 0x1f;
@@ -289,7 +292,10 @@ uint32_t vgic_v5_effective_priority_mask(uint32_t vmcr, uint32_t apr)
 	return highest < pmr + 1 ? highest : pmr + 1;
 }
 
-/* See vgic_engine.h: vgic_v5_has_pending_ppi(). */
+/*
+ * See vgic_engine.h: vgic_v5_has_pending_ppi() (v7.2), from KVM's VMCR
+ * (saved at the last exit) and APR (saved at the last put).
+ */
 bool vgic_engine_v5_has_pending_ppi(const struct vgic_engine *e, int vcpu)
 {
 	uint32_t n, mask;
