@@ -11,7 +11,7 @@
  * rework; EOIcount deactivations walk the AP list from its head),
  * linux-7.0 (commit 6da5e537f5af: the walk starts after the last
  * interrupt that made it into the LRs) and gicv5 (7.0 plus native GICv5
- * PPIs, arch/arm64/kvm/vgic/vgic-v5.c).
+ * PPIs as upstream has them in v7.2, arch/arm64/kvm/vgic/vgic-v5.c).
  *
  * vCPUs are indices 0..nr_vcpus-1; -1 means "none" (NULL in the kernel).
  */
