@@ -304,6 +304,7 @@ $(BUILD)/engine/run_scenarios-san: tests/engine/run_scenarios.c $(ENGINE_SRC) $(
 engine-test: $(BUILD)/engine/run_scenarios $(BUILD)/engine/run_scenarios-san
 	$(Q)$(BUILD)/engine/run_scenarios $(ENGINE_SCN)
 	$(Q)$(BUILD)/engine/run_scenarios-san $(ENGINE_SCN)
+	$(Q)sh tests/engine/check-version-table.sh
 
 $(BUILD)/bench_engine: bench/bench_engine.c $(BUILD)/libvgicengine.a $(HEADERS)
 	$(call msg,LINK,$@)

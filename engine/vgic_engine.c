@@ -298,22 +298,18 @@ int vgic_decode_irq_line(uint32_t irq, int model, int nr_vcpus, struct vgic_irq_
 }
 
 /*
- * See vgic_engine.h. A GICv5 PPI must also be exposed to userspace
- * (userspace_ppis: the kernel allows only SW_PPI; the model allows every
- * exposed PPI, since it does not know the architected numbers).
+ * See vgic_engine.h: kvm_vm_ioctl_irq_line() (v7.2). On a GICv5 VM a PPI
+ * must also be one userspace may drive: vgic_v5_init() puts SW_PPI, and
+ * only it, in userspace_ppis (the timers and the PMU are the kernel's).
  */
 int vgic_engine_irq_line(struct vgic_engine *e, uint32_t irq, bool level)
 {
 	struct vgic_irq_line l;
-	struct irq *x;
 
 	if (vgic_decode_irq_line(irq, e->cfg.guest_model, e->cfg.nr_vcpus, &l))
 		return -1;
-	if (e->cfg.guest_model == 5 && l.type == VGIC_IRQ_LINE_PPI) {
-		x = get_irq(e, l.target, l.intid);
-		if (!x || !x->exposed)
-			return -1;
-	}
+	if (e->cfg.guest_model == 5 && l.type == VGIC_IRQ_LINE_PPI && l.num != V5_ARCH_PPI_SW_PPI)
+		return -1;
 	return vgic_engine_inject(e, l.target, l.intid, level);
 }
 
@@ -1112,13 +1108,19 @@ void vgic_engine_lower_phys_line(struct vgic_engine *e, int vcpu, uint32_t intid
 	irq->resampled = false;
 }
 
-/* See vgic_engine.h: kvm_vgic_vcpu_pending_irq(). */
+/*
+ * See vgic_engine.h: kvm_vgic_vcpu_pending_irq() (v7.2). A GICv5 VM is
+ * asked vgic_v5_has_pending_ppi() before anything else, distributor
+ * enable included: its PPIs are on no AP list.
+ */
 bool vgic_engine_vcpu_pending_irq(const struct vgic_engine *e, int vcpu)
 {
 	const struct vcpu *v = &e->vcpus[vcpu];
 	uint8_t pmr = vgic_vmcr_pmr(lr_version(e), v->cpuif.vmcr);
 	int i;
 
+	if (e->cfg.guest_model == 5)
+		return vgic_engine_v5_has_pending_ppi(e, vcpu);
 	if (!e->dist_enabled)
 		return false;
 	for (i = 0; i < v->nap; i++) {
@@ -1173,7 +1175,7 @@ static void reset_irqs(struct vgic_engine *e)
 			irq->vcpu = -1;
 			irq->target = (int16_t)v;
 			if (e->cfg.guest_model == 5) {
-				irq->intid = vgic_v5_ppi_intid((uint32_t)i);
+				v5_reset_ppi(irq, (uint32_t)i);
 				continue;
 			}
 			irq->intid = (uint32_t)i;

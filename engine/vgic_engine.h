@@ -11,7 +11,7 @@
  * rework; EOIcount deactivations walk the AP list from its head),
  * linux-7.0 (commit 6da5e537f5af: the walk starts after the last
  * interrupt that made it into the LRs) and gicv5 (7.0 plus native GICv5
- * PPIs, arch/arm64/kvm/vgic/vgic-v5.c).
+ * PPIs as upstream has them in v7.2, arch/arm64/kvm/vgic/vgic-v5.c).
  *
  * vCPUs are indices 0..nr_vcpus-1; -1 means "none" (NULL in the kernel).
  */
@@ -35,15 +35,18 @@
 
 /*
  * GICv5 INTIDs carry their type in bits [31:29] (GICV5_HWIRQ_TYPE) and
- * the number in [23:0] (GICV5_HWIRQ_ID); a native GICv5 guest has 128
- * PPIs (VGIC_V5_NR_PRIVATE_IRQS: ICH_PPI_*R0/1_EL2 are two 64-bit banks).
+ * the number in [23:0] (GICV5_HWIRQ_ID). A native GICv5 guest has 64
+ * PPIs, the architected ones (VGIC_V5_NR_PRIVATE_IRQS since upstream
+ * 35a4f8d151d6, "Limit support to 64 PPIs", v7.2; 128 before): KVM
+ * writes zero to the second bank of the ICH_PPI_*R0/1_EL2 registers.
  */
 #define VGIC_V5_TYPE_SHIFT 29
 #define VGIC_V5_TYPE_PPI 1u
 #define VGIC_V5_TYPE_LPI 2u
 #define VGIC_V5_TYPE_SPI 3u
 #define VGIC_V5_ID_MASK 0x00ffffffu
-#define VGIC_V5_NR_PPIS 128
+#define VGIC_V5_NR_PPIS 64
+#define VGIC_V5_PPI_REG_BITS 128 /* ICH_PPI_*R0/1_EL2: the PPI registers' two 64-bit banks */
 
 /* vgic_v5_make_ppi(): the GICv5 INTID of PPI n. */
 static inline uint32_t vgic_v5_ppi_intid(uint32_t n)
@@ -234,7 +237,11 @@ int vgic_engine_queue_lpi(struct vgic_engine *e, uint32_t intid, int target_vcpu
  */
 int vgic_engine_retarget_lpi(struct vgic_engine *e, uint32_t intid, int target_vcpu);
 
-/* KVM_IRQ_LINE: decode, then inject. Returns as vgic_engine_inject(), -1 when decoding fails. */
+/*
+ * KVM_IRQ_LINE: decode, then inject. Returns as vgic_engine_inject(), -1
+ * when decoding fails or, on a GICv5 VM, for any PPI but SW_PPI (3), the
+ * one PPI userspace may drive (userspace_ppis).
+ */
 int vgic_engine_irq_line(struct vgic_engine *e, uint32_t irq, bool level);
 
 /*
@@ -395,7 +402,11 @@ enum vgic_dir_outcome {
 enum vgic_dir_outcome vgic_engine_deactivate(struct vgic_engine *e, int vcpu, uint32_t val,
 					     struct vgic_sync_result *out);
 
-/* kvm_vgic_vcpu_pending_irq(): anything pending, enabled, inactive and above the VMCR's PMR. */
+/*
+ * kvm_vgic_vcpu_pending_irq() (the WFI wake-up test): anything pending,
+ * enabled, inactive and above the VMCR's PMR; on a GICv5 VM,
+ * vgic_engine_v5_has_pending_ppi().
+ */
 bool vgic_engine_vcpu_pending_irq(const struct vgic_engine *e, int vcpu);
 
 /* ---------------------------------------------------------------- queries */
@@ -542,20 +553,50 @@ struct vgic_v5_ppi_regs {
 	uint64_t activer[2];	/* ICH_PPI_ACTIVERx_EL2 */
 	uint64_t enabler[2];	/* ICH_PPI_ENABLERx_EL2 (writes trap: KVM's copy is current) */
 	uint64_t dvir[2];	/* ICH_PPI_DVIRx_EL2: direct virtual injection */
-	uint8_t priority[VGIC_V5_NR_PPIS]; /* ICH_PPI_PRIORITYRx_EL2, 5 bits each */
+	uint8_t priority[VGIC_V5_PPI_REG_BITS]; /* ICH_PPI_PRIORITYRx_EL2, 5 bits each */
 	uint32_t vmcr;		/* EN bit 0, VPMR [5:1] (model layout, see vgic_engine_set_vmcr) */
 	uint32_t apr;		/* ICH_APR_EL2: bit p set = priority p active */
+	/* (at flush: KVM's VMCR/APR, what vgic_v5_load() restores; at exit: the hardware's) */
 };
 
-/* Expose PPI n to the guest (vgic_v5_finalize_ppi_state: PPIs with an owner, and SW_PPI). */
+/*
+ * Expose PPI n to the guest, as vgic_v5_finalize_ppi_state() does for a
+ * PPI with an owner (the timer, the PMU); SW_PPI (3) is exposed from the
+ * start. -1 for a PPI the host does not implement (only the timers 26,
+ * 27, 28, 30, SW_PPI and the PMU's 23 are) or a config other than its
+ * architected one (SW_PPI edge, the others level).
+ */
 int vgic_engine_v5_expose_ppi(struct vgic_engine *e, uint32_t ppi, enum vgic_irq_config config);
 
-/* vgic_v5_flush_ppi_state(): build PENDR from irq_is_pending(), consume edge latches. */
+/*
+ * vgic_v5_flush_ppi_state(): build the pending bitmap from irq_is_pending()
+ * and consume edge latches; out is what the entry then writes to the
+ * hardware (__vgic_v5_restore_ppi_state()): PENDR without the directly
+ * injected PPIs (pending & ~DVIR), whose pending state the hardware owns.
+ */
 void vgic_engine_v5_flush_ppis(struct vgic_engine *e, int vcpu, struct vgic_v5_ppi_regs *out);
 
-/* vgic_v5_fold_ppi_state(): active from the exit ACTIVER, edge latches |= exit PENDR. */
+/*
+ * vgic_v5_fold_ppi_state(): active from the exit ACTIVER, edge latches |=
+ * exit PENDR; and what the exit saves (__vgic_v5_save_ppi_state(),
+ * __vgic_v5_save_state()): ACTIVER for the next entry, PRIORITYR (KVM's
+ * copy, written back at the next entry; the shadow priorities wait for
+ * vgic_engine_v5_put() in WFI) and the VMCR. exit->apr is not read: the
+ * APR is saved only at put.
+ */
 void vgic_engine_v5_fold_ppis(struct vgic_engine *e, int vcpu, const struct vgic_v5_ppi_regs *exit,
 			      struct vgic_sync_result *out);
+
+/*
+ * vgic_v5_load() / vgic_v5_put(): the vCPU is scheduled in (or leaves
+ * WFI) and out (or enters WFI). A load of a resident vCPU and a put of a
+ * non-resident one do nothing. put saves the APR the hardware holds and,
+ * in WFI only, refreshes the shadow priority of the exposed PPIs from the
+ * saved ICH_PPI_PRIORITYR (vgic_v5_sync_ppi_priorities()), which the WFI
+ * wake-up test then compares.
+ */
+void vgic_engine_v5_load(struct vgic_engine *e, int vcpu);
+void vgic_engine_v5_put(struct vgic_engine *e, int vcpu, uint32_t apr, bool in_wfi);
 
 /*
  * vgic_v5_get_effective_priority_mask(): 0 when VMCR.EN is clear, else
@@ -570,7 +611,19 @@ bool vgic_engine_v5_has_pending_ppi(const struct vgic_engine *e, int vcpu);
 /* irq_ops->set_direct_injection = vgic_v5_set_ppi_dvi(): set/clear the PPI's DVIR bit. */
 int vgic_engine_v5_set_dvi(struct vgic_engine *e, int vcpu, uint32_t ppi, bool dvi);
 
-/* GICv5 guest side: priority (5 bits) and enable of PPI n as the guest programs them. */
+/*
+ * A guest write of ICC_PPI_ENABLER<bank>_EL1, trapped to
+ * access_gicv5_ppi_enabler(): masked with the PPIs exposed to the VM, so
+ * a PPI the VM does not have stays disabled. 0, or -1 on a bad vCPU/bank.
+ */
+int vgic_engine_v5_write_enabler(struct vgic_engine *e, int vcpu, int bank, uint64_t val);
+
+/*
+ * GICv5 guest side: enable or disable PPI n (an ENABLER write that
+ * changes its bit, as vgic_engine_v5_write_enabler) and program its
+ * priority (5 bits) in ICC_PPI_PRIORITYR, which is not trapped: KVM
+ * holds it as the next exit saves it, the shadow priority is not changed.
+ */
 int vgic_engine_v5_configure_ppi(struct vgic_engine *e, int vcpu, uint32_t ppi, bool enabled,
 				 uint8_t priority);
 
@@ -598,8 +651,9 @@ struct vgic_mmio_layout {
  * IGROUPR, IS/ICENABLER, IS/ICPENDR, IS/ICACTIVER, IPRIORITYR (5 bits kept),
  * ITARGETSR, ICFGR (SPIs only), IROUTER, GICD_SGIR, and the GICR SGI_base
  * frame of each vCPU. Returns 1 for a vGIC register (applied, or RAZ/WI),
- * 0 for an address outside the vGIC or a register the model does not keep,
- * -1 for bad arguments.
+ * 0 for an address outside the vGIC or a register the model does not keep
+ * (every address of a GICv5 VM: its IRS is not modelled), -1 for bad
+ * arguments.
  */
 int vgic_engine_mmio_write(struct vgic_engine *e, const struct vgic_mmio_layout *layout,
 			   int vcpu, uint64_t gpa, int len, uint64_t val);

@@ -221,6 +221,8 @@ int vgic_engine_mmio_write(struct vgic_engine *e, const struct vgic_mmio_layout 
 	if (!layout || vcpu < 0 || vcpu >= cfg->nr_vcpus || (len != 1 && len != 2 && len != 4 &&
 							      len != 8))
 		return -1;
+	if (cfg->guest_model == 5)
+		return 0; /* no GICD/GICR frames; the GICv5 IRS is not modelled (docs/engine.md) */
 	if (gpa >= layout->dist && gpa < layout->dist + dsize) {
 		uint32_t offset = (uint32_t)(gpa - layout->dist);
 

@@ -286,7 +286,10 @@ static void expect_bits(struct run *r, const char *what, uint32_t reg, char **w,
 	}
 }
 
-/* expect irq INTID [vcpu=N] active|inactive pending|notpending [list=N|none] [onlr|notonlr]. */
+/*
+ * expect irq INTID [vcpu=N] active|inactive pending|notpending [list=N|none] [onlr|notonlr]
+ * [source=S] [line=0|1] [enabled|disabled] [prio=P].
+ */
 static void expect_irq(struct run *r, char **w, int n)
 {
 	struct vgic_irq_state s;
@@ -310,6 +313,10 @@ static void expect_irq(struct run *r, char **w, int n)
 		expect_eq(r, "SGI sources", s.source, num(opt(w, n, "source"), 0));
 	if (opt(w, n, "line"))
 		expect_eq(r, "line_level", s.line_level, num(opt(w, n, "line"), 0));
+	if (has(w, n, "enabled") || has(w, n, "disabled"))
+		expect_eq(r, "enabled", s.enabled, has(w, n, "enabled"));
+	if (opt(w, n, "prio"))
+		expect_eq(r, "priority (KVM's shadow)", s.priority, num(opt(w, n, "prio"), 0));
 }
 
 /* How often the log has a change of this kind for intid (with cause, if given). */
@@ -355,6 +362,43 @@ static void expect_ap(struct run *r, char **w)
 		s += *s == ',';
 	}
 	expect_eq(r, "AP list length", len, i);
+}
+
+/* Bit n of one of the two-word PPI bitmaps of struct vgic_v5_ppi_regs. */
+static long ppi_bit(const uint64_t *map, uint32_t n)
+{
+	return (long)(map[n / 64 % 2] >> (n % 64) & 1);
+}
+
+/*
+ * expect v5REG VCPU PPI VALUE: what the last v5 flush handed the hardware
+ * for PPI (ICH_PPI_PENDR, ENABLER, ACTIVER, DVIR bits, PRIORITYR field);
+ * expect v5vmcr|v5apr VCPU VALUE: KVM's VMCR and APR at that flush.
+ * False when REG names no such register.
+ */
+static bool expect_v5_register(struct run *r, const char *reg, int v, char **w, int n)
+{
+	const struct vgic_v5_ppi_regs *x = &r->ppi[v];
+	uint32_t p = n > 3 ? (uint32_t)num(w[3], 0) % VGIC_V5_PPI_REG_BITS : 0;
+	long want = n > 4 ? num(w[4], 0) : 0;
+
+	if (!strcmp(reg, "pendr"))
+		expect_eq(r, "ICH_PPI_PENDR bit", ppi_bit(x->pendr, p), want);
+	else if (!strcmp(reg, "enabler"))
+		expect_eq(r, "ICH_PPI_ENABLER bit", ppi_bit(x->enabler, p), want);
+	else if (!strcmp(reg, "activer"))
+		expect_eq(r, "ICH_PPI_ACTIVER bit", ppi_bit(x->activer, p), want);
+	else if (!strcmp(reg, "dvir"))
+		expect_eq(r, "ICH_PPI_DVIR bit", ppi_bit(x->dvir, p), want);
+	else if (!strcmp(reg, "prio"))
+		expect_eq(r, "ICH_PPI_PRIORITYR field", x->priority[p], want);
+	else if (!strcmp(reg, "vmcr")) /* expect v5vmcr VCPU VALUE */
+		expect_eq(r, "KVM's ICH_VMCR_EL2", x->vmcr, num(w[3], 0));
+	else if (!strcmp(reg, "apr")) /* expect v5apr VCPU VALUE */
+		expect_eq(r, "KVM's ICH_APR_EL2", x->apr, num(w[3], 0));
+	else
+		return false;
+	return true;
 }
 
 /* The expect steps. */
@@ -409,10 +453,8 @@ static void step_expect(struct run *r, char **w, int n)
 	} else if (!strcmp(what, "v5pending")) {
 		expect_eq(r, "vgic_v5_has_pending_ppi", vgic_engine_v5_has_pending_ppi(r->e, v),
 			  num(w[3], 0));
-	} else if (!strcmp(what, "v5pendr")) { /* expect v5pendr VCPU PPI 0|1 */
-		uint32_t p = (uint32_t)num(w[3], 0);
-
-		expect_eq(r, "ICH_PPI_PENDR bit", r->ppi[v].pendr[p / 64] >> (p % 64) & 1, num(w[4], 0));
+	} else if (!strncmp(what, "v5", 2) && expect_v5_register(r, what + 2, v, w, n)) {
+		/* expect v5pendr|v5enabler|v5activer|v5dvir|v5prio|v5vmcr|v5apr: at the last flush */
 	} else if (!strcmp(what, "active_spis")) {
 		expect_eq(r, "active_spis", vgic_engine_active_spis(r->e), num(w[2], 0));
 	} else {
@@ -421,20 +463,35 @@ static void step_expect(struct run *r, char **w, int n)
 	}
 }
 
-/* v5 expose PPI edge|level | v5 config VCPU PPI enabled|disabled prio=P | v5 flush|fold VCPU ... */
+/*
+ * v5 expose PPI edge|level | v5 config VCPU PPI enabled|disabled prio=P | v5 dvi VCPU PPI 0|1
+ * | v5 enabler VCPU BANK VALUE | v5 load VCPU | v5 put VCPU [apr=MASK] [wfi]
+ * | v5 guest-prio VCPU PPI P | v5 flush|fold VCPU ...
+ */
 static void step_v5(struct run *r, char **w, int n)
 {
 	int v = n > 2 ? (int)num(w[2], 0) : 0;
 	struct vgic_sync_result res;
 
 	if (!strcmp(w[1], "expose")) {
-		vgic_engine_v5_expose_ppi(r->e, (uint32_t)num(w[2], 0),
-					  has(w, n, "level") ? VGIC_LEVEL : VGIC_EDGE);
+		r->last_result = vgic_engine_v5_expose_ppi(r->e, (uint32_t)num(w[2], 0),
+							   has(w, n, "level") ? VGIC_LEVEL : VGIC_EDGE);
 	} else if (!strcmp(w[1], "config")) {
-		vgic_engine_v5_configure_ppi(r->e, v, (uint32_t)num(w[3], 0), !has(w, n, "disabled"),
-					     (uint8_t)num(opt(w, n, "prio"), 0));
+		r->last_result = vgic_engine_v5_configure_ppi(r->e, v, (uint32_t)num(w[3], 0),
+							      !has(w, n, "disabled"),
+							      (uint8_t)num(opt(w, n, "prio"), 0));
 	} else if (!strcmp(w[1], "dvi")) {
-		vgic_engine_v5_set_dvi(r->e, v, (uint32_t)num(w[3], 0), num(w[4], 1));
+		r->last_result = vgic_engine_v5_set_dvi(r->e, v, (uint32_t)num(w[3], 0), num(w[4], 1));
+	} else if (!strcmp(w[1], "enabler")) { /* v5 enabler VCPU BANK VALUE: a trapped write */
+		r->last_result = vgic_engine_v5_write_enabler(r->e, v, (int)num(w[3], 0),
+							      (uint64_t)strtoull(w[4], NULL, 0));
+	} else if (!strcmp(w[1], "load")) { /* v5 load VCPU */
+		vgic_engine_v5_load(r->e, v);
+	} else if (!strcmp(w[1], "put")) { /* v5 put VCPU [apr=MASK] [wfi] */
+		vgic_engine_v5_put(r->e, v, (uint32_t)num(opt(w, n, "apr"), 0), has(w, n, "wfi"));
+	} else if (!strcmp(w[1], "guest-prio")) {
+		/* v5 guest-prio VCPU PPI P: the guest writes ICC_PPI_PRIORITYR (not trapped) */
+		r->ppi[v].priority[num(w[3], 0) % VGIC_V5_PPI_REG_BITS] = (uint8_t)num(w[4], 0);
 	} else if (!strcmp(w[1], "flush")) {
 		vgic_engine_v5_flush_ppis(r->e, v, &r->ppi[v]);
 	} else if (!strcmp(w[1], "fold")) {
@@ -457,6 +514,16 @@ static void step_v5(struct run *r, char **w, int n)
 		fprintf(stderr, "%s:%d: unknown v5 step\n", r->file, r->line);
 		exit(2);
 	}
+}
+
+/* mmio-write VCPU GPA LEN VALUE: a guest store to the vGIC frames where QEMU's virt puts them. */
+static long mmio_write(struct run *r, char **w)
+{
+	static const struct vgic_mmio_layout virt = VGIC_MMIO_LAYOUT_QEMU_VIRT;
+
+	return vgic_engine_mmio_write(r->e, &virt, (int)num(w[1], 0),
+				      (uint64_t)strtoull(w[2], NULL, 0), (int)num(w[3], 4),
+				      (uint64_t)strtoull(w[4], NULL, 0));
 }
 
 /* One line of a scenario. */
@@ -491,6 +558,10 @@ static void step(struct run *r, char **w, int n)
 								       (uint32_t)num(w[2], 0), num(w[3], 1))
 					 : vgic_engine_mmio_set_pending(r->e, vcpu_opt(w, n),
 									(uint32_t)num(w[2], 0), num(w[3], 1));
+	else if (!strcmp(c, "mmio-write")) /* mmio-write VCPU GPA LEN VALUE, QEMU virt's frames */
+		r->last_result = mmio_write(r, w);
+	else if (!strcmp(c, "lower-phys")) /* lower-phys VCPU INTID: the physical line reads low */
+		vgic_engine_lower_phys_line(r->e, (int)num(w[1], 0), (uint32_t)num(w[2], 0));
 	else if (!strcmp(c, "dist"))
 		vgic_engine_set_dist_enabled(r->e, num(w[1], 1));
 	else if (!strcmp(c, "flush"))
