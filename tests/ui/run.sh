@@ -192,6 +192,19 @@ keys t
 keys 6.995 Enter + + +
 screen gap-zoomed
 keys q
+
+# Control characters a file carries (here in a stored finding's explanation)
+# reach the terminal as ^X, never raw (issue 17 case 7): a raw ESC [2J would
+# clear the screen, OSC 0 set the window title.
+cp "$tmp/t.db" "$tmp/esc.db"
+sqlite3 "$tmp/esc.db" "UPDATE findings SET explanation = 'A' || char(27) || '[2J' || char(27) ||
+	']0;owned' || char(7) || 'B' || char(155) || '31mC end'"
+start 120 32 esc.db C.UTF-8 "--no-color --profile linux-6.19"
+keys n
+tmux -S "$sock" capture-pane -p -t ui > "$tmp/esc.screen"
+ok 'grep -F "A^[[2J^[]0;owned^GB" "$tmp/esc.screen"' \
+	"control characters from the file are drawn as ^X, not sent to the terminal"
+keys q
 # docs/tui.md shows the key table as `tui --keys` prints it and the screens as captured
 # (UPDATE=1 copies the captured screens and the key table into it).
 doc=$here/../../docs/tui.md
