@@ -9,7 +9,8 @@
 # of allnoconfig, everything built in; the revert is
 # tests/lab/kernel/revert-6da5e537f5af.patch. Each OUTDIR gets Image and
 # release (as fetch-kernel.sh writes them, for tests/lab/run.sh), config,
-# build-seconds (the make's wall time) and build.log. Long on two cores,
+# build.log and build-time (the make's wall and CPU seconds: on a shared
+# machine the wall time depends on the other jobs). Long on two cores,
 # hence niced and outside make test. Already built kernels are kept.
 #
 # Usage: tests/lab/build-kernel-buggy.sh [LAB_DIR]     (default build/lab)
@@ -79,20 +80,28 @@ patched() {
 	patch -p1 -R -f -s --dry-run -d "$src" < "$revert" > /dev/null 2>&1
 }
 
+# child_ticks: the CPU time of this shell's finished children, in clock ticks
+child_ticks() {
+	awk '{ print $16 + $17 }' "/proc/$$/stat"
+}
+
 # build OUTDIR LOCALVERSION: make Image, keep it with its release, config and time
 build() {
 	t0=$(date +%s)
+	c0=$(child_ticks)
 	kmake -j"$jobs" LOCALVERSION="$2" Image > "$1/build.log" 2>&1 || {
 		tail -n 30 "$1/build.log" >&2
 		echo "build-kernel-buggy: the build failed, log in $1/build.log" >&2
 		exit 1
 	}
 	t1=$(date +%s)
+	c1=$(child_ticks)
 	cp "$obj/arch/arm64/boot/Image" "$1/Image"
 	kmake -s LOCALVERSION="$2" kernelrelease > "$1/release"
 	cp "$obj/.config" "$1/config"
-	echo $((t1 - t0)) > "$1/build-seconds"
-	echo "build-kernel-buggy: $(cat "$1/release") -> $1/Image ($((t1 - t0)) s)"
+	cpu=$(((c1 - c0) / $(getconf CLK_TCK)))
+	printf 'wall_seconds=%s\ncpu_seconds=%s\njobs=%s\n' $((t1 - t0)) "$cpu" "$jobs" > "$1/build-time"
+	echo "build-kernel-buggy: $(cat "$1/release") -> $1/Image ($((t1 - t0)) s, CPU $cpu s)"
 }
 
 if [ ! -s "$fixed/Image" ]; then
