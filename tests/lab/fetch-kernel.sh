@@ -3,8 +3,8 @@
 # Image. Debian 12's 6.12 comes from the system's own apt sources (arm64 is
 # added as a foreign architecture); sid's 7.x comes through a PRIVATE apt
 # configuration with its own sources list, state and cache directories, so
-# the system's apt sources are never touched. The newest version wins;
-# the release is printed and written next to the Image.
+# the system's apt sources are never touched (tests/lab/sid-apt.sh). The
+# newest version wins; the release is printed and written next to the Image.
 #
 # Usage: tests/lab/fetch-kernel.sh 6.12|7.2 OUTDIR    (OUTDIR/Image, OUTDIR/release)
 set -eu
@@ -30,28 +30,13 @@ case "$series" in
 	deb=$(ls "$cache/${pkg}"_*_arm64.deb | head -1)
 	;;
 7.*)
-	# Private apt configuration for sid (arm64 only).
-	p="$cache/sid-apt"
-	mkdir -p "$p/lists/partial" "$p/cache/archives/partial"
-	mirror=$(sed -n 's|^URIs: *\(http[^ ]*debian\)$|\1|p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -1)
-	[ -n "$mirror" ] || mirror=http://deb.debian.org/debian
-	echo "deb [arch=arm64 signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror sid main" \
-		> "$p/sources.list"
-	aptp() {
-		apt-get -q -o Dir::Etc::sourcelist="$p/sources.list" -o Dir::Etc::sourceparts=- \
-			-o Dir::State::Lists="$p/lists" -o Dir::Cache="$p/cache" \
-			-o APT::Architectures::=arm64 -o APT::Architecture=arm64 "$@"
-	}
-	acs() {
-		apt-cache -o Dir::Etc::sourcelist="$p/sources.list" -o Dir::Etc::sourceparts=- \
-			-o Dir::State::Lists="$p/lists" -o Dir::Cache="$p/cache" \
-			-o APT::Architectures::=arm64 -o APT::Architecture=arm64 "$@"
-	}
-	[ -n "$(ls "$p/lists" | grep -v partial)" ] || aptp update >/dev/null
-	pkg=$(acs search --names-only "^linux-binary-$(echo "$series" | sed 's/\./\\./')\.[0-9]+\+deb[0-9]+-arm64\$" |
+	# Private apt configuration for sid (arm64 only): tests/lab/sid-apt.sh
+	. "$(cd "$(dirname "$0")" && pwd)/sid-apt.sh"
+	sid_apt_init "$cache"
+	pkg=$(sid_aptcache search --names-only "^linux-binary-$(echo "$series" | sed 's/\./\\./')\.[0-9]+\+deb[0-9]+-arm64\$" |
 		awk '{print $1}' | sort -V | tail -1)
 	[ -n "$pkg" ] || { echo "fetch-kernel: no linux-binary-$series*-arm64 in sid" >&2; exit 1; }
-	(cd "$cache" && ls "${pkg}"_*_arm64.deb >/dev/null 2>&1 || aptp download "$pkg:arm64")
+	(cd "$cache" && ls "${pkg}"_*_arm64.deb >/dev/null 2>&1 || sid_aptget download "$pkg:arm64")
 	deb=$(ls "$cache/${pkg}"_*_arm64.deb | head -1)
 	;;
 *)

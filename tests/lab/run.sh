@@ -17,6 +17,9 @@
 # are trace.txt, trace.dat, record.db (the collector, always on), its.txt
 # (ITS/irqfd kprobes), l2-console.log, qemu.log, dmesg.txt and truth.csv
 # from the guest's own counts (tests/lab/linux-truth.sh).
+#
+# LAB_LOCK=FILE: QEMU runs under flock FILE, so that boots of several
+# checkouts sharing a machine take turns instead of slowing each other.
 set -eu
 image=$1
 out=$2
@@ -58,9 +61,10 @@ if [ -n "$linux" ]; then
 		-device virtserialport,chardev=vrres,name=vr.results"
 fi
 
+if [ -n "${LAB_LOCK:-}" ]; then set -- flock "$LAB_LOCK"; else set --; fi
 t0=$(date +%s.%N)
 set +e
-timeout "$timeout" qemu-system-aarch64 -M "virt,virtualization=on,gic-version=$gic" \
+"$@" timeout "$timeout" qemu-system-aarch64 -M "virt,virtualization=on,gic-version=$gic" \
 	-cpu max,pauth-impdef=on -accel tcg,thread=multi -smp $((vcpus + 1)) -m $mem \
 	-nographic -no-reboot -nic none ${devs:-} -kernel "$image" -initrd "$initrd" -append "$append" \
 	> "$out/console.log" 2>&1

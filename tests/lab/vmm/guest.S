@@ -30,6 +30,9 @@
  *   +0x58 retarget_done INTID | 1 << 31 once moved; +0x5c reinjected, set by the VMM
  *   +0x60 sgi_count    +0x64 nr_vcpus
  *   +0x68 remote_nowait non-zero: vCPU 0 does not wait in its handler for vCPU 1's DIR
+ *   +0x6c seed_repend  non-zero: in the seed-bug dance, hold Y after the EOI of X until
+ *                      the VMM injected Y again (+0x5c reinjected); +0x70 seed_held,
+ *                      set by the guest once it holds Y
  *   +0x3000 lowered[1024] (u32, written by the VMM)
  *   +0x4000 sent[1024] (u32: SGIs the guest sent, timer expiries it armed)
  *   +0x100 acked[1024], +0x1100 deactivated[1024], +0x2100 priority[1024] (bytes),
@@ -325,7 +328,8 @@ irq_handler_v2:
  * higher-priority SPIs pending (KVM then pushes the active X out of the
  * LRs, pending entries sorting first), acknowledge one of them (Y, now
  * active in an LR), EOI X first (it is in no LR: EOIcount goes up, and
- * with LRENPIE the exit comes while Y is still active), then EOI Y.
+ * with LRENPIE the exit comes while Y is still active), then EOI Y. With
+ * seed_repend, Y's EOI waits until the VMM has injected Y again.
  */
 irq_body:
 	cmp	x1, #1020
@@ -352,7 +356,14 @@ irq_body:
 	msr	S3_0_C12_C12_1, x0		/* EOI X first: not in an LR */
 	mov	x1, x3
 	bl	count_deactivate
-	mov	x0, x4				/* then Y */
+	mov	x2, #SHARED
+	ldr	w3, [x2, #0x6c]			/* seed_repend: hold Y until it is pending again */
+	cbz	w3, 15f
+	str	w3, [x2, #0x70]			/* seed_held */
+14:	ldr	w3, [x2, #0x5c]			/* reinjected */
+	cbz	w3, 14b
+	str	wzr, [x2, #0x5c]
+15:	mov	x0, x4				/* then Y */
 	mov	x1, x5
 12:	bl	retarget
 	bl	nest

@@ -10,6 +10,7 @@
  *
  * Usage: vmm SCENARIO [--vcpus N] [--count N] [--seed N] [--truth FILE]
  * Scenarios: spi-paced, spi-burst, eoimode1 (paced, EOImode 1), spi-level, seed-trigger,
+ * seed-trigger-repend (the seed SPI Y injected again while the guest holds it active),
  * eoimode1-remote (DIR from another vCPU), eoimode1-remote-race (the same, the owner not
  * waiting: an interrupt may be lost, which the truth then shows), sgi, timer, nested,
  * retarget, wfi-wake
@@ -64,7 +65,9 @@ struct shared {
 	volatile uint32_t sgi_count;
 	volatile uint32_t nr_vcpus;
 	volatile uint32_t remote_nowait;
-	uint8_t pad[0x100 - 0x6c];
+	volatile uint32_t seed_repend;
+	volatile uint32_t seed_held;
+	uint8_t pad[0x100 - 0x74];
 	volatile uint32_t acked[1024];
 	volatile uint32_t deactivated[1024];
 	volatile uint8_t priority[1024];
@@ -79,6 +82,7 @@ _Static_assert(offsetof(struct shared, priority) == 0x2100, "guest.S layout");
 _Static_assert(offsetof(struct shared, target) == 0x2500, "guest.S layout");
 _Static_assert(offsetof(struct shared, lowered) == 0x3000, "guest.S layout");
 _Static_assert(offsetof(struct shared, nr_vcpus) == 0x64, "guest.S layout");
+_Static_assert(offsetof(struct shared, seed_held) == 0x70, "guest.S layout");
 _Static_assert(offsetof(struct shared, sent) == 0x4000, "guest.S layout");
 
 struct vm {
@@ -242,6 +246,17 @@ static int wait_acked(struct vm *vm, uint32_t intid, uint32_t before, long timeo
 	return 0;
 }
 
+/* Wait until `cond` holds, polling every 100 us; 0 on success, -1 after timeout_us. */
+#define WAIT_UNTIL(vm, cond, timeout_us)                                                   \
+	({                                                                                 \
+		long waited_ = 0;                                                          \
+		while (!(cond) && waited_ < (timeout_us) && !(vm)->failed) {               \
+			pause_us(100);                                                     \
+			waited_ += 100;                                                    \
+		}                                                                          \
+		(cond) ? 0 : -1;                                                           \
+	})
+
 /* Inject an edge SPI (raise then lower, as a device would pulse it). */
 static void inject_edge(struct vm *vm, uint32_t intid)
 {
@@ -255,11 +270,16 @@ static void inject_edge(struct vm *vm, uint32_t intid)
  * once the guest sits in its handler (X active, interrupts masked), make
  * five higher-priority SPIs pending, give KVM time to exit and re-flush
  * (X no longer fits in the 4 LRs), then let the guest acknowledge one of
- * them and EOI X first. Every injection must be acknowledged.
+ * them (Y, 47) and EOI X first. Every injection must be acknowledged.
+ * With seed_repend, once the guest has EOIed X (Y still active, its EOI
+ * held back), inject Y again and give KVM time to flush it before the
+ * guest goes on: a kernel that deactivated Y instead of X at that exit
+ * presents Y as pending only while the guest still holds it active; the
+ * guest then acknowledges Y twice.
  */
 static void run_seed_trigger(struct vm *vm, int rounds)
 {
-	uint32_t x = FIRST_SPI, y;
+	uint32_t x = FIRST_SPI, y, top = FIRST_SPI + 15;
 	int r;
 
 	for (r = 0; r < rounds && !vm->failed; r++) {
@@ -277,6 +297,21 @@ static void run_seed_trigger(struct vm *vm, int rounds)
 			inject_edge(vm, FIRST_SPI + 11 + y); /* priorities 0x40 .. 0x00 */
 		pause_us(20000);
 		vm->sh->pile_ready = 1;
+		if (vm->sh->seed_repend) {
+			if (WAIT_UNTIL(vm, vm->sh->seed_held, 5000000)) {
+				fprintf(stderr, "vmm: the guest never held Y after EOIing X\n");
+				vm->failed = 1;
+				return;
+			}
+			vm->sh->seed_held = 0;
+			inject_edge(vm, top); /* Y again, while the guest holds it active */
+			pause_us(20000);
+			vm->sh->reinjected = 1;
+			if (wait_acked(vm, top, acked_before[4] + 1, 5000000)) {
+				fprintf(stderr, "vmm: SPI %u not acknowledged twice\n", top);
+				vm->failed = 1;
+			}
+		}
 		for (y = 0; y < 5 && !vm->failed; y++) {
 			if (wait_acked(vm, FIRST_SPI + 11 + y, acked_before[y], 5000000)) {
 				fprintf(stderr, "vmm: SPI %u not acknowledged after the dance\n",
@@ -286,17 +321,6 @@ static void run_seed_trigger(struct vm *vm, int rounds)
 		}
 	}
 }
-
-/* Wait until `cond` holds, polling every 100 us; 0 on success, -1 after timeout_us. */
-#define WAIT_UNTIL(vm, cond, timeout_us)                                                   \
-	({                                                                                 \
-		long waited_ = 0;                                                          \
-		while (!(cond) && waited_ < (timeout_us) && !(vm)->failed) {               \
-			pause_us(100);                                                     \
-			waited_ += 100;                                                    \
-		}                                                                          \
-		(cond) ? 0 : -1;                                                           \
-	})
 
 /*
  * SGIs between vCPUs (set before the vCPUs start: the guest reads the
@@ -461,7 +485,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: vmm SCENARIO [--vcpus N] [--count N] [--seed N] [--gic 2|3] "
 				"[--truth FILE]\n"
 				"scenarios: spi-paced spi-burst spi-level eoimode1 eoimode1-remote "
-				"seed-trigger sgi timer nested retarget wfi-wake\n");
+				"seed-trigger seed-trigger-repend sgi timer nested retarget wfi-wake\n");
 		return 2;
 	}
 	memset(&vm, 0, sizeof(vm));
@@ -492,6 +516,10 @@ int main(int argc, char **argv)
 	vm.sh->eoimode = 0;
 	for (i = 0; i < nspis; i++) /* climbing priority with the INTID, as the samples */
 		vm.sh->priority[FIRST_SPI + i] = (uint8_t)(0xf0 - 0x10 * i);
+	if (!strcmp(scenario, "seed-trigger-repend")) {
+		vm.sh->seed_repend = 1; /* Y comes back pending while the guest holds it */
+		scenario = "seed-trigger";
+	}
 	if (!strcmp(scenario, "seed-trigger"))
 		vm.sh->seed_intid = FIRST_SPI; /* the lowest priority, 0xf0 */
 	if (!strcmp(scenario, "spi-level")) {
