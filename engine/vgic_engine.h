@@ -138,6 +138,19 @@ int vgic_profile_eoicount_on_lrs(const struct vgic_profile *p, int eoicount, int
 /* 6.19+: vgic_v3_configure_hcr() rebuilds the whole HCR at every flush. */
 bool vgic_profile_rebuilds_hcr(const struct vgic_profile *p);
 
+/*
+ * What p's kernel does that other's does not, in words, for a reader
+ * told that a recording behaves like p and not like other: one clause per
+ * behaviour the two differ in (the EOIcount walk, the AP-list sort, the
+ * HCR, the DIR trap, GICv5 PPIs), joined with "; " into out; "" when they
+ * behave alike.
+ */
+void vgic_profile_difference(const struct vgic_profile *p, const struct vgic_profile *other,
+			     char *out, size_t n);
+
+/* Can a trace of this GIC (2, 3 or 5) have been recorded on a kernel that behaves like p? */
+bool vgic_profile_fits_gic(const struct vgic_profile *p, int gic_version);
+
 /* Create a model; NULL on an invalid configuration. All interrupts start as after vgic_init(). */
 struct vgic_engine *vgic_engine_create(const struct vgic_engine_config *cfg);
 void vgic_engine_destroy(struct vgic_engine *e);

@@ -6,6 +6,8 @@
  * The real-trace validation (every flush of the lab corpus predicted) is
  * tests/cli/t0700-predict.sh.
  */
+#include <string.h>
+
 #include "../../engine/vgic_engine.h"
 #include "vr_test.h"
 
@@ -182,6 +184,35 @@ static void check_gicv2(void)
 	vgic_engine_destroy(e);
 }
 
+/*
+ * What check's diagnosis says of two profiles: the one field that parts
+ * linux-6.19 from linux-7.0 is the EOIcount walk; linux-6.12 differs from
+ * both in the walk, the sort and the HCR; gicv5 only fits a GICv5 host.
+ */
+static void check_profile_differences(void)
+{
+	const struct vgic_profile *p612 = vgic_profile_find("linux-6.12"),
+				  *p619 = vgic_profile_find("linux-6.19"),
+				  *p70 = vgic_profile_find("linux-7.0"), *v5 = vgic_profile_find("gicv5");
+	char d[320];
+
+	vgic_profile_difference(p619, p70, d, sizeof(d));
+	CHECK(!strcmp(d, "the EOIcount walk starts at the AP-list head; commit 6da5e537f5af is "
+			 "missing"));
+	vgic_profile_difference(p70, p619, d, sizeof(d));
+	CHECK(!strcmp(d, "the EOIcount walk starts after the last interrupt placed in an LR "
+			 "(commit 6da5e537f5af)"));
+	vgic_profile_difference(p612, p70, d, sizeof(d));
+	CHECK(strstr(d, "EOIcount is never read") && strstr(d, "sorts active interrupts first") &&
+	      strstr(d, "only En and UIE"));
+	vgic_profile_difference(p70, p70, d, sizeof(d));
+	CHECK(d[0] == '\0');
+	vgic_profile_difference(v5, p70, d, 8); /* cut short, still a string */
+	CHECK(strlen(d) == 7);
+	CHECK(!vgic_profile_fits_gic(v5, 3) && vgic_profile_fits_gic(v5, 5));
+	CHECK(vgic_profile_fits_gic(p612, 2) && vgic_profile_fits_gic(p70, 3));
+}
+
 /* Run every scenario. */
 int main(void)
 {
@@ -190,6 +221,7 @@ int main(void)
 	check_sort_profiles();
 	check_seed_bug();
 	check_gicv2();
+	check_profile_differences();
 	CHECK(vgic_profile_find("linux-5.0") == NULL);
 	return vr_test_report("test_engine");
 }
