@@ -403,10 +403,12 @@ static void print_json_summary(const struct replay_result *res)
 	json_string(res->checks_run);
 	printf(",\n  \"events\": %lld,\n", (long long)res->events);
 	printf("  \"model\": {\"flushes\": %lld, \"agree\": %lld, \"unknown\": %lld, "
-	       "\"dir_exits\": %lld, \"dir_found\": %lld},\n",
+	       "\"dir_exits\": %lld, \"dir_found\": %lld, \"ap_lists\": %lld, \"ap_agree\": %lld, "
+	       "\"ap_unknown\": %lld},\n",
 	       (long long)res->model_flushes, (long long)res->model_agree,
 	       (long long)res->model_unknown, (long long)res->model_dir_exits,
-	       (long long)res->model_dir_found);
+	       (long long)res->model_dir_found, (long long)res->model.ap_lists,
+	       (long long)res->model.ap_agree, (long long)res->model.ap_unknown);
 	print_accounting(res, 1);
 	printf("}\n");
 }
@@ -432,6 +434,11 @@ static void print_text_summary(const struct replay_result *res, int after_findin
 		       100.0 * (double)res->model_agree / (double)res->model_flushes,
 		       (long long)res->model_unknown, (long long)res->model_dir_exits,
 		       (long long)res->model_dir_found);
+	if (res->model.ap_lists || res->model.ap_unknown)
+		printf("AP lists: %lld of %lld after the prune as %s leaves them, %lld not compared "
+		       "(vCPU state unknown)\n",
+		       (long long)res->model.ap_agree, (long long)res->model.ap_lists,
+		       vgic_profile_name(res->profile), (long long)res->model.ap_unknown);
 	if (res->model.lpi_unrecorded)
 		printf("LPIs: the trace does not record their injection (ITS MSIs, irqfd: no "
 		       "vgic_queue_lpi events; record with this version's collector or probes): "
