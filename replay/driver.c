@@ -141,6 +141,8 @@ static int choose_profile(struct checker *c, const struct trace_facts *facts,
 					    c->opt->profile);
 		snprintf(res->profile_reason, sizeof(res->profile_reason), "chosen with --profile");
 	}
+	if (c->opt->reason)
+		snprintf(res->profile_reason, sizeof(res->profile_reason), "%s", c->opt->reason);
 	res->profile = c->profile;
 	snprintf(res->checks_run, sizeof(res->checks_run), "%s",
 		 res->has_snapshots
@@ -211,6 +213,8 @@ int replay_check(struct tracedb *db, const struct replay_options *opt, replay_fi
 	if (trace_facts_read(db, &facts, err))
 		goto out;
 	c->gic_version = facts.gic_version ? facts.gic_version : 3;
+	res->gic_version = c->gic_version;
+	snprintf(res->kernel_release, sizeof(res->kernel_release), "%s", facts.kernel_release);
 	c->has_lpi_queue = !!(facts.kinds_present & VR_KIND_BIT(VR_EV_LPI_QUEUE));
 	res->has_snapshots = facts.snapshots_total > 0;
 	if (choose_profile(c, &facts, err))
@@ -245,8 +249,12 @@ int replay_check(struct tracedb *db, const struct replay_options *opt, replay_fi
 		res->model_dir_exits = pr->dir_exits;
 		res->model_dir_found = pr->dir_found;
 	}
-	if (opt->store && end_store(c, err))
+	if (opt->store && opt->store_open) {
+		res->open_store = c->store; /* replay_store_close() commits or rolls it back */
+		c->store = NULL;
+	} else if (opt->store && end_store(c, err)) {
 		goto out;
+	}
 	rc = 0;
 out:
 	findings_store_abort(c->store); /* NULL unless the run failed while storing */
@@ -267,8 +275,30 @@ out:
 }
 
 /* See replay.h. */
+int replay_store_close(struct replay_result *res, int keep, const char *reason,
+		       struct vr_error *err)
+{
+	struct findings_store *fs = res->open_store;
+
+	res->open_store = NULL;
+	if (!fs)
+		return 0;
+	if (!keep) {
+		findings_store_abort(fs);
+		res->run_id = 0;
+		return 0;
+	}
+	if (reason && findings_store_set_reason(fs, reason, err)) {
+		findings_store_abort(fs);
+		return -1;
+	}
+	return findings_store_end(fs, res->events, res->findings, res->checks_run, err);
+}
+
+/* See replay.h. */
 void replay_result_free(struct replay_result *res)
 {
+	replay_store_close(res, 0, NULL, NULL);
 	free(res->counts);
 	res->counts = NULL;
 }
