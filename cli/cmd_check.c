@@ -44,7 +44,9 @@ static const char check_usage[] =
 	"                       one makes and the other does not (exit 1 if they differ)\n"
 	"  -h, --help           show this help\n"
 	"\n"
-	"Exit status: 0 no findings (gaps are informational), 1 findings, 2 error.\n"
+	"Exit status: 0 clean: no findings (gaps are informational); 1 findings; 2 error\n"
+	"(bad arguments, an unreadable or foreign file); 3 inconclusive: the trace has no\n"
+	"LR snapshots, so only gaps could be checked (the message says what to record).\n"
 	"\n"
 	"Examples:\n"
 	"  vgic-replay check trace.db\n"
@@ -396,6 +398,18 @@ static struct tracedb *open_for_check(struct check_args *a)
 	return db;
 }
 
+/*
+ * A trace without LR snapshots (kvm tracepoints only, what `trace-cmd
+ * record -e kvm` gives): the guest's acknowledgements and deactivations,
+ * and what KVM programmed, are not in it, so no interrupt can be judged
+ * lost. What check could not do and what to record instead.
+ */
+static const char inconclusive_msg[] =
+	"inconclusive: the trace has no LR snapshots, so LOST_INTERRUPT, MIS_DEACTIVATION, "
+	"STUCK_ACTIVE, PRIORITY_INVERSION and LR_DIVERGENCE could not run (only TRACE_GAP did); "
+	"record with `vgic-replay record`, or add the kprobes `vgic-replay probes` prints to the "
+	"ftrace capture (docs/importing.md)";
+
 struct check_outcome;
 static void print_json_diagnosis(const struct check_outcome *o);
 
@@ -407,6 +421,11 @@ static void print_json_summary(const struct replay_result *res, const struct che
 	json_string(res->profile_reason);
 	printf(",\n");
 	print_json_diagnosis(o);
+	if (!res->has_snapshots) {
+		printf("  \"inconclusive\": ");
+		json_string(inconclusive_msg);
+		printf(",\n");
+	}
 	printf("  \"checks_run\": ");
 	json_string(res->checks_run);
 	printf(",\n  \"events\": %lld,\n", (long long)res->events);
@@ -635,8 +654,11 @@ int cmd_check(int argc, char **argv)
 	}
 	print_outcome(&a, &o);
 	serious = (int)(o.res.findings - o.res.findings_by_kind[FINDING_TRACE_GAP]);
+	rc = serious ? 1 : o.res.has_snapshots ? 0 : 3;
+	if (rc == 3)
+		fprintf(stderr, "vgic-replay: %s: %s\n", a.path, inconclusive_msg);
 	replay_result_free(&o.res);
 	free(o.found.f);
 	tracedb_close(db);
-	return serious ? 1 : 0;
+	return rc;
 }

@@ -150,8 +150,8 @@ static int choose_profile(struct checker *c, const struct trace_facts *facts,
 			   "and STUCK_ACTIVE (EOIcount walk), PRIORITY_INVERSION, LR_DIVERGENCE "
 			   "(the engine's prediction of every flush)"
 			 : "TRACE_GAP (no LR snapshots: acknowledgements and deactivations are not "
-			   "visible, so LOST_INTERRUPT, MIS_DEACTIVATION, PRIORITY_INVERSION and "
-			   "LR_DIVERGENCE cannot run)");
+			   "visible, so LOST_INTERRUPT, MIS_DEACTIVATION, STUCK_ACTIVE, "
+			   "PRIORITY_INVERSION and LR_DIVERGENCE cannot run)");
 	return 0;
 }
 
