@@ -534,6 +534,16 @@ enum vgic_guest_outcome {
 uint32_t vgic_guest_read_iar(struct vgic_cpuif *regs, int gic_version, int group);
 
 /*
+ * Does the guest's CPU interface hold priority prio of an interrupt of
+ * this group active (its bit set in the active-priority registers, as
+ * __vgic_v3_get_highest_active_priority() reads ICH_AP0Rn/AP1Rn; GICv2:
+ * GICH_APR in ap0r[0])? False once the guest's EOI dropped that priority.
+ * 5 priority bits, as the model's (APR bit = priority >> 3).
+ */
+bool vgic_apr_priority_active(int gic_version, const struct vgic_cpuif *regs, int group,
+			      uint8_t prio);
+
+/*
  * ICC_EOIR1_EL1: drop the highest active priority; with EOImode 0 also
  * deactivate the matching active LR. No matching LR: EOIcount++ (whatever
  * EOImode, as __vgic_v3_write_eoir and QEMU's icv_eoir_write do), but

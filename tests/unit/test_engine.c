@@ -213,6 +213,37 @@ static void check_profile_differences(void)
 	CHECK(vgic_profile_fits_gic(p612, 2) && vgic_profile_fits_gic(p70, 3));
 }
 
+/*
+ * A guest that EOIs out of order (EOImode 0): it takes A (0xa0), then B
+ * (0x80) preempts; EOI of A drops the highest active priority, B's, and
+ * deactivates nothing (A's priority is not the one dropped); EOI of B then
+ * drops A's. Both LRs stay Active with no priority left in the APRs: what
+ * check reads as a guest that dropped the priority without deactivating.
+ */
+static void check_out_of_order_eoi(void)
+{
+	struct vgic_engine *e = model("linux-6.12");
+	struct vgic_flush_result fr;
+	struct vgic_cpuif hw;
+
+	spi(e, 40, 0xa0, VGIC_EDGE);
+	spi(e, 41, 0x80, VGIC_EDGE);
+	vgic_engine_inject(e, -1, 40, true);
+	vgic_engine_flush(e, 0, &fr);
+	hw = fr.regs;
+	hw.vmcr = vgic_vmcr_make(3, 0xf8, false, false, true);
+	CHECK_EQ(vgic_guest_read_iar(&hw, 3, 1), 40);
+	CHECK(vgic_apr_priority_active(3, &hw, 1, 0xa0));
+	hw.lr[1] = (1ull << 62) | (1ull << 60) | (0x80ull << 48) | 41; /* B arrives in LR1 */
+	hw.used_lrs = 2;
+	CHECK_EQ(vgic_guest_read_iar(&hw, 3, 1), 41);
+	CHECK_EQ(vgic_guest_write_eoir(&hw, 3, 40), VGIC_GUEST_NOTHING);
+	CHECK_EQ(vgic_guest_write_eoir(&hw, 3, 41), VGIC_GUEST_NOTHING);
+	CHECK(vgic_lr_active(3, hw.lr[0]) && vgic_lr_active(3, hw.lr[1]));
+	CHECK(!vgic_apr_priority_active(3, &hw, 1, 0xa0) && !vgic_apr_priority_active(3, &hw, 1, 0x80));
+	vgic_engine_destroy(e);
+}
+
 /* Run every scenario. */
 int main(void)
 {
@@ -222,6 +253,7 @@ int main(void)
 	check_seed_bug();
 	check_gicv2();
 	check_profile_differences();
+	check_out_of_order_eoi();
 	CHECK(vgic_profile_find("linux-5.0") == NULL);
 	return vr_test_report("test_engine");
 }
