@@ -97,6 +97,10 @@ static void row_from_item(struct row *r, const struct trace_item *it)
 	r->vmcr = it->snap.vmcr;
 	r->ap_len = it->ap_len;
 	memcpy(r->lr, it->snap.lr, sizeof(r->lr));
+	r->has_apr = it->snap.gic_version == 2 ? it->snap.apr != VR_NO_VALUE
+						: it->snap.ap1r[0] != VR_NO_VALUE;
+	r->ap0r0 = (uint32_t)(it->snap.gic_version == 2 ? it->snap.apr : it->snap.ap0r[0]);
+	r->ap1r0 = (uint32_t)it->snap.ap1r[0];
 }
 
 /* Apply one event of the stream to the tracker and the model. */
@@ -115,6 +119,8 @@ static void check_event(struct checker *c, struct row *r, const struct trace_ite
 		track_trapped_dir(c, r);
 	else if (r->kind == VR_EV_MMIO)
 		track_mmio(c, r);
+	else if (r->kind == VR_EV_USERSPACE_EXIT)
+		track_userspace_exit(c, r);
 	else if (it->has_snapshot && r->vcpu != VR_NO_VALUE && r->kind != VR_EV_POST)
 		(r->kind == VR_EV_FLUSH ? track_flush : track_sync)(c, r);
 	if (c->model) {
@@ -174,8 +180,10 @@ static int check_stream(struct checker *c, struct trace_source *src, int64_t las
 			track_gap(c, it.id, it.gap.lost, it.gap.cpu, it.gap.start_ns, it.gap.end_ns);
 			continue;
 		}
-		if (c->opt->to_ns != VR_NO_VALUE && it.ev.ts_ns > c->opt->to_ns)
+		if (c->opt->to_ns != VR_NO_VALUE && it.ev.ts_ns > c->opt->to_ns) {
+			c->stopped_early = 1;
 			break; /* nothing after the window is reported or counted */
+		}
 		if (c->opt->from_ns != VR_NO_VALUE && !c->base_taken && it.ev.ts_ns >= c->opt->from_ns)
 			track_open_window(c);
 		check_event(c, &r, &it);
@@ -227,8 +235,7 @@ int replay_check(struct tracedb *db, const struct replay_options *opt, replay_fi
 	if (opt->store && begin_store(c, err))
 		goto out;
 	trace_filter_init(&f);
-	f.kinds = REPLAY_MODEL_KIND_SET;
-	f.apr = 0; /* neither the tracker nor the model reads them */
+	f.kinds = REPLAY_MODEL_KIND_SET; /* with the APRs: the tracker's STUCK_ACTIVE cause */
 	cur = trace_cursor_open(db, &f, err);
 	if (!cur)
 		goto out;
@@ -236,6 +243,7 @@ int replay_check(struct tracedb *db, const struct replay_options *opt, replay_fi
 	if (check_stream(c, &src, opt->progress ? facts.max_event_id : 0, err))
 		goto out;
 	replay_model_finish(c->model);
+	track_finish(c);
 	if (opt->from_ns != VR_NO_VALUE && !c->base_taken)
 		track_open_window(c); /* the window opens after the trace: nothing in it */
 	track_collect_counts(c);

@@ -48,7 +48,7 @@ struct replay_finding {
 	int64_t proof[REPLAY_MAX_PROOF]; /* event ids, first is the decisive one */
 	const char *proof_role[REPLAY_MAX_PROOF];
 	int nproof;
-	char explanation[640];
+	char explanation[768];
 };
 
 /* Per-INTID accounting: injected = acked + coalesced + lost + in flight at the end. */
