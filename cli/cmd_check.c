@@ -156,12 +156,13 @@ static void print_accounting(const struct replay_result *res, int json)
 			printf("%s\n    {\"vcpu\": %lld, \"intid\": %u, \"injected\": %lld, "
 			       "\"acked\": %lld, \"coalesced\": %lld, \"lost\": %lld, "
 			       "\"pending_at_end\": %lld, \"pending_at_start\": %lld, "
-			       "\"deactivated\": %lld%s}",
+			       "\"deactivated\": %lld%s%s}",
 			       i ? "," : "", (long long)k->vcpu, k->intid, (long long)k->injected,
 			       (long long)k->acked, (long long)k->coalesced, (long long)k->lost,
 			       (long long)k->pending_at_end, (long long)k->pending_at_start,
 			       (long long)k->deactivated,
-			       k->injection_unrecorded ? ", \"injection_unrecorded\": true" : "");
+			       k->injection_unrecorded ? ", \"injection_unrecorded\": true" : "",
+			       k->stuck_active ? ", \"stuck_active\": true" : "");
 		}
 		printf("\n  ]\n");
 		return;
@@ -181,6 +182,7 @@ static void print_accounting(const struct replay_result *res, int json)
 		       (long long)k->lost, (long long)(k->pending_at_end + k->pending_at_start),
 		       (long long)k->deactivated,
 		       k->injection_unrecorded ? "  (injection path not in the trace)"
+		       : k->stuck_active	? "  (stuck active: see its STUCK_ACTIVE finding)"
 		       : k->pending_at_start	? "  (pending at start)"
 						: "");
 	}

@@ -1102,9 +1102,11 @@ static void report_stuck_at_end(struct checker *c, struct irq_track *t)
 
 /*
  * The end of the trace: report what stays stuck active with an instance
- * behind it, unless a STUCK_ACTIVE finding already names it (the model's
- * remote DIR that did not take). Not at the end of a --to window, where
- * the trace goes on.
+ * behind it, and count as lost the pending instance of an interrupt
+ * already reported stuck active and still active (the model's remote DIR
+ * that did not take; not a what-if's, whose kernel the recording is not)
+ * or left on no AP list (stranded), which nothing will present.
+ * Not at the end of a --to window, where the trace goes on.
  */
 void track_finish(struct checker *c)
 {
@@ -1118,8 +1120,11 @@ void track_finish(struct checker *c)
 
 		if (!pending || t->uncertain || t->path_unrecorded)
 			continue;
-		if (!t->stuck_reported && t->active && t->state_known && t->priority >= 0 &&
-		    t->behind_flushes >= STUCK_MIN_ENTRIES) {
+		if ((t->stuck_reported && t->active) || t->stranded) {
+			t->count->lost++;
+			t->sw_pending = t->lr_pending = 0;
+		} else if (t->active && t->state_known && t->priority >= 0 &&
+			   t->behind_flushes >= STUCK_MIN_ENTRIES) {
 			report_stuck_at_end(c, t);
 		}
 	}
@@ -1197,6 +1202,7 @@ void track_collect_counts(struct checker *c)
 		struct irq_track *t = c->tracked[k];
 
 		t->count->pending_at_end = t->sw_pending || t->lr_pending;
+		t->count->stuck_active = t->stuck_reported;
 		if (t->intid < NR_PRIVATE)
 			t->count->vcpu = t->vcpu;
 		for (i = -1; i < t->nrows; i++) {

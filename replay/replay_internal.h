@@ -59,6 +59,7 @@ struct irq_track {
 	 */
 	int64_t behind_flushes, behind_first_event, behind_last_event, behind_ack;
 	int stuck_reported;
+	int stranded;		 /* the model found it left on no AP list to the end (LOST) */
 	int group;		 /* its LR's group, as learned */
 	int64_t last_dir_event;	 /* the last trapped DIR (vgic_deactivate) that named it */
 	/*
