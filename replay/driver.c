@@ -13,14 +13,16 @@
 /*
  * The options that shaped a run, as check's command line spells them
  * (replay_runs.options): which profile was asked for and which window of
- * findings is stored. Empty for a plain run.
+ * findings is stored. Empty for a plain run, also one whose profile the
+ * caller chose from a diagnosis (o->reason): the command line asked for
+ * none, and a stored run answers the question the command line asked.
  */
 static void run_options(const struct replay_options *o, char *out, size_t n)
 {
 	size_t len = 0;
 
 	out[0] = '\0';
-	if (o->profile)
+	if (o->profile && !o->reason)
 		len += (size_t)snprintf(out + len, n - len, "--profile %s ", o->profile);
 	if (o->vcpu != VR_NO_VALUE && len < n)
 		len += (size_t)snprintf(out + len, n - len, "--vcpu %lld ", (long long)o->vcpu);

@@ -70,8 +70,8 @@ expect_eq "6.12 run labelled 7.2: replayed as linux-6.12, diagnosed" \
 	"('linux-6.12', 'linux-6.12', 'linux-7.0', [])"
 grep -q 'not linux-7.0 (no flush of [0-9]* compared: the state never known): EOIcount is never read' "$TMP/m.json"
 expect_eq "6.12 run labelled 7.2: the diagnosis says why" $? 0
-expect_eq "6.12 run labelled 7.2: one run stored, under linux-6.12" \
-	"$($VR sql --csv --no-header "$TMP/mislabelled.db" "SELECT count(*) || ' ' || max(profile) FROM replay_runs")" "1 linux-6.12"
+expect_eq "6.12 run labelled 7.2: one run stored, under linux-6.12, as a plain check (no options)" \
+	"$($VR sql --csv --no-header "$TMP/mislabelled.db" "SELECT count(*) || ' ' || max(profile) || ' [' || max(coalesce(options, '')) || ']' FROM replay_runs")" "1 linux-6.12 []"
 $VR info "$TMP/mislabelled.db" | grep -q '^  checked    run 1: profile linux-6.12, 0 findings (diagnosed; the kernel release suggested linux-7.0: .*diagnosis: kernel behaviour matches linux-6.12 '
 expect_eq "6.12 run labelled 7.2: info shows the matched behaviour" $? 0
 
