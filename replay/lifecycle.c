@@ -764,11 +764,16 @@ static void eoicount_walk(struct checker *c, const struct row *r, struct vcpu_tr
 		 "Under %s, the EOIcount walk at this exit (EOIcount %d, LRENPIE set at the flush) "
 		 "starts at the AP-list head and deactivates INTID %s, still active in the list "
 		 "registers and not EOIed by the guest, instead of %s%s outside the LRs that the "
-		 "guest did EOI; that interrupt stays active for ever (commit 6da5e537f5af).",
+		 "guest did EOI; KVM keeps that one active (commit 6da5e537f5af).",
 		 vgic_profile_name(c->profile), eoicount, lr_list, tail_list[0] ? "INTID " : "the interrupt",
 		 tail_list[0] ? tail_list : " (not tracked)");
 	finding_report(c, &fd);
-	/* The consequence: the interrupts the walk missed stay active, undeliverable. */
+	/*
+	 * The consequence: the interrupts the walk missed stay active, their
+	 * injections undeliverable, until a later deactivation takes them (on
+	 * the lab's kernel with the fix reverted, the walk of the next exit,
+	 * after the guest's EOI of the interrupt wrongly deactivated, takes it).
+	 */
 	for (i = eoicount - wrong; i < eoicount && i < ntail; i++) {
 		finding_init(&fd, FINDING_STUCK_ACTIVE, SEVERITY_ERROR, r->ts_ns, r->cpu, r->vcpu,
 			     tail[i]->intid);
@@ -777,8 +782,9 @@ static void eoicount_walk(struct checker *c, const struct row *r, struct vcpu_tr
 		snprintf(fd.explanation, sizeof(fd.explanation),
 			 "Under %s, INTID %u stays active after this exit although the guest EOIed "
 			 "it: the EOIcount walk spent the count on an interrupt still in the LRs. "
-			 "KVM will present it Active (or Pending+Active) with no matching priority "
-			 "in the guest's APRs, so it is never delivered again.",
+			 "Until a later deactivation takes it (another EOIcount walk, a DIR), KVM "
+			 "presents it Active, or Pending+Active, with no matching priority in the "
+			 "guest's APRs, and no injection of it reaches the guest.",
 			 vgic_profile_name(c->profile), tail[i]->intid);
 		finding_report(c, &fd);
 	}
@@ -1202,7 +1208,7 @@ void track_collect_counts(struct checker *c)
 		struct irq_track *t = c->tracked[k];
 
 		t->count->pending_at_end = t->sw_pending || t->lr_pending;
-		t->count->stuck_active = t->stuck_reported;
+		t->count->stuck_active = t->stuck_reported && t->active; /* stuck to the end */
 		if (t->intid < NR_PRIVATE)
 			t->count->vcpu = t->vcpu;
 		for (i = -1; i < t->nrows; i++) {

@@ -66,7 +66,7 @@ struct replay_irq_count {
 	int level;			/* 1 level, 0 edge, -1 unknown */
 	int injection_unrecorded;	/* its injection path is not in the trace (LPIs without
 					   vgic_queue_lpi): acknowledgements only, never judged */
-	int stuck_active;		/* a STUCK_ACTIVE finding names it: undeliverable */
+	int stuck_active;		/* a STUCK_ACTIVE finding names it, still active at the end */
 };
 
 /* Latencies as the trace shows them, observed at guest exits (see docs). */
