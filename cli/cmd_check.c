@@ -40,6 +40,7 @@ static const char check_usage[] =
 	"      --store          keep the run in the trace's findings tables (for the TUI and\n"
 	"                       sql), replacing an earlier run with the same profile and\n"
 	"                       options; without it the trace is only read\n"
+	"      --no-store       only read the trace (the default; for older scripts)\n"
 	"      --compare A,B    replay under profiles A and B and print the first finding\n"
 	"                       one makes and the other does not (exit 1 if they differ)\n"
 	"  -h, --help           show this help\n"
