@@ -20,7 +20,10 @@ static const char check_usage[] =
 	"\n"
 	"Replay a trace and report lost interrupts, wrong deactivations and trace gaps,\n"
 	"each tied to the events that prove it, then an accounting per INTID:\n"
-	"injected = acked + coalesced + lost + pending at the end.\n"
+	"injected = acked + coalesced + lost + pending at the end. Where the kernel's\n"
+	"flushes or AP lists disagree with the profile, every profile is replayed and the\n"
+	"one the kernel behaves like is named (diagnosis); without --profile, its findings\n"
+	"are reported.\n"
 	"\n"
 	"Options:\n"
 	"  -p, --profile NAME   kernel behaviour to replay under (default: from the trace's\n"
@@ -37,11 +40,14 @@ static const char check_usage[] =
 	"      --store          keep the run in the trace's findings tables (for the TUI and\n"
 	"                       sql), replacing an earlier run with the same profile and\n"
 	"                       options; without it the trace is only read\n"
+	"      --no-store       only read the trace (the default; for older scripts)\n"
 	"      --compare A,B    replay under profiles A and B and print the first finding\n"
 	"                       one makes and the other does not (exit 1 if they differ)\n"
 	"  -h, --help           show this help\n"
 	"\n"
-	"Exit status: 0 no findings (gaps are informational), 1 findings, 2 error.\n"
+	"Exit status: 0 clean: no findings (gaps are informational); 1 findings; 2 error\n"
+	"(bad arguments, an unreadable or foreign file); 3 inconclusive: the trace has no\n"
+	"LR snapshots, so only gaps could be checked (the message says what to record).\n"
 	"\n"
 	"Examples:\n"
 	"  vgic-replay check trace.db\n"
@@ -151,12 +157,13 @@ static void print_accounting(const struct replay_result *res, int json)
 			printf("%s\n    {\"vcpu\": %lld, \"intid\": %u, \"injected\": %lld, "
 			       "\"acked\": %lld, \"coalesced\": %lld, \"lost\": %lld, "
 			       "\"pending_at_end\": %lld, \"pending_at_start\": %lld, "
-			       "\"deactivated\": %lld%s}",
+			       "\"deactivated\": %lld%s%s}",
 			       i ? "," : "", (long long)k->vcpu, k->intid, (long long)k->injected,
 			       (long long)k->acked, (long long)k->coalesced, (long long)k->lost,
 			       (long long)k->pending_at_end, (long long)k->pending_at_start,
 			       (long long)k->deactivated,
-			       k->injection_unrecorded ? ", \"injection_unrecorded\": true" : "");
+			       k->injection_unrecorded ? ", \"injection_unrecorded\": true" : "",
+			       k->stuck_active ? ", \"stuck_active\": true" : "");
 		}
 		printf("\n  ]\n");
 		return;
@@ -176,6 +183,7 @@ static void print_accounting(const struct replay_result *res, int json)
 		       (long long)k->lost, (long long)(k->pending_at_end + k->pending_at_start),
 		       (long long)k->deactivated,
 		       k->injection_unrecorded ? "  (injection path not in the trace)"
+		       : k->stuck_active	? "  (stuck active: see its STUCK_ACTIVE finding)"
 		       : k->pending_at_start	? "  (pending at start)"
 						: "");
 	}
@@ -393,31 +401,61 @@ static struct tracedb *open_for_check(struct check_args *a)
 	return db;
 }
 
-/* The end of the JSON document: the run's profile, model tallies and accounting. */
-static void print_json_summary(const struct replay_result *res)
+/*
+ * A trace without LR snapshots (kvm tracepoints only, what `trace-cmd
+ * record -e kvm` gives): the guest's acknowledgements and deactivations,
+ * and what KVM programmed, are not in it, so no interrupt can be judged
+ * lost. What check could not do and what to record instead.
+ */
+static const char inconclusive_msg[] =
+	"inconclusive: the trace has no LR snapshots, so LOST_INTERRUPT, MIS_DEACTIVATION, "
+	"STUCK_ACTIVE, PRIORITY_INVERSION and LR_DIVERGENCE could not run (only TRACE_GAP did); "
+	"record with `vgic-replay record`, or add the kprobes `vgic-replay probes` prints to the "
+	"ftrace capture (docs/importing.md)";
+
+struct check_outcome;
+static void print_json_diagnosis(const struct check_outcome *o);
+
+/* The end of the JSON document: the run's profile, the diagnosis, model tallies and accounting. */
+static void print_json_summary(const struct replay_result *res, const struct check_outcome *o)
 {
 	printf("\n  ],\n  \"profile\": \"%s\",\n  \"profile_reason\": ",
 	       vgic_profile_name(res->profile));
 	json_string(res->profile_reason);
-	printf(",\n  \"checks_run\": ");
+	printf(",\n");
+	print_json_diagnosis(o);
+	if (!res->has_snapshots) {
+		printf("  \"inconclusive\": ");
+		json_string(inconclusive_msg);
+		printf(",\n");
+	}
+	printf("  \"checks_run\": ");
 	json_string(res->checks_run);
 	printf(",\n  \"events\": %lld,\n", (long long)res->events);
 	printf("  \"model\": {\"flushes\": %lld, \"agree\": %lld, \"unknown\": %lld, "
-	       "\"dir_exits\": %lld, \"dir_found\": %lld},\n",
+	       "\"dir_exits\": %lld, \"dir_found\": %lld, \"ap_lists\": %lld, \"ap_agree\": %lld, "
+	       "\"ap_unknown\": %lld},\n",
 	       (long long)res->model_flushes, (long long)res->model_agree,
 	       (long long)res->model_unknown, (long long)res->model_dir_exits,
-	       (long long)res->model_dir_found);
+	       (long long)res->model_dir_found, (long long)res->model.ap_lists,
+	       (long long)res->model.ap_agree, (long long)res->model.ap_unknown);
 	print_accounting(res, 1);
 	printf("}\n");
 }
 
-/* The text summary after the findings: profile, checks, counts, the model, the accounting. */
-static void print_text_summary(const struct replay_result *res, int after_findings)
+/*
+ * The text summary after the findings: profile (and the diagnosis, when
+ * one ran), checks, counts, the model, the accounting.
+ */
+static void print_text_summary(const struct replay_result *res, int after_findings,
+			       const char *diagnosis)
 {
-	printf("%sprofile %s (%s)\nchecks: %s\n%lld events replayed, %lld finding%s",
-	       after_findings ? "\n" : "", vgic_profile_name(res->profile), res->profile_reason,
-	       res->checks_run, (long long)res->events, (long long)res->findings,
-	       res->findings == 1 ? "" : "s");
+	printf("%sprofile %s (%s)\n", after_findings ? "\n" : "", vgic_profile_name(res->profile),
+	       res->profile_reason);
+	if (diagnosis)
+		printf("diagnosis: %s\n", diagnosis);
+	printf("checks: %s\n%lld events replayed, %lld finding%s", res->checks_run,
+	       (long long)res->events, (long long)res->findings, res->findings == 1 ? "" : "s");
 	for (int k = 0; k < FINDING_KIND_MAX; k++)
 		if (res->findings_by_kind[k])
 			printf(", %lld %s", (long long)res->findings_by_kind[k],
@@ -432,6 +470,11 @@ static void print_text_summary(const struct replay_result *res, int after_findin
 		       100.0 * (double)res->model_agree / (double)res->model_flushes,
 		       (long long)res->model_unknown, (long long)res->model_dir_exits,
 		       (long long)res->model_dir_found);
+	if (res->model.ap_lists || res->model.ap_unknown)
+		printf("AP lists: %lld of %lld after the prune as %s leaves them, %lld not compared "
+		       "(vCPU state unknown)\n",
+		       (long long)res->model.ap_agree, (long long)res->model.ap_lists,
+		       vgic_profile_name(res->profile), (long long)res->model.ap_unknown);
 	if (res->model.lpi_unrecorded)
 		printf("LPIs: the trace does not record their injection (ITS MSIs, irqfd: no "
 		       "vgic_queue_lpi events; record with this version's collector or probes): "
@@ -442,12 +485,145 @@ static void print_text_summary(const struct replay_result *res, int after_findin
 		print_accounting(res, 0);
 }
 
+/* What a check ends with: the run whose findings it reports, and the diagnosis if one ran. */
+struct check_outcome {
+	struct replay_result res;
+	struct collected_findings found;
+	struct replay_diagnosis diag;
+	int diagnosed; /* the first run disagreed with the kernel: diag holds every profile's fit */
+	int switched;  /* ... and res is the matched profile's run, not the one first assumed */
+};
+
+/*
+ * The matched profile's run: replay again under it, its findings
+ * collected, stored (when asked) with the diagnosis as the reason its
+ * profile was replayed.
+ */
+static int rerun_matched(struct tracedb *db, const struct check_args *a, struct check_outcome *o,
+			 struct vr_error *err)
+{
+	const char *assumed = vgic_profile_name(o->res.profile);
+	struct replay_options opt = a->opt;
+	char reason[sizeof(o->res.profile_reason) + 64];
+
+	snprintf(reason, sizeof(reason), "diagnosed; the kernel release suggested %s: %s", assumed,
+		 o->res.profile_reason);
+	replay_result_free(&o->res); /* its open run is rolled back */
+	o->found.n = 0;
+	opt.profile = vgic_profile_name(o->diag.fit[o->diag.matched].profile);
+	opt.reason = reason;
+	opt.store_open = 1;
+	o->switched = 1;
+	return replay_check(db, &opt, collect_finding, &o->found, &o->res, err);
+}
+
+/*
+ * Replay under the chosen profile; where the kernel's flushes or AP lists
+ * disagree with it, diagnose which profile it behaves like, and take that
+ * one's findings unless a profile was asked for (a what-if keeps its
+ * own). The run is stored (when asked) once it is known which it is,
+ * with the diagnosis in its profile_reason.
+ */
+static int run_check(struct tracedb *db, const struct check_args *a, struct check_outcome *o,
+		     struct vr_error *err)
+{
+	struct replay_options opt = a->opt;
+	char reason[sizeof(o->res.profile_reason) + sizeof(o->diag.text) + 16];
+
+	opt.store_open = 1;
+	if (replay_check(db, &opt, collect_finding, &o->found, &o->res, err))
+		return -1;
+	if (!replay_disagrees(&o->res))
+		return replay_store_close(&o->res, 1, NULL, err);
+	if (replay_diagnose(db, &a->opt, &o->res, &o->diag, err))
+		return -1;
+	o->diagnosed = 1;
+	if (o->diag.matched >= 0 && !a->opt.profile && o->diag.matched != o->diag.chosen &&
+	    rerun_matched(db, a, o, err))
+		return -1;
+	snprintf(reason, sizeof(reason), "%s; diagnosis: %s", o->res.profile_reason, o->diag.text);
+	return replay_store_close(&o->res, 1, reason, err);
+}
+
+/* The diagnosis in the JSON document: every profile's fit and the one the kernel matches. */
+static void print_json_diagnosis(const struct check_outcome *o)
+{
+	const struct replay_diagnosis *d = &o->diag;
+
+	if (!o->diagnosed)
+		return;
+	printf("  \"diagnosis\": {\"matched\": ");
+	if (d->matched >= 0)
+		json_string(vgic_profile_name(d->fit[d->matched].profile));
+	else
+		printf("null");
+	printf(", \"assumed\": ");
+	json_string(vgic_profile_name(d->fit[d->chosen].profile));
+	printf(", \"findings_of\": ");
+	json_string(vgic_profile_name(o->res.profile));
+	printf(", \"text\": ");
+	json_string(d->text);
+	printf(",\n    \"profiles\": [");
+	for (int i = 0; i < d->nfits; i++) {
+		const struct replay_fit *f = &d->fit[i];
+
+		printf("%s\n      {\"profile\": \"%s\", \"flushes\": %lld, \"compared\": %lld, "
+		       "\"agree\": %lld, \"ap_lists\": %lld, \"ap_agree\": %lld, "
+		       "\"lr_divergences\": %lld, \"first_difference_event\": %lld, \"matches\": %s}",
+		       i ? "," : "", vgic_profile_name(f->profile), (long long)f->flushes,
+		       (long long)f->compared, (long long)f->agree, (long long)f->ap_lists, (long long)f->ap_agree,
+		       (long long)f->lr_divergences, (long long)f->first_event,
+		       f->matches ? "true" : "false");
+	}
+	printf("\n    ]},\n");
+}
+
+/*
+ * The diagnosis as check prints it: the sentence, and whose findings
+ * follow (the matched profile's, a what-if's, or, when no profile
+ * matches, the assumed one's with its LR_DIVERGENCEs).
+ */
+static void diagnosis_line(const struct check_args *a, const struct check_outcome *o, char *out,
+			   size_t n)
+{
+	const char *name = vgic_profile_name(o->res.profile);
+
+	if (o->switched)
+		snprintf(out, n, "%s; the findings are %s's", o->diag.text, name);
+	else if (a->opt.profile)
+		snprintf(out, n, "%s; the findings are what %s would have done (--profile)",
+			 o->diag.text, name);
+	else
+		snprintf(out, n, "%s; the findings are %s's, its LR divergences kept", o->diag.text,
+			 name);
+}
+
+/* Print the check's findings, then its summary (text or JSON). */
+static void print_outcome(const struct check_args *a, const struct check_outcome *o)
+{
+	struct print_state ps = {a->json, 0};
+	char diagnosis[sizeof(o->diag.text) + 128];
+
+	if (o->diagnosed)
+		diagnosis_line(a, o, diagnosis, sizeof(diagnosis));
+	if (ps.json)
+		printf("{\n  \"trace\": \"%s\",\n  \"findings\": [", a->path);
+	for (size_t i = 0; i < o->found.n; i++)
+		print_finding(&o->found.f[i], &ps);
+	if (ps.json) {
+		print_json_summary(&o->res, o);
+	} else if (!a->quiet) {
+		print_text_summary(&o->res, ps.nprinted, o->diagnosed ? diagnosis : NULL);
+	} else if (o->diagnosed) {
+		printf("diagnosis: %s\n", diagnosis);
+	}
+}
+
 /* Run the check command. */
 int cmd_check(int argc, char **argv)
 {
-	struct print_state ps = {0};
 	struct vr_error err = {{0}};
-	struct replay_result res;
+	struct check_outcome o;
 	struct check_args a;
 	struct tracedb *db;
 	int rc, serious;
@@ -471,22 +647,21 @@ int cmd_check(int argc, char **argv)
 		tracedb_close(db);
 		return rc;
 	}
-	ps.json = a.json;
-	if (ps.json)
-		printf("{\n  \"trace\": \"%s\",\n  \"findings\": [", a.path);
-	if (replay_check(db, &a.opt, print_finding, &ps, &res, &err)) {
-		if (ps.json)
-			printf("]\n}\n");
+	memset(&o, 0, sizeof(o));
+	if (run_check(db, &a, &o, &err)) {
 		cli_error("%s: %s", a.path, err.msg);
+		replay_result_free(&o.res);
+		free(o.found.f);
 		tracedb_close(db);
 		return 2;
 	}
-	if (ps.json)
-		print_json_summary(&res);
-	else if (!a.quiet)
-		print_text_summary(&res, ps.nprinted);
-	serious = (int)(res.findings - res.findings_by_kind[FINDING_TRACE_GAP]);
-	replay_result_free(&res);
+	print_outcome(&a, &o);
+	serious = (int)(o.res.findings - o.res.findings_by_kind[FINDING_TRACE_GAP]);
+	rc = serious ? 1 : o.res.has_snapshots ? 0 : 3;
+	if (rc == 3)
+		fprintf(stderr, "vgic-replay: %s: %s\n", a.path, inconclusive_msg);
+	replay_result_free(&o.res);
+	free(o.found.f);
 	tracedb_close(db);
-	return serious ? 1 : 0;
+	return rc;
 }

@@ -2,7 +2,8 @@
 /*
  * `vgic-replay info trace.db`: what a trace holds, at a glance: where it
  * came from, which kernel and GIC, how long, which vCPUs, how many events
- * of each kind, which INTIDs, and where data was lost.
+ * of each kind, which INTIDs, where data was lost, and what the last
+ * stored check replayed it as (the kernel behaviour check diagnosed).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,7 +17,8 @@ static const char info_usage[] =
 	"\n"
 	"Summarise a trace database: source, kernel and GIC (with how each was\n"
 	"obtained), time span, vCPUs and their host threads, events by kind,\n"
-	"INTIDs seen, lost events (gaps), and input that was not imported.\n"
+	"INTIDs seen, lost events (gaps), input that was not imported, and the last\n"
+	"stored check: the profile it replayed and why (the diagnosed kernel behaviour).\n"
 	"\n"
 	"Options:\n"
 	"  -h, --help  show this help\n";
@@ -28,7 +30,7 @@ static const char info_usage[] =
  */
 static const char *or(const char *text, const char *null_text)
 {
-	static char ring[12][512];
+	static char ring[12][1024];
 	static int next;
 	char *buf;
 
@@ -146,6 +148,19 @@ static void print_intids(struct tracedb *db)
 	printf(r.n ? "  (%lld events name an INTID)\n" : "none\n", r.total);
 }
 
+/*
+ * The last check stored in the trace (one row of TRACE_LIST_LAST_CHECK):
+ * the profile it replayed and why, which says the kernel behaviour check
+ * diagnosed when one was.
+ */
+static void print_last_check(const char *const *c, int ncols, void *arg)
+{
+	(void)ncols;
+	(void)arg;
+	printf("  checked    run %lld: profile %s, %lld finding%s (%s)\n", num(c[0]), or(c[1], "?"),
+	       num(c[2]), num(c[2]) == 1 ? "" : "s", or(c[3], "no reason recorded"));
+}
+
 /* Summarise the trace database given on the command line. */
 int cmd_info(int argc, char **argv)
 {
@@ -176,6 +191,7 @@ int cmd_info(int argc, char **argv)
 	print_block(db, TRACE_LIST_GAPS, "gaps", "cpu %s: %s events lost after t=%s (input position %s)");
 	print_block(db, TRACE_LIST_UNKNOWN, "unknown", "%-24s %s");
 	print_block(db, TRACE_LIST_UNPARSED, "unparsed", "position %s: %s");
+	trace_listing_run(db, TRACE_LIST_LAST_CHECK, print_last_check, NULL, &err);
 	tracedb_close(db);
 	return 0;
 }

@@ -23,7 +23,8 @@ static const char predict_usage[] =
 	"                      trace's kernel release)\n"
 	"  -h, --help          show this help\n"
 	"\n"
-	"Exit status: 0 every flush predicted, 1 some differ, 2 error.\n";
+	"Exit status: 0 every flush (and, in a collector's recording, every AP list after\n"
+	"the prune) predicted, 1 some differ, 2 error.\n";
 
 /* Run the replay (replay/driver.c) and print the model's agreement. */
 int cmd_predict(int argc, char **argv)
@@ -93,6 +94,14 @@ int cmd_predict(int argc, char **argv)
 		       "and %lld vgic_sgi events applied\n",
 		       (long long)r.dir_exits, (long long)r.dir_found, (long long)r.unknown,
 		       (long long)r.deactivates, (long long)r.sgis);
+	if (r.ap_lists || r.ap_unknown)
+		printf("AP lists after the prune %lld: %lld alike, %lld different, %lld not compared "
+		       "(vCPU state unknown)\n",
+		       (long long)r.ap_lists, (long long)r.ap_agree, (long long)(r.ap_lists - r.ap_agree),
+		       (long long)r.ap_unknown);
+	if (r.first_ap_diff_event)
+		printf("first AP list that differs at event %lld: %s\n",
+		       (long long)r.first_ap_diff_event, r.first_ap_diff);
 	if (r.mismatched) {
 		printf("first difference at event %lld: recorded %d LRs, predicted %d\n",
 		       (long long)r.first_mismatch_event, r.mismatch_used[0], r.mismatch_used[1]);
@@ -101,5 +110,5 @@ int cmd_predict(int argc, char **argv)
 			       (unsigned long long)r.mismatch_lr[0][i],
 			       (unsigned long long)r.mismatch_lr[1][i]);
 	}
-	return r.mismatched ? 1 : 0;
+	return r.mismatched || r.ap_agree < r.ap_lists ? 1 : 0;
 }

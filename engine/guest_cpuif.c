@@ -27,6 +27,19 @@ static int apr_running_priority(const struct vgic_cpuif *regs)
 	return bits ? __builtin_ctz(bits) << 3 : 0x100;
 }
 
+/*
+ * See vgic_engine.h. GICv3 keeps a register per group
+ * (__vgic_v3_read_ap0rn/__vgic_v3_read_ap1rn), GICv2 one for both
+ * (GICH_APR, which vgic_v2_put() saves).
+ */
+bool vgic_apr_priority_active(int gic_version, const struct vgic_cpuif *regs, int group,
+			      uint8_t prio)
+{
+	uint32_t bits = gic_version == 2 ? regs->ap0r[0] : group ? regs->ap1r[0] : regs->ap0r[0];
+
+	return bits >> (prio >> 3) & 1;
+}
+
 /* The LR holding intid in the active state, or -1 (icv_find_active). */
 static int find_active(const struct vgic_cpuif *regs, int gv, uint32_t intid)
 {

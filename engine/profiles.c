@@ -114,6 +114,58 @@ static const struct vgic_profile profiles[] = {
 	 .gicv5_ppis = true},
 };
 
+/*
+ * The behaviours the profiles differ in, as check's diagnosis names them
+ * (vgic_profile_difference()): what a kernel with that value of the
+ * field does, and where. One line per value; a new profile that brings a
+ * new behaviour adds its line here.
+ */
+static const char *const walk_behaviour[] = {
+	[EOICOUNT_NONE] = "EOIcount is never read (no LR-overflow rework, before 6.19)",
+	[EOICOUNT_FROM_HEAD] = "the EOIcount walk starts at the AP-list head; commit 6da5e537f5af "
+			       "is missing",
+	[EOICOUNT_AFTER_LAST_LR] = "the EOIcount walk starts after the last interrupt placed in an "
+				   "LR (commit 6da5e537f5af)",
+};
+
+/* vgic_irq_cmp() as the .cmp hook of a profile says it. */
+static const char *sort_behaviour(const struct vgic_profile *p)
+{
+	return p->cmp == cmp_612 ? "vgic_irq_cmp() sorts active interrupts first (before 6.19)"
+				 : "vgic_irq_cmp() sorts pending-and-not-active interrupts first "
+				   "(the 6.19 LR rework)";
+}
+
+/* See vgic_engine.h. */
+void vgic_profile_difference(const struct vgic_profile *p, const struct vgic_profile *other,
+			     char *out, size_t n)
+{
+	const char *clause[4];
+	int k = 0;
+	size_t len = 0;
+
+	if (p->eoicount_walk != other->eoicount_walk)
+		clause[k++] = walk_behaviour[p->eoicount_walk];
+	if (p->cmp != other->cmp)
+		clause[k++] = sort_behaviour(p);
+	if ((p->configure_hcr != NULL) != (other->configure_hcr != NULL))
+		clause[k++] = p->configure_hcr ? "vgic_v3_configure_hcr() rebuilds the HCR at every "
+						 "flush"
+					       : "the HCR holds only En and UIE";
+	if (p->gicv5_ppis != other->gicv5_ppis)
+		clause[k++] = p->gicv5_ppis ? "native GICv5 PPIs (vgic-v5.c)" : "no GICv5 PPIs";
+	if (n)
+		out[0] = '\0';
+	for (int i = 0; i < k && len < n; i++)
+		len += (size_t)snprintf(out + len, n - len, "%s%s", i ? "; " : "", clause[i]);
+}
+
+/* See vgic_engine.h: GICv5 PPIs exist only on a GICv5 host; the rest run on any. */
+bool vgic_profile_fits_gic(const struct vgic_profile *p, int gic_version)
+{
+	return !p->gicv5_ppis || gic_version == 5;
+}
+
 /* See vgic_engine.h. */
 const struct vgic_profile *vgic_profile_find(const char *name)
 {

@@ -138,6 +138,19 @@ int vgic_profile_eoicount_on_lrs(const struct vgic_profile *p, int eoicount, int
 /* 6.19+: vgic_v3_configure_hcr() rebuilds the whole HCR at every flush. */
 bool vgic_profile_rebuilds_hcr(const struct vgic_profile *p);
 
+/*
+ * What p's kernel does that other's does not, in words, for a reader
+ * told that a recording behaves like p and not like other: one clause per
+ * behaviour the two differ in (the EOIcount walk, the AP-list sort, the
+ * HCR, the DIR trap, GICv5 PPIs), joined with "; " into out; "" when they
+ * behave alike.
+ */
+void vgic_profile_difference(const struct vgic_profile *p, const struct vgic_profile *other,
+			     char *out, size_t n);
+
+/* Can a trace of this GIC (2, 3 or 5) have been recorded on a kernel that behaves like p? */
+bool vgic_profile_fits_gic(const struct vgic_profile *p, int gic_version);
+
 /* Create a model; NULL on an invalid configuration. All interrupts start as after vgic_init(). */
 struct vgic_engine *vgic_engine_create(const struct vgic_engine_config *cfg);
 void vgic_engine_destroy(struct vgic_engine *e);
@@ -519,6 +532,16 @@ enum vgic_guest_outcome {
  * Priorities are modelled with 5 bits (APR bit = priority >> 3).
  */
 uint32_t vgic_guest_read_iar(struct vgic_cpuif *regs, int gic_version, int group);
+
+/*
+ * Does the guest's CPU interface hold priority prio of an interrupt of
+ * this group active (its bit set in the active-priority registers, as
+ * __vgic_v3_get_highest_active_priority() reads ICH_AP0Rn/AP1Rn; GICv2:
+ * GICH_APR in ap0r[0])? False once the guest's EOI dropped that priority.
+ * 5 priority bits, as the model's (APR bit = priority >> 3).
+ */
+bool vgic_apr_priority_active(int gic_version, const struct vgic_cpuif *regs, int group,
+			      uint8_t prio);
 
 /*
  * ICC_EOIR1_EL1: drop the highest active priority; with EOImode 0 also

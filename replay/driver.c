@@ -13,14 +13,16 @@
 /*
  * The options that shaped a run, as check's command line spells them
  * (replay_runs.options): which profile was asked for and which window of
- * findings is stored. Empty for a plain run.
+ * findings is stored. Empty for a plain run, also one whose profile the
+ * caller chose from a diagnosis (o->reason): the command line asked for
+ * none, and a stored run answers the question the command line asked.
  */
 static void run_options(const struct replay_options *o, char *out, size_t n)
 {
 	size_t len = 0;
 
 	out[0] = '\0';
-	if (o->profile)
+	if (o->profile && !o->reason)
 		len += (size_t)snprintf(out + len, n - len, "--profile %s ", o->profile);
 	if (o->vcpu != VR_NO_VALUE && len < n)
 		len += (size_t)snprintf(out + len, n - len, "--vcpu %lld ", (long long)o->vcpu);
@@ -97,6 +99,10 @@ static void row_from_item(struct row *r, const struct trace_item *it)
 	r->vmcr = it->snap.vmcr;
 	r->ap_len = it->ap_len;
 	memcpy(r->lr, it->snap.lr, sizeof(r->lr));
+	r->has_apr = it->snap.gic_version == 2 ? it->snap.apr != VR_NO_VALUE
+						: it->snap.ap1r[0] != VR_NO_VALUE;
+	r->ap0r0 = (uint32_t)(it->snap.gic_version == 2 ? it->snap.apr : it->snap.ap0r[0]);
+	r->ap1r0 = (uint32_t)it->snap.ap1r[0];
 }
 
 /* Apply one event of the stream to the tracker and the model. */
@@ -115,6 +121,8 @@ static void check_event(struct checker *c, struct row *r, const struct trace_ite
 		track_trapped_dir(c, r);
 	else if (r->kind == VR_EV_MMIO)
 		track_mmio(c, r);
+	else if (r->kind == VR_EV_USERSPACE_EXIT)
+		track_userspace_exit(c, r);
 	else if (it->has_snapshot && r->vcpu != VR_NO_VALUE && r->kind != VR_EV_POST)
 		(r->kind == VR_EV_FLUSH ? track_flush : track_sync)(c, r);
 	if (c->model) {
@@ -141,6 +149,8 @@ static int choose_profile(struct checker *c, const struct trace_facts *facts,
 					    c->opt->profile);
 		snprintf(res->profile_reason, sizeof(res->profile_reason), "chosen with --profile");
 	}
+	if (c->opt->reason)
+		snprintf(res->profile_reason, sizeof(res->profile_reason), "%s", c->opt->reason);
 	res->profile = c->profile;
 	snprintf(res->checks_run, sizeof(res->checks_run), "%s",
 		 res->has_snapshots
@@ -148,8 +158,8 @@ static int choose_profile(struct checker *c, const struct trace_facts *facts,
 			   "and STUCK_ACTIVE (EOIcount walk), PRIORITY_INVERSION, LR_DIVERGENCE "
 			   "(the engine's prediction of every flush)"
 			 : "TRACE_GAP (no LR snapshots: acknowledgements and deactivations are not "
-			   "visible, so LOST_INTERRUPT, MIS_DEACTIVATION, PRIORITY_INVERSION and "
-			   "LR_DIVERGENCE cannot run)");
+			   "visible, so LOST_INTERRUPT, MIS_DEACTIVATION, STUCK_ACTIVE, "
+			   "PRIORITY_INVERSION and LR_DIVERGENCE cannot run)");
 	return 0;
 }
 
@@ -172,8 +182,10 @@ static int check_stream(struct checker *c, struct trace_source *src, int64_t las
 			track_gap(c, it.id, it.gap.lost, it.gap.cpu, it.gap.start_ns, it.gap.end_ns);
 			continue;
 		}
-		if (c->opt->to_ns != VR_NO_VALUE && it.ev.ts_ns > c->opt->to_ns)
+		if (c->opt->to_ns != VR_NO_VALUE && it.ev.ts_ns > c->opt->to_ns) {
+			c->stopped_early = 1;
 			break; /* nothing after the window is reported or counted */
+		}
 		if (c->opt->from_ns != VR_NO_VALUE && !c->base_taken && it.ev.ts_ns >= c->opt->from_ns)
 			track_open_window(c);
 		check_event(c, &r, &it);
@@ -211,6 +223,8 @@ int replay_check(struct tracedb *db, const struct replay_options *opt, replay_fi
 	if (trace_facts_read(db, &facts, err))
 		goto out;
 	c->gic_version = facts.gic_version ? facts.gic_version : 3;
+	res->gic_version = c->gic_version;
+	snprintf(res->kernel_release, sizeof(res->kernel_release), "%s", facts.kernel_release);
 	c->has_lpi_queue = !!(facts.kinds_present & VR_KIND_BIT(VR_EV_LPI_QUEUE));
 	res->has_snapshots = facts.snapshots_total > 0;
 	if (choose_profile(c, &facts, err))
@@ -223,8 +237,7 @@ int replay_check(struct tracedb *db, const struct replay_options *opt, replay_fi
 	if (opt->store && begin_store(c, err))
 		goto out;
 	trace_filter_init(&f);
-	f.kinds = REPLAY_MODEL_KIND_SET;
-	f.apr = 0; /* neither the tracker nor the model reads them */
+	f.kinds = REPLAY_MODEL_KIND_SET; /* with the APRs: the tracker's STUCK_ACTIVE cause */
 	cur = trace_cursor_open(db, &f, err);
 	if (!cur)
 		goto out;
@@ -232,6 +245,7 @@ int replay_check(struct tracedb *db, const struct replay_options *opt, replay_fi
 	if (check_stream(c, &src, opt->progress ? facts.max_event_id : 0, err))
 		goto out;
 	replay_model_finish(c->model);
+	track_finish(c);
 	if (opt->from_ns != VR_NO_VALUE && !c->base_taken)
 		track_open_window(c); /* the window opens after the trace: nothing in it */
 	track_collect_counts(c);
@@ -245,8 +259,12 @@ int replay_check(struct tracedb *db, const struct replay_options *opt, replay_fi
 		res->model_dir_exits = pr->dir_exits;
 		res->model_dir_found = pr->dir_found;
 	}
-	if (opt->store && end_store(c, err))
+	if (opt->store && opt->store_open) {
+		res->open_store = c->store; /* replay_store_close() commits or rolls it back */
+		c->store = NULL;
+	} else if (opt->store && end_store(c, err)) {
 		goto out;
+	}
 	rc = 0;
 out:
 	findings_store_abort(c->store); /* NULL unless the run failed while storing */
@@ -267,8 +285,30 @@ out:
 }
 
 /* See replay.h. */
+int replay_store_close(struct replay_result *res, int keep, const char *reason,
+		       struct vr_error *err)
+{
+	struct findings_store *fs = res->open_store;
+
+	res->open_store = NULL;
+	if (!fs)
+		return 0;
+	if (!keep) {
+		findings_store_abort(fs);
+		res->run_id = 0;
+		return 0;
+	}
+	if (reason && findings_store_set_reason(fs, reason, err)) {
+		findings_store_abort(fs);
+		return -1;
+	}
+	return findings_store_end(fs, res->events, res->findings, res->checks_run, err);
+}
+
+/* See replay.h. */
 void replay_result_free(struct replay_result *res)
 {
+	replay_store_close(res, 0, NULL, NULL);
 	free(res->counts);
 	res->counts = NULL;
 }

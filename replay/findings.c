@@ -48,6 +48,12 @@ static void store_finding(struct checker *c, const struct replay_finding *f)
 void finding_report(struct checker *c, struct replay_finding *f)
 {
 	c->last_finding_event = f->nproof ? f->proof[0] : 0;
+	if (f->kind == FINDING_STUCK_ACTIVE && f->intid != VR_NO_VALUE) {
+		struct irq_track *t = track_irq(c, f->vcpu, f->intid);
+
+		if (t)
+			t->stuck_reported = 1;
+	}
 	if (!in_window(c, f))
 		return;
 	c->res->findings++;

@@ -376,11 +376,46 @@ void track_trapped_dir(struct checker *c, const struct row *r)
 {
 	struct irq_track *t = track_irq(c, r->vcpu, r->arg0 & ~(7 << 10));
 
+	if (t)
+		t->last_dir_event = r->id; /* the guest deactivated it: whose fault if it stays */
 	if (t && t->active && !t->in_lr) {
 		t->active = 0;
 		t->count->deactivated++;
 		t->last_seen_event = r->id; /* the proof if an LR shows it Active again */
 	}
+}
+
+/*
+ * kvm_userspace_exit: KVM_RUN returned, so kvm_arch_vcpu_ioctl_run() has
+ * run vcpu_put(), which saves the active priorities (vgic_v3_put() ->
+ * __vgic_v3_save_aprs(); vgic_v2_put()): the vCPU's next sync shows them
+ * as they were then.
+ */
+void track_userspace_exit(struct checker *c, const struct row *r)
+{
+	struct vcpu_track *v = track_vcpu(c, r->vcpu);
+
+	if (v)
+		v->put_pending = 1;
+}
+
+/*
+ * The active priorities a sync shows: KVM's copy from the vCPU's last put.
+ * A put is known to lie before this sync when KVM_RUN returned since the
+ * last one, or when the copy changed.
+ */
+static void note_aprs(struct vcpu_track *v, const struct row *r)
+{
+	if (!r->has_apr)
+		return;
+	if (v->put_pending ||
+	    (v->has_apr && (v->apr.ap0r[0] != r->ap0r0 || v->apr.ap1r[0] != r->ap1r0)))
+		v->apr_put_event = r->id;
+	v->put_pending = 0;
+	v->has_apr = 1;
+	v->apr_event = r->id;
+	v->apr.ap0r[0] = r->ap0r0;
+	v->apr.ap1r[0] = r->ap1r0;
 }
 
 /* Learn what an LR says about an interrupt's configuration. */
@@ -389,6 +424,7 @@ static void learn_from_lr(struct irq_track *t, const struct vgic_lr_fields *f, i
 	t->seen_in_lr = 1;
 	t->hw = f->hw;
 	t->priority = f->priority;
+	t->group = f->group;
 	if (t->intid >= NR_PRIVATE) {
 		t->vcpu = vcpu;
 		count_on_vcpu(t, vcpu);
@@ -576,6 +612,34 @@ static void clear_in_lr(struct checker *c, int64_t vcpu, struct vcpu_track *v)
 }
 
 /*
+ * At a flush of vCPU r->vcpu: count, for each of its interrupts still
+ * active with an instance pending behind it (the latch set outside the
+ * LRs, or Pending+Active in one), one more guest entry it waits through;
+ * a new acknowledgement starts the count again. An interrupt the guest
+ * has deactivated never counts: KVM presents its pending instance.
+ */
+static void count_waits_behind_active(struct checker *c, const struct row *r)
+{
+	size_t k;
+
+	for (k = 0; k < c->ntracked; k++) {
+		struct irq_track *t = c->tracked[k];
+
+		if (t->vcpu != r->vcpu)
+			continue;
+		if (!t->active || !(t->sw_pending || t->lr_pending) || t->behind_ack != t->active_event) {
+			t->behind_flushes = 0;
+			t->behind_ack = t->active_event;
+			if (!t->active || !(t->sw_pending || t->lr_pending))
+				continue;
+		}
+		if (!t->behind_flushes++)
+			t->behind_first_event = r->id;
+		t->behind_last_event = r->id;
+	}
+}
+
+/*
  * A flush: KVM programmed these LRs (kvm_vgic_flush_hwstate). Pending
  * instances move into the LRs; an instance that stays behind although
  * free LRs were left is lost (vgic_flush_lr_state places every AP-list
@@ -596,6 +660,7 @@ void track_flush(struct checker *c, const struct row *r)
 	v->prev_flush_ts = v->flush_ts;
 	v->flush_event = r->id;
 	v->flush_ts = r->ts_ns;
+	v->flush_cpu = r->cpu;
 	v->hcr = (uint32_t)r->hcr;
 	v->nr_lrs = r->nr_lrs;
 	v->used_lrs = used;
@@ -634,6 +699,7 @@ void track_flush(struct checker *c, const struct row *r)
 		t->last_seen_event = r->id;
 	}
 	check_missing(c, r, v, used);
+	count_waits_behind_active(c, r);
 }
 
 /* Compare two interrupts for the AP-list sort of vgic_irq_cmp(): priority, then HW first. */
@@ -698,11 +764,16 @@ static void eoicount_walk(struct checker *c, const struct row *r, struct vcpu_tr
 		 "Under %s, the EOIcount walk at this exit (EOIcount %d, LRENPIE set at the flush) "
 		 "starts at the AP-list head and deactivates INTID %s, still active in the list "
 		 "registers and not EOIed by the guest, instead of %s%s outside the LRs that the "
-		 "guest did EOI; that interrupt stays active for ever (commit 6da5e537f5af).",
+		 "guest did EOI; KVM keeps that one active (commit 6da5e537f5af).",
 		 vgic_profile_name(c->profile), eoicount, lr_list, tail_list[0] ? "INTID " : "the interrupt",
 		 tail_list[0] ? tail_list : " (not tracked)");
 	finding_report(c, &fd);
-	/* The consequence: the interrupts the walk missed stay active, undeliverable. */
+	/*
+	 * The consequence: the interrupts the walk missed stay active, their
+	 * injections undeliverable, until a later deactivation takes them (on
+	 * the lab's kernel with the fix reverted, the walk of the next exit,
+	 * after the guest's EOI of the interrupt wrongly deactivated, takes it).
+	 */
 	for (i = eoicount - wrong; i < eoicount && i < ntail; i++) {
 		finding_init(&fd, FINDING_STUCK_ACTIVE, SEVERITY_ERROR, r->ts_ns, r->cpu, r->vcpu,
 			     tail[i]->intid);
@@ -711,8 +782,9 @@ static void eoicount_walk(struct checker *c, const struct row *r, struct vcpu_tr
 		snprintf(fd.explanation, sizeof(fd.explanation),
 			 "Under %s, INTID %u stays active after this exit although the guest EOIed "
 			 "it: the EOIcount walk spent the count on an interrupt still in the LRs. "
-			 "KVM will present it Active (or Pending+Active) with no matching priority "
-			 "in the guest's APRs, so it is never delivered again.",
+			 "Until a later deactivation takes it (another EOIcount walk, a DIR), KVM "
+			 "presents it Active, or Pending+Active, with no matching priority in the "
+			 "guest's APRs, and no injection of it reaches the guest.",
 			 vgic_profile_name(c->profile), tail[i]->intid);
 		finding_report(c, &fd);
 	}
@@ -806,6 +878,7 @@ void track_sync(struct checker *c, const struct row *r)
 	if (!v || !v->used)
 		return; /* no flush seen yet for this vCPU: nothing to compare with */
 	v->vmcr_sync = (uint32_t)r->vmcr;
+	note_aprs(v, r);
 	for (i = 0; i < v->used_lrs && i < r->nr_lrs; i++) {
 		struct vgic_lr_fields before, after;
 		struct irq_track *t;
@@ -878,8 +951,10 @@ void track_sync(struct checker *c, const struct row *r)
 	check_priority_inversion(c, r, v);
 	/* The walk runs after the fold, while the LR entries are still at the list head. */
 	eoicount = vgic_hcr_eoicount(r->hcr);
-	if (eoicount && (v->hcr & VGIC_HCR_LRENPIE))
+	if (eoicount && (v->hcr & VGIC_HCR_LRENPIE)) {
+		v->eoicount_exit = r->id;
 		eoicount_walk(c, r, v, eoicount, lr_active, nlr_active);
+	}
 	/* The kernel folds the LRs back: nothing is in an LR until the next flush. */
 	clear_in_lr(c, r->vcpu, v);
 }
@@ -936,6 +1011,129 @@ void track_gap(struct checker *c, int64_t after_event, int64_t lost, int32_t cpu
 			 "in flight across this point are reported as unknown, never as findings.",
 			 cpu);
 	finding_report(c, &fd);
+}
+
+/* Guest entries an instance must wait behind an active one before it counts as stuck. */
+#define STUCK_MIN_ENTRIES 3
+
+/*
+ * Why an interrupt stays active, as far as the trace shows: a DIR of it
+ * that KVM did not take, EOIs of interrupts outside the LRs whose
+ * EOIcount walk left it, or, in an LR, what the active priorities KVM
+ * saved at the vCPU's last put say of the guest (an Active LR whose
+ * priority the guest's CPU interface no longer holds was EOIed and not
+ * deactivated). Writes the sentence, and the exit whose registers show
+ * it as a proof event.
+ */
+static void stuck_cause(const struct checker *c, const struct irq_track *t,
+			const struct vcpu_track *v, struct replay_finding *fd, char *out, size_t n)
+{
+	int eoimode = vgic_vmcr_eoimode(c->gic_version, v->vmcr_sync);
+
+	if (t->last_dir_event > t->active_event) {
+		finding_proof(fd, t->last_dir_event, "DIR that did not take");
+		snprintf(out, n, "The guest deactivated it (trapped DIR, event %lld) and KVM kept it "
+			 "active: the kernel's fault.", (long long)t->last_dir_event);
+	} else if (t->last_presented_event != v->flush_event) {
+		if (v->eoicount_exit > t->active_event) {
+			finding_proof(fd, v->eoicount_exit, "exit with EOIcount");
+			snprintf(out, n, "KVM holds it active outside the list registers although the "
+				 "guest EOIed interrupts outside them since (EOIcount at exit %lld): "
+				 "the EOIcount walk left it active, the kernel's fault.",
+				 (long long)v->eoicount_exit);
+		} else {
+			snprintf(out, n, "KVM holds it active outside the list registers, and no "
+				 "EOIcount since says the guest EOIed it: cause not known.");
+		}
+	} else if (!v->has_apr) {
+		snprintf(out, n, "The trace records no active-priority registers, so whether the "
+			 "guest EOIed it is not known.");
+	} else if (v->apr_put_event <= t->active_event) {
+		snprintf(out, n, "KVM saves the active priorities only at vcpu_put (vgic_v3_put()), "
+			 "and the trace shows no put of vCPU %lld since it was acknowledged, so whether "
+			 "the guest EOIed it is not known.", (long long)t->vcpu);
+	} else if (!vgic_apr_priority_active(c->gic_version, &v->apr, t->group,
+					     (uint8_t)t->priority)) {
+		finding_proof(fd, v->apr_event, "exit whose APRs show its priority dropped");
+		snprintf(out, n, "The list register holds it Active, but at the vCPU's last put (APRs "
+			 "shown at exit %lld) the guest's CPU interface held no active priority 0x%02x: "
+			 "the guest dropped its priority (EOI) without deactivating it; %s. The guest's "
+			 "fault.",
+			 (long long)v->apr_event, t->priority,
+			 eoimode ? "with EOImode 1 it owes the interrupt a DIR that never came"
+				 : "with EOImode 0 an EOI deactivates only an interrupt whose priority it "
+				   "drops, so the guest EOIed out of order or named another INTID");
+	} else {
+		finding_proof(fd, v->apr_event, "exit whose APRs show its priority active");
+		snprintf(out, n, "At the vCPU's last put (APRs shown at exit %lld) the guest still "
+			 "held its priority 0x%02x active: it never EOIed it, its handler did not "
+			 "complete. The guest's fault.",
+			 (long long)v->apr_event, t->priority);
+	}
+}
+
+/*
+ * An interrupt still active at the end of the trace while its vCPU
+ * entered the guest again and again with a later injection of it pending
+ * behind it: KVM never presents a pending instance of an interrupt that
+ * is active (vgic_v3_populate_lr() programs it Pending+Active, which the
+ * guest cannot acknowledge), so that injection is lost. STUCK_ACTIVE,
+ * with its cause; the instance counts as lost.
+ */
+static void report_stuck_at_end(struct checker *c, struct irq_track *t)
+{
+	struct vcpu_track *v = t->vcpu >= 0 && (size_t)t->vcpu < c->nvcpus ? c->vcpus[t->vcpu] : NULL;
+	struct replay_finding fd;
+	char cause[400];
+
+	if (!v)
+		return;
+	finding_init(&fd, FINDING_STUCK_ACTIVE, SEVERITY_ERROR, v->flush_ts, v->flush_cpu, t->vcpu,
+		     t->intid);
+	finding_proof(&fd, t->behind_last_event, "last flush it waits behind");
+	finding_proof(&fd, t->behind_first_event, "first flush with an injection waiting behind it");
+	finding_proof(&fd, t->active_event, "acknowledged");
+	stuck_cause(c, t, v, &fd, cause, sizeof(cause));
+	snprintf(fd.explanation, sizeof(fd.explanation),
+		 "INTID %u stays active to the end of the trace (acknowledged at event %lld): vCPU "
+		 "%lld entered the guest %lld times with a later injection of it pending behind it, "
+		 "which KVM presents only Pending+Active and the guest can never acknowledge, so it "
+		 "is lost. %s",
+		 t->intid, (long long)t->active_event, (long long)t->vcpu,
+		 (long long)t->behind_flushes, cause);
+	t->count->lost++;
+	t->sw_pending = t->lr_pending = 0;
+	finding_report(c, &fd);
+}
+
+/*
+ * The end of the trace: report what stays stuck active with an instance
+ * behind it, and count as lost the pending instance of an interrupt
+ * already reported stuck active and still active (the model's remote DIR
+ * that did not take; not a what-if's, whose kernel the recording is not)
+ * or left on no AP list (stranded), which nothing will present.
+ * Not at the end of a --to window, where the trace goes on.
+ */
+void track_finish(struct checker *c)
+{
+	size_t k;
+
+	if (c->stopped_early)
+		return;
+	for (k = 0; k < c->ntracked; k++) {
+		struct irq_track *t = c->tracked[k];
+		int pending = t->sw_pending || t->lr_pending;
+
+		if (!pending || t->uncertain || t->path_unrecorded)
+			continue;
+		if ((t->stuck_reported && t->active) || t->stranded) {
+			t->count->lost++;
+			t->sw_pending = t->lr_pending = 0;
+		} else if (t->active && t->state_known && t->priority >= 0 &&
+			   t->behind_flushes >= STUCK_MIN_ENTRIES) {
+			report_stuck_at_end(c, t);
+		}
+	}
 }
 
 /* Order counts by vCPU (private interrupts first), then INTID. */
@@ -1010,6 +1208,7 @@ void track_collect_counts(struct checker *c)
 		struct irq_track *t = c->tracked[k];
 
 		t->count->pending_at_end = t->sw_pending || t->lr_pending;
+		t->count->stuck_active = t->stuck_reported && t->active; /* stuck to the end */
 		if (t->intid < NR_PRIVATE)
 			t->count->vcpu = t->vcpu;
 		for (i = -1; i < t->nrows; i++) {

@@ -229,6 +229,7 @@ static void on_post(struct replay_model *m, const struct replay_model_row *r)
 	if (r->ap_len >= 0) { /* the kernel's list, after the same prune */
 		m->walks = true;
 		mv->walk_known = r->ap_len <= vgic_engine_ap_list(m->e, r->vcpu, NULL, 0);
+		model_judge_ap_list(m, r);
 	}
 }
 
@@ -590,5 +591,7 @@ void replay_model_row_from_item(struct replay_model_row *r, const struct trace_i
 	r->hcr = it->has_snapshot ? (uint32_t)it->snap.hcr : 0;
 	r->vmcr = it->has_snapshot ? (uint32_t)it->snap.vmcr : 0;
 	r->ap_len = it->ap_len;
+	r->nap = it->nap;
+	r->ap = it->ap;
 	r->lr = VR_KIND_BIT(e->kind) & VR_KINDS_SNAPSHOT ? it->snap.lr : NULL;
 }

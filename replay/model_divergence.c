@@ -478,6 +478,121 @@ void model_report_event(struct replay_model *m, const struct replay_model_row *r
 	m->fn(&d, m->fn_arg);
 }
 
+/* Is an injection of intid (for vcpu, if private) queued in the model, its call not yet applied? */
+static bool in_flight(const struct replay_model *m, int vcpu, uint32_t intid)
+{
+	int i;
+
+	for (i = 0; i < m->nq; i++)
+		if (m->q[i].intid == intid && (intid >= VGIC_ENGINE_NR_PRIVATE || m->q[i].vcpu == vcpu))
+			return true;
+	return false;
+}
+
+/*
+ * Can the model know this interrupt's place on vcpu's AP list? Not with
+ * an injection of it still in flight, nor for an LPI whose injection the
+ * trace does not record or whose ITS commands (MOVI, DISCARD) it does not
+ * show.
+ */
+static bool ap_entry_judged(const struct replay_model *m, int vcpu, uint32_t intid)
+{
+	int64_t lpi = (int64_t)intid - VGIC_ENGINE_MIN_LPI;
+
+	if (in_flight(m, vcpu, intid))
+		return false;
+	if (intid < VGIC_ENGINE_MIN_LPI)
+		return true;
+	return m->has_lpi_queue && lpi < m->cfg.nr_lpis && m->lpi_queued_at[lpi] > m->its_commands_at;
+}
+
+/* Append one difference to the description of a list that differs (the first few fit). */
+static void note_ap_diff(char *what, size_t n, uint32_t intid, bool on_kernel, bool on_model)
+{
+	size_t len = strlen(what);
+
+	snprintf(what + len, n - len, "%sINTID %u %s", len ? "; " : "", intid,
+		 on_kernel && !on_model	  ? "active on the kernel's list, not on the model's"
+		 : on_model && !on_kernel ? "active on the model's list, not on the kernel's"
+					  : "active on one list, inactive on the other");
+}
+
+/* Is intid active in the model (on vcpu's list)? */
+static bool model_active(const struct replay_model *m, int vcpu, uint32_t intid)
+{
+	struct vgic_irq_state s;
+
+	return !vgic_engine_irq(m->e, vcpu, intid, &s) && s.active;
+}
+
+/*
+ * vgic_post with the collector's walk: the kernel's AP list after the
+ * prune (kvm_vgic_sync_hwstate() has folded the LRs, run the EOIcount
+ * walk and vgic_prune_ap_list()) against the model's after the same:
+ * the same interrupts active. Two EOIcount walks can deactivate different
+ * interrupts and still program the same LRs (the wrong pick of one exit
+ * undone by the next), so the list is the only place that shows which
+ * walk the kernel ran. Pending-only entries are not compared: an
+ * injection from another CPU may be queued between the walk and its
+ * event, and a HW line the fold resampled (vgic_irq_handle_resampling())
+ * drops one the trace does not show. Nothing is reported: the tallies say
+ * how well the profile explains the lists (check's diagnosis). Not
+ * compared where the model cannot know the list: its vCPU's state
+ * unknown, remote DIRs still racing its fold.
+ */
+void model_judge_ap_list(struct replay_model *m, const struct replay_model_row *r)
+{
+	const struct model_vcpu *mv = &m->vcpu[r->vcpu];
+	uint32_t ids[VGIC_ENGINE_MAX_LRS + TRACE_MAX_AP];
+	char what[sizeof(m->res.first_ap_diff)] = "";
+	int n, i, j, diffs = 0;
+
+	if (!r->ap || r->ap_len < 0 || r->nap != r->ap_len)
+		return; /* no walk, or one cut short */
+	if (mv->unknown || mv->fresh || mv->lost || mv->dir_pending || mv->nraces || mv->nrearmed) {
+		m->res.ap_unknown++;
+		return;
+	}
+	n = vgic_engine_ap_list(m->e, r->vcpu, ids, (int)(sizeof(ids) / sizeof(ids[0])));
+	if (n > (int)(sizeof(ids) / sizeof(ids[0]))) {
+		m->res.ap_unknown++; /* longer than any walk the collector stores whole */
+		return;
+	}
+	for (i = 0; i < r->nap; i++) {
+		const struct vr_ap_entry *k = &r->ap[i];
+		bool on_model;
+
+		if (!ap_entry_judged(m, r->vcpu, k->intid))
+			continue;
+		for (j = 0; j < n && ids[j] != k->intid; j++)
+			;
+		on_model = j < n && model_active(m, r->vcpu, k->intid);
+		if (!!k->active != on_model) {
+			note_ap_diff(what, sizeof(what), k->intid, k->active, on_model);
+			diffs++;
+		}
+	}
+	for (j = 0; j < n; j++) {
+		if (!model_active(m, r->vcpu, ids[j]) || !ap_entry_judged(m, r->vcpu, ids[j]))
+			continue;
+		for (i = 0; i < r->nap && r->ap[i].intid != ids[j]; i++)
+			;
+		if (i == r->nap) {
+			note_ap_diff(what, sizeof(what), ids[j], false, true);
+			diffs++;
+		}
+	}
+	m->res.ap_lists++;
+	if (!diffs) {
+		m->res.ap_agree++;
+		return;
+	}
+	if (!m->res.first_ap_diff_event) {
+		m->res.first_ap_diff_event = r->id;
+		snprintf(m->res.first_ap_diff, sizeof(m->res.first_ap_diff), "%s", what);
+	}
+}
+
 /*
  * After a gap or at the start of the trace, does this flush show every
  * entry of the kernel's AP list? The model's list may lack entries queued

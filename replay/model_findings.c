@@ -95,6 +95,8 @@ static void on_model_stranded(struct checker *c, const struct replay_model_diver
 
 	if (t && t->uncertain)
 		return; /* across a gap: unknown */
+	if (t)
+		t->stranded = 1; /* its pending instance counts as lost (track_finish()) */
 	finding_init(&fd, FINDING_LOST_INTERRUPT, SEVERITY_ERROR, d->ts_ns, d->cpu, d->vcpu,
 		     d->intid);
 	finding_proof(&fd, d->flush_event, "GICD_CTLR write that enabled the distributor");

@@ -193,6 +193,7 @@ void model_judge_flush(struct replay_model *m, const struct replay_model_row *r,
 void model_divergence_init(struct replay_model_divergence *d, const struct replay_model *m,
 			   const struct replay_model_row *r,
 			   enum replay_model_divergence_kind kind);
+void model_judge_ap_list(struct replay_model *m, const struct replay_model_row *r);
 void model_report_event(struct replay_model *m, const struct replay_model_row *r,
 			enum replay_model_divergence_kind kind, int64_t intid, int eoicount,
 			int left);

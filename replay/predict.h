@@ -51,6 +51,10 @@ struct predict_result {
 	int64_t dir_races;   /* remote DIRs that raced their owner's fold (either outcome possible) */
 	int64_t dir_lost;    /* ... whose owner's next flush showed the interrupt still active */
 	int64_t first_mismatch_event;
+	/* AP lists after the prune (collector walks at vgic_post), compared entry by entry. */
+	int64_t ap_lists, ap_agree, ap_unknown; /* compared, alike, not compared (state unknown) */
+	int64_t first_ap_diff_event;		/* 0: none differed */
+	char first_ap_diff[200];		/* "INTID 47 active on the kernel's list, ..." */
 	int mismatch_used[2];	   /* recorded, predicted */
 	uint64_t mismatch_lr[2][4]; /* recorded, predicted */
 };
@@ -62,6 +66,8 @@ struct replay_model_row {
 	int kind, vcpu, pid, cpu;	      /* vcpu: -1 when NULL */
 	int used_lrs;
 	int ap_len; /* vgic_post: the kernel's AP-list length (trace_item.ap_len), else -1 */
+	int nap;    /* ... its entries in ap (trace_item.nap), 0 when not recorded whole */
+	const struct vr_ap_entry *ap;
 	uint32_t hcr, vmcr;
 	const uint64_t *lr; /* the snapshot's LRs (kinds 20, 21, 22), else NULL */
 };

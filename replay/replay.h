@@ -14,6 +14,7 @@
 #ifndef VR_REPLAY_H
 #define VR_REPLAY_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -22,6 +23,8 @@
 #include "predict.h"
 
 #define REPLAY_MAX_PROOF 8
+
+struct findings_store;
 
 enum finding_kind {
 	FINDING_LOST_INTERRUPT,
@@ -45,7 +48,7 @@ struct replay_finding {
 	int64_t proof[REPLAY_MAX_PROOF]; /* event ids, first is the decisive one */
 	const char *proof_role[REPLAY_MAX_PROOF];
 	int nproof;
-	char explanation[640];
+	char explanation[768];
 };
 
 /* Per-INTID accounting: injected = acked + coalesced + lost + in flight at the end. */
@@ -63,6 +66,7 @@ struct replay_irq_count {
 	int level;			/* 1 level, 0 edge, -1 unknown */
 	int injection_unrecorded;	/* its injection path is not in the trace (LPIs without
 					   vgic_queue_lpi): acknowledgements only, never judged */
+	int stuck_active;		/* a STUCK_ACTIVE finding names it, still active at the end */
 };
 
 /* Latencies as the trace shows them, observed at guest exits (see docs). */
@@ -81,6 +85,8 @@ struct replay_options {
 	int64_t from_ns;     /* VR_NO_VALUE: start of trace */
 	int64_t to_ns;	     /* VR_NO_VALUE: end of trace */
 	int store;	     /* write replay_runs/findings into the trace */
+	int store_open;	     /* ... and leave the run uncommitted for replay_store_close() */
+	const char *reason;  /* why the caller chose the profile (check's diagnosis), or NULL */
 	int progress;	     /* progress line on a terminal */
 	replay_latency_fn latency; /* optional: called for every observed latency */
 	void *latency_arg;
@@ -91,7 +97,9 @@ typedef void (*replay_finding_fn)(const struct replay_finding *f, void *arg);
 
 struct replay_result {
 	const struct vgic_profile *profile; /* engine/: vgic_profile_name() */
-	char profile_reason[256];
+	char profile_reason[768];
+	char kernel_release[128]; /* the trace's, "" unknown */
+	int gic_version;	  /* the trace's, 3 when it does not say */
 	char checks_run[512];
 	int64_t events;
 	int64_t findings;
@@ -104,13 +112,63 @@ struct replay_result {
 	int64_t model_flushes, model_agree, model_unknown;
 	int64_t model_dir_exits, model_dir_found; /* trapped DIRs the trace does not name */
 	struct predict_result model;		   /* the model's tallies in full (predict) */
+	struct findings_store *open_store;	   /* a run stored with store_open, not committed */
 };
 
 /* Run the checks over a trace database; findings go to fn as they are made. */
 int replay_check(struct tracedb *db, const struct replay_options *opt, replay_finding_fn fn,
 		 void *fn_arg, struct replay_result *res, struct vr_error *err);
 
-/* Free what replay_check allocated in res. */
+/*
+ * Close a run stored with store_open: commit it (keep), saying why its
+ * profile was replayed when reason is not NULL, or roll it back. Nothing
+ * to do without an open run.
+ */
+int replay_store_close(struct replay_result *res, int keep, const char *reason,
+		       struct vr_error *err);
+
+/*
+ * check's diagnosis: how well each profile explains a recording (flushes
+ * the model predicted as the kernel programmed them, AP lists after the
+ * prune alike), and the one that explains all of them.
+ */
+#define REPLAY_MAX_PROFILES 8
+
+struct replay_fit {
+	const struct vgic_profile *profile;
+	int64_t flushes, compared;  /* flushes, those compared (the vCPU's state known) */
+	int64_t agree;		    /* ... predicted as the kernel programmed them */
+	int64_t ap_lists, ap_agree; /* AP lists compared, alike */
+	int64_t lr_divergences;	    /* LR_DIVERGENCE findings (the sort check's too) */
+	int64_t first_event;	    /* the first flush or AP list that differs, 0 none */
+	int matches;		    /* every compared flush (most of them) and AP list, no LR_DIVERGENCE */
+};
+
+struct replay_diagnosis {
+	int nfits;
+	struct replay_fit fit[REPLAY_MAX_PROFILES];
+	int chosen;	/* the profile the run was replayed under */
+	int matched;	/* the profile the kernel behaves like, -1 none */
+	char text[640]; /* "kernel behaviour matches linux-6.19 (...), not linux-7.0 (...): ..." */
+};
+
+/*
+ * Does a run show the kernel behaving otherwise than its profile: a flush
+ * or an AP list that differs, or most flushes never compared?
+ */
+bool replay_disagrees(const struct replay_result *res);
+
+/*
+ * Replay the trace under every other profile that fits its GIC, with
+ * opt's window and nothing stored, and say which profile explains every
+ * flush and AP list: the recording kernel's if it does, else the newest
+ * that does. chosen is the run that disagreed.
+ */
+int replay_diagnose(struct tracedb *db, const struct replay_options *opt,
+		    const struct replay_result *chosen, struct replay_diagnosis *d,
+		    struct vr_error *err);
+
+/* Free what replay_check allocated in res (an open run is rolled back). */
 void replay_result_free(struct replay_result *res);
 
 const char *finding_kind_name(enum finding_kind k);

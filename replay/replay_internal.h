@@ -53,6 +53,16 @@ struct irq_track {
 	int64_t inj_returned_ts;
 	int resampled; /* HW level: the fold read the physical line, which the trace does not show */
 	/*
+	 * Active with an instance pending behind it: the flushes of its vCPU
+	 * since its acknowledgement (behind_ack) that found it so, the first
+	 * and last of them. A STUCK_ACTIVE finding already made names it.
+	 */
+	int64_t behind_flushes, behind_first_event, behind_last_event, behind_ack;
+	int stuck_reported;
+	int stranded;		 /* the model found it left on no AP list to the end (LOST) */
+	int group;		 /* its LR's group, as learned */
+	int64_t last_dir_event;	 /* the last trapped DIR (vgic_deactivate) that named it */
+	/*
 	 * The accounting: a private IRQ has one row (own); a shared one (SPI,
 	 * LPI) a row per vCPU it was presented to or aimed at, so that one the
 	 * guest moves between vCPUs is counted where each instance went.
@@ -70,8 +80,21 @@ struct vcpu_track {
 	int32_t thread_pid; /* the thread that runs it (its flushes' pid), 0 not yet seen */
 	int64_t thread_last_ts; /* that thread's last event before a flush, 0 none */
 	int64_t flush_event, flush_ts, prev_flush_ts;
+	int32_t flush_cpu;
 	uint32_t hcr;
 	uint32_t vmcr_sync; /* ICH_VMCR at the exit being checked (0: not recorded) */
+	/*
+	 * The active priorities KVM holds for it, as its last sync showed
+	 * them (apr.ap0r[0], apr.ap1r[0]; GICv2: GICH_APR in ap0r[0]). KVM
+	 * saves them only at vcpu_put (vgic_v3_put(), vgic_v2_put()), so they
+	 * are as fresh as the last put: apr_put_event is the last sync known
+	 * to follow one (a return to userspace before it, or APRs that
+	 * changed since the sync before).
+	 */
+	struct vgic_cpuif apr;
+	int has_apr, put_pending;
+	int64_t apr_event, apr_put_event;
+	int64_t eoicount_exit; /* its last exit with EOIcount the walk replayed */
 	int nr_lrs;
 	int used_lrs;
 	uint64_t lr[MAX_LRS];
@@ -115,6 +138,7 @@ struct checker {
 	struct replay_irq_count *base;
 	size_t nbase;
 	int base_taken;
+	int stopped_early; /* --to ended the replay before the end of the trace */
 };
 
 /* One row of the event stream, with its snapshot if it has one. */
@@ -125,6 +149,8 @@ struct row {
 	int gic_version, nr_lrs, used_lrs, ap_len;
 	int64_t hcr;
 	int64_t vmcr;
+	int has_apr;		/* the snapshot recorded its active-priority registers */
+	uint32_t ap0r0, ap1r0;	/* ... GICv2: GICH_APR in ap0r0 */
 	uint64_t lr[MAX_LRS];
 };
 
@@ -136,12 +162,14 @@ void track_lpi_queue(struct checker *c, const struct row *r);
 void track_mmio(struct checker *c, const struct row *r);
 void track_thread_moved_on(struct checker *c, const struct row *r);
 void track_sgi(struct checker *c, const struct row *r);
+void track_userspace_exit(struct checker *c, const struct row *r);
 void track_trapped_dir(struct checker *c, const struct row *r);
 void track_flush(struct checker *c, const struct row *r);
 void track_flush_judged(struct checker *c, const struct row *r);
 void track_sync(struct checker *c, const struct row *r);
 void track_gap(struct checker *c, int64_t after_event, int64_t lost, int32_t cpu, int64_t ts,
 	       int64_t end_ts);
+void track_finish(struct checker *c);
 void track_collect_counts(struct checker *c);
 void track_open_window(struct checker *c);
 

@@ -162,6 +162,26 @@ static void store_free(struct findings_store *fs)
 }
 
 /* See findings_store.h. */
+int findings_store_set_reason(struct findings_store *fs, const char *profile_reason,
+			      struct vr_error *err)
+{
+	sqlite3 *sql = tracedb_sqlite(fs->db);
+	sqlite3_stmt *st;
+	int rc;
+
+	if (prepare(sql, "replay_runs", "UPDATE replay_runs SET profile_reason = ? WHERE run = ?",
+		    &st, err))
+		return -1;
+	sqlite3_bind_text(st, 1, profile_reason, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, fs->run_id);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return vr_error_set(err, "replay_runs: %s", sqlite3_errmsg(sql));
+	return 0;
+}
+
+/* See findings_store.h. */
 int findings_store_end(struct findings_store *fs, int64_t events, int64_t findings,
 		       const char *checks_run, struct vr_error *err)
 {

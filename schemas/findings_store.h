@@ -43,6 +43,10 @@ int64_t findings_store_run_id(const struct findings_store *fs);
 /* Add one finding and its proof; -1 on failure (the run is then rolled back by abort). */
 int findings_store_add(struct findings_store *fs, const struct stored_finding *f);
 
+/* Say why the run's profile was replayed, after all (check's diagnosis). */
+int findings_store_set_reason(struct findings_store *fs, const char *profile_reason,
+			      struct vr_error *err);
+
 /* Close the run's row with its totals and commit; frees fs either way. */
 int findings_store_end(struct findings_store *fs, int64_t events, int64_t findings,
 		       const char *checks_run, struct vr_error *err);

@@ -25,6 +25,8 @@ static const char *const listing_sql[] = {
 	[TRACE_LIST_UNKNOWN] = "SELECT name, count FROM unknown_events ORDER BY count DESC LIMIT 20",
 	[TRACE_LIST_UNPARSED] = "SELECT src_pos, reason FROM import_problems "
 				"WHERE problem = 'unparsed' ORDER BY src_pos LIMIT 10",
+	[TRACE_LIST_LAST_CHECK] = "SELECT run, profile, coalesce(findings, 0), profile_reason "
+				  "FROM replay_runs WHERE status = 'done' ORDER BY run DESC LIMIT 1",
 };
 
 /* See trace_listing.h. */

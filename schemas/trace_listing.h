@@ -25,6 +25,7 @@ enum trace_listing {
 	TRACE_LIST_GAPS,	  /* cpu, lost ('?'), start in s ('start'), input position ('?'); first 20 */
 	TRACE_LIST_UNKNOWN,	  /* event name, count; the 20 most frequent */
 	TRACE_LIST_UNPARSED,	  /* input position, reason; the first 10 */
+	TRACE_LIST_LAST_CHECK,	  /* the last stored check: run, profile, findings, profile_reason */
 };
 
 /* One row: ncols texts, NULL for SQL NULL. */

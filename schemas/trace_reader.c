@@ -5,8 +5,8 @@
  * One scan of events in id order (a rowid scan: no sort), with each
  * event's snapshot row joined in, beside two scans that advance with it:
  * the LRs in (event_id, lr) order (format 1's snapshot_lrs; in format 2
- * only a GICv2 snapshot's LRs past the 16 of its row), and the gaps in
- * after_event_id order. Each item is built in the caller's struct, so
+ * only a GICv2 snapshot's LRs past the 16 of its row), the AP-list walks
+ * in (event_id, pos) order, and the gaps in after_event_id order. Each item is built in the caller's struct, so
  * the stream allocates nothing per event and costs the same for a trace
  * of any size.
  */
@@ -19,8 +19,8 @@
 struct trace_cursor {
 	struct tracedb *db;
 	struct trace_filter f;
-	sqlite3_stmt *ev, *lrs, *gaps;
-	int lrs_row, gap_row;	/* the last sqlite3_step() of each side scan */
+	sqlite3_stmt *ev, *lrs, *aps, *gaps;
+	int lrs_row, aps_row, gap_row; /* the last sqlite3_step() of each side scan */
 	int have_event;		/* ev holds a row not handed out yet */
 	int version;		/* the file's format: where its LRs are */
 	int done;
@@ -45,6 +45,7 @@ void trace_filter_init(struct trace_filter *f)
 	f->snapshots = 1;
 	f->apr = 1;
 	f->ap_len = 1;
+	f->ap_entries = 1;
 	f->id_lo = f->id_hi = VR_NO_VALUE;
 	f->vcpu = f->intid = VR_NO_VALUE;
 	f->from_ns = f->to_ns = VR_NO_VALUE;
@@ -127,7 +128,7 @@ struct trace_cursor *trace_cursor_open(struct tracedb *db, const struct trace_fi
 				       struct vr_error *err)
 {
 	struct trace_cursor *c = vr_xcalloc(1, sizeof(*c));
-	char q[2048], lq[256];
+	char q[2048], lq[256], aq[320];
 
 	c->db = db;
 	c->f = *f;
@@ -137,8 +138,21 @@ struct trace_cursor *trace_cursor_open(struct tracedb *db, const struct trace_fi
 	snprintf(lq, sizeof(lq), "SELECT event_id, lr, value FROM %s%s ORDER BY event_id, lr",
 		 c->version >= 2 ? "snapshot_lrs_more" : "snapshot_lrs",
 		 f->id_lo != VR_NO_VALUE ? " WHERE event_id >= ?1" : "");
+	snprintf(aq, sizeof(aq),
+		 "SELECT event_id, pos, intid, coalesce(priority, 0), coalesce(active, 0), "
+		 "coalesce(pending_latch, 0), coalesce(line_level, 0), coalesce(enabled, 0), "
+		 "coalesce(hw, 0), config IS 'level', coalesce(target_vcpu, -1) FROM ap_list_entries "
+		 "WHERE intid BETWEEN 0 AND 4294967295%s ORDER BY event_id, pos",
+		 f->id_lo != VR_NO_VALUE ? " AND event_id >= ?1" : "");
 	if (prepare(db, q, &c->ev, err))
 		goto fail;
+	if (f->snapshots && f->ap_len && f->ap_entries) {
+		if (prepare(db, aq, &c->aps, err))
+			goto fail;
+		if (f->id_lo != VR_NO_VALUE)
+			sqlite3_bind_int64(c->aps, 1, f->id_lo);
+		c->aps_row = sqlite3_step(c->aps);
+	}
 	if (f->snapshots) {
 		if (prepare(db, lq, &c->lrs, err))
 			goto fail;
@@ -183,6 +197,39 @@ static void read_lrs(struct trace_cursor *c, int64_t event_id, uint64_t *lr)
 			lr[i] = (uint64_t)sqlite3_column_int64(st, 2);
 		c->lrs_row = sqlite3_step(st);
 	}
+}
+
+/*
+ * Advance the AP-list scan to event_id and copy that walk's entries, in
+ * list order, when the whole walk fits (the collector cuts longer ones
+ * and says so: ap_len is then TRACE_AP_LEN_TRUNCATED and nothing is
+ * copied).
+ */
+static void read_ap_entries(struct trace_cursor *c, int64_t event_id, struct trace_item *it)
+{
+	sqlite3_stmt *st = c->aps;
+
+	it->nap = 0;
+	while (c->aps_row == SQLITE_ROW && sqlite3_column_int64(st, 0) < event_id)
+		c->aps_row = sqlite3_step(st);
+	while (c->aps_row == SQLITE_ROW && sqlite3_column_int64(st, 0) == event_id) {
+		if (it->ap_len >= 0 && it->ap_len <= TRACE_MAX_AP && it->nap < TRACE_MAX_AP) {
+			struct vr_ap_entry *e = &it->ap[it->nap++];
+
+			e->intid = (uint32_t)sqlite3_column_int64(st, 2);
+			e->priority = sqlite3_column_int(st, 3);
+			e->active = sqlite3_column_int(st, 4) != 0;
+			e->pending_latch = sqlite3_column_int(st, 5) != 0;
+			e->line_level = sqlite3_column_int(st, 6) != 0;
+			e->enabled = sqlite3_column_int(st, 7) != 0;
+			e->hw = sqlite3_column_int(st, 8) != 0;
+			e->level_config = sqlite3_column_int(st, 9) != 0;
+			e->target_vcpu = sqlite3_column_int(st, 10);
+		}
+		c->aps_row = sqlite3_step(st);
+	}
+	if (it->nap != it->ap_len)
+		it->nap = 0; /* rows that cannot be (an INTID out of range) or do not add up */
 }
 
 /* Fill the snapshot of the current event row. */
@@ -243,6 +290,13 @@ int trace_item_validate(const struct trace_item *it, struct vr_error *err)
 		what = "LRs in use", v = it->snap.used_lrs;
 	else if (it->ap_len < -1)
 		what = "AP-list length", v = it->ap_len;
+	for (int i = 0; !what && i < it->nap && i < TRACE_MAX_AP; i++)
+		if (it->ap[i].priority < 0 || it->ap[i].priority > 255)
+			what = "AP-list entry priority", v = it->ap[i].priority;
+		else if (it->ap[i].target_vcpu < -1 || it->ap[i].target_vcpu >= TRACE_MAX_VCPUS)
+			what = "AP-list entry target vCPU", v = it->ap[i].target_vcpu;
+	if (it->nap < 0 || it->nap > TRACE_MAX_AP)
+		what = "AP-list entries", v = it->nap;
 	if (!what)
 		return 0;
 	return vr_error_set(err, "event %lld: %s %lld out of range (a damaged or foreign trace)",
@@ -290,10 +344,13 @@ static void read_event(struct trace_cursor *c, struct trace_item *it)
 	e->src_pos = column_or_none(st, COL_SRC_POS);
 	it->has_snapshot = 0;
 	it->ap_len = -1;
+	it->nap = 0;
 	if (c->f.snapshots && (VR_KIND_BIT(e->kind) & VR_KINDS_SNAPSHOT)) {
 		read_snapshot(c, it);
 		if (e->kind == VR_EV_POST)
 			it->ap_len = sqlite3_column_int(st, COL_AP_LEN);
+		if (e->kind == VR_EV_POST && c->aps)
+			read_ap_entries(c, it->id, it);
 	}
 }
 
@@ -348,6 +405,7 @@ void trace_cursor_close(struct trace_cursor *c)
 		return;
 	sqlite3_finalize(c->ev);
 	sqlite3_finalize(c->lrs);
+	sqlite3_finalize(c->aps);
 	sqlite3_finalize(c->gaps);
 	free(c);
 }

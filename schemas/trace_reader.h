@@ -36,6 +36,9 @@ enum trace_item_type {
 /* The AP-list length of a vgic_post whose walk was cut short. */
 #define TRACE_AP_LEN_TRUNCATED 1000000
 
+/* The AP-list entries a stream item carries (the collector walks at most 32). */
+#define TRACE_MAX_AP 32
+
 /* One item of the stream. Fields that do not apply hold VR_NO_VALUE (events) or 0. */
 struct trace_item {
 	enum trace_item_type type;
@@ -44,6 +47,8 @@ struct trace_item {
 	int has_snapshot;    /* a snapshot kind whose registers were recorded */
 	struct vr_snapshot snap; /* lr[] zero where not recorded, nr_lrs capped at VR_MAX_LRS */
 	int ap_len;	     /* vgic_post: AP-list length walked, -1 without a walk */
+	int nap;	     /* entries in ap[]: the walk's, when ap_len <= TRACE_MAX_AP, else 0 */
+	struct vr_ap_entry ap[TRACE_MAX_AP]; /* the kernel's AP list after the prune, in order */
 	struct {
 		int64_t lost;	  /* events lost, -1 unknown */
 		int64_t start_ns; /* 0 unknown */
@@ -59,6 +64,7 @@ struct trace_filter {
 	int snapshots;		/* read the registers of snapshot kinds */
 	int apr;		/* ... and their active-priority registers (else VR_NO_VALUE) */
 	int ap_len;		/* compute vgic_post's AP-list length */
+	int ap_entries;		/* ... and read its entries (trace_item.ap) */
 	int64_t id_lo, id_hi;	/* events.id window, VR_NO_VALUE: open */
 	int64_t vcpu;		/* one vCPU, VR_NO_VALUE: all */
 	int64_t intid;		/* one INTID, VR_NO_VALUE: all */

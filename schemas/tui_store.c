@@ -572,6 +572,25 @@ int64_t tui_store_own_run(struct tracedb *db, const char *profile)
 }
 
 /* See tui_store.h. */
+int64_t tui_store_plain_run(struct tracedb *db, char *profile, size_t n)
+{
+	sqlite3_stmt *st;
+	int64_t run = 0;
+
+	if (prepare(db,
+		    "SELECT run, profile FROM replay_runs WHERE status = 'done' "
+		    "AND coalesce(options, '') = '' ORDER BY run DESC LIMIT 1",
+		    &st))
+		return 0;
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 1) == SQLITE_TEXT) {
+		run = sqlite3_column_int64(st, 0);
+		snprintf(profile, n, "%s", (const char *)sqlite3_column_text(st, 1));
+	}
+	sqlite3_finalize(st);
+	return run;
+}
+
+/* See tui_store.h. */
 void tui_store_findings_near(struct tracedb *db, int64_t run, int64_t ts, int64_t intid, int limit,
 			     int (*fn)(void *arg, const struct tui_finding *f), void *arg)
 {

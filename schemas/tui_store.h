@@ -191,6 +191,14 @@ void tui_store_gaps(struct tracedb *db, int64_t from, int64_t to,
  */
 int64_t tui_store_own_run(struct tracedb *db, const char *profile);
 
+/*
+ * The latest stored plain check (no --profile, no filters): the run
+ * whose profile check chose itself, from the kernel release or from a
+ * diagnosis of what the kernel did. Its profile name goes to profile.
+ * 0: none.
+ */
+int64_t tui_store_plain_run(struct tracedb *db, char *profile, size_t n);
+
 /* One finding as the TUI shows it; valid during the callback only. */
 struct tui_finding {
 	const char *kind, *explanation;

@@ -968,8 +968,9 @@ static void show_progress(int64_t done, int64_t total, void *arg)
 
 /*
  * The findings shown are those of the trace's own kernel: the latest
- * stored check under the profile its release picks (as check picks it),
- * never a what-if run under another profile unless one is asked for.
+ * stored plain check (its profile picked by check from the release or a
+ * diagnosis), else the latest under the profile the release picks; never
+ * a what-if run under another profile unless one is asked for.
  */
 static void choose_run(struct tui *t, const char *asked)
 {
@@ -979,6 +980,17 @@ static void choose_run(struct tui *t, const char *asked)
 
 	t->run = 0;
 	t->profile = asked;
+	if (!asked) {
+		char stored[64];
+		int64_t run = tui_store_plain_run(t->db, stored, sizeof(stored));
+		const struct vgic_profile *p = run > 0 ? vgic_profile_find(stored) : NULL;
+
+		if (p) {
+			t->profile = vgic_profile_name(p);
+			t->run = run;
+			return;
+		}
+	}
 	if (!asked && trace_facts_read(t->db, &facts, &err))
 		return;
 	if (!asked)

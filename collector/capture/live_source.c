@@ -15,6 +15,8 @@
 
 #include "spool.h"
 
+_Static_assert(VGIC_REC_MAX_AP <= TRACE_MAX_AP, "a whole walk fits a stream item");
+
 #define LIVE_MAX_THREADS 1024
 
 /* A thread and the vCPU its first snapshot showed it running (the writer's strong mapping). */
@@ -113,9 +115,10 @@ static void map_thread(struct live_source *ls, int32_t pid, int64_t vcpu)
  * The AP-list walk of the vgic_post snapshot of vcpu just taken: the first
  * walk of that vCPU among the next records, before its next vgic_post;
  * its length as the trace stores it (TRACE_AP_LEN_TRUNCATED for a cut
- * walk), or -1 when none is there.
+ * walk), or -1 when none is there. The entries of a whole walk go to
+ * it->ap, as a trace file's cursor gives them.
  */
-static int walk_after_post(struct live_source *ls, int vcpu)
+static int walk_after_post(struct live_source *ls, int vcpu, struct trace_item *it)
 {
 	unsigned char walk[STORE_SLOT] __attribute__((aligned(8)));
 	const struct vgic_rec_aplist *a = (const void *)walk;
@@ -132,7 +135,8 @@ static int walk_after_post(struct live_source *ls, int vcpu)
 		take(ls, i, walk);
 		if (a->truncated)
 			return TRACE_AP_LEN_TRUNCATED;
-		return a->n > VGIC_REC_MAX_AP ? VGIC_REC_MAX_AP : a->n;
+		it->nap = rec_decode_aplist(a, it->ap);
+		return it->nap;
 	}
 	return -1;
 }
@@ -159,7 +163,7 @@ static void snapshot_item(struct live_source *ls, const unsigned char *slot,
 	it->has_snapshot = 1;
 	it->id = ls->next_id++;
 	if (it->ev.kind == VR_EV_POST && r->h.vcpu >= 0)
-		it->ap_len = walk_after_post(ls, r->h.vcpu);
+		it->ap_len = walk_after_post(ls, r->h.vcpu, it);
 }
 
 /* A gap record as an item: after the last event given so far, as the writer places it. */

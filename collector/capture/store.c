@@ -128,15 +128,11 @@ static int store_gap(struct rec_store *s, const struct gap_rec *g)
 				       (int64_t)g->h.ts);
 }
 
-/* An AP-list walk, attached to its vCPU's last vgic_post snapshot (none yet: dropped). */
-static int store_aplist(struct rec_store *s, const struct vgic_rec_aplist *a)
+/* See store.h: the flags of each entry as vr_ap_entry's fields. */
+int rec_decode_aplist(const struct vgic_rec_aplist *a, struct vr_ap_entry *e)
 {
-	struct vr_ap_entry e[VGIC_REC_MAX_AP];
 	int n = a->n > VGIC_REC_MAX_AP ? VGIC_REC_MAX_AP : a->n, i;
-	int vcpu = a->h.vcpu;
 
-	if (vcpu < 0 || vcpu >= 256 || !s->last_post_event[vcpu])
-		return 0;
 	for (i = 0; i < n; i++) {
 		const struct vgic_rec_ap_entry *x = &a->e[i];
 
@@ -150,6 +146,18 @@ static int store_aplist(struct rec_store *s, const struct vgic_rec_aplist *a)
 		e[i].level_config = !!(x->flags & VGIC_AP_LEVEL_CONFIG);
 		e[i].target_vcpu = x->target_vcpu;
 	}
+	return n;
+}
+
+/* An AP-list walk, attached to its vCPU's last vgic_post snapshot (none yet: dropped). */
+static int store_aplist(struct rec_store *s, const struct vgic_rec_aplist *a)
+{
+	struct vr_ap_entry e[VGIC_REC_MAX_AP];
+	int vcpu = a->h.vcpu, n;
+
+	if (vcpu < 0 || vcpu >= 256 || !s->last_post_event[vcpu])
+		return 0;
+	n = rec_decode_aplist(a, e);
 	s->st->ap_lists++;
 	return trace_writer_ap_list(s->w, s->last_post_event[vcpu], e, n, a->truncated);
 }

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "../../schemas/trace_event.h"
+#include "../../schemas/tracedb.h"
 #include "record.h"
 #include "vgic.h"
 
@@ -53,6 +54,9 @@ struct rec_store {
 void rec_decode_event(const struct vgic_rec_event *e, struct vr_event *ev);
 void rec_decode_snapshot(const struct vgic_rec_snapshot *r, struct vr_event *ev,
 			 struct vr_snapshot *snap);
+
+/* An AP-list walk as the trace stores it: up to VGIC_REC_MAX_AP entries into e; returns how many. */
+int rec_decode_aplist(const struct vgic_rec_aplist *a, struct vr_ap_entry *e);
 
 /* Begin storing into w, counting in st. */
 void rec_store_init(struct rec_store *s, struct trace_writer *w, struct record_stats *st);

@@ -70,4 +70,20 @@ expect_eq "--to and --from split the accounting" \
 $VR check --no-store --from "$((start + 1000000000000))" "$TMP/7.2.db" > "$TMP/out"
 expect_eq "a window after the trace counts nothing" "$(acks)" ""
 expect_fail "check on a text file" 2 "lib.sh: not a readable SQLite database" $VR check "$DATA/../cli/lib.sh"
+# A tracepoints-only capture (what `trace-cmd record -e kvm` gives): a real
+# run's ftrace text without the snapshot probes' lines. Nothing can be judged
+# lost: exit 3, saying what could not run and what to record instead.
+xz -dc "$DATA/lab/linux-7.2-gicv3-vhe-spi-burst/trace.txt.xz" | grep -vE ': (flush|sync|post|populate|deactivate|sgi|queue_lpi): ' > "$TMP/kvm-only.txt"
+$VR import -q "$TMP/kvm-only.txt" -o "$TMP/kvm-only.db"
+expect_eq "tracepoints-only capture: no snapshots imported" \
+	"$($VR sql --csv --no-header "$TMP/kvm-only.db" "SELECT count(*) FROM snapshots")" 0
+expect_fail "tracepoints-only capture: check is inconclusive (exit 3)" 3 \
+	"kvm-only.db: inconclusive: the trace has no LR snapshots, so LOST_INTERRUPT, .* could not run \(only TRACE_GAP did\); record with .vgic-replay record., or add the kprobes .vgic-replay probes." \
+	$VR check --no-store "$TMP/kvm-only.db"
+grep -q '^checks: TRACE_GAP (no LR snapshots' "$TMP/out"
+expect_eq "tracepoints-only capture: the summary says which checks ran" $? 0
+$VR check --no-store --json "$TMP/kvm-only.db" > "$TMP/k.json" 2> /dev/null
+expect_eq "tracepoints-only capture: --json exits 3 too" $? 3
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["inconclusive"].startswith("inconclusive: the trace has no LR snapshots")' "$TMP/k.json"
+expect_eq "tracepoints-only capture: --json says it is inconclusive" $? 0
 finish

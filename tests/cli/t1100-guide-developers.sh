@@ -11,6 +11,7 @@ mkdir -p "$work/bin"
 ln -s "$VR" "$work/bin/vgic-replay"
 cp "$DATA/lab-findings/linux-7.2-gicv3-nvhe-eoimode1-remote-2vcpu/trace.txt.xz" "$work/lost-spi.txt.xz"
 cp "$DATA/lab/linux-7.2-gicv3-vhe-seed-trigger/record.db.xz" "$work/seed.db.xz"
+cp "$DATA/lab-buggy/linux-7.2-buggy-gicv3-vhe-seed-trigger/record.db.xz" "$work/buggy.db.xz"
 cp "$DATA/lab/linux-7.2-gicv3-vhe-spi-burst/trace.dat" "$work/burst.dat"
 PATH=$work/bin:$PATH TRANSCRIPT=$TMP/transcript sh "$root/tests/guide/run.sh" \
 	"$root/docs/guide-developers.md" "$work" > "$TMP/result"

@@ -205,6 +205,19 @@ tmux -S "$sock" capture-pane -p -t ui > "$tmp/esc.screen"
 ok 'grep -F "A^[[2J^[]0;owned^GB" "$tmp/esc.screen"' \
 	"control characters from the file are drawn as ^X, not sent to the terminal"
 keys q
+# A plain check that diagnosed the kernel (the lab's 7.2 with 6da5e537f5af
+# reverted behaves like linux-6.19, not like its release's linux-7.0) is
+# stored under the profile it chose; without -p the TUI shows that run,
+# not nothing because no run is stored under the release's profile.
+xz -dc "$here/../data/lab-buggy/linux-7.2-buggy-gicv3-vhe-seed-trigger-repend/record.db.xz" > "$tmp/buggy.db"
+"$vr" check -q --store "$tmp/buggy.db" > /dev/null
+"$vr" check -q --store --intid 47 --profile linux-7.0 "$tmp/buggy.db" > /dev/null
+start 120 32 buggy.db C "--ascii --no-color"
+keys n
+tmux -S "$sock" capture-pane -p -t ui > "$tmp/buggy.screen"
+ok 'grep -q "findings (linux-6.19)" "$tmp/buggy.screen" && grep -q "MIS_DEACTIVATION" "$tmp/buggy.screen"' \
+	"without -p the stored plain check's diagnosed profile and findings are shown"
+keys q
 # docs/tui.md shows the key table as `tui --keys` prints it and the screens as captured
 # (UPDATE=1 copies the captured screens and the key table into it).
 doc=$here/../../docs/tui.md

@@ -6,6 +6,8 @@
  * The real-trace validation (every flush of the lab corpus predicted) is
  * tests/cli/t0700-predict.sh.
  */
+#include <string.h>
+
 #include "../../engine/vgic_engine.h"
 #include "vr_test.h"
 
@@ -182,6 +184,66 @@ static void check_gicv2(void)
 	vgic_engine_destroy(e);
 }
 
+/*
+ * What check's diagnosis says of two profiles: the one field that parts
+ * linux-6.19 from linux-7.0 is the EOIcount walk; linux-6.12 differs from
+ * both in the walk, the sort and the HCR; gicv5 only fits a GICv5 host.
+ */
+static void check_profile_differences(void)
+{
+	const struct vgic_profile *p612 = vgic_profile_find("linux-6.12"),
+				  *p619 = vgic_profile_find("linux-6.19"),
+				  *p70 = vgic_profile_find("linux-7.0"), *v5 = vgic_profile_find("gicv5");
+	char d[320];
+
+	vgic_profile_difference(p619, p70, d, sizeof(d));
+	CHECK(!strcmp(d, "the EOIcount walk starts at the AP-list head; commit 6da5e537f5af is "
+			 "missing"));
+	vgic_profile_difference(p70, p619, d, sizeof(d));
+	CHECK(!strcmp(d, "the EOIcount walk starts after the last interrupt placed in an LR "
+			 "(commit 6da5e537f5af)"));
+	vgic_profile_difference(p612, p70, d, sizeof(d));
+	CHECK(strstr(d, "EOIcount is never read") && strstr(d, "sorts active interrupts first") &&
+	      strstr(d, "only En and UIE"));
+	vgic_profile_difference(p70, p70, d, sizeof(d));
+	CHECK(d[0] == '\0');
+	vgic_profile_difference(v5, p70, d, 8); /* cut short, still a string */
+	CHECK(strlen(d) == 7);
+	CHECK(!vgic_profile_fits_gic(v5, 3) && vgic_profile_fits_gic(v5, 5));
+	CHECK(vgic_profile_fits_gic(p612, 2) && vgic_profile_fits_gic(p70, 3));
+}
+
+/*
+ * A guest that EOIs out of order (EOImode 0): it takes A (0xa0), then B
+ * (0x80) preempts; EOI of A drops the highest active priority, B's, and
+ * deactivates nothing (A's priority is not the one dropped); EOI of B then
+ * drops A's. Both LRs stay Active with no priority left in the APRs: what
+ * check reads as a guest that dropped the priority without deactivating.
+ */
+static void check_out_of_order_eoi(void)
+{
+	struct vgic_engine *e = model("linux-6.12");
+	struct vgic_flush_result fr;
+	struct vgic_cpuif hw;
+
+	spi(e, 40, 0xa0, VGIC_EDGE);
+	spi(e, 41, 0x80, VGIC_EDGE);
+	vgic_engine_inject(e, -1, 40, true);
+	vgic_engine_flush(e, 0, &fr);
+	hw = fr.regs;
+	hw.vmcr = vgic_vmcr_make(3, 0xf8, false, false, true);
+	CHECK_EQ(vgic_guest_read_iar(&hw, 3, 1), 40);
+	CHECK(vgic_apr_priority_active(3, &hw, 1, 0xa0));
+	hw.lr[1] = (1ull << 62) | (1ull << 60) | (0x80ull << 48) | 41; /* B arrives in LR1 */
+	hw.used_lrs = 2;
+	CHECK_EQ(vgic_guest_read_iar(&hw, 3, 1), 41);
+	CHECK_EQ(vgic_guest_write_eoir(&hw, 3, 40), VGIC_GUEST_NOTHING);
+	CHECK_EQ(vgic_guest_write_eoir(&hw, 3, 41), VGIC_GUEST_NOTHING);
+	CHECK(vgic_lr_active(3, hw.lr[0]) && vgic_lr_active(3, hw.lr[1]));
+	CHECK(!vgic_apr_priority_active(3, &hw, 1, 0xa0) && !vgic_apr_priority_active(3, &hw, 1, 0x80));
+	vgic_engine_destroy(e);
+}
+
 /* Run every scenario. */
 int main(void)
 {
@@ -190,6 +252,8 @@ int main(void)
 	check_sort_profiles();
 	check_seed_bug();
 	check_gicv2();
+	check_profile_differences();
+	check_out_of_order_eoi();
 	CHECK(vgic_profile_find("linux-5.0") == NULL);
 	return vr_test_report("test_engine");
 }

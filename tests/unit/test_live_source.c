@@ -187,8 +187,11 @@ static const char *item_differs(const struct trace_item *a, const struct trace_i
 	for (int i = 0; i < 4; i++)
 		if (a->ev.arg[i] != b->ev.arg[i])
 			return "argument";
-	if (a->has_snapshot != b->has_snapshot || a->ap_len != b->ap_len)
+	if (a->has_snapshot != b->has_snapshot || a->ap_len != b->ap_len || a->nap != b->nap)
 		return "snapshot presence or AP-list length";
+	for (int i = 0; i < a->nap; i++)
+		if (memcmp(&a->ap[i], &b->ap[i], sizeof(a->ap[i])))
+			return "AP-list entry";
 	if (!a->has_snapshot)
 		return NULL;
 	if (a->snap.gic_version != b->snap.gic_version || a->snap.nr_lrs != b->snap.nr_lrs ||
@@ -216,7 +219,7 @@ static void test_same_items(void)
 	struct trace_source file_src, live_src;
 	struct trace_filter f;
 	struct trace_item a, b;
-	int n = 0, gaps = 0, walks = 0, attributed = 0, lpis = 0, lpi_targets = 0, ra, rb;
+	int n = 0, gaps = 0, walks = 0, entries = 0, attributed = 0, lpis = 0, lpi_targets = 0, ra, rb;
 	const char *diff = NULL;
 
 	write_spool(spool_path);
@@ -248,6 +251,7 @@ static void test_same_items(void)
 		n++;
 		gaps += a.type == TRACE_ITEM_GAP;
 		walks += a.ap_len >= 0;
+		entries += a.nap;
 		attributed += a.ev.kind == VR_EV_ENTRY && a.ev.vcpu != VR_NO_VALUE;
 		if (a.ev.kind == VR_EV_LPI_QUEUE) {
 			/* The target, never the thread's vCPU; the unused arg3 is NULL. */
@@ -264,6 +268,7 @@ static void test_same_items(void)
 	CHECK_EQ(lpi_targets, 3); /* vCPU 1 for the VMM's, none for the vCPU thread's */
 	CHECK_EQ(gaps, 1);
 	CHECK_EQ(walks, 3);		   /* each round's vcpu 0 post found its late walk */
+	CHECK_EQ(entries, 1 + 2);	   /* the entries of the two whole walks; the cut one none */
 	CHECK_EQ(attributed, 2 * 3); /* the two vCPU threads' entries, not task 77's */
 	live_source_free(ls);
 	spool_reader_close(sr);
