@@ -83,7 +83,7 @@ expect_exit 0 check "$OUT/linux-guest.db"
 step "Where to go next"
 cat <<EOF
   vgic-replay check -q --store $OUT/lost-sgi.db; vgic-replay tui $OUT/lost-sgi.db
-                                  # the timeline; 'n' jumps to the finding, '?' for keys
+                                  # the timeline; ']' jumps to the finding, '?' for keys
   vgic-replay check --profile linux-6.19 $OUT/fixed.db
                                   # what-if: the fixed kernel's trace under the unfixed walk
   vgic-replay sql $OUT/buggy.db "SELECT * FROM lrs_v WHERE phase = 'sync' AND in_use LIMIT 20"
