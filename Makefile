@@ -3,7 +3,7 @@
 #   make            build build/vgic-replay (and ./vgic-replay, a link to it)
 #   make deps       install the Debian packages the project needs (idempotent)
 #   make test       deps + every test: unit, CLI, bad input, fuzz smoke, ASan/UBSan
-#   make demo       import the bundled real trace and show what it holds
+#   make demo       find a lost interrupt and the seed bug in bundled real recordings
 #   make bench      import throughput against SQLite's bare insert rate
 #   make fuzz       run the fuzzers (importers, trace readers) for FUZZ_SECONDS each
 #   make lab        the full lab matrix (real kernels under QEMU); lab-smoke: one run

@@ -439,19 +439,28 @@ int64_t tui_store_next_event(struct tracedb *db, int64_t ts, int dir,
 	return query_int(db, q, p, 3, name, VR_NO_VALUE);
 }
 
-/* See tui_store.h. */
-int tui_store_event_at(struct tracedb *db, int64_t ts, struct tui_event *e)
+/*
+ * One event with its kind's argument names: the first at or after ts, or
+ * the one whose id is id when id > 0. 1 with *e filled, 0 none.
+ */
+static int event_row(struct tracedb *db, int64_t ts, int64_t id, struct tui_event *e)
 {
 	sqlite3_stmt *st;
 	int found;
 
 	if (prepare(db,
-		    "SELECT e.id, e.ts_ns, e.cpu, e.vcpu, e.kind, k.name, e.intid, k.arg0, e.arg0, "
-		    "k.arg1, e.arg1, k.arg2, e.arg2, k.arg3, e.arg3 FROM events e "
-		    "JOIN event_kinds k ON k.kind = e.kind WHERE e.ts_ns >= ?1 ORDER BY e.ts_ns LIMIT 1",
+		    id > 0 ? "SELECT e.id, e.ts_ns, e.cpu, e.vcpu, e.kind, k.name, e.intid, k.arg0, "
+			     "e.arg0, k.arg1, e.arg1, k.arg2, e.arg2, k.arg3, e.arg3 FROM events e "
+			     "JOIN event_kinds k ON k.kind = e.kind WHERE e.id = ?2"
+			   : "SELECT e.id, e.ts_ns, e.cpu, e.vcpu, e.kind, k.name, e.intid, k.arg0, "
+			     "e.arg0, k.arg1, e.arg1, k.arg2, e.arg2, k.arg3, e.arg3 FROM events e "
+			     "JOIN event_kinds k ON k.kind = e.kind WHERE e.ts_ns >= ?1 "
+			     "ORDER BY e.ts_ns LIMIT 1",
 		    &st))
 		return 0;
 	sqlite3_bind_int64(st, 1, ts);
+	if (id > 0)
+		sqlite3_bind_int64(st, 2, id);
 	found = sqlite3_step(st) == SQLITE_ROW;
 	if (found) {
 		vr_event_clear(&e->ev);
@@ -469,6 +478,18 @@ int tui_store_event_at(struct tracedb *db, int64_t ts, struct tui_event *e)
 	}
 	sqlite3_finalize(st);
 	return found;
+}
+
+/* See tui_store.h. */
+int tui_store_event_at(struct tracedb *db, int64_t ts, struct tui_event *e)
+{
+	return event_row(db, ts, 0, e);
+}
+
+/* See tui_store.h. */
+int tui_store_event_by_id(struct tracedb *db, int64_t id, struct tui_event *e)
+{
+	return id > 0 && event_row(db, 0, id, e);
 }
 
 /* Fill the control registers of snapshot s->event_id from snapshots_v. */

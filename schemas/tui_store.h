@@ -155,6 +155,9 @@ struct tui_event {
 /* The first event at or after ts whose kind event_kinds knows: 1 with *e filled, 0 none. */
 int tui_store_event_at(struct tracedb *db, int64_t ts, struct tui_event *e);
 
+/* The event whose id is id (as check and sql name events): 1 with *e filled, 0 none. */
+int tui_store_event_by_id(struct tracedb *db, int64_t id, struct tui_event *e);
+
 /* One list register of a snapshot, decoded as the lrs_v view decodes it. */
 struct tui_lr {
 	int lr, priority, hw;

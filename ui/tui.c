@@ -19,6 +19,7 @@
 #include "tui.h"
 
 #include <curses.h>
+#include <errno.h>
 #include <locale.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -37,8 +38,8 @@
 enum action {
 	ACT_QUIT, ACT_LEFT, ACT_RIGHT, ACT_PAGE_LEFT, ACT_PAGE_RIGHT, ACT_ZOOM_IN, ACT_ZOOM_OUT,
 	ACT_HOME, ACT_END, ACT_NEXT_FINDING, ACT_PREV_FINDING, ACT_MARK_A, ACT_MARK_B, ACT_HELP,
-	ACT_SEARCH, ACT_GOTO, ACT_NEXT_EVENT, ACT_PREV_EVENT, ACT_REDRAW, ACT_FILTER, ACT_HOST_CPU,
-	ACT_MOUSE, ACT_RESIZE,
+	ACT_SEARCH, ACT_SEARCH_NEXT, ACT_SEARCH_PREV, ACT_GOTO, ACT_EVENT_ID, ACT_NEXT_EVENT,
+	ACT_PREV_EVENT, ACT_REDRAW, ACT_FILTER, ACT_HOST_CPU, ACT_MOUSE, ACT_RESIZE,
 };
 
 /* The one key table: key handling and the help screen both come from it. */
@@ -68,12 +69,15 @@ static const struct binding {
 	{KEY_DOWN, NULL, ACT_NEXT_EVENT, NULL},
 	{'k', "k, Up", ACT_PREV_EVENT, "previous event"},
 	{KEY_UP, NULL, ACT_PREV_EVENT, NULL},
-	{'n', "n", ACT_NEXT_FINDING, "next finding, centred"},
-	{'N', "N", ACT_PREV_FINDING, "previous finding, centred"},
+	{']', "]", ACT_NEXT_FINDING, "next finding, centred"},
+	{'[', "[", ACT_PREV_FINDING, "previous finding, centred"},
 	{'m', "m", ACT_MARK_A, "marker A at the cursor"},
 	{'M', "M", ACT_MARK_B, "marker B (header: B - A)"},
 	{'/', "/", ACT_SEARCH, "find INTID/vN/event/time"},
+	{'n', "n", ACT_SEARCH_NEXT, "the search again, forward"},
+	{'N', "N", ACT_SEARCH_PREV, "the search again, backward"},
 	{'t', "t", ACT_GOTO, "go to a time (seconds)"},
+	{':', ":", ACT_EVENT_ID, "go to an event id (check's)"},
 	{'f', "f", ACT_FILTER, "only an INTID or vN"},
 	{'c', "c", ACT_HOST_CPU, "host CPU lanes on/off"},
 	{'?', "?", ACT_HELP, "this help"},
@@ -107,6 +111,8 @@ struct tui {
 	int nvcpus;
 	int64_t run;	     /* latest stored run under the kernel's own profile, 0: none */
 	const char *profile; /* that profile's name */
+	int64_t cursor_event; /* the event ':' put the cursor on (0: the first at the cursor) */
+	int irq_rows;	      /* interrupt bars per vCPU the timeline's height was chosen for */
 	int64_t filter;	     /* the one INTID shown, -1: all */
 	int filter_vcpu;     /* the one vCPU shown, -1: all */
 	int help, color, show_cpu;
@@ -259,6 +265,66 @@ static int header_height(struct tui *t, int avail)
 	return 2;
 }
 
+/* The smallest step of 1, 2 or 5 times a power of ten ns that is at least min_ns. */
+static int64_t tick_step(int64_t min_ns)
+{
+	int64_t p = 1;
+
+	while (p <= INT64_MAX / 10 && p * 10 <= min_ns)
+		p *= 10;
+	if (p >= min_ns)
+		return p;
+	if (2 * p >= min_ns)
+		return 2 * p;
+	if (5 * p >= min_ns)
+		return 5 * p;
+	return p <= INT64_MAX / 10 ? 10 * p : p;
+}
+
+/* A tick's label: seconds with the decimals its step needs, and the unit. */
+static void tick_label(char *buf, size_t n, int64_t ts, int64_t step)
+{
+	int decimals = 9;
+	int64_t unit = 1;
+	char frac[16];
+
+	while (decimals > 0 && step % (unit * 10) == 0) {
+		unit *= 10;
+		decimals--;
+	}
+	snprintf(frac, sizeof(frac), "%09lld", (long long)(ts % 1000000000));
+	frac[decimals] = '\0'; /* the step's digits: the rest are zeros */
+	snprintf(buf, n, "%lld%s%ss", (long long)(ts / 1000000000), decimals ? "." : "", frac);
+}
+
+/*
+ * The time axis under the header: a '|' and a label in seconds at round
+ * times, as far apart as a label needs; the cursor and markers go over it.
+ */
+static void axis_draw(struct tui *t, int row, int width)
+{
+	int64_t step = tick_step(timeline_muldiv(t->vspan, 16, width > 0 ? width : 1) + 1);
+	int64_t first = t->vstart / step * step;
+	int free_from = 0;
+
+	if (first < t->vstart)
+		first += step;
+	for (int64_t ts = first; ts < t->vstart + t->vspan && ts >= first; ts += step) {
+		char label[48];
+		int c = time_col(t, ts, width), len;
+
+		if (c < free_from)
+			continue;
+		tick_label(label, sizeof(label), ts, step);
+		len = (int)strlen(label);
+		if (c + 1 + len > width)
+			break;
+		put(t, row, LANE_LABEL + c, "|", C_INFO, 0);
+		put(t, row, LANE_LABEL + c + 1, label, C_INFO, 0);
+		free_from = c + len + 3;
+	}
+}
+
 /* Draw the header rows. */
 static void header_draw(struct tui *t, int row, int height, int cols)
 {
@@ -287,6 +353,7 @@ static void header_draw(struct tui *t, int row, int height, int cols)
 		else
 			printw(" events here");
 	}
+	axis_draw(t, row + 1, width);
 	c = time_col(t, t->cursor, width);
 	if (c >= 0)
 		mvaddstr(row + 1, LANE_LABEL + c, t->g->cursor);
@@ -353,7 +420,7 @@ static int timeline_height(struct tui *t, int avail)
 	int k, h = 0, rows[MAX_IRQ_ROWS], hidden;
 
 	avail -= 12; /* leave the detail pane and a few findings */
-	k = irq_rows_per_vcpu(t, avail);
+	k = t->irq_rows = irq_rows_per_vcpu(t, avail);
 	for (int v = 0; v < t->nvcpus; v++) {
 		int need;
 
@@ -443,7 +510,12 @@ static void timeline_draw(struct tui *t, int row, int height, int cols)
 	int width = timeline_width(cols), end = row + height, k;
 	int rows[MAX_IRQ_ROWS], hidden;
 
-	k = irq_rows_per_vcpu(t, height);
+	/*
+	 * The rows per vCPU the height was chosen for, not recomputed from the
+	 * height: lanes with fewer bars (a filter on one INTID) would leave
+	 * too few for the others and hide the very interrupt filtered on.
+	 */
+	k = t->irq_rows;
 	t->vcpus_drawn = t->vcpus_wanted = 0;
 	for (int v = 0; v < t->nvcpus; v++) {
 		int n;
@@ -487,11 +559,84 @@ static void marks_draw(struct tui *t, int row, int height, int cols)
 	}
 }
 
-/* The detail pane: a rule and five lines. */
+/*
+ * Lay text out from column col of row to the right edge of a cols-wide
+ * screen, continuing at column 3 and breaking at spaces, in at most max
+ * rows; draws only when draw is set. Returns the rows it takes.
+ */
+static int wrap_text(const char *text, int row, int col, int cols, int max, int draw)
+{
+	int rows = 0, len = (int)strlen(text);
+
+	while (len > 0 && rows < max) {
+		int room = cols - 1 - col, head = room < len ? room : len;
+
+		if (room < 1)
+			break;
+		if (head < len) { /* break at the last space that fits */
+			int h = head;
+
+			while (h > 0 && text[h] != ' ')
+				h--;
+			if (h > 0)
+				head = h;
+		}
+		if (draw)
+			mvaddnstr(row + rows, col, text, head);
+		text += head;
+		len -= head;
+		while (len > 0 && *text == ' ') {
+			text++;
+			len--;
+		}
+		rows++;
+		col = 3;
+	}
+	return rows;
+}
+
+/* Where the explanation of the finding nearest the cursor goes, and the rows it took. */
+struct explain_at {
+	int row, cols, max, draw, used;
+};
+
+/* Lay out (and draw, when asked) one finding's kind and explanation. */
+static int explain_finding(void *arg, const struct tui_finding *f)
+{
+	struct explain_at *at = arg;
+	int col = 1 + (int)strlen(f->kind) + 2;
+
+	if (at->draw)
+		mvprintw(at->row, 1, "%s: ", f->kind);
+	at->used = wrap_text(f->explanation, at->row, col, at->cols, at->max, at->draw);
+	if (!at->used)
+		at->used = 1;
+	return 1;
+}
+
+/* Rows of the finding nearest the cursor's explanation, in at most max (0: no finding). */
+static int explanation_rows(struct tui *t, int cols, int max)
+{
+	struct explain_at at = {0, cols, max, 0, 0};
+
+	if (t->run && max > 0)
+		tui_store_findings_near(t->db, t->run, t->cursor, t->filter, 1, explain_finding, &at);
+	return at.used;
+}
+
+/*
+ * The detail pane: a rule, the event, the snapshot (two lines), then the
+ * explanation of the finding nearest the cursor in as many rows as it
+ * needs (at least two), leaving the findings list its rule and three rows.
+ */
 static int detail_height(struct tui *t, int avail)
 {
-	(void)t;
-	return avail < 6 ? avail : 6;
+	int room = avail - 1 - 4 - 4, need;
+
+	if (avail < 6)
+		return avail;
+	need = explanation_rows(t, getmaxx(stdscr), room > 2 ? room : 2);
+	return 4 + (need > 2 ? need : 2);
 }
 
 /* The event at the cursor, its arguments named as event_kinds names them. */
@@ -500,7 +645,10 @@ static void draw_event(struct tui *t, int row, int cols)
 	struct tui_event e;
 	char ts[32], vcpu[24];
 
-	if (!tui_store_event_at(t->db, t->cursor, &e))
+	/* the event ':' went to, while the cursor is still on it; else the first at the cursor */
+	if (!(t->cursor_event > 0 && tui_store_event_by_id(t->db, t->cursor_event, &e) &&
+	      e.ev.ts_ns == t->cursor) &&
+	    !tui_store_event_at(t->db, t->cursor, &e))
 		return;
 	mvprintw(row, 1, "#%lld t=%s cpu %d vcpu %s %s", (long long)e.id,
 		 seconds(ts, sizeof(ts), e.ev.ts_ns), e.ev.cpu, opt_int(vcpu, sizeof(vcpu), e.ev.vcpu),
@@ -540,44 +688,11 @@ static void draw_snapshot(struct tui *t, int row, int cols)
 	}
 }
 
-/* Where the explanation of the finding nearest the cursor goes. */
-struct explain_at {
-	int row, cols;
-};
-
-/* Draw one finding's explanation over two lines, broken at a space. */
-static int draw_explanation(void *arg, const struct tui_finding *f)
-{
-	const struct explain_at *at = arg;
-	const char *text = f->explanation;
-	int n = at->cols - 2, len = (int)strlen(text), head;
-
-	mvprintw(at->row, 1, "%s: ", f->kind);
-	head = n - getcurx(stdscr);
-	if (head > len)
-		head = len;
-	while (head > 0 && head < len && text[head] != ' ') /* break at a space */
-		head--;
-	if (head <= 0)
-		head = n - getcurx(stdscr) > 0 ? n - getcurx(stdscr) : 0;
-	printw("%.*s", head, text);
-	if (head < len)
-		mvprintw(at->row + 1, 3, "%.*s", n - 3, text + head + (text[head] == ' '));
-	return 1;
-}
-
-/* The finding nearest the cursor, its explanation over two lines. */
-static void draw_finding_explanation(struct tui *t, int row, int cols)
-{
-	struct explain_at at = {row, cols};
-
-	if (t->run)
-		tui_store_findings_near(t->db, t->run, t->cursor, t->filter, 1, draw_explanation, &at);
-}
-
 /* Draw the detail pane. */
 static void detail_draw(struct tui *t, int row, int height, int cols)
 {
+	struct explain_at at = {row + 4, cols, height - 4, 1, 0};
+
 	if (height < 1)
 		return;
 	rule(t, row, cols, "event at cursor");
@@ -585,8 +700,8 @@ static void detail_draw(struct tui *t, int row, int height, int cols)
 		draw_event(t, row + 1, cols);
 	if (height > 3)
 		draw_snapshot(t, row + 2, cols);
-	if (height > 5)
-		draw_finding_explanation(t, row + 4, cols);
+	if (height > 5 && t->run)
+		tui_store_findings_near(t->db, t->run, t->cursor, t->filter, 1, explain_finding, &at);
 }
 
 /* The findings list takes what is left but the status line. */
@@ -660,7 +775,7 @@ static void status_draw(struct tui *t, int row, int height, int cols)
 		line_at(row, 0, "%d of %d vCPUs fit: f vN shows one  ? help  q quit", t->vcpus_drawn,
 			t->vcpus_wanted);
 	else
-		line_at(row, 0, "? help  q quit  +/- zoom  n/N findings  / search  m/M markers  c cpu");
+		line_at(row, 0, "? help  q quit  +/- zoom  [/] findings  / n N search  : event  m/M marks");
 }
 
 /* The screen, top to bottom. */
@@ -673,20 +788,33 @@ static const struct view views[] = {
 	{"status", status_height, status_draw},
 };
 
+/* What each glyph of the screen means (the help overlay's legend). */
+static void draw_legend(struct tui *t, int y, int x)
+{
+	const struct glyphs *g = t->g;
+
+	mvprintw(y, x, "lanes  %s in the guest  %s in the host  %s WFI  %s events lost  cpu: host CPU",
+		 g->run, g->host, g->wfi, g->gap);
+	mvprintw(y + 1, x, "bars   %s pending  %s active  %s injected   LRs: most in use at a flush",
+		 g->pend, g->act, g->inject);
+	mvprintw(y + 2, x, "axis   |S.s a time  %s cursor  A B markers   findings row: %s finding", g->cursor,
+		 g->finding);
+}
+
 /*
- * The help overlay, generated from the key table: one column when the
- * screen is tall enough, else two.
+ * The help overlay, generated from the key table, then the glyphs'
+ * legend: one column of keys when the screen is tall enough, else two.
  */
-static void draw_help(int rows, int cols)
+static void draw_help(struct tui *t, int rows, int cols)
 {
 	int n = 0, per_col, ncol, w, r = 0;
 
 	for (size_t i = 0; i < NBINDINGS; i++)
 		n += bindings[i].name != NULL;
-	ncol = n + 4 <= rows ? 1 : 2;
+	ncol = n + 8 <= rows ? 1 : 2;
 	per_col = (n + ncol - 1) / ncol;
-	w = ncol == 1 ? (cols > 70 ? 66 : cols - 4) : cols - 2;
-	for (int i = 0; i < per_col + 3 && i < rows - 1; i++)
+	w = cols > 84 ? 80 : cols - 4;
+	for (int i = 0; i < per_col + 7 && i < rows - 1; i++)
 		mvhline(1 + i, 2, ' ', w);
 	mvprintw(1, 3, "keys (any key closes)");
 	for (size_t i = 0; i < NBINDINGS; i++) {
@@ -699,6 +827,8 @@ static void draw_help(int rows, int cols)
 		mvprintw(y, x, "%-9s %.*s", bindings[i].name, w / ncol - 12, bindings[i].help);
 		r++;
 	}
+	if (3 + per_col + 4 < rows - 1)
+		draw_legend(t, 4 + per_col, 4);
 }
 
 /* The key table as Markdown, from the same rows the help overlay shows; see tui.h. */
@@ -732,7 +862,7 @@ void tui_draw(struct tui *t)
 		row += h;
 	}
 	if (t->help)
-		draw_help(rows, cols);
+		draw_help(t, rows, cols);
 	refresh();
 }
 
@@ -765,15 +895,20 @@ static void prompt(const char *what, char *buf, size_t n)
 	curs_set(0);
 }
 
-/* Search after the cursor: INTID, vCPU (v1), event kind, or a time (has a '.'). */
-static void search(struct tui *t)
+/*
+ * The last search (t->search) from the cursor on, forward (dir 1) or
+ * backward (-1): an INTID, a vCPU (v1) or an event name; a time (it has a
+ * '.') is a place, not something to find again.
+ */
+static void search_again(struct tui *t, int dir)
 {
 	struct tui_event_match m = {VR_NO_VALUE, VR_NO_VALUE, NULL};
 	int64_t ts;
 
-	prompt("search (INTID, vN, event name, time): ", t->search, sizeof(t->search));
-	if (!t->search[0])
+	if (!t->search[0]) {
+		snprintf(t->status, sizeof(t->status), "no search yet: / searches");
 		return;
+	}
 	if (t->search[0] >= '0' && t->search[0] <= '9' && strchr(t->search, '.')) {
 		centre(t, (int64_t)(atof(t->search) * 1e9));
 		return;
@@ -784,11 +919,44 @@ static void search(struct tui *t)
 		m.intid = atoll(t->search);
 	else
 		m.kind_name = t->search;
-	ts = tui_store_next_event(t->db, t->cursor, 1, &m);
+	ts = tui_store_next_event(t->db, t->cursor, dir, &m);
 	if (ts == VR_NO_VALUE)
-		snprintf(t->status, sizeof(t->status), "'%s' not found after the cursor", t->search);
+		snprintf(t->status, sizeof(t->status), "'%s' not found %s the cursor", t->search,
+			 dir > 0 ? "after" : "before");
 	else
 		centre(t, ts);
+}
+
+/* Ask what to search for, then find it after the cursor (n and N repeat it). */
+static void search(struct tui *t)
+{
+	char buf[sizeof(t->search)];
+
+	prompt("search (INTID, vN, event name, time): ", buf, sizeof(buf));
+	if (!buf[0])
+		return;
+	memcpy(t->search, buf, sizeof(buf));
+	search_again(t, 1);
+}
+
+/* Put the cursor on the event whose id check printed (or sql showed). */
+static void goto_event(struct tui *t)
+{
+	char buf[32], *end;
+	struct tui_event e;
+	long long id;
+
+	prompt("event id: ", buf, sizeof(buf));
+	if (!buf[0])
+		return;
+	errno = 0;
+	id = strtoll(buf[0] == '#' ? buf + 1 : buf, &end, 10);
+	if (errno || *end || end == buf || id <= 0 || !tui_store_event_by_id(t->db, id, &e)) {
+		snprintf(t->status, sizeof(t->status), "no event '%s' in this trace", buf);
+		return;
+	}
+	centre(t, e.ev.ts_ns);
+	t->cursor_event = e.id;
 }
 
 /* Filter: one INTID, one vCPU (v1), or everything again (empty answer). */
@@ -914,6 +1082,13 @@ static int act(struct tui *t, enum action a)
 		break;
 	case ACT_SEARCH:
 		search(t);
+		break;
+	case ACT_SEARCH_NEXT:
+	case ACT_SEARCH_PREV:
+		search_again(t, a == ACT_SEARCH_NEXT ? 1 : -1);
+		break;
+	case ACT_EVENT_ID:
+		goto_event(t);
 		break;
 	case ACT_GOTO:
 		prompt("time (s): ", buf, sizeof(buf));

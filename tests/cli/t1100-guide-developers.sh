@@ -9,16 +9,18 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 work=$TMP/guide
 mkdir -p "$work/bin"
 ln -s "$VR" "$work/bin/vgic-replay"
-cp "$DATA/lab-findings/linux-7.2-gicv3-nvhe-eoimode1-remote-2vcpu/trace.txt.xz" "$work/lost-spi.txt.xz"
-cp "$DATA/lab/linux-7.2-gicv3-vhe-seed-trigger/record.db.xz" "$work/seed.db.xz"
-cp "$DATA/lab-buggy/linux-7.2-buggy-gicv3-vhe-seed-trigger/record.db.xz" "$work/buggy.db.xz"
-cp "$DATA/lab/linux-7.2-gicv3-vhe-spi-burst/trace.dat" "$work/burst.dat"
+# The files, copied as the guide says (its "    cp tests/data/... NAME" lines)
+copies=0
+for line in $(sed -n 's/^    cp \(tests\/data\/[^ ]*\) \([^ /]*\)$/\1:\2/p' "$root/docs/guide-developers.md"); do
+	cp "$root/${line%%:*}" "$work/${line#*:}" && copies=$((copies + 1))
+done
+expect_eq "the guide says where each of its four files comes from" "$copies" 4
 PATH=$work/bin:$PATH TRANSCRIPT=$TMP/transcript sh "$root/tests/guide/run.sh" \
 	"$root/docs/guide-developers.md" "$work" > "$TMP/result"
 rc=$?
 cat "$TMP/result"
-checks=$(grep -c '^ok\|^not ok' "$TMP/result")
-failures=$(grep -c '^not ok' "$TMP/result")
+checks=$((checks + $(grep -c '^ok\|^not ok' "$TMP/result")))
+failures=$((failures + $(grep -c '^not ok' "$TMP/result")))
 [ "$rc" -eq 0 ] || [ "$failures" -gt 0 ] || failures=1
 [ "$failures" -eq 0 ] || { echo "# transcript:"; sed 's/^/#   /' "$TMP/transcript" | head -80; }
 echo "# $(basename "$0"): $checks checks, $failures failed"

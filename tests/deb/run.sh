@@ -25,11 +25,11 @@ check() { # check NAME COMMAND...: passes when COMMAND succeeds
 	if "$@" > "$work/last.log" 2>&1; then ok "$name"; else not_ok "$name"; sed 's/^/#   /' "$work/last.log" | tail -5; fi
 }
 
-# The mirror this machine's apt uses (deb822 or one-line sources).
+# The mirror this machine's apt uses (scripts/debian-mirror.sh).
+. "$(dirname "$0")/../../scripts/debian-mirror.sh"
+mirror_uri=$(debian_mirror) || exit 2
 mirror() {
-	m=$(sed -n 's/^URIs: *\([^ ]*debian\)$/\1/p' /etc/apt/sources.list.d/*.sources 2>/dev/null | head -1)
-	[ -n "$m" ] || m=$(awk '$1 == "deb" && $3 ~ /^bookworm$/ { print $2; exit }' /etc/apt/sources.list 2>/dev/null)
-	echo "${m:-http://deb.debian.org/debian}"
+	echo "$mirror_uri"
 }
 
 # 1. lintian

@@ -10,17 +10,15 @@
 #   sid_aptget download PKG:arm64
 #   sid_aptcache search --names-only REGEX
 
+. "$(dirname "$0")/../../scripts/debian-mirror.sh"
+
 # sid_apt_init CACHE: create CACHE/sid-apt with its own sources list (left as
 # it is when it already says the same, so a shared cache stays untouched),
 # and fetch the package lists if there are none yet.
 sid_apt_init() {
 	sid_apt=$1/sid-apt
 	mkdir -p "$sid_apt/lists/partial" "$sid_apt/cache/archives/partial"
-	sid_mirror=$(sed -n 's|^URIs: *\(http[^ ]*debian\)$|\1|p' \
-		/etc/apt/sources.list.d/debian.sources 2>/dev/null | head -1)
-	[ -n "$sid_mirror" ] || sid_mirror=$(sed -n 's|^deb  *\(http[^ ]*debian\)  *.*|\1|p' \
-		/etc/apt/sources.list 2>/dev/null | head -1)
-	[ -n "$sid_mirror" ] || sid_mirror=http://deb.debian.org/debian
+	sid_mirror=$(debian_mirror) || return 1
 	sid_line="deb [arch=arm64 signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $sid_mirror sid main"
 	[ "$(cat "$sid_apt/sources.list" 2>/dev/null)" = "$sid_line" ] ||
 		echo "$sid_line" > "$sid_apt/sources.list"

@@ -103,7 +103,7 @@ start 120 32 t.db C "--ascii --no-color --profile linux-6.19"
 screen open
 ok '[ "$("$vr" sql --csv "$tmp/t.db" "SELECT count(*) > 0 FROM tui_summary_levels" | tail -1)" = 1 ]' \
 	"the first open cached the per-zoom summaries in the trace file"
-keys n
+keys ']'
 screen first-finding
 keys + + + +
 screen zoomed-raw-events
@@ -114,6 +114,22 @@ screen markers
 keys /
 keys 4 5 Enter
 screen search-intid-45
+# n and N repeat the search forward and backward (findings have [ and ])
+c45=$(tmux -S "$sock" capture-pane -p -t ui | sed -n '1s/.*cursor \([0-9.]*\).*/\1/p')
+keys n
+n45=$(tmux -S "$sock" capture-pane -p -t ui | sed -n '1s/.*cursor \([0-9.]*\).*/\1/p')
+ok 'awk -v a="$n45" -v b="$c45" "BEGIN { exit !(a > b) }" && tmux -S "$sock" capture-pane -p -t ui | grep -q "^ #[0-9]* .* intid 45 "' \
+	"n finds INTID 45 again after the cursor ($c45 -> $n45)"
+keys N
+ok '[ "$(tmux -S "$sock" capture-pane -p -t ui | sed -n "1s/.*cursor \([0-9.]*\).*/\1/p")" = "$c45" ]' \
+	"N goes back to the one before"
+# : puts the cursor on an event id as check prints it, that very event shown
+keys : 7 5 2 Enter
+ok 'tmux -S "$sock" capture-pane -p -t ui | grep -q "^ #752 t="' ": 752 shows event #752 at the cursor"
+keys : 9 9 9 9 9 9 Enter
+ok 'tmux -S "$sock" capture-pane -p -t ui | grep -q "no event .999999. in this trace"' \
+	": of an id the trace lacks says so"
+keys t "$c45" Enter
 keys f
 keys 3 2 Enter
 screen filter-intid-32
@@ -121,7 +137,7 @@ keys f
 keys Enter
 keys '?'
 screen help
-keys x N
+keys x '['
 screen previous-finding
 click 10 25
 screen click-finding-in-list
@@ -200,7 +216,7 @@ cp "$tmp/t.db" "$tmp/esc.db"
 sqlite3 "$tmp/esc.db" "UPDATE findings SET explanation = 'A' || char(27) || '[2J' || char(27) ||
 	']0;owned' || char(7) || 'B' || char(155) || '31mC end'"
 start 120 32 esc.db C.UTF-8 "--no-color --profile linux-6.19"
-keys n
+keys "]"
 tmux -S "$sock" capture-pane -p -t ui > "$tmp/esc.screen"
 ok 'grep -F "A^[[2J^[]0;owned^GB" "$tmp/esc.screen"' \
 	"control characters from the file are drawn as ^X, not sent to the terminal"
@@ -213,10 +229,22 @@ xz -dc "$here/../data/lab-buggy/linux-7.2-buggy-gicv3-vhe-seed-trigger-repend/re
 "$vr" check -q --store "$tmp/buggy.db" > /dev/null
 "$vr" check -q --store --intid 47 --profile linux-7.0 "$tmp/buggy.db" > /dev/null
 start 120 32 buggy.db C "--ascii --no-color"
-keys n
+keys "]"
 tmux -S "$sock" capture-pane -p -t ui > "$tmp/buggy.screen"
 ok 'grep -q "findings (linux-6.19)" "$tmp/buggy.screen" && grep -q "MIS_DEACTIVATION" "$tmp/buggy.screen"' \
 	"without -p the stored plain check's diagnosed profile and findings are shown"
+keys q
+# A filter on an interrupt only one vCPU has (an LPI of the Linux guest's
+# virtio-blk) shows its bar: the other lanes, now without bars, must not
+# take the rows the filtered interrupt's lane was given.
+xz -dc "$here/../data/lab/linux-7.2-gicv3-vhe-linux-blk-2vcpu/record.db.xz" > "$tmp/guest.db"
+start 120 40 guest.db C "--ascii --no-color --read-only"
+keys f
+keys 8 1 9 3 Enter
+tmux -S "$sock" capture-pane -p -t ui > "$tmp/guest.screen"
+ok 'grep -q "^ *8193  *[A=|]" "$tmp/guest.screen" && grep -q "INTID 8193 only" "$tmp/guest.screen"' \
+	"f 8193: the LPI's bar is drawn on its vCPU's lane"
+ok 'sed -n 2p "$tmp/guest.screen" | grep -qE "[|][0-9]+([.][0-9]+)?s"' "the axis under the header labels round times in seconds"
 keys q
 # docs/tui.md shows the key table as `tui --keys` prints it and the screens as captured
 # (UPDATE=1 copies the captured screens and the key table into it).
