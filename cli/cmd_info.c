@@ -171,10 +171,13 @@ int cmd_info(int argc, char **argv)
 		fputs(info_usage, stdout);
 		return 0;
 	}
-	if (argc != 2) {
-		fputs(info_usage, stderr);
-		return 2;
-	}
+	for (int i = 1; i < argc; i++)
+		if (argv[i][0] == '-' && argv[i][1])
+			return cli_usage_error("info", "unknown option '%.*s'",
+					       (int)strcspn(argv[i], "="), argv[i]);
+	if (argc != 2)
+		return cli_usage_error("info", "%s", argc < 2 ? "no TRACE.db given"
+							     : "more than one TRACE.db given");
 	db = tracedb_open(argv[1], TRACEDB_READONLY, &err);
 	if (!db) {
 		cli_error("%s", err.msg);
