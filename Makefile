@@ -51,7 +51,8 @@ CAPTURE_SRC   := collector/capture/recorder.c collector/capture/record_core.c \
                  collector/capture/record_tracefs.c collector/capture/vgic_probes.c \
                  collector/capture/queue.c collector/capture/spool.c collector/capture/store.c \
                  collector/capture/flight.c collector/capture/flight_window.c \
-                 collector/capture/live_source.c collector/capture/prog_misses.c
+                 collector/capture/live_source.c collector/capture/prog_misses.c \
+                 collector/capture/vmm_process.c
 IMPORT_SRC    := collector/import/importer.c collector/import/import_core.c \
                  collector/import/import_ftrace.c collector/import/import_tracedat.c \
                  collector/import/ftrace_parse.c

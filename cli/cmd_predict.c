@@ -89,7 +89,7 @@ int cmd_predict(int argc, char **argv)
 	struct predict_result r;
 	struct cli_filters f;
 	struct tracedb *db;
-	int i, rc, has_snapshots;
+	int i, rc, has_snapshots, filtered;
 
 	rc = parse_predict_args(argc, argv, &opt, &f);
 	if (rc >= 0)
@@ -112,13 +112,14 @@ int cmd_predict(int argc, char **argv)
 	r = res.model;
 	has_snapshots = res.has_snapshots;
 	replay_result_free(&res);
-	if (!r.flushes && has_snapshots && !r.ap_lists) {
+	filtered = f.vcpu != VR_NO_VALUE || f.intid != VR_NO_VALUE || f.from.given || f.to.given;
+	if (!r.flushes && !r.ap_lists && has_snapshots && filtered) {
 		printf("%s: profile %s: no flush or AP list in the --vcpu/--intid/--from/--to "
 		       "window, nothing compared\n",
 		       argv[optind], r.profile);
 		return 0;
 	}
-	if (!r.flushes && !has_snapshots) {
+	if (!r.flushes) {
 		cli_error("%s: no flush snapshots, nothing to predict (the trace has no LR "
 			  "snapshots; 'vgic-replay check' runs the checks its events support)",
 			  argv[optind]);
