@@ -122,7 +122,7 @@ int cli_parse_number(const char *cmd, const char *option, const char *arg, doubl
 	char *end;
 	double v;
 
-	if ((*arg >= '0' && *arg <= '9') || *arg == '.') {
+	if (((*arg >= '0' && *arg <= '9') || *arg == '.') && !strpbrk(arg, "xX")) { /* decimal */
 		errno = 0;
 		v = strtod(arg, &end);
 		if (!*end && !errno && isfinite(v) && v > min && v <= max) {
@@ -157,15 +157,15 @@ int cli_parse_time(const char *cmd, const char *option, const char *arg, struct 
 	double v, unit;
 	char *end;
 
-	if (arg[0] != '+') {
-		if (arg[0] >= '0' && arg[0] <= '9' &&
-		    !cli_parse_integer(cmd, option, arg, 0, TRACE_MAX_TS_NS, &abs_ns)) {
+	if (arg[0] >= '0' && arg[0] <= '9') {
+		errno = 0;
+		abs_ns = strtoll(arg, &end, 10);
+		if (!*end && !errno && abs_ns <= TRACE_MAX_TS_NS) {
 			*out = (struct cli_time){1, 0, abs_ns};
 			return 0;
 		}
-		if (arg[0] >= '0' && arg[0] <= '9')
-			return 2; /* out of range: said */
-	} else if ((arg[1] >= '0' && arg[1] <= '9') || arg[1] == '.') {
+	} else if (arg[0] == '+' && ((arg[1] >= '0' && arg[1] <= '9') || arg[1] == '.') &&
+		   !strpbrk(arg, "xX")) { /* decimal, as strtod also reads hex */
 		errno = 0;
 		v = strtod(arg + 1, &end);
 		unit = ns_per_unit(end);
