@@ -36,7 +36,7 @@ static const char check_usage[] =
 	"      --to T           T; T is absolute ns, or relative to the trace start\n"
 	"                       with '+' and a unit: +250ms, +1.5s, +20us, +1000ns\n"
 	"      --json           print one JSON document instead of text\n"
-	"  -q, --quiet          print findings only (no summary, no accounting)\n"
+	"  -q, --quiet          print findings only (no summary, accounting or progress)\n"
 	"      --store          keep the run in the trace's findings tables (for the TUI and\n"
 	"                       sql), replacing an earlier run with the same profile and\n"
 	"                       options; without it the trace is only read\n"

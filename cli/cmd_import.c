@@ -29,7 +29,7 @@ static const char import_usage[] =
 	"      --format FMT      'ftrace' or 'trace-cmd' instead of detecting it\n"
 	"  -k, --kernel RELEASE  the recording kernel's release (ftrace text has none)\n"
 	"      --gic 2|3         the host GIC version, when no snapshot tells it\n"
-	"  -q, --quiet           print nothing on success\n"
+	"  -q, --quiet           print nothing on success (no summary or progress)\n"
 	"  -h, --help            show this help\n"
 	"\n"
 	"Events: vgic_update_irq_pending, kvm_irq_line, kvm_set_irq, kvm_ack_irq,\n"

@@ -66,6 +66,28 @@ bad_value probes --gic x
 bad_value probes --lrs 0
 bad_value sql --timeout 5m
 
+# The filters do what they say in report and predict (check's are in t0400,
+# tui's in tests/ui): a window split in two at any moment adds up to the whole.
+mid=$($VR sql --csv --no-header "$T" "SELECT ts_ns FROM events ORDER BY ts_ns LIMIT 1 OFFSET (SELECT count(*) / 2 FROM events)")
+flushes() { $VR predict "$@" "$T" | sed -n 's/^flushes \([0-9]*\):.*/\1/p'; }
+all=$(flushes); a=$(flushes --to "$mid"); b=$(flushes --from "$((mid + 1))")
+expect_eq "predict: flushes before and after a moment add up to all ($a + $b)" "$((a + b))" "$all"
+[ "$a" -gt 0 ] && [ "$b" -gt 0 ]; expect_eq "predict: both halves compare flushes" $? 0
+expect_eq "predict --vcpu 0 of a one-vCPU trace compares every flush" "$(flushes --vcpu 0)" "$all"
+intid=$($VR sql --csv --no-header "$T" "SELECT intid FROM events WHERE kind = 1 GROUP BY intid ORDER BY count(*) DESC LIMIT 1")
+n=$(flushes --intid "$intid")
+[ "$n" -gt 0 ] && [ "$n" -lt "$all" ]; expect_eq "predict --intid $intid compares some flushes, not all ($n of $all)" $? 0
+latencies() { # the vCPUs' injection -> acknowledge samples in report --json
+	$VR report --json "$@" "$T" | python3 -c 'import json,sys; print(sum(v["inject_to_ack"]["count"] for v in json.load(sys.stdin)["vcpus"]))'
+}
+all=$(latencies); a=$(latencies --to "$mid"); b=$(latencies --from "$((mid + 1))")
+expect_eq "report: latencies before and after a moment add up to all ($a + $b)" "$((a + b))" "$all"
+[ "$a" -gt 0 ] && [ "$b" -gt 0 ]; expect_eq "report: both halves have latencies" $? 0
+expect_eq "report --intid $intid: only its row" \
+	"$($VR report --json --intid "$intid" "$T" | python3 -c 'import json,sys; print(sorted({r["intid"] for r in json.load(sys.stdin)["intids"]}))')" "[$intid]"
+expect_eq "report --vcpu 1 of a one-vCPU trace: no vCPU histograms" \
+	"$($VR report --json --vcpu 1 "$T" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["vcpus"]))')" 0
+
 # Unknown options and missing arguments: one line, the hint, the same words everywhere.
 for cmd in $commands; do
 	# shellcheck disable=SC2046
@@ -113,6 +135,12 @@ expect_fail "record has no -p (the pid is --pid)" 2 "^vgic-replay: record: unkno
 # -q is quiet the same way: only the result, no summary.
 $VR check -q "$T" > "$TMP/q.out"; expect_eq "check -q: exit 0, prints nothing on a clean trace" "$? $(wc -c < "$TMP/q.out")" "0 0"
 $VR import -q "$sample" -o "$TMP/q.db" > "$TMP/q.out"; expect_eq "import -q: exit 0, prints nothing" "$? $(wc -c < "$TMP/q.out")" "0 0"
+if command -v script > /dev/null; then # on a terminal, where the progress lines are drawn
+	script -qc "'$VR' import -q '$sample' -o '$TMP/q-tty.db'" /dev/null > "$TMP/q.out" 2>&1
+	expect_eq "import -q on a terminal: no progress line either" "$(wc -c < "$TMP/q.out")" 0
+	script -qc "'$VR' check -q '$T'" /dev/null > "$TMP/q.out" 2>&1
+	expect_eq "check -q on a terminal: no progress line either" "$(wc -c < "$TMP/q.out")" 0
+fi
 
 # record --pid: not a VMM, refused before anything is loaded (exit 2, not
 # the later "no vGIC"/"not root" failures of exit 1), and nothing written.
