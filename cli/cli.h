@@ -46,6 +46,13 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format
 int cli_option_error(const char *cmd, int c, char **argv, const struct option *longopts);
 
 /*
+ * The one TRACE.db argument of a command that reads a trace: the
+ * arguments from optind on must be exactly one. 0, or 2 after one line
+ * and a hint (none given, or more than one).
+ */
+int cli_one_trace(const char *cmd, int argc);
+
+/*
  * Parse arg, the value of option (its name as the user wrote it, e.g.
  * "--vcpu"), as a whole decimal integer from min to max: no sign unless
  * min < 0, no blanks, no trailing text, no overflow. 0, or 2 after one

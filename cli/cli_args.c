@@ -48,18 +48,38 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 	return 2;
 }
 
+/* See cli.h. */
+int cli_one_trace(const char *cmd, int argc)
+{
+	if (optind + 1 == argc)
+		return 0;
+	return cli_usage_error(cmd, "%s", optind >= argc ? "no TRACE.db given"
+							 : "more than one TRACE.db given");
+}
+
 /*
  * The long option the word names (its name, or an abbreviation of it, as
- * getopt_long() accepts), or NULL.
+ * getopt_long() accepts), or NULL; *matches counts the options the
+ * abbreviation could stand for.
  */
-static const struct option *long_option_named(const struct option *longopts, const char *word)
+static const struct option *long_option_named(const struct option *longopts, const char *word,
+					      int *matches)
 {
 	size_t len = strcspn(word, "=");
+	const struct option *found = NULL;
 
-	for (; longopts && longopts->name; longopts++)
-		if (!strncmp(longopts->name, word, len))
+	*matches = 0;
+	for (; longopts && longopts->name; longopts++) {
+		if (strncmp(longopts->name, word, len))
+			continue;
+		if (strlen(longopts->name) == len) { /* the whole name wins */
+			*matches = 1;
 			return longopts;
-	return NULL;
+		}
+		found = longopts;
+		(*matches)++;
+	}
+	return found;
 }
 
 /* See cli.h. */
@@ -67,6 +87,7 @@ int cli_option_error(const char *cmd, int c, char **argv, const struct option *l
 {
 	const char *word = optind > 0 ? argv[optind - 1] : "";
 	const struct option *named = NULL;
+	int matches = 0;
 
 	/*
 	 * A long option is reported by the word it came in; a short one by
@@ -74,9 +95,12 @@ int cli_option_error(const char *cmd, int c, char **argv, const struct option *l
 	 * inside a cluster (-qx).
 	 */
 	if (!strncmp(word, "--", 2) && word[2]) {
-		named = long_option_named(longopts, word + 2);
+		named = long_option_named(longopts, word + 2, &matches);
 		if (optopt && (!named || named->val != optopt))
 			named = NULL; /* the error is a short option's after this word */
+		else if (!optopt && matches > 1)
+			return cli_usage_error(cmd, "ambiguous option '%.*s'",
+					       (int)strcspn(word, "="), word);
 		else if (!optopt)
 			return cli_usage_error(cmd, "unknown option '%.*s'",
 					       (int)strcspn(word, "="), word);

@@ -327,9 +327,8 @@ static int parse_check_args(int argc, char **argv, struct check_args *a)
 			return cli_option_error("check", c, argv, longopts);
 		}
 	}
-	if (optind + 1 != argc)
-		return cli_usage_error("check", "%s", optind == argc ? "no TRACE.db given"
-								  : "more than one TRACE.db given");
+	if (cli_one_trace("check", argc))
+		return 2;
 	a->path = argv[optind];
 	a->opt.vcpu = a->filters.vcpu;
 	a->opt.intid = a->filters.intid;

@@ -175,9 +175,9 @@ int cmd_info(int argc, char **argv)
 		if (argv[i][0] == '-' && argv[i][1])
 			return cli_usage_error("info", "unknown option '%.*s'",
 					       (int)strcspn(argv[i], "="), argv[i]);
-	if (argc != 2)
-		return cli_usage_error("info", "%s", argc < 2 ? "no TRACE.db given"
-							     : "more than one TRACE.db given");
+	optind = 1; /* info has no options: every argument is a trace */
+	if (cli_one_trace("info", argc))
+		return 2;
 	db = tracedb_open(argv[1], TRACEDB_READONLY, &err);
 	if (!db) {
 		cli_error("%s", err.msg);

@@ -72,9 +72,8 @@ static int parse_predict_args(int argc, char **argv, struct replay_options *opt,
 			return cli_option_error("predict", c, argv, longopts);
 		}
 	}
-	if (optind + 1 != argc)
-		return cli_usage_error("predict", "%s", optind == argc ? "no TRACE.db given"
-								    : "more than one TRACE.db given");
+	if (cli_one_trace("predict", argc))
+		return 2;
 	opt->vcpu = f->vcpu;
 	opt->intid = f->intid;
 	return cli_check_profile("predict", opt->profile) ? 2 : -1;

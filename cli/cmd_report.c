@@ -312,9 +312,8 @@ static int parse_report_args(int argc, char **argv, struct report *r, struct rep
 			return cli_option_error("report", c, argv, longopts);
 		}
 	}
-	if (optind + 1 != argc)
-		return cli_usage_error("report", "%s", optind == argc ? "no TRACE.db given"
-								   : "more than one TRACE.db given");
+	if (cli_one_trace("report", argc))
+		return 2;
 	opt->vcpu = r->filters.vcpu;
 	opt->intid = r->filters.intid;
 	return cli_check_profile("report", opt->profile) ? 2 : -1;

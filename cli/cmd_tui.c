@@ -123,9 +123,8 @@ static int parse_tui_args(int argc, char **argv, struct tui_options *o, struct c
 			return cli_option_error("tui", c, argv, longopts);
 		}
 	}
-	if (optind + 1 != argc)
-		return cli_usage_error("tui", "%s", optind == argc ? "no TRACE.db given"
-								: "more than one TRACE.db given");
+	if (cli_one_trace("tui", argc))
+		return 2;
 	return cli_check_profile("tui", o->profile) ? 2 : -1;
 }
 

@@ -115,7 +115,16 @@ done 2>/dev/null
 for cmd in check report predict tui info; do
 	expect_fail "$cmd without a trace: one line and a hint" 2 \
 		"^vgic-replay: $cmd: no TRACE.db given; see 'vgic-replay $cmd --help'$" $VR $cmd
+	expect_fail "$cmd with two traces: one line and a hint" 2 \
+		"^vgic-replay: $cmd: more than one TRACE.db given; see 'vgic-replay $cmd --help'$" \
+		$VR $cmd "$T" "$T"
 done
+expect_fail "an abbreviation that fits two options is said to be ambiguous" 2 \
+	"^vgic-replay: record: ambiguous option '--f'; see 'vgic-replay record --help'$" \
+	$VR record --f -o "$TMP/rec.db"
+expect_fail "an abbreviation that fits one option is that option" 2 \
+	"^vgic-replay: check: option '--profile' needs an argument; see 'vgic-replay check --help'$" \
+	$VR check "$T" --prof
 expect_fail "sql without its SQL: one line and a hint" 2 \
 	"^vgic-replay: sql: need a TRACE.db and one SQL argument; see 'vgic-replay sql --help'$" $VR sql "$T"
 expect_fail "import without -o: one line and a hint" 2 \
