@@ -116,11 +116,15 @@ static int valued_option(int c, const char *arg, struct record_options *opt)
 			return 2; /* PID_MAX_LIMIT */
 		opt->pid = (pid_t)n;
 		return 0;
-	case CLI_OPT_VCPU:
-		if (cli_parse_integer("record", "--vcpu", arg, 0, 4095, &n))
+	case CLI_OPT_VCPU: {
+		struct cli_filters only; /* parsed as the readers' --vcpu is */
+
+		cli_filters_init(&only);
+		if (cli_filters_option("record", c, arg, &only))
 			return 2;
-		opt->vcpu = (int)n;
+		opt->vcpu = (int)only.vcpu;
 		return 0;
+	}
 	case 'g':
 		if (cli_parse_integer("record", "--gic", arg, 2, 3, &n))
 			return 2;

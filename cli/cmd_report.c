@@ -345,12 +345,10 @@ int cmd_report(int argc, char **argv)
 	r->to_ns = opt.to_ns;
 	opt.latency = on_latency;
 	opt.latency_arg = r;
-	if (rc) {
-		/* said */
-	} else if (replay_check(db, &opt, on_finding, r, &res, &err)) {
+	if (!rc && replay_check(db, &opt, on_finding, r, &res, &err)) {
 		cli_error("%s: %s", argv[optind], err.msg);
 		rc = 2;
-	} else {
+	} else if (!rc) {
 		(r->json ? print_json : print_text)(argv[optind], r, &res);
 		replay_result_free(&res);
 	}
