@@ -66,8 +66,8 @@ int cli_parse_integer(const char *cmd, const char *option, const char *arg, long
  * most max, in unit (for the message: "seconds", "MB"). 0, or 2 after one
  * error line naming the option.
  */
-int cli_parse_number(const char *cmd, const char *option, const char *arg, double min,
-		     double max, const char *unit, double *out);
+int cli_parse_number(const char *cmd, const char *option, const char *arg, double min, double max,
+		     const char *unit, double *out);
 
 /*
  * A --from or --to time as given: absolute nanoseconds of the trace

@@ -53,8 +53,8 @@ int cli_one_trace(const char *cmd, int argc)
 {
 	if (optind + 1 == argc)
 		return 0;
-	return cli_usage_error(cmd, "%s", optind >= argc ? "no TRACE.db given"
-							 : "more than one TRACE.db given");
+	return cli_usage_error(
+	    cmd, "%s", optind >= argc ? "no TRACE.db given" : "more than one TRACE.db given");
 }
 
 /*
@@ -140,8 +140,8 @@ int cli_parse_integer(const char *cmd, const char *option, const char *arg, long
 }
 
 /* See cli.h. */
-int cli_parse_number(const char *cmd, const char *option, const char *arg, double min,
-		     double max, const char *unit, double *out)
+int cli_parse_number(const char *cmd, const char *option, const char *arg, double min, double max,
+		     const char *unit, double *out)
 {
 	char *end;
 	double v;

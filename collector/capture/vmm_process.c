@@ -113,17 +113,21 @@ int vr_record_check_vmm(pid_t pid, struct vr_error *err)
 	if (pid <= 0 || read_status(pid, name, sizeof(name), &tgid))
 		return vr_error_set(err, "--pid %d: no such process", (int)pid);
 	if (tgid != pid)
-		return vr_error_set(err, "--pid %d: a thread of process %ld (%s); give the VMM's "
-					 "process id", (int)pid, tgid, name);
+		return vr_error_set(err,
+				    "--pid %d: a thread of process %ld (%s); give the VMM's "
+				    "process id",
+				    (int)pid, tgid, name);
 	fds = count_entries(pid, "fd", is_vcpu_fd);
 	threads = count_entries(pid, "task", is_vcpu_thread);
 	if (fds > 0 || threads > 0)
 		return 0;
 	if (fds < 0)
-		return vr_error_set(err, "--pid %d (%s): cannot tell whether it is a VMM: "
-					 "/proc/%d/fd: %s, and no thread is named 'CPU N/KVM'",
+		return vr_error_set(err,
+				    "--pid %d (%s): cannot tell whether it is a VMM: "
+				    "/proc/%d/fd: %s, and no thread is named 'CPU N/KVM'",
 				    (int)pid, name, (int)pid, strerror(-fds));
-	return vr_error_set(err, "--pid %d (%s) is not a VMM: it holds no KVM vCPU (no "
-				 "kvm-vcpu descriptor, no 'CPU N/KVM' thread)",
+	return vr_error_set(err,
+			    "--pid %d (%s) is not a VMM: it holds no KVM vCPU (no "
+			    "kvm-vcpu descriptor, no 'CPU N/KVM' thread)",
 			    (int)pid, name);
 }
