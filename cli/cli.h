@@ -3,9 +3,16 @@
  * The `vgic-replay` command line: one function per subcommand, in the
  * style of git, perf and trace-cmd. Each takes the arguments after the
  * subcommand name (argv[0] is the subcommand) and returns the exit code.
+ *
+ * Below them, the helpers every subcommand parses its arguments with
+ * (cli_args.c), so that a number, a time, an unknown option or a missing
+ * argument is taken, refused and worded the same way in every command.
  */
 #ifndef VR_CLI_H
 #define VR_CLI_H
+
+#include <getopt.h>
+#include <stdint.h>
 
 int cmd_import(int argc, char **argv);
 int cmd_info(int argc, char **argv);
@@ -22,5 +29,98 @@ void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* True when arg is -h or --help. */
 int cli_is_help(const char *arg);
+
+/*
+ * A usage error of command cmd: one line, "vgic-replay: CMD: <msg>; see
+ * 'vgic-replay CMD --help'", instead of the whole usage. Returns 2, the
+ * exit status of every usage error.
+ */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/*
+ * The usage error getopt_long() just reported by returning '?' or ':'
+ * (called with opterr = 0 and an option string starting with ':'): an
+ * unknown option, a missing argument or an argument given to an option
+ * that takes none, worded as cli_usage_error() words it. Returns 2.
+ */
+int cli_option_error(const char *cmd, int c, char **argv, const struct option *longopts);
+
+/*
+ * The one TRACE.db argument of a command that reads a trace: the
+ * arguments from optind on must be exactly one. 0, or 2 after one line
+ * and a hint (none given, or more than one).
+ */
+int cli_one_trace(const char *cmd, int argc);
+
+/*
+ * Parse arg, the value of option (its name as the user wrote it, e.g.
+ * "--vcpu"), as a whole decimal integer from min to max: no sign unless
+ * min < 0, no blanks, no trailing text, no overflow. 0, or 2 after one
+ * error line naming the option.
+ */
+int cli_parse_integer(const char *cmd, const char *option, const char *arg, long long min,
+		      long long max, long long *out);
+
+/*
+ * Parse arg as a whole decimal number (a fraction allowed) above min and at
+ * most max, in unit (for the message: "seconds", "MB"). 0, or 2 after one
+ * error line naming the option.
+ */
+int cli_parse_number(const char *cmd, const char *option, const char *arg, double min, double max,
+		     const char *unit, double *out);
+
+/*
+ * A --from or --to time as given: absolute nanoseconds of the trace
+ * clock, or an offset from the trace's first event ("+1.5s": '+', a
+ * number and a unit, s, ms, us or ns; the unit is required).
+ */
+struct cli_time {
+	int given;
+	int relative;
+	int64_t ns;
+};
+
+/* Parse a --from/--to time into out; 0, or 2 after one error line naming the option. */
+int cli_parse_time(const char *cmd, const char *option, const char *arg, struct cli_time *out);
+
+/* The long options' values of the filters (after every letter, so that none collides). */
+enum cli_filter_option {
+	CLI_OPT_VCPU = 0x100,
+	CLI_OPT_INTID,
+	CLI_OPT_FROM,
+	CLI_OPT_TO,
+};
+
+/*
+ * The filters check, report, predict and tui share: --vcpu N, --intid N,
+ * --from T, --to T, parsed the same way by each.
+ */
+struct cli_filters {
+	int64_t vcpu;  /* VR_NO_VALUE: every vCPU */
+	int64_t intid; /* VR_NO_VALUE: every INTID */
+	struct cli_time from, to;
+};
+
+/* No filter: the whole trace. */
+void cli_filters_init(struct cli_filters *f);
+
+/*
+ * Take one filter option (c is its CLI_OPT_* value) into f; 0, or 2 after
+ * one error line naming the option.
+ */
+int cli_filters_option(const char *cmd, int c, const char *arg, struct cli_filters *f);
+
+struct tracedb;
+
+/*
+ * The filter's window in absolute nanoseconds (VR_NO_VALUE where not
+ * given), a relative time counted from the first event of db. 0, or 2
+ * after one error line when --from is after --to.
+ */
+int cli_filters_window(const char *cmd, const struct cli_filters *f, struct tracedb *db,
+		       int64_t *from_ns, int64_t *to_ns);
+
+/* A --profile NAME that is a profile (or NULL); 0, or 2 after one error line. */
+int cli_check_profile(const char *cmd, const char *name);
 
 #endif

@@ -36,7 +36,7 @@ static const char check_usage[] =
 	"      --to T           T; T is absolute ns, or relative to the trace start\n"
 	"                       with '+' and a unit: +250ms, +1.5s, +20us, +1000ns\n"
 	"      --json           print one JSON document instead of text\n"
-	"  -q, --quiet          print findings only (no summary, no accounting)\n"
+	"  -q, --quiet          print findings only (no summary, accounting or progress)\n"
 	"      --store          keep the run in the trace's findings tables (for the TUI and\n"
 	"                       sql), replacing an earlier run with the same profile and\n"
 	"                       options; without it the trace is only read\n"
@@ -53,35 +53,6 @@ static const char check_usage[] =
 	"  vgic-replay check trace.db\n"
 	"  vgic-replay check --profile linux-6.19 trace.db    # what if it ran on 6.19?\n"
 	"  vgic-replay check --intid 44 --from +1.5s --json trace.db\n";
-
-/* Parse an absolute ns value or a "+<number><unit>" offset from the trace start. */
-static int parse_time(const char *s, int64_t start_ns, int64_t *out)
-{
-	char *end;
-	double v;
-
-	if (s[0] != '+') {
-		long long n = strtoll(s, &end, 10);
-
-		if (end == s || *end)
-			return -1;
-		*out = n;
-		return 0;
-	}
-	v = strtod(s + 1, &end);
-	if (end == s + 1)
-		return -1;
-	if (!strcmp(end, "s"))
-		v *= 1e9;
-	else if (!strcmp(end, "ms"))
-		v *= 1e6;
-	else if (!strcmp(end, "us"))
-		v *= 1e3;
-	else if (strcmp(end, "ns") && *end)
-		return -1;
-	*out = start_ns + (int64_t)v;
-	return 0;
-}
 
 /* Print a JSON string with escapes. */
 static void json_string(const char *s)
@@ -241,8 +212,7 @@ static int compare_profiles(struct tracedb *db, const struct replay_options *bas
 	snprintf(a, sizeof(a), "%.*s", (int)(comma - spec), spec);
 	snprintf(b, sizeof(b), "%s", comma + 1);
 	if (!vgic_profile_find(a) || !vgic_profile_find(b)) {
-		cli_error("check: unknown profile in --compare %s; see --list-profiles", spec);
-		return 2;
+		return cli_check_profile("check", vgic_profile_find(a) ? b : a);
 	}
 	opt.store = 0;
 	opt.profile = a;
@@ -285,21 +255,11 @@ fail:
 	return 2;
 }
 
-/* Trace start, for relative --from/--to (0 when the trace does not say). */
-static int64_t trace_start_ns(struct tracedb *db)
-{
-	struct vr_error err = {{0}};
-	struct trace_facts f;
-
-	if (trace_facts_read(db, &f, &err) || f.first_ts_ns == VR_NO_VALUE)
-		return 0;
-	return f.first_ts_ns;
-}
-
 /* What check's command line asks for. */
 struct check_args {
 	struct replay_options opt;
-	const char *from, *to, *compare, *path;
+	struct cli_filters filters;
+	const char *compare, *path;
 	int json, quiet;
 };
 
@@ -311,8 +271,10 @@ static int parse_check_args(int argc, char **argv, struct check_args *a)
 {
 	static const struct option longopts[] = {
 		{"profile", required_argument, NULL, 'p'}, {"list-profiles", no_argument, NULL, 'L'},
-		{"vcpu", required_argument, NULL, 'v'},	   {"intid", required_argument, NULL, 'i'},
-		{"from", required_argument, NULL, 'f'},	   {"to", required_argument, NULL, 't'},
+		{"vcpu", required_argument, NULL, CLI_OPT_VCPU},
+		{"intid", required_argument, NULL, CLI_OPT_INTID},
+		{"from", required_argument, NULL, CLI_OPT_FROM},
+		{"to", required_argument, NULL, CLI_OPT_TO},
 		{"json", no_argument, NULL, 'j'},	   {"quiet", no_argument, NULL, 'q'},
 		{"no-store", no_argument, NULL, 'n'},	   {"help", no_argument, NULL, 'h'},
 		{"store", no_argument, NULL, 'S'},
@@ -322,9 +284,10 @@ static int parse_check_args(int argc, char **argv, struct check_args *a)
 	int c;
 
 	memset(a, 0, sizeof(*a));
-	a->opt.vcpu = a->opt.intid = a->opt.from_ns = a->opt.to_ns = VR_NO_VALUE;
+	cli_filters_init(&a->filters);
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "p:qh", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":p:qh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			a->opt.profile = optarg;
@@ -334,17 +297,12 @@ static int parse_check_args(int argc, char **argv, struct check_args *a)
 				printf("%-12s %s\n", vgic_profile_name(vgic_profile_at(i)),
 				       vgic_profile_description(vgic_profile_at(i)));
 			return 0;
-		case 'v':
-			a->opt.vcpu = atoll(optarg);
-			break;
-		case 'i':
-			a->opt.intid = atoll(optarg);
-			break;
-		case 'f':
-			a->from = optarg;
-			break;
-		case 't':
-			a->to = optarg;
+		case CLI_OPT_VCPU:
+		case CLI_OPT_INTID:
+		case CLI_OPT_FROM:
+		case CLI_OPT_TO:
+			if (cli_filters_option("check", c, optarg, &a->filters))
+				return 2;
 			break;
 		case 'j':
 			a->json = 1;
@@ -366,19 +324,16 @@ static int parse_check_args(int argc, char **argv, struct check_args *a)
 			fputs(check_usage, stdout);
 			return 0;
 		default:
-			fputs(check_usage, stderr);
-			return 2;
+			return cli_option_error("check", c, argv, longopts);
 		}
 	}
-	if (optind + 1 != argc) {
-		fputs(check_usage, stderr);
+	if (cli_one_trace("check", argc))
 		return 2;
-	}
 	a->path = argv[optind];
-	if (a->opt.profile && !vgic_profile_find(a->opt.profile)) {
-		cli_error("check: unknown profile '%s'; see --list-profiles", a->opt.profile);
+	a->opt.vcpu = a->filters.vcpu;
+	a->opt.intid = a->filters.intid;
+	if (cli_check_profile("check", a->opt.profile))
 		return 2;
-	}
 	return -1;
 }
 
@@ -634,14 +589,11 @@ int cmd_check(int argc, char **argv)
 	db = open_for_check(&a);
 	if (!db)
 		return 2;
-	if ((a.from && parse_time(a.from, trace_start_ns(db), &a.opt.from_ns)) ||
-	    (a.to && parse_time(a.to, trace_start_ns(db), &a.opt.to_ns))) {
-		cli_error("check: bad time '%s' (absolute ns, or +N with s, ms, us or ns)",
-			  a.from && parse_time(a.from, 0, &a.opt.from_ns) ? a.from : a.to);
+	if (cli_filters_window("check", &a.filters, db, &a.opt.from_ns, &a.opt.to_ns)) {
 		tracedb_close(db);
 		return 2;
 	}
-	a.opt.progress = isatty(STDERR_FILENO);
+	a.opt.progress = !a.quiet && isatty(STDERR_FILENO);
 	if (a.compare) {
 		rc = compare_profiles(db, &a.opt, a.compare);
 		tracedb_close(db);

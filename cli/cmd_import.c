@@ -29,7 +29,7 @@ static const char import_usage[] =
 	"      --format FMT      'ftrace' or 'trace-cmd' instead of detecting it\n"
 	"  -k, --kernel RELEASE  the recording kernel's release (ftrace text has none)\n"
 	"      --gic 2|3         the host GIC version, when no snapshot tells it\n"
-	"  -q, --quiet           print nothing on success\n"
+	"  -q, --quiet           print nothing on success (no summary or progress)\n"
 	"  -h, --help            show this help\n"
 	"\n"
 	"Events: vgic_update_irq_pending, kvm_irq_line, kvm_set_irq, kvm_ack_irq,\n"
@@ -112,10 +112,12 @@ int cmd_import(int argc, char **argv)
 	struct import_options opt = {0};
 	struct import_result res;
 	struct vr_error err = {{0}};
+	long long gic;
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:fk:qh", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":o:fk:qh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			opt.output = optarg;
@@ -128,20 +130,18 @@ int cmd_import(int argc, char **argv)
 				opt.format = IMPORT_FORMAT_FTRACE;
 			else if (!strcmp(optarg, "trace-cmd"))
 				opt.format = IMPORT_FORMAT_TRACECMD;
-			else {
-				cli_error("import: --format must be 'ftrace' or 'trace-cmd'");
-				return 2;
-			}
+			else
+				return cli_error("import: --format '%s' is not 'ftrace' or 'trace-cmd'",
+						 optarg),
+				       2;
 			break;
 		case 'k':
 			opt.kernel = optarg;
 			break;
 		case 'g':
-			opt.gic_version = atoi(optarg);
-			if (opt.gic_version != 2 && opt.gic_version != 3) {
-				cli_error("import: --gic must be 2 or 3");
+			if (cli_parse_integer("import", "--gic", optarg, 2, 3, &gic))
 				return 2;
-			}
+			opt.gic_version = (int)gic;
 			break;
 		case 'q':
 			opt.quiet = 1;
@@ -150,15 +150,11 @@ int cmd_import(int argc, char **argv)
 			fputs(import_usage, stdout);
 			return 0;
 		default:
-			fputs(import_usage, stderr);
-			return 2;
+			return cli_option_error("import", c, argv, longopts);
 		}
 	}
-	if (optind + 1 != argc || !opt.output) {
-		cli_error("import: need exactly one input FILE and -o TRACE.db");
-		fputs(import_usage, stderr);
-		return 2;
-	}
+	if (optind + 1 != argc || !opt.output)
+		return cli_usage_error("import", "need exactly one input FILE and -o TRACE.db");
 	opt.input = argv[optind];
 	if (vr_import(&opt, &res, &err)) {
 		cli_error("%s", err.msg);

@@ -171,10 +171,13 @@ int cmd_info(int argc, char **argv)
 		fputs(info_usage, stdout);
 		return 0;
 	}
-	if (argc != 2) {
-		fputs(info_usage, stderr);
+	for (int i = 1; i < argc; i++)
+		if (argv[i][0] == '-' && argv[i][1])
+			return cli_usage_error("info", "unknown option '%.*s'",
+					       (int)strcspn(argv[i], "="), argv[i]);
+	optind = 1; /* info has no options: every argument is a trace */
+	if (cli_one_trace("info", argc))
 		return 2;
-	}
 	db = tracedb_open(argv[1], TRACEDB_READONLY, &err);
 	if (!db) {
 		cli_error("%s", err.msg);

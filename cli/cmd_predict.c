@@ -12,7 +12,7 @@
 #include "cli.h"
 
 static const char predict_usage[] =
-	"Usage: vgic-replay predict [--profile NAME] TRACE.db\n"
+	"Usage: vgic-replay predict [options] TRACE.db\n"
 	"\n"
 	"Drive the vGIC model (engine/) with the trace's injections and the registers the\n"
 	"hardware handed back at each exit, predict the list registers of every flush,\n"
@@ -21,50 +21,87 @@ static const char predict_usage[] =
 	"Options:\n"
 	"  -p, --profile NAME  linux-6.12, linux-6.19, linux-7.0 or gicv5 (default: from the\n"
 	"                      trace's kernel release)\n"
+	"      --vcpu N        compare only the flushes and AP lists of vCPU N\n"
+	"      --intid N       ... only those holding INTID N (recorded LRs, AP list)\n"
+	"      --from T        ... only those at or after T, and at or before T; T is\n"
+	"      --to T          absolute ns, or '+' and a unit from the trace start:\n"
+	"                      +250ms, +1.5s, +20us, +1000ns (the model still follows\n"
+	"                      every event, so that the state of the window is known)\n"
 	"  -h, --help          show this help\n"
 	"\n"
 	"Exit status: 0 every flush (and, in a collector's recording, every AP list after\n"
 	"the prune) predicted, 1 some differ, 2 error.\n";
 
-/* Run the replay (replay/driver.c) and print the model's agreement. */
-int cmd_predict(int argc, char **argv)
+/*
+ * Parse predict's command line into opt and f; -1 to go on, else the exit
+ * status (--help, a usage error).
+ */
+static int parse_predict_args(int argc, char **argv, struct replay_options *opt,
+			      struct cli_filters *f)
 {
 	static const struct option longopts[] = {
 		{"profile", required_argument, NULL, 'p'},
+		{"vcpu", required_argument, NULL, CLI_OPT_VCPU},
+		{"intid", required_argument, NULL, CLI_OPT_INTID},
+		{"from", required_argument, NULL, CLI_OPT_FROM},
+		{"to", required_argument, NULL, CLI_OPT_TO},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
+	int c;
+
+	cli_filters_init(f);
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":p:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			opt->profile = optarg;
+			break;
+		case CLI_OPT_VCPU:
+		case CLI_OPT_INTID:
+		case CLI_OPT_FROM:
+		case CLI_OPT_TO:
+			if (cli_filters_option("predict", c, optarg, f))
+				return 2;
+			break;
+		case 'h':
+			fputs(predict_usage, stdout);
+			return 0;
+		default:
+			return cli_option_error("predict", c, argv, longopts);
+		}
+	}
+	if (cli_one_trace("predict", argc))
+		return 2;
+	opt->vcpu = f->vcpu;
+	opt->intid = f->intid;
+	return cli_check_profile("predict", opt->profile) ? 2 : -1;
+}
+
+/* Run the replay (replay/driver.c) and print the model's agreement. */
+int cmd_predict(int argc, char **argv)
+{
 	struct replay_options opt = {0};
 	struct vr_error err = {{0}};
 	struct replay_result res;
 	struct predict_result r;
+	struct cli_filters f;
 	struct tracedb *db;
-	const char *profile = NULL;
-	int c, i, rc;
+	int i, rc, has_snapshots, filtered;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "p:h", longopts, NULL)) != -1) {
-		if (c == 'p') {
-			profile = optarg;
-		} else if (c == 'h') {
-			fputs(predict_usage, stdout);
-			return 0;
-		} else {
-			fputs(predict_usage, stderr);
-			return 2;
-		}
-	}
-	if (optind + 1 != argc) {
-		fputs(predict_usage, stderr);
-		return 2;
-	}
+	rc = parse_predict_args(argc, argv, &opt, &f);
+	if (rc >= 0)
+		return rc;
 	db = tracedb_open(argv[optind], TRACEDB_READONLY, &err);
 	if (!db) {
 		cli_error("%s", err.msg);
 		return 2;
 	}
-	opt.profile = profile;
-	opt.vcpu = opt.intid = opt.from_ns = opt.to_ns = VR_NO_VALUE;
+	if (cli_filters_window("predict", &f, db, &opt.from_ns, &opt.to_ns)) {
+		tracedb_close(db);
+		return 2;
+	}
 	rc = replay_check(db, &opt, NULL, NULL, &res, &err);
 	tracedb_close(db);
 	if (rc) {
@@ -72,7 +109,15 @@ int cmd_predict(int argc, char **argv)
 		return 2;
 	}
 	r = res.model;
+	has_snapshots = res.has_snapshots;
 	replay_result_free(&res);
+	filtered = f.vcpu != VR_NO_VALUE || f.intid != VR_NO_VALUE || f.from.given || f.to.given;
+	if (!r.flushes && !r.ap_lists && has_snapshots && filtered) {
+		printf("%s: profile %s: no flush or AP list in the --vcpu/--intid/--from/--to "
+		       "window, nothing compared\n",
+		       argv[optind], r.profile);
+		return 0;
+	}
 	if (!r.flushes) {
 		cli_error("%s: no flush snapshots, nothing to predict (the trace has no LR "
 			  "snapshots; 'vgic-replay check' runs the checks its events support)",
@@ -86,7 +131,7 @@ int cmd_predict(int argc, char **argv)
 	       "(%.2f%% agreement); %lld folds, %lld EOIcount deactivations\n",
 	       (long long)r.flushes, (long long)r.exact, (long long)r.raced, (long long)r.reordered,
 	       (long long)r.mismatched,
-	       100.0 * (double)(r.exact + r.reordered) / (double)r.flushes,
+	       r.flushes ? 100.0 * (double)(r.exact + r.reordered) / (double)r.flushes : 100.0,
 	       (long long)r.folds, (long long)r.eoicount_deactivations);
 	if (r.dir_exits || r.unknown || r.deactivates || r.sgis)
 		printf("trapped DIRs the trace does not name: %lld (%lld pinned down by the next "

@@ -52,19 +52,23 @@ int cmd_probes(int argc, char **argv)
 	struct vr_error err = {{0}};
 	const char *btf = NULL;
 	char buf[8192];
-	int c, gic = 3, lrs = 4, filters = 0, n;
+	long long gic = 3, lrs = 4;
+	int c, filters = 0, n;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'b':
 			btf = optarg;
 			break;
 		case 'g':
-			gic = atoi(optarg);
+			if (cli_parse_integer("probes", "--gic", optarg, 2, 3, &gic))
+				return 2;
 			break;
 		case 'l':
-			lrs = atoi(optarg);
+			if (cli_parse_integer("probes", "--lrs", optarg, 1, 64, &lrs))
+				return 2;
 			break;
 		case 'f':
 			filters = 1;
@@ -73,20 +77,17 @@ int cmd_probes(int argc, char **argv)
 			fputs(probes_usage, stdout);
 			return 0;
 		default:
-			fputs(probes_usage, stderr);
-			return 2;
+			return cli_option_error("probes", c, argv, longopts);
 		}
 	}
-	if (optind != argc || (gic != 2 && gic != 3) || lrs < 1 || lrs > 64) {
-		fputs(probes_usage, stderr);
-		return 2;
-	}
-	if (vgic_offsets_from_btf(btf, gic, &o, &err)) {
+	if (optind != argc)
+		return cli_usage_error("probes", "takes no arguments, only options");
+	if (vgic_offsets_from_btf(btf, (int)gic, &o, &err)) {
 		cli_error("%s", err.msg);
 		return 1;
 	}
 	n = filters ? vgic_probe_filters(&o, buf, sizeof(buf))
-		    : vgic_probe_definitions(&o, lrs, buf, sizeof(buf));
+		    : vgic_probe_definitions(&o, (int)lrs, buf, sizeof(buf));
 	if (n < 0) {
 		cli_error("probes: definitions too long");
 		return 1;

@@ -25,7 +25,7 @@ static const char record_usage[] =
 	"Options:\n"
 	"  -o, --output FILE      trace database to write (required)\n"
 	"  -f, --force            replace FILE if it exists\n"
-	"  -p, --pid PID          only this VMM process\n"
+	"      --pid PID          only this VMM process (refused unless it has KVM vCPUs)\n"
 	"      --vcpu N           only vCPU N\n"
 	"  -d, --duration SECS    stop after SECS seconds (default: Ctrl-C)\n"
 	"      --max-size MB      stop when the file reaches MB megabytes\n"
@@ -60,7 +60,7 @@ static const char record_usage[] =
 	"probe and CPU and stored as gaps with their time window.\n"
 	"\n"
 	"Examples:\n"
-	"  vgic-replay record -p $(pidof qemu-system-aarch64) -d 30 -o trace.db\n"
+	"  vgic-replay record --pid $(pidof qemu-system-aarch64) -d 30 -o trace.db\n"
 	"  vgic-replay record --flight 64 -o /var/tmp/vgic.db &   # then, at a complaint:\n"
 	"  kill -USR1 %1                                          # /var/tmp/vgic-1.db\n";
 
@@ -95,23 +95,49 @@ static int finish_recording(int argc, const char *path)
 	return 0;
 }
 
+/* The long options without a letter, after every letter. */
+enum record_option {
+	RECORD_OPT_PID = 0x200,
+};
+
 /*
- * An option that takes a checked value (GIC, sizes, backend, LRs); 0,
- * or 2 after an error line. Kept apart from the plain flags so that each
- * rule reads on its own.
+ * An option that takes a checked value (pid, vCPU, GIC, sizes, backend,
+ * LRs, times); 0, or 2 after an error line. Kept apart from the plain
+ * flags so that each rule reads on its own.
  */
 static int valued_option(int c, const char *arg, struct record_options *opt)
 {
+	long long n;
+	double v;
+
 	switch (c) {
+	case RECORD_OPT_PID:
+		if (cli_parse_integer("record", "--pid", arg, 1, 4194304, &n))
+			return 2; /* PID_MAX_LIMIT */
+		opt->pid = (pid_t)n;
+		return 0;
+	case CLI_OPT_VCPU: {
+		struct cli_filters only; /* parsed as the readers' --vcpu is */
+
+		cli_filters_init(&only);
+		if (cli_filters_option("record", c, arg, &only))
+			return 2;
+		opt->vcpu = (int)only.vcpu;
+		return 0;
+	}
 	case 'g':
-		opt->gic_version = atoi(arg);
-		if (opt->gic_version != 2 && opt->gic_version != 3)
-			return cli_error("record: --gic must be 2 or 3"), 2;
+		if (cli_parse_integer("record", "--gic", arg, 2, 3, &n))
+			return 2;
+		opt->gic_version = (int)n;
 		return 0;
 	case 'b':
-		opt->ring_bytes = (size_t)atoi(arg) << 20;
-		if (!opt->ring_bytes || (opt->ring_bytes & (opt->ring_bytes - 1)))
-			return cli_error("record: --buffer-size must be a power of two (MB)"), 2;
+		if (cli_parse_integer("record", "--buffer-size", arg, 1, 4096, &n))
+			return 2;
+		if (n & (n - 1))
+			return cli_error("record: --buffer-size '%s' is not a power of two (MB)",
+					 arg),
+			       2;
+		opt->ring_bytes = (size_t)n << 20;
 		return 0;
 	case 'B':
 		if (!vr_record_backend_exists(arg))
@@ -120,21 +146,25 @@ static int valued_option(int c, const char *arg, struct record_options *opt)
 			opt->backend = arg;
 		return 0;
 	case 'L':
-		opt->tracefs_lrs = atoi(arg);
-		if (opt->tracefs_lrs < 1 || opt->tracefs_lrs > 64)
-			return cli_error("record: --lrs must be 1 to 64"), 2;
+		if (cli_parse_integer("record", "--lrs", arg, 1, 64, &n))
+			return 2;
+		opt->tracefs_lrs = (int)n;
 		return 0;
 	case 'F':
-		opt->flight_bytes = (size_t)(atof(arg) * 1048576);
+		if (cli_parse_number("record", "--flight", arg, 0, 1 << 20, "MB", &v))
+			return 2;
+		opt->flight_bytes = (size_t)(v * 1048576);
 		if (opt->flight_bytes < 65536)
 			return cli_error("record: --flight needs at least 0.0625 MB (64 KiB)"), 2;
 		return 0;
 	case 'M':
-		opt->max_size = (int64_t)(atof(arg) * 1048576);
+		if (cli_parse_number("record", "--max-size", arg, 0, 1 << 30, "MB", &v))
+			return 2;
+		opt->max_size = (int64_t)(v * 1048576);
 		return 0;
 	case 'd':
-		opt->duration = atof(arg);
-		return 0;
+		return cli_parse_number("record", "--duration", arg, 0, 1e9, "seconds",
+					&opt->duration);
 	default:
 		return 0;
 	}
@@ -148,7 +178,8 @@ static int parse_record_args(int argc, char **argv, struct record_options *opt)
 {
 	static const struct option longopts[] = {
 		{"output", required_argument, NULL, 'o'},  {"force", no_argument, NULL, 'f'},
-		{"pid", required_argument, NULL, 'p'},	   {"vcpu", required_argument, NULL, 'V'},
+		{"pid", required_argument, NULL, RECORD_OPT_PID},
+		{"vcpu", required_argument, NULL, CLI_OPT_VCPU},
 		{"duration", required_argument, NULL, 'd'}, {"max-size", required_argument, NULL, 'M'},
 		{"events", required_argument, NULL, 'e'},  {"no-snapshots", no_argument, NULL, 'S'},
 		{"snapshots", no_argument, NULL, 's'},	   {"no-ap-list", no_argument, NULL, 'A'},
@@ -162,19 +193,14 @@ static int parse_record_args(int argc, char **argv, struct record_options *opt)
 	int c, no_aplist = 0;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:fp:d:vh", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":o:fd:vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			opt->output = optarg;
 			break;
 		case 'f':
 			opt->force = 1;
-			break;
-		case 'p':
-			opt->pid = atoi(optarg);
-			break;
-		case 'V':
-			opt->vcpu = atoi(optarg);
 			break;
 		case 'e':
 			opt->events = optarg;
@@ -207,6 +233,7 @@ static int parse_record_args(int argc, char **argv, struct record_options *opt)
 			opt->verbose = 1;
 			break;
 		case 'g': case 'b': case 'B': case 'L': case 'F': case 'M': case 'd':
+		case RECORD_OPT_PID: case CLI_OPT_VCPU:
 			if (valued_option(c, optarg, opt))
 				return 2;
 			break;
@@ -214,8 +241,7 @@ static int parse_record_args(int argc, char **argv, struct record_options *opt)
 			fputs(record_usage, stdout);
 			return 0;
 		default:
-			fputs(record_usage, stderr);
-			return 2;
+			return cli_option_error("record", c, argv, longopts);
 		}
 	}
 	if (opt->finish)
@@ -227,7 +253,7 @@ static int parse_record_args(int argc, char **argv, struct record_options *opt)
 static int check_combinations(int argc, const struct record_options *opt)
 {
 	if (optind != argc || (!opt->output && !opt->check))
-		return cli_error("record: need -o TRACE.db and no other arguments"), 2;
+		return cli_usage_error("record", "need -o TRACE.db and no other arguments");
 	if (opt->check && (opt->output || on_tracefs(opt) || opt->flight_bytes))
 		return cli_error("record: --check writes nothing and checks the BPF backend: no -o, "
 				 "--backend tracefs or --flight with it"),
@@ -312,6 +338,10 @@ int cmd_record(int argc, char **argv)
 		return rc;
 	if (check_combinations(argc, &opt))
 		return 2;
+	if (opt.pid && vr_record_check_vmm(opt.pid, &err)) {
+		cli_error("record: %s", err.msg); /* before anything is loaded or attached */
+		return 2;
+	}
 	for (int i = 0; i < argc; i++) {
 		size_t n = strlen(cmdline);
 

@@ -29,6 +29,11 @@ static const char report_usage[] =
 	"\n"
 	"Options:\n"
 	"  -p, --profile NAME  replay under this profile (see check --list-profiles)\n"
+	"      --vcpu N        histograms, rows and findings of vCPU N only\n"
+	"      --intid N       histograms, rows and findings of INTID N only\n"
+	"      --from T        count only at or after T, and at or before T; T is\n"
+	"      --to T          absolute ns, or '+' and a unit from the trace start:\n"
+	"                      +250ms, +1.5s, +20us, +1000ns\n"
 	"      --json          print one JSON document\n"
 	"  -h, --help          show this help\n";
 
@@ -38,6 +43,8 @@ struct hist {
 };
 
 struct report {
+	struct cli_filters filters;
+	int64_t from_ns, to_ns; /* the window, VR_NO_VALUE: open */
 	struct hist vcpu_hist[2][MAX_VCPUS];
 	struct hist intid_hist[2][MAX_INTIDS];
 	int64_t max_vcpu;
@@ -70,12 +77,26 @@ static void hist_add(struct hist *h, int64_t ns)
 		h->max_ns = ns;
 }
 
+/* Does a latency seen at ts_ns on vcpu for intid pass the --vcpu/--intid/--from/--to filters? */
+static int in_filters(const struct report *r, int64_t ts_ns, int64_t vcpu, uint32_t intid)
+{
+	if (r->filters.vcpu != VR_NO_VALUE && vcpu != r->filters.vcpu)
+		return 0;
+	if (r->filters.intid != VR_NO_VALUE && intid != r->filters.intid)
+		return 0;
+	if (r->from_ns != VR_NO_VALUE && ts_ns < r->from_ns)
+		return 0;
+	return r->to_ns == VR_NO_VALUE || ts_ns <= r->to_ns;
+}
+
 /* replay_latency_fn: file the sample under its vCPU and INTID. */
-static void on_latency(enum replay_latency_kind kind, int64_t vcpu, uint32_t intid, int64_t ns,
-		       void *arg)
+static void on_latency(enum replay_latency_kind kind, int64_t ts_ns, int64_t vcpu, uint32_t intid,
+		       int64_t ns, void *arg)
 {
 	struct report *r = arg;
 
+	if (!in_filters(r, ts_ns, vcpu, intid))
+		return;
 	if (vcpu >= 0 && vcpu < MAX_VCPUS) {
 		hist_add(&r->vcpu_hist[kind][vcpu], ns);
 		if (vcpu > r->max_vcpu)
@@ -83,6 +104,15 @@ static void on_latency(enum replay_latency_kind kind, int64_t vcpu, uint32_t int
 	}
 	if (intid < MAX_INTIDS)
 		hist_add(&r->intid_hist[kind][intid], ns);
+}
+
+/* Is a per-INTID row (or a vCPU's histograms, intid VR_NO_VALUE) within --vcpu and --intid? */
+static int row_wanted(const struct report *r, int64_t vcpu, int64_t intid)
+{
+	if (r->filters.vcpu != VR_NO_VALUE && vcpu != r->filters.vcpu)
+		return 0;
+	return r->filters.intid == VR_NO_VALUE || intid == VR_NO_VALUE ||
+	       intid == r->filters.intid;
 }
 
 /* replay_finding_fn: keep the first findings for the summary. */
@@ -168,6 +198,8 @@ static void print_text(const char *path, const struct report *r, const struct re
 	for (v = 0; v <= r->max_vcpu && res->has_snapshots; v++) {
 		char title[96];
 
+		if (!row_wanted(r, v, VR_NO_VALUE))
+			continue;
 		snprintf(title, sizeof(title), "vCPU %lld: injection -> acknowledge", (long long)v);
 		print_hist(title, &r->vcpu_hist[LATENCY_INJECT_TO_ACK][v]);
 		snprintf(title, sizeof(title), "vCPU %lld: acknowledge -> deactivate", (long long)v);
@@ -180,6 +212,8 @@ static void print_text(const char *path, const struct report *r, const struct re
 		const struct hist *ha = &r->intid_hist[0][k->intid < MAX_INTIDS ? k->intid : 0];
 		const struct hist *hd = &r->intid_hist[1][k->intid < MAX_INTIDS ? k->intid : 0];
 
+		if (!row_wanted(r, k->vcpu, k->intid))
+			continue;
 		printf("%-6u %9lld %7lld %10lld %5lld %12lld %12.1f %14.1f\n", k->intid,
 		       (long long)k->injected, (long long)k->acked, (long long)k->coalesced,
 		       (long long)k->lost, (long long)hist_p50_us(ha), ha->max_ns / 1e3,
@@ -202,25 +236,30 @@ static void print_json(const char *path, const struct report *r, const struct re
 {
 	size_t i;
 	int64_t v;
+	int n;
 
 	printf("{\n  \"trace\": \"%s\",\n  \"profile\": \"%s\",\n  \"events\": %lld,\n"
 	       "  \"vcpus\": [",
 	       path, vgic_profile_name(res->profile), (long long)res->events);
-	for (v = 0; v <= r->max_vcpu && res->has_snapshots; v++) {
-		printf("%s\n    {\"vcpu\": %lld, \"inject_to_ack\": ", v ? "," : "", (long long)v);
+	for (v = 0, n = 0; v <= r->max_vcpu && res->has_snapshots; v++) {
+		if (!row_wanted(r, v, VR_NO_VALUE))
+			continue;
+		printf("%s\n    {\"vcpu\": %lld, \"inject_to_ack\": ", n++ ? "," : "", (long long)v);
 		json_hist(&r->vcpu_hist[0][v]);
 		printf(", \"ack_to_deactivate\": ");
 		json_hist(&r->vcpu_hist[1][v]);
 		printf("}");
 	}
 	printf("\n  ],\n  \"intids\": [");
-	for (i = 0; i < res->ncounts; i++) {
+	for (i = 0, n = 0; i < res->ncounts; i++) {
 		const struct replay_irq_count *k = &res->counts[i];
 		uint32_t id = k->intid < MAX_INTIDS ? k->intid : 0;
 
+		if (!row_wanted(r, k->vcpu, k->intid))
+			continue;
 		printf("%s\n    {\"intid\": %u, \"injected\": %lld, \"acked\": %lld, \"coalesced\": "
 		       "%lld, \"lost\": %lld, \"inject_to_ack\": ",
-		       i ? "," : "", k->intid, (long long)k->injected, (long long)k->acked,
+		       n++ ? "," : "", k->intid, (long long)k->injected, (long long)k->acked,
 		       (long long)k->coalesced, (long long)k->lost);
 		json_hist(&r->intid_hist[0][id]);
 		printf(", \"ack_to_deactivate\": ");
@@ -230,46 +269,70 @@ static void print_json(const char *path, const struct report *r, const struct re
 	printf("\n  ],\n  \"findings\": %lld\n}\n", (long long)r->findings_total);
 }
 
-/* Run the report command. */
-int cmd_report(int argc, char **argv)
+/*
+ * Parse report's command line into r and opt; -1 to go on, else the exit
+ * status (--help, a usage error).
+ */
+static int parse_report_args(int argc, char **argv, struct report *r, struct replay_options *opt)
 {
 	static const struct option longopts[] = {
 		{"profile", required_argument, NULL, 'p'},
+		{"vcpu", required_argument, NULL, CLI_OPT_VCPU},
+		{"intid", required_argument, NULL, CLI_OPT_INTID},
+		{"from", required_argument, NULL, CLI_OPT_FROM},
+		{"to", required_argument, NULL, CLI_OPT_TO},
 		{"json", no_argument, NULL, 'j'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	struct replay_options opt = {0};
-	struct replay_result res;
-	struct vr_error err = {{0}};
-	struct report *r = vr_xcalloc(1, sizeof(*r));
-	struct tracedb *db;
-	int c, rc = 0;
+	int c;
 
-	opt.vcpu = opt.intid = opt.from_ns = opt.to_ns = VR_NO_VALUE;
+	cli_filters_init(&r->filters);
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "p:h", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":p:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
-			opt.profile = optarg;
+			opt->profile = optarg;
+			break;
+		case CLI_OPT_VCPU:
+		case CLI_OPT_INTID:
+		case CLI_OPT_FROM:
+		case CLI_OPT_TO:
+			if (cli_filters_option("report", c, optarg, &r->filters))
+				return 2;
 			break;
 		case 'j':
 			r->json = 1;
 			break;
 		case 'h':
 			fputs(report_usage, stdout);
-			free(r);
 			return 0;
 		default:
-			fputs(report_usage, stderr);
-			free(r);
-			return 2;
+			return cli_option_error("report", c, argv, longopts);
 		}
 	}
-	if (optind + 1 != argc) {
-		fputs(report_usage, stderr);
-		free(r);
+	if (cli_one_trace("report", argc))
 		return 2;
+	opt->vcpu = r->filters.vcpu;
+	opt->intid = r->filters.intid;
+	return cli_check_profile("report", opt->profile) ? 2 : -1;
+}
+
+/* Run the report command. */
+int cmd_report(int argc, char **argv)
+{
+	struct replay_options opt = {0};
+	struct replay_result res;
+	struct vr_error err = {{0}};
+	struct report *r = vr_xcalloc(1, sizeof(*r));
+	struct tracedb *db;
+	int rc;
+
+	rc = parse_report_args(argc, argv, r, &opt);
+	if (rc >= 0) {
+		free(r);
+		return rc;
 	}
 	db = tracedb_open(argv[optind], TRACEDB_READONLY, &err);
 	if (!db) {
@@ -277,12 +340,15 @@ int cmd_report(int argc, char **argv)
 		free(r);
 		return 2;
 	}
+	rc = cli_filters_window("report", &r->filters, db, &opt.from_ns, &opt.to_ns);
+	r->from_ns = opt.from_ns;
+	r->to_ns = opt.to_ns;
 	opt.latency = on_latency;
 	opt.latency_arg = r;
-	if (replay_check(db, &opt, on_finding, r, &res, &err)) {
+	if (!rc && replay_check(db, &opt, on_finding, r, &res, &err)) {
 		cli_error("%s: %s", argv[optind], err.msg);
 		rc = 2;
-	} else {
+	} else if (!rc) {
 		(r->json ? print_json : print_text)(argv[optind], r, &res);
 		replay_result_free(&res);
 	}

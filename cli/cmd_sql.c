@@ -232,14 +232,14 @@ static int parse_sql_args(int argc, char **argv, struct sql_args *a)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	char *end;
 	int c;
 
 	a->csv = 0;
 	a->header = 1;
 	a->timeout = 60;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			a->csv = 1;
@@ -248,24 +248,21 @@ static int parse_sql_args(int argc, char **argv, struct sql_args *a)
 			a->header = 0;
 			break;
 		case 't':
-			a->timeout = strtod(optarg, &end);
-			if (*end || end == optarg || !(a->timeout >= 0 && a->timeout < 1e9)) {
-				cli_error("--timeout: '%s' is not a number of seconds", optarg);
+			if (!strcmp(optarg, "0")) /* never stop */
+				a->timeout = 0;
+			else if (cli_parse_number("sql", "--timeout", optarg, 0, 1e9, "seconds",
+						  &a->timeout))
 				return 2;
-			}
 			break;
 		case 'h':
 			fputs(sql_usage, stdout);
 			return 0;
 		default:
-			fputs(sql_usage, stderr);
-			return 2;
+			return cli_option_error("sql", c, argv, longopts);
 		}
 	}
-	if (optind + 2 != argc) {
-		fputs(sql_usage, stderr);
-		return 2;
-	}
+	if (optind + 2 != argc)
+		return cli_usage_error("sql", "need a TRACE.db and one SQL argument");
 	a->path = argv[optind];
 	a->text = argv[optind + 1];
 	return -1;

@@ -7,11 +7,11 @@
 #include <stdlib.h>
 
 #include "../ui/tui.h"
-#include "../engine/vgic_engine.h"
+#include "../schemas/trace_reader.h"
 #include "cli.h"
 
 static const char tui_usage[] =
-	"Usage: vgic-replay tui [--ascii] [--no-color] [--read-only] TRACE.db\n"
+	"Usage: vgic-replay tui [options] TRACE.db\n"
 	"\n"
 	"Browse a trace: one lane per vCPU (guest running, host, WFI), a bar per\n"
 	"interrupt (pending, active), the LR occupancy, findings and gaps, the event\n"
@@ -28,11 +28,51 @@ static const char tui_usage[] =
 	"  -p, --profile NAME  show the findings `check --store` kept under NAME\n"
 	"                  (default: the profile of the trace's own kernel; a run\n"
 	"                  under another profile is a what-if, not the trace's)\n"
+	"      --vcpu N    start filtered to vCPU N (the f key: vN)\n"
+	"      --intid N   start filtered to INTID N (the f key: N)\n"
+	"      --from T    start on the window from T to T; T is absolute ns, or\n"
+	"      --to T      '+' and a unit from the trace start: +250ms, +1.5s\n"
 	"      --keys      print the key table (Markdown) and exit\n"
 	"  -h, --help      show this help\n";
 
-/* Parse the options and run the browser. */
-int cmd_tui(int argc, char **argv)
+/*
+ * The window and filter to start on, from --vcpu/--intid/--from/--to:
+ * relative times counted from the trace's start, a vCPU the trace does
+ * not have refused. 0, or 2 after one error line (said before curses
+ * takes the terminal).
+ */
+static int resolve_start(const char *path, const struct cli_filters *f, struct tui_start *start)
+{
+	struct vr_error err = {{0}};
+	struct trace_facts facts;
+	struct tracedb *db = tracedb_open(path, TRACEDB_READONLY, &err);
+	int rc = 0;
+
+	if (!db) {
+		cli_error("%s", err.msg);
+		return 2;
+	}
+	start->vcpu = f->vcpu;
+	start->intid = f->intid;
+	if (cli_filters_window("tui", f, db, &start->from_ns, &start->to_ns)) {
+		rc = 2;
+	} else if (trace_facts_read(db, &facts, &err)) {
+		cli_error("%s: %s", path, err.msg);
+		rc = 2;
+	} else if (f->vcpu != VR_NO_VALUE && f->vcpu >= facts.nr_vcpus) {
+		cli_error("tui: --vcpu %lld: %s has vCPUs 0 to %d", (long long)f->vcpu, path,
+			  facts.nr_vcpus - 1);
+		rc = 2;
+	}
+	tracedb_close(db);
+	return rc;
+}
+
+/*
+ * Parse tui's command line into o and f; -1 to go on, else the exit
+ * status (--help, --keys, a usage error).
+ */
+static int parse_tui_args(int argc, char **argv, struct tui_options *o, struct cli_filters *f)
 {
 	static const struct option longopts[] = {
 		{"ascii", no_argument, NULL, 'a'},
@@ -40,45 +80,72 @@ int cmd_tui(int argc, char **argv)
 		{"read-only", no_argument, NULL, 'r'},
 		{"keys", no_argument, NULL, 'k'},
 		{"profile", required_argument, NULL, 'p'},
+		{"vcpu", required_argument, NULL, CLI_OPT_VCPU},
+		{"intid", required_argument, NULL, CLI_OPT_INTID},
+		{"from", required_argument, NULL, CLI_OPT_FROM},
+		{"to", required_argument, NULL, CLI_OPT_TO},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	struct tui_options o = {0, 0, 0, NULL};
 	int c;
+
+	cli_filters_init(f);
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":hp:", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			o->profile = optarg;
+			break;
+		case 'a':
+			o->ascii = 1;
+			break;
+		case 'c':
+			o->no_color = 1;
+			break;
+		case 'r':
+			o->read_only = 1;
+			break;
+		case CLI_OPT_VCPU:
+		case CLI_OPT_INTID:
+		case CLI_OPT_FROM:
+		case CLI_OPT_TO:
+			if (cli_filters_option("tui", c, optarg, f))
+				return 2;
+			break;
+		case 'k':
+			tui_print_keys(stdout);
+			return 0;
+		case 'h':
+			fputs(tui_usage, stdout);
+			return 0;
+		default:
+			return cli_option_error("tui", c, argv, longopts);
+		}
+	}
+	if (cli_one_trace("tui", argc))
+		return 2;
+	return cli_check_profile("tui", o->profile) ? 2 : -1;
+}
+
+/* Parse the options and run the browser. */
+int cmd_tui(int argc, char **argv)
+{
+	struct tui_options o = {0};
+	struct tui_start start;
+	struct cli_filters f;
+	int rc;
 
 	/* The no-color.org convention: NO_COLOR set to anything but "". */
 	if (getenv("NO_COLOR") && *getenv("NO_COLOR"))
 		o.no_color = 1;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "hp:", longopts, NULL)) != -1) {
-		if (c == 'p')
-			o.profile = optarg;
-		else if (c == 'a')
-			o.ascii = 1;
-		else if (c == 'c')
-			o.no_color = 1;
-		else if (c == 'r')
-			o.read_only = 1;
-		else if (c == 'k') {
-			tui_print_keys(stdout);
-			return 0;
-		}
-		else if (c == 'h') {
-			fputs(tui_usage, stdout);
-			return 0;
-		} else {
-			fputs(tui_usage, stderr);
+	rc = parse_tui_args(argc, argv, &o, &f);
+	if (rc >= 0)
+		return rc;
+	if (f.vcpu != VR_NO_VALUE || f.intid != VR_NO_VALUE || f.from.given || f.to.given) {
+		if (resolve_start(argv[optind], &f, &start))
 			return 2;
-		}
-	}
-	if (optind + 1 != argc) {
-		fputs(tui_usage, stderr);
-		return 2;
-	}
-	if (o.profile && !vgic_profile_find(o.profile)) {
-		cli_error("tui: unknown profile '%s'; see 'vgic-replay check --list-profiles'",
-			  o.profile);
-		return 2;
+		o.start = &start;
 	}
 	return tui_run(argv[optind], &o);
 }

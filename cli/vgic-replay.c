@@ -4,7 +4,6 @@
  * virtual interrupt controller did. This file only dispatches to the
  * subcommands; each lives in its own cmd_*.c.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -30,24 +29,6 @@ static const struct subcommand subcommands[] = {
 	{"report", cmd_report, "interrupt latency histograms and per-INTID accounting"},
 	{"probes", cmd_probes, "print kprobe definitions for LR snapshots (offsets from BTF)"},
 };
-
-/* See cli.h. */
-void cli_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("vgic-replay: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
-/* See cli.h. */
-int cli_is_help(const char *arg)
-{
-	return !strcmp(arg, "-h") || !strcmp(arg, "--help");
-}
 
 /* The top-level usage, listing every subcommand. */
 static void usage(FILE *out)

@@ -233,6 +233,7 @@ int replay_check(struct tracedb *db, const struct replay_options *opt, replay_fi
 		c->model = replay_model_open(db, vgic_profile_name(c->profile), finding_from_divergence, c, err);
 		if (!c->model)
 			goto out;
+		replay_model_set_window(c->model, opt->vcpu, opt->intid, opt->from_ns, opt->to_ns);
 	}
 	if (opt->store && begin_store(c, err))
 		goto out;

@@ -896,7 +896,7 @@ void track_sync(struct checker *c, const struct row *r)
 			/* The guest acknowledged the presented instance. */
 			t->count->acked++;
 			if (c->opt->latency && t->sw_pending_ts && t->sw_pending_ts <= r->ts_ns)
-				c->opt->latency(LATENCY_INJECT_TO_ACK, r->vcpu, t->intid,
+				c->opt->latency(LATENCY_INJECT_TO_ACK, r->ts_ns, r->vcpu, t->intid,
 						r->ts_ns - t->sw_pending_ts, c->opt->latency_arg);
 			t->lr_pending = 0;
 			t->active_event = r->id;
@@ -926,7 +926,7 @@ void track_sync(struct checker *c, const struct row *r)
 				t->resampled = 1;
 			t->count->deactivated++;
 			if (c->opt->latency && t->active_ts && t->active_ts <= r->ts_ns)
-				c->opt->latency(LATENCY_ACK_TO_DEACTIVATE, r->vcpu, t->intid,
+				c->opt->latency(LATENCY_ACK_TO_DEACTIVATE, r->ts_ns, r->vcpu, t->intid,
 						r->ts_ns - t->active_ts, c->opt->latency_arg);
 		}
 		if (after.active && !after.pending && before.pending)
@@ -944,7 +944,7 @@ void track_sync(struct checker *c, const struct row *r)
 		if (before.pending && !after.pending && !after.active) {
 			t->count->deactivated++; /* acknowledged and deactivated in one run */
 			if (c->opt->latency)
-				c->opt->latency(LATENCY_ACK_TO_DEACTIVATE, r->vcpu, t->intid, 0,
+				c->opt->latency(LATENCY_ACK_TO_DEACTIVATE, r->ts_ns, r->vcpu, t->intid, 0,
 						c->opt->latency_arg);
 		}
 	}

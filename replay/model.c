@@ -311,6 +311,64 @@ static void on_sync(struct replay_model *m, const struct replay_model_row *r)
 		vgic_engine_prune(m->e, r->vcpu);
 }
 
+/* See predict.h. */
+void replay_model_set_window(struct replay_model *m, int64_t vcpu, int64_t intid, int64_t from_ns,
+			     int64_t to_ns)
+{
+	m->window = (struct model_window){vcpu, intid, from_ns, to_ns};
+}
+
+/* Does a flush's recorded LRs, or an AP list, hold intid? */
+static bool row_holds(const struct replay_model *m, const struct replay_model_row *r, int64_t intid)
+{
+	for (int i = 0; r->lr && i < r->used_lrs && i < VR_MAX_LRS; i++)
+		if (vgic_lr_intid(m->cfg.gic_version, r->lr[i]) == intid)
+			return true;
+	for (int i = 0; r->ap && i < r->nap; i++)
+		if (r->ap[i].intid == intid)
+			return true;
+	return false;
+}
+
+/* Is this flush or AP list inside the window the caller compares (replay_model_set_window())? */
+static bool in_window(const struct replay_model *m, const struct replay_model_row *r)
+{
+	const struct model_window *w = &m->window;
+
+	if (w->vcpu != VR_NO_VALUE && r->vcpu != w->vcpu)
+		return false;
+	if (w->from_ns != VR_NO_VALUE && r->ts_ns < w->from_ns)
+		return false;
+	if (w->to_ns != VR_NO_VALUE && r->ts_ns > w->to_ns)
+		return false;
+	return w->intid == VR_NO_VALUE || row_holds(m, r, w->intid);
+}
+
+/*
+ * Put back the comparison tallies a flush or AP list outside the window
+ * changed: it was predicted, to keep the model's state, not counted.
+ */
+static void forget_comparison(struct predict_result *res, const struct predict_result *before)
+{
+	res->flushes = before->flushes;
+	res->exact = before->exact;
+	res->reordered = before->reordered;
+	res->mismatched = before->mismatched;
+	res->raced = before->raced;
+	res->unknown = before->unknown;
+	res->lpi_unrecorded = before->lpi_unrecorded;
+	res->lines_low = before->lines_low;
+	res->its_unseen = before->its_unseen;
+	res->first_mismatch_event = before->first_mismatch_event;
+	res->ap_lists = before->ap_lists;
+	res->ap_agree = before->ap_agree;
+	res->ap_unknown = before->ap_unknown;
+	res->first_ap_diff_event = before->first_ap_diff_event;
+	memcpy(res->first_ap_diff, before->first_ap_diff, sizeof(res->first_ap_diff));
+	memcpy(res->mismatch_used, before->mismatch_used, sizeof(res->mismatch_used));
+	memcpy(res->mismatch_lr, before->mismatch_lr, sizeof(res->mismatch_lr));
+}
+
 /*
  * See predict.h. Every row first says that its thread has moved on, which
  * settles the injections and DIRs it made; then it goes to the handler of
@@ -357,10 +415,15 @@ void replay_model_step(struct replay_model *m, const struct replay_model_row *r)
 		on_populate(m, r);
 		break;
 	case VR_EV_POST:
-		on_post(m, r);
-		break;
 	case VR_EV_FLUSH:
-		on_flush(m, r);
+		if (in_window(m, r)) {
+			(r->kind == VR_EV_POST ? on_post : on_flush)(m, r);
+		} else {
+			struct predict_result before = m->res;
+
+			(r->kind == VR_EV_POST ? on_post : on_flush)(m, r);
+			forget_comparison(&m->res, &before);
+		}
 		break;
 	case VR_EV_SYNC:
 		on_sync(m, r);
@@ -460,6 +523,8 @@ struct replay_model *replay_model_open(struct tracedb *db, const char *profile,
 	struct learned *learned = NULL;
 	uint32_t max_intid = 0;
 	int n, v;
+
+	replay_model_set_window(m, VR_NO_VALUE, VR_NO_VALUE, VR_NO_VALUE, VR_NO_VALUE);
 
 	m->fn = fn;
 	m->fn_arg = arg;

@@ -159,6 +159,10 @@ struct replay_model {
 	int64_t last_inj_spi[VGIC_ENGINE_MAX_SPIS + VGIC_ENGINE_NR_PRIVATE];
 	bool seen_spi[VGIC_ENGINE_MAX_SPIS + VGIC_ENGINE_NR_PRIVATE]; /* configuration learned */
 	struct predict_result res;
+	/* The flushes and AP lists compared and counted (replay_model_set_window()). */
+	struct model_window {
+		int64_t vcpu, intid, from_ns, to_ns; /* VR_NO_VALUE: no bound */
+	} window;
 };
 
 /* What was known of a vCPU as its flush began (on_flush()). */

@@ -123,6 +123,15 @@ struct replay_model *replay_model_open(struct tracedb *db, const char *profile,
 	 VR_KIND_BIT(VR_EV_POPULATE) | VR_KIND_BIT(VR_EV_DEACTIVATE) | VR_KIND_BIT(VR_EV_SGI) |    \
 	 VR_KIND_BIT(VR_EV_LPI_QUEUE))
 
+/*
+ * Count only the flushes and AP lists of vcpu, holding intid (in the
+ * recorded LRs or on the AP list), from from_ns to to_ns (VR_NO_VALUE: no
+ * bound). The model still follows every event, so that the state of the
+ * window's first flush is known; those outside are predicted, not counted.
+ */
+void replay_model_set_window(struct replay_model *m, int64_t vcpu, int64_t intid, int64_t from_ns,
+			     int64_t to_ns);
+
 /* Feed one row, in trace order. */
 void replay_model_step(struct replay_model *m, const struct replay_model_row *r);
 

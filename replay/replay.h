@@ -75,8 +75,9 @@ enum replay_latency_kind {
 	LATENCY_ACK_TO_DEACTIVATE, /* that exit -> the exit whose LRs show it deactivated */
 };
 
-typedef void (*replay_latency_fn)(enum replay_latency_kind kind, int64_t vcpu, uint32_t intid,
-				  int64_t ns, void *arg);
+/* One latency of intid on vcpu, ns long, observed at ts_ns (the exit that showed its end). */
+typedef void (*replay_latency_fn)(enum replay_latency_kind kind, int64_t ts_ns, int64_t vcpu,
+				  uint32_t intid, int64_t ns, void *arg);
 
 struct replay_options {
 	const char *profile; /* NULL: from the trace's kernel release */

@@ -1174,6 +1174,31 @@ static void choose_run(struct tui *t, const char *asked)
 	t->run = tui_store_own_run(t->db, t->profile);
 }
 
+/*
+ * Start on the filter and window the command line asked for (o->start);
+ * -1 with err when the vCPU is not in the trace, so that the mistake is
+ * said instead of an empty screen.
+ */
+static int apply_start(struct tui *t, const struct tui_start *s, struct vr_error *err)
+{
+	if (s->vcpu != VR_NO_VALUE && s->vcpu >= t->nvcpus)
+		return vr_error_set(err, "tui: --vcpu %lld: %s has vCPUs 0 to %d",
+				    (long long)s->vcpu, t->path, t->nvcpus - 1);
+	if (s->vcpu != VR_NO_VALUE)
+		t->filter_vcpu = (int)s->vcpu;
+	if (s->intid != VR_NO_VALUE)
+		t->filter = s->intid;
+	if (s->from_ns != VR_NO_VALUE)
+		t->vstart = s->from_ns;
+	if (s->to_ns != VR_NO_VALUE)
+		t->vspan = s->to_ns - t->vstart + 1;
+	else if (s->from_ns != VR_NO_VALUE)
+		t->vspan = t->t1 - t->vstart + 1;
+	t->cursor = t->vstart;
+	clamp(t);
+	return 0;
+}
+
 /* Open a trace for browsing; see tui.h. */
 struct tui *tui_open(const char *path, const struct tui_options *o, struct vr_error *err)
 {
@@ -1204,6 +1229,10 @@ struct tui *tui_open(const char *path, const struct tui_options *o, struct vr_er
 	t->mark_a = t->mark_b = -1;
 	t->filter = -1;
 	t->filter_vcpu = -1;
+	if (o->start && apply_start(t, o->start, err)) {
+		tui_close(t);
+		return NULL;
+	}
 	codeset = setlocale(LC_CTYPE, NULL);
 	t->g = o->ascii || !codeset || (!strstr(codeset, "UTF-8") && !strstr(codeset, "utf8"))
 		       ? &ascii

@@ -12,11 +12,18 @@
 
 #include "../common/vr_common.h"
 
+/* What the browser opens on (--vcpu, --intid, --from, --to); VR_NO_VALUE: not given. */
+struct tui_start {
+	int64_t vcpu, intid;	/* the filter the f key sets */
+	int64_t from_ns, to_ns; /* the window shown first, absolute ns */
+};
+
 struct tui_options {
 	int ascii;    /* ASCII instead of UTF-8 block characters */
 	int no_color; /* monochrome */
 	int read_only; /* never write to the trace (summaries then live in memory) */
 	const char *profile; /* the stored findings of this profile; NULL: the kernel's own */
+	const struct tui_start *start; /* NULL: the whole trace, unfiltered */
 };
 
 struct tui;

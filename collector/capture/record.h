@@ -63,6 +63,15 @@ int vr_record_backend_exists(const char *name);
 int vr_record(const struct record_options *opt, struct record_stats *st, struct vr_error *err);
 
 /*
+ * Is pid a VMM with vCPUs: a process that holds KVM vCPU descriptors or
+ * has threads named "CPU N/KVM"? 0, or -1 with err saying why not (no
+ * such process, a thread, not a VMM, cannot tell). Reads /proc only, so
+ * that record --pid refuses a wrong pid before anything is loaded or
+ * attached. (vmm_process.c)
+ */
+int vr_record_check_vmm(pid_t pid, struct vr_error *err);
+
+/*
  * Store the spool (FILE.spool) that a killed recorder left next to its
  * trace database FILE, as the recorder would have when it stopped; st
  * counts what was stored (spool_torn: a record cut short at the end).

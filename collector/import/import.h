@@ -29,7 +29,7 @@ struct import_options {
 	const char *kernel; /* --kernel RELEASE, or NULL to read/infer it */
 	int gic_version;    /* --gic 2|3, or 0 to infer it */
 	int force;	    /* replace an existing output */
-	int quiet;	    /* no summary line */
+	int quiet;	    /* no summary line and no progress line */
 };
 
 struct import_result {

@@ -255,6 +255,8 @@ static int ftrace_import(const struct import_job *job, struct vr_error *err)
 	kernel_evidence_init(&st.kev);
 	import_order_init(&st.order);
 	vr_progress_init(&st.progress, "importing");
+	if (job->opt->quiet) /* -q: no summary and no progress line */
+		st.progress.enabled = 0;
 	st.buf = vr_xmalloc(READ_CHUNK + 1);
 	memcpy(st.buf, job->head, job->nhead);
 	st.have = job->nhead;

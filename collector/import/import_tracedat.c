@@ -382,6 +382,8 @@ static int tracedat_import(const struct import_job *job, struct vr_error *err)
 	kernel_evidence_init(&st.kev);
 	import_order_init(&st.order);
 	vr_progress_init(&st.progress, "importing");
+	if (job->opt->quiet) /* -q: no summary and no progress line */
+		st.progress.enabled = 0;
 	tracecmd_set_loglevel(TEP_LOG_NONE);
 	tep_set_loglevel(TEP_LOG_NONE);
 	h = tracecmd_open(st.path, TRACECMD_FL_LOAD_NO_PLUGINS | TRACECMD_FL_LOAD_NO_SYSTEM_PLUGINS);

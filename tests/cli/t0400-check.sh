@@ -54,7 +54,7 @@ fi
 grep -q '^profile linux-7.0' "$TMP/check-7.2"; expect_eq "7.2 trace replays under linux-7.0" $? 0
 expect_ok "list profiles" $VR check --list-profiles
 expect_fail "unknown profile" 2 "unknown profile 'linux-1.0'" $VR check --profile linux-1.0 "$TMP/7.2.db"
-expect_fail "bad --from" 2 "bad time" $VR check --from +3parsecs "$TMP/7.2.db"
+expect_fail "bad --from" 2 "--from '\\+3parsecs' is not a time" $VR check --from +3parsecs "$TMP/7.2.db"
 # --from/--to count only their window: the acknowledgements before a moment
 # and after it add up to the whole trace's, INTID by INTID.
 acks() { awk '$1 ~ /^[0-9]+$/ && NF >= 8 { a[$1 "/" $2] += $4 } END { for (k in a) print k, a[k] }' "$TMP/out" | sort; }

@@ -177,6 +177,11 @@ screen mouse-click
 wheel_up 60 3
 screen mouse-wheel-zoom
 keys q
+# --vcpu on the command line opens on what the f key's vN shows (host CPU row on, as above).
+start 120 40 t2.db C "--ascii --no-color --vcpu 1"
+keys c
+screen two-vcpus-filter-v1
+keys q
 start 120 40 t2.db C.UTF-8 "--no-color"
 screen two-vcpus-utf8
 keys q
