@@ -61,7 +61,7 @@ COLLECTOR_SRC := $(IMPORT_SRC) $(CAPTURE_SRC)
 REPLAY_SRC    := replay/driver.c replay/lifecycle.c replay/findings.c replay/model_findings.c \
                  replay/model.c replay/model_learn.c replay/model_inflight.c \
                  replay/model_divergence.c replay/model_races.c replay/diagnose.c \
-                 replay/export.c
+                 replay/export.c replay/export_html.c
 ENGINE_SRC    := engine/vgic_engine.c engine/profiles.c engine/guest_cpuif.c \
                  engine/registers.c engine/vgic_v5.c engine/vgic_mmio.c
 CLI_SRC       := cli/vgic-replay.c cli/cli_args.c cli/cmd_import.c cli/cmd_info.c cli/cmd_sql.c cli/cmd_check.c \

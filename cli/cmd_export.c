@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * `vgic-replay export --format perfetto -o OUT.json TRACE.db`: the trace
- * as check sees it, for Perfetto's UI and chrome://tracing (replay/export.c).
+ * `vgic-replay export --format perfetto|html -o OUT TRACE.db`: the trace
+ * as check sees it, for Perfetto's UI and chrome://tracing, or as one
+ * self-contained HTML page (replay/export.c, replay/export_html.c).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -17,7 +18,7 @@
 #include "cli.h"
 
 static const char export_usage[] =
-	"Usage: vgic-replay export --format perfetto -o OUT.json [options] TRACE.db\n"
+	"Usage: vgic-replay export --format perfetto|html -o OUT [options] TRACE.db\n"
 	"\n"
 	"Replay a trace as check does (nothing is stored) and write it for another viewer.\n"
 	"perfetto: Chrome's trace-event JSON, which https://ui.perfetto.dev and\n"
@@ -26,9 +27,12 @@ static const char export_usage[] =
 	"the LRs in use as a counter, injections as instants, each finding as an\n"
 	"instant with flow arrows from the events that prove it; kernel, GIC and\n"
 	"profile in the metadata.\n"
+	"html: one self-contained page (no script, nothing fetched): the summary, every\n"
+	"finding with an SVG timeline of its vCPU and interrupt and its proving\n"
+	"events, the latency histograms, the accounting.\n"
 	"\n"
 	"Options:\n"
-	"  -f, --format NAME   perfetto (the only format so far)\n"
+	"  -f, --format NAME   perfetto or html\n"
 	"  -o, --output FILE   where to write it ('-': standard output); an existing\n"
 	"                      file is replaced only when the export succeeds\n"
 	"  -p, --profile NAME  kernel behaviour to replay under (default: as check picks)\n"
@@ -42,8 +46,9 @@ static const char export_usage[] =
 	"Exit status: 0 written, 2 error (bad arguments, an unreadable trace, a file\n"
 	"that cannot be written).\n"
 	"\n"
-	"Example:\n"
-	"  vgic-replay export --format perfetto -o run.json trace.db\n";
+	"Examples:\n"
+	"  vgic-replay export --format perfetto -o run.json trace.db\n"
+	"  vgic-replay export --format html -o report.html trace.db\n";
 
 struct export_args {
 	struct export_options o;
@@ -101,11 +106,15 @@ static int parse_export_args(int argc, char **argv, struct export_args *a)
 		}
 	}
 	if (!a->format)
-		return cli_usage_error("export", "--format is required (perfetto)");
-	if (strcmp(a->format, "perfetto"))
-		return cli_usage_error("export", "unknown format '%s' (perfetto)", a->format);
+		return cli_usage_error("export", "--format is required (perfetto or html)");
+	if (!strcmp(a->format, "perfetto"))
+		a->o.format = EXPORT_PERFETTO;
+	else if (!strcmp(a->format, "html"))
+		a->o.format = EXPORT_HTML;
+	else
+		return cli_usage_error("export", "unknown format '%s' (perfetto or html)", a->format);
 	if (!a->output)
-		return cli_usage_error("export", "-o OUT.json is required");
+		return cli_usage_error("export", "-o OUT is required");
 	if (cli_one_trace("export", argc))
 		return 2;
 	a->o.vcpu = a->filters.vcpu;
@@ -150,7 +159,7 @@ static int export_to_file(struct tracedb *db, struct export_args *a, struct expo
 		free(tmp);
 		return vr_error_set(err, "%s: %s", a->output, strerror(errno));
 	}
-	rc = export_perfetto(db, &a->o, out, res, err);
+	rc = export_trace(db, &a->o, out, res, err);
 	if (fclose(out) && !rc)
 		rc = vr_error_set(err, "%s: %s", a->output, strerror(errno));
 	if (!rc)
@@ -183,7 +192,7 @@ int cmd_export(int argc, char **argv)
 		return 2;
 	}
 	if (!strcmp(a.output, "-"))
-		rc = export_perfetto(db, &a.o, stdout, &res, &err);
+		rc = export_trace(db, &a.o, stdout, &res, &err);
 	else
 		rc = export_to_file(db, &a, &res, &err);
 	tracedb_close(db);
@@ -191,7 +200,10 @@ int cmd_export(int argc, char **argv)
 		cli_error("%s: %s", argv[optind], err.msg);
 		return 2;
 	}
-	if (!a.quiet && strcmp(a.output, "-"))
+	if (!a.quiet && strcmp(a.output, "-") && a.o.format == EXPORT_HTML)
+		fprintf(stderr, "%s: %lld findings drawn, profile %s\n", a.output,
+			(long long)res.findings, res.profile);
+	else if (!a.quiet && strcmp(a.output, "-"))
 		fprintf(stderr,
 			"%s: %lld records (%lld slices, %lld findings, %lld proof arrows), profile %s\n",
 			a.output, (long long)res.events_written, (long long)res.slices,

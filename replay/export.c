@@ -16,6 +16,7 @@
 
 #include "../engine/vgic_engine.h"
 #include "../schemas/trace_reader.h"
+#include "export_html.h"
 #include "replay.h"
 
 #define EXPORT_PID 1
@@ -67,6 +68,7 @@ struct exporter {
 	size_t nproofs;
 	int64_t last_ts;
 	char diagnosis[640]; /* check's diagnosis when it chose the profile, else "" */
+	struct html_report *html; /* --format html: what the page shows, else NULL */
 };
 
 /* ---------------------------------------------------------------- records */
@@ -108,7 +110,12 @@ static void emit(struct exporter *x, json_object *r)
 /* A track's name and place in the list (metadata records). */
 static void name_track(struct exporter *x, int64_t tid, const char *name)
 {
-	json_object *r = record("thread_name", "M", -1, tid), *args = json_object_new_object();
+	json_object *r, *args;
+
+	if (x->html)
+		return;
+	r = record("thread_name", "M", -1, tid);
+	args = json_object_new_object();
 
 	json_object_object_add(args, "name", json_object_new_string(name));
 	json_object_object_add(r, "args", args);
@@ -123,7 +130,15 @@ static void name_track(struct exporter *x, int64_t tid, const char *name)
 /* A span [start, end) on a track, as a complete ('X') slice. */
 static void emit_slice(struct exporter *x, const char *name, int64_t tid, int64_t start, int64_t end)
 {
-	json_object *r = record(name, "X", start, tid);
+	json_object *r;
+
+	if (x->html) {
+		int64_t vcpu = tid / TID_PER_VCPU - 1, intid = tid % TID_PER_VCPU - 1;
+
+		html_report_slice(x->html, vcpu, intid, name, start, end);
+		return;
+	}
+	r = record(name, "X", start, tid);
 
 	json_object_object_add(r, "dur", micros(end > start ? end - start : 0));
 	emit(x, r);
@@ -255,7 +270,7 @@ static void emit_lr_counter(struct exporter *x, const struct trace_item *it)
 	char name[32];
 	json_object *r, *args;
 
-	if (!lane_of(x, it->ev.vcpu))
+	if (x->html || !lane_of(x, it->ev.vcpu))
 		return;
 	snprintf(name, sizeof(name), "vcpu%" PRId64 " LRs in use", it->ev.vcpu);
 	r = record(name, "C", it->ev.ts_ns, lane_tid(it->ev.vcpu));
@@ -272,7 +287,7 @@ static void emit_injection(struct exporter *x, const struct trace_item *it)
 	int64_t tid = TID_UNPLACED;
 	json_object *r, *args;
 
-	if (!intid_shown(x, e->intid))
+	if (x->html || !intid_shown(x, e->intid))
 		return;
 	if (e->vcpu != VR_NO_VALUE && track_of(x, e->vcpu, (uint32_t)e->intid))
 		tid = lane_tid(e->vcpu) + 1 + e->intid;
@@ -291,6 +306,10 @@ static void emit_gap(struct exporter *x, const struct trace_item *it)
 	json_object *r, *args;
 	int64_t ts = it->gap.start_ns ? it->gap.start_ns : x->last_ts;
 
+	if (x->html) {
+		html_report_gap(x->html, it);
+		return;
+	}
 	r = record("events lost", "i", ts > 0 ? ts : 0, TID_UNPLACED);
 	json_object_object_add(r, "s", json_object_new_string("g"));
 	args = json_object_new_object();
@@ -565,14 +584,78 @@ static int replay_as_check(struct tracedb *db, const struct replay_options *ropt
 	memcpy(x->diagnosis, d.text, sizeof(x->diagnosis));
 	replay_result_free(rr);
 	x->nfindings = 0;
+	if (x->html)
+		html_report_forget_latencies(x->html);
 	again.profile = vgic_profile_name(d.fit[d.matched].profile);
 	again.reason = "diagnosed: the kernel behaves like it, not like its release's profile";
 	return replay_check(db, &again, keep_finding, x, rr, err);
 }
 
+/*
+ * The proving events of the findings, fetched by id before the stream,
+ * so that the HTML report knows each finding's window while it streams.
+ */
+static int fetch_proofs(struct exporter *x, struct tracedb *db, struct vr_error *err)
+{
+	struct trace_item *it = vr_xcalloc(1, sizeof(*it));
+	int rc = 0;
+
+	for (size_t i = 0; i < x->nproofs && !rc; i++) {
+		struct trace_filter f;
+		struct trace_cursor *c;
+
+		if (i && x->proofs[i].id == x->proofs[i - 1].id)
+			continue;
+		trace_filter_init(&f);
+		f.snapshots = 0;
+		f.id_lo = f.id_hi = x->proofs[i].id;
+		c = trace_cursor_open(db, &f, err);
+		if (!c) {
+			rc = -1;
+			break;
+		}
+		while ((rc = trace_cursor_next(c, it, err)) > 0)
+			html_report_event(x->html, it);
+		trace_cursor_close(c);
+	}
+	free(it);
+	return rc < 0 ? -1 : 0;
+}
+
+/* The trace-event JSON document: header, the stream's records, findings, metadata. */
+static int write_perfetto(struct exporter *x, struct tracedb *db, const struct replay_result *rr,
+			  struct vr_error *err)
+{
+	int rc;
+
+	fputs("{\"traceEvents\": [", x->out);
+	emit_header(x, rr);
+	rc = stream_items(x, db, err);
+	if (rc == 0) {
+		close_all(x);
+		emit_findings(x);
+		write_metadata(x, rr);
+	}
+	return rc;
+}
+
+/* The HTML page: the findings' proof and windows, the stream's slices, then the page. */
+static int write_html(struct exporter *x, struct tracedb *db, const struct replay_result *rr,
+		      struct vr_error *err)
+{
+	struct html_report_facts facts = {x->o->trace_name, x->diagnosis, rr};
+
+	html_report_set_findings(x->html, x->findings, x->nfindings);
+	if (fetch_proofs(x, db, err) || stream_items(x, db, err))
+		return -1;
+	close_all(x);
+	x->res->findings = (int64_t)x->nfindings;
+	return html_report_write(x->html, &facts, x->out, err);
+}
+
 /* See export.h. */
-int export_perfetto(struct tracedb *db, const struct export_options *o, FILE *out,
-		    struct export_result *res, struct vr_error *err)
+int export_trace(struct tracedb *db, const struct export_options *o, FILE *out,
+		 struct export_result *res, struct vr_error *err)
 {
 	struct replay_options ropt = {0};
 	struct replay_result rr;
@@ -585,22 +668,25 @@ int export_perfetto(struct tracedb *db, const struct export_options *o, FILE *ou
 	ropt.intid = o->intid;
 	ropt.from_ns = o->from_ns;
 	ropt.to_ns = o->to_ns;
+	if (o->format == EXPORT_HTML) {
+		x.html = html_report_new();
+		ropt.latency = html_report_latency;
+		ropt.latency_arg = x.html;
+	}
 	if (replay_as_check(db, &ropt, &x, &rr, err)) {
+		html_report_free(x.html);
 		free(x.findings);
 		return -1;
 	}
 	snprintf(res->profile, sizeof(res->profile), "%s", vgic_profile_name(rr.profile));
 	x.gic_version = rr.gic_version;
 	collect_proofs(&x);
-	fputs("{\"traceEvents\": [", out);
-	emit_header(&x, &rr);
-	rc = stream_items(&x, db, err);
-	if (rc == 0) {
-		close_all(&x);
-		emit_findings(&x);
-		write_metadata(&x, &rr);
-	}
+	if (x.html)
+		rc = write_html(&x, db, &rr, err);
+	else
+		rc = write_perfetto(&x, db, &rr, err);
 	replay_result_free(&rr);
+	html_report_free(x.html);
 	free(x.lanes);
 	free(x.tracks);
 	free(x.findings);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Exporting a checked trace for other viewers: Chrome's trace-event JSON,
- * which Perfetto's UI (ui.perfetto.dev) and chrome://tracing open.
+ * which Perfetto's UI (ui.perfetto.dev) and chrome://tracing open, or a
+ * self-contained HTML page (export_html.h).
  *
  * The export is what check sees, laid out in time: one track per vCPU
  * (in the guest, in the host, blocked in WFI), one track per interrupt on
@@ -19,8 +20,15 @@
 
 struct tracedb;
 
-/* What to export: a profile and check's filters (VR_NO_VALUE: none). */
+/* The formats. */
+enum export_format {
+	EXPORT_PERFETTO, /* Chrome trace-event JSON */
+	EXPORT_HTML,	 /* one self-contained page (export_html.h) */
+};
+
+/* What to export: a format, a profile and check's filters (VR_NO_VALUE: none). */
 struct export_options {
+	enum export_format format;
 	const char *profile; /* NULL: the one check picks */
 	int64_t vcpu, intid;
 	int64_t from_ns, to_ns;
@@ -36,9 +44,9 @@ struct export_result {
 
 /*
  * Replay db under o's profile (as check does, nothing stored) and write
- * the trace-event JSON to out. 0, or -1 with err set.
+ * it to out in o's format. 0, or -1 with err set.
  */
-int export_perfetto(struct tracedb *db, const struct export_options *o, FILE *out,
-		    struct export_result *res, struct vr_error *err);
+int export_trace(struct tracedb *db, const struct export_options *o, FILE *out,
+		 struct export_result *res, struct vr_error *err);
 
 #endif
