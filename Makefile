@@ -18,12 +18,12 @@ CC      ?= cc
 PREFIX  ?= /usr/local
 BUILD   := build
 VERSION := $(shell sed -n 's/^\#define VR_VERSION "\(.*\)"/\1/p' common/vr_common.h)
-PKGS    := sqlite3 libtracecmd libtraceevent libbpf
+PKGS    := sqlite3 libtracecmd libtraceevent libbpf json-c
 STD     := -std=c11 -D_DEFAULT_SOURCE
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 OPT     ?= -O2 -g
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lsqlite3 -ltracecmd -ltraceevent -lbpf) -lpthread
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lsqlite3 -ltracecmd -ltraceevent -lbpf -ljson-c) -lpthread
 CFLAGS_ALL = $(STD) $(WARN) $(OPT) $(PKG_CFLAGS) -I$(BUILD)/bpf $(CFLAGS)
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 FUZZ_SECONDS ?= 60
@@ -38,6 +38,7 @@ endif
 
 .DELETE_ON_ERROR:
 .SECONDARY:
+.PHONY: export-viewer-test
 .PHONY: all cross deps test unit-test cli-test golden ui-test fuzz-smoke demo bench fuzz install uninstall clean lab lab-smoke \
 	man man-test
 
@@ -59,12 +60,13 @@ IMPORT_SRC    := collector/import/importer.c collector/import/import_core.c \
 COLLECTOR_SRC := $(IMPORT_SRC) $(CAPTURE_SRC)
 REPLAY_SRC    := replay/driver.c replay/lifecycle.c replay/findings.c replay/model_findings.c \
                  replay/model.c replay/model_learn.c replay/model_inflight.c \
-                 replay/model_divergence.c replay/model_races.c replay/diagnose.c
+                 replay/model_divergence.c replay/model_races.c replay/diagnose.c \
+                 replay/export.c replay/export_html.c
 ENGINE_SRC    := engine/vgic_engine.c engine/profiles.c engine/guest_cpuif.c \
                  engine/registers.c engine/vgic_v5.c engine/vgic_mmio.c
 CLI_SRC       := cli/vgic-replay.c cli/cli_args.c cli/cmd_import.c cli/cmd_info.c cli/cmd_sql.c cli/cmd_check.c \
                  cli/cmd_report.c cli/cmd_probes.c cli/cmd_record.c cli/cmd_predict.c \
-                 cli/cmd_tui.c
+                 cli/cmd_tui.c cli/cmd_export.c
 UI_SRC        := ui/tui.c ui/timeline.c
 LIB_SRC       := $(COMMON_SRC) $(SCHEMA_SRC) $(COLLECTOR_SRC) $(REPLAY_SRC) $(ENGINE_SRC)
 GEN_SRC       := $(BUILD)/gen/schema_sql.c
@@ -171,7 +173,7 @@ CROSS_SRC  := $(filter-out collector/import/import_tracedat.c,$(LIB_SRC)) $(GEN_
               $(filter-out cli/cmd_tui.c,$(CLI_SRC))
 CROSS_OBJ  := $(patsubst %.c,$(CROSS_DIR)/%.o,$(patsubst $(BUILD)/%,%,$(CROSS_SRC)))
 CROSS_CFLAGS := $(STD) $(WARN) -O2 -DVR_NO_TRACECMD -DVR_NO_TUI -I$(BUILD)/bpf $(CFLAGS)
-CROSS_LIBS := -static -lsqlite3 -lbpf -lelf -lz -lzstd -lpthread -lm -ldl
+CROSS_LIBS := -static -lsqlite3 -lbpf -lelf -lz -lzstd -ljson-c -lpthread -lm -ldl
 
 $(CROSS_DIR)/%.o: %.c $(HEADERS) $(BUILD)/bpf/vgic.skel.h
 	$(call msg,CROSS-CC,$<)
@@ -334,6 +336,11 @@ $(BUILD)/man/%: docs/man/%.scd
 man: $(MAN_OUT)
 
 # Every subcommand and option that --help prints is in its man page, and back.
+# The export loaded by a real viewer's parser (Chrome DevTools' trace
+# engine, from npm; needs node and npm, so it is not part of make test).
+export-viewer-test: $(BUILD)/vgic-replay
+	$(Q)tests/export/devtools-load.sh $(BUILD)/vgic-replay
+
 man-test: $(BUILD)/vgic-replay $(MAN_OUT)
 	$(Q)tests/man/check-manpages.sh $(BUILD)/vgic-replay docs/man $(BUILD)/man
 

@@ -27,6 +27,7 @@ static const struct subcommand subcommands[] = {
 	{"tui", cmd_tui, "browse a trace: vCPU timelines, interrupts, LRs, findings"},
 #endif
 	{"report", cmd_report, "interrupt latency histograms and per-INTID accounting"},
+	{"export", cmd_export, "write a checked trace for Perfetto's UI (trace-event JSON)"},
 	{"probes", cmd_probes, "print kprobe definitions for LR snapshots (offsets from BTF)"},
 };
 

@@ -4,9 +4,9 @@
 # Usage: scripts/deps.sh [extra packages...]   (as root, or with sudo available)
 set -eu
 
-PACKAGES="gcc make pkg-config libc6-dev libsqlite3-dev sqlite3 libtracecmd-dev
+PACKAGES="gcc make pkg-config libc6-dev libsqlite3-dev sqlite3 libjson-c-dev libtracecmd-dev
 libtraceevent-dev libtracefs-dev libbpf-dev libelf-dev zlib1g-dev bpftool trace-cmd clang libclang-rt-14-dev libncurses-dev tmux xz-utils
-zstd gzip python3 scdoc dpkg-dev lintian debootstrap qemu-user-static"
+zstd gzip python3 scdoc dpkg-dev lintian debootstrap qemu-user-static chromium"
 
 missing=""
 for p in $PACKAGES "$@"; do

@@ -20,13 +20,14 @@ T=$TMP/t.db
 args_of() {
 	case $1 in
 	check | report | predict | tui | info) echo "$T" ;;
+	export) echo "-f perfetto -o $TMP/x.json $T" ;;
 	sql) echo "$T SELECT\ 1" ;;
 	import) echo "$sample -o $TMP/new.db" ;;
 	record) echo "-o $TMP/rec.db" ;;
 	probes) echo "" ;;
 	esac
 }
-commands="check report predict tui info sql import record probes"
+commands="check report predict tui info sql import record probes export"
 
 # bad_value CMD OPTION VALUE: exit 2, one line naming the option and the value.
 bad_value() {
@@ -35,7 +36,7 @@ bad_value() {
 	expect_fail "$1 $2 '$3': exit 2, one line naming $2" 2 "^vgic-replay: $1: $2 '$re' is not " \
 		$VR "$1" "$2" "$3" $(eval "printf '%s\n' $(args_of "$1")")
 }
-for cmd in check report predict tui; do
+for cmd in check report predict tui export; do
 	bad_value $cmd --vcpu x
 	bad_value $cmd --vcpu 4096
 	bad_value $cmd --vcpu " 1"
@@ -47,8 +48,9 @@ for cmd in check report predict tui; do
 	bad_value $cmd --to +1parsec
 	bad_value $cmd --to -3
 	bad_value $cmd --to +0x10s
+	# shellcheck disable=SC2046
 	expect_fail "$cmd: --from after --to" 2 "^vgic-replay: $cmd: --from is after --to$" \
-		$VR $cmd --from +2s --to +1s "$T"
+		$VR $cmd --from +2s --to +1s $(eval "printf '%s\n' $(args_of "$cmd")")
 done
 bad_value record --pid x
 bad_value record --pid 0
@@ -112,12 +114,14 @@ for cmd in check report predict tui; do
 		"^vgic-replay: $cmd: option '--(json|ascii|help)' takes no argument; see 'vgic-replay $cmd --help'$" \
 		$VR $cmd "--$([ $cmd = tui ] && echo ascii || { [ $cmd = predict ] && echo help; } || echo json)=1" "$T"
 done 2>/dev/null
-for cmd in check report predict tui info; do
+for cmd in check report predict tui info export; do
+	opts=$([ $cmd = export ] && echo "-f perfetto -o $TMP/x.json")
+	# shellcheck disable=SC2086
 	expect_fail "$cmd without a trace: one line and a hint" 2 \
-		"^vgic-replay: $cmd: no TRACE.db given; see 'vgic-replay $cmd --help'$" $VR $cmd
+		"^vgic-replay: $cmd: no TRACE.db given; see 'vgic-replay $cmd --help'$" $VR $cmd $opts
 	expect_fail "$cmd with two traces: one line and a hint" 2 \
 		"^vgic-replay: $cmd: more than one TRACE.db given; see 'vgic-replay $cmd --help'$" \
-		$VR $cmd "$T" "$T"
+		$VR $cmd $opts "$T" "$T"
 done
 expect_fail "an abbreviation that fits two options is said to be ambiguous" 2 \
 	"^vgic-replay: record: ambiguous option '--f'; see 'vgic-replay record --help'$" \
@@ -134,10 +138,11 @@ expect_fail "probes with an argument: one line and a hint" 2 \
 	"^vgic-replay: probes: takes no arguments, only options; see 'vgic-replay probes --help'$" $VR probes x
 
 # -p is the profile wherever there is one, and an unknown profile is said the same way.
-for cmd in check report predict tui; do
+for cmd in check report predict tui export; do
+	# shellcheck disable=SC2046
 	expect_fail "$cmd -p: the profile" 2 \
 		"^vgic-replay: $cmd: unknown profile 'linux-1.0'; see 'vgic-replay check --list-profiles'$" \
-		$VR $cmd -p linux-1.0 "$T"
+		$VR $cmd -p linux-1.0 $(eval "printf '%s\n' $(args_of "$cmd")")
 done
 expect_fail "record has no -p (the pid is --pid)" 2 "^vgic-replay: record: unknown option '-p'" \
 	$VR record -p 1 -o "$TMP/rec.db"
@@ -205,6 +210,8 @@ seen report 0 "a report" $VR report "$T"
 seen report 2 "a missing file" $VR report "$TMP/missing.db"
 seen tui 0 "--keys" $VR tui --keys
 seen tui 2 "a missing file" $VR tui "$TMP/missing.db"
+seen export 0 "an export" $VR export -f perfetto -o "$TMP/e.json" "$T"
+seen export 2 "a missing file" $VR export -f perfetto -o "$TMP/e.json" "$TMP/missing.db"
 seen info 0 "a summary" $VR info "$T"
 seen info 1 "a missing file" $VR info "$TMP/missing.db"
 seen info 2 "two files" $VR info "$T" "$T"

@@ -6,7 +6,7 @@
 expect_ok "tui --help" $VR tui --help
 grep -q -- '--read-only' "$TMP/out"; expect_eq "tui --help names --read-only" $? 0
 expect_ok "tui --keys" $VR tui --keys
-expect_eq "tui --keys: one row per key of the help overlay" "$(grep -c '^| `' "$TMP/out")" 22
+expect_eq "tui --keys: one row per key of the help overlay" "$(grep -c '^| `' "$TMP/out")" 25
 expect_fail "tui on a missing file" 2 'no such file' $VR tui "$TMP/missing.db"
 printf 'not a database\n' > "$TMP/junk.db"
 expect_fail "tui on a file that is not a trace" 2 'not a readable SQLite database' $VR tui "$TMP/junk.db"
