@@ -280,6 +280,8 @@ out:
 		free(c->lpis[i]);
 	free(c->lpis);
 	free(c->base);
+	free(c->base_start);
+	free(c->base_nrows);
 	free(c->tracked);
 	free(c);
 	return rc;

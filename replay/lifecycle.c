@@ -1163,36 +1163,42 @@ void track_open_window(struct checker *c)
 	for (k = 0; k < c->ntracked; k++)
 		rows += 1 + (size_t)c->tracked[k]->nrows;
 	c->base = vr_xmalloc((rows + 1) * sizeof(*c->base));
+	c->base_start = vr_xmalloc((c->ntracked + 1) * sizeof(*c->base_start));
+	c->base_nrows = vr_xmalloc((c->ntracked + 1) * sizeof(*c->base_nrows));
 	for (k = 0; k < c->ntracked; k++) {
 		struct irq_track *t = c->tracked[k];
 
 		if (t->intid < NR_PRIVATE)
 			t->count->vcpu = t->vcpu;
+		c->base_start[k] = n;
+		c->base_nrows[k] = t->nrows;
 		for (i = -1; i < t->nrows; i++)
 			c->base[n++] = i < 0 ? t->own : t->rows[i];
 	}
-	c->nbase = n;
+	c->nbase_tracks = c->ntracked;
 }
 
-/* Subtract the counts from before the window (track_open_window()) from row. */
-static void subtract_base(const struct checker *c, struct replay_irq_count *row)
+/*
+ * Subtract from row (row i of track k, -1 its own) what it had counted
+ * when the window opened (track_open_window()). Rows are matched by
+ * place, not by vCPU and INTID: several rows can carry the same pair
+ * (the unused own row of a shared IRQ reads vCPU 0, INTID 0), and one
+ * pair's counts must be subtracted from its own row only.
+ */
+static void subtract_base(const struct checker *c, size_t k, int i, struct replay_irq_count *row)
 {
-	size_t i;
+	const struct replay_irq_count *b;
 
-	for (i = 0; i < c->nbase; i++) {
-		const struct replay_irq_count *b = &c->base[i];
-
-		if (b->intid != row->intid || b->vcpu != row->vcpu)
-			continue;
-		row->injected -= b->injected;
-		row->acked -= b->acked;
-		row->coalesced -= b->coalesced;
-		row->lost -= b->lost;
-		row->pending_at_start -= b->pending_at_start;
-		row->deactivated -= b->deactivated;
-		row->eoicount_deactivations -= b->eoicount_deactivations;
-		return;
-	}
+	if (k >= c->nbase_tracks || i >= c->base_nrows[k])
+		return; /* a track or row that came after the window opened */
+	b = &c->base[c->base_start[k] + (size_t)(i + 1)];
+	row->injected -= b->injected;
+	row->acked -= b->acked;
+	row->coalesced -= b->coalesced;
+	row->lost -= b->lost;
+	row->pending_at_start -= b->pending_at_start;
+	row->deactivated -= b->deactivated;
+	row->eoicount_deactivations -= b->eoicount_deactivations;
 }
 
 /* Gather the per-INTID counts into the result, sorted by vCPU then INTID. */
@@ -1215,7 +1221,7 @@ void track_collect_counts(struct checker *c)
 			struct replay_irq_count row = i < 0 ? t->own : t->rows[i];
 
 			if (c->base_taken)
-				subtract_base(c, &row);
+				subtract_base(c, k, i, &row);
 			if (row.injected || row.acked)
 				c->res->counts[n++] = row;
 		}

@@ -135,8 +135,10 @@ struct checker {
 	int has_deferred;
 	struct vr_progress *progress; /* the progress line on a terminal, or NULL */
 	/* --from: the accounting as it stood when the window opened, subtracted at the end. */
-	struct replay_irq_count *base;
-	size_t nbase;
+	struct replay_irq_count *base; /* each track's own row, then its rows[], in track order */
+	size_t *base_start;	       /* per track then known: where its rows begin in base */
+	int *base_nrows;	       /* ... and how many rows[] it had */
+	size_t nbase_tracks;
 	int base_taken;
 	int stopped_early; /* --to ended the replay before the end of the trace */
 };
