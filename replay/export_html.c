@@ -307,12 +307,13 @@ static void write_finding_svg(FILE *out, const struct html_report *h, const stru
 			x, x, x, t == 0 ? "start" : t == 4 ? "end" : "middle",
 			(double)(ts - f->ts_ns) / 1000.0);
 	}
-	fprintf(out, "<text x=\"%d\" y=\"112\">guest <tspan fill=\"#4caf50\">&#9632;</tspan> "
-		     "host <tspan fill=\"#9e9e9e\">&#9632;</tspan> WFI <tspan fill=\"#cfd8dc\">"
-		     "&#9632;</tspan>  pending <tspan fill=\"#fbc02d\">&#9632;</tspan> active "
-		     "<tspan fill=\"#e53935\">&#9632;</tspan> both <tspan fill=\"#fb8c00\">&#9632;"
-		     "</tspan>  proving event <tspan fill=\"#1565c0\">|</tspan>  finding "
-		     "<tspan fill=\"#d32f2f\">|</tspan>  (time from the finding)</text>\n</svg>\n",
+	fprintf(out, "<text x=\"%d\" y=\"112\"><tspan fill=\"#4caf50\">&#9632;</tspan> guest "
+		     "<tspan fill=\"#9e9e9e\">&#9632;</tspan> host <tspan fill=\"#cfd8dc\">&#9632;"
+		     "</tspan> WFI   <tspan fill=\"#fbc02d\">&#9632;</tspan> pending "
+		     "<tspan fill=\"#e53935\">&#9632;</tspan> active <tspan fill=\"#fb8c00\">&#9632;"
+		     "</tspan> both   <tspan fill=\"#1565c0\">|</tspan> proving event (numbered) "
+		     "<tspan fill=\"#d32f2f\">|</tspan> finding   (time from the finding)</text>\n"
+		     "</svg>\n",
 		SVG_LABEL);
 }
 
