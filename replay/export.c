@@ -24,6 +24,12 @@
 #define TID_UNPLACED 1	      /* injections whose vCPU the trace does not name */
 #define TID_PER_VCPU 100000   /* a vCPU's lane; its interrupts follow it */
 #define MAX_TRACK_INTID 99998 /* interrupts above get no track of their own */
+/*
+ * Findings kept for drawing: a trace that makes more (a what-if over
+ * hours of traffic can make hundreds of thousands) draws the first ones
+ * and counts the rest, so that memory stays bounded (about 1 KB each).
+ */
+#define EXPORT_MAX_FINDINGS 50000
 
 /* What a vCPU was doing, as its lane shows it. */
 enum lane_state { LANE_NONE, LANE_GUEST, LANE_HOST, LANE_WFI };
@@ -64,6 +70,7 @@ struct exporter {
 	size_t ntracks, captracks;
 	struct replay_finding *findings;
 	size_t nfindings, capfindings;
+	int64_t findings_not_drawn; /* beyond EXPORT_MAX_FINDINGS */
 	struct proof_place *proofs; /* sorted by id */
 	size_t nproofs;
 	int64_t last_ts;
@@ -325,6 +332,10 @@ static void keep_finding(const struct replay_finding *f, void *arg)
 {
 	struct exporter *x = arg;
 
+	if (x->nfindings == EXPORT_MAX_FINDINGS) {
+		x->findings_not_drawn++;
+		return;
+	}
 	if (x->nfindings == x->capfindings) {
 		x->capfindings = x->capfindings ? 2 * x->capfindings : 16;
 		x->findings = vr_xrealloc(x->findings, x->capfindings * sizeof(*x->findings));
@@ -529,6 +540,7 @@ static void write_metadata(struct exporter *x, const struct replay_result *rr)
 	if (x->diagnosis[0])
 		json_object_object_add(m, "diagnosis", json_object_new_string(x->diagnosis));
 	json_object_object_add(m, "findings", json_object_new_int64(rr->findings));
+	json_object_object_add(m, "findings_not_drawn", json_object_new_int64(x->findings_not_drawn));
 	fprintf(x->out, "\n],\n\"displayTimeUnit\": \"ns\",\n\"metadata\": %s\n}\n",
 		json_object_to_json_string_ext(m, JSON_C_TO_STRING_PLAIN |
 							 JSON_C_TO_STRING_NOSLASHESCAPE));
@@ -584,6 +596,7 @@ static int replay_as_check(struct tracedb *db, const struct replay_options *ropt
 	memcpy(x->diagnosis, d.text, sizeof(x->diagnosis));
 	replay_result_free(rr);
 	x->nfindings = 0;
+	x->findings_not_drawn = 0;
 	if (x->html)
 		html_report_forget_latencies(x->html);
 	again.profile = vgic_profile_name(d.fit[d.matched].profile);

@@ -307,12 +307,13 @@ static void write_finding_svg(FILE *out, const struct html_report *h, const stru
 			x, x, x, t == 0 ? "start" : t == 4 ? "end" : "middle",
 			(double)(ts - f->ts_ns) / 1000.0);
 	}
-	fprintf(out, "<text x=\"%d\" y=\"112\">guest <tspan fill=\"#4caf50\">&#9632;</tspan> "
-		     "host <tspan fill=\"#9e9e9e\">&#9632;</tspan> WFI <tspan fill=\"#cfd8dc\">"
-		     "&#9632;</tspan>  pending <tspan fill=\"#fbc02d\">&#9632;</tspan> active "
-		     "<tspan fill=\"#e53935\">&#9632;</tspan> both <tspan fill=\"#fb8c00\">&#9632;"
-		     "</tspan>  proving event <tspan fill=\"#1565c0\">|</tspan>  finding "
-		     "<tspan fill=\"#d32f2f\">|</tspan>  (time from the finding)</text>\n</svg>\n",
+	fprintf(out, "<text x=\"%d\" y=\"112\"><tspan fill=\"#4caf50\">&#9632;</tspan> guest "
+		     "<tspan fill=\"#9e9e9e\">&#9632;</tspan> host <tspan fill=\"#cfd8dc\">&#9632;"
+		     "</tspan> WFI   <tspan fill=\"#fbc02d\">&#9632;</tspan> pending "
+		     "<tspan fill=\"#e53935\">&#9632;</tspan> active <tspan fill=\"#fb8c00\">&#9632;"
+		     "</tspan> both   <tspan fill=\"#1565c0\">|</tspan> proving event (numbered) "
+		     "<tspan fill=\"#d32f2f\">|</tspan> finding   (time from the finding)</text>\n"
+		     "</svg>\n",
 		SVG_LABEL);
 }
 
@@ -348,11 +349,11 @@ static void write_proof_table(FILE *out, const struct html_report *h, const stru
 	fputs("</table>\n", out);
 }
 
-/* Every finding drawn: its line, explanation, timeline and proof. */
-static void write_findings(FILE *out, const struct html_report *h)
+/* Every finding drawn (of total): its line, explanation, timeline and proof. */
+static void write_findings(FILE *out, const struct html_report *h, int64_t total)
 {
-	fprintf(out, "<h2 id=\"findings\">Findings (%zu)</h2>\n", h->nfindings);
-	if (!h->nfindings)
+	fprintf(out, "<h2 id=\"findings\">Findings (%" PRId64 ")</h2>\n", total);
+	if (!total)
 		fputs("<p>None: every interrupt the trace shows was delivered and deactivated as "
 		      "the profile says.</p>\n", out);
 	for (size_t i = 0; i < h->nshown; i++) {
@@ -373,9 +374,9 @@ static void write_findings(FILE *out, const struct html_report *h)
 		write_proof_table(out, h, f);
 		fputs("</section>\n", out);
 	}
-	if (h->nshown < h->nfindings)
-		fprintf(out, "<p>%zu more findings not drawn: <code>vgic-replay check</code> lists "
-			     "them all.</p>\n", h->nfindings - h->nshown);
+	if ((int64_t)h->nshown < total)
+		fprintf(out, "<p>%" PRId64 " more findings not drawn: <code>vgic-replay check</code> "
+			     "lists them all.</p>\n", total - (int64_t)h->nshown);
 }
 
 /* One latency histogram as horizontal SVG bars. */
@@ -478,7 +479,7 @@ int html_report_write(struct html_report *h, const struct html_report_facts *fac
 	html_text(out, facts->trace_name);
 	fprintf(out, "</title>\n<style>%s</style></head>\n<body>\n", page_style);
 	write_summary(out, h, facts);
-	write_findings(out, h);
+	write_findings(out, h, facts->result->findings);
 	fputs("<h2 id=\"latencies\">Latencies</h2>\n<p>Observed at guest exits, so upper bounds "
 	      "with the resolution of the exits.</p>\n", out);
 	for (int64_t v = 0; v < h->nlat; v++) {
