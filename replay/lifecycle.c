@@ -914,6 +914,9 @@ void track_sync(struct checker *c, const struct row *r)
 		t = track_irq(c, r->vcpu, before.intid);
 		if (!t)
 			continue;
+		if (before.active && before.pending && !after.pending)
+			/* P+A: the active one went, then the pending one was acknowledged */
+			time_deactivation(c, t, LATENCY_ACK_TO_DEACTIVATE, r->ts_ns);
 		if (before.pending && !after.pending) {
 			/* The guest acknowledged the presented instance. */
 			t->count->acked++;

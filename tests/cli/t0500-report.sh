@@ -20,7 +20,8 @@ expect_ok "report --help" $VR report --help
 # not the tool): an injection starts an instance, the sync whose LR went
 # from Pending (at the vCPU's flush) to not Pending acknowledges it (an SGI
 # is injected by vgic_sgi, into each vCPU of its target mask), one
-# whose LR left Active (or was acknowledged and left in one run), or a
+# whose LR left Active (or was acknowledged and left in one run; from
+# Pending+Active the active instance goes before the pending one), or a
 # trapped DIR (vgic_deactivate) of it, deactivates it. Prints per vCPU the
 # count, nearest-rank p50/p90/p99 and max of both, the DIR samples, and
 # per vCPU and INTID the max of each, as JSON.
@@ -62,6 +63,8 @@ for eid, ts, vcpu, name, intid, a1 in db.execute(
             bi, bp, ba = dec(before)
             ai, ap, aa = dec(lrs[eid][i])
             key = (vcpu if bi < 32 else None, bi)
+            if ba and bp and not ap and (vcpu, bi) in act:  # P+A: the active one went first
+                add("ack_to_deactivate", vcpu, bi, ts - act.pop((vcpu, bi)))
             if bp and not ap:
                 if key in inj:
                     add("inject_to_ack", vcpu, bi, ts - inj.pop(key))
@@ -98,9 +101,10 @@ for r in d["intids"]:
 print(json.dumps(out, sort_keys=True))
 EOF
 # lab runs: 1 vCPU paced, the arch timer (HW, level), GICv2, 2 vCPUs, SGIs
-# on 2 vCPUs, and EOImode 1 with remote trapped DIRs (vgic_deactivate).
+# on 2 vCPUs, SPIs retargeted while active (Pending+Active LRs), and
+# EOImode 1 with remote trapped DIRs (vgic_deactivate).
 for run in linux-7.2-gicv3-vhe-spi-paced linux-7.2-gicv3-vhe-timer linux-7.2-gicv2-vhe-spi-paced \
-	linux-6.12-gicv3-vhe-spi-paced-2vcpu linux-7.2-gicv3-vhe-sgi-2vcpu \
+	linux-6.12-gicv3-vhe-spi-paced-2vcpu linux-7.2-gicv3-vhe-sgi-2vcpu linux-7.2-gicv3-vhe-retarget-2vcpu \
 	linux-7.2-gicv3-nvhe-eoimode1-remote-race-2vcpu; do
 	xz -dc "$DATA/lab/$run/record.db.xz" > "$TMP/$run.db"
 	want=$(python3 "$TMP/lat.py" "$TMP/$run.db")
