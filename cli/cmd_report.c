@@ -12,6 +12,7 @@
  * declines to judge it.
  */
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,7 +63,7 @@ struct report {
 	int64_t from_ns, to_ns; /* the window, VR_NO_VALUE: open */
 	struct sample *samples;
 	size_t nsamples, cap;
-	int64_t *scratch; /* nsamples values, sorted for one stats_of() */
+	int64_t *scratch; /* room for every sample's length: one stats_of() */
 	int64_t max_vcpu;
 	int json;
 	int nfindings;
@@ -137,23 +138,65 @@ static int64_t percentile(const int64_t *sorted, size_t n, int p)
 	return sorted[rank ? rank - 1 : 0];
 }
 
+/* qsort comparison of samples: by measure, vCPU, INTID, then length. */
+static int cmp_sample(const void *a, const void *b)
+{
+	const struct sample *x = a, *y = b;
+
+	if (x->kind != y->kind)
+		return x->kind - y->kind;
+	if (x->vcpu != y->vcpu)
+		return (x->vcpu > y->vcpu) - (x->vcpu < y->vcpu);
+	if (x->intid != y->intid)
+		return (x->intid > y->intid) - (x->intid < y->intid);
+	return (x->ns > y->ns) - (x->ns < y->ns);
+}
+
 /*
- * The stats of the samples of one measure (kind), on vcpu (VR_NO_VALUE:
- * every vCPU) and of intid (VR_NO_VALUE: every INTID): sorted, so that
- * the percentiles are samples, not bucket bounds.
+ * The first of the sorted samples at or after (kind, vcpu, intid); intid
+ * UINT32_MAX + 1 (as int64_t) is past every INTID of the vCPU.
+ */
+static size_t lower_bound(const struct report *r, int kind, int64_t vcpu, int64_t intid)
+{
+	size_t lo = 0, hi = r->nsamples;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct sample *s = &r->samples[mid];
+		int before = s->kind != kind ? s->kind < kind
+			     : s->vcpu != vcpu ? s->vcpu < vcpu
+					       : (int64_t)s->intid < intid;
+
+		if (before)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * The stats of the samples of one measure (kind) on vcpu, of intid
+ * (VR_NO_VALUE: every INTID of it): from the samples sorted once by
+ * sort_samples(), so that the percentiles are samples, not bucket bounds.
  */
 static void stats_of(struct report *r, int kind, int64_t vcpu, int64_t intid, struct stats *st)
 {
-	size_t i, n = 0;
+	size_t i, n = 0, lo, hi;
+	int64_t *ns = r->scratch;
 
 	memset(st, 0, sizeof(*st));
-	for (i = 0; i < r->nsamples; i++) {
+	if (intid == VR_NO_VALUE) {
+		lo = lower_bound(r, kind, vcpu, 0);
+		hi = lower_bound(r, kind, vcpu, (int64_t)UINT32_MAX + 1);
+	} else {
+		lo = lower_bound(r, kind, vcpu, intid);
+		hi = lower_bound(r, kind, vcpu, intid + 1);
+	}
+	for (i = lo; i < hi; i++) {
 		const struct sample *s = &r->samples[i];
 
-		if (s->kind != kind || (vcpu != VR_NO_VALUE && s->vcpu != vcpu) ||
-		    (intid != VR_NO_VALUE && s->intid != intid))
-			continue;
-		r->scratch[n++] = s->ns;
+		ns[n++] = s->ns;
 		st->slots[slot_of(s->ns)]++;
 		st->sum_ns += s->ns;
 		st->dirs += s->dir;
@@ -161,11 +204,12 @@ static void stats_of(struct report *r, int kind, int64_t vcpu, int64_t intid, st
 	st->count = (int64_t)n;
 	if (!n)
 		return;
-	qsort(r->scratch, n, sizeof(*r->scratch), cmp_ns);
-	st->p50_ns = percentile(r->scratch, n, 50);
-	st->p90_ns = percentile(r->scratch, n, 90);
-	st->p99_ns = percentile(r->scratch, n, 99);
-	st->max_ns = r->scratch[n - 1];
+	if (intid == VR_NO_VALUE) /* several INTIDs: each sorted, not the whole */
+		qsort(ns, n, sizeof(*ns), cmp_ns);
+	st->p50_ns = percentile(ns, n, 50);
+	st->p90_ns = percentile(ns, n, 90);
+	st->p99_ns = percentile(ns, n, 99);
+	st->max_ns = ns[n - 1];
 }
 
 /* Is a per-INTID row (or a vCPU's histograms, intid VR_NO_VALUE) within --vcpu and --intid? */
@@ -490,6 +534,8 @@ int cmd_report(int argc, char **argv)
 		rc = 2;
 	} else if (!rc) {
 		r->scratch = vr_xcalloc(r->nsamples ? r->nsamples : 1, sizeof(*r->scratch));
+		if (r->nsamples)
+			qsort(r->samples, r->nsamples, sizeof(*r->samples), cmp_sample);
 		(r->json ? print_json : print_text)(argv[optind], r, &res);
 		replay_result_free(&res);
 	}
