@@ -27,6 +27,8 @@ static const char predict_usage[] =
 	"      --to T          absolute ns, or '+' and a unit from the trace start:\n"
 	"                      +250ms, +1.5s, +20us, +1000ns (the model still follows\n"
 	"                      every event, so that the state of the window is known)\n"
+	"      --raw           print the first differing flush's LRs as hex values, not\n"
+	"                      decoded ('43 active p40', ' HW p27' when HW is set)\n"
 	"  -h, --help          show this help\n"
 	"\n"
 	"Exit status: 0 every flush (and, in a collector's recording, every AP list after\n"
@@ -37,7 +39,7 @@ static const char predict_usage[] =
  * status (--help, a usage error).
  */
 static int parse_predict_args(int argc, char **argv, struct replay_options *opt,
-			      struct cli_filters *f)
+			      struct cli_filters *f, int *raw)
 {
 	static const struct option longopts[] = {
 		{"profile", required_argument, NULL, 'p'},
@@ -45,6 +47,7 @@ static int parse_predict_args(int argc, char **argv, struct replay_options *opt,
 		{"intid", required_argument, NULL, CLI_OPT_INTID},
 		{"from", required_argument, NULL, CLI_OPT_FROM},
 		{"to", required_argument, NULL, CLI_OPT_TO},
+		{"raw", no_argument, NULL, 'r'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -65,6 +68,9 @@ static int parse_predict_args(int argc, char **argv, struct replay_options *opt,
 			if (cli_filters_option("predict", c, optarg, f))
 				return 2;
 			break;
+		case 'r':
+			*raw = 1;
+			break;
 		case 'h':
 			fputs(predict_usage, stdout);
 			return 0;
@@ -79,6 +85,33 @@ static int parse_predict_args(int argc, char **argv, struct replay_options *opt,
 	return cli_check_profile("predict", opt->profile) ? 2 : -1;
 }
 
+/*
+ * The first differing flush's LRs, recorded and predicted: decoded as the
+ * TUI shows them, the bits that differ in hex when the words are the same,
+ * or (raw) the values in hex only.
+ */
+static void print_mismatch_lrs(const struct predict_result *r, int gic_version, int raw)
+{
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		uint64_t rec = r->mismatch_lr[0][i], pred = r->mismatch_lr[1][i];
+		char a[64], b[64];
+
+		if (raw) {
+			printf("  LR%d recorded 0x%016llx predicted 0x%016llx\n", i,
+			       (unsigned long long)rec, (unsigned long long)pred);
+			continue;
+		}
+		vgic_lr_describe(gic_version, rec, a, sizeof(a));
+		vgic_lr_describe(gic_version, pred, b, sizeof(b));
+		printf("  LR%d recorded %-24s predicted %s", i, a, b);
+		if (rec != pred && !strcmp(a, b))
+			printf(" (other bits differ: 0x%016llx)", (unsigned long long)(rec ^ pred));
+		printf("\n");
+	}
+}
+
 /* Run the replay (replay/driver.c) and print the model's agreement. */
 int cmd_predict(int argc, char **argv)
 {
@@ -88,9 +121,9 @@ int cmd_predict(int argc, char **argv)
 	struct predict_result r;
 	struct cli_filters f;
 	struct tracedb *db;
-	int i, rc, has_snapshots, filtered;
+	int rc, has_snapshots, filtered, gic_version, raw = 0;
 
-	rc = parse_predict_args(argc, argv, &opt, &f);
+	rc = parse_predict_args(argc, argv, &opt, &f, &raw);
 	if (rc >= 0)
 		return rc;
 	db = tracedb_open(argv[optind], TRACEDB_READONLY, &err);
@@ -110,6 +143,7 @@ int cmd_predict(int argc, char **argv)
 	}
 	r = res.model;
 	has_snapshots = res.has_snapshots;
+	gic_version = res.gic_version;
 	replay_result_free(&res);
 	filtered = f.vcpu != VR_NO_VALUE || f.intid != VR_NO_VALUE || f.from.given || f.to.given;
 	if (!r.flushes && !r.ap_lists && has_snapshots && filtered) {
@@ -150,10 +184,7 @@ int cmd_predict(int argc, char **argv)
 	if (r.mismatched) {
 		printf("first difference at event %lld: recorded %d LRs, predicted %d\n",
 		       (long long)r.first_mismatch_event, r.mismatch_used[0], r.mismatch_used[1]);
-		for (i = 0; i < 4; i++)
-			printf("  LR%d recorded 0x%016llx predicted 0x%016llx\n", i,
-			       (unsigned long long)r.mismatch_lr[0][i],
-			       (unsigned long long)r.mismatch_lr[1][i]);
+		print_mismatch_lrs(&r, gic_version, raw);
 	}
 	return r.mismatched || r.ap_agree < r.ap_lists ? 1 : 0;
 }

@@ -2,12 +2,17 @@
 /*
  * `vgic-replay report trace.db`: how long interrupts waited. Per vCPU,
  * log2 histograms of injection-to-acknowledge and acknowledge-to-
- * deactivate latency in the style of bcc's runqlat, then per INTID the
- * counts and latency summary, then the findings. Latencies are observed
- * at guest exits, the only moments the list registers are visible, so a
- * value is the time until the first exit that shows the change.
+ * deactivate latency in the style of bcc's runqlat and exact percentiles
+ * of the samples, then per vCPU and INTID the counts and latency summary,
+ * then the findings. Latencies are observed at guest exits, the only
+ * moments the list registers are visible, so a value is the time until
+ * the first exit that shows the change; a deactivation the guest made by
+ * a trapped DIR (vgic_deactivate, EOImode 1) ends at that DIR. A trace
+ * without LR snapshots gets neither latencies nor accounting, as check
+ * declines to judge it.
  */
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,15 +22,16 @@
 
 #define SLOTS 40
 #define MAX_VCPUS 512
-#define MAX_INTIDS 1020
 
 static const char report_usage[] =
 	"Usage: vgic-replay report [options] TRACE.db\n"
 	"\n"
 	"Interrupt latency report: per vCPU, log2 histograms (microseconds) of\n"
-	"injection -> acknowledge and acknowledge -> deactivate, observed at guest\n"
-	"exits; per INTID, counts (injected, acked, coalesced, lost) and latency\n"
-	"summary; then the findings of a check run under the trace's profile.\n"
+	"injection -> acknowledge and acknowledge -> deactivate (an exit's LRs or\n"
+	"EOIcount, or the guest's trapped DIR), observed at guest exits, with exact\n"
+	"p50/p90/p99/max from the samples; per vCPU and INTID, check's counts and the\n"
+	"latencies; then the findings of a check run under the trace's profile.\n"
+	"A trace without LR snapshots gets neither latencies nor counts.\n"
 	"\n"
 	"Options:\n"
 	"  -p, --profile NAME  replay under this profile (see check --list-profiles)\n"
@@ -37,16 +43,27 @@ static const char report_usage[] =
 	"      --json          print one JSON document\n"
 	"  -h, --help          show this help\n";
 
-struct hist {
+/* One latency sample: which measure (0 inject->ack, 1 ack->deactivate), where, how long. */
+struct sample {
+	int64_t ns;
+	int64_t vcpu;
+	uint32_t intid;
+	int kind;
+	int dir; /* a deactivation by the guest's trapped DIR */
+};
+
+/* What a set of samples says: count, sum, exact percentiles, log2 histogram. */
+struct stats {
 	int64_t slots[SLOTS];
-	int64_t count, sum_ns, max_ns;
+	int64_t count, dirs, sum_ns, max_ns, p50_ns, p90_ns, p99_ns;
 };
 
 struct report {
 	struct cli_filters filters;
 	int64_t from_ns, to_ns; /* the window, VR_NO_VALUE: open */
-	struct hist vcpu_hist[2][MAX_VCPUS];
-	struct hist intid_hist[2][MAX_INTIDS];
+	struct sample *samples;
+	size_t nsamples, cap;
+	int64_t *scratch; /* room for every sample's length: one stats_of() */
 	int64_t max_vcpu;
 	int json;
 	int nfindings;
@@ -67,16 +84,6 @@ static int slot_of(int64_t ns)
 	return s;
 }
 
-/* Add one sample to a histogram. */
-static void hist_add(struct hist *h, int64_t ns)
-{
-	h->slots[slot_of(ns)]++;
-	h->count++;
-	h->sum_ns += ns;
-	if (ns > h->max_ns)
-		h->max_ns = ns;
-}
-
 /* Does a latency seen at ts_ns on vcpu for intid pass the --vcpu/--intid/--from/--to filters? */
 static int in_filters(const struct report *r, int64_t ts_ns, int64_t vcpu, uint32_t intid)
 {
@@ -89,21 +96,120 @@ static int in_filters(const struct report *r, int64_t ts_ns, int64_t vcpu, uint3
 	return r->to_ns == VR_NO_VALUE || ts_ns <= r->to_ns;
 }
 
-/* replay_latency_fn: file the sample under its vCPU and INTID. */
+/* replay_latency_fn: keep the sample (a trapped DIR counts as a deactivation). */
 static void on_latency(enum replay_latency_kind kind, int64_t ts_ns, int64_t vcpu, uint32_t intid,
 		       int64_t ns, void *arg)
 {
 	struct report *r = arg;
+	struct sample *s;
 
 	if (!in_filters(r, ts_ns, vcpu, intid))
 		return;
-	if (vcpu >= 0 && vcpu < MAX_VCPUS) {
-		hist_add(&r->vcpu_hist[kind][vcpu], ns);
-		if (vcpu > r->max_vcpu)
-			r->max_vcpu = vcpu;
+	if (r->nsamples == r->cap) {
+		r->cap = r->cap ? 2 * r->cap : 1024;
+		r->samples = vr_xrealloc(r->samples, r->cap * sizeof(*r->samples));
 	}
-	if (intid < MAX_INTIDS)
-		hist_add(&r->intid_hist[kind][intid], ns);
+	s = &r->samples[r->nsamples++];
+	s->ns = ns;
+	s->vcpu = vcpu;
+	s->intid = intid;
+	s->kind = kind == LATENCY_INJECT_TO_ACK ? 0 : 1;
+	s->dir = kind == LATENCY_ACK_TO_DIR;
+	if (vcpu >= 0 && vcpu < MAX_VCPUS && vcpu > r->max_vcpu)
+		r->max_vcpu = vcpu;
+}
+
+/* qsort comparison of two nanosecond values. */
+static int cmp_ns(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * The nearest-rank percentile p of n sorted values: the smallest value
+ * with at least p% of them at or below it.
+ */
+static int64_t percentile(const int64_t *sorted, size_t n, int p)
+{
+	size_t rank = ((size_t)p * n + 99) / 100;
+
+	return sorted[rank ? rank - 1 : 0];
+}
+
+/* qsort comparison of samples: by measure, vCPU, INTID, then length. */
+static int cmp_sample(const void *a, const void *b)
+{
+	const struct sample *x = a, *y = b;
+
+	if (x->kind != y->kind)
+		return x->kind - y->kind;
+	if (x->vcpu != y->vcpu)
+		return (x->vcpu > y->vcpu) - (x->vcpu < y->vcpu);
+	if (x->intid != y->intid)
+		return (x->intid > y->intid) - (x->intid < y->intid);
+	return (x->ns > y->ns) - (x->ns < y->ns);
+}
+
+/*
+ * The first of the sorted samples at or after (kind, vcpu, intid); intid
+ * UINT32_MAX + 1 (as int64_t) is past every INTID of the vCPU.
+ */
+static size_t lower_bound(const struct report *r, int kind, int64_t vcpu, int64_t intid)
+{
+	size_t lo = 0, hi = r->nsamples;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct sample *s = &r->samples[mid];
+		int before = s->kind != kind ? s->kind < kind
+			     : s->vcpu != vcpu ? s->vcpu < vcpu
+					       : (int64_t)s->intid < intid;
+
+		if (before)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * The stats of the samples of one measure (kind) on vcpu, of intid
+ * (VR_NO_VALUE: every INTID of it): from the samples sorted once by
+ * sort_samples(), so that the percentiles are samples, not bucket bounds.
+ */
+static void stats_of(struct report *r, int kind, int64_t vcpu, int64_t intid, struct stats *st)
+{
+	size_t i, n = 0, lo, hi;
+	int64_t *ns = r->scratch;
+
+	memset(st, 0, sizeof(*st));
+	if (intid == VR_NO_VALUE) {
+		lo = lower_bound(r, kind, vcpu, 0);
+		hi = lower_bound(r, kind, vcpu, (int64_t)UINT32_MAX + 1);
+	} else {
+		lo = lower_bound(r, kind, vcpu, intid);
+		hi = lower_bound(r, kind, vcpu, intid + 1);
+	}
+	for (i = lo; i < hi; i++) {
+		const struct sample *s = &r->samples[i];
+
+		ns[n++] = s->ns;
+		st->slots[slot_of(s->ns)]++;
+		st->sum_ns += s->ns;
+		st->dirs += s->dir;
+	}
+	st->count = (int64_t)n;
+	if (!n)
+		return;
+	if (intid == VR_NO_VALUE) /* several INTIDs: each sorted, not the whole */
+		qsort(ns, n, sizeof(*ns), cmp_ns);
+	st->p50_ns = percentile(ns, n, 50);
+	st->p90_ns = percentile(ns, n, 90);
+	st->p99_ns = percentile(ns, n, 99);
+	st->max_ns = ns[n - 1];
 }
 
 /* Is a per-INTID row (or a vCPU's histograms, intid VR_NO_VALUE) within --vcpu and --intid? */
@@ -125,22 +231,18 @@ static void on_finding(const struct replay_finding *f, void *arg)
 		r->findings[r->nfindings++] = *f;
 }
 
-/* The median bucket's upper bound in microseconds. */
-static int64_t hist_p50_us(const struct hist *h)
+/* A latency in microseconds into buf, "-" when there is no sample. */
+static const char *us(char *buf, size_t n, const struct stats *st, int64_t ns)
 {
-	int64_t seen = 0;
-	int s;
-
-	for (s = 0; s < SLOTS; s++) {
-		seen += h->slots[s];
-		if (seen * 2 >= h->count)
-			return s ? (1ll << s) - 1 : 0;
-	}
-	return 0;
+	if (st->count)
+		snprintf(buf, n, "%.1f", ns / 1e3);
+	else
+		snprintf(buf, n, "-");
+	return buf;
 }
 
 /* Print a histogram as runqlat does: ranges, counts and a bar of stars. */
-static void print_hist(const char *title, const struct hist *h)
+static void print_hist(const char *title, const struct stats *h)
 {
 	int64_t peak = 0;
 	int s, first = -1, last = -1, i;
@@ -154,7 +256,13 @@ static void print_hist(const char *title, const struct hist *h)
 			last = s;
 		}
 	}
-	printf("\n%s (%lld samples, max %.1f us)\n", title, (long long)h->count, h->max_ns / 1e3);
+	printf("\n%s (%lld samples", title, (long long)h->count);
+	if (h->dirs)
+		printf(", %lld of them trapped DIRs", (long long)h->dirs);
+	if (h->count)
+		printf("; p50 %.1f, p90 %.1f, p99 %.1f, max %.1f us", h->p50_ns / 1e3,
+		       h->p90_ns / 1e3, h->p99_ns / 1e3, h->max_ns / 1e3);
+	printf(")\n");
 	if (!h->count)
 		return;
 	printf("     usecs               : count     distribution\n");
@@ -170,8 +278,8 @@ static void print_hist(const char *title, const struct hist *h)
 	}
 }
 
-/* Print a histogram as a JSON object. */
-static void json_hist(const struct hist *h)
+/* Print stats as a JSON object: the histogram's fields, then the exact percentiles. */
+static void json_stats(const struct stats *h, int deactivate)
 {
 	int s, n = 0;
 
@@ -181,44 +289,108 @@ static void json_hist(const struct hist *h)
 		if (h->slots[s])
 			printf("%s{\"slot\": %d, \"count\": %lld}", n++ ? ", " : "", s,
 			       (long long)h->slots[s]);
-	printf("]}");
+	printf("]");
+	if (h->count)
+		printf(", \"p50_ns\": %lld, \"p90_ns\": %lld, \"p99_ns\": %lld",
+		       (long long)h->p50_ns, (long long)h->p90_ns, (long long)h->p99_ns);
+	else
+		printf(", \"p50_ns\": null, \"p90_ns\": null, \"p99_ns\": null");
+	if (deactivate)
+		printf(", \"trapped_dirs\": %lld", (long long)h->dirs);
+	printf("}");
 }
 
-/* Text report. */
-static void print_text(const char *path, const struct report *r, const struct replay_result *res)
+/* Why a trace without LR snapshots gets no latencies and no accounting. */
+static const char no_snapshots_msg[] =
+	"no LR snapshots in this trace: acknowledgements and deactivations are not visible, so "
+	"there are no latencies, and no per-INTID accounting (check declines to judge it: "
+	"inconclusive, exit 3); record with `vgic-replay record`, or add the kprobes "
+	"`vgic-replay probes` prints to the ftrace capture";
+
+/* The deactivations the latencies miss: trapped DIRs the trace does not name. */
+static void print_unnamed_dirs(const struct replay_result *res)
 {
+	if (res->model_dir_exits)
+		printf("\n%lld trapped DIRs are not named by the trace (recorded without the "
+		       "vgic_deactivate probe): the deactivations they made are not among the "
+		       "acknowledge -> deactivate samples\n",
+		       (long long)res->model_dir_exits);
+}
+
+/* Text: per vCPU the histograms and a percentile table; per vCPU and INTID the rows. */
+static void print_text_latencies(struct report *r, const struct replay_result *res)
+{
+	static const char *const what[2] = {"injection -> acknowledge", "acknowledge -> deactivate"};
+	char a[32], b[32], c[32], d[32];
+	struct stats st;
 	size_t i;
 	int64_t v;
+	int k;
 
-	printf("%s: %lld events, profile %s (%s)\n", path, (long long)res->events,
-	       vgic_profile_name(res->profile), res->profile_reason);
-	if (!res->has_snapshots)
-		printf("no LR snapshots in this trace: acknowledgements are not visible, "
-		       "so there are no latencies\n");
-	for (v = 0; v <= r->max_vcpu && res->has_snapshots; v++) {
+	for (v = 0; v <= r->max_vcpu; v++) {
 		char title[96];
 
 		if (!row_wanted(r, v, VR_NO_VALUE))
 			continue;
-		snprintf(title, sizeof(title), "vCPU %lld: injection -> acknowledge", (long long)v);
-		print_hist(title, &r->vcpu_hist[LATENCY_INJECT_TO_ACK][v]);
-		snprintf(title, sizeof(title), "vCPU %lld: acknowledge -> deactivate", (long long)v);
-		print_hist(title, &r->vcpu_hist[LATENCY_ACK_TO_DEACTIVATE][v]);
+		for (k = 0; k < 2; k++) {
+			snprintf(title, sizeof(title), "vCPU %lld: %s", (long long)v, what[k]);
+			stats_of(r, k, v, VR_NO_VALUE, &st);
+			print_hist(title, &st);
+		}
 	}
-	printf("\n%-6s %9s %7s %10s %5s %12s %12s %14s\n", "intid", "injected", "acked",
-	       "coalesced", "lost", "ack p50 us", "ack max us", "deact max us");
-	for (i = 0; i < res->ncounts; i++) {
-		const struct replay_irq_count *k = &res->counts[i];
-		const struct hist *ha = &r->intid_hist[0][k->intid < MAX_INTIDS ? k->intid : 0];
-		const struct hist *hd = &r->intid_hist[1][k->intid < MAX_INTIDS ? k->intid : 0];
-
-		if (!row_wanted(r, k->vcpu, k->intid))
+	printf("\n%-5s %-26s %8s %10s %10s %10s %10s\n", "vcpu", "latency (us)", "samples", "p50",
+	       "p90", "p99", "max");
+	for (v = 0; v <= r->max_vcpu; v++) {
+		if (!row_wanted(r, v, VR_NO_VALUE))
 			continue;
-		printf("%-6u %9lld %7lld %10lld %5lld %12lld %12.1f %14.1f\n", k->intid,
-		       (long long)k->injected, (long long)k->acked, (long long)k->coalesced,
-		       (long long)k->lost, (long long)hist_p50_us(ha), ha->max_ns / 1e3,
-		       hd->max_ns / 1e3);
+		for (k = 0; k < 2; k++) {
+			char e[32];
+
+			stats_of(r, k, v, VR_NO_VALUE, &st);
+			printf("%-5lld %-26s %8lld %10s %10s %10s %10s\n", (long long)v, what[k],
+			       (long long)st.count, us(a, sizeof(a), &st, st.p50_ns),
+			       us(b, sizeof(b), &st, st.p90_ns), us(c, sizeof(c), &st, st.p99_ns),
+			       us(e, sizeof(e), &st, st.max_ns));
+		}
 	}
+	print_unnamed_dirs(res);
+	printf("\n%-5s %-6s %8s %6s %9s %5s %7s %6s %9s %9s %9s %9s\n", "vcpu", "intid",
+	       "injected", "acked", "coalesced", "lost", "pending", "deact", "ack p50", "ack max",
+	       "deact p50", "deact max");
+	for (i = 0; i < res->ncounts; i++) {
+		const struct replay_irq_count *q = &res->counts[i];
+		struct stats sd;
+		char vcpu[24];
+
+		if (!row_wanted(r, q->vcpu, q->intid))
+			continue;
+		if (q->vcpu == VR_NO_VALUE)
+			snprintf(vcpu, sizeof(vcpu), "-");
+		else
+			snprintf(vcpu, sizeof(vcpu), "%lld", (long long)q->vcpu);
+		stats_of(r, 0, q->vcpu, q->intid, &st);
+		stats_of(r, 1, q->vcpu, q->intid, &sd);
+		printf("%-5s %-6u %8lld %6lld %9lld %5lld %7lld %6lld %9s %9s %9s %9s\n", vcpu,
+		       q->intid, (long long)q->injected, (long long)q->acked,
+		       (long long)q->coalesced, (long long)q->lost,
+		       (long long)(q->pending_at_end + q->pending_at_start),
+		       (long long)q->deactivated, us(a, sizeof(a), &st, st.p50_ns),
+		       us(b, sizeof(b), &st, st.max_ns), us(c, sizeof(c), &sd, sd.p50_ns),
+		       us(d, sizeof(d), &sd, sd.max_ns));
+	}
+}
+
+/* Text report. */
+static void print_text(const char *path, struct report *r, const struct replay_result *res)
+{
+	size_t i;
+
+	printf("%s: %lld events, profile %s (%s)\n", path, (long long)res->events,
+	       vgic_profile_name(res->profile), res->profile_reason);
+	if (res->has_snapshots)
+		print_text_latencies(r, res);
+	else
+		printf("%s\n", no_snapshots_msg);
 	printf("\nfindings: %lld\n", (long long)r->findings_total);
 	for (i = 0; i < (size_t)r->nfindings; i++) {
 		const struct replay_finding *f = &r->findings[i];
@@ -232,38 +404,50 @@ static void print_text(const char *path, const struct report *r, const struct re
 }
 
 /* JSON report. */
-static void print_json(const char *path, const struct report *r, const struct replay_result *res)
+static void print_json(const char *path, struct report *r, const struct replay_result *res)
 {
+	struct stats st;
 	size_t i;
 	int64_t v;
 	int n;
 
-	printf("{\n  \"trace\": \"%s\",\n  \"profile\": \"%s\",\n  \"events\": %lld,\n"
-	       "  \"vcpus\": [",
-	       path, vgic_profile_name(res->profile), (long long)res->events);
+	printf("{\n  \"trace\": \"%s\",\n  \"profile\": \"%s\",\n  \"events\": %lld,\n", path,
+	       vgic_profile_name(res->profile), (long long)res->events);
+	if (!res->has_snapshots)
+		printf("  \"inconclusive\": \"%s\",\n", no_snapshots_msg);
+	printf("  \"unnamed_trapped_dirs\": %lld,\n  \"vcpus\": [", (long long)res->model_dir_exits);
 	for (v = 0, n = 0; v <= r->max_vcpu && res->has_snapshots; v++) {
 		if (!row_wanted(r, v, VR_NO_VALUE))
 			continue;
 		printf("%s\n    {\"vcpu\": %lld, \"inject_to_ack\": ", n++ ? "," : "", (long long)v);
-		json_hist(&r->vcpu_hist[0][v]);
+		stats_of(r, 0, v, VR_NO_VALUE, &st);
+		json_stats(&st, 0);
 		printf(", \"ack_to_deactivate\": ");
-		json_hist(&r->vcpu_hist[1][v]);
+		stats_of(r, 1, v, VR_NO_VALUE, &st);
+		json_stats(&st, 1);
 		printf("}");
 	}
 	printf("\n  ],\n  \"intids\": [");
-	for (i = 0, n = 0; i < res->ncounts; i++) {
+	for (i = 0, n = 0; i < res->ncounts && res->has_snapshots; i++) {
 		const struct replay_irq_count *k = &res->counts[i];
-		uint32_t id = k->intid < MAX_INTIDS ? k->intid : 0;
 
 		if (!row_wanted(r, k->vcpu, k->intid))
 			continue;
-		printf("%s\n    {\"intid\": %u, \"injected\": %lld, \"acked\": %lld, \"coalesced\": "
-		       "%lld, \"lost\": %lld, \"inject_to_ack\": ",
-		       n++ ? "," : "", k->intid, (long long)k->injected, (long long)k->acked,
-		       (long long)k->coalesced, (long long)k->lost);
-		json_hist(&r->intid_hist[0][id]);
+		printf("%s\n    {\"intid\": %u, ", n++ ? "," : "", k->intid);
+		if (k->vcpu == VR_NO_VALUE)
+			printf("\"vcpu\": null, ");
+		else
+			printf("\"vcpu\": %lld, ", (long long)k->vcpu);
+		printf("\"injected\": %lld, \"acked\": %lld, \"coalesced\": %lld, \"lost\": %lld, "
+		       "\"pending\": %lld, \"deactivated\": %lld, \"inject_to_ack\": ",
+		       (long long)k->injected, (long long)k->acked, (long long)k->coalesced,
+		       (long long)k->lost, (long long)(k->pending_at_end + k->pending_at_start),
+		       (long long)k->deactivated);
+		stats_of(r, 0, k->vcpu, k->intid, &st);
+		json_stats(&st, 0);
 		printf(", \"ack_to_deactivate\": ");
-		json_hist(&r->intid_hist[1][id]);
+		stats_of(r, 1, k->vcpu, k->intid, &st);
+		json_stats(&st, 1);
 		printf("}");
 	}
 	printf("\n  ],\n  \"findings\": %lld\n}\n", (long long)r->findings_total);
@@ -349,10 +533,15 @@ int cmd_report(int argc, char **argv)
 		cli_error("%s: %s", argv[optind], err.msg);
 		rc = 2;
 	} else if (!rc) {
+		r->scratch = vr_xcalloc(r->nsamples ? r->nsamples : 1, sizeof(*r->scratch));
+		if (r->nsamples)
+			qsort(r->samples, r->nsamples, sizeof(*r->samples), cmp_sample);
 		(r->json ? print_json : print_text)(argv[optind], r, &res);
 		replay_result_free(&res);
 	}
 	tracedb_close(db);
+	free(r->samples);
+	free(r->scratch);
 	free(r);
 	return rc;
 }

@@ -6,6 +6,8 @@
  * architecture defines from the LRs, HCR and VMCR (vgic_v3_get_misr,
  * vgic_v3_get_eisr, vgic_v3_get_elrsr in vgic-v3-nested.c).
  */
+#include <stdio.h>
+
 #include "model.h"
 
 #define ICH_LR_PENDING (1ull << 62)
@@ -89,6 +91,25 @@ void vgic_lr_decode(int gv, uint64_t lr, struct vgic_lr_fields *f)
 	f->eoi = vgic_lr_eoi(gv, lr);
 	f->group = vgic_lr_group(gv, lr);
 	f->priority = vgic_lr_priority(gv, lr);
+}
+
+/* See vgic_engine.h: the TUI's words for an LR (ui/tui.c draw_snapshot, lrs_v). */
+char *vgic_lr_describe(int gv, uint64_t lr, char *buf, size_t n)
+{
+	static const char *const state[4] = {"invalid", "pending", "active", "pending+active"};
+	struct vgic_lr_fields f;
+	int len;
+
+	if (!lr) {
+		snprintf(buf, n, "-");
+		return buf;
+	}
+	vgic_lr_decode(gv, lr, &f);
+	len = snprintf(buf, n, "%u %s p%02x", f.intid, state[f.pending | f.active << 1],
+		       f.priority);
+	if (f.hw && len >= 0 && (size_t)len < n)
+		snprintf(buf + len, n - (size_t)len, " HW p%u", vgic_lr_physid(gv, lr));
+	return buf;
 }
 
 /* The physical INTID of a HW LR (ICH_LR_PHYS_ID_MASK is 10 bits in KVM; GICH_LR [19:10]). */

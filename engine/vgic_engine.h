@@ -468,6 +468,14 @@ struct vgic_lr_fields {
 };
 void vgic_lr_decode(int gic_version, uint64_t lr, struct vgic_lr_fields *f);
 
+/*
+ * An LR as the TUI shows it: "43 active p40", the vINTID, the state
+ * (invalid, pending, active, pending+active), the priority in hex, and
+ * " HW p27" with the pINTID when HW is set; "-" for an empty (zero) LR.
+ * Returns buf.
+ */
+char *vgic_lr_describe(int gic_version, uint64_t lr, char *buf, size_t n);
+
 /* The EOIcount field of an ICH_HCR_EL2 / GICH_HCR value. */
 #define vgic_hcr_eoicount(hcr) ((int)(((hcr) >> VGIC_HCR_EOICOUNT_SHIFT) & 31))
 

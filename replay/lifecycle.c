@@ -256,6 +256,8 @@ static void start_instance(struct irq_track *t, const struct row *r, int from_fo
 	t->sw_pending = 1;
 	t->sw_pending_event = r->id;
 	t->sw_pending_ts = r->ts_ns;
+	if (!from_fold) /* still the instance the injection began: its latency runs on */
+		t->inject_ts = r->ts_ns;
 	t->sw_from_fold = from_fold;
 	t->resampled = 0;
 	t->inj_returned = 1;
@@ -368,6 +370,22 @@ void track_sgi(struct checker *c, const struct row *r)
 }
 
 /*
+ * Give the deactivation latency of t's active instance, once: from the
+ * exit whose LRs showed it acknowledged to ts_ns, the exit whose LRs or
+ * EOIcount show it deactivated or the guest's trapped DIR (kind says
+ * which). An instance acknowledged before the trace began has no start.
+ */
+static void time_deactivation(struct checker *c, struct irq_track *t,
+			      enum replay_latency_kind kind, int64_t ts_ns)
+{
+	if (!c->opt->latency || t->deact_timed || !t->active_ts || t->active_ts > ts_ns)
+		return;
+	t->deact_timed = 1;
+	c->opt->latency(kind, ts_ns, t->active_vcpu, t->intid, ts_ns - t->active_ts,
+			c->opt->latency_arg);
+}
+
+/*
  * vgic_deactivate: KVM handled a trapped DIR (vgic_v3_deactivate) after
  * the exit's sync; an interrupt active outside the LRs is deactivated
  * there, so the tracker no longer holds it active.
@@ -378,6 +396,8 @@ void track_trapped_dir(struct checker *c, const struct row *r)
 
 	if (t)
 		t->last_dir_event = r->id; /* the guest deactivated it: whose fault if it stays */
+	if (t && t->active) /* the guest's deactivation, wherever KVM applies it */
+		time_deactivation(c, t, LATENCY_ACK_TO_DIR, r->ts_ns);
 	if (t && t->active && !t->in_lr) {
 		t->active = 0;
 		t->count->deactivated++;
@@ -685,6 +705,7 @@ void track_flush(struct checker *c, const struct row *r)
 				t->count->pending_at_start++;
 				t->sw_pending_event = r->id;
 				t->sw_pending_ts = r->ts_ns;
+				t->inject_ts = 0; /* injected before the trace: no latency */
 			}
 			t->lr_pending = 1;
 			t->lr_vcpu = r->vcpu;
@@ -746,6 +767,7 @@ static void eoicount_walk(struct checker *c, const struct row *r, struct vcpu_tr
 		tail[i]->active = 0;
 		tail[i]->count->deactivated++;
 		tail[i]->count->eoicount_deactivations++;
+		time_deactivation(c, tail[i], LATENCY_ACK_TO_DEACTIVATE, r->ts_ns);
 	}
 	wrong = vgic_profile_eoicount_on_lrs(c->profile, eoicount, nlr_active);
 	if (!wrong)
@@ -892,15 +914,21 @@ void track_sync(struct checker *c, const struct row *r)
 		t = track_irq(c, r->vcpu, before.intid);
 		if (!t)
 			continue;
+		if (before.active && before.pending && !after.pending)
+			/* P+A: the active one went, then the pending one was acknowledged */
+			time_deactivation(c, t, LATENCY_ACK_TO_DEACTIVATE, r->ts_ns);
 		if (before.pending && !after.pending) {
 			/* The guest acknowledged the presented instance. */
 			t->count->acked++;
-			if (c->opt->latency && t->sw_pending_ts && t->sw_pending_ts <= r->ts_ns)
+			if (c->opt->latency && t->inject_ts && t->inject_ts <= r->ts_ns)
 				c->opt->latency(LATENCY_INJECT_TO_ACK, r->ts_ns, r->vcpu, t->intid,
-						r->ts_ns - t->sw_pending_ts, c->opt->latency_arg);
+						r->ts_ns - t->inject_ts, c->opt->latency_arg);
+			t->inject_ts = 0; /* timed: a later ack of it needs a new injection */
 			t->lr_pending = 0;
 			t->active_event = r->id;
 			t->active_ts = r->ts_ns;
+			t->active_vcpu = r->vcpu;
+			t->deact_timed = 0;
 			if (t->run_injections) {
 				/* Those injections set the latch anew: a new instance. */
 				struct row inj = *r;
@@ -925,9 +953,7 @@ void track_sync(struct checker *c, const struct row *r)
 			if (before.hw && t->sw_pending)
 				t->resampled = 1;
 			t->count->deactivated++;
-			if (c->opt->latency && t->active_ts && t->active_ts <= r->ts_ns)
-				c->opt->latency(LATENCY_ACK_TO_DEACTIVATE, r->ts_ns, r->vcpu, t->intid,
-						r->ts_ns - t->active_ts, c->opt->latency_arg);
+			time_deactivation(c, t, LATENCY_ACK_TO_DEACTIVATE, r->ts_ns);
 		}
 		if (after.active && !after.pending && before.pending)
 			t->count->deactivated += before.active; /* P+A -> A: the old one went */
@@ -943,9 +969,7 @@ void track_sync(struct checker *c, const struct row *r)
 			lr_active[nlr_active++] = (int)after.intid;
 		if (before.pending && !after.pending && !after.active) {
 			t->count->deactivated++; /* acknowledged and deactivated in one run */
-			if (c->opt->latency)
-				c->opt->latency(LATENCY_ACK_TO_DEACTIVATE, r->ts_ns, r->vcpu, t->intid, 0,
-						c->opt->latency_arg);
+			time_deactivation(c, t, LATENCY_ACK_TO_DEACTIVATE, r->ts_ns);
 		}
 	}
 	check_priority_inversion(c, r, v);

@@ -72,7 +72,9 @@ struct replay_irq_count {
 /* Latencies as the trace shows them, observed at guest exits (see docs). */
 enum replay_latency_kind {
 	LATENCY_INJECT_TO_ACK,	  /* injection -> the exit whose LRs show it acknowledged */
-	LATENCY_ACK_TO_DEACTIVATE, /* that exit -> the exit whose LRs show it deactivated */
+	LATENCY_ACK_TO_DEACTIVATE, /* that exit -> the exit whose LRs (or EOIcount) show it
+				      deactivated */
+	LATENCY_ACK_TO_DIR,	  /* that exit -> the guest's trapped DIR (vgic_deactivate) */
 };
 
 /* One latency of intid on vcpu, ns long, observed at ts_ns (the exit that showed its end). */

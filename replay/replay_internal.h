@@ -32,6 +32,7 @@ struct irq_track {
 	int uncertain;	  /* a gap intervened: state may be wrong, checks say unknown */
 	int sw_pending;	  /* pending latch set, not in an LR */
 	int64_t sw_pending_event, sw_pending_ts;
+	int64_t inject_ts; /* the injection that began the instance (kept across folds), 0 unknown */
 	int lr_pending;	  /* presented Pending in the current LRs of vcpu lr_vcpu */
 	int64_t lr_vcpu;
 	int run_injections; /* injections while lr_pending during a guest run */
@@ -40,6 +41,8 @@ struct irq_track {
 	int active;	  /* acked, not yet deactivated as far as the trace shows */
 	int in_lr;	  /* resident in the last flush's LRs */
 	int64_t active_event, active_ts;
+	int64_t active_vcpu; /* the vCPU whose exit showed the acknowledgement */
+	int deact_timed;     /* this active instance's deactivation latency was given */
 	int line_high;
 	int64_t first_skipped_flush;	/* first flush that left the instance out */
 	int sw_from_fold;		/* the pending state came back from a fold */

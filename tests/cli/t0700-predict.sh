@@ -87,6 +87,42 @@ expect_fail_quiet() { # the command must exit 1
 expect_fail_quiet $VR predict --profile linux-7.0 "$TMP/s6.12.db"
 expect_fail_quiet $VR predict --profile linux-6.12 "$TMP/s7.2.db"
 
+# The first differing flush's LRs are worded as the TUI words them (lrs_v):
+# the recorded ones must be what lrs_v says of that flush's snapshot, and
+# --raw must give lrs_v's hex; each predicted value, decoded here from its
+# --raw hex, must be the word predict printed.
+for k in 6.12 7.2; do
+	other=linux-7.0; [ $k = 7.2 ] && other=linux-6.12
+	$VR predict --profile $other "$TMP/s$k.db" > "$TMP/dec.txt"
+	$VR predict --raw --profile $other "$TMP/s$k.db" > "$TMP/raw.txt"
+	ev=$(sed -n 's/^first difference at event \([0-9]*\):.*/\1/p' "$TMP/dec.txt")
+	$VR sql --csv --no-header "$TMP/s$k.db" "SELECT 'LR' || lr || ' recorded ' || vintid || ' ' || state || ' p' || printf('%02x', priority) || CASE WHEN H THEN ' HW p' || pintid ELSE '' END FROM lrs_v WHERE event_id = $ev AND in_use ORDER BY lr" > "$TMP/want.txt"
+	sed -n 's/^  \(LR[0-9] recorded .*[^ ]\) *predicted .*/\1/p' "$TMP/dec.txt" | head -n "$(wc -l < "$TMP/want.txt")" > "$TMP/got.txt"
+	checks=$((checks + 1))
+	if [ -s "$TMP/want.txt" ] && cmp -s "$TMP/want.txt" "$TMP/got.txt"; then echo "ok - sample $k under $other: recorded LRs of event $ev decoded as lrs_v says"
+	else echo "not ok - sample $k: recorded LRs decoded"; diff "$TMP/want.txt" "$TMP/got.txt" | sed 's/^/#   /'; failures=$((failures + 1)); fi
+	$VR sql --csv --no-header "$TMP/s$k.db" "SELECT 'LR' || lr || ' recorded ' || raw FROM lrs_v WHERE event_id = $ev AND in_use ORDER BY lr" > "$TMP/want.txt"
+	sed -n 's/^  \(LR[0-9] recorded 0x[0-9a-f]*\) predicted .*/\1/p' "$TMP/raw.txt" | head -n "$(wc -l < "$TMP/want.txt")" > "$TMP/got.txt"
+	checks=$((checks + 1))
+	if [ -s "$TMP/want.txt" ] && cmp -s "$TMP/want.txt" "$TMP/got.txt"; then echo "ok - sample $k: --raw gives lrs_v's hex"
+	else echo "not ok - sample $k: --raw hex"; failures=$((failures + 1)); fi
+	python3 - "$TMP/dec.txt" "$TMP/raw.txt" <<'EOF'
+import re, sys
+dec = [l.split(" predicted ")[1].strip() for l in open(sys.argv[1]) if re.match(r"  LR\d recorded ", l)]
+raw = [int(l.split(" predicted ")[1], 16) for l in open(sys.argv[2]) if re.match(r"  LR\d recorded ", l)]
+assert len(dec) == len(raw) == 4, (dec, raw)
+for word, v in zip(dec, raw):  # GICv3 ICH_LR_EL2 layout
+    st = ["invalid", "pending", "active", "pending+active"][(v >> 62) & 3]
+    want = "-" if v == 0 else "%d %s p%02x" % (v & 0xffffffff, st, (v >> 48) & 255)
+    if v and (v >> 61) & 1:
+        want += " HW p%d" % ((v >> 32) & 0x3ff)
+    assert word == want or word.startswith(want + " (other bits differ"), (word, want)
+EOF
+	expect_eq "sample $k: predicted LRs decoded from their --raw hex" $? 0
+	grep -q '0x' "$TMP/dec.txt"
+	expect_eq "sample $k: no hex without --raw" $? 1
+done
+
 # A trace without LR snapshots has nothing to predict: an error, not "100% agreement".
 cp "$TMP/s6.12.db" "$TMP/nosnap.db"
 sqlite3 "$TMP/nosnap.db" "DELETE FROM snapshots; DELETE FROM events WHERE kind BETWEEN 20 AND 23"

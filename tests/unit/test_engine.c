@@ -244,9 +244,32 @@ static void check_out_of_order_eoi(void)
 	vgic_engine_destroy(e);
 }
 
+/*
+ * vgic_lr_describe() words LRs as the TUI does (lrs_v): the values are
+ * real HW timer LRs of tests/data/lab/linux-7.2-gic{v3,v2}-vhe-timer and
+ * an LR of the 6.12 sample, with what lrs_v says of them.
+ */
+static void check_lr_describe(void)
+{
+	char buf[64];
+
+	CHECK(!strcmp(vgic_lr_describe(3, 0x7000001b0000001bull, buf, sizeof(buf)),
+		      "27 pending p00 HW p27"));
+	CHECK(!strcmp(vgic_lr_describe(2, 0x00000000a0006c1bull, buf, sizeof(buf)),
+		      "27 active p00 HW p27"));
+	CHECK(!strcmp(vgic_lr_describe(3, 0xd00000000000002full, buf, sizeof(buf)),
+		      "47 pending+active p00"));
+	CHECK(!strcmp(vgic_lr_describe(3, 0x504000000000002bull, buf, sizeof(buf)),
+		      "43 pending p40"));
+	CHECK(!strcmp(vgic_lr_describe(3, 0, buf, sizeof(buf)), "-"));
+	vgic_lr_describe(3, 0x7000001b0000001bull, buf, 8); /* cut, still terminated */
+	CHECK(!strcmp(buf, "27 pend"));
+}
+
 /* Run every scenario. */
 int main(void)
 {
+	check_lr_describe();
 	check_encoding();
 	check_coalescing();
 	check_sort_profiles();
