@@ -58,7 +58,8 @@ IMPORT_SRC    := collector/import/importer.c collector/import/import_core.c \
 COLLECTOR_SRC := $(IMPORT_SRC) $(CAPTURE_SRC)
 REPLAY_SRC    := replay/driver.c replay/lifecycle.c replay/findings.c replay/model_findings.c \
                  replay/model.c replay/model_learn.c replay/model_inflight.c \
-                 replay/model_divergence.c replay/model_races.c replay/diagnose.c
+                 replay/model_divergence.c replay/model_races.c replay/diagnose.c \
+                 replay/v5_check.c
 ENGINE_SRC    := engine/vgic_engine.c engine/profiles.c engine/guest_cpuif.c \
                  engine/registers.c engine/vgic_v5.c engine/vgic_mmio.c
 CLI_SRC       := cli/vgic-replay.c cli/cmd_import.c cli/cmd_info.c cli/cmd_sql.c cli/cmd_check.c \
@@ -80,12 +81,13 @@ vgic-replay: $(BUILD)/vgic-replay
 
 # The schema SQL is embedded in the binary as C strings.
 $(BUILD)/gen/schema_sql.c: schemas/trace-v1.sql schemas/trace-v2.sql schemas/trace-v2-lr-writes.sql \
-		schemas/trace-v1-index.sql scripts/embed-sql.sh
+		schemas/trace-v3.sql schemas/trace-v1-index.sql scripts/embed-sql.sh
 	$(call msg,GEN,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)scripts/embed-sql.sh vr_schema_sql schemas/trace-v1.sql > $@.tmp
 	$(Q)scripts/embed-sql.sh vr_schema_v2_sql schemas/trace-v2.sql >> $@.tmp
 	$(Q)scripts/embed-sql.sh vr_schema_lr_writes_sql schemas/trace-v2-lr-writes.sql >> $@.tmp
+	$(Q)scripts/embed-sql.sh vr_schema_v3_sql schemas/trace-v3.sql >> $@.tmp
 	$(Q)scripts/embed-sql.sh vr_schema_index_sql schemas/trace-v1-index.sql >> $@.tmp
 	$(Q)mv $@.tmp $@
 
@@ -300,6 +302,12 @@ $(BUILD)/engine/run_scenarios-san: tests/engine/run_scenarios.c $(ENGINE_SRC) $(
 	$(call msg,LINK,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS_ALL) $(SAN) -O1 $< $(ENGINE_SRC) -o $@
+
+# The synthetic trace generator: run_scenarios that writes a GICv5 scenario as a trace.
+$(BUILD)/tests/scn2trace: tests/engine/run_scenarios.c $(LIB_OBJ) $(HEADERS)
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS_ALL) -DVR_SCN_TRACE $< $(LIB_OBJ) -o $@ $(PKG_LIBS)
 
 engine-test: $(BUILD)/engine/run_scenarios $(BUILD)/engine/run_scenarios-san
 	$(Q)$(BUILD)/engine/run_scenarios $(ENGINE_SCN)

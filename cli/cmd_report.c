@@ -162,6 +162,8 @@ static void print_text(const char *path, const struct report *r, const struct re
 
 	printf("%s: %lld events, profile %s (%s)\n", path, (long long)res->events,
 	       vgic_profile_name(res->profile), res->profile_reason);
+	if (res->synthetic[0])
+		printf("SYNTHETIC trace: %s; not a recording\n", res->synthetic);
 	if (!res->has_snapshots)
 		printf("no LR snapshots in this trace: acknowledgements are not visible, "
 		       "so there are no latencies\n");
@@ -206,6 +208,8 @@ static void print_json(const char *path, const struct report *r, const struct re
 	printf("{\n  \"trace\": \"%s\",\n  \"profile\": \"%s\",\n  \"events\": %lld,\n"
 	       "  \"vcpus\": [",
 	       path, vgic_profile_name(res->profile), (long long)res->events);
+	if (res->synthetic[0]) /* generated, not recorded: see trace_info.synthetic */
+		printf("\n    \"synthetic\": true,");
 	for (v = 0; v <= r->max_vcpu && res->has_snapshots; v++) {
 		printf("%s\n    {\"vcpu\": %lld, \"inject_to_ack\": ", v ? "," : "", (long long)v);
 		json_hist(&r->vcpu_hist[0][v]);

@@ -276,6 +276,18 @@ const struct vgic_profile *vgic_profile_for_kernel(const char *release, char *wh
 	return vgic_profile_find("linux-7.0");
 }
 
+/* See vgic_engine.h: only the gicv5 profile has native GICv5 PPIs. */
+const struct vgic_profile *vgic_profile_for_trace(const char *release, int gic_version, char *why,
+						  size_t nwhy)
+{
+	if (gic_version != 5)
+		return vgic_profile_for_kernel(release, why, nwhy);
+	snprintf(why, nwhy,
+		 "a GICv5 VM: native GICv5 PPIs (vgic-v5.c, v7.1+; 64 PPIs since 35a4f8d151d6, "
+		 "v7.2)");
+	return vgic_profile_find("gicv5");
+}
+
 /* See vgic_engine.h: 6.19+ traps the guest's DIR (vgic_v3_deactivate). */
 bool vgic_profile_traps_dir(const struct vgic_profile *p)
 {

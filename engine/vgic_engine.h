@@ -111,6 +111,14 @@ const char *vgic_profile_description(const struct vgic_profile *p);
 const struct vgic_profile *vgic_profile_for_kernel(const char *release, char *why, size_t nwhy);
 
 /*
+ * As vgic_profile_for_kernel(), knowing the trace's GIC version too: a
+ * GICv5 VM's trace (gic_version 5) gets the gicv5 profile (vgic-v5.c as
+ * of v7.2), whatever the release says.
+ */
+const struct vgic_profile *vgic_profile_for_trace(const char *release, int gic_version, char *why,
+						  size_t nwhy);
+
+/*
  * What a profile does, for callers that reason about a trace without the
  * model (replay's observational checks): the EOIcount walk (0 never read,
  * <= 6.18; 1 from the AP-list head, 6.19; 2 after the last LR entry,
