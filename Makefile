@@ -209,9 +209,10 @@ unit-test: $(UNIT_BINS) $(UNIT_SAN_BINS)
 	$(Q)set -e; for t in $(UNIT_BINS) $(UNIT_SAN_BINS); do \
 		echo "== $$t"; $$t tests/data; done
 
-cli-test: $(BUILD)/vgic-replay $(BUILD)/vgic-replay-san $(BUILD)/tests/tl_dump
+cli-test: $(BUILD)/vgic-replay $(BUILD)/vgic-replay-san $(BUILD)/tests/tl_dump $(BUILD)/tests/scn2trace
 	$(Q)VR=$(abspath $(BUILD)/vgic-replay-san) VR_FAST=$(abspath $(BUILD)/vgic-replay) \
-		TL_DUMP=$(abspath $(BUILD)/tests/tl_dump) tests/cli/run-all.sh
+		TL_DUMP=$(abspath $(BUILD)/tests/tl_dump) SCN2TRACE=$(abspath $(BUILD)/tests/scn2trace) \
+		tests/cli/run-all.sh
 
 # make golden: capture again what check, predict, report and the TUI's model
 # say of the corpus (tests/cli/t0620), when a change of output is intended.

@@ -205,11 +205,11 @@ static void print_json(const char *path, const struct report *r, const struct re
 	size_t i;
 	int64_t v;
 
-	printf("{\n  \"trace\": \"%s\",\n  \"profile\": \"%s\",\n  \"events\": %lld,\n"
-	       "  \"vcpus\": [",
+	printf("{\n  \"trace\": \"%s\",\n  \"profile\": \"%s\",\n  \"events\": %lld,\n",
 	       path, vgic_profile_name(res->profile), (long long)res->events);
 	if (res->synthetic[0]) /* generated, not recorded: see trace_info.synthetic */
-		printf("\n    \"synthetic\": true,");
+		printf("  \"synthetic\": true,\n");
+	printf("  \"vcpus\": [");
 	for (v = 0; v <= r->max_vcpu && res->has_snapshots; v++) {
 		printf("%s\n    {\"vcpu\": %lld, \"inject_to_ack\": ", v ? "," : "", (long long)v);
 		json_hist(&r->vcpu_hist[0][v]);
