@@ -71,7 +71,7 @@ GEN_SRC       := $(BUILD)/gen/schema_sql.c
 
 UNIT_TESTS    := test_ftrace_parse test_tracedb test_import test_mutations test_engine test_gic_mmio test_flight \
                  test_spool test_live_source test_prog_misses \
-                 test_timeline
+                 test_timeline test_probes
 HEADERS       := $(wildcard */*.h) $(wildcard collector/*/*.h)
 
 all: $(BUILD)/vgic-replay vgic-replay $(BUILD)/libvgicengine.a
