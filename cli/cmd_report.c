@@ -12,12 +12,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../engine/vgic_engine.h"
 #include "../replay/replay.h"
 #include "cli.h"
 
 #define SLOTS 40
 #define MAX_VCPUS 512
-#define MAX_INTIDS 1020
+#define MAX_INTIDS 1020 /* GICv2/v3 INTIDs; GICv5 PPIs follow them (hist_index) */
 
 static const char report_usage[] =
 	"Usage: vgic-replay report [options] TRACE.db\n"
@@ -39,7 +40,7 @@ struct hist {
 
 struct report {
 	struct hist vcpu_hist[2][MAX_VCPUS];
-	struct hist intid_hist[2][MAX_INTIDS];
+	struct hist intid_hist[2][MAX_INTIDS + VGIC_V5_NR_PPIS];
 	int64_t max_vcpu;
 	int json;
 	int nfindings;
@@ -70,6 +71,22 @@ static void hist_add(struct hist *h, int64_t ns)
 		h->max_ns = ns;
 }
 
+/* Where an INTID's histograms are: its own slot, a GICv5 PPI's after them; -1 none. */
+static int hist_index(uint32_t intid)
+{
+	int ppi = vgic_v5_intid_ppi(intid);
+
+	return intid < MAX_INTIDS ? (int)intid : ppi >= 0 ? MAX_INTIDS + ppi : -1;
+}
+
+/* An INTID's histogram of a kind (slot 0's for an INTID with none, as before). */
+static const struct hist *intid_hist(const struct report *r, int kind, uint32_t intid)
+{
+	int i = hist_index(intid);
+
+	return &r->intid_hist[kind][i < 0 ? 0 : i];
+}
+
 /* replay_latency_fn: file the sample under its vCPU and INTID. */
 static void on_latency(enum replay_latency_kind kind, int64_t vcpu, uint32_t intid, int64_t ns,
 		       void *arg)
@@ -81,8 +98,8 @@ static void on_latency(enum replay_latency_kind kind, int64_t vcpu, uint32_t int
 		if (vcpu > r->max_vcpu)
 			r->max_vcpu = vcpu;
 	}
-	if (intid < MAX_INTIDS)
-		hist_add(&r->intid_hist[kind][intid], ns);
+	if (hist_index(intid) >= 0)
+		hist_add(&r->intid_hist[kind][hist_index(intid)], ns);
 }
 
 /* replay_finding_fn: keep the first findings for the summary. */
@@ -179,8 +196,8 @@ static void print_text(const char *path, const struct report *r, const struct re
 	       "coalesced", "lost", "ack p50 us", "ack max us", "deact max us");
 	for (i = 0; i < res->ncounts; i++) {
 		const struct replay_irq_count *k = &res->counts[i];
-		const struct hist *ha = &r->intid_hist[0][k->intid < MAX_INTIDS ? k->intid : 0];
-		const struct hist *hd = &r->intid_hist[1][k->intid < MAX_INTIDS ? k->intid : 0];
+		const struct hist *ha = intid_hist(r, 0, k->intid);
+		const struct hist *hd = intid_hist(r, 1, k->intid);
 
 		printf("%-6u %9lld %7lld %10lld %5lld %12lld %12.1f %14.1f\n", k->intid,
 		       (long long)k->injected, (long long)k->acked, (long long)k->coalesced,
@@ -220,15 +237,14 @@ static void print_json(const char *path, const struct report *r, const struct re
 	printf("\n  ],\n  \"intids\": [");
 	for (i = 0; i < res->ncounts; i++) {
 		const struct replay_irq_count *k = &res->counts[i];
-		uint32_t id = k->intid < MAX_INTIDS ? k->intid : 0;
 
 		printf("%s\n    {\"intid\": %u, \"injected\": %lld, \"acked\": %lld, \"coalesced\": "
 		       "%lld, \"lost\": %lld, \"inject_to_ack\": ",
 		       i ? "," : "", k->intid, (long long)k->injected, (long long)k->acked,
 		       (long long)k->coalesced, (long long)k->lost);
-		json_hist(&r->intid_hist[0][id]);
+		json_hist(intid_hist(r, 0, k->intid));
 		printf(", \"ack_to_deactivate\": ");
-		json_hist(&r->intid_hist[1][id]);
+		json_hist(intid_hist(r, 1, k->intid));
 		printf("}");
 	}
 	printf("\n  ],\n  \"findings\": %lld\n}\n", (long long)r->findings_total);

@@ -54,6 +54,19 @@ static inline uint32_t vgic_v5_ppi_intid(uint32_t n)
 	return (VGIC_V5_TYPE_PPI << VGIC_V5_TYPE_SHIFT) | (n & VGIC_V5_ID_MASK);
 }
 
+/* The inverse: PPI n of a GICv5 PPI INTID (n below VGIC_V5_NR_PPIS), else -1. */
+static inline int vgic_v5_intid_ppi(uint64_t intid)
+{
+	uint64_t n = intid & VGIC_V5_ID_MASK;
+
+	return intid >> VGIC_V5_TYPE_SHIFT == VGIC_V5_TYPE_PPI &&
+			       (intid & ~(uint64_t)VGIC_V5_ID_MASK) ==
+				       (uint64_t)VGIC_V5_TYPE_PPI << VGIC_V5_TYPE_SHIFT &&
+			       n < VGIC_V5_NR_PPIS
+		       ? (int)n
+		       : -1;
+}
+
 struct vgic_engine;
 struct vgic_profile;
 

@@ -13,7 +13,8 @@
  *              bit set, or its DVIR bit (the hardware owns its pending
  *              state then);
  *   acked      the next sync shows it active, or no longer pending;
- *   lost       two flushes of its vCPU after the injection, with the PPI
+ *   lost       (only where the flushes recorded PENDR, which a kprobe
+ *              capture cannot) two flushes of its vCPU after the injection, with the PPI
  *              enabled (ENABLER), both leave it out of PENDR and DVIR:
  *              KVM held it pending and entered the guest without it
  *              (one such flush could race with the injection on another
@@ -28,10 +29,7 @@
  */
 #include "replay_internal.h"
 
-/* KVM has 64 PPIs since 35a4f8d151d6 (v7.2); the INTIDs carry the PPI type. */
-#define V5_NR_PPIS 64
-#define V5_PPI_TYPE 0x20000000u
-#define V5_TYPE_MASK 0xe0000000u
+/* KVM has 64 PPIs since 35a4f8d151d6 (v7.2): VGIC_V5_NR_PPIS, vgic_v5_intid_ppi(). */
 #define V5_LEFT_ACTIVE_SYNCS 3 /* consecutive syncs showing it active, the last one included */
 
 /* One PPI of one vCPU. */
@@ -50,7 +48,7 @@ struct v5_ppi {
 
 /* One vCPU of the trace. */
 struct v5_vcpu {
-	struct v5_ppi ppi[V5_NR_PPIS];
+	struct v5_ppi ppi[VGIC_V5_NR_PPIS];
 	int64_t last_sync_id, last_sync_ts;
 	int32_t last_sync_cpu;
 };
@@ -74,15 +72,15 @@ static struct v5_vcpu *v5_vcpu(struct v5_checker *k, int64_t vcpu)
 /* The PPI record of a GICv5 PPI INTID on vcpu, NULL for anything else. */
 static struct v5_ppi *v5_ppi(struct v5_checker *k, int64_t vcpu, int64_t intid, uint32_t *n)
 {
+	int ppi = intid == VR_NO_VALUE ? -1 : vgic_v5_intid_ppi((uint64_t)intid);
 	struct v5_vcpu *v;
 
-	if (intid == VR_NO_VALUE || ((uint32_t)intid & V5_TYPE_MASK) != V5_PPI_TYPE ||
-	    ((uint32_t)intid & ~V5_TYPE_MASK) >= V5_NR_PPIS)
+	if (ppi < 0)
 		return NULL;
 	v = v5_vcpu(k, vcpu);
 	if (!v)
 		return NULL;
-	*n = (uint32_t)intid & ~V5_TYPE_MASK;
+	*n = (uint32_t)ppi;
 	if (!v->ppi[*n].used) {
 		v->ppi[*n].used = 1;
 		v->ppi[*n].count.vcpu = vcpu;
@@ -159,9 +157,9 @@ static void v5_flush(struct v5_checker *k, const struct trace_item *it)
 	const struct vr_ppi_state *s = &it->snap.ppi;
 	struct v5_vcpu *v = v5_vcpu(k, it->ev.vcpu);
 
-	if (!v || !s->recorded)
+	if (!v || !s->recorded || !s->has_pendr) /* no PENDR (a kprobe capture): not judged */
 		return;
-	for (uint32_t n = 0; n < V5_NR_PPIS; n++) {
+	for (uint32_t n = 0; n < VGIC_V5_NR_PPIS; n++) {
 		struct v5_ppi *p = &v->ppi[n];
 
 		if (!p->outstanding)
@@ -197,18 +195,20 @@ static void v5_sync(struct v5_checker *k, const struct trace_item *it)
 	v->last_sync_id = it->id;
 	v->last_sync_ts = it->ev.ts_ns;
 	v->last_sync_cpu = it->ev.cpu;
-	for (uint32_t n = 0; n < V5_NR_PPIS; n++) {
+	for (uint32_t n = 0; n < VGIC_V5_NR_PPIS; n++) {
 		struct v5_ppi *p = &v->ppi[n];
 		int active = bit(s->activer, n);
 
 		if (active && !p->used) {
 			uint32_t m;
 
-			p = v5_ppi(k, it->ev.vcpu, (int64_t)(V5_PPI_TYPE | n), &m);
+			p = v5_ppi(k, it->ev.vcpu, vgic_v5_ppi_intid(n), &m);
 			p->count.pending_at_start++; /* active with no injection in the trace */
 		}
-		if (p->in_hw && (active || !bit(s->pendr, n))) {
-			p->in_hw = 0;
+		/* without PENDR only ACTIVER tells: an outstanding PPI active was taken */
+		if ((p->in_hw && (active || (s->has_pendr && !bit(s->pendr, n)))) ||
+		    (p->outstanding && active && !s->has_pendr)) {
+			p->in_hw = p->outstanding = 0;
 			p->count.acked++;
 			v5_latency(k, LATENCY_INJECT_TO_ACK, p, it->ev.ts_ns - p->inject_ts);
 		}
@@ -228,7 +228,7 @@ static void v5_sync(struct v5_checker *k, const struct trace_item *it)
 /* At the end: PPIs their vCPU's last syncs all show active. */
 static void v5_report_left_active(struct v5_checker *k, struct v5_vcpu *v)
 {
-	for (uint32_t n = 0; n < V5_NR_PPIS; n++) {
+	for (uint32_t n = 0; n < VGIC_V5_NR_PPIS; n++) {
 		struct v5_ppi *p = &v->ppi[n];
 		struct replay_finding f;
 
@@ -255,13 +255,13 @@ static void v5_collect_counts(struct v5_checker *k)
 	size_t n = 0, used = 0;
 
 	for (int64_t vc = 0; vc < TRACE_MAX_VCPUS; vc++)
-		for (uint32_t i = 0; k->vcpus[vc] && i < V5_NR_PPIS; i++)
+		for (uint32_t i = 0; k->vcpus[vc] && i < VGIC_V5_NR_PPIS; i++)
 			used += (size_t)k->vcpus[vc]->ppi[i].used;
 	k->c->res->counts = vr_xmalloc((used + 1) * sizeof(struct replay_irq_count));
 	for (int64_t vc = 0; vc < TRACE_MAX_VCPUS; vc++) {
 		struct v5_vcpu *v = k->vcpus[vc];
 
-		for (uint32_t i = 0; v && i < V5_NR_PPIS; i++) {
+		for (uint32_t i = 0; v && i < VGIC_V5_NR_PPIS; i++) {
 			struct v5_ppi *p = &v->ppi[i];
 
 			if (!p->used)

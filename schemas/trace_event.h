@@ -44,6 +44,7 @@ struct vr_event {
  */
 struct vr_ppi_state {
 	int recorded; /* 0: the snapshot has no PPI row */
+	int has_pendr; /* PENDR recorded (a kprobe cannot read it: per-CPU host data) */
 	uint64_t pendr[2], activer[2], enabler[2], dvir[2];
 	int has_priority;
 	uint8_t priority[VR_MAX_PPIS]; /* ICH_PPI_PRIORITYRx_EL2 byte n: PPI n */

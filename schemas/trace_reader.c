@@ -250,6 +250,7 @@ static void read_ppi_state(sqlite3_stmt *st, struct vr_ppi_state *p)
 	const void *blob = sqlite3_column_blob(st, COL_PRIORITYR);
 
 	p->recorded = 1;
+	p->has_pendr = sqlite3_column_type(st, COL_PENDR0) != SQLITE_NULL;
 	for (int x = 0; x < 2; x++) {
 		p->pendr[x] = (uint64_t)sqlite3_column_int64(st, COL_PENDR0 + x);
 		p->activer[x] = (uint64_t)sqlite3_column_int64(st, COL_ACTIVER0 + x);

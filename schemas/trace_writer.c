@@ -675,7 +675,10 @@ static int store_ppi(struct trace_writer *w, const struct op_ppi *op)
 
 	sqlite3_bind_int64(st, 1, op->event_id);
 	for (int x = 0; x < 2; x++) {
-		sqlite3_bind_int64(st, 2 + x, (int64_t)p->pendr[x]);
+		if (p->has_pendr)
+			sqlite3_bind_int64(st, 2 + x, (int64_t)p->pendr[x]);
+		else
+			sqlite3_bind_null(st, 2 + x);
 		sqlite3_bind_int64(st, 4 + x, (int64_t)p->activer[x]);
 		sqlite3_bind_int64(st, 6 + x, (int64_t)p->enabler[x]);
 		sqlite3_bind_int64(st, 8 + x, (int64_t)p->dvir[x]);

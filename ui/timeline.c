@@ -336,10 +336,6 @@ struct scan_event {
 	const struct vr_ppi_state *ppi; /* GICv5: the PPI registers instead (recorded or not) */
 };
 
-/* GICv5 PPIs as INTIDs (the PPI type in [31:29]); KVM has 64 since 35a4f8d151d6. */
-#define TL_V5_PPI_TYPE 0x20000000u
-#define TL_V5_NR_PPIS 64
-
 /* Does a GICv5 snapshot hold PPI n in regs (bit n of the pair)? */
 static int ppi_bit(const uint64_t regs[2], int n)
 {
@@ -388,11 +384,10 @@ static void track_redeliver(struct scanner *s, struct track *t, int v, int64_t t
 static int in_lrs(const struct scan_event *e, int64_t intid)
 {
 	if (is_v5(e)) {
-		int n = (int)(intid & ~(int64_t)TL_V5_PPI_TYPE);
+		int n = intid < 0 ? -1 : vgic_v5_intid_ppi((uint64_t)intid);
 
-		return (intid & TL_V5_PPI_TYPE) && n >= 0 && n < TL_V5_NR_PPIS &&
-		       (ppi_bit(e->ppi->pendr, n) || ppi_bit(e->ppi->dvir, n) ||
-			ppi_bit(e->ppi->activer, n));
+		return n >= 0 && (ppi_bit(e->ppi->pendr, n) || ppi_bit(e->ppi->dvir, n) ||
+				  ppi_bit(e->ppi->activer, n));
 	}
 	for (int i = 0; i < e->nlrs && i < e->used_lrs; i++)
 		if (vgic_lr_intid(e->gic_version, e->lr[i]) == intid)
@@ -463,9 +458,9 @@ static void scan_flush(struct scanner *s, const struct scan_event *e, int v)
 	for (int i = 0; i < e->nlrs && i < e->used_lrs; i++)
 		flush_entry(s, e, v, vgic_lr_intid(e->gic_version, e->lr[i]),
 			    vgic_lr_active(e->gic_version, e->lr[i]));
-	for (int n = 0; is_v5(e) && n < TL_V5_NR_PPIS; n++)
-		if (in_lrs(e, TL_V5_PPI_TYPE | (uint32_t)n))
-			flush_entry(s, e, v, TL_V5_PPI_TYPE | (uint32_t)n,
+	for (int n = 0; is_v5(e) && n < VGIC_V5_NR_PPIS; n++)
+		if (in_lrs(e, vgic_v5_ppi_intid((uint32_t)n)))
+			flush_entry(s, e, v, vgic_v5_ppi_intid((uint32_t)n),
 				    ppi_bit(e->ppi->activer, n));
 	s->last_flush[v] = e->ts;
 }
@@ -501,8 +496,8 @@ static void scan_sync(struct scanner *s, const struct scan_event *e, int v)
 		sync_entry(s, e, v, vgic_lr_intid(e->gic_version, e->lr[i]),
 			   vgic_lr_active(e->gic_version, e->lr[i]),
 			   vgic_lr_pending(e->gic_version, e->lr[i]));
-	for (int n = 0; is_v5(e) && n < TL_V5_NR_PPIS; n++) {
-		uint32_t intid = TL_V5_PPI_TYPE | (uint32_t)n;
+	for (int n = 0; is_v5(e) && n < VGIC_V5_NR_PPIS; n++) {
+		uint32_t intid = vgic_v5_ppi_intid((uint32_t)n);
 		int act = ppi_bit(e->ppi->activer, n), pend = ppi_bit(e->ppi->pendr, n);
 
 		int known = track_known(s, v, intid);

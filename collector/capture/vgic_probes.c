@@ -338,8 +338,8 @@ static void add_queue_lpi(const struct vgic_offsets *o, char *buf, size_t size, 
 static void add_v5_registers(const struct vgic_offsets *o, char *buf, size_t size, size_t *len,
 			     int *overflow)
 {
-	add(buf, size, len, overflow, " vcpu=+%ld($arg1):u32 vmcr=+%ld($arg1):x64 apr=+%ld($arg1):x64",
-	    o->vcpu_id, o->v5_vmcr, o->v5_apr);
+	add(buf, size, len, overflow, " vcpu=+%ld($arg1):u32", o->vcpu_id);
+	/* the PPI fields first: the importer knows a GICv5 snapshot by them (apr is GICv2's else) */
 	for (int x = 0; x < o->v5_ppi_words; x++)
 		add(buf, size, len, overflow,
 		    " dvir%d=+%ld($arg1):x64 activer%d=+%ld($arg1):x64 enabler%d=+%ld($arg1):x64", x,
@@ -347,7 +347,8 @@ static void add_v5_registers(const struct vgic_offsets *o, char *buf, size_t siz
 	for (int i = 0; i < o->v5_nr_priorityr; i++)
 		add(buf, size, len, overflow, " priorityr%d=+%ld($arg1):x64", i,
 		    o->v5_priorityr + 8L * i);
-	add(buf, size, len, overflow, "\n");
+	add(buf, size, len, overflow, " vmcr=+%ld($arg1):x64 apr=+%ld($arg1):x64\n", o->v5_vmcr,
+	    o->v5_apr);
 }
 
 /*

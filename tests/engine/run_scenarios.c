@@ -94,6 +94,7 @@ static void trace_v5_snapshot(struct run *r, enum vr_event_kind kind, int vcpu,
 	s.vmcr = x->vmcr;
 	s.apr = x->apr;
 	s.ppi.recorded = 1;
+	s.ppi.has_pendr = 1;
 	memcpy(s.ppi.pendr, x->pendr, sizeof(s.ppi.pendr));
 	memcpy(s.ppi.activer, x->activer, sizeof(s.ppi.activer));
 	memcpy(s.ppi.enabler, x->enabler, sizeof(s.ppi.enabler));

@@ -99,10 +99,11 @@ static void check_v5_offsets(void)
 	CHECK_EQ(o.host_v5_activer_exit, 5416);
 	CHECK(vgic_probe_definitions(&o, 4, buf, sizeof(buf)) > 0);
 	CHECK_STR_CONTAINS(buf, "r:vgic/flush kvm_vgic_flush_hwstate vcpu=+36($arg1):u32 "
-				"vmcr=+6336($arg1):x64 apr=+6328($arg1):x64 dvir0=+6344($arg1):x64 "
-				"activer0=+6352($arg1):x64 enabler0=+6360($arg1):x64");
+				"dvir0=+6344($arg1):x64 activer0=+6352($arg1):x64 "
+				"enabler0=+6360($arg1):x64 priorityr0=+6368($arg1):x64");
 	CHECK_STR_CONTAINS(buf, "p:vgic/sync vgic_v5_fold_ppi_state");
-	CHECK_STR_CONTAINS(buf, "priorityr7=+6424($arg1):x64\n");
+	CHECK_STR_CONTAINS(buf, "priorityr7=+6424($arg1):x64 vmcr=+6336($arg1):x64 "
+				"apr=+6328($arg1):x64\n");
 	CHECK_STR_CONTAINS(buf, "# GICv5 (struct vgic_v5_cpu_if, 64 PPIs): PENDR is per-CPU, "
 				"kvm_host_data+5408");
 	CHECK(!strstr(buf, "lr0="));
