@@ -61,7 +61,7 @@ COLLECTOR_SRC := $(IMPORT_SRC) $(CAPTURE_SRC)
 REPLAY_SRC    := replay/driver.c replay/lifecycle.c replay/findings.c replay/model_findings.c \
                  replay/model.c replay/model_learn.c replay/model_inflight.c \
                  replay/model_divergence.c replay/model_races.c replay/diagnose.c \
-                 replay/export.c replay/export_html.c
+                 replay/export.c replay/export_html.c replay/v5_check.c
 ENGINE_SRC    := engine/vgic_engine.c engine/profiles.c engine/guest_cpuif.c \
                  engine/registers.c engine/vgic_v5.c engine/vgic_mmio.c
 CLI_SRC       := cli/vgic-replay.c cli/cli_args.c cli/cmd_import.c cli/cmd_info.c cli/cmd_sql.c cli/cmd_check.c \
@@ -73,7 +73,7 @@ GEN_SRC       := $(BUILD)/gen/schema_sql.c
 
 UNIT_TESTS    := test_ftrace_parse test_tracedb test_import test_mutations test_engine test_gic_mmio test_flight \
                  test_spool test_live_source test_prog_misses \
-                 test_timeline
+                 test_timeline test_probes
 HEADERS       := $(wildcard */*.h) $(wildcard collector/*/*.h)
 
 all: $(BUILD)/vgic-replay vgic-replay $(BUILD)/libvgicengine.a
@@ -83,12 +83,13 @@ vgic-replay: $(BUILD)/vgic-replay
 
 # The schema SQL is embedded in the binary as C strings.
 $(BUILD)/gen/schema_sql.c: schemas/trace-v1.sql schemas/trace-v2.sql schemas/trace-v2-lr-writes.sql \
-		schemas/trace-v1-index.sql scripts/embed-sql.sh
+		schemas/trace-v3.sql schemas/trace-v1-index.sql scripts/embed-sql.sh
 	$(call msg,GEN,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)scripts/embed-sql.sh vr_schema_sql schemas/trace-v1.sql > $@.tmp
 	$(Q)scripts/embed-sql.sh vr_schema_v2_sql schemas/trace-v2.sql >> $@.tmp
 	$(Q)scripts/embed-sql.sh vr_schema_lr_writes_sql schemas/trace-v2-lr-writes.sql >> $@.tmp
+	$(Q)scripts/embed-sql.sh vr_schema_v3_sql schemas/trace-v3.sql >> $@.tmp
 	$(Q)scripts/embed-sql.sh vr_schema_index_sql schemas/trace-v1-index.sql >> $@.tmp
 	$(Q)mv $@.tmp $@
 
@@ -210,9 +211,10 @@ unit-test: $(UNIT_BINS) $(UNIT_SAN_BINS)
 	$(Q)set -e; for t in $(UNIT_BINS) $(UNIT_SAN_BINS); do \
 		echo "== $$t"; $$t tests/data; done
 
-cli-test: $(BUILD)/vgic-replay $(BUILD)/vgic-replay-san $(BUILD)/tests/tl_dump
+cli-test: $(BUILD)/vgic-replay $(BUILD)/vgic-replay-san $(BUILD)/tests/tl_dump $(BUILD)/tests/scn2trace
 	$(Q)VR=$(abspath $(BUILD)/vgic-replay-san) VR_FAST=$(abspath $(BUILD)/vgic-replay) \
-		TL_DUMP=$(abspath $(BUILD)/tests/tl_dump) tests/cli/run-all.sh
+		TL_DUMP=$(abspath $(BUILD)/tests/tl_dump) SCN2TRACE=$(abspath $(BUILD)/tests/scn2trace) \
+		tests/cli/run-all.sh
 
 # make golden: capture again what check, predict, report and the TUI's model
 # say of the corpus (tests/cli/t0620), when a change of output is intended.
@@ -303,6 +305,12 @@ $(BUILD)/engine/run_scenarios-san: tests/engine/run_scenarios.c $(ENGINE_SRC) $(
 	$(call msg,LINK,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS_ALL) $(SAN) -O1 $< $(ENGINE_SRC) -o $@
+
+# The synthetic trace generator: run_scenarios that writes a GICv5 scenario as a trace.
+$(BUILD)/tests/scn2trace: tests/engine/run_scenarios.c $(LIB_OBJ) $(HEADERS)
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS_ALL) -DVR_SCN_TRACE $< $(LIB_OBJ) -o $@ $(PKG_LIBS)
 
 engine-test: $(BUILD)/engine/run_scenarios $(BUILD)/engine/run_scenarios-san
 	$(Q)$(BUILD)/engine/run_scenarios $(ENGINE_SCN)

@@ -378,6 +378,11 @@ static void print_json_summary(const struct replay_result *res, const struct che
 	       vgic_profile_name(res->profile));
 	json_string(res->profile_reason);
 	printf(",\n");
+	if (res->synthetic[0]) { /* only then: a recording's document is as it always was */
+		printf("  \"synthetic\": ");
+		json_string(res->synthetic);
+		printf(",\n");
+	}
 	print_json_diagnosis(o);
 	if (!res->has_snapshots) {
 		printf("  \"inconclusive\": ");
@@ -405,8 +410,11 @@ static void print_json_summary(const struct replay_result *res, const struct che
 static void print_text_summary(const struct replay_result *res, int after_findings,
 			       const char *diagnosis)
 {
-	printf("%sprofile %s (%s)\n", after_findings ? "\n" : "", vgic_profile_name(res->profile),
-	       res->profile_reason);
+	if (res->synthetic[0])
+		printf("%sSYNTHETIC trace: %s; not a recording\n", after_findings ? "\n" : "",
+		       res->synthetic);
+	printf("%sprofile %s (%s)\n", after_findings && !res->synthetic[0] ? "\n" : "",
+	       vgic_profile_name(res->profile), res->profile_reason);
 	if (diagnosis)
 		printf("diagnosis: %s\n", diagnosis);
 	printf("checks: %s\n%lld events replayed, %lld finding%s", res->checks_run,

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "../schemas/trace_listing.h"
+#include "../schemas/trace_reader.h"
 #include "cli.h"
 
 static const char info_usage[] =
@@ -162,6 +163,15 @@ static void print_last_check(const char *const *c, int ncols, void *arg)
 }
 
 /* Summarise the trace database given on the command line. */
+/* A synthetic trace (trace_info.synthetic, format 3) says so before anything else of it. */
+static void print_synthetic(struct tracedb *db)
+{
+	struct trace_facts f;
+
+	if (!trace_facts_read(db, &f, NULL) && f.synthetic[0])
+		printf("  SYNTHETIC  %s; not a recording\n", f.synthetic);
+}
+
 int cmd_info(int argc, char **argv)
 {
 	struct vr_error err = {{0}};
@@ -188,6 +198,7 @@ int cmd_info(int argc, char **argv)
 		tracedb_close(db);
 		return 1;
 	}
+	print_synthetic(db);
 	print_block(db, TRACE_LIST_VCPUS, "vcpus", "vm %s vcpu %s: host thread %s (from %s)");
 	print_block(db, TRACE_LIST_KINDS, "by kind", "%-24s %s");
 	print_intids(db);

@@ -13,7 +13,7 @@
 #include "cli.h"
 
 static const char probes_usage[] =
-	"Usage: vgic-replay probes [--btf FILE] [--gic 2|3] [--lrs N] [--filters]\n"
+	"Usage: vgic-replay probes [--btf FILE] [--gic 2|3|5] [--lrs N] [--filters]\n"
 	"\n"
 	"Print the kprobe_events lines that snapshot the vGIC list registers and\n"
 	"control registers (group 'vgic': flush, sync, post, populate, deactivate\n"
@@ -23,7 +23,10 @@ static const char probes_usage[] =
 	"\n"
 	"Options:\n"
 	"      --btf FILE  kernel BTF (default /sys/kernel/btf/vmlinux)\n"
-	"      --gic N     host GIC CPU interface: 3 (default) or 2\n"
+	"      --gic N     host GIC CPU interface: 3 (default) or 2; 5 for a native\n"
+	"                  GICv5 VM's PPI registers (struct vgic_v5_cpu_if, 7.1+:\n"
+	"                  VMCR, APR, DVIR, ACTIVER, ENABLER, PRIORITYR; PENDR is\n"
+	"                  per-CPU and out of a kprobe's reach, see the comment line)\n"
 	"      --lrs N     list registers to record (default 4; GICv3 has up to 16)\n"
 	"      --filters   print instead the event filters the probes need, one\n"
 	"                  'EVENT FILTER' line each, for events/vgic/EVENT/filter\n"
@@ -63,8 +66,10 @@ int cmd_probes(int argc, char **argv)
 			btf = optarg;
 			break;
 		case 'g':
-			if (cli_parse_integer("probes", "--gic", optarg, 2, 3, &gic))
+			if (cli_parse_integer("probes", "--gic", optarg, 2, 5, &gic))
 				return 2;
+			if (gic == 4)
+				return cli_usage_error("probes", "--gic '4' is not 2, 3 or 5");
 			break;
 		case 'l':
 			if (cli_parse_integer("probes", "--lrs", optarg, 1, 64, &lrs))

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../engine/vgic_engine.h"
 #include "../replay/replay.h"
 #include "cli.h"
 
@@ -387,6 +388,8 @@ static void print_text(const char *path, struct report *r, const struct replay_r
 
 	printf("%s: %lld events, profile %s (%s)\n", path, (long long)res->events,
 	       vgic_profile_name(res->profile), res->profile_reason);
+	if (res->synthetic[0])
+		printf("SYNTHETIC trace: %s; not a recording\n", res->synthetic);
 	if (res->has_snapshots)
 		print_text_latencies(r, res);
 	else
@@ -413,6 +416,8 @@ static void print_json(const char *path, struct report *r, const struct replay_r
 
 	printf("{\n  \"trace\": \"%s\",\n  \"profile\": \"%s\",\n  \"events\": %lld,\n", path,
 	       vgic_profile_name(res->profile), (long long)res->events);
+	if (res->synthetic[0]) /* generated, not recorded: see trace_info.synthetic */
+		printf("  \"synthetic\": true,\n");
 	if (!res->has_snapshots)
 		printf("  \"inconclusive\": \"%s\",\n", no_snapshots_msg);
 	printf("  \"unnamed_trapped_dirs\": %lld,\n  \"vcpus\": [", (long long)res->model_dir_exits);

@@ -54,6 +54,19 @@ static inline uint32_t vgic_v5_ppi_intid(uint32_t n)
 	return (VGIC_V5_TYPE_PPI << VGIC_V5_TYPE_SHIFT) | (n & VGIC_V5_ID_MASK);
 }
 
+/* The inverse: PPI n of a GICv5 PPI INTID (n below VGIC_V5_NR_PPIS), else -1. */
+static inline int vgic_v5_intid_ppi(uint64_t intid)
+{
+	uint64_t n = intid & VGIC_V5_ID_MASK;
+
+	return intid >> VGIC_V5_TYPE_SHIFT == VGIC_V5_TYPE_PPI &&
+			       (intid & ~(uint64_t)VGIC_V5_ID_MASK) ==
+				       (uint64_t)VGIC_V5_TYPE_PPI << VGIC_V5_TYPE_SHIFT &&
+			       n < VGIC_V5_NR_PPIS
+		       ? (int)n
+		       : -1;
+}
+
 struct vgic_engine;
 struct vgic_profile;
 
@@ -109,6 +122,14 @@ const char *vgic_profile_description(const struct vgic_profile *p);
  * why gets one sentence saying how it was chosen. Never NULL.
  */
 const struct vgic_profile *vgic_profile_for_kernel(const char *release, char *why, size_t nwhy);
+
+/*
+ * As vgic_profile_for_kernel(), knowing the trace's GIC version too: a
+ * GICv5 VM's trace (gic_version 5) gets the gicv5 profile (vgic-v5.c as
+ * of v7.2), whatever the release says.
+ */
+const struct vgic_profile *vgic_profile_for_trace(const char *release, int gic_version, char *why,
+						  size_t nwhy);
 
 /*
  * What a profile does, for callers that reason about a trace without the

@@ -102,6 +102,7 @@ struct replay_result {
 	const struct vgic_profile *profile; /* engine/: vgic_profile_name() */
 	char profile_reason[768];
 	char kernel_release[128]; /* the trace's, "" unknown */
+	char synthetic[256];	  /* the trace's trace_info.synthetic: "" a recording */
 	int gic_version;	  /* the trace's, 3 when it does not say */
 	char checks_run[512];
 	int64_t events;

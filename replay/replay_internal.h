@@ -175,6 +175,13 @@ void track_sync(struct checker *c, const struct row *r);
 void track_gap(struct checker *c, int64_t after_event, int64_t lost, int32_t cpu, int64_t ts,
 	       int64_t end_ts);
 void track_finish(struct checker *c);
+
+/*
+ * v5_check.c: the checks of a GICv5 trace (PPIs in bitmaps, no LRs): the
+ * whole stream, its findings (LOST_INTERRUPT, STUCK_ACTIVE) and per-PPI
+ * counts. 0, or -1 with err set.
+ */
+int v5_check_stream(struct checker *c, struct trace_source *src, struct vr_error *err);
 void track_collect_counts(struct checker *c);
 void track_open_window(struct checker *c);
 

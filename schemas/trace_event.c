@@ -68,4 +68,5 @@ void vr_snapshot_clear(struct vr_snapshot *snap)
 	for (i = 0; i < 4; i++)
 		snap->ap0r[i] = snap->ap1r[i] = VR_NO_VALUE;
 	memset(snap->lr, 0, sizeof(snap->lr));
+	memset(&snap->ppi, 0, sizeof(snap->ppi));
 }

@@ -35,13 +35,28 @@ struct vr_event {
 	enum vr_event_kind kind;
 };
 
+#define VR_MAX_PPIS 128 /* the GICv5 PPI registers' width; KVM uses 64 (35a4f8d151d6) */
+
+/*
+ * The PPI registers of a GICv5 vCPU (ppi_snapshots): at a flush what the
+ * entry wrote (__vgic_v5_restore_ppi_state), at a sync what the exit
+ * read (__vgic_v5_save_ppi_state). Bit n of [x] is PPI 64x+n.
+ */
+struct vr_ppi_state {
+	int recorded; /* 0: the snapshot has no PPI row */
+	int has_pendr; /* PENDR recorded (a kprobe cannot read it: per-CPU host data) */
+	uint64_t pendr[2], activer[2], enabler[2], dvir[2];
+	int has_priority;
+	uint8_t priority[VR_MAX_PPIS]; /* ICH_PPI_PRIORITYRx_EL2 byte n: PPI n */
+};
+
 /*
  * A snapshot of the vGIC CPU interface state as a probe read it from
- * struct vgic_v3_cpu_if (or vgic_v2_cpu_if). The phase is the event kind
- * (VR_EV_FLUSH, VR_EV_SYNC or VR_EV_POST).
+ * struct vgic_v3_cpu_if (or vgic_v2_cpu_if, or vgic_v5_cpu_if). The
+ * phase is the event kind (VR_EV_FLUSH, VR_EV_SYNC or VR_EV_POST).
  */
 struct vr_snapshot {
-	int gic_version; /* 2: GICH_* 32-bit LRs, 3: ICH_*_EL2 64-bit LRs */
+	int gic_version; /* 2: GICH_* 32-bit LRs, 3: ICH_*_EL2 64-bit LRs, 5: PPIs, no LRs */
 	int nr_lrs;	 /* number of LR values recorded in lr[] */
 	int64_t used_lrs;
 	int64_t hcr;
@@ -50,6 +65,7 @@ struct vr_snapshot {
 	int64_t ap0r[4];
 	int64_t ap1r[4];
 	uint64_t lr[VR_MAX_LRS];
+	struct vr_ppi_state ppi; /* GICv5 only (vmcr, apr: ICH_VMCR_EL2, ICH_APR_EL2) */
 };
 
 /*

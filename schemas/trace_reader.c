@@ -32,6 +32,9 @@ enum {
 	COL_ARG2, COL_ARG3, COL_SRC_POS, COL_GIC, COL_NR_LRS, COL_USED_LRS, COL_HCR, COL_VMCR,
 	COL_APR, COL_AP0R0, COL_AP1R0 = COL_AP0R0 + 4, COL_AP_LEN = COL_AP1R0 + 4,
 	COL_LR0, /* format 2: lr0..lr15 of the snapshots row */
+	COL_PPI = COL_LR0 + 16, /* format 3: ppi_snapshots' event_id, then its registers */
+	COL_PENDR0, COL_ACTIVER0 = COL_PENDR0 + 2, COL_ENABLER0 = COL_ACTIVER0 + 2,
+	COL_DVIR0 = COL_ENABLER0 + 2, COL_PRIORITYR = COL_DVIR0 + 2,
 };
 
 /* LRs a format-2 snapshots row holds; the rest are in snapshot_lrs_more (trace-v2.sql). */
@@ -69,7 +72,7 @@ static void events_query(const struct trace_filter *f, int version, char *q, siz
 	snprintf(q, n,
 		 "SELECT e.id, e.ts_ns, e.cpu, e.pid, e.vcpu, e.kind, e.intid, e.arg0, e.arg1, "
 		 "e.arg2, e.arg3, e.src_pos, s.gic_version, s.nr_lrs, s.used_lrs, s.hcr, s.vmcr, "
-		 "%s, %s%s FROM events e %s WHERE 1",
+		 "%s, %s%s%s FROM events e %s%s WHERE 1",
 		 f->apr ? "s.apr, s.ap0r0, s.ap0r1, s.ap0r2, s.ap0r3, s.ap1r0, s.ap1r1, s.ap1r2, s.ap1r3"
 			: "NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL",
 		 f->ap_len ? "CASE WHEN s.ap_list_truncated IS NULL THEN -1 WHEN s.ap_list_truncated "
@@ -80,8 +83,14 @@ static void events_query(const struct trace_filter *f, int version, char *q, siz
 			 ? ", s.lr0, s.lr1, s.lr2, s.lr3, s.lr4, s.lr5, s.lr6, s.lr7, s.lr8, s.lr9, "
 			   "s.lr10, s.lr11, s.lr12, s.lr13, s.lr14, s.lr15"
 			 : "",
+		 version >= 3 && f->snapshots
+			 ? ", p.event_id, p.pendr0, p.pendr1, p.activer0, p.activer1, p.enabler0, "
+			   "p.enabler1, p.dvir0, p.dvir1, p.priorityr"
+			 : "",
 		 f->snapshots ? "LEFT JOIN snapshots s ON s.event_id = e.id"
-			      : "LEFT JOIN snapshots s ON 0");
+			      : "LEFT JOIN snapshots s ON 0",
+		 version >= 3 && f->snapshots ? " LEFT JOIN ppi_snapshots p ON p.event_id = e.id"
+					      : "");
 	if (f->kinds && !(f->kinds & (f->kinds - 1))) {
 		/* One kind: the kind index gives its events in id order, no scan of the rest. */
 		for (int k = 1; k < VR_EV_KIND_MAX && k < 64; k++)
@@ -232,6 +241,28 @@ static void read_ap_entries(struct trace_cursor *c, int64_t event_id, struct tra
 		it->nap = 0; /* rows that cannot be (an INTID out of range) or do not add up */
 }
 
+/*
+ * The PPI registers of a GICv5 snapshot row (format 3). A priorityr blob
+ * of any other length than the sixteen registers is not taken.
+ */
+static void read_ppi_state(sqlite3_stmt *st, struct vr_ppi_state *p)
+{
+	const void *blob = sqlite3_column_blob(st, COL_PRIORITYR);
+
+	p->recorded = 1;
+	p->has_pendr = sqlite3_column_type(st, COL_PENDR0) != SQLITE_NULL;
+	for (int x = 0; x < 2; x++) {
+		p->pendr[x] = (uint64_t)sqlite3_column_int64(st, COL_PENDR0 + x);
+		p->activer[x] = (uint64_t)sqlite3_column_int64(st, COL_ACTIVER0 + x);
+		p->enabler[x] = (uint64_t)sqlite3_column_int64(st, COL_ENABLER0 + x);
+		p->dvir[x] = (uint64_t)sqlite3_column_int64(st, COL_DVIR0 + x);
+	}
+	if (blob && sqlite3_column_bytes(st, COL_PRIORITYR) == (int)sizeof(p->priority)) {
+		memcpy(p->priority, blob, sizeof(p->priority));
+		p->has_priority = 1;
+	}
+}
+
 /* Fill the snapshot of the current event row. */
 static void read_snapshot(struct trace_cursor *c, struct trace_item *it)
 {
@@ -258,6 +289,9 @@ static void read_snapshot(struct trace_cursor *c, struct trace_item *it)
 	read_lrs(c, it->id, s->lr);
 	for (int i = 0; c->version >= 2 && i < ROW_LRS && i < s->nr_lrs; i++)
 		s->lr[i] = (uint64_t)sqlite3_column_int64(st, COL_LR0 + i);
+	memset(&s->ppi, 0, sizeof(s->ppi));
+	if (c->version >= 3 && sqlite3_column_type(st, COL_PPI) != SQLITE_NULL)
+		read_ppi_state(st, &s->ppi);
 }
 
 /*
@@ -286,6 +320,8 @@ int trace_item_validate(const struct trace_item *it, struct vr_error *err)
 	else if (it->has_snapshot && it->snap.gic_version != 0 && it->snap.gic_version != 2 &&
 		 it->snap.gic_version != 3 && it->snap.gic_version != 5) /* 0: never known */
 		what = "GIC version", v = it->snap.gic_version;
+	else if (it->has_snapshot && it->snap.ppi.recorded && it->snap.gic_version != 5)
+		what = "PPI registers on a snapshot of GIC version", v = it->snap.gic_version;
 	else if (it->has_snapshot && (it->snap.used_lrs < 0 || it->snap.used_lrs > VR_MAX_LRS))
 		what = "LRs in use", v = it->snap.used_lrs;
 	else if (it->ap_len < -1)
@@ -478,6 +514,14 @@ int trace_facts_read(struct tracedb *db, struct trace_facts *f, struct vr_error 
 		f->last_ts_ns = column_or_none(st, 5);
 	}
 	sqlite3_finalize(st);
+	if (tracedb_format_version(db) >= 3 &&
+	    sqlite3_prepare_v2(sql, "SELECT synthetic FROM trace_info", -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+			snprintf(f->synthetic, sizeof(f->synthetic), "%s",
+				 (const char *)sqlite3_column_text(st, 0));
+		vr_printable(f->synthetic);
+		sqlite3_finalize(st);
+	}
 	/* Bounded: a larger id is refused by the stream itself (trace_item_validate). */
 	v = query_int(sql, "SELECT coalesce(max(vcpu), 0) + 1 FROM events", 1);
 	f->nr_vcpus = v < 1 ? 1 : v > TRACE_MAX_VCPUS ? TRACE_MAX_VCPUS : (int)v;

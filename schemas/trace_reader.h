@@ -110,6 +110,7 @@ struct trace_source trace_cursor_source(struct trace_cursor *c);
 /* What trace_info says, and a few facts of the events, for setting up a replay. */
 struct trace_facts {
 	char kernel_release[128]; /* "" unknown */
+	char synthetic[256];	  /* "": recorded; else how it was generated (format 3) */
 	int gic_version;	  /* 0 unknown */
 	int nr_lrs;		  /* 0 unknown */
 	int64_t snapshots_total;

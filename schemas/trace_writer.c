@@ -75,7 +75,7 @@ struct info_value {
 /* ---------------------------------------------------------------- batches */
 
 /* The records the caller's side hands the writer thread, in a batch. */
-enum op_type { OP_EVENT = 1, OP_SNAPSHOT, OP_GAP, OP_PROBLEM, OP_AP_LIST };
+enum op_type { OP_EVENT = 1, OP_SNAPSHOT, OP_GAP, OP_PROBLEM, OP_AP_LIST, OP_PPI };
 
 /* Every record starts so; size covers the whole record, a multiple of 8. */
 struct op_hdr {
@@ -123,6 +123,13 @@ struct op_ap_list {
 	struct vr_ap_entry e[];
 };
 
+/* The PPI registers of the GICv5 snapshot event event_id. */
+struct op_ppi {
+	struct op_hdr h;
+	int64_t event_id;
+	struct vr_ppi_state ppi;
+};
+
 /* The two virtual tables a run of records is read through (see store_run()). */
 enum run_table { RUN_EVENTS, RUN_SNAPSHOTS };
 
@@ -141,7 +148,7 @@ struct trace_writer {
 	struct tracedb *db;
 	sqlite3 *sql;
 	sqlite3_stmt *ins_run_events, *ins_run_snapshots, *ins_lr_more, *ins_gap, *ins_problem;
-	sqlite3_stmt *end_gap, *ins_ap, *upd_ap_truncated;
+	sqlite3_stmt *end_gap, *ins_ap, *upd_ap_truncated, *ins_ppi;
 	/* The caller's side: ids, attribution, counters, the batch being filled. */
 	int64_t next_id;
 	struct thread_info *threads;
@@ -212,7 +219,7 @@ static const char *const info_columns[] = {
 	"source_file",	  "source_format",	"capture_tool", "capture_options",
 	"host",		  "kernel_release",	"kernel_release_source",
 	"gic_version",	  "gic_version_source", "vgic_model",	"nr_lrs",
-	"nr_lrs_source",  "clock",		"input_records",
+	"nr_lrs_source",  "clock",		"input_records", "synthetic",
 };
 
 /* Prepare one statement or record the error. */
@@ -660,6 +667,29 @@ static int store_ap_list(struct trace_writer *w, const struct op_ap_list *op)
 	return step_reset(w, w->upd_ap_truncated);
 }
 
+/* Store a GICv5 snapshot's PPI registers (ppi_snapshots, raw). */
+static int store_ppi(struct trace_writer *w, const struct op_ppi *op)
+{
+	sqlite3_stmt *st = w->ins_ppi;
+	const struct vr_ppi_state *p = &op->ppi;
+
+	sqlite3_bind_int64(st, 1, op->event_id);
+	for (int x = 0; x < 2; x++) {
+		if (p->has_pendr)
+			sqlite3_bind_int64(st, 2 + x, (int64_t)p->pendr[x]);
+		else
+			sqlite3_bind_null(st, 2 + x);
+		sqlite3_bind_int64(st, 4 + x, (int64_t)p->activer[x]);
+		sqlite3_bind_int64(st, 6 + x, (int64_t)p->enabler[x]);
+		sqlite3_bind_int64(st, 8 + x, (int64_t)p->dvir[x]);
+	}
+	if (p->has_priority)
+		sqlite3_bind_blob(st, 10, p->priority, (int)sizeof(p->priority), SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 10);
+	return step_reset(w, st);
+}
+
 /*
  * Store every record of a batch, in order: runs of events and snapshots
  * at once, other records one by one. After a failure store nothing more.
@@ -685,6 +715,8 @@ static void run_batch(struct trace_writer *w, const struct batch *b)
 			store_problem(w, (const void *)h);
 		else if (h->type == OP_AP_LIST)
 			store_ap_list(w, (const void *)h);
+		else if (h->type == OP_PPI)
+			store_ppi(w, (const void *)h);
 		pos += h->size;
 		run = pos;
 		snapshots = 0;
@@ -906,6 +938,10 @@ struct trace_writer *trace_writer_begin(struct tracedb *db, struct vr_error *err
 	    prepare(w, "UPDATE snapshots SET ap_list_truncated = ? WHERE event_id = ?",
 		    &w->upd_ap_truncated) ||
 	    prepare(w,
+		    "INSERT INTO ppi_snapshots(event_id, pendr0, pendr1, activer0, activer1, "
+		    "enabler0, enabler1, dvir0, dvir1, priorityr) VALUES (?,?,?,?,?,?,?,?,?,?)",
+		    &w->ins_ppi) ||
+	    prepare(w,
 		    "INSERT INTO import_problems(src_pos, problem, event, reason, text) "
 		    "VALUES (?,?,?,?,?)",
 		    &w->ins_problem)) {
@@ -1032,6 +1068,17 @@ int64_t trace_writer_snapshot(struct trace_writer *w, const struct vr_event *ev,
 	memcpy(op->ap1r, snap->ap1r, sizeof(op->ap1r));
 	memcpy(op->lr, snap->lr, (size_t)nr_lrs * sizeof(op->lr[0]));
 	w->stats.snapshots++;
+	if (snap->gic_version == 5 && snap->ppi.recorded) {
+		int64_t id = op->e.id;
+		struct op_ppi *pp = op_reserve(w, OP_PPI, sizeof(*pp));
+
+		pp->event_id = id;
+		pp->ppi = snap->ppi;
+		op = NULL; /* op_reserve may have moved the batch */
+		if (snap->gic_version > w->stats.max_gic_version_seen)
+			w->stats.max_gic_version_seen = snap->gic_version;
+		return id;
+	}
 	if (snap->gic_version > w->stats.max_gic_version_seen)
 		w->stats.max_gic_version_seen = snap->gic_version;
 	if (nr_lrs > w->stats.max_nr_lrs_seen)
@@ -1407,6 +1454,7 @@ static void writer_free(struct trace_writer *w)
 	sqlite3_finalize(w->end_gap);
 	sqlite3_finalize(w->ins_problem);
 	sqlite3_finalize(w->ins_ap);
+	sqlite3_finalize(w->ins_ppi);
 	sqlite3_finalize(w->upd_ap_truncated);
 	sqlite3_exec(w->sql, "PRAGMA ignore_check_constraints = OFF", NULL, NULL, NULL);
 	for (i = 0; i < w->nunknown; i++)

@@ -38,6 +38,7 @@ struct tracedb_migration {
 
 static const struct tracedb_migration migrations[] = {
 	{1, vr_schema_v2_sql}, /* LRs into snapshots; snapshot_lrs a view */
+	{2, vr_schema_v3_sql}, /* GICv5 PPI snapshots; trace_info.synthetic */
 };
 
 /* Run SQL without result rows, reporting the SQLite error with the file name. */
@@ -127,11 +128,12 @@ static void harden(sqlite3 *sql, int writer)
 static const char *const format_tables[] = {
 	"trace_info", "event_kinds", "vms", "vcpus", "events", "snapshots", "ap_list_entries",
 	"gaps", "import_problems", "unknown_events", "replay_runs", "findings", "finding_events",
+	"ppi_snapshots",
 };
 
 /* The views the format defines; a file may hold no other. */
 static const char *const format_views[] = {
-	"events_v", "injections_v", "exits_v", "snapshots_v", "lrs_v", "findings_v",
+	"events_v", "injections_v", "exits_v", "snapshots_v", "lrs_v", "findings_v", "ppis_v",
 };
 
 /* Is name one of the n names? */

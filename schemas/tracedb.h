@@ -18,7 +18,7 @@
 #include "../common/vr_common.h"
 #include "trace_event.h"
 
-#define VR_TRACE_FORMAT_VERSION 2
+#define VR_TRACE_FORMAT_VERSION 3
 #define VR_TRACE_FORMAT_OLDEST 1 /* the oldest format that opens read-only as it is */
 #define VR_TRACE_APPLICATION_ID 0x76676963 /* "vgic" */
 
@@ -83,12 +83,14 @@ int tracedb_exec(struct tracedb *db, const char *sql, struct vr_error *err);
  * The SQL text of the schema (embedded at build time): format 1's tables
  * and views, the step from format 1 to 2 (also run on every new file, so
  * a new file is format 1 migrated), the TEMP triggers that make format 2's
- * snapshot_lrs view writable on connections opened for writing, and the
+ * snapshot_lrs view writable on connections opened for writing, the step
+ * from format 2 to 3 (GICv5 PPI snapshots, trace_info.synthetic), and the
  * indexes.
  */
 extern const char vr_schema_sql[];
 extern const char vr_schema_v2_sql[];
 extern const char vr_schema_lr_writes_sql[];
+extern const char vr_schema_v3_sql[];
 extern const char vr_schema_index_sql[];
 
 /*

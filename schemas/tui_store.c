@@ -523,6 +523,31 @@ static void snapshot_regs(struct tracedb *db, struct tui_snapshot *s)
 	sqlite3_finalize(st);
 }
 
+/* Fill the GICv5 PPI registers of snapshot s->event_id (format 3), as hex. */
+static void snapshot_ppis(struct tracedb *db, struct tui_snapshot *s)
+{
+	sqlite3_stmt *st;
+
+	if (tracedb_format_version(db) < 3 ||
+	    prepare(db,
+		    "SELECT printf('0x%x', p.pendr0), printf('0x%x', p.activer0), "
+		    "printf('0x%x', p.enabler0), printf('0x%x', p.dvir0), printf('0x%x', s.apr) "
+		    "FROM ppi_snapshots p JOIN snapshots s ON s.event_id = p.event_id "
+		    "WHERE p.event_id = ?1",
+		    &st))
+		return;
+	sqlite3_bind_int64(st, 1, s->event_id);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		s->has_ppis = 1;
+		column_text(st, 0, s->pendr, sizeof(s->pendr));
+		column_text(st, 1, s->activer, sizeof(s->activer));
+		column_text(st, 2, s->enabler, sizeof(s->enabler));
+		column_text(st, 3, s->dvir, sizeof(s->dvir));
+		column_text(st, 4, s->apr, sizeof(s->apr));
+	}
+	sqlite3_finalize(st);
+}
+
 /* Fill the LRs in use of snapshot s->event_id from lrs_v. */
 static void snapshot_lrs(struct tracedb *db, struct tui_snapshot *s)
 {
@@ -560,6 +585,7 @@ int tui_store_snapshot_at(struct tracedb *db, int64_t ts, struct tui_snapshot *s
 	s->event_id = at.id;
 	snapshot_regs(db, s);
 	snapshot_lrs(db, s);
+	snapshot_ppis(db, s);
 	return 1;
 }
 

@@ -176,6 +176,8 @@ struct tui_snapshot {
 	int eoimode, pmr;			     /* ICH_VMCR (GICH_VMCR) */
 	int nlrs;
 	struct tui_lr lr[VR_MAX_LRS]; /* the LRs in use, in LR order */
+	int has_ppis; /* GICv5: a ppi_snapshots row; PPIs 0-63 in hex, APR too */
+	char pendr[24], activer[24], enabler[24], dvir[24], apr[24];
 };
 
 /* The last flush or sync at or before ts: 1 with *s filled, 0 when there is none. */

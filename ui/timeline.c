@@ -249,6 +249,15 @@ static int track_index(struct scanner *s, int vcpu, int64_t intid)
 	return s->ntracks++;
 }
 
+/* Is there a track of (vcpu, intid) already? */
+static int track_known(const struct scanner *s, int vcpu, int64_t intid)
+{
+	for (int i = 0; i < s->ntracks; i++)
+		if (s->tracks[i].vcpu == vcpu && s->tracks[i].intid == intid)
+			return 1;
+	return 0;
+}
+
 /* The track of (vcpu, intid), created idle; valid until the next track is created. */
 static struct track *track(struct scanner *s, int vcpu, int64_t intid)
 {
@@ -324,7 +333,20 @@ struct scan_event {
 	int cpu, kind, gic_version;
 	int nlrs;	     /* LRs recorded (a flush or sync), 0 for other kinds */
 	const uint64_t *lr; /* their values */
+	const struct vr_ppi_state *ppi; /* GICv5: the PPI registers instead (recorded or not) */
 };
+
+/* Does a GICv5 snapshot hold PPI n in regs (bit n of the pair)? */
+static int ppi_bit(const uint64_t regs[2], int n)
+{
+	return (int)((regs[n / 64] >> (n % 64)) & 1);
+}
+
+/* Is the event a GICv5 snapshot with its PPI registers? */
+static int is_v5(const struct scan_event *e)
+{
+	return e->gic_version == 5 && e->ppi && e->ppi->recorded;
+}
 
 /* An injection: pending from now, for its vCPU or (SPI) for whoever takes it. */
 static void scan_injection(struct scanner *s, const struct scan_event *e)
@@ -358,9 +380,15 @@ static void track_redeliver(struct scanner *s, struct track *t, int v, int64_t t
 	t->reinjected = 0;
 }
 
-/* True when one of the flush's LRs in use holds intid. */
+/* True when one of the flush's LRs in use holds intid (GICv5: PENDR, DVIR or ACTIVER has it). */
 static int in_lrs(const struct scan_event *e, int64_t intid)
 {
+	if (is_v5(e)) {
+		int n = intid < 0 ? -1 : vgic_v5_intid_ppi((uint64_t)intid);
+
+		return n >= 0 && (ppi_bit(e->ppi->pendr, n) || ppi_bit(e->ppi->dvir, n) ||
+				  ppi_bit(e->ppi->activer, n));
+	}
 	for (int i = 0; i < e->nlrs && i < e->used_lrs; i++)
 		if (vgic_lr_intid(e->gic_version, e->lr[i]) == intid)
 			return 1;
@@ -375,7 +403,7 @@ static int in_lrs(const struct scan_event *e, int64_t intid)
  */
 static void flush_drops(struct scanner *s, const struct scan_event *e, int v)
 {
-	if (e->used_lrs >= e->nlrs)
+	if (e->used_lrs >= e->nlrs && !is_v5(e)) /* GICv5 has room for every PPI */
 		return;
 	for (int i = 0; i < s->ntracks; i++) {
 		struct track *t = &s->tracks[i];
@@ -386,6 +414,31 @@ static void flush_drops(struct scanner *s, const struct scan_event *e, int v)
 			track_set(s, t, IRQ_IDLE, s->last_sync[v] > t->since ? s->last_sync[v] : e->ts);
 		else if (t->since < s->last_flush[v])
 			track_set(s, t, IRQ_IDLE, e->ts);
+	}
+}
+
+/* One LR of a flush (GICv5: one PPI KVM wrote pending, or active): intid is pending or active. */
+static void flush_entry(struct scanner *s, const struct scan_event *e, int v, uint32_t intid,
+			int act)
+{
+	int ti = track_index(s, v, intid), si = s->w->nvcpus > 1 ? track_index(s, -1, intid) : -1;
+	struct track *t = &s->tracks[ti], *spi = si >= 0 ? &s->tracks[si] : NULL;
+	int64_t injected = -1;
+
+	if (spi && spi->state == IRQ_PENDING) { /* the SPI injected for no vCPU is this one's */
+		injected = spi->since;
+		spi->state = IRQ_IDLE;
+		count_injection(s, t, injected);
+		if (t->state == IRQ_ACTIVE && !t->reinjected)
+			t->reinjected = injected;
+	}
+	if (t->state == IRQ_IDLE) {
+		t->state = act ? IRQ_ACTIVE : IRQ_PENDING;
+		t->since = injected >= 0 ? injected : e->ts;
+	} else if (act && t->state == IRQ_PENDING) {
+		track_set(s, t, IRQ_ACTIVE, e->ts);
+	} else if (!act && t->state == IRQ_ACTIVE) {
+		track_redeliver(s, t, v, e->ts);
 	}
 }
 
@@ -402,52 +455,57 @@ static void scan_flush(struct scanner *s, const struct scan_event *e, int v)
 		if (e->used_lrs > b->max_lrs)
 			b->max_lrs = (int32_t)e->used_lrs;
 	}
-	for (int i = 0; i < e->nlrs && i < e->used_lrs; i++) {
-		uint32_t intid = vgic_lr_intid(e->gic_version, e->lr[i]);
-		int act = vgic_lr_active(e->gic_version, e->lr[i]);
-		int ti = track_index(s, v, intid), si = s->w->nvcpus > 1 ? track_index(s, -1, intid) : -1;
-		struct track *t = &s->tracks[ti], *spi = si >= 0 ? &s->tracks[si] : NULL;
-		int64_t injected = -1;
-
-		if (spi && spi->state == IRQ_PENDING) { /* the SPI injected for no vCPU is this one's */
-			injected = spi->since;
-			spi->state = IRQ_IDLE;
-			count_injection(s, t, injected);
-			if (t->state == IRQ_ACTIVE && !t->reinjected)
-				t->reinjected = injected;
-		}
-		if (t->state == IRQ_IDLE) {
-			t->state = act ? IRQ_ACTIVE : IRQ_PENDING;
-			t->since = injected >= 0 ? injected : e->ts;
-		} else if (act && t->state == IRQ_PENDING) {
-			track_set(s, t, IRQ_ACTIVE, e->ts);
-		} else if (!act && t->state == IRQ_ACTIVE) {
-			track_redeliver(s, t, v, e->ts);
-		}
-	}
+	for (int i = 0; i < e->nlrs && i < e->used_lrs; i++)
+		flush_entry(s, e, v, vgic_lr_intid(e->gic_version, e->lr[i]),
+			    vgic_lr_active(e->gic_version, e->lr[i]));
+	for (int n = 0; is_v5(e) && n < VGIC_V5_NR_PPIS; n++)
+		if (in_lrs(e, vgic_v5_ppi_intid((uint32_t)n)))
+			flush_entry(s, e, v, vgic_v5_ppi_intid((uint32_t)n),
+				    ppi_bit(e->ppi->activer, n));
 	s->last_flush[v] = e->ts;
 }
 
-/* A sync: the LRs handed back show what the guest acknowledged and deactivated. */
+/* One LR handed back at an exit (GICv5: one PPI of the exit's registers). */
+static void sync_entry(struct scanner *s, const struct scan_event *e, int v, uint32_t intid,
+		       int act, int pend)
+{
+	struct track *t = track(s, v, intid);
+
+	if (act)
+		track_set(s, t, IRQ_ACTIVE, e->ts);
+	else if (pend && t->state == IRQ_IDLE)
+		track_set(s, t, IRQ_PENDING, e->ts);
+	else if (pend && t->state == IRQ_ACTIVE)
+		track_redeliver(s, t, v, e->ts);
+	else if (!pend) {
+		if (t->state == IRQ_PENDING)
+			track_blip(s, t, e->ts);
+		track_set(s, t, IRQ_IDLE, e->ts);
+	}
+}
+
+/*
+ * A sync: the LRs handed back show what the guest acknowledged and
+ * deactivated. A GICv5 exit hands back every PPI: those it shows neither
+ * pending nor active are idle unless the entry left them out (they stay
+ * as they were: a PPI KVM still holds pending).
+ */
 static void scan_sync(struct scanner *s, const struct scan_event *e, int v)
 {
-	for (int i = 0; i < e->nlrs && i < e->used_lrs; i++) {
-		uint32_t intid = vgic_lr_intid(e->gic_version, e->lr[i]);
-		int act = vgic_lr_active(e->gic_version, e->lr[i]);
-		int pend = vgic_lr_pending(e->gic_version, e->lr[i]);
-		struct track *t = track(s, v, intid);
+	for (int i = 0; i < e->nlrs && i < e->used_lrs; i++)
+		sync_entry(s, e, v, vgic_lr_intid(e->gic_version, e->lr[i]),
+			   vgic_lr_active(e->gic_version, e->lr[i]),
+			   vgic_lr_pending(e->gic_version, e->lr[i]));
+	for (int n = 0; is_v5(e) && n < VGIC_V5_NR_PPIS; n++) {
+		uint32_t intid = vgic_v5_ppi_intid((uint32_t)n);
+		int act = ppi_bit(e->ppi->activer, n), pend = ppi_bit(e->ppi->pendr, n);
 
-		if (act)
-			track_set(s, t, IRQ_ACTIVE, e->ts);
-		else if (pend && t->state == IRQ_IDLE)
-			track_set(s, t, IRQ_PENDING, e->ts);
-		else if (pend && t->state == IRQ_ACTIVE)
-			track_redeliver(s, t, v, e->ts);
-		else if (!pend) {
-			if (t->state == IRQ_PENDING)
-				track_blip(s, t, e->ts);
-			track_set(s, t, IRQ_IDLE, e->ts);
-		}
+		int known = track_known(s, v, intid);
+		int state = known ? track(s, v, intid)->state : IRQ_IDLE;
+
+		/* still active: nothing to close (track_set would count the span again) */
+		if ((act && state != IRQ_ACTIVE) || (!act && pend) || (!act && state == IRQ_ACTIVE))
+			sync_entry(s, e, v, intid, act, pend);
 	}
 	s->last_sync[v] = e->ts;
 }
@@ -581,6 +639,7 @@ static void scan_event_of(const struct trace_item *it, struct scan_event *e)
 	e->gic_version = it->has_snapshot ? it->snap.gic_version : 3;
 	e->nlrs = it->has_snapshot ? it->snap.nr_lrs : 0;
 	e->lr = it->snap.lr;
+	e->ppi = &it->snap.ppi;
 }
 
 /*

@@ -113,6 +113,7 @@ struct tui {
 	const char *profile; /* that profile's name */
 	int64_t cursor_event; /* the event ':' put the cursor on (0: the first at the cursor) */
 	int irq_rows;	      /* interrupt bars per vCPU the timeline's height was chosen for */
+	int synthetic;	     /* trace_info.synthetic: generated, not recorded */
 	int64_t filter;	     /* the one INTID shown, -1: all */
 	int filter_vcpu;     /* the one vCPU shown, -1: all */
 	int help, color, show_cpu;
@@ -346,6 +347,8 @@ static void header_draw(struct tui *t, int row, int height, int cols)
 	if (t->filter_vcpu >= 0 && n < sizeof(buf))
 		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "  vCPU %d only", t->filter_vcpu);
 	line_at(row, 0, "%s", buf);
+	if (t->synthetic && getcurx(stdscr) + 12 < cols)
+		put(t, row, getcurx(stdscr) + 2, "SYNTHETIC", C_GAP, A_BOLD);
 	if (t->win.lost && getcurx(stdscr) + 30 < cols) {
 		put(t, row, getcurx(stdscr) + 2, "LOST", C_GAP, A_BOLD);
 		if (t->win.lost > 0)
@@ -672,6 +675,13 @@ static void draw_snapshot(struct tui *t, int row, int cols)
 
 	if (!tui_store_snapshot_at(t->db, t->cursor, &s))
 		return;
+	if (s.has_ppis) { /* GICv5: PPIs in bitmaps, no LRs */
+		line_at(row, 1, "snapshot #%lld %s vcpu %d: GICv5 PPIs 0-63: PENDR %s ACTIVER %s",
+			(long long)s.event_id, s.phase, s.vcpu, s.pendr, s.activer);
+		line_at(row + 1, 1, "ENABLER %s DVIR %s  VMCR %s APR %s", s.enabler, s.dvir, s.vmcr,
+			s.apr);
+		return;
+	}
 	if (s.has_regs)
 		line_at(row, 1,
 			"snapshot #%lld %s vcpu %d: %d LRs, HCR %s (EOIcount %d%s%s%s%s%s), "
@@ -1169,8 +1179,8 @@ static void choose_run(struct tui *t, const char *asked)
 	if (!asked && trace_facts_read(t->db, &facts, &err))
 		return;
 	if (!asked)
-		t->profile = vgic_profile_name(
-			vgic_profile_for_kernel(facts.kernel_release, why, sizeof(why)));
+		t->profile = vgic_profile_name(vgic_profile_for_trace(
+			facts.kernel_release, facts.gic_version, why, sizeof(why)));
 	t->run = tui_store_own_run(t->db, t->profile);
 }
 
@@ -1199,6 +1209,14 @@ static int apply_start(struct tui *t, const struct tui_start *s, struct vr_error
 	return 0;
 }
 
+/* Was the trace generated rather than recorded (trace_info.synthetic)? */
+static int is_synthetic(struct tracedb *db)
+{
+	struct trace_facts facts;
+
+	return !trace_facts_read(db, &facts, NULL) && facts.synthetic[0];
+}
+
 /* Open a trace for browsing; see tui.h. */
 struct tui *tui_open(const char *path, const struct tui_options *o, struct vr_error *err)
 {
@@ -1224,6 +1242,7 @@ struct tui *tui_open(const char *path, const struct tui_options *o, struct vr_er
 	t->t1 = timeline_last_ns(t->tl);
 	t->nvcpus = timeline_nvcpus(t->tl);
 	choose_run(t, o->profile);
+	t->synthetic = is_synthetic(t->db);
 	t->vstart = t->cursor = t->t0;
 	t->vspan = t->t1 - t->t0 + 1;
 	t->mark_a = t->mark_b = -1;

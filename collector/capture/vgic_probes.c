@@ -149,6 +149,50 @@ static void queue_lpi_offsets(const struct btf *btf, struct vgic_offsets *o)
 	    !irq_flag(btf, "enabled", &o->irq_enabled, &ignored);
 }
 
+/*
+ * The GICv5 offsets (7.1+, vgic-v5.c): struct vgic_v5_cpu_if inside the
+ * vCPU, its bitmaps' and PRIORITYR's sizes (64 PPIs since 35a4f8d151d6),
+ * and where the per-CPU host data keeps the PENDR KVM writes at entry and
+ * the ACTIVER read at exit (vgic_v5_ppi_state), which a kprobe cannot
+ * reach (no per-CPU fetch-arg) but the BPF collector can.
+ */
+static int v5_offsets(const struct btf *btf, struct vgic_offsets *o, struct vr_error *err)
+{
+	static const char cif[] = "arch.vgic_cpu.vgic_v5.";
+	const struct btf_type *t;
+	char member[128];
+	__u32 type;
+
+#define PATH5(field, name)                                                                 \
+	do {                                                                               \
+		snprintf(member, sizeof(member), "%s%s", cif, name);                       \
+		if (path_offset(btf, "kvm_vcpu", member, &o->field, &type, err))           \
+			return -1;                                                         \
+	} while (0)
+	PATH5(v5_apr, "vgic_apr");
+	PATH5(v5_vmcr, "vgic_vmcr");
+	PATH5(v5_dvir, "vgic_ppi_dvir");
+	PATH5(v5_activer, "vgic_ppi_activer");
+	t = skip_mods(btf, type, &type);
+	o->v5_ppi_words = t && btf_is_array(t) ? (int)btf_array(t)->nelems : 0;
+	PATH5(v5_enabler, "vgic_ppi_enabler");
+	PATH5(v5_priorityr, "vgic_ppi_priorityr");
+	t = skip_mods(btf, type, &type);
+	o->v5_nr_priorityr = t && btf_is_array(t) ? (int)btf_array(t)->nelems : 0;
+#undef PATH5
+	if (o->v5_ppi_words < 1 || o->v5_ppi_words > 2 || o->v5_nr_priorityr < 1 ||
+	    o->v5_nr_priorityr > 16)
+		return vr_error_set(err, "BTF: struct vgic_v5_cpu_if has PPI arrays of %d longs "
+					 "and %d PRIORITYR copies, not a layout we know",
+				    o->v5_ppi_words, o->v5_nr_priorityr);
+	o->host_v5_pendr = o->host_v5_activer_exit = -1;
+	if (path_offset(btf, "kvm_host_data", "vgic_v5_ppi_state.pendr", &o->host_v5_pendr,
+			&type, NULL) == 0)
+		path_offset(btf, "kvm_host_data", "vgic_v5_ppi_state.activer_exit",
+			    &o->host_v5_activer_exit, &type, NULL);
+	return 0;
+}
+
 /* See vgic_probes.h. */
 int vgic_offsets_from_btf(const char *btf_path, int gic_version, struct vgic_offsets *o,
 			  struct vr_error *err)
@@ -166,6 +210,17 @@ int vgic_offsets_from_btf(const char *btf_path, int gic_version, struct vgic_off
 				    path, strerror(errno));
 	memset(o, 0, sizeof(*o));
 	o->gic_version = gic_version;
+	if (gic_version == 5) {
+		if (path_offset(btf, "kvm_vcpu", "vcpu_id", &o->vcpu_id, &type, err) ||
+		    btf__find_by_name_kind(btf, "vgic_v5_cpu_if", BTF_KIND_STRUCT) < 0) {
+			if (!err || !err->msg[0])
+				vr_error_set(err, "%s: BTF has no struct vgic_v5_cpu_if: the kernel "
+						  "predates GICv5 guests (7.1)", path);
+			goto out;
+		}
+		rc = v5_offsets(btf, o, err);
+		goto out;
+	}
 #define PATH(field, name)                                                                  \
 	do {                                                                               \
 		snprintf(member, sizeof(member), "%s%s", cif, name);                       \
@@ -279,6 +334,49 @@ static void add_queue_lpi(const struct vgic_offsets *o, char *buf, size_t size, 
 	    o->irq_priority, o->irq_target);
 }
 
+/* The GICv5 register fetch-args of the snapshot probes: the vCPU's vgic_v5_cpu_if. */
+static void add_v5_registers(const struct vgic_offsets *o, char *buf, size_t size, size_t *len,
+			     int *overflow)
+{
+	add(buf, size, len, overflow, " vcpu=+%ld($arg1):u32", o->vcpu_id);
+	/* the PPI fields first: the importer knows a GICv5 snapshot by them (apr is GICv2's else) */
+	for (int x = 0; x < o->v5_ppi_words; x++)
+		add(buf, size, len, overflow,
+		    " dvir%d=+%ld($arg1):x64 activer%d=+%ld($arg1):x64 enabler%d=+%ld($arg1):x64", x,
+		    o->v5_dvir + 8L * x, x, o->v5_activer + 8L * x, x, o->v5_enabler + 8L * x);
+	for (int i = 0; i < o->v5_nr_priorityr; i++)
+		add(buf, size, len, overflow, " priorityr%d=+%ld($arg1):x64", i,
+		    o->v5_priorityr + 8L * i);
+	add(buf, size, len, overflow, " vmcr=+%ld($arg1):x64 apr=+%ld($arg1):x64\n", o->v5_vmcr,
+	    o->v5_apr);
+}
+
+/*
+ * The GICv5 probes: the same three snapshot points as for GICv3, the
+ * fold being vgic_v5_fold_ppi_state(vcpu). PENDR is not among them: KVM
+ * keeps the bitmap it writes at entry, and the one it reads at exit, in
+ * the per-CPU host data, which kprobe fetch-args cannot follow; a comment
+ * line (kprobe_events skips '#' lines) gives its offset for the BPF side.
+ */
+static int v5_probe_definitions(const struct vgic_offsets *o, char *buf, size_t size)
+{
+	size_t len = 0;
+	int overflow = 0;
+
+	add(buf, size, &len, &overflow,
+	    "# GICv5 (struct vgic_v5_cpu_if, %d PPIs): PENDR is per-CPU, "
+	    "kvm_host_data+%ld (vgic_v5_ppi_state.pendr), ACTIVER at exit +%ld; kprobes cannot "
+	    "read it\n",
+	    o->v5_ppi_words * 64, o->host_v5_pendr, o->host_v5_activer_exit);
+	add(buf, size, &len, &overflow, "r:vgic/flush kvm_vgic_flush_hwstate");
+	add_v5_registers(o, buf, size, &len, &overflow);
+	add(buf, size, &len, &overflow, "p:vgic/sync vgic_v5_fold_ppi_state");
+	add_v5_registers(o, buf, size, &len, &overflow);
+	add(buf, size, &len, &overflow, "r:vgic/post kvm_vgic_sync_hwstate");
+	add_v5_registers(o, buf, size, &len, &overflow);
+	return overflow ? -1 : (int)len;
+}
+
 /* See vgic_probes.h. */
 int vgic_probe_definitions(const struct vgic_offsets *o, int nr_lrs, char *buf, size_t size)
 {
@@ -288,6 +386,8 @@ int vgic_probe_definitions(const struct vgic_offsets *o, int nr_lrs, char *buf, 
 
 	if (size)
 		buf[0] = '\0';
+	if (o->gic_version == 5)
+		return v5_probe_definitions(o, buf, size);
 	/* The state KVM programmed: return of kvm_vgic_flush_hwstate(vcpu). */
 	add(buf, size, &len, &overflow, "r:vgic/flush kvm_vgic_flush_hwstate");
 	add_registers(o, nr_lrs, buf, size, &len, &overflow);

@@ -39,6 +39,15 @@ struct vgic_offsets {
 		int bit;	 /* its bit there, for a bitfield (6.19+) */
 		int is_bitfield; /* else a plain bool, read as u8 */
 	} irq_pending_latch, irq_enabled;
+	/*
+	 * GICv5 (gic_version 5, kernel 7.1+): vcpu->arch.vgic_cpu.vgic_v5
+	 * (struct vgic_v5_cpu_if) and the per-CPU struct kvm_host_data.
+	 */
+	long v5_apr, v5_vmcr, v5_dvir, v5_activer, v5_enabler, v5_priorityr;
+	int v5_ppi_words;		/* longs per PPI bitmap: 1 = 64 PPIs (v7.2), 2 = 128 */
+	int v5_nr_priorityr;		/* u64 ICH_PPI_PRIORITYR copies kept (8 = 64 PPIs) */
+	long host_v5_pendr;		/* kvm_host_data.vgic_v5_ppi_state.pendr, -1 none */
+	long host_v5_activer_exit;	/* ... .activer_exit */
 };
 
 /*
@@ -50,7 +59,8 @@ struct vgic_offsets {
 
 /*
  * Compute the offsets from a BTF file (NULL: the running kernel's
- * /sys/kernel/btf/vmlinux) for the given GIC version (2 or 3).
+ * /sys/kernel/btf/vmlinux) for the given GIC version (2, 3, or 5 for a
+ * native GICv5 VM's PPI registers).
  */
 int vgic_offsets_from_btf(const char *btf_path, int gic_version, struct vgic_offsets *out,
 			  struct vr_error *err);

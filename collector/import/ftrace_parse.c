@@ -443,6 +443,52 @@ static int parse_mmio(struct cur *c, struct vr_event *ev)
 	return 0;
 }
 
+/*
+ * A GICv5 PPI register of a snapshot probe (probes --gic 5): pendrX,
+ * activerX, enablerX, dvirX (X 0 or 1: PPIs 64X..64X+63) or priorityrN
+ * (N 0..15, eight PPIs' priorities a register). 1 when the key is none of
+ * these, 0 stored, -1 for an index out of range. The first one makes the
+ * snapshot a GICv5 one.
+ */
+static int ppi_field(const char *key, size_t nkey, uint64_t v, struct vr_snapshot *s)
+{
+	static const char *const regs[] = {"pendr", "activer", "enabler", "dvir", "priorityr"};
+	struct vr_ppi_state *p = &s->ppi;
+	int64_t idx;
+	size_t r, len = 0;
+	struct cur c;
+	void *o[] = {&idx};
+
+	for (r = 0; r < sizeof(regs) / sizeof(regs[0]); r++) {
+		len = strlen(regs[r]);
+		if (nkey > len && !memcmp(key, regs[r], len))
+			break;
+	}
+	if (r == sizeof(regs) / sizeof(regs[0]))
+		return 1;
+	c.p = key + len;
+	c.end = key + nkey;
+	if (match(&c, "%d", o) || idx < 0 || idx >= (r == 4 ? VR_MAX_PPIS / 8 : 2))
+		return -1;
+	s->gic_version = 5;
+	p->recorded = 1;
+	if (r == 0) {
+		p->pendr[idx] = v;
+		p->has_pendr = 1;
+	} else if (r == 1) {
+		p->activer[idx] = v;
+	} else if (r == 2) {
+		p->enabler[idx] = v;
+	} else if (r == 3) {
+		p->dvir[idx] = v;
+	} else {
+		for (int b = 0; b < 8; b++)
+			p->priority[idx * 8 + b] = (uint8_t)(v >> (8 * b));
+		p->has_priority = 1;
+	}
+	return 0;
+}
+
 /* Store one "key=value" of a probe record; see ftrace_parse.h. */
 int vr_probe_field(const char *key, size_t nkey, uint64_t v, int64_t sv, struct ftrace_line *out,
 		   int *have_vcpu)
@@ -451,6 +497,7 @@ int vr_probe_field(const char *key, size_t nkey, uint64_t v, int64_t sv, struct 
 	int64_t idx;
 	struct cur c;
 	void *o[] = {&idx};
+	int rc;
 
 	if (span_is(key, nkey, "vcpu")) {
 		out->ev.vcpu = sv;
@@ -460,10 +507,14 @@ int vr_probe_field(const char *key, size_t nkey, uint64_t v, int64_t sv, struct 
 	} else if (span_is(key, nkey, "hcr")) {
 		s->hcr = (int64_t)(uint32_t)v;
 	} else if (span_is(key, nkey, "vmcr")) {
-		s->vmcr = (int64_t)(uint32_t)v;
+		s->vmcr = s->gic_version == 5 ? (int64_t)v : (int64_t)(uint32_t)v;
+	} else if (span_is(key, nkey, "apr") && s->gic_version == 5) {
+		s->apr = (int64_t)v; /* GICv5's ICH_APR_EL2, after the PPI fields */
 	} else if (span_is(key, nkey, "apr")) {
 		s->apr = (int64_t)(uint32_t)v;
 		s->gic_version = 2;
+	} else if ((rc = ppi_field(key, nkey, v, s)) != 1) {
+		return rc;
 	} else if (span_is(key, nkey, "intid")) {
 		out->ev.intid = sv;
 	} else if (span_is(key, nkey, "lr")) {
@@ -645,8 +696,10 @@ enum ftrace_line_type vr_probe_finish(struct ftrace_line *out, int have_vcpu)
 			vr_decode_sgi(out->snap.gic_version, &out->ev);
 		return out->type = FTRACE_LINE_EVENT;
 	}
-	if (out->snap.nr_lrs == 0 && out->snap.hcr == VR_NO_VALUE)
+	if (out->snap.nr_lrs == 0 && out->snap.hcr == VR_NO_VALUE && !out->snap.ppi.recorded)
 		return unparsed(out, "snapshot probe without registers");
+	if (out->snap.gic_version == 5)
+		out->snap.used_lrs = 0; /* no LRs: the PPIs are bitmaps */
 	out->ev.arg[0] = out->snap.used_lrs;
 	return out->type = FTRACE_LINE_SNAPSHOT;
 }
@@ -663,6 +716,7 @@ int vr_probe_classify(const char *fn, size_t n, int is_return, struct ftrace_lin
 		{"kvm_vgic_flush_hwstate", 1, VR_EV_FLUSH, 0},
 		{"vgic_v3_fold_lr_state", 0, VR_EV_SYNC, 3},
 		{"vgic_v2_fold_lr_state", 0, VR_EV_SYNC, 2},
+		{"vgic_v5_fold_ppi_state", 0, VR_EV_SYNC, 5},
 		{"kvm_vgic_sync_hwstate", 1, VR_EV_POST, 0},
 		{"vgic_v3_populate_lr", 0, VR_EV_POPULATE, 3},
 		{"vgic_v2_populate_lr", 0, VR_EV_POPULATE, 2},

@@ -146,6 +146,12 @@ static void decide_kernel(const struct import_job *job, const struct kernel_evid
 				   sizeof(res->kernel_release));
 		snprintf(res->kernel_source, sizeof(res->kernel_source),
 			 "recorded: trace.dat uname");
+	} else if (k->gic_version == 5) {
+		/* no ICH_HCR in a GICv5 snapshot: nothing tells 7.1 from a later release */
+		res->kernel_release[0] = '\0';
+		snprintf(res->kernel_source, sizeof(res->kernel_source),
+			 "unknown: GICv5 snapshots (native GICv5 guests exist from 7.1) say no more; "
+			 "state it with --kernel");
 	} else if (k->new_hcr_pos >= 0) {
 		snprintf(res->kernel_release, sizeof(res->kernel_release), ">=6.19");
 		snprintf(res->kernel_source, sizeof(res->kernel_source),

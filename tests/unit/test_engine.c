@@ -266,6 +266,25 @@ static void check_lr_describe(void)
 	CHECK(!strcmp(buf, "27 pend"));
 }
 
+/*
+ * The release-to-profile table: 7.0 to 7.2 name 6da5e537f5af, 7.3 and
+ * later also e079ef0b1c40 but keep linux-7.0 (no trace tells them apart).
+ */
+static void check_release_table(void)
+{
+	char why[256];
+
+	CHECK(vgic_profile_for_kernel("7.2.13+deb14-arm64", why, sizeof(why)) ==
+	      vgic_profile_find("linux-7.0"));
+	CHECK_STR_CONTAINS(why, "6da5e537f5af");
+	CHECK(!strstr(why, "e079ef0b1c40"));
+	CHECK(vgic_profile_for_kernel("7.3.0", why, sizeof(why)) == vgic_profile_find("linux-7.0"));
+	CHECK_STR_CONTAINS(why, "e079ef0b1c40");
+	CHECK(vgic_profile_for_kernel("8.1", why, sizeof(why)) == vgic_profile_find("linux-7.0"));
+	CHECK_STR_CONTAINS(why, "e079ef0b1c40");
+	CHECK(vgic_profile_for_kernel("6.19.3", why, sizeof(why)) == vgic_profile_find("linux-6.19"));
+}
+
 /* Run every scenario. */
 int main(void)
 {
@@ -277,6 +296,7 @@ int main(void)
 	check_gicv2();
 	check_profile_differences();
 	check_out_of_order_eoi();
+	check_release_table();
 	CHECK(vgic_profile_find("linux-5.0") == NULL);
 	return vr_test_report("test_engine");
 }

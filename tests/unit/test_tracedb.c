@@ -273,8 +273,11 @@ static void check_format1(void)
 	if (!db)
 		return;
 	CHECK_EQ(tracedb_format_version(db), VR_TRACE_FORMAT_VERSION);
-	CHECK_EQ(query_int(db, "PRAGMA user_version"), 2);
-	CHECK_EQ(query_int(db, "SELECT format_version FROM trace_info"), 2);
+	CHECK_EQ(query_int(db, "PRAGMA user_version"), VR_TRACE_FORMAT_VERSION);
+	CHECK_EQ(query_int(db, "SELECT format_version FROM trace_info"), VR_TRACE_FORMAT_VERSION);
+	/* format 3: the GICv5 PPI table and the synthetic mark, empty on a migrated file */
+	CHECK_EQ(query_int(db, "SELECT count(*) FROM ppi_snapshots"), 0);
+	CHECK_EQ(query_int(db, "SELECT synthetic IS NULL FROM trace_info"), 1);
 	CHECK_EQ(query_int(db, "SELECT count(*) FROM sqlite_master WHERE name = 'snapshot_lrs' "
 			       "AND type = 'view'"), 1);
 	CHECK_EQ(query_int(db, "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'"), 0);
