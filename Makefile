@@ -18,12 +18,12 @@ CC      ?= cc
 PREFIX  ?= /usr/local
 BUILD   := build
 VERSION := $(shell sed -n 's/^\#define VR_VERSION "\(.*\)"/\1/p' common/vr_common.h)
-PKGS    := sqlite3 libtracecmd libtraceevent libbpf
+PKGS    := sqlite3 libtracecmd libtraceevent libbpf liblzma zlib libzstd
 STD     := -std=c11 -D_DEFAULT_SOURCE
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 OPT     ?= -O2 -g
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lsqlite3 -ltracecmd -ltraceevent -lbpf) -lpthread
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lsqlite3 -ltracecmd -ltraceevent -lbpf -llzma -lz -lzstd) -lpthread
 CFLAGS_ALL = $(STD) $(WARN) $(OPT) $(PKG_CFLAGS) -I$(BUILD)/bpf $(CFLAGS)
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 FUZZ_SECONDS ?= 60
@@ -55,7 +55,7 @@ CAPTURE_SRC   := collector/capture/recorder.c collector/capture/record_core.c \
                  collector/capture/vmm_process.c
 IMPORT_SRC    := collector/import/importer.c collector/import/import_core.c \
                  collector/import/import_ftrace.c collector/import/import_tracedat.c \
-                 collector/import/ftrace_parse.c
+                 collector/import/ftrace_parse.c collector/import/decompress.c
 COLLECTOR_SRC := $(IMPORT_SRC) $(CAPTURE_SRC)
 REPLAY_SRC    := replay/driver.c replay/lifecycle.c replay/findings.c replay/model_findings.c \
                  replay/model.c replay/model_learn.c replay/model_inflight.c \
