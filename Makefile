@@ -171,7 +171,7 @@ CROSS_SRC  := $(filter-out collector/import/import_tracedat.c,$(LIB_SRC)) $(GEN_
               $(filter-out cli/cmd_tui.c,$(CLI_SRC))
 CROSS_OBJ  := $(patsubst %.c,$(CROSS_DIR)/%.o,$(patsubst $(BUILD)/%,%,$(CROSS_SRC)))
 CROSS_CFLAGS := $(STD) $(WARN) -O2 -DVR_NO_TRACECMD -DVR_NO_TUI -I$(BUILD)/bpf $(CFLAGS)
-CROSS_LIBS := -static -lsqlite3 -lbpf -lelf -lz -lzstd -lpthread -lm -ldl
+CROSS_LIBS := -static -lsqlite3 -lbpf -lelf -llzma -lz -lzstd -lpthread -lm -ldl
 
 $(CROSS_DIR)/%.o: %.c $(HEADERS) $(BUILD)/bpf/vgic.skel.h
 	$(call msg,CROSS-CC,$<)
