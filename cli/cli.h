@@ -120,6 +120,38 @@ struct tracedb;
 int cli_filters_window(const char *cmd, const struct cli_filters *f, struct tracedb *db,
 		       int64_t *from_ns, int64_t *to_ns);
 
+/*
+ * The trace database to open for arg, the TRACE argument of a command
+ * that reads a trace (cli_capture.c): arg itself when it is a trace
+ * database (SQLite's magic) or cannot be opened (the command then says
+ * why); else arg is a capture (ftrace text, trace.dat, plain or
+ * compressed; "-": standard input), imported into its cache beside it,
+ * .NAME.vgic-replay.db, reused while the capture is unchanged, or into
+ * a temporary file removed at exit. Unless quiet, a line on stderr says
+ * which. NULL after one error line naming arg.
+ */
+const char *cli_trace_path(const char *arg, int quiet);
+
+struct tracedb;
+
+/*
+ * Open the trace arg names for reading (a trace database, or a capture
+ * through cli_trace_path()); NULL after one error line.
+ */
+struct tracedb *cli_open_trace(const char *arg, int quiet);
+
+/* Is arg a capture rather than a trace database (what cli_trace_path() imports)? */
+int cli_is_capture(const char *arg);
+
+struct import_options;
+struct import_result;
+
+/*
+ * Warn of what an import stored that the user may not expect (no kvm
+ * event at all, time running backwards), as `import` words it.
+ */
+void cli_import_warnings(const struct import_options *opt, const struct import_result *res);
+
 /* A --profile NAME that is a profile (or NULL); 0, or 2 after one error line. */
 int cli_check_profile(const char *cmd, const char *name);
 

@@ -341,14 +341,25 @@ static int parse_check_args(int argc, char **argv, struct check_args *a)
  * Open the trace for check: read-only, so that a check leaves the file as
  * it was and works on one the user cannot write; writable only with
  * --store, which fails with a line saying why when the file cannot be
- * written.
+ * written. A capture is read through its import (cli_trace_path), where
+ * --store would have nowhere to keep the findings.
  */
 static struct tracedb *open_for_check(struct check_args *a)
 {
 	struct vr_error err = {{0}};
 	struct tracedb *db;
+	const char *path;
 
-	db = tracedb_open(a->path, a->opt.store ? TRACEDB_READWRITE : TRACEDB_READONLY, &err);
+	if (a->opt.store && cli_is_capture(a->path)) {
+		cli_error("%s: --store writes into a trace database, and this is a capture; "
+			  "import it first (vgic-replay import %s -o TRACE.db)",
+			  a->path, a->path);
+		return NULL;
+	}
+	path = cli_trace_path(a->path, a->quiet);
+	if (!path)
+		return NULL;
+	db = tracedb_open(path, a->opt.store ? TRACEDB_READWRITE : TRACEDB_READONLY, &err);
 	if (!db && a->opt.store)
 		cli_error("%s (check without --store only reads it)", err.msg);
 	else if (!db)

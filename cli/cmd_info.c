@@ -178,11 +178,9 @@ int cmd_info(int argc, char **argv)
 	optind = 1; /* info has no options: every argument is a trace */
 	if (cli_one_trace("info", argc))
 		return 2;
-	db = tracedb_open(argv[1], TRACEDB_READONLY, &err);
-	if (!db) {
-		cli_error("%s", err.msg);
+	db = cli_open_trace(argv[1], 0);
+	if (!db)
 		return 1;
-	}
 	if (trace_listing_run(db, TRACE_LIST_INFO, print_header_row, argv[1], &err) != 1) {
 		cli_error("%s: no trace_info row%s%s", argv[1], err.msg[0] ? ": " : "", err.msg);
 		tracedb_close(db);

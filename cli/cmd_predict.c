@@ -93,11 +93,9 @@ int cmd_predict(int argc, char **argv)
 	rc = parse_predict_args(argc, argv, &opt, &f);
 	if (rc >= 0)
 		return rc;
-	db = tracedb_open(argv[optind], TRACEDB_READONLY, &err);
-	if (!db) {
-		cli_error("%s", err.msg);
+	db = cli_open_trace(argv[optind], 0);
+	if (!db)
 		return 2;
-	}
 	if (cli_filters_window("predict", &f, db, &opt.from_ns, &opt.to_ns)) {
 		tracedb_close(db);
 		return 2;

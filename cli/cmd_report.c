@@ -334,9 +334,8 @@ int cmd_report(int argc, char **argv)
 		free(r);
 		return rc;
 	}
-	db = tracedb_open(argv[optind], TRACEDB_READONLY, &err);
+	db = cli_open_trace(argv[optind], 0);
 	if (!db) {
-		cli_error("%s", err.msg);
 		free(r);
 		return 2;
 	}

@@ -319,18 +319,15 @@ static int run_sql(struct tracedb *db, const struct sql_args *a)
 /* Run the sql command: open read-only, run the statements. */
 int cmd_sql(int argc, char **argv)
 {
-	struct vr_error err = {{0}};
 	struct sql_args a;
 	struct tracedb *db;
 	int rc = parse_sql_args(argc, argv, &a);
 
 	if (rc >= 0)
 		return rc;
-	db = tracedb_open(a.path, TRACEDB_READONLY, &err);
-	if (!db) {
-		cli_error("%s", err.msg);
+	db = cli_open_trace(a.path, 0);
+	if (!db)
 		return 1;
-	}
 	rc = run_sql(db, &a);
 	tracedb_close(db);
 	return rc;

@@ -230,9 +230,11 @@ static int read_head(struct import_source *in, struct vr_error *err)
 	}
 	in->nhead = (size_t)n;
 	if (in->nhead >= sizeof(sqlite_magic) && !memcmp(in->head, sqlite_magic, sizeof(sqlite_magic)))
-		return vr_error_set(err, "%s: is an SQLite database, not a trace to import "
-					 "(try `vgic-replay info %s`)",
-				    in->name, in->name);
+		return in->is_stdin ? vr_error_set(err, "-: is an SQLite database, not a trace to "
+							"import (give a trace database by its path)")
+				    : vr_error_set(err, "%s: is an SQLite database, not a trace to import "
+							"(try `vgic-replay info %s`)",
+						   in->name, in->name);
 	return 0;
 }
 
@@ -374,6 +376,26 @@ static int begin_temp_trace(struct import_job *job, char **tmp, struct vr_error 
 }
 
 /*
+ * Record the capture's identity in the new trace (import_options.
+ * source_key), before it is renamed into place: a cache never appears
+ * without the key that says what it is a cache of.
+ */
+static int store_source_key(struct import_job *job, struct vr_error *err)
+{
+	char *sql;
+	int rc;
+
+	if (!job->opt->source_key)
+		return 0;
+	sql = sqlite3_mprintf("CREATE TABLE capture_source (key TEXT NOT NULL);"
+			      "INSERT INTO capture_source VALUES (%Q)",
+			      job->opt->source_key);
+	rc = tracedb_exec(job->db, sql, err);
+	sqlite3_free(sql);
+	return rc;
+}
+
+/*
  * Commit the trace and put it in place of the output (synced, the old
  * file's SQLite side files removed); the temporary file is then gone.
  */
@@ -383,7 +405,7 @@ static int commit_into_place(struct import_job *job, const char *tmp, struct vr_
 
 	job->res->stats = *trace_writer_stats(w);
 	job->w = NULL;
-	if (trace_writer_finish(w, err))
+	if (trace_writer_finish(w, err) || store_source_key(job, err))
 		return -1;
 	tracedb_close(job->db);
 	job->db = NULL;
