@@ -35,6 +35,17 @@ static const char sqlite_magic[16] = "SQLite format 3";
 /* The temporary import and its SQLite side files, removed at exit (paths built up front). */
 static char *temp_files[3];
 
+/* The import cli_trace_path() handed out, kept until exit. */
+static char *kept_path;
+
+/* Keep path (malloc'd) until exit and return it. */
+static const char *keep(char *path)
+{
+	free(kept_path);
+	kept_path = path;
+	return path;
+}
+
 /* Remove the temporary import; async-signal-safe (unlink only). */
 static void remove_temp_files(void)
 {
@@ -198,7 +209,7 @@ static const char *import_to_temp(const char *arg)
 		free(path);
 		return NULL;
 	}
-	return path; /* kept until exit */
+	return keep(path);
 }
 
 /* What a TRACE argument is. */
@@ -261,7 +272,7 @@ const char *cli_trace_path(const char *arg, int quiet)
 	if (cache_is_current(cache, key)) {
 		if (!quiet)
 			cli_error("using cached import %s of %s", cache, arg);
-		return cache; /* kept until exit */
+		return keep(cache);
 	}
 	if (!cache_writable(cache)) {
 		if (!quiet)
@@ -276,7 +287,7 @@ const char *cli_trace_path(const char *arg, int quiet)
 	}
 	if (!quiet)
 		cli_error("imported %s into %s (used again while %s is unchanged)", arg, cache, arg);
-	return cache; /* kept until exit */
+	return keep(cache);
 }
 
 /* See cli.h. */
