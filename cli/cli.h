@@ -14,6 +14,13 @@
 #include <getopt.h>
 #include <stdint.h>
 
+/* The paragraph of --help on TRACE, for every command that reads a trace. */
+#define CLI_TRACE_HELP                                                                    \
+	"TRACE is a trace database or a capture: ftrace text or a trace.dat, plain or\n"  \
+	"compressed with xz, gzip or zstd, or - for standard input. A capture is\n"      \
+	"imported into .NAME.vgic-replay.db beside it and read from there while it is\n" \
+	"unchanged, or into a temporary file when its directory cannot be written.\n"
+
 int cmd_import(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_sql(int argc, char **argv);
@@ -46,7 +53,7 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format
 int cli_option_error(const char *cmd, int c, char **argv, const struct option *longopts);
 
 /*
- * The one TRACE.db argument of a command that reads a trace: the
+ * The one TRACE argument of a command that reads a trace: the
  * arguments from optind on must be exactly one. 0, or 2 after one line
  * and a hint (none given, or more than one).
  */

@@ -16,7 +16,7 @@
 #include "cli.h"
 
 static const char check_usage[] =
-	"Usage: vgic-replay check [options] TRACE.db\n"
+	"Usage: vgic-replay check [options] TRACE\n"
 	"\n"
 	"Replay a trace and report lost interrupts, wrong deactivations and trace gaps,\n"
 	"each tied to the events that prove it, then an accounting per INTID:\n"
@@ -24,6 +24,8 @@ static const char check_usage[] =
 	"flushes or AP lists disagree with the profile, every profile is replayed and the\n"
 	"one the kernel behaves like is named (diagnosis); without --profile, its findings\n"
 	"are reported.\n"
+	"\n"
+	CLI_TRACE_HELP
 	"\n"
 	"Options:\n"
 	"  -p, --profile NAME   kernel behaviour to replay under (default: from the trace's\n"

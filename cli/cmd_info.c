@@ -13,12 +13,14 @@
 #include "cli.h"
 
 static const char info_usage[] =
-	"Usage: vgic-replay info TRACE.db\n"
+	"Usage: vgic-replay info TRACE\n"
 	"\n"
 	"Summarise a trace database: source, kernel and GIC (with how each was\n"
 	"obtained), time span, vCPUs and their host threads, events by kind,\n"
 	"INTIDs seen, lost events (gaps), input that was not imported, and the last\n"
 	"stored check: the profile it replayed and why (the diagnosed kernel behaviour).\n"
+	"\n"
+	CLI_TRACE_HELP
 	"\n"
 	"Options:\n"
 	"  -h, --help  show this help\n";

@@ -12,11 +12,13 @@
 #include "cli.h"
 
 static const char predict_usage[] =
-	"Usage: vgic-replay predict [options] TRACE.db\n"
+	"Usage: vgic-replay predict [options] TRACE\n"
 	"\n"
 	"Drive the vGIC model (engine/) with the trace's injections and the registers the\n"
 	"hardware handed back at each exit, predict the list registers of every flush,\n"
 	"and compare them with what the kernel programmed. Needs LR snapshots.\n"
+	"\n"
+	CLI_TRACE_HELP
 	"\n"
 	"Options:\n"
 	"  -p, --profile NAME  linux-6.12, linux-6.19, linux-7.0 or gicv5 (default: from the\n"

@@ -20,12 +20,14 @@
 #define MAX_INTIDS 1020
 
 static const char report_usage[] =
-	"Usage: vgic-replay report [options] TRACE.db\n"
+	"Usage: vgic-replay report [options] TRACE\n"
 	"\n"
 	"Interrupt latency report: per vCPU, log2 histograms (microseconds) of\n"
 	"injection -> acknowledge and acknowledge -> deactivate, observed at guest\n"
 	"exits; per INTID, counts (injected, acked, coalesced, lost) and latency\n"
 	"summary; then the findings of a check run under the trace's profile.\n"
+	"\n"
+	CLI_TRACE_HELP
 	"\n"
 	"Options:\n"
 	"  -p, --profile NAME  replay under this profile (see check --list-profiles)\n"

@@ -11,7 +11,7 @@
 #include "cli.h"
 
 static const char tui_usage[] =
-	"Usage: vgic-replay tui [options] TRACE.db\n"
+	"Usage: vgic-replay tui [options] TRACE\n"
 	"\n"
 	"Browse a trace: one lane per vCPU (guest running, host, WFI), a bar per\n"
 	"interrupt (pending, active), the LR occupancy, findings and gaps, the event\n"
@@ -20,6 +20,8 @@ static const char tui_usage[] =
 	"the file (tables tui_summary*). A trace without them (recorded, or from an\n"
 	"older vgic-replay) gets them at its first open: stored in the file, or in\n"
 	"memory for a read-only file or with --read-only.\n"
+	"\n"
+	CLI_TRACE_HELP
 	"\n"
 	"Options:\n"
 	"      --ascii     ASCII instead of UTF-8 block characters\n"

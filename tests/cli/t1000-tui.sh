@@ -14,5 +14,5 @@ printf 'not a trace\n' > "$TMP/junk.txt"
 expect_fail "tui on text that is no trace: the import says why" 2 'junk.txt:1: no kvm events recognised' \
 	$VR tui "$TMP/junk.txt"
 expect_fail "tui without a file: one line and a hint, not the usage" 2 \
-	"^vgic-replay: tui: no TRACE.db given; see 'vgic-replay tui --help'$" $VR tui
+	"^vgic-replay: tui: no TRACE given; see 'vgic-replay tui --help'$" $VR tui
 finish
