@@ -69,7 +69,7 @@ UI_SRC        := ui/tui.c ui/timeline.c
 LIB_SRC       := $(COMMON_SRC) $(SCHEMA_SRC) $(COLLECTOR_SRC) $(REPLAY_SRC) $(ENGINE_SRC)
 GEN_SRC       := $(BUILD)/gen/schema_sql.c
 
-UNIT_TESTS    := test_ftrace_parse test_tracedb test_import test_mutations test_engine test_gic_mmio test_flight \
+UNIT_TESTS    := test_ftrace_parse test_tracedb test_import test_decompress test_mutations test_engine test_gic_mmio test_flight \
                  test_spool test_live_source test_prog_misses \
                  test_timeline
 HEADERS       := $(wildcard */*.h) $(wildcard collector/*/*.h)
