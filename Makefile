@@ -18,12 +18,12 @@ CC      ?= cc
 PREFIX  ?= /usr/local
 BUILD   := build
 VERSION := $(shell sed -n 's/^\#define VR_VERSION "\(.*\)"/\1/p' common/vr_common.h)
-PKGS    := sqlite3 libtracecmd libtraceevent libbpf json-c
+PKGS    := sqlite3 libtracecmd libtraceevent libbpf json-c liblzma zlib libzstd
 STD     := -std=c11 -D_DEFAULT_SOURCE
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 OPT     ?= -O2 -g
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lsqlite3 -ltracecmd -ltraceevent -lbpf -ljson-c) -lpthread
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lsqlite3 -ltracecmd -ltraceevent -lbpf -ljson-c -llzma -lz -lzstd) -lpthread
 CFLAGS_ALL = $(STD) $(WARN) $(OPT) $(PKG_CFLAGS) -I$(BUILD)/bpf $(CFLAGS)
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 FUZZ_SECONDS ?= 60
@@ -56,7 +56,7 @@ CAPTURE_SRC   := collector/capture/recorder.c collector/capture/record_core.c \
                  collector/capture/vmm_process.c
 IMPORT_SRC    := collector/import/importer.c collector/import/import_core.c \
                  collector/import/import_ftrace.c collector/import/import_tracedat.c \
-                 collector/import/ftrace_parse.c
+                 collector/import/ftrace_parse.c collector/import/decompress.c
 COLLECTOR_SRC := $(IMPORT_SRC) $(CAPTURE_SRC)
 REPLAY_SRC    := replay/driver.c replay/lifecycle.c replay/findings.c replay/model_findings.c \
                  replay/model.c replay/model_learn.c replay/model_inflight.c \
@@ -64,14 +64,14 @@ REPLAY_SRC    := replay/driver.c replay/lifecycle.c replay/findings.c replay/mod
                  replay/export.c replay/export_html.c replay/v5_check.c
 ENGINE_SRC    := engine/vgic_engine.c engine/profiles.c engine/guest_cpuif.c \
                  engine/registers.c engine/vgic_v5.c engine/vgic_mmio.c
-CLI_SRC       := cli/vgic-replay.c cli/cli_args.c cli/cmd_import.c cli/cmd_info.c cli/cmd_sql.c cli/cmd_check.c \
+CLI_SRC       := cli/vgic-replay.c cli/cli_args.c cli/cli_capture.c cli/cmd_import.c cli/cmd_info.c cli/cmd_sql.c cli/cmd_check.c \
                  cli/cmd_report.c cli/cmd_probes.c cli/cmd_record.c cli/cmd_predict.c \
                  cli/cmd_tui.c cli/cmd_export.c
 UI_SRC        := ui/tui.c ui/timeline.c
 LIB_SRC       := $(COMMON_SRC) $(SCHEMA_SRC) $(COLLECTOR_SRC) $(REPLAY_SRC) $(ENGINE_SRC)
 GEN_SRC       := $(BUILD)/gen/schema_sql.c
 
-UNIT_TESTS    := test_ftrace_parse test_tracedb test_import test_mutations test_engine test_gic_mmio test_flight \
+UNIT_TESTS    := test_ftrace_parse test_tracedb test_import test_decompress test_mutations test_engine test_gic_mmio test_flight \
                  test_spool test_live_source test_prog_misses \
                  test_timeline test_probes
 HEADERS       := $(wildcard */*.h) $(wildcard collector/*/*.h)
@@ -174,7 +174,7 @@ CROSS_SRC  := $(filter-out collector/import/import_tracedat.c,$(LIB_SRC)) $(GEN_
               $(filter-out cli/cmd_tui.c,$(CLI_SRC))
 CROSS_OBJ  := $(patsubst %.c,$(CROSS_DIR)/%.o,$(patsubst $(BUILD)/%,%,$(CROSS_SRC)))
 CROSS_CFLAGS := $(STD) $(WARN) -O2 -DVR_NO_TRACECMD -DVR_NO_TUI -I$(BUILD)/bpf $(CFLAGS)
-CROSS_LIBS := -static -lsqlite3 -lbpf -lelf -lz -lzstd -ljson-c -lpthread -lm -ldl
+CROSS_LIBS := -static -lsqlite3 -lbpf -lelf -ljson-c -llzma -lz -lzstd -lpthread -lm -ldl
 
 $(CROSS_DIR)/%.o: %.c $(HEADERS) $(BUILD)/bpf/vgic.skel.h
 	$(call msg,CROSS-CC,$<)

@@ -14,6 +14,13 @@
 #include <getopt.h>
 #include <stdint.h>
 
+/* The paragraph of --help on TRACE, for every command that reads a trace. */
+#define CLI_TRACE_HELP                                                                    \
+	"TRACE is a trace database or a capture: ftrace text or a trace.dat, plain or\n"  \
+	"compressed with xz, gzip or zstd, or - for standard input. A capture is\n"      \
+	"imported into .NAME.vgic-replay.db beside it and read from there while it is\n" \
+	"unchanged, or into a temporary file when its directory cannot be written.\n"
+
 int cmd_import(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_sql(int argc, char **argv);
@@ -47,7 +54,7 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format
 int cli_option_error(const char *cmd, int c, char **argv, const struct option *longopts);
 
 /*
- * The one TRACE.db argument of a command that reads a trace: the
+ * The one TRACE argument of a command that reads a trace: the
  * arguments from optind on must be exactly one. 0, or 2 after one line
  * and a hint (none given, or more than one).
  */
@@ -120,6 +127,38 @@ struct tracedb;
  */
 int cli_filters_window(const char *cmd, const struct cli_filters *f, struct tracedb *db,
 		       int64_t *from_ns, int64_t *to_ns);
+
+/*
+ * The trace database to open for arg, the TRACE argument of a command
+ * that reads a trace (cli_capture.c): arg itself when it is a trace
+ * database (SQLite's magic) or cannot be opened (the command then says
+ * why); else arg is a capture (ftrace text, trace.dat, plain or
+ * compressed; "-": standard input), imported into its cache beside it,
+ * .NAME.vgic-replay.db, reused while the capture is unchanged, or into
+ * a temporary file removed at exit. Unless quiet, a line on stderr says
+ * which. NULL after one error line naming arg.
+ */
+const char *cli_trace_path(const char *arg, int quiet);
+
+struct tracedb;
+
+/*
+ * Open the trace arg names for reading (a trace database, or a capture
+ * through cli_trace_path()); NULL after one error line.
+ */
+struct tracedb *cli_open_trace(const char *arg, int quiet);
+
+/* Is arg a capture rather than a trace database (what cli_trace_path() imports)? */
+int cli_is_capture(const char *arg);
+
+struct import_options;
+struct import_result;
+
+/*
+ * Warn of what an import stored that the user may not expect (no kvm
+ * event at all, time running backwards), as `import` words it.
+ */
+void cli_import_warnings(const struct import_options *opt, const struct import_result *res);
 
 /* A --profile NAME that is a profile (or NULL); 0, or 2 after one error line. */
 int cli_check_profile(const char *cmd, const char *name);

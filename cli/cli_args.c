@@ -54,7 +54,7 @@ int cli_one_trace(const char *cmd, int argc)
 	if (optind + 1 == argc)
 		return 0;
 	return cli_usage_error(
-	    cmd, "%s", optind >= argc ? "no TRACE.db given" : "more than one TRACE.db given");
+	    cmd, "%s", optind >= argc ? "no TRACE given" : "more than one TRACE given");
 }
 
 /*

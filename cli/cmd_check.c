@@ -16,7 +16,7 @@
 #include "cli.h"
 
 static const char check_usage[] =
-	"Usage: vgic-replay check [options] TRACE.db\n"
+	"Usage: vgic-replay check [options] TRACE\n"
 	"\n"
 	"Replay a trace and report lost interrupts, wrong deactivations and trace gaps,\n"
 	"each tied to the events that prove it, then an accounting per INTID:\n"
@@ -24,6 +24,8 @@ static const char check_usage[] =
 	"flushes or AP lists disagree with the profile, every profile is replayed and the\n"
 	"one the kernel behaves like is named (diagnosis); without --profile, its findings\n"
 	"are reported.\n"
+	"\n"
+	CLI_TRACE_HELP
 	"\n"
 	"Options:\n"
 	"  -p, --profile NAME   kernel behaviour to replay under (default: from the trace's\n"
@@ -341,14 +343,25 @@ static int parse_check_args(int argc, char **argv, struct check_args *a)
  * Open the trace for check: read-only, so that a check leaves the file as
  * it was and works on one the user cannot write; writable only with
  * --store, which fails with a line saying why when the file cannot be
- * written.
+ * written. A capture is read through its import (cli_trace_path), where
+ * --store would have nowhere to keep the findings.
  */
 static struct tracedb *open_for_check(struct check_args *a)
 {
 	struct vr_error err = {{0}};
 	struct tracedb *db;
+	const char *path;
 
-	db = tracedb_open(a->path, a->opt.store ? TRACEDB_READWRITE : TRACEDB_READONLY, &err);
+	if (a->opt.store && cli_is_capture(a->path)) {
+		cli_error("%s: --store writes into a trace database, and this is a capture; "
+			  "import it first (vgic-replay import %s -o TRACE.db)",
+			  a->path, a->path);
+		return NULL;
+	}
+	path = cli_trace_path(a->path, a->quiet);
+	if (!path)
+		return NULL;
+	db = tracedb_open(path, a->opt.store ? TRACEDB_READWRITE : TRACEDB_READONLY, &err);
 	if (!db && a->opt.store)
 		cli_error("%s (check without --store only reads it)", err.msg);
 	else if (!db)

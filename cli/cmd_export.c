@@ -18,7 +18,7 @@
 #include "cli.h"
 
 static const char export_usage[] =
-	"Usage: vgic-replay export --format perfetto|html -o OUT [options] TRACE.db\n"
+	"Usage: vgic-replay export --format perfetto|html -o OUT [options] TRACE\n"
 	"\n"
 	"Replay a trace as check does (nothing is stored) and write it for another viewer.\n"
 	"perfetto: Chrome's trace-event JSON, which https://ui.perfetto.dev and\n"
@@ -30,6 +30,8 @@ static const char export_usage[] =
 	"html: one self-contained page (no script, nothing fetched): the summary, every\n"
 	"finding with an SVG timeline of its vCPU and interrupt and its proving\n"
 	"events, the latency histograms, the accounting.\n"
+	"\n"
+	CLI_TRACE_HELP
 	"\n"
 	"Options:\n"
 	"  -f, --format NAME   perfetto or html\n"
@@ -182,11 +184,9 @@ int cmd_export(int argc, char **argv)
 	rc = parse_export_args(argc, argv, &a);
 	if (rc >= 0)
 		return rc;
-	db = tracedb_open(argv[optind], TRACEDB_READONLY, &err);
-	if (!db) {
-		cli_error("%s", err.msg);
+	db = cli_open_trace(argv[optind], a.quiet);
+	if (!db)
 		return 2;
-	}
 	if (cli_filters_window("export", &a.filters, db, &a.o.from_ns, &a.o.to_ns)) {
 		tracedb_close(db);
 		return 2;

@@ -20,8 +20,9 @@ static const char import_usage[] =
 	"Usage: vgic-replay import [options] FILE -o TRACE.db\n"
 	"\n"
 	"Import an ftrace text trace (cat /sys/kernel/tracing/trace, or trace_pipe;\n"
-	"plain or compressed with xz, gzip or zstd) or a trace-cmd trace.dat into a\n"
-	"vgic-replay trace database. FILE '-' reads text from standard input.\n"
+	"plain or compressed with xz, gzip or zstd) or a trace-cmd trace.dat (plain or\n"
+	"compressed) into a vgic-replay trace database. FILE '-' reads standard input,\n"
+	"compressed or not. Decompression runs in process (liblzma, zlib, libzstd).\n"
 	"\n"
 	"Options:\n"
 	"  -o, --output FILE     the trace database to write (required)\n"
@@ -82,11 +83,11 @@ static void store_summaries(const char *path, int quiet)
 #endif
 
 /*
- * Say what the import stored but the user may not expect: an input with
- * no kvm event at all (a capture taken with the events off), or time that
- * runs backwards (a spliced capture), whose places are gaps.
+ * See cli.h. Say what the import stored but the user may not expect: an
+ * input with no kvm event at all (a capture taken with the events off),
+ * or time that runs backwards (a spliced capture), whose places are gaps.
  */
-static void warn_about_input(const struct import_options *opt, const struct import_result *res)
+void cli_import_warnings(const struct import_options *opt, const struct import_result *res)
 {
 	if (!res->stats.events)
 		cli_error("warning: %s: no kvm events in it; the trace is empty (were the kvm "
@@ -160,7 +161,7 @@ int cmd_import(int argc, char **argv)
 		cli_error("%s", err.msg);
 		return 1;
 	}
-	warn_about_input(&opt, &res);
+	cli_import_warnings(&opt, &res);
 #ifndef VR_NO_TUI
 	store_summaries(opt.output, opt.quiet);
 #endif

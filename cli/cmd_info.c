@@ -14,12 +14,14 @@
 #include "cli.h"
 
 static const char info_usage[] =
-	"Usage: vgic-replay info TRACE.db\n"
+	"Usage: vgic-replay info TRACE\n"
 	"\n"
 	"Summarise a trace database: source, kernel and GIC (with how each was\n"
 	"obtained), time span, vCPUs and their host threads, events by kind,\n"
 	"INTIDs seen, lost events (gaps), input that was not imported, and the last\n"
 	"stored check: the profile it replayed and why (the diagnosed kernel behaviour).\n"
+	"\n"
+	CLI_TRACE_HELP
 	"\n"
 	"Options:\n"
 	"  -h, --help  show this help\n";
@@ -188,11 +190,9 @@ int cmd_info(int argc, char **argv)
 	optind = 1; /* info has no options: every argument is a trace */
 	if (cli_one_trace("info", argc))
 		return 2;
-	db = tracedb_open(argv[1], TRACEDB_READONLY, &err);
-	if (!db) {
-		cli_error("%s", err.msg);
+	db = cli_open_trace(argv[1], 0);
+	if (!db)
 		return 1;
-	}
 	if (trace_listing_run(db, TRACE_LIST_INFO, print_header_row, argv[1], &err) != 1) {
 		cli_error("%s: no trace_info row%s%s", argv[1], err.msg[0] ? ": " : "", err.msg);
 		tracedb_close(db);

@@ -12,11 +12,13 @@
 #include "cli.h"
 
 static const char predict_usage[] =
-	"Usage: vgic-replay predict [options] TRACE.db\n"
+	"Usage: vgic-replay predict [options] TRACE\n"
 	"\n"
 	"Drive the vGIC model (engine/) with the trace's injections and the registers the\n"
 	"hardware handed back at each exit, predict the list registers of every flush,\n"
 	"and compare them with what the kernel programmed. Needs LR snapshots.\n"
+	"\n"
+	CLI_TRACE_HELP
 	"\n"
 	"Options:\n"
 	"  -p, --profile NAME  linux-6.12, linux-6.19, linux-7.0 or gicv5 (default: from the\n"
@@ -126,11 +128,9 @@ int cmd_predict(int argc, char **argv)
 	rc = parse_predict_args(argc, argv, &opt, &f, &raw);
 	if (rc >= 0)
 		return rc;
-	db = tracedb_open(argv[optind], TRACEDB_READONLY, &err);
-	if (!db) {
-		cli_error("%s", err.msg);
+	db = cli_open_trace(argv[optind], 0);
+	if (!db)
 		return 2;
-	}
 	if (cli_filters_window("predict", &f, db, &opt.from_ns, &opt.to_ns)) {
 		tracedb_close(db);
 		return 2;

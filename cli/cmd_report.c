@@ -25,7 +25,7 @@
 #define MAX_VCPUS 512
 
 static const char report_usage[] =
-	"Usage: vgic-replay report [options] TRACE.db\n"
+	"Usage: vgic-replay report [options] TRACE\n"
 	"\n"
 	"Interrupt latency report: per vCPU, log2 histograms (microseconds) of\n"
 	"injection -> acknowledge and acknowledge -> deactivate (an exit's LRs or\n"
@@ -33,6 +33,8 @@ static const char report_usage[] =
 	"p50/p90/p99/max from the samples; per vCPU and INTID, check's counts and the\n"
 	"latencies; then the findings of a check run under the trace's profile.\n"
 	"A trace without LR snapshots gets neither latencies nor counts.\n"
+	"\n"
+	CLI_TRACE_HELP
 	"\n"
 	"Options:\n"
 	"  -p, --profile NAME  replay under this profile (see check --list-profiles)\n"
@@ -523,9 +525,8 @@ int cmd_report(int argc, char **argv)
 		free(r);
 		return rc;
 	}
-	db = tracedb_open(argv[optind], TRACEDB_READONLY, &err);
+	db = cli_open_trace(argv[optind], 0);
 	if (!db) {
-		cli_error("%s", err.msg);
 		free(r);
 		return 2;
 	}

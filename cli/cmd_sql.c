@@ -15,13 +15,15 @@
 #define WIDTH_SAMPLE 1000 /* rows buffered to size the table's columns */
 
 static const char sql_usage[] =
-	"Usage: vgic-replay sql [--csv] [--timeout SECONDS] TRACE.db \"SQL\"\n"
+	"Usage: vgic-replay sql [--csv] [--timeout SECONDS] TRACE \"SQL\"\n"
 	"\n"
 	"Run SQL on a trace database opened read-only and print the result as an\n"
 	"aligned table, or as CSV with --csv. Views events_v, injections_v,\n"
 	"exits_v, snapshots_v, lrs_v and findings_v decode the raw tables; see\n"
 	"docs/trace-format.md. Only reading is allowed: statements that write,\n"
 	"ATTACH, VACUUM and PRAGMAs that change settings are refused.\n"
+	"\n"
+	CLI_TRACE_HELP
 	"\n"
 	"Options:\n"
 	"      --csv             print CSV (RFC 4180 quoting) with a header row\n"
@@ -262,7 +264,7 @@ static int parse_sql_args(int argc, char **argv, struct sql_args *a)
 		}
 	}
 	if (optind + 2 != argc)
-		return cli_usage_error("sql", "need a TRACE.db and one SQL argument");
+		return cli_usage_error("sql", "need a TRACE and one SQL argument");
 	a->path = argv[optind];
 	a->text = argv[optind + 1];
 	return -1;
@@ -319,18 +321,15 @@ static int run_sql(struct tracedb *db, const struct sql_args *a)
 /* Run the sql command: open read-only, run the statements. */
 int cmd_sql(int argc, char **argv)
 {
-	struct vr_error err = {{0}};
 	struct sql_args a;
 	struct tracedb *db;
 	int rc = parse_sql_args(argc, argv, &a);
 
 	if (rc >= 0)
 		return rc;
-	db = tracedb_open(a.path, TRACEDB_READONLY, &err);
-	if (!db) {
-		cli_error("%s", err.msg);
+	db = cli_open_trace(a.path, 0);
+	if (!db)
 		return 1;
-	}
 	rc = run_sql(db, &a);
 	tracedb_close(db);
 	return rc;

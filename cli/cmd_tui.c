@@ -11,7 +11,7 @@
 #include "cli.h"
 
 static const char tui_usage[] =
-	"Usage: vgic-replay tui [options] TRACE.db\n"
+	"Usage: vgic-replay tui [options] TRACE\n"
 	"\n"
 	"Browse a trace: one lane per vCPU (guest running, host, WFI), a bar per\n"
 	"interrupt (pending, active), the LR occupancy, findings and gaps, the event\n"
@@ -20,6 +20,8 @@ static const char tui_usage[] =
 	"the file (tables tui_summary*). A trace without them (recorded, or from an\n"
 	"older vgic-replay) gets them at its first open: stored in the file, or in\n"
 	"memory for a read-only file or with --read-only.\n"
+	"\n"
+	CLI_TRACE_HELP
 	"\n"
 	"Options:\n"
 	"      --ascii     ASCII instead of UTF-8 block characters\n"
@@ -41,7 +43,8 @@ static const char tui_usage[] =
  * not have refused. 0, or 2 after one error line (said before curses
  * takes the terminal).
  */
-static int resolve_start(const char *path, const struct cli_filters *f, struct tui_start *start)
+static int resolve_start(const char *path, const char *name, const struct cli_filters *f,
+			 struct tui_start *start)
 {
 	struct vr_error err = {{0}};
 	struct trace_facts facts;
@@ -57,10 +60,10 @@ static int resolve_start(const char *path, const struct cli_filters *f, struct t
 	if (cli_filters_window("tui", f, db, &start->from_ns, &start->to_ns)) {
 		rc = 2;
 	} else if (trace_facts_read(db, &facts, &err)) {
-		cli_error("%s: %s", path, err.msg);
+		cli_error("%s: %s", name, err.msg);
 		rc = 2;
 	} else if (f->vcpu != VR_NO_VALUE && f->vcpu >= facts.nr_vcpus) {
-		cli_error("tui: --vcpu %lld: %s has vCPUs 0 to %d", (long long)f->vcpu, path,
+		cli_error("tui: --vcpu %lld: %s has vCPUs 0 to %d", (long long)f->vcpu, name,
 			  facts.nr_vcpus - 1);
 		rc = 2;
 	}
@@ -134,6 +137,7 @@ int cmd_tui(int argc, char **argv)
 	struct tui_options o = {0};
 	struct tui_start start;
 	struct cli_filters f;
+	const char *path;
 	int rc;
 
 	/* The no-color.org convention: NO_COLOR set to anything but "". */
@@ -142,10 +146,14 @@ int cmd_tui(int argc, char **argv)
 	rc = parse_tui_args(argc, argv, &o, &f);
 	if (rc >= 0)
 		return rc;
+	path = cli_trace_path(argv[optind], 0); /* a capture: its import */
+	if (!path)
+		return 2;
+	o.name = argv[optind];
 	if (f.vcpu != VR_NO_VALUE || f.intid != VR_NO_VALUE || f.from.given || f.to.given) {
-		if (resolve_start(argv[optind], &f, &start))
+		if (resolve_start(path, argv[optind], &f, &start))
 			return 2;
 		o.start = &start;
 	}
-	return tui_run(argv[optind], &o);
+	return tui_run(path, &o);
 }

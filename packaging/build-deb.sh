@@ -32,8 +32,9 @@ mkdir -p "$doc"
 if [ "$arch" = arm64 ]; then
 	comment="Comment: The arm64 binary is statically linked with SQLite (public domain),
  libbpf (LGPL-2.1 or BSD-2-Clause), libelf of elfutils (GPL-2+ or
- LGPL-3+), zlib (Zlib), zstd (BSD-3-Clause or GPL-2) and the GNU C
- Library (LGPL-2.1+), from Debian's arm64 packages of the same names.
+ LGPL-3+), liblzma of XZ Utils (public domain), zlib (Zlib), zstd
+ (BSD-3-Clause or GPL-2) and the GNU C Library (LGPL-2.1+), from
+ Debian's arm64 packages of the same names.
 "
 	note=" .
  This package holds the statically linked build for arm64 KVM hosts,
@@ -41,7 +42,7 @@ if [ "$arch" = arm64 ]; then
  check, report, info and sql (no TUI and no trace.dat import)."
 	mkdir -p "$stage/usr/share/lintian/overrides"
 	printf '%s\n' "# A static build on purpose: operators copy it to hosts with nothing installed;" \
-		"# zlib (for libelf) is linked in with the rest, from Debian's own zlib1g-dev:arm64." \
+		"# zlib (for libelf and .gz captures) is linked in with the rest, from Debian's own zlib1g-dev:arm64." \
 		"vgic-replay: statically-linked-binary [usr/bin/vgic-replay]" \
 		"vgic-replay: embedded-library zlib [usr/bin/vgic-replay]" \
 		> "$stage/usr/share/lintian/overrides/vgic-replay"

@@ -5,16 +5,21 @@
 set -eu
 
 PACKAGES="gcc make pkg-config libc6-dev libsqlite3-dev sqlite3 libjson-c-dev libtracecmd-dev
-libtraceevent-dev libtracefs-dev libbpf-dev libelf-dev zlib1g-dev bpftool trace-cmd clang libclang-rt-14-dev libncurses-dev tmux xz-utils
+libtraceevent-dev libtracefs-dev libbpf-dev libelf-dev zlib1g-dev liblzma-dev libzstd-dev bpftool trace-cmd clang libclang-rt-14-dev libncurses-dev tmux xz-utils
 zstd gzip python3 scdoc dpkg-dev lintian debootstrap qemu-user-static chromium"
 
+# A name without an architecture means the native one: libzstd-dev:arm64
+# (for make cross) must not pass for libzstd-dev, which dpkg-query would
+# report for a bare name when only the foreign one is installed.
+native=$(dpkg --print-architecture)
 missing=""
 for p in $PACKAGES "$@"; do
-	status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
-	case "$status" in
-	*"install ok installed"*) ;;
-	*) missing="$missing $p" ;;
+	status=$(dpkg-query -W -f='${Status} ${Architecture}\n' "$p" 2>/dev/null || true)
+	case "$p" in
+	*:*) want="install ok installed [a-z0-9]+" ;;
+	*) want="install ok installed ($native|all)" ;;
 	esac
+	printf '%s\n' "$status" | grep -qE "^$want\$" || missing="$missing $p"
 done
 [ -z "$missing" ] && exit 0
 

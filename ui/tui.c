@@ -1223,7 +1223,7 @@ struct tui *tui_open(const char *path, const struct tui_options *o, struct vr_er
 	struct tui *t = vr_xcalloc(1, sizeof(*t));
 	const char *codeset;
 
-	t->path = path;
+	t->path = o->name ? o->name : path;
 	/* Writable when we may, so that the summaries are cached in the file. */
 	t->db = o->read_only ? NULL : tracedb_open(path, TRACEDB_READWRITE, err);
 	if (!t->db)

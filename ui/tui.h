@@ -24,6 +24,7 @@ struct tui_options {
 	int read_only; /* never write to the trace (summaries then live in memory) */
 	const char *profile; /* the stored findings of this profile; NULL: the kernel's own */
 	const struct tui_start *start; /* NULL: the whole trace, unfiltered */
+	const char *name; /* the trace as the user named it (a capture), for the title; NULL: path */
 };
 
 struct tui;

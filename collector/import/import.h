@@ -30,6 +30,11 @@ struct import_options {
 	int gic_version;    /* --gic 2|3, or 0 to infer it */
 	int force;	    /* replace an existing output */
 	int quiet;	    /* no summary line and no progress line */
+	/*
+	 * The capture's identity for a reader's cache of it (cli/cli_capture.c),
+	 * stored in the output's table capture_source; NULL: none.
+	 */
+	const char *source_key;
 };
 
 struct import_result {

@@ -20,15 +20,19 @@
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "import.h"
+
+struct import_source; /* the input as importer.c opened it */
 
 /* One import in progress: the input as importer.c opened it, and where it goes. */
 struct import_job {
 	const struct import_options *opt;
-	const char *name;	    /* the input's path, or "-" */
-	int fd;			    /* the input, past head (a decompressor's pipe, maybe) */
-	const unsigned char *head;  /* its first bytes, already read */
+	const char *name;	    /* the input's path, or "-": for messages */
+	const char *path;	    /* the plain file a needs_file format opens (maybe a copy) */
+	struct import_source *src;  /* the input past head, decompressed (import_read) */
+	const unsigned char *head;  /* its first bytes, already read (decompressed) */
 	size_t nhead;
 	struct trace_writer *w;
 	struct tracedb *db;
@@ -41,16 +45,30 @@ struct import_format_ops {
 	enum import_format format; /* the --format that names it */
 	/* Do the input's first bytes look like this format? */
 	int (*sniff)(const unsigned char *head, size_t nhead);
-	int needs_file;		   /* it reads the file by path: no stdin, no decompression */
 	/*
-	 * Optional: vet the file before anything is written, while the process
-	 * still has one thread (a child may parse it: a fork beside the trace
-	 * writer's thread could inherit a lock that thread held); 0 or -1.
+	 * It reads a plain file by path (job->path): standard input and
+	 * compressed input are first copied, decompressed, to an unlinked
+	 * temporary file (importer.c, spool_to_file).
 	 */
-	int (*preflight)(const char *path, struct vr_error *err);
+	int needs_file;
+	/*
+	 * Optional: vet the file at path before anything is written, while
+	 * the process still has one thread (a child may parse it: a fork
+	 * beside the trace writer's thread could inherit a lock that thread
+	 * held); messages name the input as name. 0 or -1.
+	 */
+	int (*preflight)(const char *path, const char *name, struct vr_error *err);
 	/* Import the input into job->w; err says "file:position: reason". */
 	int (*import)(const struct import_job *job, struct vr_error *err);
 };
+
+/*
+ * Read the input past its head, decompressed when it is compressed; as
+ * read(2): bytes read, 0 at the end, -1 with errno (EINTR: interrupted,
+ * call again unless import_interrupted()). A damaged compressed input
+ * fails here, and the import's error then says where (importer.c).
+ */
+ssize_t import_read(const struct import_job *job, void *buf, size_t n);
 
 /* Does head start with trace-cmd's trace.dat magic? (a build without libtracecmd asks too) */
 int import_sniff_tracedat(const unsigned char *head, size_t nhead);

@@ -132,7 +132,7 @@ static int store_failed(const struct ftrace_import *st, struct vr_error *err)
  */
 static int read_more(struct ftrace_import *st, struct vr_error *err)
 {
-	ssize_t r = read(st->job->fd, st->buf + st->have, READ_CHUNK - st->have);
+	ssize_t r = import_read(st->job, st->buf + st->have, READ_CHUNK - st->have);
 
 	if (r < 0 && errno == EINTR && !import_interrupted())
 		return 1;

@@ -58,7 +58,7 @@ static const struct tp_map tp_maps[] = {
 };
 
 struct tracedat_import {
-	const char *path;
+	const char *name; /* the input, for messages */
 	struct tep_handle *tep;
 	struct trace_writer *w;
 	struct kernel_evidence kev;
@@ -255,7 +255,7 @@ static int store_record(struct tracedat_import *st, enum ftrace_line_type t,
 /* Stop the iteration with err set to why (record by record number). */
 static int record_failed(struct tracedat_import *st, const char *why)
 {
-	vr_error_set(st->err, "%s: record %lld: %s", st->path, (long long)st->records, why);
+	vr_error_set(st->err, "%s: record %lld: %s", st->name, (long long)st->records, why);
 	st->failed = 1;
 	return 1;
 }
@@ -307,7 +307,7 @@ static int import_record(struct tracecmd_input *h, struct tep_record *rec, int c
  * core dump. Only the header parse runs in the child; the parent redoes
  * it in process, which costs a few milliseconds.
  */
-static int tracedat_headers_parse(const char *path, struct vr_error *err)
+static int tracedat_headers_parse(const char *path, const char *name, struct vr_error *err)
 {
 	int status, devnull;
 	pid_t pid;
@@ -315,7 +315,7 @@ static int tracedat_headers_parse(const char *path, struct vr_error *err)
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0)
-		return vr_error_set(err, "%s: fork: %s", path, strerror(errno));
+		return vr_error_set(err, "%s: fork: %s", name, strerror(errno));
 	if (pid == 0) {
 		struct tracecmd_input *h;
 
@@ -339,15 +339,15 @@ static int tracedat_headers_parse(const char *path, struct vr_error *err)
 	}
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
-			return vr_error_set(err, "%s: waitpid: %s", path, strerror(errno));
+			return vr_error_set(err, "%s: waitpid: %s", name, strerror(errno));
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return 0;
 	if (WIFSIGNALED(status))
 		return vr_error_set(err, "%s: not a readable trace.dat (corrupt headers: "
 					 "libtracecmd died of signal %d reading them)",
-				    path, WTERMSIG(status));
+				    name, WTERMSIG(status));
 	return vr_error_set(err, "%s: not a readable trace.dat (truncated or corrupt headers)",
-			    path);
+			    name);
 }
 
 /* The trace.dat's own account of where it was recorded: as trace_info rows, then the metadata. */
@@ -376,7 +376,7 @@ static int tracedat_import(const struct import_job *job, struct vr_error *err)
 	struct tracecmd_input *h;
 
 	memset(&st, 0, sizeof(st));
-	st.path = job->name;
+	st.name = job->name;
 	st.w = job->w;
 	st.err = err;
 	kernel_evidence_init(&st.kev);
@@ -386,14 +386,14 @@ static int tracedat_import(const struct import_job *job, struct vr_error *err)
 		st.progress.enabled = 0;
 	tracecmd_set_loglevel(TEP_LOG_NONE);
 	tep_set_loglevel(TEP_LOG_NONE);
-	h = tracecmd_open(st.path, TRACECMD_FL_LOAD_NO_PLUGINS | TRACECMD_FL_LOAD_NO_SYSTEM_PLUGINS);
+	h = tracecmd_open(job->path, TRACECMD_FL_LOAD_NO_PLUGINS | TRACECMD_FL_LOAD_NO_SYSTEM_PLUGINS);
 	if (!h)
 		return vr_error_set(err,
 				    "%s: not a readable trace.dat (truncated or corrupt headers)",
-				    st.path);
+				    st.name);
 	st.tep = tracecmd_get_tep(h);
 	if (tracecmd_iterate_events(h, NULL, 0, import_record, &st) < 0 && !st.failed) {
-		vr_error_set(err, "%s: record %lld: corrupt data section", st.path,
+		vr_error_set(err, "%s: record %lld: corrupt data section", st.name,
 			     (long long)st.records + 1);
 		st.failed = 1;
 	}
@@ -404,7 +404,7 @@ static int tracedat_import(const struct import_job *job, struct vr_error *err)
 	return st.failed ? -1 : 0;
 }
 
-/* See formats.h. trace.dat is read by path: it must be a plain file. */
+/* See formats.h. trace.dat is read by path: a plain file, or a plain copy of the input. */
 const struct import_format_ops import_format_tracedat = {
 	.name = "trace.dat",
 	.format = IMPORT_FORMAT_TRACECMD,

@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The import driver: open the input (through a decompressor when it is
- * compressed), recognise its format from the one table of formats, load
+ * The import driver: open the input (through an in-process decompressor,
+ * decompress.h, when it is compressed), recognise its format from the one table of formats, load
  * it into a temporary trace database beside the output, and rename the
  * result into place. On any failure the temporary file is removed and an
  * existing output is left untouched. Only this file knows which formats
  * there are; each of them knows only the core (import_core.h).
  */
 #define _GNU_SOURCE
+#include "decompress.h"
 #include "formats.h"
 
 #include <errno.h>
@@ -16,7 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #ifdef VR_NO_TRACECMD
@@ -32,7 +32,7 @@ static const struct import_format_ops tracedat_absent = {
 	.name = "trace.dat",
 	.format = IMPORT_FORMAT_TRACECMD,
 	.sniff = import_sniff_tracedat,
-	.needs_file = 1,
+	.needs_file = 0, /* it reads nothing: no copy of the input to make */
 	.import = tracedat_not_built,
 };
 #endif
@@ -50,69 +50,40 @@ static const struct import_format_ops *const formats[] = {
 static const char sqlite_magic[] = "SQLite format 3";
 
 /* The input as opened: where it is read from, and its first bytes. */
-struct input {
+struct import_source {
 	const char *name;	  /* the path, or "-" */
+	const char *path;	  /* the plain file a needs_file format opens */
 	int is_stdin;
 	int fd;
-	pid_t child;		  /* the decompressor, or -1 */
 	struct stat st;		  /* of the file (not stdin) */
+	struct vr_decompressor *dz; /* when the input is compressed, else NULL */
+	int spool_fd;		  /* the unlinked plain copy (spool_to_file), or -1 */
+	char spool_path[48];	  /* "/proc/self/fd/N" of that copy */
 	unsigned char head[4096];
 	size_t nhead;
 };
 
-/* The decompressor for a magic number, or NULL when the data is not compressed. */
-static const char *decompressor_for(const unsigned char *h, size_t n)
+/* The input's next bytes, through its decompressor if it has one; as read(2). */
+static ssize_t source_read(struct import_source *in, void *buf, size_t n)
 {
-	if (n >= 6 && !memcmp(h, "\xfd" "7zXZ\0", 6))
-		return "xz";
-	if (n >= 2 && h[0] == 0x1f && h[1] == 0x8b)
-		return "gzip";
-	if (n >= 4 && !memcmp(h, "\x28\xb5\x2f\xfd", 4))
-		return "zstd";
-	return NULL;
+	if (in->dz)
+		return vr_decompressor_read(in->dz, buf, n);
+	return read(in->fd, buf, n);
 }
 
-/*
- * Replace fd by a pipe from "<tool> -dc" reading the same file from the
- * start, so compressed text streams through without a temporary file.
- */
-static int spawn_decompressor(const char *tool, const char *path, int *fd, pid_t *child,
-			      struct vr_error *err)
+/* See import_core.h. */
+ssize_t import_read(const struct import_job *job, void *buf, size_t n)
 {
-	int pfd[2];
-	pid_t pid;
-
-	if (pipe(pfd))
-		return vr_error_set(err, "%s: pipe: %s", path, strerror(errno));
-	pid = fork();
-	if (pid < 0)
-		return vr_error_set(err, "%s: fork: %s", path, strerror(errno));
-	if (pid == 0) {
-		/* Its own complaint is ours to word (finish_decompressor): one line. */
-		int errfd = fcntl(2, F_DUPFD_CLOEXEC, 3), null = open("/dev/null", O_WRONLY);
-
-		close(pfd[0]);
-		if (lseek(*fd, 0, SEEK_SET) < 0 || dup2(*fd, 0) < 0 || dup2(pfd[1], 1) < 0 ||
-		    null < 0 || dup2(null, 2) < 0)
-			_exit(127);
-		execlp(tool, tool, "-dc", (char *)NULL);
-		dprintf(errfd, "vgic-replay: %s: cannot run %s to decompress it\n", path, tool);
-		_exit(127);
-	}
-	close(pfd[1]);
-	close(*fd);
-	*fd = pfd[0];
-	*child = pid;
-	return 0;
+	return source_read(job->src, buf, n);
 }
 
 /* Read up to n bytes, retrying short reads, so format detection sees a full head. */
-static ssize_t read_full(int fd, unsigned char *buf, size_t n)
+static ssize_t read_full(struct import_source *in, unsigned char *buf, size_t n)
 {
 	size_t got = 0;
 
 	while (got < n) {
-		ssize_t r = read(fd, buf + got, n - got);
+		ssize_t r = source_read(in, buf + got, n - got);
 
 		if (r < 0 && errno == EINTR)
 			continue;
@@ -123,6 +94,24 @@ static ssize_t read_full(int fd, unsigned char *buf, size_t n)
 		got += (size_t)r;
 	}
 	return (ssize_t)got;
+}
+
+/*
+ * The error of an input whose decompression failed: it names the file
+ * and where in it (the decompressor's account), in one line.
+ */
+static int damaged(const struct import_source *in, struct vr_error *err)
+{
+	return vr_error_set(err, "%s: the compressed data is damaged or cut short (%s); nothing imported",
+			    in->name, vr_decompressor_error(in->dz));
+}
+
+/* A failed read of the input: the decompressor's account when it has one. */
+static int read_failed(const struct import_source *in, struct vr_error *err)
+{
+	if (in->dz && vr_decompressor_error(in->dz))
+		return damaged(in, err);
+	return vr_error_set(err, "%s: read: %s", in->name, strerror(errno));
 }
 
 /* Make a unique temporary path beside the output, so rename() stays on one filesystem. */
@@ -148,11 +137,12 @@ static char *make_temp_path(const char *output, struct vr_error *err)
 }
 
 /* Open the input: standard input for "-", else the file, which must not be a directory. */
-static int open_input(struct input *in, const char *name, struct vr_error *err)
+static int open_input(struct import_source *in, const char *name, struct vr_error *err)
 {
 	memset(in, 0, sizeof(*in));
 	in->name = name;
-	in->child = -1;
+	in->path = name;
+	in->spool_fd = -1;
 	in->is_stdin = !strcmp(name, "-");
 	if (in->is_stdin)
 		return 0;
@@ -168,50 +158,38 @@ static int open_input(struct input *in, const char *name, struct vr_error *err)
 }
 
 /*
- * After a format read the input to its end: the decompressor must have
- * ended well, or the data was damaged or cut short and what was read is
- * not the whole capture (a truncated .xz must not import as a complete
- * trace). A decompressor stopped by SIGPIPE was still writing what the
- * format did not need: not an error of the data.
+ * After a format read the input to its end: a compressed input must end
+ * where its last stream ends, or the data was damaged or cut short and
+ * what was read is not the whole capture (a truncated .xz must not import
+ * as a complete trace). What the format left unread is read to its end
+ * and checked too.
  */
-static int finish_decompressor(struct input *in, struct vr_error *err)
+static int finish_input(struct import_source *in, struct vr_error *err)
 {
-	int status;
+	unsigned char buf[65536];
+	ssize_t r;
 
-	if (in->child <= 0)
+	if (!in->dz)
 		return 0;
-	close(in->fd);
-	in->fd = -1;
-	while (waitpid(in->child, &status, 0) < 0)
-		if (errno != EINTR)
-			return vr_error_set(err, "%s: waitpid: %s", in->name, strerror(errno));
-	in->child = -1;
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
-		return vr_error_set(err, "%s: the decompressor could not run", in->name);
-	if ((WIFEXITED(status) && WEXITSTATUS(status)) ||
-	    (WIFSIGNALED(status) && WTERMSIG(status) != SIGPIPE))
-		return vr_error_set(err,
-				    "%s: the compressed data is damaged or cut short (its "
-				    "decompressor failed); nothing imported",
-				    in->name);
+	while ((r = source_read(in, buf, sizeof(buf))) != 0)
+		if (r < 0 && errno != EINTR)
+			return read_failed(in, err);
 	return 0;
 }
 
-/* Close the input, and stop its decompressor if it is still writing. */
-static void close_input(struct input *in)
+/* Close the input, its decompressor and its plain copy. */
+static void close_input(struct import_source *in)
 {
-	int status;
-
+	vr_decompressor_free(in->dz);
+	in->dz = NULL;
 	if (in->fd > 0)
 		close(in->fd);
-	if (in->child > 0) {
-		kill(in->child, SIGTERM);
-		waitpid(in->child, &status, 0);
-	}
+	if (in->spool_fd >= 0)
+		close(in->spool_fd);
 }
 
 /* Refuse an existing output without --force, and the input itself even with it. */
-static int check_output(const struct input *in, const struct import_options *opt,
+static int check_output(const struct import_source *in, const struct import_options *opt,
 			struct vr_error *err)
 {
 	struct stat out_st;
@@ -232,38 +210,37 @@ static int check_output(const struct input *in, const struct import_options *opt
 
 /*
  * Read the input's first bytes, for the formats to recognise; a
- * compressed file is read again through its decompressor, and a trace
- * database is refused (it is no trace to import).
+ * compressed input (a file or standard input) goes on through its
+ * decompressor from the bytes already read, and a trace database is
+ * refused (it is no trace to import).
  */
-static int read_head(struct input *in, struct vr_error *err)
+static int read_head(struct import_source *in, struct vr_error *err)
 {
-	ssize_t n = read_full(in->fd, in->head, sizeof(in->head));
-	const char *tool;
+	ssize_t n = read_full(in, in->head, sizeof(in->head));
+	enum vr_compression comp;
 
 	if (n < 0)
-		return vr_error_set(err, "%s: read: %s", in->name, strerror(errno));
-	tool = decompressor_for(in->head, (size_t)n);
-	if (tool) {
-		if (in->is_stdin)
-			return vr_error_set(err, "-: compressed standard input is not supported; "
-						 "decompress it first");
-		if (spawn_decompressor(tool, in->name, &in->fd, &in->child, err))
-			return -1;
-		n = read_full(in->fd, in->head, sizeof(in->head));
+		return read_failed(in, err);
+	comp = vr_compression_of(in->head, (size_t)n);
+	if (comp != VR_COMPRESSION_NONE) {
+		in->dz = vr_decompressor_new(comp, in->fd, in->head, (size_t)n);
+		n = read_full(in, in->head, sizeof(in->head));
 		if (n < 0)
-			return vr_error_set(err, "%s: read: %s", in->name, strerror(errno));
+			return read_failed(in, err);
 	}
 	in->nhead = (size_t)n;
 	if (in->nhead >= sizeof(sqlite_magic) && !memcmp(in->head, sqlite_magic, sizeof(sqlite_magic)))
-		return vr_error_set(err, "%s: is an SQLite database, not a trace to import "
-					 "(try `vgic-replay info %s`)",
-				    in->name, in->name);
+		return in->is_stdin ? vr_error_set(err, "-: is an SQLite database, not a trace to "
+							"import (give a trace database by its path)")
+				    : vr_error_set(err, "%s: is an SQLite database, not a trace to import "
+							"(try `vgic-replay info %s`)",
+						   in->name, in->name);
 	return 0;
 }
 
 /* The format to import with: the one --format names, else the first that recognises the head. */
 static const struct import_format_ops *choose_format(const struct import_options *opt,
-						     const struct input *in)
+						     const struct import_source *in)
 {
 	size_t i;
 
@@ -278,7 +255,8 @@ static const struct import_format_ops *choose_format(const struct import_options
  * Import through the format chosen, with SIGINT/SIGTERM asking it to stop
  * meanwhile (so that the temporary file is removed).
  */
-static int run_format(const struct import_job *job, const struct input *in, struct vr_error *err)
+static int run_format(const struct import_job *job, const struct import_source *in,
+		      struct vr_error *err)
 {
 	const struct import_format_ops *f = choose_format(job->opt, in);
 	struct import_signals saved;
@@ -288,24 +266,96 @@ static int run_format(const struct import_job *job, const struct input *in, stru
 		return vr_error_set(err, "%s: not a trace format this build reads", in->name);
 	import_catch_signals(&saved);
 	trace_writer_info_text(job->w, "source_file", in->is_stdin ? "(stdin)" : in->name);
-	if (f->needs_file && (in->is_stdin || in->child > 0))
-		rc = vr_error_set(err, "%s: %s must be an uncompressed, seekable file", in->name,
-				  f->name);
-	else
-		rc = f->import(job, err);
+	rc = f->import(job, err);
 	import_restore_signals(&saved);
 	return rc;
 }
 
+/* Write all n bytes, retrying short writes; 0, or -1 with errno. */
+static int write_all(int fd, const unsigned char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/*
+ * A format that reads a file by path (trace.dat: libtracecmd seeks in
+ * it) gets standard input or a compressed file as a plain copy: the
+ * whole input, decompressed, in an unlinked temporary file of $TMPDIR
+ * (or /tmp), opened as /proc/self/fd/N, so nothing is left behind
+ * whatever ends the process.
+ */
+static int spool_to_file(struct import_source *in, const struct import_options *opt,
+			 struct vr_error *err)
+{
+	const struct import_format_ops *f = choose_format(opt, in);
+	const char *dir = getenv("TMPDIR");
+	unsigned char *buf;
+	enum { COPY_CHUNK = 1 << 20 };
+	char *tmpl;
+	size_t len;
+	ssize_t r;
+	int rc = 0;
+
+	if (!f || !f->needs_file || (!in->is_stdin && !in->dz))
+		return 0;
+	if (!dir || !*dir)
+		dir = "/tmp";
+	len = strlen(dir) + 32;
+	tmpl = vr_xmalloc(len);
+	snprintf(tmpl, len, "%s/vgic-replay-copy-XXXXXX", dir);
+	in->spool_fd = mkostemp(tmpl, O_CLOEXEC);
+	if (in->spool_fd < 0) {
+		rc = vr_error_set(err, "%s: cannot make a temporary copy for %s in %s: %s", in->name,
+				  f->name, dir, strerror(errno));
+		free(tmpl);
+		return rc;
+	}
+	unlink(tmpl);
+	free(tmpl);
+	buf = vr_xmalloc(COPY_CHUNK);
+	memcpy(buf, in->head, in->nhead);
+	r = (ssize_t)in->nhead;
+	while (r != 0) {
+		if (r < 0 && errno == EINTR) {
+			r = source_read(in, buf, COPY_CHUNK);
+			continue;
+		}
+		if (r < 0) {
+			rc = read_failed(in, err);
+			break;
+		}
+		if (write_all(in->spool_fd, buf, (size_t)r)) {
+			rc = vr_error_set(err, "%s: cannot write its temporary copy in %s: %s",
+					  in->name, dir, strerror(errno));
+			break;
+		}
+		r = source_read(in, buf, COPY_CHUNK);
+	}
+	free(buf);
+	snprintf(in->spool_path, sizeof(in->spool_path), "/proc/self/fd/%d", in->spool_fd);
+	in->path = in->spool_path;
+	return rc;
+}
+
 /* The chosen format's look at the file before the trace (and its writer thread) begins. */
-static int preflight(const struct input *in, const struct import_options *opt,
+static int preflight(const struct import_source *in, const struct import_options *opt,
 		     struct vr_error *err)
 {
 	const struct import_format_ops *f = choose_format(opt, in);
 
-	if (!f || !f->preflight || in->is_stdin || in->child > 0)
+	if (!f || !f->preflight)
 		return 0; /* run_format() says what is wrong with those */
-	return f->preflight(in->name, err);
+	return f->preflight(in->path, in->name, err);
 }
 
 /*
@@ -326,6 +376,26 @@ static int begin_temp_trace(struct import_job *job, char **tmp, struct vr_error 
 }
 
 /*
+ * Record the capture's identity in the new trace (import_options.
+ * source_key), before it is renamed into place: a cache never appears
+ * without the key that says what it is a cache of.
+ */
+static int store_source_key(struct import_job *job, struct vr_error *err)
+{
+	char *sql;
+	int rc;
+
+	if (!job->opt->source_key)
+		return 0;
+	sql = sqlite3_mprintf("CREATE TABLE capture_source (key TEXT NOT NULL);"
+			      "INSERT INTO capture_source VALUES (%Q)",
+			      job->opt->source_key);
+	rc = tracedb_exec(job->db, sql, err);
+	sqlite3_free(sql);
+	return rc;
+}
+
+/*
  * Commit the trace and put it in place of the output (synced, the old
  * file's SQLite side files removed); the temporary file is then gone.
  */
@@ -335,7 +405,7 @@ static int commit_into_place(struct import_job *job, const char *tmp, struct vr_
 
 	job->res->stats = *trace_writer_stats(w);
 	job->w = NULL;
-	if (trace_writer_finish(w, err))
+	if (trace_writer_finish(w, err) || store_source_key(job, err))
 		return -1;
 	tracedb_close(job->db);
 	job->db = NULL;
@@ -346,7 +416,7 @@ static int commit_into_place(struct import_job *job, const char *tmp, struct vr_
 int vr_import(const struct import_options *opt, struct import_result *res, struct vr_error *err)
 {
 	struct import_job job;
-	struct input in;
+	struct import_source in;
 	char *tmp = NULL;
 	int rc = -1;
 
@@ -356,22 +426,21 @@ int vr_import(const struct import_options *opt, struct import_result *res, struc
 	memset(&job, 0, sizeof(job));
 	job.opt = opt;
 	job.res = res;
-	if (check_output(&in, opt, err) || read_head(&in, err) || preflight(&in, opt, err) ||
-	    begin_temp_trace(&job, &tmp, err))
+	if (check_output(&in, opt, err) || read_head(&in, err) || spool_to_file(&in, opt, err) ||
+	    preflight(&in, opt, err) || begin_temp_trace(&job, &tmp, err))
 		goto out;
 	job.name = in.name;
-	job.fd = in.fd;
+	job.path = in.path;
+	job.src = &in;
 	job.head = in.head;
 	job.nhead = in.nhead;
 	if (run_format(&job, &in, err)) {
-		struct vr_error damaged;
-
 		/* A cut .xz looks like an empty or odd input: the decompressor's word wins. */
-		if (finish_decompressor(&in, &damaged))
-			*err = damaged;
+		if (in.dz && vr_decompressor_error(in.dz))
+			damaged(&in, err);
 		goto out;
 	}
-	if (finish_decompressor(&in, err))
+	if (finish_input(&in, err))
 		goto out;
 	rc = commit_into_place(&job, tmp, err);
 	if (!rc) {

@@ -118,9 +118,9 @@ for cmd in check report predict tui info export; do
 	opts=$([ $cmd = export ] && echo "-f perfetto -o $TMP/x.json")
 	# shellcheck disable=SC2086
 	expect_fail "$cmd without a trace: one line and a hint" 2 \
-		"^vgic-replay: $cmd: no TRACE.db given; see 'vgic-replay $cmd --help'$" $VR $cmd $opts
+		"^vgic-replay: $cmd: no TRACE given; see 'vgic-replay $cmd --help'$" $VR $cmd $opts
 	expect_fail "$cmd with two traces: one line and a hint" 2 \
-		"^vgic-replay: $cmd: more than one TRACE.db given; see 'vgic-replay $cmd --help'$" \
+		"^vgic-replay: $cmd: more than one TRACE given; see 'vgic-replay $cmd --help'$" \
 		$VR $cmd $opts "$T" "$T"
 done
 expect_fail "an abbreviation that fits two options is said to be ambiguous" 2 \
@@ -130,7 +130,7 @@ expect_fail "an abbreviation that fits one option is that option" 2 \
 	"^vgic-replay: check: option '--profile' needs an argument; see 'vgic-replay check --help'$" \
 	$VR check "$T" --prof
 expect_fail "sql without its SQL: one line and a hint" 2 \
-	"^vgic-replay: sql: need a TRACE.db and one SQL argument; see 'vgic-replay sql --help'$" $VR sql "$T"
+	"^vgic-replay: sql: need a TRACE and one SQL argument; see 'vgic-replay sql --help'$" $VR sql "$T"
 expect_fail "import without -o: one line and a hint" 2 \
 	"^vgic-replay: import: need exactly one input FILE and -o TRACE.db; see 'vgic-replay import --help'$" \
 	$VR import "$sample"

@@ -23,7 +23,12 @@ expect_fail "import of an SQLite file" 1 "is an SQLite database, not a trace" $V
 ls -a "$TMP" | grep -q '\.tmp-'; expect_eq "no temporary files left" $? 1
 
 # Databases that are not ours, broken or too new.
-expect_fail "info on text" 1 "garbage.txt: not a readable SQLite database" $VR info "$TMP/garbage.txt"
+# Text is a capture (tests/cli/t0350-captures.sh): info imports it, and
+# says why not when it is no trace; SQLite's magic over garbage is a
+# database that cannot be read.
+expect_fail "info on text that is no trace" 1 "garbage.txt:1: no kvm events recognised" $VR info "$TMP/garbage.txt"
+{ printf 'SQLite format 3\000'; head -c 200 /dev/zero | tr '\0' x; } > "$TMP/fake.db"
+expect_fail "info on SQLite's magic over garbage" 1 "fake.db: not a readable SQLite database" $VR info "$TMP/fake.db"
 sqlite3 "$TMP/foreign.db" "CREATE TABLE t(x)"
 expect_fail "info on a foreign SQLite file" 1 "foreign.db: an SQLite database, but not a vgic-replay trace" $VR info "$TMP/foreign.db"
 cp "$TMP/ok.db" "$TMP/newer.db"; sqlite3 "$TMP/newer.db" "PRAGMA user_version = 42"

@@ -69,7 +69,7 @@ expect_eq "--to and --from split the accounting" \
 [ -s "$TMP/acks-a" ] && [ -s "$TMP/acks-b" ]; expect_eq "both halves have acknowledgements" $? 0
 $VR check --no-store --from "$((start + 1000000000000))" "$TMP/7.2.db" > "$TMP/out"
 expect_eq "a window after the trace counts nothing" "$(acks)" ""
-expect_fail "check on a text file" 2 "lib.sh: not a readable SQLite database" $VR check "$DATA/../cli/lib.sh"
+expect_fail "check on a text file that is no trace" 2 "lib.sh:4: no kvm events recognised" $VR check "$DATA/../cli/lib.sh"
 # A tracepoints-only capture (what `trace-cmd record -e kvm` gives): a real
 # run's ftrace text without the snapshot probes' lines. Nothing can be judged
 # lost: exit 3, saying what could not run and what to record instead.

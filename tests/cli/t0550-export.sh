@@ -123,7 +123,7 @@ expect_fail "no --format: one line and a hint" 2 "export: --format is required.*
 	$VR export -o "$TMP/x.json" "$guest"
 expect_fail "an unknown format" 2 "export: unknown format 'svg'" $VR export -f svg -o "$TMP/x.json" "$guest"
 expect_fail "no -o" 2 "export: -o OUT is required" $VR export -f perfetto "$guest"
-expect_fail "a file that is not a trace" 2 "guest.json: not a readable SQLite database" $VR export -f perfetto -o "$TMP/y.json" "$TMP/guest.json"
+expect_fail "a file that is neither a trace nor a capture: one line naming it" 2 "guest.json" $VR export -f perfetto -o "$TMP/y.json" "$TMP/guest.json"
 mkdir "$TMP/ro" && cp "$TMP/guest.json" "$TMP/ro/keep.json" && chmod 555 "$TMP/ro"
 if [ "$(id -u)" -eq 0 ] && command -v setpriv > /dev/null; then
 	as_nobody="setpriv --reuid=65534 --regid=65534 --clear-groups"

@@ -13,7 +13,7 @@ dpkg --print-foreign-architectures | grep -qx arm64 || {
 	apt-get update -qq
 }
 PACKAGES="qemu-system-arm gcc-aarch64-linux-gnu libc6-dev-arm64-cross binutils-aarch64-linux-gnu
-cpio gzip xz-utils libbpf-dev:arm64 libelf-dev:arm64 zlib1g-dev:arm64 libzstd-dev:arm64
+cpio gzip xz-utils libbpf-dev:arm64 libelf-dev:arm64 zlib1g-dev:arm64 libzstd-dev:arm64 liblzma-dev:arm64
 libsqlite3-dev:arm64 libjson-c-dev:arm64"
 [ "${1:-}" = kernel-build ] && PACKAGES="gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu make bc
 bison flex libssl-dev libelf-dev dwarves xz-utils cpio python3"
