@@ -52,6 +52,9 @@ for k in $kernels; do
 			emit "$k" 3 "$m" seed-trigger 1 50
 			emit "$k" 3 "$m" seed-trigger-repend 1 50
 			emit "$k" 3 "$m" eoimode1-remote-race 2 30
+			# SPIs from the VMM's thread against vCPU 1's flushes:
+			# active_spis and TDIR (6.19+), issue 19 item 4
+			emit "$k" 3 "$m" tdir-race 2 100
 		done ;;
 	esac
 	# The guest EOIs out of order (EOImode 0): two SPIs stay active for

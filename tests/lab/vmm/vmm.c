@@ -14,7 +14,10 @@
  * eoimode1-remote (DIR from another vCPU), eoimode1-remote-race (the same, the owner not
  * waiting: an interrupt may be lost, which the truth then shows), sgi, timer, nested,
  * retarget, wfi-wake, eoi-ooo (EOImode 0, the guest EOIs a lower-priority SPI while a
- * higher one it took later is still active: both stay active for good, see run_eoi_ooo)
+ * higher one it took later is still active: both stay active for good, see run_eoi_ooo),
+ * tdir-race (2 vCPUs: SPIs for vCPU 0 injected from the VMM's thread, paced with a random
+ * jitter, while vCPU 1 exits and re-enters continuously: 6.19+ sets TDIR on every vCPU
+ * while an SPI is in flight, active_spis, and the injection races vCPU 1's flushes)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -68,7 +71,8 @@ struct shared {
 	volatile uint32_t remote_nowait;
 	volatile uint32_t seed_repend;
 	volatile uint32_t seed_held;
-	uint8_t pad[0x100 - 0x74];
+	volatile uint32_t mmio_spin;
+	uint8_t pad[0x100 - 0x78];
 	volatile uint32_t acked[1024];
 	volatile uint32_t deactivated[1024];
 	volatile uint8_t priority[1024];
@@ -84,6 +88,7 @@ _Static_assert(offsetof(struct shared, target) == 0x2500, "guest.S layout");
 _Static_assert(offsetof(struct shared, lowered) == 0x3000, "guest.S layout");
 _Static_assert(offsetof(struct shared, nr_vcpus) == 0x64, "guest.S layout");
 _Static_assert(offsetof(struct shared, seed_held) == 0x70, "guest.S layout");
+_Static_assert(offsetof(struct shared, mmio_spin) == 0x74, "guest.S layout");
 _Static_assert(offsetof(struct shared, sent) == 0x4000, "guest.S layout");
 
 struct vm {
@@ -541,7 +546,7 @@ int main(int argc, char **argv)
 	struct sigaction sa;
 	const char *scenario, *truth = NULL;
 	int count = 100, nspis = 16, spread = 1, lossy = 0, i;
-	long wfi_pause_us = 0;
+	long wfi_pause_us = 0, jitter_us = 0;
 	unsigned seed = 1;
 	int report_rate = 0;
 	struct timespec t0;
@@ -550,7 +555,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: vmm SCENARIO [--vcpus N] [--count N] [--seed N] [--gic 2|3] "
 				"[--truth FILE]\n"
 				"scenarios: spi-paced spi-burst spi-level eoimode1 eoimode1-remote "
-				"seed-trigger seed-trigger-repend eoi-ooo sgi timer nested retarget wfi-wake\n");
+				"seed-trigger seed-trigger-repend eoi-ooo tdir-race sgi timer nested retarget wfi-wake\n");
 		return 2;
 	}
 	memset(&vm, 0, sizeof(vm));
@@ -622,6 +627,17 @@ int main(int argc, char **argv)
 		lossy = 1;
 		scenario = "spi-paced";
 	}
+	if (!strcmp(scenario, "tdir-race")) {
+		/* Every SPI to vCPU 0, EOImode 0; vCPU 1 spins on a trapped MMIO read
+		 * (guest.S mmio_spinner), so that it flushes again and again while the
+		 * VMM's thread injects: the cross-CPU TDIR race of issue 19 (item 4). */
+		if (vm.nvcpus < 2)
+			return fprintf(stderr, "vmm: tdir-race needs 2 vCPUs\n"), 2;
+		vm.sh->mmio_spin = 20000;
+		spread = 0;
+		jitter_us = 400;
+		scenario = "spi-paced";
+	}
 	if (!strcmp(scenario, "sgi") && vm.nvcpus < 2)
 		return fprintf(stderr, "vmm: sgi needs 2 or more vCPUs\n"), 2;
 	if (!strcmp(scenario, "sgi"))
@@ -689,6 +705,8 @@ int main(int argc, char **argv)
 
 			if (wfi_pause_us)
 				pause_us(wfi_pause_us);
+			if (jitter_us) /* land at a random point of vCPU 1's exit/entry cycle */
+				pause_us(rand() % jitter_us);
 			inject_edge(&vm, intid);
 			if (wait_acked(&vm, intid, before, lossy ? 200000 : 5000000)) {
 				fprintf(stderr, "vmm: INTID %u not acknowledged within %s\n", intid,
