@@ -60,6 +60,8 @@ static void on_irq_pending(struct replay_model *m, const struct replay_model_row
 		 */
 		if (!m->seen_spi[intid] && p.level)
 			m->spis_unknown = true;
+		if (intid >= VGIC_ENGINE_NR_PRIVATE && p.level)
+			model_note_spis_raise(m, r); /* counted when queued: races other flushes */
 	}
 	if (target >= 0 && target < m->cfg.nr_vcpus && m->vcpu[target].thread_of == r->pid)
 		model_apply_one(m->e, &p); /* program order */
@@ -292,10 +294,13 @@ static void on_sync(struct replay_model *m, const struct replay_model_row *r)
 	struct model_vcpu *mv = &m->vcpu[r->vcpu];
 	struct vgic_sync_result sr;
 	struct vgic_cpuif regs;
-	int i;
+	int i, spis;
 
 	regs_from_row(m, r, &regs);
+	spis = vgic_engine_active_spis(m->e);
 	vgic_engine_fold(m->e, r->vcpu, &regs, &sr);
+	if (vgic_engine_active_spis(m->e) < spis)
+		model_note_spis_drop(m, r); /* other vCPUs' flushes race the decrement */
 	mv->last_sync = r->id;
 	mv->in_fold = m->has_post; /* until the post event */
 	if (mv->nrearmed)
@@ -319,6 +324,7 @@ static void on_sync(struct replay_model *m, const struct replay_model_row *r)
 void replay_model_step(struct replay_model *m, const struct replay_model_row *r)
 {
 	model_note_injections_returned(m, r);
+	model_note_spis_changes_done(m, r);
 	if (m->open_races)
 		model_note_dir_returns(m, r);
 	switch (r->kind) {
