@@ -252,9 +252,20 @@ static void regs_from_row(const struct replay_model *m, const struct replay_mode
 }
 
 /*
+ * HCR bits that only vgic_v3_configure_hcr() / vgic_v2_configure_hcr()
+ * (6.19+) program; before, KVM's vgic_hcr held En and what
+ * vgic_v3_set_underflow() (UIE) and vgic_v3_set_npie() (NPIE) added, and
+ * the trap bits vgic_v3_enable() set for errata.
+ */
+#define HCR_REWORK_ONLY                                                                     \
+	(VGIC_HCR_LRENPIE | VGIC_HCR_VGRP0EIE | VGIC_HCR_VGRP0DIE | VGIC_HCR_VGRP1EIE |        \
+	 VGIC_HCR_VGRP1DIE | VGIC_HCR_VSGIEOICOUNT)
+
+/*
  * A flush snapshot: predict it (with the in-flight injections and, on a
  * vCPU whose state is unknown, each possible unnamed DIR), compare, and
- * follow the kernel where they differ.
+ * follow the kernel where they differ. Under a profile that does not
+ * rebuild the HCR, count a recorded HCR only a later kernel programs.
  */
 static void on_flush(struct replay_model *m, const struct replay_model_row *r)
 {
@@ -265,6 +276,8 @@ static void on_flush(struct replay_model *m, const struct replay_model_row *r)
 	int nflight, min_k, match, raced;
 
 	regs_from_row(m, r, &regs);
+	if (!vgic_profile_rebuilds_hcr(m->cfg.profile) && (regs.hcr & HCR_REWORK_ONLY))
+		m->res.hcr_foreign++;
 	nflight = model_injections_at_flush(m, r, &min_k);
 	if (mv->nraces)
 		model_settle_dir_races_at_flush(m, r, &regs, nflight, min_k);

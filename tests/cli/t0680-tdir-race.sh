@@ -77,4 +77,20 @@ for run in "$DATA"/lab/*-tdir-race-*/; do
 done
 expect_eq "tdir-race runs in the corpus (7.2, VHE and nVHE)" "$n" 2
 
+# What the tolerance must not hide: a flush of vCPU 1 long after the first
+# raise (the count is then 1 and more) recorded without TDIR, as if a
+# kernel lost the count. Under linux-7.0 that flush differs (-TDIR), and
+# the diagnosis must not name linux-6.12, which compares no HCR: every
+# flush programs bits (vSGIEOICount, the VGrp enables) that only the 6.19
+# rework sets. check fails, the divergence kept.
+run=$DATA/lab/linux-7.2-gicv3-vhe-tdir-race-2vcpu
+xz -dc "$run/trace.txt.xz" > "$TMP/planted.txt"
+line=$(grep -n ': flush: .* vcpu=1 .*hcr=0x4191' "$TMP/planted.txt" | sed -n '200p' | cut -d: -f1)
+sed -i "${line}s/hcr=0x4191/hcr=0x191/" "$TMP/planted.txt"
+$VR import -q --kernel "$(sed -n 's/kernel_release=//p' "$run/manifest.txt")" "$TMP/planted.txt" -o "$TMP/planted.db"
+$VR check --no-store --json "$TMP/planted.db" > "$TMP/planted.json"
+expect_eq "a flush of vCPU 1 without TDIR planted long after the race: check fails (exit 1)" $? 1
+expect_eq "planted: one LR_DIVERGENCE, no profile matches, linux-6.12 rejected by its HCR" \
+	"$(jget "$TMP/planted.json" '[f["kind"] for f in d["findings"]], d["diagnosis"]["matched"], "linux-6.12 " in d["diagnosis"]["text"] and "flushes program HCR bits only the 6.19 rework sets" in d["diagnosis"]["text"]')" \
+	"(['LR_DIVERGENCE'], None, True)"
 finish
