@@ -46,7 +46,13 @@ bool replay_disagrees(const struct replay_result *res)
 		res->findings_by_kind[FINDING_LR_DIVERGENCE] > 0 || mostly_unknown(&res->model));
 }
 
-/* How well one run's profile explains the kernel: its flushes and AP lists. */
+/*
+ * How well one run's profile explains the kernel: its flushes and AP
+ * lists. A profile that does not compare the HCR matches no kernel whose
+ * flushes program bits only a later kernel sets (hcr_foreign): its LRs
+ * alone would let a 6.12 profile explain a 7.2 recording whose one
+ * divergence is in the HCR.
+ */
 static void fit_from_result(struct replay_fit *fit, const struct replay_result *res)
 {
 	const struct predict_result *m = &res->model;
@@ -61,8 +67,9 @@ static void fit_from_result(struct replay_fit *fit, const struct replay_result *
 	if (m->first_ap_diff_event && (!fit->first_event || m->first_ap_diff_event < fit->first_event))
 		fit->first_event = m->first_ap_diff_event;
 	fit->lr_divergences = res->findings_by_kind[FINDING_LR_DIVERGENCE];
+	fit->hcr_foreign = m->hcr_foreign;
 	fit->matches = fit->compared > 0 && fit->agree == fit->compared && !mostly_unknown(m) &&
-		       fit->ap_agree == fit->ap_lists && !fit->lr_divergences;
+		       fit->ap_agree == fit->ap_lists && !fit->lr_divergences && !m->hcr_foreign;
 }
 
 /*
@@ -82,6 +89,9 @@ static void fit_counts(const struct replay_fit *fit, char *out, size_t n)
 	if (fit->ap_lists)
 		append(out, n, ", %lld of %lld AP lists", (long long)fit->ap_agree,
 		       (long long)fit->ap_lists);
+	if (fit->hcr_foreign)
+		append(out, n, ", but %lld flushes program HCR bits only the 6.19 rework sets",
+		       (long long)fit->hcr_foreign);
 }
 
 /*
@@ -106,7 +116,7 @@ static int pick_match(const struct replay_diagnosis *d, const struct vgic_profil
 static void diagnosis_text(struct replay_diagnosis *d)
 {
 	const struct replay_fit *chosen = &d->fit[d->chosen];
-	char a[96], b[96], why[400], alike[160] = "";
+	char a[160], b[160], why[400], alike[160] = "";
 	int i;
 
 	d->text[0] = '\0';

@@ -22,6 +22,8 @@
  * Everything here costs O(1) per event (LR slots are bounded by the
  * number of LRs); memory is per INTID and per vCPU, not per event.
  */
+#include <stdlib.h>
+
 #include "replay_internal.h"
 
 /* The vCPU record, growing the table on first sight. */
@@ -1041,18 +1043,59 @@ void track_gap(struct checker *c, int64_t after_event, int64_t lost, int32_t cpu
 #define STUCK_MIN_ENTRIES 3
 
 /*
+ * EOIs out of order (EOImode 0): another interrupt of t's vCPU, Active in
+ * the same last flush's LRs, whose priority the APRs of the same put no
+ * longer hold either, where the one acknowledged later has the higher
+ * priority (it preempted the other at the CPU interface). An EOI drops the
+ * highest active priority and deactivates the INTID written only when its
+ * priority is the one dropped (the GICv3 virtual CPU interface:
+ * __vgic_v3_write_eoir() in KVM's hyp emulation, QEMU's icv_eoir_write()),
+ * so EOIing the earlier one first leaves both Active with no priority
+ * held. Returns that other interrupt, the nearest acknowledgement first,
+ * or NULL.
+ */
+static const struct irq_track *ooo_eoi_partner(const struct checker *c, const struct irq_track *t,
+					       const struct vcpu_track *v)
+{
+	const struct irq_track *best = NULL;
+	size_t k;
+
+	for (k = 0; k < c->ntracked; k++) {
+		const struct irq_track *o = c->tracked[k];
+		const struct irq_track *early, *late;
+
+		if (o == t || o->vcpu != t->vcpu || !o->active || !o->state_known || o->uncertain ||
+		    o->priority < 0 || o->priority == t->priority ||
+		    o->last_presented_event != v->flush_event || v->apr_put_event <= o->active_event ||
+		    vgic_apr_priority_active(c->gic_version, &v->apr, o->group, (uint8_t)o->priority))
+			continue;
+		early = o->active_event < t->active_event ? o : t;
+		late = early == o ? t : o;
+		if (late->priority >= early->priority)
+			continue; /* the later one could not have preempted the earlier */
+		if (!best || llabs(o->active_event - t->active_event) <
+				     llabs(best->active_event - t->active_event))
+			best = o;
+	}
+	return best;
+}
+
+/*
  * Why an interrupt stays active, as far as the trace shows: a DIR of it
  * that KVM did not take, EOIs of interrupts outside the LRs whose
  * EOIcount walk left it, or, in an LR, what the active priorities KVM
  * saved at the vCPU's last put say of the guest (an Active LR whose
  * priority the guest's CPU interface no longer holds was EOIed and not
- * deactivated). Writes the sentence, and the exit whose registers show
- * it as a proof event.
+ * deactivated; with EOImode 0 and another such interrupt it preempted or
+ * was preempted by, the EOIs came out of order: ooo_eoi_partner()).
+ * Writes the sentence, and the exit whose registers show it as a proof
+ * event.
  */
 static void stuck_cause(const struct checker *c, const struct irq_track *t,
 			const struct vcpu_track *v, struct replay_finding *fd, char *out, size_t n)
 {
 	int eoimode = vgic_vmcr_eoimode(c->gic_version, v->vmcr_sync);
+	const struct irq_track *o;
 
 	if (t->last_dir_event > t->active_event) {
 		finding_proof(fd, t->last_dir_event, "DIR that did not take");
@@ -1076,6 +1119,22 @@ static void stuck_cause(const struct checker *c, const struct irq_track *t,
 		snprintf(out, n, "KVM saves the active priorities only at vcpu_put (vgic_v3_put()), "
 			 "and the trace shows no put of vCPU %lld since it was acknowledged, so whether "
 			 "the guest EOIed it is not known.", (long long)t->vcpu);
+	} else if (!eoimode && !vgic_apr_priority_active(c->gic_version, &v->apr, t->group,
+							 (uint8_t)t->priority) &&
+		   (o = ooo_eoi_partner(c, t, v)) != NULL) {
+		const struct irq_track *early = o->active_event < t->active_event ? o : t;
+		const struct irq_track *late = early == o ? t : o;
+
+		finding_proof(fd, v->apr_event, "exit whose APRs show both priorities dropped");
+		finding_proof(fd, o->active_event, "the other interrupt acknowledged");
+		snprintf(out, n, "It and INTID %u (priority 0x%02x) are Active in the list registers, "
+			 "and at the vCPU's last put (APRs shown at exit %lld) the guest held neither "
+			 "priority: %u (0x%02x) was acknowledged while %u (0x%02x) was active, and the "
+			 "guest EOIed %u first. An EOI drops the highest active priority and, with "
+			 "EOImode 0, deactivates the INTID written only if that priority is its own: "
+			 "neither EOI deactivated anything. The guest's fault.",
+			 o->intid, o->priority, (long long)v->apr_event, late->intid, late->priority,
+			 early->intid, early->priority, early->intid);
 	} else if (!vgic_apr_priority_active(c->gic_version, &v->apr, t->group,
 					     (uint8_t)t->priority)) {
 		finding_proof(fd, v->apr_event, "exit whose APRs show its priority dropped");
@@ -1108,7 +1167,7 @@ static void report_stuck_at_end(struct checker *c, struct irq_track *t)
 {
 	struct vcpu_track *v = t->vcpu >= 0 && (size_t)t->vcpu < c->nvcpus ? c->vcpus[t->vcpu] : NULL;
 	struct replay_finding fd;
-	char cause[400];
+	char cause[512];
 
 	if (!v)
 		return;

@@ -60,6 +60,8 @@ static void on_irq_pending(struct replay_model *m, const struct replay_model_row
 		 */
 		if (!m->seen_spi[intid] && p.level)
 			m->spis_unknown = true;
+		if (intid >= VGIC_ENGINE_NR_PRIVATE && p.level)
+			model_note_spis_raise(m, r); /* counted when queued: races other flushes */
 	}
 	if (target >= 0 && target < m->cfg.nr_vcpus && m->vcpu[target].thread_of == r->pid)
 		model_apply_one(m->e, &p); /* program order */
@@ -250,9 +252,20 @@ static void regs_from_row(const struct replay_model *m, const struct replay_mode
 }
 
 /*
+ * HCR bits that only vgic_v3_configure_hcr() / vgic_v2_configure_hcr()
+ * (6.19+) program; before, KVM's vgic_hcr held En and what
+ * vgic_v3_set_underflow() (UIE) and vgic_v3_set_npie() (NPIE) added, and
+ * the trap bits vgic_v3_enable() set for errata.
+ */
+#define HCR_REWORK_ONLY                                                                     \
+	(VGIC_HCR_LRENPIE | VGIC_HCR_VGRP0EIE | VGIC_HCR_VGRP0DIE | VGIC_HCR_VGRP1EIE |        \
+	 VGIC_HCR_VGRP1DIE | VGIC_HCR_VSGIEOICOUNT)
+
+/*
  * A flush snapshot: predict it (with the in-flight injections and, on a
  * vCPU whose state is unknown, each possible unnamed DIR), compare, and
- * follow the kernel where they differ.
+ * follow the kernel where they differ. Under a profile that does not
+ * rebuild the HCR, count a recorded HCR only a later kernel programs.
  */
 static void on_flush(struct replay_model *m, const struct replay_model_row *r)
 {
@@ -263,6 +276,8 @@ static void on_flush(struct replay_model *m, const struct replay_model_row *r)
 	int nflight, min_k, match, raced;
 
 	regs_from_row(m, r, &regs);
+	if (!vgic_profile_rebuilds_hcr(m->cfg.profile) && (regs.hcr & HCR_REWORK_ONLY))
+		m->res.hcr_foreign++;
 	nflight = model_injections_at_flush(m, r, &min_k);
 	if (mv->nraces)
 		model_settle_dir_races_at_flush(m, r, &regs, nflight, min_k);
@@ -292,10 +307,13 @@ static void on_sync(struct replay_model *m, const struct replay_model_row *r)
 	struct model_vcpu *mv = &m->vcpu[r->vcpu];
 	struct vgic_sync_result sr;
 	struct vgic_cpuif regs;
-	int i;
+	int i, spis;
 
 	regs_from_row(m, r, &regs);
+	spis = vgic_engine_active_spis(m->e);
 	vgic_engine_fold(m->e, r->vcpu, &regs, &sr);
+	if (vgic_engine_active_spis(m->e) < spis)
+		model_note_spis_drop(m, r); /* other vCPUs' flushes race the decrement */
 	mv->last_sync = r->id;
 	mv->in_fold = m->has_post; /* until the post event */
 	if (mv->nrearmed)
@@ -377,6 +395,7 @@ static void forget_comparison(struct predict_result *res, const struct predict_r
 void replay_model_step(struct replay_model *m, const struct replay_model_row *r)
 {
 	model_note_injections_returned(m, r);
+	model_note_spis_changes_done(m, r);
 	if (m->open_races)
 		model_note_dir_returns(m, r);
 	switch (r->kind) {

@@ -113,36 +113,123 @@ void model_enqueue(struct replay_model *m, const struct pending_injection *p)
 	m->q[m->nq++] = *p;
 }
 
-/* A thread has moved on: the injections and SGIs it made have returned. */
-void model_note_injections_returned(struct replay_model *m, const struct replay_model_row *r)
+/*
+ * Does row r show its thread moved on from the calls it was in (the rule
+ * of replay_event_moves_thread_on(), told whether the thread runs a
+ * vCPU)? If not, it may be an interrupt handler nested in such a call.
+ */
+bool model_row_moves_thread_on(const struct replay_model *m, const struct replay_model_row *r)
 {
 	bool vcpu_thread = false;
 	int i;
 
-	if (!m->nq)
-		return;
 	for (i = 0; i < m->cfg.nr_vcpus && !vcpu_thread; i++)
 		vcpu_thread = m->vcpu[i].thread_of == r->pid;
-	if (!replay_event_moves_thread_on(r->kind, vcpu_thread))
-		return; /* maybe an interrupt handler nested in the injecting call */
+	return replay_event_moves_thread_on(r->kind, vcpu_thread);
+}
+
+/* A thread has moved on: the injections and SGIs it made have returned. */
+void model_note_injections_returned(struct replay_model *m, const struct replay_model_row *r)
+{
+	int i;
+
+	if (!m->nq || !model_row_moves_thread_on(m, r))
+		return;
 	for (i = 0; i < m->nq; i++) /* this thread has moved on from its injections */
 		if (m->q[i].pid == r->pid)
 			m->q[i].done = true;
 }
 
 /*
+ * An SPI raised (kvm_vgic_inject_irq() with level 1): if KVM queues it,
+ * vgic_queue_irq_unlock() counts it in active_spis, at a moment between
+ * this event and its thread's next move (6.19+, GICv3 model).
+ */
+void model_note_spis_raise(struct replay_model *m, const struct replay_model_row *r)
+{
+	m->spis_raise[m->spis_raise_next] =
+		(struct spis_change){.ts = r->ts_ns, .pid = r->pid, .vcpu = -1};
+	m->spis_raise_next = (m->spis_raise_next + 1) % MAX_SPIS_RAISES;
+}
+
+/*
+ * A fold dropped active_spis (vgic_v3_fold_lr(): a level SPI the guest
+ * deactivated, atomic_dec_if_positive()), after the sync probe, before
+ * the folding thread's next event.
+ */
+void model_note_spis_drop(struct replay_model *m, const struct replay_model_row *r)
+{
+	m->spis_drop = (struct spis_change){.ts = r->ts_ns, .pid = r->pid, .vcpu = r->vcpu};
+}
+
+/* Row r's thread moved on: the active_spis changes it was making are made. */
+void model_note_spis_changes_done(struct replay_model *m, const struct replay_model_row *r)
+{
+	int i;
+
+	if (m->spis_drop.ts && !m->spis_drop.done_ts && m->spis_drop.pid == r->pid &&
+	    r->ts_ns > m->spis_drop.ts)
+		m->spis_drop.done_ts = r->ts_ns; /* the folding vCPU's next event (its post) */
+	if (!model_row_moves_thread_on(m, r))
+		return;
+	for (i = 0; i < MAX_SPIS_RAISES; i++) {
+		struct spis_change *c = &m->spis_raise[i];
+
+		if (c->ts && !c->done_ts && c->pid == r->pid && r->ts_ns >= c->ts &&
+		    r->kind != VR_EV_IRQ_PENDING)
+			c->done_ts = r->ts_ns;
+	}
+}
+
+/*
+ * Is the change made at or after this vCPU's previous event, or not yet
+ * certainly made by then? Then it may land before or after this flush's
+ * read of active_spis, which runs on another CPU at a moment the trace
+ * does not show (only the flush's return is traced).
+ */
+static bool change_races(const struct spis_change *c, int64_t before)
+{
+	return c->ts && (c->ts >= before || !c->done_ts || c->done_ts >= before);
+}
+
+/*
+ * May this flush of vcpu have read another active_spis than the model
+ * holds (6.19+: vgic_v3_configure_hcr() sets TDIR when it is non-zero)?
+ * Raises by other threads that race the flush, where the model's count
+ * is no more than their number (so it may be zero for the kernel), or a
+ * drop by another vCPU's fold that races it, where the model's count is
+ * zero (so it may be one for the kernel).
+ */
+static bool spis_ambiguous(const struct replay_model *m, int vcpu)
+{
+	int64_t before = m->vcpu[vcpu].last_ts;
+	int count = vgic_engine_active_spis(m->e), n = 0, i;
+
+	for (i = 0; i < MAX_SPIS_RAISES; i++)
+		n += m->spis_raise[i].pid != m->vcpu[vcpu].thread_of &&
+		     change_races(&m->spis_raise[i], before);
+	if (n && count <= n)
+		return true;
+	return !count && m->spis_drop.vcpu != vcpu && change_races(&m->spis_drop, before);
+}
+
+/*
  * Does an SPI the model holds back for another vCPU already count in
  * active_spis (6.19+, GICv3 model)? Its injection has returned before
  * this vCPU's previous event and it joins an AP list it is not on. One
- * still under way may count or not: m->tdir_maybe says so.
+ * still under way may count or not: m->tdir_maybe says so, as it does
+ * for any change of the count this flush may have missed or seen
+ * (spis_ambiguous()).
  */
 static bool queued_spi_counts(struct replay_model *m, int vcpu)
 {
 	int i;
 
-	m->tdir_maybe = false;
-	if (!m->hcr_exact || m->cfg.gic_version != 3 || m->cfg.guest_model == 2)
+	if (!m->hcr_exact || m->cfg.gic_version != 3 || m->cfg.guest_model == 2) {
+		m->tdir_maybe = false;
 		return false;
+	}
+	m->tdir_maybe = spis_ambiguous(m, vcpu);
 	for (i = 0; i < m->nq; i++) {
 		const struct pending_injection *p = &m->q[i];
 		struct vgic_irq_state s;

@@ -56,6 +56,9 @@ struct learned {
  * certainly not; the others are in flight. SGIs sent to another vCPU
  * (vgic_v3_dispatch_sgi on the sender's thread) race the same way.
  */
+/* SPI raises remembered for flushes that may race them (spis_raise). */
+#define MAX_SPIS_RAISES 8
+
 struct pending_injection {
 	int64_t ts;
 	int vcpu;
@@ -150,6 +153,20 @@ struct replay_model {
 	 */
 	bool tdir_from_queue;
 	bool tdir_maybe; /* ... or may be: an SPI injection for another vCPU still under way */
+	/*
+	 * Changes of active_spis (6.19+) made on another CPU than a flush
+	 * that reads it (vgic_v3_configure_hcr()), which the trace cannot
+	 * order against that read (model_spis_ambiguous()): the last SPI
+	 * raises (vgic_queue_irq_unlock() counts each SPI it queues), and
+	 * the last fold that dropped the count (a level SPI deactivated,
+	 * vgic_v3_fold_lr()). ts is the event, done_ts when its thread next
+	 * moved on (the change certainly made; 0 not yet).
+	 */
+	struct spis_change {
+		int64_t ts, done_ts;
+		int pid, vcpu;
+	} spis_raise[MAX_SPIS_RAISES], spis_drop;
+	int spis_raise_next;
 	struct pending_injection q[MAX_QUEUED], flight[MAX_QUEUED];
 	uint32_t flight_must; /* the in-flight ones this flush populated: certainly in */
 	int nq;
@@ -177,6 +194,10 @@ int model_learn_config(struct replay_model *m, struct tracedb *db, struct learne
 		       uint32_t *max_intid);
 
 /* model_inflight.c */
+bool model_row_moves_thread_on(const struct replay_model *m, const struct replay_model_row *r);
+void model_note_spis_raise(struct replay_model *m, const struct replay_model_row *r);
+void model_note_spis_drop(struct replay_model *m, const struct replay_model_row *r);
+void model_note_spis_changes_done(struct replay_model *m, const struct replay_model_row *r);
 void model_apply_one(struct vgic_engine *e, const struct pending_injection *p);
 void model_enqueue(struct replay_model *m, const struct pending_injection *p);
 void model_note_injections_returned(struct replay_model *m, const struct replay_model_row *r);

@@ -51,6 +51,13 @@ struct predict_result {
 	int64_t dir_races;   /* remote DIRs that raced their owner's fold (either outcome possible) */
 	int64_t dir_lost;    /* ... whose owner's next flush showed the interrupt still active */
 	int64_t first_mismatch_event;
+	/*
+	 * Flushes whose HCR holds a bit only the 6.19 rework's configure_hcr()
+	 * programs (LRENPIE, the VGrp enable/disable interrupts,
+	 * vSGIEOICount), counted under a profile that does not rebuild the
+	 * HCR: the kernel is not that profile's, whatever its LRs say.
+	 */
+	int64_t hcr_foreign;
 	/* AP lists after the prune (collector walks at vgic_post), compared entry by entry. */
 	int64_t ap_lists, ap_agree, ap_unknown; /* compared, alike, not compared (state unknown) */
 	int64_t first_ap_diff_event;		/* 0: none differed */

@@ -145,6 +145,7 @@ struct replay_fit {
 	int64_t ap_lists, ap_agree; /* AP lists compared, alike */
 	int64_t lr_divergences;	    /* LR_DIVERGENCE findings (the sort check's too) */
 	int64_t first_event;	    /* the first flush or AP list that differs, 0 none */
+	int64_t hcr_foreign;	    /* flushes with HCR bits only a later kernel sets */
 	int matches;		    /* every compared flush (most of them) and AP list, no LR_DIVERGENCE */
 };
 

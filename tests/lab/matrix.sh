@@ -52,8 +52,16 @@ for k in $kernels; do
 			emit "$k" 3 "$m" seed-trigger 1 50
 			emit "$k" 3 "$m" seed-trigger-repend 1 50
 			emit "$k" 3 "$m" eoimode1-remote-race 2 30
+			# SPIs from the VMM's thread against vCPU 1's flushes:
+			# active_spis and TDIR (6.19+), issue 19 item 4
+			emit "$k" 3 "$m" tdir-race 2 100
 		done ;;
 	esac
+	# The guest EOIs out of order (EOImode 0): two SPIs stay active for
+	# good, the guest's fault on any kernel (tests/data/lab-findings)
+	for m in vhe nvhe; do
+		emit "$k" 3 "$m" eoi-ooo 1 20
+	done
 	emit "$k" 3 vhe spi-paced 4 100
 	emit "$k" 3 vhe sgi 4 100
 	[ "${LAB_LINUX_GUESTS:-0}" = 1 ] || continue

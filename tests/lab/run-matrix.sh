@@ -8,6 +8,7 @@
 # shows an interrupt never acknowledged goes to FINDINGS_DIR instead
 # (LAB_FINDINGS, default CORPUS_DIR-findings), with an EXPECT naming each
 # lost INTID: check must report an error for it (tests/cli/t0650-findings.sh).
+# So does every eoi-ooo run (the guest's out-of-order EOIs: STUCK_ACTIVE).
 #
 # Usage: tests/lab/run-matrix.sh VGIC_REPLAY RUNS_DIR CORPUS_DIR [PATTERN...]
 #   LAB_DIR (build/lab) holds the kernels; LAB_KEEP_DAT is a case pattern of
@@ -79,7 +80,16 @@ while read -r name kernel gic mode scenario vcpus count; do
 		eoimode1-remote*) lostids=$(lost "$runs/$name") ;;
 		*) lostids= ;;
 		esac
-		if [ -n "$lostids" ]; then
+		if [ "$scenario" = eoi-ooo ]; then
+			# the guest's out-of-order EOIs leave A and B active for good:
+			# check must name both STUCK_ACTIVE
+			keep "$name" "$findings"
+			{
+				echo "# the guest EOIed 32 before 40, which preempted it (EOImode 0): both stay active"
+				for id in $(lost "$runs/$name"); do echo "STUCK_ACTIVE $id"; done
+			} > "$findings/$name/EXPECT"
+			echo "lab: $name: INTIDs $(lost "$runs/$name" | tr '\n' ' ')stuck active, kept in $findings"
+		elif [ -n "$lostids" ]; then
 			keep "$name" "$findings"
 			{
 				echo "# the guest never acknowledged these again (truth.csv); found by the lab"

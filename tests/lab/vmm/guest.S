@@ -33,6 +33,8 @@
  *   +0x6c seed_repend  non-zero: in the seed-bug dance, hold Y after the EOI of X until
  *                      the VMM injected Y again (+0x5c reinjected); +0x70 seed_held,
  *                      set by the guest once it holds Y
+ *   +0x74 mmio_spin    non-zero: vCPU 1 reads GICD_TYPER (a trapped MMIO read: an exit
+ *                      and a flush each) in a loop, this many delay iterations apart
  *   +0x3000 lowered[1024] (u32, written by the VMM)
  *   +0x4000 sent[1024] (u32: SGIs the guest sent, timer expiries it armed)
  *   +0x100 acked[1024], +0x1100 deactivated[1024], +0x2100 priority[1024] (bytes),
@@ -183,11 +185,30 @@ idle:
 40:	ldr	w4, [x3, #0x3c]			/* sgi_mode */
 	cbnz	w4, sgi_sender
 	ldr	w4, [x3, #0x44]			/* remote_dir */
-	cbz	w4, 9f
+	cbz	w4, 39f
 	cmp	x19, #1
 	b.eq	dir_server
+39:	ldr	w4, [x3, #0x74]			/* mmio_spin */
+	cbz	w4, 9f
+	cmp	x19, #1
+	b.eq	mmio_spinner
 9:	wfi
 	b	9b
+
+/*
+ * vCPU 1 in the tdir-race scenario: exit to KVM again and again with a
+ * trapped GICD_TYPER read (KVM emulates it and enters again, flushing
+ * each time), mmio_spin delay iterations apart, so that its flushes fall
+ * close to the VMM's SPI injections for vCPU 0 and to vCPU 0's exits.
+ */
+mmio_spinner:
+	mov	x1, #GICD
+	mov	x3, #SHARED
+37:	ldr	w2, [x1, #0x4]			/* GICD_TYPER */
+	ldr	w4, [x3, #0x74]
+38:	subs	w4, w4, #1
+	b.ne	38b
+	b	37b
 
 /* GICR/GICD_ISENABLER0 value in w2: SGIs 0-15, plus PPI 27 with the timer. */
 private_enable_mask:

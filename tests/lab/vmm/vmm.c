@@ -13,7 +13,11 @@
  * seed-trigger-repend (the seed SPI Y injected again while the guest holds it active),
  * eoimode1-remote (DIR from another vCPU), eoimode1-remote-race (the same, the owner not
  * waiting: an interrupt may be lost, which the truth then shows), sgi, timer, nested,
- * retarget, wfi-wake
+ * retarget, wfi-wake, eoi-ooo (EOImode 0, the guest EOIs a lower-priority SPI while a
+ * higher one it took later is still active: both stay active for good, see run_eoi_ooo),
+ * tdir-race (2 vCPUs: SPIs for vCPU 0 injected from the VMM's thread, paced with a random
+ * jitter, while vCPU 1 exits and re-enters continuously: 6.19+ sets TDIR on every vCPU
+ * while an SPI is in flight, active_spis, and the injection races vCPU 1's flushes)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -67,7 +71,8 @@ struct shared {
 	volatile uint32_t remote_nowait;
 	volatile uint32_t seed_repend;
 	volatile uint32_t seed_held;
-	uint8_t pad[0x100 - 0x74];
+	volatile uint32_t mmio_spin;
+	uint8_t pad[0x100 - 0x78];
 	volatile uint32_t acked[1024];
 	volatile uint32_t deactivated[1024];
 	volatile uint8_t priority[1024];
@@ -83,6 +88,7 @@ _Static_assert(offsetof(struct shared, target) == 0x2500, "guest.S layout");
 _Static_assert(offsetof(struct shared, lowered) == 0x3000, "guest.S layout");
 _Static_assert(offsetof(struct shared, nr_vcpus) == 0x64, "guest.S layout");
 _Static_assert(offsetof(struct shared, seed_held) == 0x70, "guest.S layout");
+_Static_assert(offsetof(struct shared, mmio_spin) == 0x74, "guest.S layout");
 _Static_assert(offsetof(struct shared, sent) == 0x4000, "guest.S layout");
 
 struct vm {
@@ -323,6 +329,70 @@ static void run_seed_trigger(struct vm *vm, int rounds)
 }
 
 /*
+ * Out-of-order EOI (issue 19, "no silent passes"), EOImode 0, GICv3, one
+ * vCPU: inject the lowest-priority SPI A (32, 0xf0); once the guest sits
+ * in its handler (A active, interrupts masked: the seed-bug dance of
+ * guest.S), inject B (40, 0x70) and let the guest acknowledge it, so that
+ * B preempts A at the CPU interface; the guest then EOIs A first and B
+ * second. An EOI drops the highest active priority (B's, then A's) and
+ * deactivates the INTID written only when its priority is the one dropped
+ * (QEMU's icv_eoir_write(), the GICv3 rule that EOIs come in reverse
+ * order of acknowledgement): neither is deactivated, both stay Active in
+ * their LRs with no active priority left. The VMM then kicks the vCPU out
+ * of KVM_RUN (its vcpu_put saves the APRs the trace shows) and, rounds
+ * times, injects A and B again (they wait Pending+Active for good) and a
+ * third SPI C (36) the guest takes as usual, so that the vCPU keeps
+ * entering the guest. The run fails only if A or B is acknowledged again
+ * (the scenario did not leave them stuck) or C is not.
+ */
+static void run_eoi_ooo(struct vm *vm, int rounds)
+{
+	const uint32_t a = FIRST_SPI, b = FIRST_SPI + 8, c = FIRST_SPI + 4;
+	int r;
+
+	inject_edge(vm, a);
+	if (wait_acked(vm, a, 0, 5000000)) {
+		fprintf(stderr, "vmm: eoi-ooo: SPI %u not acknowledged\n", a);
+		vm->failed = 1;
+		return;
+	}
+	inject_edge(vm, b); /* higher priority than A: KVM puts it in an LR */
+	pause_us(20000);
+	vm->sh->pile_ready = 1; /* the guest acknowledges B, EOIs A, then B */
+	if (wait_acked(vm, b, 0, 5000000)) {
+		fprintf(stderr, "vmm: eoi-ooo: SPI %u not acknowledged\n", b);
+		vm->failed = 1;
+		return;
+	}
+	if (WAIT_UNTIL(vm, vm->sh->deactivated[b] == 1, 5000000)) {
+		fprintf(stderr, "vmm: eoi-ooo: the guest never EOIed SPI %u\n", b);
+		vm->failed = 1;
+		return;
+	}
+	pause_us(5000);
+	pthread_kill(vm->thread[0], SIGUSR1); /* KVM_RUN returns: vcpu_put saves the APRs */
+	for (r = 0; r < rounds && !vm->failed; r++) {
+		uint32_t before = vm->sh->acked[c];
+
+		inject_edge(vm, a);
+		inject_edge(vm, b);
+		pause_us(2000);
+		inject_edge(vm, c);
+		if (wait_acked(vm, c, before, 5000000)) {
+			fprintf(stderr, "vmm: eoi-ooo: SPI %u not acknowledged\n", c);
+			vm->failed = 1;
+		}
+	}
+	pause_us(20000);
+	if (vm->sh->acked[a] != 1 || vm->sh->acked[b] != 1) {
+		fprintf(stderr, "vmm: eoi-ooo: SPIs %u and %u acknowledged %u and %u times: the "
+			"out-of-order EOI did not leave them active\n", a, b, vm->sh->acked[a],
+			vm->sh->acked[b]);
+		vm->failed = 1;
+	}
+}
+
+/*
  * SGIs between vCPUs (set before the vCPUs start: the guest reads the
  * mode once): every vCPU sends count/vcpus SGIs (INTID 4*vcpu +
  * i%4) to the next vCPU, paced by the target's acknowledgements; the guest
@@ -476,7 +546,7 @@ int main(int argc, char **argv)
 	struct sigaction sa;
 	const char *scenario, *truth = NULL;
 	int count = 100, nspis = 16, spread = 1, lossy = 0, i;
-	long wfi_pause_us = 0;
+	long wfi_pause_us = 0, jitter_us = 0;
 	unsigned seed = 1;
 	int report_rate = 0;
 	struct timespec t0;
@@ -485,7 +555,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: vmm SCENARIO [--vcpus N] [--count N] [--seed N] [--gic 2|3] "
 				"[--truth FILE]\n"
 				"scenarios: spi-paced spi-burst spi-level eoimode1 eoimode1-remote "
-				"seed-trigger seed-trigger-repend sgi timer nested retarget wfi-wake\n");
+				"seed-trigger seed-trigger-repend eoi-ooo tdir-race sgi timer nested retarget wfi-wake\n");
 		return 2;
 	}
 	memset(&vm, 0, sizeof(vm));
@@ -522,6 +592,11 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(scenario, "seed-trigger"))
 		vm.sh->seed_intid = FIRST_SPI; /* the lowest priority, 0xf0 */
+	if (!strcmp(scenario, "eoi-ooo")) {
+		if (vm.gic_version != 3 || vm.nvcpus != 1)
+			return fprintf(stderr, "vmm: eoi-ooo needs GICv3 and 1 vCPU\n"), 2;
+		vm.sh->seed_intid = FIRST_SPI; /* A: the guest holds it and takes B (guest.S) */
+	}
 	if (!strcmp(scenario, "spi-level")) {
 		vm.sh->level_mask = 0xffff; /* SPIs 32-47 level-sensitive */
 		vm.sh->level_wait = 1;
@@ -550,6 +625,17 @@ int main(int argc, char **argv)
 		vm.sh->remote_nowait = 1;
 		spread = 0;
 		lossy = 1;
+		scenario = "spi-paced";
+	}
+	if (!strcmp(scenario, "tdir-race")) {
+		/* Every SPI to vCPU 0, EOImode 0; vCPU 1 spins on a trapped MMIO read
+		 * (guest.S mmio_spinner), so that it flushes again and again while the
+		 * VMM's thread injects: the cross-CPU TDIR race of issue 19 (item 4). */
+		if (vm.nvcpus < 2)
+			return fprintf(stderr, "vmm: tdir-race needs 2 vCPUs\n"), 2;
+		vm.sh->mmio_spin = 20000;
+		spread = 0;
+		jitter_us = 400;
 		scenario = "spi-paced";
 	}
 	if (!strcmp(scenario, "sgi") && vm.nvcpus < 2)
@@ -595,6 +681,9 @@ int main(int argc, char **argv)
 	if (!strcmp(scenario, "seed-trigger")) {
 		run_seed_trigger(&vm, count / 10 ? count / 10 : 1);
 		count = 0;
+	} else if (!strcmp(scenario, "eoi-ooo")) {
+		run_eoi_ooo(&vm, count);
+		count = 0;
 	} else if (!strcmp(scenario, "sgi")) {
 		run_sgi(&vm, count);
 		count = 0;
@@ -616,6 +705,8 @@ int main(int argc, char **argv)
 
 			if (wfi_pause_us)
 				pause_us(wfi_pause_us);
+			if (jitter_us) /* land at a random point of vCPU 1's exit/entry cycle */
+				pause_us(rand() % jitter_us);
 			inject_edge(&vm, intid);
 			if (wait_acked(&vm, intid, before, lossy ? 200000 : 5000000)) {
 				fprintf(stderr, "vmm: INTID %u not acknowledged within %s\n", intid,
