@@ -111,7 +111,7 @@ print(w, h, round(1 - white / total, 3), red)
 PY
 if command -v chromium > /dev/null; then
 	shot() { # shot PAGE PNG: Chromium's screenshot of the top of the page
-		timeout 120 chromium --headless=new --no-sandbox --disable-gpu --hide-scrollbars \
+		timeout 120 chromium --headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage --hide-scrollbars \
 			--user-data-dir="$TMP/chromium" --window-size=1100,1200 --screenshot="$2" \
 			"file://$1" > "$TMP/chromium.log" 2>&1
 	}
