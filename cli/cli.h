@@ -109,6 +109,20 @@ struct cli_filters {
 	struct cli_time from, to;
 };
 
+/* The filters' rows of a command's getopt_long() table. */
+#define CLI_FILTER_LONGOPTS                                                              \
+	{"vcpu", required_argument, NULL, CLI_OPT_VCPU},                                 \
+	{"intid", required_argument, NULL, CLI_OPT_INTID},                               \
+	{"from", required_argument, NULL, CLI_OPT_FROM},                                 \
+	{"to", required_argument, NULL, CLI_OPT_TO}
+
+/* The case labels of a filter option, for cli_filters_option(). */
+#define CLI_FILTER_CASES                                                           \
+	case CLI_OPT_VCPU:                                                         \
+	case CLI_OPT_INTID:                                                        \
+	case CLI_OPT_FROM:                                                         \
+	case CLI_OPT_TO
+
 /* No filter: the whole trace. */
 void cli_filters_init(struct cli_filters *f);
 

@@ -273,10 +273,7 @@ static int parse_check_args(int argc, char **argv, struct check_args *a)
 {
 	static const struct option longopts[] = {
 		{"profile", required_argument, NULL, 'p'}, {"list-profiles", no_argument, NULL, 'L'},
-		{"vcpu", required_argument, NULL, CLI_OPT_VCPU},
-		{"intid", required_argument, NULL, CLI_OPT_INTID},
-		{"from", required_argument, NULL, CLI_OPT_FROM},
-		{"to", required_argument, NULL, CLI_OPT_TO},
+		CLI_FILTER_LONGOPTS,
 		{"json", no_argument, NULL, 'j'},	   {"quiet", no_argument, NULL, 'q'},
 		{"no-store", no_argument, NULL, 'n'},	   {"help", no_argument, NULL, 'h'},
 		{"store", no_argument, NULL, 'S'},
@@ -299,10 +296,7 @@ static int parse_check_args(int argc, char **argv, struct check_args *a)
 				printf("%-12s %s\n", vgic_profile_name(vgic_profile_at(i)),
 				       vgic_profile_description(vgic_profile_at(i)));
 			return 0;
-		case CLI_OPT_VCPU:
-		case CLI_OPT_INTID:
-		case CLI_OPT_FROM:
-		case CLI_OPT_TO:
+		CLI_FILTER_CASES:
 			if (cli_filters_option("check", c, optarg, &a->filters))
 				return 2;
 			break;

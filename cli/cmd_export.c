@@ -66,10 +66,7 @@ static int parse_export_args(int argc, char **argv, struct export_args *a)
 		{"format", required_argument, NULL, 'f'},
 		{"output", required_argument, NULL, 'o'},
 		{"profile", required_argument, NULL, 'p'},
-		{"vcpu", required_argument, NULL, CLI_OPT_VCPU},
-		{"intid", required_argument, NULL, CLI_OPT_INTID},
-		{"from", required_argument, NULL, CLI_OPT_FROM},
-		{"to", required_argument, NULL, CLI_OPT_TO},
+		CLI_FILTER_LONGOPTS,
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -93,10 +90,7 @@ static int parse_export_args(int argc, char **argv, struct export_args *a)
 		case 'q':
 			a->quiet = 1;
 			break;
-		case CLI_OPT_VCPU:
-		case CLI_OPT_INTID:
-		case CLI_OPT_FROM:
-		case CLI_OPT_TO:
+		CLI_FILTER_CASES:
 			if (cli_filters_option("export", c, optarg, &a->filters))
 				return 2;
 			break;

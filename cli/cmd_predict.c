@@ -45,10 +45,7 @@ static int parse_predict_args(int argc, char **argv, struct replay_options *opt,
 {
 	static const struct option longopts[] = {
 		{"profile", required_argument, NULL, 'p'},
-		{"vcpu", required_argument, NULL, CLI_OPT_VCPU},
-		{"intid", required_argument, NULL, CLI_OPT_INTID},
-		{"from", required_argument, NULL, CLI_OPT_FROM},
-		{"to", required_argument, NULL, CLI_OPT_TO},
+		CLI_FILTER_LONGOPTS,
 		{"raw", no_argument, NULL, 'r'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -63,10 +60,7 @@ static int parse_predict_args(int argc, char **argv, struct replay_options *opt,
 		case 'p':
 			opt->profile = optarg;
 			break;
-		case CLI_OPT_VCPU:
-		case CLI_OPT_INTID:
-		case CLI_OPT_FROM:
-		case CLI_OPT_TO:
+		CLI_FILTER_CASES:
 			if (cli_filters_option("predict", c, optarg, f))
 				return 2;
 			break;

@@ -468,10 +468,7 @@ static int parse_report_args(int argc, char **argv, struct report *r, struct rep
 {
 	static const struct option longopts[] = {
 		{"profile", required_argument, NULL, 'p'},
-		{"vcpu", required_argument, NULL, CLI_OPT_VCPU},
-		{"intid", required_argument, NULL, CLI_OPT_INTID},
-		{"from", required_argument, NULL, CLI_OPT_FROM},
-		{"to", required_argument, NULL, CLI_OPT_TO},
+		CLI_FILTER_LONGOPTS,
 		{"json", no_argument, NULL, 'j'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -486,10 +483,7 @@ static int parse_report_args(int argc, char **argv, struct report *r, struct rep
 		case 'p':
 			opt->profile = optarg;
 			break;
-		case CLI_OPT_VCPU:
-		case CLI_OPT_INTID:
-		case CLI_OPT_FROM:
-		case CLI_OPT_TO:
+		CLI_FILTER_CASES:
 			if (cli_filters_option("report", c, optarg, &r->filters))
 				return 2;
 			break;

@@ -83,10 +83,7 @@ static int parse_tui_args(int argc, char **argv, struct tui_options *o, struct c
 		{"read-only", no_argument, NULL, 'r'},
 		{"keys", no_argument, NULL, 'k'},
 		{"profile", required_argument, NULL, 'p'},
-		{"vcpu", required_argument, NULL, CLI_OPT_VCPU},
-		{"intid", required_argument, NULL, CLI_OPT_INTID},
-		{"from", required_argument, NULL, CLI_OPT_FROM},
-		{"to", required_argument, NULL, CLI_OPT_TO},
+		CLI_FILTER_LONGOPTS,
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -109,10 +106,7 @@ static int parse_tui_args(int argc, char **argv, struct tui_options *o, struct c
 		case 'r':
 			o->read_only = 1;
 			break;
-		case CLI_OPT_VCPU:
-		case CLI_OPT_INTID:
-		case CLI_OPT_FROM:
-		case CLI_OPT_TO:
+		CLI_FILTER_CASES:
 			if (cli_filters_option("tui", c, optarg, f))
 				return 2;
 			break;

@@ -151,10 +151,17 @@ section_terms() {
 }
 
 # source_options FILE.c: the options the code accepts: the names of its
-# struct option table ("--name") and the letters of the getopt_long()
-# option string ("-x"); -h and --help when it uses cli_is_help().
+# struct option table ("--name"), with those of cli.h's shared
+# CLI_FILTER_LONGOPTS rows when it uses them, and the letters of the
+# getopt_long() option string ("-x"); -h and --help when it uses
+# cli_is_help().
 source_options() {
-	awk '
+	filters=$(awk '/^#define CLI_FILTER_LONGOPTS/ { on = 1 } on {
+			while (match($0, /\{"[a-z-]+"/)) { print "--" substr($0, RSTART + 2, RLENGTH - 3)
+				$0 = substr($0, RSTART + RLENGTH) } }
+		on && !/\\$/ { exit }' "$cli/cli.h" | tr '\n' ' ')
+	awk -v filters="$filters" '
+	/CLI_FILTER_LONGOPTS/ { n = split(filters, f, " "); for (i = 1; i <= n; i++) print f[i] }
 	{
 		line = $0
 		while (match(line, /\{"[A-Za-z0-9-]+", *(no|required|optional)_argument/)) {
