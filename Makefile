@@ -171,7 +171,7 @@ $(BUILD)/tests-san/test_timeline: $(BUILD)/san/ui/timeline.o
 CROSS_CC   := aarch64-linux-gnu-gcc
 CROSS_DIR  := $(BUILD)/aarch64
 CROSS_SRC  := $(filter-out collector/import/import_tracedat.c,$(LIB_SRC)) $(GEN_SRC) \
-              $(filter-out cli/cmd_tui.c,$(CLI_SRC))
+              $(filter-out cli/cmd_tui.c,$(CLI_SRC)) ui/timeline.c
 CROSS_OBJ  := $(patsubst %.c,$(CROSS_DIR)/%.o,$(patsubst $(BUILD)/%,%,$(CROSS_SRC)))
 CROSS_CFLAGS := $(STD) $(WARN) -O2 -DVR_NO_TRACECMD -DVR_NO_TUI -I$(BUILD)/bpf $(CFLAGS)
 CROSS_LIBS := -static -lsqlite3 -lbpf -lelf -ljson-c -llzma -lz -lzstd -lpthread -lm -ldl

@@ -20,6 +20,9 @@ expect_eq "check CAPTURE.xz prints what import + check prints" "$(cmp "$TMP/want
 expect_eq "the first run imports into the cache beside it, and says so" \
 	"$(cat "$TMP/err1")" "vgic-replay: imported $cap into $cache (used again while $cap is unchanged)"
 test -f "$cache"; expect_eq "the cache is .NAME.vgic-replay.db" $? 0
+expect_eq "the cache holds the TUI's summaries, as an import does" \
+	"$($VR sql --csv --no-header "$cache" "SELECT count(*), sum(run_ns) FROM tui_summary")" \
+	"$($VR sql --csv --no-header "$TMP/seed.db" "SELECT count(*), sum(run_ns) FROM tui_summary")"
 $VR check -p linux-6.19 "$cap" > "$TMP/got-check2" 2> "$TMP/err2"
 expect_eq "the second run reuses the cache" "$(cat "$TMP/err2")" "vgic-replay: using cached import $cache of $cap"
 expect_eq "with the same output" "$(cmp "$TMP/want-check" "$TMP/got-check2" && echo same)" same
