@@ -116,8 +116,15 @@ static json_object *count_json(const struct replay_irq_count *k)
 	return o;
 }
 
-/* The accounting table as text. */
-static void print_accounting(const struct replay_result *res)
+/* Is an accounting row within --vcpu and --intid (the replay counts every INTID)? */
+static int count_wanted(const struct cli_filters *f, const struct replay_irq_count *k)
+{
+	return (f->vcpu == VR_NO_VALUE || k->vcpu == f->vcpu) &&
+	       (f->intid == VR_NO_VALUE || k->intid == f->intid);
+}
+
+/* The accounting table as text, the rows within the filters. */
+static void print_accounting(const struct replay_result *res, const struct cli_filters *f)
 {
 	size_t i;
 
@@ -127,6 +134,8 @@ static void print_accounting(const struct replay_result *res)
 		const struct replay_irq_count *k = &res->counts[i];
 		char vcpu[24];
 
+		if (!count_wanted(f, k))
+			continue;
 		if (k->vcpu == VR_NO_VALUE)
 			snprintf(vcpu, sizeof(vcpu), "-");
 		else
@@ -425,8 +434,8 @@ static json_object *model_json(const struct replay_result *res)
  * The text summary after the findings: profile (and the diagnosis, when
  * one ran), checks, counts, the model, the accounting.
  */
-static void print_text_summary(const struct replay_result *res, int after_findings,
-			       const char *diagnosis)
+static void print_text_summary(const struct replay_result *res, const struct cli_filters *f,
+			       int after_findings, const char *diagnosis)
 {
 	if (res->synthetic[0])
 		printf("%sSYNTHETIC trace: %s; not a recording\n", after_findings ? "\n" : "",
@@ -463,7 +472,7 @@ static void print_text_summary(const struct replay_result *res, int after_findin
 		       "acknowledgements counted\n",
 		       (long long)res->model.lpi_unrecorded);
 	if (res->has_snapshots)
-		print_accounting(res);
+		print_accounting(res, f);
 }
 
 /* What a check ends with: the run whose findings it reports, and the diagnosis if one ran. */
@@ -579,7 +588,7 @@ static void diagnosis_line(const struct check_args *a, const struct check_outcom
 
 /* The end of the JSON document: the run's profile, the diagnosis, model tallies and accounting. */
 static void add_json_summary(struct cli_json *j, const struct replay_result *res,
-			     const struct check_outcome *o)
+			     const struct cli_filters *f, const struct check_outcome *o)
 {
 	cli_json_add(j, "profile", cli_json_string(vgic_profile_name(res->profile)));
 	cli_json_add(j, "profile_reason", cli_json_string(res->profile_reason));
@@ -594,7 +603,8 @@ static void add_json_summary(struct cli_json *j, const struct replay_result *res
 	cli_json_add(j, "model", model_json(res));
 	cli_json_open_array(j, "accounting");
 	for (size_t i = 0; i < res->ncounts; i++)
-		cli_json_add(j, NULL, count_json(&res->counts[i]));
+		if (count_wanted(f, &res->counts[i]))
+			cli_json_add(j, NULL, count_json(&res->counts[i]));
 	cli_json_close(j);
 }
 
@@ -613,7 +623,7 @@ static int print_outcome_json(const struct check_args *a, const struct check_out
 	for (size_t i = 0; i < o->found.n; i++)
 		cli_json_add(&j, NULL, finding_json(&o->found.f[i]));
 	cli_json_close(&j);
-	add_json_summary(&j, &o->res, o);
+	add_json_summary(&j, &o->res, &a->filters, o);
 	return cli_json_end(&j);
 }
 
@@ -629,7 +639,8 @@ static int print_outcome(const struct check_args *a, const struct check_outcome 
 	for (size_t i = 0; i < o->found.n; i++)
 		print_finding(&o->found.f[i]);
 	if (!a->quiet)
-		print_text_summary(&o->res, o->found.n > 0, o->diagnosed ? diagnosis : NULL);
+		print_text_summary(&o->res, &a->filters, o->found.n > 0,
+				   o->diagnosed ? diagnosis : NULL);
 	else if (o->diagnosed)
 		printf("diagnosis: %s\n", diagnosis);
 	return 0;
