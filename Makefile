@@ -64,7 +64,7 @@ REPLAY_SRC    := replay/driver.c replay/lifecycle.c replay/findings.c replay/mod
                  replay/export.c replay/export_html.c replay/v5_check.c
 ENGINE_SRC    := engine/vgic_engine.c engine/profiles.c engine/guest_cpuif.c \
                  engine/registers.c engine/vgic_v5.c engine/vgic_mmio.c
-CLI_SRC       := cli/vgic-replay.c cli/cli_args.c cli/cli_capture.c cli/cmd_import.c cli/cmd_info.c cli/cmd_sql.c cli/cmd_check.c \
+CLI_SRC       := cli/vgic-replay.c cli/cli_args.c cli/cli_capture.c cli/cli_json.c cli/cmd_import.c cli/cmd_info.c cli/cmd_sql.c cli/cmd_check.c \
                  cli/cmd_report.c cli/cmd_probes.c cli/cmd_record.c cli/cmd_predict.c \
                  cli/cmd_tui.c cli/cmd_export.c
 UI_SRC        := ui/tui.c ui/timeline.c
