@@ -190,18 +190,29 @@ static void summary_progress(int64_t done, int64_t total, void *arg)
 	vr_progress_update(arg, (uint64_t)done, (uint64_t)total);
 }
 
-/* See cli.h. */
+/*
+ * See cli.h. SIGINT, SIGTERM and SIGHUP wait until the summaries are
+ * committed (they take seconds, not minutes), so that an interrupted
+ * command leaves a whole trace and no hot journal beside it.
+ */
 void cli_store_summaries(const char *cmd, const char *path, int quiet)
 {
 	struct vr_error err = {{0}};
 	struct vr_progress progress;
+	sigset_t ends, old;
 	int rc;
 
+	sigemptyset(&ends);
+	sigaddset(&ends, SIGINT);
+	sigaddset(&ends, SIGTERM);
+	sigaddset(&ends, SIGHUP);
+	sigprocmask(SIG_BLOCK, &ends, &old);
 	vr_progress_init(&progress, "tui summaries");
 	if (quiet)
 		progress.enabled = 0;
 	rc = timeline_store_summaries(path, summary_progress, &progress, &err);
 	vr_progress_done(&progress);
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (rc)
 		cli_error("warning: %s: %s (the TUI builds them in memory at each open)", cmd,
 			  err.msg);

@@ -85,6 +85,24 @@ expect_eq "a temporary import is there while the query runs" "$(ls -A "$TMP/tmp2
 kill -TERM $pid 2> /dev/null; expect_eq "the query was still running" $? 0
 wait $pid 2> /dev/null
 expect_eq "SIGTERM: the temporary import is removed" "$(ls -A "$TMP/tmp2")" ""
+# SIGTERM at any moment of an import (parsing, building the indexes, renaming) leaves either
+# nothing or the whole trace, never the hidden temporary file: killed at tenths of the time a
+# whole import of the corpus's biggest capture takes.
+big=$DATA/lab/linux-6.12-gicv3-vhe-linux-blk-2vcpu/trace.txt.xz
+mkdir "$TMP/term"
+t0=$(date +%s%N); $VR_FAST import -q "$big" -o "$TMP/term/t.db"; t1=$(date +%s%N)
+rm -f "$TMP/term/t.db"
+left=
+for k in 1 2 3 4 5 6 7 8 9; do
+	$VR_FAST import -q "$big" -o "$TMP/term/t.db" > /dev/null 2>&1 &
+	pid=$!
+	sleep "$(awk -v ns=$((t1 - t0)) -v k=$k 'BEGIN { printf "%.3f", ns * k / 10 / 1e9 }')"
+	kill -TERM $pid 2> /dev/null
+	wait $pid 2> /dev/null
+	left="$left$(ls -A "$TMP/term" | grep -v '^t\.db$')"
+	rm -f "$TMP/term/t.db"
+done
+expect_eq "SIGTERM at 9 moments of an import: no temporary file left" "$left" ""
 
 # Standard input, compressed or not.
 xz -dc "$cap" | gzip | $VR import -q - -o "$TMP/stdin.db"
