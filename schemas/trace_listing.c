@@ -6,7 +6,7 @@
 
 #define MAX_COLS 24
 
-static const char *const listing_sql[] = {
+static const char *const listing_sql[TRACE_LIST_COUNT] = {
 	[TRACE_LIST_INFO] = "SELECT source_file, source_format, capture_tool, kernel_release, "
 			    "kernel_release_source, gic_version, gic_version_source, nr_lrs, "
 			    "nr_lrs_source, clock, first_ts_ns, last_ts_ns, events_total, "
@@ -39,7 +39,7 @@ int trace_listing_run(struct tracedb *db, enum trace_listing which, trace_listin
 	sqlite3_stmt *st;
 	int n = 0, rc;
 
-	if ((unsigned)which >= sizeof(listing_sql) / sizeof(listing_sql[0]))
+	if ((unsigned)which >= TRACE_LIST_COUNT || !listing_sql[which])
 		return vr_error_set(err, "no such listing");
 	if (sqlite3_prepare_v2(sql, listing_sql[which], -1, &st, NULL) != SQLITE_OK)
 		return vr_error_set(err, "%s", sqlite3_errmsg(sql));

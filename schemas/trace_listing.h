@@ -27,6 +27,7 @@ enum trace_listing {
 	TRACE_LIST_UNPARSED,	  /* input position, reason; the first 10 */
 	TRACE_LIST_LAST_CHECK,	  /* the last stored check: run, profile, findings, profile_reason */
 	TRACE_LIST_GAP_ROWS,	  /* cpu, lost, start_ts_ns, src_pos as stored (NULLs kept); first 20 */
+	TRACE_LIST_COUNT	  /* not a listing: how many there are */
 };
 
 /* One row: ncols texts, NULL for SQL NULL. */

@@ -229,7 +229,7 @@ static void read_as_readers(const char *path)
 	if (replay_check(db, &opt, NULL, NULL, &res, &err) == 0)
 		replay_result_free(&res);
 	trace_facts_read(db, &facts, &err);
-	for (int l = TRACE_LIST_INFO; l <= TRACE_LIST_UNPARSED; l++)
+	for (int l = TRACE_LIST_INFO; l < TRACE_LIST_COUNT; l++) /* every listing info has */
 		trace_listing_run(db, (enum trace_listing)l, ignore_row, NULL, &err);
 	read_as_tui(db);
 	tracedb_close(db);
