@@ -118,6 +118,30 @@ static void events_query(const struct trace_filter *f, char *q, size_t n)
 }
 
 /*
+ * The snapshot rows a stream of some snapshot kinds only can want: the
+ * rows of its kinds' phases (the writer gives a snapshot its event's
+ * kind as phase), so that the scan passes the others at the cost of one
+ * column and can step instead of seeking. "" for any other stream.
+ */
+static const char *phase_filter(const struct trace_filter *f)
+{
+	static const struct {
+		uint64_t kinds;
+		const char *where;
+	} only[] = {
+		{VR_KIND_BIT(VR_EV_FLUSH), " AND phase = 'flush'"},
+		{VR_KIND_BIT(VR_EV_SYNC), " AND phase = 'sync'"},
+		{VR_KIND_BIT(VR_EV_POST), " AND phase = 'post'"},
+		{VR_KIND_BIT(VR_EV_FLUSH) | VR_KIND_BIT(VR_EV_SYNC), " AND phase IN ('flush', 'sync')"},
+	};
+
+	for (size_t i = 0; i < sizeof(only) / sizeof(only[0]); i++)
+		if (f->kinds == only[i].kinds)
+			return only[i].where;
+	return "";
+}
+
+/*
  * The snapshot scan, in event_id order from ?1 (a side scan: it steps
  * through a dense stream, seeks for a sparse one): the registers,
  * vgic_post's AP-list length and, in format 2, the LRs of the row. Every
@@ -128,7 +152,7 @@ static void snapshots_query(const struct trace_filter *f, int version, char *q, 
 {
 	snprintf(q, n,
 		 "SELECT event_id, gic_version, nr_lrs, used_lrs, hcr, vmcr, %s, %s%s%s FROM snapshots s "
-		 "WHERE event_id >= ?1 ORDER BY event_id",
+		 "WHERE event_id >= ?1%s ORDER BY event_id",
 		 f->ap_len ? "CASE WHEN ap_list_truncated IS NULL THEN -1 WHEN ap_list_truncated "
 			     "THEN 1000000 ELSE (SELECT count(*) FROM ap_list_entries a "
 			     "WHERE a.event_id = s.event_id) END"
@@ -137,7 +161,8 @@ static void snapshots_query(const struct trace_filter *f, int version, char *q, 
 		 version >= 2 ? ", lr0, lr1, lr2, lr3, lr4, lr5, lr6, lr7, lr8, lr9, lr10, lr11, "
 				"lr12, lr13, lr14, lr15"
 			      : "",
-		 f->apr && f->apr_all ? ", ap0r1, ap0r2, ap0r3, ap1r1, ap1r2, ap1r3" : "");
+		 f->apr && f->apr_all ? ", ap0r1, ap0r2, ap0r3, ap1r1, ap1r2, ap1r3" : "",
+		 phase_filter(f));
 }
 
 /*
@@ -147,7 +172,8 @@ static void snapshots_query(const struct trace_filter *f, int version, char *q, 
  */
 static int wants_every_snapshot(const struct trace_filter *f)
 {
-	return (!f->kinds || (f->kinds & VR_KINDS_SNAPSHOT) == VR_KINDS_SNAPSHOT) &&
+	return (!f->kinds || (f->kinds & VR_KINDS_SNAPSHOT) == VR_KINDS_SNAPSHOT ||
+		phase_filter(f)[0]) &&
 	       f->vcpu == VR_NO_VALUE && f->intid == VR_NO_VALUE && f->from_ns == VR_NO_VALUE &&
 	       f->to_ns == VR_NO_VALUE;
 }
