@@ -118,27 +118,32 @@ static void events_query(const struct trace_filter *f, char *q, size_t n)
 }
 
 /*
- * The snapshot rows a stream of some snapshot kinds only can want: the
- * rows of its kinds' phases (the writer gives a snapshot its event's
- * kind as phase), so that the scan passes the others at the cost of one
- * column and can step instead of seeking. "" for any other stream.
+ * The snapshot rows a stream that leaves out some snapshot kinds can
+ * want: those of its snapshot kinds' phases (the writer gives a snapshot
+ * its event's kind as phase), so that the scan passes the others at the
+ * cost of one column and can step instead of seeking. "" for a stream of
+ * every snapshot kind. Written into where (n bytes).
  */
-static const char *phase_filter(const struct trace_filter *f)
+static const char *phase_filter(const struct trace_filter *f, char *where, size_t n)
 {
 	static const struct {
-		uint64_t kinds;
-		const char *where;
-	} only[] = {
-		{VR_KIND_BIT(VR_EV_FLUSH), " AND phase = 'flush'"},
-		{VR_KIND_BIT(VR_EV_SYNC), " AND phase = 'sync'"},
-		{VR_KIND_BIT(VR_EV_POST), " AND phase = 'post'"},
-		{VR_KIND_BIT(VR_EV_FLUSH) | VR_KIND_BIT(VR_EV_SYNC), " AND phase IN ('flush', 'sync')"},
-	};
+		enum vr_event_kind kind;
+		const char *phase;
+	} phases[] = {{VR_EV_FLUSH, "'flush'"}, {VR_EV_SYNC, "'sync'"}, {VR_EV_POST, "'post'"}};
+	int first = 1;
 
-	for (size_t i = 0; i < sizeof(only) / sizeof(only[0]); i++)
-		if (f->kinds == only[i].kinds)
-			return only[i].where;
-	return "";
+	where[0] = '\0';
+	if (!f->kinds || (f->kinds & VR_KINDS_SNAPSHOT) == VR_KINDS_SNAPSHOT)
+		return where;
+	snprintf(where, n, " AND phase IN (");
+	for (size_t i = 0; i < sizeof(phases) / sizeof(phases[0]); i++)
+		if (f->kinds & VR_KIND_BIT(phases[i].kind)) {
+			strncat(where, first ? "" : ", ", n - strlen(where) - 1);
+			strncat(where, phases[i].phase, n - strlen(where) - 1);
+			first = 0;
+		}
+	strncat(where, first ? "NULL)" : ")", n - strlen(where) - 1);
+	return where;
 }
 
 /*
@@ -150,6 +155,8 @@ static const char *phase_filter(const struct trace_filter *f)
  */
 static void snapshots_query(const struct trace_filter *f, int version, char *q, size_t n)
 {
+	char where[64];
+
 	snprintf(q, n,
 		 "SELECT event_id, gic_version, nr_lrs, used_lrs, hcr, vmcr, %s, %s%s%s FROM snapshots s "
 		 "WHERE event_id >= ?1%s ORDER BY event_id",
@@ -162,19 +169,17 @@ static void snapshots_query(const struct trace_filter *f, int version, char *q, 
 				"lr12, lr13, lr14, lr15"
 			      : "",
 		 f->apr && f->apr_all ? ", ap0r1, ap0r2, ap0r3, ap1r1, ap1r2, ap1r3" : "",
-		 phase_filter(f));
+		 phase_filter(f, where, sizeof(where)));
 }
 
 /*
- * Does the stream want every snapshot row (then its side scans step
- * along with it rather than seek)? Not when it leaves out a snapshot kind
- * or filters events by vCPU, INTID or time.
+ * Does the stream want every snapshot row of its phases (then its side
+ * scans step along with it rather than seek)? Not when it filters events
+ * by vCPU, INTID or time.
  */
 static int wants_every_snapshot(const struct trace_filter *f)
 {
-	return (!f->kinds || (f->kinds & VR_KINDS_SNAPSHOT) == VR_KINDS_SNAPSHOT ||
-		phase_filter(f)[0]) &&
-	       f->vcpu == VR_NO_VALUE && f->intid == VR_NO_VALUE && f->from_ns == VR_NO_VALUE &&
+	return f->vcpu == VR_NO_VALUE && f->intid == VR_NO_VALUE && f->from_ns == VR_NO_VALUE &&
 	       f->to_ns == VR_NO_VALUE;
 }
 
