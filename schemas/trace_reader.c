@@ -2,13 +2,17 @@
 /*
  * The event stream over a trace file (see trace_reader.h).
  *
- * One scan of events in id order (a rowid scan: no sort), with each
- * event's snapshot row joined in, beside two scans that advance with it:
+ * One scan of events in id order (a rowid scan: no sort) and side scans
+ * that advance with it, each in event_id order: the snapshots (their
+ * registers, and in format 2 the LRs of the row), GICv5's PPI registers,
  * the LRs in (event_id, lr) order (format 1's snapshot_lrs; in format 2
  * only a GICv2 snapshot's LRs past the 16 of its row), the AP-list walks
- * in (event_id, pos) order, and the gaps in after_event_id order. Each item is built in the caller's struct, so
- * the stream allocates nothing per event and costs the same for a trace
- * of any size.
+ * in (event_id, pos) order, and the gaps in after_event_id order. A
+ * snapshot is not joined to its event: SQLite computes every result
+ * column of every row it steps, so a join would make each event pay for
+ * the snapshot columns most events do not have. Each item is built in
+ * the caller's struct, so the stream allocates nothing per event and
+ * costs the same for a trace of any size.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "trace_reader.h"
@@ -22,15 +26,18 @@ struct trace_cursor {
 	sqlite3_stmt *ev, *snaps, *ppis, *lrs, *aps, *gaps;
 	int snap_row, ppi_row, lrs_row, aps_row, gap_row; /* the last sqlite3_step() of each */
 	int64_t snap_at, ppi_at; /* event_id of the row each holds (valid when _ROW) */
-	int dense;		/* every snapshot row is wanted: step the side scans, seldom seek */
-	int snap_rest;		/* column of ap0r1 in the snapshot scan (apr_all), else 0 */
-	int have_event;		/* ev holds a row not handed out yet */
-	int version;		/* the file's format: where its LRs are */
+	int dense;	/* every snapshot row is wanted: step the side scans, seldom seek */
+	int snap_rest;	/* column of ap0r1 in the snapshot scan (apr_all), else 0 */
+	int have_event; /* ev holds a row not handed out yet */
+	int version;	/* the file's format: where its LRs are */
 	int done;
 };
 
 /* Columns of the event scan, in order. */
-enum { COL_ID, COL_TS, COL_CPU, COL_PID, COL_VCPU, COL_KIND, COL_INTID, COL_ARG0, COL_SRC_POS = COL_ARG0 + 4 };
+enum {
+	COL_ID, COL_TS, COL_CPU, COL_PID, COL_VCPU, COL_KIND, COL_INTID, COL_ARG0,
+	COL_SRC_POS = COL_ARG0 + 4,
+};
 
 /*
  * Columns of the snapshot scan, in order; in format 2 lr0..lr15 of the
