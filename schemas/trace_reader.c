@@ -2,13 +2,17 @@
 /*
  * The event stream over a trace file (see trace_reader.h).
  *
- * One scan of events in id order (a rowid scan: no sort), with each
- * event's snapshot row joined in, beside two scans that advance with it:
+ * One scan of events in id order (a rowid scan: no sort) and side scans
+ * that advance with it, each in event_id order: the snapshots (their
+ * registers, and in format 2 the LRs of the row), GICv5's PPI registers,
  * the LRs in (event_id, lr) order (format 1's snapshot_lrs; in format 2
  * only a GICv2 snapshot's LRs past the 16 of its row), the AP-list walks
- * in (event_id, pos) order, and the gaps in after_event_id order. Each item is built in the caller's struct, so
- * the stream allocates nothing per event and costs the same for a trace
- * of any size.
+ * in (event_id, pos) order, and the gaps in after_event_id order. A
+ * snapshot is not joined to its event: SQLite computes every result
+ * column of every row it steps, so a join would make each event pay for
+ * the snapshot columns most events do not have. Each item is built in
+ * the caller's struct, so the stream allocates nothing per event and
+ * costs the same for a trace of any size.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "trace_reader.h"
@@ -19,23 +23,45 @@
 struct trace_cursor {
 	struct tracedb *db;
 	struct trace_filter f;
-	sqlite3_stmt *ev, *lrs, *aps, *gaps;
-	int lrs_row, aps_row, gap_row; /* the last sqlite3_step() of each side scan */
-	int have_event;		/* ev holds a row not handed out yet */
-	int version;		/* the file's format: where its LRs are */
+	sqlite3_stmt *ev, *snaps, *ppis, *lrs, *aps, *gaps;
+	int snap_row, ppi_row, lrs_row, aps_row, gap_row; /* the last sqlite3_step() of each */
+	int64_t snap_at, ppi_at; /* event_id of the row each holds (valid when _ROW) */
+	int dense;	/* every snapshot row is wanted: step the side scans, seldom seek */
+	int snap_rest;	/* column of ap0r1 in the snapshot scan (apr_all), else 0 */
+	int have_event; /* ev holds a row not handed out yet */
+	int version;	/* the file's format: where its LRs are */
 	int done;
 };
 
 /* Columns of the event scan, in order. */
 enum {
-	COL_ID, COL_TS, COL_CPU, COL_PID, COL_VCPU, COL_KIND, COL_INTID, COL_ARG0, COL_ARG1,
-	COL_ARG2, COL_ARG3, COL_SRC_POS, COL_GIC, COL_NR_LRS, COL_USED_LRS, COL_HCR, COL_VMCR,
-	COL_APR, COL_AP0R0, COL_AP1R0 = COL_AP0R0 + 4, COL_AP_LEN = COL_AP1R0 + 4,
-	COL_LR0, /* format 2: lr0..lr15 of the snapshots row */
-	COL_PPI = COL_LR0 + 16, /* format 3: ppi_snapshots' event_id, then its registers */
-	COL_PENDR0, COL_ACTIVER0 = COL_PENDR0 + 2, COL_ENABLER0 = COL_ACTIVER0 + 2,
-	COL_DVIR0 = COL_ENABLER0 + 2, COL_PRIORITYR = COL_DVIR0 + 2,
+	COL_ID, COL_TS, COL_CPU, COL_PID, COL_VCPU, COL_KIND, COL_INTID, COL_ARG0,
+	COL_SRC_POS = COL_ARG0 + 4,
 };
+
+/*
+ * Columns of the snapshot scan, in order; in format 2 lr0..lr15 of the
+ * row follow, then (trace_filter.apr_all) the other active-priority registers.
+ */
+enum {
+	SNAP_EVENT_ID, SNAP_GIC, SNAP_NR_LRS, SNAP_USED_LRS, SNAP_HCR, SNAP_VMCR, SNAP_AP_LEN,
+	SNAP_APR, SNAP_AP0R0, SNAP_AP1R0, SNAP_LR0,
+};
+
+/* Columns of the GICv5 PPI scan (format 3), in order. */
+enum { PPI_EVENT_ID, PPI_PENDR0, PPI_ACTIVER0 = PPI_PENDR0 + 2, PPI_ENABLER0 = PPI_ACTIVER0 + 2,
+       PPI_DVIR0 = PPI_ENABLER0 + 2, PPI_PRIORITYR = PPI_DVIR0 + 2 };
+
+/*
+ * Rows a side scan steps over before it seeks instead: stepping computes
+ * every column of a row, a seek costs a B-tree descent.
+ */
+#define SIDE_STEPS 2
+
+/* The kinds the kinds table defines (event_kinds.h), as a set. */
+#define KIND_BIT_OF(sfx, num, ...) VR_KIND_BIT(num) |
+#define KINDS_KNOWN (VR_EVENT_KINDS(KIND_BIT_OF) 0)
+_Static_assert(VR_EV_KIND_MAX <= 64, "kind sets are 64-bit masks");
 
 /* LRs a format-2 snapshots row holds; the rest are in snapshot_lrs_more (trace-v2.sql). */
 #define ROW_LRS 16
@@ -63,63 +89,105 @@ static void append(char *q, size_t n, const char *fmt, long long v)
 }
 
 /*
- * The event scan for a filter: the kinds as an IN list (unary + keeps
- * SQLite on the rowid scan rather than the kind index, which would sort),
- * the windows as bound-free literals of integers only.
+ * The event scan for a filter: the event's own columns only (its
+ * snapshot comes from a scan of its own, so an event without one costs
+ * no join). Several kinds are one bit test against the set, which keeps
+ * SQLite on the rowid scan (the kind index would sort) at a few
+ * instructions a row; one kind uses the kind index. A kind outside
+ * 0..63 is in no set. The windows are bound-free literals of integers.
  */
-static void events_query(const struct trace_filter *f, int version, char *q, size_t n)
+static void events_query(const struct trace_filter *f, char *q, size_t n)
 {
 	snprintf(q, n,
-		 "SELECT e.id, e.ts_ns, e.cpu, e.pid, e.vcpu, e.kind, e.intid, e.arg0, e.arg1, "
-		 "e.arg2, e.arg3, e.src_pos, s.gic_version, s.nr_lrs, s.used_lrs, s.hcr, s.vmcr, "
-		 "%s, %s%s%s FROM events e %s%s WHERE 1",
-		 f->apr ? "s.apr, s.ap0r0, s.ap0r1, s.ap0r2, s.ap0r3, s.ap1r0, s.ap1r1, s.ap1r2, s.ap1r3"
-			: "NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL",
-		 f->ap_len ? "CASE WHEN s.ap_list_truncated IS NULL THEN -1 WHEN s.ap_list_truncated "
-			     "THEN 1000000 ELSE (SELECT count(*) FROM ap_list_entries a "
-			     "WHERE a.event_id = e.id) END"
-			   : "-1",
-		 version >= 2 && f->snapshots
-			 ? ", s.lr0, s.lr1, s.lr2, s.lr3, s.lr4, s.lr5, s.lr6, s.lr7, s.lr8, s.lr9, "
-			   "s.lr10, s.lr11, s.lr12, s.lr13, s.lr14, s.lr15"
-			 : "",
-		 version >= 3 && f->snapshots
-			 ? ", p.event_id, p.pendr0, p.pendr1, p.activer0, p.activer1, p.enabler0, "
-			   "p.enabler1, p.dvir0, p.dvir1, p.priorityr"
-			 : "",
-		 f->snapshots ? "LEFT JOIN snapshots s ON s.event_id = e.id"
-			      : "LEFT JOIN snapshots s ON 0",
-		 version >= 3 && f->snapshots ? " LEFT JOIN ppi_snapshots p ON p.event_id = e.id"
-					      : "");
+		 "SELECT id, ts_ns, cpu, pid, vcpu, kind, intid, arg0, arg1, arg2, arg3, src_pos "
+		 "FROM events WHERE 1");
 	if (f->kinds && !(f->kinds & (f->kinds - 1))) {
 		/* One kind: the kind index gives its events in id order, no scan of the rest. */
 		for (int k = 1; k < VR_EV_KIND_MAX && k < 64; k++)
 			if (f->kinds == VR_KIND_BIT(k))
-				append(q, n, " AND e.kind = %lld", k);
+				append(q, n, " AND kind = %lld", k);
 	} else if (f->kinds) {
-		int first = 1;
-
-		strncat(q, " AND +e.kind IN (", n - strlen(q) - 1);
-		for (int k = 1; k < VR_EV_KIND_MAX && k < 64; k++)
-			if (f->kinds & VR_KIND_BIT(k)) {
-				append(q, n, first ? "%lld" : ", %lld", k);
-				first = 0;
-			}
-		strncat(q, first ? "NULL)" : ")", n - strlen(q) - 1);
+		append(q, n, " AND (1 << kind) & %lld", (long long)f->kinds);
 	}
 	if (f->id_lo != VR_NO_VALUE)
-		append(q, n, " AND e.id >= %lld", (long long)f->id_lo);
+		append(q, n, " AND id >= %lld", (long long)f->id_lo);
 	if (f->id_hi != VR_NO_VALUE)
-		append(q, n, " AND e.id <= %lld", (long long)f->id_hi);
+		append(q, n, " AND id <= %lld", (long long)f->id_hi);
 	if (f->vcpu != VR_NO_VALUE)
-		append(q, n, " AND e.vcpu = %lld", (long long)f->vcpu);
+		append(q, n, " AND vcpu = %lld", (long long)f->vcpu);
 	if (f->intid != VR_NO_VALUE)
-		append(q, n, " AND e.intid = %lld", (long long)f->intid);
+		append(q, n, " AND intid = %lld", (long long)f->intid);
 	if (f->from_ns != VR_NO_VALUE)
-		append(q, n, " AND e.ts_ns >= %lld", (long long)f->from_ns);
+		append(q, n, " AND ts_ns >= %lld", (long long)f->from_ns);
 	if (f->to_ns != VR_NO_VALUE)
-		append(q, n, " AND e.ts_ns <= %lld", (long long)f->to_ns);
-	strncat(q, " ORDER BY e.id", n - strlen(q) - 1);
+		append(q, n, " AND ts_ns <= %lld", (long long)f->to_ns);
+	strncat(q, " ORDER BY id", n - strlen(q) - 1);
+}
+
+/*
+ * The snapshot rows a stream that leaves out some snapshot kinds can
+ * want: those of its snapshot kinds' phases (the writer gives a snapshot
+ * its event's kind as phase), so that the scan passes the others at the
+ * cost of one column and can step instead of seeking. "" for a stream of
+ * every snapshot kind. Written into where (n bytes).
+ */
+static const char *phase_filter(const struct trace_filter *f, char *where, size_t n)
+{
+	static const struct {
+		enum vr_event_kind kind;
+		const char *phase;
+	} phases[] = {{VR_EV_FLUSH, "'flush'"}, {VR_EV_SYNC, "'sync'"}, {VR_EV_POST, "'post'"}};
+	int first = 1;
+
+	where[0] = '\0';
+	if (!f->kinds || (f->kinds & VR_KINDS_SNAPSHOT) == VR_KINDS_SNAPSHOT)
+		return where;
+	snprintf(where, n, " AND phase IN (");
+	for (size_t i = 0; i < sizeof(phases) / sizeof(phases[0]); i++)
+		if (f->kinds & VR_KIND_BIT(phases[i].kind)) {
+			strncat(where, first ? "" : ", ", n - strlen(where) - 1);
+			strncat(where, phases[i].phase, n - strlen(where) - 1);
+			first = 0;
+		}
+	strncat(where, first ? "NULL)" : ")", n - strlen(where) - 1);
+	return where;
+}
+
+/*
+ * The snapshot scan, in event_id order from ?1 (a side scan: it steps
+ * through a dense stream, seeks for a sparse one): the registers,
+ * vgic_post's AP-list length and, in format 2, the LRs of the row. Every
+ * column costs each row (SQLite computes a row's result columns whole),
+ * so the registers no consumer asked for are not selected.
+ */
+static void snapshots_query(const struct trace_filter *f, int version, char *q, size_t n)
+{
+	char where[64];
+
+	snprintf(q, n,
+		 "SELECT event_id, gic_version, nr_lrs, used_lrs, hcr, vmcr, %s, %s%s%s FROM snapshots s "
+		 "WHERE event_id >= ?1%s ORDER BY event_id",
+		 f->ap_len ? "CASE WHEN ap_list_truncated IS NULL THEN -1 WHEN ap_list_truncated "
+			     "THEN 1000000 ELSE (SELECT count(*) FROM ap_list_entries a "
+			     "WHERE a.event_id = s.event_id) END"
+			   : "-1",
+		 f->apr ? "apr, ap0r0, ap1r0" : "NULL, NULL, NULL",
+		 version >= 2 ? ", lr0, lr1, lr2, lr3, lr4, lr5, lr6, lr7, lr8, lr9, lr10, lr11, "
+				"lr12, lr13, lr14, lr15"
+			      : "",
+		 f->apr && f->apr_all ? ", ap0r1, ap0r2, ap0r3, ap1r1, ap1r2, ap1r3" : "",
+		 phase_filter(f, where, sizeof(where)));
+}
+
+/*
+ * Does the stream want every snapshot row of its phases (then its side
+ * scans step along with it rather than seek)? Not when it filters events
+ * by vCPU, INTID or time.
+ */
+static int wants_every_snapshot(const struct trace_filter *f)
+{
+	return f->vcpu == VR_NO_VALUE && f->intid == VR_NO_VALUE && f->from_ns == VR_NO_VALUE &&
+	       f->to_ns == VR_NO_VALUE;
 }
 
 /* Prepare one statement, naming the file in the error. */
@@ -132,17 +200,54 @@ static int prepare(struct tracedb *db, const char *q, sqlite3_stmt **st, struct 
 	return vr_error_set(err, "reading the trace: %s", sqlite3_errmsg(sql));
 }
 
+/* (Re)start a side scan at the first row with event_id >= from; *at gets its event_id. */
+static int side_seek(sqlite3_stmt *st, int64_t from, int64_t *at)
+{
+	int rc;
+
+	sqlite3_reset(st);
+	sqlite3_bind_int64(st, 1, from);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*at = sqlite3_column_int64(st, 0);
+	return rc;
+}
+
+/*
+ * Bring a side scan (ordered by event_id, column 0) to event_id: in a
+ * dense stream a few steps forward, else a seek (a step computes the
+ * whole row it passes; a seek costs a B-tree descent). 1 when its row is
+ * event_id's.
+ */
+static int side_reach(sqlite3_stmt *st, int *row, int64_t *at, int64_t event_id, int dense)
+{
+	for (int i = 0; *row == SQLITE_ROW && *at < event_id; i++) {
+		if (i == (dense ? SIDE_STEPS : 0)) {
+			*row = side_seek(st, event_id, at);
+			break;
+		}
+		*row = sqlite3_step(st);
+		if (*row == SQLITE_ROW)
+			*at = sqlite3_column_int64(st, 0);
+	}
+	return *row == SQLITE_ROW && *at == event_id;
+}
+
 /* See trace_reader.h. */
 struct trace_cursor *trace_cursor_open(struct tracedb *db, const struct trace_filter *f,
 				       struct vr_error *err)
 {
 	struct trace_cursor *c = vr_xcalloc(1, sizeof(*c));
-	char q[2048], lq[256], aq[320];
+	int64_t from = f->id_lo != VR_NO_VALUE ? f->id_lo : INT64_MIN;
+	char q[1024], sq[768], lq[256], aq[320];
 
 	c->db = db;
 	c->f = *f;
 	c->version = tracedb_format_version(db);
-	events_query(f, c->version, q, sizeof(q));
+	c->dense = wants_every_snapshot(f);
+	c->snap_rest = f->apr && f->apr_all ? SNAP_LR0 + (c->version >= 2 ? ROW_LRS : 0) : 0;
+	events_query(f, q, sizeof(q));
+	snapshots_query(f, c->version, sq, sizeof(sq));
 	/* Format 1 keeps every LR in snapshot_lrs; format 2 only those past lr15. */
 	snprintf(lq, sizeof(lq), "SELECT event_id, lr, value FROM %s%s ORDER BY event_id, lr",
 		 c->version >= 2 ? "snapshot_lrs_more" : "snapshot_lrs",
@@ -155,6 +260,20 @@ struct trace_cursor *trace_cursor_open(struct tracedb *db, const struct trace_fi
 		 f->id_lo != VR_NO_VALUE ? " AND event_id >= ?1" : "");
 	if (prepare(db, q, &c->ev, err))
 		goto fail;
+	if (f->snapshots) {
+		if (prepare(db, sq, &c->snaps, err))
+			goto fail;
+		c->snap_row = side_seek(c->snaps, from, &c->snap_at);
+	}
+	if (f->snapshots && c->version >= 3) {
+		if (prepare(db,
+			    "SELECT event_id, pendr0, pendr1, activer0, activer1, enabler0, enabler1, "
+			    "dvir0, dvir1, priorityr FROM ppi_snapshots WHERE event_id >= ?1 "
+			    "ORDER BY event_id",
+			    &c->ppis, err))
+			goto fail;
+		c->ppi_row = side_seek(c->ppis, from, &c->ppi_at);
+	}
 	if (f->snapshots && f->ap_len && f->ap_entries) {
 		if (prepare(db, aq, &c->aps, err))
 			goto fail;
@@ -184,11 +303,15 @@ fail:
 	return NULL;
 }
 
-/* An integer column, VR_NO_VALUE when NULL. */
+/*
+ * An integer column, VR_NO_VALUE when NULL: one column call (each takes
+ * the connection's API entry and exit), then the value's type and integer.
+ */
 static int64_t column_or_none(sqlite3_stmt *st, int col)
 {
-	return sqlite3_column_type(st, col) == SQLITE_NULL ? VR_NO_VALUE
-							    : sqlite3_column_int64(st, col);
+	sqlite3_value *v = sqlite3_column_value(st, col);
+
+	return sqlite3_value_type(v) == SQLITE_NULL ? VR_NO_VALUE : sqlite3_value_int64(v);
 }
 
 /* Advance the LR scan to event_id and copy that snapshot's LRs (zero where not recorded). */
@@ -247,51 +370,58 @@ static void read_ap_entries(struct trace_cursor *c, int64_t event_id, struct tra
  */
 static void read_ppi_state(sqlite3_stmt *st, struct vr_ppi_state *p)
 {
-	const void *blob = sqlite3_column_blob(st, COL_PRIORITYR);
+	const void *blob = sqlite3_column_blob(st, PPI_PRIORITYR);
 
 	p->recorded = 1;
-	p->has_pendr = sqlite3_column_type(st, COL_PENDR0) != SQLITE_NULL;
+	p->has_pendr = sqlite3_column_type(st, PPI_PENDR0) != SQLITE_NULL;
 	for (int x = 0; x < 2; x++) {
-		p->pendr[x] = (uint64_t)sqlite3_column_int64(st, COL_PENDR0 + x);
-		p->activer[x] = (uint64_t)sqlite3_column_int64(st, COL_ACTIVER0 + x);
-		p->enabler[x] = (uint64_t)sqlite3_column_int64(st, COL_ENABLER0 + x);
-		p->dvir[x] = (uint64_t)sqlite3_column_int64(st, COL_DVIR0 + x);
+		p->pendr[x] = (uint64_t)sqlite3_column_int64(st, PPI_PENDR0 + x);
+		p->activer[x] = (uint64_t)sqlite3_column_int64(st, PPI_ACTIVER0 + x);
+		p->enabler[x] = (uint64_t)sqlite3_column_int64(st, PPI_ENABLER0 + x);
+		p->dvir[x] = (uint64_t)sqlite3_column_int64(st, PPI_DVIR0 + x);
 	}
-	if (blob && sqlite3_column_bytes(st, COL_PRIORITYR) == (int)sizeof(p->priority)) {
+	if (blob && sqlite3_column_bytes(st, PPI_PRIORITYR) == (int)sizeof(p->priority)) {
 		memcpy(p->priority, blob, sizeof(p->priority));
 		p->has_priority = 1;
 	}
 }
 
-/* Fill the snapshot of the current event row. */
+/*
+ * Fill the snapshot of the current event (a snapshot kind) from the
+ * snapshot scan, brought to its id; vgic_post's AP-list length with it.
+ */
 static void read_snapshot(struct trace_cursor *c, struct trace_item *it)
 {
-	sqlite3_stmt *st = c->ev;
+	sqlite3_stmt *st = c->snaps;
 	struct vr_snapshot *s = &it->snap;
 
-	it->has_snapshot = sqlite3_column_type(st, COL_GIC) != SQLITE_NULL;
+	it->has_snapshot = side_reach(st, &c->snap_row, &c->snap_at, it->id, c->dense);
 	if (!it->has_snapshot)
 		return;
-	s->gic_version = sqlite3_column_int(st, COL_GIC);
-	s->nr_lrs = sqlite3_column_int(st, COL_NR_LRS); /* bounded: lr[] holds VR_MAX_LRS */
+	s->gic_version = sqlite3_column_int(st, SNAP_GIC);
+	s->nr_lrs = sqlite3_column_int(st, SNAP_NR_LRS); /* bounded: lr[] holds VR_MAX_LRS */
 	if (s->nr_lrs > VR_MAX_LRS)
 		s->nr_lrs = VR_MAX_LRS;
 	if (s->nr_lrs < 0)
 		s->nr_lrs = 0;
-	s->used_lrs = sqlite3_column_int64(st, COL_USED_LRS);
-	s->hcr = sqlite3_column_int64(st, COL_HCR);
-	s->vmcr = sqlite3_column_int64(st, COL_VMCR);
-	s->apr = column_or_none(st, COL_APR);
-	for (int i = 0; i < 4; i++) {
-		s->ap0r[i] = column_or_none(st, COL_AP0R0 + i);
-		s->ap1r[i] = column_or_none(st, COL_AP1R0 + i);
+	s->used_lrs = sqlite3_column_int64(st, SNAP_USED_LRS);
+	s->hcr = sqlite3_column_int64(st, SNAP_HCR);
+	s->vmcr = sqlite3_column_int64(st, SNAP_VMCR);
+	s->apr = column_or_none(st, SNAP_APR);
+	s->ap0r[0] = column_or_none(st, SNAP_AP0R0);
+	s->ap1r[0] = column_or_none(st, SNAP_AP1R0);
+	for (int i = 1; i < 4; i++) {
+		s->ap0r[i] = c->snap_rest ? column_or_none(st, c->snap_rest + i - 1) : VR_NO_VALUE;
+		s->ap1r[i] = c->snap_rest ? column_or_none(st, c->snap_rest + 2 + i) : VR_NO_VALUE;
 	}
+	if (it->ev.kind == VR_EV_POST)
+		it->ap_len = sqlite3_column_int(st, SNAP_AP_LEN);
 	read_lrs(c, it->id, s->lr);
 	for (int i = 0; c->version >= 2 && i < ROW_LRS && i < s->nr_lrs; i++)
-		s->lr[i] = (uint64_t)sqlite3_column_int64(st, COL_LR0 + i);
+		s->lr[i] = (uint64_t)sqlite3_column_int64(st, SNAP_LR0 + i);
 	memset(&s->ppi, 0, sizeof(s->ppi));
-	if (c->version >= 3 && sqlite3_column_type(st, COL_PPI) != SQLITE_NULL)
-		read_ppi_state(st, &s->ppi);
+	if (c->ppis && side_reach(c->ppis, &c->ppi_row, &c->ppi_at, it->id, c->dense))
+		read_ppi_state(c->ppis, &s->ppi);
 }
 
 /*
@@ -306,8 +436,7 @@ int trace_item_validate(const struct trace_item *it, struct vr_error *err)
 	const char *what = NULL;
 	int64_t v = 0;
 
-	if (e->kind <= VR_EV_NONE || e->kind >= VR_EV_KIND_MAX ||
-	    !strcmp(vr_event_kind_name(e->kind), "unknown"))
+	if (e->kind <= VR_EV_NONE || e->kind >= VR_EV_KIND_MAX || !(VR_KIND_BIT(e->kind) & KINDS_KNOWN))
 		what = "kind", v = e->kind;
 	else if (e->vcpu != VR_NO_VALUE && (e->vcpu < 0 || e->vcpu >= TRACE_MAX_VCPUS))
 		what = "vCPU", v = e->vcpu;
@@ -381,10 +510,9 @@ static void read_event(struct trace_cursor *c, struct trace_item *it)
 	it->has_snapshot = 0;
 	it->ap_len = -1;
 	it->nap = 0;
-	if (c->f.snapshots && (VR_KIND_BIT(e->kind) & VR_KINDS_SNAPSHOT)) {
+	if (c->f.snapshots && e->kind > 0 && e->kind < 64 &&
+	    (VR_KIND_BIT(e->kind) & VR_KINDS_SNAPSHOT)) {
 		read_snapshot(c, it);
-		if (e->kind == VR_EV_POST)
-			it->ap_len = sqlite3_column_int(st, COL_AP_LEN);
 		if (e->kind == VR_EV_POST && c->aps)
 			read_ap_entries(c, it->id, it);
 	}
@@ -440,6 +568,8 @@ void trace_cursor_close(struct trace_cursor *c)
 	if (!c)
 		return;
 	sqlite3_finalize(c->ev);
+	sqlite3_finalize(c->snaps);
+	sqlite3_finalize(c->ppis);
 	sqlite3_finalize(c->lrs);
 	sqlite3_finalize(c->aps);
 	sqlite3_finalize(c->gaps);
@@ -522,8 +652,11 @@ int trace_facts_read(struct tracedb *db, struct trace_facts *f, struct vr_error 
 		vr_printable(f->synthetic);
 		sqlite3_finalize(st);
 	}
-	/* Bounded: a larger id is refused by the stream itself (trace_item_validate). */
-	v = query_int(sql, "SELECT coalesce(max(vcpu), 0) + 1 FROM events", 1);
+	/*
+	 * Bounded: a larger id is refused by the stream itself (trace_item_validate).
+	 * The IS NOT NULL lets the partial vCPU index answer without a scan.
+	 */
+	v = query_int(sql, "SELECT coalesce(max(vcpu), 0) + 1 FROM events WHERE vcpu IS NOT NULL", 1);
 	f->nr_vcpus = v < 1 ? 1 : v > TRACE_MAX_VCPUS ? TRACE_MAX_VCPUS : (int)v;
 	/* The partial index on intid answers this without a scan. */
 	f->max_intid = query_int(sql, "SELECT max(intid) FROM events WHERE intid IS NOT NULL", -1);

@@ -63,6 +63,8 @@ struct trace_filter {
 	int gaps;		/* interleave the gaps (before the first event after them) */
 	int snapshots;		/* read the registers of snapshot kinds */
 	int apr;		/* ... and their active-priority registers (else VR_NO_VALUE) */
+	int apr_all;		/* ... all of them; else only apr, ap0r[0] and ap1r[0] (KVM's
+				   5 priority bits need no more; the others read VR_NO_VALUE) */
 	int ap_len;		/* compute vgic_post's AP-list length */
 	int ap_entries;		/* ... and read its entries (trace_item.ap) */
 	int64_t id_lo, id_hi;	/* events.id window, VR_NO_VALUE: open */

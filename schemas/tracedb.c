@@ -236,9 +236,14 @@ struct tracedb *tracedb_open(const char *path, int flags, struct vr_error *err)
 	struct tracedb *db;
 	struct stat stbuf;
 	int64_t app_id, version;
-	/* One thread uses a reader's connection: no mutex around every column read. */
-	int oflags = (flags & TRACEDB_READWRITE) ? SQLITE_OPEN_READWRITE
-						   : SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX;
+	/*
+	 * One thread uses a reader's connection: no mutex around every column
+	 * read. A writer's may be shared with trace_writer's thread, unless
+	 * the caller says it is not.
+	 */
+	int oflags = !(flags & TRACEDB_READWRITE) ? SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX
+		     : (flags & TRACEDB_ONE_THREAD) ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX
+						    : SQLITE_OPEN_READWRITE;
 
 	if (stat(path, &stbuf)) {
 		vr_error_set(err, "%s: no such file", path);

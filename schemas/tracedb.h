@@ -27,6 +27,8 @@ struct tracedb;
 enum tracedb_open_flags {
 	TRACEDB_READONLY = 0,
 	TRACEDB_READWRITE = 1, /* also migrates an older format forward */
+	TRACEDB_ONE_THREAD = 2, /* with READWRITE: only the opening thread uses the
+				   connection (no trace_writer), so no mutex around each call */
 };
 
 /*

@@ -843,7 +843,8 @@ struct timeline *timeline_open(struct tracedb *db, tl_progress_fn progress, void
 int timeline_store_summaries(const char *path, tl_progress_fn progress, void *arg,
 			     struct vr_error *err)
 {
-	struct tracedb *db = tracedb_open(path, TRACEDB_READWRITE, err);
+	/* This thread alone reads and writes it: no mutex around each column read. */
+	struct tracedb *db = tracedb_open(path, TRACEDB_READWRITE | TRACEDB_ONE_THREAD, err);
 	struct timeline *tl;
 	int rc = 0;
 
