@@ -303,6 +303,7 @@ static int bpf_open(struct record_run *run, struct vr_error *err)
 	hooks_read_misses(r->skel, &r->misses);
 	miss_account_init(&r->misses, vr_now_ns());
 	r->skel->bss->recording = true;
+	record_measure_clock(run);
 	if (opt->flight_bytes ? open_flight(r, err) : open_stream(r, err))
 		return -1;
 	r->rb = ring_buffer__new(bpf_map__fd(r->skel->maps.rb), on_ring_record, r, NULL);
@@ -441,6 +442,7 @@ static int store_recording(struct bpf_recorder *r, struct vr_error *err)
 	struct record_run *run = r->run;
 	struct rec_store store;
 
+	record_measure_clock(run);
 	rec_store_init(&store, run->w, run->st);
 	if (rec_store_spool(&store, r->spool_path, run->opt->output, err))
 		return spool_kept_error(r, err->msg, err);
@@ -500,6 +502,7 @@ static void bpf_cleanup(struct record_run *run)
 const struct record_backend record_backend_bpf = {
 	.name = "bpf",
 	.clock = "CLOCK_MONOTONIC (bpf_ktime_get_ns)",
+	.clock_is_mono = 1,
 	.preflight = bpf_preflight,
 	.attach = bpf_attach,
 	.open = bpf_open,

@@ -127,7 +127,9 @@ lab-smoke: lab-initrd all
 
 # A Linux guest under QEMU with virtio-blk-pci (LPIs through the ITS) and
 # virtio-mmio (an SPI), 2 vCPUs: the recording verifies, check finds
-# nothing in either capture, and the guest's counts match its accounting.
+# nothing in either capture, the guest's counts match its accounting, and the
+# ftrace capture imported with --align record.db lies on the recording's clock
+# (tests/lab/clock-align.sh).
 LAB_SMOKE_LINUX := $(LAB_RUNS)/smoke-linux
 lab-smoke-linux: lab-linux-initrd all
 	$(Q)rm -rf $(LAB_SMOKE_LINUX)
@@ -140,6 +142,7 @@ lab-smoke-linux: lab-linux-initrd all
 		{ $(BUILD)/vgic-replay check --no-store $(LAB_SMOKE_LINUX)/record.db | head -20; exit 1; }
 	$(Q)tests/lab/linux-accounting.sh $(LAB_SMOKE_LINUX) $(BUILD)/vgic-replay \
 		$(LAB_SMOKE_LINUX)/verify/trace.db $(LAB_SMOKE_LINUX)/record.db
+	$(Q)tests/lab/clock-align.sh $(LAB_SMOKE_LINUX) $(BUILD)/vgic-replay
 
 # docs/guide-operators.md run in the emulated host (6.12, GICv3, VHE): its
 # commands become /guide.sh in a second initramfs archive appended to the
