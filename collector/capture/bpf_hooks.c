@@ -167,8 +167,7 @@ static int listed(const char *list, const char *name)
 /* One probe of the skeleton: its program(s) and what it hooks. */
 struct hook {
 	struct bpf_program *fentry, *kprobe, *kprobe_entry;
-	/* loaded with fentry: the nested twin (records what it misses nested), or the fexit half */
-	struct bpf_program *nested_twin;
+	struct bpf_program *nested_twin; /* loaded with fentry: records what it misses nested */
 	const char *function;
 	int tracepoint;
 	int wanted;
@@ -186,8 +185,8 @@ static int hook_table(struct vgic_bpf *s, int gic, struct hook *h)
 #define TP(prog, name) h[n++] = (struct hook){s->progs.prog, NULL, NULL, NULL, name, 1, 1, 0, 0, 0, 0, 0}
 #define FN(fe, kp, kpe, name) \
 	h[n++] = (struct hook){s->progs.fe, s->progs.kp, kpe, NULL, name, 0, 1, 0, 0, 0, 0, 0}
-#define CTX(fe, fx, kp, kr, name) \
-	h[n++] = (struct hook){s->progs.fe, s->progs.kr, s->progs.kp, s->progs.fx, name, 0, 1, 0, 0, 0, 0, 1}
+#define CTX(fe, kp, name) \
+	h[n++] = (struct hook){s->progs.fe, s->progs.kp, NULL, NULL, name, 0, 1, 0, 0, 0, 0, 1}
 #define ESSENTIAL h[n - 1].essential = 1
 	TP(tp_irq_pending, "vgic_update_irq_pending");
 	h[n - 1].nested_twin = s->progs.tp_irq_pending_nested;
@@ -225,9 +224,8 @@ static int hook_table(struct vgic_bpf *s, int gic, struct hook *h)
 	FN(fentry_queue_lpi, kp_queue_lpi, NULL, "vgic_queue_irq_unlock");
 	h[n - 1].by_symbol = 1;
 	/* --pid: the struct kvm of injections raised outside the VMM's threads */
-	CTX(fentry_ctx_inject, fexit_ctx_inject, kp_ctx_inject, kp_ctx_inject_ret,
-	    "kvm_vgic_inject_irq");
-	CTX(fentry_ctx_set_irq, fexit_ctx_set_irq, kp_ctx_set_irq, kp_ctx_set_irq_ret, "kvm_set_irq");
+	CTX(fentry_ctx_inject, kp_ctx_inject, "kvm_vgic_inject_irq");
+	CTX(fentry_ctx_set_irq, kp_ctx_set_irq, "kvm_set_irq");
 #undef TP
 #undef FN
 #undef CTX

@@ -249,7 +249,7 @@ static __always_inline __u64 wanted_task(void)
  * to the VMM: the LPI queue hook has the kvm as its argument; the
  * tracepoints vgic_update_irq_pending and kvm_set_irq carry none, so the
  * functions that emit them (kvm_vgic_inject_irq, kvm_set_irq) are hooked
- * at entry and exit and leave their kvm in a context slot for them, keyed
+ * at entry and leave their kvm in a context slot for them, keyed
  * by the task and the context level (task, softirq, hardirq, NMI: a hard
  * interrupt that injects while a task-context injection of the same task
  * is under way has a slot of its own). A task may be preempted and move
@@ -261,16 +261,19 @@ struct vm_ctx_key {
 	__u32 cpu;   /* in an interrupt, its CPU; 0 in task context */
 };
 
-struct vm_ctx {
-	__u64 kvm;
-	__u32 depth; /* the same kvm entered again inside (kvm_set_irq -> kvm_vgic_inject_irq) */
-};
-
+/*
+ * The slot's value: the kvm of the injecting function this task last
+ * entered at this level. It is not emptied at the function's return: each
+ * of the two tracepoints is emitted only inside its function, after its
+ * entry wrote the slot, so a value left from an earlier call is always
+ * overwritten before it is read. An LRU map, so that the slots of tasks
+ * that are gone make room.
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 4096);
 	__type(key, struct vm_ctx_key);
-	__type(value, struct vm_ctx);
+	__type(value, __u64);
 } vm_ctx_slots SEC(".maps");
 
 /* The context slot's key for the current task and context level. */
@@ -308,9 +311,8 @@ static __always_inline bool kvm_of_vmm(struct kvm *kvm)
  */
 static __always_inline int vm_ctx_enter(struct kvm *kvm)
 {
-	__u64 id = bpf_get_current_pid_tgid();
+	__u64 id = bpf_get_current_pid_tgid(), v = (__u64)kvm;
 	struct vm_ctx_key k;
-	struct vm_ctx v = {(__u64)kvm, 1}, *c;
 
 	if (!targ_tgid)
 		return 0;
@@ -318,33 +320,7 @@ static __always_inline int vm_ctx_enter(struct kvm *kvm)
 	vm_ctx_key_now(&k, id);
 	if (!k.level && (id >> 32) == targ_tgid)
 		return 0;
-	c = bpf_map_lookup_elem(&vm_ctx_slots, &k);
-	if (c && c->kvm == v.kvm) {
-		c->depth++;
-		return 0;
-	}
 	bpf_map_update_elem(&vm_ctx_slots, &k, &v, BPF_ANY);
-	return 0;
-}
-
-/* Its exit: empty the slot once the outermost call returns. */
-static __always_inline int vm_ctx_exit(void)
-{
-	__u64 id = bpf_get_current_pid_tgid();
-	struct vm_ctx_key k;
-	struct vm_ctx *c;
-
-	if (!targ_tgid)
-		return 0;
-	__builtin_memset(&k, 0, sizeof(k));
-	vm_ctx_key_now(&k, id);
-	if (!k.level && (id >> 32) == targ_tgid)
-		return 0;
-	c = bpf_map_lookup_elem(&vm_ctx_slots, &k);
-	if (c && c->depth > 1)
-		c->depth--;
-	else if (c)
-		bpf_map_delete_elem(&vm_ctx_slots, &k);
 	return 0;
 }
 
@@ -357,7 +333,7 @@ static __always_inline __u64 wanted_injection(void)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	struct vm_ctx_key k;
-	struct vm_ctx *c;
+	__u64 *kvm;
 
 	if (!recording)
 		return 0;
@@ -367,8 +343,8 @@ static __always_inline __u64 wanted_injection(void)
 	vm_ctx_key_now(&k, id);
 	if (!k.level && (id >> 32) == targ_tgid)
 		return id;
-	c = bpf_map_lookup_elem(&vm_ctx_slots, &k);
-	return c && kvm_of_vmm((struct kvm *)c->kvm) ? id : 0;
+	kvm = bpf_map_lookup_elem(&vm_ctx_slots, &k);
+	return kvm && kvm_of_vmm((struct kvm *)*kvm) ? id : 0;
 }
 
 /* A hook with the kvm in hand (the LPI queue): the VMM's VM, whoever queues to it. */
@@ -1033,18 +1009,13 @@ int BPF_KPROBE(kp_queue_lpi, struct kvm *kvm, struct vgic_irq *irq)
  * kvm_vgic_inject_irq(kvm, vcpu, intid, level, owner) emits
  * vgic_update_irq_pending; kvm_set_irq(kvm, irq_source_id, irq, level,
  * line_status) emits kvm_set_irq and reaches the former (SPIs) or the ITS
- * (MSIs). Loaded only with --pid; see "the VM filter" above.
+ * (MSIs). Loaded only with --pid; see "the VM filter" above. Entries
+ * only: the slot needs no emptying (see vm_ctx_slots).
  */
 SEC("fentry/kvm_vgic_inject_irq")
 int BPF_PROG(fentry_ctx_inject, struct kvm *kvm)
 {
 	return vm_ctx_enter(kvm);
-}
-
-SEC("fexit/kvm_vgic_inject_irq")
-int BPF_PROG(fexit_ctx_inject)
-{
-	return vm_ctx_exit();
 }
 
 SEC("fentry/kvm_set_irq")
@@ -1053,32 +1024,14 @@ int BPF_PROG(fentry_ctx_set_irq, struct kvm *kvm)
 	return vm_ctx_enter(kvm);
 }
 
-SEC("fexit/kvm_set_irq")
-int BPF_PROG(fexit_ctx_set_irq)
-{
-	return vm_ctx_exit();
-}
-
 SEC("kprobe/kvm_vgic_inject_irq")
 int BPF_KPROBE(kp_ctx_inject, struct kvm *kvm)
 {
 	return vm_ctx_enter(kvm);
 }
 
-SEC("kretprobe/kvm_vgic_inject_irq")
-int BPF_KRETPROBE(kp_ctx_inject_ret)
-{
-	return vm_ctx_exit();
-}
-
 SEC("kprobe/kvm_set_irq")
 int BPF_KPROBE(kp_ctx_set_irq, struct kvm *kvm)
 {
 	return vm_ctx_enter(kvm);
-}
-
-SEC("kretprobe/kvm_set_irq")
-int BPF_KRETPROBE(kp_ctx_set_irq_ret)
-{
-	return vm_ctx_exit();
 }
