@@ -69,11 +69,11 @@ case $linux in
 idle | ipi) devs="-nic none" ;;
 blk) devs="$blkdev -nic none"; disk d0 16; disk d1 16 ;;
 net) devs="$netdev" ;;
-affinity) devs="$blkdev $netdev"; disk d0 16; disk d1 16 ;;
+affinity | bench) devs="$blkdev $netdev"; disk d0 16; disk d1 16 ;;
 *) fail "unknown Linux scenario $linux" ;;
 esac
 case $linux in
-net | affinity) # L1's side of the traffic: a blob the guest fetches (guest RX)
+net | affinity | bench) # L1's side of the traffic: a blob the guest fetches (guest RX)
 	mkdir -p /tmp/www && dd if=/dev/urandom of=/tmp/www/blob bs=64k count=32 2>/dev/null
 	httpd -p 127.0.0.1:8080 -h /tmp/www ;;
 esac
@@ -113,6 +113,9 @@ sleep 0.5 # the rest of the marker's line
 echo "===VR-L2 $(grep -m1 '^===L2-READY' /tmp/l2-console.log | tr -d '\r')"
 
 stamp l2-ready
+# make bench-lab: the guest's throughput under each tracer (never returns)
+[ "$linux" = bench ] && . /bin/lab-linux-bench.sh
+
 # vr.other=1: a second VM beside QEMU's, our VMM's (tests/lab/vmm), making
 # SPIs and timer interrupts all through the window: record --pid QEMU must
 # keep none of its events (its pid is printed for the check).
