@@ -46,14 +46,17 @@
 #define QUEUE_RING_FACTOR 8 /* the queue holds 8 x the BPF ring's bytes */
 #define TICK_NS 1000000000ull /* drop counters read, and the tty line redrawn, once a second */
 /*
- * The ring is taken at most every 20 ms. Records arrive every few hundred
- * microseconds on a busy host, so epoll_wait (the ring is ready whenever
- * it holds data) returned at once and each pass took a few records and
- * read every program's recursion misses (a bpf(2) call per program): the
- * recorder used 16-29% of an emulated CPU on the lab's Linux guest. The
- * 8 MB ring holds seconds of records.
+ * The ring is taken at most every 100 ms while little arrives. Records
+ * come every few hundred microseconds on a busy host, so epoll_wait (the
+ * ring is ready whenever it holds data) returned at once and each pass
+ * took a few records and read every program's recursion misses (a bpf(2)
+ * call per program, some 200 us each in the lab's emulated host): the
+ * recorder used 25% of an emulated CPU on the lab's Linux guest. The 8 MB
+ * ring holds seconds of such traffic; after a pass that took a burst
+ * (BURST_RECORDS or more) the next one does not wait.
  */
-#define TAKE_EVERY_NS 20000000ull
+#define TAKE_EVERY_NS 100000000ull
+#define BURST_RECORDS 1024
 
 /* The BPF backend's state for one recording (record_run.priv). */
 struct bpf_recorder {
@@ -64,6 +67,7 @@ struct bpf_recorder {
 	struct ring_buffer *rb;
 	uint64_t last_tick;	  /* the last look at the drop counters */
 	uint64_t last_take;	  /* the last take of the ring (TAKE_EVERY_NS) */
+	int last_taken;		  /* records it took */
 	uint64_t *drops_seen_cpu; /* [probe][cpu] counters already turned into gaps */
 	struct miss_account misses; /* the programs' recursion misses, read at every poll */
 	/* streaming */
@@ -346,7 +350,8 @@ static enum record_step bpf_poll(struct record_run *run, struct vr_error *err)
 
 	if (r->q.writer_failed)
 		return RECORD_STOP;
-	if (since < TAKE_EVERY_NS) { /* a signal ends the wait early: Ctrl-C is not delayed */
+	if (since < TAKE_EVERY_NS && r->last_taken < BURST_RECORDS) {
+		/* a signal ends the wait early: Ctrl-C is not delayed */
 		struct timespec rest = {0, (long)(TAKE_EVERY_NS - since)};
 
 		nanosleep(&rest, NULL);
@@ -357,6 +362,7 @@ static enum record_step bpf_poll(struct record_run *run, struct vr_error *err)
 	} else {
 		collect_misses(r);
 		n = take_ring(r);
+		r->last_taken = n;
 	}
 	if (n < 0 && n != -EINTR) {
 		vr_error_set(err, "ring buffer: %s", strerror(-n));
