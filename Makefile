@@ -44,16 +44,16 @@ endif
 
 # ---------------------------------------------------------------- sources
 
-COMMON_SRC    := common/vr_common.c
+COMMON_SRC    := common/vr_common.c common/vr_clock.c
 SCHEMA_SRC    := schemas/tracedb.c schemas/trace_writer.c schemas/trace_event.c schemas/trace_reader.c \
-                 schemas/findings_store.c schemas/trace_listing.c schemas/tui_store.c
+                 schemas/findings_store.c schemas/trace_listing.c schemas/tui_store.c schemas/trace_align.c
 CAPTURE_SRC   := collector/capture/recorder.c collector/capture/record_core.c \
                  collector/capture/record_bpf.c collector/capture/bpf_hooks.c \
                  collector/capture/record_tracefs.c collector/capture/vgic_probes.c \
                  collector/capture/queue.c collector/capture/spool.c collector/capture/store.c \
                  collector/capture/flight.c collector/capture/flight_window.c \
                  collector/capture/live_source.c collector/capture/prog_misses.c \
-                 collector/capture/vmm_process.c
+                 collector/capture/vmm_process.c collector/capture/clock_offset.c
 IMPORT_SRC    := collector/import/importer.c collector/import/import_core.c \
                  collector/import/import_ftrace.c collector/import/import_tracedat.c \
                  collector/import/ftrace_parse.c collector/import/decompress.c
@@ -73,7 +73,7 @@ GEN_SRC       := $(BUILD)/gen/schema_sql.c
 
 UNIT_TESTS    := test_ftrace_parse test_tracedb test_import test_decompress test_mutations test_engine test_gic_mmio test_flight \
                  test_spool test_live_source test_prog_misses \
-                 test_timeline test_probes
+                 test_timeline test_probes test_clock
 HEADERS       := $(wildcard */*.h) $(wildcard collector/*/*.h)
 
 all: $(BUILD)/vgic-replay vgic-replay $(BUILD)/libvgicengine.a

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "../collector/import/import.h"
+#include "../schemas/trace_listing.h"
 #include "cli.h"
 
 static const char import_usage[] =
@@ -27,6 +28,9 @@ static const char import_usage[] =
 	"      --format FMT      'ftrace' or 'trace-cmd' instead of detecting it\n"
 	"  -k, --kernel RELEASE  the recording kernel's release (ftrace text has none)\n"
 	"      --gic 2|3         the host GIC version, when no snapshot tells it\n"
+	"      --align RECORDING put the capture's times on the clock of RECORDING, a\n"
+	"                        `vgic-replay record` of the same run, by the tracefs\n"
+	"                        clock offsets it measured at its start and stop\n"
 	"  -q, --quiet           print nothing on success (no summary or progress)\n"
 	"  -h, --help            show this help\n"
 	"\n"
@@ -39,10 +43,8 @@ static const char import_usage[] =
 	"vgic_queue_irq_unlock (all as `vgic-replay probes` writes them).\n"
 	"Other events are counted, not imported;\n"
 	"lines that cannot be parsed are counted with their line numbers.\n"
-#ifndef VR_NO_TUI
 	"The per-zoom summaries `vgic-replay tui` draws zoomed-out screens from are\n"
 	"stored in the new file too (tables tui_summary*).\n"
-#endif
 	"\n"
 	"Examples:\n"
 	"  vgic-replay import trace.txt -o trace.db\n"
@@ -70,6 +72,54 @@ void cli_import_warnings(const struct import_options *opt, const struct import_r
 			  res->backward_places == 1 ? "" : "s");
 }
 
+/* --align: what the clock offset and the events both captures have did. */
+static void print_alignment(const struct import_options *opt, const struct import_result *res)
+{
+	const struct vr_clock_offsets *c = opt->align;
+	const struct trace_alignment *a = &res->alignment;
+
+	printf("%s: on the clock of %s: tracefs %s clock offset %+.6f ms (+-%.1f us) at its start",
+	       opt->output, opt->align_name, c->tracefs_clock, c->offset_ns[0] / 1e6,
+	       c->err_ns[0] / 1e3);
+	if (c->n > 1)
+		printf(", %+.6f ms (+-%.1f us) at its stop", c->offset_ns[1] / 1e6, c->err_ns[1] / 1e3);
+	if (a->matched >= 100)
+		printf("; then %lld events both have moved it by %+.1f us more (their spread p10 %+.1f, "
+		       "p90 %+.1f us)\n",
+		       (long long)a->matched, a->shift_ns / 1e3, a->p10_ns / 1e3, a->p90_ns / 1e3);
+	else
+		printf("; %lld events both have: too few to refine it\n", (long long)a->matched);
+}
+
+/* Keep trace_info.clock (column 9 of TRACE_LIST_INFO). */
+static void take_clock(const char *const *cols, int ncols, void *arg)
+{
+	if (ncols > 9 && cols[9])
+		snprintf(arg, 512, "%s", cols[9]);
+}
+
+/* --align RECORDING: the tracefs clock offsets it measured; 0, or -1 said. */
+static int read_alignment(const char *path, struct vr_clock_offsets *c)
+{
+	struct vr_error err = {{0}};
+	struct tracedb *db = tracedb_open(path, TRACEDB_READONLY, &err);
+	char clock[512] = "";
+
+	if (!db)
+		return cli_error("import: --align: %s", err.msg), -1;
+	if (trace_listing_run(db, TRACE_LIST_INFO, take_clock, clock, &err) < 0) {
+		tracedb_close(db);
+		return cli_error("import: --align: %s", err.msg), -1;
+	}
+	tracedb_close(db);
+	if (vr_clock_parse(clock, c))
+		return cli_error("import: --align: %s: its clock (%s) holds no tracefs clock offset "
+				 "(a recording by vgic-replay record's BPF backend has one)",
+				 path, clock[0] ? clock : "unknown"),
+		       -1;
+	return 0;
+}
+
 /* Parse options, run the import, store the TUI's summaries, print a one-line summary. */
 int cmd_import(int argc, char **argv)
 {
@@ -77,8 +127,10 @@ int cmd_import(int argc, char **argv)
 		{"output", required_argument, NULL, 'o'}, {"force", no_argument, NULL, 'f'},
 		{"format", required_argument, NULL, 'F'}, {"kernel", required_argument, NULL, 'k'},
 		{"gic", required_argument, NULL, 'g'},	  {"quiet", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'},	  {NULL, 0, NULL, 0},
+		{"help", no_argument, NULL, 'h'},	  {"align", required_argument, NULL, 'A'},
+		{NULL, 0, NULL, 0},
 	};
+	struct vr_clock_offsets align;
 	struct import_options opt = {0};
 	struct import_result res;
 	struct vr_error err = {{0}};
@@ -116,6 +168,12 @@ int cmd_import(int argc, char **argv)
 		case 'q':
 			opt.quiet = 1;
 			break;
+		case 'A':
+			if (read_alignment(optarg, &align))
+				return 1;
+			opt.align = &align;
+			opt.align_name = optarg;
+			break;
 		case 'h':
 			fputs(import_usage, stdout);
 			return 0;
@@ -131,6 +189,8 @@ int cmd_import(int argc, char **argv)
 		return 1;
 	}
 	cli_import_warnings(&opt, &res);
+	if (opt.align && !opt.quiet)
+		print_alignment(&opt, &res);
 	cli_store_summaries("import", opt.output, opt.quiet);
 	if (!opt.quiet)
 		printf("%s: %lld events (%lld snapshots), %lld unparsed, %lld unknown, "

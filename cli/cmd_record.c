@@ -313,10 +313,10 @@ static void print_recorded(const struct record_options *opt, const struct record
 		       opt->output, (long long)st->events, (long long)st->snapshots, st->seconds,
 		       st->bytes / 1048576.0, (long long)st->drops_bpf);
 	else
-		printf("%s: %lld events (%lld snapshots, %lld AP-list walks) in %.1f s, %.1f MB; "
-		       "dropped %lld in BPF%s, %lld in user space\n",
+		printf("%s: %lld events (%lld snapshots, %lld AP-list walks) in %.1f s, %.1f MB, "
+		       "stored in %.1f s after the stop; dropped %lld in BPF%s, %lld in user space\n",
 		       opt->output, (long long)st->events, (long long)st->snapshots,
-		       (long long)st->ap_lists, st->seconds, st->bytes / 1048576.0,
+		       (long long)st->ap_lists, st->seconds, st->bytes / 1048576.0, st->store_seconds,
 		       (long long)st->drops_bpf, recursion_note(st), (long long)st->drops_user);
 }
 

@@ -175,15 +175,18 @@ struct hook {
 	int essential; /* without it the replay has no LRs to compare (--check fails) */
 	int by_symbol; /* may be attached by kprobe where BTF lacks it but kallsyms has it */
 	int kprobe_only; /* this kernel: BTF lacks it, so its kprobe is attached */
+	int vm_filter;	 /* a VM context hook: wanted with --pid only (vgic.bpf.c, the VM filter) */
 };
 
 /* The hook table for this skeleton and GIC version. */
 static int hook_table(struct vgic_bpf *s, int gic, struct hook *h)
 {
 	int n = 0;
-#define TP(prog, name) h[n++] = (struct hook){s->progs.prog, NULL, NULL, NULL, name, 1, 1, 0, 0, 0, 0}
+#define TP(prog, name) h[n++] = (struct hook){s->progs.prog, NULL, NULL, NULL, name, 1, 1, 0, 0, 0, 0, 0}
 #define FN(fe, kp, kpe, name) \
-	h[n++] = (struct hook){s->progs.fe, s->progs.kp, kpe, NULL, name, 0, 1, 0, 0, 0, 0}
+	h[n++] = (struct hook){s->progs.fe, s->progs.kp, kpe, NULL, name, 0, 1, 0, 0, 0, 0, 0}
+#define CTX(fe, kp, name) \
+	h[n++] = (struct hook){s->progs.fe, s->progs.kp, NULL, NULL, name, 0, 1, 0, 0, 0, 0, 1}
 #define ESSENTIAL h[n - 1].essential = 1
 	TP(tp_irq_pending, "vgic_update_irq_pending");
 	h[n - 1].nested_twin = s->progs.tp_irq_pending_nested;
@@ -220,8 +223,12 @@ static int hook_table(struct vgic_bpf *s, int gic, struct hook *h)
 	/* LPIs (ITS MSIs, irqfd): 7.2's BTF lacks the function (GCC splits it), kallsyms has it. */
 	FN(fentry_queue_lpi, kp_queue_lpi, NULL, "vgic_queue_irq_unlock");
 	h[n - 1].by_symbol = 1;
+	/* --pid: the struct kvm of injections raised outside the VMM's threads */
+	CTX(fentry_ctx_inject, kp_ctx_inject, "kvm_vgic_inject_irq");
+	CTX(fentry_ctx_set_irq, kp_ctx_set_irq, "kvm_set_irq");
 #undef TP
 #undef FN
+#undef CTX
 #undef ESSENTIAL
 	return n;
 }
@@ -267,7 +274,9 @@ static void choose_programs(struct hook *hooks, int n, const struct record_optio
 		struct hook *h = &hooks[i];
 
 		h->present = btf_has(vmlinux, h->function, h->tracepoint);
-		h->wanted = h->tracepoint ? listed(opt->events, h->function) : opt->snapshots;
+		h->wanted = h->vm_filter    ? opt->pid != 0
+			    : h->tracepoint ? listed(opt->events, h->function)
+					    : opt->snapshots;
 		if (h->wanted && !h->present && h->by_symbol)
 			h->present = h->kprobe_only = kallsyms_has(h->function);
 		if (!h->wanted || !h->present)

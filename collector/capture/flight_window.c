@@ -173,7 +173,7 @@ static int dump_window(struct flight_dump *d, struct record_stats *st, struct vr
 	w = trace_writer_begin(db, err);
 	if (!w)
 		goto out;
-	record_write_info(w, d->opt, d->backend, d->gic);
+	record_write_info(w, d->opt, d->backend, d->gic, NULL);
 	rec_store_init(&store, w, st);
 	if (window_store(d, &win, &store, &cut)) {
 		vr_error_set(err, "%s: cannot write the flight-recorder window (disk full?)", d->path);

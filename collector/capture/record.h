@@ -50,6 +50,7 @@ struct record_stats {
 	int64_t queue_peak_bytes; /* how far the writer fell behind the ring, at most */
 	int64_t spool_torn;	  /* bytes of a record cut short at the spool's end (record --finish) */
 	double seconds;
+	double store_seconds;	  /* from the stop to the trace stored (BPF backend) */
 	int hooks_attached, hooks_missing, essential_missing; /* --check */
 };
 

@@ -29,6 +29,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../../schemas/tracedb.h"
@@ -44,6 +45,18 @@
 
 #define QUEUE_RING_FACTOR 8 /* the queue holds 8 x the BPF ring's bytes */
 #define TICK_NS 1000000000ull /* drop counters read, and the tty line redrawn, once a second */
+/*
+ * The ring is taken at most every 100 ms while little arrives. Records
+ * come every few hundred microseconds on a busy host, so epoll_wait (the
+ * ring is ready whenever it holds data) returned at once and each pass
+ * took a few records and read every program's recursion misses (a bpf(2)
+ * call per program, some 200 us each in the lab's emulated host): the
+ * recorder used 25% of an emulated CPU on the lab's Linux guest. The 8 MB
+ * ring holds seconds of such traffic; after a pass that took a burst
+ * (BURST_RECORDS or more) the next one does not wait.
+ */
+#define TAKE_EVERY_NS 100000000ull
+#define BURST_RECORDS 1024
 
 /* The BPF backend's state for one recording (record_run.priv). */
 struct bpf_recorder {
@@ -53,6 +66,8 @@ struct bpf_recorder {
 	int stats_fd;		  /* --prog-stats: BPF statistics on while open */
 	struct ring_buffer *rb;
 	uint64_t last_tick;	  /* the last look at the drop counters */
+	uint64_t last_take;	  /* the last take of the ring (TAKE_EVERY_NS) */
+	int last_taken;		  /* records it took */
 	uint64_t *drops_seen_cpu; /* [probe][cpu] counters already turned into gaps */
 	struct miss_account misses; /* the programs' recursion misses, read at every poll */
 	/* streaming */
@@ -303,6 +318,7 @@ static int bpf_open(struct record_run *run, struct vr_error *err)
 	hooks_read_misses(r->skel, &r->misses);
 	miss_account_init(&r->misses, vr_now_ns());
 	r->skel->bss->recording = true;
+	record_measure_clock(run);
 	if (opt->flight_bytes ? open_flight(r, err) : open_stream(r, err))
 		return -1;
 	r->rb = ring_buffer__new(bpf_map__fd(r->skel->maps.rb), on_ring_record, r, NULL);
@@ -329,15 +345,24 @@ static enum record_step bpf_poll(struct record_run *run, struct vr_error *err)
 {
 	struct bpf_recorder *r = run->priv;
 	struct epoll_event ev;
+	uint64_t since = vr_now_ns() - r->last_take;
 	int n;
 
 	if (r->q.writer_failed)
 		return RECORD_STOP;
+	if (since < TAKE_EVERY_NS && r->last_taken < BURST_RECORDS) {
+		/* a signal ends the wait early: Ctrl-C is not delayed */
+		struct timespec rest = {0, (long)(TAKE_EVERY_NS - since)};
+
+		nanosleep(&rest, NULL);
+	}
+	r->last_take = vr_now_ns();
 	if (epoll_wait(ring_buffer__epoll_fd(r->rb), &ev, 1, 50) < 0 && errno != EINTR) {
 		n = -errno;
 	} else {
 		collect_misses(r);
 		n = take_ring(r);
+		r->last_taken = n;
 	}
 	if (n < 0 && n != -EINTR) {
 		vr_error_set(err, "ring buffer: %s", strerror(-n));
@@ -441,6 +466,7 @@ static int store_recording(struct bpf_recorder *r, struct vr_error *err)
 	struct record_run *run = r->run;
 	struct rec_store store;
 
+	record_measure_clock(run);
 	rec_store_init(&store, run->w, run->st);
 	if (rec_store_spool(&store, r->spool_path, run->opt->output, err))
 		return spool_kept_error(r, err->msg, err);
@@ -452,16 +478,22 @@ static int store_recording(struct bpf_recorder *r, struct vr_error *err)
 	return 0;
 }
 
-/* Stop: drain and store, into the trace (streaming) or the last window (--flight). */
+/*
+ * Stop: drain and store, into the trace (streaming) or the last window
+ * (--flight); st->store_seconds is how long that took, programs still attached.
+ */
 static int bpf_stop(struct record_run *run, struct vr_error *err)
 {
 	struct bpf_recorder *r = run->priv;
+	uint64_t t0 = vr_now_ns();
+	int rc;
 
 	if (r->flight)
-		return stop_flight(r, err);
-	if (drain_to_spool(r, err))
-		return -1;
-	return store_recording(r, err);
+		rc = stop_flight(r, err);
+	else
+		rc = drain_to_spool(r, err) ? -1 : store_recording(r, err);
+	run->st->store_seconds = (vr_now_ns() - t0) / 1e9;
+	return rc;
 }
 
 /*
@@ -500,6 +532,7 @@ static void bpf_cleanup(struct record_run *run)
 const struct record_backend record_backend_bpf = {
 	.name = "bpf",
 	.clock = "CLOCK_MONOTONIC (bpf_ktime_get_ns)",
+	.clock_is_mono = 1,
 	.preflight = bpf_preflight,
 	.attach = bpf_attach,
 	.open = bpf_open,

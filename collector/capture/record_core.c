@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "../../schemas/tracedb.h"
+#include "clock_offset.h"
 
 static volatile sig_atomic_t stop_requested, dump_requested;
 
@@ -140,9 +141,31 @@ int record_duration_reached(const struct record_run *run)
 	return run->opt->duration > 0 && (vr_now_ns() - run->start_ns) / 1e9 >= run->opt->duration;
 }
 
+/* trace_info.clock: what the backend's clock counts, and the tracefs clock's offsets from it. */
+static void write_clock(struct trace_writer *w, const struct record_backend *backend,
+			const struct vr_clock_offsets *clock)
+{
+	char text[512];
+
+	snprintf(text, sizeof(text), "%s", backend->clock);
+	if (clock && clock->n && vr_clock_append(text, sizeof(text), clock))
+		snprintf(text, sizeof(text), "%s", backend->clock);
+	trace_writer_info_text(w, "clock", text);
+}
+
+/* See record_core.h. */
+void record_measure_clock(struct record_run *run)
+{
+	if (!run->backend->clock_is_mono || clock_offset_measure(&run->clock))
+		return;
+	if (run->w)
+		write_clock(run->w, run->backend, &run->clock);
+}
+
 /* See record_core.h. */
 void record_write_info(struct trace_writer *w, const struct record_options *opt,
-		       const struct record_backend *backend, int gic)
+		       const struct record_backend *backend, int gic,
+		       const struct vr_clock_offsets *clock)
 {
 	struct utsname un;
 
@@ -157,7 +180,7 @@ void record_write_info(struct trace_writer *w, const struct record_options *opt,
 	trace_writer_info_int(w, "gic_version", gic);
 	trace_writer_info_text(w, "gic_version_source",
 			       opt->gic_version ? "option: --gic" : "recorded: /proc/interrupts");
-	trace_writer_info_text(w, "clock", backend->clock);
+	write_clock(w, backend, clock);
 }
 
 /*
@@ -172,7 +195,7 @@ int record_begin_trace(struct record_run *run, struct vr_error *err)
 	run->w = trace_writer_begin(run->db, err);
 	if (!run->w)
 		return -1;
-	record_write_info(run->w, run->opt, run->backend, run->gic);
+	record_write_info(run->w, run->opt, run->backend, run->gic, &run->clock);
 	return trace_writer_commit(run->w, err);
 }
 

@@ -28,6 +28,7 @@
 
 #include <stdint.h>
 
+#include "../../common/vr_clock.h"
 #include "record.h"
 
 struct record_run;
@@ -45,6 +46,7 @@ enum record_step {
 struct record_backend {
 	const char *name;  /* --backend NAME, and trace_info's source_format */
 	const char *clock; /* trace_info's clock: what the timestamps count */
+	int clock_is_mono; /* it is CLOCK_MONOTONIC: the tracefs clock's offset is measured */
 	int (*preflight)(struct record_run *run, struct vr_error *err);
 	int (*attach)(struct record_run *run, struct vr_error *err);
 	int (*open)(struct record_run *run, struct vr_error *err);
@@ -64,6 +66,7 @@ struct record_run {
 	struct tracedb *db;	 /* the trace being written, once open */
 	struct trace_writer *w;	 /* its writer, until finished or given up */
 	void *priv;		 /* the backend's own state */
+	struct vr_clock_offsets clock; /* the tracefs clock against ours (record_measure_clock) */
 };
 
 /* ---- stop and dump signals */
@@ -99,9 +102,21 @@ int record_duration_reached(const struct record_run *run);
 
 /* ---- the trace database */
 
-/* The trace_info rows of a live recording (source, host, kernel, GIC, clock). */
+/*
+ * The trace_info rows of a live recording (source, host, kernel, GIC,
+ * clock); clock: the tracefs clock's offsets measured so far, or NULL.
+ */
 void record_write_info(struct trace_writer *w, const struct record_options *opt,
-		       const struct record_backend *backend, int gic);
+		       const struct record_backend *backend, int gic,
+		       const struct vr_clock_offsets *clock);
+
+/*
+ * Measure the tracefs clock against the recording's (a backend on
+ * CLOCK_MONOTONIC calls it at the start and at the stop) into run->clock,
+ * and write trace_info.clock again when the trace is open. Nothing when
+ * tracefs cannot tell: the clock then says only what it counts.
+ */
+void record_measure_clock(struct record_run *run);
 
 /* Create the output (durable), begin its writer and commit its trace_info rows. */
 int record_begin_trace(struct record_run *run, struct vr_error *err);

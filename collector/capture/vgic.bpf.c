@@ -59,7 +59,27 @@ struct user_pt_regs {
 
 /* ------------------------------------------------ kernel types (CO-RE) */
 
-struct kvm;
+/* The VM filter's way from a struct kvm to its VMM process (see kvm_of_vmm). */
+struct task_struct;
+
+struct mm_struct {
+	struct task_struct *owner; /* CONFIG_MEMCG */
+} __attribute__((preserve_access_index));
+
+struct kvm {
+	struct mm_struct *mm;
+	int userspace_pid; /* pid_t: the thread that created the VM */
+} __attribute__((preserve_access_index));
+
+/* arm64: preempt_count is a u64 union member of thread_info (THREAD_INFO_IN_TASK). */
+struct thread_info {
+	__u64 preempt_count;
+} __attribute__((preserve_access_index));
+
+struct task_struct {
+	struct thread_info thread_info;
+	int tgid;
+} __attribute__((preserve_access_index));
 
 struct list_head {
 	struct list_head *next, *prev;
@@ -216,6 +236,125 @@ static __always_inline __u64 wanted_task(void)
 	return id;
 }
 
+/* ------------------------------------------------ the VM filter (--pid) */
+
+/*
+ * --pid names a VMM process; what it selects is its VMs, whatever thread
+ * or context raises their interrupts: an irqfd's kworker (the first MSI
+ * of a route, before its translation is cached), a hard interrupt that
+ * injects through irqfd while another task runs, a vhost worker. Events
+ * of the VMM's own threads are taken on their tgid, as before. An
+ * injection raised elsewhere, or in an interrupt (where the task is only
+ * the one interrupted), is taken when the struct kvm it concerns belongs
+ * to the VMM: the LPI queue hook has the kvm as its argument; the
+ * tracepoints vgic_update_irq_pending and kvm_set_irq carry none, so the
+ * functions that emit them (kvm_vgic_inject_irq, kvm_set_irq) are hooked
+ * at entry and leave their kvm in a context slot for them, keyed
+ * by the task and the context level (task, softirq, hardirq, NMI: a hard
+ * interrupt that injects while a task-context injection of the same task
+ * is under way has a slot of its own). A task may be preempted and move
+ * to another CPU inside the function: the slot is the task's, not the CPU's.
+ */
+struct vm_ctx_key {
+	__u64 id;    /* pid_tgid of current (the interrupted task in an interrupt) */
+	__u32 level; /* 0 task, 1 softirq, 2 hardirq, 3 NMI */
+	__u32 cpu;   /* in an interrupt, its CPU; 0 in task context */
+};
+
+/*
+ * The slot's value: the kvm of the injecting function this task last
+ * entered at this level. It is not emptied at the function's return: each
+ * of the two tracepoints is emitted only inside its function, after its
+ * entry wrote the slot, so a value left from an earlier call is always
+ * overwritten before it is read. An LRU map, so that the slots of tasks
+ * that are gone make room.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct vm_ctx_key);
+	__type(value, __u64);
+} vm_ctx_slots SEC(".maps");
+
+/* The context slot's key for the current task and context level. */
+static __always_inline void vm_ctx_key_now(struct vm_ctx_key *k, __u64 id)
+{
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	__u64 pc = BPF_CORE_READ(t, thread_info.preempt_count);
+
+	k->id = id;
+	k->level = (pc & 0x00f00000) ? 3 : (pc & 0x000f0000) ? 2 : (pc & 0x100) ? 1 : 0;
+	k->cpu = k->level ? bpf_get_smp_processor_id() : 0;
+}
+
+/*
+ * Does this VM belong to the VMM --pid names? Its mm's owner is a task of
+ * the process that created it (CONFIG_MEMCG, every distribution kernel);
+ * without mm->owner, the thread that created the VM (the VMM's main
+ * thread, for QEMU and the lab's VMM).
+ */
+static __always_inline bool kvm_of_vmm(struct kvm *kvm)
+{
+	if (!kvm)
+		return false;
+	if (bpf_core_field_exists(struct mm_struct, owner))
+		return BPF_CORE_READ(kvm, mm, owner, tgid) == (int)targ_tgid;
+	if (bpf_core_field_exists(struct kvm, userspace_pid))
+		return BPF_CORE_READ(kvm, userspace_pid) == (int)targ_tgid;
+	return false;
+}
+
+/*
+ * Entry of an injecting function on kvm: fill the slot, unless a VMM
+ * thread runs it in task context (its tgid says enough). In an interrupt
+ * the task is only the one interrupted, so there the slot is filled always.
+ */
+static __always_inline int vm_ctx_enter(struct kvm *kvm)
+{
+	__u64 id = bpf_get_current_pid_tgid(), v = (__u64)kvm;
+	struct vm_ctx_key k;
+
+	if (!targ_tgid)
+		return 0;
+	__builtin_memset(&k, 0, sizeof(k));
+	vm_ctx_key_now(&k, id);
+	if (!k.level && (id >> 32) == targ_tgid)
+		return 0;
+	bpf_map_update_elem(&vm_ctx_slots, &k, &v, BPF_ANY);
+	return 0;
+}
+
+/*
+ * An injection: the thread's pid_tgid if a VMM thread raised it in task
+ * context, or if the kvm of the injecting function under way (its context
+ * slot) is the VMM's; else 0.
+ */
+static __always_inline __u64 wanted_injection(void)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct vm_ctx_key k;
+	__u64 *kvm;
+
+	if (!recording)
+		return 0;
+	if (!targ_tgid)
+		return id;
+	__builtin_memset(&k, 0, sizeof(k));
+	vm_ctx_key_now(&k, id);
+	if (!k.level && (id >> 32) == targ_tgid)
+		return id;
+	kvm = bpf_map_lookup_elem(&vm_ctx_slots, &k);
+	return kvm && kvm_of_vmm((struct kvm *)*kvm) ? id : 0;
+}
+
+/* A hook with the kvm in hand (the LPI queue): the VMM's VM, whoever queues to it. */
+static __always_inline __u64 wanted_in_vm(struct kvm *kvm)
+{
+	if (!recording)
+		return 0;
+	return !targ_tgid || kvm_of_vmm(kvm) ? bpf_get_current_pid_tgid() : 0;
+}
+
 /* Fill the common header; id is the thread's pid_tgid. */
 static __always_inline void fill_hdr(struct vgic_rec_hdr *h, __u8 type, __u8 kind, int vcpu,
 				     __u64 id)
@@ -229,12 +368,12 @@ static __always_inline void fill_hdr(struct vgic_rec_hdr *h, __u8 type, __u8 kin
 	h->ts = bpf_ktime_get_ns();
 }
 
-/* Emit a small event record. */
-static __always_inline int emit_event(__u32 probe, __u8 kind, int vcpu, long long intid,
-				      long long a0, long long a1, long long a2, long long a3)
+/* Emit a small event record for the thread id (0: not wanted, nothing emitted). */
+static __always_inline int emit_event_of(__u64 id, __u32 probe, __u8 kind, int vcpu,
+					 long long intid, long long a0, long long a1, long long a2,
+					 long long a3)
 {
 	struct vgic_rec_event *e;
-	__u64 id = wanted_task();
 
 	if (!id)
 		return 0;
@@ -251,6 +390,13 @@ static __always_inline int emit_event(__u32 probe, __u8 kind, int vcpu, long lon
 	e->arg[3] = a3;
 	bpf_ringbuf_submit(e, ring_wakeup_flags());
 	return 0;
+}
+
+/* Emit a small event record of a thread we trace (the VMM's, with --pid). */
+static __always_inline int emit_event(__u32 probe, __u8 kind, int vcpu, long long intid,
+				      long long a0, long long a1, long long a2, long long a3)
+{
+	return emit_event_of(wanted_task(), probe, kind, vcpu, intid, a0, a1, a2, a3);
 }
 
 /* The larger of two sizes. */
@@ -495,8 +641,8 @@ struct {
 /* Emit a vgic_update_irq_pending event (both programs of the tracepoint). */
 static __always_inline int emit_irq_pending(unsigned long vcpu_id, __u32 irq, bool level)
 {
-	return emit_event(PROBE_IRQ_PENDING, VR_EV_IRQ_PENDING, irq < 32 ? (int)vcpu_id : -1, irq,
-			  vcpu_id, level, -1, -1);
+	return emit_event_of(wanted_injection(), PROBE_IRQ_PENDING, VR_EV_IRQ_PENDING,
+			     irq < 32 ? (int)vcpu_id : -1, irq, vcpu_id, level, -1, -1);
 }
 
 SEC("tp_btf/vgic_update_irq_pending")
@@ -536,7 +682,8 @@ int BPF_PROG(tp_irq_line, unsigned int type, int vcpu_idx, int irq_num, int leve
 SEC("tp_btf/kvm_set_irq")
 int BPF_PROG(tp_set_irq, unsigned int gsi, int level, int irq_source_id)
 {
-	return emit_event(PROBE_IRQ_LINE, VR_EV_SET_IRQ, -1, gsi + 32, gsi, level, irq_source_id, -1);
+	return emit_event_of(wanted_injection(), PROBE_IRQ_LINE, VR_EV_SET_IRQ, -1, gsi + 32, gsi,
+			     level, irq_source_id, -1);
 }
 
 /* kvm_notify_acked_irq(): a level SPI was EOIed (arm64: irqchip 0, pin = SPI - 32). */
@@ -819,7 +966,8 @@ int BPF_KPROBE(kp_sgi_v2, struct kvm_vcpu *vcpu, __u64 addr, unsigned int len,
  * through probe_read (no per-CPU copy: this can run in hard IRQ context,
  * over an AP-list walk that holds the copy).
  */
-static __always_inline int emit_queue_lpi(struct vgic_irq *irq, const bool btf_args)
+static __always_inline int emit_queue_lpi(struct kvm *kvm, struct vgic_irq *irq,
+					  const bool btf_args)
 {
 	struct kvm_vcpu *target;
 	__u32 intid = btf_args ? irq->intid : BPF_CORE_READ(irq, intid);
@@ -832,7 +980,7 @@ static __always_inline int emit_queue_lpi(struct vgic_irq *irq, const bool btf_a
 		id = BPF_CORE_READ(target, vcpu_id);
 	if (targ_vcpu >= 0 && id != targ_vcpu)
 		return 0;
-	return emit_event(PROBE_LPI_QUEUE, VR_EV_LPI_QUEUE, id, intid,
+	return emit_event_of(wanted_in_vm(kvm), PROBE_LPI_QUEUE, VR_EV_LPI_QUEUE, id, intid,
 			  BPF_CORE_READ_BITFIELD_PROBED(irq, pending_latch),
 			  BPF_CORE_READ_BITFIELD_PROBED(irq, enabled),
 			  btf_args ? irq->priority : BPF_CORE_READ(irq, priority), -1);
@@ -841,7 +989,7 @@ static __always_inline int emit_queue_lpi(struct vgic_irq *irq, const bool btf_a
 SEC("fentry/vgic_queue_irq_unlock")
 int BPF_PROG(fentry_queue_lpi, struct kvm *kvm, struct vgic_irq *irq, unsigned long flags)
 {
-	return emit_queue_lpi(irq, BTF_ARGS);
+	return emit_queue_lpi(kvm, irq, BTF_ARGS);
 }
 
 /*
@@ -852,5 +1000,38 @@ int BPF_PROG(fentry_queue_lpi, struct kvm *kvm, struct vgic_irq *irq, unsigned l
 SEC("kprobe/vgic_queue_irq_unlock")
 int BPF_KPROBE(kp_queue_lpi, struct kvm *kvm, struct vgic_irq *irq)
 {
-	return emit_queue_lpi(irq, RAW_ARGS);
+	return emit_queue_lpi(kvm, irq, RAW_ARGS);
+}
+
+/* ------------------------------------------------ VM context of injections (--pid) */
+
+/*
+ * kvm_vgic_inject_irq(kvm, vcpu, intid, level, owner) emits
+ * vgic_update_irq_pending; kvm_set_irq(kvm, irq_source_id, irq, level,
+ * line_status) emits kvm_set_irq and reaches the former (SPIs) or the ITS
+ * (MSIs). Loaded only with --pid; see "the VM filter" above. Entries
+ * only: the slot needs no emptying (see vm_ctx_slots).
+ */
+SEC("fentry/kvm_vgic_inject_irq")
+int BPF_PROG(fentry_ctx_inject, struct kvm *kvm)
+{
+	return vm_ctx_enter(kvm);
+}
+
+SEC("fentry/kvm_set_irq")
+int BPF_PROG(fentry_ctx_set_irq, struct kvm *kvm)
+{
+	return vm_ctx_enter(kvm);
+}
+
+SEC("kprobe/kvm_vgic_inject_irq")
+int BPF_KPROBE(kp_ctx_inject, struct kvm *kvm)
+{
+	return vm_ctx_enter(kvm);
+}
+
+SEC("kprobe/kvm_set_irq")
+int BPF_KPROBE(kp_ctx_set_irq, struct kvm *kvm)
+{
+	return vm_ctx_enter(kvm);
 }

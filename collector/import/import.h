@@ -13,7 +13,9 @@
 
 #include <stdint.h>
 
+#include "../../common/vr_clock.h"
 #include "../../common/vr_common.h"
+#include "../../schemas/trace_align.h"
 #include "../../schemas/tracedb.h"
 
 enum import_format {
@@ -35,6 +37,14 @@ struct import_options {
 	 * stored in the output's table capture_source; NULL: none.
 	 */
 	const char *source_key;
+	/*
+	 * --align RECORDING: the tracefs clock's offsets a live recording of
+	 * the same run measured (its trace_info.clock), by which every time is
+	 * moved onto the recording's clock; align_name names the recording.
+	 * NULL: times as the capture has them.
+	 */
+	const struct vr_clock_offsets *align;
+	const char *align_name;
 };
 
 struct import_result {
@@ -46,6 +56,7 @@ struct import_result {
 	int64_t backward_places;   /* places where the input's time ran backwards (gaps) */
 	int64_t backward_pos;	   /* the first one's position */
 	int64_t backward_largest_ns;
+	struct trace_alignment alignment; /* --align: what the events both captures have said */
 };
 
 /*

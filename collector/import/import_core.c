@@ -9,6 +9,7 @@
 #define _GNU_SOURCE
 #include "import_core.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static volatile sig_atomic_t interrupted;
@@ -220,4 +221,41 @@ void import_finish_metadata(const struct import_job *job, const struct kernel_ev
 			 st->max_nr_lrs_seen - 1);
 		trace_writer_info_text(job->w, "nr_lrs_source", src);
 	}
+}
+
+/* See import_core.h. */
+int64_t import_align_ts(const struct import_job *job, int64_t ts_ns)
+{
+	if (!job->opt->align)
+		return ts_ns;
+	return ts_ns - vr_clock_offset_at(job->opt->align, ts_ns);
+}
+
+/* See import_core.h. trace-cmd names its clock as trace_clock lists it ("[local] global") or alone. */
+int import_write_clock(const struct import_job *job, const char *capture_clock,
+		       struct vr_error *err)
+{
+	const struct vr_clock_offsets *a = job->opt->align;
+	char name[64] = "", text[512];
+	const char *open_b = capture_clock ? strchr(capture_clock, '[') : NULL;
+
+	if (open_b)
+		sscanf(open_b + 1, "%63[^]]", name);
+	else if (capture_clock)
+		snprintf(name, sizeof(name), "%s", capture_clock);
+	if (!a) {
+		trace_writer_info_text(job->w, "clock", name[0] ? capture_clock : NULL);
+		return 0;
+	}
+	if (name[0] && strcmp(name, a->tracefs_clock))
+		return vr_error_set(err,
+				    "%s: its clock is %s, but %s measured the offset of the %s "
+				    "clock; capture with the same trace_clock",
+				    job->name, name, job->opt->align_name, a->tracefs_clock);
+	snprintf(text, sizeof(text), "CLOCK_MONOTONIC of %s (aligned by import --align)",
+		 job->opt->align_name);
+	if (vr_clock_append(text, sizeof(text), a))
+		snprintf(text, sizeof(text), "CLOCK_MONOTONIC of a recording (import --align)");
+	trace_writer_info_text(job->w, "clock", text);
+	return 0;
 }

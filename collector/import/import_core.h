@@ -114,6 +114,20 @@ int import_order_check(struct import_order *o, struct trace_writer *w, int64_t t
 /* Hand what was found to the import's result. */
 void import_order_result(const struct import_order *o, struct import_result *res);
 
+/* ---- the clock */
+
+/* A capture's time moved onto the --align recording's clock (unchanged without --align). */
+int64_t import_align_ts(const struct import_job *job, int64_t ts_ns);
+
+/*
+ * trace_info.clock of the import: the capture's clock (NULL: unknown),
+ * or with --align the recording's clock and the offsets applied. -1 with
+ * err when the capture names a clock other than the one the recording
+ * measured.
+ */
+int import_write_clock(const struct import_job *job, const char *capture_clock,
+		       struct vr_error *err);
+
 /* ---- metadata */
 
 /*

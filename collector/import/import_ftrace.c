@@ -86,6 +86,7 @@ static int import_line(struct ftrace_import *st, const char *line, size_t len)
 	case FTRACE_LINE_EVENT:
 		if (pl->ts_is_counter)
 			st->counter_clock = 1;
+		pl->ev.ts_ns = import_align_ts(st->job, pl->ev.ts_ns);
 		observe_thread(st, &pl->ev);
 		if (pl->ev.kind == VR_EV_POPULATE)
 			kernel_evidence_observe(&st->kev, st->line_no, &pl->ev, &pl->snap);
@@ -96,6 +97,7 @@ static int import_line(struct ftrace_import *st, const char *line, size_t len)
 	case FTRACE_LINE_SNAPSHOT:
 		if (pl->ts_is_counter)
 			st->counter_clock = 1;
+		pl->ev.ts_ns = import_align_ts(st->job, pl->ev.ts_ns);
 		kernel_evidence_observe(&st->kev, st->line_no, &pl->ev, &pl->snap);
 		if (!pl->snap.gic_version)
 			pl->snap.gic_version = st->kev.gic_version;
@@ -235,7 +237,8 @@ static int finish_import(struct ftrace_import *st, struct vr_error *err)
 				    job->name);
 	trace_writer_info_text(st->w, "source_format", "ftrace-text");
 	trace_writer_info_text(st->w, "capture_tool", "ftrace");
-	trace_writer_info_text(st->w, "clock", st->counter_clock ? "counter" : NULL);
+	if (import_write_clock(job, st->counter_clock ? "counter" : NULL, err))
+		return -1;
 	trace_writer_info_int(st->w, "input_records", st->line_no);
 	job->res->input_records = st->line_no;
 	import_order_result(&st->order, job->res);

@@ -58,6 +58,7 @@ static const struct tp_map tp_maps[] = {
 };
 
 struct tracedat_import {
+	const struct import_job *job;
 	const char *name; /* the input, for messages */
 	struct tep_handle *tep;
 	struct trace_writer *w;
@@ -288,7 +289,7 @@ static int import_record(struct tracecmd_input *h, struct tep_record *rec, int c
 		rc |= trace_writer_problem(st->w, st->records, "unparsed", NULL,
 					   "record of an event id with no format", NULL, 0);
 	} else {
-		pl->ev.ts_ns = (int64_t)rec->ts;
+		pl->ev.ts_ns = import_align_ts(st->job, (int64_t)rec->ts);
 		pl->ev.cpu = cpu;
 		pl->ev.pid = tep_data_pid(st->tep, rec);
 		pl->ev.src_pos = st->records;
@@ -350,20 +351,25 @@ static int tracedat_headers_parse(const char *path, const char *name, struct vr_
 			    name);
 }
 
-/* The trace.dat's own account of where it was recorded: as trace_info rows, then the metadata. */
-static void finish_import(struct tracedat_import *st, struct tracecmd_input *h,
-			  const struct import_job *job)
+/*
+ * The trace.dat's own account of where it was recorded: as trace_info
+ * rows, then the metadata; -1 (err set) when --align measured another clock.
+ */
+static int finish_import(struct tracedat_import *st, struct tracecmd_input *h,
+			 const struct import_job *job)
 {
 	const char *uname = tracecmd_get_uname(h), *clock = tracecmd_get_trace_clock(h);
 
 	trace_writer_info_text(st->w, "source_format", "trace-cmd");
 	trace_writer_info_text(st->w, "capture_tool", "trace-cmd");
 	trace_writer_info_text(st->w, "host", NULL);
-	trace_writer_info_text(st->w, "clock", clock && *clock ? clock : NULL);
+	if (import_write_clock(job, clock && *clock ? clock : NULL, st->err))
+		return -1;
 	trace_writer_info_int(st->w, "input_records", st->records);
 	job->res->input_records = st->records;
 	import_order_result(&st->order, job->res);
 	import_finish_metadata(job, &st->kev, uname);
+	return 0;
 }
 
 /*
@@ -376,6 +382,7 @@ static int tracedat_import(const struct import_job *job, struct vr_error *err)
 	struct tracecmd_input *h;
 
 	memset(&st, 0, sizeof(st));
+	st.job = job;
 	st.name = job->name;
 	st.w = job->w;
 	st.err = err;
@@ -398,8 +405,8 @@ static int tracedat_import(const struct import_job *job, struct vr_error *err)
 		st.failed = 1;
 	}
 	vr_progress_done(&st.progress);
-	if (!st.failed)
-		finish_import(&st, h, job);
+	if (!st.failed && finish_import(&st, h, job))
+		st.failed = 1;
 	tracecmd_close(h);
 	return st.failed ? -1 : 0;
 }

@@ -388,6 +388,23 @@ static int store_source_key(struct import_job *job, struct vr_error *err)
 }
 
 /*
+ * --align: after the measured clock offset, what the events both captures
+ * have say is left (schemas/trace_align.h), matched within 200 us plus
+ * the offset's error.
+ */
+static int align_by_events(struct import_job *job, struct vr_error *err)
+{
+	const struct vr_clock_offsets *c = job->opt->align;
+	int64_t window = 200000;
+
+	if (!c)
+		return 0;
+	window += c->err_ns[0] > c->err_ns[c->n - 1] ? c->err_ns[0] : c->err_ns[c->n - 1];
+	return trace_align_by_events(job->db, job->opt->align_name, window, &job->res->alignment,
+				     err);
+}
+
+/*
  * Commit the trace and put it in place of the output (synced, the old
  * file's SQLite side files removed); the temporary file is then gone.
  */
@@ -397,7 +414,7 @@ static int commit_into_place(struct import_job *job, const char *tmp, struct vr_
 
 	job->res->stats = *trace_writer_stats(w);
 	job->w = NULL;
-	if (trace_writer_finish(w, err) || store_source_key(job, err))
+	if (trace_writer_finish(w, err) || align_by_events(job, err) || store_source_key(job, err))
 		return -1;
 	tracedb_close(job->db);
 	job->db = NULL;

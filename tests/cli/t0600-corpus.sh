@@ -28,10 +28,12 @@ for run in "$DATA"/lab/*/; do
 		# A Linux guest under QEMU: the recording, no finding in either capture,
 		# and the guest's own counts within check's accounting of its window
 		# (the release build: these traces are large; the sanitized one runs
-		# the same code on the rest of the corpus).
+		# the same code on the rest of the corpus). Their recordings predate
+		# --pid selecting VMs (issue 23 item 3): irqfd's kworker injections are
+		# not in them, so their injection counts are not held to ftrace's.
 		fast=${VR_FAST:-$VR}
 		expect_ok "corpus $name (Linux guest): recording verifies" \
-			env VERIFY_WORK="$TMP/$name" "$DATA/../lab/verify-linux.sh" "$run" "$fast"
+			env VERIFY_WORK="$TMP/$name" VERIFY_INJECTIONS=0 "$DATA/../lab/verify-linux.sh" "$run" "$fast"
 		expect_ok "corpus $name: check finds nothing in the ftrace capture" \
 			$fast check --no-store "$TMP/$name/trace.db"
 		rgap=$(known_gap "$name:record")

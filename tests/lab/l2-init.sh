@@ -8,7 +8,12 @@
 # ===L2-STOP, then dumps the snapshots between ===L2-BEGIN NAME /
 # ===L2-END NAME lines and powers off.
 #
-# Kernel command line: l2.scenario=idle|blk|net|ipi|affinity l2.secs=10
+# Kernel command line: l2.scenario=idle|blk|net|ipi|affinity|bench l2.secs=10
+#
+# l2.scenario=bench (make bench-lab, tests/lab/linux-bench.sh): after
+# ===L2-READY, each line "run NAME" L1 writes runs the bench workload for
+# l2.secs seconds and prints "===L2-BENCH NAME blk_mbs=.. net_kbs=..
+# net_rx_pps=.. net_tx_pps=.."; "quit" powers off.
 #
 # Snapshots (irqs-before.txt, irqs-after.txt): one line per
 # /sys/kernel/irq/N: "N|hwirq|chip_name|per_cpu_count|actions" (the counts
@@ -143,13 +148,53 @@ wl_affinity() { # device interrupts keep firing while their affinity moves betwe
 	echo "moved=$moved refused=$refused" > /tmp/affinity.txt
 }
 
+# The bench workload: dd on the virtio-blk-pci disk (vda) and fetches of
+# L1's blob over virtio-net, side by side until $end; prints their rates.
+now_cs() { # uptime in centiseconds
+	read -r up _ < /proc/uptime
+	echo "${up%.*}${up#*.}"
+}
+wl_bench() {
+	st=/sys/class/net/eth0/statistics
+	read -r rxb0 < $st/rx_bytes; read -r rxp0 < $st/rx_packets; read -r txp0 < $st/tx_packets
+	t0=$(now_cs)
+	end=$(deadline)
+	(n=0
+	while until_end; do
+		dd if=/dev/vda of=/dev/null bs=64k count=64 iflag=direct 2>/dev/null &&
+			dd if=/dev/zero of=/dev/vda bs=64k count=16 seek=128 oflag=direct 2>/dev/null &&
+			n=$((n + 1))
+	done
+	echo $n > /tmp/blk-n) &
+	wl_net
+	wait
+	t1=$(now_cs)
+	read -r rxb1 < $st/rx_bytes; read -r rxp1 < $st/rx_packets; read -r txp1 < $st/tx_packets
+	read -r n < /tmp/blk-n
+	# each round of dd moves 4 MiB in and 1 MiB out
+	awk -v n="$n" -v cs=$((t1 - t0)) -v rxb=$((rxb1 - rxb0)) -v rxp=$((rxp1 - rxp0)) \
+		-v txp=$((txp1 - txp0)) 'BEGIN { s = cs / 100; printf "blk_mbs=%.2f net_kbs=%.1f net_rx_pps=%.0f net_tx_pps=%.0f secs=%.2f\n",
+		n * 5 / s, rxb / 1024 / s, rxp / s, txp / s, s }'
+}
+
 case $scenario in
-blk | affinity)
+blk | affinity | bench)
 	[ -n "$(disks)" ] || note "no virtio disks" ;;
 esac
 case $scenario in
-net | affinity) net_up ;;
+net | affinity | bench) net_up ;;
 esac
+if [ "$scenario" = bench ]; then
+	echo "===L2-READY $(uname -r) cpus=$ncpu scenario=$scenario secs=$secs disks=$(disks | tr '\n' ,) uptime=$(cut -d' ' -f1 /proc/uptime)"
+	while read -r cmd name; do
+		case $cmd in
+		run) echo "===L2-BENCH $name $(wl_bench)" ;;
+		quit) break ;;
+		esac
+	done
+	echo "===L2-DONE"
+	poweroff -f
+fi
 
 echo "===L2-READY $(uname -r) cpus=$ncpu scenario=$scenario secs=$secs disks=$(disks | tr '\n' ,) uptime=$(cut -d' ' -f1 /proc/uptime)"
 read -r go

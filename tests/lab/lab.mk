@@ -127,7 +127,9 @@ lab-smoke: lab-initrd all
 
 # A Linux guest under QEMU with virtio-blk-pci (LPIs through the ITS) and
 # virtio-mmio (an SPI), 2 vCPUs: the recording verifies, check finds
-# nothing in either capture, and the guest's counts match its accounting.
+# nothing in either capture, the guest's counts match its accounting, and the
+# ftrace capture imported with --align record.db lies on the recording's clock
+# (tests/lab/clock-align.sh).
 LAB_SMOKE_LINUX := $(LAB_RUNS)/smoke-linux
 lab-smoke-linux: lab-linux-initrd all
 	$(Q)rm -rf $(LAB_SMOKE_LINUX)
@@ -140,6 +142,7 @@ lab-smoke-linux: lab-linux-initrd all
 		{ $(BUILD)/vgic-replay check --no-store $(LAB_SMOKE_LINUX)/record.db | head -20; exit 1; }
 	$(Q)tests/lab/linux-accounting.sh $(LAB_SMOKE_LINUX) $(BUILD)/vgic-replay \
 		$(LAB_SMOKE_LINUX)/verify/trace.db $(LAB_SMOKE_LINUX)/record.db
+	$(Q)tests/lab/clock-align.sh $(LAB_SMOKE_LINUX) $(BUILD)/vgic-replay
 
 # docs/guide-operators.md run in the emulated host (6.12, GICv3, VHE): its
 # commands become /guide.sh in a second initramfs archive appended to the
@@ -167,12 +170,26 @@ lab: lab-initrd lab-linux-initrd all
 
 # The workload's interrupt rate untraced and under each tracer (collector, collector
 # --no-snapshots, its tracefs backend, trace-cmd), as ratios; one boot per kernel.
+# Then a Linux guest's own throughput (dd, network) and the host's CPU time untraced,
+# under trace-cmd, ftrace and record, with the time to store against the import
+# rate (tests/lab/bench-linux.sh); one more boot per kernel. BENCH_LINUX=0 skips
+# those, BENCH_VMM=0 the others; make bench-lab-linux runs the Linux half alone.
 BENCH_KERNELS ?= 6.12 7.2
+BENCH_LINUX   ?= 1
+BENCH_VMM     ?= 1
+.PHONY: bench-lab-linux
 bench-lab: lab-initrd all
 	$(Q)set -e; for k in $(BENCH_KERNELS); do \
 		$(MAKE) --no-print-directory $(LAB_DIR)/kernel-$$k/Image; \
+		[ "$(BENCH_VMM)" = 0 ] && continue; \
 		rm -rf $(LAB_RUNS)/bench-$$k; \
 		tests/lab/bench.sh $(LAB_DIR)/kernel-$$k/Image $(LAB_RUNS)/bench-$$k; done
+	$(Q)if [ "$(BENCH_LINUX)" != 0 ]; then $(MAKE) --no-print-directory bench-lab-linux; fi
+bench-lab-linux: lab-linux-initrd all
+	$(Q)set -e; for k in $(BENCH_KERNELS); do \
+		$(MAKE) --no-print-directory $(LAB_DIR)/kernel-$$k/Image; \
+		rm -rf $(LAB_RUNS)/bench-linux-$$k; \
+		tests/lab/bench-linux.sh $(LAB_DIR)/kernel-$$k/Image $(LAB_RUNS)/bench-linux-$$k; done
 
 # Linux guests (tests/lab/linux.sh): Debian's qemu-system-aarch64 inside the
 # emulated host runs Debian 12's 6.12 kernel with a small initramfs
@@ -208,7 +225,7 @@ $(LAB_DIR)/l2-initrd.gz: tests/lab/l2-init.sh $(LAB_DIR)/busybox $(LAB_DIR)/kern
 	$(Q)cd $(LAB_DIR)/l2 && find . | cpio -o -H newc 2>/dev/null | gzip -9 > ../l2-initrd.gz
 
 $(LAB_DIR)/initrd-linux.gz: $(LAB_DIR)/initrd.gz $(LAB_DIR)/qemu/.complete $(LAB_DIR)/l2-initrd.gz \
-		tests/lab/linux.sh
+		tests/lab/linux.sh tests/lab/linux-bench.sh
 	$(call msg,INITRD,$@)
 	$(Q)rm -rf $(LAB_DIR)/initramfs-linux && mkdir -p $(LAB_DIR)/initramfs-linux/l2 \
 		$(LAB_DIR)/initramfs-linux/bin
@@ -216,6 +233,7 @@ $(LAB_DIR)/initrd-linux.gz: $(LAB_DIR)/initrd.gz $(LAB_DIR)/qemu/.complete $(LAB
 	$(Q)cp $(LAB_DIR)/kernel-6.12/Image $(LAB_DIR)/l2-initrd.gz $(LAB_DIR)/initramfs-linux/l2/
 	$(Q)mv $(LAB_DIR)/initramfs-linux/l2/l2-initrd.gz $(LAB_DIR)/initramfs-linux/l2/initrd.gz
 	$(Q)cp tests/lab/linux.sh $(LAB_DIR)/initramfs-linux/bin/lab-linux.sh
+	$(Q)cp tests/lab/linux-bench.sh $(LAB_DIR)/initramfs-linux/bin/lab-linux-bench.sh
 	$(Q)cd $(LAB_DIR)/initramfs-linux && find . | cpio -o -H newc 2>/dev/null | gzip -1 > ../linux.cpio.gz
 	$(Q)cat $(LAB_DIR)/initrd.gz $(LAB_DIR)/linux.cpio.gz > $@.tmp && mv $@.tmp $@
 

@@ -12,10 +12,11 @@
 # Uses from init.sh: T, emit, fail, gic, vcpus; vr.secs= (10) is the
 # length of the workload window.
 /bin/busybox --install -s /bin 2>/dev/null # the applets init.sh's initramfs lacks
-secs=10
+secs=10 other=0
 for arg in $(cat /proc/cmdline); do
 	case "$arg" in
 	vr.secs=*) secs=${arg#vr.secs=} ;;
+	vr.other=*) other=${arg#vr.other=} ;;
 	esac
 done
 ip link set lo up
@@ -68,11 +69,11 @@ case $linux in
 idle | ipi) devs="-nic none" ;;
 blk) devs="$blkdev -nic none"; disk d0 16; disk d1 16 ;;
 net) devs="$netdev" ;;
-affinity) devs="$blkdev $netdev"; disk d0 16; disk d1 16 ;;
+affinity | bench) devs="$blkdev $netdev"; disk d0 16; disk d1 16 ;;
 *) fail "unknown Linux scenario $linux" ;;
 esac
 case $linux in
-net | affinity) # L1's side of the traffic: a blob the guest fetches (guest RX)
+net | affinity | bench) # L1's side of the traffic: a blob the guest fetches (guest RX)
 	mkdir -p /tmp/www && dd if=/dev/urandom of=/tmp/www/blob bs=64k count=32 2>/dev/null
 	httpd -p 127.0.0.1:8080 -h /tmp/www ;;
 esac
@@ -112,6 +113,17 @@ sleep 0.5 # the rest of the marker's line
 echo "===VR-L2 $(grep -m1 '^===L2-READY' /tmp/l2-console.log | tr -d '\r')"
 
 stamp l2-ready
+# make bench-lab: the guest's throughput under each tracer (never returns)
+[ "$linux" = bench ] && . /bin/lab-linux-bench.sh
+
+# vr.other=1: a second VM beside QEMU's, our VMM's (tests/lab/vmm), making
+# SPIs and timer interrupts all through the window: record --pid QEMU must
+# keep none of its events (its pid is printed for the check).
+if [ "$other" = 1 ]; then
+	/bin/vmm spi-paced --vcpus 1 --count 1000000 --seed 1 --gic "$gic" > /tmp/other.log 2>&1 &
+	other_pid=$!
+	echo "===VR-OTHER-VMM pid=$other_pid"
+fi
 
 # The window: the collector on QEMU's process (it takes a while to load
 # its programs), then the ftrace events and tracing on, then "go".
@@ -150,6 +162,7 @@ while read -r f; do echo 0 > "$f"; done < /tmp/enabled
 kill -INT $rec_pid 2>/dev/null
 wait $rec_pid
 echo "===VR-RECORD rc=$?"
+[ "$other" = 1 ] && kill "$other_pid" 2>/dev/null
 stamp record-stopped
 l2wait '===L2-DONE' 60 || echo "===VR-NOTE no ===L2-DONE from the guest"
 i=0

@@ -51,6 +51,8 @@ if [ -n "$linux" ]; then
 	# QEMU, its libraries, the guest's kernel and initramfs live in L1's RAM,
 	# beside 64 MB of ftrace buffer per CPU and the disk images
 	append="$append vr.linux=$linux vr.secs=${LAB_SECS:-10}"
+	# LAB_LINUX_OTHER=1: a second VM (our VMM) runs beside QEMU's (linux.sh)
+	[ "${LAB_LINUX_OTHER:-0}" = 1 ] && append="$append vr.other=1"
 	initrd=${LAB_INITRD:-build/lab/initrd-linux.gz}
 	timeout=${LAB_TIMEOUT:-600}
 	mem=3G
