@@ -50,6 +50,7 @@ SCHEMA_SRC    := schemas/tracedb.c schemas/trace_writer.c schemas/trace_event.c 
 CAPTURE_SRC   := collector/capture/recorder.c collector/capture/record_core.c \
                  collector/capture/record_bpf.c collector/capture/bpf_hooks.c \
                  collector/capture/record_tracefs.c collector/capture/vgic_probes.c \
+                 collector/capture/vcpu_register.c \
                  collector/capture/queue.c collector/capture/spool.c collector/capture/store.c \
                  collector/capture/flight.c collector/capture/flight_window.c \
                  collector/capture/live_source.c collector/capture/prog_misses.c \
@@ -73,7 +74,7 @@ GEN_SRC       := $(BUILD)/gen/schema_sql.c
 
 UNIT_TESTS    := test_ftrace_parse test_tracedb test_import test_decompress test_mutations test_engine test_gic_mmio test_flight \
                  test_spool test_live_source test_prog_misses \
-                 test_timeline test_probes test_clock
+                 test_timeline test_probes test_clock test_vcpu_register
 HEADERS       := $(wildcard */*.h) $(wildcard collector/*/*.h)
 
 all: $(BUILD)/vgic-replay vgic-replay $(BUILD)/libvgicengine.a

@@ -20,6 +20,9 @@ static const char probes_usage[] =
 	"and sgi where the kernel has them, and queue_lpi for LPIs), with the\n"
 	"offsets inside struct kvm_vcpu computed from BTF, so that plain ftrace or\n"
 	"trace-cmd captures can be imported with their LR snapshots.\n"
+	"Before 6.4 (no $arg1 in return probes) flush and post read the vcpu\n"
+	"through the register kvm_arch_vcpu_ioctl_run keeps it in, found in the\n"
+	"running kernel's code (/proc/kallsyms, /proc/kcore; not with --btf).\n"
 	"\n"
 	"Options:\n"
 	"      --btf FILE  kernel BTF (default /sys/kernel/btf/vmlinux)\n"
@@ -87,7 +90,8 @@ int cmd_probes(int argc, char **argv)
 	}
 	if (optind != argc)
 		return cli_usage_error("probes", "takes no arguments, only options");
-	if (vgic_offsets_from_btf(btf, (int)gic, &o, &err)) {
+	if (btf ? vgic_offsets_from_btf(btf, (int)gic, &o, &err)
+		: vgic_offsets_for_running_kernel((int)gic, &o, &err)) {
 		cli_error("%s", err.msg);
 		return 1;
 	}

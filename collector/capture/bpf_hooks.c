@@ -343,8 +343,13 @@ static struct vgic_bpf *load_collector(const struct record_options *opt, int gic
 	rc = vgic_bpf__load(s);
 	if (!rc)
 		rc = vgic_bpf__attach(s);
-	if (rc) {
+	if (rc == -524) /* the kernel's ENOTSUPP, which strerror does not know */
+		vr_error_set(err, "cannot attach the BPF collector: error 524, ENOTSUPP: this "
+				  "kernel cannot attach fentry/fexit to kernel functions (seen on "
+				  "Debian 12's arm64 6.1)");
+	else if (rc)
 		vr_error_set(err, "cannot load/attach the BPF collector (%s)", strerror(-rc));
+	if (rc) {
 		vgic_bpf__destroy(s);
 		return NULL;
 	}

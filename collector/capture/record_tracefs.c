@@ -112,7 +112,7 @@ static int define_probes(struct tfs *t, int gic, int lrs, struct vr_error *err)
 	size_t names = 0;
 	int rc = 0;
 
-	if (vgic_offsets_from_btf(NULL, gic, &o, err)) {
+	if (vgic_offsets_for_running_kernel(gic, &o, err)) {
 		free(defs);
 		return -1;
 	}

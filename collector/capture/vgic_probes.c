@@ -16,7 +16,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <sys/utsname.h>
+
 #include "../import/ftrace_parse.h"
+#include "vcpu_register.h"
 
 /* Strip typedefs and qualifiers. */
 static const struct btf_type *skip_mods(const struct btf *btf, __u32 id, __u32 *out_id)
@@ -210,6 +213,7 @@ int vgic_offsets_from_btf(const char *btf_path, int gic_version, struct vgic_off
 				    path, strerror(errno));
 	memset(o, 0, sizeof(*o));
 	o->gic_version = gic_version;
+	snprintf(o->ret_vcpu, sizeof(o->ret_vcpu), "$arg1");
 	if (gic_version == 5) {
 		if (path_offset(btf, "kvm_vcpu", "vcpu_id", &o->vcpu_id, &type, err) ||
 		    btf__find_by_name_kind(btf, "vgic_v5_cpu_if", BTF_KIND_STRUCT) < 0) {
@@ -285,23 +289,23 @@ static void add(char *buf, size_t size, size_t *len, int *overflow, const char *
 		*len += (size_t)n;
 }
 
-/* The register fetch-args shared by the three snapshot probes. */
-static void add_registers(const struct vgic_offsets *o, int nr_lrs, char *buf, size_t size,
-			  size_t *len, int *overflow)
+/* The register fetch-args shared by the three snapshot probes; v is the vcpu's fetch-arg. */
+static void add_registers(const struct vgic_offsets *o, const char *v, int nr_lrs, char *buf,
+			  size_t size, size_t *len, int *overflow)
 {
 	const char *lr_type = o->lr_size == 4 ? "x32" : "x64";
 	int i;
 
-	add(buf, size, len, overflow, " vcpu=+%ld($arg1):u32 used=+%ld($arg1):u32 hcr=+%ld($arg1):x32 vmcr=+%ld($arg1):x32",
-	    o->vcpu_id, o->used_lrs, o->hcr, o->vmcr);
+	add(buf, size, len, overflow, " vcpu=+%ld(%s):u32 used=+%ld(%s):u32 hcr=+%ld(%s):x32 vmcr=+%ld(%s):x32",
+	    o->vcpu_id, v, o->used_lrs, v, o->hcr, v, o->vmcr, v);
 	if (o->gic_version == 2)
-		add(buf, size, len, overflow, " apr=+%ld($arg1):x32", o->apr);
+		add(buf, size, len, overflow, " apr=+%ld(%s):x32", o->apr, v);
 	else
-		add(buf, size, len, overflow, " ap0r0=+%ld($arg1):x32 ap1r0=+%ld($arg1):x32", o->ap0r,
-		    o->ap1r);
+		add(buf, size, len, overflow, " ap0r0=+%ld(%s):x32 ap1r0=+%ld(%s):x32", o->ap0r, v,
+		    o->ap1r, v);
 	for (i = 0; i < nr_lrs && i < o->max_lrs; i++)
-		add(buf, size, len, overflow, " lr%d=+%ld($arg1):%s", i, o->lr + (long)i * o->lr_size,
-		    lr_type);
+		add(buf, size, len, overflow, " lr%d=+%ld(%s):%s", i, o->lr + (long)i * o->lr_size,
+		    v, lr_type);
 	add(buf, size, len, overflow, "\n");
 }
 
@@ -378,9 +382,22 @@ static int v5_probe_definitions(const struct vgic_offsets *o, char *buf, size_t 
 }
 
 /* See vgic_probes.h. */
+int vgic_offsets_for_running_kernel(int gic_version, struct vgic_offsets *o, struct vr_error *err)
+{
+	struct utsname u;
+
+	if (vgic_offsets_from_btf(NULL, gic_version, o, err))
+		return -1;
+	if (gic_version == 5 || uname(&u))
+		return 0;
+	return vr_return_vcpu_fetcharg(u.release, NULL, NULL, o->ret_vcpu, sizeof(o->ret_vcpu), err);
+}
+
+/* See vgic_probes.h. */
 int vgic_probe_definitions(const struct vgic_offsets *o, int nr_lrs, char *buf, size_t size)
 {
 	const char *v = o->gic_version == 2 ? "v2" : "v3";
+	const char *ret = o->ret_vcpu[0] ? o->ret_vcpu : "$arg1";
 	size_t len = 0;
 	int overflow = 0;
 
@@ -390,14 +407,14 @@ int vgic_probe_definitions(const struct vgic_offsets *o, int nr_lrs, char *buf, 
 		return v5_probe_definitions(o, buf, size);
 	/* The state KVM programmed: return of kvm_vgic_flush_hwstate(vcpu). */
 	add(buf, size, &len, &overflow, "r:vgic/flush kvm_vgic_flush_hwstate");
-	add_registers(o, nr_lrs, buf, size, &len, &overflow);
+	add_registers(o, ret, nr_lrs, buf, size, &len, &overflow);
 	/* The state the hardware handed back: entry of the fold (on VHE the save happens in
 	 * kvm_vgic_sync_hwstate, so its entry would still show the flush values). */
 	add(buf, size, &len, &overflow, "p:vgic/sync vgic_%s_fold_lr_state", v);
-	add_registers(o, nr_lrs, buf, size, &len, &overflow);
+	add_registers(o, "$arg1", nr_lrs, buf, size, &len, &overflow);
 	/* After fold, EOIcount walk and prune. */
 	add(buf, size, &len, &overflow, "r:vgic/post kvm_vgic_sync_hwstate");
-	add_registers(o, nr_lrs, buf, size, &len, &overflow);
+	add_registers(o, ret, nr_lrs, buf, size, &len, &overflow);
 	/* Which AP-list entry went into which LR: vgic_vN_populate_lr(vcpu, irq, lr). */
 	add(buf, size, &len, &overflow,
 	    "p:vgic/populate vgic_%s_populate_lr vcpu=+%ld($arg1):u32 intid=+%ld($arg2):u32 "

@@ -48,6 +48,12 @@ struct vgic_offsets {
 	int v5_nr_priorityr;		/* u64 ICH_PPI_PRIORITYR copies kept (8 = 64 PPIs) */
 	long host_v5_pendr;		/* kvm_host_data.vgic_v5_ppi_state.pendr, -1 none */
 	long host_v5_activer_exit;	/* ... .activer_exit */
+	/*
+	 * The vcpu at the return probes (flush, post): "$arg1", or before 6.4,
+	 * where kretprobes take no arguments, the callee-saved register that
+	 * holds it ("%x19"; vr_return_vcpu_fetcharg in vcpu_register.h).
+	 */
+	char ret_vcpu[8];
 };
 
 /*
@@ -64,6 +70,14 @@ struct vgic_offsets {
  */
 int vgic_offsets_from_btf(const char *btf_path, int gic_version, struct vgic_offsets *out,
 			  struct vr_error *err);
+
+/*
+ * vgic_offsets_from_btf for the running kernel, with ret_vcpu set for it:
+ * "$arg1", or on a kernel before 6.4 the register its code keeps the vcpu
+ * in (vr_return_vcpu_fetcharg, vcpu_register.h).
+ */
+int vgic_offsets_for_running_kernel(int gic_version, struct vgic_offsets *out,
+				    struct vr_error *err);
 
 /*
  * Write the kprobe_events lines (group "vgic": flush, sync, populate,

@@ -1,5 +1,5 @@
 #!/bin/sh
-# The lab's real-trace corpus (tests/data/lab, recorded on Debian's 6.12
+# The lab's real-trace corpus (tests/data/lab, recorded on Debian's 6.1, 6.12
 # and 7.2 arm64 kernels): every run imports without an unparsed line,
 # its trace.dat (where kept) agrees with its ftrace text, `check` finds
 # nothing, and the per-INTID accounting equals the VMM's ground truth;

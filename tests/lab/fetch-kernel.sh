@@ -1,12 +1,13 @@
 #!/bin/sh
 # Fetch a Debian arm64 kernel package into the lab cache and extract its
-# Image. Debian 12's 6.12 comes from the system's own apt sources (arm64 is
-# added as a foreign architecture); sid's 7.x comes through a PRIVATE apt
+# Image. Debian 12's 6.12 and 6.1 come from the system's own apt sources
+# (arm64 is added as a foreign architecture; for 6.1 the -unsigned package,
+# whose vmlinuz is the plain Image without the EFI signature wrapper); sid's 7.x comes through a PRIVATE apt
 # configuration with its own sources list, state and cache directories, so
 # the system's apt sources are never touched (tests/lab/sid-apt.sh). The
 # newest version wins; the release is printed and written next to the Image.
 #
-# Usage: tests/lab/fetch-kernel.sh 6.12|7.2 OUTDIR    (OUTDIR/Image, OUTDIR/release)
+# Usage: tests/lab/fetch-kernel.sh 6.1|6.12|7.2 OUTDIR    (OUTDIR/Image, OUTDIR/release)
 set -eu
 series=$1
 out=$2
@@ -16,16 +17,21 @@ cache=$(cd "$cache" && pwd)
 [ -s "$out/Image" ] && [ -s "$out/release" ] && exit 0
 
 case "$series" in
-6.12)
+6.12 | 6.1)
 	dpkg --print-foreign-architectures | grep -qx arm64 || {
 		dpkg --add-architecture arm64
 		apt-get update -qq
 	}
-	pkg=$(apt-cache search --names-only "^linux-image-6\.12\.[0-9]+\+deb12-arm64\$" |
-		awk '{print $1}' | sort -V | tail -1)
-	[ -n "$pkg" ] || { apt-get update -qq; pkg=$(apt-cache search --names-only \
-		"^linux-image-6\.12\.[0-9]+\+deb12-arm64\$" | awk '{print $1}' | sort -V | tail -1); }
-	[ -n "$pkg" ] || { echo "fetch-kernel: no linux-image-6.12*-arm64 in apt" >&2; exit 1; }
+	# Debian 12 names 6.12 by its upstream version, 6.1 by its ABI (6.1.0-N)
+	if [ "$series" = 6.12 ]; then
+		re='^linux-image-6\.12\.[0-9]+\+deb12-arm64$'
+	else
+		re='^linux-image-6\.1\.0-[0-9]+-arm64-unsigned$'
+	fi
+	pkg=$(apt-cache search --names-only "$re" | awk '{print $1}' | sort -V | tail -1)
+	[ -n "$pkg" ] || { apt-get update -qq; pkg=$(apt-cache search --names-only "$re" |
+		awk '{print $1}' | sort -V | tail -1); }
+	[ -n "$pkg" ] || { echo "fetch-kernel: no linux-image-$series*-arm64 in apt" >&2; exit 1; }
 	(cd "$cache" && ls "${pkg}"_*_arm64.deb >/dev/null 2>&1 || apt-get download -q "$pkg:arm64")
 	deb=$(ls "$cache/${pkg}"_*_arm64.deb | head -1)
 	;;

@@ -30,8 +30,13 @@
 # domain level) while the virtio modules loaded.
 set -eu
 log=$1
+# block NAME: the lines between its markers. The guest's kernel may print
+# into them under nested TCG (a run on 6.1 had "[  179.37] watchdog: ..."
+# appended to the END marker's line): the END marker is matched as a
+# prefix, and kernel messages on lines of their own are dropped.
 block() {
-	tr -d '\r' < "$log" | awk -v n="$1" '$0 == "===L2-BEGIN " n { on = 1; next } $0 == "===L2-END " n { on = 0 } on'
+	tr -d '\r' < "$log" | awk -v n="$1" '$0 == "===L2-BEGIN " n { on = 1; next }
+		index($0, "===L2-END " n) == 1 { on = 0 } on && !/^\[ *[0-9]+\.[0-9]+\] /'
 }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -202,8 +202,8 @@ if [ -n "$port" ] && [ -c "$port" ]; then
 	tar -c -C /tmp $have > "$port" && echo "===VR-RESULTS tar $have"
 	sleep 1
 else
-	for f in $files; do
-		[ -s /tmp/$f ] && emit $f /tmp/$f
+	for f in $files; do # l2-console.log went first; empty files too (qemu.log)
+		[ $f != l2-console.log ] && [ -f /tmp/$f ] && emit $f /tmp/$f
 	done
 fi
 stamp emitted

@@ -7,15 +7,15 @@
 #
 # Usage: tests/lab/matrix.sh [PATTERN...]   (shell case patterns on NAME; default all)
 #
-# KERNEL is a series of LAB_KERNELS: 6.12 and 7.2 are Debian's, 7.2-buggy and
+# KERNEL is a series of LAB_KERNELS: 6.1, 6.12 and 7.2 are Debian's, 7.2-buggy and
 # 7.2-fixed the lab's own build (make lab-kernel-buggy, tests/data/lab-buggy).
 #
 # Left out on purpose (see docs/lab.md): seed-trigger(-repend) and eoimode1-remote on
-# 6.12, where the guest's EOI or remote DIR of an interrupt outside its
+# 6.1 and 6.12, where the guest's EOI or remote DIR of an interrupt outside its
 # vCPU's LRs is lost (before 6.19 KVM neither reads EOIcount nor traps DIR),
 # so the interrupt stays active for ever and the run cannot complete.
 set -eu
-kernels=${LAB_KERNELS:-6.12 7.2}
+kernels=${LAB_KERNELS:-6.1 6.12 7.2}
 patterns="$*"
 set -f # the patterns are for case, not for the file system
 
@@ -40,14 +40,14 @@ for k in $kernels; do
 			emit "$k" "$g" vhe "$s" 2 100
 		done
 		case $k in
-		6.12) ;;
+		6.1 | 6.12) ;;
 		*)	for m in vhe nvhe; do
 				emit "$k" "$g" "$m" eoimode1-remote 2 100
 			done ;;
 		esac
 	done
 	case $k in
-	6.12) ;;
+	6.1 | 6.12) ;;
 	*)	for m in vhe nvhe; do
 			emit "$k" 3 "$m" seed-trigger 1 50
 			emit "$k" 3 "$m" seed-trigger-repend 1 50

@@ -124,10 +124,49 @@ static void check_v5_refused(void)
 	remove("/tmp/vr-test-v3.btf");
 }
 
+/*
+ * Before 6.4 (ret_vcpu "%x19", vcpu_register.h) the two return probes read
+ * the vcpu through that register and the fold's entry probe keeps $arg1.
+ * The offsets are Debian 12's 6.1.0-57-arm64 BTF's, as `probes` printed
+ * them in the lab.
+ */
+static void check_return_register(void)
+{
+	struct vgic_offsets o;
+	char buf[8192];
+
+	memset(&o, 0, sizeof(o));
+	o.gic_version = 3;
+	o.vcpu_id = 36;
+	o.used_lrs = 4040;
+	o.hcr = 3744;
+	o.vmcr = 3748;
+	o.ap0r = 3756;
+	o.ap1r = 3772;
+	o.lr = 3792;
+	o.lr_size = 8;
+	o.max_lrs = 16;
+	o.irq_intid = 56;
+	snprintf(o.ret_vcpu, sizeof(o.ret_vcpu), "%%x19");
+	CHECK(vgic_probe_definitions(&o, 4, buf, sizeof(buf)) > 0);
+	CHECK_STR_CONTAINS(buf, "r:vgic/flush kvm_vgic_flush_hwstate vcpu=+36(%x19):u32 "
+				"used=+4040(%x19):u32 hcr=+3744(%x19):x32 vmcr=+3748(%x19):x32 "
+				"ap0r0=+3756(%x19):x32 ap1r0=+3772(%x19):x32 lr0=+3792(%x19):x64 "
+				"lr1=+3800(%x19):x64 lr2=+3808(%x19):x64 lr3=+3816(%x19):x64\n");
+	CHECK_STR_CONTAINS(buf, "p:vgic/sync vgic_v3_fold_lr_state vcpu=+36($arg1):u32 ");
+	CHECK_STR_CONTAINS(buf, "r:vgic/post kvm_vgic_sync_hwstate vcpu=+36(%x19):u32 ");
+	/* no register given: $arg1 (6.4+) */
+	o.ret_vcpu[0] = '\0';
+	CHECK(vgic_probe_definitions(&o, 4, buf, sizeof(buf)) > 0);
+	CHECK_STR_CONTAINS(buf, "r:vgic/flush kvm_vgic_flush_hwstate vcpu=+36($arg1):u32 ");
+	CHECK(!strstr(buf, "%x19"));
+}
+
 /* Run every check. */
 int main(void)
 {
 	check_v5_offsets();
 	check_v5_refused();
+	check_return_register();
 	return vr_test_report("test_probes");
 }
