@@ -53,7 +53,9 @@ CAPTURE_SRC   := collector/capture/recorder.c collector/capture/record_core.c \
                  collector/capture/queue.c collector/capture/spool.c collector/capture/store.c \
                  collector/capture/flight.c collector/capture/flight_window.c \
                  collector/capture/live_source.c collector/capture/prog_misses.c \
-                 collector/capture/vmm_process.c
+                 collector/capture/vmm_process.c collector/capture/watch.c \
+                 collector/capture/watch_policy.c collector/capture/metrics.c \
+                 collector/capture/flight_rec.c collector/capture/record_trace.c
 IMPORT_SRC    := collector/import/importer.c collector/import/import_core.c \
                  collector/import/import_ftrace.c collector/import/import_tracedat.c \
                  collector/import/ftrace_parse.c collector/import/decompress.c

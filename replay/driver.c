@@ -303,6 +303,19 @@ const struct predict_result *replay_stream_model(const struct replay_stream *s)
 }
 
 /* See replay.h. */
+void replay_stream_snapshot(const struct replay_stream *s, struct replay_result *out)
+{
+	const struct predict_result *pr = replay_stream_model(s);
+
+	*out = *s->c->res;
+	out->counts = NULL;
+	out->ncounts = 0;
+	out->open_store = NULL;
+	if (pr)
+		out->model = *pr;
+}
+
+/* See replay.h. */
 void replay_stream_free(struct replay_stream *s)
 {
 	struct checker *c;

@@ -156,6 +156,12 @@ int replay_stream_push(struct replay_stream *s, const struct trace_item *it, str
 int replay_stream_end(struct replay_stream *s, struct vr_error *err);
 /* The model's tallies so far (NULL: no model, a trace without snapshots). */
 const struct predict_result *replay_stream_model(const struct replay_stream *s);
+/*
+ * The run as it stands, for replay_disagrees() and replay_diagnose_runs():
+ * res's profile, facts and finding counts with the model's tallies so far
+ * (no accounting: out->counts is NULL; nothing to free).
+ */
+void replay_stream_snapshot(const struct replay_stream *s, struct replay_result *out);
 void replay_stream_free(struct replay_stream *s);
 
 /*
@@ -207,6 +213,14 @@ bool replay_disagrees(const struct replay_result *res);
 int replay_diagnose(struct tracedb *db, const struct replay_options *opt,
 		    const struct replay_result *chosen, struct replay_diagnosis *d,
 		    struct vr_error *err);
+
+/*
+ * The same judgement on runs already made (n of them, in the engine's
+ * profile order, runs[chosen] the one that disagreed): a live watcher's
+ * streams, one per profile, as they stand (replay_stream_snapshot()).
+ */
+void replay_diagnose_runs(const struct replay_result *const *runs, int n, int chosen,
+			  struct replay_diagnosis *d);
 
 /* Free what replay_check allocated in res (an open run is rolled back). */
 void replay_result_free(struct replay_result *res);
