@@ -74,7 +74,7 @@ LIB_SRC       := $(COMMON_SRC) $(SCHEMA_SRC) $(COLLECTOR_SRC) $(REPLAY_SRC) $(EN
 GEN_SRC       := $(BUILD)/gen/schema_sql.c
 
 UNIT_TESTS    := test_ftrace_parse test_tracedb test_import test_decompress test_mutations test_engine test_gic_mmio test_flight \
-                 test_spool test_live_source test_prog_misses \
+                 test_spool test_live_source test_prog_misses test_watch \
                  test_timeline test_probes
 HEADERS       := $(wildcard */*.h) $(wildcard collector/*/*.h)
 

@@ -80,9 +80,10 @@ static void window_scan(const struct flight_ring *ring, struct window *win)
 	win->boundary = -1;
 	flight_iter_begin(ring, &it);
 	for (i = 0; flight_iter_next(ring, &it, &data, &n); i++) {
-		const struct vgic_rec_hdr *h = data;
+		struct vgic_rec_hdr hdr, *h = &hdr;
 		struct window_thread *t;
 
+		memcpy(&hdr, data, sizeof(hdr)); /* the ring keeps records 4 bytes off 8 */
 		if (h->type == VGIC_REC_GAP)
 			continue;
 		t = window_thread_of(win, h->pid);
@@ -125,8 +126,9 @@ static int window_store(const struct flight_dump *d, struct window *win, struct 
 
 	flight_iter_begin(d->ring, &it);
 	for (i = 0; flight_iter_next(d->ring, &it, &data, &n); i++) {
-		const struct vgic_rec_hdr *h = data;
+		struct vgic_rec_hdr hdr, *h = &hdr;
 
+		memcpy(&hdr, data, sizeof(hdr)); /* the ring keeps records 4 bytes off 8 */
 		if (!window_keeps(win, h, i)) {
 			(*cut)++;
 			continue;
