@@ -511,7 +511,7 @@ static void check_all(struct watch *w)
 				rc = -1;
 		if (rc < 0)
 			break;
-		if (++n % STATS_EVERY == 0 || w->policy.pending)
+		if (++n % STATS_EVERY == 0 || __atomic_load_n(&w->policy.pending, __ATOMIC_RELAXED))
 			publish(w, ts);
 	}
 	if (rc < 0)
