@@ -96,8 +96,7 @@ struct watch {
 	int64_t events_checked, cpu_ns;
 	uint64_t processed_ts, first_ts;
 	double max_lag_s;
-	struct predict_result model;
-	int has_model;
+	struct predict_result model; /* the reported profile's tallies */
 	char profile[64];
 	int64_t dump_bytes_written;
 };
@@ -480,10 +479,8 @@ static void publish(struct watch *w, int64_t ts)
 	lag = w->newest_ts > w->processed_ts ? (w->newest_ts - w->processed_ts) / 1e9 : 0;
 	if (lag > w->max_lag_s)
 		w->max_lag_s = lag;
-	if (pr) {
+	if (pr)
 		w->model = *pr;
-		w->has_model = 1;
-	}
 	if (watch_policy_due(&w->policy, ts))
 		make_dump_ready(w, ts);
 	pthread_mutex_unlock(&w->lock);
@@ -808,6 +805,12 @@ void watch_print_stats(struct watch *w)
 		"%.1f MB, the checks' state per vCPU and interrupt; the process's peak RSS %.1f MB\n",
 		w->q->size / 1048576.0, w->queue_peak / 1048576.0, w->prefix->size / 1048576.0,
 		ru.ru_maxrss / 1024.0);
+	fprintf(stderr,
+		"record: watcher: profile %s: %lld of %lld flushes predicted (%lld not compared), "
+		"%d interrupts configured (%d first seen after the learning prefix)\n",
+		w->profile, (long long)(w->model.exact + w->model.reordered),
+		(long long)(w->model.flushes - w->model.unknown), (long long)w->model.unknown,
+		w->model.configured, w->model.learned_late);
 	fprintf(stderr,
 		"record: watcher: %lld findings (%lld errors), %lld dumps (%.1f MB on disk), %lld "
 		"findings not dumped by --watch-interval, %lld by --watch-max-disk\n",

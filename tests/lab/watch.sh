@@ -44,7 +44,7 @@ echo "$cases" | while read -r name kernel scenario vcpus gic mode count expect; 
 	d=$out/$name
 	rm -rf "$d"
 	if ! LAB_COUNT=$count tests/lab/run.sh "$lab/kernel-$kernel/Image" "$d" "$scenario" "$vcpus" \
-		"$gic" "$mode" > "$d.run.log" 2>&1; then
+		"$gic" "$mode" < /dev/null > "$d.run.log" 2>&1; then
 		echo "lab-watch: $name: the boot failed: $(tail -3 "$d.run.log")"
 		echo fail >> "$out/failed"
 		continue
