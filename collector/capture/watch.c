@@ -53,6 +53,7 @@ struct watch_run {
 	struct replay_finding kept[RUN_KEPT]; /* its latest findings, while not reported */
 	int nkept, next;
 	int64_t dropped; /* ... older ones, not kept */
+	int retired;	 /* can no longer explain the kernel: no longer fed */
 };
 
 struct watch {
@@ -244,6 +245,39 @@ static bool run_disagrees(const struct watch_run *r)
 
 	replay_stream_snapshot(r->s, &now);
 	return replay_disagrees(&now);
+}
+
+/*
+ * Can the run's profile no longer explain the kernel, whatever follows?
+ * A flush or AP list that differed, an LR_DIVERGENCE, a flush with HCR
+ * bits the profile never sets: counts that only grow, each of which
+ * rules out a match in replay_diagnose_runs() for good (unlike "most
+ * flushes not compared", which more flushes may undo).
+ */
+static bool run_ruled_out(const struct watch_run *r)
+{
+	const struct predict_result *m = replay_stream_model(r->s);
+
+	return m && (m->mismatched > 0 || m->ap_agree < m->ap_lists ||
+		     m->hcr_foreign > 0 || r->res.findings_by_kind[FINDING_LR_DIVERGENCE] > 0);
+}
+
+/*
+ * Stop feeding the runs of other profiles that can no longer explain the
+ * kernel (their tallies stay as they were for the diagnosis' text): on a
+ * kernel that behaves like its release's profile, the others soon
+ * disagree, and the watcher's cost falls back to about one run's.
+ */
+static void retire_runs(struct watch *w)
+{
+	for (int i = 0; i < w->nruns; i++) {
+		struct watch_run *r = &w->runs[i];
+
+		if (i == w->reporting || r->retired || !run_ruled_out(r))
+			continue;
+		r->retired = 1;
+		r->nkept = r->next = 0;
+	}
 }
 
 /*
@@ -470,6 +504,7 @@ static void publish(struct watch *w, int64_t ts)
 	double lag;
 
 	diagnose(w);
+	retire_runs(w);
 	pr = replay_stream_model(w->runs[w->reporting].s);
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu);
 	pthread_mutex_lock(&w->lock);
@@ -504,7 +539,7 @@ static void check_all(struct watch *w)
 			w->events_checked++;
 		}
 		for (int i = 0; i < w->nruns && rc == 1; i++)
-			if (replay_stream_push(w->runs[i].s, &it, &err) < 0)
+			if (!w->runs[i].retired && replay_stream_push(w->runs[i].s, &it, &err) < 0)
 				rc = -1;
 		if (rc < 0)
 			break;
@@ -516,7 +551,7 @@ static void check_all(struct watch *w)
 	drain(w);
 	live_source_free(ls);
 	for (int i = 0; i < w->nruns; i++)
-		if (replay_stream_end(w->runs[i].s, &err))
+		if (!w->runs[i].retired && replay_stream_end(w->runs[i].s, &err))
 			say(w, LOG_ERR, "%s", err.msg);
 	publish(w, ts);
 	if (w->runs[w->reporting].nkept) /* disagreeing, and nothing to diagnose left */
@@ -790,8 +825,11 @@ void watch_fill_metrics(struct watch *w, struct vr_metrics *m)
 void watch_print_stats(struct watch *w)
 {
 	struct rusage ru;
+	int retired = 0;
 
 	getrusage(RUSAGE_SELF, &ru);
+	for (int i = 0; i < w->nruns; i++) /* the watcher's thread has ended: no lock needed */
+		retired += w->runs[i].retired;
 	pthread_mutex_lock(&w->lock);
 	fprintf(stderr,
 		"record: watcher: %lld events checked in %.3f s of its thread's CPU (%.1f us per "
@@ -807,10 +845,11 @@ void watch_print_stats(struct watch *w)
 		ru.ru_maxrss / 1024.0);
 	fprintf(stderr,
 		"record: watcher: profile %s: %lld of %lld flushes predicted (%lld not compared), "
-		"%d interrupts configured (%d first seen after the learning prefix)\n",
+		"%d interrupts configured (%d first seen after the learning prefix); %d of %d "
+		"profiles' runs stopped early, unable to explain the kernel\n",
 		w->profile, (long long)(w->model.exact + w->model.reordered),
 		(long long)(w->model.flushes - w->model.unknown), (long long)w->model.unknown,
-		w->model.configured, w->model.learned_late);
+		w->model.configured, w->model.learned_late, retired, w->nruns);
 	fprintf(stderr,
 		"record: watcher: %lld findings (%lld errors), %lld dumps (%.1f MB on disk), %lld "
 		"findings not dumped by --watch-interval, %lld by --watch-max-disk\n",
