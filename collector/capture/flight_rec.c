@@ -158,8 +158,8 @@ int flight_rec_stop(struct flight_rec *f, struct record_stats *st, const struct 
 
 		watch_stop(f->watch);
 		reap_watch_dump(f, 1);
-		path = watch_take_dump(f->watch, vr_now_ns());
-		if (path && !flight_dump_start_to(&f->wdump, f->run, f->ring, path))
+		while ((path = watch_take_dump(f->watch, vr_now_ns())) &&
+		       !flight_dump_start_to(&f->wdump, f->run, f->ring, path))
 			reap_watch_dump(f, 1);
 	}
 	flight_rec_tick(f, base, 1);

@@ -26,7 +26,7 @@
 #include "flight_rec.h"
 #include "store.h"
 
-#define ITEMS_PER_POLL 1024
+#define ITEMS_PER_POLL 64 /* a tick (a due dump begun) every 64 items: as often as a live poll */
 
 /* The trace backend's state (record_run.priv). */
 struct trace_recorder {

@@ -93,6 +93,9 @@ struct watch {
 	uint64_t pending_wall_ns; /* vr_now_ns() when it opened */
 	time_t pending_time;	  /* ... the time of day, for its name */
 	char *dump_ready;
+	int ended;	     /* the checks have ended: a dump still due is due now */
+	char last_name[512]; /* the last dump name given, without its number */
+	int same_name;	     /* how many more had it */
 	int64_t by_kind[FINDING_KIND_MAX], errors;
 	int64_t events_checked, cpu_ns;
 	uint64_t processed_ts, first_ts;
@@ -145,20 +148,27 @@ static int64_t dumps_on_disk(const char *dir)
 
 /*
  * A dump's path, named after the host, the time of its first finding
- * (UTC) and that finding's kind; a number added when the name is taken.
+ * (UTC) and that finding's kind; a number added when the name is taken,
+ * on disk or by a dump of this run not written yet (lock held).
  */
-static char *dump_name(const struct watch *w, const char *kind, time_t t)
+static char *dump_name(struct watch *w, const char *kind, time_t t)
 {
-	char stamp[32], *path = vr_xmalloc(strlen(w->cfg.dir) + strlen(w->cfg.host) + 96);
+	char stamp[32], base[512], *path = vr_xmalloc(sizeof(base) + 16);
 	struct tm tm;
 	struct stat sb;
 
 	gmtime_r(&t, &tm);
 	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
-	sprintf(path, "%s/" DUMP_PREFIX "%s-%s-%s.db", w->cfg.dir, w->cfg.host, stamp, kind);
-	for (int k = 2; !stat(path, &sb) && k < 1000; k++)
-		sprintf(path, "%s/" DUMP_PREFIX "%s-%s-%s-%d.db", w->cfg.dir, w->cfg.host, stamp,
-			kind, k);
+	snprintf(base, sizeof(base), "%s/" DUMP_PREFIX "%s-%s-%s", w->cfg.dir, w->cfg.host, stamp,
+		 kind);
+	w->same_name = strcmp(base, w->last_name) ? 0 : w->same_name + 1;
+	snprintf(w->last_name, sizeof(w->last_name), "%s", base);
+	sprintf(path, "%s.db", base);
+	for (int k = w->same_name + 1; (k > 1 || !stat(path, &sb)) && k < 1000; k++) {
+		sprintf(path, "%s-%d.db", base, k);
+		if (stat(path, &sb))
+			break;
+	}
 	return path;
 }
 
@@ -747,9 +757,12 @@ char *watch_take_dump(struct watch *w, uint64_t wall_ns)
 	char *path;
 
 	pthread_mutex_lock(&w->lock);
-	/* No record since the finding (the guests stopped?): due by the wall clock. */
+	/*
+	 * No record since the finding (the guests stopped?): due by the wall
+	 * clock; or the checks have ended (the recording stops): due now.
+	 */
 	if (!w->dump_ready && w->policy.pending &&
-	    wall_ns - w->pending_wall_ns >= (uint64_t)w->policy.after_ns + 1000000000ull)
+	    (w->ended || wall_ns - w->pending_wall_ns >= (uint64_t)w->policy.after_ns + 1000000000ull))
 		make_dump_ready(w, w->policy.due_ns);
 	path = w->dump_ready;
 	w->dump_ready = NULL;
@@ -794,6 +807,9 @@ void watch_stop(struct watch *w)
 	pthread_mutex_unlock(&w->lock);
 	pthread_join(w->thread, NULL);
 	w->started = 0;
+	pthread_mutex_lock(&w->lock);
+	w->ended = 1;
+	pthread_mutex_unlock(&w->lock);
 }
 
 /* See watch.h. */

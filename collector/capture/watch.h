@@ -72,7 +72,8 @@ void watch_dump_written(struct watch *w, const char *path, int ok);
 
 /*
  * The recording stops: the watcher checks what its queue holds and ends
- * the stream (the end-of-trace checks); a dump still due is due now.
+ * the stream (the end-of-trace checks); a dump still due is due now
+ * (watch_take_dump() gives it, until none is left).
  */
 void watch_stop(struct watch *w);
 
