@@ -174,6 +174,14 @@ struct import_result;
  */
 void cli_import_warnings(const struct import_options *opt, const struct import_result *res);
 
+/*
+ * Store the TUI's per-zoom summaries in the trace at path that cmd (import,
+ * record, a capture's cache) has just written, so that no reader ever has
+ * to write them later. They are a cache: a failure is one warning line,
+ * not a failed command. Progress on a terminal unless quiet.
+ */
+void cli_store_summaries(const char *cmd, const char *path, int quiet);
+
 /* A --profile NAME that is a profile (or NULL); 0, or 2 after one error line. */
 int cli_check_profile(const char *cmd, const char *name);
 

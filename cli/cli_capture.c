@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "../collector/import/import.h"
+#include "../ui/timeline.h"
 #include "../schemas/tracedb.h"
 #include "cli.h"
 
@@ -183,6 +184,40 @@ static int import_capture(const char *arg, const char *output, const char *key)
 	return 0;
 }
 
+/* The summary build's progress, on the progress line (a terminal only). */
+static void summary_progress(int64_t done, int64_t total, void *arg)
+{
+	vr_progress_update(arg, (uint64_t)done, (uint64_t)total);
+}
+
+/*
+ * See cli.h. SIGINT, SIGTERM and SIGHUP wait until the summaries are
+ * committed (they take seconds, not minutes), so that an interrupted
+ * command leaves a whole trace and no hot journal beside it.
+ */
+void cli_store_summaries(const char *cmd, const char *path, int quiet)
+{
+	struct vr_error err = {{0}};
+	struct vr_progress progress;
+	sigset_t ends, old;
+	int rc;
+
+	sigemptyset(&ends);
+	sigaddset(&ends, SIGINT);
+	sigaddset(&ends, SIGTERM);
+	sigaddset(&ends, SIGHUP);
+	sigprocmask(SIG_BLOCK, &ends, &old);
+	vr_progress_init(&progress, "tui summaries");
+	if (quiet)
+		progress.enabled = 0;
+	rc = timeline_store_summaries(path, summary_progress, &progress, &err);
+	vr_progress_done(&progress);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (rc)
+		cli_error("warning: %s: %s (the TUI builds them in memory at each open)", cmd,
+			  err.msg);
+}
+
 /* Import arg into a temporary file that goes at exit; its path, or NULL after one error line. */
 static const char *import_to_temp(const char *arg)
 {
@@ -285,6 +320,7 @@ const char *cli_trace_path(const char *arg, int quiet)
 		free(cache);
 		return NULL;
 	}
+	cli_store_summaries("import", cache, 1); /* the cache is read again: for every reader */
 	if (!quiet)
 		cli_error("imported %s into %s (used again while %s is unchanged)", arg, cache, arg);
 	return keep(cache);

@@ -14,6 +14,7 @@
 
 #include "../replay/replay.h"
 #include "cli.h"
+#include "cli_json.h"
 
 static const char check_usage[] =
 	"Usage: vgic-replay check [options] TRACE\n"
@@ -32,8 +33,8 @@ static const char check_usage[] =
 	"                       kernel release, printed with the reason); replaying under\n"
 	"                       another kernel's profile is a what-if\n"
 	"      --list-profiles  list the profiles and exit\n"
-	"      --vcpu N         report findings of vCPU N only\n"
-	"      --intid N        report findings of INTID N only\n"
+	"      --vcpu N         report findings and accounting of vCPU N only\n"
+	"      --intid N        report findings and accounting of INTID N only\n"
 	"      --from T         report and count only at or after T, and at or before\n"
 	"      --to T           T; T is absolute ns, or relative to the trace start\n"
 	"                       with '+' and a unit: +250ms, +1.5s, +20us, +1000ns\n"
@@ -56,97 +57,85 @@ static const char check_usage[] =
 	"  vgic-replay check --profile linux-6.19 trace.db    # what if it ran on 6.19?\n"
 	"  vgic-replay check --intid 44 --from +1.5s --json trace.db\n";
 
-/* Print a JSON string with escapes. */
-static void json_string(const char *s)
+/* One finding as an element of the JSON document's findings. */
+static json_object *finding_json(const struct replay_finding *f)
 {
-	putchar('"');
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			printf("\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			printf("\\u%04x", *s);
-		else
-			putchar(*s);
+	json_object *o = json_object_new_object(), *events = json_object_new_array();
+
+	json_object_object_add(o, "kind", json_object_new_string(finding_kind_name(f->kind)));
+	json_object_object_add(o, "severity",
+			       json_object_new_string(finding_severity_name(f->severity)));
+	json_object_object_add(o, "ts_ns", json_object_new_int64(f->ts_ns));
+	json_object_object_add(o, "cpu", json_object_new_int(f->cpu));
+	json_object_object_add(o, "vcpu", cli_json_int_or_null(f->vcpu));
+	json_object_object_add(o, "intid", cli_json_int_or_null(f->intid));
+	for (int i = 0; i < f->nproof; i++) {
+		json_object *e = json_object_new_object();
+
+		json_object_object_add(e, "id", json_object_new_int64(f->proof[i]));
+		json_object_object_add(e, "role", cli_json_string(f->proof_role[i]));
+		json_object_array_add(events, e);
 	}
-	putchar('"');
+	json_object_object_add(o, "events", events);
+	json_object_object_add(o, "explanation", cli_json_string(f->explanation));
+	return o;
 }
 
-struct print_state {
-	int json;
-	int nprinted;
-};
-
-/* Print one finding as it is made. */
-static void print_finding(const struct replay_finding *f, void *arg)
+/* Print one finding as text. */
+static void print_finding(const struct replay_finding *f)
 {
-	struct print_state *ps = arg;
 	int i;
 
-	if (ps->json) {
-		printf("%s\n    {\"kind\": \"%s\", \"severity\": \"%s\", \"ts_ns\": %lld, \"cpu\": %d, ",
-		       ps->nprinted ? "," : "", finding_kind_name(f->kind),
-		       finding_severity_name(f->severity), (long long)f->ts_ns, f->cpu);
-		if (f->vcpu == VR_NO_VALUE)
-			printf("\"vcpu\": null, ");
-		else
-			printf("\"vcpu\": %lld, ", (long long)f->vcpu);
-		if (f->intid == VR_NO_VALUE)
-			printf("\"intid\": null, ");
-		else
-			printf("\"intid\": %lld, ", (long long)f->intid);
-		printf("\"events\": [");
-		for (i = 0; i < f->nproof; i++)
-			printf("%s{\"id\": %lld, \"role\": \"%s\"}", i ? ", " : "",
-			       (long long)f->proof[i], f->proof_role[i]);
-		printf("], \"explanation\": ");
-		json_string(f->explanation);
-		printf("}");
-	} else {
-		printf("%-16s %-7s t=%.6f cpu %d", finding_kind_name(f->kind),
-		       finding_severity_name(f->severity), f->ts_ns / 1e9, f->cpu);
-		if (f->vcpu != VR_NO_VALUE)
-			printf(" vcpu %lld", (long long)f->vcpu);
-		if (f->intid != VR_NO_VALUE)
-			printf(" intid %lld", (long long)f->intid);
-		printf("  events");
-		for (i = 0; i < f->nproof; i++)
-			printf("%s%lld (%s)", i ? ", " : " ", (long long)f->proof[i],
-			       f->proof_role[i]);
-		printf("\n    %s\n", f->explanation);
-	}
-	ps->nprinted++;
+	printf("%-16s %-7s t=%.6f cpu %d", finding_kind_name(f->kind),
+	       finding_severity_name(f->severity), f->ts_ns / 1e9, f->cpu);
+	if (f->vcpu != VR_NO_VALUE)
+		printf(" vcpu %lld", (long long)f->vcpu);
+	if (f->intid != VR_NO_VALUE)
+		printf(" intid %lld", (long long)f->intid);
+	printf("  events");
+	for (i = 0; i < f->nproof; i++)
+		printf("%s%lld (%s)", i ? ", " : " ", (long long)f->proof[i], f->proof_role[i]);
+	printf("\n    %s\n", f->explanation);
 }
 
-/* The accounting table, text or JSON. */
-static void print_accounting(const struct replay_result *res, int json)
+/* One row of the accounting as an element of the JSON document's accounting. */
+static json_object *count_json(const struct replay_irq_count *k)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "vcpu", cli_json_int_or_null(k->vcpu));
+	cli_json_ints(o, CLI_JSON_INTS({"intid", k->intid}, {"injected", k->injected},
+				       {"acked", k->acked}, {"coalesced", k->coalesced},
+				       {"lost", k->lost}, {"pending_at_end", k->pending_at_end},
+				       {"pending_at_start", k->pending_at_start},
+				       {"deactivated", k->deactivated}));
+	if (k->injection_unrecorded)
+		json_object_object_add(o, "injection_unrecorded", json_object_new_boolean(1));
+	if (k->stuck_active)
+		json_object_object_add(o, "stuck_active", json_object_new_boolean(1));
+	return o;
+}
+
+/* Is an accounting row within --vcpu and --intid (the replay counts every INTID)? */
+static int count_wanted(const struct cli_filters *f, const struct replay_irq_count *k)
+{
+	return (f->vcpu == VR_NO_VALUE || k->vcpu == f->vcpu) &&
+	       (f->intid == VR_NO_VALUE || k->intid == f->intid);
+}
+
+/* The accounting table as text, the rows within the filters. */
+static void print_accounting(const struct replay_result *res, const struct cli_filters *f)
 {
 	size_t i;
 
-	if (json) {
-		printf("  \"accounting\": [");
-		for (i = 0; i < res->ncounts; i++) {
-			const struct replay_irq_count *k = &res->counts[i];
-
-			printf("%s\n    {\"vcpu\": %lld, \"intid\": %u, \"injected\": %lld, "
-			       "\"acked\": %lld, \"coalesced\": %lld, \"lost\": %lld, "
-			       "\"pending_at_end\": %lld, \"pending_at_start\": %lld, "
-			       "\"deactivated\": %lld%s%s}",
-			       i ? "," : "", (long long)k->vcpu, k->intid, (long long)k->injected,
-			       (long long)k->acked, (long long)k->coalesced, (long long)k->lost,
-			       (long long)k->pending_at_end, (long long)k->pending_at_start,
-			       (long long)k->deactivated,
-			       k->injection_unrecorded ? ", \"injection_unrecorded\": true" : "",
-			       k->stuck_active ? ", \"stuck_active\": true" : "");
-		}
-		printf("\n  ]\n");
-		return;
-	}
 	printf("\n%-5s %-6s %9s %7s %10s %5s %8s %11s\n", "vcpu", "intid", "injected", "acked",
 	       "coalesced", "lost", "pending", "deactivated");
 	for (i = 0; i < res->ncounts; i++) {
 		const struct replay_irq_count *k = &res->counts[i];
 		char vcpu[24];
 
+		if (!count_wanted(f, k))
+			continue;
 		if (k->vcpu == VR_NO_VALUE)
 			snprintf(vcpu, sizeof(vcpu), "-");
 		else
@@ -191,72 +180,6 @@ static int has_finding(const struct collected_findings *c, const struct replay_f
 	return 0;
 }
 
-/*
- * --compare A,B: replay under both profiles (nothing stored) and print the
- * earliest finding that only one of them makes.
- */
-static int compare_profiles(struct tracedb *db, const struct replay_options *base, const char *spec)
-{
-	char a[64], b[64];
-	const char *comma = strchr(spec, ',');
-	struct collected_findings fa = {0}, fb = {0};
-	const struct replay_finding *first = NULL;
-	const char *only = NULL, *other = NULL;
-	struct replay_options opt = *base;
-	struct replay_result res;
-	struct vr_error err = {{0}};
-	size_t i;
-
-	if (!comma || (size_t)(comma - spec) >= sizeof(a) || strlen(comma + 1) >= sizeof(b)) {
-		cli_error("check: --compare needs two profiles, A,B");
-		return 2;
-	}
-	snprintf(a, sizeof(a), "%.*s", (int)(comma - spec), spec);
-	snprintf(b, sizeof(b), "%s", comma + 1);
-	if (!vgic_profile_find(a) || !vgic_profile_find(b)) {
-		return cli_check_profile("check", vgic_profile_find(a) ? b : a);
-	}
-	opt.store = 0;
-	opt.profile = a;
-	if (replay_check(db, &opt, collect_finding, &fa, &res, &err))
-		goto fail;
-	replay_result_free(&res);
-	opt.profile = b;
-	if (replay_check(db, &opt, collect_finding, &fb, &res, &err))
-		goto fail;
-	replay_result_free(&res);
-	for (i = 0; i < fa.n; i++)
-		if (!has_finding(&fb, &fa.f[i]) && (!first || fa.f[i].ts_ns < first->ts_ns)) {
-			first = &fa.f[i];
-			only = a;
-			other = b;
-		}
-	for (i = 0; i < fb.n; i++)
-		if (!has_finding(&fa, &fb.f[i]) && (!first || fb.f[i].ts_ns < first->ts_ns)) {
-			first = &fb.f[i];
-			only = b;
-			other = a;
-		}
-	printf("%s: %zu findings, %s: %zu findings\n", a, fa.n, b, fb.n);
-	if (first) {
-		printf("first divergence at t=%.6f (event %lld): under %s, %s", first->ts_ns / 1e9,
-		       (long long)first->proof[0], only, finding_kind_name(first->kind));
-		if (first->intid != VR_NO_VALUE)
-			printf(" of INTID %lld", (long long)first->intid);
-		printf("; under %s, nothing there\n    %s\n", other, first->explanation);
-	} else {
-		printf("no divergence: both profiles make the same findings\n");
-	}
-	free(fa.f);
-	free(fb.f);
-	return first ? 1 : 0;
-fail:
-	cli_error("%s", err.msg);
-	free(fa.f);
-	free(fb.f);
-	return 2;
-}
-
 /* What check's command line asks for. */
 struct check_args {
 	struct replay_options opt;
@@ -264,6 +187,125 @@ struct check_args {
 	const char *compare, *path;
 	int json, quiet;
 };
+
+/* What --compare found: each profile's findings, and the first that only one makes. */
+struct comparison {
+	char name[2][64];
+	struct collected_findings found[2];
+	const struct replay_finding *first; /* NULL: no divergence */
+	int only;			    /* the profile (0 or 1) that makes it */
+};
+
+/* The first of the findings of profile `of` that the other does not make, into c. */
+static void first_divergence(struct comparison *c, int of)
+{
+	const struct collected_findings *mine = &c->found[of], *theirs = &c->found[!of];
+
+	for (size_t i = 0; i < mine->n; i++)
+		if (!has_finding(theirs, &mine->f[i]) &&
+		    (!c->first || mine->f[i].ts_ns < c->first->ts_ns)) {
+			c->first = &mine->f[i];
+			c->only = of;
+		}
+}
+
+/* --compare as text: the counts, then the first divergence and its explanation. */
+static void print_comparison_text(const struct comparison *c)
+{
+	const struct replay_finding *first = c->first;
+
+	printf("%s: %zu findings, %s: %zu findings\n", c->name[0], c->found[0].n, c->name[1],
+	       c->found[1].n);
+	if (!first) {
+		printf("no divergence: both profiles make the same findings\n");
+		return;
+	}
+	printf("first divergence at t=%.6f (event %lld): under %s, %s", first->ts_ns / 1e9,
+	       (long long)first->proof[0], c->name[c->only], finding_kind_name(first->kind));
+	if (first->intid != VR_NO_VALUE)
+		printf(" of INTID %lld", (long long)first->intid);
+	printf("; under %s, nothing there\n    %s\n", c->name[!c->only], first->explanation);
+}
+
+/* --compare as one JSON document (docs/schemas/check.schema.json, its compare form). */
+static int print_comparison_json(const struct check_args *a, const struct comparison *c)
+{
+	struct cli_json j;
+
+	cli_json_begin(&j, stdout);
+	cli_json_add(&j, "trace", cli_json_string(a->path));
+	cli_json_add_filters(&j, &a->filters, a->opt.from_ns, a->opt.to_ns);
+	cli_json_open_array(&j, "compare");
+	for (int i = 0; i < 2; i++) {
+		json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "profile", cli_json_string(c->name[i]));
+		json_object_object_add(o, "findings", json_object_new_int64((int64_t)c->found[i].n));
+		cli_json_add(&j, NULL, o);
+	}
+	cli_json_close(&j);
+	if (c->first) {
+		json_object *d = json_object_new_object();
+
+		json_object_object_add(d, "ts_ns", json_object_new_int64(c->first->ts_ns));
+		json_object_object_add(d, "event", json_object_new_int64(c->first->proof[0]));
+		json_object_object_add(d, "only_under", cli_json_string(c->name[c->only]));
+		json_object_object_add(d, "not_under", cli_json_string(c->name[!c->only]));
+		json_object_object_add(d, "finding", finding_json(c->first));
+		cli_json_add(&j, "divergence", d);
+	} else {
+		cli_json_add(&j, "divergence", NULL);
+	}
+	return cli_json_end(&j);
+}
+
+/*
+ * --compare A,B: replay under both profiles (nothing stored) and print the
+ * earliest finding that only one of them makes.
+ */
+static int compare_profiles(struct tracedb *db, const struct check_args *a)
+{
+	const char *spec = a->compare, *comma = strchr(spec, ',');
+	struct comparison c;
+	struct replay_options opt = a->opt;
+	struct replay_result res;
+	struct vr_error err = {{0}};
+	int i, rc;
+
+	memset(&c, 0, sizeof(c));
+	if (!comma || (size_t)(comma - spec) >= sizeof(c.name[0]) ||
+	    strlen(comma + 1) >= sizeof(c.name[1])) {
+		cli_error("check: --compare needs two profiles, A,B");
+		return 2;
+	}
+	snprintf(c.name[0], sizeof(c.name[0]), "%.*s", (int)(comma - spec), spec);
+	snprintf(c.name[1], sizeof(c.name[1]), "%s", comma + 1);
+	for (i = 0; i < 2; i++)
+		if (!vgic_profile_find(c.name[i]))
+			return cli_check_profile("check", c.name[i]);
+	opt.store = 0;
+	for (i = 0; i < 2; i++) {
+		opt.profile = c.name[i];
+		if (replay_check(db, &opt, collect_finding, &c.found[i], &res, &err)) {
+			cli_error("%s", err.msg);
+			rc = 2;
+			goto out;
+		}
+		replay_result_free(&res);
+	}
+	first_divergence(&c, 0);
+	first_divergence(&c, 1);
+	if (a->json)
+		rc = print_comparison_json(a, &c);
+	else
+		print_comparison_text(&c), rc = 0;
+	if (!rc && c.first)
+		rc = 1;
+out:
+	free(c.found[0].f);
+	free(c.found[1].f);
+	return rc;
+}
 
 /*
  * Parse check's command line into a; -1 to go on, else the exit status
@@ -375,47 +417,25 @@ static const char inconclusive_msg[] =
 	"record with `vgic-replay record`, or add the kprobes `vgic-replay probes` prints to the "
 	"ftrace capture (docs/importing.md)";
 
-struct check_outcome;
-static void print_json_diagnosis(const struct check_outcome *o);
-
-/* The end of the JSON document: the run's profile, the diagnosis, model tallies and accounting. */
-static void print_json_summary(const struct replay_result *res, const struct check_outcome *o)
+/* The model's tallies in the JSON document. */
+static json_object *model_json(const struct replay_result *res)
 {
-	printf("\n  ],\n  \"profile\": \"%s\",\n  \"profile_reason\": ",
-	       vgic_profile_name(res->profile));
-	json_string(res->profile_reason);
-	printf(",\n");
-	if (res->synthetic[0]) { /* only then: a recording's document is as it always was */
-		printf("  \"synthetic\": ");
-		json_string(res->synthetic);
-		printf(",\n");
-	}
-	print_json_diagnosis(o);
-	if (!res->has_snapshots) {
-		printf("  \"inconclusive\": ");
-		json_string(inconclusive_msg);
-		printf(",\n");
-	}
-	printf("  \"checks_run\": ");
-	json_string(res->checks_run);
-	printf(",\n  \"events\": %lld,\n", (long long)res->events);
-	printf("  \"model\": {\"flushes\": %lld, \"agree\": %lld, \"unknown\": %lld, "
-	       "\"dir_exits\": %lld, \"dir_found\": %lld, \"ap_lists\": %lld, \"ap_agree\": %lld, "
-	       "\"ap_unknown\": %lld},\n",
-	       (long long)res->model_flushes, (long long)res->model_agree,
-	       (long long)res->model_unknown, (long long)res->model_dir_exits,
-	       (long long)res->model_dir_found, (long long)res->model.ap_lists,
-	       (long long)res->model.ap_agree, (long long)res->model.ap_unknown);
-	print_accounting(res, 1);
-	printf("}\n");
+	return cli_json_ints(NULL, CLI_JSON_INTS({"flushes", res->model_flushes},
+						 {"agree", res->model_agree},
+						 {"unknown", res->model_unknown},
+						 {"dir_exits", res->model_dir_exits},
+						 {"dir_found", res->model_dir_found},
+						 {"ap_lists", res->model.ap_lists},
+						 {"ap_agree", res->model.ap_agree},
+						 {"ap_unknown", res->model.ap_unknown}));
 }
 
 /*
  * The text summary after the findings: profile (and the diagnosis, when
  * one ran), checks, counts, the model, the accounting.
  */
-static void print_text_summary(const struct replay_result *res, int after_findings,
-			       const char *diagnosis)
+static void print_text_summary(const struct replay_result *res, const struct cli_filters *f,
+			       int after_findings, const char *diagnosis)
 {
 	if (res->synthetic[0])
 		printf("%sSYNTHETIC trace: %s; not a recording\n", after_findings ? "\n" : "",
@@ -452,7 +472,7 @@ static void print_text_summary(const struct replay_result *res, int after_findin
 		       "acknowledgements counted\n",
 		       (long long)res->model.lpi_unrecorded);
 	if (res->has_snapshots)
-		print_accounting(res, 0);
+		print_accounting(res, f);
 }
 
 /* What a check ends with: the run whose findings it reports, and the diagnosis if one ran. */
@@ -516,36 +536,34 @@ static int run_check(struct tracedb *db, const struct check_args *a, struct chec
 }
 
 /* The diagnosis in the JSON document: every profile's fit and the one the kernel matches. */
-static void print_json_diagnosis(const struct check_outcome *o)
+static json_object *diagnosis_json(const struct check_outcome *o)
 {
 	const struct replay_diagnosis *d = &o->diag;
+	json_object *dj = json_object_new_object(), *fits = json_object_new_array();
 
-	if (!o->diagnosed)
-		return;
-	printf("  \"diagnosis\": {\"matched\": ");
-	if (d->matched >= 0)
-		json_string(vgic_profile_name(d->fit[d->matched].profile));
-	else
-		printf("null");
-	printf(", \"assumed\": ");
-	json_string(vgic_profile_name(d->fit[d->chosen].profile));
-	printf(", \"findings_of\": ");
-	json_string(vgic_profile_name(o->res.profile));
-	printf(", \"text\": ");
-	json_string(d->text);
-	printf(",\n    \"profiles\": [");
+	json_object_object_add(dj, "matched",
+			       d->matched >= 0
+				       ? cli_json_string(vgic_profile_name(d->fit[d->matched].profile))
+				       : NULL);
+	json_object_object_add(dj, "assumed",
+			       cli_json_string(vgic_profile_name(d->fit[d->chosen].profile)));
+	json_object_object_add(dj, "findings_of", cli_json_string(vgic_profile_name(o->res.profile)));
+	json_object_object_add(dj, "text", cli_json_string(d->text));
 	for (int i = 0; i < d->nfits; i++) {
 		const struct replay_fit *f = &d->fit[i];
+		json_object *fj = json_object_new_object();
 
-		printf("%s\n      {\"profile\": \"%s\", \"flushes\": %lld, \"compared\": %lld, "
-		       "\"agree\": %lld, \"ap_lists\": %lld, \"ap_agree\": %lld, "
-		       "\"lr_divergences\": %lld, \"first_difference_event\": %lld, \"matches\": %s}",
-		       i ? "," : "", vgic_profile_name(f->profile), (long long)f->flushes,
-		       (long long)f->compared, (long long)f->agree, (long long)f->ap_lists, (long long)f->ap_agree,
-		       (long long)f->lr_divergences, (long long)f->first_event,
-		       f->matches ? "true" : "false");
+		json_object_object_add(fj, "profile", cli_json_string(vgic_profile_name(f->profile)));
+		cli_json_ints(fj, CLI_JSON_INTS({"flushes", f->flushes}, {"compared", f->compared},
+						{"agree", f->agree}, {"ap_lists", f->ap_lists},
+						{"ap_agree", f->ap_agree},
+						{"lr_divergences", f->lr_divergences},
+						{"first_difference_event", f->first_event}));
+		json_object_object_add(fj, "matches", json_object_new_boolean(f->matches));
+		json_object_array_add(fits, fj);
 	}
-	printf("\n    ]},\n");
+	json_object_object_add(dj, "profiles", fits);
+	return dj;
 }
 
 /*
@@ -568,25 +586,64 @@ static void diagnosis_line(const struct check_args *a, const struct check_outcom
 			 name);
 }
 
-/* Print the check's findings, then its summary (text or JSON). */
-static void print_outcome(const struct check_args *a, const struct check_outcome *o)
+/* The end of the JSON document: the run's profile, the diagnosis, model tallies and accounting. */
+static void add_json_summary(struct cli_json *j, const struct replay_result *res,
+			     const struct cli_filters *f, const struct check_outcome *o)
 {
-	struct print_state ps = {a->json, 0};
+	cli_json_add(j, "profile", cli_json_string(vgic_profile_name(res->profile)));
+	cli_json_add(j, "profile_reason", cli_json_string(res->profile_reason));
+	if (res->synthetic[0]) /* only then: a recording's document is as it always was */
+		cli_json_add(j, "synthetic", cli_json_string(res->synthetic));
+	if (o->diagnosed)
+		cli_json_add(j, "diagnosis", diagnosis_json(o));
+	if (!res->has_snapshots)
+		cli_json_add(j, "inconclusive", cli_json_string(inconclusive_msg));
+	cli_json_add(j, "checks_run", cli_json_string(res->checks_run));
+	cli_json_add(j, "events", json_object_new_int64(res->events));
+	cli_json_add(j, "model", model_json(res));
+	cli_json_open_array(j, "accounting");
+	for (size_t i = 0; i < res->ncounts; i++)
+		if (count_wanted(f, &res->counts[i]))
+			cli_json_add(j, NULL, count_json(&res->counts[i]));
+	cli_json_close(j);
+}
+
+/*
+ * The check as one JSON document (docs/schemas/check.schema.json): each
+ * finding and accounting row an element written as it comes.
+ */
+static int print_outcome_json(const struct check_args *a, const struct check_outcome *o)
+{
+	struct cli_json j;
+
+	cli_json_begin(&j, stdout);
+	cli_json_add(&j, "trace", cli_json_string(a->path));
+	cli_json_add_filters(&j, &a->filters, a->opt.from_ns, a->opt.to_ns);
+	cli_json_open_array(&j, "findings");
+	for (size_t i = 0; i < o->found.n; i++)
+		cli_json_add(&j, NULL, finding_json(&o->found.f[i]));
+	cli_json_close(&j);
+	add_json_summary(&j, &o->res, &a->filters, o);
+	return cli_json_end(&j);
+}
+
+/* Print the check's findings, then its summary (text or JSON); 0, or 2 when writing failed. */
+static int print_outcome(const struct check_args *a, const struct check_outcome *o)
+{
 	char diagnosis[sizeof(o->diag.text) + 128];
 
+	if (a->json)
+		return print_outcome_json(a, o);
 	if (o->diagnosed)
 		diagnosis_line(a, o, diagnosis, sizeof(diagnosis));
-	if (ps.json)
-		printf("{\n  \"trace\": \"%s\",\n  \"findings\": [", a->path);
 	for (size_t i = 0; i < o->found.n; i++)
-		print_finding(&o->found.f[i], &ps);
-	if (ps.json) {
-		print_json_summary(&o->res, o);
-	} else if (!a->quiet) {
-		print_text_summary(&o->res, ps.nprinted, o->diagnosed ? diagnosis : NULL);
-	} else if (o->diagnosed) {
+		print_finding(&o->found.f[i]);
+	if (!a->quiet)
+		print_text_summary(&o->res, &a->filters, o->found.n > 0,
+				   o->diagnosed ? diagnosis : NULL);
+	else if (o->diagnosed)
 		printf("diagnosis: %s\n", diagnosis);
-	}
+	return 0;
 }
 
 /* Run the check command. */
@@ -610,7 +667,7 @@ int cmd_check(int argc, char **argv)
 	}
 	a.opt.progress = !a.quiet && isatty(STDERR_FILENO);
 	if (a.compare) {
-		rc = compare_profiles(db, &a.opt, a.compare);
+		rc = compare_profiles(db, &a);
 		tracedb_close(db);
 		return rc;
 	}
@@ -622,9 +679,10 @@ int cmd_check(int argc, char **argv)
 		tracedb_close(db);
 		return 2;
 	}
-	print_outcome(&a, &o);
 	serious = (int)(o.res.findings - o.res.findings_by_kind[FINDING_TRACE_GAP]);
-	rc = serious ? 1 : o.res.has_snapshots ? 0 : 3;
+	rc = print_outcome(&a, &o);
+	if (!rc)
+		rc = serious ? 1 : o.res.has_snapshots ? 0 : 3;
 	if (rc == 3)
 		fprintf(stderr, "vgic-replay: %s: %s\n", a.path, inconclusive_msg);
 	replay_result_free(&o.res);

@@ -11,9 +11,6 @@
 #include <string.h>
 
 #include "../collector/import/import.h"
-#ifndef VR_NO_TUI
-#include "../ui/timeline.h"
-#endif
 #include "cli.h"
 
 static const char import_usage[] =
@@ -53,34 +50,6 @@ static const char import_usage[] =
 	"  vgic-replay import trace.dat -o trace.db && vgic-replay info trace.db\n"
 	"\n"
 	"Exit status: 0 imported, 1 the input could not be imported, 2 usage error.\n";
-
-#ifndef VR_NO_TUI
-/* The summary build's progress, on the progress line (a terminal only). */
-static void summary_progress(int64_t done, int64_t total, void *arg)
-{
-	vr_progress_update(arg, (uint64_t)done, (uint64_t)total);
-}
-
-/*
- * Store the TUI's summaries in the new trace. They are a cache: a failure
- * is worth a warning (the TUI then builds them at its first open), not a
- * failed import.
- */
-static void store_summaries(const char *path, int quiet)
-{
-	struct vr_error err = {{0}};
-	struct vr_progress progress;
-	int rc;
-
-	vr_progress_init(&progress, "tui summaries");
-	if (quiet)
-		progress.enabled = 0;
-	rc = timeline_store_summaries(path, summary_progress, &progress, &err);
-	vr_progress_done(&progress);
-	if (rc)
-		cli_error("import: %s (the TUI builds them at its first open)", err.msg);
-}
-#endif
 
 /*
  * See cli.h. Say what the import stored but the user may not expect: an
@@ -162,9 +131,7 @@ int cmd_import(int argc, char **argv)
 		return 1;
 	}
 	cli_import_warnings(&opt, &res);
-#ifndef VR_NO_TUI
-	store_summaries(opt.output, opt.quiet);
-#endif
+	cli_store_summaries("import", opt.output, opt.quiet);
 	if (!opt.quiet)
 		printf("%s: %lld events (%lld snapshots), %lld unparsed, %lld unknown, "
 		       "%lld lost in %lld gaps; kernel %s\n",

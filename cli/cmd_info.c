@@ -5,6 +5,8 @@
  * of each kind, which INTIDs, where data was lost, and what the last
  * stored check replayed it as (the kernel behaviour check diagnosed).
  */
+#include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,9 +14,10 @@
 #include "../schemas/trace_listing.h"
 #include "../schemas/trace_reader.h"
 #include "cli.h"
+#include "cli_json.h"
 
 static const char info_usage[] =
-	"Usage: vgic-replay info TRACE\n"
+	"Usage: vgic-replay info [--json] TRACE\n"
 	"\n"
 	"Summarise a trace database: source, kernel and GIC (with how each was\n"
 	"obtained), time span, vCPUs and their host threads, events by kind,\n"
@@ -24,6 +27,7 @@ static const char info_usage[] =
 	CLI_TRACE_HELP
 	"\n"
 	"Options:\n"
+	"      --json  print one JSON document: trace_info's columns and every listing\n"
 	"  -h, --help  show this help\n";
 
 /*
@@ -164,7 +168,6 @@ static void print_last_check(const char *const *c, int ncols, void *arg)
 	       num(c[2]), num(c[2]) == 1 ? "" : "s", or(c[3], "no reason recorded"));
 }
 
-/* Summarise the trace database given on the command line. */
 /* A synthetic trace (trace_info.synthetic, format 3) says so before anything else of it. */
 static void print_synthetic(struct tracedb *db)
 {
@@ -174,27 +177,162 @@ static void print_synthetic(struct tracedb *db)
 		printf("  SYNTHETIC  %s; not a recording\n", f.synthetic);
 }
 
+/*
+ * A listing's rows in the JSON document: each column named by names and
+ * typed by types ('i' integer, 's' string; null for NULL, and for an
+ * integer column whose text is not a number, as a foreign file may hold).
+ */
+struct json_listing {
+	struct cli_json *j;
+	const char *const *names;
+	const char *types;
+	json_object *row; /* the last row, for a listing of one row */
+	int as_row;	  /* keep it in row rather than add it to the open array */
+};
+
+/* A listing's integer column as JSON. */
+static json_object *integer_json(const char *text)
+{
+	long long v;
+	char *end;
+
+	if (!text)
+		return NULL;
+	errno = 0;
+	v = strtoll(text, &end, 10);
+	return *text && !*end && !errno ? json_object_new_int64(v) : NULL;
+}
+
+/* One row of a listing as a JSON object, added to the open array (or kept). */
+static void add_json_row(const char *const *c, int ncols, void *arg)
+{
+	struct json_listing *l = arg;
+	json_object *o = json_object_new_object();
+
+	for (int i = 0; l->types[i] && i < ncols; i++)
+		json_object_object_add(o, l->names[i],
+				       l->types[i] == 'i' ? integer_json(c[i]) : cli_json_string(c[i]));
+	if (l->as_row) {
+		json_object_put(l->row);
+		l->row = o;
+	} else {
+		cli_json_add(l->j, NULL, o);
+	}
+}
+
+/* The member key: an array of the listing's rows, column names and types as add_json_row() takes. */
+static void add_json_listing(struct cli_json *j, struct tracedb *db, enum trace_listing which,
+			     const char *key, const char *const *names, const char *types)
+{
+	struct json_listing l = {j, names, types, NULL, 0};
+	struct vr_error err = {{0}};
+
+	cli_json_open_array(j, key);
+	trace_listing_run(db, which, add_json_row, &l, &err);
+	cli_json_close(j);
+}
+
+/*
+ * info as one JSON document (docs/schemas/info.schema.json): trace_info's
+ * row under its column names, then the listings the text shows; 0, 1
+ * when the trace has no trace_info row, 2 when writing failed.
+ */
+static int print_info_json(struct tracedb *db, const char *path)
+{
+	static const char *const info_names[] = {
+		"source_file",	  "source_format",   "capture_tool",	"kernel_release",
+		"kernel_release_source", "gic_version", "gic_version_source", "nr_lrs",
+		"nr_lrs_source",  "clock",	     "first_ts_ns",	"last_ts_ns",
+		"events_total",	  "snapshots_total", "events_unparsed", "events_unknown",
+		"events_lost",	  "gaps_total",	     "input_records",	"format_version",
+		"created_by"};
+	static const char *const vcpu_names[] = {"vm", "vcpu", "thread_id", "source"};
+	static const char *const kind_names[] = {"kind", "events"};
+	static const char *const intid_names[] = {"intid", "events"};
+	static const char *const gap_names[] = {"cpu", "lost", "start_ts_ns", "input_position"};
+	static const char *const unknown_names[] = {"name", "count"};
+	static const char *const unparsed_names[] = {"input_position", "reason"};
+	static const char *const check_names[] = {"run", "profile", "findings", "profile_reason"};
+	struct json_listing l = {NULL, info_names, "sssssisisiiiiiiiiiiis", NULL, 1};
+	struct vr_error err = {{0}};
+	struct trace_facts f;
+	struct cli_json j;
+
+	if (trace_listing_run(db, TRACE_LIST_INFO, add_json_row, &l, &err) != 1) {
+		cli_error("%s: no trace_info row%s%s", path, err.msg[0] ? ": " : "", err.msg);
+		json_object_put(l.row);
+		return 1;
+	}
+	cli_json_begin(&j, stdout);
+	cli_json_add(&j, "trace", cli_json_string(path));
+	cli_json_add(&j, "trace_info", l.row);
+	cli_json_add(&j, "synthetic",
+		     !trace_facts_read(db, &f, NULL) && f.synthetic[0] ? cli_json_string(f.synthetic)
+								       : NULL);
+	add_json_listing(&j, db, TRACE_LIST_VCPUS, "vcpus", vcpu_names, "iiis");
+	add_json_listing(&j, db, TRACE_LIST_KINDS, "kinds", kind_names, "si");
+	add_json_listing(&j, db, TRACE_LIST_INTIDS, "intids", intid_names, "ii");
+	add_json_listing(&j, db, TRACE_LIST_GAP_ROWS, "gaps", gap_names, "iiii");
+	add_json_listing(&j, db, TRACE_LIST_UNKNOWN, "unknown_events", unknown_names, "si");
+	add_json_listing(&j, db, TRACE_LIST_UNPARSED, "unparsed", unparsed_names, "is");
+	l = (struct json_listing){&j, check_names, "isis", NULL, 1};
+	trace_listing_run(db, TRACE_LIST_LAST_CHECK, add_json_row, &l, &err);
+	cli_json_add(&j, "last_check", l.row);
+	return cli_json_end(&j);
+}
+
+/*
+ * Parse info's command line: --json, --help and one TRACE; -1 to go on,
+ * else the exit status.
+ */
+static int parse_info_args(int argc, char **argv, int *json)
+{
+	static const struct option longopts[] = {
+		{"json", no_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int c;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			*json = 1;
+			break;
+		case 'h':
+			fputs(info_usage, stdout);
+			return 0;
+		default:
+			return cli_option_error("info", c, argv, longopts);
+		}
+	}
+	return cli_one_trace("info", argc) ? 2 : -1;
+}
+
+/* Summarise the trace database given on the command line. */
 int cmd_info(int argc, char **argv)
 {
 	struct vr_error err = {{0}};
 	struct tracedb *db;
+	const char *path;
+	int json = 0, rc;
 
-	if (argc == 2 && cli_is_help(argv[1])) {
-		fputs(info_usage, stdout);
-		return 0;
-	}
-	for (int i = 1; i < argc; i++)
-		if (argv[i][0] == '-' && argv[i][1])
-			return cli_usage_error("info", "unknown option '%.*s'",
-					       (int)strcspn(argv[i], "="), argv[i]);
-	optind = 1; /* info has no options: every argument is a trace */
-	if (cli_one_trace("info", argc))
-		return 2;
-	db = cli_open_trace(argv[1], 0);
+	rc = parse_info_args(argc, argv, &json);
+	if (rc >= 0)
+		return rc;
+	path = argv[optind];
+	db = cli_open_trace(path, 0);
 	if (!db)
 		return 1;
-	if (trace_listing_run(db, TRACE_LIST_INFO, print_header_row, argv[1], &err) != 1) {
-		cli_error("%s: no trace_info row%s%s", argv[1], err.msg[0] ? ": " : "", err.msg);
+	if (json) {
+		rc = print_info_json(db, path);
+		tracedb_close(db);
+		return rc;
+	}
+	if (trace_listing_run(db, TRACE_LIST_INFO, print_header_row, (void *)path, &err) != 1) {
+		cli_error("%s: no trace_info row%s%s", path, err.msg[0] ? ": " : "", err.msg);
 		tracedb_close(db);
 		return 1;
 	}

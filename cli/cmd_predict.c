@@ -10,6 +10,7 @@
 #include "../replay/predict.h"
 #include "../replay/replay.h"
 #include "cli.h"
+#include "cli_json.h"
 
 static const char predict_usage[] =
 	"Usage: vgic-replay predict [options] TRACE\n"
@@ -31,6 +32,7 @@ static const char predict_usage[] =
 	"                      every event, so that the state of the window is known)\n"
 	"      --raw           print the first differing flush's LRs as hex values, not\n"
 	"                      decoded ('43 active p40', ' HW p27' when HW is set)\n"
+	"      --json          print one JSON document (LRs both decoded and in hex)\n"
 	"  -h, --help          show this help\n"
 	"\n"
 	"Exit status: 0 every flush (and, in a collector's recording, every AP list after\n"
@@ -41,12 +43,13 @@ static const char predict_usage[] =
  * status (--help, a usage error).
  */
 static int parse_predict_args(int argc, char **argv, struct replay_options *opt,
-			      struct cli_filters *f, int *raw)
+			      struct cli_filters *f, int *raw, int *json)
 {
 	static const struct option longopts[] = {
 		{"profile", required_argument, NULL, 'p'},
 		CLI_FILTER_LONGOPTS,
 		{"raw", no_argument, NULL, 'r'},
+		{"json", no_argument, NULL, 'j'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -66,6 +69,9 @@ static int parse_predict_args(int argc, char **argv, struct replay_options *opt,
 			break;
 		case 'r':
 			*raw = 1;
+			break;
+		case 'j':
+			*json = 1;
 			break;
 		case 'h':
 			fputs(predict_usage, stdout);
@@ -108,6 +114,72 @@ static void print_mismatch_lrs(const struct predict_result *r, int gic_version, 
 	}
 }
 
+/* The first differing flush in the JSON document: its LRs recorded and predicted. */
+static json_object *mismatch_json(const struct predict_result *r, int gic_version)
+{
+	json_object *o = json_object_new_object(), *lrs = json_object_new_array();
+
+	json_object_object_add(o, "event", json_object_new_int64(r->first_mismatch_event));
+	json_object_object_add(o, "recorded_lrs", json_object_new_int(r->mismatch_used[0]));
+	json_object_object_add(o, "predicted_lrs", json_object_new_int(r->mismatch_used[1]));
+	for (int i = 0; i < 4; i++) {
+		json_object *lr = json_object_new_object();
+
+		json_object_object_add(lr, "lr", json_object_new_int(i));
+		for (int k = 0; k < 2; k++) {
+			char text[64], hex[24];
+
+			vgic_lr_describe(gic_version, r->mismatch_lr[k][i], text, sizeof(text));
+			snprintf(hex, sizeof(hex), "0x%016llx", (unsigned long long)r->mismatch_lr[k][i]);
+			json_object_object_add(lr, k ? "predicted" : "recorded", cli_json_string(hex));
+			json_object_object_add(lr, k ? "predicted_text" : "recorded_text",
+					       cli_json_string(text));
+		}
+		json_object_array_add(lrs, lr);
+	}
+	json_object_object_add(o, "lrs", lrs);
+	return o;
+}
+
+/* The model's agreement as one JSON document (docs/schemas/predict.schema.json). */
+static int print_predict_json(const char *path, const struct cli_filters *f,
+			      const struct replay_options *opt, const struct predict_result *r,
+			      int gic_version)
+{
+	struct cli_json j;
+
+	cli_json_begin(&j, stdout);
+	cli_json_add(&j, "trace", cli_json_string(path));
+	cli_json_add_filters(&j, f, opt->from_ns, opt->to_ns);
+	cli_json_add(&j, "profile", cli_json_string(r->profile));
+	cli_json_add_ints(&j, CLI_JSON_INTS({"configured", r->configured}, {"flushes", r->flushes},
+					    {"exact", r->exact}, {"raced", r->raced},
+					    {"reordered", r->reordered},
+					    {"mismatched", r->mismatched}));
+	cli_json_add(&j, "agreement_percent",
+		     r->flushes ? json_object_new_double(100.0 * (double)(r->exact + r->reordered) /
+							 (double)r->flushes)
+				: NULL);
+	cli_json_add_ints(&j, CLI_JSON_INTS({"folds", r->folds},
+					    {"eoicount_deactivations", r->eoicount_deactivations},
+					    {"unknown", r->unknown}, {"dir_exits", r->dir_exits},
+					    {"dir_found", r->dir_found},
+					    {"deactivates", r->deactivates}, {"sgis", r->sgis},
+					    {"ap_lists", r->ap_lists}, {"ap_agree", r->ap_agree},
+					    {"ap_unknown", r->ap_unknown}));
+	if (r->first_ap_diff_event) {
+		json_object *ap = json_object_new_object();
+
+		json_object_object_add(ap, "event", json_object_new_int64(r->first_ap_diff_event));
+		json_object_object_add(ap, "text", cli_json_string(r->first_ap_diff));
+		cli_json_add(&j, "first_ap_difference", ap);
+	} else {
+		cli_json_add(&j, "first_ap_difference", NULL);
+	}
+	cli_json_add(&j, "first_difference", r->mismatched ? mismatch_json(r, gic_version) : NULL);
+	return cli_json_end(&j);
+}
+
 /* Run the replay (replay/driver.c) and print the model's agreement. */
 int cmd_predict(int argc, char **argv)
 {
@@ -117,9 +189,9 @@ int cmd_predict(int argc, char **argv)
 	struct predict_result r;
 	struct cli_filters f;
 	struct tracedb *db;
-	int rc, has_snapshots, filtered, gic_version, raw = 0;
+	int rc, has_snapshots, filtered, gic_version, raw = 0, json = 0;
 
-	rc = parse_predict_args(argc, argv, &opt, &f, &raw);
+	rc = parse_predict_args(argc, argv, &opt, &f, &raw, &json);
 	if (rc >= 0)
 		return rc;
 	db = cli_open_trace(argv[optind], 0);
@@ -141,6 +213,8 @@ int cmd_predict(int argc, char **argv)
 	replay_result_free(&res);
 	filtered = f.vcpu != VR_NO_VALUE || f.intid != VR_NO_VALUE || f.from.given || f.to.given;
 	if (!r.flushes && !r.ap_lists && has_snapshots && filtered) {
+		if (json)
+			return print_predict_json(argv[optind], &f, &opt, &r, gic_version);
 		printf("%s: profile %s: no flush or AP list in the --vcpu/--intid/--from/--to "
 		       "window, nothing compared\n",
 		       argv[optind], r.profile);
@@ -151,6 +225,10 @@ int cmd_predict(int argc, char **argv)
 			  "snapshots; 'vgic-replay check' runs the checks its events support)",
 			  argv[optind]);
 		return 2;
+	}
+	if (json) {
+		rc = print_predict_json(argv[optind], &f, &opt, &r, gic_version);
+		return rc ? rc : r.mismatched || r.ap_agree < r.ap_lists ? 1 : 0;
 	}
 	printf("%s: profile %s, %d interrupts configured from their LRs\n", argv[optind],
 	       r.profile, r.configured);

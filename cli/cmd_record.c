@@ -104,6 +104,7 @@ static int finish_recording(int argc, const char *path)
 		cli_error("%s", err.msg);
 		return 1;
 	}
+	cli_store_summaries("record", path, 0);
 	printf("%s: %lld events (%lld snapshots, %lld AP-list walks) stored from %s.spool, "
 	       "%.1f MB",
 	       path, (long long)st.events, (long long)st.snapshots, (long long)st.ap_lists, path,
@@ -451,6 +452,7 @@ int cmd_record(int argc, char **argv)
 	}
 	if (opt.check)
 		return print_host_check(&st);
+	cli_store_summaries("record", opt.output, 0);
 	print_recorded(&opt, &st);
 	return 0;
 }

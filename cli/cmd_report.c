@@ -20,6 +20,7 @@
 #include "../engine/vgic_engine.h"
 #include "../replay/replay.h"
 #include "cli.h"
+#include "cli_json.h"
 
 #define SLOTS 40
 #define MAX_VCPUS 512
@@ -281,26 +282,30 @@ static void print_hist(const char *title, const struct stats *h)
 	}
 }
 
-/* Print stats as a JSON object: the histogram's fields, then the exact percentiles. */
-static void json_stats(const struct stats *h, int deactivate)
+/* Stats as a JSON object: the histogram's fields, then the exact percentiles. */
+static json_object *stats_json(const struct stats *h, int deactivate)
 {
-	int s, n = 0;
+	json_object *o = json_object_new_object(), *slots = json_object_new_array();
 
-	printf("{\"count\": %lld, \"max_ns\": %lld, \"sum_ns\": %lld, \"log2_us_slots\": [",
-	       (long long)h->count, (long long)h->max_ns, (long long)h->sum_ns);
-	for (s = 0; s < SLOTS; s++)
-		if (h->slots[s])
-			printf("%s{\"slot\": %d, \"count\": %lld}", n++ ? ", " : "", s,
-			       (long long)h->slots[s]);
-	printf("]");
-	if (h->count)
-		printf(", \"p50_ns\": %lld, \"p90_ns\": %lld, \"p99_ns\": %lld",
-		       (long long)h->p50_ns, (long long)h->p90_ns, (long long)h->p99_ns);
-	else
-		printf(", \"p50_ns\": null, \"p90_ns\": null, \"p99_ns\": null");
+	cli_json_ints(o, CLI_JSON_INTS({"count", h->count}, {"max_ns", h->max_ns},
+				       {"sum_ns", h->sum_ns}));
+	for (int s = 0; s < SLOTS; s++) {
+		json_object *slot;
+
+		if (!h->slots[s])
+			continue;
+		slot = json_object_new_object();
+		json_object_object_add(slot, "slot", json_object_new_int(s));
+		json_object_object_add(slot, "count", json_object_new_int64(h->slots[s]));
+		json_object_array_add(slots, slot);
+	}
+	json_object_object_add(o, "log2_us_slots", slots);
+	json_object_object_add(o, "p50_ns", h->count ? json_object_new_int64(h->p50_ns) : NULL);
+	json_object_object_add(o, "p90_ns", h->count ? json_object_new_int64(h->p90_ns) : NULL);
+	json_object_object_add(o, "p99_ns", h->count ? json_object_new_int64(h->p99_ns) : NULL);
 	if (deactivate)
-		printf(", \"trapped_dirs\": %lld", (long long)h->dirs);
-	printf("}");
+		json_object_object_add(o, "trapped_dirs", json_object_new_int64(h->dirs));
+	return o;
 }
 
 /* Why a trace without LR snapshots gets no latencies and no accounting. */
@@ -383,8 +388,8 @@ static void print_text_latencies(struct report *r, const struct replay_result *r
 	}
 }
 
-/* Text report. */
-static void print_text(const char *path, struct report *r, const struct replay_result *res)
+/* Text report; 0. */
+static int print_text(const char *path, struct report *r, const struct replay_result *res)
 {
 	size_t i;
 
@@ -406,58 +411,71 @@ static void print_text(const char *path, struct report *r, const struct replay_r
 		printf("  %-16s t=%.6f%s: %.100s...\n", finding_kind_name(f->kind), f->ts_ns / 1e9,
 		       intid, f->explanation);
 	}
+	return 0;
 }
 
-/* JSON report. */
-static void print_json(const char *path, struct report *r, const struct replay_result *res)
+/* One vCPU's latencies in the JSON report: both measures over every INTID. */
+static json_object *vcpu_json(struct report *r, int64_t vcpu)
 {
+	json_object *o = json_object_new_object();
 	struct stats st;
+
+	json_object_object_add(o, "vcpu", json_object_new_int64(vcpu));
+	stats_of(r, 0, vcpu, VR_NO_VALUE, &st);
+	json_object_object_add(o, "inject_to_ack", stats_json(&st, 0));
+	stats_of(r, 1, vcpu, VR_NO_VALUE, &st);
+	json_object_object_add(o, "ack_to_deactivate", stats_json(&st, 1));
+	return o;
+}
+
+/* One row of the JSON report's intids: check's counts and the latencies of (vCPU, INTID). */
+static json_object *intid_json(struct report *r, const struct replay_irq_count *k)
+{
+	json_object *o = json_object_new_object();
+	struct stats st;
+
+	json_object_object_add(o, "intid", json_object_new_int64(k->intid));
+	json_object_object_add(o, "vcpu", cli_json_int_or_null(k->vcpu));
+	cli_json_ints(o, CLI_JSON_INTS({"injected", k->injected}, {"acked", k->acked},
+				       {"coalesced", k->coalesced}, {"lost", k->lost},
+				       {"pending", k->pending_at_end + k->pending_at_start},
+				       {"deactivated", k->deactivated}));
+	stats_of(r, 0, k->vcpu, k->intid, &st);
+	json_object_object_add(o, "inject_to_ack", stats_json(&st, 0));
+	stats_of(r, 1, k->vcpu, k->intid, &st);
+	json_object_object_add(o, "ack_to_deactivate", stats_json(&st, 1));
+	return o;
+}
+
+/* The report as one JSON document (docs/schemas/report.schema.json), row by row. */
+static int print_json(const char *path, struct report *r, const struct replay_result *res)
+{
+	struct cli_json j;
 	size_t i;
 	int64_t v;
-	int n;
 
-	printf("{\n  \"trace\": \"%s\",\n  \"profile\": \"%s\",\n  \"events\": %lld,\n", path,
-	       vgic_profile_name(res->profile), (long long)res->events);
+	cli_json_begin(&j, stdout);
+	cli_json_add(&j, "trace", cli_json_string(path));
+	cli_json_add_filters(&j, &r->filters, r->from_ns, r->to_ns);
+	cli_json_add(&j, "profile", cli_json_string(vgic_profile_name(res->profile)));
+	cli_json_add(&j, "events", json_object_new_int64(res->events));
 	if (res->synthetic[0]) /* generated, not recorded: see trace_info.synthetic */
-		printf("  \"synthetic\": true,\n");
+		cli_json_add(&j, "synthetic", json_object_new_boolean(1));
 	if (!res->has_snapshots)
-		printf("  \"inconclusive\": \"%s\",\n", no_snapshots_msg);
-	printf("  \"unnamed_trapped_dirs\": %lld,\n  \"vcpus\": [", (long long)res->model_dir_exits);
-	for (v = 0, n = 0; v <= r->max_vcpu && res->has_snapshots; v++) {
-		if (!row_wanted(r, v, VR_NO_VALUE))
-			continue;
-		printf("%s\n    {\"vcpu\": %lld, \"inject_to_ack\": ", n++ ? "," : "", (long long)v);
-		stats_of(r, 0, v, VR_NO_VALUE, &st);
-		json_stats(&st, 0);
-		printf(", \"ack_to_deactivate\": ");
-		stats_of(r, 1, v, VR_NO_VALUE, &st);
-		json_stats(&st, 1);
-		printf("}");
-	}
-	printf("\n  ],\n  \"intids\": [");
-	for (i = 0, n = 0; i < res->ncounts && res->has_snapshots; i++) {
-		const struct replay_irq_count *k = &res->counts[i];
-
-		if (!row_wanted(r, k->vcpu, k->intid))
-			continue;
-		printf("%s\n    {\"intid\": %u, ", n++ ? "," : "", k->intid);
-		if (k->vcpu == VR_NO_VALUE)
-			printf("\"vcpu\": null, ");
-		else
-			printf("\"vcpu\": %lld, ", (long long)k->vcpu);
-		printf("\"injected\": %lld, \"acked\": %lld, \"coalesced\": %lld, \"lost\": %lld, "
-		       "\"pending\": %lld, \"deactivated\": %lld, \"inject_to_ack\": ",
-		       (long long)k->injected, (long long)k->acked, (long long)k->coalesced,
-		       (long long)k->lost, (long long)(k->pending_at_end + k->pending_at_start),
-		       (long long)k->deactivated);
-		stats_of(r, 0, k->vcpu, k->intid, &st);
-		json_stats(&st, 0);
-		printf(", \"ack_to_deactivate\": ");
-		stats_of(r, 1, k->vcpu, k->intid, &st);
-		json_stats(&st, 1);
-		printf("}");
-	}
-	printf("\n  ],\n  \"findings\": %lld\n}\n", (long long)r->findings_total);
+		cli_json_add(&j, "inconclusive", cli_json_string(no_snapshots_msg));
+	cli_json_add(&j, "unnamed_trapped_dirs", json_object_new_int64(res->model_dir_exits));
+	cli_json_open_array(&j, "vcpus");
+	for (v = 0; v <= r->max_vcpu && res->has_snapshots; v++)
+		if (row_wanted(r, v, VR_NO_VALUE))
+			cli_json_add(&j, NULL, vcpu_json(r, v));
+	cli_json_close(&j);
+	cli_json_open_array(&j, "intids");
+	for (i = 0; i < res->ncounts && res->has_snapshots; i++)
+		if (row_wanted(r, res->counts[i].vcpu, res->counts[i].intid))
+			cli_json_add(&j, NULL, intid_json(r, &res->counts[i]));
+	cli_json_close(&j);
+	cli_json_add(&j, "findings", json_object_new_int64(r->findings_total));
+	return cli_json_end(&j);
 }
 
 /*
@@ -536,7 +554,7 @@ int cmd_report(int argc, char **argv)
 		r->scratch = vr_xcalloc(r->nsamples ? r->nsamples : 1, sizeof(*r->scratch));
 		if (r->nsamples)
 			qsort(r->samples, r->nsamples, sizeof(*r->samples), cmp_sample);
-		(r->json ? print_json : print_text)(argv[optind], r, &res);
+		rc = (r->json ? print_json : print_text)(argv[optind], r, &res);
 		replay_result_free(&res);
 	}
 	tracedb_close(db);

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * `vgic-replay sql trace.db "SELECT ..."`: run queries on a trace database
- * (read-only) and print the rows as an aligned table or as CSV.
+ * (read-only) and print the rows as an aligned table, as CSV or as one
+ * JSON document streamed row by row.
  */
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,14 +13,15 @@
 
 #include "../schemas/tracedb.h"
 #include "cli.h"
+#include "cli_json.h"
 
 #define WIDTH_SAMPLE 1000 /* rows buffered to size the table's columns */
 
 static const char sql_usage[] =
-	"Usage: vgic-replay sql [--csv] [--timeout SECONDS] TRACE \"SQL\"\n"
+	"Usage: vgic-replay sql [--csv | --json] [--timeout SECONDS] TRACE \"SQL\"\n"
 	"\n"
 	"Run SQL on a trace database opened read-only and print the result as an\n"
-	"aligned table, or as CSV with --csv. Views events_v, injections_v,\n"
+	"aligned table, as CSV with --csv or as JSON with --json. Views events_v, injections_v,\n"
 	"exits_v, snapshots_v, lrs_v and findings_v decode the raw tables; see\n"
 	"docs/trace-format.md. Only reading is allowed: statements that write,\n"
 	"ATTACH, VACUUM and PRAGMAs that change settings are refused.\n"
@@ -27,7 +30,9 @@ static const char sql_usage[] =
 	"\n"
 	"Options:\n"
 	"      --csv             print CSV (RFC 4180 quoting) with a header row\n"
-	"      --no-header       omit the header row\n"
+	"      --json            print one JSON document: per statement its column names\n"
+	"                        and its rows as arrays of typed values\n"
+	"      --no-header       omit the header row (table and CSV)\n"
 	"      --timeout SECONDS stop a query that runs longer (default 60, 0: never)\n"
 	"  -h, --help            show this help\n"
 	"\n"
@@ -113,12 +118,81 @@ static int run_csv(sqlite3_stmt *st, int ncols, int header)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-/* Step through one statement, printing its rows. */
-static int run_statement(sqlite3_stmt *st, int csv, int header)
+/*
+ * One value of the current row as JSON: integers and reals as numbers (a
+ * real as SQLite writes it; one that is not finite, null), text as a
+ * string, a BLOB as {"blob": its bytes in hex}, NULL as null.
+ */
+static json_object *value_json(sqlite3_stmt *st, int col)
+{
+	static const char digits[] = "0123456789abcdef";
+	const unsigned char *b;
+	json_object *o;
+	char *hex;
+	int n;
+
+	switch (sqlite3_column_type(st, col)) {
+	case SQLITE_INTEGER:
+		return json_object_new_int64(sqlite3_column_int64(st, col));
+	case SQLITE_FLOAT:
+		if (!isfinite(sqlite3_column_double(st, col)))
+			return NULL;
+		return json_object_new_double_s(sqlite3_column_double(st, col),
+						(const char *)sqlite3_column_text(st, col));
+	case SQLITE_TEXT:
+		return cli_json_string((const char *)sqlite3_column_text(st, col));
+	case SQLITE_BLOB:
+		b = sqlite3_column_blob(st, col);
+		n = sqlite3_column_bytes(st, col);
+		hex = vr_xmalloc(2 * (size_t)n + 1);
+		for (int i = 0; i < n; i++) {
+			hex[2 * i] = digits[b[i] >> 4];
+			hex[2 * i + 1] = digits[b[i] & 15];
+		}
+		hex[2 * n] = 0;
+		o = json_object_new_object();
+		json_object_object_add(o, "blob", json_object_new_string(hex));
+		free(hex);
+		return o;
+	default:
+		return NULL;
+	}
+}
+
+/*
+ * One statement's result in the JSON document: its column names, then
+ * its rows as they come, each an array written and freed at once.
+ */
+static int run_json(sqlite3_stmt *st, struct cli_json *j)
+{
+	int ncols = sqlite3_column_count(st), rc;
+	json_object *names = json_object_new_array();
+
+	for (int i = 0; i < ncols; i++)
+		json_object_array_add(names, cli_json_string(sqlite3_column_name(st, i)));
+	cli_json_open_object(j, NULL);
+	cli_json_add(j, "columns", names);
+	cli_json_open_array(j, "rows");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		json_object *row = json_object_new_array_ext(ncols);
+
+		for (int i = 0; i < ncols; i++)
+			json_object_array_add(row, value_json(st, i));
+		cli_json_add(j, NULL, row);
+	}
+	cli_json_close(j);
+	cli_json_close(j);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Step through one statement, printing its rows (into j with --json). */
+static int run_statement(sqlite3_stmt *st, int csv, int header, struct cli_json *j)
 {
 	struct table t = {0};
 	int i, rc;
 
+	if (j)
+		return run_json(st, j);
 	t.ncols = sqlite3_column_count(st);
 	if (!t.ncols) {
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
@@ -219,7 +293,7 @@ static int past_deadline(void *arg)
 
 /* What sql's command line asks for. */
 struct sql_args {
-	int csv, header;
+	int csv, header, json;
 	double timeout;
 	const char *path, *text;
 };
@@ -229,6 +303,7 @@ static int parse_sql_args(int argc, char **argv, struct sql_args *a)
 {
 	static const struct option longopts[] = {
 		{"csv", no_argument, NULL, 'c'},
+		{"json", no_argument, NULL, 'j'},
 		{"no-header", no_argument, NULL, 'n'},
 		{"timeout", required_argument, NULL, 't'},
 		{"help", no_argument, NULL, 'h'},
@@ -237,6 +312,7 @@ static int parse_sql_args(int argc, char **argv, struct sql_args *a)
 	int c;
 
 	a->csv = 0;
+	a->json = 0;
 	a->header = 1;
 	a->timeout = 60;
 	optind = 1;
@@ -245,6 +321,9 @@ static int parse_sql_args(int argc, char **argv, struct sql_args *a)
 		switch (c) {
 		case 'c':
 			a->csv = 1;
+			break;
+		case 'j':
+			a->json = 1;
 			break;
 		case 'n':
 			a->header = 0;
@@ -265,13 +344,15 @@ static int parse_sql_args(int argc, char **argv, struct sql_args *a)
 	}
 	if (optind + 2 != argc)
 		return cli_usage_error("sql", "need a TRACE and one SQL argument");
+	if (a->json && (a->csv || !a->header))
+		return cli_usage_error("sql", "--json takes neither --csv nor --no-header");
 	a->path = argv[optind];
 	a->text = argv[optind + 1];
 	return -1;
 }
 
-/* Run every statement of a's SQL text in turn, reading only; 0 or 1. */
-static int run_sql(struct tracedb *db, const struct sql_args *a)
+/* Run every statement of a's SQL text in turn, reading only (its results into j with --json); 0 or 1. */
+static int run_sql(struct tracedb *db, const struct sql_args *a, struct cli_json *j)
 {
 	const char *sqltext, *tail;
 	double deadline;
@@ -303,7 +384,7 @@ static int run_sql(struct tracedb *db, const struct sql_args *a)
 		if (!sqlite3_stmt_readonly(st)) {
 			cli_error("%s: only reading is allowed: %.60s", a->path, sqlite3_sql(st));
 			rc = 1;
-		} else if (run_statement(st, a->csv, a->header)) {
+		} else if (run_statement(st, a->csv, a->header, j)) {
 			cli_error("%s: %s", a->path,
 				  sqlite3_errcode(tracedb_sqlite(db)) == SQLITE_INTERRUPT
 					  ? "query stopped after --timeout seconds"
@@ -330,7 +411,19 @@ int cmd_sql(int argc, char **argv)
 	db = cli_open_trace(a.path, 0);
 	if (!db)
 		return 1;
-	rc = run_sql(db, &a);
+	if (a.json) {
+		struct cli_json j;
+		int wrc;
+
+		cli_json_begin(&j, stdout);
+		cli_json_add(&j, "trace", cli_json_string(a.path));
+		cli_json_open_array(&j, "results");
+		rc = run_sql(db, &a, &j);
+		wrc = cli_json_end(&j); /* complete even after an error, which stderr and 1 tell */
+		rc = rc ? rc : wrc ? 1 : 0;
+	} else {
+		rc = run_sql(db, &a, NULL);
+	}
 	tracedb_close(db);
 	return rc;
 }

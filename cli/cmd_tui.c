@@ -16,17 +16,19 @@ static const char tui_usage[] =
 	"Browse a trace: one lane per vCPU (guest running, host, WFI), a bar per\n"
 	"interrupt (pending, active), the LR occupancy, findings and gaps, the event\n"
 	"and LRs under the cursor. Press ? inside for the keys. Needs 80x24.\n"
-	"Zoomed-out screens come from per-zoom summaries that `import` stores in\n"
-	"the file (tables tui_summary*). A trace without them (recorded, or from an\n"
-	"older vgic-replay) gets them at its first open: stored in the file, or in\n"
-	"memory for a read-only file or with --read-only.\n"
+	"Zoomed-out screens come from per-zoom summaries that `import` and `record`\n"
+	"store in the file (tables tui_summary*). The trace file is never written:\n"
+	"a trace without them (from an older vgic-replay) gets them in memory at\n"
+	"each open, or stored in the file once with --store-summaries.\n"
 	"\n"
 	CLI_TRACE_HELP
 	"\n"
 	"Options:\n"
 	"      --ascii     ASCII instead of UTF-8 block characters\n"
 	"      --no-color  monochrome (also when NO_COLOR is set and not empty)\n"
-	"      --read-only never write to the trace file\n"
+	"      --store-summaries  store the summaries the trace lacks in it (the\n"
+	"                  only way tui writes to a trace)\n"
+	"      --read-only never write to the trace file (the default)\n"
 	"  -p, --profile NAME  show the findings `check --store` kept under NAME\n"
 	"                  (default: the profile of the trace's own kernel; a run\n"
 	"                  under another profile is a what-if, not the trace's)\n"
@@ -81,6 +83,7 @@ static int parse_tui_args(int argc, char **argv, struct tui_options *o, struct c
 		{"ascii", no_argument, NULL, 'a'},
 		{"no-color", no_argument, NULL, 'c'},
 		{"read-only", no_argument, NULL, 'r'},
+		{"store-summaries", no_argument, NULL, 's'},
 		{"keys", no_argument, NULL, 'k'},
 		{"profile", required_argument, NULL, 'p'},
 		CLI_FILTER_LONGOPTS,
@@ -104,7 +107,10 @@ static int parse_tui_args(int argc, char **argv, struct tui_options *o, struct c
 			o->no_color = 1;
 			break;
 		case 'r':
-			o->read_only = 1;
+			o->store_summaries = 0;
+			break;
+		case 's':
+			o->store_summaries = 1;
 			break;
 		CLI_FILTER_CASES:
 			if (cli_filters_option("tui", c, optarg, f))

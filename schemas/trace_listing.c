@@ -27,6 +27,7 @@ static const char *const listing_sql[] = {
 				"WHERE problem = 'unparsed' ORDER BY src_pos LIMIT 10",
 	[TRACE_LIST_LAST_CHECK] = "SELECT run, profile, coalesce(findings, 0), profile_reason "
 				  "FROM replay_runs WHERE status = 'done' ORDER BY run DESC LIMIT 1",
+	[TRACE_LIST_GAP_ROWS] = "SELECT cpu, lost, start_ts_ns, src_pos FROM gaps ORDER BY id LIMIT 20",
 };
 
 /* See trace_listing.h. */

@@ -26,6 +26,7 @@ enum trace_listing {
 	TRACE_LIST_UNKNOWN,	  /* event name, count; the 20 most frequent */
 	TRACE_LIST_UNPARSED,	  /* input position, reason; the first 10 */
 	TRACE_LIST_LAST_CHECK,	  /* the last stored check: run, profile, findings, profile_reason */
+	TRACE_LIST_GAP_ROWS,	  /* cpu, lost, start_ts_ns, src_pos as stored (NULLs kept); first 20 */
 };
 
 /* One row: ncols texts, NULL for SQL NULL. */

@@ -1224,8 +1224,8 @@ struct tui *tui_open(const char *path, const struct tui_options *o, struct vr_er
 	const char *codeset;
 
 	t->path = o->name ? o->name : path;
-	/* Writable when we may, so that the summaries are cached in the file. */
-	t->db = o->read_only ? NULL : tracedb_open(path, TRACEDB_READWRITE, err);
+	/* A reader leaves the file alone unless asked to keep the summaries it builds. */
+	t->db = o->store_summaries ? tracedb_open(path, TRACEDB_READWRITE, err) : NULL;
 	if (!t->db)
 		t->db = tracedb_open(path, TRACEDB_READONLY, err);
 	if (!t->db) {

@@ -21,7 +21,7 @@ struct tui_start {
 struct tui_options {
 	int ascii;    /* ASCII instead of UTF-8 block characters */
 	int no_color; /* monochrome */
-	int read_only; /* never write to the trace (summaries then live in memory) */
+	int store_summaries; /* may write missing summaries into the trace (else in memory) */
 	const char *profile; /* the stored findings of this profile; NULL: the kernel's own */
 	const struct tui_start *start; /* NULL: the whole trace, unfiltered */
 	const char *name; /* the trace as the user named it (a capture), for the title; NULL: path */

@@ -251,24 +251,16 @@ static const struct import_format_ops *choose_format(const struct import_options
 	return NULL;
 }
 
-/*
- * Import through the format chosen, with SIGINT/SIGTERM asking it to stop
- * meanwhile (so that the temporary file is removed).
- */
+/* Import through the format chosen. */
 static int run_format(const struct import_job *job, const struct import_source *in,
 		      struct vr_error *err)
 {
 	const struct import_format_ops *f = choose_format(job->opt, in);
-	struct import_signals saved;
-	int rc;
 
 	if (!f)
 		return vr_error_set(err, "%s: not a trace format this build reads", in->name);
-	import_catch_signals(&saved);
 	trace_writer_info_text(job->w, "source_file", in->is_stdin ? "(stdin)" : in->name);
-	rc = f->import(job, err);
-	import_restore_signals(&saved);
-	return rc;
+	return f->import(job, err);
 }
 
 /* Write all n bytes, retrying short writes; 0, or -1 with errno. */
@@ -409,6 +401,8 @@ static int commit_into_place(struct import_job *job, const char *tmp, struct vr_
 		return -1;
 	tracedb_close(job->db);
 	job->db = NULL;
+	if (import_interrupted()) /* while the indexes were built: the output stays as it was */
+		return vr_error_set(err, "%s: interrupted while storing the trace", job->name);
 	return vr_replace_file(tmp, job->opt->output, err);
 }
 
@@ -417,6 +411,7 @@ int vr_import(const struct import_options *opt, struct import_result *res, struc
 {
 	struct import_job job;
 	struct import_source in;
+	struct import_signals saved;
 	char *tmp = NULL;
 	int rc = -1;
 
@@ -427,7 +422,17 @@ int vr_import(const struct import_options *opt, struct import_result *res, struc
 	job.opt = opt;
 	job.res = res;
 	if (check_output(&in, opt, err) || read_head(&in, err) || spool_to_file(&in, opt, err) ||
-	    preflight(&in, opt, err) || begin_temp_trace(&job, &tmp, err))
+	    preflight(&in, opt, err)) {
+		close_input(&in);
+		return -1;
+	}
+	/*
+	 * From the temporary file's creation to its rename, SIGINT/SIGTERM ask
+	 * the import to stop instead of ending the process, so that the file
+	 * is always removed (the index build after the load takes a while).
+	 */
+	import_catch_signals(&saved);
+	if (begin_temp_trace(&job, &tmp, err))
 		goto out;
 	job.name = in.name;
 	job.path = in.path;
@@ -456,5 +461,6 @@ out:
 		free(tmp);
 	}
 	close_input(&in);
+	import_restore_signals(&saved);
 	return rc;
 }

@@ -20,6 +20,9 @@ expect_eq "check CAPTURE.xz prints what import + check prints" "$(cmp "$TMP/want
 expect_eq "the first run imports into the cache beside it, and says so" \
 	"$(cat "$TMP/err1")" "vgic-replay: imported $cap into $cache (used again while $cap is unchanged)"
 test -f "$cache"; expect_eq "the cache is .NAME.vgic-replay.db" $? 0
+expect_eq "the cache holds the TUI's summaries, as an import does" \
+	"$($VR sql --csv --no-header "$cache" "SELECT count(*), sum(run_ns) FROM tui_summary")" \
+	"$($VR sql --csv --no-header "$TMP/seed.db" "SELECT count(*), sum(run_ns) FROM tui_summary")"
 $VR check -p linux-6.19 "$cap" > "$TMP/got-check2" 2> "$TMP/err2"
 expect_eq "the second run reuses the cache" "$(cat "$TMP/err2")" "vgic-replay: using cached import $cache of $cap"
 expect_eq "with the same output" "$(cmp "$TMP/want-check" "$TMP/got-check2" && echo same)" same
@@ -82,6 +85,24 @@ expect_eq "a temporary import is there while the query runs" "$(ls -A "$TMP/tmp2
 kill -TERM $pid 2> /dev/null; expect_eq "the query was still running" $? 0
 wait $pid 2> /dev/null
 expect_eq "SIGTERM: the temporary import is removed" "$(ls -A "$TMP/tmp2")" ""
+# SIGTERM at any moment of an import (parsing, building the indexes, renaming) leaves either
+# nothing or the whole trace, never the hidden temporary file: killed at tenths of the time a
+# whole import of the corpus's biggest capture takes.
+big=$DATA/lab/linux-6.12-gicv3-vhe-linux-blk-2vcpu/trace.txt.xz
+mkdir "$TMP/term"
+t0=$(date +%s%N); $VR_FAST import -q "$big" -o "$TMP/term/t.db"; t1=$(date +%s%N)
+rm -f "$TMP/term/t.db"
+left=
+for k in 1 2 3 4 5 6 7 8 9; do
+	$VR_FAST import -q "$big" -o "$TMP/term/t.db" > /dev/null 2>&1 &
+	pid=$!
+	sleep "$(awk -v ns=$((t1 - t0)) -v k=$k 'BEGIN { printf "%.3f", ns * k / 10 / 1e9 }')"
+	kill -TERM $pid 2> /dev/null
+	wait $pid 2> /dev/null
+	left="$left$(ls -A "$TMP/term" | grep -v '^t\.db$')"
+	rm -f "$TMP/term/t.db"
+done
+expect_eq "SIGTERM at 9 moments of an import: no temporary file left" "$left" ""
 
 # Standard input, compressed or not.
 xz -dc "$cap" | gzip | $VR import -q - -o "$TMP/stdin.db"

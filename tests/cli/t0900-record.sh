@@ -26,6 +26,11 @@ expect_eq "tracefs reader and importer give the same events by kind" \
 q="SELECT count(*), sum(value >> 32), sum(value & 4294967295) FROM snapshot_lrs"
 expect_eq "and the same LR values" "$($VR sql --csv --no-header "$TMP/rec.db" "$q")" \
 	"$($VR sql --csv --no-header "$TMP/imp.db" "$q")"
+# The TUI's per-zoom summaries are stored by record as by import, the same ones.
+q="SELECT count(*) || ':' || sum(injections) || ':' || sum(flushes) || ':' || sum(run_ns) FROM tui_summary"
+expect_eq "record stores the TUI's summaries, the same as import's" \
+	"$($VR sql --csv --no-header "$TMP/rec.db" "$q")" "$($VR sql --csv --no-header "$TMP/imp.db" "$q")"
+expect_eq "and they are not empty" "$($VR sql --csv --no-header "$TMP/rec.db" "SELECT count(*) > 0 FROM tui_summary")" 1
 expect_fail "existing output" 1 "rec.db: already exists" \
 	$VR record --from-pipe "$TMP/pipe.txt" --gic 3 -o "$TMP/rec.db"
 

@@ -22,7 +22,7 @@ checks=0
 "$vr" import -q --kernel 7.2.13+deb14-arm64 "$data/trace.txt.xz" -o "$tmp/t.db" || exit 1
 "$vr" check -q --store --profile linux-6.19 "$tmp/t.db" > /dev/null
 "$vr" import -q --kernel 7.2.13+deb14-arm64 "$data2/trace.txt.xz" -o "$tmp/t2.db" || exit 1
-# opened --read-only below: without the summary tables `import` stored, it never gets them
+# without the summary tables `import` stored: tui never writes them unless --store-summaries
 cp "$tmp/t.db" "$tmp/ro.db"
 sqlite3 "$tmp/ro.db" "DROP TABLE tui_summary_levels; DROP TABLE tui_summary; DROP TABLE tui_summary_irq"
 # No corpus run lost events, so a gap is added to a copy of the two-vCPU trace the way the
@@ -102,7 +102,7 @@ screen() {
 start 120 32 t.db C "--ascii --no-color --profile linux-6.19"
 screen open
 ok '[ "$("$vr" sql --csv "$tmp/t.db" "SELECT count(*) > 0 FROM tui_summary_levels" | tail -1)" = 1 ]' \
-	"the first open cached the per-zoom summaries in the trace file"
+	"import stored the per-zoom summaries in the trace file"
 keys ']'
 screen first-finding
 keys + + + +
@@ -155,12 +155,20 @@ sleep 1
 keys q
 ok 'pane_shows "^EXIT=0"' "q quits with status 0"
 
-# A read-only open computes the summaries in memory and shows the same timeline.
-start 120 32 ro.db C "--ascii --no-color --read-only --profile linux-6.19"
+# A trace without summaries: they are computed in memory, the same timeline is shown, and
+# the file is left byte for byte as it was; --store-summaries stores them in it.
+cp "$tmp/ro.db" "$tmp/ro-before.db"
+start 120 32 ro.db C "--ascii --no-color --profile linux-6.19"
 screen read-only-open
 ok '[ "$("$vr" sql --csv "$tmp/ro.db" "SELECT count(*) FROM sqlite_master WHERE name LIKE '"'tui_%'"'" | tail -1)" = 0 ]' \
-	"--read-only left the trace file alone"
+	"the default open left the summaries out of the trace file"
 keys q
+ok 'cmp -s "$tmp/ro.db" "$tmp/ro-before.db"' "the default open left the trace file unchanged"
+start 120 32 ro.db C "--ascii --no-color --store-summaries --profile linux-6.19"
+screen read-only-open
+keys q
+ok '[ "$("$vr" sql --csv "$tmp/ro.db" "SELECT count(*) > 0 FROM tui_summary_levels" | tail -1)" = 1 ]' \
+	"--store-summaries stored them in the trace file"
 
 # Two vCPUs: lanes and bars of each, the host CPU on demand, a vCPU filter, the mouse, UTF-8.
 start 120 40 t2.db
