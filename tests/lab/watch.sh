@@ -53,7 +53,9 @@ echo "$cases" | while read -r name kernel scenario vcpus gic mode count expect; 
 	fi
 	rm -rf "$d/watch" && tar -C "$d" -xf "$d/watch.tar" # its dumps into $d/watch
 	"$vr" check -q "$d/trace.txt" > "$d/offline.txt" 2>/dev/null || true
+	"$vr" check -q "$d/record.db" > "$d/window.txt" 2>/dev/null || true
 	findings "$d/offline.txt" > "$d/offline.f"
+	findings "$d/window.txt" > "$d/window.f"
 	sed -n 's/^record: watch: \([A-Z_]*\) vCPU \([0-9]*\) INTID \([0-9]*\) at .*/\1 \2 \3/p' \
 		"$d/record.log" | sort > "$d/live.f"
 	sed -n 's/^record: watch: \([A-Z_]*\) vCPU \([0-9]*\) INTID \([0-9]*\) at [^:]*: \(dump due\|joins the dump due\);.*/\1 \2 \3/p' \
@@ -71,18 +73,21 @@ echo "$cases" | while read -r name kernel scenario vcpus gic mode count expect; 
 	cpu=$(sed -n 's/.*(\([0-9.]*\) us per 1000 events).*/\1/p' "$d/record.log")
 	verdict=ok
 	if [ "$expect" = lossy ]; then
-		[ -s "$d/offline.f" ] || verdict="NOT LOSSY THIS TIME (check finds nothing offline)"
-		if [ -s "$d/offline.f" ]; then
+		[ -s "$d/offline.f" ] || [ -s "$d/window.f" ] ||
+			verdict="NOT LOSSY THIS TIME (check finds nothing offline)"
+		if [ -s "$d/offline.f" ] || [ -s "$d/window.f" ]; then
 			[ $ndumps -ge 1 ] || verdict="FAIL: no dump"
 			missing=$(comm -23 "$d/dumped.f" "$d/dump.f" | tr '\n' ';')
 			[ -z "$missing" ] || verdict="FAIL: the dump lacks $missing"
 		fi
 	else
 		[ $ndumps -eq 0 ] || verdict="FAIL: $ndumps dumps on a clean run"
-		[ ! -s "$d/offline.f" ] || verdict="NOT CLEAN THIS TIME (check finds losses offline)"
+		[ ! -s "$d/offline.f" ] && [ ! -s "$d/window.f" ] ||
+			verdict="NOT CLEAN THIS TIME (check finds losses offline)"
 	fi
 	echo "lab-watch: $name ($kernel $scenario ${vcpus}vCPU GICv$gic $mode): $verdict"
 	echo "  offline (ftrace, check): $(uniq -c < "$d/offline.f" | tr -s ' ' | tr '\n' ';')"
+	echo "  offline (last window):   $(uniq -c < "$d/window.f" | tr -s ' ' | tr '\n' ';')"
 	echo "  live (record --watch):   $(uniq -c < "$d/live.f" | tr -s ' ' | tr '\n' ';')"
 	echo "  dumps: $ndumps$sizes; check on them: $(uniq -c < "$d/dump.f" | tr -s ' ' | tr '\n' ';')"
 	echo "  watcher: ${cpu:-?} us CPU per 1000 events; $(grep -m1 'records skipped' "$d/record.log" | sed 's/.*behind the newest record; //')"
