@@ -54,7 +54,10 @@ CAPTURE_SRC   := collector/capture/recorder.c collector/capture/record_core.c \
                  collector/capture/queue.c collector/capture/spool.c collector/capture/store.c \
                  collector/capture/flight.c collector/capture/flight_window.c \
                  collector/capture/live_source.c collector/capture/prog_misses.c \
-                 collector/capture/vmm_process.c collector/capture/clock_offset.c
+                 collector/capture/vmm_process.c collector/capture/clock_offset.c \
+                 collector/capture/watch.c collector/capture/watch_policy.c \
+                 collector/capture/metrics.c collector/capture/flight_rec.c \
+                 collector/capture/record_trace.c
 IMPORT_SRC    := collector/import/importer.c collector/import/import_core.c \
                  collector/import/import_ftrace.c collector/import/import_tracedat.c \
                  collector/import/ftrace_parse.c collector/import/decompress.c
@@ -73,7 +76,7 @@ LIB_SRC       := $(COMMON_SRC) $(SCHEMA_SRC) $(COLLECTOR_SRC) $(REPLAY_SRC) $(EN
 GEN_SRC       := $(BUILD)/gen/schema_sql.c
 
 UNIT_TESTS    := test_ftrace_parse test_tracedb test_import test_decompress test_mutations test_engine test_gic_mmio test_flight \
-                 test_spool test_live_source test_prog_misses \
+                 test_spool test_live_source test_prog_misses test_watch \
                  test_timeline test_probes test_clock test_vcpu_register
 HEADERS       := $(wildcard */*.h) $(wildcard collector/*/*.h)
 

@@ -44,9 +44,27 @@ static const char record_usage[] =
 	"                         in memory; SIGUSR1 writes them to FILE-1.db, FILE-2.db, ...,\n"
 	"                         Ctrl-C (or the end of --duration) to FILE; the part before a\n"
 	"                         window is stored as a gap\n"
+	"      --watch            with --flight: check the records as they arrive, with check's\n"
+	"                         own checks; a finding writes the flight window to\n"
+	"                         DIR/vgic-watch-HOST-TIME-KIND.db and one line to stderr\n"
+	"      --watch-after SECS a dump waits SECS after its first finding, so that it holds\n"
+	"                         what followed (default 2); findings meanwhile join it\n"
+	"      --watch-interval SECS  at least SECS between dumps (default 60)\n"
+	"      --watch-max-disk MB    all dumps in DIR together at most MB (default 256)\n"
+	"      --watch-dir DIR    where dumps go (default: the directory of -o)\n"
+	"      --watch-learn SECS the watcher learns the run (GIC, LRs, vCPUs, the guest's\n"
+	"                         configuration) from its first SECS of records (default 1)\n"
+	"      --syslog           each finding's line to syslog as well (daemon facility)\n"
+	"      --metrics FILE     with --flight: write the counters (and --watch's) in the\n"
+	"                         Prometheus text format to FILE every second, atomically\n"
+	"                         (for node_exporter's textfile collector)\n"
+	"      --from-trace TRACE play a stored trace's events into the flight recording as\n"
+	"                         the collector's records instead of the live ring (to\n"
+	"                         rehearse --watch offline, and tests; needs --flight)\n"
 	"      --prog-stats       turn BPF statistics on and print each program's run count,\n"
 	"                         run time and recursion misses at the end (costs two clock\n"
-	"                         reads per run)\n"
+	"                         reads per run); with --watch, the watcher's CPU, lag,\n"
+	"                         skipped records and memory\n"
 	"      --check            load and attach every hook, print what was attached and\n"
 	"                         what this kernel lacks, then stop (writes nothing)\n"
 	"      --finish FILE      store the records a killed recording left in FILE.spool\n"
@@ -62,7 +80,9 @@ static const char record_usage[] =
 	"Examples:\n"
 	"  vgic-replay record --pid $(pidof qemu-system-aarch64) -d 30 -o trace.db\n"
 	"  vgic-replay record --flight 64 -o /var/tmp/vgic.db &   # then, at a complaint:\n"
-	"  kill -USR1 %1                                          # /var/tmp/vgic-1.db\n";
+	"  kill -USR1 %1                                          # /var/tmp/vgic-1.db\n"
+	"  vgic-replay record --flight 64 --watch --metrics /var/lib/node-exporter/vgic.prom \\\n"
+	"      -o /var/lib/vgic-replay/flight.db\n";
 
 /* Does this recording go through the tracefs backend (--backend tracefs, --from-pipe)? */
 static int on_tracefs(const struct record_options *opt)
@@ -99,7 +119,41 @@ static int finish_recording(int argc, const char *path)
 /* The long options without a letter, after every letter. */
 enum record_option {
 	RECORD_OPT_PID = 0x200,
+	RECORD_OPT_WATCH,
+	RECORD_OPT_WATCH_AFTER,
+	RECORD_OPT_WATCH_INTERVAL,
+	RECORD_OPT_WATCH_MAX_DISK,
+	RECORD_OPT_WATCH_DIR,
+	RECORD_OPT_WATCH_LEARN,
+	RECORD_OPT_SYSLOG,
+	RECORD_OPT_METRICS,
+	RECORD_OPT_FROM_TRACE,
 };
+
+/* --watch's valued options; 0, or 2 after an error line. */
+static int watch_option(int c, const char *arg, struct record_options *opt)
+{
+	double v;
+
+	switch (c) {
+	case RECORD_OPT_WATCH_AFTER:
+		return cli_parse_number("record", "--watch-after", arg, 0, 3600, "seconds",
+					&opt->watch_after);
+	case RECORD_OPT_WATCH_INTERVAL:
+		return cli_parse_number("record", "--watch-interval", arg, 0, 86400 * 7, "seconds",
+					&opt->watch_interval);
+	case RECORD_OPT_WATCH_LEARN:
+		return cli_parse_number("record", "--watch-learn", arg, 0, 3600, "seconds",
+					&opt->watch_learn);
+	case RECORD_OPT_WATCH_MAX_DISK:
+		if (cli_parse_number("record", "--watch-max-disk", arg, 0, 1 << 24, "MB", &v))
+			return 2;
+		opt->watch_max_disk = (int64_t)(v * 1048576);
+		return 0;
+	default:
+		return 0;
+	}
+}
 
 /*
  * An option that takes a checked value (pid, vCPU, GIC, sizes, backend,
@@ -141,7 +195,7 @@ static int valued_option(int c, const char *arg, struct record_options *opt)
 		opt->ring_bytes = (size_t)n << 20;
 		return 0;
 	case 'B':
-		if (!vr_record_backend_exists(arg))
+		if (!vr_record_backend_exists(arg) || !strcmp(arg, "trace"))
 			return cli_error("record: --backend must be bpf or tracefs"), 2;
 		if (!on_tracefs(opt)) /* tracefs, once named or implied, stays */
 			opt->backend = arg;
@@ -189,7 +243,17 @@ static int parse_record_args(int argc, char **argv, struct record_options *opt)
 		{"flight", required_argument, NULL, 'F'},  {"backend", required_argument, NULL, 'B'},
 		{"lrs", required_argument, NULL, 'L'},	   {"from-pipe", required_argument, NULL, 'I'},
 		{"prog-stats", no_argument, NULL, 'P'},	   {"check", no_argument, NULL, 'C'},
-		{"finish", required_argument, NULL, 'Z'},  {NULL, 0, NULL, 0},
+		{"finish", required_argument, NULL, 'Z'},
+		{"watch", no_argument, NULL, RECORD_OPT_WATCH},
+		{"watch-after", required_argument, NULL, RECORD_OPT_WATCH_AFTER},
+		{"watch-interval", required_argument, NULL, RECORD_OPT_WATCH_INTERVAL},
+		{"watch-max-disk", required_argument, NULL, RECORD_OPT_WATCH_MAX_DISK},
+		{"watch-dir", required_argument, NULL, RECORD_OPT_WATCH_DIR},
+		{"watch-learn", required_argument, NULL, RECORD_OPT_WATCH_LEARN},
+		{"syslog", no_argument, NULL, RECORD_OPT_SYSLOG},
+		{"metrics", required_argument, NULL, RECORD_OPT_METRICS},
+		{"from-trace", required_argument, NULL, RECORD_OPT_FROM_TRACE},
+		{NULL, 0, NULL, 0},
 	};
 	int c, no_aplist = 0;
 
@@ -230,6 +294,27 @@ static int parse_record_args(int argc, char **argv, struct record_options *opt)
 		case 'P':
 			opt->prog_stats = 1;
 			break;
+		case RECORD_OPT_WATCH:
+			opt->watch = 1;
+			break;
+		case RECORD_OPT_WATCH_DIR:
+			opt->watch_dir = optarg;
+			break;
+		case RECORD_OPT_SYSLOG:
+			opt->use_syslog = 1;
+			break;
+		case RECORD_OPT_METRICS:
+			opt->metrics = optarg;
+			break;
+		case RECORD_OPT_FROM_TRACE:
+			opt->trace_input = optarg;
+			opt->backend = "trace";
+			break;
+		case RECORD_OPT_WATCH_AFTER: case RECORD_OPT_WATCH_INTERVAL:
+		case RECORD_OPT_WATCH_MAX_DISK: case RECORD_OPT_WATCH_LEARN:
+			if (watch_option(c, optarg, opt))
+				return 2;
+			break;
 		case 'v':
 			opt->verbose = 1;
 			break;
@@ -259,6 +344,14 @@ static int check_combinations(int argc, const struct record_options *opt)
 		return cli_error("record: --check writes nothing and checks the BPF backend: no -o, "
 				 "--backend tracefs or --flight with it"),
 		       2;
+	if ((opt->watch || opt->metrics || opt->trace_input) && !opt->flight_bytes)
+		return cli_error("record: --watch, --metrics and --from-trace need --flight MB"), 2;
+	if (opt->trace_input && (strcmp(opt->backend, "trace") || opt->pid || opt->vcpu >= 0))
+		return cli_error("record: --from-trace plays a stored trace: no --backend tracefs, "
+				 "--pid or --vcpu with it"),
+		       2;
+	if ((opt->watch_dir || opt->use_syslog) && !opt->watch)
+		return cli_error("record: --watch-dir and --syslog go with --watch"), 2;
 	if (opt->flight_bytes && opt->max_size)
 		return cli_error("record: --max-size does not apply to --flight (its window is "
 				 "already bounded in memory)"),
@@ -334,6 +427,10 @@ int cmd_record(int argc, char **argv)
 	opt.aplist = 1;
 	opt.ring_bytes = 8u << 20;
 	opt.tracefs_lrs = 4;
+	opt.watch_after = 2;
+	opt.watch_interval = 60;
+	opt.watch_max_disk = (int64_t)256 << 20;
+	opt.watch_learn = 1;
 	rc = parse_record_args(argc, argv, &opt);
 	if (rc >= 0)
 		return rc;

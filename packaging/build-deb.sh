@@ -27,6 +27,10 @@ esac
 $strip --strip-unneeded --remove-section=.comment --remove-section=.note "$stage/usr/bin/vgic-replay"
 gzip -9n "$stage"/usr/share/man/man*/*
 
+# The watcher's service, installed disabled (nothing enables it), and its options.
+install -D -m 0644 packaging/vgic-replay-watch.service "$stage/lib/systemd/system/vgic-replay-watch.service"
+install -D -m 0644 packaging/vgic-replay-watch.default "$stage/etc/default/vgic-replay-watch"
+
 doc=$stage/usr/share/doc/vgic-replay
 mkdir -p "$doc"
 if [ "$arch" = arm64 ]; then
@@ -76,7 +80,8 @@ awk -v v="$version" -v a="$arch" -v s="$size" -v d="$depends" -v n="$note" '
 	/^@DEPENDS@/ { sub(/^@DEPENDS@/, ""); printf "%s", d }
 	$0 == "@NOTE@" { if (n != "") print n; next }
 	{ print }' packaging/control.in > "$stage/DEBIAN/control"
-(cd "$stage" && find usr -type f | LC_ALL=C sort | xargs md5sum) > "$stage/DEBIAN/md5sums"
+(cd "$stage" && find usr lib -type f | LC_ALL=C sort | xargs md5sum) > "$stage/DEBIAN/md5sums"
+echo /etc/default/vgic-replay-watch > "$stage/DEBIAN/conffiles"
 find "$stage" -type d -exec chmod 0755 {} +
 find "$stage" -type f -exec chmod 0644 {} +
 chmod 0755 "$stage/usr/bin/vgic-replay"

@@ -19,12 +19,14 @@ DEB_ARM64  := $(DEB_DIR)/vgic-replay_$(VERSION)_arm64.deb
 deb: $(DEB_NATIVE) $(DEB_ARM64)
 
 $(DEB_NATIVE): $(BUILD)/vgic-replay $(MAN_OUT) scripts/vgic-replay.bash-completion \
-		packaging/build-deb.sh packaging/copyright packaging/control.in
+		packaging/build-deb.sh packaging/copyright packaging/control.in \
+		packaging/vgic-replay-watch.service packaging/vgic-replay-watch.default
 	$(call msg,DEB,$@)
 	$(Q)packaging/build-deb.sh $(DEB_ARCH) $(BUILD)/vgic-replay $@ $(VERSION)
 
 $(DEB_ARM64): $(CROSS_DIR)/vgic-replay $(MAN_OUT) scripts/vgic-replay.bash-completion \
-		packaging/build-deb.sh packaging/copyright packaging/control.in
+		packaging/build-deb.sh packaging/copyright packaging/control.in \
+		packaging/vgic-replay-watch.service packaging/vgic-replay-watch.default
 	$(call msg,DEB,$@)
 	$(Q)packaging/build-deb.sh arm64 $(CROSS_DIR)/vgic-replay $@ $(VERSION)
 

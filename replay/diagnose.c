@@ -150,45 +150,61 @@ static void diagnosis_text(struct replay_diagnosis *d)
 }
 
 /* See replay.h. */
+void replay_diagnose_runs(const struct replay_result *const *runs, int n, int chosen,
+			  struct replay_diagnosis *d)
+{
+	const struct vgic_profile *recorded;
+	char why[256];
+
+	memset(d, 0, sizeof(*d));
+	d->matched = -1;
+	for (int i = 0; i < n && i < REPLAY_MAX_PROFILES; i++)
+		fit_from_result(&d->fit[d->nfits++], runs[i]);
+	d->chosen = chosen;
+	recorded = vgic_profile_for_kernel(runs[chosen]->kernel_release, why, sizeof(why));
+	d->matched = pick_match(d, recorded);
+	diagnosis_text(d);
+}
+
+/* See replay.h. */
 int replay_diagnose(struct tracedb *db, const struct replay_options *opt,
 		    const struct replay_result *chosen, struct replay_diagnosis *d,
 		    struct vr_error *err)
 {
 	struct replay_options o = *opt;
-	const struct vgic_profile *recorded;
-	char why[256];
-	int i;
+	struct replay_result res[REPLAY_MAX_PROFILES];
+	const struct replay_result *runs[REPLAY_MAX_PROFILES];
+	int i, n = 0, at = -1, rc = 0;
 
-	memset(d, 0, sizeof(*d));
-	d->chosen = d->matched = -1;
-	recorded = vgic_profile_for_kernel(chosen->kernel_release, why, sizeof(why));
 	o.store = o.store_open = 0;
 	o.reason = NULL;
 	o.progress = 0;
 	o.latency = NULL;
-	for (i = 0; vgic_profile_at(i) && d->nfits < REPLAY_MAX_PROFILES; i++) {
+	for (i = 0; vgic_profile_at(i) && n < REPLAY_MAX_PROFILES; i++) {
 		const struct vgic_profile *p = vgic_profile_at(i);
-		struct replay_fit *fit = &d->fit[d->nfits];
-		struct replay_result res;
 
 		if (p == chosen->profile) {
-			fit_from_result(fit, chosen);
-			d->chosen = d->nfits++;
+			at = n;
+			runs[n++] = chosen;
 			continue;
 		}
 		if (!vgic_profile_fits_gic(p, chosen->gic_version))
 			continue;
 		o.profile = vgic_profile_name(p);
-		if (replay_check(db, &o, NULL, NULL, &res, err))
-			return -1;
-		fit_from_result(fit, &res);
-		replay_result_free(&res);
-		d->nfits++;
+		if (replay_check(db, &o, NULL, NULL, &res[n], err)) {
+			rc = -1;
+			break;
+		}
+		runs[n] = &res[n];
+		n++;
 	}
-	if (d->chosen < 0) /* a profile outside the table cannot be: the driver found it there */
-		return vr_error_set(err, "profile %s not in the engine's table",
-				    vgic_profile_name(chosen->profile));
-	d->matched = pick_match(d, recorded);
-	diagnosis_text(d);
-	return 0;
+	if (!rc && at < 0) /* a profile outside the table cannot be: the driver found it there */
+		rc = vr_error_set(err, "profile %s not in the engine's table",
+				  vgic_profile_name(chosen->profile));
+	if (!rc)
+		replay_diagnose_runs(runs, n, at, d);
+	for (i = 0; i < n; i++)
+		if (i != at)
+			replay_result_free(&res[i]);
+	return rc;
 }

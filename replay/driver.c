@@ -170,91 +170,108 @@ static int choose_profile(struct checker *c, const struct trace_facts *facts,
 	return 0;
 }
 
-/* Read the whole stream through the checks, a progress line on a terminal. */
-static int check_stream(struct checker *c, struct trace_source *src, int64_t last_id,
-			struct vr_error *err)
-{
-	struct vr_progress progress;
-	struct trace_item it;
-	struct row r;
-	int rc, total = 0;
+/* An incremental check: the checker, and whether its model has started. */
+struct replay_stream {
+	struct checker *c;
+	int started;
+	struct row r; /* the last row: an event without registers keeps the last snapshot's */
+};
 
-	memset(&r, 0, sizeof(r));
-	vr_progress_init(&progress, "checking");
-	if (!c->opt->progress)
-		progress.enabled = 0;
-	c->progress = &progress;
-	while ((rc = src->next(src->self, &it, err)) == 1) {
-		if (it.type == TRACE_ITEM_GAP) {
-			track_gap(c, it.id, it.gap.lost, it.gap.cpu, it.gap.start_ns, it.gap.end_ns);
-			continue;
-		}
-		if (c->opt->to_ns != VR_NO_VALUE && it.ev.ts_ns > c->opt->to_ns) {
-			c->stopped_early = 1;
-			break; /* nothing after the window is reported or counted */
-		}
-		if (c->opt->from_ns != VR_NO_VALUE && !c->base_taken && it.ev.ts_ns >= c->opt->from_ns)
-			track_open_window(c);
-		check_event(c, &r, &it);
-		if ((++total & 0xffff) == 0) /* the scan is in id order: a share of the id range */
-			vr_progress_update(&progress, (uint64_t)r.id, (uint64_t)last_id);
-		if (c->failed)
-			break;
+/* See replay.h. */
+struct replay_stream *replay_stream_begin(const struct trace_facts *facts,
+					  const struct replay_options *opt,
+					  replay_finding_fn fn, void *fn_arg,
+					  struct replay_result *res, struct vr_error *err)
+{
+	struct replay_stream *s = vr_xcalloc(1, sizeof(*s));
+	struct checker *c = vr_xcalloc(1, sizeof(*c));
+
+	s->c = c;
+	memset(res, 0, sizeof(*res));
+	c->opt = opt;
+	c->fn = fn;
+	c->fn_arg = fn_arg;
+	c->res = res;
+	c->gic_version = facts->gic_version ? facts->gic_version : 3;
+	res->gic_version = c->gic_version;
+	snprintf(res->kernel_release, sizeof(res->kernel_release), "%s", facts->kernel_release);
+	snprintf(res->synthetic, sizeof(res->synthetic), "%s", facts->synthetic);
+	c->has_lpi_queue = !!(facts->kinds_present & VR_KIND_BIT(VR_EV_LPI_QUEUE));
+	res->has_snapshots = facts->snapshots_total > 0;
+	if (choose_profile(c, facts, err))
+		goto fail;
+	if (c->gic_version != 5 && res->has_snapshots) {
+		c->model = replay_model_new(facts, vgic_profile_name(c->profile),
+					    finding_from_divergence, c, err);
+		if (!c->model)
+			goto fail;
 	}
-	vr_progress_done(&progress);
-	c->progress = NULL;
-	if (rc < 0)
+	return s;
+fail:
+	replay_stream_free(s);
+	return NULL;
+}
+
+/* See replay.h. */
+int replay_stream_gic_version(const struct replay_stream *s)
+{
+	return s->c->gic_version;
+}
+
+/* See replay.h. */
+void replay_stream_learn(struct replay_stream *s, const struct trace_item *it)
+{
+	if (s->c->model && !s->started)
+		replay_model_learn(s->c->model, it);
+}
+
+/* See replay.h. */
+int replay_stream_start(struct replay_stream *s, int learn_late, struct vr_error *err)
+{
+	struct checker *c = s->c;
+	const struct replay_options *opt = c->opt;
+
+	if (c->model) {
+		if (replay_model_start(c->model, learn_late, err))
+			return -1;
+		replay_model_set_window(c->model, opt->vcpu, opt->intid, opt->from_ns, opt->to_ns);
+	}
+	if (opt->store && begin_store(c, err))
 		return -1;
+	s->started = 1;
+	return 0;
+}
+
+/* See replay.h. */
+int replay_stream_push(struct replay_stream *s, const struct trace_item *it, struct vr_error *err)
+{
+	struct checker *c = s->c;
+
+	if (c->stopped_early)
+		return 1;
+	if (it->type == TRACE_ITEM_GAP) {
+		track_gap(c, it->id, it->gap.lost, it->gap.cpu, it->gap.start_ns, it->gap.end_ns);
+		return 0;
+	}
+	if (c->opt->to_ns != VR_NO_VALUE && it->ev.ts_ns > c->opt->to_ns) {
+		c->stopped_early = 1;
+		return 1; /* nothing after the window is reported or counted */
+	}
+	if (c->opt->from_ns != VR_NO_VALUE && !c->base_taken && it->ev.ts_ns >= c->opt->from_ns)
+		track_open_window(c);
+	check_event(c, &s->r, it);
 	if (c->failed)
 		return vr_error_set(err, "storing findings: %s", tracedb_errmsg(c->db));
 	return 0;
 }
 
 /* See replay.h. */
-int replay_check(struct tracedb *db, const struct replay_options *opt, replay_finding_fn fn,
-		 void *fn_arg, struct replay_result *res, struct vr_error *err)
+int replay_stream_end(struct replay_stream *s, struct vr_error *err)
 {
-	struct checker *c = vr_xcalloc(1, sizeof(*c));
-	struct trace_cursor *cur = NULL;
-	struct trace_source src;
-	struct trace_facts facts;
-	struct trace_filter f;
-	int rc = -1;
+	struct checker *c = s->c;
+	struct replay_result *res = c->res;
+	const struct replay_options *opt = c->opt;
 
-	memset(res, 0, sizeof(*res));
-	c->db = db;
-	c->opt = opt;
-	c->fn = fn;
-	c->fn_arg = fn_arg;
-	c->res = res;
-	if (trace_facts_read(db, &facts, err))
-		goto out;
-	c->gic_version = facts.gic_version ? facts.gic_version : 3;
-	res->gic_version = c->gic_version;
-	snprintf(res->kernel_release, sizeof(res->kernel_release), "%s", facts.kernel_release);
-	snprintf(res->synthetic, sizeof(res->synthetic), "%s", facts.synthetic);
-	c->has_lpi_queue = !!(facts.kinds_present & VR_KIND_BIT(VR_EV_LPI_QUEUE));
-	res->has_snapshots = facts.snapshots_total > 0;
-	if (choose_profile(c, &facts, err))
-		goto out;
-	if (c->gic_version == 5)
-		goto gicv5;
-	if (res->has_snapshots) {
-		c->model = replay_model_open(db, vgic_profile_name(c->profile), finding_from_divergence, c, err);
-		if (!c->model)
-			goto out;
-		replay_model_set_window(c->model, opt->vcpu, opt->intid, opt->from_ns, opt->to_ns);
-	}
-	if (opt->store && begin_store(c, err))
-		goto out;
-	trace_filter_init(&f);
-	f.kinds = REPLAY_MODEL_KIND_SET; /* with the APRs: the tracker's STUCK_ACTIVE cause */
-	cur = trace_cursor_open(db, &f, err);
-	if (!cur)
-		goto out;
-	src = trace_cursor_source(cur);
-	if (check_stream(c, &src, opt->progress ? facts.max_event_id : 0, err))
-		goto out;
 	replay_model_finish(c->model);
 	track_finish(c);
 	if (opt->from_ns != VR_NO_VALUE && !c->base_taken)
@@ -274,32 +291,39 @@ int replay_check(struct tracedb *db, const struct replay_options *opt, replay_fi
 		res->open_store = c->store; /* replay_store_close() commits or rolls it back */
 		c->store = NULL;
 	} else if (opt->store && end_store(c, err)) {
-		goto out;
+		return -1;
 	}
-	rc = 0;
-	goto out;
-gicv5:
-	/* A GICv5 VM: its own checks (v5_check.c); the LR model does not apply. */
-	if (opt->store && begin_store(c, err))
-		goto out;
-	trace_filter_init(&f);
-	f.kinds = VR_KIND_BIT(VR_EV_IRQ_PENDING) | VR_KIND_BIT(VR_EV_FLUSH) | VR_KIND_BIT(VR_EV_SYNC);
-	cur = trace_cursor_open(db, &f, err);
-	if (!cur)
-		goto out;
-	src = trace_cursor_source(cur);
-	if (v5_check_stream(c, &src, err))
-		goto out;
-	if (opt->store && opt->store_open) {
-		res->open_store = c->store;
-		c->store = NULL;
-	} else if (opt->store && end_store(c, err)) {
-		goto out;
-	}
-	rc = 0;
-out:
+	return 0;
+}
+
+/* See replay.h. */
+const struct predict_result *replay_stream_model(const struct replay_stream *s)
+{
+	return s->c->model ? replay_model_result(s->c->model) : NULL;
+}
+
+/* See replay.h. */
+void replay_stream_snapshot(const struct replay_stream *s, struct replay_result *out)
+{
+	const struct predict_result *pr = replay_stream_model(s);
+
+	*out = *s->c->res;
+	out->counts = NULL;
+	out->ncounts = 0;
+	out->open_store = NULL;
+	if (pr)
+		out->model = *pr;
+}
+
+/* See replay.h. */
+void replay_stream_free(struct replay_stream *s)
+{
+	struct checker *c;
+
+	if (!s)
+		return;
+	c = s->c;
 	findings_store_abort(c->store); /* NULL unless the run failed while storing */
-	trace_cursor_close(cur);
 	replay_model_close(c->model);
 	for (size_t i = 0; i < c->ntracked; i++) /* before the vCPU records they may live in */
 		free(c->tracked[i]->rows);
@@ -314,6 +338,126 @@ out:
 	free(c->base_nrows);
 	free(c->tracked);
 	free(c);
+	free(s);
+}
+
+/* Teach the model the trace's configuration: one scan of its flushes (model_learn.c). */
+static int learn_from_file(struct replay_stream *s, struct tracedb *db, struct vr_error *err)
+{
+	struct trace_cursor *cur;
+	struct trace_filter f;
+	struct trace_item it;
+	int rc;
+
+	if (!s->c->model)
+		return 0;
+	trace_filter_init(&f);
+	f.kinds = VR_KIND_BIT(VR_EV_FLUSH);
+	f.gaps = 0;
+	f.ap_len = 0;
+	cur = trace_cursor_open(db, &f, err);
+	if (!cur)
+		return -1;
+	while ((rc = trace_cursor_next(cur, &it, err)) == 1)
+		replay_stream_learn(s, &it);
+	trace_cursor_close(cur);
+	return rc < 0 ? -1 : 0;
+}
+
+/* Push the whole file's stream through the checks, a progress line on a terminal. */
+static int check_file_stream(struct replay_stream *s, struct trace_source *src, int64_t last_id,
+			     struct vr_error *err)
+{
+	struct checker *c = s->c;
+	struct vr_progress progress;
+	struct trace_item it;
+	int rc, pushed = 0, total = 0;
+
+	vr_progress_init(&progress, "checking");
+	if (!c->opt->progress)
+		progress.enabled = 0;
+	c->progress = &progress;
+	while ((rc = src->next(src->self, &it, err)) == 1) {
+		pushed = replay_stream_push(s, &it, err);
+		if (pushed)
+			break;
+		if (it.type == TRACE_ITEM_EVENT && (++total & 0xffff) == 0)
+			vr_progress_update(&progress, (uint64_t)it.id, (uint64_t)last_id);
+	}
+	vr_progress_done(&progress);
+	c->progress = NULL;
+	return rc < 0 || pushed < 0 ? -1 : 0;
+}
+
+/* check on a GICv5 VM: its own checks (v5_check.c); the LR model does not apply. */
+static int check_gicv5(struct checker *c, struct tracedb *db, struct vr_error *err)
+{
+	struct trace_cursor *cur;
+	struct trace_source src;
+	struct trace_filter f;
+	int rc;
+
+	if (c->opt->store && begin_store(c, err))
+		return -1;
+	trace_filter_init(&f);
+	f.kinds = VR_KIND_BIT(VR_EV_IRQ_PENDING) | VR_KIND_BIT(VR_EV_FLUSH) | VR_KIND_BIT(VR_EV_SYNC);
+	cur = trace_cursor_open(db, &f, err);
+	if (!cur)
+		return -1;
+	src = trace_cursor_source(cur);
+	rc = v5_check_stream(c, &src, err);
+	trace_cursor_close(cur);
+	if (rc)
+		return -1;
+	if (c->opt->store && c->opt->store_open) {
+		c->res->open_store = c->store;
+		c->store = NULL;
+	} else if (c->opt->store && end_store(c, err)) {
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * See replay.h. The file's stream through the same incremental check a
+ * live watcher runs (replay_stream_*), with what only a file can give
+ * first: its facts, and the configuration learned from all its flushes.
+ */
+int replay_check(struct tracedb *db, const struct replay_options *opt, replay_finding_fn fn,
+		 void *fn_arg, struct replay_result *res, struct vr_error *err)
+{
+	struct replay_stream *s = NULL;
+	struct trace_cursor *cur = NULL;
+	struct trace_source src;
+	struct trace_facts facts;
+	struct trace_filter f;
+	int rc = -1;
+
+	memset(res, 0, sizeof(*res));
+	if (trace_facts_read(db, &facts, err))
+		return -1;
+	s = replay_stream_begin(&facts, opt, fn, fn_arg, res, err);
+	if (!s)
+		return -1;
+	s->c->db = db;
+	if (s->c->gic_version == 5) {
+		rc = check_gicv5(s->c, db, err);
+		goto out;
+	}
+	if (learn_from_file(s, db, err) || replay_stream_start(s, 0, err))
+		goto out;
+	trace_filter_init(&f);
+	f.kinds = REPLAY_MODEL_KIND_SET; /* with the APRs: the tracker's STUCK_ACTIVE cause */
+	cur = trace_cursor_open(db, &f, err);
+	if (!cur)
+		goto out;
+	src = trace_cursor_source(cur);
+	if (check_file_stream(s, &src, opt->progress ? facts.max_event_id : 0, err))
+		goto out;
+	rc = replay_stream_end(s, err);
+out:
+	trace_cursor_close(cur);
+	replay_stream_free(s);
 	return rc;
 }
 

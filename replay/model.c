@@ -435,6 +435,8 @@ void replay_model_step(struct replay_model *m, const struct replay_model_row *r)
 		break;
 	case VR_EV_POST:
 	case VR_EV_FLUSH:
+		if (m->learn_late && r->kind == VR_EV_FLUSH)
+			model_learn_late(m, r);
 		if (in_window(m, r)) {
 			(r->kind == VR_EV_POST ? on_post : on_flush)(m, r);
 		} else {
@@ -456,8 +458,8 @@ void replay_model_step(struct replay_model *m, const struct replay_model_row *r)
  * compared: only when the profile replayed and the one recorded both
  * rebuild it at every flush.
  */
-static int configure_from_facts(struct replay_model *m, struct tracedb *db, const char *profile,
-				struct trace_facts *facts, struct vr_error *err)
+static int configure_from_facts(struct replay_model *m, const char *profile,
+				const struct trace_facts *facts, struct vr_error *err)
 {
 	const struct vgic_profile *recorded;
 	char why[256];
@@ -468,8 +470,7 @@ static int configure_from_facts(struct replay_model *m, struct tracedb *db, cons
 		return -1;
 	}
 	snprintf(m->res.profile, sizeof(m->res.profile), "%s", profile);
-	if (trace_facts_read(db, facts, err))
-		return -1;
+	m->facts_max_intid = facts->max_intid;
 	recorded = vgic_profile_for_kernel(facts->kernel_release, why, sizeof(why));
 	m->cfg.gic_version = facts->gic_version ? facts->gic_version : 3;
 	m->cfg.nr_lrs = facts->nr_lrs ? facts->nr_lrs : 4;
@@ -498,13 +499,13 @@ static int configure_from_facts(struct replay_model *m, struct tracedb *db, cons
  * The SPIs to model: up to the highest INTID in the LRs or the events, in
  * 32s, so that a clone (made for every race and DIR tried) stays small.
  */
-static int spis_to_model(const struct trace_facts *facts, uint32_t max_intid)
+static int spis_to_model(int64_t facts_max_intid, uint32_t max_intid)
 {
 	int nr_spis;
 
-	if (facts->max_intid > max_intid &&
-	    facts->max_intid < VGIC_ENGINE_MAX_SPIS + VGIC_ENGINE_NR_PRIVATE)
-		max_intid = (uint32_t)facts->max_intid;
+	if (facts_max_intid > max_intid &&
+	    facts_max_intid < VGIC_ENGINE_MAX_SPIS + VGIC_ENGINE_NR_PRIVATE)
+		max_intid = (uint32_t)facts_max_intid;
 	nr_spis = max_intid < VGIC_ENGINE_NR_PRIVATE
 		      ? 32
 		      : (int)((max_intid - VGIC_ENGINE_NR_PRIVATE) / 32 + 1) * 32;
@@ -533,29 +534,47 @@ static int create_engine(struct replay_model *m, const struct learned *learned, 
 }
 
 /* See predict.h. */
-struct replay_model *replay_model_open(struct tracedb *db, const char *profile,
-				       replay_model_divergence_fn fn, void *arg,
-				       struct vr_error *err)
+struct replay_model *replay_model_new(const struct trace_facts *facts, const char *profile,
+				      replay_model_divergence_fn fn, void *arg,
+				      struct vr_error *err)
 {
 	struct replay_model *m = vr_xcalloc(1, sizeof(*m));
-	struct trace_facts facts;
-	struct learned *learned = NULL;
-	uint32_t max_intid = 0;
-	int n, v;
+	int v;
 
 	replay_model_set_window(m, VR_NO_VALUE, VR_NO_VALUE, VR_NO_VALUE, VR_NO_VALUE);
-
 	m->fn = fn;
 	m->fn_arg = arg;
 	for (v = 0; v < VGIC_ENGINE_MAX_VCPUS; v++)
 		m->vcpu[v].thread_of = -1;
-	if (configure_from_facts(m, db, profile, &facts, err))
-		goto fail;
-	n = model_learn_config(m, db, &learned, &max_intid);
-	m->cfg.nr_spis = spis_to_model(&facts, max_intid);
+	if (configure_from_facts(m, profile, facts, err)) {
+		replay_model_close(m);
+		return NULL;
+	}
+	m->learning = model_learning_new();
+	return m;
+}
+
+/* See predict.h. */
+void replay_model_learn(struct replay_model *m, const struct trace_item *it)
+{
+	if (m->learning)
+		model_learn_item(m, m->learning, it);
+}
+
+/* See predict.h. */
+int replay_model_start(struct replay_model *m, int learn_late, struct vr_error *err)
+{
+	const struct learned *learned;
+	uint32_t max_intid;
+	int n, v;
+
+	n = model_learned(m->learning, &learned, &max_intid);
+	m->cfg.nr_spis = spis_to_model(m->facts_max_intid, max_intid);
 	if (create_engine(m, learned, n, err))
-		goto fail;
-	free(learned);
+		return -1;
+	model_learning_free(m->learning);
+	m->learning = NULL;
+	m->learn_late = learn_late;
 	m->lpi_queued_at = vr_xcalloc((size_t)m->cfg.nr_lpis + 1, sizeof(*m->lpi_queued_at));
 	/*
 	 * The trace may start with interrupts in flight, some on an AP list but
@@ -565,11 +584,41 @@ struct replay_model *replay_model_open(struct tracedb *db, const char *profile,
 	for (v = 0; v < VGIC_ENGINE_MAX_VCPUS; v++)
 		m->vcpu[v].fresh = m->vcpu[v].unknown = m->vcpu[v].lost = true;
 	m->spis_unknown = true;
+	return 0;
+}
+
+/*
+ * See predict.h: the facts of the file, its flushes learned in one scan
+ * (only the flushes: LRs are only programmed there), then started.
+ */
+struct replay_model *replay_model_open(struct tracedb *db, const char *profile,
+				       replay_model_divergence_fn fn, void *arg,
+				       struct vr_error *err)
+{
+	struct replay_model *m;
+	struct trace_facts facts;
+	struct trace_cursor *cur;
+	struct trace_filter f;
+	struct trace_item it;
+
+	if (trace_facts_read(db, &facts, err))
+		return NULL;
+	m = replay_model_new(&facts, profile, fn, arg, err);
+	if (!m)
+		return NULL;
+	trace_filter_init(&f);
+	f.kinds = VR_KIND_BIT(VR_EV_FLUSH);
+	f.gaps = 0;
+	f.ap_len = 0;
+	cur = trace_cursor_open(db, &f, err);
+	while (cur && trace_cursor_next(cur, &it, err) == 1)
+		replay_model_learn(m, &it);
+	trace_cursor_close(cur);
+	if (!cur || replay_model_start(m, 0, err)) {
+		replay_model_close(m);
+		return NULL;
+	}
 	return m;
-fail:
-	free(learned);
-	replay_model_close(m);
-	return NULL;
 }
 
 /* See predict.h. */
@@ -648,6 +697,7 @@ void replay_model_close(struct replay_model *m)
 	if (!m)
 		return;
 	vgic_engine_destroy(m->e);
+	model_learning_free(m->learning);
 	free(m->lpi_queued_at);
 	free(m);
 }

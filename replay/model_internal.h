@@ -177,6 +177,9 @@ struct replay_model {
 	bool seen_spi[VGIC_ENGINE_MAX_SPIS + VGIC_ENGINE_NR_PRIVATE]; /* configuration learned */
 	struct predict_result res;
 	/* The flushes and AP lists compared and counted (replay_model_set_window()). */
+	struct model_learning *learning; /* until replay_model_start() */
+	bool learn_late; /* a live stream: flushes may name interrupts not learned yet */
+	int64_t facts_max_intid;
 	struct model_window {
 		int64_t vcpu, intid, from_ns, to_ns; /* VR_NO_VALUE: no bound */
 	} window;
@@ -189,9 +192,24 @@ struct flush_known {
 	bool hidden;	  /* more than one unnamed DIR is unknown */
 };
 
-/* model_learn.c */
-int model_learn_config(struct replay_model *m, struct tracedb *db, struct learned **out,
-		       uint32_t *max_intid);
+/*
+ * model_learn.c: each interrupt's configuration from the first LR it
+ * appears in, an SPI's target from its first Pending-only LR (the flushes
+ * are enough: LRs are only programmed there), gathered before the engine
+ * exists so that it is sized to the INTIDs seen (a clone, made for every
+ * race and DIR tried, copies every IRQ).
+ */
+struct model_learning;
+struct model_learning *model_learning_new(void);
+void model_learning_free(struct model_learning *l);
+/* Learn from one item of the stream (its flushes' LRs; the rest is passed over). */
+void model_learn_item(struct replay_model *m, struct model_learning *l,
+		      const struct trace_item *it);
+/* What was learned: the count, *out (owned by l), *max_intid the highest INTID seen. */
+int model_learned(const struct model_learning *l, const struct learned **out,
+		  uint32_t *max_intid);
+/* A live stream's flush naming an interrupt not learned yet: configure it now (see model_learn.c). */
+void model_learn_late(struct replay_model *m, const struct replay_model_row *r);
 
 /* model_inflight.c */
 bool model_row_moves_thread_on(const struct replay_model *m, const struct replay_model_row *r);

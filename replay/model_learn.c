@@ -9,7 +9,9 @@
  * EOI bit, its trigger mode are in the LR; an SPI targets the vCPU whose
  * LRs hold it Pending. One scan of the flushes is enough, since LRs are
  * only programmed there, and it is made before the engine exists so that
- * the engine is sized to the INTIDs the trace uses.
+ * the engine is sized to the INTIDs the trace uses. A live stream (the
+ * watcher) learns from its first flushes only; an interrupt a later flush
+ * shows first is configured then (model_learn_late()).
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdlib.h>
@@ -35,8 +37,8 @@ static void decode_config(int gic, int vcpu, uint64_t lr, struct learned *l)
 	l->c.target_vcpu = vcpu;
 }
 
-/* What model_learn_config() gathers, one flush LR at a time. */
-struct learning {
+/* What the model learns before its engine exists, one flush LR at a time. */
+struct model_learning {
 	struct learned *out; /* malloc'ed, n of cap */
 	int n, cap;
 	int spi_index[VGIC_ENGINE_MAX_SPIS + VGIC_ENGINE_NR_PRIVATE]; /* an SPI's entry in out */
@@ -49,7 +51,8 @@ struct learning {
  * interrupt gives its configuration, the first Pending-only LR of an SPI
  * its target.
  */
-static void learn_from_flush_lr(struct replay_model *m, struct learning *l, int vcpu, uint64_t lr)
+static void learn_from_flush_lr(struct replay_model *m, struct model_learning *l, int vcpu,
+				uint64_t lr)
 {
 	int gic = m->cfg.gic_version;
 	uint32_t intid = vgic_lr_intid(gic, lr);
@@ -89,43 +92,76 @@ static void learn_from_flush_lr(struct replay_model *m, struct learning *l, int 
 		l->max_intid = intid;
 }
 
-/*
- * Learn each interrupt's configuration from the first LR it appears in,
- * an SPI's target from its first Pending-only LR (the flushes are enough:
- * LRs are only programmed there), before the model exists, so that it is
- * sized to the INTIDs the trace uses (a clone, made for every race and
- * DIR tried, copies every IRQ). Returns the count, *out malloc'ed;
- * *max_intid the highest INTID seen.
- */
-int model_learn_config(struct replay_model *m, struct tracedb *db, struct learned **out,
-		       uint32_t *max_intid)
+/* See model_internal.h. */
+struct model_learning *model_learning_new(void)
 {
-	struct learning *l = vr_xcalloc(1, sizeof(*l));
-	struct vr_error err = {{0}};
-	struct trace_cursor *cur;
-	struct trace_filter f;
-	struct trace_item it;
-	int n;
+	return vr_xcalloc(1, sizeof(struct model_learning));
+}
 
-	trace_filter_init(&f);
-	f.kinds = VR_KIND_BIT(VR_EV_FLUSH);
-	f.gaps = 0;
-	f.ap_len = 0;
-	cur = trace_cursor_open(db, &f, &err);
-	while (cur && trace_cursor_next(cur, &it, &err) == 1) {
-		int nlr = (int)it.snap.used_lrs;
+/* See model_internal.h. */
+void model_learning_free(struct model_learning *l)
+{
+	if (!l)
+		return;
+	free(l->out);
+	free(l);
+}
 
-		if (it.ev.vcpu == VR_NO_VALUE || !it.has_snapshot)
-			continue;
-		if (nlr > it.snap.nr_lrs)
-			nlr = it.snap.nr_lrs;
-		for (int j = 0; j < nlr; j++)
-			learn_from_flush_lr(m, l, (int)it.ev.vcpu, it.snap.lr[j]);
-	}
-	trace_cursor_close(cur);
+/* See model_internal.h. */
+void model_learn_item(struct replay_model *m, struct model_learning *l,
+		      const struct trace_item *it)
+{
+	int nlr = (int)it->snap.used_lrs;
+
+	if (it->type != TRACE_ITEM_EVENT || it->ev.kind != VR_EV_FLUSH ||
+	    it->ev.vcpu == VR_NO_VALUE || !it->has_snapshot)
+		return;
+	if (nlr > it->snap.nr_lrs)
+		nlr = it->snap.nr_lrs;
+	for (int j = 0; j < nlr; j++)
+		learn_from_flush_lr(m, l, (int)it->ev.vcpu, it->snap.lr[j]);
+}
+
+/* See model_internal.h. */
+int model_learned(const struct model_learning *l, const struct learned **out,
+		  uint32_t *max_intid)
+{
 	*out = l->out;
 	*max_intid = l->max_intid;
-	n = cur ? l->n : -1;
-	free(l);
-	return n;
+	return l->n;
+}
+
+/*
+ * See model_internal.h. A flush's LR that names an interrupt no earlier
+ * flush showed (a live stream learns from its first flushes only): its
+ * configuration goes into the engine now, and as the engine's state of it
+ * until now is a guess, its vCPU (for an SPI, the VM's active_spis too)
+ * is unknown until a flush matches again, as after a gap.
+ */
+void model_learn_late(struct replay_model *m, const struct replay_model_row *r)
+{
+	int gic = m->cfg.gic_version;
+
+	if (!r->lr || r->vcpu < 0 || r->vcpu >= m->cfg.nr_vcpus)
+		return;
+	for (int j = 0; j < r->used_lrs && j < m->cfg.nr_lrs; j++) {
+		uint32_t intid = vgic_lr_intid(gic, r->lr[j]);
+		struct learned l;
+		bool *seen;
+
+		if (intid >= VGIC_ENGINE_MAX_SPIS + VGIC_ENGINE_NR_PRIVATE)
+			continue;
+		seen = intid < VGIC_ENGINE_NR_PRIVATE ? &m->vcpu[r->vcpu].seen_priv[intid]
+						      : &m->seen_spi[intid];
+		if (*seen)
+			continue;
+		*seen = true;
+		decode_config(gic, r->vcpu, r->lr[j], &l);
+		vgic_engine_configure(m->e, l.vcpu, l.intid, &l.c);
+		m->res.configured++;
+		m->res.learned_late++;
+		m->vcpu[r->vcpu].unknown = m->vcpu[r->vcpu].lost = true;
+		if (intid >= VGIC_ENGINE_NR_PRIVATE)
+			m->spis_unknown = true;
+	}
 }

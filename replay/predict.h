@@ -38,6 +38,7 @@ static inline bool replay_event_moves_thread_on(int kind, bool vcpu_thread)
 struct predict_result {
 	char profile[32];
 	int configured;	     /* interrupts whose configuration was learned from LRs */
+	int learned_late;    /* ... of them, first seen after a live stream's learning prefix */
 	int64_t flushes, exact, reordered, mismatched, folds, eoicount_deactivations;
 	int64_t raced;	     /* exact once in-flight injections are queued after the flush */
 	int64_t unknown;     /* flushes on a vCPU whose state was unknown (not compared) */
@@ -120,6 +121,20 @@ struct replay_model;
 struct replay_model *replay_model_open(struct tracedb *db, const char *profile,
 				       replay_model_divergence_fn fn, void *arg,
 				       struct vr_error *err);
+
+/*
+ * The same in steps, for a stream that is not a file (a live recording):
+ * the model configured from the facts known of the run, then taught the
+ * configuration from the items given to replay_model_learn() (its
+ * flushes' LRs), then started. With learn_late, a flush that names an
+ * interrupt nothing taught configures it when it comes, its vCPU unknown
+ * until a flush matches again (a live stream learns from a prefix only).
+ */
+struct replay_model *replay_model_new(const struct trace_facts *facts, const char *profile,
+				      replay_model_divergence_fn fn, void *arg,
+				      struct vr_error *err);
+void replay_model_learn(struct replay_model *m, const struct trace_item *it);
+int replay_model_start(struct replay_model *m, int learn_late, struct vr_error *err);
 
 /* The kinds the model reads; a caller's stream must include them. */
 #define REPLAY_MODEL_KIND_SET                                                                     \

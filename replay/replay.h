@@ -19,6 +19,7 @@
 #include <stdio.h>
 
 #include "../common/vr_common.h"
+#include "../schemas/trace_reader.h"
 #include "../schemas/tracedb.h"
 #include "predict.h"
 
@@ -124,6 +125,46 @@ int replay_check(struct tracedb *db, const struct replay_options *opt, replay_fi
 		 void *fn_arg, struct replay_result *res, struct vr_error *err);
 
 /*
+ * The same checks as replay_check, fed one item at a time, so that a
+ * stream that is not a file (a live recording: `record --watch`) goes
+ * through the same code as check does (replay_check is built on it). The
+ * steps: begin with the facts known of the run (trace_facts: GIC, LRs,
+ * vCPUs, the kinds recorded, the kernel release that picks the profile);
+ * teach the model the guest's configuration from items (their flushes'
+ * LRs: a file's all, a live stream's first ones); start (learn_late: a
+ * flush that names an interrupt not taught configures it then, its vCPU
+ * unknown until a flush matches again); push items in order, findings
+ * going to fn as they are made; end (the end-of-trace checks, counts and
+ * the model's tallies into res); free. GICv2 and GICv3 only (a GICv5
+ * VM's checks read the whole stream: replay_check only). Storing
+ * (opt->store) needs a trace database, so only replay_check stores.
+ * Memory: per vCPU and per interrupt seen, never per event.
+ */
+struct replay_stream;
+
+struct replay_stream *replay_stream_begin(const struct trace_facts *facts,
+					  const struct replay_options *opt,
+					  replay_finding_fn fn, void *fn_arg,
+					  struct replay_result *res, struct vr_error *err);
+/* The GIC the stream is checked as (facts' gic_version, 3 when it says none). */
+int replay_stream_gic_version(const struct replay_stream *s);
+/* Teach the model from one item, before replay_stream_start(). */
+void replay_stream_learn(struct replay_stream *s, const struct trace_item *it);
+int replay_stream_start(struct replay_stream *s, int learn_late, struct vr_error *err);
+/* One item, in stream order: 0, 1 once --to's window has ended (push no more), -1 with err. */
+int replay_stream_push(struct replay_stream *s, const struct trace_item *it, struct vr_error *err);
+int replay_stream_end(struct replay_stream *s, struct vr_error *err);
+/* The model's tallies so far (NULL: no model, a trace without snapshots). */
+const struct predict_result *replay_stream_model(const struct replay_stream *s);
+/*
+ * The run as it stands, for replay_disagrees() and replay_diagnose_runs():
+ * res's profile, facts and finding counts with the model's tallies so far
+ * (no accounting: out->counts is NULL; nothing to free).
+ */
+void replay_stream_snapshot(const struct replay_stream *s, struct replay_result *out);
+void replay_stream_free(struct replay_stream *s);
+
+/*
  * Close a run stored with store_open: commit it (keep), saying why its
  * profile was replayed when reason is not NULL, or roll it back. Nothing
  * to do without an open run.
@@ -172,6 +213,14 @@ bool replay_disagrees(const struct replay_result *res);
 int replay_diagnose(struct tracedb *db, const struct replay_options *opt,
 		    const struct replay_result *chosen, struct replay_diagnosis *d,
 		    struct vr_error *err);
+
+/*
+ * The same judgement on runs already made (n of them, in the engine's
+ * profile order, runs[chosen] the one that disagreed): a live watcher's
+ * streams, one per profile, as they stand (replay_stream_snapshot()).
+ */
+void replay_diagnose_runs(const struct replay_result *const *runs, int n, int chosen,
+			  struct replay_diagnosis *d);
 
 /* Free what replay_check allocated in res (an open run is rolled back). */
 void replay_result_free(struct replay_result *res);

@@ -11,5 +11,6 @@
 
 extern const struct record_backend record_backend_bpf;	   /* record_bpf.c */
 extern const struct record_backend record_backend_tracefs; /* record_tracefs.c */
+extern const struct record_backend record_backend_trace;   /* record_trace.c: --from-trace */
 
 #endif

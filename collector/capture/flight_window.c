@@ -80,9 +80,10 @@ static void window_scan(const struct flight_ring *ring, struct window *win)
 	win->boundary = -1;
 	flight_iter_begin(ring, &it);
 	for (i = 0; flight_iter_next(ring, &it, &data, &n); i++) {
-		const struct vgic_rec_hdr *h = data;
+		struct vgic_rec_hdr hdr, *h = &hdr;
 		struct window_thread *t;
 
+		memcpy(&hdr, data, sizeof(hdr)); /* the ring keeps records 4 bytes off 8 */
 		if (h->type == VGIC_REC_GAP)
 			continue;
 		t = window_thread_of(win, h->pid);
@@ -125,8 +126,9 @@ static int window_store(const struct flight_dump *d, struct window *win, struct 
 
 	flight_iter_begin(d->ring, &it);
 	for (i = 0; flight_iter_next(d->ring, &it, &data, &n); i++) {
-		const struct vgic_rec_hdr *h = data;
+		struct vgic_rec_hdr hdr, *h = &hdr;
 
+		memcpy(&hdr, data, sizeof(hdr)); /* the ring keeps records 4 bytes off 8 */
 		if (!window_keeps(win, h, i)) {
 			(*cut)++;
 			continue;
@@ -173,7 +175,7 @@ static int dump_window(struct flight_dump *d, struct record_stats *st, struct vr
 	w = trace_writer_begin(db, err);
 	if (!w)
 		goto out;
-	record_write_info(w, d->opt, d->backend, d->gic, NULL);
+	record_write_info(w, d->opt, d->backend, d->gic, d->kernel_release, NULL);
 	rec_store_init(&store, w, st);
 	if (window_store(d, &win, &store, &cut)) {
 		vr_error_set(err, "%s: cannot write the flight-recorder window (disk full?)", d->path);
@@ -204,9 +206,10 @@ static void *dump_main(void *arg)
 	struct record_stats st;
 	struct vr_error err = {{0}};
 
-	if (dump_window(d, &st, &err))
+	d->failed = dump_window(d, &st, &err) != 0;
+	if (d->failed)
 		fprintf(stderr, "record: flight window not written: %s\n", err.msg);
-	else
+	else if (!d->quiet)
 		fprintf(stderr, "record: flight window of %lld events (%lld snapshots) written to %s; "
 				"%lld earlier records stored as a gap\n",
 			(long long)st.events, (long long)st.snapshots, d->path,
@@ -234,7 +237,8 @@ static void dump_describe(struct flight_dump *d, const struct record_run *run)
 	d->opt = run->opt;
 	d->backend = run->backend;
 	d->gic = run->gic;
-	d->start_ns = run->start_ns;
+	d->kernel_release = run->kernel_release;
+	d->start_ns = run->records_start_ns ? run->records_start_ns : run->start_ns;
 }
 
 /* See flight_window.h. */
@@ -251,30 +255,44 @@ void flight_dump_reap(struct flight_dump *d)
 }
 
 /* See flight_window.h. */
-void flight_dump_start(struct flight_dump *d, const struct record_run *run,
-		       const struct flight_ring *ring, int k)
+int flight_dump_start_to(struct flight_dump *d, const struct record_run *run,
+			 const struct flight_ring *ring, char *path)
 {
+	const char *what = d->quiet ? "--watch dump" : "SIGUSR1";
+
 	if (d->running && !d->done) {
 		fprintf(stderr, "record: the previous flight window is still being written; "
-				"SIGUSR1 ignored\n");
-		return;
+				"%s ignored\n", what);
+		free(path);
+		return -1;
 	}
 	flight_dump_reap(d);
 	dump_describe(d, run);
 	d->ring = flight_copy(ring);
 	if (!d->ring) {
-		fprintf(stderr, "record: no memory to copy the flight window; SIGUSR1 ignored\n");
-		return;
+		fprintf(stderr, "record: no memory to copy the flight window; %s ignored\n", what);
+		free(path);
+		return -1;
 	}
-	d->path = dump_path(run->opt->output, k);
-	d->done = 0;
+	d->path = path;
+	d->done = d->failed = 0;
 	if (pthread_create(&d->thread, NULL, dump_main, d)) {
-		fprintf(stderr, "record: cannot start the dump thread; SIGUSR1 ignored\n");
+		fprintf(stderr, "record: cannot start the dump thread; %s ignored\n", what);
 		flight_free(d->ring);
 		free(d->path);
-		return;
+		d->ring = NULL;
+		d->path = NULL;
+		return -1;
 	}
 	d->running = 1;
+	return 0;
+}
+
+/* See flight_window.h. */
+void flight_dump_start(struct flight_dump *d, const struct record_run *run,
+		       const struct flight_ring *ring, int k)
+{
+	flight_dump_start_to(d, run, ring, dump_path(run->opt->output, k));
 }
 
 /* See flight_window.h. The ring itself, not a copy: the recording is over. */

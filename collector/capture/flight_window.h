@@ -21,11 +21,14 @@ struct flight_dump {
 	const struct record_options *opt;
 	const struct record_backend *backend;
 	int gic;
+	const char *kernel_release; /* NULL: this host's */
 	uint64_t start_ns;
 	struct flight_ring *ring;
 	char *path;
 	pthread_t thread;
 	volatile int done;
+	volatile int failed; /* the window could not be written (said on stderr) */
+	int quiet;	     /* --watch's dumps: the watcher says what was written */
 	int running;
 };
 
@@ -36,6 +39,14 @@ struct flight_dump {
  */
 void flight_dump_start(struct flight_dump *d, const struct record_run *run,
 		       const struct flight_ring *ring, int k);
+
+/*
+ * The same, to path (malloc'ed, the dump owns it): 0 when the thread
+ * started, -1 when the ring could not be copied or a dump is still being
+ * written (both said on stderr unless quiet).
+ */
+int flight_dump_start_to(struct flight_dump *d, const struct record_run *run,
+			 const struct flight_ring *ring, char *path);
 
 /* Wait for a running dump thread and release its copy. */
 void flight_dump_reap(struct flight_dump *d);

@@ -42,6 +42,16 @@ struct record_options {
 	int prog_stats;	      /* BPF statistics on; per-program run_cnt/run_time_ns at the end */
 	int check;	      /* load and attach, say what the kernel has, record nothing */
 	const char *finish;   /* store the spool a killed recorder left next to this trace */
+	const char *trace_input; /* --from-trace: a stored trace's records instead of the ring */
+	/* --watch (flight_rec.h, watch.h) and --metrics */
+	int watch;
+	double watch_after;    /* seconds a dump waits after its first finding */
+	double watch_interval; /* seconds between dumps, at least */
+	int64_t watch_max_disk; /* bytes all dumps may take */
+	double watch_learn;    /* seconds of records the watcher learns the run from */
+	const char *watch_dir; /* NULL: OUTPUT's directory */
+	int use_syslog;	       /* --syslog: each finding's line to syslog too */
+	const char *metrics;   /* --metrics FILE: Prometheus textfile, NULL none */
 };
 
 struct record_stats {

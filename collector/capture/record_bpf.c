@@ -15,9 +15,9 @@
  * because it was already running on that CPU (its recursion misses,
  * read at every poll: prog_misses.h).
  *
- * With --flight the records stay in a ring in memory instead (flight.h)
- * and are written out as windows (flight_window.h). The hooks are chosen
- * and loaded by bpf_hooks.c.
+ * With --flight the records stay in a ring in memory instead, written
+ * out as windows, and with --watch checked as they come (flight_rec.h).
+ * The hooks are chosen and loaded by bpf_hooks.c.
  */
 #define _GNU_SOURCE
 #include "backends.h"
@@ -35,7 +35,7 @@
 #include "../../schemas/tracedb.h"
 #include "bpf_hooks.h"
 #include "flight.h"
-#include "flight_window.h"
+#include "flight_rec.h"
 #include "prog_misses.h"
 #include "queue.h"
 #include "spool.h"
@@ -76,9 +76,8 @@ struct bpf_recorder {
 	char *spool_path;
 	int keep_spool;		  /* the records could not be stored: the spool keeps them */
 	/* --flight */
-	struct flight_ring *flight; /* records stay here until a dump */
-	struct flight_dump dump;
-	int dumps;
+	struct flight_rec *flight; /* records stay here until a dump */
+	int64_t drops_probe[PROBE_MAX]; /* BPF drops per probe (--metrics) */
 };
 
 /* Hand a record on: to the writer's queue, or in flight mode to the in-memory ring. */
@@ -86,8 +85,8 @@ static void record_push(struct bpf_recorder *r, const void *data, size_t size)
 {
 	if (!r->flight)
 		queue_push(&r->q, data, size);
-	else if (size > STORE_SLOT || flight_push(r->flight, data, (uint32_t)size))
-		r->q.dropped++;
+	else
+		flight_rec_push(r->flight, data, size);
 }
 
 /* ring_buffer__new callback: runs on the polling thread, inside take_ring(). */
@@ -136,8 +135,10 @@ static void read_drops(struct bpf_recorder *r, int ncpu, uint64_t *per_cpu)
 		for (cpu = 0; cpu < ncpu; cpu++) {
 			uint64_t seen = r->drops_seen_cpu ? r->drops_seen_cpu[probe * ncpu + cpu] : 0;
 
-			if (vals[cpu] > seen)
+			if (vals[cpu] > seen) {
 				per_cpu[cpu] += vals[cpu] - seen;
+				r->drops_probe[probe] += (int64_t)(vals[cpu] - seen);
+			}
 		}
 		if (!r->drops_seen_cpu)
 			r->drops_seen_cpu = vr_xcalloc((size_t)PROBE_MAX * ncpu, sizeof(uint64_t));
@@ -294,14 +295,22 @@ static int open_stream(struct bpf_recorder *r, struct vr_error *err)
 	return queue_start(&r->q, (size_t)opt->ring_bytes * QUEUE_RING_FACTOR, r->spool, err);
 }
 
-/* Flight recorder: a ring in memory; the output is written only when the recording stops. */
+/*
+ * Flight recorder: a ring in memory (and the watcher with --watch); the
+ * output is written only when the recording stops.
+ */
 static int open_flight(struct bpf_recorder *r, struct vr_error *err)
 {
-	r->flight = flight_new(r->run->opt->flight_bytes);
-	if (!r->flight)
-		return vr_error_set(err, "no memory for a flight window of %.2f MB",
-				    r->run->opt->flight_bytes / 1048576.0);
-	return 0;
+	r->flight = vr_xcalloc(1, sizeof(*r->flight));
+	return flight_rec_open(r->flight, r->run, 0, err);
+}
+
+/* The recorder's counters for --metrics (the flight recording adds the rest). */
+static void bpf_metrics(const struct bpf_recorder *r, struct vr_metrics *m)
+{
+	memset(m, 0, sizeof(*m));
+	memcpy(m->drops_probe, r->drops_probe, sizeof(m->drops_probe));
+	m->drops_recursion = r->run->st->drops_recursion;
 }
 
 /*
@@ -379,6 +388,7 @@ static enum record_step bpf_poll(struct record_run *run, struct vr_error *err)
 static enum record_step bpf_tick(struct record_run *run, struct vr_error *err)
 {
 	struct bpf_recorder *r = run->priv;
+	struct vr_metrics m;
 
 	(void)err;
 	if (r->flight) {
@@ -386,9 +396,11 @@ static enum record_step bpf_tick(struct record_run *run, struct vr_error *err)
 			collect_misses(r);
 			collect_drops(r, r->last_tick);
 			r->last_tick = vr_now_ns();
-			flight_dump_start(&r->dump, run, r->flight, ++r->dumps);
+			flight_rec_usr1(r->flight);
 		}
 		tick_drops(r);
+		bpf_metrics(r, &m);
+		flight_rec_tick(r->flight, &m, 0);
 		return RECORD_GO_ON;
 	}
 	if (!tick_drops(r))
@@ -410,15 +422,16 @@ static int stop_flight(struct bpf_recorder *r, struct vr_error *err)
 {
 	struct record_stats *st = r->run->st;
 	int64_t drops_bpf, drops_recursion;
+	struct vr_metrics m;
 	int rc;
 
 	collect_misses(r);
 	ring_buffer__consume(r->rb);
 	collect_drops(r, r->last_tick);
-	flight_dump_reap(&r->dump);
 	drops_bpf = st->drops_bpf;
 	drops_recursion = st->drops_recursion;
-	rc = flight_dump_last(r->run, r->flight, st, err);
+	bpf_metrics(r, &m);
+	rc = flight_rec_stop(r->flight, st, &m, err);
 	st->drops_bpf = drops_bpf;
 	st->drops_recursion = drops_recursion;
 	st->seconds = (vr_now_ns() - r->run->start_ns) / 1e9; /* the window's writing included */
@@ -523,7 +536,9 @@ static void bpf_cleanup(struct record_run *run)
 	btf__free(r->vmlinux);
 	queue_free(&r->q);
 	free(r->drops_seen_cpu);
-	flight_free(r->flight);
+	if (r->flight)
+		flight_rec_free(r->flight);
+	free(r->flight);
 	free(r);
 	run->priv = NULL;
 }

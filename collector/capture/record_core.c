@@ -92,6 +92,8 @@ static int detect_gic(void)
 /* See record_core.h. */
 int record_choose_gic(struct record_run *run, struct vr_error *err)
 {
+	if (run->gic)
+		return 0; /* the backend knows it (--from-trace: the trace's) */
 	run->gic = run->opt->gic_version ? run->opt->gic_version : detect_gic();
 	if (!run->gic)
 		return vr_error_set(err, "cannot tell the host GIC from /proc/interrupts; use --gic");
@@ -164,7 +166,7 @@ void record_measure_clock(struct record_run *run)
 
 /* See record_core.h. */
 void record_write_info(struct trace_writer *w, const struct record_options *opt,
-		       const struct record_backend *backend, int gic,
+		       const struct record_backend *backend, int gic, const char *kernel_release,
 		       const struct vr_clock_offsets *clock)
 {
 	struct utsname un;
@@ -175,8 +177,10 @@ void record_write_info(struct trace_writer *w, const struct record_options *opt,
 	trace_writer_info_text(w, "capture_tool", "vgic-replay record " VR_VERSION);
 	trace_writer_info_text(w, "capture_options", opt->command_line);
 	trace_writer_info_text(w, "host", un.nodename);
-	trace_writer_info_text(w, "kernel_release", un.release);
-	trace_writer_info_text(w, "kernel_release_source", "recorded: uname of the host");
+	trace_writer_info_text(w, "kernel_release", kernel_release ? kernel_release : un.release);
+	trace_writer_info_text(w, "kernel_release_source",
+			       kernel_release ? "the input's (record --from-trace)"
+					      : "recorded: uname of the host");
 	trace_writer_info_int(w, "gic_version", gic);
 	trace_writer_info_text(w, "gic_version_source",
 			       opt->gic_version ? "option: --gic" : "recorded: /proc/interrupts");
@@ -195,7 +199,8 @@ int record_begin_trace(struct record_run *run, struct vr_error *err)
 	run->w = trace_writer_begin(run->db, err);
 	if (!run->w)
 		return -1;
-	record_write_info(run->w, run->opt, run->backend, run->gic, &run->clock);
+	record_write_info(run->w, run->opt, run->backend, run->gic, run->kernel_release,
+			  &run->clock);
 	return trace_writer_commit(run->w, err);
 }
 

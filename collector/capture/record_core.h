@@ -63,6 +63,8 @@ struct record_run {
 	struct record_stats *st;
 	int gic;		 /* the host GIC, 2 or 3 */
 	uint64_t start_ns;	 /* when the recording began (vr_now_ns()) */
+	uint64_t records_start_ns; /* ... on the records' clock, when it is not that one (0) */
+	const char *kernel_release; /* the records' kernel when not this host's (a file input), or NULL */
 	struct tracedb *db;	 /* the trace being written, once open */
 	struct trace_writer *w;	 /* its writer, until finished or given up */
 	void *priv;		 /* the backend's own state */
@@ -104,10 +106,11 @@ int record_duration_reached(const struct record_run *run);
 
 /*
  * The trace_info rows of a live recording (source, host, kernel, GIC,
- * clock); clock: the tracefs clock's offsets measured so far, or NULL.
+ * clock); kernel_release NULL: this host's (uname); clock: the tracefs
+ * clock's offsets measured so far, or NULL.
  */
 void record_write_info(struct trace_writer *w, const struct record_options *opt,
-		       const struct record_backend *backend, int gic,
+		       const struct record_backend *backend, int gic, const char *kernel_release,
 		       const struct vr_clock_offsets *clock);
 
 /*

@@ -14,6 +14,7 @@
 static const struct record_backend *const backends[] = {
 	&record_backend_bpf,
 	&record_backend_tracefs,
+	&record_backend_trace,
 };
 
 /* The backend of this name (NULL: the default), or NULL if there is none. */

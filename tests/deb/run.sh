@@ -82,8 +82,15 @@ check "check of it there: exit 0, no findings" \
 check "man pages installed" test -f "$root/usr/share/man/man1/vgic-replay-record.1.gz" -a \
 	-f "$root/usr/share/man/man5/vgic-replay-trace-format.5.gz"
 check "bash completion installed" test -f "$root/usr/share/bash-completion/completions/vgic-replay"
+check "the watcher's service installed, with its options as a conffile" sh -c \
+	"test -f '$root/lib/systemd/system/vgic-replay-watch.service' &&
+	 chroot '$root' dpkg-query -W -f='\${Conffiles}' vgic-replay | grep -q /etc/default/vgic-replay-watch"
+check "the watcher's service is not enabled" sh -c \
+	"! ls '$root'/etc/systemd/system/*.wants/vgic-replay-watch.service 2>/dev/null | grep -q ."
 check "dpkg -s says installed" sh -c "chroot '$root' dpkg -s vgic-replay | grep -q '^Status: install ok installed'"
-files=$(chroot "$root" dpkg -L vgic-replay | while read -r f; do [ -f "$root$f" ] && echo "$f"; done)
+# (dpkg -r keeps conffiles by design, until a purge: not counted here)
+files=$(chroot "$root" dpkg -L vgic-replay | grep -vx /etc/default/vgic-replay-watch |
+	while read -r f; do [ -f "$root$f" ] && echo "$f"; done)
 check "dpkg -r vgic-replay" chroot "$root" dpkg -r vgic-replay
 left=$(for f in $files; do [ -e "$root$f" ] && echo "$f"; done; true)
 if [ -z "$left" ]; then ok "dpkg -r removed all $(echo "$files" | wc -l) files"

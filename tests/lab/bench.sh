@@ -1,7 +1,9 @@
 #!/bin/sh
 # make bench-lab: boot one kernel once (tests/lab/run.sh with LAB_BENCH=1) and
 # measure the VMM's interrupt injection rate (spi-burst, vmm --report-rate)
-# untraced, with the collector, with the collector --no-snapshots, with its
+# untraced, with the collector (streaming; --flight 16; --flight 16 --watch,
+# the cost of the watcher next to the flight recorder alone), with the
+# collector --no-snapshots, with its
 # tracefs backend and with trace-cmd record of the same kvm tracepoints;
 # LAB_BENCH_ROUNDS (3) interleaved rounds; print each tracer's median rate as
 # a ratio to the untraced one, with the CPU time the tracer itself took while
@@ -15,7 +17,7 @@ image=$1
 out=$2
 gic=${3:-3}
 mode=${4:-vhe}
-modes="none bpf bpf-nosnap tracefs trace-cmd"
+modes="none bpf bpf-flight bpf-watch bpf-nosnap tracefs trace-cmd"
 mkdir -p "$out"
 if [ -n "${LAB_BENCH_REF:-}" ]; then
 	# The reference binary travels in a second initramfs archive appended to the lab's.
@@ -24,7 +26,7 @@ if [ -n "${LAB_BENCH_REF:-}" ]; then
 	(cd "$out/ref" && find . | cpio -o -H newc 2>/dev/null | gzip -1 > ../ref.cpio.gz)
 	cat "${LAB_INITRD:-build/lab/initrd.gz}" "$out/ref.cpio.gz" > "$out/initrd-ref.gz"
 	export LAB_INITRD="$out/initrd-ref.gz"
-	modes="none bpf bpf-ref bpf-nosnap tracefs trace-cmd"
+	modes="none bpf bpf-ref bpf-flight bpf-watch bpf-nosnap tracefs trace-cmd"
 fi
 export LAB_BENCH_MODES=${LAB_BENCH_MODES:-$(echo $modes | tr ' ' ,)}
 modes=$(echo "$LAB_BENCH_MODES" | tr , ' ')

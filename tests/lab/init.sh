@@ -79,13 +79,18 @@ if [ "${bench:-0}" = 1 ]; then
 	round=0
 	while [ $round -lt "${rounds:-3}" ]; do
 		round=$((round + 1))
-		for m in ${modes:-none bpf bpf-nosnap tracefs trace-cmd}; do
-			rm -f /tmp/b.db* /tmp/b.dat* /tmp/b.log
+		for m in ${modes:-none bpf bpf-flight bpf-watch bpf-nosnap tracefs trace-cmd}; do
+			rm -f /tmp/b.db* /tmp/b.dat* /tmp/b.log /tmp/vgic-watch-*
 			case $m in
 			none) : > /tmp/b.log ;;
 			bpf) /bin/vgic-replay record --gic "$gic" -o /tmp/b.db > /tmp/b.log 2>&1 & ;;
 			bpf-nosnap) /bin/vgic-replay record --no-snapshots --gic "$gic" -o /tmp/b.db \
 				> /tmp/b.log 2>&1 & ;;
+			bpf-flight) /bin/vgic-replay record --flight 16 --gic "$gic" -o /tmp/b.db \
+				> /tmp/b.log 2>&1 & ;;
+			bpf-watch) # the same with the watcher checking every record (issue 21)
+				/bin/vgic-replay record --flight 16 --watch --watch-dir /tmp --gic "$gic" \
+					-o /tmp/b.db > /tmp/b.log 2>&1 & ;;
 			bpf-ref) # a reference build of the collector (bench.sh LAB_BENCH_REF)
 				/bin/vgic-replay-ref record --gic "$gic" -o /tmp/b.db > /tmp/b.log 2>&1 & ;;
 			tracefs) /bin/vgic-replay record --backend tracefs --gic "$gic" -o /tmp/b.db \
@@ -96,7 +101,8 @@ if [ "${bench:-0}" = 1 ]; then
 			tracer=$!
 			[ $m = none ] && tracer=0
 			i=0
-			while [ $m != none ] && ! grep -qE 'record: writing|Hit Ctrl' /tmp/b.log && [ $i -lt 200 ]; do
+			while [ $m != none ] && ! grep -qE 'record: (writing|flight recorder)|Hit Ctrl' /tmp/b.log &&
+				[ $i -lt 200 ]; do
 				sleep 0.1; i=$((i + 1))
 			done
 			t0=$(tracer_ticks)
@@ -159,12 +165,16 @@ echo 1 > $T/tracing_on
 # flight: flight-recorder mode (SIGUSR1 after the run, then stop);
 # tracefs: the collector's tracefs backend (its own instance buffer);
 # kill9: the collector killed with SIGKILL half a second after the run (two
-# spool flushes), then `record --finish` stores what its spool kept.
+# spool flushes), then `record --finish` stores what its spool kept;
+# watch: flight-recorder mode with --watch (issue 21): its dumps come back
+# in watch.tar, its log (findings, --prog-stats) in record.log.
 case "$record" in
 1 | kill9) ropts= ;;
 stats) ropts=--prog-stats ;;
 flight) ropts="--flight ${flightmb:-1}" ;;
 tracefs) ropts="--backend tracefs" ;;
+watch) mkdir -p /tmp/watch
+	ropts="--flight ${flightmb:-1} --watch --watch-dir /tmp/watch --watch-after 1 --prog-stats" ;;
 *) record=0 ;;
 esac
 if [ "$record" != 0 ]; then
@@ -215,5 +225,9 @@ emit trace.txt /tmp/trace.txt
 [ -f /tmp/record.log ] && emit record.log /tmp/record.log
 [ -s /tmp/record.db ] && emit record.db /tmp/record.db
 [ -s /tmp/record-1.db ] && emit record-1.db /tmp/record-1.db
+if [ "$record" = watch ]; then
+	tar -C /tmp -cf /tmp/watch.tar watch
+	emit watch.tar /tmp/watch.tar
+fi
 echo "===VR-DONE"
 poweroff -f

@@ -119,6 +119,7 @@ if [ "$record" != 0 ]; then
 	extract record.log || true
 	extract record.db || fail "the collector wrote no trace: $(cat "$out/record.log" 2>/dev/null)"
 	grep -q '^===VR-BEGIN record-1.db' "$out/console.log" && extract record-1.db
+	grep -q '^===VR-BEGIN watch.tar' "$out/console.log" && extract watch.tar
 fi
 if grep -q '^===VR-BEGIN trace.dat' "$out/console.log"; then
 	extract trace.dat

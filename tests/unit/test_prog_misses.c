@@ -135,7 +135,7 @@ static void test_gap_in_trace(void)
 	if (!db)
 		return;
 	w = trace_writer_begin(db, &err);
-	record_write_info(w, &opt, &record_backend_bpf, 3, NULL);
+	record_write_info(w, &opt, &record_backend_bpf, 3, NULL, NULL);
 	CHECK_EQ(trace_writer_commit(w, &err), 0);
 	trace_writer_abort(w);
 	tracedb_close(db);
