@@ -66,8 +66,8 @@ ENGINE_SRC    := engine/vgic_engine.c engine/profiles.c engine/guest_cpuif.c \
                  engine/registers.c engine/vgic_v5.c engine/vgic_mmio.c
 CLI_SRC       := cli/vgic-replay.c cli/cli_args.c cli/cli_capture.c cli/cmd_import.c cli/cmd_info.c cli/cmd_sql.c cli/cmd_check.c \
                  cli/cmd_report.c cli/cmd_probes.c cli/cmd_record.c cli/cmd_predict.c \
-                 cli/cmd_tui.c cli/cmd_export.c
-UI_SRC        := ui/tui.c ui/timeline.c
+                 cli/cmd_tui.c cli/cmd_export.c cli/cmd_top.c
+UI_SRC        := ui/tui.c ui/timeline.c ui/top.c ui/top_model.c ui/top_trace.c ui/top_live.c
 LIB_SRC       := $(COMMON_SRC) $(SCHEMA_SRC) $(COLLECTOR_SRC) $(REPLAY_SRC) $(ENGINE_SRC)
 GEN_SRC       := $(BUILD)/gen/schema_sql.c
 
@@ -126,7 +126,7 @@ $(BUILD)/bpf/vgic.bpf.o: collector/capture/vgic.bpf.c collector/capture/vgic.h s
 $(BUILD)/bpf/vgic.skel.h: $(BUILD)/bpf/vgic.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)bpftool gen skeleton $< name vgic_bpf > $@.tmp && mv $@.tmp $@
-SKEL_USERS := collector/capture/record_bpf.c collector/capture/bpf_hooks.c
+SKEL_USERS := collector/capture/record_bpf.c collector/capture/bpf_hooks.c ui/top_live.c
 $(call objs,obj,$(SKEL_USERS)) $(call objs,san,$(SKEL_USERS)): $(BUILD)/bpf/vgic.skel.h
 
 # The engine as a library of its own: it depends on nothing else here.
@@ -171,7 +171,7 @@ $(BUILD)/tests-san/test_timeline: $(BUILD)/san/ui/timeline.o
 CROSS_CC   := aarch64-linux-gnu-gcc
 CROSS_DIR  := $(BUILD)/aarch64
 CROSS_SRC  := $(filter-out collector/import/import_tracedat.c,$(LIB_SRC)) $(GEN_SRC) \
-              $(filter-out cli/cmd_tui.c,$(CLI_SRC))
+              $(filter-out cli/cmd_tui.c cli/cmd_top.c,$(CLI_SRC))
 CROSS_OBJ  := $(patsubst %.c,$(CROSS_DIR)/%.o,$(patsubst $(BUILD)/%,%,$(CROSS_SRC)))
 CROSS_CFLAGS := $(STD) $(WARN) -O2 -DVR_NO_TRACECMD -DVR_NO_TUI -I$(BUILD)/bpf $(CFLAGS)
 CROSS_LIBS := -static -lsqlite3 -lbpf -lelf -ljson-c -llzma -lz -lzstd -lpthread -lm -ldl

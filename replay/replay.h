@@ -81,6 +81,20 @@ enum replay_latency_kind {
 typedef void (*replay_latency_fn)(enum replay_latency_kind kind, int64_t ts_ns, int64_t vcpu,
 				  uint32_t intid, int64_t ns, void *arg);
 
+/* What the tracker counted (check's accounting, as it counts it). */
+enum replay_tally {
+	REPLAY_TALLY_INJECTED, /* an injection of intid (replay_irq_count.injected) */
+	REPLAY_TALLY_ACKED,    /* the guest acknowledged intid (replay_irq_count.acked) */
+};
+
+/*
+ * One count of the accounting, at the event that made it: vcpu is the
+ * one the count is kept under (VR_NO_VALUE for an SPI not yet seen in
+ * an LR). The accounting check prints is the sum of these.
+ */
+typedef void (*replay_tally_fn)(enum replay_tally what, int64_t ts_ns, int64_t vcpu,
+				uint32_t intid, void *arg);
+
 struct replay_options {
 	const char *profile; /* NULL: from the trace's kernel release */
 	int64_t vcpu;	     /* VR_NO_VALUE: all */
@@ -93,6 +107,8 @@ struct replay_options {
 	int progress;	     /* progress line on a terminal */
 	replay_latency_fn latency; /* optional: called for every observed latency */
 	void *latency_arg;
+	replay_tally_fn tally; /* optional: called for every count of the accounting */
+	void *tally_arg;
 };
 
 /* Called for each finding as it is made. */
