@@ -170,8 +170,6 @@ static int parse_top_args(int argc, char **argv, struct top_args *a)
 	}
 	if (argc - optind > 1)
 		return cli_usage_error("top", "one TRACE at most");
-	if (a->o.delay <= 0)
-		return cli_usage_error("top", "--delay must be above 0 seconds");
 	if (optind < argc && (a->live.pid || a->live.vcpu >= 0 || a->live.gic_version))
 		return cli_usage_error("top", "--pid, --vcpu and --gic are for the live view, not a TRACE");
 	if (optind == argc && a->profile)

@@ -516,7 +516,7 @@ int top_run(struct top_input *in, const struct top_options *o)
 		screen_open(&t);
 	rc = run_intervals(&t, &err);
 	if (!rc && !o->batch && t.ended) {
-		snprintf(t.status, sizeof(t.status), "end of %s after %lld intervals: q quits",
+		snprintf(t.status, sizeof(t.status), "end of %s (%lld intervals): q quits",
 			 o->title, (long long)t.iv.index);
 		draw(&t);
 		wait_keys(&t, VR_NO_VALUE);

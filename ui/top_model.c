@@ -353,9 +353,12 @@ void top_cell(const struct top_interval *iv, const struct top_row *r, int col, i
 		centi = occupancy_centi(r);
 		if (centi < 0)
 			snprintf(buf, n, "-");
-		else
+		else if (r->nr_lrs)
 			snprintf(buf, n, "%lld.%lld/%d", (long long)(centi / 100),
 				 (long long)(centi % 100 / 10), r->nr_lrs);
+		else /* no flush of the vCPU recorded its LRs */
+			snprintf(buf, n, "%lld.%lld", (long long)(centi / 100),
+				 (long long)(centi % 100 / 10));
 	} else if (iv->no_replay && (col == COL_FIND || c == TOP_INJECTED || c == TOP_ACKED)) {
 		snprintf(buf, n, "-");
 	} else if (col == COL_FIND) {
