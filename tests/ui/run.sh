@@ -286,52 +286,34 @@ ok 'pane_shows "^EXIT=0"' "top -n 2 stops by itself after two intervals"
 start_top 70 20 "--no-color -d 0.2 race.db"
 screen top-too-small-70x20
 keys q
-# docs/top.md shows top's key table and screens as captured (UPDATE=1 copies them in).
-tdoc=$here/../../docs/top.md
-if [ "${UPDATE:-0}" = 1 ]; then
-	awk -v dir="$here/screens" '
-		/^<!-- screen .* -->$/ {print; name = $3; getline; print "```";
-			while ((getline l < (dir "/" name ".screen")) > 0) print l
-			close(dir "/" name ".screen"); skip = 1; next}
-		skip && /^```$/ {print; skip = 0; next}
-		!skip' "$tdoc" > "$tmp/top.md"
-	"$vr" top --keys > "$tmp/keys.md"
-	awk -v keys="$tmp/keys.md" '
-		/^<!-- keys -->$/ {print; while ((getline l < keys) > 0) print l; skip = 1; next}
-		/^<!-- \/keys -->$/ {skip = 0}
-		!skip' "$tmp/top.md" > "$tdoc"
-fi
-"$vr" top --keys > "$tmp/keys.md"
-sed -n '/^<!-- keys -->$/,/^<!-- \/keys -->$/p' "$tdoc" | sed '1d;$d' > "$tmp/keys.doc"
-ok 'diff -u "$tmp/keys.doc" "$tmp/keys.md"' "docs/top.md carries top's key table"
-for name in $(sed -n 's/^<!-- screen \(.*\) -->$/\1/p' "$tdoc"); do
-	awk -v n="$name" '$0 == "<!-- screen " n " -->" {on = 1; next}
-		on && /^```$/ {if (++f == 2) exit; next} on && f == 1' "$tdoc" > "$tmp/doc.screen"
-	ok 'diff -u "$here/screens/$name.screen" "$tmp/doc.screen"' "docs/top.md shows screen $name as captured"
-done
-# docs/tui.md shows the key table as `tui --keys` prints it and the screens as captured
+# doc_check DOC CMD: the page shows `vgic-replay CMD --keys` and the screens as captured
 # (UPDATE=1 copies the captured screens and the key table into it).
-doc=$here/../../docs/tui.md
-if [ "${UPDATE:-0}" = 1 ]; then
-	awk -v dir="$here/screens" '
-		/^<!-- screen .* -->$/ {print; name = $3; getline; print "```";
-			while ((getline l < (dir "/" name ".screen")) > 0) print l
-			close(dir "/" name ".screen"); skip = 1; next}
-		skip && /^```$/ {print; skip = 0; next}
-		!skip' "$doc" > "$tmp/tui.md"
-	"$vr" tui --keys > "$tmp/keys.md"
-	awk -v keys="$tmp/keys.md" '
-		/^<!-- keys -->$/ {print; while ((getline l < keys) > 0) print l; skip = 1; next}
-		/^<!-- \/keys -->$/ {skip = 0}
-		!skip' "$tmp/tui.md" > "$doc"
-fi
-"$vr" tui --keys > "$tmp/keys.md"
-sed -n '/^<!-- keys -->$/,/^<!-- \/keys -->$/p' "$here/../../docs/tui.md" | sed '1d;$d' > "$tmp/keys.doc"
-ok 'diff -u "$tmp/keys.doc" "$tmp/keys.md"' "docs/tui.md carries the key table"
-for name in $(sed -n 's/^<!-- screen \(.*\) -->$/\1/p' "$here/../../docs/tui.md"); do
-	awk -v n="$name" '$0 == "<!-- screen " n " -->" {on = 1; next}
-		on && /^```$/ {if (++f == 2) exit; next} on && f == 1' "$here/../../docs/tui.md" > "$tmp/doc.screen"
-	ok 'diff -u "$here/screens/$name.screen" "$tmp/doc.screen"' "docs/tui.md shows screen $name as captured"
-done
+doc_check() {
+	doc=$1
+	if [ "${UPDATE:-0}" = 1 ]; then
+		awk -v dir="$here/screens" '
+			/^<!-- screen .* -->$/ {print; name = $3; getline; print "```";
+				while ((getline l < (dir "/" name ".screen")) > 0) print l
+				close(dir "/" name ".screen"); skip = 1; next}
+			skip && /^```$/ {print; skip = 0; next}
+			!skip' "$doc" > "$tmp/doc.md"
+		"$vr" "$2" --keys > "$tmp/keys.md"
+		awk -v keys="$tmp/keys.md" '
+			/^<!-- keys -->$/ {print; while ((getline l < keys) > 0) print l; skip = 1; next}
+			/^<!-- \/keys -->$/ {skip = 0}
+			!skip' "$tmp/doc.md" > "$doc"
+	fi
+	"$vr" "$2" --keys > "$tmp/keys.md"
+	sed -n '/^<!-- keys -->$/,/^<!-- \/keys -->$/p' "$doc" | sed '1d;$d' > "$tmp/keys.doc"
+	ok 'diff -u "$tmp/keys.doc" "$tmp/keys.md"' "docs/$(basename "$doc") carries the key table"
+	for name in $(sed -n 's/^<!-- screen \(.*\) -->$/\1/p' "$doc"); do
+		awk -v n="$name" '$0 == "<!-- screen " n " -->" {on = 1; next}
+			on && /^```$/ {if (++f == 2) exit; next} on && f == 1' "$doc" > "$tmp/doc.screen"
+		ok 'diff -u "$here/screens/$name.screen" "$tmp/doc.screen"' \
+			"docs/$(basename "$doc") shows screen $name as captured"
+	done
+}
+doc_check "$here/../../docs/tui.md" tui
+doc_check "$here/../../docs/top.md" top
 echo "# tests/ui: $checks checks, $failures failed"
 [ "$failures" -eq 0 ]
