@@ -189,6 +189,17 @@ int replay_diagnose(struct tracedb *db, const struct replay_options *opt,
 		    const struct replay_result *chosen, struct replay_diagnosis *d,
 		    struct vr_error *err);
 
+/*
+ * Replay as a plain check picks its findings, nothing stored: under
+ * opt->profile, or the recording kernel's; when none was asked for and
+ * the kernel disagrees with it, under the profile the diagnosis matches
+ * (restart(fn_arg) first, so that the first run's findings and counts
+ * can be dropped). res is the run whose findings fn was given last.
+ */
+int replay_check_plain(struct tracedb *db, const struct replay_options *opt, replay_finding_fn fn,
+		       void *fn_arg, void (*restart)(void *fn_arg), struct replay_result *res,
+		       struct vr_error *err);
+
 /* Free what replay_check allocated in res (an open run is rolled back). */
 void replay_result_free(struct replay_result *res);
 

@@ -91,43 +91,28 @@ static int compare_marks(const void *pa, const void *pb)
 	return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
-/* One replay under opt, its marks kept (those of an earlier run dropped). */
-static int replay_once(struct top_trace *tt, const struct replay_options *opt,
-		       struct replay_result *res, struct vr_error *err)
+/* Drop the marks of a run the diagnosis replaced. */
+static void drop_marks(void *arg)
 {
-	tt->nmarks = 0;
-	return replay_check(tt->db, opt, keep_finding, tt, res, err);
+	((struct top_trace *)arg)->nmarks = 0;
 }
 
 /*
- * Replay the trace as check does: under the profile asked for or the
- * kernel's own; when the kernel's flushes disagree with that profile and
- * none was asked for, under the profile the diagnosis matches
- * (cmd_check.c's run_check, without storing anything).
+ * Replay the trace as check does (replay_check_plain: the profile asked
+ * for, or the kernel's own, or the one the diagnosis matches), its
+ * counts and findings kept, then ordered by time.
  */
 static int replay_as_check(struct top_trace *tt, const char *profile, struct vr_error *err)
 {
 	struct replay_options opt = {0};
 	struct replay_result res;
-	struct replay_diagnosis diag;
 	int rc;
 
 	opt.profile = profile;
 	opt.vcpu = opt.intid = opt.from_ns = opt.to_ns = VR_NO_VALUE;
 	opt.tally = keep_tally;
 	opt.tally_arg = tt;
-	rc = replay_once(tt, &opt, &res, err);
-	if (!rc && !profile && replay_disagrees(&res)) {
-		struct replay_options quiet = opt;
-
-		quiet.tally = NULL; /* the other profiles' runs count nothing here */
-		rc = replay_diagnose(tt->db, &quiet, &res, &diag, err);
-		if (!rc && diag.matched >= 0 && diag.matched != diag.chosen) {
-			replay_result_free(&res);
-			opt.profile = vgic_profile_name(diag.fit[diag.matched].profile);
-			rc = replay_once(tt, &opt, &res, err);
-		}
-	}
+	rc = replay_check_plain(tt->db, &opt, keep_finding, tt, drop_marks, &res, err);
 	if (!rc)
 		snprintf(tt->profile, sizeof(tt->profile), "%s", vgic_profile_name(res.profile));
 	replay_result_free(&res);
