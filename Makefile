@@ -18,12 +18,12 @@ CC      ?= cc
 PREFIX  ?= /usr/local
 BUILD   := build
 VERSION := $(shell sed -n 's/^\#define VR_VERSION "\(.*\)"/\1/p' common/vr_common.h)
-PKGS    := sqlite3 libtracecmd libtraceevent libbpf json-c liblzma zlib libzstd
+PKGS    := sqlite3 libtracecmd libtraceevent libbpf json-c liblzma zlib libzstd libpq
 STD     := -std=c11 -D_DEFAULT_SOURCE
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 OPT     ?= -O2 -g
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lsqlite3 -ltracecmd -ltraceevent -lbpf -ljson-c -llzma -lz -lzstd) -lpthread
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lsqlite3 -ltracecmd -ltraceevent -lbpf -ljson-c -llzma -lz -lzstd -lpq) -lpthread
 CFLAGS_ALL = $(STD) $(WARN) $(OPT) $(PKG_CFLAGS) -I$(BUILD)/bpf $(CFLAGS)
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 FUZZ_SECONDS ?= 60
@@ -46,7 +46,8 @@ endif
 
 COMMON_SRC    := common/vr_common.c
 SCHEMA_SRC    := schemas/tracedb.c schemas/trace_writer.c schemas/trace_event.c schemas/trace_reader.c \
-                 schemas/findings_store.c schemas/trace_listing.c schemas/tui_store.c
+                 schemas/findings_store.c schemas/trace_listing.c schemas/tui_store.c \
+                 schemas/pg_store.c
 CAPTURE_SRC   := collector/capture/recorder.c collector/capture/record_core.c \
                  collector/capture/record_bpf.c collector/capture/bpf_hooks.c \
                  collector/capture/record_tracefs.c collector/capture/vgic_probes.c \
@@ -170,10 +171,10 @@ $(BUILD)/tests-san/test_timeline: $(BUILD)/san/ui/timeline.o
 # library in Debian, so this build reads ftrace text but not trace.dat.
 CROSS_CC   := aarch64-linux-gnu-gcc
 CROSS_DIR  := $(BUILD)/aarch64
-CROSS_SRC  := $(filter-out collector/import/import_tracedat.c,$(LIB_SRC)) $(GEN_SRC) \
+CROSS_SRC  := $(filter-out collector/import/import_tracedat.c schemas/pg_store.c,$(LIB_SRC)) $(GEN_SRC) \
               $(filter-out cli/cmd_tui.c cli/cmd_top.c,$(CLI_SRC))
 CROSS_OBJ  := $(patsubst %.c,$(CROSS_DIR)/%.o,$(patsubst $(BUILD)/%,%,$(CROSS_SRC)))
-CROSS_CFLAGS := $(STD) $(WARN) -O2 -DVR_NO_TRACECMD -DVR_NO_TUI -I$(BUILD)/bpf $(CFLAGS)
+CROSS_CFLAGS := $(STD) $(WARN) -O2 -DVR_NO_TRACECMD -DVR_NO_TUI -DVR_NO_POSTGRES -I$(BUILD)/bpf $(CFLAGS)
 CROSS_LIBS := -static -lsqlite3 -lbpf -lelf -ljson-c -llzma -lz -lzstd -lpthread -lm -ldl
 
 $(CROSS_DIR)/%.o: %.c $(HEADERS) $(BUILD)/bpf/vgic.skel.h
