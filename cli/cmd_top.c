@@ -169,7 +169,7 @@ static int parse_top_args(int argc, char **argv, struct top_args *a)
 		}
 	}
 	if (argc - optind > 1)
-		return cli_usage_error("top", "one TRACE at most");
+		return cli_usage_error("top", "more than one TRACE given");
 	if (optind < argc && (a->live.pid || a->live.vcpu >= 0 || a->live.gic_version))
 		return cli_usage_error("top", "--pid, --vcpu and --gic are for the live view, not a TRACE");
 	if (optind == argc && a->profile)

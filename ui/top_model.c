@@ -313,7 +313,8 @@ void top_model_close(struct top_model *m, int64_t start_ns, int64_t end_ns, int 
 	out->findings_total = m->findings_total;
 	out->nrows = m->nrows;
 	out->rows = vr_xmalloc((size_t)(m->nrows ? m->nrows : 1) * sizeof(*out->rows));
-	memcpy(out->rows, m->rows, (size_t)m->nrows * sizeof(*out->rows));
+	if (m->nrows)
+		memcpy(out->rows, m->rows, (size_t)m->nrows * sizeof(*out->rows));
 	top_interval_sort(out, sort, reverse);
 	for (int i = 0; i < m->nrows; i++) {
 		memset(m->rows[i].now, 0, sizeof(m->rows[i].now));

@@ -14,7 +14,7 @@ expect_fail "top: an unknown --sort column" 2 "top: --sort 'zz' is not a column"
 expect_fail "top: --pid is for the live view" 2 "top: --pid, --vcpu and --gic are for the live view" \
 	$VR top --pid 1 "$TMP/x.db"
 expect_fail "top on a missing file" 2 'no such file' $VR top -b "$TMP/missing.db"
-expect_fail "top: two traces" 2 "top: one TRACE at most" $VR top -b a.db b.db
+expect_fail "top: two traces" 2 "top: more than one TRACE given" $VR top -b a.db b.db
 
 # sum_col FILE TITLE: the sum of a column of every interval's table
 sum_col() {
