@@ -68,7 +68,7 @@ ENGINE_SRC    := engine/vgic_engine.c engine/profiles.c engine/guest_cpuif.c \
 CLI_SRC       := cli/vgic-replay.c cli/cli_args.c cli/cli_capture.c cli/cmd_import.c cli/cmd_info.c cli/cmd_sql.c cli/cmd_check.c \
                  cli/cmd_report.c cli/cmd_probes.c cli/cmd_record.c cli/cmd_predict.c \
                  cli/cmd_tui.c cli/cmd_export.c cli/cmd_top.c
-UI_SRC        := ui/tui.c ui/timeline.c ui/top.c ui/top_model.c ui/top_trace.c ui/top_live.c
+UI_SRC        := ui/tui.c ui/timeline.c ui/top.c ui/top_model.c ui/top_trace.c ui/top_stream.c ui/top_live.c
 LIB_SRC       := $(COMMON_SRC) $(SCHEMA_SRC) $(COLLECTOR_SRC) $(REPLAY_SRC) $(ENGINE_SRC)
 GEN_SRC       := $(BUILD)/gen/schema_sql.c
 
@@ -158,6 +158,10 @@ $(BUILD)/tests/tl_dump: $(LIB_OBJ) $(BUILD)/obj/ui/timeline.o $(BUILD)/obj/tests
 	$(call msg,LINK,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS_ALL) $^ -o $@ $(PKG_LIBS)
+
+# top's model and its stream thread (no curses) are tested with the live stream.
+$(BUILD)/tests/test_live_source: $(BUILD)/obj/ui/top_model.o $(BUILD)/obj/ui/top_stream.o
+$(BUILD)/tests-san/test_live_source: $(BUILD)/san/ui/top_model.o $(BUILD)/san/ui/top_stream.o
 
 # The TUI's model (no curses) is tested on its own.
 $(BUILD)/tests/test_timeline: $(BUILD)/obj/ui/timeline.o

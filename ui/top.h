@@ -56,6 +56,19 @@ struct top_trace *top_trace_open(const char *path, const char *profile, struct t
 				 struct vr_error *err);
 void top_trace_close(struct top_trace *tt);
 
+/*
+ * A stream read on a thread of its own into the model (ui/top_stream.c):
+ * the live inputs' half that is not BPF. The thread starts at the first
+ * feed, hands each item to the model while it holds it, and ends when
+ * the stream does (stop(stop_arg), called by top_stream_free, makes a
+ * live stream end). The view holds the model while it closes an
+ * interval.
+ */
+struct top_stream *top_stream_new(struct trace_source src, void (*stop)(void *arg),
+				  void *stop_arg);
+void top_stream_input(struct top_stream *ts, struct top_input *in);
+void top_stream_free(struct top_stream *ts);
+
 /* Options of a live view: which VMM and vCPU, and the host GIC (0: detect). */
 struct top_live_options {
 	int pid;	 /* 0: every VMM */

@@ -4,11 +4,10 @@
  *
  * The probes are chosen, loaded and attached by the recorder's own path
  * (bpf_hooks.h: hooks_may_load, hooks_kernel_btf, hooks_load), with the
- * options `record` would be given. A thread of this input polls the BPF
- * ring buffer and turns its records into the event stream through
+ * options `record` would be given. The records of the BPF ring buffer,
+ * polled when the stream wants one, become the event stream through
  * collector/capture/live_source.h, the stream a stored trace's cursor
- * gives, and hands each item to the model while holding it; the view
- * holds the model while it closes an interval. Drops are read from the
+ * gives, read into the model on a thread of its own (top_stream.c). Drops are read from the
  * programs' per-CPU counters once a second and passed along as gap
  * records, where the stream counts them as a trace's gaps.
  *
@@ -20,7 +19,6 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,11 +42,8 @@ struct top_live {
 	size_t head, count;
 	int64_t fifo_dropped; /* records the FIFO had no room for, passed on as a gap */
 	struct live_source *ls;
-	struct top_model *m;	/* the model the thread feeds, once the view gave it */
-	pthread_t thread;
-	int started, stop, ended;
-	struct vr_error err;
-	pthread_mutex_t lock;
+	struct top_stream *stream; /* the thread that reads ls into the model */
+	int stop;
 	uint64_t *drops_seen; /* [probe * ncpu + cpu], the counters already passed on */
 	int ncpu;
 	uint64_t last_drops_ns;
@@ -144,61 +139,6 @@ static int next_record(void *arg, unsigned char *slot, struct vr_error *err)
 	return 1;
 }
 
-/* The thread: the stream's items into the model, held while each goes in. */
-static void *stream_thread(void *arg)
-{
-	struct top_live *tl = arg;
-	struct trace_source src = live_source_as_source(tl->ls);
-	struct trace_item *it = vr_xmalloc(sizeof(*it));
-	struct vr_error err = {{0}};
-	int rc;
-
-	while ((rc = src.next(src.self, it, &err)) == 1) {
-		pthread_mutex_lock(&tl->lock);
-		top_model_item(tl->m, it);
-		pthread_mutex_unlock(&tl->lock);
-	}
-	pthread_mutex_lock(&tl->lock);
-	if (rc < 0)
-		tl->err = err;
-	tl->ended = rc < 0 ? -1 : 1;
-	pthread_mutex_unlock(&tl->lock);
-	free(it);
-	return NULL;
-}
-
-/* top_input's feed: start the thread on the first call; then say whether it still runs. */
-static int live_feed(void *self, struct top_model *m, int64_t end_ns, struct vr_error *err)
-{
-	struct top_live *tl = self;
-	int ended;
-
-	(void)end_ns;
-	if (!tl->started) {
-		tl->m = m;
-		if (pthread_create(&tl->thread, NULL, stream_thread, tl))
-			return vr_error_set(err, "cannot start the stream's thread");
-		tl->started = 1;
-	}
-	pthread_mutex_lock(&tl->lock);
-	ended = tl->ended;
-	if (ended < 0)
-		*err = tl->err;
-	pthread_mutex_unlock(&tl->lock);
-	return ended < 0 ? -1 : !ended;
-}
-
-/* top_input's hold: the model is the view's while it closes an interval. */
-static void live_hold(void *self, int on)
-{
-	struct top_live *tl = self;
-
-	if (on)
-		pthread_mutex_lock(&tl->lock);
-	else
-		pthread_mutex_unlock(&tl->lock);
-}
-
 /* top_vm_fn: the VMM of a thread, its Tgid in /proc (remembered). */
 static int64_t live_vm_of(void *arg, int32_t pid)
 {
@@ -224,6 +164,12 @@ static int64_t live_vm_of(void *arg, int32_t pid)
 		tl->vms[tl->nvms++].vm = vm;
 	}
 	return vm;
+}
+
+/* top_stream's stop: the next record wanted ends the stream. */
+static void stop_records(void *arg)
+{
+	__atomic_store_n(&((struct top_live *)arg)->stop, 1, __ATOMIC_RELEASE);
 }
 
 /* Load and attach the probes as `record` does, the ring buffer opened on them. */
@@ -265,7 +211,6 @@ struct top_live *top_live_open(const struct top_live_options *lo, struct top_inp
 {
 	struct top_live *tl = vr_xcalloc(1, sizeof(*tl));
 
-	pthread_mutex_init(&tl->lock, NULL);
 	tl->fifo = vr_xmalloc(LIVE_FIFO * sizeof(*tl->fifo));
 	if (attach(tl, lo, err)) {
 		top_live_close(tl);
@@ -273,17 +218,12 @@ struct top_live *top_live_open(const struct top_live_options *lo, struct top_inp
 	}
 	tl->ls = live_source_new(next_record, tl);
 	tl->last_drops_ns = vr_now_ns();
-	memset(in, 0, sizeof(*in));
-	in->feed = live_feed;
-	in->hold = live_hold;
-	in->start_ns = (int64_t)vr_now_ns();
-	in->live = 1;
-	in->profile = "";
+	tl->stream = top_stream_new(live_source_as_source(tl->ls), stop_records, tl);
+	top_stream_input(tl->stream, in);
 	in->note = "injections, acknowledgements and findings need the replay driver on the "
 		   "live stream (not wired yet)";
 	in->vm_of = live_vm_of;
 	in->vm_arg = tl;
-	in->self = tl;
 	return tl;
 }
 
@@ -292,13 +232,10 @@ void top_live_close(struct top_live *tl)
 {
 	if (!tl)
 		return;
-	__atomic_store_n(&tl->stop, 1, __ATOMIC_RELEASE);
-	if (tl->started)
-		pthread_join(tl->thread, NULL);
+	top_stream_free(tl->stream); /* the thread stopped before what it reads goes */
 	live_source_free(tl->ls);
 	ring_buffer__free(tl->rb);
 	vgic_bpf__destroy(tl->skel);
-	pthread_mutex_destroy(&tl->lock);
 	free(tl->drops_seen);
 	free(tl->fifo);
 	free(tl);
