@@ -159,8 +159,12 @@ static int parse_top_args(int argc, char **argv, struct top_args *a)
 				return 2;
 			break;
 		case TOP_OPT_KEYS:
+#ifndef VR_NO_TUI
 			top_print_keys(stdout);
 			return 0;
+#else
+			return cli_usage_error("top", "this build has no curses: no keys (batch mode, -b)");
+#endif
 		case 'h':
 			fputs(top_usage, stdout);
 			return 0;
@@ -172,6 +176,10 @@ static int parse_top_args(int argc, char **argv, struct top_args *a)
 		return cli_usage_error("top", "more than one TRACE given");
 	if (optind < argc && (a->live.pid || a->live.vcpu >= 0 || a->live.gic_version))
 		return cli_usage_error("top", "--pid, --vcpu and --gic are for the live view, not a TRACE");
+#ifdef VR_NO_TUI
+	if (!a->o.batch)
+		return cli_usage_error("top", "this build has no curses (the static build): use -b");
+#endif
 	if (optind == argc && a->profile)
 		return cli_usage_error("top", "--profile is for a TRACE (live findings are not counted yet)");
 	return cli_check_profile("top", a->profile) ? 2 : -1;
