@@ -68,7 +68,7 @@ ENGINE_SRC    := engine/vgic_engine.c engine/profiles.c engine/guest_cpuif.c \
 CLI_SRC       := cli/vgic-replay.c cli/cli_args.c cli/cli_capture.c cli/cmd_import.c cli/cmd_info.c cli/cmd_sql.c cli/cmd_check.c \
                  cli/cmd_report.c cli/cmd_probes.c cli/cmd_record.c cli/cmd_predict.c \
                  cli/cmd_tui.c cli/cmd_export.c cli/cmd_top.c
-UI_SRC        := ui/tui.c ui/timeline.c ui/top.c ui/top_screen.c ui/top_model.c ui/top_trace.c ui/top_stream.c \
+UI_SRC        := ui/tui.c ui/timeline.c ui/screen.c ui/top.c ui/top_screen.c ui/top_model.c ui/top_trace.c ui/top_stream.c \
                  ui/top_live.c
 LIB_SRC       := $(COMMON_SRC) $(SCHEMA_SRC) $(COLLECTOR_SRC) $(REPLAY_SRC) $(ENGINE_SRC)
 GEN_SRC       := $(BUILD)/gen/schema_sql.c
@@ -178,7 +178,7 @@ $(BUILD)/tests-san/test_timeline: $(BUILD)/san/ui/timeline.o
 CROSS_CC   := aarch64-linux-gnu-gcc
 CROSS_DIR  := $(BUILD)/aarch64
 CROSS_SRC  := $(filter-out collector/import/import_tracedat.c schemas/pg_store.c,$(LIB_SRC)) $(GEN_SRC) \
-              $(filter-out cli/cmd_tui.c,$(CLI_SRC)) $(filter-out ui/tui.c ui/timeline.c ui/top_screen.c,$(UI_SRC))
+              $(filter-out cli/cmd_tui.c,$(CLI_SRC)) $(filter-out ui/tui.c ui/timeline.c ui/screen.c ui/top_screen.c,$(UI_SRC))
 CROSS_OBJ  := $(patsubst %.c,$(CROSS_DIR)/%.o,$(patsubst $(BUILD)/%,%,$(CROSS_SRC)))
 CROSS_CFLAGS := $(STD) $(WARN) -O2 -DVR_NO_TRACECMD -DVR_NO_TUI -DVR_NO_POSTGRES -I$(BUILD)/bpf $(CFLAGS)
 CROSS_LIBS := -static -lsqlite3 -lbpf -lelf -ljson-c -llzma -lz -lzstd -lpthread -lm -ldl

@@ -8,23 +8,17 @@
  */
 #define _XOPEN_SOURCE_EXTENDED
 #include <curses.h>
-#include <locale.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "screen.h"
 #include "top_internal.h"
 
 enum action { ACT_QUIT, ACT_HELP, ACT_SORT_LEFT, ACT_SORT_RIGHT, ACT_REVERSE, ACT_COUNTS,
 	      ACT_NOW, ACT_REDRAW, ACT_RESIZE };
 
 /* The one key table: key handling, the help overlay and --keys come from it. */
-static const struct binding {
-	int key;
-	const char *name; /* NULL: an alias of the line above, not listed again */
-	enum action action;
-	const char *help;
-} bindings[] = {
+static const struct screen_binding bindings[] = {
 	{'q', "q", ACT_QUIT, "quit"},
 	{'?', "?, h", ACT_HELP, "this help"},
 	{'h', NULL, ACT_HELP, NULL},
@@ -51,20 +45,6 @@ struct view {
 
 /* ---------------------------------------------------------------- views */
 
-static void line_at(int row, int col, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-/* Print at (row, col), cut at the right edge instead of wrapping. */
-static void line_at(int row, int col, const char *fmt, ...)
-{
-	char buf[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	mvaddnstr(row, col, buf, getmaxx(stdscr) - col);
-}
-
 /* The header: title, events and lost, findings so far, the note. */
 static int header_height(struct top *t, int avail)
 {
@@ -80,21 +60,21 @@ static void header_draw(struct top *t, int row, int height, int cols)
 	(void)height;
 	(void)cols;
 	top_title_line(t, buf, sizeof(buf));
-	line_at(row, 0, "%s", buf);
+	screen_line_at(row, 0, "%s", buf);
 	top_events_line(t, buf, sizeof(buf));
 	if (t->color && t->iv.lost_now)
 		attron(COLOR_PAIR(C_LOST) | A_BOLD);
-	line_at(row + 1, 0, "%s", buf);
+	screen_line_at(row + 1, 0, "%s", buf);
 	if (t->color && t->iv.lost_now)
 		attroff(COLOR_PAIR(C_LOST) | A_BOLD);
 	top_findings_line(t, buf, sizeof(buf));
 	if (t->color && t->iv.findings_total)
 		attron(COLOR_PAIR(C_FINDING) | A_BOLD);
-	line_at(row + 2, 0, "%s", buf);
+	screen_line_at(row + 2, 0, "%s", buf);
 	if (t->color && t->iv.findings_total)
 		attroff(COLOR_PAIR(C_FINDING) | A_BOLD);
 	if (top_has_note(t))
-		line_at(row + 3, 0, "note: %s", t->in->note);
+		screen_line_at(row + 3, 0, "note: %s", t->in->note);
 }
 
 /* The table: its header in reverse video, then a row per vCPU that fits. */
@@ -113,7 +93,7 @@ static void table_draw(struct top *t, int row, int height, int cols)
 	top_table_header(t, buf, sizeof(buf));
 	attron(A_REVERSE);
 	mvhline(row, 0, ' ', cols);
-	line_at(row, 0, "%s", buf);
+	screen_line_at(row, 0, "%s", buf);
 	attroff(A_REVERSE);
 	for (int i = 0; i < t->iv.nrows && i + 1 < height; i++) {
 		const struct top_row *r = &t->iv.rows[i];
@@ -122,12 +102,12 @@ static void table_draw(struct top *t, int row, int height, int cols)
 		top_table_row(t, r, buf, sizeof(buf));
 		if (hot)
 			attron(COLOR_PAIR(C_FINDING));
-		line_at(row + 1 + i, 0, "%s", buf);
+		screen_line_at(row + 1 + i, 0, "%s", buf);
 		if (hot)
 			attroff(COLOR_PAIR(C_FINDING));
 	}
 	if (t->iv.nrows + 1 > height && height > 1)
-		line_at(row + height - 1, 0, "... %d more vCPUs (a bigger terminal shows them)",
+		screen_line_at(row + height - 1, 0, "... %d more vCPUs (a bigger terminal shows them)",
 			t->iv.nrows - height + 2);
 }
 
@@ -145,9 +125,9 @@ static void status_draw(struct top *t, int row, int height, int cols)
 	(void)height;
 	(void)cols;
 	if (t->status[0])
-		line_at(row, 0, "%s", t->status);
+		screen_line_at(row, 0, "%s", t->status);
 	else
-		line_at(row, 0, "? help  q quit  < > sort  R reverse  c counts/rates  space next");
+		screen_line_at(row, 0, "? help  q quit  < > sort  R reverse  c counts/rates  space next");
 }
 
 /* The screen, top to bottom. */
@@ -168,11 +148,11 @@ static void draw_help(int rows, int cols)
 	for (size_t i = 0; i < NBINDINGS && y < rows - 1; i++) {
 		if (!bindings[i].name)
 			continue;
-		line_at(y++, 4, "%-9s %.*s", bindings[i].name, w - 12, bindings[i].help);
+		screen_line_at(y++, 4, "%-9s %.*s", bindings[i].name, w - 12, bindings[i].help);
 	}
 	y++;
 	for (int c = 0; c < top_ncolumns && y < rows - 1; c++)
-		line_at(y++, 4, "%-9c sort on %s: %.*s", top_columns[c].key, top_columns[c].title,
+		screen_line_at(y++, 4, "%-9c sort on %s: %.*s", top_columns[c].key, top_columns[c].title,
 			w - 26, top_columns[c].help);
 }
 
@@ -204,10 +184,7 @@ void top_screen_draw(struct top *t)
 /* Print the key table as Markdown; see top.h. */
 void top_print_keys(FILE *f)
 {
-	fputs("| key | action |\n|---|---|\n", f);
-	for (size_t i = 0; i < NBINDINGS; i++)
-		if (bindings[i].name)
-			fprintf(f, "| `%s` | %s |\n", bindings[i].name, bindings[i].help);
+	screen_print_keys(f, bindings, NBINDINGS);
 	for (int c = 0; c < top_ncolumns; c++)
 		fprintf(f, "| `%c` | sort on %s: %s |\n", top_columns[c].key, top_columns[c].title,
 			top_columns[c].help);
@@ -250,15 +227,15 @@ static int act(struct top *t, enum action a)
 /* Act on a key: the key table, then the column sort keys; see act(). */
 static int key(struct top *t, int k)
 {
-	int col;
+	int col, a;
 
 	if (t->help && k != KEY_RESIZE) { /* any key closes the help */
 		t->help = 0;
 		return 1;
 	}
-	for (size_t i = 0; i < NBINDINGS; i++)
-		if (bindings[i].key == k)
-			return act(t, bindings[i].action);
+	a = screen_action(bindings, NBINDINGS, k);
+	if (a >= 0)
+		return act(t, (enum action)a);
 	col = top_column_of_key(k);
 	if (col >= 0) {
 		t->o.reverse = col == t->o.sort ? !t->o.reverse : 0;
@@ -294,12 +271,7 @@ int top_screen_wait(struct top *t, int64_t deadline_ns)
 /* Curses on, colours if wanted; see top_internal.h. */
 void top_screen_open(struct top *t)
 {
-	setlocale(LC_ALL, "");
-	initscr();
-	cbreak();
-	noecho();
-	keypad(stdscr, TRUE);
-	curs_set(0);
+	screen_start();
 	t->color = !t->o.no_color && has_colors();
 	if (t->color) {
 		start_color();

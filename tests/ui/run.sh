@@ -31,13 +31,17 @@ cp "$tmp/t2.db" "$tmp/gap.db"
 sqlite3 "$tmp/gap.db" "INSERT INTO gaps(cpu, lost, start_ts_ns, end_ts_ns)
 	VALUES (1, 1234, 6990000000, 7000000000); UPDATE trace_info SET gaps_total = 1, events_lost = 1234"
 
-# start COLS ROWS [FILE [LOCALE [OPTIONS]]]: the TUI in a detached tmux session of that size
-start() {
+# session COLS ROWS LOCALE ARGS: vgic-replay ARGS in a detached tmux session of that size
+session() {
 	tmux -S "$sock" kill-server 2>/dev/null
 	while [ -S "$sock" ] && tmux -S "$sock" has-session 2>/dev/null; do sleep 0.1; done
 	rm -f "$sock"
 	tmux -S "$sock" -f /dev/null new-session -d -s ui -x "$1" -y "$2" \
-		"cd '$tmp' && env TERM=xterm ${UI_ENV:-} LANG=${4:-C} LC_ALL=${4:-C} sh -c '\"$vr\" tui ${5:---ascii --no-color} ${3:-t.db}; echo EXIT=\$?; sleep 60'"
+		"cd '$tmp' && env TERM=xterm ${UI_ENV:-} LANG=$3 LC_ALL=$3 sh -c '\"$vr\" $4; echo EXIT=\$?; sleep 60'"
+}
+# start COLS ROWS [FILE [LOCALE [OPTIONS]]]: the TUI in a detached tmux session of that size
+start() {
+	session "$1" "$2" "${4:-C}" "tui ${5:---ascii --no-color} ${3:-t.db}"
 	sleep 1.5
 }
 # click X Y / wheel_up X Y: an SGR mouse event at screen cell (X, Y), 1-based
@@ -255,11 +259,7 @@ keys q
 # for as long, it ends on the last interval and waits; keys sort, switch to counts, help.
 # start_top COLS ROWS ARGS: top in a detached tmux session of that size
 start_top() {
-	tmux -S "$sock" kill-server 2>/dev/null
-	while [ -S "$sock" ] && tmux -S "$sock" has-session 2>/dev/null; do sleep 0.1; done
-	rm -f "$sock"
-	tmux -S "$sock" -f /dev/null new-session -d -s ui -x "$1" -y "$2" \
-		"cd '$tmp' && env TERM=xterm LANG=C LC_ALL=C sh -c '\"$vr\" top $3; echo EXIT=\$?; sleep 60'"
+	session "$1" "$2" C "top $3"
 	sleep 1
 }
 start_top 100 24 "--no-color -d 0.2 -p linux-6.19 t.db"
