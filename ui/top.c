@@ -167,6 +167,9 @@ static int run_intervals(struct top *t, struct vr_error *err)
 	int64_t delay = (int64_t)(t->o.delay * 1e9), start = t->in->start_ns, end;
 	int rc = 1, k;
 
+	/* A live input starts now, so that the first interval counts what arrives in it. */
+	if (t->in->live && t->in->feed(t->in->self, t->m, start, err) < 0)
+		return -1;
 	for (int64_t n = 1; rc == 1; n++) {
 		end = start + delay;
 		if (t->in->live && t->o.batch) {
