@@ -6,6 +6,7 @@
  * printed as text, one block per interval, as top -b does.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -134,12 +135,37 @@ static void print_interval(const struct top *t, FILE *f)
 	fflush(f);
 }
 
-/* Sleep until the monotonic clock (vr_now_ns) reads ns. */
+/* SIGINT or SIGTERM arrived (batch mode): the interval open ends now, and top with it. */
+static volatile sig_atomic_t stop_asked;
+
+/* The handler of SIGINT and SIGTERM in batch mode. */
+static void ask_stop(int sig)
+{
+	(void)sig;
+	stop_asked = 1;
+}
+
+/*
+ * Batch mode stops on SIGINT and SIGTERM after printing the interval
+ * open; caught, not left to their default, also because a shell starts
+ * a background job with SIGINT ignored (as `record` catches them).
+ */
+static void catch_stop(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = ask_stop; /* no SA_RESTART: the sleep ends at once */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+/* Sleep until the monotonic clock (vr_now_ns) reads ns, or a stop is asked. */
 static void sleep_until(int64_t ns)
 {
 	struct timespec ts = {ns / 1000000000, ns % 1000000000};
 
-	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR && !stop_asked)
 		;
 }
 
@@ -174,6 +200,8 @@ static int run_intervals(struct top *t, struct vr_error *err)
 		end = start + delay;
 		if (t->in->live && t->o.batch) {
 			sleep_until(end);
+			if (stop_asked)
+				end = (int64_t)vr_now_ns();
 		} else if (t->in->live) {
 			k = top_screen_wait(t, end);
 			if (!k)
@@ -190,7 +218,7 @@ static int run_intervals(struct top *t, struct vr_error *err)
 			print_interval(t, stdout);
 		else
 			top_screen_draw(t);
-		if (t->o.iterations && n >= t->o.iterations)
+		if ((t->o.iterations && n >= t->o.iterations) || stop_asked)
 			break;
 		if (!t->in->live && !t->o.batch && !t->ended &&
 		    !top_screen_wait(t, (int64_t)vr_now_ns() + delay))
@@ -212,6 +240,8 @@ int top_run(struct top_input *in, const struct top_options *o)
 	t.m = top_model_new(in->vm_of, in->vm_arg);
 	if (!o->batch)
 		top_screen_open(&t);
+	else
+		catch_stop();
 	rc = run_intervals(&t, &err);
 	if (!rc && !o->batch && t.ended) {
 		snprintf(t.status, sizeof(t.status), "end of %s (%lld intervals): q quits",
