@@ -128,7 +128,14 @@ static int next_record(void *arg, unsigned char *slot, struct vr_error *err)
 
 		if (__atomic_load_n(&tl->stop, __ATOMIC_ACQUIRE))
 			return 0;
+		/*
+		 * The programs wake a reader only every so many records
+		 * (bpf_hooks.c), so after the wait the ring is taken
+		 * whether or not it woke us, as the recorder's poll does.
+		 */
 		n = ring_buffer__poll(tl->rb, 50);
+		if (n >= 0 || n == -EINTR)
+			n = ring_buffer__consume(tl->rb);
 		if (n < 0 && n != -EINTR)
 			return vr_error_set(err, "ring buffer: %s", strerror(-n));
 		take_drops(tl);
