@@ -18,12 +18,12 @@ CC      ?= cc
 PREFIX  ?= /usr/local
 BUILD   := build
 VERSION := $(shell sed -n 's/^\#define VR_VERSION "\(.*\)"/\1/p' common/vr_common.h)
-PKGS    := sqlite3 libtracecmd libtraceevent libbpf json-c liblzma zlib libzstd
+PKGS    := sqlite3 libtracecmd libtraceevent libbpf json-c liblzma zlib libzstd libpq
 STD     := -std=c11 -D_DEFAULT_SOURCE
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 OPT     ?= -O2 -g
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lsqlite3 -ltracecmd -ltraceevent -lbpf -ljson-c -llzma -lz -lzstd) -lpthread
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lsqlite3 -ltracecmd -ltraceevent -lbpf -ljson-c -llzma -lz -lzstd -lpq) -lpthread
 CFLAGS_ALL = $(STD) $(WARN) $(OPT) $(PKG_CFLAGS) -I$(BUILD)/bpf $(CFLAGS)
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 FUZZ_SECONDS ?= 60
@@ -46,7 +46,8 @@ endif
 
 COMMON_SRC    := common/vr_common.c common/vr_clock.c
 SCHEMA_SRC    := schemas/tracedb.c schemas/trace_writer.c schemas/trace_event.c schemas/trace_reader.c \
-                 schemas/findings_store.c schemas/trace_listing.c schemas/tui_store.c schemas/trace_align.c
+                 schemas/findings_store.c schemas/trace_listing.c schemas/tui_store.c schemas/trace_align.c \
+                 schemas/pg_store.c
 CAPTURE_SRC   := collector/capture/recorder.c collector/capture/record_core.c \
                  collector/capture/record_bpf.c collector/capture/bpf_hooks.c \
                  collector/capture/record_tracefs.c collector/capture/vgic_probes.c \
@@ -70,8 +71,9 @@ ENGINE_SRC    := engine/vgic_engine.c engine/profiles.c engine/guest_cpuif.c \
                  engine/registers.c engine/vgic_v5.c engine/vgic_mmio.c
 CLI_SRC       := cli/vgic-replay.c cli/cli_args.c cli/cli_capture.c cli/cli_json.c cli/cmd_import.c cli/cmd_info.c cli/cmd_sql.c cli/cmd_check.c \
                  cli/cmd_report.c cli/cmd_probes.c cli/cmd_record.c cli/cmd_predict.c \
-                 cli/cmd_tui.c cli/cmd_export.c
-UI_SRC        := ui/tui.c ui/timeline.c
+                 cli/cmd_tui.c cli/cmd_export.c cli/cmd_top.c
+UI_SRC        := ui/tui.c ui/timeline.c ui/screen.c ui/top.c ui/top_screen.c ui/top_model.c ui/top_trace.c ui/top_stream.c \
+                 ui/top_live.c
 LIB_SRC       := $(COMMON_SRC) $(SCHEMA_SRC) $(COLLECTOR_SRC) $(REPLAY_SRC) $(ENGINE_SRC)
 GEN_SRC       := $(BUILD)/gen/schema_sql.c
 
@@ -130,7 +132,7 @@ $(BUILD)/bpf/vgic.bpf.o: collector/capture/vgic.bpf.c collector/capture/vgic.h s
 $(BUILD)/bpf/vgic.skel.h: $(BUILD)/bpf/vgic.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)bpftool gen skeleton $< name vgic_bpf > $@.tmp && mv $@.tmp $@
-SKEL_USERS := collector/capture/record_bpf.c collector/capture/bpf_hooks.c
+SKEL_USERS := collector/capture/record_bpf.c collector/capture/bpf_hooks.c ui/top_live.c
 $(call objs,obj,$(SKEL_USERS)) $(call objs,san,$(SKEL_USERS)): $(BUILD)/bpf/vgic.skel.h
 
 # The engine as a library of its own: it depends on nothing else here.
@@ -162,6 +164,10 @@ $(BUILD)/tests/tl_dump: $(LIB_OBJ) $(BUILD)/obj/ui/timeline.o $(BUILD)/obj/tests
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS_ALL) $^ -o $@ $(PKG_LIBS)
 
+# top's model and its stream thread (no curses) are tested with the live stream.
+$(BUILD)/tests/test_live_source: $(BUILD)/obj/ui/top_model.o $(BUILD)/obj/ui/top_stream.o
+$(BUILD)/tests-san/test_live_source: $(BUILD)/san/ui/top_model.o $(BUILD)/san/ui/top_stream.o
+
 # The TUI's model (no curses) is tested on its own.
 $(BUILD)/tests/test_timeline: $(BUILD)/obj/ui/timeline.o
 $(BUILD)/tests-san/test_timeline: $(BUILD)/san/ui/timeline.o
@@ -171,13 +177,14 @@ $(BUILD)/tests-san/test_timeline: $(BUILD)/san/ui/timeline.o
 # make cross: one static aarch64 vgic-replay for production hosts and the lab
 # (record, probes, import of ftrace text, info, sql, check, report). Libraries
 # come from Debian's arm64 -dev packages (multiarch); libtracecmd has no static
-# library in Debian, so this build reads ftrace text but not trace.dat.
+# library in Debian, so this build reads ftrace text but not trace.dat. It has
+# no curses (no tui; top in batch mode only) and no libpq (no export --postgres).
 CROSS_CC   := aarch64-linux-gnu-gcc
 CROSS_DIR  := $(BUILD)/aarch64
-CROSS_SRC  := $(filter-out collector/import/import_tracedat.c,$(LIB_SRC)) $(GEN_SRC) \
-              $(filter-out cli/cmd_tui.c,$(CLI_SRC)) ui/timeline.c
+CROSS_SRC  := $(filter-out collector/import/import_tracedat.c schemas/pg_store.c,$(LIB_SRC)) $(GEN_SRC) \
+              $(filter-out cli/cmd_tui.c,$(CLI_SRC)) $(filter-out ui/tui.c ui/screen.c ui/top_screen.c,$(UI_SRC))
 CROSS_OBJ  := $(patsubst %.c,$(CROSS_DIR)/%.o,$(patsubst $(BUILD)/%,%,$(CROSS_SRC)))
-CROSS_CFLAGS := $(STD) $(WARN) -O2 -DVR_NO_TRACECMD -DVR_NO_TUI -I$(BUILD)/bpf $(CFLAGS)
+CROSS_CFLAGS := $(STD) $(WARN) -O2 -DVR_NO_TRACECMD -DVR_NO_TUI -DVR_NO_POSTGRES -I$(BUILD)/bpf $(CFLAGS)
 CROSS_LIBS := -static -lsqlite3 -lbpf -lelf -ljson-c -llzma -lz -lzstd -lpthread -lm -ldl
 
 $(CROSS_DIR)/%.o: %.c $(HEADERS) $(BUILD)/bpf/vgic.skel.h

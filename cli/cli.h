@@ -31,6 +31,7 @@ int cmd_record(int argc, char **argv);
 int cmd_predict(int argc, char **argv);
 int cmd_tui(int argc, char **argv);
 int cmd_export(int argc, char **argv);
+int cmd_top(int argc, char **argv);
 
 /* Print "vgic-replay: <msg>" on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

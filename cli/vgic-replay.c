@@ -26,6 +26,7 @@ static const struct subcommand subcommands[] = {
 #ifndef VR_NO_TUI
 	{"tui", cmd_tui, "browse a trace: vCPU timelines, interrupts, LRs, findings"},
 #endif
+	{"top", cmd_top, "live view per VM and vCPU: rates, LR occupancy, findings so far"},
 	{"report", cmd_report, "interrupt latency histograms and per-INTID accounting"},
 	{"export", cmd_export, "write a checked trace for Perfetto's UI (trace-event JSON)"},
 	{"probes", cmd_probes, "print kprobe definitions for LR snapshots (offsets from BTF)"},

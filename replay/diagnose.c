@@ -180,6 +180,7 @@ int replay_diagnose(struct tracedb *db, const struct replay_options *opt,
 	o.reason = NULL;
 	o.progress = 0;
 	o.latency = NULL;
+	o.tally = NULL;
 	for (i = 0; vgic_profile_at(i) && n < REPLAY_MAX_PROFILES; i++) {
 		const struct vgic_profile *p = vgic_profile_at(i);
 
@@ -207,4 +208,28 @@ int replay_diagnose(struct tracedb *db, const struct replay_options *opt,
 		if (i != at)
 			replay_result_free(&res[i]);
 	return rc;
+}
+
+/* See replay.h. */
+int replay_check_plain(struct tracedb *db, const struct replay_options *opt, replay_finding_fn fn,
+		       void *fn_arg, void (*restart)(void *fn_arg), struct replay_result *res,
+		       struct vr_error *err)
+{
+	struct replay_options o = *opt;
+	struct replay_diagnosis diag;
+
+	o.store = o.store_open = 0;
+	if (replay_check(db, &o, fn, fn_arg, res, err))
+		return -1;
+	if (opt->profile || !replay_disagrees(res))
+		return 0;
+	if (replay_diagnose(db, &o, res, &diag, err))
+		return -1;
+	if (diag.matched < 0 || diag.matched == diag.chosen)
+		return 0;
+	replay_result_free(res);
+	if (restart)
+		restart(fn_arg);
+	o.profile = vgic_profile_name(diag.fit[diag.matched].profile);
+	return replay_check(db, &o, fn, fn_arg, res, err);
 }

@@ -293,6 +293,9 @@ void track_injection(struct checker *c, const struct row *r)
 			return;
 	}
 	t->count->injected++;
+	if (c->opt->tally)
+		c->opt->tally(REPLAY_TALLY_INJECTED, r->ts_ns, t->count->vcpu, t->intid,
+			      c->opt->tally_arg);
 	if (t->sw_pending) {
 		t->count->coalesced++; /* the latch was already set: the GIC merges them */
 		t->resampled = 0;     /* whatever the fold read, the line is high now */
@@ -922,6 +925,9 @@ void track_sync(struct checker *c, const struct row *r)
 		if (before.pending && !after.pending) {
 			/* The guest acknowledged the presented instance. */
 			t->count->acked++;
+			if (c->opt->tally)
+				c->opt->tally(REPLAY_TALLY_ACKED, r->ts_ns, t->count->vcpu, t->intid,
+					      c->opt->tally_arg);
 			if (c->opt->latency && t->inject_ts && t->inject_ts <= r->ts_ns)
 				c->opt->latency(LATENCY_INJECT_TO_ACK, r->ts_ns, r->vcpu, t->intid,
 						r->ts_ns - t->inject_ts, c->opt->latency_arg);

@@ -82,6 +82,20 @@ enum replay_latency_kind {
 typedef void (*replay_latency_fn)(enum replay_latency_kind kind, int64_t ts_ns, int64_t vcpu,
 				  uint32_t intid, int64_t ns, void *arg);
 
+/* What the tracker counted (check's accounting, as it counts it). */
+enum replay_tally {
+	REPLAY_TALLY_INJECTED, /* an injection of intid (replay_irq_count.injected) */
+	REPLAY_TALLY_ACKED,    /* the guest acknowledged intid (replay_irq_count.acked) */
+};
+
+/*
+ * One count of the accounting, at the event that made it: vcpu is the
+ * one the count is kept under (VR_NO_VALUE for an SPI not yet seen in
+ * an LR). The accounting check prints is the sum of these.
+ */
+typedef void (*replay_tally_fn)(enum replay_tally what, int64_t ts_ns, int64_t vcpu,
+				uint32_t intid, void *arg);
+
 struct replay_options {
 	const char *profile; /* NULL: from the trace's kernel release */
 	int64_t vcpu;	     /* VR_NO_VALUE: all */
@@ -94,6 +108,8 @@ struct replay_options {
 	int progress;	     /* progress line on a terminal */
 	replay_latency_fn latency; /* optional: called for every observed latency */
 	void *latency_arg;
+	replay_tally_fn tally; /* optional: called for every count of the accounting */
+	void *tally_arg;
 };
 
 /* Called for each finding as it is made. */
@@ -221,6 +237,17 @@ int replay_diagnose(struct tracedb *db, const struct replay_options *opt,
  */
 void replay_diagnose_runs(const struct replay_result *const *runs, int n, int chosen,
 			  struct replay_diagnosis *d);
+
+/*
+ * Replay as a plain check picks its findings, nothing stored: under
+ * opt->profile, or the recording kernel's; when none was asked for and
+ * the kernel disagrees with it, under the profile the diagnosis matches
+ * (restart(fn_arg) first, so that the first run's findings and counts
+ * can be dropped). res is the run whose findings fn was given last.
+ */
+int replay_check_plain(struct tracedb *db, const struct replay_options *opt, replay_finding_fn fn,
+		       void *fn_arg, void (*restart)(void *fn_arg), struct replay_result *res,
+		       struct vr_error *err);
 
 /* Free what replay_check allocated in res (an open run is rolled back). */
 void replay_result_free(struct replay_result *res);

@@ -11,7 +11,7 @@ static const char *const listing_sql[TRACE_LIST_COUNT] = {
 			    "kernel_release_source, gic_version, gic_version_source, nr_lrs, "
 			    "nr_lrs_source, clock, first_ts_ns, last_ts_ns, events_total, "
 			    "snapshots_total, events_unparsed, events_unknown, events_lost, "
-			    "gaps_total, input_records, format_version, created_by "
+			    "gaps_total, input_records, format_version, created_by, host "
 			    "FROM trace_info WHERE id = 1",
 	[TRACE_LIST_VCPUS] = "SELECT vm, vcpu, thread_id, source FROM vcpus "
 			     "ORDER BY vm, vcpu, thread_id",

@@ -16,7 +16,7 @@ enum trace_listing {
 	 * kernel_release_source, gic_version, gic_version_source, nr_lrs,
 	 * nr_lrs_source, clock, first_ts_ns, last_ts_ns, events_total,
 	 * snapshots_total, events_unparsed, events_unknown, events_lost,
-	 * gaps_total, input_records, format_version, created_by
+	 * gaps_total, input_records, format_version, created_by, host
 	 */
 	TRACE_LIST_INFO,
 	TRACE_LIST_VCPUS,	  /* vm, vcpu, thread_id, source */

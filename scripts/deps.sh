@@ -7,7 +7,7 @@ set -eu
 PACKAGES="gcc make pkg-config libc6-dev libsqlite3-dev sqlite3 libjson-c-dev libtracecmd-dev
 libtraceevent-dev libtracefs-dev libbpf-dev libelf-dev zlib1g-dev liblzma-dev libzstd-dev bpftool trace-cmd clang libclang-rt-14-dev libncurses-dev tmux xz-utils
 zstd gzip python3 python3-jsonschema scdoc dpkg-dev lintian debootstrap qemu-user-static chromium
-prometheus"
+prometheus libpq-dev postgresql"
 
 # A name without an architecture means the native one: libzstd-dev:arm64
 # (for make cross) must not pass for libzstd-dev, which dpkg-query would

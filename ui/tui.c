@@ -21,7 +21,6 @@
 #include <curses.h>
 #include <errno.h>
 #include <locale.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +28,7 @@
 #include "../engine/vgic_engine.h"
 #include "../schemas/trace_reader.h"
 #include "../schemas/tui_store.h"
+#include "screen.h"
 #include "timeline.h"
 
 #define LANE_LABEL 9
@@ -43,12 +43,7 @@ enum action {
 };
 
 /* The one key table: key handling and the help screen both come from it. */
-static const struct binding {
-	int key;
-	const char *name; /* NULL: an alias of the line above, not listed again */
-	enum action action;
-	const char *help;
-} bindings[] = {
+static const struct screen_binding bindings[] = {
 	{'q', "q", ACT_QUIT, "quit"},
 	{'h', "h, Left", ACT_LEFT, "cursor a column left"},
 	{KEY_LEFT, NULL, ACT_LEFT, NULL},
@@ -218,20 +213,6 @@ static void put(struct tui *t, int row, int col, const char *glyph, int pair, at
 		attroff(COLOR_PAIR(pair) | extra);
 }
 
-static void line_at(int row, int col, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-/* Print at (row, col), cut at the right edge instead of wrapping. */
-static void line_at(int row, int col, const char *fmt, ...)
-{
-	char buf[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	mvaddnstr(row, col, buf, getmaxx(stdscr) - col);
-}
-
 /* A horizontal rule with a title. */
 static void rule(struct tui *t, int row, int cols, const char *title)
 {
@@ -346,7 +327,7 @@ static void header_draw(struct tui *t, int row, int height, int cols)
 				      (long long)t->filter);
 	if (t->filter_vcpu >= 0 && n < sizeof(buf))
 		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "  vCPU %d only", t->filter_vcpu);
-	line_at(row, 0, "%s", buf);
+	screen_line_at(row, 0, "%s", buf);
 	if (t->synthetic && getcurx(stdscr) + 12 < cols)
 		put(t, row, getcurx(stdscr) + 2, "SYNTHETIC", C_GAP, A_BOLD);
 	if (t->win.lost && getcurx(stdscr) + 30 < cols) {
@@ -676,14 +657,14 @@ static void draw_snapshot(struct tui *t, int row, int cols)
 	if (!tui_store_snapshot_at(t->db, t->cursor, &s))
 		return;
 	if (s.has_ppis) { /* GICv5: PPIs in bitmaps, no LRs */
-		line_at(row, 1, "snapshot #%lld %s vcpu %d: GICv5 PPIs 0-63: PENDR %s ACTIVER %s",
+		screen_line_at(row, 1, "snapshot #%lld %s vcpu %d: GICv5 PPIs 0-63: PENDR %s ACTIVER %s",
 			(long long)s.event_id, s.phase, s.vcpu, s.pendr, s.activer);
-		line_at(row + 1, 1, "ENABLER %s DVIR %s  VMCR %s APR %s", s.enabler, s.dvir, s.vmcr,
+		screen_line_at(row + 1, 1, "ENABLER %s DVIR %s  VMCR %s APR %s", s.enabler, s.dvir, s.vmcr,
 			s.apr);
 		return;
 	}
 	if (s.has_regs)
-		line_at(row, 1,
+		screen_line_at(row, 1,
 			"snapshot #%lld %s vcpu %d: %d LRs, HCR %s (EOIcount %d%s%s%s%s%s), "
 			"VMCR %s (EOImode %d, PMR 0x%02x)",
 			(long long)s.event_id, s.phase, s.vcpu, s.used_lrs, s.hcr, s.eoicount,
@@ -780,12 +761,12 @@ static void status_draw(struct tui *t, int row, int height, int cols)
 	(void)height;
 	(void)cols;
 	if (t->status[0])
-		line_at(row, 0, "%s", t->status);
+		screen_line_at(row, 0, "%s", t->status);
 	else if (t->vcpus_drawn < t->vcpus_wanted)
-		line_at(row, 0, "%d of %d vCPUs fit: f vN shows one  ? help  q quit", t->vcpus_drawn,
+		screen_line_at(row, 0, "%d of %d vCPUs fit: f vN shows one  ? help  q quit", t->vcpus_drawn,
 			t->vcpus_wanted);
 	else
-		line_at(row, 0, "? help  q quit  +/- zoom  [/] findings  / n N search  : event  m/M marks");
+		screen_line_at(row, 0, "? help  q quit  +/- zoom  [/] findings  / n N search  : event  m/M marks");
 }
 
 /* The screen, top to bottom. */
@@ -844,10 +825,7 @@ static void draw_help(struct tui *t, int rows, int cols)
 /* The key table as Markdown, from the same rows the help overlay shows; see tui.h. */
 void tui_print_keys(FILE *f)
 {
-	fputs("| key | action |\n|---|---|\n", f);
-	for (size_t i = 0; i < NBINDINGS; i++)
-		if (bindings[i].name)
-			fprintf(f, "| `%s` | %s |\n", bindings[i].name, bindings[i].help);
+	screen_print_keys(f, bindings, NBINDINGS);
 }
 
 /* Draw everything; see tui.h. */
@@ -1127,14 +1105,14 @@ static int act(struct tui *t, enum action a)
 /* Act on a key through the key table; see tui.h. */
 int tui_key(struct tui *t, int key)
 {
+	int a;
+
 	if (t->help && key != KEY_RESIZE) { /* any key closes the help */
 		t->help = 0;
 		return 1;
 	}
-	for (size_t i = 0; i < NBINDINGS; i++)
-		if (bindings[i].key == key)
-			return act(t, bindings[i].action);
-	return 1;
+	a = screen_action(bindings, NBINDINGS, key);
+	return a < 0 ? 1 : act(t, (enum action)a);
 }
 
 /* ---------------------------------------------------------------- open, run */
@@ -1308,12 +1286,7 @@ int tui_run(const char *path, const struct tui_options *o)
 		return 2;
 	}
 	tracedb_close(probe);
-	setlocale(LC_ALL, "");
-	initscr();
-	cbreak();
-	noecho();
-	keypad(stdscr, TRUE);
-	curs_set(0);
+	screen_start();
 	mousemask(BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON4_PRESSED
 #ifdef BUTTON5_PRESSED
 			  | BUTTON5_PRESSED

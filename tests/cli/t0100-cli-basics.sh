@@ -12,7 +12,7 @@ for cmd in import info sql check report; do
 		echo "not ok - $cmd --help shows usage"; failures=$((failures + 1)); fi
 done
 expect_fail "unknown command" 2 "'frobnicate' is not a command" $VR frobnicate
-for cmd in record import info sql check predict tui report probes; do
+for cmd in record import info sql check predict tui report probes top export; do
 	expect_eq "help $cmd is $cmd --help" "$($VR help $cmd)" "$($VR $cmd --help)"
 done
 expect_eq "help alone is --help" "$($VR help)" "$($VR --help)"

@@ -21,13 +21,14 @@ args_of() {
 	case $1 in
 	check | report | predict | tui | info) echo "$T" ;;
 	export) echo "-f perfetto -o $TMP/x.json $T" ;;
+	top) echo "-b -n 1 $T" ;;
 	sql) echo "$T SELECT\ 1" ;;
 	import) echo "$sample -o $TMP/new.db" ;;
 	record) echo "-o $TMP/rec.db" ;;
 	probes) echo "" ;;
 	esac
 }
-commands="check report predict tui info sql import record probes export"
+commands="check report predict tui info sql import record probes export top"
 
 # bad_value CMD OPTION VALUE: exit 2, one line naming the option and the value.
 bad_value() {
@@ -137,8 +138,11 @@ expect_fail "import without -o: one line and a hint" 2 \
 expect_fail "probes with an argument: one line and a hint" 2 \
 	"^vgic-replay: probes: takes no arguments, only options; see 'vgic-replay probes --help'$" $VR probes x
 
+expect_fail "top with two traces: one line and a hint" 2 \
+	"^vgic-replay: top: more than one TRACE given; see 'vgic-replay top --help'$" $VR top -b "$T" "$T"
+
 # -p is the profile wherever there is one, and an unknown profile is said the same way.
-for cmd in check report predict tui export; do
+for cmd in check report predict tui export top; do
 	# shellcheck disable=SC2046
 	expect_fail "$cmd -p: the profile" 2 \
 		"^vgic-replay: $cmd: unknown profile 'linux-1.0'; see 'vgic-replay check --list-profiles'$" \
@@ -228,6 +232,14 @@ if [ -r /sys/kernel/btf/vmlinux ] && $VR probes > /dev/null 2>&1; then
 else
 	echo 0 >> "$TMP/skipped-probes" # needs an arm64 KVM kernel's BTF
 	echo "ok - probes exits 0 # SKIP no arm64 KVM BTF here"
+fi
+seen top 0 "a batch run on a trace" $VR top -b -n 1 "$T"
+seen top 2 "a missing file" $VR top -b "$TMP/missing.db"
+if ! $VR probes > /dev/null 2>&1; then
+	seen top 1 "live, without a kernel it can attach to" $VR top -b -n 1 -d 0.1
+else
+	echo 1 >> "$TMP/skipped-top" # on an arm64 KVM host the live view runs
+	echo "ok - top exits 1 # SKIP this kernel has a vGIC to attach to"
 fi
 seen record 1 "--finish without a spool" $VR record --finish "$TMP/t.db"
 seen record 2 "no -o" $VR record

@@ -168,7 +168,9 @@ echo 1 > $T/tracing_on
 # spool flushes), then `record --finish` stores what its spool kept;
 # watch: flight-recorder mode with --watch (issue 21): its dumps come back
 # in watch.tar, its log (findings, --prog-stats) in record.log.
+# top: `vgic-replay top -b` live over the run instead (make lab-top).
 case "$record" in
+top) ;;
 1 | kill9) ropts= ;;
 stats) ropts=--prog-stats ;;
 flight) ropts="--flight ${flightmb:-1}" ;;
@@ -177,7 +179,15 @@ watch) mkdir -p /tmp/watch
 	ropts="--flight ${flightmb:-1} --watch --watch-dir /tmp/watch --watch-after 1 --prog-stats" ;;
 *) record=0 ;;
 esac
-if [ "$record" != 0 ]; then
+if [ "$record" = top ]; then
+	/bin/vgic-replay top -b -c -d 0.5 --gic "$gic" > /tmp/top.txt 2> /tmp/top.log &
+	rec_pid=$!
+	i=0
+	while ! grep -q '^vgic-replay top' /tmp/top.txt && [ $i -lt 300 ]; do
+		kill -0 $rec_pid 2>/dev/null || break
+		sleep 0.1; i=$((i + 1))
+	done
+elif [ "$record" != 0 ]; then
 	/bin/vgic-replay record $ropts --gic "$gic" -o /tmp/record.db > /tmp/record.log 2>&1 &
 	rec_pid=$!
 	i=0
@@ -194,7 +204,12 @@ if [ "$record" = flight ]; then
 	i=0
 	while ! grep -q 'flight window' /tmp/record.log && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 fi
-if [ "$record" = kill9 ]; then
+if [ "$record" = top ]; then
+	sleep 1.5 # the run's last records into an interval printed
+	kill -INT $rec_pid 2>/dev/null
+	wait $rec_pid
+	echo "===VR-TOP rc=$?"
+elif [ "$record" = kill9 ]; then
 	sleep 0.5
 	kill -KILL $rec_pid 2>/dev/null
 	wait $rec_pid
@@ -223,6 +238,8 @@ emit dmesg.txt /tmp/dmesg.txt
 emit trace.txt /tmp/trace.txt
 [ -s /tmp/trace.dat ] && emit trace.dat /tmp/trace.dat
 [ -f /tmp/record.log ] && emit record.log /tmp/record.log
+[ -f /tmp/top.txt ] && emit top.txt /tmp/top.txt
+[ -f /tmp/top.log ] && emit top.log /tmp/top.log
 [ -s /tmp/record.db ] && emit record.db /tmp/record.db
 [ -s /tmp/record-1.db ] && emit record-1.db /tmp/record-1.db
 if [ "$record" = watch ]; then

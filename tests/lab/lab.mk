@@ -126,6 +126,17 @@ lab-smoke: lab-initrd all
 	$(Q)tests/lab/verify.sh $(LAB_RUNS)/smoke $(BUILD)/vgic-replay
 	$(Q)$(MAKE) --no-print-directory lab-smoke-linux
 
+# vgic-replay top -b live (the BPF probes it attaches, its stream thread) over a
+# two-vCPU SPI burst on 7.2, held to the same run's ftrace (tests/lab/verify-top.sh).
+# Not part of make test.
+.PHONY: lab-top
+lab-top: lab-initrd all
+	$(Q)$(MAKE) --no-print-directory $(LAB_DIR)/kernel-7.2/Image
+	$(Q)rm -rf $(LAB_RUNS)/top
+	$(Q)LAB_RECORD=top LAB_COUNT=300 tests/lab/run.sh $(LAB_DIR)/kernel-7.2/Image $(LAB_RUNS)/top \
+		spi-burst 2 3 vhe
+	$(Q)tests/lab/verify-top.sh $(LAB_RUNS)/top
+
 # A Linux guest under QEMU with virtio-blk-pci (LPIs through the ITS) and
 # virtio-mmio (an SPI), 2 vCPUs: the recording verifies, check finds
 # nothing in either capture, the guest's counts match its accounting, and the

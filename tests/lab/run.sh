@@ -115,7 +115,10 @@ extract dmesg.txt 2>/dev/null || true
 grep -qE 'WARNING|BUG' "$out/dmesg.txt" 2>/dev/null &&
 	echo "lab: the kernel warned, see $out/dmesg.txt: $(grep -m1 -E 'WARNING|BUG' "$out/dmesg.txt")" >&2
 extract truth.csv || true
-if [ "$record" != 0 ]; then
+if [ "$record" = top ]; then
+	extract top.log || true
+	extract top.txt || fail "top printed nothing: $(cat "$out/top.log" 2>/dev/null)"
+elif [ "$record" != 0 ]; then
 	extract record.log || true
 	extract record.db || fail "the collector wrote no trace: $(cat "$out/record.log" 2>/dev/null)"
 	grep -q '^===VR-BEGIN record-1.db' "$out/console.log" && extract record-1.db

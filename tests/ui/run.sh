@@ -31,13 +31,17 @@ cp "$tmp/t2.db" "$tmp/gap.db"
 sqlite3 "$tmp/gap.db" "INSERT INTO gaps(cpu, lost, start_ts_ns, end_ts_ns)
 	VALUES (1, 1234, 6990000000, 7000000000); UPDATE trace_info SET gaps_total = 1, events_lost = 1234"
 
-# start COLS ROWS [FILE [LOCALE [OPTIONS]]]: the TUI in a detached tmux session of that size
-start() {
+# session COLS ROWS LOCALE ARGS: vgic-replay ARGS in a detached tmux session of that size
+session() {
 	tmux -S "$sock" kill-server 2>/dev/null
 	while [ -S "$sock" ] && tmux -S "$sock" has-session 2>/dev/null; do sleep 0.1; done
 	rm -f "$sock"
 	tmux -S "$sock" -f /dev/null new-session -d -s ui -x "$1" -y "$2" \
-		"cd '$tmp' && env TERM=xterm ${UI_ENV:-} LANG=${4:-C} LC_ALL=${4:-C} sh -c '\"$vr\" tui ${5:---ascii --no-color} ${3:-t.db}; echo EXIT=\$?; sleep 60'"
+		"cd '$tmp' && env TERM=xterm ${UI_ENV:-} LANG=$3 LC_ALL=$3 sh -c '\"$vr\" $4; echo EXIT=\$?; sleep 60'"
+}
+# start COLS ROWS [FILE [LOCALE [OPTIONS]]]: the TUI in a detached tmux session of that size
+start() {
+	session "$1" "$2" "${4:-C}" "tui ${5:---ascii --no-color} ${3:-t.db}"
 	sleep 1.5
 }
 # click X Y / wheel_up X Y: an SGR mouse event at screen cell (X, Y), 1-based
@@ -259,29 +263,65 @@ ok 'grep -q "^ *8193  *[A=|]" "$tmp/guest.screen" && grep -q "INTID 8193 only" "
 	"f 8193: the LPI's bar is drawn on its vCPU's lane"
 ok 'sed -n 2p "$tmp/guest.screen" | grep -qE "[|][0-9]+([.][0-9]+)?s"' "the axis under the header labels round times in seconds"
 keys q
-# docs/tui.md shows the key table as `tui --keys` prints it and the screens as captured
+# `top` on stored traces: replayed an interval of trace time at a time, each shown
+# for as long, it ends on the last interval and waits; keys sort, switch to counts, help.
+# start_top COLS ROWS ARGS: top in a detached tmux session of that size
+start_top() {
+	session "$1" "$2" C "top $3"
+	sleep 1
+}
+start_top 100 24 "--no-color -d 0.2 -p linux-6.19 t.db"
+ok 'pane_shows "end of t.db (3 intervals)"' "top replays the trace to its end and says so"
+keys q
+start_top 100 24 "--no-color -d 1 -p linux-6.19 t.db"
+screen top-end
+keys a
+screen top-sort-ack
+keys c
+screen top-counts
+keys '?'
+screen top-help
+keys x q
+ok 'pane_shows "^EXIT=0"' "top: q quits with status 0"
+xz -dc "$here/../data/lab-findings/linux-7.2-gicv3-vhe-eoimode1-remote-race-2vcpu/record.db.xz" > "$tmp/race.db"
+start_top 100 24 "--no-color -d 2 race.db"
+ok 'pane_shows "end of race.db"' "top on the remote-DIR race runs to its end"
+keys f
+screen top-race-by-findings
+keys q
+start_top 100 24 "--no-color -d 0.2 -n 2 sgi4.db"
+ok 'pane_shows "^EXIT=0"' "top -n 2 stops by itself after two intervals"
+start_top 70 20 "--no-color -d 0.2 race.db"
+screen top-too-small-70x20
+keys q
+# doc_check DOC CMD: the page shows `vgic-replay CMD --keys` and the screens as captured
 # (UPDATE=1 copies the captured screens and the key table into it).
-doc=$here/../../docs/tui.md
-if [ "${UPDATE:-0}" = 1 ]; then
-	awk -v dir="$here/screens" '
-		/^<!-- screen .* -->$/ {print; name = $3; getline; print "```";
-			while ((getline l < (dir "/" name ".screen")) > 0) print l
-			close(dir "/" name ".screen"); skip = 1; next}
-		skip && /^```$/ {print; skip = 0; next}
-		!skip' "$doc" > "$tmp/tui.md"
-	"$vr" tui --keys > "$tmp/keys.md"
-	awk -v keys="$tmp/keys.md" '
-		/^<!-- keys -->$/ {print; while ((getline l < keys) > 0) print l; skip = 1; next}
-		/^<!-- \/keys -->$/ {skip = 0}
-		!skip' "$tmp/tui.md" > "$doc"
-fi
-"$vr" tui --keys > "$tmp/keys.md"
-sed -n '/^<!-- keys -->$/,/^<!-- \/keys -->$/p' "$here/../../docs/tui.md" | sed '1d;$d' > "$tmp/keys.doc"
-ok 'diff -u "$tmp/keys.doc" "$tmp/keys.md"' "docs/tui.md carries the key table"
-for name in $(sed -n 's/^<!-- screen \(.*\) -->$/\1/p' "$here/../../docs/tui.md"); do
-	awk -v n="$name" '$0 == "<!-- screen " n " -->" {on = 1; next}
-		on && /^```$/ {if (++f == 2) exit; next} on && f == 1' "$here/../../docs/tui.md" > "$tmp/doc.screen"
-	ok 'diff -u "$here/screens/$name.screen" "$tmp/doc.screen"' "docs/tui.md shows screen $name as captured"
-done
+doc_check() {
+	doc=$1
+	if [ "${UPDATE:-0}" = 1 ]; then
+		awk -v dir="$here/screens" '
+			/^<!-- screen .* -->$/ {print; name = $3; getline; print "```";
+				while ((getline l < (dir "/" name ".screen")) > 0) print l
+				close(dir "/" name ".screen"); skip = 1; next}
+			skip && /^```$/ {print; skip = 0; next}
+			!skip' "$doc" > "$tmp/doc.md"
+		"$vr" "$2" --keys > "$tmp/keys.md"
+		awk -v keys="$tmp/keys.md" '
+			/^<!-- keys -->$/ {print; while ((getline l < keys) > 0) print l; skip = 1; next}
+			/^<!-- \/keys -->$/ {skip = 0}
+			!skip' "$tmp/doc.md" > "$doc"
+	fi
+	"$vr" "$2" --keys > "$tmp/keys.md"
+	sed -n '/^<!-- keys -->$/,/^<!-- \/keys -->$/p' "$doc" | sed '1d;$d' > "$tmp/keys.doc"
+	ok 'diff -u "$tmp/keys.doc" "$tmp/keys.md"' "docs/$(basename "$doc") carries the key table"
+	for name in $(sed -n 's/^<!-- screen \(.*\) -->$/\1/p' "$doc"); do
+		awk -v n="$name" '$0 == "<!-- screen " n " -->" {on = 1; next}
+			on && /^```$/ {if (++f == 2) exit; next} on && f == 1' "$doc" > "$tmp/doc.screen"
+		ok 'diff -u "$here/screens/$name.screen" "$tmp/doc.screen"' \
+			"docs/$(basename "$doc") shows screen $name as captured"
+	done
+}
+doc_check "$here/../../docs/tui.md" tui
+doc_check "$here/../../docs/top.md" top
 echo "# tests/ui: $checks checks, $failures failed"
 [ "$failures" -eq 0 ]

@@ -7,7 +7,9 @@
  * records, a gap, trapped DIRs and SGIs in both register layouts), is
  * stored as `record` stores it and read back through the cursor, and
  * read live through the live source. Both must yield the same items,
- * field by field: the consumer cannot tell them apart.
+ * field by field: the consumer cannot tell them apart. And `top`'s model
+ * fed the live stream on its thread (ui/top_stream.c) counts what it
+ * counts fed the file.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -17,6 +19,7 @@
 #include "../../collector/capture/spool.h"
 #include "../../collector/capture/store.h"
 #include "../../schemas/tracedb.h"
+#include "../../ui/top.h"
 #include "vr_test.h"
 
 static char dir[] = "/tmp/vr-live-XXXXXX";
@@ -277,12 +280,90 @@ static void test_same_items(void)
 	tracedb_close(db);
 }
 
+/* The file's stream straight into a model; its interval in out. */
+static void file_counts(struct tracedb *db, struct top_interval *out)
+{
+	struct vr_error err = {{0}};
+	struct top_model *m = top_model_new(NULL, NULL);
+	struct trace_filter f;
+	struct trace_cursor *cur;
+	struct trace_item it;
+
+	trace_filter_init(&f);
+	cur = trace_cursor_open(db, &f, &err);
+	CHECK(cur != NULL);
+	while (cur && trace_cursor_next(cur, &it, &err) == 1)
+		top_model_item(m, &it);
+	trace_cursor_close(cur);
+	top_model_close(m, 0, 1000000000, top_column_of_key('v'), 0, out);
+	top_model_free(m);
+}
+
+/* The spool's live stream into a model on top_stream's thread, until it ends; its interval. */
+static void live_counts(const char *spool_path, struct top_interval *out)
+{
+	struct vr_error err = {{0}};
+	struct spool_reader *sr = spool_open(spool_path, &err);
+	struct live_source *ls = live_source_new(live_spool_next, sr);
+	struct top_stream *ts = top_stream_new(live_source_as_source(ls), NULL, NULL);
+	struct top_model *m = top_model_new(NULL, NULL);
+	struct top_input in;
+	int rc, polls = 0;
+
+	top_stream_input(ts, &in);
+	while ((rc = in.feed(in.self, m, 0, &err)) == 1 && polls++ < 5000)
+		usleep(1000);
+	CHECK_EQ(rc, 0);
+	in.hold(in.self, 1);
+	top_model_close(m, 0, 1000000000, top_column_of_key('v'), 0, out);
+	in.hold(in.self, 0);
+	top_stream_free(ts);
+	top_model_free(m);
+	live_source_free(ls);
+	spool_reader_close(sr);
+}
+
+/* top's counts of the live stream, read on its thread, are those of the stored trace. */
+static void test_top_counts(void)
+{
+	struct vr_error err = {{0}};
+	struct tracedb *db = tracedb_open(path_in("rec.db"), TRACEDB_READONLY, &err);
+	struct top_interval a, b;
+	int64_t exits = 0, dirs = 0, flushes = 0;
+
+	CHECK(db != NULL);
+	if (!db)
+		return;
+	file_counts(db, &a);
+	tracedb_close(db);
+	live_counts(path_in("rec.spool"), &b);
+	CHECK_EQ(a.events_total, b.events_total);
+	CHECK_EQ(a.gaps_total, 1);
+	CHECK_EQ(b.gaps_total, 1);
+	CHECK_EQ(b.lost_total, 17);
+	CHECK_EQ(a.nrows, b.nrows);
+	for (int i = 0; i < a.nrows && i < b.nrows; i++) {
+		CHECK_EQ(a.rows[i].vcpu, b.rows[i].vcpu);
+		CHECK(!memcmp(a.rows[i].now, b.rows[i].now, sizeof(a.rows[i].now)));
+		CHECK_EQ(a.rows[i].lrs_used_now, b.rows[i].lrs_used_now);
+		exits += b.rows[i].now[TOP_EXITS];
+		dirs += b.rows[i].now[TOP_DIRS];
+		flushes += b.rows[i].now[TOP_FLUSHES];
+	}
+	CHECK_EQ(exits, 2 * 3); /* both vCPU threads' exits, every round */
+	CHECK_EQ(dirs, 3);
+	CHECK_EQ(flushes, 2 * 3);
+	top_interval_free(&a);
+	top_interval_free(&b);
+}
+
 /* Run every test. */
 int main(void)
 {
 	if (!mkdtemp(dir))
 		return 1;
 	test_same_items();
+	test_top_counts();
 	unlink(path_in("rec.spool"));
 	unlink(path_in("rec.db"));
 	rmdir(dir);
