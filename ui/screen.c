@@ -40,6 +40,16 @@ void screen_print_keys(FILE *f, const struct screen_binding *b, size_t n)
 }
 
 /* See screen.h. */
+int screen_too_small(const char *what, int rows, int cols, int min_rows, int min_cols)
+{
+	if (rows >= min_rows && cols >= min_cols)
+		return 0;
+	mvprintw(0, 0, "%s needs at least %dx%d (now %dx%d)", what, min_cols, min_rows, cols, rows);
+	refresh();
+	return 1;
+}
+
+/* See screen.h. */
 void screen_start(void)
 {
 	setlocale(LC_ALL, "");

@@ -27,6 +27,13 @@ int screen_action(const struct screen_binding *b, size_t n, int key);
 /* The key table as a Markdown table, its header and a row per named binding. */
 void screen_print_keys(FILE *f, const struct screen_binding *b, size_t n);
 
+/*
+ * A screen under min_cols x min_rows shows only one line saying so (what
+ * needs it, the size it has now): nonzero then, and nothing else is drawn.
+ * rows and cols are the screen's size.
+ */
+int screen_too_small(const char *what, int rows, int cols, int min_rows, int min_cols);
+
 /* Curses on: the locale's characters, keys unbuffered and unechoed, the keypad, no cursor. */
 void screen_start(void);
 

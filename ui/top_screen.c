@@ -163,11 +163,8 @@ void top_screen_draw(struct top *t)
 
 	getmaxyx(stdscr, rows, cols);
 	erase();
-	if (rows < 12 || cols < 80) {
-		mvprintw(0, 0, "vgic-replay top needs at least 80x12 (now %dx%d)", cols, rows);
-		refresh();
+	if (screen_too_small("vgic-replay top", rows, cols, 12, 80))
 		return;
-	}
 	for (size_t i = 0; i < sizeof(views) / sizeof(views[0]); i++) {
 		int h = views[i].height(t, rows - row);
 

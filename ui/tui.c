@@ -835,11 +835,8 @@ void tui_draw(struct tui *t)
 
 	getmaxyx(stdscr, rows, cols);
 	erase();
-	if (rows < 24 || cols < 80) {
-		mvprintw(0, 0, "vgic-replay tui needs at least 80x24 (now %dx%d)", cols, rows);
-		refresh();
+	if (screen_too_small("vgic-replay tui", rows, cols, 24, 80))
 		return;
-	}
 	load_window(t, timeline_width(cols));
 	for (size_t i = 0; i < sizeof(views) / sizeof(views[0]); i++) {
 		int h = views[i].height(t, rows - row);
