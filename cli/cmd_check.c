@@ -477,70 +477,34 @@ static void print_text_summary(const struct replay_result *res, const struct cli
 		print_accounting(res, f);
 }
 
-/* What a check ends with: the run whose findings it reports, and the diagnosis if one ran. */
+/* What a check ends with: the diagnosed run and its findings, collected. */
 struct check_outcome {
-	struct replay_result res;
+	struct replay_checked run;
 	struct collected_findings found;
-	struct replay_diagnosis diag;
-	int diagnosed; /* the first run disagreed with the kernel: diag holds every profile's fit */
-	int switched;  /* ... and res is the matched profile's run, not the one first assumed */
 };
 
-/*
- * The matched profile's run: replay again under it, its findings
- * collected, stored (when asked) with the diagnosis as the reason its
- * profile was replayed.
- */
-static int rerun_matched(struct tracedb *db, const struct check_args *a, struct check_outcome *o,
-			 struct vr_error *err)
+/* Drop the findings of a run the diagnosis replaces. */
+static void forget_findings(void *arg)
 {
-	const char *assumed = vgic_profile_name(o->res.profile);
-	struct replay_options opt = a->opt;
-	char reason[sizeof(o->res.profile_reason) + 64];
-
-	snprintf(reason, sizeof(reason), "diagnosed; the kernel release suggested %s: %s", assumed,
-		 o->res.profile_reason);
-	replay_result_free(&o->res); /* its open run is rolled back */
-	o->found.n = 0;
-	opt.profile = vgic_profile_name(o->diag.fit[o->diag.matched].profile);
-	opt.reason = reason;
-	opt.store_open = 1;
-	o->switched = 1;
-	return replay_check(db, &opt, collect_finding, &o->found, &o->res, err);
+	((struct collected_findings *)arg)->n = 0;
 }
 
 /*
- * Replay under the chosen profile; where the kernel's flushes or AP lists
- * disagree with it, diagnose which profile it behaves like, and take that
- * one's findings unless a profile was asked for (a what-if keeps its
- * own). The run is stored (when asked) once it is known which it is,
- * with the diagnosis in its profile_reason.
+ * Replay under the chosen profile, diagnosed where the kernel disagrees
+ * with it (replay_check_diagnosed), the findings collected; stored when
+ * asked, with the diagnosis in its profile_reason.
  */
 static int run_check(struct tracedb *db, const struct check_args *a, struct check_outcome *o,
 		     struct vr_error *err)
 {
-	struct replay_options opt = a->opt;
-	char reason[sizeof(o->res.profile_reason) + sizeof(o->diag.text) + 16];
-
-	opt.store_open = 1;
-	if (replay_check(db, &opt, collect_finding, &o->found, &o->res, err))
-		return -1;
-	if (!replay_disagrees(&o->res))
-		return replay_store_close(&o->res, 1, NULL, err);
-	if (replay_diagnose(db, &a->opt, &o->res, &o->diag, err))
-		return -1;
-	o->diagnosed = 1;
-	if (o->diag.matched >= 0 && !a->opt.profile && o->diag.matched != o->diag.chosen &&
-	    rerun_matched(db, a, o, err))
-		return -1;
-	snprintf(reason, sizeof(reason), "%s; diagnosis: %s", o->res.profile_reason, o->diag.text);
-	return replay_store_close(&o->res, 1, reason, err);
+	return replay_check_diagnosed(db, &a->opt, collect_finding, &o->found, forget_findings,
+				      &o->run, err);
 }
 
 /* The diagnosis in the JSON document: every profile's fit and the one the kernel matches. */
 static json_object *diagnosis_json(const struct check_outcome *o)
 {
-	const struct replay_diagnosis *d = &o->diag;
+	const struct replay_diagnosis *d = &o->run.diag;
 	json_object *dj = json_object_new_object(), *fits = json_object_new_array();
 
 	json_object_object_add(dj, "matched",
@@ -549,7 +513,7 @@ static json_object *diagnosis_json(const struct check_outcome *o)
 				       : NULL);
 	json_object_object_add(dj, "assumed",
 			       cli_json_string(vgic_profile_name(d->fit[d->chosen].profile)));
-	json_object_object_add(dj, "findings_of", cli_json_string(vgic_profile_name(o->res.profile)));
+	json_object_object_add(dj, "findings_of", cli_json_string(vgic_profile_name(o->run.res.profile)));
 	json_object_object_add(dj, "text", cli_json_string(d->text));
 	for (int i = 0; i < d->nfits; i++) {
 		const struct replay_fit *f = &d->fit[i];
@@ -576,15 +540,15 @@ static json_object *diagnosis_json(const struct check_outcome *o)
 static void diagnosis_line(const struct check_args *a, const struct check_outcome *o, char *out,
 			   size_t n)
 {
-	const char *name = vgic_profile_name(o->res.profile);
+	const char *name = vgic_profile_name(o->run.res.profile);
 
-	if (o->switched)
-		snprintf(out, n, "%s; the findings are %s's", o->diag.text, name);
+	if (o->run.switched)
+		snprintf(out, n, "%s; the findings are %s's", o->run.diag.text, name);
 	else if (a->opt.profile)
 		snprintf(out, n, "%s; the findings are what %s would have done (--profile)",
-			 o->diag.text, name);
+			 o->run.diag.text, name);
 	else
-		snprintf(out, n, "%s; the findings are %s's, its LR divergences kept", o->diag.text,
+		snprintf(out, n, "%s; the findings are %s's, its LR divergences kept", o->run.diag.text,
 			 name);
 }
 
@@ -596,7 +560,7 @@ static void add_json_summary(struct cli_json *j, const struct replay_result *res
 	cli_json_add(j, "profile_reason", cli_json_string(res->profile_reason));
 	if (res->synthetic[0]) /* only then: a recording's document is as it always was */
 		cli_json_add(j, "synthetic", cli_json_string(res->synthetic));
-	if (o->diagnosed)
+	if (o->run.diagnosed)
 		cli_json_add(j, "diagnosis", diagnosis_json(o));
 	if (!res->has_snapshots)
 		cli_json_add(j, "inconclusive", cli_json_string(inconclusive_msg));
@@ -625,25 +589,25 @@ static int print_outcome_json(const struct check_args *a, const struct check_out
 	for (size_t i = 0; i < o->found.n; i++)
 		cli_json_add(&j, NULL, finding_json(&o->found.f[i]));
 	cli_json_close(&j);
-	add_json_summary(&j, &o->res, &a->filters, o);
+	add_json_summary(&j, &o->run.res, &a->filters, o);
 	return cli_json_end(&j);
 }
 
 /* Print the check's findings, then its summary (text or JSON); 0, or 2 when writing failed. */
 static int print_outcome(const struct check_args *a, const struct check_outcome *o)
 {
-	char diagnosis[sizeof(o->diag.text) + 128];
+	char diagnosis[sizeof(o->run.diag.text) + 128];
 
 	if (a->json)
 		return print_outcome_json(a, o);
-	if (o->diagnosed)
+	if (o->run.diagnosed)
 		diagnosis_line(a, o, diagnosis, sizeof(diagnosis));
 	for (size_t i = 0; i < o->found.n; i++)
 		print_finding(&o->found.f[i]);
 	if (!a->quiet)
-		print_text_summary(&o->res, &a->filters, o->found.n > 0,
-				   o->diagnosed ? diagnosis : NULL);
-	else if (o->diagnosed)
+		print_text_summary(&o->run.res, &a->filters, o->found.n > 0,
+				   o->run.diagnosed ? diagnosis : NULL);
+	else if (o->run.diagnosed)
 		printf("diagnosis: %s\n", diagnosis);
 	return 0;
 }
@@ -676,18 +640,18 @@ int cmd_check(int argc, char **argv)
 	memset(&o, 0, sizeof(o));
 	if (run_check(db, &a, &o, &err)) {
 		cli_error("%s: %s", a.path, err.msg);
-		replay_result_free(&o.res);
+		replay_result_free(&o.run.res);
 		free(o.found.f);
 		tracedb_close(db);
 		return 2;
 	}
-	serious = (int)(o.res.findings - o.res.findings_by_kind[FINDING_TRACE_GAP]);
+	serious = (int)(o.run.res.findings - o.run.res.findings_by_kind[FINDING_TRACE_GAP]);
 	rc = print_outcome(&a, &o);
 	if (!rc)
-		rc = serious ? 1 : o.res.has_snapshots ? 0 : 3;
+		rc = serious ? 1 : o.run.res.has_snapshots ? 0 : 3;
 	if (rc == 3)
 		fprintf(stderr, "vgic-replay: %s: %s\n", a.path, inconclusive_msg);
-	replay_result_free(&o.res);
+	replay_result_free(&o.run.res);
 	free(o.found.f);
 	tracedb_close(db);
 	return rc;

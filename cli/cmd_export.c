@@ -301,7 +301,7 @@ static int pg_export_trace(struct pg_store *ps, const char *arg, struct tracedb 
 			   const struct export_args *a, struct vr_error *err)
 {
 	struct replay_options opt = {0};
-	struct replay_result res;
+	struct replay_checked run;
 	struct trace_facts facts;
 	struct pg_export x = {0};
 	char *path = realpath(arg, NULL);
@@ -311,17 +311,17 @@ static int pg_export_trace(struct pg_store *ps, const char *arg, struct tracedb 
 	opt.vcpu = opt.intid = opt.from_ns = opt.to_ns = VR_NO_VALUE;
 	rc = trace_facts_read(db, &facts, err) ||
 	     trace_listing_run(db, TRACE_LIST_INFO, pg_trace_key, &x, err) < 0 ||
-	     replay_check_plain(db, &opt, pg_keep_finding, &x, pg_drop_findings, &res, err)
+	     replay_check_diagnosed(db, &opt, pg_keep_finding, &x, pg_drop_findings, &run, err)
 		     ? -1
 		     : 0;
 	if (!rc) {
-		rc = pg_store_trace(ps, path ? path : arg, &x, &res, &facts, err);
+		rc = pg_store_trace(ps, path ? path : arg, &x, &run.res, &facts, err);
 		if (!rc && !a->quiet)
 			fprintf(stderr, "%s: %lld findings and %zu accounting rows loaded (profile %s, "
 					"trace key fnv1a64:%016llx)\n",
-				arg, (long long)res.findings, res.ncounts,
-				vgic_profile_name(res.profile), (unsigned long long)x.key);
-		replay_result_free(&res);
+				arg, (long long)run.res.findings, run.res.ncounts,
+				vgic_profile_name(run.res.profile), (unsigned long long)x.key);
+		replay_result_free(&run.res);
 	}
 	free(x.found);
 	free(path);

@@ -210,26 +210,48 @@ int replay_diagnose(struct tracedb *db, const struct replay_options *opt,
 	return rc;
 }
 
-/* See replay.h. */
-int replay_check_plain(struct tracedb *db, const struct replay_options *opt, replay_finding_fn fn,
-		       void *fn_arg, void (*restart)(void *fn_arg), struct replay_result *res,
-		       struct vr_error *err)
+/*
+ * Replay again under the profile the diagnosis matched, its reason
+ * saying which one the kernel release suggested.
+ */
+static int rerun_matched(struct tracedb *db, struct replay_options o, replay_finding_fn fn,
+			 void *fn_arg, void (*restart)(void *fn_arg), struct replay_checked *out,
+			 struct vr_error *err)
 {
-	struct replay_options o = *opt;
-	struct replay_diagnosis diag;
+	char reason[sizeof(out->res.profile_reason) + 64];
 
-	o.store = o.store_open = 0;
-	if (replay_check(db, &o, fn, fn_arg, res, err))
-		return -1;
-	if (opt->profile || !replay_disagrees(res))
-		return 0;
-	if (replay_diagnose(db, &o, res, &diag, err))
-		return -1;
-	if (diag.matched < 0 || diag.matched == diag.chosen)
-		return 0;
-	replay_result_free(res);
+	snprintf(reason, sizeof(reason), "diagnosed; the kernel release suggested %s: %s",
+		 vgic_profile_name(out->res.profile), out->res.profile_reason);
+	replay_result_free(&out->res); /* an open run is rolled back */
 	if (restart)
 		restart(fn_arg);
-	o.profile = vgic_profile_name(diag.fit[diag.matched].profile);
-	return replay_check(db, &o, fn, fn_arg, res, err);
+	o.profile = vgic_profile_name(out->diag.fit[out->diag.matched].profile);
+	o.reason = reason;
+	out->switched = 1;
+	return replay_check(db, &o, fn, fn_arg, &out->res, err);
+}
+
+/* See replay.h. */
+int replay_check_diagnosed(struct tracedb *db, const struct replay_options *opt,
+			   replay_finding_fn fn, void *fn_arg, void (*restart)(void *fn_arg),
+			   struct replay_checked *out, struct vr_error *err)
+{
+	struct replay_options o = *opt;
+	char reason[sizeof(out->res.profile_reason) + sizeof(out->diag.text) + 16];
+
+	memset(out, 0, sizeof(*out));
+	o.store_open = opt->store; /* stored once it is known which run it is */
+	if (replay_check(db, &o, fn, fn_arg, &out->res, err))
+		return -1;
+	if (!replay_disagrees(&out->res))
+		return replay_store_close(&out->res, 1, NULL, err);
+	if (replay_diagnose(db, opt, &out->res, &out->diag, err))
+		return -1;
+	out->diagnosed = 1;
+	if (out->diag.matched >= 0 && !opt->profile && out->diag.matched != out->diag.chosen &&
+	    rerun_matched(db, o, fn, fn_arg, restart, out, err))
+		return -1;
+	snprintf(reason, sizeof(reason), "%s; diagnosis: %s", out->res.profile_reason,
+		 out->diag.text);
+	return replay_store_close(&out->res, 1, reason, err);
 }

@@ -238,16 +238,27 @@ int replay_diagnose(struct tracedb *db, const struct replay_options *opt,
 void replay_diagnose_runs(const struct replay_result *const *runs, int n, int chosen,
 			  struct replay_diagnosis *d);
 
+/* A check's outcome: the run whose findings it reports, and the diagnosis if one ran. */
+struct replay_checked {
+	struct replay_result res;
+	struct replay_diagnosis diag;
+	int diagnosed; /* the first run disagreed with the kernel: diag holds every profile's fit */
+	int switched;  /* ... and res is the matched profile's run, not the one first assumed */
+};
+
 /*
- * Replay as a plain check picks its findings, nothing stored: under
- * opt->profile, or the recording kernel's; when none was asked for and
- * the kernel disagrees with it, under the profile the diagnosis matches
- * (restart(fn_arg) first, so that the first run's findings and counts
- * can be dropped). res is the run whose findings fn was given last.
+ * Replay as check picks its findings: under opt->profile, or the
+ * recording kernel's; when the kernel disagrees with it, diagnose which
+ * profile it behaves like and, when none was asked for, replay under
+ * that one (restart(fn_arg) first, so that the first run's findings and
+ * counts can be dropped). With opt->store the run kept is stored once it
+ * is known which it is, the diagnosis in its profile_reason. out->res is
+ * the run whose findings fn was given last; free it with
+ * replay_result_free().
  */
-int replay_check_plain(struct tracedb *db, const struct replay_options *opt, replay_finding_fn fn,
-		       void *fn_arg, void (*restart)(void *fn_arg), struct replay_result *res,
-		       struct vr_error *err);
+int replay_check_diagnosed(struct tracedb *db, const struct replay_options *opt,
+			   replay_finding_fn fn, void *fn_arg, void (*restart)(void *fn_arg),
+			   struct replay_checked *out, struct vr_error *err);
 
 /* Free what replay_check allocated in res (an open run is rolled back). */
 void replay_result_free(struct replay_result *res);

@@ -98,24 +98,24 @@ static void drop_marks(void *arg)
 }
 
 /*
- * Replay the trace as check does (replay_check_plain: the profile asked
+ * Replay the trace as check does (replay_check_diagnosed: the profile asked
  * for, or the kernel's own, or the one the diagnosis matches), its
  * counts and findings kept, then ordered by time.
  */
 static int replay_as_check(struct top_trace *tt, const char *profile, struct vr_error *err)
 {
 	struct replay_options opt = {0};
-	struct replay_result res;
+	struct replay_checked run;
 	int rc;
 
 	opt.profile = profile;
 	opt.vcpu = opt.intid = opt.from_ns = opt.to_ns = VR_NO_VALUE;
 	opt.tally = keep_tally;
 	opt.tally_arg = tt;
-	rc = replay_check_plain(tt->db, &opt, keep_finding, tt, drop_marks, &res, err);
+	rc = replay_check_diagnosed(tt->db, &opt, keep_finding, tt, drop_marks, &run, err);
 	if (!rc)
-		snprintf(tt->profile, sizeof(tt->profile), "%s", vgic_profile_name(res.profile));
-	replay_result_free(&res);
+		snprintf(tt->profile, sizeof(tt->profile), "%s", vgic_profile_name(run.res.profile));
+	replay_result_free(&run.res);
 	if (!rc && tt->nmarks > 1)
 		qsort(tt->marks, tt->nmarks, sizeof(*tt->marks), compare_marks);
 	return rc;
