@@ -22,8 +22,9 @@ static const char predict_usage[] =
 	CLI_TRACE_HELP
 	"\n"
 	"Options:\n"
-	"  -p, --profile NAME  linux-6.12, linux-6.19, linux-7.0 or gicv5 (default: from the\n"
-	"                      trace's kernel release)\n"
+	"  -p, --profile NAME  linux-6.12, linux-6.19, linux-7.0 or gicv5 (default: check's:\n"
+	"                      the kernel release's, or the one check's diagnosis finds\n"
+	"                      the kernel behaving like)\n"
 	"      --vcpu N        compare only the flushes and AP lists of vCPU N\n"
 	"      --intid N       ... only those holding INTID N (recorded LRs, AP list)\n"
 	"      --from T        ... only those at or after T, and at or before T; T is\n"
@@ -190,6 +191,7 @@ int cmd_predict(int argc, char **argv)
 	struct cli_filters f;
 	struct tracedb *db;
 	int rc, has_snapshots, filtered, gic_version, raw = 0, json = 0;
+	char why[sizeof(res.profile_reason)];
 
 	rc = parse_predict_args(argc, argv, &opt, &f, &raw, &json);
 	if (rc >= 0)
@@ -201,13 +203,14 @@ int cmd_predict(int argc, char **argv)
 		tracedb_close(db);
 		return 2;
 	}
-	rc = replay_check(db, &opt, NULL, NULL, &res, &err);
+	rc = replay_check_plain(db, &opt, NULL, NULL, NULL, &res, &err);
 	tracedb_close(db);
 	if (rc) {
 		cli_error("%s: %s", argv[optind], err.msg);
 		return 2;
 	}
 	r = res.model;
+	snprintf(why, sizeof(why), "%s", res.diagnosed ? res.profile_reason : "");
 	has_snapshots = res.has_snapshots;
 	gic_version = res.gic_version;
 	replay_result_free(&res);
@@ -232,6 +235,8 @@ int cmd_predict(int argc, char **argv)
 	}
 	printf("%s: profile %s, %d interrupts configured from their LRs\n", argv[optind],
 	       r.profile, r.configured);
+	if (why[0]) /* the kernel disagreed with its release's profile, as check says */
+		printf("profile %s %s\n", r.profile, why);
 	printf("flushes %lld: %lld exact (%lld of them with injections still in flight "
 	       "queued after the flush), %lld same LRs in another order, %lld different "
 	       "(%.2f%% agreement); %lld folds, %lld EOIcount deactivations\n",

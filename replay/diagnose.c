@@ -217,6 +217,7 @@ int replay_check_plain(struct tracedb *db, const struct replay_options *opt, rep
 {
 	struct replay_options o = *opt;
 	struct replay_diagnosis diag;
+	char reason[sizeof(diag.text) + 16];
 
 	o.store = o.store_open = 0;
 	if (replay_check(db, &o, fn, fn_arg, res, err))
@@ -231,5 +232,10 @@ int replay_check_plain(struct tracedb *db, const struct replay_options *opt, rep
 	if (restart)
 		restart(fn_arg);
 	o.profile = vgic_profile_name(diag.fit[diag.matched].profile);
-	return replay_check(db, &o, fn, fn_arg, res, err);
+	snprintf(reason, sizeof(reason), "diagnosed: %s", diag.text);
+	o.reason = reason;
+	if (replay_check(db, &o, fn, fn_arg, res, err))
+		return -1;
+	res->diagnosed = 1;
+	return 0;
 }

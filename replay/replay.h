@@ -134,6 +134,8 @@ struct replay_result {
 	int64_t model_dir_exits, model_dir_found; /* trapped DIRs the trace does not name */
 	struct predict_result model;		   /* the model's tallies in full (predict) */
 	struct findings_store *open_store;	   /* a run stored with store_open, not committed */
+	int diagnosed; /* replay_check_plain replayed under the profile the diagnosis matched,
+			  not the release's (profile_reason says why) */
 };
 
 /* Run the checks over a trace database; findings go to fn as they are made. */
@@ -244,6 +246,7 @@ void replay_diagnose_runs(const struct replay_result *const *runs, int n, int ch
  * the kernel disagrees with it, under the profile the diagnosis matches
  * (restart(fn_arg) first, so that the first run's findings and counts
  * can be dropped). res is the run whose findings fn was given last.
+ * check, predict, report and export pick their profile so, and agree.
  */
 int replay_check_plain(struct tracedb *db, const struct replay_options *opt, replay_finding_fn fn,
 		       void *fn_arg, void (*restart)(void *fn_arg), struct replay_result *res,
