@@ -72,7 +72,7 @@ ENGINE_SRC    := engine/vgic_engine.c engine/profiles.c engine/guest_cpuif.c \
 CLI_SRC       := cli/vgic-replay.c cli/cli_args.c cli/cli_capture.c cli/cli_json.c cli/cmd_import.c cli/cmd_info.c cli/cmd_sql.c cli/cmd_check.c \
                  cli/cmd_report.c cli/cmd_probes.c cli/cmd_record.c cli/cmd_predict.c \
                  cli/cmd_tui.c cli/cmd_export.c cli/cmd_top.c
-UI_SRC        := ui/tui.c ui/timeline.c ui/screen.c ui/top.c ui/top_screen.c ui/top_model.c ui/top_trace.c ui/top_stream.c \
+UI_SRC        := ui/tui.c ui/tui_run.c ui/timeline.c ui/screen.c ui/top.c ui/top_screen.c ui/top_model.c ui/top_trace.c ui/top_stream.c \
                  ui/top_live.c
 LIB_SRC       := $(COMMON_SRC) $(SCHEMA_SRC) $(COLLECTOR_SRC) $(REPLAY_SRC) $(ENGINE_SRC)
 GEN_SRC       := $(BUILD)/gen/schema_sql.c
@@ -159,7 +159,7 @@ $(BUILD)/tests-san/%: $(LIB_SAN_OBJ) $(BUILD)/san/tests/unit/%.o
 	$(Q)$(CC) $(CFLAGS_ALL) $(SAN) $^ -o $@ $(PKG_LIBS)
 
 # The golden capture's dump of the TUI's model (tests/golden).
-$(BUILD)/tests/tl_dump: $(LIB_OBJ) $(BUILD)/obj/ui/timeline.o $(BUILD)/obj/tests/golden/tl_dump.o
+$(BUILD)/tests/tl_dump: $(LIB_OBJ) $(BUILD)/obj/ui/timeline.o $(BUILD)/obj/ui/tui_run.o $(BUILD)/obj/tests/golden/tl_dump.o
 	$(call msg,LINK,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS_ALL) $^ -o $@ $(PKG_LIBS)

@@ -370,6 +370,7 @@ static int parse_check_args(int argc, char **argv, struct check_args *a)
 	a->path = argv[optind];
 	a->opt.vcpu = a->filters.vcpu;
 	a->opt.intid = a->filters.intid;
+	a->opt.diagnose_asked = 1; /* a what-if still says what the kernel did */
 	if (cli_check_profile("check", a->opt.profile))
 		return 2;
 	return -1;

@@ -22,8 +22,9 @@ static const char predict_usage[] =
 	CLI_TRACE_HELP
 	"\n"
 	"Options:\n"
-	"  -p, --profile NAME  linux-6.12, linux-6.19, linux-7.0 or gicv5 (default: from the\n"
-	"                      trace's kernel release)\n"
+	"  -p, --profile NAME  linux-6.12, linux-6.19, linux-7.0 or gicv5 (default: check's:\n"
+	"                      the kernel release's, or the one check's diagnosis finds\n"
+	"                      the kernel behaving like)\n"
 	"      --vcpu N        compare only the flushes and AP lists of vCPU N\n"
 	"      --intid N       ... only those holding INTID N (recorded LRs, AP list)\n"
 	"      --from T        ... only those at or after T, and at or before T; T is\n"
@@ -185,11 +186,12 @@ int cmd_predict(int argc, char **argv)
 {
 	struct replay_options opt = {0};
 	struct vr_error err = {{0}};
-	struct replay_result res;
+	struct replay_checked run;
 	struct predict_result r;
 	struct cli_filters f;
 	struct tracedb *db;
 	int rc, has_snapshots, filtered, gic_version, raw = 0, json = 0;
+	char why[sizeof(run.diag.text) + 16];
 
 	rc = parse_predict_args(argc, argv, &opt, &f, &raw, &json);
 	if (rc >= 0)
@@ -201,16 +203,19 @@ int cmd_predict(int argc, char **argv)
 		tracedb_close(db);
 		return 2;
 	}
-	rc = replay_check(db, &opt, NULL, NULL, &res, &err);
+	rc = replay_check_diagnosed(db, &opt, NULL, NULL, NULL, &run, &err);
 	tracedb_close(db);
 	if (rc) {
 		cli_error("%s: %s", argv[optind], err.msg);
+		replay_result_free(&run.res);
 		return 2;
 	}
-	r = res.model;
-	has_snapshots = res.has_snapshots;
-	gic_version = res.gic_version;
-	replay_result_free(&res);
+	r = run.res.model;
+	snprintf(why, sizeof(why), "%s%s", run.switched ? "diagnosed: " : "",
+		 run.switched ? run.diag.text : "");
+	has_snapshots = run.res.has_snapshots;
+	gic_version = run.res.gic_version;
+	replay_result_free(&run.res);
 	filtered = f.vcpu != VR_NO_VALUE || f.intid != VR_NO_VALUE || f.from.given || f.to.given;
 	if (!r.flushes && !r.ap_lists && has_snapshots && filtered) {
 		if (json)
@@ -232,6 +237,8 @@ int cmd_predict(int argc, char **argv)
 	}
 	printf("%s: profile %s, %d interrupts configured from their LRs\n", argv[optind],
 	       r.profile, r.configured);
+	if (why[0]) /* the kernel disagreed with its release's profile, as check says */
+		printf("profile %s %s\n", r.profile, why);
 	printf("flushes %lld: %lld exact (%lld of them with injections still in flight "
 	       "queued after the flush), %lld same LRs in another order, %lld different "
 	       "(%.2f%% agreement); %lld folds, %lld EOIcount deactivations\n",

@@ -32,7 +32,8 @@ static const char report_usage[] =
 	"injection -> acknowledge and acknowledge -> deactivate (an exit's LRs or\n"
 	"EOIcount, or the guest's trapped DIR), observed at guest exits, with exact\n"
 	"p50/p90/p99/max from the samples; per vCPU and INTID, check's counts and the\n"
-	"latencies; then the findings of a check run under the trace's profile.\n"
+	"latencies; then the findings of a check run under the trace's profile (as\n"
+	"check picks it: the kernel release's, or the one its diagnosis matches).\n"
 	"A trace without LR snapshots gets neither latencies nor counts.\n"
 	"\n"
 	CLI_TRACE_HELP
@@ -233,6 +234,21 @@ static void on_finding(const struct replay_finding *f, void *arg)
 	r->findings_total++;
 	if (r->nfindings < (int)(sizeof(r->findings) / sizeof(r->findings[0])))
 		r->findings[r->nfindings++] = *f;
+}
+
+/*
+ * Drop what a first run under the release's profile collected: the
+ * kernel disagreed with it and the run is made again under the profile
+ * the diagnosis matched (replay_check_diagnosed, as check does).
+ */
+static void restart_report(void *arg)
+{
+	struct report *r = arg;
+
+	r->nsamples = 0;
+	r->max_vcpu = 0;
+	r->nfindings = 0;
+	r->findings_total = 0;
 }
 
 /* A latency in microseconds into buf, "-" when there is no sample. */
@@ -526,7 +542,7 @@ static int parse_report_args(int argc, char **argv, struct report *r, struct rep
 int cmd_report(int argc, char **argv)
 {
 	struct replay_options opt = {0};
-	struct replay_result res;
+	struct replay_checked run;
 	struct vr_error err = {{0}};
 	struct report *r = vr_xcalloc(1, sizeof(*r));
 	struct tracedb *db;
@@ -547,15 +563,16 @@ int cmd_report(int argc, char **argv)
 	r->to_ns = opt.to_ns;
 	opt.latency = on_latency;
 	opt.latency_arg = r;
-	if (!rc && replay_check(db, &opt, on_finding, r, &res, &err)) {
+	if (!rc && replay_check_diagnosed(db, &opt, on_finding, r, restart_report, &run, &err)) {
 		cli_error("%s: %s", argv[optind], err.msg);
+		replay_result_free(&run.res);
 		rc = 2;
 	} else if (!rc) {
 		r->scratch = vr_xcalloc(r->nsamples ? r->nsamples : 1, sizeof(*r->scratch));
 		if (r->nsamples)
 			qsort(r->samples, r->nsamples, sizeof(*r->samples), cmp_sample);
-		rc = (r->json ? print_json : print_text)(argv[optind], r, &res);
-		replay_result_free(&res);
+		rc = (r->json ? print_json : print_text)(argv[optind], r, &run.res);
+		replay_result_free(&run.res);
 	}
 	tracedb_close(db);
 	free(r->samples);

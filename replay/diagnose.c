@@ -243,7 +243,7 @@ int replay_check_diagnosed(struct tracedb *db, const struct replay_options *opt,
 	o.store_open = opt->store; /* stored once it is known which run it is */
 	if (replay_check(db, &o, fn, fn_arg, &out->res, err))
 		return -1;
-	if (!replay_disagrees(&out->res))
+	if (!replay_disagrees(&out->res) || (opt->profile && !opt->diagnose_asked))
 		return replay_store_close(&out->res, 1, NULL, err);
 	if (replay_diagnose(db, opt, &out->res, &out->diag, err))
 		return -1;

@@ -53,12 +53,42 @@ static int begin_store(struct checker *c, struct vr_error *err)
 	return 0;
 }
 
-/* Close the run's row with its totals and commit. */
+/*
+ * Store what the run counted (accounting, agreement) with its findings,
+ * so that the TUI shows check's own numbers; -1 with err (fs aborted).
+ */
+static int store_results(struct findings_store *fs, const struct replay_result *res,
+			 struct vr_error *err)
+{
+	struct stored_count *rows = vr_xcalloc(res->ncounts + 1, sizeof(*rows));
+	struct stored_agreement a = {res->model_flushes,   res->model_agree,	res->model_unknown,
+				     res->model_dir_exits, res->model_dir_found, res->model.ap_lists,
+				     res->model.ap_agree,  res->model.ap_unknown};
+	int rc;
+
+	for (size_t i = 0; i < res->ncounts; i++) {
+		const struct replay_irq_count *k = &res->counts[i];
+
+		rows[i] = (struct stored_count){k->vcpu,	   k->intid,	      k->injected,
+						k->acked,	   k->coalesced,      k->lost,
+						k->pending_at_end, k->pending_at_start, k->deactivated,
+						k->injection_unrecorded, k->stuck_active};
+	}
+	rc = findings_store_results(fs, rows, res->ncounts, &a, err);
+	free(rows);
+	if (rc)
+		findings_store_abort(fs);
+	return rc;
+}
+
+/* Close the run's row with its totals and results, and commit. */
 static int end_store(struct checker *c, struct vr_error *err)
 {
 	struct findings_store *fs = c->store;
 
 	c->store = NULL;
+	if (store_results(fs, c->res, err))
+		return -1;
 	return findings_store_end(fs, c->res->events, c->res->findings, c->res->checks_run, err);
 }
 
@@ -479,6 +509,8 @@ int replay_store_close(struct replay_result *res, int keep, const char *reason,
 		findings_store_abort(fs);
 		return -1;
 	}
+	if (store_results(fs, res, err))
+		return -1;
 	return findings_store_end(fs, res->events, res->findings, res->checks_run, err);
 }
 

@@ -106,6 +106,7 @@ struct replay_options {
 	int store_open;	     /* ... and leave the run uncommitted for replay_store_close() */
 	const char *reason;  /* why the caller chose the profile (check's diagnosis), or NULL */
 	int progress;	     /* progress line on a terminal */
+	int diagnose_asked;  /* replay_check_diagnosed: diagnose under opt->profile too */
 	replay_latency_fn latency; /* optional: called for every observed latency */
 	void *latency_arg;
 	replay_tally_fn tally; /* optional: called for every count of the accounting */
@@ -249,8 +250,9 @@ struct replay_checked {
 /*
  * Replay as check picks its findings: under opt->profile, or the
  * recording kernel's; when the kernel disagrees with it, diagnose which
- * profile it behaves like and, when none was asked for, replay under
- * that one (restart(fn_arg) first, so that the first run's findings and
+ * profile it behaves like (under an asked profile only with
+ * opt->diagnose_asked, as check says it) and, when none was asked for,
+ * replay under that one (restart(fn_arg) first, so that the first run's findings and
  * counts can be dropped). With opt->store the run kept is stored once it
  * is known which it is, the diagnosis in its profile_reason. out->res is
  * the run whose findings fn was given last; free it with

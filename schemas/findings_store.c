@@ -8,6 +8,24 @@
 
 #include <stdlib.h>
 
+/*
+ * A run's results besides its findings (docs/trace-format.md): made by
+ * the first check that stores them, so older files need no migration and
+ * a reader finds a run without them (stored by an older vgic-replay) as
+ * one without accounting.
+ */
+static const char results_schema[] =
+	"CREATE TABLE IF NOT EXISTS replay_counts (run INTEGER NOT NULL REFERENCES replay_runs(run), "
+	"vcpu INTEGER, intid INTEGER NOT NULL, injected INTEGER NOT NULL, acked INTEGER NOT NULL, "
+	"coalesced INTEGER NOT NULL, lost INTEGER NOT NULL, pending_at_end INTEGER NOT NULL, "
+	"pending_at_start INTEGER NOT NULL, deactivated INTEGER NOT NULL, "
+	"injection_unrecorded INTEGER NOT NULL, stuck_active INTEGER NOT NULL);"
+	"CREATE INDEX IF NOT EXISTS replay_counts_run ON replay_counts(run, vcpu, intid);"
+	"CREATE TABLE IF NOT EXISTS replay_agreement (run INTEGER PRIMARY KEY "
+	"REFERENCES replay_runs(run), flushes INTEGER NOT NULL, agree INTEGER NOT NULL, "
+	"unknown INTEGER NOT NULL, dir_exits INTEGER NOT NULL, dir_found INTEGER NOT NULL, "
+	"ap_lists INTEGER NOT NULL, ap_agree INTEGER NOT NULL, ap_unknown INTEGER NOT NULL);";
+
 struct findings_store {
 	struct tracedb *db;
 	sqlite3_stmt *ins_finding, *ins_proof;
@@ -62,6 +80,10 @@ static int delete_earlier_runs(sqlite3 *sql, const struct findings_run *run,
 		"(SELECT run FROM replay_runs WHERE profile = ?1 AND coalesce(options, '') = ?2))",
 		"DELETE FROM findings WHERE run IN "
 		"(SELECT run FROM replay_runs WHERE profile = ?1 AND coalesce(options, '') = ?2)",
+		"DELETE FROM replay_counts WHERE run IN "
+		"(SELECT run FROM replay_runs WHERE profile = ?1 AND coalesce(options, '') = ?2)",
+		"DELETE FROM replay_agreement WHERE run IN "
+		"(SELECT run FROM replay_runs WHERE profile = ?1 AND coalesce(options, '') = ?2)",
 		"DELETE FROM replay_runs WHERE profile = ?1 AND coalesce(options, '') = ?2",
 	};
 
@@ -93,7 +115,8 @@ struct findings_store *findings_store_begin(struct tracedb *db, const struct fin
 		free(fs);
 		return NULL;
 	}
-	if (delete_earlier_runs(sql, run, err) || insert_run(fs, run, err) ||
+	if (tracedb_exec(db, results_schema, err) || delete_earlier_runs(sql, run, err) ||
+	    insert_run(fs, run, err) ||
 	    prepare(sql, "findings",
 		    "INSERT INTO findings(run, kind, severity, ts_ns, cpu, vcpu, intid, "
 		    "explanation, vm) VALUES (?,?,?,?,?,?,?,?,(SELECT vm FROM events WHERE id = ?9))",
@@ -150,6 +173,65 @@ int findings_store_add(struct findings_store *fs, const struct stored_finding *f
 		sqlite3_step(fs->ins_proof);
 		sqlite3_reset(fs->ins_proof);
 	}
+	return 0;
+}
+
+/* Insert one replay_counts row with the prepared st; 0 or -1. */
+static int insert_count(struct findings_store *fs, sqlite3_stmt *st, const struct stored_count *c)
+{
+	const int64_t v[] = {c->injected, c->acked, c->coalesced, c->lost,
+			     c->pending_at_end, c->pending_at_start, c->deactivated};
+	int rc;
+
+	sqlite3_bind_int64(st, 1, fs->run_id);
+	bind_or_null(st, 2, c->vcpu);
+	sqlite3_bind_int64(st, 3, c->intid);
+	for (int i = 0; i < (int)(sizeof(v) / sizeof(v[0])); i++)
+		sqlite3_bind_int64(st, 4 + i, v[i]);
+	sqlite3_bind_int(st, 11, c->injection_unrecorded);
+	sqlite3_bind_int(st, 12, c->stuck_active);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* See findings_store.h. */
+int findings_store_results(struct findings_store *fs, const struct stored_count *counts,
+			   size_t ncounts, const struct stored_agreement *a, struct vr_error *err)
+{
+	sqlite3 *sql = tracedb_sqlite(fs->db);
+	sqlite3_stmt *st;
+	int rc = 0;
+
+	if (prepare(sql, "replay_counts",
+		    "INSERT INTO replay_counts(run, vcpu, intid, injected, acked, coalesced, lost, "
+		    "pending_at_end, pending_at_start, deactivated, injection_unrecorded, stuck_active) "
+		    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+		    &st, err))
+		return -1;
+	for (size_t i = 0; i < ncounts && !rc; i++)
+		rc = insert_count(fs, st, &counts[i]);
+	sqlite3_finalize(st);
+	if (rc)
+		return vr_error_set(err, "replay_counts: %s", sqlite3_errmsg(sql));
+	if (prepare(sql, "replay_agreement",
+		    "INSERT INTO replay_agreement(run, flushes, agree, unknown, dir_exits, dir_found, "
+		    "ap_lists, ap_agree, ap_unknown) VALUES (?,?,?,?,?,?,?,?,?)",
+		    &st, err))
+		return -1;
+	sqlite3_bind_int64(st, 1, fs->run_id);
+	sqlite3_bind_int64(st, 2, a->flushes);
+	sqlite3_bind_int64(st, 3, a->agree);
+	sqlite3_bind_int64(st, 4, a->unknown);
+	sqlite3_bind_int64(st, 5, a->dir_exits);
+	sqlite3_bind_int64(st, 6, a->dir_found);
+	sqlite3_bind_int64(st, 7, a->ap_lists);
+	sqlite3_bind_int64(st, 8, a->ap_agree);
+	sqlite3_bind_int64(st, 9, a->ap_unknown);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return vr_error_set(err, "replay_agreement: %s", sqlite3_errmsg(sql));
 	return 0;
 }
 

@@ -8,6 +8,7 @@
 #ifndef VR_FINDINGS_STORE_H
 #define VR_FINDINGS_STORE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "tracedb.h"
@@ -42,6 +43,31 @@ int64_t findings_store_run_id(const struct findings_store *fs);
 
 /* Add one finding and its proof; -1 on failure (the run is then rolled back by abort). */
 int findings_store_add(struct findings_store *fs, const struct stored_finding *f);
+
+/*
+ * One row of the run's per-INTID accounting (replay_counts): vcpu may be
+ * VR_NO_VALUE (an SPI never seen in a vCPU's LRs).
+ */
+struct stored_count {
+	int64_t vcpu, intid;
+	int64_t injected, acked, coalesced, lost, pending_at_end, pending_at_start, deactivated;
+	int injection_unrecorded; /* acknowledgements only, never judged (LPIs without vgic_queue_lpi) */
+	int stuck_active;	  /* a STUCK_ACTIVE finding names it, still active at the end */
+};
+
+/* The engine replay's agreement with the recording (replay_agreement). */
+struct stored_agreement {
+	int64_t flushes, agree, unknown, dir_exits, dir_found, ap_lists, ap_agree, ap_unknown;
+};
+
+/*
+ * Store the run's accounting and agreement counts, so that a reader of
+ * the trace (the TUI) shows what check counted without replaying it; -1
+ * with err on failure (the run is then rolled back by abort).
+ */
+int findings_store_results(struct findings_store *fs, const struct stored_count *counts,
+			   size_t ncounts, const struct stored_agreement *agreement,
+			   struct vr_error *err);
 
 /* Say why the run's profile was replayed, after all (check's diagnosis). */
 int findings_store_set_reason(struct findings_store *fs, const char *profile_reason,

@@ -712,3 +712,86 @@ void tui_store_finding_marks(struct tracedb *db, int64_t run, int64_t intid, int
 	}
 	sqlite3_finalize(st);
 }
+
+/* See tui_store.h. */
+int tui_store_run_findings(struct tracedb *db, int64_t run,
+			   int (*fn)(void *arg, const struct tui_finding *f), void *arg)
+{
+	sqlite3_stmt *st;
+	int n = 0;
+
+	if (prepare(db,
+		    "SELECT kind, ts_ns, vcpu, intid, explanation FROM findings WHERE run = ?1 "
+		    "ORDER BY id",
+		    &st))
+		return -1;
+	sqlite3_bind_int64(st, 1, run);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		struct tui_finding f = {(const char *)sqlite3_column_text(st, 0),
+					(const char *)sqlite3_column_text(st, 4),
+					column_or_none(st, 1), column_or_none(st, 2),
+					column_or_none(st, 3)};
+
+		n++;
+		if (fn(arg, &f))
+			break;
+	}
+	sqlite3_finalize(st);
+	return n;
+}
+
+/* See tui_store.h. */
+int tui_store_run_counts(struct tracedb *db, int64_t run, int64_t intid,
+			 void (*fn)(void *arg, const struct stored_count *c), void *arg)
+{
+	sqlite3_stmt *st;
+	int n = 0;
+
+	if (tui_store_run_agreement(db, run, &(struct stored_agreement){0}) ||
+	    prepare(db,
+		    "SELECT vcpu, intid, injected, acked, coalesced, lost, pending_at_end, "
+		    "pending_at_start, deactivated, injection_unrecorded, stuck_active "
+		    "FROM replay_counts WHERE run = ?1 "
+		    "AND (?2 < 0 OR intid = ?2) ORDER BY vcpu IS NULL, vcpu, intid",
+		    &st))
+		return -1;
+	sqlite3_bind_int64(st, 1, run);
+	sqlite3_bind_int64(st, 2, intid);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		struct stored_count c = {column_or_none(st, 0), sqlite3_column_int64(st, 1),
+					 sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3),
+					 sqlite3_column_int64(st, 4), sqlite3_column_int64(st, 5),
+					 sqlite3_column_int64(st, 6), sqlite3_column_int64(st, 7),
+					 sqlite3_column_int64(st, 8), sqlite3_column_int(st, 9),
+					 sqlite3_column_int(st, 10)};
+
+		fn(arg, &c);
+		n++;
+	}
+	sqlite3_finalize(st);
+	return n;
+}
+
+/* See tui_store.h. */
+int tui_store_run_agreement(struct tracedb *db, int64_t run, struct stored_agreement *a)
+{
+	sqlite3_stmt *st;
+	int rc = -1;
+
+	if (prepare(db,
+		    "SELECT flushes, agree, unknown, dir_exits, dir_found, ap_lists, ap_agree, "
+		    "ap_unknown FROM replay_agreement WHERE run = ?1",
+		    &st))
+		return -1;
+	sqlite3_bind_int64(st, 1, run);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		*a = (struct stored_agreement){
+			sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+			sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3),
+			sqlite3_column_int64(st, 4), sqlite3_column_int64(st, 5),
+			sqlite3_column_int64(st, 6), sqlite3_column_int64(st, 7)};
+		rc = 0;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}

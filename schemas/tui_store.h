@@ -24,6 +24,7 @@
 
 #include <stdint.h>
 
+#include "findings_store.h"
 #include "tracedb.h"
 
 /* ---------------------------------------------------------------- the trace */
@@ -235,5 +236,25 @@ int64_t tui_store_next_finding(struct tracedb *db, int64_t run, int64_t ts, int 
  */
 void tui_store_finding_marks(struct tracedb *db, int64_t run, int64_t intid, int64_t from,
 			     int64_t to, int64_t (*mark)(void *arg, int64_t ts), void *arg);
+
+/*
+ * Every finding of run in the order check made them: fn(arg, f) for each
+ * until it returns nonzero. The number given, -1 when the run's findings
+ * cannot be read.
+ */
+int tui_store_run_findings(struct tracedb *db, int64_t run,
+			   int (*fn)(void *arg, const struct tui_finding *f), void *arg);
+
+/*
+ * The accounting check stored with run (replay_counts), by vCPU then
+ * INTID, intid >= 0 keeping only that interrupt's: fn(arg, c) for each.
+ * The number of rows, -1 when the run has none stored (an older
+ * vgic-replay's run, or a file without the table).
+ */
+int tui_store_run_counts(struct tracedb *db, int64_t run, int64_t intid,
+			 void (*fn)(void *arg, const struct stored_count *c), void *arg);
+
+/* The agreement counts check stored with run (replay_agreement): 0, or -1 when none. */
+int tui_store_run_agreement(struct tracedb *db, int64_t run, struct stored_agreement *a);
 
 #endif

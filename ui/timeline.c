@@ -751,7 +751,23 @@ static int store_irq(struct tui_summary_writer *sw, const struct tl_window *w,
 	return tui_summary_writer_irq(sw, &sum);
 }
 
-/* Write level `level` of the summaries, summing the level-0 buckets of w. */
+/* Order interrupt rows by vCPU, then INTID. */
+static int row_cmp(const void *a, const void *b)
+{
+	const struct tl_irq_row *x = a, *y = b;
+
+	if (x->vcpu != y->vcpu)
+		return x->vcpu < y->vcpu ? -1 : 1;
+	return x->intid < y->intid ? -1 : x->intid > y->intid;
+}
+
+/*
+ * Write level `level` of the summaries, summing the level-0 buckets of w,
+ * whose interrupt rows are sorted by vCPU and INTID. Rows go in in the
+ * tables' key order (vCPU, bucket, then INTID), so that each insert lands
+ * after the last: an insert in random order costs SQLite a B-tree seek
+ * and, once the table outgrows the page cache, page reads and spills.
+ */
 static int store_level(struct timeline *tl, struct tui_summary_writer *sw, const struct tl_window *w,
 		       int level)
 {
@@ -759,14 +775,21 @@ static int store_level(struct timeline *tl, struct tui_summary_writer *sw, const
 	int nb = (int)((w->ncols + per - 1) / per);
 	struct tui_summary_level lv = {level, tl->bucket[level], tl->t0, nb,
 				       tl->events_total, tl->t1, SUMMARY_VERSION};
-	int rc = 0;
+	int rc = 0, first = 0;
 
 	for (int v = 0; v < w->nvcpus && !rc; v++)
 		for (int b = 0; b < nb && !rc; b++)
 			rc = store_lane(sw, w, level, v, b, per);
-	for (int r = 0; r < w->nirqs && !rc; r++)
+	while (first < w->nirqs && !rc) { /* the rows of one vCPU: [first, end) */
+		int end = first;
+
+		while (end < w->nirqs && w->irqs[end].vcpu == w->irqs[first].vcpu)
+			end++;
 		for (int b = 0; b < nb && !rc; b++)
-			rc = store_irq(sw, w, &w->irqs[r], level, b, per);
+			for (int r = first; r < end && !rc; r++)
+				rc = store_irq(sw, w, &w->irqs[r], level, b, per);
+		first = end;
+	}
 	return rc ? rc : tui_summary_writer_level(sw, &lv);
 }
 
@@ -798,6 +821,7 @@ static int build_summaries(struct timeline *tl, tl_progress_fn progress, void *a
 		tui_summary_writer_abort(sw);
 		return -1;
 	}
+	qsort(w.irqs, (size_t)w.nirqs, sizeof(*w.irqs), row_cmp);
 	for (int l = 0; l < tl->nlevels && !rc; l++)
 		rc = store_level(tl, sw, &w, l);
 	timeline_window_free(&w);
@@ -1028,15 +1052,6 @@ static void window_marks(struct timeline *tl, int64_t run, int64_t intid, struct
 	tui_store_gaps(tl->db, w->start, w->start + w->span, mark_gap, w);
 }
 
-/* Order interrupt rows by vCPU, then INTID. */
-static int row_cmp(const void *a, const void *b)
-{
-	const struct tl_irq_row *x = a, *y = b;
-
-	if (x->vcpu != y->vcpu)
-		return x->vcpu < y->vcpu ? -1 : 1;
-	return x->intid < y->intid ? -1 : x->intid > y->intid;
-}
 
 /* Fill a window; see timeline.h. */
 int timeline_window(struct timeline *tl, int64_t start, int64_t span, int ncols, int64_t run,

@@ -30,6 +30,7 @@
 #include "../schemas/tui_store.h"
 #include "screen.h"
 #include "timeline.h"
+#include "tui_run.h"
 
 #define LANE_LABEL 9
 #define MAX_IRQ_ROWS 8   /* interrupt bars per vCPU at most */
@@ -104,7 +105,8 @@ struct tui {
 	int64_t vstart, vspan; /* visible window */
 	int64_t cursor, mark_a, mark_b;
 	int nvcpus;
-	int64_t run;	     /* latest stored run under the kernel's own profile, 0: none */
+	struct tui_run shown; /* the stored check run shown: what the replay driver found */
+	int64_t run;	     /* its replay_runs.run, 0: none */
 	const char *profile; /* that profile's name */
 	int64_t cursor_event; /* the event ':' put the cursor on (0: the first at the cursor) */
 	int irq_rows;	      /* interrupt bars per vCPU the timeline's height was chosen for */
@@ -724,20 +726,42 @@ static int draw_list_row(void *arg, const struct tui_finding *f)
 	return ++at->row >= at->end;
 }
 
+/*
+ * The findings list's title: the run's profile and how well the engine
+ * predicted the recording, or the filtered INTID's accounting, both as
+ * check counted them (the stored run's replay_agreement, replay_counts).
+ */
+static void findings_title(struct tui *t, char *title, size_t n)
+{
+	const struct stored_agreement *a = &t->shown.agreement;
+	struct stored_count c;
+
+	if (!t->run)
+		snprintf(title, n, "findings (none stored: `vgic-replay check --store`)");
+	else if (t->filter >= 0 && !tui_run_total(t->db, &t->shown, t->filter, &c))
+		snprintf(title, n,
+			 "findings of INTID %lld: injected %lld, acked %lld, coalesced %lld, "
+			 "lost %lld",
+			 (long long)t->filter, (long long)c.injected, (long long)c.acked,
+			 (long long)c.coalesced, (long long)c.lost);
+	else if (t->filter >= 0)
+		snprintf(title, n, "findings of INTID %lld", (long long)t->filter);
+	else if (t->shown.has_agreement && a->flushes)
+		snprintf(title, n, "findings (%s): the model predicted %lld of %lld flushes",
+			 t->profile, (long long)a->agree, (long long)a->flushes);
+	else
+		snprintf(title, n, "findings (%s)", t->profile);
+}
+
 /* Draw the findings nearest to the cursor. */
 static void findings_draw(struct tui *t, int row, int height, int cols)
 {
 	struct list_at at = {t, row + 1, row + height, cols};
-	char title[64];
+	char title[160];
 
 	if (height < 1)
 		return;
-	if (!t->run)
-		snprintf(title, sizeof(title), "findings (none stored: `vgic-replay check --store`)");
-	else if (t->filter >= 0)
-		snprintf(title, sizeof(title), "findings of INTID %lld", (long long)t->filter);
-	else
-		snprintf(title, sizeof(title), "findings (%s)", t->profile);
+	findings_title(t, title, sizeof(title));
 	rule(t, row, cols, title);
 	if (!t->run)
 		return;
@@ -1126,37 +1150,12 @@ static void show_progress(int64_t done, int64_t total, void *arg)
 	refresh();
 }
 
-/*
- * The findings shown are those of the trace's own kernel: the latest
- * stored plain check (its profile picked by check from the release or a
- * diagnosis), else the latest under the profile the release picks; never
- * a what-if run under another profile unless one is asked for.
- */
+/* The stored check run shown (tui_run.h): its findings, accounting and agreement. */
 static void choose_run(struct tui *t, const char *asked)
 {
-	struct trace_facts facts;
-	struct vr_error err = {{0}};
-	char why[256];
-
-	t->run = 0;
-	t->profile = asked;
-	if (!asked) {
-		char stored[64];
-		int64_t run = tui_store_plain_run(t->db, stored, sizeof(stored));
-		const struct vgic_profile *p = run > 0 ? vgic_profile_find(stored) : NULL;
-
-		if (p) {
-			t->profile = vgic_profile_name(p);
-			t->run = run;
-			return;
-		}
-	}
-	if (!asked && trace_facts_read(t->db, &facts, &err))
-		return;
-	if (!asked)
-		t->profile = vgic_profile_name(vgic_profile_for_trace(
-			facts.kernel_release, facts.gic_version, why, sizeof(why)));
-	t->run = tui_store_own_run(t->db, t->profile);
+	tui_run_choose(t->db, asked, &t->shown);
+	t->run = t->shown.run;
+	t->profile = t->shown.profile;
 }
 
 /*
