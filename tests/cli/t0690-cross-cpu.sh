@@ -21,8 +21,6 @@
 #    window does not show yet.
 . "$(dirname "$0")/lib.sh"
 
-jget() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$@"; }
-
 # clean NAME DB: check exits 0, no finding, every flush predicted
 clean() {
 	$VR check --no-store --json "$2" > "$TMP/$1.json"
