@@ -299,6 +299,23 @@ static void on_flush(struct replay_model *m, const struct replay_model_row *r)
 }
 
 /*
+ * A sync before the vCPU's first flush in the trace (a recording attached
+ * to a running guest, a window cut mid-run): the flush that programmed
+ * these LRs came before the trace, and vgic_flush_lr_state() took each
+ * of their interrupts from the vCPU's AP list. Take the LRs handed back
+ * as that flush (vgic_engine_adopt_flush()), so the fold finds them
+ * listed: an interrupt the guest holds active then stays on the list for
+ * the EOIcount walk and the prune, as in KVM, instead of active on none.
+ */
+static void adopt_unseen_flush(struct replay_model *m, int vcpu, const struct vgic_cpuif *regs)
+{
+	struct vgic_flush_result none;
+
+	memset(&none, 0, sizeof(none));
+	vgic_engine_adopt_flush(m->e, vcpu, &none, regs);
+}
+
+/*
  * A sync snapshot: fold the LRs the hardware handed back (the EOIcount
  * walk included); without vgic_post events the prune follows at once.
  */
@@ -310,6 +327,8 @@ static void on_sync(struct replay_model *m, const struct replay_model_row *r)
 	int i, spis;
 
 	regs_from_row(m, r, &regs);
+	if (mv->fresh)
+		adopt_unseen_flush(m, r->vcpu, &regs);
 	spis = vgic_engine_active_spis(m->e);
 	vgic_engine_fold(m->e, r->vcpu, &regs, &sr);
 	if (vgic_engine_active_spis(m->e) < spis)

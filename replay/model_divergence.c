@@ -65,6 +65,38 @@ static int same_multiset(const uint64_t *a, const uint64_t *b, int n)
 	return 1;
 }
 
+/*
+ * The same LRs as the kernel's in another order, with the same compared
+ * HCR: what vgic_sort_ap_list() gives when entries it ranks equal stood
+ * in another order on the AP list. The trace does not give that order
+ * when they were queued from different CPUs close together (each
+ * injection's tracepoint fires before its vgic_queue_irq_unlock() takes
+ * the AP-list lock), so such a flush is explained up to the order.
+ */
+static bool reordered_only(const struct replay_model *m, const struct vgic_flush_result *fr,
+			   const struct vgic_cpuif *regs)
+{
+	return fr->regs.used_lrs == regs->used_lrs &&
+	       same_multiset(fr->regs.lr, regs->lr, regs->used_lrs) &&
+	       (!m->hcr_exact || !((fr->regs.hcr ^ regs->hcr) & hcr_compared(m)));
+}
+
+/*
+ * How well a split's flush explains the kernel's, to choose among splits:
+ * 3 exact, 2 the same LRs with another HCR (flush_matches() 2 and 1), 1
+ * the same LRs in another order (reordered_only()), 0 other LRs. Without
+ * rank 1, a split that explains the flush up to the tie order loses to
+ * keeping every in-flight injection in, and an injection the flush had
+ * not yet seen is reported missing from it.
+ */
+static int split_rank(const struct replay_model *m, const struct vgic_flush_result *fr,
+		      const struct vgic_cpuif *regs, int level)
+{
+	if (level)
+		return level + 1;
+	return reordered_only(m, fr, regs) ? 1 : 0;
+}
+
 /* vgic_engine_flush() with the TDIR that SPIs queued elsewhere set (tdir_from_queue). */
 static void engine_flush(const struct replay_model *m, struct vgic_engine *e, int vcpu,
 			 struct vgic_flush_result *fr)
@@ -138,7 +170,7 @@ int model_try_flush(struct replay_model *m, struct vgic_engine **pe, int vcpu,
 	struct flight_split splits[MAX_SPLITS];
 	struct vgic_engine *best = NULL;
 	struct vgic_flush_result tfr;
-	int i, n, level, best_level = 0;
+	int i, n, level, rank, best_level = 0, best_rank = 0;
 
 	*raced = 0;
 	*taken = (struct flight_split){nflight, 0};
@@ -147,7 +179,7 @@ int model_try_flush(struct replay_model *m, struct vgic_engine **pe, int vcpu,
 		return flush_matches(m, fr, regs);
 	}
 	n = flight_splits(m, nflight, min_k, splits);
-	for (i = 0; i < n && best_level < 2; i++) {
+	for (i = 0; i < n && best_rank < 3; i++) {
 		struct vgic_engine *c = vgic_engine_clone(*pe);
 
 		if (!c)
@@ -155,10 +187,12 @@ int model_try_flush(struct replay_model *m, struct vgic_engine **pe, int vcpu,
 		apply_flight(m, c, &splits[i], nflight);
 		engine_flush(m, c, vcpu, &tfr);
 		level = flush_matches(m, &tfr, regs);
-		if (level > best_level) {
+		rank = split_rank(m, &tfr, regs, level);
+		if (rank > best_rank) {
 			vgic_engine_destroy(best);
 			best = c;
 			best_level = level;
+			best_rank = rank;
 			*taken = splits[i];
 			*fr = tfr;
 		} else {
@@ -766,9 +800,7 @@ void model_judge_flush(struct replay_model *m, const struct replay_model_row *r,
 		resync(m, r->vcpu, fr);
 	else if (match == 1)
 		match = 0;
-	if (!match && fr->regs.used_lrs == regs->used_lrs &&
-	    same_multiset(fr->regs.lr, regs->lr, regs->used_lrs) &&
-	    (!m->hcr_exact || !((fr->regs.hcr ^ regs->hcr) & hcr_compared(m)))) {
+	if (!match && reordered_only(m, fr, regs)) {
 		m->res.reordered++;
 		resync(m, r->vcpu, fr);
 		/* The kernel's list order, which the next flushes depend on. */

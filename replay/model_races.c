@@ -68,6 +68,30 @@ static void note_dir_race(struct replay_model *m, const struct replay_model_row 
 }
 
 /*
+ * Could intid be active where the model cannot see it? Where the DIR's
+ * own vCPU's state is unknown, or, for an SPI or LPI, any vCPU's: one the
+ * guest acknowledged before the trace began (a window cut mid-run, a
+ * flight recorder's dump) or before a gap stays active on its owner's AP
+ * list, and in its LRs, until the owner's first flush the model can
+ * check; with EOImode 1 another vCPU may deactivate it before that
+ * (vgic_v3_deactivate() finds it through vgic_get_irq(), whatever list
+ * holds it).
+ */
+static bool dir_state_unknown(const struct replay_model *m, int vcpu, uint32_t intid)
+{
+	int v;
+
+	if (m->vcpu[vcpu].unknown)
+		return true;
+	if (intid < VGIC_ENGINE_NR_PRIVATE)
+		return false;
+	for (v = 0; v < m->cfg.nr_vcpus; v++)
+		if (m->vcpu[v].unknown)
+			return true;
+	return false;
+}
+
+/*
  * vgic_deactivate: handle_exit() after the exit's sync ran
  * vgic_v3_deactivate() / vgic_v2_deactivate() for the value the guest
  * wrote to ICC_DIR_EL1 / GICV_DIR. An interrupt that is not active (in
@@ -82,7 +106,7 @@ void model_on_deactivate(struct replay_model *m, const struct replay_model_row *
 	m->vcpu[r->vcpu].dir_pending = false;
 	if (vgic_engine_irq(m->e, r->vcpu, intid, &s))
 		return;
-	if (!m->vcpu[r->vcpu].unknown && !s.active && !s.on_lr)
+	if (!s.active && !s.on_lr && !dir_state_unknown(m, r->vcpu, intid))
 		model_report_event(m, r, MODEL_DIR_NOT_ACTIVE, intid, 0, 0);
 	/* Active, or in an LR where the guest may have acknowledged it unseen. */
 	if ((s.active || s.on_lr) && s.vcpu >= 0 && s.vcpu != r->vcpu &&

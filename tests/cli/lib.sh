@@ -63,3 +63,6 @@ finish() {
 	echo "# $(basename "$0"): $checks checks, $failures failed"
 	[ "$failures" -eq 0 ]
 }
+
+# jget FILE EXPR: a jq-like read of a JSON document (d), python3 prints EXPR's value
+jget() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$@"; }

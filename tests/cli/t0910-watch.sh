@@ -64,6 +64,9 @@ lossy() {
 	live_findings "$TMP/$1.err" dump > "$TMP/$1.dumped"
 	missing=$(comm -23 "$TMP/$1.dumped" "$TMP/$1.dump")
 	expect_eq "$1: check on the dump reports the findings it was written for" "$missing" ""
+	# The dump starts mid-run: what was active before it is unknown, never a finding.
+	expect_eq "$1: check on the dump reports no finding the whole recording lacks" \
+		"$(comm -13 "$TMP/$1.want" "$TMP/$1.dump" | tr '\n' ' ')" ""
 }
 
 # clean NAME DIR: a run check finds nothing in; the watcher neither
@@ -88,6 +91,14 @@ clean fixed-repend "$LB/linux-7.2-fixed-gicv3-nvhe-seed-trigger-repend"
 R=$LF/linux-7.2-gicv3-nvhe-eoimode1-remote-2vcpu/record.db.xz
 watch interval "$R" --watch-after 0.1 --watch-interval 0.1
 expect_eq "--watch-interval 0.1: a dump per finding far enough apart" "$(dumps interval | wc -l)" 3
+$VR_FAST check -q "$TMP/interval.db" > "$TMP/interval.check"
+findings "$TMP/interval.check" > "$TMP/interval.want"
+for d in $(dumps interval); do # each starts mid-run, at another point
+	$VR_FAST check -q "$TMP/interval/$d" > "$TMP/interval.dumpcheck"
+	findings "$TMP/interval.dumpcheck" > "$TMP/interval.dump"
+	expect_eq "interval: $d reports no finding the whole recording lacks" \
+		"$(comm -13 "$TMP/interval.want" "$TMP/interval.dump" | tr '\n' ' ')" ""
+done
 watch every60 "$R" --watch-after 0.1
 expect_eq "--watch-interval 60: one dump, the later findings logged and counted" \
 	"$(dumps every60 | wc -l)" 1
