@@ -116,7 +116,8 @@ static void say(const struct watch *w, int prio, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "record: watch: %s\n", line);
+	if (!w->cfg.quiet)
+		fprintf(stderr, "record: watch: %s\n", line);
 	if (w->cfg.use_syslog)
 		syslog(prio, "watch: %s", line);
 }
@@ -193,12 +194,15 @@ static void act_on_finding(struct watch *w, const struct replay_finding *f)
 	const char *kind = finding_kind_name(f->kind);
 	int n;
 
+	if (w->cfg.observer && w->cfg.observer->finding)
+		w->cfg.observer->finding(f, w->cfg.observer->arg);
 	pthread_mutex_lock(&w->lock);
 	w->by_kind[f->kind]++;
 	if (f->severity == SEVERITY_ERROR) {
 		w->errors++;
-		v = watch_policy_finding(&w->policy, f->ts_ns);
-		if (v == WATCH_DUMP_OPENED) {
+		if (w->cfg.dir)
+			v = watch_policy_finding(&w->policy, f->ts_ns);
+		if (w->cfg.dir && v == WATCH_DUMP_OPENED) {
 			snprintf(w->pending_kind, sizeof(w->pending_kind), "%s", kind);
 			w->pending_wall_ns = vr_now_ns();
 			w->pending_time = time(NULL);
@@ -220,7 +224,8 @@ static void act_on_finding(struct watch *w, const struct replay_finding *f)
 		memcpy(expl, f->explanation, (size_t)n + 1);
 	}
 	say(w, LOG_WARNING, "%s%s at +%.6f s: %s; %s", kind, where,
-	    (f->ts_ns - (int64_t)w->first_ts) / 1e9, watch_verdict_name(v), expl);
+	    (f->ts_ns - (int64_t)w->first_ts) / 1e9, w->cfg.dir ? watch_verdict_name(v) : "no dumps",
+	    expl);
 }
 
 /* Keep a finding of a run whose profile is not (or not yet) the one reported. */
@@ -304,6 +309,20 @@ static void on_finding(const struct replay_finding *f, void *arg)
 		act_on_finding(w, f);
 	else
 		keep_finding(r, f);
+}
+
+/*
+ * replay_tally_fn, on the watcher's thread: the observer counts the
+ * accounting of the profile reported (as check prints that run's).
+ */
+static void on_tally(enum replay_tally what, int64_t ts_ns, int64_t vcpu, uint32_t intid,
+		     void *arg)
+{
+	struct watch_run *r = arg;
+	struct watch *w = r->w;
+
+	if (r == &w->runs[w->reporting] && w->cfg.observer && w->cfg.observer->tally)
+		w->cfg.observer->tally(what, ts_ns, vcpu, intid, w->cfg.observer->arg);
 }
 
 /*
@@ -548,6 +567,8 @@ static void check_all(struct watch *w)
 			ts = it.ev.ts_ns;
 			w->events_checked++;
 		}
+		if (w->cfg.observer && w->cfg.observer->item)
+			w->cfg.observer->item(&it, w->cfg.observer->arg);
 		for (int i = 0; i < w->nruns && rc == 1; i++)
 			if (!w->runs[i].retired && replay_stream_push(w->runs[i].s, &it, &err) < 0)
 				rc = -1;
@@ -601,6 +622,8 @@ static int begin_runs(struct watch *w, struct vr_error *err)
 			continue;
 		r->w = w;
 		r->opt.vcpu = r->opt.intid = r->opt.from_ns = r->opt.to_ns = VR_NO_VALUE;
+		r->opt.tally = on_tally;
+		r->opt.tally_arg = r;
 		if (p == recorded)
 			w->reporting = w->nruns; /* no --profile: the release's, as check says it */
 		else
@@ -670,7 +693,7 @@ struct watch *watch_start(const struct watch_config *cfg, struct vr_error *err)
 		return NULL;
 	}
 	watch_policy_init(&w->policy, (int64_t)(cfg->after_s * 1e9), (int64_t)(cfg->interval_s * 1e9),
-			  cfg->max_disk_bytes, dumps_on_disk(cfg->dir));
+			  cfg->max_disk_bytes, cfg->dir ? dumps_on_disk(cfg->dir) : 0);
 	w->dump_bytes_written = w->policy.used_bytes;
 	if (cfg->use_syslog)
 		openlog("vgic-replay", LOG_PID, LOG_DAEMON);
@@ -873,6 +896,18 @@ void watch_print_stats(struct watch *w)
 		(long long)w->policy.dumps, w->dump_bytes_written / 1048576.0,
 		(long long)w->policy.rate_limited, (long long)w->policy.disk_full);
 	pthread_mutex_unlock(&w->lock);
+}
+
+/* See watch.h. */
+int64_t watch_progress(struct watch *w, char *buf, size_t n)
+{
+	int64_t skipped;
+
+	pthread_mutex_lock(&w->lock);
+	snprintf(buf, n, "%s", w->profile);
+	skipped = w->skipped;
+	pthread_mutex_unlock(&w->lock);
+	return skipped;
 }
 
 /* See watch.h. */
