@@ -66,6 +66,8 @@ struct watch {
 	struct flight_ring *q;
 	int closed;
 	int64_t fed, skipped, skipping, episodes;
+	int behind; /* an episode of skipping: from a record the queue had no room for to the
+		       first one after its gap that it had room for */
 	uint64_t skip_first_ts, skip_last_ts, newest_ts;
 	size_t queue_peak;
 	/* The watcher's side: records copied out of the queue, the prefix, the stream. */
@@ -103,6 +105,7 @@ struct watch {
 	struct predict_result model; /* the reported profile's tallies */
 	char profile[64];
 	int64_t dump_bytes_written;
+	unsigned slow_us; /* VR_TEST_WATCH_SLOW_US (tests only): a wait per item checked */
 };
 
 /* One line about the watcher, to stderr and, with --syslog, to syslog at prio. */
@@ -569,6 +572,8 @@ static void check_all(struct watch *w)
 		}
 		if (w->cfg.observer && w->cfg.observer->item)
 			w->cfg.observer->item(&it, w->cfg.observer->arg);
+		if (w->slow_us)
+			usleep(w->slow_us);
 		for (int i = 0; i < w->nruns && rc == 1; i++)
 			if (!w->runs[i].retired && replay_stream_push(w->runs[i].s, &it, &err) < 0)
 				rc = -1;
@@ -674,12 +679,33 @@ static void *watch_main(void *arg)
 	return NULL;
 }
 
+/*
+ * A knob for the tests alone, to make the watcher fall behind on a file
+ * input as it can on a busy host: VR_TEST_WATCH_SLOW_US=N makes it wait
+ * N microseconds per item it checks, and the feeder skip records when
+ * the queue is full instead of waiting for room (as the live ring does).
+ * Said on stderr whenever it is set, so that it is never on unnoticed.
+ */
+static void test_knob(struct watch *w)
+{
+	const char *v = getenv("VR_TEST_WATCH_SLOW_US");
+
+	if (!v || !*v)
+		return;
+	w->slow_us = (unsigned)strtoul(v, NULL, 10);
+	w->cfg.pace = 0;
+	fprintf(stderr, "record: watch: VR_TEST_WATCH_SLOW_US=%u (a test's knob): %u us per item "
+			"checked, records skipped when the queue is full\n",
+		w->slow_us, w->slow_us);
+}
+
 /* See watch.h. */
 struct watch *watch_start(const struct watch_config *cfg, struct vr_error *err)
 {
 	struct watch *w = vr_xcalloc(1, sizeof(*w));
 
 	w->cfg = *cfg;
+	test_knob(w);
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_cond_init(&w->more, NULL);
 	pthread_cond_init(&w->room, NULL);
@@ -720,10 +746,35 @@ static int queue_skipped_gap(struct watch *w)
 	if (flight_append(w->q, &g, sizeof(g)))
 		return -1;
 	w->skipping = 0;
+	pthread_cond_signal(&w->more);
 	return 0;
 }
 
-/* See watch.h. */
+/*
+ * A record the queue has no room for (lock held): skipped and counted
+ * into the gap that will stand for it; 1 when it begins an episode.
+ */
+static int skip_record(struct watch *w, uint64_t ts)
+{
+	int begins = !w->behind;
+
+	if (!w->skipping)
+		w->skip_first_ts = ts;
+	if (begins) {
+		w->episodes++;
+		w->behind = 1;
+	}
+	w->skipping++, w->skipped++;
+	w->skip_last_ts = ts;
+	return begins;
+}
+
+/*
+ * See watch.h. When the queue is full (and the input is not paced) the
+ * record is skipped, never waited for; the skipped records' gap goes in
+ * first once there is room, then records again. An episode ends with
+ * the first record after its gap that fits.
+ */
 void watch_feed(struct watch *w, const void *data, size_t size)
 {
 	const struct vgic_rec_hdr *h = data;
@@ -738,26 +789,17 @@ void watch_feed(struct watch *w, const void *data, size_t size)
 	}
 	if (h->type != VGIC_REC_GAP)
 		w->newest_ts = h->ts;
-	if (w->cfg.pace)
+	if (w->cfg.pace) {
 		while (!w->closed && flight_append(w->q, data, (uint32_t)size))
 			pthread_cond_wait(&w->room, &w->lock);
-	else if (w->skipping && queue_skipped_gap(w)) {
-		w->skipping++, w->skipped++;
-		w->skip_last_ts = h->ts;
+	} else if ((w->skipping && queue_skipped_gap(w)) ||
+		   flight_append(w->q, data, (uint32_t)size)) {
+		behind = skip_record(w, h->ts);
 		goto out;
-	} else if (flight_append(w->q, data, (uint32_t)size)) {
-		behind = !w->skipping;
-		if (behind) {
-			w->episodes++;
-			w->skip_first_ts = h->ts;
-		}
-		w->skipping++, w->skipped++;
-		w->skip_last_ts = h->ts;
-		goto out;
-	} else if (w->episodes && !w->skipping && w->skip_last_ts) {
+	} else if (w->behind) {
+		w->behind = 0;
 		caught_up = 1;
 		skipped = w->skipped;
-		w->skip_last_ts = 0;
 	}
 	w->fed++;
 	used = flight_used_bytes(w->q);
@@ -824,6 +866,13 @@ void watch_stop(struct watch *w)
 	if (!w || !w->started)
 		return;
 	pthread_mutex_lock(&w->lock);
+	/*
+	 * Records skipped up to the end are a gap too, checked before the
+	 * end's checks (an interrupt the hole deactivated is not stuck); the
+	 * watcher takes the queue until it is closed, so room comes.
+	 */
+	while (w->skipping && queue_skipped_gap(w))
+		pthread_cond_wait(&w->room, &w->lock);
 	w->closed = 1;
 	pthread_cond_broadcast(&w->more);
 	pthread_cond_broadcast(&w->room);
