@@ -83,6 +83,9 @@ expect_eq "buggy: the live diagnosis names linux-6.19, as check's" \
 lossy buggy-repend "$LB/linux-7.2-buggy-gicv3-nvhe-seed-trigger-repend"
 clean fixed "$LB/linux-7.2-fixed-gicv3-vhe-seed-trigger"
 clean fixed-repend "$LB/linux-7.2-fixed-gicv3-nvhe-seed-trigger-repend"
+# A Linux guest whose virtio SPI (INTID 79) first fires after the learning
+# prefix, past every INTID the prefix named: it must be modelled all the same.
+clean linux-blk "$DATA/lab/linux-7.2-gicv3-vhe-linux-blk-2vcpu"
 
 # The policy: a burst makes one dump; --watch-interval 0 lets findings far apart make more.
 R=$LF/linux-7.2-gicv3-nvhe-eoimode1-remote-2vcpu/record.db.xz

@@ -99,6 +99,8 @@ expect_eq "live: the buggy kernel's findings are linux-6.19's, as check's diagno
 	"$(grep '^findings so far' "$TMP/top.out" | tail -1 | cut -d: -f1)" "findings so far (linux-6.19)"
 xz -dc "$DATA/lab/linux-7.2-gicv3-vhe-spi-burst/record.db.xz" > "$TMP/burst.db"
 top_matches_check "live: an SPI burst" "$TMP/burst.db" "" live
+xz -dc "$DATA/lab/linux-6.12-gicv3-vhe-linux-affinity-2vcpu/record.db.xz" > "$TMP/affinity.db"
+top_matches_check "live: a Linux guest, SPIs first seen after the learning" "$TMP/affinity.db" "" live
 expect_fail "top: --from-trace and a TRACE" 2 "top: --from-trace plays its TRACE as live" \
 	$VR top -b --from-trace "$TMP/race.db" "$TMP/race.db"
 expect_fail "top: --from-trace with --pid" 2 "not --from-trace" \
