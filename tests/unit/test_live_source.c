@@ -181,7 +181,8 @@ static const char *item_differs(const struct trace_item *a, const struct trace_i
 		return "type or id";
 	if (a->type == TRACE_ITEM_GAP)
 		return a->gap.lost != b->gap.lost || a->gap.cpu != b->gap.cpu ||
-				       a->gap.start_ns != b->gap.start_ns
+				       a->gap.start_ns != b->gap.start_ns ||
+				       a->gap.end_ns != b->gap.end_ns
 			       ? "gap"
 			       : NULL;
 	if (a->ev.ts_ns != b->ev.ts_ns || a->ev.cpu != b->ev.cpu || a->ev.pid != b->ev.pid ||
