@@ -576,6 +576,9 @@ int replay_model_start(struct replay_model *m, int learn_late, struct vr_error *
 	 */
 	m->cfg.nr_spis = learn_late ? VGIC_ENGINE_MAX_SPIS
 				    : spis_to_model(m->facts_max_intid, max_intid);
+	/* ... and every LPI slot, when LPIs are queued (the prefix may have named none). */
+	if (learn_late && m->cfg.gic_version == 3 && m->has_lpi_queue)
+		m->cfg.nr_lpis = VGIC_ENGINE_MAX_LPIS;
 	if (create_engine(m, learned, n, err))
 		return -1;
 	model_learning_free(m->learning);

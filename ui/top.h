@@ -77,6 +77,7 @@ struct top_records {
 	int gic;		    /* the records' GIC (2 or 3) */
 	const char *kernel_release; /* whose profile is reported first */
 	int pace; /* a file: poll waits for room in the watcher's queue (no skips) */
+	uint64_t kinds; /* the kinds the records can hold (record_stats.kinds_recordable) */
 };
 
 /* The stream, its watcher started; NULL with err set. */

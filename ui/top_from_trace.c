@@ -66,6 +66,7 @@ struct top_played *top_played_open(const char *path, struct top_input *in, struc
 	rec.gic = tp->facts.gic_version ? tp->facts.gic_version : 3;
 	rec.kernel_release = tp->facts.kernel_release;
 	rec.pace = 1;
+	rec.kinds = tp->facts.kinds_present;
 	tp->stream = top_stream_new(&rec, err);
 	if (!tp->stream)
 		goto fail;

@@ -226,6 +226,7 @@ struct top_live *top_live_open(const struct top_live_options *lo, struct top_inp
 	rec.note = losses_note;
 	rec.arg = tl;
 	rec.gic = tl->gic;
+	rec.kinds = tl->st.kinds_recordable;
 	rec.kernel_release = tl->un.release;
 	tl->stream = top_stream_new(&rec, err);
 	if (!tl->stream) {

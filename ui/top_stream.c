@@ -165,6 +165,7 @@ struct top_stream *top_stream_new(const struct top_records *rec, struct vr_error
 	cfg.host = "";
 	cfg.kernel_release = rec->kernel_release ? rec->kernel_release : "";
 	cfg.gic = rec->gic;
+	cfg.kinds = rec->kinds;
 	ts->w = watch_start(&cfg, err);
 	if (!ts->w) {
 		top_stream_free(ts);

@@ -60,6 +60,7 @@ static int trace_preflight(struct record_run *run, struct vr_error *err)
 				    opt->trace_input);
 	run->gic = t->facts.gic_version ? t->facts.gic_version : 3;
 	run->kernel_release = t->facts.kernel_release[0] ? t->facts.kernel_release : NULL;
+	run->st->kinds_recordable = t->facts.kinds_present; /* what the trace's records can hold */
 	return 0;
 }
 

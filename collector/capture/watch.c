@@ -471,6 +471,12 @@ static void read_prefix(struct watch *w)
 	 * does not know ICH_VTR's; the model's default applies).
 	 */
 	w->facts.gic_version = w->cfg.gic;
+	/*
+	 * A kind the source records but the prefix happened not to hold (the
+	 * guest's first SGI after it) is present all the same: the replay
+	 * reads its absence as none happened (GICD_SGIR writes then inject).
+	 */
+	w->facts.kinds_present |= w->cfg.kinds;
 	w->facts.nr_lrs = 0;
 	w->facts.nr_vcpus = w->max_vcpu < 0 ? 1 : (int)w->max_vcpu + 1;
 	w->first_ts = w->facts.first_ts_ns == VR_NO_VALUE ? 0 : (uint64_t)w->facts.first_ts_ns;

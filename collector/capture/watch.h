@@ -66,6 +66,7 @@ struct watch_config {
 	const struct watch_observer *observer; /* or NULL */
 	const char *host, *kernel_release; /* the records' host and kernel (the profile) */
 	int gic;			    /* the host GIC (2 or 3) */
+	uint64_t kinds; /* record_stats.kinds_recordable: present from the start, 0 unknown */
 };
 
 struct watch;

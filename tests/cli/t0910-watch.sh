@@ -86,6 +86,13 @@ clean fixed-repend "$LB/linux-7.2-fixed-gicv3-nvhe-seed-trigger-repend"
 # A Linux guest whose virtio SPI (INTID 79) first fires after the learning
 # prefix, past every INTID the prefix named: it must be modelled all the same.
 clean linux-blk "$DATA/lab/linux-7.2-gicv3-vhe-linux-blk-2vcpu"
+# A GICv2 Linux guest whose first SGIs come after the prefix: vgic_sgi is
+# recorded all the same (the GICD_SGIR writes must not inject them again).
+clean linux-ipi-v2 "$DATA/lab/linux-6.12-gicv2-vhe-linux-ipi-2vcpu"
+# A recursion miss whose window (51 ms) holds a flush: unknown, as in check.
+clean linux-blk-v2 "$DATA/lab/linux-7.2-gicv2-vhe-linux-blk-2vcpu"
+# LPIs first queued after the prefix (virtio-net through the ITS).
+clean linux-net "$DATA/lab/linux-6.1-gicv3-vhe-linux-net-2vcpu"
 
 # The policy: a burst makes one dump; --watch-interval 0 lets findings far apart make more.
 R=$LF/linux-7.2-gicv3-nvhe-eoimode1-remote-2vcpu/record.db.xz
