@@ -86,6 +86,8 @@ top_matches_check "live: remote-DIR race, 2 vCPUs" "$TMP/race.db" "" live
 expect_eq "live: the header says the checks skipped nothing" \
 	"$(grep -c '^note: checks behind: 0 records skipped$' "$TMP/top.out" | awk '{print ($1 > 0)}')" 1
 top_matches_check "live: SGIs between 4 vCPUs" "$TMP/sgi4.db" "" live
+top_matches_check "live: GICv2, a Linux guest's IPIs (its first SGIs after the learning)" \
+	"$TMP/v2.db" "" live
 xz -dc "$DATA/lab/linux-7.2-gicv2-vhe-sgi-2vcpu/record.db.xz" > "$TMP/sgi2v2.db"
 top_matches_check "live: GICv2, SGIs between 2 vCPUs" "$TMP/sgi2v2.db" "" live
 LF=$DATA/lab-findings
