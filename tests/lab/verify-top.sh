@@ -5,8 +5,8 @@
 # run's ftrace: the guest exits and trapped DIRs over every interval are
 # the kvm_exit and vgic deactivate events ftrace recorded, and the
 # injections and acknowledgements are check's accounting of ftrace's
-# capture imported, its findings per kind too, as long as neither lost
-# any; the vCPUs top shows are the run's.
+# capture imported, as long as neither lost any (the findings of both are
+# printed); the vCPUs top shows are the run's.
 # Usage: tests/lab/verify-top.sh OUTDIR [VGIC_REPLAY]
 set -u
 out=$1
@@ -45,8 +45,10 @@ if [ "${lost:-0}" = 0 ] && [ "${ftrace_lost:-0}" = 0 ]; then
 		"$(sum_col INJ)" "$(check_sum injected)"
 	ok "acknowledgements over the intervals are check's accounting of ftrace's capture" \
 		"$(sum_col ACK)" "$(check_sum acked)"
-	ok "the findings so far at the end are check's of ftrace's capture" \
-		"$(grep '^findings so far' "$out/top.txt" | tail -1 | sed 's/^findings so far ([^)]*): //')" \
+	# Findings are told, not held: BPF's records and ftrace's text of one run are
+	# two captures (t1010 holds the live path's findings to check on the same records).
+	echo "# findings: top live $(grep '^findings so far' "$out/top.txt" | tail -1 |
+		sed 's/^findings so far ([^)]*): //'); check of ftrace's capture" \
 		"$(grep -c '"kind": "[A-Z_]*"' "$out/ftrace-check.json")"
 else
 	echo "ok - # SKIP counts against ftrace: events were lost (top $lost, ftrace $ftrace_lost)"
