@@ -58,7 +58,7 @@ CAPTURE_SRC   := collector/capture/recorder.c collector/capture/record_core.c \
                  collector/capture/vmm_process.c collector/capture/clock_offset.c \
                  collector/capture/watch.c collector/capture/watch_policy.c \
                  collector/capture/metrics.c collector/capture/flight_rec.c \
-                 collector/capture/record_trace.c
+                 collector/capture/record_trace.c collector/capture/rec_encode.c
 IMPORT_SRC    := collector/import/importer.c collector/import/import_core.c \
                  collector/import/import_ftrace.c collector/import/import_tracedat.c \
                  collector/import/ftrace_parse.c collector/import/decompress.c
@@ -72,8 +72,8 @@ ENGINE_SRC    := engine/vgic_engine.c engine/profiles.c engine/guest_cpuif.c \
 CLI_SRC       := cli/vgic-replay.c cli/cli_args.c cli/cli_capture.c cli/cli_json.c cli/cmd_import.c cli/cmd_info.c cli/cmd_sql.c cli/cmd_check.c \
                  cli/cmd_report.c cli/cmd_probes.c cli/cmd_record.c cli/cmd_predict.c \
                  cli/cmd_tui.c cli/cmd_export.c cli/cmd_top.c
-UI_SRC        := ui/tui.c ui/tui_run.c ui/timeline.c ui/screen.c ui/top.c ui/top_screen.c ui/top_model.c ui/top_trace.c ui/top_stream.c \
-                 ui/top_live.c
+UI_SRC        := ui/tui.c ui/tui_run.c ui/timeline.c ui/screen.c ui/top.c ui/top_screen.c ui/top_model.c \
+                 ui/top_trace.c ui/top_stream.c ui/top_from_trace.c ui/top_live.c
 LIB_SRC       := $(COMMON_SRC) $(SCHEMA_SRC) $(COLLECTOR_SRC) $(REPLAY_SRC) $(ENGINE_SRC)
 GEN_SRC       := $(BUILD)/gen/schema_sql.c
 

@@ -15,12 +15,15 @@
 static const char top_usage[] =
 	"Usage: vgic-replay top [options]          (live: this host's KVM guests)\n"
 	"       vgic-replay top [options] TRACE    (a recorded trace, replayed)\n"
+	"       vgic-replay top [options] --from-trace TRACE (a trace played as live)\n"
 	"\n"
 	"A live view of the vGIC, as kvm_stat and `perf kvm stat live` show KVM's: per\n"
 	"VM and vCPU, the rates of injections and acknowledgements (check's accounting),\n"
 	"guest exits, the LR occupancy at the flushes, exits with the LRs overflowed,\n"
 	"exits with an EOIcount, trapped DIRs; the events lost and the findings so far.\n"
-	"Live, it attaches the collector's BPF probes as `record` does (root, BTF).\n"
+	"Live, it attaches the collector's BPF probes as `record` does (root, BTF), and\n"
+	"checks the records as they arrive as `record --watch` does (check's code): it\n"
+	"learns the run from its first second, then counts.\n"
 	"On a TRACE it replays the recording an interval at a time, at the recorded\n"
 	"speed (batch mode: as fast as it can); the intervals are trace time.\n"
 	"Press ? inside for the keys. Needs 80x12.\n"
@@ -41,6 +44,10 @@ static const char top_usage[] =
 	"      --pid PID      live: only this VMM\n"
 	"      --vcpu N       live: only vCPU N\n"
 	"      --gic 2|3      live: the host GIC (default: from /proc/interrupts)\n"
+	"      --from-trace TRACE play a stored trace into the live view's path (its\n"
+	"                     records checked as a live host's, as fast as they are\n"
+	"                     checked; intervals are wall-clock time): to rehearse and\n"
+	"                     test the live view without a kernel\n"
 	"  -v, --verbose      live: libbpf's messages and every attached hook\n"
 	"      --keys         print the key table (Markdown) and exit\n"
 	"  -h, --help         show this help\n"
@@ -56,12 +63,14 @@ enum top_option {
 	TOP_OPT_VCPU,
 	TOP_OPT_GIC,
 	TOP_OPT_KEYS,
+	TOP_OPT_FROM_TRACE,
 };
 
 struct top_args {
 	struct top_options o;
 	struct top_live_options live;
 	const char *profile;
+	const char *from_trace; /* --from-trace */
 };
 
 /* The column --sort names, by its key letter or its title; 0, or 2 after an error line. */
@@ -127,6 +136,7 @@ static int parse_top_args(int argc, char **argv, struct top_args *a)
 		{"gic", required_argument, NULL, TOP_OPT_GIC},
 		{"verbose", no_argument, NULL, 'v'},
 		{"keys", no_argument, NULL, TOP_OPT_KEYS},
+		{"from-trace", required_argument, NULL, TOP_OPT_FROM_TRACE},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -154,6 +164,9 @@ static int parse_top_args(int argc, char **argv, struct top_args *a)
 		case 'v':
 			a->live.verbose = 1;
 			break;
+		case TOP_OPT_FROM_TRACE:
+			a->from_trace = optarg;
+			break;
 		case 'd': case 'n': case 's': case TOP_OPT_PID: case TOP_OPT_VCPU: case TOP_OPT_GIC:
 			if (valued_option(c, optarg, a))
 				return 2;
@@ -174,6 +187,11 @@ static int parse_top_args(int argc, char **argv, struct top_args *a)
 	}
 	if (argc - optind > 1)
 		return cli_usage_error("top", "more than one TRACE given");
+	if (a->from_trace && optind < argc)
+		return cli_usage_error("top", "--from-trace plays its TRACE as live: no TRACE after it");
+	if (a->from_trace && (a->live.pid || a->live.vcpu >= 0 || a->live.gic_version))
+		return cli_usage_error("top", "--pid, --vcpu and --gic are for the live probes, not "
+					      "--from-trace");
 	if (optind < argc && (a->live.pid || a->live.vcpu >= 0 || a->live.gic_version))
 		return cli_usage_error("top", "--pid, --vcpu and --gic are for the live view, not a TRACE");
 #ifdef VR_NO_TUI
@@ -181,7 +199,8 @@ static int parse_top_args(int argc, char **argv, struct top_args *a)
 		return cli_usage_error("top", "this build has no curses (the static build): use -b");
 #endif
 	if (optind == argc && a->profile)
-		return cli_usage_error("top", "--profile is for a TRACE (live findings are not counted yet)");
+		return cli_usage_error("top", "--profile is for a TRACE (live: the kernel's own "
+					      "profile, or the one the diagnosis matches)");
 	return cli_check_profile("top", a->profile) ? 2 : -1;
 }
 
@@ -225,6 +244,28 @@ static int top_live(struct top_args *a)
 	return rc;
 }
 
+/* top --from-trace: a stored trace through the live view's path. */
+static int top_from_trace(struct top_args *a)
+{
+	struct vr_error err = {{0}};
+	struct top_input in;
+	struct top_played *tp;
+	const char *path = cli_trace_path(a->from_trace, a->o.batch);
+	int rc;
+
+	if (!path)
+		return 2;
+	tp = top_played_open(path, &in, &err);
+	if (!tp) {
+		cli_error("%s: %s", a->from_trace, err.msg);
+		return 2;
+	}
+	a->o.title = a->from_trace;
+	rc = top_run(&in, &a->o);
+	top_played_close(tp);
+	return rc;
+}
+
 /* Parse the options and run the view. */
 int cmd_top(int argc, char **argv)
 {
@@ -241,5 +282,7 @@ int cmd_top(int argc, char **argv)
 	rc = parse_top_args(argc, argv, &a);
 	if (rc >= 0)
 		return rc;
+	if (a.from_trace)
+		return top_from_trace(&a);
 	return optind < argc ? top_on_trace(argv[optind], &a) : top_live(&a);
 }

@@ -588,7 +588,16 @@ int replay_model_start(struct replay_model *m, int learn_late, struct vr_error *
 	int n, v;
 
 	n = model_learned(m->learning, &learned, &max_intid);
-	m->cfg.nr_spis = spis_to_model(m->facts_max_intid, max_intid);
+	/*
+	 * A live stream (learn_late) learned from a prefix: an SPI a later
+	 * flush shows first may lie past every INTID the prefix named, so
+	 * every SPI is modelled; a file's are all known.
+	 */
+	m->cfg.nr_spis = learn_late ? VGIC_ENGINE_MAX_SPIS
+				    : spis_to_model(m->facts_max_intid, max_intid);
+	/* ... and every LPI slot, when LPIs are queued (the prefix may have named none). */
+	if (learn_late && m->cfg.gic_version == 3 && m->has_lpi_queue)
+		m->cfg.nr_lpis = VGIC_ENGINE_MAX_LPIS;
 	if (create_engine(m, learned, n, err))
 		return -1;
 	model_learning_free(m->learning);

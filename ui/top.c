@@ -169,6 +169,30 @@ static void sleep_until(int64_t ns)
 		;
 }
 
+/*
+ * Batch mode, live: wait for the interval's end (*end_ns), looking every
+ * 50 ms whether the input ended (a played trace) or a stop was asked,
+ * which end the interval now. The input's feed: 1 it goes on, 0 it
+ * ended, -1 with err.
+ */
+static int wait_live(struct top *t, int64_t *end_ns, struct vr_error *err)
+{
+	int rc;
+
+	for (;;) {
+		int64_t now = (int64_t)vr_now_ns();
+
+		rc = t->in->feed(t->in->self, t->m, *end_ns, err);
+		if (rc <= 0 || stop_asked) {
+			*end_ns = now < *end_ns ? now : *end_ns;
+			return rc;
+		}
+		if (now >= *end_ns)
+			return 1;
+		sleep_until(now + 50000000 < *end_ns ? now + 50000000 : *end_ns);
+	}
+}
+
 /* Close the open interval [start, end) into t->iv, the model held meanwhile. */
 static void close_interval(struct top *t, int64_t start, int64_t end)
 {
@@ -199,9 +223,9 @@ static int run_intervals(struct top *t, struct vr_error *err)
 	for (int64_t n = 1; rc == 1; n++) {
 		end = start + delay;
 		if (t->in->live && t->o.batch) {
-			sleep_until(end);
-			if (stop_asked)
-				end = (int64_t)vr_now_ns();
+			rc = wait_live(t, &end, err);
+			if (rc < 0)
+				return -1;
 		} else if (t->in->live) {
 			k = top_screen_wait(t, end);
 			if (!k)

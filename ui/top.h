@@ -5,13 +5,15 @@
  * (plain text, one table per interval, for logs). The model is
  * ui/top_model.h; where the records come from is a struct top_input: a
  * stored trace replayed interval by interval (ui/top_trace.c) or the
- * collector's BPF probes (ui/top_live.c), through the same model.
+ * collector's BPF probes (ui/top_live.c, or a trace played as them:
+ * ui/top_from_trace.c), through the same model.
  */
 #ifndef VR_UI_TOP_H
 #define VR_UI_TOP_H
 
 #include <stdio.h>
 
+#include "../collector/capture/watch.h"
 #include "top_model.h"
 
 struct top_options {
@@ -57,16 +59,31 @@ struct top_trace *top_trace_open(const char *path, const char *profile, struct t
 void top_trace_close(struct top_trace *tt);
 
 /*
- * A stream read on a thread of its own into the model (ui/top_stream.c):
- * the live inputs' half that is not BPF. The thread starts at the first
- * feed, hands each item to the model while it holds it, and ends when
- * the stream does (stop(stop_arg), called by top_stream_free, makes a
- * live stream end). The view holds the model while it closes an
- * interval.
+ * A source of the collector's records, checked as they arrive into the
+ * model (ui/top_stream.c): the live inputs' half that is not BPF. The
+ * stream's thread calls poll until it returns 0 (the records ended) or
+ * -1 (err), or the view is done; poll hands each record to watch_feed()
+ * and returns soon (within about 50 ms) when none comes. The watcher
+ * (collector/capture/watch.h: `record --watch`'s checks, check's code)
+ * learns the run from its first records, then gives the model every item,
+ * the accounting and the findings of the profile it reports. The view
+ * holds the model while it closes an interval.
  */
-struct top_stream *top_stream_new(struct trace_source src, void (*stop)(void *arg),
-				  void *stop_arg);
+struct top_records {
+	int (*poll)(void *arg, struct watch *w, struct vr_error *err);
+	/* What the input says of its losses, for the header (NULL: nothing). */
+	void (*note)(void *arg, char *buf, size_t n);
+	void *arg;
+	int gic;		    /* the records' GIC (2 or 3) */
+	const char *kernel_release; /* whose profile is reported first */
+	int pace; /* a file: poll waits for room in the watcher's queue (no skips) */
+	uint64_t kinds; /* the kinds the records can hold (record_stats.kinds_recordable) */
+};
+
+/* The stream, its watcher started; NULL with err set. */
+struct top_stream *top_stream_new(const struct top_records *rec, struct vr_error *err);
 void top_stream_input(struct top_stream *ts, struct top_input *in);
+/* The view is done: the thread stops polling, the checks end; then freed. */
 void top_stream_free(struct top_stream *ts);
 
 /* Options of a live view: which VMM and vCPU, and the host GIC (0: detect). */
@@ -79,12 +96,22 @@ struct top_live_options {
 
 /*
  * The collector's BPF probes as top's input (ui/top_live.c): attached as
- * `record` attaches them, their records read on a thread of their own as
- * the event stream (collector/capture/live_source.h). NULL with err set.
+ * `record` attaches them, their records checked as they arrive
+ * (top_stream). NULL with err set.
  */
 struct top_live *top_live_open(const struct top_live_options *lo, struct top_input *in,
 			       struct vr_error *err);
 void top_live_close(struct top_live *tl);
+
+/*
+ * A stored trace played as the live input (ui/top_from_trace.c, `top
+ * --from-trace`): its items encoded back into the collector's records
+ * (rec_encode.h) and checked through the live path above, as fast as the
+ * watcher takes them, to test and rehearse the live view without a
+ * kernel. NULL with err set.
+ */
+struct top_played *top_played_open(const char *path, struct top_input *in, struct vr_error *err);
+void top_played_close(struct top_played *tp);
 
 /* Print the key table as a Markdown table (docs/top.md carries its output). */
 void top_print_keys(FILE *f);

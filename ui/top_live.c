@@ -5,15 +5,12 @@
  * The probes are chosen, loaded and attached by the recorder's own path
  * (bpf_hooks.h: hooks_may_load, hooks_kernel_btf, hooks_load), with the
  * options `record` would be given. The records of the BPF ring buffer,
- * polled when the stream wants one, become the event stream through
- * collector/capture/live_source.h, the stream a stored trace's cursor
- * gives, read into the model on a thread of its own (top_stream.c). Drops are read from the
- * programs' per-CPU counters once a second and passed along as gap
- * records, where the stream counts them as a trace's gaps.
- *
- * The replay driver does not yet run on a stream as it arrives, so the
- * accounting (injections, acknowledgements) and the findings are not
- * counted live: the view says so rather than show zeros.
+ * polled on the stream's thread, go to the watcher as the recorder hands
+ * them to `record --watch`'s (top_stream.c): checked as they arrive, by
+ * check's code, into the model. What the probes lose becomes gap records
+ * once a second, as the recorder makes them: the per-CPU `drops` counters
+ * (the ring was full) and the programs' recursion misses (prog_misses.h);
+ * the header shows both, and the records the checks skipped.
  */
 #define _GNU_SOURCE
 #include <bpf/btf.h>
@@ -23,30 +20,31 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/utsname.h>
+
 #include "../collector/capture/bpf_hooks.h"
-#include "../collector/capture/live_source.h"
+#include "../collector/capture/prog_misses.h"
 #include "../collector/capture/record_core.h"
 #include "../collector/capture/vgic.h"
 #include "vgic.skel.h"
 #include "top.h"
 
-#define LIVE_FIFO 65536 /* records taken from the ring and not yet streamed */
-#define LIVE_VMS 256	/* threads whose VMM is remembered */
+#define LIVE_VMS 256 /* threads whose VMM is remembered */
 
 struct top_live {
 	struct record_options ropt;
 	struct record_stats st;
 	struct vgic_bpf *skel;
 	struct ring_buffer *rb;
-	unsigned char (*fifo)[STORE_SLOT];
-	size_t head, count;
-	int64_t fifo_dropped; /* records the FIFO had no room for, passed on as a gap */
-	struct live_source *ls;
-	struct top_stream *stream; /* the thread that reads ls into the model */
-	int stop;
+	struct watch *w;	   /* where the ring's records go (the stream's watcher) */
+	struct top_stream *stream; /* the thread that polls the ring, and the checks */
+	int gic;
+	struct utsname un;
 	uint64_t *drops_seen; /* [probe * ncpu + cpu], the counters already passed on */
 	int ncpu;
 	uint64_t last_drops_ns;
+	struct miss_account misses; /* the programs' recursion misses */
+	int64_t drops, missed;	    /* events lost to each so far (atomic: the header reads them) */
 	struct {
 		int32_t pid;
 		int64_t vm;
@@ -54,24 +52,18 @@ struct top_live {
 	int nvms;
 };
 
-/* ring_buffer__new's callback: keep the record for the stream, or count it lost. */
+/* ring_buffer__new's callback: the record to the watcher, as the recorder hands it. */
 static int take_record(void *ctx, void *data, size_t size)
 {
 	struct top_live *tl = ctx;
-	unsigned char *slot;
 
-	if (tl->count == LIVE_FIFO || size > STORE_SLOT) {
-		tl->fifo_dropped++;
-		return 0;
-	}
-	slot = tl->fifo[(tl->head + tl->count++) % LIVE_FIFO];
-	memset(slot, 0, STORE_SLOT);
-	memcpy(slot, data, size);
+	if (size <= STORE_SLOT)
+		watch_feed(tl->w, data, size);
 	return 0;
 }
 
-/* Queue a gap record of lost events on cpu (GAP_CPU_UNKNOWN: none) since start_ns. */
-static void queue_gap(struct top_live *tl, unsigned cpu, int64_t lost, uint64_t start_ns)
+/* A gap record of lost events on cpu (GAP_CPU_UNKNOWN: none) since start_ns, to the watcher. */
+static void feed_gap(struct top_live *tl, unsigned cpu, int64_t lost, uint64_t start_ns)
 {
 	struct gap_rec g;
 
@@ -81,18 +73,19 @@ static void queue_gap(struct top_live *tl, unsigned cpu, int64_t lost, uint64_t 
 	g.h.ts = vr_now_ns();
 	g.lost = lost;
 	g.start_ns = start_ns;
-	tl->count -= tl->count == LIVE_FIFO; /* a gap always has room: it replaces the last */
-	take_record(tl, &g, sizeof(g));
+	watch_feed(tl->w, &g, sizeof(g));
 }
 
 /*
- * Once a second: what each CPU lost in BPF since the last look (the
- * `drops` map, per probe and CPU) and what the FIFO had no room for,
- * queued as gaps.
+ * Once a second, as the recorder does: what each CPU lost in BPF since
+ * the last look (the `drops` map, per probe and CPU) and what the
+ * programs missed re-entered (their recursion misses), passed on as gaps
+ * and counted for the header.
  */
 static void take_drops(struct top_live *tl)
 {
 	uint64_t now = vr_now_ns();
+	struct gap_rec miss;
 	__u64 *vals;
 
 	if (now - tl->last_drops_ns < 1000000000ull || tl->ncpu <= 0)
@@ -104,46 +97,53 @@ static void take_drops(struct top_live *tl)
 			continue;
 		for (int cpu = 0; cpu < tl->ncpu; cpu++) {
 			uint64_t *seen = &tl->drops_seen[probe * (unsigned)tl->ncpu + (unsigned)cpu];
+			int64_t lost = (int64_t)(vals[cpu] - *seen);
 
-			if (vals[cpu] > *seen)
-				queue_gap(tl, (unsigned)cpu, (int64_t)(vals[cpu] - *seen), tl->last_drops_ns);
+			if (vals[cpu] > *seen) {
+				feed_gap(tl, (unsigned)cpu, lost, tl->last_drops_ns);
+				__atomic_add_fetch(&tl->drops, lost, __ATOMIC_RELAXED);
+			}
 			*seen = vals[cpu];
 		}
 	}
 	free(vals);
-	if (tl->fifo_dropped) {
-		queue_gap(tl, GAP_CPU_UNKNOWN, tl->fifo_dropped, tl->last_drops_ns);
-		tl->fifo_dropped = 0;
+	hooks_read_misses(tl->skel, &tl->misses);
+	if (miss_account_update(&tl->misses, now, &miss)) {
+		watch_feed(tl->w, &miss, sizeof(miss));
+		__atomic_add_fetch(&tl->missed, miss.lost, __ATOMIC_RELAXED);
 	}
 	tl->last_drops_ns = now;
 }
 
-/* live_next_record_fn: the next record, polling the ring while none waits; 0 once stopped. */
-static int next_record(void *arg, unsigned char *slot, struct vr_error *err)
+/* top_records' poll: take the ring (waiting up to 50 ms for it), and the losses once a second. */
+static int poll_ring(void *arg, struct watch *w, struct vr_error *err)
+{
+	struct top_live *tl = arg;
+	int n;
+
+	tl->w = w;
+	take_drops(tl); /* before the ring: the gaps precede what was taken after the last look */
+	/*
+	 * The programs wake a reader only every so many records
+	 * (bpf_hooks.c), so after the wait the ring is taken whether or not
+	 * it woke us, as the recorder's poll does.
+	 */
+	n = ring_buffer__poll(tl->rb, 50);
+	if (n >= 0 || n == -EINTR)
+		n = ring_buffer__consume(tl->rb);
+	if (n < 0 && n != -EINTR)
+		return vr_error_set(err, "ring buffer: %s", strerror(-n));
+	return 1;
+}
+
+/* top_records' note: the events the probes lost, by cause. */
+static void losses_note(void *arg, char *buf, size_t n)
 {
 	struct top_live *tl = arg;
 
-	while (!tl->count) {
-		int n;
-
-		if (__atomic_load_n(&tl->stop, __ATOMIC_ACQUIRE))
-			return 0;
-		/*
-		 * The programs wake a reader only every so many records
-		 * (bpf_hooks.c), so after the wait the ring is taken
-		 * whether or not it woke us, as the recorder's poll does.
-		 */
-		n = ring_buffer__poll(tl->rb, 50);
-		if (n >= 0 || n == -EINTR)
-			n = ring_buffer__consume(tl->rb);
-		if (n < 0 && n != -EINTR)
-			return vr_error_set(err, "ring buffer: %s", strerror(-n));
-		take_drops(tl);
-	}
-	memcpy(slot, tl->fifo[tl->head], STORE_SLOT);
-	tl->head = (tl->head + 1) % LIVE_FIFO;
-	tl->count--;
-	return 1;
+	snprintf(buf, n, "lost in BPF: %lld drops (ring full), %lld recursion misses",
+		 (long long)__atomic_load_n(&tl->drops, __ATOMIC_RELAXED),
+		 (long long)__atomic_load_n(&tl->missed, __ATOMIC_RELAXED));
 }
 
 /* top_vm_fn: the VMM of a thread, its Tgid in /proc (remembered). */
@@ -173,12 +173,6 @@ static int64_t live_vm_of(void *arg, int32_t pid)
 	return vm;
 }
 
-/* top_stream's stop: the next record wanted ends the stream. */
-static void stop_records(void *arg)
-{
-	__atomic_store_n(&((struct top_live *)arg)->stop, 1, __ATOMIC_RELEASE);
-}
-
 /* Load and attach the probes as `record` does, the ring buffer opened on them. */
 static int attach(struct top_live *tl, const struct top_live_options *lo, struct vr_error *err)
 {
@@ -198,6 +192,7 @@ static int attach(struct top_live *tl, const struct top_live_options *lo, struct
 	vmlinux = hooks_kernel_btf(err);
 	if (!vmlinux)
 		return -1;
+	tl->gic = run.gic;
 	tl->skel = hooks_load(&tl->ropt, run.gic, vmlinux, &tl->st, err);
 	btf__free(vmlinux);
 	if (!tl->skel)
@@ -208,6 +203,8 @@ static int attach(struct top_live *tl, const struct top_live_options *lo, struct
 	tl->rb = ring_buffer__new(bpf_map__fd(tl->skel->maps.rb), take_record, tl, NULL);
 	if (!tl->rb)
 		return vr_error_set(err, "cannot open the BPF ring buffer: %s", strerror(errno));
+	hooks_read_misses(tl->skel, &tl->misses); /* misses before the start are not counted */
+	miss_account_init(&tl->misses, vr_now_ns());
 	tl->skel->bss->recording = true;
 	return 0;
 }
@@ -217,18 +214,26 @@ struct top_live *top_live_open(const struct top_live_options *lo, struct top_inp
 			       struct vr_error *err)
 {
 	struct top_live *tl = vr_xcalloc(1, sizeof(*tl));
+	struct top_records rec = {0};
 
-	tl->fifo = vr_xmalloc(LIVE_FIFO * sizeof(*tl->fifo));
 	if (attach(tl, lo, err)) {
 		top_live_close(tl);
 		return NULL;
 	}
-	tl->ls = live_source_new(next_record, tl);
+	uname(&tl->un);
 	tl->last_drops_ns = vr_now_ns();
-	tl->stream = top_stream_new(live_source_as_source(tl->ls), stop_records, tl);
+	rec.poll = poll_ring;
+	rec.note = losses_note;
+	rec.arg = tl;
+	rec.gic = tl->gic;
+	rec.kinds = tl->st.kinds_recordable;
+	rec.kernel_release = tl->un.release;
+	tl->stream = top_stream_new(&rec, err);
+	if (!tl->stream) {
+		top_live_close(tl);
+		return NULL;
+	}
 	top_stream_input(tl->stream, in);
-	in->note = "injections, acknowledgements and findings need the replay driver on the "
-		   "live stream (not wired yet)";
 	in->vm_of = live_vm_of;
 	in->vm_arg = tl;
 	return tl;
@@ -239,11 +244,9 @@ void top_live_close(struct top_live *tl)
 {
 	if (!tl)
 		return;
-	top_stream_free(tl->stream); /* the thread stopped before what it reads goes */
-	live_source_free(tl->ls);
+	top_stream_free(tl->stream); /* the thread stopped before the ring goes */
 	ring_buffer__free(tl->rb);
 	vgic_bpf__destroy(tl->skel);
 	free(tl->drops_seen);
-	free(tl->fifo);
 	free(tl);
 }

@@ -176,18 +176,20 @@ struct hook {
 	int by_symbol; /* may be attached by kprobe where BTF lacks it but kallsyms has it */
 	int kprobe_only; /* this kernel: BTF lacks it, so its kprobe is attached */
 	int vm_filter;	 /* a VM context hook: wanted with --pid only (vgic.bpf.c, the VM filter) */
+	int kind;	 /* the kind whose absence means none happened that it records, or 0 */
 };
 
 /* The hook table for this skeleton and GIC version. */
 static int hook_table(struct vgic_bpf *s, int gic, struct hook *h)
 {
 	int n = 0;
-#define TP(prog, name) h[n++] = (struct hook){s->progs.prog, NULL, NULL, NULL, name, 1, 1, 0, 0, 0, 0, 0}
+#define TP(prog, name) h[n++] = (struct hook){s->progs.prog, NULL, NULL, NULL, name, 1, 1, 0, 0, 0, 0, 0, 0}
 #define FN(fe, kp, kpe, name) \
-	h[n++] = (struct hook){s->progs.fe, s->progs.kp, kpe, NULL, name, 0, 1, 0, 0, 0, 0, 0}
+	h[n++] = (struct hook){s->progs.fe, s->progs.kp, kpe, NULL, name, 0, 1, 0, 0, 0, 0, 0, 0}
 #define CTX(fe, kp, name) \
-	h[n++] = (struct hook){s->progs.fe, s->progs.kp, NULL, NULL, name, 0, 1, 0, 0, 0, 0, 1}
+	h[n++] = (struct hook){s->progs.fe, s->progs.kp, NULL, NULL, name, 0, 1, 0, 0, 0, 0, 1, 0}
 #define ESSENTIAL h[n - 1].essential = 1
+#define RECORDS(k) h[n - 1].kind = (k)
 	TP(tp_irq_pending, "vgic_update_irq_pending");
 	h[n - 1].nested_twin = s->progs.tp_irq_pending_nested;
 	TP(tp_irq_line, "kvm_irq_line");
@@ -206,23 +208,29 @@ static int hook_table(struct vgic_bpf *s, int gic, struct hook *h)
 	ESSENTIAL;
 	FN(fexit_sync, kp_sync_return, s->progs.kp_sync_entry, "kvm_vgic_sync_hwstate");
 	ESSENTIAL;
+	RECORDS(VR_EV_POST);
 	if (gic == 2) {
 		FN(fentry_fold_v2, kp_fold_v2, NULL, "vgic_v2_fold_lr_state");
 		ESSENTIAL;
 		FN(fentry_populate_v2, kp_populate_v2, NULL, "vgic_v2_populate_lr");
 		FN(fentry_deactivate_v2, kp_deactivate_v2, NULL, "vgic_v2_deactivate");
+		RECORDS(VR_EV_DEACTIVATE);
 	} else {
 		FN(fentry_fold_v3, kp_fold_v3, NULL, "vgic_v3_fold_lr_state");
 		ESSENTIAL;
 		FN(fentry_populate_v3, kp_populate_v3, NULL, "vgic_v3_populate_lr");
 		FN(fentry_deactivate_v3, kp_deactivate_v3, NULL, "vgic_v3_deactivate");
+		RECORDS(VR_EV_DEACTIVATE);
 	}
 	/* The guest's GIC model, not the host's, decides which SGI path runs. */
 	FN(fentry_sgi_v3, kp_sgi_v3, NULL, "vgic_v3_dispatch_sgi");
+	RECORDS(VR_EV_SGI);
 	FN(fentry_sgi_v2, kp_sgi_v2, NULL, "vgic_mmio_write_sgir");
+	RECORDS(VR_EV_SGI);
 	/* LPIs (ITS MSIs, irqfd): 7.2's BTF lacks the function (GCC splits it), kallsyms has it. */
 	FN(fentry_queue_lpi, kp_queue_lpi, NULL, "vgic_queue_irq_unlock");
 	h[n - 1].by_symbol = 1;
+	RECORDS(VR_EV_LPI_QUEUE);
 	/* --pid: the struct kvm of injections raised outside the VMM's threads */
 	CTX(fentry_ctx_inject, kp_ctx_inject, "kvm_vgic_inject_irq");
 	CTX(fentry_ctx_set_irq, kp_ctx_set_irq, "kvm_set_irq");
@@ -230,6 +238,7 @@ static int hook_table(struct vgic_bpf *s, int gic, struct hook *h)
 #undef FN
 #undef CTX
 #undef ESSENTIAL
+#undef RECORDS
 	return n;
 }
 
@@ -318,6 +327,8 @@ static void report_hooks(const struct hook *hooks, int n, const struct record_op
 			continue;
 		}
 		st->hooks_attached++;
+		if (h->kind)
+			st->kinds_recordable |= VR_KIND_BIT(h->kind);
 		if (opt->verbose || use_kprobes || opt->check || h->kprobe_only)
 			fprintf(stderr, "record: attached %s %s%s\n",
 				h->tracepoint		     ? "tracepoint"
@@ -370,6 +381,7 @@ struct vgic_bpf *hooks_load(const struct record_options *opt, int gic, const str
 		return s;
 	fprintf(stderr, "record: fentry/fexit unavailable (%s); trying kprobes\n", err->msg);
 	st->hooks_attached = st->hooks_missing = st->essential_missing = 0;
+	st->kinds_recordable = 0;
 	return load_collector(opt, gic, vmlinux, 1, st, err);
 }
 

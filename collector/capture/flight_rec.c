@@ -50,6 +50,7 @@ static int open_watch(struct flight_rec *f, int pace, struct vr_error *err)
 	cfg.host = un.nodename;
 	cfg.kernel_release = f->run->kernel_release ? f->run->kernel_release : un.release;
 	cfg.gic = f->run->gic;
+	cfg.kinds = f->run->st->kinds_recordable;
 	f->watch = watch_start(&cfg, err);
 	if (!f->watch) {
 		free(dir);

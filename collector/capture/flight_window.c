@@ -175,7 +175,7 @@ static int dump_window(struct flight_dump *d, struct record_stats *st, struct vr
 	w = trace_writer_begin(db, err);
 	if (!w)
 		goto out;
-	record_write_info(w, d->opt, d->backend, d->gic, d->kernel_release, NULL);
+	record_write_info(w, d->opt, d->backend, d->gic, d->kernel_release, &d->clock);
 	rec_store_init(&store, w, st);
 	if (window_store(d, &win, &store, &cut)) {
 		vr_error_set(err, "%s: cannot write the flight-recorder window (disk full?)", d->path);
@@ -231,9 +231,15 @@ static char *dump_path(const char *output, int k)
 	return p;
 }
 
-/* What every window of a recording says about it: options, backend, GIC, start. */
+/*
+ * What every window of a recording says about it: options, backend, GIC,
+ * start, and the tracefs clock's offsets measured so far (a copy: the
+ * window is written on a thread of its own), so that a window aligns
+ * with an ftrace capture of the same host as a whole recording does.
+ */
 static void dump_describe(struct flight_dump *d, const struct record_run *run)
 {
+	d->clock = run->clock;
 	d->opt = run->opt;
 	d->backend = run->backend;
 	d->gic = run->gic;

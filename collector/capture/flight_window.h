@@ -23,6 +23,7 @@ struct flight_dump {
 	int gic;
 	const char *kernel_release; /* NULL: this host's */
 	uint64_t start_ns;
+	struct vr_clock_offsets clock; /* the tracefs clock's offsets measured when it began */
 	struct flight_ring *ring;
 	char *path;
 	pthread_t thread;

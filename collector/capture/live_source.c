@@ -166,7 +166,10 @@ static void snapshot_item(struct live_source *ls, const unsigned char *slot,
 		it->ap_len = walk_after_post(ls, r->h.vcpu, it);
 }
 
-/* A gap record as an item: after the last event given so far, as the writer places it. */
+/*
+ * A gap record as an item: after the last event given so far, as the
+ * writer places it, with the window the loss may lie in.
+ */
 static void gap_item(struct live_source *ls, const unsigned char *slot, struct trace_item *it)
 {
 	const struct gap_rec *g = (const void *)slot;
@@ -176,6 +179,7 @@ static void gap_item(struct live_source *ls, const unsigned char *slot, struct t
 	it->gap.lost = g->lost < 0 ? -1 : g->lost;
 	it->gap.cpu = gap_rec_cpu(g);
 	it->gap.start_ns = (int64_t)g->start_ns;
+	it->gap.end_ns = (int64_t)g->h.ts; /* where the loss may end, as store_gap() stores it */
 }
 
 /* trace_source's next(): the next event, snapshot or gap; walks on their own are passed over. */

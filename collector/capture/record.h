@@ -62,6 +62,13 @@ struct record_stats {
 	double seconds;
 	double store_seconds;	  /* from the stop to the trace stored (BPF backend) */
 	int hooks_attached, hooks_missing, essential_missing; /* --check */
+	/*
+	 * The kinds whose absence the replay reads as none happened (vgic_post,
+	 * vgic_deactivate, vgic_sgi, vgic_queue_lpi: VR_KIND_BIT) that the
+	 * records can hold: hooks attached, or a file input's kinds. A watcher
+	 * learning from a prefix takes them as present from the start.
+	 */
+	uint64_t kinds_recordable;
 };
 
 /* Is there a recording backend of this name (--backend NAME)? (recorder.c) */

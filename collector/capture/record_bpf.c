@@ -431,6 +431,7 @@ static int stop_flight(struct bpf_recorder *r, struct vr_error *err)
 	drops_bpf = st->drops_bpf;
 	drops_recursion = st->drops_recursion;
 	bpf_metrics(r, &m);
+	record_measure_clock(r->run); /* the last window's clock: measured at its start and stop */
 	rc = flight_rec_stop(r->flight, st, &m, err);
 	st->drops_bpf = drops_bpf;
 	st->drops_recursion = drops_recursion;

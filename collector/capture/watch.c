@@ -66,6 +66,8 @@ struct watch {
 	struct flight_ring *q;
 	int closed;
 	int64_t fed, skipped, skipping, episodes;
+	int behind; /* an episode of skipping: from a record the queue had no room for to the
+		       first one after its gap that it had room for */
 	uint64_t skip_first_ts, skip_last_ts, newest_ts;
 	size_t queue_peak;
 	/* The watcher's side: records copied out of the queue, the prefix, the stream. */
@@ -103,6 +105,7 @@ struct watch {
 	struct predict_result model; /* the reported profile's tallies */
 	char profile[64];
 	int64_t dump_bytes_written;
+	unsigned slow_us; /* VR_TEST_WATCH_SLOW_US (tests only): a wait per item checked */
 };
 
 /* One line about the watcher, to stderr and, with --syslog, to syslog at prio. */
@@ -116,7 +119,8 @@ static void say(const struct watch *w, int prio, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "record: watch: %s\n", line);
+	if (!w->cfg.quiet)
+		fprintf(stderr, "record: watch: %s\n", line);
 	if (w->cfg.use_syslog)
 		syslog(prio, "watch: %s", line);
 }
@@ -193,12 +197,15 @@ static void act_on_finding(struct watch *w, const struct replay_finding *f)
 	const char *kind = finding_kind_name(f->kind);
 	int n;
 
+	if (w->cfg.observer && w->cfg.observer->finding)
+		w->cfg.observer->finding(f, w->cfg.observer->arg);
 	pthread_mutex_lock(&w->lock);
 	w->by_kind[f->kind]++;
 	if (f->severity == SEVERITY_ERROR) {
 		w->errors++;
-		v = watch_policy_finding(&w->policy, f->ts_ns);
-		if (v == WATCH_DUMP_OPENED) {
+		if (w->cfg.dir)
+			v = watch_policy_finding(&w->policy, f->ts_ns);
+		if (w->cfg.dir && v == WATCH_DUMP_OPENED) {
 			snprintf(w->pending_kind, sizeof(w->pending_kind), "%s", kind);
 			w->pending_wall_ns = vr_now_ns();
 			w->pending_time = time(NULL);
@@ -220,7 +227,8 @@ static void act_on_finding(struct watch *w, const struct replay_finding *f)
 		memcpy(expl, f->explanation, (size_t)n + 1);
 	}
 	say(w, LOG_WARNING, "%s%s at +%.6f s: %s; %s", kind, where,
-	    (f->ts_ns - (int64_t)w->first_ts) / 1e9, watch_verdict_name(v), expl);
+	    (f->ts_ns - (int64_t)w->first_ts) / 1e9, w->cfg.dir ? watch_verdict_name(v) : "no dumps",
+	    expl);
 }
 
 /* Keep a finding of a run whose profile is not (or not yet) the one reported. */
@@ -304,6 +312,20 @@ static void on_finding(const struct replay_finding *f, void *arg)
 		act_on_finding(w, f);
 	else
 		keep_finding(r, f);
+}
+
+/*
+ * replay_tally_fn, on the watcher's thread: the observer counts the
+ * accounting of the profile reported (as check prints that run's).
+ */
+static void on_tally(enum replay_tally what, int64_t ts_ns, int64_t vcpu, uint32_t intid,
+		     void *arg)
+{
+	struct watch_run *r = arg;
+	struct watch *w = r->w;
+
+	if (r == &w->runs[w->reporting] && w->cfg.observer && w->cfg.observer->tally)
+		w->cfg.observer->tally(what, ts_ns, vcpu, intid, w->cfg.observer->arg);
 }
 
 /*
@@ -449,6 +471,12 @@ static void read_prefix(struct watch *w)
 	 * does not know ICH_VTR's; the model's default applies).
 	 */
 	w->facts.gic_version = w->cfg.gic;
+	/*
+	 * A kind the source records but the prefix happened not to hold (the
+	 * guest's first SGI after it) is present all the same: the replay
+	 * reads its absence as none happened (GICD_SGIR writes then inject).
+	 */
+	w->facts.kinds_present |= w->cfg.kinds;
 	w->facts.nr_lrs = 0;
 	w->facts.nr_vcpus = w->max_vcpu < 0 ? 1 : (int)w->max_vcpu + 1;
 	w->first_ts = w->facts.first_ts_ns == VR_NO_VALUE ? 0 : (uint64_t)w->facts.first_ts_ns;
@@ -548,6 +576,10 @@ static void check_all(struct watch *w)
 			ts = it.ev.ts_ns;
 			w->events_checked++;
 		}
+		if (w->cfg.observer && w->cfg.observer->item)
+			w->cfg.observer->item(&it, w->cfg.observer->arg);
+		if (w->slow_us)
+			usleep(w->slow_us);
 		for (int i = 0; i < w->nruns && rc == 1; i++)
 			if (!w->runs[i].retired && replay_stream_push(w->runs[i].s, &it, &err) < 0)
 				rc = -1;
@@ -601,6 +633,8 @@ static int begin_runs(struct watch *w, struct vr_error *err)
 			continue;
 		r->w = w;
 		r->opt.vcpu = r->opt.intid = r->opt.from_ns = r->opt.to_ns = VR_NO_VALUE;
+		r->opt.tally = on_tally;
+		r->opt.tally_arg = r;
 		if (p == recorded)
 			w->reporting = w->nruns; /* no --profile: the release's, as check says it */
 		else
@@ -651,12 +685,33 @@ static void *watch_main(void *arg)
 	return NULL;
 }
 
+/*
+ * A knob for the tests alone, to make the watcher fall behind on a file
+ * input as it can on a busy host: VR_TEST_WATCH_SLOW_US=N makes it wait
+ * N microseconds per item it checks, and the feeder skip records when
+ * the queue is full instead of waiting for room (as the live ring does).
+ * Said on stderr whenever it is set, so that it is never on unnoticed.
+ */
+static void test_knob(struct watch *w)
+{
+	const char *v = getenv("VR_TEST_WATCH_SLOW_US");
+
+	if (!v || !*v)
+		return;
+	w->slow_us = (unsigned)strtoul(v, NULL, 10);
+	w->cfg.pace = 0;
+	fprintf(stderr, "record: watch: VR_TEST_WATCH_SLOW_US=%u (a test's knob): %u us per item "
+			"checked, records skipped when the queue is full\n",
+		w->slow_us, w->slow_us);
+}
+
 /* See watch.h. */
 struct watch *watch_start(const struct watch_config *cfg, struct vr_error *err)
 {
 	struct watch *w = vr_xcalloc(1, sizeof(*w));
 
 	w->cfg = *cfg;
+	test_knob(w);
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_cond_init(&w->more, NULL);
 	pthread_cond_init(&w->room, NULL);
@@ -670,7 +725,7 @@ struct watch *watch_start(const struct watch_config *cfg, struct vr_error *err)
 		return NULL;
 	}
 	watch_policy_init(&w->policy, (int64_t)(cfg->after_s * 1e9), (int64_t)(cfg->interval_s * 1e9),
-			  cfg->max_disk_bytes, dumps_on_disk(cfg->dir));
+			  cfg->max_disk_bytes, cfg->dir ? dumps_on_disk(cfg->dir) : 0);
 	w->dump_bytes_written = w->policy.used_bytes;
 	if (cfg->use_syslog)
 		openlog("vgic-replay", LOG_PID, LOG_DAEMON);
@@ -697,10 +752,35 @@ static int queue_skipped_gap(struct watch *w)
 	if (flight_append(w->q, &g, sizeof(g)))
 		return -1;
 	w->skipping = 0;
+	pthread_cond_signal(&w->more);
 	return 0;
 }
 
-/* See watch.h. */
+/*
+ * A record the queue has no room for (lock held): skipped and counted
+ * into the gap that will stand for it; 1 when it begins an episode.
+ */
+static int skip_record(struct watch *w, uint64_t ts)
+{
+	int begins = !w->behind;
+
+	if (!w->skipping)
+		w->skip_first_ts = ts;
+	if (begins) {
+		w->episodes++;
+		w->behind = 1;
+	}
+	w->skipping++, w->skipped++;
+	w->skip_last_ts = ts;
+	return begins;
+}
+
+/*
+ * See watch.h. When the queue is full (and the input is not paced) the
+ * record is skipped, never waited for; the skipped records' gap goes in
+ * first once there is room, then records again. An episode ends with
+ * the first record after its gap that fits.
+ */
 void watch_feed(struct watch *w, const void *data, size_t size)
 {
 	const struct vgic_rec_hdr *h = data;
@@ -715,26 +795,17 @@ void watch_feed(struct watch *w, const void *data, size_t size)
 	}
 	if (h->type != VGIC_REC_GAP)
 		w->newest_ts = h->ts;
-	if (w->cfg.pace)
+	if (w->cfg.pace) {
 		while (!w->closed && flight_append(w->q, data, (uint32_t)size))
 			pthread_cond_wait(&w->room, &w->lock);
-	else if (w->skipping && queue_skipped_gap(w)) {
-		w->skipping++, w->skipped++;
-		w->skip_last_ts = h->ts;
+	} else if ((w->skipping && queue_skipped_gap(w)) ||
+		   flight_append(w->q, data, (uint32_t)size)) {
+		behind = skip_record(w, h->ts);
 		goto out;
-	} else if (flight_append(w->q, data, (uint32_t)size)) {
-		behind = !w->skipping;
-		if (behind) {
-			w->episodes++;
-			w->skip_first_ts = h->ts;
-		}
-		w->skipping++, w->skipped++;
-		w->skip_last_ts = h->ts;
-		goto out;
-	} else if (w->episodes && !w->skipping && w->skip_last_ts) {
+	} else if (w->behind) {
+		w->behind = 0;
 		caught_up = 1;
 		skipped = w->skipped;
-		w->skip_last_ts = 0;
 	}
 	w->fed++;
 	used = flight_used_bytes(w->q);
@@ -801,6 +872,13 @@ void watch_stop(struct watch *w)
 	if (!w || !w->started)
 		return;
 	pthread_mutex_lock(&w->lock);
+	/*
+	 * Records skipped up to the end are a gap too, checked before the
+	 * end's checks (an interrupt the hole deactivated is not stuck); the
+	 * watcher takes the queue until it is closed, so room comes.
+	 */
+	while (w->skipping && queue_skipped_gap(w))
+		pthread_cond_wait(&w->room, &w->lock);
 	w->closed = 1;
 	pthread_cond_broadcast(&w->more);
 	pthread_cond_broadcast(&w->room);
@@ -873,6 +951,18 @@ void watch_print_stats(struct watch *w)
 		(long long)w->policy.dumps, w->dump_bytes_written / 1048576.0,
 		(long long)w->policy.rate_limited, (long long)w->policy.disk_full);
 	pthread_mutex_unlock(&w->lock);
+}
+
+/* See watch.h. */
+int64_t watch_progress(struct watch *w, char *buf, size_t n)
+{
+	int64_t skipped;
+
+	pthread_mutex_lock(&w->lock);
+	snprintf(buf, n, "%s", w->profile);
+	skipped = w->skipped;
+	pthread_mutex_unlock(&w->lock);
+	return skipped;
 }
 
 /* See watch.h. */

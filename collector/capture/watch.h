@@ -36,10 +36,24 @@
 #include <stdint.h>
 
 #include "../../common/vr_common.h"
+#include "../../replay/replay.h"
 #include "metrics.h"
 
+/*
+ * Who else sees the checks as they go (`top`'s live view), called on the
+ * watcher's thread; each member optional: every item checked, in stream
+ * order (the learning prefix's too, when they are checked), and the
+ * accounting and findings of the profile reported.
+ */
+struct watch_observer {
+	void (*item)(const struct trace_item *it, void *arg);
+	replay_tally_fn tally;
+	replay_finding_fn finding;
+	void *arg;
+};
+
 struct watch_config {
-	const char *dir;	/* where the dumps go */
+	const char *dir;	/* where the dumps go; NULL: no dumps (top) */
 	double after_s;		/* a dump waits this long after its first finding */
 	double interval_s;	/* at least this long between dumps */
 	int64_t max_disk_bytes; /* the dumps' total size on disk */
@@ -48,8 +62,11 @@ struct watch_config {
 	size_t prefix_bytes;	/* the learning prefix's memory */
 	int pace;		/* a file input: the feeder waits for room instead of skipping */
 	int use_syslog;		/* each finding's line to syslog too */
+	int quiet;		/* no lines on stderr (top's screen owns the terminal) */
+	const struct watch_observer *observer; /* or NULL */
 	const char *host, *kernel_release; /* the records' host and kernel (the profile) */
 	int gic;			    /* the host GIC (2 or 3) */
+	uint64_t kinds; /* record_stats.kinds_recordable: present from the start, 0 unknown */
 };
 
 struct watch;
@@ -82,6 +99,12 @@ void watch_fill_metrics(struct watch *w, struct vr_metrics *m);
 
 /* --prog-stats: the watcher's cost and bounds, a few lines on stderr. */
 void watch_print_stats(struct watch *w);
+
+/*
+ * The profile whose findings are reported into buf ("" while the watcher
+ * still learns the run), and the records skipped so far.
+ */
+int64_t watch_progress(struct watch *w, char *buf, size_t n);
 
 /* Findings of error severity so far (for the closing line). */
 int64_t watch_findings(struct watch *w);

@@ -86,6 +86,16 @@ expect_eq "buggy: the live diagnosis names linux-6.19, as check's" \
 lossy buggy-repend "$LB/linux-7.2-buggy-gicv3-nvhe-seed-trigger-repend"
 clean fixed "$LB/linux-7.2-fixed-gicv3-vhe-seed-trigger"
 clean fixed-repend "$LB/linux-7.2-fixed-gicv3-nvhe-seed-trigger-repend"
+# A Linux guest whose virtio SPI (INTID 79) first fires after the learning
+# prefix, past every INTID the prefix named: it must be modelled all the same.
+clean linux-blk "$DATA/lab/linux-7.2-gicv3-vhe-linux-blk-2vcpu"
+# A GICv2 Linux guest whose first SGIs come after the prefix: vgic_sgi is
+# recorded all the same (the GICD_SGIR writes must not inject them again).
+clean linux-ipi-v2 "$DATA/lab/linux-6.12-gicv2-vhe-linux-ipi-2vcpu"
+# A recursion miss whose window (51 ms) holds a flush: unknown, as in check.
+clean linux-blk-v2 "$DATA/lab/linux-7.2-gicv2-vhe-linux-blk-2vcpu"
+# LPIs first queued after the prefix (virtio-net through the ITS).
+clean linux-net "$DATA/lab/linux-6.1-gicv3-vhe-linux-net-2vcpu"
 
 # The policy: a burst makes one dump; --watch-interval 0 lets findings far apart make more.
 R=$LF/linux-7.2-gicv3-nvhe-eoimode1-remote-2vcpu/record.db.xz
@@ -133,6 +143,40 @@ expect_eq "--metrics leaves no temporary file" "$(ls "$TMP" | grep -c 'vgic.prom
 watch stats "$LF/linux-7.2-gicv3-vhe-eoimode1-remote-race-2vcpu/record.db.xz" --prog-stats
 expect_eq "--prog-stats prints the watcher's CPU, lag and memory" \
 	"$(grep -cE '^record: watcher: (.* us per 1000 events|memory: )' "$TMP/stats.err")" 2
+
+# Falling behind: with the tests' knob (VR_TEST_WATCH_SLOW_US: a wait per item
+# checked, and a file fed as the live ring feeds it, skipping when the queue is
+# full) the watcher skips records, says so, counts them (--prog-stats and
+# --metrics alike), checks each hole as a gap (TRACE_GAP), and makes no finding
+# check does not make of the whole recording.
+# behind NAME TRACE_XZ: a watched recording of TRACE by a watcher that falls behind
+behind() {
+	export VR_TEST_WATCH_SLOW_US=50
+	watch "$1" "$2" --prog-stats --metrics "$TMP/$1.prom"
+	rc=$?
+	unset VR_TEST_WATCH_SLOW_US
+	expect_eq "$1 behind: record --watch exits 0" "$rc" 0
+	expect_eq "$1 behind: the knob says it is on" \
+		"$(grep -c 'VR_TEST_WATCH_SLOW_US=50 (a test.s knob)' "$TMP/$1.err")" 1
+	expect_eq "$1 behind: the watcher says it is behind and skipping" \
+		"$(grep -c '^record: watch: behind: its queue (0.2 MB) is full; skipping records' \
+			"$TMP/$1.err" | awk '{print ($1 > 0)}')" 1
+	n=$(sed -n 's/.* \([0-9]*\) records skipped (\([0-9]*\) times behind)$/\1/p' "$TMP/$1.err")
+	expect_eq "$1 behind: --prog-stats counts the records skipped" "$([ "${n:-0}" -gt 0 ]; echo $?)" 0
+	expect_eq "$1 behind: --metrics counts as many" \
+		"$(sed -n 's/^vgic_replay_watch_skipped_records_total{.*} //p' "$TMP/$1.prom")" "$n"
+	expect_eq "$1 behind: the holes are checked as gaps" \
+		"$(sed -n 's/^vgic_replay_findings_total{.*kind="TRACE_GAP"} //p' "$TMP/$1.prom" |
+			awk '{print ($1 > 0)}')" 1
+	$VR check -q "$TMP/$1.db" > "$TMP/$1.check"
+	findings "$TMP/$1.check" > "$TMP/$1.want"
+	live_findings "$TMP/$1.err" > "$TMP/$1.live"
+	expect_eq "$1 behind: no finding that check does not make" \
+		"$(comm -23 "$TMP/$1.live" "$TMP/$1.want")" ""
+}
+behind net "$DATA/lab/linux-7.2-gicv3-vhe-linux-net-2vcpu/record.db.xz"
+expect_eq "net behind: a clean run, no finding line" "$(live_findings "$TMP/net.err")" ""
+behind remote "$LF/linux-7.2-gicv2-nvhe-eoimode1-remote-2vcpu/record.db.xz"
 
 # Usage errors: one line, exit 2.
 expect_fail "--watch needs --flight" 2 "need --flight" $VR record --watch -o "$TMP/x.db"

@@ -135,7 +135,7 @@ lab-top: lab-initrd all
 	$(Q)rm -rf $(LAB_RUNS)/top
 	$(Q)LAB_RECORD=top LAB_COUNT=300 tests/lab/run.sh $(LAB_DIR)/kernel-7.2/Image $(LAB_RUNS)/top \
 		spi-burst 2 3 vhe
-	$(Q)tests/lab/verify-top.sh $(LAB_RUNS)/top
+	$(Q)tests/lab/verify-top.sh $(LAB_RUNS)/top $(BUILD)/vgic-replay
 
 # A Linux guest under QEMU with virtio-blk-pci (LPIs through the ITS) and
 # virtio-mmio (an SPI), 2 vCPUs: the recording verifies, check finds

@@ -6,11 +6,20 @@
  * for byte, with every eviction counted. Sizes come from a fixed-seed
  * generator and cover the record types of the collector (64 to ~300
  * bytes) plus odd lengths that exercise padding and the wrap marker.
+ * And a window written from the ring (a SIGUSR1 or --watch dump on its
+ * thread, and the last window) carries the recording's tracefs clock
+ * offsets in its trace_info.clock, as a whole recording does.
  */
 #include <stdint.h>
 #include <stdlib.h>
+#include <unistd.h>
 
+#include "../../collector/capture/backends.h"
 #include "../../collector/capture/flight.h"
+#include "../../collector/capture/flight_window.h"
+#include "../../collector/capture/store.h"
+#include "../../common/vr_clock.h"
+#include "../../schemas/trace_listing.h"
 #include "vr_test.h"
 
 #define NREC 20000
@@ -181,6 +190,113 @@ static void test_fifo(size_t ring_bytes, uint32_t seed)
 }
 
 /* Run every test. */
+/* TRACE_LIST_INFO row: keep its clock (column 9). */
+static void take_clock(const char *const *cols, int ncols, void *arg)
+{
+	if (ncols > 9 && cols[9])
+		snprintf(arg, 512, "%s", cols[9]);
+}
+
+/* The tracefs clock offsets a trace's trace_info.clock holds; 0, or -1 if none. */
+static int read_clock(const char *path, struct vr_clock_offsets *c)
+{
+	struct vr_error err = {{0}};
+	struct tracedb *db = tracedb_open(path, TRACEDB_READONLY, &err);
+	char clock[512] = "";
+
+	CHECK(db != NULL);
+	if (!db)
+		return -1;
+	CHECK(trace_listing_run(db, TRACE_LIST_INFO, take_clock, clock, &err) >= 0);
+	tracedb_close(db);
+	return vr_clock_parse(clock, c);
+}
+
+/* A few event records of one vCPU thread, as the BPF programs fill them. */
+static void push_events(struct flight_ring *f)
+{
+	struct vgic_rec_event e;
+
+	for (int i = 0; i < 4; i++) {
+		memset(&e, 0, sizeof(e));
+		e.h.type = VGIC_REC_EVENT;
+		e.h.kind = i % 2 ? VR_EV_EXIT : VR_EV_ENTRY;
+		e.h.cpu = 1;
+		e.h.pid = 4242;
+		e.h.tgid = 4200;
+		e.h.vcpu = 0;
+		e.h.ts = 1000000 + 1000 * (unsigned long long)i;
+		e.intid = -1;
+		e.arg[0] = e.arg[1] = e.arg[2] = e.arg[3] = -1;
+		CHECK_EQ(flight_push(f, &e, sizeof(e)), 0);
+	}
+}
+
+/* The offsets read back are those measured. */
+static void check_same_clock(const struct vr_clock_offsets *a, const struct vr_clock_offsets *b)
+{
+	CHECK_EQ(b->n, a->n);
+	CHECK(!strcmp(b->tracefs_clock, a->tracefs_clock));
+	for (int i = 0; i < a->n && i < b->n; i++) {
+		CHECK_EQ(b->offset_ns[i], a->offset_ns[i]);
+		CHECK_EQ(b->err_ns[i], a->err_ns[i]);
+		CHECK_EQ(b->at_ns[i], a->at_ns[i]);
+	}
+}
+
+/*
+ * A dump of the ring (on its thread, as SIGUSR1 and --watch write one)
+ * and the last window both carry the clock offsets the recording
+ * measured (record_run.clock): one at the start, then start and stop.
+ */
+static void test_dump_clock(void)
+{
+	char dir[] = "/tmp/vr-flight-XXXXXX", out[300], dump[320];
+	struct record_options opt = {0};
+	struct record_stats st = {0};
+	struct record_run run = {0};
+	struct vr_error err = {{0}};
+	struct flight_dump d;
+	struct vr_clock_offsets back;
+	struct flight_ring *f = flight_new(65536);
+
+	if (!mkdtemp(dir) || !f)
+		return;
+	snprintf(out, sizeof(out), "%s/last.db", dir);
+	snprintf(dump, sizeof(dump), "%s/last-1.db", dir);
+	opt.output = out;
+	opt.command_line = "vgic-replay record --flight 1 -o last.db";
+	run.opt = &opt;
+	run.backend = &record_backend_bpf;
+	run.st = &st;
+	run.gic = 3;
+	run.start_ns = 1;
+	snprintf(run.clock.tracefs_clock, sizeof(run.clock.tracefs_clock), "local");
+	run.clock.n = 1;
+	run.clock.offset_ns[0] = -525127301;
+	run.clock.err_ns[0] = 420;
+	run.clock.at_ns[0] = 900000;
+	push_events(f);
+
+	memset(&d, 0, sizeof(d));
+	CHECK_EQ(flight_dump_start_to(&d, &run, f, vr_xstrdup(dump)), 0);
+	flight_dump_reap(&d);
+	CHECK_EQ(read_clock(dump, &back), 0);
+	check_same_clock(&run.clock, &back);
+
+	run.clock.n = 2; /* the stop's measurement */
+	run.clock.offset_ns[1] = -525125280;
+	run.clock.err_ns[1] = 380;
+	run.clock.at_ns[1] = 2000000;
+	CHECK_EQ(flight_dump_last(&run, f, &st, &err), 0);
+	CHECK_EQ(read_clock(out, &back), 0);
+	check_same_clock(&run.clock, &back);
+	flight_free(f);
+	unlink(out);
+	unlink(dump);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	run_stream(4096, 1);
@@ -189,5 +305,6 @@ int main(void)
 	test_oversize();
 	test_fifo(4096, 3);
 	test_fifo(65536, 99);
+	test_dump_clock();
 	return vr_test_report("test_flight");
 }

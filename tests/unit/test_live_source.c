@@ -8,8 +8,8 @@
  * stored as `record` stores it and read back through the cursor, and
  * read live through the live source. Both must yield the same items,
  * field by field: the consumer cannot tell them apart. And `top`'s model
- * fed the live stream on its thread (ui/top_stream.c) counts what it
- * counts fed the file.
+ * fed the records checked on its thread (ui/top_stream.c: the watcher's
+ * live stream) counts what it counts fed the file.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -181,7 +181,8 @@ static const char *item_differs(const struct trace_item *a, const struct trace_i
 		return "type or id";
 	if (a->type == TRACE_ITEM_GAP)
 		return a->gap.lost != b->gap.lost || a->gap.cpu != b->gap.cpu ||
-				       a->gap.start_ns != b->gap.start_ns
+				       a->gap.start_ns != b->gap.start_ns ||
+				       a->gap.end_ns != b->gap.end_ns
 			       ? "gap"
 			       : NULL;
 	if (a->ev.ts_ns != b->ev.ts_ns || a->ev.cpu != b->ev.cpu || a->ev.pid != b->ev.pid ||
@@ -280,11 +281,16 @@ static void test_same_items(void)
 	tracedb_close(db);
 }
 
-/* The file's stream straight into a model; its interval in out. */
+/*
+ * The file's stream straight into a model, and check's replay of it (its
+ * accounting and findings, as top on a trace gets them); its interval.
+ */
 static void file_counts(struct tracedb *db, struct top_interval *out)
 {
 	struct vr_error err = {{0}};
 	struct top_model *m = top_model_new(NULL, NULL);
+	struct replay_options opt = {0};
+	struct replay_result res;
 	struct trace_filter f;
 	struct trace_cursor *cur;
 	struct trace_item it;
@@ -295,21 +301,44 @@ static void file_counts(struct tracedb *db, struct top_interval *out)
 	while (cur && trace_cursor_next(cur, &it, &err) == 1)
 		top_model_item(m, &it);
 	trace_cursor_close(cur);
+	opt.vcpu = opt.intid = opt.from_ns = opt.to_ns = VR_NO_VALUE;
+	opt.tally = top_model_tally;
+	opt.tally_arg = m;
+	CHECK_EQ(replay_check(db, &opt, top_model_finding, m, &res, &err), 0);
+	replay_result_free(&res);
 	top_model_close(m, 0, 1000000000, top_column_of_key('v'), 0, out);
 	top_model_free(m);
 }
 
-/* The spool's live stream into a model on top_stream's thread, until it ends; its interval. */
+/* top_records' poll: the spool's records to the watcher, a few at a time; 0 at its end. */
+static int poll_spool(void *arg, struct watch *w, struct vr_error *err)
+{
+	unsigned char slot[STORE_SLOT] __attribute__((aligned(8)));
+	uint32_t n;
+	int rc = 1;
+
+	for (int i = 0; i < 16 && (rc = spool_next(arg, slot, STORE_SLOT, &n, err)) == 1; i++)
+		watch_feed(w, slot, n);
+	return rc;
+}
+
+/*
+ * The spool's records checked on top_stream's thread (the watcher, as
+ * live) into a model, until they end; its interval.
+ */
 static void live_counts(const char *spool_path, struct top_interval *out)
 {
 	struct vr_error err = {{0}};
 	struct spool_reader *sr = spool_open(spool_path, &err);
-	struct live_source *ls = live_source_new(live_spool_next, sr);
-	struct top_stream *ts = top_stream_new(live_source_as_source(ls), NULL, NULL);
+	struct top_records rec = {.poll = poll_spool, .arg = sr, .gic = 3, .pace = 1};
+	struct top_stream *ts = top_stream_new(&rec, &err);
 	struct top_model *m = top_model_new(NULL, NULL);
 	struct top_input in;
 	int rc, polls = 0;
 
+	CHECK(ts != NULL);
+	if (!ts)
+		return;
 	top_stream_input(ts, &in);
 	while ((rc = in.feed(in.self, m, 0, &err)) == 1 && polls++ < 5000)
 		usleep(1000);
@@ -319,17 +348,20 @@ static void live_counts(const char *spool_path, struct top_interval *out)
 	in.hold(in.self, 0);
 	top_stream_free(ts);
 	top_model_free(m);
-	live_source_free(ls);
 	spool_reader_close(sr);
 }
 
-/* top's counts of the live stream, read on its thread, are those of the stored trace. */
+/*
+ * top's counts of the records checked on its thread (every counter: the
+ * items' and the accounting's, and the findings) are those of the stored
+ * trace and check's replay of it.
+ */
 static void test_top_counts(void)
 {
 	struct vr_error err = {{0}};
 	struct tracedb *db = tracedb_open(path_in("rec.db"), TRACEDB_READONLY, &err);
 	struct top_interval a, b;
-	int64_t exits = 0, dirs = 0, flushes = 0;
+	int64_t exits = 0, dirs = 0, flushes = 0, injected = 0;
 
 	CHECK(db != NULL);
 	if (!db)
@@ -349,7 +381,10 @@ static void test_top_counts(void)
 		exits += b.rows[i].now[TOP_EXITS];
 		dirs += b.rows[i].now[TOP_DIRS];
 		flushes += b.rows[i].now[TOP_FLUSHES];
+		injected += b.rows[i].now[TOP_INJECTED];
 	}
+	CHECK(injected > 0); /* the watcher's checks counted, as check does the file */
+	CHECK_EQ(a.findings_total, b.findings_total);
 	CHECK_EQ(exits, 2 * 3); /* both vCPU threads' exits, every round */
 	CHECK_EQ(dirs, 3);
 	CHECK_EQ(flushes, 2 * 3);
