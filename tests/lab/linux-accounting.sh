@@ -117,18 +117,23 @@ run_end() {
 	ELSE $3 END"
 }
 # acked DB VCPU FROM TO: "vcpu,intid acked" of VCPU counted in [FROM, TO]
+# (kept per trace and window: the counts of one vCPU often share them)
 acked() {
 	if [ "$3" -gt "$4" ]; then return 0; fi
-	"$vr" check --no-store --vcpu "$2" --from "$3" --to "$4" "$1" 2>/dev/null |
+	c="$tmp/acked-$dbn-$2-$3-$4"
+	[ -f "$c" ] || "$vr" check --no-store --vcpu "$2" --from "$3" --to "$4" "$1" 2>/dev/null |
 		awk '$1 ~ /^[0-9]+$/ && $2 ~ /^[0-9]+$/ && NF >= 8 { a[$1 "," $2] += $4 }
-			END { for (k in a) print k, a[k] }' | sort
+			END { for (k in a) print k, a[k] }' | sort > "$c"
+	cat "$c"
 }
 # truth rows: "vcpu,intid handled linux_irq"
 awk -F, 'NR > 1 && $2 != "" { print $1 "," $2, $3, $4 }' "$run/truth.csv" | sort > "$tmp/truth"
 total=$(awk '{ s += $2 } END { print s + 0 }' "$tmp/truth")
 { irq_order before; irq_order after; } > "$tmp/order"
 rc=0
+dbn=0
 for db in "$@"; do
+	dbn=$((dbn + 1))
 	markers "$db" > "$tmp/markers"
 	grep -q '^before \*' "$tmp/markers" || fail "$(basename "$db"): the guest's ===L2-GO/===L2-STOP lines are not in it"
 	: > "$tmp/ranges"
