@@ -145,6 +145,8 @@ static void check_event(struct checker *c, struct row *r, const struct trace_ite
 		track_injection(c, r);
 	else if (r->kind == VR_EV_LPI_QUEUE)
 		track_lpi_queue(c, r);
+	else if (r->kind == VR_EV_LPI_TARGET)
+		track_lpi_target(c, r);
 	else if (r->kind == VR_EV_SGI)
 		track_sgi(c, r);
 	else if (r->kind == VR_EV_DEACTIVATE)
@@ -227,6 +229,7 @@ struct replay_stream *replay_stream_begin(const struct trace_facts *facts,
 	snprintf(res->kernel_release, sizeof(res->kernel_release), "%s", facts->kernel_release);
 	snprintf(res->synthetic, sizeof(res->synthetic), "%s", facts->synthetic);
 	c->has_lpi_queue = !!(facts->kinds_present & VR_KIND_BIT(VR_EV_LPI_QUEUE));
+	c->has_lpi_target = !!(facts->kinds_present & VR_KIND_BIT(VR_EV_LPI_TARGET));
 	res->has_snapshots = facts->snapshots_total > 0;
 	if (choose_profile(c, facts, err))
 		goto fail;

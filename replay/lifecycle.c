@@ -330,15 +330,42 @@ void track_lpi_queue(struct checker *c, const struct row *r)
 	if (r->vcpu >= 0) {
 		t->vcpu = r->vcpu;
 		count_on_vcpu(t, r->vcpu);
+		if (t->has_lpi_target)
+			t->lpi_target = r->vcpu;
 	}
 	inj.arg1 = r->arg0; /* the latch, as an edge injection's level */
 	track_injection(c, &inj);
 }
 
 /*
+ * vgic_lpi_target: update_affinity() aimed LPI r->intid at r->vcpu (an ITS
+ * MOVI, MOVALL, MAPC or MAPTI). Pending outside the LRs, it is on that
+ * vCPU's AP list from now on; presented in an LR of the old target, it
+ * stays there until that vCPU's sync, whose prune (vgic_prune_ap_list())
+ * moves it if the guest left it pending (track_sync). The instance under
+ * way stays counted where it was injected.
+ */
+void track_lpi_target(struct checker *c, const struct row *r)
+{
+	struct irq_track *t;
+
+	if (r->intid < LPI_MIN || r->vcpu < 0)
+		return;
+	t = track_irq(c, r->vcpu, r->intid);
+	if (!t)
+		return;
+	t->lpi_target = r->vcpu;
+	t->has_lpi_target = 1;
+	if (!t->in_lr)
+		t->vcpu = r->vcpu;
+}
+
+/*
  * kvm_mmio: a guest write to GITS_CWRITER makes the ITS run commands no
  * event shows (MOVI moves an LPI to another vCPU, DISCARD drops it): an
  * LPI pending now is not judged until its next queueing says where it is.
+ * Without vgic_lpi_target events that holds for one presented pending in
+ * an LR too: a MOVI there makes the old target's prune move it away.
  */
 void track_mmio(struct checker *c, const struct row *r)
 {
@@ -348,7 +375,7 @@ void track_mmio(struct checker *c, const struct row *r)
 	if (r->arg0 != VR_MMIO_WRITE || (uint64_t)r->arg2 != qemu_virt.its + VGIC_GITS_CWRITER)
 		return;
 	for (k = 0; k < c->nlpis; k++)
-		if (c->lpis[k]->sw_pending)
+		if (c->lpis[k]->sw_pending || (c->lpis[k]->lr_pending && !c->has_lpi_target))
 			c->lpis[k]->uncertain = 1;
 }
 
@@ -950,10 +977,16 @@ void track_sync(struct checker *c, const struct row *r)
 			}
 		} else if (before.pending && after.pending) {
 			/* Not acknowledged: the fold keeps it pending, injections merged. */
+			int moved_unseen = t->uncertain && t->intid >= LPI_MIN && !c->has_lpi_target;
+
 			t->count->coalesced += t->run_injections;
 			t->lr_pending = 0;
 			start_instance(t, r, 1);
+			t->uncertain |= moved_unseen; /* a MOVI no event shows (track_mmio) */
 			t->resampled = before.hw; /* vgic_irq_handle_resampling(): line re-read */
+			/* An LPI the ITS moved meanwhile: the prune puts it on its new target's list. */
+			if (t->has_lpi_target && t->lpi_target != r->vcpu)
+				t->vcpu = t->lpi_target;
 		}
 		t->run_injections = 0;
 		if (before.active && !after.active) {

@@ -99,6 +99,27 @@ static void on_lpi_queue(struct replay_model *m, const struct replay_model_row *
 }
 
 /*
+ * vgic_lpi_target: update_affinity() left LPI r->intid aimed at r->vcpu
+ * (an ITS MOVI, MOVALL, MAPC or MAPTI, run inside the GITS_CWRITER write
+ * of some vCPU). The model retargets it at once, so that the old
+ * target's prune moves it to the new one's AP list as
+ * vgic_prune_ap_list() does, and knows where the LPI is again: the
+ * CWRITER write before the event no longer hides it (lpi_queued_at).
+ * A DISCARD in the same batch still shows nowhere.
+ */
+static void on_lpi_target(struct replay_model *m, const struct replay_model_row *r)
+{
+	int64_t lpi = r->intid - VGIC_ENGINE_MIN_LPI;
+
+	if (r->intid < VGIC_ENGINE_MIN_LPI || r->intid > UINT32_MAX || r->vcpu < 0 ||
+	    r->vcpu >= m->cfg.nr_vcpus)
+		return;
+	vgic_engine_set_clock(m->e, r->ts_ns);
+	if (!vgic_engine_retarget_lpi(m->e, (uint32_t)r->intid, r->vcpu) && lpi < m->cfg.nr_lpis)
+		m->lpi_queued_at[lpi] = r->ts_ns;
+}
+
+/*
  * vgic_sgi: vgic_v3_dispatch_sgi(), arg1 the target vCPU mask, -1 all but
  * the sender. An SGI to another vCPU races its flush like an injection.
  */
@@ -423,6 +444,9 @@ void replay_model_step(struct replay_model *m, const struct replay_model_row *r)
 		return;
 	case VR_EV_LPI_QUEUE:
 		on_lpi_queue(m, r);
+		return;
+	case VR_EV_LPI_TARGET:
+		on_lpi_target(m, r);
 		return;
 	case VR_EV_IRQ_LINE:
 	case VR_EV_SET_IRQ:

@@ -123,7 +123,8 @@ struct replay_model {
 	 * The guest's last GITS_CWRITER write: the ITS ran commands no event
 	 * shows (MOVI moves an LPI to another vCPU, DISCARD drops it), so an
 	 * LPI not queued since may be elsewhere. lpi_queued_at: each LPI's last
-	 * vgic_queue_lpi, by INTID - 8192 (nr_lpis of them).
+	 * vgic_queue_lpi or vgic_lpi_target (where the model learned its
+	 * target), by INTID - 8192 (nr_lpis of them).
 	 */
 	int64_t its_commands_at;
 	int64_t forget_until; /* a gap's window: no flush before it makes a vCPU known */

@@ -143,7 +143,7 @@ int replay_model_start(struct replay_model *m, int learn_late, struct vr_error *
 	 VR_KIND_BIT(VR_EV_WAKEUP) | VR_KIND_BIT(VR_EV_WFX) | VR_KIND_BIT(VR_EV_TIMER_IRQ) |         \
 	 VR_KIND_BIT(VR_EV_USERSPACE_EXIT) | VR_KIND_BIT(VR_EV_MMIO) | VR_KINDS_SNAPSHOT |           \
 	 VR_KIND_BIT(VR_EV_POPULATE) | VR_KIND_BIT(VR_EV_DEACTIVATE) | VR_KIND_BIT(VR_EV_SGI) |    \
-	 VR_KIND_BIT(VR_EV_LPI_QUEUE))
+	 VR_KIND_BIT(VR_EV_LPI_QUEUE) | VR_KIND_BIT(VR_EV_LPI_TARGET))
 
 /*
  * Count only the flushes and AP lists of vcpu, holding intid (in the

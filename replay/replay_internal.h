@@ -25,6 +25,8 @@ struct irq_track {
 	uint32_t intid;
 	int used;
 	int64_t vcpu;	  /* target: owner of a private IRQ, or where an SPI was last seen */
+	int64_t lpi_target; /* an LPI's target_vcpu as vgic_lpi_target last said, */
+	int has_lpi_target; /* ... once the trace has said it (then queue_lpi too) */
 	int level_cfg;	  /* 1 level, 0 edge, -1 not yet seen in an LR */
 	int hw;
 	int priority;	  /* -1 unknown */
@@ -122,6 +124,7 @@ struct checker {
 	struct irq_track **lpis; /* LPIs, in order of first sight (few: a handful per device) */
 	size_t nlpis, cap_lpis, last_lpi;
 	int has_lpi_queue;	 /* the trace records LPI queueing (vgic_queue_lpi) */
+	int has_lpi_target;	 /* ... and the ITS's LPI moves (vgic_lpi_target) */
 	/* Instances injected from another thread than their vCPU's, until that thread moves on. */
 	struct irq_track *inflight[256];
 	int ninflight;
@@ -164,6 +167,7 @@ struct vcpu_track *track_vcpu(struct checker *c, int64_t vcpu);
 struct irq_track *track_irq(struct checker *c, int64_t vcpu, int64_t intid);
 void track_injection(struct checker *c, const struct row *r);
 void track_lpi_queue(struct checker *c, const struct row *r);
+void track_lpi_target(struct checker *c, const struct row *r);
 void track_mmio(struct checker *c, const struct row *r);
 void track_thread_moved_on(struct checker *c, const struct row *r);
 void track_sgi(struct checker *c, const struct row *r);

@@ -62,7 +62,11 @@
 	  "vgic_queue_irq_unlock() was called for LPI intid (an ITS MSI: vgic_its_inject_msi(), "    \
 	  "the irqfd fast path vgic_its_inject_cached_translation(), an INT command; or a pending "  \
 	  "table or configuration sync); vcpu is the LPI's target_vcpu (-1 if none); the LPI's "     \
-	  "state as it stood at the call")
+	  "state as it stood at the call")                                                          \
+	X(LPI_TARGET, 27, "vgic_lpi_target", "probe", 0, 0, 0, 0,                                    \
+	  "update_affinity() returned: an ITS MOVI, MOVALL, MAPC or MAPTI aimed LPI intid at vcpu "  \
+	  "(its target_vcpu after the call, -1 if none); KVM moves a queued LPI to that vCPU's AP "  \
+	  "list at the old target's next prune")
 
 #define VR_EVENT_KIND_ENUM(sfx, num, ...) VR_EV_##sfx = num,
 
@@ -90,7 +94,7 @@ enum vr_event_kind {
 	 VR_KIND_BIT(VR_EV_WAKEUP) | VR_KIND_BIT(VR_EV_WFX) | VR_KIND_BIT(VR_EV_USERSPACE_EXIT) |  \
 	 VR_KIND_BIT(VR_EV_MMIO) | VR_KIND_BIT(VR_EV_FLUSH) | VR_KIND_BIT(VR_EV_SYNC) |            \
 	 VR_KIND_BIT(VR_EV_POST) | VR_KIND_BIT(VR_EV_POPULATE) | VR_KIND_BIT(VR_EV_DEACTIVATE) |   \
-	 VR_KIND_BIT(VR_EV_SGI))
+	 VR_KIND_BIT(VR_EV_SGI) | VR_KIND_BIT(VR_EV_LPI_TARGET))
 
 /* The snapshot kinds: their events carry LR and ICH state. */
 #define VR_KINDS_SNAPSHOT (VR_KIND_BIT(VR_EV_FLUSH) | VR_KIND_BIT(VR_EV_SYNC) | VR_KIND_BIT(VR_EV_POST))

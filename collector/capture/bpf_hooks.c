@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "vgic.h"
+#include "vgic_probes.h"
 #include "vgic.skel.h"
 
 static int libbpf_verbose;
@@ -111,6 +112,32 @@ static int kallsyms_has(const char *name)
 	if (f)
 		fclose(f);
 	return found;
+}
+
+/*
+ * Attach the lpi_target pair (vgic.bpf.c) to update_affinity's symbol,
+ * which no section can name: the skeleton frees the links with the rest.
+ * A kernel without the symbol, or one that refuses the kprobes, goes on
+ * without LPI moves, said on stderr.
+ */
+static void attach_lpi_target(struct vgic_bpf *s, const char *sym, struct record_stats *st,
+			      const struct record_options *opt)
+{
+	struct bpf_link *in = bpf_program__attach_kprobe(s->progs.kp_lpi_target_entry, false, sym);
+	struct bpf_link *out =
+	    in ? bpf_program__attach_kprobe(s->progs.kp_lpi_target_return, true, sym) : NULL;
+
+	if (!in || !out) {
+		bpf_link__destroy(in);
+		st->hooks_missing++;
+		fprintf(stderr, "record: cannot attach kprobes to %s (LPI moves not recorded)\n", sym);
+		return;
+	}
+	s->links.kp_lpi_target_entry = in;
+	s->links.kp_lpi_target_return = out;
+	st->hooks_attached++;
+	if (opt->verbose || opt->check)
+		fprintf(stderr, "record: attached kprobe %s (LPI targets)\n", sym);
 }
 
 /* See bpf_hooks.h. libbpf's own complaint about a missing BTF is left out: ours says more. */
@@ -345,12 +372,17 @@ static struct vgic_bpf *load_collector(const struct record_options *opt, int gic
 {
 	struct hook hooks[24];
 	struct vgic_bpf *s = open_collector(opt, gic, err);
-	int n, rc;
+	char sym[128];
+	int n, rc, lpi_moves;
 
 	if (!s)
 		return NULL;
 	n = hook_table(s, gic, hooks);
 	choose_programs(hooks, n, opt, vmlinux, use_kprobes);
+	/* LPIs exist with GICv3's ITS only; their moves are wanted with the snapshots. */
+	lpi_moves = gic == 3 && opt->snapshots && !vgic_lpi_target_symbol(sym, sizeof(sym));
+	bpf_program__set_autoload(s->progs.kp_lpi_target_entry, lpi_moves);
+	bpf_program__set_autoload(s->progs.kp_lpi_target_return, lpi_moves);
 	rc = vgic_bpf__load(s);
 	if (!rc)
 		rc = vgic_bpf__attach(s);
@@ -365,6 +397,11 @@ static struct vgic_bpf *load_collector(const struct record_options *opt, int gic
 		return NULL;
 	}
 	report_hooks(hooks, n, opt, use_kprobes, st);
+	if (lpi_moves)
+		attach_lpi_target(s, sym, st, opt);
+	else if (gic == 3 && opt->snapshots)
+		fprintf(stderr, "record: missing in this kernel: function update_affinity (LPI moves "
+				"not recorded)\n");
 	return s;
 }
 

@@ -41,13 +41,14 @@ struct window {
 /*
  * Does this record belong to a vCPU's flush/run/sync cycle (see
  * window_thread)? A queued LPI does not: it is an injection, made by
- * whichever thread signals the MSI (the VMM, an iothread, vhost).
+ * whichever thread signals the MSI (the VMM, an iothread, vhost); nor an
+ * LPI's new target, which names the target, not the thread's vCPU.
  */
 static int is_cycle_record(const struct vgic_rec_hdr *h)
 {
 	return h->type == VGIC_REC_SNAPSHOT || h->type == VGIC_REC_APLIST ||
 	       (h->type == VGIC_REC_EVENT && h->kind >= VR_EV_POPULATE &&
-		h->kind != VR_EV_LPI_QUEUE);
+		h->kind != VR_EV_LPI_QUEUE && h->kind != VR_EV_LPI_TARGET);
 }
 
 /* The thread entry of pid, added if new. */

@@ -15,7 +15,7 @@ const char *metrics_probe_name(int probe)
 	static const char *const names[PROBE_MAX] = {
 		"irq_pending", "irq_line", "entry", "exit", "wakeup", "wfx",
 		"timer_irq", "userspace_exit", "flush", "sync", "post", "populate",
-		"aplist", "deactivate", "sgi", "mmio", "lpi_queue",
+		"aplist", "deactivate", "sgi", "mmio", "lpi_queue", "lpi_target",
 	};
 
 	return probe >= 0 && probe < PROBE_MAX ? names[probe] : "?";

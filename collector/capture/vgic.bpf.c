@@ -24,6 +24,12 @@
  *             INT commands) and pending table / configuration sync ends
  *             there, and no tracepoint shows them. The function runs for
  *             every injection, so anything below an LPI leaves at once.
+ *   lpi_target update_affinity(irq, ...) of vgic-its.c, entry and return:
+ *             an ITS MOVI, MOVALL, MAPC or MAPTI set the LPI's target_vcpu;
+ *             the return reads the target it left. The function is static
+ *             (on 7.2 GCC's update_affinity.isra.0, which BTF lacks): these
+ *             kprobes carry no function in their section and user space
+ *             attaches them to the symbol kallsyms names.
  *
  * Deactivate and sgi carry the raw value written; user space decodes it with the
  * text importer's own decoder, so both paths give the same rows.
@@ -1001,6 +1007,52 @@ SEC("kprobe/vgic_queue_irq_unlock")
 int BPF_KPROBE(kp_queue_lpi, struct kvm *kvm, struct vgic_irq *irq)
 {
 	return emit_queue_lpi(kvm, irq, RAW_ARGS);
+}
+
+/* ------------------------------------------------ LPI targets (ITS moves) */
+
+/* update_affinity()'s irq, saved at entry for the return, per thread. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 256);
+	__type(key, __u64);
+	__type(value, __u64);
+} entry_lpi SEC(".maps");
+
+/*
+ * Entry of update_affinity(irq, ...): every ITS command that changes an
+ * LPI's target_vcpu (MOVI, MOVALL, MAPC, MAPTI) goes through it, in the
+ * task of the vCPU that wrote GITS_CWRITER or of the VMM restoring the
+ * ITS. Its first argument, the only one all kernels agree on, is kept.
+ */
+SEC("kprobe")
+int BPF_KPROBE(kp_lpi_target_entry, struct vgic_irq *irq)
+{
+	__u64 tid = bpf_get_current_pid_tgid(), v = (__u64)irq;
+
+	if (!snapshots || !irq)
+		return 0;
+	bpf_map_update_elem(&entry_lpi, &tid, &v, BPF_ANY);
+	return 0;
+}
+
+/* Return of update_affinity(): the LPI's target as the call left it. */
+SEC("kretprobe")
+int BPF_KRETPROBE(kp_lpi_target_return)
+{
+	__u64 tid = bpf_get_current_pid_tgid(), *v = bpf_map_lookup_elem(&entry_lpi, &tid);
+	struct vgic_irq *irq = v ? (struct vgic_irq *)*v : NULL;
+	struct kvm_vcpu *target;
+	int id = -1;
+
+	bpf_map_delete_elem(&entry_lpi, &tid);
+	if (!irq)
+		return 0;
+	target = BPF_CORE_READ(irq, target_vcpu);
+	if (target)
+		id = BPF_CORE_READ(target, vcpu_id);
+	return emit_event(PROBE_LPI_TARGET, VR_EV_LPI_TARGET, id, BPF_CORE_READ(irq, intid), -1,
+			  -1, -1, -1);
 }
 
 /* ------------------------------------------------ VM context of injections (--pid) */

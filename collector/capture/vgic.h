@@ -39,6 +39,7 @@ enum vgic_probe_id {
 	PROBE_SGI,
 	PROBE_MMIO,
 	PROBE_LPI_QUEUE,
+	PROBE_LPI_TARGET,
 	PROBE_MAX
 };
 
@@ -57,7 +58,8 @@ struct vgic_rec_hdr {
  * A kvm tracepoint, populate_lr, or a trapped DIR / SGI (VR_EV_DEACTIVATE,
  * VR_EV_SGI: arg[0] the raw value, arg[3] the register layout to decode
  * it with, 2 or 3), or an LPI queued (VR_EV_LPI_QUEUE: h.vcpu its target,
- * arg[0..2] pending_latch, enabled, priority).
+ * arg[0..2] pending_latch, enabled, priority), or an LPI's target after
+ * update_affinity() (VR_EV_LPI_TARGET: h.vcpu that target, -1 none).
  */
 struct vgic_rec_event {
 	struct vgic_rec_hdr h;

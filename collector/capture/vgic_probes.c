@@ -263,6 +263,7 @@ int vgic_offsets_from_btf(const char *btf_path, int gic_version, struct vgic_off
 								   : "vgic_v3_dispatch_sgi",
 					    BTF_KIND_FUNC) >= 0;
 	queue_lpi_offsets(btf, o);
+	snprintf(o->lpi_target_sym, sizeof(o->lpi_target_sym), "update_affinity");
 	rc = 0;
 out:
 	btf__free(btf);
@@ -338,6 +339,41 @@ static void add_queue_lpi(const struct vgic_offsets *o, char *buf, size_t size, 
 	    o->irq_priority, o->irq_target);
 }
 
+/*
+ * Return of update_affinity(irq, ...): the target_vcpu an ITS MOVI,
+ * MOVALL, MAPC or MAPTI left the LPI with, read through the irq the call
+ * was given ($arg1 at a return probe, 6.4+). As for queue_lpi, the target
+ * pointer is fetched too: through a NULL one the vcpu field means nothing.
+ */
+static void add_lpi_target(const struct vgic_offsets *o, char *buf, size_t size, size_t *len,
+			   int *overflow)
+{
+	add(buf, size, len, overflow,
+	    "r:vgic/%s %s vcpu=+%ld(+%ld($arg1)):u32 intid=+%ld($arg1):u32 target=+%ld($arg1):x64\n",
+	    VGIC_PROBE_LPI_TARGET, o->lpi_target_sym, o->vcpu_id, o->irq_target, o->irq_intid,
+	    o->irq_target);
+}
+
+/* See vgic_probes.h. */
+int vgic_lpi_target_symbol(char *sym, size_t size)
+{
+	static const char fn[] = "update_affinity";
+	char line[512], name[256], type;
+	FILE *f = fopen("/proc/kallsyms", "r");
+	int found = 0;
+
+	while (f && !found && fgets(line, sizeof(line), f))
+		found = sscanf(line, "%*s %c %255s", &type, name) == 2 &&
+			(type == 't' || type == 'T') && !strncmp(name, fn, sizeof(fn) - 1) &&
+			(name[sizeof(fn) - 1] == '\0' || name[sizeof(fn) - 1] == '.') &&
+			strlen(name) < size;
+	if (f)
+		fclose(f);
+	if (found)
+		snprintf(sym, size, "%s", name);
+	return found ? 0 : -1;
+}
+
 /* The GICv5 register fetch-args of the snapshot probes: the vCPU's vgic_v5_cpu_if. */
 static void add_v5_registers(const struct vgic_offsets *o, char *buf, size_t size, size_t *len,
 			     int *overflow)
@@ -388,6 +424,8 @@ int vgic_offsets_for_running_kernel(int gic_version, struct vgic_offsets *o, str
 
 	if (vgic_offsets_from_btf(NULL, gic_version, o, err))
 		return -1;
+	if (vgic_lpi_target_symbol(o->lpi_target_sym, sizeof(o->lpi_target_sym)))
+		o->lpi_target_sym[0] = '\0';
 	if (gic_version == 5 || uname(&u))
 		return 0;
 	return vr_return_vcpu_fetcharg(u.release, NULL, NULL, o->ret_vcpu, sizeof(o->ret_vcpu), err);
@@ -437,6 +475,10 @@ int vgic_probe_definitions(const struct vgic_offsets *o, int nr_lrs, char *buf, 
 		    o->vcpu_id);
 	if (o->has_queue_lpi)
 		add_queue_lpi(o, buf, size, &len, &overflow);
+	/* Return probes read $arg1 from 6.4 on (ret_vcpu is "$arg1" there, or unset). */
+	if (o->has_queue_lpi && o->gic_version == 3 && o->lpi_target_sym[0] &&
+	    (!o->ret_vcpu[0] || !strcmp(o->ret_vcpu, "$arg1")))
+		add_lpi_target(o, buf, size, &len, &overflow);
 	return overflow ? -1 : (int)len;
 }
 

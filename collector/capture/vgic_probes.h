@@ -54,6 +54,12 @@ struct vgic_offsets {
 	 * holds it ("%x19"; vr_return_vcpu_fetcharg in vcpu_register.h).
 	 */
 	char ret_vcpu[8];
+	/*
+	 * update_affinity()'s symbol for the lpi_target probe: from
+	 * /proc/kallsyms for the running kernel (7.2: "update_affinity.isra.0",
+	 * empty when it has none), "update_affinity" for a BTF file.
+	 */
+	char lpi_target_sym[64];
 };
 
 /*
@@ -62,6 +68,20 @@ struct vgic_offsets {
  * 7.2 although the kernel has it): a recorder goes on without it.
  */
 #define VGIC_PROBE_QUEUE_LPI "queue_lpi"
+
+/*
+ * The return probe on update_affinity (an ITS command changed an LPI's
+ * target_vcpu), optional in the same way: a static function the compiler
+ * may inline or clone. Defined where return probes read $arg1 (6.4+).
+ */
+#define VGIC_PROBE_LPI_TARGET "lpi_target"
+
+/*
+ * The kprobe-able symbol of update_affinity() in /proc/kallsyms: the
+ * function or a clone of it (update_affinity.isra.0). 0 and the name in
+ * sym, or -1 when the kernel has none.
+ */
+int vgic_lpi_target_symbol(char *sym, size_t size);
 
 /*
  * Compute the offsets from a BTF file (NULL: the running kernel's
@@ -82,7 +102,8 @@ int vgic_offsets_for_running_kernel(int gic_version, struct vgic_offsets *out,
 /*
  * Write the kprobe_events lines (group "vgic": flush, sync, populate,
  * post, deactivate and sgi where the kernel has those functions, and
- * queue_lpi, which needs its filter: vgic_probe_filters) for
+ * queue_lpi, which needs its filter: vgic_probe_filters; lpi_target where
+ * lpi_target_sym names a function and return probes read $arg1) for
  * nr_lrs list registers into buf. Returns the length, or -1 if
  * buf is too small.
  */

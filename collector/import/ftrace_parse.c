@@ -527,7 +527,8 @@ int vr_probe_field(const char *key, size_t nkey, uint64_t v, int64_t sv, struct 
 		out->ev.arg[1] = v != 0;
 	} else if (out->ev.kind == VR_EV_LPI_QUEUE && span_is(key, nkey, "priority")) {
 		out->ev.arg[2] = (int64_t)(uint8_t)v;
-	} else if (out->ev.kind == VR_EV_LPI_QUEUE && span_is(key, nkey, "target")) {
+	} else if ((out->ev.kind == VR_EV_LPI_QUEUE || out->ev.kind == VR_EV_LPI_TARGET) &&
+		   span_is(key, nkey, "target")) {
 		/* Held in arg3 until vr_probe_finish: is there a target vCPU at all? */
 		out->ev.arg[3] = v != 0;
 	} else if (nkey > 4 && (!memcmp(key, "ap0r", 4) || !memcmp(key, "ap1r", 4))) {
@@ -652,6 +653,24 @@ void vr_decode_sgi(int gic_version, struct vr_event *ev)
 }
 
 /*
+ * The end of an LPI probe record (queue_lpi, lpi_target): a call for an
+ * INTID below 8192 is no LPI and is passed over; the vcpu read through a
+ * NULL target_vcpu (arg3 holds whether the target pointer was set) means
+ * nothing, as a faulting dereference leaves the field as the ring held it.
+ */
+static enum ftrace_line_type finish_lpi_target_vcpu(struct ftrace_line *out)
+{
+	struct vr_event *ev = &out->ev;
+
+	if (ev->intid < VR_MIN_LPI)
+		return out->type = FTRACE_LINE_IGNORED;
+	if (ev->arg[3] == 0 || ev->vcpu < 0)
+		ev->vcpu = VR_NO_VALUE;
+	ev->arg[3] = VR_NO_VALUE;
+	return out->type = FTRACE_LINE_EVENT;
+}
+
+/*
  * The queue_lpi probe (vgic_queue_irq_unlock): an LPI's latch, enable and
  * priority with its target vCPU. A faulting dereference leaves a kprobe
  * field as the ring buffer held it, so the vCPU read through a NULL
@@ -667,12 +686,20 @@ static enum ftrace_line_type finish_queue_lpi(struct ftrace_line *out)
 	    ev->arg[2] == VR_NO_VALUE)
 		return unparsed(out, "queue_lpi probe needs intid, pending_latch, enabled and "
 				     "priority fields");
-	if (ev->intid < VR_MIN_LPI)
-		return out->type = FTRACE_LINE_IGNORED;
-	if (ev->arg[3] == 0 || ev->vcpu < 0)
-		ev->vcpu = VR_NO_VALUE;
-	ev->arg[3] = VR_NO_VALUE;
-	return out->type = FTRACE_LINE_EVENT;
+	return finish_lpi_target_vcpu(out);
+}
+
+/*
+ * The lpi_target probe (return of update_affinity): the LPI's target after
+ * an ITS command, the vcpu field trusted only with a target, as queue_lpi's.
+ */
+static enum ftrace_line_type finish_lpi_target(struct ftrace_line *out)
+{
+	struct vr_event *ev = &out->ev;
+
+	if (ev->intid == VR_NO_VALUE || ev->arg[3] == VR_NO_VALUE)
+		return unparsed(out, "lpi_target probe needs intid and target fields");
+	return finish_lpi_target_vcpu(out);
 }
 
 /* See ftrace_parse.h. */
@@ -687,6 +714,8 @@ enum ftrace_line_type vr_probe_finish(struct ftrace_line *out, int have_vcpu)
 	}
 	if (out->ev.kind == VR_EV_LPI_QUEUE)
 		return finish_queue_lpi(out);
+	if (out->ev.kind == VR_EV_LPI_TARGET)
+		return finish_lpi_target(out);
 	if (out->ev.kind == VR_EV_DEACTIVATE || out->ev.kind == VR_EV_SGI) {
 		if (out->ev.arg[0] == VR_NO_VALUE)
 			return unparsed(out, "deactivate/SGI probe needs a val field");
@@ -725,8 +754,14 @@ int vr_probe_classify(const char *fn, size_t n, int is_return, struct ftrace_lin
 		{"vgic_v3_dispatch_sgi", 0, VR_EV_SGI, 3},
 		{"vgic_mmio_write_sgir", 0, VR_EV_SGI, 2},
 		{"vgic_queue_irq_unlock", 0, VR_EV_LPI_QUEUE, 0},
+		{"update_affinity", 1, VR_EV_LPI_TARGET, 3},
 	};
+	const char *dot = memchr(fn, '.', n);
 	size_t i;
+
+	/* A clone GCC made of the function (update_affinity.isra.0) is the function. */
+	if (dot)
+		n = (size_t)(dot - fn);
 
 	for (i = 0; i < sizeof(probes) / sizeof(probes[0]); i++) {
 		if (probes[i].is_return != !!is_return || !span_is(fn, n, probes[i].fn))

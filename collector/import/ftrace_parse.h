@@ -58,7 +58,9 @@ enum ftrace_line_type ftrace_parse_line(const char *line, size_t len, struct ftr
  * lr<n> for snapshots; vcpu, intid, lr for populate; vcpu, val for the
  * trapped deactivation and the SGI probes; vcpu, intid, pending_latch,
  * enabled, priority and target (the target_vcpu pointer, 0 for none) for
- * queue_lpi, whose calls below VR_MIN_LPI are FTRACE_LINE_IGNORED.
+ * queue_lpi, whose calls below VR_MIN_LPI are FTRACE_LINE_IGNORED; vcpu,
+ * intid and target for lpi_target (return of update_affinity, or of a
+ * clone GCC made of it: update_affinity.isra.0).
  */
 int vr_probe_classify(const char *fn, size_t n, int is_return, struct ftrace_line *out);
 int vr_probe_field(const char *key, size_t nkey, uint64_t v, int64_t sv, struct ftrace_line *out,

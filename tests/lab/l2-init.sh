@@ -63,12 +63,24 @@ if [ -d $T/events/l2 ]; then
 fi
 
 counts() { # counts NAME: per-CPU counts of every Linux IRQ, as fast as it goes
-	# (shell builtins only: a fork per file took 10 s here); the marker the
-	# caller prints right after it bounds the window in the trace
+	# (shell builtins only: a fork per file took 10 s here), between
+	# ===L2-COUNT and a line of dots: one before each IRQ's reading and one
+	# after the last, each a kvm_mmio event in the host's trace, so that
+	# tests/lab/linux-accounting.sh knows when each count was read. The
+	# console drains first: PL011's driver writes a character from write()
+	# only when nothing is queued before it (else from its TX interrupt,
+	# later), and a dot must reach the PL011 before the reading after it.
+	echo "===L2-COUNT"
+	sleep 1
+	exec 3> /tmp/counts-$1
+	echo -n .
 	for d in /sys/kernel/irq/*; do
 		read -r cnt < $d/per_cpu_count
-		echo "${d##*/}|$cnt"
-	done > /tmp/counts-$1
+		echo "${d##*/}|$cnt" >&3
+		echo -n .
+	done
+	exec 3>&-
+	echo
 }
 snap() { # snap NAME: the counts with each IRQ's hwirq, chip and actions; /proc/interrupts
 	while IFS='|' read -r n cnt; do
@@ -198,7 +210,6 @@ fi
 
 echo "===L2-READY $(uname -r) cpus=$ncpu scenario=$scenario secs=$secs disks=$(disks | tr '\n' ,) uptime=$(cut -d' ' -f1 /proc/uptime)"
 read -r go
-echo "===L2-COUNT"
 counts before
 echo "===L2-GO"
 snap before
@@ -213,7 +224,6 @@ affinity) wl_affinity ;;
 *) note "unknown scenario $scenario"; sleep "$secs" ;;
 esac
 wait
-echo "===L2-COUNT"
 counts after
 echo "===L2-STOP"
 snap after

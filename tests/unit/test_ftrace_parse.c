@@ -11,7 +11,9 @@
  * kvm_userspace_exit, kretprobe on kvm_vgic_sync_hwstate, populate_lr)
  * are written from their TP_printk format strings, cited per row; the
  * queue_lpi rows from the definitions of `vgic-replay probes` for Debian's
- * 6.12 and 7.2 and the lab's kprobe output of vgic_queue_irq_unlock.
+ * 6.12 and 7.2 and the lab's kprobe output of vgic_queue_irq_unlock; the
+ * lpi_target rows from its definition and the kallsyms name of 7.2's
+ * update_affinity.isra.0 (kernel-7.2-src/obj/System.map).
  */
 #include <stdint.h>
 
@@ -127,6 +129,21 @@ static const struct parse_case cases[] = {
 	{"queue_lpi without its priority field",
 	 "    IO iothread0-412     [001] d..2.    52.118233: queue_lpi: (vgic_queue_irq_unlock+0x0/0x60) vcpu=1 intid=8195 pending_latch=1 enabled=1 target=0xfff0000005c28000",
 	 FTRACE_LINE_UNPARSED, 0, 412, 1, 52118233000, N, N, N, N, N, N},
+	{"lpi_target on 7.2: MOVI from the vCPU that wrote GITS_CWRITER, GCC's clone of update_affinity",
+	 "    CPU 0/KVM-400     [000] ...1.    41.400002: lpi_target: (vgic_its_process_commands+0x2f4/0x8c0 <- update_affinity.isra.0) vcpu=1 intid=8194 target=0xfff0000005c28000",
+	 FTRACE_LINE_EVENT, VR_EV_LPI_TARGET, 400, 0, 41400002000, 1, 8194, N, N, N, N},
+	{"lpi_target where the function kept its name",
+	 "    CPU 1/KVM-401     [001] ...1.    41.400009: lpi_target: (vgic_its_process_commands+0x2f4/0x8c0 <- update_affinity) vcpu=0 intid=8193 target=0xfff0000004658000",
+	 FTRACE_LINE_EVENT, VR_EV_LPI_TARGET, 401, 1, 41400009000, 0, 8193, N, N, N, N},
+	{"lpi_target with no target vCPU: the faulted vcpu fetch is not a vCPU",
+	 "    CPU 1/KVM-401     [001] ...1.    41.400011: lpi_target: (vgic_its_process_commands+0x2f4/0x8c0 <- update_affinity) vcpu=7 intid=8193 target=0x0",
+	 FTRACE_LINE_EVENT, VR_EV_LPI_TARGET, 401, 1, 41400011000, N, 8193, N, N, N, N},
+	{"lpi_target without its target field",
+	 "    CPU 1/KVM-401     [001] ...1.    41.400011: lpi_target: (vgic_its_process_commands+0x2f4/0x8c0 <- update_affinity) vcpu=0 intid=8193",
+	 FTRACE_LINE_UNPARSED, 0, 401, 1, 41400011000, N, N, N, N, N, N},
+	{"an entry probe on update_affinity is not the return probe we define",
+	 "    CPU 1/KVM-401     [001] ...1.    41.400011: other: (update_affinity+0x0/0x100) vcpu=0 intid=8193 target=0x1",
+	 FTRACE_LINE_UNKNOWN, 0, 401, 1, 41400011000, N, N, N, N, N, N},
 	{"a kprobe on a function we do not model",
 	 "             vmm-109     [001] d..1.    10.330783: other: (vgic_its_inject_msi+0x0/0x1f8) x=1",
 	 FTRACE_LINE_UNKNOWN, 0, 109, 1, 10330783000, N, N, N, N, N, N},

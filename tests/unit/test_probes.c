@@ -162,11 +162,50 @@ static void check_return_register(void)
 	CHECK(!strstr(buf, "%x19"));
 }
 
+/*
+ * The lpi_target return probe on update_affinity: through $arg1 only
+ * (6.4+), with GICv3, where struct vgic_irq's target_vcpu is known and a
+ * symbol was found (7.2's clone update_affinity.isra.0); left out before
+ * 6.4 and without a symbol. Offsets as Debian's 7.2 (vcpu_id 36, intid
+ * 64, target_vcpu 48: update_affinity.isra.0 stores the new target at
+ * irq+48 in kernel-7.2-src/obj).
+ */
+static void check_lpi_target(void)
+{
+	struct vgic_offsets o;
+	char buf[8192];
+
+	memset(&o, 0, sizeof(o));
+	o.gic_version = 3;
+	o.vcpu_id = 36;
+	o.lr_size = 8;
+	o.max_lrs = 16;
+	o.irq_intid = 64;
+	o.irq_target = 48;
+	o.has_queue_lpi = 1;
+	snprintf(o.lpi_target_sym, sizeof(o.lpi_target_sym), "update_affinity.isra.0");
+	CHECK(vgic_probe_definitions(&o, 4, buf, sizeof(buf)) > 0);
+	CHECK_STR_CONTAINS(buf, "r:vgic/lpi_target update_affinity.isra.0 vcpu=+36(+48($arg1)):u32 "
+				"intid=+64($arg1):u32 target=+48($arg1):x64\n");
+	snprintf(o.ret_vcpu, sizeof(o.ret_vcpu), "%%x19"); /* before 6.4 */
+	CHECK(vgic_probe_definitions(&o, 4, buf, sizeof(buf)) > 0);
+	CHECK(!strstr(buf, "lpi_target"));
+	o.ret_vcpu[0] = '\0';
+	o.lpi_target_sym[0] = '\0'; /* no such symbol in kallsyms */
+	CHECK(vgic_probe_definitions(&o, 4, buf, sizeof(buf)) > 0);
+	CHECK(!strstr(buf, "lpi_target"));
+	o.gic_version = 2;
+	snprintf(o.lpi_target_sym, sizeof(o.lpi_target_sym), "update_affinity");
+	CHECK(vgic_probe_definitions(&o, 4, buf, sizeof(buf)) > 0);
+	CHECK(!strstr(buf, "lpi_target"));
+}
+
 /* Run every check. */
 int main(void)
 {
 	check_v5_offsets();
 	check_v5_refused();
 	check_return_register();
+	check_lpi_target();
 	return vr_test_report("test_probes");
 }
