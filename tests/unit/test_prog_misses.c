@@ -78,6 +78,50 @@ static void test_accounting(void)
 	CHECK_EQ(miss_account_update(&a, 8000, &g), 0);
 }
 
+/*
+ * A VM context hook and its twin (the same program twice): a miss of one
+ * is covered by the other; only the misses both had in one interval are
+ * counted, the smaller of the two rises.
+ */
+static void test_pairs(void)
+{
+	struct miss_account a;
+	struct gap_rec g;
+
+	memset(&a, 0, sizeof(a));
+	a.n = 3;
+	a.prog[0].name = "tp_irq_pending";
+	a.prog[1].name = "fentry_ctx_inject";
+	a.prog[1].pair = 3;
+	a.prog[2].name = "fentry_ctx_inject_twin";
+	a.prog[2].pair = 2;
+	a.prog[1].misses = 5; /* before the start */
+	miss_account_init(&a, 1000);
+	CHECK_EQ(miss_account_update(&a, 2000, &g), 0);
+
+	/* Four misses of the first, none of the twin: the twin filled every slot. */
+	a.prog[1].misses = 9;
+	CHECK_EQ(miss_account_update(&a, 3000, &g), 0);
+	/* Then the twin alone, in the next interval: still no loss. */
+	a.prog[2].misses = 3;
+	CHECK_EQ(miss_account_update(&a, 4000, &g), 0);
+	CHECK_EQ(miss_account_lost(&a) - a.base, 0);
+
+	/* Both in one interval (2 and 1): at most one event had neither. */
+	a.prog[1].misses = 11;
+	a.prog[2].misses = 4;
+	CHECK_EQ(miss_account_update(&a, 5000, &g), 1);
+	CHECK_EQ(g.lost, 1);
+	CHECK_EQ(g.start_ns, 4000);
+	CHECK_EQ(g.h.ts, 5000);
+
+	/* A plain program's miss still counts in full beside the pair. */
+	a.prog[0].misses = 2;
+	CHECK_EQ(miss_account_update(&a, 6000, &g), 1);
+	CHECK_EQ(g.lost, 2);
+	CHECK_EQ(miss_account_lost(&a) - a.base, 3);
+}
+
 /* One event record, as the BPF programs fill it. */
 static void event(struct vgic_rec_event *e, int kind, int vcpu, long long intid,
 		  unsigned long long ts)
@@ -199,6 +243,7 @@ int main(void)
 	if (!mkdtemp(dir))
 		return 1;
 	test_accounting();
+	test_pairs();
 	test_gap_in_trace();
 	rc = vr_test_report("test_prog_misses");
 	if (!rc) {
