@@ -112,10 +112,16 @@ struct vgic_cpu {
 
 struct kvm_vcpu;
 
+/* CO-RE matches an enum field only with an enum of the same name. */
+enum kvm_arch_timers {
+	TIMER_PTIMER,
+	TIMER_VTIMER,
+};
+
 /* The arch timer's context: vcpu before 6.17, timer_id (its index in timers[]) since. */
 struct arch_timer_context {
 	struct kvm_vcpu *vcpu;
-	int timer_id; /* enum kvm_arch_timers */
+	enum kvm_arch_timers timer_id;
 } __attribute__((preserve_access_index));
 
 struct arch_timer_cpu {
