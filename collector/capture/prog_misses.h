@@ -36,6 +36,8 @@ struct miss_account {
 	int n;
 	struct prog_counter prog[MISS_MAX_PROGS];
 	uint64_t caught;  /* events the nested twins recorded for a program that missed them */
+	uint64_t backed_misses; /* misses of the programs a nested twin backs, when caught was read */
+	uint64_t n_reads;	/* reads of the counters so far */
 	int64_t pair_lost; /* misses of pairs that fell in one interval, both programs */
 	int64_t base;	  /* what miss_account_lost() said when the recording began */
 	int64_t lost;	  /* misses since then, already turned into gaps */
