@@ -144,6 +144,14 @@ struct batch {
 	size_t len, cap;
 };
 
+/*
+ * How many of the last events' times the writer keeps, so that a gap
+ * known only by its time window can be put before the events inside it
+ * (trace_writer_gap_window): a collector's poll reads its loss counters
+ * after it took some of the events of the window the loss fell in.
+ */
+#define RECENT_EVENTS 8192
+
 struct trace_writer {
 	struct tracedb *db;
 	sqlite3 *sql;
@@ -151,6 +159,7 @@ struct trace_writer {
 	sqlite3_stmt *end_gap, *ins_ap, *upd_ap_truncated, *ins_ppi;
 	/* The caller's side: ids, attribution, counters, the batch being filled. */
 	int64_t next_id;
+	int64_t recent_ts[RECENT_EVENTS]; /* the last events' times, [id % RECENT_EVENTS] */
 	struct thread_info *threads;
 	size_t nthreads, cap_threads;
 	size_t last_thread; /* cache: consecutive events mostly come from one thread */
@@ -1020,6 +1029,7 @@ static void take_event(struct trace_writer *w, const struct vr_event *ev, struct
 	struct thread_info *t = thread_get(w, ev->pid);
 
 	op->id = w->next_id++;
+	w->recent_ts[op->id % RECENT_EVENTS] = ev->ts_ns;
 	op->ev = *ev;
 	if (vr_event_kind_on_vcpu_thread(ev->kind)) {
 		t->runs_guest = 1;
@@ -1088,7 +1098,7 @@ int64_t trace_writer_snapshot(struct trace_writer *w, const struct vr_event *ev,
 
 /* Queue a gap record after the last event so far, and count it. */
 static int add_gap(struct trace_writer *w, int32_t cpu, int64_t lost, int window,
-		   int64_t start_ns, int64_t end_ns, int64_t src_pos)
+		   int64_t start_ns, int64_t end_ns, int64_t src_pos, int64_t after_id)
 {
 	struct op_gap *op;
 
@@ -1098,7 +1108,7 @@ static int add_gap(struct trace_writer *w, int32_t cpu, int64_t lost, int window
 	op->cpu = cpu;
 	op->window = window;
 	op->lost = lost < 0 ? VR_NO_VALUE : lost;
-	op->after_id = w->next_id > 1 ? w->next_id - 1 : VR_NO_VALUE;
+	op->after_id = after_id;
 	op->start_ns = start_ns;
 	op->end_ns = end_ns;
 	op->src_pos = src_pos;
@@ -1111,14 +1121,35 @@ static int add_gap(struct trace_writer *w, int32_t cpu, int64_t lost, int window
 /* Record lost events; the gap's end is filled by the next event on that CPU. */
 int trace_writer_gap(struct trace_writer *w, int32_t cpu, int64_t lost, int64_t src_pos)
 {
-	return add_gap(w, cpu, lost, 0, w->stats.last_ts_ns, VR_NO_VALUE, src_pos);
+	return add_gap(w, cpu, lost, 0, w->stats.last_ts_ns, VR_NO_VALUE, src_pos,
+		       w->next_id > 1 ? w->next_id - 1 : VR_NO_VALUE);
 }
 
-/* See tracedb.h: a gap with both ends known, so no event has to close it. */
+/*
+ * The last event before start_ns among the recent ones: back from the
+ * newest while they are at start_ns or later (VR_NO_VALUE when that
+ * passes the first event; the oldest kept, less one, when it passes
+ * those kept).
+ */
+static int64_t last_event_before(const struct trace_writer *w, int64_t start_ns)
+{
+	int64_t id = w->next_id - 1, oldest = w->next_id - RECENT_EVENTS;
+
+	if (oldest < 1)
+		oldest = 1;
+	while (id >= oldest && w->recent_ts[id % RECENT_EVENTS] >= start_ns)
+		id--;
+	return id >= 1 ? id : VR_NO_VALUE;
+}
+
+/*
+ * See tracedb.h: a gap with both ends known, so no event has to close it;
+ * it goes before the recent events inside its window.
+ */
 int trace_writer_gap_window(struct trace_writer *w, int32_t cpu, int64_t lost, int64_t start_ns,
 			    int64_t end_ns)
 {
-	return add_gap(w, cpu, lost, 1, start_ns, end_ns, VR_NO_VALUE);
+	return add_gap(w, cpu, lost, 1, start_ns, end_ns, VR_NO_VALUE, last_event_before(w, start_ns));
 }
 
 /* Count an unknown event by name (bounded table of names). */

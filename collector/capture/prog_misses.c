@@ -7,16 +7,40 @@
 
 #include <string.h>
 
+/* Take the pairs' rises since the previous read into pair_lost (see prog_misses.h). */
+static void take_pair_rises(struct miss_account *a)
+{
+	int i;
+
+	for (i = 0; i < a->n; i++) {
+		struct prog_counter *p = &a->prog[i];
+		int j = p->pair - 1;
+
+		if (j > i && j < a->n) {
+			uint64_t di = p->misses - p->seen, dj = a->prog[j].misses - a->prog[j].seen;
+
+			a->pair_lost += (int64_t)(di < dj ? di : dj);
+		}
+	}
+	for (i = 0; i < a->n; i++)
+		a->prog[i].seen = a->prog[i].misses;
+}
+
 /* See prog_misses.h. */
 void miss_account_init(struct miss_account *a, uint64_t now_ns)
 {
+	int i;
+
+	for (i = 0; i < a->n; i++)
+		a->prog[i].seen = a->prog[i].misses;
+	a->pair_lost = 0;
 	a->base = miss_account_lost(a);
 	a->lost = 0;
 	a->last_ns = now_ns;
 }
 
 /*
- * See prog_misses.h. A twin's own misses are not losses: it misses only
+ * See prog_misses.h. A nested twin's own misses are not losses: it misses only
  * while it runs itself, and then either the program it backs is idle and
  * records the event, or both miss it and the backed program's count has
  * it. The misses are read before caught, so a nested event in between
@@ -28,15 +52,18 @@ int64_t miss_account_lost(const struct miss_account *a)
 	int i;
 
 	for (i = 0; i < a->n; i++)
-		if (!a->prog[i].nested_twin)
+		if (!a->prog[i].nested_twin && (a->prog[i].pair < 1 || a->prog[i].pair > a->n))
 			misses += a->prog[i].misses;
-	return misses > a->caught ? (int64_t)(misses - a->caught) : 0;
+	return (misses > a->caught ? (int64_t)(misses - a->caught) : 0) + a->pair_lost;
 }
 
 /* See prog_misses.h. */
 int miss_account_update(struct miss_account *a, uint64_t now_ns, struct gap_rec *gap)
 {
-	int64_t lost = miss_account_lost(a) - a->base;
+	int64_t lost;
+
+	take_pair_rises(a);
+	lost = miss_account_lost(a) - a->base;
 	uint64_t since = a->last_ns;
 
 	a->last_ns = now_ns;

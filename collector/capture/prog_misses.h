@@ -26,6 +26,9 @@ struct prog_counter {
 	uint64_t misses;  /* recursion_misses */
 	uint64_t run_cnt; /* with --prog-stats only; 0 otherwise */
 	int nested_twin;  /* runs only inside another program's run: its misses lose nothing */
+	int pair;	  /* 1 + the index of an identical program on the same hook (both
+			     fill one slot): a miss is a loss only if both missed; 0 none */
+	uint64_t seen;	  /* misses at the previous read (pairs) */
 };
 
 /* Every attached program's counters, and what became gaps. */
@@ -33,6 +36,9 @@ struct miss_account {
 	int n;
 	struct prog_counter prog[MISS_MAX_PROGS];
 	uint64_t caught;  /* events the nested twins recorded for a program that missed them */
+	uint64_t backed_misses; /* misses of the programs a nested twin backs, when caught was read */
+	uint64_t n_reads;	/* reads of the counters so far */
+	int64_t pair_lost; /* misses of pairs that fell in one interval, both programs */
 	int64_t base;	  /* what miss_account_lost() said when the recording began */
 	int64_t lost;	  /* misses since then, already turned into gaps */
 	uint64_t last_ns; /* the last read */
@@ -45,7 +51,12 @@ struct miss_account {
  */
 void miss_account_init(struct miss_account *a, uint64_t now_ns);
 
-/* Events lost so far: the non-twin programs' misses less what the twins caught. */
+/*
+ * Events lost so far: the other programs' misses less what the nested
+ * twins caught, plus, for each pair, the misses both of its programs had
+ * in one interval between reads (the smaller of the two rises: an upper
+ * bound, since the two may have missed different events of it).
+ */
 int64_t miss_account_lost(const struct miss_account *a);
 
 /*

@@ -116,11 +116,31 @@ struct vgic_cpu {
 	struct list_head ap_list_head;
 } __attribute__((preserve_access_index));
 
+struct kvm_vcpu;
+
+/* CO-RE matches an enum field only with an enum of the same name. */
+enum kvm_arch_timers {
+	TIMER_PTIMER,
+	TIMER_VTIMER,
+};
+
+/* The arch timer's context: vcpu before 6.17, timer_id (its index in timers[]) since. */
+struct arch_timer_context {
+	struct kvm_vcpu *vcpu;
+	enum kvm_arch_timers timer_id;
+} __attribute__((preserve_access_index));
+
+struct arch_timer_cpu {
+	struct arch_timer_context timers[4];
+} __attribute__((preserve_access_index));
+
 struct kvm_vcpu_arch {
 	struct vgic_cpu vgic_cpu;
+	struct arch_timer_cpu timer_cpu;
 } __attribute__((preserve_access_index));
 
 struct kvm_vcpu {
+	struct kvm *kvm;
 	int vcpu_id;
 	struct kvm_vcpu_arch arch;
 } __attribute__((preserve_access_index));
@@ -248,50 +268,59 @@ static __always_inline __u64 wanted_task(void)
  * --pid names a VMM process; what it selects is its VMs, whatever thread
  * or context raises their interrupts: an irqfd's kworker (the first MSI
  * of a route, before its translation is cached), a hard interrupt that
- * injects through irqfd while another task runs, a vhost worker. Events
- * of the VMM's own threads are taken on their tgid, as before. An
+ * injects while another task runs (the arch timer's hrtimer of a vCPU
+ * that is not loaded: kvm_hrtimer_expire()), a vhost worker. Events of
+ * the VMM's own threads in task context are taken on their tgid. An
  * injection raised elsewhere, or in an interrupt (where the task is only
  * the one interrupted), is taken when the struct kvm it concerns belongs
  * to the VMM: the LPI queue hook has the kvm as its argument; the
- * tracepoints vgic_update_irq_pending and kvm_set_irq carry none, so the
- * functions that emit them (kvm_vgic_inject_irq, kvm_set_irq) are hooked
- * at entry and leave their kvm in a context slot for them, keyed
- * by the task and the context level (task, softirq, hardirq, NMI: a hard
- * interrupt that injects while a task-context injection of the same task
- * is under way has a slot of its own). A task may be preempted and move
- * to another CPU inside the function: the slot is the task's, not the CPU's.
+ * tracepoints vgic_update_irq_pending, kvm_set_irq and
+ * kvm_timer_update_irq carry none, so the functions that emit them
+ * (kvm_vgic_inject_irq, kvm_set_irq) are hooked at entry, and the
+ * tracepoint kvm_timer_hrtimer_expire (before kvm_timer_update_irq in
+ * the hrtimer), and leave their kvm in a context slot for them.
+ *
+ * The slot of an interrupt level (softirq, hardirq, NMI) is per CPU: an
+ * interrupt runs to its end on its CPU, and no interrupt of the same
+ * level nests in it. The slot of task context is the task's (a task may
+ * be preempted, and move, inside the function): an LRU hash keyed by its
+ * pid_tgid, filled only for threads outside the VMM (kworkers, vhost).
+ * An interrupt-level slot is emptied when a tracepoint takes it, so that
+ * a later interrupt that filled none (the arch timer's own interrupt,
+ * kvm_arch_timer_handler(), whose task is the vCPU's thread) is judged by
+ * its task rather than by a VM left from an earlier one.
  */
-struct vm_ctx_key {
-	__u64 id;    /* pid_tgid of current (the interrupted task in an interrupt) */
-	__u32 level; /* 0 task, 1 softirq, 2 hardirq, 3 NMI */
-	__u32 cpu;   /* in an interrupt, its CPU; 0 in task context */
-};
 
-/*
- * The slot's value: the kvm of the injecting function this task last
- * entered at this level. It is not emptied at the function's return: each
- * of the two tracepoints is emitted only inside its function, after its
- * entry wrote the slot, so a value left from an earlier call is always
- * overwritten before it is read. An LRU map, so that the slots of tasks
- * that are gone make room.
- */
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 4096);
-	__type(key, struct vm_ctx_key);
-	__type(value, __u64);
-} vm_ctx_slots SEC(".maps");
-
-/* The context slot's key for the current task and context level. */
-static __always_inline void vm_ctx_key_now(struct vm_ctx_key *k, __u64 id)
+/* The interrupt context level, as the kernel's interrupt_context_level(): 0 task .. 3 NMI. */
+static __always_inline int ctx_level(void)
 {
 	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
 	__u64 pc = BPF_CORE_READ(t, thread_info.preempt_count);
 
-	k->id = id;
-	k->level = (pc & 0x00f00000) ? 3 : (pc & 0x000f0000) ? 2 : (pc & 0x100) ? 1 : 0;
-	k->cpu = k->level ? bpf_get_smp_processor_id() : 0;
+	return (pc & 0x00f00000) ? 3 : (pc & 0x000f0000) ? 2 : (pc & 0x100) ? 1 : 0;
 }
+
+/*
+ * The task-context slots: the kvm of the injecting function a thread
+ * outside the VMM last entered. Not emptied at the function's return:
+ * each tracepoint is emitted only inside its function, after its entry
+ * wrote the slot. An LRU map, so that the slots of tasks that are gone
+ * make room.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, __u64);
+} vm_ctx_slots SEC(".maps");
+
+/* The interrupt-level slots, per CPU: [level] (0 unused). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 4);
+	__type(key, __u32);
+	__type(value, __u64);
+} vm_irq_slots SEC(".maps");
 
 /*
  * Does this VM belong to the VMM --pid names? Its mm's owner is a task of
@@ -311,46 +340,62 @@ static __always_inline bool kvm_of_vmm(struct kvm *kvm)
 }
 
 /*
- * Entry of an injecting function on kvm: fill the slot, unless a VMM
- * thread runs it in task context (its tgid says enough). In an interrupt
- * the task is only the one interrupted, so there the slot is filled always.
+ * Entry of an injecting function on kvm: fill the slot of this context,
+ * unless a VMM thread runs it in task context (its tgid says enough). In
+ * an interrupt the task is only the one interrupted, so there the slot is
+ * filled always. Two identical programs do this on each function (see
+ * "twins" below): filling a slot twice is harmless.
  */
 static __always_inline int vm_ctx_enter(struct kvm *kvm)
 {
-	__u64 id = bpf_get_current_pid_tgid(), v = (__u64)kvm;
-	struct vm_ctx_key k;
+	__u64 id = bpf_get_current_pid_tgid(), v = (__u64)kvm, *slot;
+	__u32 level;
 
-	if (!targ_tgid)
+	if (!targ_tgid || !recording)
 		return 0;
-	__builtin_memset(&k, 0, sizeof(k));
-	vm_ctx_key_now(&k, id);
-	if (!k.level && (id >> 32) == targ_tgid)
+	level = ctx_level();
+	if (!level) {
+		if ((id >> 32) != targ_tgid)
+			bpf_map_update_elem(&vm_ctx_slots, &id, &v, BPF_ANY);
 		return 0;
-	bpf_map_update_elem(&vm_ctx_slots, &k, &v, BPF_ANY);
+	}
+	slot = bpf_map_lookup_elem(&vm_irq_slots, &level);
+	if (slot)
+		*slot = v;
 	return 0;
 }
 
 /*
- * An injection: the thread's pid_tgid if a VMM thread raised it in task
- * context, or if the kvm of the injecting function under way (its context
- * slot) is the VMM's; else 0.
+ * Is the event of a tracepoint without a kvm wanted? The thread's
+ * pid_tgid if a VMM thread raised it in task context, or if the kvm of
+ * the injecting function under way (its context slot) is the VMM's; in
+ * an interrupt whose slot is empty, the interrupted task's tgid decides
+ * (the arch timer's interrupt interrupts the vCPU thread it injects
+ * for). Else 0.
  */
 static __always_inline __u64 wanted_injection(void)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	struct vm_ctx_key k;
-	__u64 *kvm;
+	__u64 id = bpf_get_current_pid_tgid(), *slot, kvm;
+	__u32 level;
 
 	if (!recording)
 		return 0;
 	if (!targ_tgid)
 		return id;
-	__builtin_memset(&k, 0, sizeof(k));
-	vm_ctx_key_now(&k, id);
-	if (!k.level && (id >> 32) == targ_tgid)
-		return id;
-	kvm = bpf_map_lookup_elem(&vm_ctx_slots, &k);
-	return kvm && kvm_of_vmm((struct kvm *)*kvm) ? id : 0;
+	level = ctx_level();
+	if (!level) {
+		if ((id >> 32) == targ_tgid)
+			return id;
+		slot = bpf_map_lookup_elem(&vm_ctx_slots, &id);
+		return slot && kvm_of_vmm((struct kvm *)*slot) ? id : 0;
+	}
+	slot = bpf_map_lookup_elem(&vm_irq_slots, &level);
+	kvm = slot ? *slot : 0;
+	if (slot)
+		*slot = 0;
+	if (!kvm)
+		return (id >> 32) == targ_tgid ? id : 0;
+	return kvm_of_vmm((struct kvm *)kvm) ? id : 0;
 }
 
 /* A hook with the kvm in hand (the LPI queue): the VMM's VM, whoever queues to it. */
@@ -628,14 +673,28 @@ static __always_inline int emit_aplist(struct kvm_vcpu *vcpu, const bool btf_arg
 /* ------------------------------------------------ kvm tracepoints (tp_btf: TP_PROTO args) */
 
 /*
- * vgic_update_irq_pending nests: on 7.x the guest's level updates run it
- * in task context, and the arch timer's hardirq runs it again (INTID 27)
- * on the same CPU. The kernel does not re-enter a program already running
- * on a CPU (it counts a recursion miss and the event is lost), so a
- * second program on the same tracepoint records what the first misses:
- * it acts only while the first is running on its CPU (busy), which is
- * exactly when the first misses, and counts each such run in caught, so
- * that user space knows the first one's misses it covered.
+ * vgic_update_irq_pending nests. The kernel does not run a tracing
+ * program while it is running on the same CPU (it counts a recursion
+ * miss, and the event is lost): on 7.x the guest's level updates run the
+ * tracepoint in task context, where the arch timer's hard interrupt runs
+ * it again (INTID 27), and 7.x runs tracepoints preemptible, so another
+ * vCPU thread scheduled on the CPU while the program runs (it is often
+ * preempted in the kernel's own entry to it) misses it too. So a second
+ * program on the same tracepoint, the twin, records what the first one
+ * misses. The kernel calls the programs of a tracepoint in the order they
+ * were attached, the first before the twin; at the start of its run the
+ * first marks, for the context it runs in, that it ran for this event,
+ * and the twin takes the mark: no mark, the first was not run, and the
+ * twin records the event and counts it in caught, so that user space
+ * knows which of the first one's misses it covered.
+ *
+ * Where the mark is kept: in task context, in the task (task storage: a
+ * task's events are one after the other, whichever CPU it is on and
+ * whoever preempts it); in an interrupt, per CPU and level (an interrupt
+ * runs to its end on its CPU, and does not nest in one of its own
+ * level). A mark of a level above the one the program runs at belongs to
+ * an interrupt that has ended, whose twin was not run (it was running
+ * underneath): the first program clears those before it marks.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -643,6 +702,22 @@ struct {
 	__type(key, __u32);
 	__type(value, struct vgic_nest);
 } irq_pending_nest SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, __u32);
+} irq_pending_ran SEC(".maps");
+
+/* The mark of the context at level: the task's (create: make it) or this CPU's. */
+static __always_inline __u8 *ran_mark(struct vgic_nest *n, int level, bool create)
+{
+	if (level)
+		return &n->ran[level & 3];
+	return bpf_task_storage_get(&irq_pending_ran, bpf_get_current_task_btf(), 0,
+				    create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
+}
 
 /* Emit a vgic_update_irq_pending event (both programs of the tracepoint). */
 static __always_inline int emit_irq_pending(unsigned long vcpu_id, __u32 irq, bool level)
@@ -656,25 +731,36 @@ int BPF_PROG(tp_irq_pending, unsigned long vcpu_id, __u32 irq, bool level)
 {
 	__u32 zero = 0;
 	struct vgic_nest *n = bpf_map_lookup_elem(&irq_pending_nest, &zero);
+	int here = ctx_level(), l;
+	__u8 *mark;
 
-	if (n)
-		*(volatile __u32 *)&n->busy = 1;
-	emit_irq_pending(vcpu_id, irq, level);
-	if (n)
-		*(volatile __u32 *)&n->busy = 0;
-	return 0;
+	if (n) {
+		for (l = 1; l < 4; l++)
+			if (l > here)
+				n->ran[l] = 0;
+		mark = ran_mark(n, here, true);
+		if (mark)
+			*mark = 1;
+	}
+	return emit_irq_pending(vcpu_id, irq, level);
 }
 
-/* The nested twin: runs on every hit, records only inside tp_irq_pending's run. */
+/* The twin: runs after tp_irq_pending on every hit, records only the events it was not run for. */
 SEC("tp_btf/vgic_update_irq_pending")
 int BPF_PROG(tp_irq_pending_nested, unsigned long vcpu_id, __u32 irq, bool level)
 {
 	__u32 zero = 0;
 	struct vgic_nest *n = bpf_map_lookup_elem(&irq_pending_nest, &zero);
+	__u8 *mark;
 
-	if (!n || !*(volatile __u32 *)&n->busy)
+	if (!n)
 		return 0;
-	n->caught++;
+	mark = ran_mark(n, ctx_level(), false);
+	if (mark && *mark) {
+		*mark = 0;
+		return 0;
+	}
+	__sync_fetch_and_add(&n->caught, 1); /* 7.x: another task may run this on the CPU */
 	return emit_irq_pending(vcpu_id, irq, level);
 }
 
@@ -726,10 +812,12 @@ int BPF_PROG(tp_wfx, unsigned long vcpu_pc, bool is_wfe)
 	return emit_event(PROBE_WFX, VR_EV_WFX, -1, -1, vcpu_pc, is_wfe, -1, -1);
 }
 
+/* By VM, not by thread: an hrtimer's update runs in a hard interrupt of any task (see kvm_hrtimer_expire below). */
 SEC("tp_btf/kvm_timer_update_irq")
 int BPF_PROG(tp_timer_irq, unsigned long vcpu_id, __u32 irq, int level)
 {
-	return emit_event(PROBE_TIMER_IRQ, VR_EV_TIMER_IRQ, (int)vcpu_id, irq, vcpu_id, level, -1, -1);
+	return emit_event_of(wanted_injection(), PROBE_TIMER_IRQ, VR_EV_TIMER_IRQ, (int)vcpu_id, irq,
+			     vcpu_id, level, -1, -1);
 }
 
 SEC("tp_btf/kvm_userspace_exit")
@@ -1074,6 +1162,51 @@ SEC("fentry/kvm_set_irq")
 int BPF_PROG(fentry_ctx_set_irq, struct kvm *kvm)
 {
 	return vm_ctx_enter(kvm);
+}
+
+/*
+ * Twins of the two above, the same program: the kernel skips a program
+ * re-entered on its CPU (the timer's hard interrupt injecting inside a
+ * task's kvm_vgic_inject_irq, or on 7.x another task preempting it
+ * there), and then runs the other. Both are skipped only when both were
+ * running on the CPU underneath: user space counts the misses of a pair
+ * that fall in one interval as losses, not the others.
+ */
+SEC("fentry/kvm_vgic_inject_irq")
+int BPF_PROG(fentry_ctx_inject_twin, struct kvm *kvm)
+{
+	return vm_ctx_enter(kvm);
+}
+
+SEC("fentry/kvm_set_irq")
+int BPF_PROG(fentry_ctx_set_irq_twin, struct kvm *kvm)
+{
+	return vm_ctx_enter(kvm);
+}
+
+/*
+ * The arch timer's hrtimer (kvm_hrtimer_expire(), a hard interrupt of
+ * whatever task runs) emits kvm_timer_hrtimer_expire(ctx) before
+ * kvm_timer_update_irq: its kvm fills the slot for the latter. The vCPU
+ * of the timer context: its own pointer before 6.17, else the vCPU that
+ * embeds it (timer_context_to_vcpu(): arch.timer_cpu.timers[timer_id]).
+ */
+SEC("tp_btf/kvm_timer_hrtimer_expire")
+int BPF_PROG(tp_ctx_hrtimer, struct arch_timer_context *timer)
+{
+	struct kvm_vcpu *vcpu;
+
+	if (bpf_core_field_exists(struct arch_timer_context, vcpu)) {
+		vcpu = BPF_CORE_READ(timer, vcpu);
+	} else {
+		__u32 id = BPF_CORE_READ(timer, timer_id);
+
+		vcpu = (void *)timer - bpf_core_field_offset(struct kvm_vcpu, arch) -
+		       bpf_core_field_offset(struct kvm_vcpu_arch, timer_cpu) -
+		       bpf_core_field_offset(struct arch_timer_cpu, timers) -
+		       (__u64)(id & 3) * bpf_core_type_size(struct arch_timer_context);
+	}
+	return vm_ctx_enter(vcpu ? BPF_CORE_READ(vcpu, kvm) : NULL);
 }
 
 SEC("kprobe/kvm_vgic_inject_irq")

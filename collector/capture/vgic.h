@@ -68,11 +68,14 @@ struct vgic_rec_event {
 };
 
 /*
- * Per CPU: is the vgic_update_irq_pending program running here (busy),
- * and how many events its nested twin recorded while it was (caught).
+ * Per CPU, for vgic_update_irq_pending's two programs: ran[level] says
+ * that the first one ran for the event under way at that interrupt level
+ * (1 softirq, 2 hardirq, 3 NMI; task context keeps its mark in the task),
+ * and caught how many events the twin recorded because the first missed
+ * them.
  */
 struct vgic_nest {
-	unsigned int busy;
+	unsigned char ran[4];
 	unsigned int pad;
 	unsigned long long caught;
 };

@@ -38,7 +38,8 @@ json() {
 # The traces: a clean sample, lab runs with findings and a diagnosis, GICv5, no snapshots.
 $VR import -q "$DATA/samples/linux-7.2-gicv3-1vcpu-spi-burst.trace" -o "$TMP/clean.db"
 xz -dc "$DATA/lab-findings/linux-6.12-gicv3-vhe-eoi-ooo/record.db.xz" > "$TMP/findings.db"
-xz -dc "$DATA/lab/linux-7.2-gicv3-vhe-linux-ipi-4vcpu/record.db.xz" > "$TMP/linux.db"
+# a recording with a finding, hence a diagnosis (made before the twins)
+xz -dc "$DATA/lab-misses/linux-7.2-gicv3-vhe-linux-ipi-4vcpu-before-twins.record.db.xz" > "$TMP/linux.db"
 "$SCN2TRACE" "$root/tests/engine/synth-v5-lost.scn" "$TMP/gicv5.db" > /dev/null
 xz -dc "$DATA/lab/linux-7.2-gicv3-vhe-spi-burst/trace.txt.xz" |
 	grep -vE ': (flush|sync|post|populate|deactivate|sgi|queue_lpi): ' > "$TMP/kvm-only.txt"

@@ -86,9 +86,9 @@ grep -q '^diagnosis: kernel behaviour matches linux-7.0 (129 of 129 flushes), no
 expect_eq "7.2 seed trigger labelled 6.12: matches linux-7.0, not told from linux-6.19" $? 0
 
 # No profile explains the collector's recording that missed an injection
-# (KNOWN-GAPS): check says so and keeps its LR_DIVERGENCE.
-run=$DATA/lab/linux-7.2-gicv3-vhe-linux-ipi-4vcpu
-xz -dc "$run/record.db.xz" > "$TMP/ipi.db"
+# (made before the twins, tests/data/lab-misses): check says so and keeps
+# its LR_DIVERGENCE.
+xz -dc "$DATA/lab-misses/linux-7.2-gicv3-vhe-linux-ipi-4vcpu-before-twins.record.db.xz" > "$TMP/ipi.db"
 ${VR_FAST:-$VR} check --no-store --json "$TMP/ipi.db" > "$TMP/i.json"
 expect_eq "ipi-4vcpu recording: still fails (exit 1)" $? 1
 expect_eq "ipi-4vcpu recording: no profile matches; linux-7.0's LR_DIVERGENCE kept" \

@@ -12,11 +12,12 @@
 # Uses from init.sh: T, emit, fail, gic, vcpus; vr.secs= (10) is the
 # length of the workload window.
 /bin/busybox --install -s /bin 2>/dev/null # the applets init.sh's initramfs lacks
-secs=10 other=0
+secs=10 other=0 progstats=0
 for arg in $(cat /proc/cmdline); do
 	case "$arg" in
 	vr.secs=*) secs=${arg#vr.secs=} ;;
 	vr.other=*) other=${arg#vr.other=} ;;
+	vr.progstats=*) progstats=${arg#vr.progstats=} ;;
 	esac
 done
 ip link set lo up
@@ -127,7 +128,10 @@ fi
 
 # The window: the collector on QEMU's process (it takes a while to load
 # its programs), then the ftrace events and tracing on, then "go".
-/bin/vgic-replay record --gic "$gic" --pid "$qpid" -o /tmp/record.db > /tmp/record.log 2>&1 &
+# vr.progstats=1 (LAB_PROG_STATS=1): each BPF program's runs and recursion misses in record.log
+stats=
+[ "$progstats" = 1 ] && stats=--prog-stats
+/bin/vgic-replay record --gic "$gic" --pid "$qpid" $stats -o /tmp/record.db > /tmp/record.log 2>&1 &
 rec_pid=$!
 i=0
 while ! grep -qE 'record: writing' /tmp/record.log && [ $i -lt 600 ]; do

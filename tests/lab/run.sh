@@ -53,6 +53,7 @@ if [ -n "$linux" ]; then
 	append="$append vr.linux=$linux vr.secs=${LAB_SECS:-10}"
 	# LAB_LINUX_OTHER=1: a second VM (our VMM) runs beside QEMU's (linux.sh)
 	[ "${LAB_LINUX_OTHER:-0}" = 1 ] && append="$append vr.other=1"
+	[ "${LAB_PROG_STATS:-0}" = 1 ] && append="$append vr.progstats=1"
 	initrd=${LAB_INITRD:-build/lab/initrd-linux.gz}
 	timeout=${LAB_TIMEOUT:-600}
 	mem=3G

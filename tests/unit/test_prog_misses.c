@@ -8,7 +8,8 @@
  * before the recording began is not counted. Then the gap record goes
  * through a spool and `record --finish` as a recording's would: the gaps
  * row has CPU -1, the lost count and the window, and the trace's cursor
- * gives the gap before the events taken after it.
+ * gives the gap before every event inside its window, those the first
+ * poll took after its read included.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -78,6 +79,50 @@ static void test_accounting(void)
 	CHECK_EQ(miss_account_update(&a, 8000, &g), 0);
 }
 
+/*
+ * A VM context hook and its twin (the same program twice): a miss of one
+ * is covered by the other; only the misses both had in one interval are
+ * counted, the smaller of the two rises.
+ */
+static void test_pairs(void)
+{
+	struct miss_account a;
+	struct gap_rec g;
+
+	memset(&a, 0, sizeof(a));
+	a.n = 3;
+	a.prog[0].name = "tp_irq_pending";
+	a.prog[1].name = "fentry_ctx_inject";
+	a.prog[1].pair = 3;
+	a.prog[2].name = "fentry_ctx_inject_twin";
+	a.prog[2].pair = 2;
+	a.prog[1].misses = 5; /* before the start */
+	miss_account_init(&a, 1000);
+	CHECK_EQ(miss_account_update(&a, 2000, &g), 0);
+
+	/* Four misses of the first, none of the twin: the twin filled every slot. */
+	a.prog[1].misses = 9;
+	CHECK_EQ(miss_account_update(&a, 3000, &g), 0);
+	/* Then the twin alone, in the next interval: still no loss. */
+	a.prog[2].misses = 3;
+	CHECK_EQ(miss_account_update(&a, 4000, &g), 0);
+	CHECK_EQ(miss_account_lost(&a) - a.base, 0);
+
+	/* Both in one interval (2 and 1): at most one event had neither. */
+	a.prog[1].misses = 11;
+	a.prog[2].misses = 4;
+	CHECK_EQ(miss_account_update(&a, 5000, &g), 1);
+	CHECK_EQ(g.lost, 1);
+	CHECK_EQ(g.start_ns, 4000);
+	CHECK_EQ(g.h.ts, 5000);
+
+	/* A plain program's miss still counts in full beside the pair. */
+	a.prog[0].misses = 2;
+	CHECK_EQ(miss_account_update(&a, 6000, &g), 1);
+	CHECK_EQ(g.lost, 2);
+	CHECK_EQ(miss_account_lost(&a) - a.base, 3);
+}
+
 /* One event record, as the BPF programs fill it. */
 static void event(struct vgic_rec_event *e, int kind, int vcpu, long long intid,
 		  unsigned long long ts)
@@ -145,8 +190,14 @@ static void test_gap_in_trace(void)
 	if (!s)
 		return;
 	three_programs(&a);
+	event(&e, VR_EV_ENTRY, 0, -1, 900); /* before the first read of the counters */
+	spool_append(s, &e, sizeof(e));
 	miss_account_init(&a, 1000);
-	event(&e, VR_EV_TIMER_IRQ, 0, 27, 1100); /* taken at the first poll */
+	/*
+	 * Taken at the first poll, after its read: the miss the next read
+	 * finds may lie before them, so the gap goes before them.
+	 */
+	event(&e, VR_EV_TIMER_IRQ, 0, 27, 1100);
 	spool_append(s, &e, sizeof(e));
 	event(&e, VR_EV_IRQ_PENDING, 0, 27, 1200);
 	spool_append(s, &e, sizeof(e));
@@ -170,7 +221,7 @@ static void test_gap_in_trace(void)
 	CHECK_EQ(query_int(tracedb_sqlite(db), "SELECT lost FROM gaps"), 1);
 	CHECK_EQ(query_int(tracedb_sqlite(db), "SELECT start_ts_ns FROM gaps"), 1000);
 	CHECK_EQ(query_int(tracedb_sqlite(db), "SELECT end_ts_ns FROM gaps"), 2000);
-	CHECK_EQ(query_int(tracedb_sqlite(db), "SELECT after_event_id FROM gaps"), 2);
+	CHECK_EQ(query_int(tracedb_sqlite(db), "SELECT after_event_id FROM gaps"), 1);
 	CHECK_EQ(query_int(tracedb_sqlite(db), "SELECT events_lost FROM trace_info"), 1);
 
 	trace_filter_init(&f);
@@ -185,8 +236,8 @@ static void test_gap_in_trace(void)
 		}
 		n++;
 	}
-	CHECK_EQ(n, 5);
-	CHECK_EQ(gap_at, 2); /* after the first poll's two events, before the second's */
+	CHECK_EQ(n, 6);
+	CHECK_EQ(gap_at, 1); /* after the event before the window, before those in it */
 	trace_cursor_close(c);
 	tracedb_close(db);
 }
@@ -199,6 +250,7 @@ int main(void)
 	if (!mkdtemp(dir))
 		return 1;
 	test_accounting();
+	test_pairs();
 	test_gap_in_trace();
 	rc = vr_test_report("test_prog_misses");
 	if (!rc) {
