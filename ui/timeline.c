@@ -821,7 +821,8 @@ static int build_summaries(struct timeline *tl, tl_progress_fn progress, void *a
 		tui_summary_writer_abort(sw);
 		return -1;
 	}
-	qsort(w.irqs, (size_t)w.nirqs, sizeof(*w.irqs), row_cmp);
+	if (w.nirqs > 1) /* an empty window has no array to sort */
+		qsort(w.irqs, (size_t)w.nirqs, sizeof(*w.irqs), row_cmp);
 	for (int l = 0; l < tl->nlevels && !rc; l++)
 		rc = store_level(tl, sw, &w, l);
 	timeline_window_free(&w);
