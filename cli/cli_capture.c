@@ -124,21 +124,15 @@ static int cache_is_current(const char *path, const char *key)
 {
 	struct vr_error err = {{0}};
 	struct tracedb *db;
-	sqlite3_stmt *st;
 	struct stat cst;
-	int same = 0;
+	int same;
 
 	if (lstat(path, &cst) || !S_ISREG(cst.st_mode) || cst.st_uid != geteuid())
 		return 0;
 	db = tracedb_open(path, TRACEDB_READONLY, &err);
 	if (!db)
 		return 0;
-	if (sqlite3_prepare_v2(tracedb_sqlite(db), "SELECT key FROM capture_source", -1, &st,
-			       NULL) == SQLITE_OK) {
-		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
-			same = !strcmp((const char *)sqlite3_column_text(st, 0), key);
-		sqlite3_finalize(st);
-	}
+	same = tracedb_source_key_is(db, key);
 	tracedb_close(db);
 	return same;
 }

@@ -469,6 +469,36 @@ int tracedb_exec(struct tracedb *db, const char *sql, struct vr_error *err)
 }
 
 /* See tracedb.h. */
+int tracedb_set_source_key(struct tracedb *db, const char *key, struct vr_error *err)
+{
+	char *sql = sqlite3_mprintf("CREATE TABLE capture_source (key TEXT NOT NULL);"
+				    "INSERT INTO capture_source VALUES (%Q)",
+				    key);
+	int rc;
+
+	if (!sql)
+		return vr_error_set(err, "%s: out of memory", db->path);
+	rc = tracedb_exec(db, sql, err);
+	sqlite3_free(sql);
+	return rc;
+}
+
+/* See tracedb.h. */
+int tracedb_source_key_is(struct tracedb *db, const char *key)
+{
+	sqlite3_stmt *st;
+	int same = 0;
+
+	if (sqlite3_prepare_v2(db->sql, "SELECT key FROM capture_source", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return 0;
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+		same = !strcmp((const char *)sqlite3_column_text(st, 0), key);
+	sqlite3_finalize(st);
+	return same;
+}
+
+/* See tracedb.h. */
 const char *tracedb_errmsg(struct tracedb *db)
 {
 	return sqlite3_errmsg(db->sql);

@@ -82,6 +82,15 @@ const char *tracedb_errmsg(struct tracedb *db);
 int tracedb_exec(struct tracedb *db, const char *sql, struct vr_error *err);
 
 /*
+ * A capture cache's identity (capture_source.key): what the trace is a
+ * cache of. Stored once, in a new file before it is renamed into place;
+ * tracedb_source_key_is() says whether a file holds that key (0 when it
+ * holds another, none, or cannot be read).
+ */
+int tracedb_set_source_key(struct tracedb *db, const char *key, struct vr_error *err);
+int tracedb_source_key_is(struct tracedb *db, const char *key);
+
+/*
  * The SQL text of the schema (embedded at build time): format 1's tables
  * and views, the step from format 1 to 2 (also run on every new file, so
  * a new file is format 1 migrated), the TEMP triggers that make format 2's

@@ -374,17 +374,9 @@ static int begin_temp_trace(struct import_job *job, char **tmp, struct vr_error 
  */
 static int store_source_key(struct import_job *job, struct vr_error *err)
 {
-	char *sql;
-	int rc;
-
 	if (!job->opt->source_key)
 		return 0;
-	sql = sqlite3_mprintf("CREATE TABLE capture_source (key TEXT NOT NULL);"
-			      "INSERT INTO capture_source VALUES (%Q)",
-			      job->opt->source_key);
-	rc = tracedb_exec(job->db, sql, err);
-	sqlite3_free(sql);
-	return rc;
+	return tracedb_set_source_key(job->db, job->opt->source_key, err);
 }
 
 /*
