@@ -19,9 +19,6 @@
 # did not, the cause must say it is not known.
 . "$(dirname "$0")/lib.sh"
 
-# jq-like reads of check's JSON: python3 prints the expression's value.
-jget() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$@"; }
-
 # verdict NAME DB: the assertions above on one capture
 verdict() {
 	$VR check --no-store --json "$2" > "$TMP/$1.json"

@@ -18,8 +18,6 @@
 # divergent.
 . "$(dirname "$0")/lib.sh"
 
-jget() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$@"; }
-
 # races DB: "on OFF" counts of vCPU 1's racing flushes, as described above
 races() {
 	python3 -c '

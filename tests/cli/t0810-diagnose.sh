@@ -17,9 +17,6 @@
 #   tests/data/lab/KNOWN-GAPS): no profile matches, LR_DIVERGENCE stays.
 . "$(dirname "$0")/lib.sh"
 
-# jq-like reads of check's JSON: python3 prints the expression's value.
-jget() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$@"; }
-
 for run in "$DATA"/lab/*-seed-trigger/; do
 	name=$(basename "$run")
 	xz -dc "$run/record.db.xz" > "$TMP/seed.db"
