@@ -181,6 +181,46 @@ static int print_predict_json(const char *path, const struct cli_filters *f,
 	return cli_json_end(&j);
 }
 
+/*
+ * The agreement as text: the profile, the flushes by how they compared,
+ * what the trace left unnamed, the AP lists, and the first difference
+ * with its LRs side by side.
+ */
+static void print_predict_text(const char *path, const struct predict_result *r,
+			       const char *why, int gic_version, int raw)
+{
+	printf("%s: profile %s, %d interrupts configured from their LRs\n", path,
+	       r->profile, r->configured);
+	if (why[0]) /* the kernel disagreed with its release's profile, as check says */
+		printf("profile %s %s\n", r->profile, why);
+	printf("flushes %lld: %lld exact (%lld of them with injections still in flight "
+	       "queued after the flush), %lld same LRs in another order, %lld different "
+	       "(%.2f%% agreement); %lld folds, %lld EOIcount deactivations\n",
+	       (long long)r->flushes, (long long)r->exact, (long long)r->raced, (long long)r->reordered,
+	       (long long)r->mismatched,
+	       r->flushes ? 100.0 * (double)(r->exact + r->reordered) / (double)r->flushes : 100.0,
+	       (long long)r->folds, (long long)r->eoicount_deactivations);
+	if (r->dir_exits || r->unknown || r->deactivates || r->sgis)
+		printf("trapped DIRs the trace does not name: %lld (%lld pinned down by the next "
+		       "flush); %lld flushes not compared (vCPU state unknown); %lld vgic_deactivate "
+		       "and %lld vgic_sgi events applied\n",
+		       (long long)r->dir_exits, (long long)r->dir_found, (long long)r->unknown,
+		       (long long)r->deactivates, (long long)r->sgis);
+	if (r->ap_lists || r->ap_unknown)
+		printf("AP lists after the prune %lld: %lld alike, %lld different, %lld not compared "
+		       "(vCPU state unknown)\n",
+		       (long long)r->ap_lists, (long long)r->ap_agree, (long long)(r->ap_lists - r->ap_agree),
+		       (long long)r->ap_unknown);
+	if (r->first_ap_diff_event)
+		printf("first AP list that differs at event %lld: %s\n",
+		       (long long)r->first_ap_diff_event, r->first_ap_diff);
+	if (r->mismatched) {
+		printf("first difference at event %lld: recorded %d LRs, predicted %d\n",
+		       (long long)r->first_mismatch_event, r->mismatch_used[0], r->mismatch_used[1]);
+		print_mismatch_lrs(r, gic_version, raw);
+	}
+}
+
 /* Run the replay (replay/driver.c) and print the model's agreement. */
 int cmd_predict(int argc, char **argv)
 {
@@ -235,35 +275,6 @@ int cmd_predict(int argc, char **argv)
 		rc = print_predict_json(argv[optind], &f, &opt, &r, gic_version);
 		return rc ? rc : r.mismatched || r.ap_agree < r.ap_lists ? 1 : 0;
 	}
-	printf("%s: profile %s, %d interrupts configured from their LRs\n", argv[optind],
-	       r.profile, r.configured);
-	if (why[0]) /* the kernel disagreed with its release's profile, as check says */
-		printf("profile %s %s\n", r.profile, why);
-	printf("flushes %lld: %lld exact (%lld of them with injections still in flight "
-	       "queued after the flush), %lld same LRs in another order, %lld different "
-	       "(%.2f%% agreement); %lld folds, %lld EOIcount deactivations\n",
-	       (long long)r.flushes, (long long)r.exact, (long long)r.raced, (long long)r.reordered,
-	       (long long)r.mismatched,
-	       r.flushes ? 100.0 * (double)(r.exact + r.reordered) / (double)r.flushes : 100.0,
-	       (long long)r.folds, (long long)r.eoicount_deactivations);
-	if (r.dir_exits || r.unknown || r.deactivates || r.sgis)
-		printf("trapped DIRs the trace does not name: %lld (%lld pinned down by the next "
-		       "flush); %lld flushes not compared (vCPU state unknown); %lld vgic_deactivate "
-		       "and %lld vgic_sgi events applied\n",
-		       (long long)r.dir_exits, (long long)r.dir_found, (long long)r.unknown,
-		       (long long)r.deactivates, (long long)r.sgis);
-	if (r.ap_lists || r.ap_unknown)
-		printf("AP lists after the prune %lld: %lld alike, %lld different, %lld not compared "
-		       "(vCPU state unknown)\n",
-		       (long long)r.ap_lists, (long long)r.ap_agree, (long long)(r.ap_lists - r.ap_agree),
-		       (long long)r.ap_unknown);
-	if (r.first_ap_diff_event)
-		printf("first AP list that differs at event %lld: %s\n",
-		       (long long)r.first_ap_diff_event, r.first_ap_diff);
-	if (r.mismatched) {
-		printf("first difference at event %lld: recorded %d LRs, predicted %d\n",
-		       (long long)r.first_mismatch_event, r.mismatch_used[0], r.mismatch_used[1]);
-		print_mismatch_lrs(&r, gic_version, raw);
-	}
+	print_predict_text(argv[optind], &r, why, gic_version, raw);
 	return r.mismatched || r.ap_agree < r.ap_lists ? 1 : 0;
 }
