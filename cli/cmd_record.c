@@ -226,6 +226,71 @@ static int valued_option(int c, const char *arg, struct record_options *opt)
 }
 
 /*
+ * The options that only set a field (a flag, a path, an event list):
+ * 1 when c was one of them, 0 to let the caller handle it. Kept apart
+ * from the options that parse a value, which can fail.
+ */
+static int setting_option(int c, char *arg, struct record_options *opt, int *no_aplist)
+{
+	switch (c) {
+	case 'o':
+		opt->output = arg;
+		return 1;
+	case 'f':
+		opt->force = 1;
+		return 1;
+	case 'e':
+		opt->events = arg;
+		return 1;
+	case 'S':
+		opt->snapshots = opt->aplist = 0;
+		return 1;
+	case 's':
+		opt->snapshots = 1;
+		opt->aplist = !*no_aplist;
+		return 1;
+	case 'A':
+		opt->aplist = 0;
+		*no_aplist = 1;
+		return 1;
+	case 'C':
+		opt->check = 1;
+		return 1;
+	case 'Z':
+		opt->finish = arg;
+		return 1;
+	case 'I':
+		opt->tracefs_input = arg;
+		opt->backend = "tracefs";
+		return 1;
+	case 'P':
+		opt->prog_stats = 1;
+		return 1;
+	case RECORD_OPT_WATCH:
+		opt->watch = 1;
+		return 1;
+	case RECORD_OPT_WATCH_DIR:
+		opt->watch_dir = arg;
+		return 1;
+	case RECORD_OPT_SYSLOG:
+		opt->use_syslog = 1;
+		return 1;
+	case RECORD_OPT_METRICS:
+		opt->metrics = arg;
+		return 1;
+	case RECORD_OPT_FROM_TRACE:
+		opt->trace_input = arg;
+		opt->backend = "trace";
+		return 1;
+	case 'v':
+		opt->verbose = 1;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/*
  * Parse record's command line into opt; -1 to go on, else the exit
  * status (--help, --finish done, a usage error).
  */
@@ -261,62 +326,10 @@ static int parse_record_args(int argc, char **argv, struct record_options *opt)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":o:fd:vh", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'o':
-			opt->output = optarg;
-			break;
-		case 'f':
-			opt->force = 1;
-			break;
-		case 'e':
-			opt->events = optarg;
-			break;
-		case 'S':
-			opt->snapshots = opt->aplist = 0;
-			break;
-		case 's':
-			opt->snapshots = 1;
-			opt->aplist = !no_aplist;
-			break;
-		case 'A':
-			opt->aplist = 0;
-			no_aplist = 1;
-			break;
-		case 'C':
-			opt->check = 1;
-			break;
-		case 'Z':
-			opt->finish = optarg;
-			break;
-		case 'I':
-			opt->tracefs_input = optarg;
-			opt->backend = "tracefs";
-			break;
-		case 'P':
-			opt->prog_stats = 1;
-			break;
-		case RECORD_OPT_WATCH:
-			opt->watch = 1;
-			break;
-		case RECORD_OPT_WATCH_DIR:
-			opt->watch_dir = optarg;
-			break;
-		case RECORD_OPT_SYSLOG:
-			opt->use_syslog = 1;
-			break;
-		case RECORD_OPT_METRICS:
-			opt->metrics = optarg;
-			break;
-		case RECORD_OPT_FROM_TRACE:
-			opt->trace_input = optarg;
-			opt->backend = "trace";
-			break;
 		case RECORD_OPT_WATCH_AFTER: case RECORD_OPT_WATCH_INTERVAL:
 		case RECORD_OPT_WATCH_MAX_DISK: case RECORD_OPT_WATCH_LEARN:
 			if (watch_option(c, optarg, opt))
 				return 2;
-			break;
-		case 'v':
-			opt->verbose = 1;
 			break;
 		case 'g': case 'b': case 'B': case 'L': case 'F': case 'M': case 'd':
 		case RECORD_OPT_PID: case CLI_OPT_VCPU:
@@ -327,7 +340,8 @@ static int parse_record_args(int argc, char **argv, struct record_options *opt)
 			fputs(record_usage, stdout);
 			return 0;
 		default:
-			return cli_option_error("record", c, argv, longopts);
+			if (!setting_option(c, optarg, opt, &no_aplist))
+				return cli_option_error("record", c, argv, longopts);
 		}
 	}
 	if (opt->finish)
