@@ -283,8 +283,24 @@ $(BUILD)/bench_import: bench/bench_import.c $(LIB_OBJ) $(HEADERS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS_ALL) bench/bench_import.c $(LIB_OBJ) -o $@ $(PKG_LIBS)
 
-bench: all $(BUILD)/bench_import $(BUILD)/bench_check bench-engine bench-tui
-	$(Q)$(BUILD)/bench_import tests/data/samples/linux-7.2-gicv3-1vcpu-spi-burst.trace
+# The reference the import is compared with in the same run: vgic-replay
+# built from BENCH_REF (default: where this branch left main; on main,
+# give the commit before the change, e.g. make bench BENCH_REF=HEAD~3).
+# Without git (a release tarball) the comparison is left out.
+BENCH_REF ?= $(shell git merge-base HEAD main 2>/dev/null)
+BENCH_REF_SHA := $(if $(BENCH_REF),$(shell git rev-parse --short=12 $(BENCH_REF) 2>/dev/null))
+BENCH_REF_DIR := $(BUILD)/bench-ref/$(BENCH_REF_SHA)
+BENCH_REF_VR := $(if $(BENCH_REF_SHA),$(BENCH_REF_DIR)/build/vgic-replay)
+
+$(BENCH_REF_DIR)/build/vgic-replay:
+	$(call msg,BUILD,$@ ($(BENCH_REF)))
+	$(Q)rm -rf $(BENCH_REF_DIR) && mkdir -p $(BENCH_REF_DIR) && \
+		git archive $(BENCH_REF_SHA) | tar -x -C $(BENCH_REF_DIR)
+	$(Q)$(MAKE) --no-print-directory -C $(BENCH_REF_DIR) build/vgic-replay
+
+bench: all $(BUILD)/bench_import $(BUILD)/bench_check bench-engine bench-tui $(BENCH_REF_VR)
+	$(Q)BENCH_VR=$(abspath $(BUILD)/vgic-replay) BENCH_REF_VR=$(if $(BENCH_REF_VR),$(abspath $(BENCH_REF_VR))) \
+		$(BUILD)/bench_import tests/data/samples/linux-7.2-gicv3-1vcpu-spi-burst.trace
 	$(Q)$(BUILD)/bench_check tests/data/samples/linux-7.2-gicv3-1vcpu-spi-burst.trace
 
 $(BUILD)/bench_check: bench/bench_check.c bench/bench_trace.c $(LIB_OBJ) $(HEADERS)

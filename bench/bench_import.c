@@ -20,6 +20,13 @@
  * is steadier on a shared machine), and the import's peak RSS for 1M and
  * 5M events, each measured in a child process of its own (it must not
  * grow with the trace).
+ * With BENCH_VR (the vgic-replay under test) and BENCH_REF_VR (the same
+ * program built from a reference commit) in the environment, each round
+ * also runs `import` of the same file by both programs, the whole command
+ * as a user runs it (the TUI summaries included), one right after the
+ * other, and prints the reference's time over the new one's, round by
+ * round and as a median: the before/after of a change measured in the
+ * same run on the same machine.
  * Usage: bench_import SAMPLE.trace [MIN_EVENTS [ROUNDS]]
  */
 #define _GNU_SOURCE
@@ -215,6 +222,25 @@ static long import_in_child(const char *path, const char *out, int64_t *events, 
 	return ru.ru_maxrss;
 }
 
+/* Seconds `prog import -q -f path -o out` takes, run in a child; exits when it fails. */
+static double cli_import(const char *prog, const char *path, const char *out)
+{
+	uint64_t t0 = vr_now_ns();
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		execl(prog, prog, "import", "-q", "-f", path, "-o", out, (char *)NULL);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status)) {
+		fprintf(stderr, "bench_import: %s import %s failed\n", prog, path);
+		exit(1);
+	}
+	return (vr_now_ns() - t0) / 1e9;
+}
+
 /* Order doubles (qsort). */
 static int cmp_double(const void *a, const void *b)
 {
@@ -277,7 +303,10 @@ int main(int argc, char **argv)
 	int64_t min_events = argc > 2 ? atoll(argv[2]) : 5000000, ev1, ev5 = 0;
 	int rounds = argc > 3 ? atoi(argv[3]) : 3, round;
 	double imp[MAX_ROUNDS], plain[MAX_ROUNDS], indexed[MAX_ROUNDS], r_imp[MAX_ROUNDS],
-		r_indexed[MAX_ROUNDS], t_imp;
+		r_indexed[MAX_ROUNDS], t_imp, cli_new[MAX_ROUNDS], cli_ref[MAX_ROUNDS],
+		r_cli[MAX_ROUNDS], r_cli_plain[MAX_ROUNDS];
+	const char *vr = getenv("BENCH_VR"), *ref_vr = getenv("BENCH_REF_VR");
+	int paired = vr && *vr && ref_vr && *ref_vr;
 	struct sample s;
 	size_t copies1, copies5;
 	long rss1, rss5 = 0;
@@ -314,6 +343,20 @@ int main(int argc, char **argv)
 		       "indexed %.3f M rows/s; ratios %.2f, %.2f\n",
 		       round + 1, imp[round] / 1e6, plain[round] / 1e6, indexed[round] / 1e6,
 		       r_imp[round], r_indexed[round]);
+		if (paired) { /* which goes first alternates: a drift favours neither */
+			if (round % 2) {
+				cli_ref[round] = cli_import(ref_vr, txt, out);
+				cli_new[round] = cli_import(vr, txt, out);
+			} else {
+				cli_new[round] = cli_import(vr, txt, out);
+				cli_ref[round] = cli_import(ref_vr, txt, out);
+			}
+			r_cli[round] = cli_ref[round] / cli_new[round];
+			r_cli_plain[round] = ev5 / cli_new[round] / plain[round];
+			printf("           vgic-replay import (summaries included): %.2f s, "
+			       "reference %.2f s; reference/new %.2f; new/plain %.2f\n",
+			       cli_new[round], cli_ref[round], r_cli[round], r_cli_plain[round]);
+		}
 		fflush(stdout);
 	}
 	/* Ratios are taken round by round: the machine's speed drifts between rounds. */
@@ -323,6 +366,13 @@ int main(int argc, char **argv)
 	printf("  indexed (the format's events table and indexes alone) %.3f M rows/s; "
 	       "indexed/plain %.2f\n",
 	       median(indexed, rounds) / 1e6, median(r_indexed, rounds));
+	if (paired) {
+		printf("  vgic-replay import, as a user runs it, against the reference %s: "
+		       "reference/new %.2f (median of the rounds' ratios); new/plain %.2f\n",
+		       ref_vr, median(r_cli, rounds), median(r_cli_plain, rounds));
+		printf("  median times: new %.2f s, reference %.2f s\n", median(cli_new, rounds),
+		       median(cli_ref, rounds));
+	}
 	printf("  peak RSS of the import: %lld events %ld KiB, %lld events %ld KiB\n",
 	       (long long)ev1, rss1, (long long)ev5, rss5);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);

@@ -73,7 +73,7 @@ static double timed_key(struct tui *t, int key)
 /* Open the trace and draw the first screen; returns seconds, exits on failure. */
 static struct tui *first_screen(const char *path, double *secs)
 {
-	struct tui_options o = {1, 0, 0, NULL};
+	struct tui_options o = {.ascii = 1};
 	struct vr_error err = {{0}};
 	uint64_t a = vr_now_ns();
 	struct tui *t = tui_open(path, &o, &err);

@@ -131,9 +131,14 @@ static const char *const format_tables[] = {
 	"ppi_snapshots",
 };
 
-/* The views the format defines; a file may hold no other. */
+/*
+ * The views the format defines, and the TUI cache's (schemas/tui_store.c;
+ * tables in files of vgic-replay before the cache's version 4); a file
+ * may hold no other.
+ */
 static const char *const format_views[] = {
 	"events_v", "injections_v", "exits_v", "snapshots_v", "lrs_v", "findings_v", "ppis_v",
+	"tui_summary", "tui_summary_irq",
 };
 
 /* Is name one of the n names? */

@@ -19,24 +19,56 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The summary tables, in the file ("") or in temporary tables ("temp."). */
+/*
+ * The summary tables, in the file ("") or in temporary tables ("temp.").
+ * A level's buckets are stored SUMMARY_CHUNK to a row: one row per (level,
+ * vCPU, chunk of buckets) whose `buckets` column is a JSON array of the
+ * chunk's non-empty buckets, each an array of integers. One row per bucket
+ * cost SQLite about 9 K instructions each, more than the import of the
+ * events they sum; a chunk row costs about the same for 256 buckets. The
+ * views tui_summary and tui_summary_irq give the rows one bucket per row,
+ * with the columns the older tables had, for reading by hand. They use
+ * json_each() alone, the one JSON function a connection that does not
+ * trust the file's schema (ours: tracedb.c) lets a view call.
+ */
+#define SUMMARY_CHUNK 256
 static const char summary_schema[] =
-	"CREATE TABLE IF NOT EXISTS %1$stui_summary_levels (level INTEGER PRIMARY KEY, "
+	"CREATE TABLE %1$stui_summary_levels (level INTEGER PRIMARY KEY, "
 	"bucket_ns INTEGER NOT NULL, origin_ns INTEGER NOT NULL, buckets INTEGER NOT NULL, "
 	"events_total INTEGER NOT NULL, last_ts_ns INTEGER NOT NULL, version INTEGER NOT NULL, "
 	"built_at TEXT NOT NULL);"
-	"CREATE TABLE IF NOT EXISTS %1$stui_summary (level INTEGER NOT NULL, "
-	"vcpu INTEGER NOT NULL, bucket INTEGER NOT NULL, run_ns INTEGER NOT NULL, "
-	"host_ns INTEGER NOT NULL, wfi_ns INTEGER NOT NULL, events INTEGER NOT NULL, "
-	"injections INTEGER NOT NULL, flushes INTEGER NOT NULL, max_lrs INTEGER NOT NULL, "
-	"host_cpu INTEGER, PRIMARY KEY (level, vcpu, bucket)) WITHOUT ROWID;"
-	"CREATE TABLE IF NOT EXISTS %1$stui_summary_irq (level INTEGER NOT NULL, "
-	"vcpu INTEGER NOT NULL, bucket INTEGER NOT NULL, intid INTEGER NOT NULL, "
-	"pending_ns INTEGER NOT NULL, active_ns INTEGER NOT NULL, injections INTEGER NOT NULL, "
-	"PRIMARY KEY (level, vcpu, bucket, intid)) WITHOUT ROWID;";
+	"CREATE TABLE %1$stui_summary_lane_chunks (level INTEGER NOT NULL, "
+	"vcpu INTEGER NOT NULL, chunk INTEGER NOT NULL, buckets TEXT NOT NULL, "
+	"PRIMARY KEY (level, vcpu, chunk)) WITHOUT ROWID;"
+	"CREATE TABLE %1$stui_summary_irq_chunks (level INTEGER NOT NULL, "
+	"vcpu INTEGER NOT NULL, chunk INTEGER NOT NULL, buckets TEXT NOT NULL, "
+	"PRIMARY KEY (level, vcpu, chunk)) WITHOUT ROWID;"
+	"CREATE VIEW %1$stui_summary AS SELECT c.level AS level, c.vcpu AS vcpu, "
+	"max(CASE f.key WHEN 0 THEN f.atom END) AS bucket, "
+	"max(CASE f.key WHEN 1 THEN f.atom END) AS run_ns, "
+	"max(CASE f.key WHEN 2 THEN f.atom END) AS host_ns, "
+	"max(CASE f.key WHEN 3 THEN f.atom END) AS wfi_ns, "
+	"max(CASE f.key WHEN 4 THEN f.atom END) AS events, "
+	"max(CASE f.key WHEN 5 THEN f.atom END) AS injections, "
+	"max(CASE f.key WHEN 6 THEN f.atom END) AS flushes, "
+	"max(CASE f.key WHEN 7 THEN f.atom END) AS max_lrs, "
+	"max(CASE f.key WHEN 8 THEN f.atom END) AS host_cpu "
+	"FROM tui_summary_lane_chunks c, json_each(c.buckets) j, json_each(j.value) f "
+	"GROUP BY c.level, c.vcpu, c.chunk, j.key;"
+	"CREATE VIEW %1$stui_summary_irq AS SELECT c.level AS level, c.vcpu AS vcpu, "
+	"max(CASE f.key WHEN 0 THEN f.atom END) AS bucket, "
+	"max(CASE f.key WHEN 1 THEN f.atom END) AS intid, "
+	"max(CASE f.key WHEN 2 THEN f.atom END) AS pending_ns, "
+	"max(CASE f.key WHEN 3 THEN f.atom END) AS active_ns, "
+	"max(CASE f.key WHEN 4 THEN f.atom END) AS injections "
+	"FROM tui_summary_irq_chunks c, json_each(c.buckets) j, json_each(j.value) f "
+	"GROUP BY c.level, c.vcpu, c.chunk, j.key;";
 
-static const char summary_drop[] = "DROP TABLE IF EXISTS tui_summary_levels; DROP TABLE IF EXISTS "
-				   "tui_summary; DROP TABLE IF EXISTS tui_summary_irq;";
+/* The summary objects, older formats' included: tui_summary and tui_summary_irq were tables. */
+static const char *const summary_objects[] = {
+	"tui_summary",		   "tui_summary_irq",	     "tui_summary_levels",
+	"tui_summary_lane_chunks", "tui_summary_irq_chunks",
+};
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -156,39 +188,135 @@ int tui_store_levels(struct tracedb *db, struct tui_summary_level *lv, int max)
 	return n;
 }
 
-/* Hand the lane rows of one vCPU that st (bound, reset after) yields to fn. */
-static void read_lanes(sqlite3_stmt *st, int level, int vcpu, tui_lane_fn fn, void *arg)
+/*
+ * Drop the summary objects of schema ("main" or "temp"), each by its own
+ * type: format 3's tui_summary was a table, now it is a view, and DROP
+ * TABLE refuses a view.
+ */
+static int drop_summaries(struct tracedb *db, const char *schema, struct vr_error *err)
 {
-	struct tui_lane_row r = {.level = level, .vcpu = vcpu};
+	for (size_t i = 0; i < sizeof(summary_objects) / sizeof(summary_objects[0]); i++) {
+		char q[160];
+		sqlite3_stmt *st;
+		int view = 0;
 
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		r.bucket = sqlite3_column_int64(st, 0);
-		for (int k = 0; k < 3; k++)
-			r.ns[k] = sqlite3_column_int64(st, 1 + k);
-		r.events = sqlite3_column_int(st, 4);
-		r.injections = sqlite3_column_int(st, 5);
-		r.flushes = sqlite3_column_int(st, 6);
-		r.max_lrs = sqlite3_column_int(st, 7);
-		r.host_cpu = sqlite3_column_int(st, 8);
-		fn(arg, &r);
+		snprintf(q, sizeof(q), "SELECT type = 'view' FROM %s.sqlite_master WHERE name = '%s'",
+			 schema, summary_objects[i]);
+		if (prepare(db, q, &st))
+			return vr_error_set(err, "tui summaries: %s", tracedb_errmsg(db));
+		if (sqlite3_step(st) == SQLITE_ROW)
+			view = sqlite3_column_int(st, 0);
+		sqlite3_finalize(st);
+		snprintf(q, sizeof(q), "DROP %s IF EXISTS %s.%s", view ? "VIEW" : "TABLE", schema,
+			 summary_objects[i]);
+		if (exec(db, q, err))
+			return -1;
 	}
-	sqlite3_reset(st);
+	return 0;
 }
 
-/* Hand the interrupt rows of one vCPU that st (bound, reset after) yields to fn. */
-static void read_irqs(sqlite3_stmt *st, int level, int vcpu, tui_irq_fn fn, void *arg)
+/*
+ * The next bucket of a chunk's JSON array at *p (past the array's own
+ * '['): up to n integers into v (null: VR_NO_VALUE, missing: 0). 1 for a
+ * bucket, 0 at the end, -1 when the text is not what the writer writes.
+ */
+static int next_bucket(const char **p, int64_t *v, int n)
 {
-	struct tui_irq_row r = {.level = level, .vcpu = vcpu};
+	const char *s = *p;
+	int i;
 
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		r.bucket = sqlite3_column_int64(st, 0);
-		r.intid = sqlite3_column_int64(st, 1);
-		r.ns[0] = sqlite3_column_int64(st, 2);
-		r.ns[1] = sqlite3_column_int64(st, 3);
-		r.injections = sqlite3_column_int(st, 4);
-		fn(arg, &r);
+	while (*s == ',' || *s == ' ')
+		s++;
+	if (*s == ']' || !*s)
+		return 0;
+	if (*s++ != '[')
+		return -1;
+	for (i = 0; i < n; i++)
+		v[i] = 0;
+	for (i = 0; *s && *s != ']'; i++) {
+		char *end;
+		int64_t x;
+
+		if (!strncmp(s, "null", 4)) {
+			x = VR_NO_VALUE;
+			end = (char *)s + 4;
+		} else {
+			x = strtoll(s, &end, 10);
+			if (end == s)
+				return -1;
+		}
+		if (i < n)
+			v[i] = x;
+		s = end;
+		if (*s == ',')
+			s++;
+	}
+	if (*s != ']')
+		return -1;
+	*p = s + 1;
+	return 1;
+}
+
+/*
+ * Hand the lane buckets [b_lo, b_hi] of the chunk rows st (bound, reset
+ * after) yields to fn; -1 when a row is not the writer's JSON.
+ */
+static int read_lanes(sqlite3_stmt *st, int level, int vcpu, int64_t b_lo, int64_t b_hi,
+		      tui_lane_fn fn, void *arg)
+{
+	struct tui_lane_row r = {.level = level, .vcpu = vcpu};
+	int rc = 0;
+
+	while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+		const char *p = (const char *)sqlite3_column_text(st, 0);
+		int64_t v[9];
+		int got = p && *p++ == '[' ? 1 : -1;
+
+		while (got == 1 && (got = next_bucket(&p, v, 9)) == 1) {
+			if (v[0] < b_lo || v[0] > b_hi)
+				continue;
+			r.bucket = v[0];
+			for (int k = 0; k < 3; k++)
+				r.ns[k] = v[1 + k];
+			r.events = (int32_t)v[4];
+			r.injections = (int32_t)v[5];
+			r.flushes = (int32_t)v[6];
+			r.max_lrs = (int32_t)v[7];
+			r.host_cpu = v[8] == VR_NO_VALUE ? -1 : (int32_t)v[8];
+			fn(arg, &r);
+		}
+		rc = got < 0 ? -1 : 0;
 	}
 	sqlite3_reset(st);
+	return rc < 0 ? -1 : 0;
+}
+
+/* Hand the interrupt buckets of the chunk rows st yields to fn, as read_lanes(). */
+static int read_irqs(sqlite3_stmt *st, int level, int vcpu, int64_t b_lo, int64_t b_hi,
+		     int64_t intid, tui_irq_fn fn, void *arg)
+{
+	struct tui_irq_row r = {.level = level, .vcpu = vcpu};
+	int rc = 0;
+
+	while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+		const char *p = (const char *)sqlite3_column_text(st, 0);
+		int64_t v[5];
+		int got = p && *p++ == '[' ? 1 : -1;
+
+		while (got == 1 && (got = next_bucket(&p, v, 5)) == 1) {
+			if (v[0] < b_lo || v[0] > b_hi || (intid >= 0 && v[1] != intid))
+				continue;
+			r.bucket = v[0];
+			r.intid = v[1];
+			r.ns[0] = v[2];
+			r.ns[1] = v[3];
+			r.injections = (int32_t)v[4];
+			fn(arg, &r);
+		}
+		rc = got < 0 ? -1 : 0;
+	}
+	sqlite3_reset(st);
+	return rc < 0 ? -1 : 0;
 }
 
 /* See tui_store.h. */
@@ -196,42 +324,51 @@ int tui_store_summary_read(struct tracedb *db, int level, int nvcpus, int64_t b_
 			   int64_t intid, tui_lane_fn lane, tui_irq_fn irq, void *arg)
 {
 	sqlite3_stmt *ls, *is;
+	int rc = 0;
 
 	if (prepare(db,
-		    "SELECT bucket, run_ns, host_ns, wfi_ns, events, injections, flushes, "
-		    "max_lrs, coalesce(host_cpu, -1) FROM tui_summary WHERE level = ?1 "
-		    "AND vcpu = ?2 AND bucket BETWEEN ?3 AND ?4",
+		    "SELECT buckets FROM tui_summary_lane_chunks WHERE level = ?1 AND vcpu = ?2 "
+		    "AND chunk BETWEEN ?3 AND ?4 ORDER BY chunk",
 		    &ls))
 		return -1;
 	if (prepare(db,
-		    "SELECT bucket, intid, pending_ns, active_ns, injections FROM "
-		    "tui_summary_irq WHERE level = ?1 AND vcpu = ?2 AND bucket BETWEEN ?3 "
-		    "AND ?4 AND (?5 < 0 OR intid = ?5)",
+		    "SELECT buckets FROM tui_summary_irq_chunks WHERE level = ?1 AND vcpu = ?2 "
+		    "AND chunk BETWEEN ?3 AND ?4 ORDER BY chunk",
 		    &is)) {
 		sqlite3_finalize(ls);
 		return -1;
 	}
-	for (int v = 0; v < nvcpus; v++) {
+	for (int v = 0; v < nvcpus && !rc; v++) {
 		sqlite3_stmt *both[2] = {ls, is};
 
 		for (int i = 0; i < 2; i++) {
 			sqlite3_bind_int(both[i], 1, level);
 			sqlite3_bind_int(both[i], 2, v);
-			sqlite3_bind_int64(both[i], 3, b_lo);
-			sqlite3_bind_int64(both[i], 4, b_hi);
+			sqlite3_bind_int64(both[i], 3, b_lo > 0 ? b_lo / SUMMARY_CHUNK : 0);
+			sqlite3_bind_int64(both[i], 4, b_hi >= 0 ? b_hi / SUMMARY_CHUNK : -1);
 		}
-		sqlite3_bind_int64(is, 5, intid);
-		read_lanes(ls, level, v, lane, arg);
-		read_irqs(is, level, v, irq, arg);
+		rc = read_lanes(ls, level, v, b_lo, b_hi, lane, arg);
+		if (!rc)
+			rc = read_irqs(is, level, v, b_lo, b_hi, intid, irq, arg);
 	}
 	sqlite3_finalize(ls);
 	sqlite3_finalize(is);
-	return 0;
+	return rc;
 }
+
+/* The JSON text of one chunk row being filled: its key and its buckets so far. */
+struct chunk_text {
+	int used; /* 0: no row open */
+	int level, vcpu;
+	int64_t chunk;
+	char *buf;
+	size_t len, cap;
+};
 
 struct tui_summary_writer {
 	struct tracedb *db;
 	sqlite3_stmt *ins_lane, *ins_irq, *ins_level;
+	struct chunk_text lanes, irqs;
 	int in_memory;
 	int failed;	/* an add failed: commit rolls back */
 	char msg[256];	/* and why */
@@ -249,11 +386,12 @@ static int writer_transaction(struct tui_summary_writer *w, struct vr_error *err
 	w->in_memory = sqlite3_db_readonly(tracedb_sqlite(w->db), "main") == 1;
 	if (!w->in_memory && exec(w->db, "BEGIN IMMEDIATE", NULL)) {
 		w->in_memory = 1; /* locked by a writer: keep them for this session only */
-	} else if (!w->in_memory && exec(w->db, summary_drop, NULL)) {
+	} else if (!w->in_memory && drop_summaries(w->db, "main", NULL)) {
 		exec(w->db, "ROLLBACK", NULL);
 		w->in_memory = 1;
 	}
-	if (w->in_memory && exec(w->db, "PRAGMA temp_store = MEMORY; BEGIN", err))
+	if (w->in_memory && (exec(w->db, "PRAGMA temp_store = MEMORY; BEGIN", err) ||
+			     drop_summaries(w->db, "temp", err)))
 		return -1;
 	snprintf(q, sizeof(q), summary_schema, w->in_memory ? "temp." : "");
 	if (exec(w->db, q, err)) {
@@ -273,8 +411,8 @@ struct tui_summary_writer *tui_summary_writer_begin(struct tracedb *db, struct v
 		free(w);
 		return NULL;
 	}
-	if (prepare(db, "INSERT INTO tui_summary VALUES (?,?,?,?,?,?,?,?,?,?,?)", &w->ins_lane) ||
-	    prepare(db, "INSERT INTO tui_summary_irq VALUES (?,?,?,?,?,?,?)", &w->ins_irq) ||
+	if (prepare(db, "INSERT INTO tui_summary_lane_chunks VALUES (?,?,?,?)", &w->ins_lane) ||
+	    prepare(db, "INSERT INTO tui_summary_irq_chunks VALUES (?,?,?,?)", &w->ins_irq) ||
 	    prepare(db,
 		    "INSERT INTO tui_summary_levels VALUES (?,?,?,?,?,?,?, "
 		    "strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
@@ -292,11 +430,22 @@ int tui_summary_writer_in_memory(const struct tui_summary_writer *w)
 	return w->in_memory;
 }
 
+/* Keep the first failure for commit to report. */
+static int writer_failed(struct tui_summary_writer *w)
+{
+	if (!w->failed) {
+		w->failed = 1;
+		snprintf(w->msg, sizeof(w->msg), "%s", tracedb_errmsg(w->db));
+	}
+	return -1;
+}
+
 /*
- * Insert one row: values v[0..n) as parameters 1..n (VR_NO_VALUE: NULL).
- * The first failure is kept for commit to report.
+ * Insert one row: values v[0..n) as parameters 1..n (VR_NO_VALUE: NULL),
+ * then text, when not NULL, as parameter n + 1.
  */
-static int writer_row(struct tui_summary_writer *w, sqlite3_stmt *st, const int64_t *v, int n)
+static int writer_row(struct tui_summary_writer *w, sqlite3_stmt *st, const int64_t *v, int n,
+		      const char *text, size_t len)
 {
 	int rc;
 
@@ -305,32 +454,96 @@ static int writer_row(struct tui_summary_writer *w, sqlite3_stmt *st, const int6
 			sqlite3_bind_null(st, i + 1);
 		else
 			sqlite3_bind_int64(st, i + 1, v[i]);
-	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
-	if (rc && !w->failed) {
-		w->failed = 1;
-		snprintf(w->msg, sizeof(w->msg), "%s", tracedb_errmsg(w->db));
-	}
+	if (text)
+		sqlite3_bind_text(st, n + 1, text, (int)len, SQLITE_STATIC);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : writer_failed(w);
 	sqlite3_reset(st);
+	return rc;
+}
+
+/* Store the chunk row c holds, if any, and empty it. */
+static int chunk_flush(struct tui_summary_writer *w, struct chunk_text *c, sqlite3_stmt *st)
+{
+	const int64_t key[] = {c->level, c->vcpu, c->chunk};
+	int rc;
+
+	if (!c->used)
+		return 0;
+	c->buf[c->len++] = ']';
+	rc = writer_row(w, st, key, 3, c->buf, c->len);
+	c->used = 0;
+	c->len = 0;
+	return rc;
+}
+
+/* Append n integers as a JSON array (VR_NO_VALUE: null) to the chunk text. */
+static void chunk_append(struct chunk_text *c, const int64_t *v, int n)
+{
+	if (c->cap - c->len < (size_t)n * 21 + 4) {
+		c->cap = c->cap * 2 + (size_t)n * 21 + 64;
+		c->buf = vr_xrealloc(c->buf, c->cap);
+	}
+	c->buf[c->len] = c->len ? ',' : '['; /* the chunk's array opens before its first bucket */
+	c->len++;
+	c->buf[c->len++] = '[';
+	for (int i = 0; i < n; i++) {
+		char digits[24];
+		uint64_t x = v[i] < 0 ? -(uint64_t)v[i] : (uint64_t)v[i];
+		int k = 0;
+
+		if (i)
+			c->buf[c->len++] = ',';
+		if (v[i] == VR_NO_VALUE) {
+			memcpy(c->buf + c->len, "null", 4);
+			c->len += 4;
+			continue;
+		}
+		if (v[i] < 0)
+			c->buf[c->len++] = '-';
+		do
+			digits[k++] = (char)('0' + x % 10);
+		while ((x /= 10));
+		while (k)
+			c->buf[c->len++] = digits[--k];
+	}
+	c->buf[c->len++] = ']';
+}
+
+/*
+ * Add one bucket's integers v[0..n) (v[0] the bucket) to the chunk row of
+ * (level, vcpu), storing the row before when the bucket is in another.
+ */
+static int chunk_add(struct tui_summary_writer *w, struct chunk_text *c, sqlite3_stmt *st,
+		     int level, int vcpu, const int64_t *v, int n)
+{
+	int64_t chunk = v[0] / SUMMARY_CHUNK;
+	int rc = 0;
+
+	if (c->used && (c->level != level || c->vcpu != vcpu || c->chunk != chunk))
+		rc = chunk_flush(w, c, st);
+	if (!c->used) {
+		*c = (struct chunk_text){1, level, vcpu, chunk, c->buf, 0, c->cap};
+	}
+	chunk_append(c, v, n);
 	return rc;
 }
 
 /* See tui_store.h. */
 int tui_summary_writer_lane(struct tui_summary_writer *w, const struct tui_lane_row *r)
 {
-	const int64_t v[] = {r->level, r->vcpu, r->bucket, r->ns[0], r->ns[1], r->ns[2],
-			     r->events, r->injections, r->flushes, r->max_lrs,
+	const int64_t v[] = {r->bucket, r->ns[0], r->ns[1], r->ns[2], r->events,
+			     r->injections, r->flushes, r->max_lrs,
 			     r->host_cpu >= 0 ? r->host_cpu : VR_NO_VALUE};
 
-	return writer_row(w, w->ins_lane, v, 11);
+	return chunk_add(w, &w->lanes, w->ins_lane, r->level, r->vcpu, v, 9);
 }
 
 /* See tui_store.h. */
 int tui_summary_writer_irq(struct tui_summary_writer *w, const struct tui_irq_row *r)
 {
-	const int64_t v[] = {r->level, r->vcpu, r->bucket, r->intid, r->ns[0], r->ns[1],
-			     r->injections};
+	const int64_t v[] = {r->bucket, r->intid, r->ns[0], r->ns[1], r->injections};
 
-	return writer_row(w, w->ins_irq, v, 7);
+	return chunk_add(w, &w->irqs, w->ins_irq, r->level, r->vcpu, v, 5);
 }
 
 /* See tui_store.h. */
@@ -339,7 +552,7 @@ int tui_summary_writer_level(struct tui_summary_writer *w, const struct tui_summ
 	const int64_t v[] = {lv->level, lv->bucket_ns, lv->origin_ns, lv->buckets,
 			     lv->events_total, lv->last_ts_ns, lv->version};
 
-	return writer_row(w, w->ins_level, v, 7);
+	return writer_row(w, w->ins_level, v, 7, NULL, 0);
 }
 
 /* Finalize the writer's statements and free it (the transaction is the caller's). */
@@ -348,6 +561,8 @@ static void writer_free(struct tui_summary_writer *w)
 	sqlite3_finalize(w->ins_lane);
 	sqlite3_finalize(w->ins_irq);
 	sqlite3_finalize(w->ins_level);
+	free(w->lanes.buf);
+	free(w->irqs.buf);
 	free(w);
 }
 
@@ -355,8 +570,11 @@ static void writer_free(struct tui_summary_writer *w)
 int tui_summary_writer_commit(struct tui_summary_writer *w, struct vr_error *err)
 {
 	struct tracedb *db = w->db;
-	int failed = w->failed;
+	int failed;
 
+	chunk_flush(w, &w->lanes, w->ins_lane);
+	chunk_flush(w, &w->irqs, w->ins_irq);
+	failed = w->failed;
 	if (failed)
 		vr_error_set(err, "tui summaries: %s", w->msg);
 	writer_free(w);
@@ -381,7 +599,7 @@ void tui_summary_writer_abort(struct tui_summary_writer *w)
 /* See tui_store.h. */
 int tui_store_summary_drop(struct tracedb *db, struct vr_error *err)
 {
-	return exec(db, summary_drop, err);
+	return drop_summaries(db, "main", err);
 }
 
 /* ---------------------------------------------------------------- raw events */

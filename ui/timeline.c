@@ -28,7 +28,7 @@
 #define FINEST_MAX_BUCKETS 131072 /* at most this many buckets at level 0 */
 #define FINEST_MIN_NS (1LL << 20)  /* and no narrower than ~1 ms */
 #define COARSEST_MIN_BUCKETS 64	   /* the coarsest level still has this many buckets */
-#define SUMMARY_VERSION 3	   /* bump when the scanner's meaning of a bucket changes */
+#define SUMMARY_VERSION 4	   /* bump when a bucket's meaning or its storage changes */
 #define SPI_LOOKAHEAD_EVENTS 20000 /* how far past a window an SPI is followed to its vCPU */
 
 /* The kinds the scanner reads, and those that set a lane's state. */

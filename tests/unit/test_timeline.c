@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "../../collector/import/import.h"
+#include "../../schemas/tui_store.h"
 #include "../../ui/timeline.h"
 #include "vr_test.h"
 
@@ -191,6 +192,63 @@ static void check_stored_at_import(void)
 	CHECK(timeline_store_summaries(ro, NULL, NULL, &err) == 0); /* current: nothing to do */
 }
 
+/*
+ * Summaries of an older vgic-replay (version 3: one table row per bucket,
+ * tui_summary a table) are stale: a read-only open builds them in memory,
+ * and storing replaces the tables with today's chunk tables and views.
+ */
+static void check_older_summaries(void)
+{
+	struct vr_error err = {{0}};
+	struct tracedb *db;
+	struct timeline *tl;
+	char old[256], cmd[600];
+
+	snprintf(old, sizeof(old), "%s/old.db", dir);
+	snprintf(cmd, sizeof(cmd), "cp %s/ro.db %s", dir, old);
+	CHECK(system(cmd) == 0);
+	db = tracedb_open(old, TRACEDB_READWRITE, &err);
+	CHECK(db != NULL);
+	if (!db)
+		return;
+	CHECK(tui_store_summary_drop(db, &err) == 0);
+	CHECK(tracedb_exec(db,
+			   "CREATE TABLE tui_summary_levels (level INTEGER PRIMARY KEY, bucket_ns "
+			   "INTEGER NOT NULL, origin_ns INTEGER NOT NULL, buckets INTEGER NOT NULL, "
+			   "events_total INTEGER NOT NULL, last_ts_ns INTEGER NOT NULL, version "
+			   "INTEGER NOT NULL, built_at TEXT NOT NULL);"
+			   "CREATE TABLE tui_summary (level INTEGER NOT NULL, vcpu INTEGER NOT NULL, "
+			   "bucket INTEGER NOT NULL, run_ns INTEGER NOT NULL, host_ns INTEGER NOT NULL, "
+			   "wfi_ns INTEGER NOT NULL, events INTEGER NOT NULL, injections INTEGER NOT "
+			   "NULL, flushes INTEGER NOT NULL, max_lrs INTEGER NOT NULL, host_cpu INTEGER, "
+			   "PRIMARY KEY (level, vcpu, bucket)) WITHOUT ROWID;"
+			   "CREATE TABLE tui_summary_irq (level INTEGER NOT NULL, vcpu INTEGER NOT NULL, "
+			   "bucket INTEGER NOT NULL, intid INTEGER NOT NULL, pending_ns INTEGER NOT NULL, "
+			   "active_ns INTEGER NOT NULL, injections INTEGER NOT NULL, PRIMARY KEY (level, "
+			   "vcpu, bucket, intid)) WITHOUT ROWID;"
+			   "INSERT INTO tui_summary_levels SELECT 0, 1048576, first_ts_ns, 1, "
+			   "events_total, last_ts_ns, 3, 'then' FROM trace_info;"
+			   "INSERT INTO tui_summary VALUES (0, 0, 0, 1, 2, 3, 4, 5, 6, 7, NULL)",
+			   &err) == 0);
+	tracedb_close(db);
+
+	tl = open_model(old, TRACEDB_READONLY, &db);
+	CHECK(tl && timeline_build_seconds(tl) > 0);
+	CHECK(q(tracedb_sqlite(db), "SELECT count(*) FROM tui_summary") > 1); /* temp's view */
+	timeline_close(tl);
+	tracedb_close(db);
+
+	CHECK(timeline_store_summaries(old, NULL, NULL, &err) == 0);
+	tl = open_model(old, TRACEDB_READONLY, &db);
+	CHECK(tl && timeline_build_seconds(tl) == 0);
+	CHECK_EQ(q(tracedb_sqlite(db), "SELECT count(*) FROM sqlite_master WHERE type = 'view' AND "
+				       "name IN ('tui_summary', 'tui_summary_irq')"),
+		 2);
+	CHECK(q(tracedb_sqlite(db), "SELECT count(*) FROM tui_summary_lane_chunks") > 0);
+	timeline_close(tl);
+	tracedb_close(db);
+}
+
 /* Start a trace at path whose vCPUs 0..nvcpus-1 run on threads 100 + v. */
 static struct trace_writer *synth_begin(const char *path, int nvcpus, struct tracedb **db)
 {
@@ -341,6 +399,7 @@ int main(int argc, char **argv)
 		 argv[1]);
 	check_summaries(trace);
 	check_stored_at_import();
+	check_older_summaries();
 	check_flush_grows_tracks();
 	check_huge_span();
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
