@@ -33,7 +33,7 @@ static const char summary_schema[] =
 	"CREATE TABLE IF NOT EXISTS %1$stui_summary_irq (level INTEGER NOT NULL, "
 	"vcpu INTEGER NOT NULL, bucket INTEGER NOT NULL, intid INTEGER NOT NULL, "
 	"pending_ns INTEGER NOT NULL, active_ns INTEGER NOT NULL, injections INTEGER NOT NULL, "
-	"PRIMARY KEY (level, vcpu, bucket, intid)) WITHOUT ROWID;";
+	"lifecycle BLOB, PRIMARY KEY (level, vcpu, bucket, intid)) WITHOUT ROWID;";
 
 static const char summary_drop[] = "DROP TABLE IF EXISTS tui_summary_levels; DROP TABLE IF EXISTS "
 				   "tui_summary; DROP TABLE IF EXISTS tui_summary_irq;";
@@ -229,6 +229,38 @@ int tui_store_summary_read(struct tracedb *db, int level, int nvcpus, int64_t b_
 	return 0;
 }
 
+/* See tui_store.h. */
+int tui_store_lifecycle_read(struct tracedb *db, int nvcpus, int64_t b_lo, int64_t b_hi,
+			     int64_t intid, tui_irq_fn irq, void *arg)
+{
+	struct tui_irq_row r = {.level = 0};
+	sqlite3_stmt *st;
+
+	if (prepare(db,
+		    "SELECT bucket, intid, lifecycle FROM tui_summary_irq WHERE level = 0 AND "
+		    "vcpu = ?1 AND bucket BETWEEN ?2 AND ?3 AND (?4 < 0 OR intid = ?4) AND "
+		    "lifecycle IS NOT NULL",
+		    &st))
+		return -1;
+	for (int v = 0; v < nvcpus; v++) {
+		sqlite3_bind_int(st, 1, v);
+		sqlite3_bind_int64(st, 2, b_lo);
+		sqlite3_bind_int64(st, 3, b_hi);
+		sqlite3_bind_int64(st, 4, intid);
+		r.vcpu = v;
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			r.bucket = sqlite3_column_int64(st, 0);
+			r.intid = sqlite3_column_int64(st, 1);
+			r.life = sqlite3_column_blob(st, 2);
+			r.life_len = sqlite3_column_bytes(st, 2);
+			irq(arg, &r);
+		}
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
 struct tui_summary_writer {
 	struct tracedb *db;
 	sqlite3_stmt *ins_lane, *ins_irq, *ins_level;
@@ -274,7 +306,7 @@ struct tui_summary_writer *tui_summary_writer_begin(struct tracedb *db, struct v
 		return NULL;
 	}
 	if (prepare(db, "INSERT INTO tui_summary VALUES (?,?,?,?,?,?,?,?,?,?,?)", &w->ins_lane) ||
-	    prepare(db, "INSERT INTO tui_summary_irq VALUES (?,?,?,?,?,?,?)", &w->ins_irq) ||
+	    prepare(db, "INSERT INTO tui_summary_irq VALUES (?,?,?,?,?,?,?,?)", &w->ins_irq) ||
 	    prepare(db,
 		    "INSERT INTO tui_summary_levels VALUES (?,?,?,?,?,?,?, "
 		    "strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
@@ -330,6 +362,10 @@ int tui_summary_writer_irq(struct tui_summary_writer *w, const struct tui_irq_ro
 	const int64_t v[] = {r->level, r->vcpu, r->bucket, r->intid, r->ns[0], r->ns[1],
 			     r->injections};
 
+	if (r->life) /* parameter 8; writer_row binds 1..7 and leaves it bound until reset */
+		sqlite3_bind_blob(w->ins_irq, 8, r->life, r->life_len, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(w->ins_irq, 8);
 	return writer_row(w, w->ins_irq, v, 7);
 }
 
