@@ -222,7 +222,8 @@ int tui_store_summary_read(struct tracedb *db, int level, int nvcpus, int64_t b_
 		}
 		sqlite3_bind_int64(is, 5, intid);
 		read_lanes(ls, level, v, lane, arg);
-		read_irqs(is, level, v, irq, arg);
+		if (irq)
+			read_irqs(is, level, v, irq, arg);
 	}
 	sqlite3_finalize(ls);
 	sqlite3_finalize(is);

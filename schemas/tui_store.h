@@ -86,7 +86,8 @@ typedef void (*tui_irq_fn)(void *arg, const struct tui_irq_row *r);
 /*
  * Read buckets [b_lo, b_hi] of one level: for each vCPU below nvcpus in
  * turn its lane rows, then its interrupt rows (only INTID intid unless
- * intid < 0), each in bucket order. -1 when the summaries cannot be read.
+ * intid < 0; none when irq is NULL), each in bucket order. -1 when the
+ * summaries cannot be read.
  */
 int tui_store_summary_read(struct tracedb *db, int level, int nvcpus, int64_t b_lo, int64_t b_hi,
 			   int64_t intid, tui_lane_fn lane, tui_irq_fn irq, void *arg);

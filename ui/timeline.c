@@ -968,13 +968,6 @@ static void fill_life(void *arg, const struct tui_irq_row *r)
 		close_span(f->w, row, state, since, stop);
 }
 
-/* A level-0 tui_summary_irq row read with the lanes: its lifecycle draws it instead. */
-static void skip_irq(void *arg, const struct tui_irq_row *r)
-{
-	(void)arg;
-	(void)r;
-}
-
 /*
  * Fill w from summary level `level`: each bucket spread over the columns
  * it overlaps; at level 0 the interrupts' lifecycles kept there, exact
@@ -987,7 +980,7 @@ static int window_from_summary(struct timeline *tl, int level, int64_t intid, st
 	struct summary_fill f = {w, tl->t0, bw, tl->t1 + 1, level == 0};
 
 	if (tui_store_summary_read(tl->db, level, w->nvcpus, b_lo, b_hi, intid, fill_lane,
-				   level ? fill_irq : skip_irq, &f))
+				   level ? fill_irq : NULL, &f))
 		return -1;
 	if (!level && tui_store_lifecycle_read(tl->db, w->nvcpus, b_lo, b_hi, intid, fill_life, &f))
 		return -1;
