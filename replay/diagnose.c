@@ -181,6 +181,8 @@ int replay_diagnose(struct tracedb *db, const struct replay_options *opt,
 	o.progress = 0;
 	o.latency = NULL;
 	o.tally = NULL;
+	o.life = NULL;
+	o.item = NULL;
 	for (i = 0; vgic_profile_at(i) && n < REPLAY_MAX_PROFILES; i++) {
 		const struct vgic_profile *p = vgic_profile_at(i);
 

@@ -135,6 +135,12 @@ static void row_from_item(struct row *r, const struct trace_item *it)
 	r->ap1r0 = (uint32_t)it->snap.ap1r[0];
 }
 
+/* The kinds after which an interrupt's lifecycle may have changed (opt->life). */
+#define LIFE_KINDS                                                                                 \
+	(VR_KIND_BIT(VR_EV_IRQ_PENDING) | VR_KIND_BIT(VR_EV_LPI_QUEUE) |                            \
+	 VR_KIND_BIT(VR_EV_LPI_TARGET) | VR_KIND_BIT(VR_EV_SGI) | VR_KIND_BIT(VR_EV_DEACTIVATE) |    \
+	 VR_KIND_BIT(VR_EV_FLUSH) | VR_KIND_BIT(VR_EV_SYNC))
+
 /* Apply one event of the stream to the tracker and the model. */
 static void check_event(struct checker *c, struct row *r, const struct trace_item *it)
 {
@@ -162,6 +168,8 @@ static void check_event(struct checker *c, struct row *r, const struct trace_ite
 		if (r->kind == VR_EV_FLUSH)
 			track_flush_judged(c, r);
 	}
+	if (c->opt->life && (VR_KIND_BIT(r->kind) & LIFE_KINDS))
+		track_life_changes(c, r->ts_ns);
 }
 
 /* Pick the profile to replay under: asked for, or the recording kernel's. */
@@ -284,12 +292,16 @@ int replay_stream_push(struct replay_stream *s, const struct trace_item *it, str
 		return 1;
 	if (it->type == TRACE_ITEM_GAP) {
 		track_gap(c, it->id, it->gap.lost, it->gap.cpu, it->gap.start_ns, it->gap.end_ns);
+		if (c->opt->life)
+			track_life_changes(c, s->r.ts_ns); /* as of the last event before it */
 		return 0;
 	}
 	if (c->opt->to_ns != VR_NO_VALUE && it->ev.ts_ns > c->opt->to_ns) {
 		c->stopped_early = 1;
 		return 1; /* nothing after the window is reported or counted */
 	}
+	if (c->opt->item)
+		c->opt->item(it, c->opt->item_arg);
 	if (c->opt->from_ns != VR_NO_VALUE && !c->base_taken && it->ev.ts_ns >= c->opt->from_ns)
 		track_open_window(c);
 	check_event(c, &s->r, it);
@@ -433,7 +445,9 @@ static int check_gicv5(struct checker *c, struct tracedb *db, struct vr_error *e
 	if (c->opt->store && begin_store(c, err))
 		return -1;
 	trace_filter_init(&f);
-	f.kinds = VR_KIND_BIT(VR_EV_IRQ_PENDING) | VR_KIND_BIT(VR_EV_FLUSH) | VR_KIND_BIT(VR_EV_SYNC);
+	f.kinds = V5_KINDS;
+	if (c->opt->item) /* a consumer drawing every event (the TUI's lanes) */
+		f.kinds |= REPLAY_MODEL_KIND_SET;
 	cur = trace_cursor_open(db, &f, err);
 	if (!cur)
 		return -1;

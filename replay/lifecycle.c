@@ -117,8 +117,47 @@ struct irq_track *track_irq(struct checker *c, int64_t vcpu, int64_t intid)
 		t->count->intid = (uint32_t)intid;
 		t->count->vcpu = intid < NR_PRIVATE ? vcpu : VR_NO_VALUE;
 		t->count->level = lpi_created ? 0 : -1;
+		t->shown = REPLAY_LIFE_IDLE;
+		t->shown_vcpu = t->count->vcpu;
 	}
 	return t;
+}
+
+/* The lifecycle state of t as the tracker holds it: active over pending. */
+static enum replay_life life_state(const struct irq_track *t)
+{
+	if (t->active)
+		return REPLAY_LIFE_ACTIVE;
+	return t->sw_pending || t->lr_pending ? REPLAY_LIFE_PENDING : REPLAY_LIFE_IDLE;
+}
+
+/* Give opt->life state s of t from ts on, under the vCPU t is counted under now. */
+static void life_show(struct checker *c, struct irq_track *t, enum replay_life s, int64_t ts)
+{
+	int64_t v = t->count->vcpu;
+
+	if (v != t->shown_vcpu && t->shown != REPLAY_LIFE_IDLE)
+		c->opt->life(REPLAY_LIFE_IDLE, ts, t->shown_vcpu, t->intid, c->opt->life_arg);
+	if (s != t->shown || (v != t->shown_vcpu && s != REPLAY_LIFE_IDLE))
+		c->opt->life(s, ts, v, t->intid, c->opt->life_arg);
+	t->shown = s;
+	t->shown_vcpu = v;
+}
+
+/*
+ * After an event: give opt->life every interrupt whose state, or the
+ * vCPU it is counted under, changed since it was last given. Called only
+ * with a consumer (the TUI's summaries); a walk of the interrupts seen,
+ * as the flush's own checks make.
+ */
+void track_life_changes(struct checker *c, int64_t ts)
+{
+	for (size_t k = 0; k < c->ntracked; k++) {
+		struct irq_track *t = c->tracked[k];
+
+		if (life_state(t) != t->shown || t->count->vcpu != t->shown_vcpu)
+			life_show(c, t, life_state(t), ts);
+	}
 }
 
 /*
@@ -227,12 +266,17 @@ void track_thread_moved_on(struct checker *c, const struct row *r)
  * interrupt's rows share). What was counted before any vCPU was known
  * goes to the first one.
  */
-static void count_on_vcpu(struct irq_track *t, int64_t vcpu)
+static void count_on_vcpu(struct checker *c, struct irq_track *t, int64_t vcpu, int64_t ts)
 {
 	int i;
 
 	if (t->intid < NR_PRIVATE || vcpu < 0 || t->count->vcpu == vcpu)
 		return;
+	if (!t->nrows && c->opt->life && t->shown_vcpu == VR_NO_VALUE) {
+		/* what was given for no vCPU is this one's, as the counts below */
+		c->opt->life(REPLAY_LIFE_ATTRIBUTED, ts, vcpu, t->intid, c->opt->life_arg);
+		t->shown_vcpu = vcpu;
+	}
 	for (i = 0; i < t->nrows; i++)
 		if (t->rows[i].vcpu == vcpu) {
 			t->count = &t->rows[i];
@@ -296,6 +340,9 @@ void track_injection(struct checker *c, const struct row *r)
 	if (c->opt->tally)
 		c->opt->tally(REPLAY_TALLY_INJECTED, r->ts_ns, t->count->vcpu, t->intid,
 			      c->opt->tally_arg);
+	if (c->opt->life)
+		c->opt->life(REPLAY_LIFE_INJECTED, r->ts_ns, t->count->vcpu, t->intid,
+			     c->opt->life_arg);
 	if (t->sw_pending) {
 		t->count->coalesced++; /* the latch was already set: the GIC merges them */
 		t->resampled = 0;     /* whatever the fold read, the line is high now */
@@ -329,7 +376,7 @@ void track_lpi_queue(struct checker *c, const struct row *r)
 		return;
 	if (r->vcpu >= 0) {
 		t->vcpu = r->vcpu;
-		count_on_vcpu(t, r->vcpu);
+		count_on_vcpu(c, t, r->vcpu, r->ts_ns);
 		if (t->has_lpi_target)
 			t->lpi_target = r->vcpu;
 	}
@@ -471,7 +518,8 @@ static void note_aprs(struct vcpu_track *v, const struct row *r)
 }
 
 /* Learn what an LR says about an interrupt's configuration. */
-static void learn_from_lr(struct irq_track *t, const struct vgic_lr_fields *f, int64_t vcpu)
+static void learn_from_lr(struct checker *c, struct irq_track *t, const struct vgic_lr_fields *f,
+			  int64_t vcpu, int64_t ts)
 {
 	t->seen_in_lr = 1;
 	t->hw = f->hw;
@@ -479,7 +527,7 @@ static void learn_from_lr(struct irq_track *t, const struct vgic_lr_fields *f, i
 	t->group = f->group;
 	if (t->intid >= NR_PRIVATE) {
 		t->vcpu = vcpu;
-		count_on_vcpu(t, vcpu);
+		count_on_vcpu(c, t, vcpu, ts);
 	}
 	/* vgic_v3_populate_lr sets EOI for non-HW level interrupts only. */
 	if (!f->hw) {
@@ -726,7 +774,7 @@ void track_flush(struct checker *c, const struct row *r)
 		t = track_irq(c, r->vcpu, f.intid);
 		if (!t)
 			continue;
-		learn_from_lr(t, &f, r->vcpu);
+		learn_from_lr(c, t, &f, r->vcpu, r->ts_ns);
 		t->in_lr = 1;
 		t->last_presented_event = r->id;
 		if (f.pending) {
@@ -955,6 +1003,8 @@ void track_sync(struct checker *c, const struct row *r)
 			if (c->opt->tally)
 				c->opt->tally(REPLAY_TALLY_ACKED, r->ts_ns, t->count->vcpu, t->intid,
 					      c->opt->tally_arg);
+			if (c->opt->life && t->shown != REPLAY_LIFE_ACTIVE) /* active, if only now */
+				life_show(c, t, REPLAY_LIFE_ACTIVE, r->ts_ns);
 			if (c->opt->latency && t->inject_ts && t->inject_ts <= r->ts_ns)
 				c->opt->latency(LATENCY_INJECT_TO_ACK, r->ts_ns, r->vcpu, t->intid,
 						r->ts_ns - t->inject_ts, c->opt->latency_arg);

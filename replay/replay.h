@@ -96,6 +96,30 @@ enum replay_tally {
 typedef void (*replay_tally_fn)(enum replay_tally what, int64_t ts_ns, int64_t vcpu,
 				uint32_t intid, void *arg);
 
+/*
+ * An interrupt's lifecycle as the tracker follows it, for a consumer that
+ * draws it (the TUI): intid is in a state from ts_ns on, under the vCPU
+ * its accounting row is kept under (VR_NO_VALUE for an SPI or LPI no LR or
+ * queueing has placed yet), or an injection was counted there, or such
+ * an interrupt's first vCPU became known: what was given for no vCPU is
+ * that vCPU's (the accounting moves it there too). An interrupt
+ * acknowledged and deactivated within one guest run is ACTIVE and IDLE
+ * at the same ts_ns.
+ */
+enum replay_life {
+	REPLAY_LIFE_IDLE,	/* neither pending nor active */
+	REPLAY_LIFE_PENDING,	/* pending: injected or presented, not acknowledged */
+	REPLAY_LIFE_ACTIVE,	/* acknowledged, not deactivated as far as the trace shows */
+	REPLAY_LIFE_INJECTED,	/* an injection counted (replay_irq_count.injected) */
+	REPLAY_LIFE_ATTRIBUTED, /* vcpu is the first vCPU of an interrupt given for none */
+};
+
+typedef void (*replay_life_fn)(enum replay_life what, int64_t ts_ns, int64_t vcpu, uint32_t intid,
+			       void *arg);
+
+/* Each item of the stream as the driver takes it (events only), for a consumer drawing them. */
+typedef void (*replay_item_fn)(const struct trace_item *it, void *arg);
+
 struct replay_options {
 	const char *profile; /* NULL: from the trace's kernel release */
 	int64_t vcpu;	     /* VR_NO_VALUE: all */
@@ -111,6 +135,10 @@ struct replay_options {
 	void *latency_arg;
 	replay_tally_fn tally; /* optional: called for every count of the accounting */
 	void *tally_arg;
+	replay_life_fn life; /* optional: every change of an interrupt's lifecycle */
+	void *life_arg;
+	replay_item_fn item; /* optional: every event, before the checks take it */
+	void *item_arg;
 };
 
 /* Called for each finding as it is made. */

@@ -66,6 +66,8 @@ struct irq_track {
 	int stuck_reported;
 	int stranded;		 /* the model found it left on no AP list to the end (LOST) */
 	int group;		 /* its LR's group, as learned */
+	enum replay_life shown;	 /* the lifecycle state opt->life was last given, */
+	int64_t shown_vcpu;	 /* ... and under which vCPU */
 	int64_t last_dir_event;	 /* the last trapped DIR (vgic_deactivate) that named it */
 	/*
 	 * The accounting: a private IRQ has one row (own); a shared one (SPI,
@@ -179,12 +181,14 @@ void track_sync(struct checker *c, const struct row *r);
 void track_gap(struct checker *c, int64_t after_event, int64_t lost, int32_t cpu, int64_t ts,
 	       int64_t end_ts);
 void track_finish(struct checker *c);
+void track_life_changes(struct checker *c, int64_t ts);
 
 /*
  * v5_check.c: the checks of a GICv5 trace (PPIs in bitmaps, no LRs): the
  * whole stream, its findings (LOST_INTERRUPT, STUCK_ACTIVE) and per-PPI
  * counts. 0, or -1 with err set.
  */
+#define V5_KINDS (VR_KIND_BIT(VR_EV_IRQ_PENDING) | VR_KIND_BIT(VR_EV_FLUSH) | VR_KIND_BIT(VR_EV_SYNC))
 int v5_check_stream(struct checker *c, struct trace_source *src, struct vr_error *err);
 void track_collect_counts(struct checker *c);
 void track_open_window(struct checker *c);

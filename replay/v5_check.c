@@ -44,6 +44,7 @@ struct v5_ppi {
 	int active_syncs;	/* consecutive syncs with its ACTIVER bit */
 	int64_t active_since_id; /* the first of them */
 	int64_t active_since_ts;
+	enum replay_life shown; /* the lifecycle state opt->life was last given */
 };
 
 /* One vCPU of the trace. */
@@ -90,6 +91,33 @@ static struct v5_ppi *v5_ppi(struct v5_checker *k, int64_t vcpu, int64_t intid, 
 	return &v->ppi[*n];
 }
 
+/* The lifecycle state of a PPI as the checks hold it: active over pending. */
+static enum replay_life v5_life_state(const struct v5_ppi *p)
+{
+	if (p->active_syncs)
+		return REPLAY_LIFE_ACTIVE;
+	return p->outstanding || p->in_hw ? REPLAY_LIFE_PENDING : REPLAY_LIFE_IDLE;
+}
+
+/* Give opt->life state s of p from ts on (a consumer that draws it: the TUI). */
+static void v5_life_show(struct v5_checker *k, struct v5_ppi *p, enum replay_life s, int64_t ts)
+{
+	if (!k->c->opt->life || s == p->shown)
+		return;
+	k->c->opt->life(s, ts, p->count.vcpu, p->count.intid, k->c->opt->life_arg);
+	p->shown = s;
+}
+
+/* After an event of vCPU vcpu: give opt->life each of its PPIs whose state changed. */
+static void v5_life_changes(struct v5_checker *k, int64_t vcpu, int64_t ts)
+{
+	struct v5_vcpu *v = vcpu >= 0 && vcpu < TRACE_MAX_VCPUS ? k->vcpus[vcpu] : NULL;
+
+	for (uint32_t n = 0; v && k->c->opt->life && n < VGIC_V5_NR_PPIS; n++)
+		if (v->ppi[n].used)
+			v5_life_show(k, &v->ppi[n], v5_life_state(&v->ppi[n]), ts);
+}
+
 /* Is PPI n's bit set in a pair of 64-bit registers? */
 static int bit(const uint64_t reg[2], uint32_t n)
 {
@@ -119,6 +147,9 @@ static void v5_injection(struct v5_checker *k, const struct trace_item *it)
 		return;
 	}
 	p->count.injected++;
+	if (k->c->opt->life)
+		k->c->opt->life(REPLAY_LIFE_INJECTED, e->ts_ns, p->count.vcpu, p->count.intid,
+				k->c->opt->life_arg);
 	if (p->outstanding || p->in_hw) {
 		p->count.coalesced++;
 		return;
@@ -211,6 +242,7 @@ static void v5_sync(struct v5_checker *k, const struct trace_item *it)
 		    (p->outstanding && active && !s->has_pendr)) {
 			p->in_hw = p->outstanding = 0;
 			p->count.acked++;
+			v5_life_show(k, p, REPLAY_LIFE_ACTIVE, it->ev.ts_ns); /* if only now */
 			v5_latency(k, LATENCY_INJECT_TO_ACK, p, it->ev.ts_ns, it->ev.ts_ns - p->inject_ts);
 		}
 		if (active) {
@@ -289,6 +321,10 @@ int v5_check_stream(struct checker *c, struct trace_source *src, struct vr_error
 		}
 		if (c->opt->to_ns != VR_NO_VALUE && it.ev.ts_ns > c->opt->to_ns)
 			break;
+		if (c->opt->item)
+			c->opt->item(&it, c->opt->item_arg);
+		if (!(VR_KIND_BIT(it.ev.kind) & V5_KINDS))
+			continue; /* read for opt->item only */
 		c->res->events++;
 		if (it.ev.kind == VR_EV_IRQ_PENDING)
 			v5_injection(k, &it);
@@ -296,6 +332,11 @@ int v5_check_stream(struct checker *c, struct trace_source *src, struct vr_error
 			v5_flush(k, &it);
 		else if (it.ev.kind == VR_EV_SYNC && it.has_snapshot)
 			v5_sync(k, &it);
+		if (it.ev.kind == VR_EV_IRQ_PENDING)
+			v5_life_changes(k, it.ev.arg[0] != VR_NO_VALUE ? it.ev.arg[0] : it.ev.vcpu,
+					it.ev.ts_ns);
+		else
+			v5_life_changes(k, it.ev.vcpu, it.ev.ts_ns);
 		if (c->failed)
 			break;
 	}

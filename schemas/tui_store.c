@@ -30,6 +30,10 @@
  * with the columns the older tables had, for reading by hand. They use
  * json_each() alone, the one JSON function a connection that does not
  * trust the file's schema (ours: tracedb.c) lets a view call.
+ * tui_summary_life_chunks keeps level 0's interrupt lifecycles (the TUI's
+ * own encoding, ui/timeline.c), a chunk of buckets to a row as well: in
+ * bucket and INTID order, each entry the bucket's offset in the chunk
+ * (one byte), the INTID and the lifecycle's length (LEB128), and its bytes.
  */
 #define SUMMARY_CHUNK 256
 static const char summary_schema[] =
@@ -62,12 +66,15 @@ static const char summary_schema[] =
 	"max(CASE f.key WHEN 3 THEN f.atom END) AS active_ns, "
 	"max(CASE f.key WHEN 4 THEN f.atom END) AS injections "
 	"FROM tui_summary_irq_chunks c, json_each(c.buckets) j, json_each(j.value) f "
-	"GROUP BY c.level, c.vcpu, c.chunk, j.key;";
+	"GROUP BY c.level, c.vcpu, c.chunk, j.key;"
+	"CREATE TABLE %1$stui_summary_life_chunks (vcpu INTEGER NOT NULL, "
+	"chunk INTEGER NOT NULL, lifecycles BLOB NOT NULL, "
+	"PRIMARY KEY (vcpu, chunk)) WITHOUT ROWID;";
 
 /* The summary objects, older formats' included: tui_summary and tui_summary_irq were tables. */
 static const char *const summary_objects[] = {
 	"tui_summary",		   "tui_summary_irq",	     "tui_summary_levels",
-	"tui_summary_lane_chunks", "tui_summary_irq_chunks",
+	"tui_summary_lane_chunks", "tui_summary_irq_chunks", "tui_summary_life_chunks",
 };
 
 /* ---------------------------------------------------------------- helpers */
@@ -348,11 +355,82 @@ int tui_store_summary_read(struct tracedb *db, int level, int nvcpus, int64_t b_
 			sqlite3_bind_int64(both[i], 4, b_hi >= 0 ? b_hi / SUMMARY_CHUNK : -1);
 		}
 		rc = read_lanes(ls, level, v, b_lo, b_hi, lane, arg);
-		if (!rc)
+		if (!rc && irq)
 			rc = read_irqs(is, level, v, b_lo, b_hi, intid, irq, arg);
 	}
 	sqlite3_finalize(ls);
 	sqlite3_finalize(is);
+	return rc;
+}
+
+/* An unsigned LEB128 number at *p (before end) into *v; -1 when cut short. */
+static int leb128_read(const uint8_t **p, const uint8_t *end, uint64_t *v)
+{
+	*v = 0;
+	for (int shift = 0; *p < end && shift < 64; shift += 7) {
+		uint8_t b = *(*p)++;
+
+		*v |= (uint64_t)(b & 0x7f) << shift;
+		if (!(b & 0x80))
+			return 0;
+	}
+	return -1;
+}
+
+/*
+ * Hand the lifecycles of one chunk row (blob p[0..len), chunk number
+ * chunk) in buckets [b_lo, b_hi] to fn; -1 when the blob is not what
+ * the writer writes.
+ */
+static int read_life_chunk(const uint8_t *p, int len, int64_t chunk, int64_t b_lo, int64_t b_hi,
+			   int64_t intid, struct tui_irq_row *r, tui_irq_fn fn, void *arg)
+{
+	const uint8_t *end = p + len;
+
+	while (p < end) {
+		uint64_t id, n;
+		int64_t bucket = chunk * SUMMARY_CHUNK + *p++;
+
+		if (leb128_read(&p, end, &id) || leb128_read(&p, end, &n) ||
+		    n > (uint64_t)(end - p))
+			return -1;
+		if (bucket >= b_lo && bucket <= b_hi && (intid < 0 || (uint64_t)intid == id)) {
+			r->bucket = bucket;
+			r->intid = (int64_t)id;
+			r->life = p;
+			r->life_len = (int)n;
+			fn(arg, r);
+		}
+		p += n;
+	}
+	return 0;
+}
+
+/* See tui_store.h. */
+int tui_store_lifecycle_read(struct tracedb *db, int nvcpus, int64_t b_lo, int64_t b_hi,
+			     int64_t intid, tui_irq_fn irq, void *arg)
+{
+	struct tui_irq_row r = {.level = 0};
+	sqlite3_stmt *st;
+	int rc = 0;
+
+	if (prepare(db,
+		    "SELECT chunk, lifecycles FROM tui_summary_life_chunks WHERE vcpu = ?1 "
+		    "AND chunk BETWEEN ?2 AND ?3 ORDER BY chunk",
+		    &st))
+		return -1;
+	for (int v = 0; v < nvcpus && !rc; v++) {
+		sqlite3_bind_int(st, 1, v);
+		sqlite3_bind_int64(st, 2, b_lo > 0 ? b_lo / SUMMARY_CHUNK : 0);
+		sqlite3_bind_int64(st, 3, b_hi >= 0 ? b_hi / SUMMARY_CHUNK : -1);
+		r.vcpu = v;
+		while (!rc && sqlite3_step(st) == SQLITE_ROW)
+			rc = read_life_chunk(sqlite3_column_blob(st, 1), sqlite3_column_bytes(st, 1),
+					     sqlite3_column_int64(st, 0), b_lo, b_hi, intid, &r, irq,
+					     arg);
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
 	return rc;
 }
 
@@ -367,8 +445,9 @@ struct chunk_text {
 
 struct tui_summary_writer {
 	struct tracedb *db;
-	sqlite3_stmt *ins_lane, *ins_irq, *ins_level;
+	sqlite3_stmt *ins_lane, *ins_irq, *ins_level, *ins_life;
 	struct chunk_text lanes, irqs;
+	struct chunk_text lives; /* level 0's lifecycles: bytes, not JSON */
 	int in_memory;
 	int failed;	/* an add failed: commit rolls back */
 	char msg[256];	/* and why */
@@ -413,6 +492,7 @@ struct tui_summary_writer *tui_summary_writer_begin(struct tracedb *db, struct v
 	}
 	if (prepare(db, "INSERT INTO tui_summary_lane_chunks VALUES (?,?,?,?)", &w->ins_lane) ||
 	    prepare(db, "INSERT INTO tui_summary_irq_chunks VALUES (?,?,?,?)", &w->ins_irq) ||
+	    prepare(db, "INSERT INTO tui_summary_life_chunks VALUES (?,?,?)", &w->ins_life) ||
 	    prepare(db,
 		    "INSERT INTO tui_summary_levels VALUES (?,?,?,?,?,?,?, "
 		    "strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
@@ -538,11 +618,68 @@ int tui_summary_writer_lane(struct tui_summary_writer *w, const struct tui_lane_
 	return chunk_add(w, &w->lanes, w->ins_lane, r->level, r->vcpu, v, 9);
 }
 
+/* Store the lifecycle chunk row c holds, if any, as a blob, and empty it. */
+static int life_flush(struct tui_summary_writer *w, struct chunk_text *c)
+{
+	int rc;
+
+	if (!c->used)
+		return 0;
+	sqlite3_bind_int(w->ins_life, 1, c->vcpu);
+	sqlite3_bind_int64(w->ins_life, 2, c->chunk);
+	sqlite3_bind_blob(w->ins_life, 3, c->buf, (int)c->len, SQLITE_STATIC);
+	rc = sqlite3_step(w->ins_life) == SQLITE_DONE ? 0 : writer_failed(w);
+	sqlite3_reset(w->ins_life);
+	c->used = 0;
+	c->len = 0;
+	return rc;
+}
+
+/* Append x as unsigned LEB128 to the chunk's bytes (room already made). */
+static void leb128_append(struct chunk_text *c, uint64_t x)
+{
+	do {
+		uint8_t b = x & 0x7f;
+
+		x >>= 7;
+		c->buf[c->len++] = (char)(x ? b | 0x80 : b);
+	} while (x);
+}
+
+/*
+ * Add a level-0 bucket's lifecycle to the chunk row of its vCPU (see the
+ * schema's comment for the entry's form), storing the row before when
+ * the bucket is in another.
+ */
+static int life_add(struct tui_summary_writer *w, const struct tui_irq_row *r)
+{
+	struct chunk_text *c = &w->lives;
+	int64_t chunk = r->bucket / SUMMARY_CHUNK;
+	int rc = 0;
+
+	if (c->used && (c->vcpu != r->vcpu || c->chunk != chunk))
+		rc = life_flush(w, c);
+	if (!c->used)
+		*c = (struct chunk_text){1, 0, r->vcpu, chunk, c->buf, 0, c->cap};
+	if (c->cap - c->len < (size_t)r->life_len + 32) {
+		c->cap = c->cap * 2 + (size_t)r->life_len + 64;
+		c->buf = vr_xrealloc(c->buf, c->cap);
+	}
+	c->buf[c->len++] = (char)(r->bucket % SUMMARY_CHUNK);
+	leb128_append(c, (uint64_t)r->intid);
+	leb128_append(c, (uint64_t)r->life_len);
+	memcpy(c->buf + c->len, r->life, (size_t)r->life_len);
+	c->len += (size_t)r->life_len;
+	return rc;
+}
+
 /* See tui_store.h. */
 int tui_summary_writer_irq(struct tui_summary_writer *w, const struct tui_irq_row *r)
 {
 	const int64_t v[] = {r->bucket, r->intid, r->ns[0], r->ns[1], r->injections};
 
+	if (r->level == 0 && r->life && r->life_len > 0 && life_add(w, r))
+		return -1;
 	return chunk_add(w, &w->irqs, w->ins_irq, r->level, r->vcpu, v, 5);
 }
 
@@ -561,8 +698,10 @@ static void writer_free(struct tui_summary_writer *w)
 	sqlite3_finalize(w->ins_lane);
 	sqlite3_finalize(w->ins_irq);
 	sqlite3_finalize(w->ins_level);
+	sqlite3_finalize(w->ins_life);
 	free(w->lanes.buf);
 	free(w->irqs.buf);
+	free(w->lives.buf);
 	free(w);
 }
 
@@ -574,6 +713,7 @@ int tui_summary_writer_commit(struct tui_summary_writer *w, struct vr_error *err
 
 	chunk_flush(w, &w->lanes, w->ins_lane);
 	chunk_flush(w, &w->irqs, w->ins_irq);
+	life_flush(w, &w->lives);
 	failed = w->failed;
 	if (failed)
 		vr_error_set(err, "tui summaries: %s", w->msg);

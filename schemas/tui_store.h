@@ -59,12 +59,18 @@ struct tui_lane_row {
 	int32_t host_cpu; /* -1: none */
 };
 
-/* One tui_summary_irq row: what an interrupt of a vCPU did in a bucket. */
+/*
+ * One tui_summary_irq row: what an interrupt of a vCPU did in a bucket;
+ * at level 0 also its lifecycle there, the TUI's own encoding of the
+ * transitions (ui/timeline.c), which zoomed-in screens draw.
+ */
 struct tui_irq_row {
 	int level, vcpu;
 	int64_t bucket, intid;
 	int64_t ns[2]; /* pending_ns, active_ns */
 	int32_t injections;
+	const uint8_t *life; /* lifecycle bytes, NULL: none; valid during the callback */
+	int life_len;
 };
 
 /*
@@ -80,10 +86,19 @@ typedef void (*tui_irq_fn)(void *arg, const struct tui_irq_row *r);
 /*
  * Read buckets [b_lo, b_hi] of one level: for each vCPU below nvcpus in
  * turn its lane rows, then its interrupt rows (only INTID intid unless
- * intid < 0), each in bucket order. -1 when the summaries cannot be read.
+ * intid < 0; none when irq is NULL), each in bucket order. -1 when the
+ * summaries cannot be read.
  */
 int tui_store_summary_read(struct tracedb *db, int level, int nvcpus, int64_t b_lo, int64_t b_hi,
 			   int64_t intid, tui_lane_fn lane, tui_irq_fn irq, void *arg);
+
+/*
+ * Read the level-0 interrupt rows of buckets [b_lo, b_hi] that keep a
+ * lifecycle, for each vCPU below nvcpus (only INTID intid unless intid <
+ * 0), in bucket order. -1 when the summaries cannot be read.
+ */
+int tui_store_lifecycle_read(struct tracedb *db, int nvcpus, int64_t b_lo, int64_t b_hi,
+			     int64_t intid, tui_irq_fn irq, void *arg);
 
 /*
  * Writing the summaries: one transaction that replaces whatever summaries

@@ -1,17 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The TUI's model of a trace (see timeline.h): one scanner from events to
- * spans and points in bins, used for narrow windows on the raw events and,
- * once per trace, for the per-zoom summaries stored in the trace file.
+ * The TUI's model of a trace (see timeline.h): the vCPU lanes from the
+ * events, the interrupt rows from the replay driver's lifecycle tracker,
+ * in bins; for the per-zoom summaries stored in the trace file, built
+ * once per trace, and for narrow windows, which read the raw events for
+ * the lanes and the lifecycles stored with level 0 for the interrupts.
  * Events come from the event stream (schemas/trace_reader.h); summaries
  * and lookups from schemas/tui_store.h, which holds their SQL.
  *
- * Interrupt bars follow what the trace shows, as `check` does: pending
- * from the injection (or the first LR that holds it) to the exit whose
- * LRs show it acknowledged, active from there to the exit whose LRs show
- * it deactivated; one acknowledged and deactivated within a single guest
- * run is active at that exit. An SPI's injection names no vCPU; on a
- * multi-vCPU trace it is attributed to the vCPU whose LR first holds it.
+ * Interrupt bars and injection marks are what check's tracker says
+ * (replay_options.life): pending from the injection (or the flush that
+ * first shows it) to the exit whose LRs show it acknowledged, active to
+ * its deactivation, each injection where check counts it, an SPI in the
+ * row of the vCPU check's accounting keeps it under, under the profile
+ * check replays the trace under. Nothing here reads an LR.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "timeline.h"
@@ -19,7 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../engine/vgic_engine.h"
+#include "../replay/replay.h"
 #include "../schemas/trace_reader.h"
 #include "../schemas/tui_store.h"
 
@@ -28,8 +30,7 @@
 #define FINEST_MAX_BUCKETS 131072 /* at most this many buckets at level 0 */
 #define FINEST_MIN_NS (1LL << 20)  /* and no narrower than ~1 ms */
 #define COARSEST_MIN_BUCKETS 64	   /* the coarsest level still has this many buckets */
-#define SUMMARY_VERSION 4	   /* bump when a bucket's meaning or its storage changes */
-#define SPI_LOOKAHEAD_EVENTS 20000 /* how far past a window an SPI is followed to its vCPU */
+#define SUMMARY_VERSION 5	   /* bump when a bucket's meaning or its storage changes */
 
 /* The kinds the scanner reads, and those that set a lane's state. */
 #define SCAN_KINDS                                                                                 \
@@ -50,6 +51,25 @@ struct timeline {
 	int64_t bucket[MAX_LEVELS];
 	int in_memory;
 	double build_seconds;
+};
+
+/*
+ * An interrupt row's lifecycle as the summary build records it, to be
+ * stored with each level-0 bucket of the row (tui_summary_irq.lifecycle):
+ * the replay driver's transitions and injections in time order, each a
+ * LEB128 time delta from the one before and a code (LIFE_IDLE, _PENDING,
+ * _ACTIVE, _INJECTED). A stored bucket is the state at its start (one
+ * byte), then its own entries, the first delta from the bucket's start;
+ * a zoomed-in screen draws them (fill_life). The cursor (at, at_ts, state)
+ * walks the record bucket by bucket as store_level writes them.
+ */
+struct tl_life {
+	uint8_t *buf;
+	size_t len, cap;
+	int64_t last_ts; /* of the last entry put: the next delta's origin */
+	size_t at;	 /* the cursor: the next entry to read, */
+	int64_t at_ts;	 /* ... the time its delta counts from, */
+	int state;	 /* ... and the state before it */
 };
 
 /* ---------------------------------------------------------------- bins */
@@ -76,8 +96,12 @@ static void window_init(struct tl_window *w, int64_t start, int64_t span, int64_
 /* Free a window's bins. */
 void timeline_window_free(struct tl_window *w)
 {
-	for (int i = 0; i < w->nirqs; i++)
+	for (int i = 0; i < w->nirqs; i++) {
 		free(w->irqs[i].bins);
+		if (w->irqs[i].life)
+			free(w->irqs[i].life->buf);
+		free(w->irqs[i].life);
+	}
 	free(w->irqs);
 	free(w->lanes);
 	free(w->findings);
@@ -186,132 +210,268 @@ static struct tl_irq_row *irq_row(struct tl_window *w, int vcpu, int64_t intid)
 	w->irqs[w->nirqs].vcpu = vcpu;
 	w->irqs[w->nirqs].intid = intid;
 	w->irqs[w->nirqs].weight = 0;
+	w->irqs[w->nirqs].life = NULL;
 	w->irqs[w->nirqs].bins = vr_xcalloc((size_t)w->ncols, sizeof(struct tl_irq_bin));
 	return &w->irqs[w->nirqs++];
 }
 
-/* ---------------------------------------------------------------- scanner */
+/* ---------------------------------------------------------------- lifecycles */
 
-enum { IRQ_IDLE, IRQ_PENDING, IRQ_ACTIVE };
+enum { LIFE_IDLE, LIFE_PENDING, LIFE_ACTIVE, LIFE_INJECTED };
+#define LIFE_MAX_ENTRY 11 /* bytes: a 64-bit LEB128 delta and a code */
 
-/* One interrupt of one vCPU (vcpu -1: an SPI injected for no vCPU yet). */
-struct track {
-	int vcpu;
-	int64_t intid;
-	int state;
-	int64_t since;
-	int64_t reinjected; /* an injection while active, 0: none */
-	int row;	    /* index of its window row, -1: none yet */
+/* A growable byte buffer: one bucket's stored lifecycle. */
+struct bytes {
+	uint8_t *buf;
+	size_t len, cap;
 };
 
-/* The scanner: per-vCPU lane state and per-interrupt state, feeding a window. */
-struct scanner {
-	struct tl_window *w;
-	int64_t only_intid; /* -1: every interrupt gets a row */
-	int *lane_state;    /* per vCPU: enum tl_lane_state, -1 unknown */
-	int64_t *lane_since;
-	int64_t *last_flush, *last_sync; /* per vCPU: time of its latest flush and sync */
-	int64_t lookahead_from;		 /* past this time, scan only while an SPI awaits its vCPU */
-	struct track *tracks;
-	int ntracks, cap;
-};
-
-/* Start a scanner over window w. */
-static void scanner_init(struct scanner *s, struct tl_window *w, int64_t only_intid)
+/* Room for one more entry in b. */
+static void bytes_room(struct bytes *b)
 {
-	memset(s, 0, sizeof(*s));
-	s->w = w;
-	s->only_intid = only_intid;
-	s->lookahead_from = INT64_MAX;
-	s->lane_state = vr_xcalloc((size_t)(w->nvcpus + 1), sizeof(int));
-	s->lane_since = vr_xcalloc((size_t)(w->nvcpus + 1), sizeof(int64_t));
-	s->last_flush = vr_xcalloc((size_t)(w->nvcpus + 1), sizeof(int64_t));
-	s->last_sync = vr_xcalloc((size_t)(w->nvcpus + 1), sizeof(int64_t));
-	for (int v = 0; v < w->nvcpus; v++)
-		s->lane_state[v] = -1;
+	if (b->len + LIFE_MAX_ENTRY > b->cap) {
+		b->cap = b->cap ? 2 * b->cap : 64;
+		b->buf = vr_xrealloc(b->buf, b->cap);
+	}
+}
+
+/* Append an entry (delta, code) to b. */
+static void put_entry(struct bytes *b, uint64_t delta, int code)
+{
+	bytes_room(b);
+	do {
+		b->buf[b->len++] = (uint8_t)((delta & 0x7f) | (delta > 0x7f ? 0x80 : 0));
+		delta >>= 7;
+	} while (delta);
+	b->buf[b->len++] = (uint8_t)code;
+}
+
+/* Read an entry from [p, end): the byte after it, or NULL when cut short. */
+static const uint8_t *get_entry(const uint8_t *p, const uint8_t *end, uint64_t *delta, int *code)
+{
+	*delta = 0;
+	for (int shift = 0; p < end && shift < 64; shift += 7) {
+		uint8_t x = *p++;
+
+		*delta |= (uint64_t)(x & 0x7f) << shift;
+		if (!(x & 0x80)) {
+			if (p >= end)
+				return NULL;
+			*code = *p;
+			return p + 1;
+		}
+	}
+	return NULL;
+}
+
+/* Record code at ts (clamped to the last entry's time) in the row's lifecycle. */
+static void life_put(struct tl_irq_row *row, int64_t ts, int code)
+{
+	struct tl_life *l = row->life;
+	struct bytes b;
+
+	if (!l) {
+		l = row->life = vr_xcalloc(1, sizeof(*l));
+		l->last_ts = l->at_ts = ts;
+	}
+	b = (struct bytes){l->buf, l->len, l->cap};
+	put_entry(&b, (uint64_t)(ts > l->last_ts ? ts - l->last_ts : 0), code);
+	l->buf = b.buf;
+	l->len = b.len;
+	l->cap = b.cap;
+	if (ts > l->last_ts)
+		l->last_ts = ts;
 }
 
 /*
- * The index of the track of (vcpu, intid), created idle. Creating one may
- * move the array: a caller that needs two tracks at once takes both
- * indexes before it takes a pointer to either.
+ * Read the row's lifecycle on to the first entry at or after `to`: the
+ * entries in [from, to) go to out (when not NULL) with deltas from
+ * `from`, the state they leave to l->state.
  */
-static int track_index(struct scanner *s, int vcpu, int64_t intid)
+static void life_walk(struct tl_life *l, int64_t from, int64_t to, struct bytes *out)
 {
-	for (int i = 0; i < s->ntracks; i++)
-		if (s->tracks[i].vcpu == vcpu && s->tracks[i].intid == intid)
-			return i;
-	if (s->ntracks == s->cap) {
-		s->cap = s->cap ? 2 * s->cap : 32;
-		s->tracks = vr_xrealloc(s->tracks, (size_t)s->cap * sizeof(*s->tracks));
+	const uint8_t *end = l->buf + l->len;
+	int64_t prev = from;
+
+	while (l->at < l->len) {
+		uint64_t d;
+		int code;
+		const uint8_t *p = get_entry(l->buf + l->at, end, &d, &code);
+		int64_t ts = l->at_ts + (int64_t)d;
+
+		if (!p || ts >= to)
+			return;
+		if (out) {
+			put_entry(out, (uint64_t)(ts - prev), code);
+			prev = ts;
+		}
+		if (code != LIFE_INJECTED)
+			l->state = code;
+		l->at = (size_t)(p - l->buf);
+		l->at_ts = ts;
 	}
-	s->tracks[s->ntracks] = (struct track){vcpu, intid, IRQ_IDLE, 0, 0, -1};
-	return s->ntracks++;
 }
 
-/* Is there a track of (vcpu, intid) already? */
-static int track_known(const struct scanner *s, int vcpu, int64_t intid)
+/* The stored form of bucket [from, to) of a row's lifecycle, into out (see struct tl_life). */
+static void life_bucket(struct tl_life *l, int64_t from, int64_t to, struct bytes *out)
 {
-	for (int i = 0; i < s->ntracks; i++)
-		if (s->tracks[i].vcpu == vcpu && s->tracks[i].intid == intid)
-			return 1;
-	return 0;
+	life_walk(l, INT64_MIN, from, NULL);
+	out->len = 0;
+	bytes_room(out);
+	out->buf[out->len++] = (uint8_t)l->state;
+	life_walk(l, from, to, out);
+}
+
+/* ---------------------------------------------------------------- scanner */
+
+/* One interrupt row as the driver gives it (vcpu -1: an SPI or LPI no vCPU has yet). */
+struct track {
+	int vcpu;
+	int64_t intid;
+	int state; /* LIFE_IDLE, LIFE_PENDING, LIFE_ACTIVE */
+	int64_t since;
+	int row; /* index of its window row, -1: none yet */
+};
+
+/*
+ * The scanner: per-vCPU lane state from the events, and the interrupt
+ * rows the replay driver's lifecycle tracker gives (build_summaries).
+ */
+struct scanner {
+	struct tl_window *w;
+	int *lane_state; /* per vCPU: enum tl_lane_state, -1 unknown */
+	int64_t *lane_since;
+	struct track *tracks;
+	int ntracks, cap;
+	tl_progress_fn progress; /* the build's progress, may be NULL */
+	void *progress_arg;
+	int64_t max_id, nitems;
+	int64_t last_ts; /* of the last event taken: where a restart's lanes begin */
+};
+
+/* Start a scanner over window w. */
+static void scanner_init(struct scanner *s, struct tl_window *w)
+{
+	memset(s, 0, sizeof(*s));
+	s->w = w;
+	s->lane_state = vr_xcalloc((size_t)(w->nvcpus + 1), sizeof(int));
+	s->lane_since = vr_xcalloc((size_t)(w->nvcpus + 1), sizeof(int64_t));
+	for (int v = 0; v < w->nvcpus; v++)
+		s->lane_state[v] = -1;
 }
 
 /* The track of (vcpu, intid), created idle; valid until the next track is created. */
 static struct track *track(struct scanner *s, int vcpu, int64_t intid)
 {
-	int i = track_index(s, vcpu, intid); /* before reading s->tracks, which it may move */
-
-	return &s->tracks[i];
+	for (int i = 0; i < s->ntracks; i++)
+		if (s->tracks[i].vcpu == vcpu && s->tracks[i].intid == intid)
+			return &s->tracks[i];
+	if (s->ntracks == s->cap) {
+		s->cap = s->cap ? 2 * s->cap : 32;
+		s->tracks = vr_xrealloc(s->tracks, (size_t)s->cap * sizeof(*s->tracks));
+	}
+	s->tracks[s->ntracks] = (struct track){vcpu, intid, LIFE_IDLE, 0, -1};
+	return &s->tracks[s->ntracks++];
 }
 
-/* The window row a track draws into, or NULL when filtered out. */
+/* The window row a track draws into (vCPU -1 too: it is renamed when its vCPU is known). */
 static struct tl_irq_row *track_row(struct scanner *s, struct track *t)
 {
-	if (t->row < 0 && t->vcpu >= 0 && (s->only_intid < 0 || s->only_intid == t->intid))
+	if (t->row < 0)
 		t->row = (int)(irq_row(s->w, t->vcpu, t->intid) - s->w->irqs);
-	return t->row >= 0 ? &s->w->irqs[t->row] : NULL;
+	return &s->w->irqs[t->row];
 }
 
-/* Close the track's current span at ts and move it to state. */
+/*
+ * Close the span [since, ts) of the state the track leaves, in its row's
+ * bins: one acknowledged and deactivated within a single guest run
+ * (active for no time) is active for 1 ns at ts, so that it shows.
+ */
+static void close_span(struct tl_window *w, struct tl_irq_row *row, int state, int64_t since,
+		       int64_t ts)
+{
+	struct irq_field f = {row, state == LIFE_PENDING ? TL_PENDING : TL_ACTIVE};
+
+	if (state == LIFE_IDLE)
+		return;
+	if (ts > since)
+		spread(w, since, ts, ts - since, irq_ns, &f);
+	else if (ts == since && state == LIFE_ACTIVE && ts >= w->start && ts < w->start + w->span)
+		row->bins[bin_of(w, ts)].ns[TL_ACTIVE] += 1;
+}
+
+/* Move the track to state at ts (never before its last change). */
 static void track_set(struct scanner *s, struct track *t, int state, int64_t ts)
 {
 	struct tl_irq_row *row = track_row(s, t);
 
-	if (row && t->state != IRQ_IDLE && ts > t->since) {
-		struct irq_field f = {row, t->state == IRQ_PENDING ? TL_PENDING : TL_ACTIVE};
-
-		spread(s->w, t->since, ts, ts - t->since, irq_ns, &f);
-	}
-	if (t->state != state)
-		t->since = ts;
-	if (state == IRQ_IDLE)
-		t->reinjected = 0;
+	if (ts < t->since)
+		ts = t->since;
+	close_span(s->w, row, t->state, t->since, ts);
 	t->state = state;
+	t->since = ts;
 }
 
-/* An interrupt acknowledged and deactivated within one run: active at ts. */
-static void track_blip(struct scanner *s, struct track *t, int64_t ts)
+/* An injection at ts into a row's and its vCPU's bins (vCPU -1: the row's only). */
+static void mark_injection(struct tl_window *w, struct tl_irq_row *row, int64_t ts)
 {
-	struct tl_irq_row *row = track_row(s, t);
-
-	if (row && ts >= s->w->start && ts < s->w->start + s->w->span)
-		row->bins[bin_of(s->w, ts)].ns[TL_ACTIVE] += 1;
-}
-
-/* Count an injection of (vcpu, intid) at ts. */
-static void count_injection(struct scanner *s, struct track *t, int64_t ts)
-{
-	struct tl_irq_row *row = track_row(s, t);
 	int b;
 
-	if (ts < s->w->start || ts >= s->w->start + s->w->span)
+	if (ts < w->start || ts >= w->start + w->span)
 		return;
-	b = bin_of(s->w, ts);
-	lane(s->w, t->vcpu, b)->injections++;
-	if (row)
-		row->bins[b].injections++;
+	b = bin_of(w, ts);
+	row->bins[b].injections++;
+	if (row->vcpu >= 0 && row->vcpu < w->nvcpus)
+		lane(w, row->vcpu, b)->injections++;
+}
+
+/*
+ * An SPI or LPI given for no vCPU so far now has one, v: its row is v's
+ * from the start (the accounting moves its counts likewise), and so are
+ * its injections in the lanes.
+ */
+static void track_attribute(struct scanner *s, int v, int64_t intid)
+{
+	struct tl_irq_row *row;
+	struct track *t = NULL;
+
+	for (int i = 0; i < s->ntracks && !t; i++)
+		if (s->tracks[i].vcpu == -1 && s->tracks[i].intid == intid)
+			t = &s->tracks[i];
+	if (!t)
+		return;
+	t->vcpu = v;
+	row = track_row(s, t);
+	row->vcpu = v;
+	for (int b = 0; b < s->w->ncols; b++)
+		lane(s->w, v, b)->injections += row->bins[b].injections;
+}
+
+/*
+ * replay_life_fn: the driver's lifecycle tracker says what an interrupt
+ * did (the same tracker, under the same profile, as check's accounting).
+ */
+static void on_life(enum replay_life what, int64_t ts, int64_t vcpu, uint32_t intid, void *arg)
+{
+	struct scanner *s = arg;
+	int v = vcpu == VR_NO_VALUE ? -1 : (int)vcpu;
+	struct track *t;
+
+	if (v < -1 || v >= s->w->nvcpus)
+		return; /* a vCPU beyond the trace's lanes */
+	if (what == REPLAY_LIFE_ATTRIBUTED) {
+		track_attribute(s, v, intid);
+		return;
+	}
+	t = track(s, v, intid);
+	if (what == REPLAY_LIFE_INJECTED) {
+		mark_injection(s->w, track_row(s, t), ts);
+		life_put(track_row(s, t), ts, LIFE_INJECTED);
+		return;
+	}
+	track_set(s, t, what == REPLAY_LIFE_PENDING ? LIFE_PENDING
+			: what == REPLAY_LIFE_ACTIVE ? LIFE_ACTIVE : LIFE_IDLE, ts);
+	life_put(track_row(s, t), ts, t->state);
 }
 
 /* Move vCPU v's lane to state at ts. */
@@ -326,285 +486,53 @@ static void lane_set(struct scanner *s, int v, int state, int64_t ts)
 	s->lane_since[v] = ts;
 }
 
-/* One event as the scanner reads it (-1 where the stream says VR_NO_VALUE). */
-struct scan_event {
-	int64_t id, ts, vcpu, intid, used_lrs;
-	int64_t level; /* arg1: the level of an injection, the target mask of an SGI (0: unknown) */
-	int cpu, kind, gic_version;
-	int nlrs;	     /* LRs recorded (a flush or sync), 0 for other kinds */
-	const uint64_t *lr; /* their values */
-	const struct vr_ppi_state *ppi; /* GICv5: the PPI registers instead (recorded or not) */
-};
-
-/* Does a GICv5 snapshot hold PPI n in regs (bit n of the pair)? */
-static int ppi_bit(const uint64_t regs[2], int n)
+/* A flush: counted in its vCPU's lane, with the LRs it filled. */
+static void scan_flush(struct scanner *s, const struct trace_item *it, int v)
 {
-	return (int)((regs[n / 64] >> (n % 64)) & 1);
-}
+	struct tl_lane_bin *b;
+	int64_t used = it->has_snapshot ? it->snap.used_lrs : 0;
 
-/* Is the event a GICv5 snapshot with its PPI registers? */
-static int is_v5(const struct scan_event *e)
-{
-	return e->gic_version == 5 && e->ppi && e->ppi->recorded;
-}
-
-/* An injection: pending from now, for its vCPU or (SPI) for whoever takes it. */
-static void scan_injection(struct scanner *s, const struct scan_event *e)
-{
-	int v = e->vcpu >= 0 ? (int)e->vcpu : s->w->nvcpus == 1 ? 0 : -1;
-	struct track *t;
-
-	if (e->intid < 0 || e->level == 0 || v >= s->w->nvcpus)
+	if (it->ev.ts_ns < s->w->start || it->ev.ts_ns >= s->w->start + s->w->span)
 		return;
-	t = track(s, v, e->intid);
-	if (v >= 0)
-		count_injection(s, t, e->ts);
-	if (t->state == IRQ_IDLE)
-		track_set(s, t, IRQ_PENDING, e->ts);
-	else if (t->state == IRQ_ACTIVE && !t->reinjected)
-		t->reinjected = e->ts;
+	b = lane(s->w, v, bin_of(s->w, it->ev.ts_ns));
+	b->flushes++;
+	if (used > b->max_lrs)
+		b->max_lrs = (int32_t)used;
 }
 
-/*
- * An LR shows an interrupt we had active as pending only: that instance
- * was deactivated at the vCPU's last exit (or an EOIcount walk) and the
- * next one is pending since its injection.
- */
-static void track_redeliver(struct scanner *s, struct track *t, int v, int64_t ts)
+/* Feed one event to the lanes: its vCPU's state, events and flushes. */
+static void scan_event(struct scanner *s, const struct trace_item *it)
 {
-	int64_t end = s->last_sync[v] > t->since && s->last_sync[v] < ts ? s->last_sync[v] : ts;
-	int64_t again = t->reinjected > end && t->reinjected < ts ? t->reinjected : end;
+	const struct vr_event *e = &it->ev;
+	int v = e->vcpu != VR_NO_VALUE && e->vcpu >= 0 && e->vcpu < s->w->nvcpus ? (int)e->vcpu : -1;
 
-	track_set(s, t, IRQ_IDLE, end);
-	track_set(s, t, IRQ_PENDING, again);
-	t->reinjected = 0;
-}
-
-/* True when one of the flush's LRs in use holds intid (GICv5: PENDR, DVIR or ACTIVER has it). */
-static int in_lrs(const struct scan_event *e, int64_t intid)
-{
-	if (is_v5(e)) {
-		int n = intid < 0 ? -1 : vgic_v5_intid_ppi((uint64_t)intid);
-
-		return n >= 0 && (ppi_bit(e->ppi->pendr, n) || ppi_bit(e->ppi->dvir, n) ||
-				  ppi_bit(e->ppi->activer, n));
-	}
-	for (int i = 0; i < e->nlrs && i < e->used_lrs; i++)
-		if (vgic_lr_intid(e->gic_version, e->lr[i]) == intid)
-			return 1;
-	return 0;
-}
-
-/*
- * A flush with a free LR leaves out only what is no longer pending or
- * active (KVM sorts active and pending interrupts first): an active one
- * was deactivated at the vCPU's last exit, a pending one that missed an
- * earlier flush too was withdrawn (a level line lowered).
- */
-static void flush_drops(struct scanner *s, const struct scan_event *e, int v)
-{
-	if (e->used_lrs >= e->nlrs && !is_v5(e)) /* GICv5 has room for every PPI */
+	if (!(VR_KIND_BIT(e->kind) & SCAN_KINDS) || v < 0)
 		return;
-	for (int i = 0; i < s->ntracks; i++) {
-		struct track *t = &s->tracks[i];
-
-		if (t->vcpu != v || t->state == IRQ_IDLE || in_lrs(e, t->intid))
-			continue;
-		if (t->state == IRQ_ACTIVE)
-			track_set(s, t, IRQ_IDLE, s->last_sync[v] > t->since ? s->last_sync[v] : e->ts);
-		else if (t->since < s->last_flush[v])
-			track_set(s, t, IRQ_IDLE, e->ts);
-	}
-}
-
-/* One LR of a flush (GICv5: one PPI KVM wrote pending, or active): intid is pending or active. */
-static void flush_entry(struct scanner *s, const struct scan_event *e, int v, uint32_t intid,
-			int act)
-{
-	int ti = track_index(s, v, intid), si = s->w->nvcpus > 1 ? track_index(s, -1, intid) : -1;
-	struct track *t = &s->tracks[ti], *spi = si >= 0 ? &s->tracks[si] : NULL;
-	int64_t injected = -1;
-
-	if (spi && spi->state == IRQ_PENDING) { /* the SPI injected for no vCPU is this one's */
-		injected = spi->since;
-		spi->state = IRQ_IDLE;
-		count_injection(s, t, injected);
-		if (t->state == IRQ_ACTIVE && !t->reinjected)
-			t->reinjected = injected;
-	}
-	if (t->state == IRQ_IDLE) {
-		t->state = act ? IRQ_ACTIVE : IRQ_PENDING;
-		t->since = injected >= 0 ? injected : e->ts;
-	} else if (act && t->state == IRQ_PENDING) {
-		track_set(s, t, IRQ_ACTIVE, e->ts);
-	} else if (!act && t->state == IRQ_ACTIVE) {
-		track_redeliver(s, t, v, e->ts);
-	}
-}
-
-/* A flush: the LRs KVM programmed; interrupts in them are pending or active. */
-static void scan_flush(struct scanner *s, const struct scan_event *e, int v)
-{
-	struct tl_lane_bin *b = NULL;
-
-	flush_drops(s, e, v);
-
-	if (e->ts >= s->w->start && e->ts < s->w->start + s->w->span) {
-		b = lane(s->w, v, bin_of(s->w, e->ts));
-		b->flushes++;
-		if (e->used_lrs > b->max_lrs)
-			b->max_lrs = (int32_t)e->used_lrs;
-	}
-	for (int i = 0; i < e->nlrs && i < e->used_lrs; i++)
-		flush_entry(s, e, v, vgic_lr_intid(e->gic_version, e->lr[i]),
-			    vgic_lr_active(e->gic_version, e->lr[i]));
-	for (int n = 0; is_v5(e) && n < VGIC_V5_NR_PPIS; n++)
-		if (in_lrs(e, vgic_v5_ppi_intid((uint32_t)n)))
-			flush_entry(s, e, v, vgic_v5_ppi_intid((uint32_t)n),
-				    ppi_bit(e->ppi->activer, n));
-	s->last_flush[v] = e->ts;
-}
-
-/* One LR handed back at an exit (GICv5: one PPI of the exit's registers). */
-static void sync_entry(struct scanner *s, const struct scan_event *e, int v, uint32_t intid,
-		       int act, int pend)
-{
-	struct track *t = track(s, v, intid);
-
-	if (act)
-		track_set(s, t, IRQ_ACTIVE, e->ts);
-	else if (pend && t->state == IRQ_IDLE)
-		track_set(s, t, IRQ_PENDING, e->ts);
-	else if (pend && t->state == IRQ_ACTIVE)
-		track_redeliver(s, t, v, e->ts);
-	else if (!pend) {
-		if (t->state == IRQ_PENDING)
-			track_blip(s, t, e->ts);
-		track_set(s, t, IRQ_IDLE, e->ts);
-	}
-}
-
-/*
- * A sync: the LRs handed back show what the guest acknowledged and
- * deactivated. A GICv5 exit hands back every PPI: those it shows neither
- * pending nor active are idle unless the entry left them out (they stay
- * as they were: a PPI KVM still holds pending).
- */
-static void scan_sync(struct scanner *s, const struct scan_event *e, int v)
-{
-	for (int i = 0; i < e->nlrs && i < e->used_lrs; i++)
-		sync_entry(s, e, v, vgic_lr_intid(e->gic_version, e->lr[i]),
-			   vgic_lr_active(e->gic_version, e->lr[i]),
-			   vgic_lr_pending(e->gic_version, e->lr[i]));
-	for (int n = 0; is_v5(e) && n < VGIC_V5_NR_PPIS; n++) {
-		uint32_t intid = vgic_v5_ppi_intid((uint32_t)n);
-		int act = ppi_bit(e->ppi->activer, n), pend = ppi_bit(e->ppi->pendr, n);
-
-		int known = track_known(s, v, intid);
-		int state = known ? track(s, v, intid)->state : IRQ_IDLE;
-
-		/* still active: nothing to close (track_set would count the span again) */
-		if ((act && state != IRQ_ACTIVE) || (!act && pend) || (!act && state == IRQ_ACTIVE))
-			sync_entry(s, e, v, intid, act, pend);
-	}
-	s->last_sync[v] = e->ts;
-}
-
-/* True while an SPI injected for no vCPU has not shown up in a vCPU's LRs yet. */
-static int spi_unattributed(const struct scanner *s)
-{
-	for (int i = 0; i < s->ntracks; i++)
-		if (s->tracks[i].vcpu < 0 && s->tracks[i].state == IRQ_PENDING)
-			return 1;
-	return 0;
-}
-
-/*
- * A trapped DIR (vgic_deactivate, 6.19+): the guest on vCPU v deactivated
- * the interrupt, exactly now. A private interrupt is v's; an SPI may have
- * been acknowledged on another vCPU.
- */
-static void scan_deactivate(struct scanner *s, const struct scan_event *e, int v)
-{
-	for (int i = 0; i < s->ntracks; i++) {
-		struct track *t = &s->tracks[i];
-
-		if (t->intid == e->intid && t->state == IRQ_ACTIVE &&
-		    (t->vcpu == v || (e->intid >= 32 && t->vcpu >= 0)))
-			track_set(s, t, IRQ_IDLE, e->ts);
-	}
-}
-
-/* An SGI sent (vgic_sgi): pending on each target vCPU (-1: all but the sender). */
-static void scan_sgi(struct scanner *s, const struct scan_event *e, int v)
-{
-	for (int target = 0; target < s->w->nvcpus && target < 63; target++) {
-		struct track *t;
-
-		if (e->level == -1 ? target == v : !(e->level & (1LL << target)))
-			continue;
-		t = track(s, target, e->intid);
-		count_injection(s, t, e->ts);
-		if (t->state == IRQ_IDLE)
-			track_set(s, t, IRQ_PENDING, e->ts);
-		else if (t->state == IRQ_ACTIVE && !t->reinjected)
-			t->reinjected = e->ts;
-	}
-}
-
-/* Feed one event to the scanner. */
-static void scan_event(struct scanner *s, const struct scan_event *e)
-{
-	int v = e->vcpu >= 0 && e->vcpu < s->w->nvcpus ? (int)e->vcpu : -1;
-
-	if (v >= 0 && e->ts >= s->w->start && e->ts < s->w->start + s->w->span) {
-		struct tl_lane_bin *b = lane(s->w, v, bin_of(s->w, e->ts));
+	if (e->ts_ns >= s->w->start && e->ts_ns < s->w->start + s->w->span) {
+		struct tl_lane_bin *b = lane(s->w, v, bin_of(s->w, e->ts_ns));
 
 		b->events++;
 		b->host_cpu = e->cpu;
 	}
-	switch (e->kind) {
-	case VR_EV_ENTRY:
-		if (v >= 0)
-			lane_set(s, v, TL_RUN, e->ts);
-		break;
-	case VR_EV_EXIT:
-	case VR_EV_WAKEUP:
-		if (v >= 0)
-			lane_set(s, v, TL_HOST, e->ts);
-		break;
-	case VR_EV_WFX:
-		if (v >= 0)
-			lane_set(s, v, TL_WFI, e->ts);
-		break;
-	case VR_EV_IRQ_PENDING:
-		scan_injection(s, e);
-		break;
-	case VR_EV_ACK_IRQ: /* a level SPI was EOIed: deactivated wherever it was */
-		for (int i = 0; i < s->ntracks; i++)
-			if (s->tracks[i].intid == e->intid && s->tracks[i].vcpu >= 0 &&
-			    s->tracks[i].state != IRQ_IDLE)
-				track_set(s, &s->tracks[i], IRQ_IDLE, e->ts);
-		break;
-	case VR_EV_FLUSH:
-		if (v >= 0)
-			scan_flush(s, e, v);
-		break;
-	case VR_EV_SYNC:
-		if (v >= 0)
-			scan_sync(s, e, v);
-		break;
-	case VR_EV_DEACTIVATE:
-		if (v >= 0 && e->intid >= 0)
-			scan_deactivate(s, e, v);
-		break;
-	case VR_EV_SGI:
-		if (v >= 0 && e->intid >= 0 && e->level)
-			scan_sgi(s, e, v);
-		break;
-	default:
-		break;
-	}
+	if (e->kind == VR_EV_ENTRY)
+		lane_set(s, v, TL_RUN, e->ts_ns);
+	else if (e->kind == VR_EV_EXIT || e->kind == VR_EV_WAKEUP)
+		lane_set(s, v, TL_HOST, e->ts_ns);
+	else if (e->kind == VR_EV_WFX)
+		lane_set(s, v, TL_WFI, e->ts_ns);
+	else if (e->kind == VR_EV_FLUSH)
+		scan_flush(s, it, v);
+}
+
+/* replay_item_fn: every event the driver takes, for the lanes and the build's progress. */
+static void on_item(const struct trace_item *it, void *arg)
+{
+	struct scanner *s = arg;
+
+	scan_event(s, it);
+	s->last_ts = it->ev.ts_ns;
+	if (s->progress && ++s->nitems % 262144 == 0)
+		s->progress(it->id, s->max_id, s->progress_arg);
 }
 
 /* Close every open span at ts and free the scanner. */
@@ -613,49 +541,47 @@ static void scanner_finish(struct scanner *s, int64_t ts)
 	for (int v = 0; v < s->w->nvcpus; v++)
 		lane_set(s, v, -1, ts);
 	for (int i = 0; i < s->ntracks; i++)
-		if (s->tracks[i].vcpu >= 0)
-			track_set(s, &s->tracks[i], IRQ_IDLE, ts);
+		track_set(s, &s->tracks[i], LIFE_IDLE, ts);
 	free(s->lane_state);
 	free(s->lane_since);
-	free(s->last_flush);
-	free(s->last_sync);
 	free(s->tracks);
 }
 
-/* The scanner's view of one item of the event stream. */
-static void scan_event_of(const struct trace_item *it, struct scan_event *e)
+/*
+ * The driver replays again under the profile its diagnosis matched
+ * (replay_check_diagnosed's restart): what the first run gave goes.
+ */
+static void scanner_restart(void *arg)
 {
-	const struct vr_event *ev = &it->ev;
+	struct scanner *s = arg;
+	struct tl_window *w = s->w;
 
-	e->id = it->id;
-	e->ts = ev->ts_ns;
-	e->cpu = ev->cpu;
-	e->vcpu = ev->vcpu == VR_NO_VALUE ? -1 : ev->vcpu;
-	e->kind = ev->kind;
-	e->intid = ev->intid == VR_NO_VALUE ? -1 : ev->intid;
-	/* An unrecorded level is a raise; an SGI's unrecorded target list reaches nobody. */
-	e->level = ev->arg[1] != VR_NO_VALUE ? ev->arg[1] : ev->kind == VR_EV_SGI ? 0 : 1;
-	e->used_lrs = it->has_snapshot ? it->snap.used_lrs : 0;
-	e->gic_version = it->has_snapshot ? it->snap.gic_version : 3;
-	e->nlrs = it->has_snapshot ? it->snap.nr_lrs : 0;
-	e->lr = it->snap.lr;
-	e->ppi = &it->snap.ppi;
+	for (int i = 0; i < w->nirqs; i++) {
+		free(w->irqs[i].bins);
+		if (w->irqs[i].life)
+			free(w->irqs[i].life->buf);
+		free(w->irqs[i].life);
+	}
+	w->nirqs = 0;
+	memset(w->lanes, 0, (size_t)w->ncols * (size_t)w->nvcpus * sizeof(*w->lanes));
+	for (int i = 0; i < w->ncols * w->nvcpus; i++)
+		w->lanes[i].host_cpu = -1;
+	for (int v = 0; v < w->nvcpus; v++)
+		s->lane_state[v] = -1;
+	s->ntracks = 0;
+	s->nitems = 0;
 }
 
 /*
  * Scan the events with ids in [id_lo, id_hi] (VR_NO_VALUE: open) into the
- * scanner, in trace order, from the event stream with the LRs of each
- * flush and sync. progress (may be NULL) is told now and then how far the
- * scan got of max_id.
+ * scanner's lanes, in trace order, from the event stream.
  */
 static int scan_ids(struct tracedb *db, struct scanner *s, int64_t id_lo, int64_t id_hi,
-		    int64_t max_id, tl_progress_fn progress, void *arg, struct vr_error *err)
+		    struct vr_error *err)
 {
 	struct trace_filter f;
 	struct trace_cursor *c;
 	struct trace_item it;
-	struct scan_event e;
-	int64_t n = 0;
 	int rc;
 
 	trace_filter_init(&f);
@@ -667,14 +593,8 @@ static int scan_ids(struct tracedb *db, struct scanner *s, int64_t id_lo, int64_
 	c = trace_cursor_open(db, &f, err);
 	if (!c)
 		return -1;
-	while ((rc = trace_cursor_next(c, &it, err)) == 1) {
-		scan_event_of(&it, &e);
-		if (e.ts >= s->lookahead_from && !spi_unattributed(s))
-			break;
-		scan_event(s, &e);
-		if (progress && ++n % 262144 == 0)
-			progress(e.id, max_id, arg);
-	}
+	while ((rc = trace_cursor_next(c, &it, err)) == 1)
+		scan_event(s, &it);
 	trace_cursor_close(c);
 	return rc < 0 ? -1 : 0;
 }
@@ -693,6 +613,8 @@ static void choose_levels(struct timeline *tl)
 		tl->bucket[tl->nlevels++] = b;
 		b *= LEVEL_FACTOR;
 	}
+	if (!tl->nlevels) /* level 0 holds the interrupts' lifecycles, also of a short trace */
+		tl->bucket[tl->nlevels++] = FINEST_MIN_NS;
 }
 
 /* True when the stored summaries were built from this very trace with these levels. */
@@ -737,7 +659,7 @@ static int store_lane(struct tui_summary_writer *sw, const struct tl_window *w, 
 
 /* Store bucket b of an interrupt row at a level, summed like store_lane's. */
 static int store_irq(struct tui_summary_writer *sw, const struct tl_window *w,
-		     const struct tl_irq_row *row, int level, int b, int64_t per)
+		     const struct tl_irq_row *row, int level, int b, int64_t per, struct bytes *life)
 {
 	struct tui_irq_row sum = {.level = level, .vcpu = row->vcpu, .bucket = b, .intid = row->intid};
 
@@ -748,6 +670,11 @@ static int store_irq(struct tui_summary_writer *sw, const struct tl_window *w,
 	}
 	if (!sum.ns[TL_PENDING] && !sum.ns[TL_ACTIVE] && !sum.injections)
 		return 0;
+	if (level == 0 && row->life) { /* level 0 keeps the lifecycle, for zoomed-in screens */
+		life_bucket(row->life, bin_start(w, b), bin_start(w, b + 1), life);
+		sum.life = life->buf;
+		sum.life_len = (int)life->len;
+	}
 	return tui_summary_writer_irq(sw, &sum);
 }
 
@@ -776,10 +703,13 @@ static int store_level(struct timeline *tl, struct tui_summary_writer *sw, const
 	struct tui_summary_level lv = {level, tl->bucket[level], tl->t0, nb,
 				       tl->events_total, tl->t1, SUMMARY_VERSION};
 	int rc = 0, first = 0;
+	struct bytes life = {0};
 
 	for (int v = 0; v < w->nvcpus && !rc; v++)
 		for (int b = 0; b < nb && !rc; b++)
 			rc = store_lane(sw, w, level, v, b, per);
+	while (first < w->nirqs && w->irqs[first].vcpu < 0)
+		first++; /* given for no vCPU to the end: no lane to show them in */
 	while (first < w->nirqs && !rc) { /* the rows of one vCPU: [first, end) */
 		int end = first;
 
@@ -787,10 +717,32 @@ static int store_level(struct timeline *tl, struct tui_summary_writer *sw, const
 			end++;
 		for (int b = 0; b < nb && !rc; b++)
 			for (int r = first; r < end && !rc; r++)
-				rc = store_irq(sw, w, &w->irqs[r], level, b, per);
+				rc = store_irq(sw, w, &w->irqs[r], level, b, per, &life);
 		first = end;
 	}
+	free(life.buf);
 	return rc ? rc : tui_summary_writer_level(sw, &lv);
+}
+
+/*
+ * One pass of the replay driver over the trace, as check replays it (the
+ * kernel's profile, or the one its diagnosis matches): the lanes from
+ * every event it takes, the interrupt rows from its lifecycle tracker.
+ */
+static int replay_lifecycles(struct tracedb *db, struct scanner *s, struct vr_error *err)
+{
+	struct replay_options opt = {0};
+	struct replay_checked run;
+	int rc;
+
+	opt.vcpu = opt.intid = opt.from_ns = opt.to_ns = VR_NO_VALUE;
+	opt.life = on_life;
+	opt.life_arg = s;
+	opt.item = on_item;
+	opt.item_arg = s;
+	rc = replay_check_diagnosed(db, &opt, NULL, s, scanner_restart, &run, err);
+	replay_result_free(&run.res);
+	return rc;
 }
 
 /*
@@ -813,8 +765,11 @@ static int build_summaries(struct timeline *tl, tl_progress_fn progress, void *a
 		return -1;
 	tl->in_memory = tui_summary_writer_in_memory(sw);
 	window_init(&w, tl->t0, nb * tl->bucket[0], tl->bucket[0], (int)nb, tl->nvcpus);
-	scanner_init(&s, &w, -1);
-	rc = scan_ids(tl->db, &s, VR_NO_VALUE, VR_NO_VALUE, tl->max_id, progress, arg, err);
+	scanner_init(&s, &w);
+	s.progress = progress;
+	s.progress_arg = arg;
+	s.max_id = tl->max_id;
+	rc = replay_lifecycles(tl->db, &s, err);
 	scanner_finish(&s, tl->t1 + 1);
 	if (rc) {
 		timeline_window_free(&w);
@@ -927,6 +882,8 @@ double timeline_build_seconds(const struct timeline *tl)
 struct summary_fill {
 	struct tl_window *w;
 	int64_t t0, bw;
+	int64_t end; /* the trace's last event + 1 */
+	int life;    /* the lanes' injections come from the lifecycles (fill_life) */
 };
 
 /* A tui_summary row: its bucket spread over the columns it overlaps. */
@@ -942,7 +899,8 @@ static void fill_lane(void *arg, const struct tui_lane_row *r)
 		spread(f->w, bs, bs + f->bw, r->ns[k], lane_ns, &lf);
 	}
 	x->events += r->events;
-	x->injections += r->injections;
+	if (!f->life)
+		x->injections += r->injections;
 	x->flushes += r->flushes;
 	if (r->max_lrs > x->max_lrs)
 		x->max_lrs = r->max_lrs;
@@ -968,52 +926,100 @@ static void fill_irq(void *arg, const struct tui_irq_row *r)
 	first->injections += r->injections;
 }
 
-/* Fill w from summary level `level`: each bucket spread over the columns it overlaps. */
+/*
+ * A level-0 bucket of an interrupt row with its lifecycle (see struct
+ * tl_life): its spans and injections drawn into the window's columns,
+ * exactly where the driver put them.
+ */
+static void fill_life(void *arg, const struct tui_irq_row *r)
+{
+	const struct summary_fill *f = arg;
+	const uint8_t *p = r->life, *end = p + r->life_len;
+	int64_t at = f->t0 + r->bucket * f->bw, stop = at + f->bw, since = at, prev = at;
+	struct tl_irq_row *row;
+	int state, moved = 0; /* moved: since is a transition's, not the bucket's start */
+
+	if (!p || r->life_len < 1 || r->vcpu < 0 || r->vcpu >= f->w->nvcpus)
+		return;
+	if (stop > f->end)
+		stop = f->end;
+	row = irq_row(f->w, r->vcpu, r->intid);
+	state = *p++;
+	while (p < end) {
+		uint64_t d;
+		int code;
+		int64_t ts;
+
+		p = get_entry(p, end, &d, &code);
+		if (!p)
+			break;
+		ts = prev = prev + (int64_t)d;
+		if (code == LIFE_INJECTED) {
+			mark_injection(f->w, row, ts);
+			continue;
+		}
+		if (moved || ts > since)
+			close_span(f->w, row, state, since, ts);
+		state = code;
+		since = ts;
+		moved = 1;
+	}
+	if (stop > since)
+		close_span(f->w, row, state, since, stop);
+}
+
+/*
+ * Fill w from summary level `level`: each bucket spread over the columns
+ * it overlaps; at level 0 the interrupts' lifecycles kept there, exact
+ * (the injections of a bucket the window's edge cuts fall on their side).
+ */
 static int window_from_summary(struct timeline *tl, int level, int64_t intid, struct tl_window *w)
 {
 	int64_t bw = tl->bucket[level];
 	int64_t b_lo = (w->start - tl->t0) / bw, b_hi = (w->start + w->span - 1 - tl->t0) / bw;
-	struct summary_fill f = {w, tl->t0, bw};
+	struct summary_fill f = {w, tl->t0, bw, tl->t1 + 1, level == 0};
 
-	if (tui_store_summary_read(tl->db, level, w->nvcpus, b_lo, b_hi, intid, fill_lane, fill_irq,
-				   &f))
+	if (tui_store_summary_read(tl->db, level, w->nvcpus, b_lo, b_hi, intid, fill_lane,
+				   level ? fill_irq : NULL, &f))
+		return -1;
+	if (!level && tui_store_lifecycle_read(tl->db, w->nvcpus, b_lo, b_hi, intid, fill_life, &f))
 		return -1;
 	w->level = level;
 	return 0;
 }
 
 /*
- * Fill w from the raw events. The scan starts at the last flush before the
- * window of each vCPU (whose LRs say what was pending or active then), and
- * each lane starts in the state of its last entry, exit or WFI before.
+ * Fill w from the raw events and the lifecycles of level 0: each lane
+ * starts in the state of its last entry, exit or WFI before the window;
+ * the interrupt rows are the driver's lifecycles stored with the level-0
+ * buckets the window overlaps (fill_life).
  */
 static int window_from_events(struct timeline *tl, int64_t intid, struct tl_window *w)
 {
 	struct vr_error err = {{0}};
 	struct tui_event_ref ev;
 	struct scanner s;
-	int64_t from = w->start, id_lo, id_hi;
-	int rc;
+	int64_t bw = tl->bucket[0], end = w->start + w->span < tl->t1 + 1 ? w->start + w->span
+									     : tl->t1 + 1;
+	struct summary_fill f = {w, tl->t0, bw, tl->t1 + 1, 1};
+	int64_t id_lo, id_hi;
+	int rc = 0;
 
-	for (int v = 0; v < w->nvcpus; v++)
-		if (tui_store_last_event(tl->db, v, VR_KIND_BIT(VR_EV_FLUSH), w->start, 1, &ev) &&
-		    ev.ts_ns < from)
-			from = ev.ts_ns;
-	scanner_init(&s, w, intid);
+	scanner_init(&s, w);
 	for (int v = 0; v < w->nvcpus; v++) {
-		if (!tui_store_last_event(tl->db, v, LANE_KINDS, from, 0, &ev))
+		if (!tui_store_last_event(tl->db, v, LANE_KINDS, w->start, 0, &ev))
 			continue;
 		s.lane_state[v] = ev.kind == VR_EV_ENTRY ? TL_RUN : ev.kind == VR_EV_WFX ? TL_WFI : TL_HOST;
 		s.lane_since[v] = ev.ts_ns;
 	}
-	/* Past the window, follow SPIs injected in it to the vCPU whose LRs take them. */
-	id_lo = tui_store_event_id_at(tl->db, from, 1);
+	id_lo = tui_store_event_id_at(tl->db, w->start, 1);
 	id_hi = tui_store_event_id_at(tl->db, w->start + w->span, -1);
-	if (w->nvcpus > 1)
-		id_hi += SPI_LOOKAHEAD_EVENTS;
-	s.lookahead_from = w->start + w->span;
-	rc = id_lo <= id_hi ? scan_ids(tl->db, &s, id_lo, id_hi, 0, NULL, NULL, &err) : 0;
-	scanner_finish(&s, w->start + w->span < tl->t1 + 1 ? w->start + w->span : tl->t1 + 1);
+	if (id_lo <= id_hi)
+		rc = scan_ids(tl->db, &s, id_lo, id_hi, &err);
+	scanner_finish(&s, end);
+	if (tui_store_lifecycle_read(tl->db, w->nvcpus, (w->start - tl->t0) / bw,
+				     (w->start + w->span - 1 - tl->t0) / bw, intid, fill_life, &f))
+		rc = -1;
 	return rc;
 }
 

@@ -4,12 +4,13 @@
  * its interrupts did in each column of a time window.
  *
  * A window is a row of bins (screen columns, or the buckets of a summary
- * level). One scanner turns events in trace order into spans (vCPU running,
- * in the host, in WFI; an interrupt pending, active) and points
- * (injections, flushes with their LR count, the host CPU) and adds them to
- * the bins. The same scanner fills the screen's columns from the raw
- * events of a narrow window and, once per trace, the finest summary level
- * of the whole trace; coarser levels are sums of it. The summaries are
+ * level). A scanner turns events in trace order into the vCPU lanes' spans
+ * (running, in the host, in WFI) and points (flushes with their LR count,
+ * the host CPU); the interrupt rows (pending, active, injections) are what
+ * the replay driver's lifecycle tracker says, the one check counts with.
+ * Once per trace the driver's pass fills the finest summary level of the
+ * whole trace, whose buckets also keep each interrupt's transitions for
+ * the narrow windows; coarser levels are sums of it. The summaries are
  * stored in the trace file when the trace is made (`import` calls
  * timeline_store_summaries) and otherwise at the first open that may write
  * to it (tables tui_summary_levels, tui_summary, tui_summary_irq; see
@@ -25,6 +26,7 @@
 #include "../common/vr_common.h"
 
 struct tracedb;
+struct tl_life;
 
 enum tl_lane_state { TL_RUN, TL_HOST, TL_WFI, TL_NSTATES };
 enum tl_irq_state { TL_PENDING, TL_ACTIVE, TL_NIRQSTATES };
@@ -51,6 +53,7 @@ struct tl_irq_row {
 	int64_t intid;
 	int64_t weight; /* pending + active ns and injections over the window */
 	struct tl_irq_bin *bins;
+	struct tl_life *life; /* the summary build's record of its lifecycle; NULL otherwise */
 };
 
 /* A window of bins and what happened in each. */
@@ -95,7 +98,7 @@ int64_t timeline_first_ns(const struct timeline *tl);
 int64_t timeline_last_ns(const struct timeline *tl);
 int timeline_nvcpus(const struct timeline *tl);
 
-/* Number of summary levels (0: the trace is too short to need them). */
+/* Number of summary levels (at least 1: level 0 holds the interrupts' lifecycles). */
 int timeline_levels(const struct timeline *tl);
 /* Seconds the summary build took on this open; 0 when they were cached. */
 double timeline_build_seconds(const struct timeline *tl);

@@ -1,7 +1,14 @@
 #!/usr/bin/env python3
 # Compare what check, predict, report and the TUI say of one trace run
 # (tests/cli/t0625): the same findings, agreement counts and accounting.
-# Usage: compare-views.py CHECK.json PREDICT.txt REPORT.json TUI-RUN.txt
+# With TIMELINE.txt (tl_dump's dump of the TUI's model), also the TUI's
+# interrupt rows: the injections each row marks are check's injected,
+# every interrupt check counts has its row with time pending or active
+# (one acknowledged is active), and the zoomed-in windows (the lifecycles
+# stored with level 0) mark the injections the whole trace's summary does
+# (their times are not compared: a coarse level spreads a bucket evenly
+# and loses the share of its last bucket past the trace's end).
+# Usage: compare-views.py CHECK.json PREDICT.txt REPORT.json TUI-RUN.txt [TIMELINE.txt]
 # Prints one line per difference; exit 1 when there is one.
 import collections
 import json
@@ -51,6 +58,54 @@ def tui_view(path):
     return profile, agreement, findings, counts
 
 
+def timeline_view(path):
+    """tl_dump: per window, {(vcpu, intid): [pending, active, inj]}; the first is the whole trace."""
+    windows = []
+    for line in open(path):
+        w = line.split()
+        if not w:
+            continue
+        if w[0] == "window":
+            windows.append({})
+        elif w[0] == "irq" and windows:
+            windows[-1][(int(w[2]), int(w[4]))] = [int(w[6]), int(w[8]), int(w[10])]
+    return windows
+
+
+def compare_timeline(c, path):
+    """The TUI's interrupt rows against check's accounting; a list of differences."""
+    diffs = []
+    windows = timeline_view(path)
+    if not windows:
+        return ["the TUI's model gave no window"]
+    whole = windows[0]
+    acc = {(a["vcpu"], a["intid"]): a for a in c.get("accounting", []) if a["vcpu"] is not None}
+    keys = sorted(set(acc) | set(whole), key=str)
+    bad = [(k, whole.get(k, [0, 0, 0])[2], acc[k]["injected"] if k in acc else 0) for k in keys
+           if whole.get(k, [0, 0, 0])[2] != (acc[k]["injected"] if k in acc else 0)]
+    if bad:
+        diffs.append("tui injections differ from check's injected (key, tui, check): %s" % bad[:3])
+    for k, a in sorted(acc.items(), key=str):
+        p, act, _ = whole.get(k, [0, 0, 0])
+        if a["injected"] and not (p or act):
+            diffs.append("check counts %d injections of %s, the TUI shows it neither pending "
+                         "nor active" % (a["injected"], k))
+        if a["acked"] and not act:
+            diffs.append("check counts %d acknowledgements of %s, the TUI never shows it active"
+                         % (a["acked"], k))
+    if len(windows) > 1:
+        parts = {}
+        for w in windows[1:]:
+            for k, v in w.items():
+                parts[k] = [x + y for x, y in zip(parts.get(k, [0, 0, 0]), v)]
+        bad = [(k, parts.get(k), whole.get(k)) for k in sorted(set(parts) | set(whole), key=str)
+               if parts.get(k, [0, 0, 0])[2] != whole.get(k, [0, 0, 0])[2]]
+        if bad:
+            diffs.append("zoomed-in windows mark other injections than the whole trace's "
+                         "summary (key, windows, summary): %s" % bad[:3])
+    return diffs
+
+
 def main():
     diffs = []
     chk, cfind, ccounts = check_view(sys.argv[1])
@@ -97,6 +152,8 @@ def main():
     elif chk["model"]["flushes"]:
         diffs.append("predict printed no flush agreement; check's model compared %d flushes"
                      % chk["model"]["flushes"])
+    if len(sys.argv) > 5:
+        diffs += compare_timeline(chk, sys.argv[5])
     for d in diffs:
         print(d)
     return 1 if diffs else 0

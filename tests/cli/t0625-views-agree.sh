@@ -5,7 +5,9 @@
 # each run) they must give the same findings, agreement counts and
 # accounting, run by run. check --json is the reference; the TUI's view
 # is what it shows of the run `check --store` kept (build/tests/tl_dump
-# --run reads it through ui/tui_run.h, as the TUI does), predict's the
+# --run reads it through ui/tui_run.h, as the TUI does) and its timeline's
+# interrupt rows (tl_dump: the injections each row marks, its pending and
+# active bars, which the driver's lifecycle tracker gives), predict's the
 # flushes it agreed on, report's its findings and per-INTID counts.
 # The release build runs the corpus (t0620 does the same for its golden
 # comparison); the comparison is tests/cli/compare-views.py.
@@ -22,9 +24,10 @@ compare() {
 	"$vr" predict "$db" > "$TMP/predict.txt" 2>&1
 	"$vr" report --json "$db" > "$TMP/report.json" 2> /dev/null
 	"$TL_DUMP" --run "$db" > "$TMP/tui.txt" 2>&1
+	"$TL_DUMP" "$db" > "$TMP/timeline.txt" 2>&1
 	checks=$((checks + 1))
 	if python3 "$root/tests/cli/compare-views.py" "$TMP/check.json" "$TMP/predict.txt" \
-		"$TMP/report.json" "$TMP/tui.txt" > "$TMP/diff" 2>&1; then
+		"$TMP/report.json" "$TMP/tui.txt" "$TMP/timeline.txt" > "$TMP/diff" 2>&1; then
 		echo "ok - $cname: check, predict, report and the TUI agree"
 	else
 		echo "not ok - $cname: the views differ:"

@@ -25,7 +25,8 @@ checks=0
 # without the summary tables `import` stored: tui never writes them unless --store-summaries
 cp "$tmp/t.db" "$tmp/ro.db"
 sqlite3 "$tmp/ro.db" "DROP TABLE tui_summary_levels; DROP VIEW tui_summary; DROP VIEW tui_summary_irq;
-	DROP TABLE tui_summary_lane_chunks; DROP TABLE tui_summary_irq_chunks"
+	DROP TABLE tui_summary_lane_chunks; DROP TABLE tui_summary_irq_chunks;
+	DROP TABLE tui_summary_life_chunks"
 # No corpus run lost events, so a gap is added to a copy of the two-vCPU trace the way the
 # collector records a dropped ring-buffer reservation (a gaps row with its time window).
 cp "$tmp/t2.db" "$tmp/gap.db"
