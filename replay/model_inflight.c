@@ -18,11 +18,13 @@
 
 #include "model_internal.h"
 
-/* Apply one queued injection or SGI to the model. */
+/* Apply one queued injection, SGI or distributor write to the model. */
 void model_apply_one(struct vgic_engine *e, const struct pending_injection *p)
 {
 	vgic_engine_set_clock(e, p->ts);
-	if (p->sgi_src >= 0)
+	if (p->mmio)
+		vgic_engine_mmio_write(e, p->layout, p->writer, p->gpa, p->len, p->val);
+	else if (p->sgi_src >= 0)
 		vgic_engine_send_sgi(e, p->sgi_src, 1ull << p->vcpu, p->intid);
 	else if (p->intid >= VGIC_ENGINE_MIN_LPI)
 		vgic_engine_queue_lpi(e, p->intid, p->vcpu, p->level, p->enabled, p->priority);
@@ -73,7 +75,8 @@ void model_apply_done(struct replay_model *m, int vcpu, int64_t before_ts)
 		struct pending_injection *p = &m->q[i];
 
 		t = injection_vcpu(m, p);
-		if (p->done && p->ts < before_ts && (t == vcpu || t < 0))
+		if (p->done && ((p->ts < before_ts && (t == vcpu || t < 0)) ||
+				(p->mmio && t >= 0 && p->done_ts < m->vcpu[t].last_ts)))
 			model_apply_one(m->e, p);
 		else
 			m->q[kept++] = *p;
@@ -136,8 +139,10 @@ void model_note_injections_returned(struct replay_model *m, const struct replay_
 	if (!m->nq || !model_row_moves_thread_on(m, r))
 		return;
 	for (i = 0; i < m->nq; i++) /* this thread has moved on from its injections */
-		if (m->q[i].pid == r->pid)
+		if (m->q[i].pid == r->pid && !m->q[i].done) {
 			m->q[i].done = true;
+			m->q[i].done_ts = r->ts_ns;
+		}
 }
 
 /*
@@ -234,6 +239,9 @@ static bool queued_spi_counts(struct replay_model *m, int vcpu)
 		const struct pending_injection *p = &m->q[i];
 		struct vgic_irq_state s;
 
+		if (p->mmio && p->done && p->ts < m->vcpu[vcpu].last_ts &&
+		    injection_vcpu(m, p) != vcpu && model_dist_write_counts(m, p))
+			return true; /* a GICD_ISENABLER/ISPENDR that queued it elsewhere */
 		if (p->vcpu >= 0 || !p->level || injection_vcpu(m, p) == vcpu)
 			continue;
 		if (!p->done && p->ts < m->vcpu[vcpu].last_ts)
@@ -279,7 +287,8 @@ static bool already_listed(struct vgic_engine *e, int vcpu, uint32_t intid)
  * How many of the nflight in flight, in order, the flush certainly took.
  * One the flush populated (vgic_v3_populate_lr fired for it) was
  * certainly in, unless the interrupt was on this AP list already (an
- * active one re-injected): then the populate proves nothing of it.
+ * active one re-injected): then the populate proves nothing of it; nor
+ * of a distributor write that queues nothing (model_dist.c).
  */
 static int populated_in_flight(struct replay_model *m, int vcpu, int nflight)
 {
@@ -290,6 +299,7 @@ static int populated_in_flight(struct replay_model *m, int vcpu, int nflight)
 	for (i = 0; i < nflight; i++)
 		for (j = 0; j < mv->npopulated; j++)
 			if (mv->populated[j] == m->flight[i].intid &&
+			    (!m->flight[i].mmio || m->flight[i].sets) &&
 			    !already_listed(m->e, vcpu, m->flight[i].intid)) {
 				min_k = i + 1;
 				if (i < 32)

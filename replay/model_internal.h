@@ -10,6 +10,7 @@
  *   model.c             the driver: open, one handler per event kind, finish
  *   model_races.c       DIRs from another vCPU racing their owner's fold
  *   model_divergence.c  a flush predicted, compared with the kernel's, reported
+ *   model_dist.c        distributor writes of one vCPU racing another's flush
  *   model_inflight.c    injections from other threads, held until certainly queued
  *   model_learn.c       the distributor configuration, learned from the LRs
  *
@@ -70,6 +71,17 @@ struct pending_injection {
 	/* An LPI (intid >= 8192): level is its latch; vgic_queue_irq_unlock() saw these. */
 	bool enabled;
 	uint8_t priority;
+	int64_t done_ts; /* the thread's next event, once done */
+	/*
+	 * A vCPU's distributor write of one SPI racing another vCPU's flush
+	 * (model_dist.c): writer's write of val (len bytes) at gpa in layout;
+	 * sets: a GICD_ISENABLER or ISPENDR, which may queue the SPI.
+	 */
+	bool mmio, sets;
+	uint8_t len;
+	int writer;
+	uint64_t gpa, val;
+	const struct vgic_mmio_layout *layout;
 };
 
 /* A remote DIR that raced its owner's fold: taken or undone, the owner's next flush tells. */
@@ -223,6 +235,11 @@ void model_note_injections_returned(struct replay_model *m, const struct replay_
 void model_apply_done(struct replay_model *m, int vcpu, int64_t before_ts);
 void model_settle_before_dist_write(struct replay_model *m);
 int model_injections_at_flush(struct replay_model *m, const struct replay_model_row *r, int *min_k);
+
+/* model_dist.c */
+/* A kvm_mmio write: held in flight (true) where it races another vCPU's flush, else applied. */
+bool model_defer_dist_write(struct replay_model *m, const struct replay_model_row *r);
+bool model_dist_write_counts(const struct replay_model *m, const struct pending_injection *p);
 
 /* model_divergence.c */
 int model_try_flush(struct replay_model *m, struct vgic_engine **pe, int vcpu,
