@@ -248,11 +248,11 @@ static void on_post(struct replay_model *m, const struct replay_model_row *r)
 	struct model_vcpu *mv = &m->vcpu[r->vcpu];
 
 	mv->in_fold = false;
-	model_apply_done(m, r->vcpu, r->ts_ns);
+	model_apply_done(m, r->vcpu, r->ts_ns, mv->sync_ts);
 	if (mv->nraces)
 		model_prune_with_races(m, r);
 	else
-		vgic_engine_prune(m->e, r->vcpu);
+		model_prune_noting_moves(m, r);
 	if (r->ap_len >= 0) { /* the kernel's list, after the same prune */
 		m->walks = true;
 		mv->walk_known = r->ap_len <= vgic_engine_ap_list(m->e, r->vcpu, NULL, 0);
@@ -359,6 +359,7 @@ static void on_sync(struct replay_model *m, const struct replay_model_row *r)
 	if (vgic_engine_active_spis(m->e) < spis)
 		model_note_spis_drop(m, r); /* other vCPUs' flushes race the decrement */
 	mv->last_sync = r->id;
+	mv->sync_ts = r->ts_ns;
 	mv->in_fold = m->has_post; /* until the post event */
 	if (mv->nrearmed)
 		model_retry_rearmed(m, r->vcpu);

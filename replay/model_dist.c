@@ -158,20 +158,31 @@ bool model_defer_dist_write(struct replay_model *m, const struct replay_model_ro
 }
 
 /*
- * Would applying queued write p raise active_spis (6.19+: an SPI
- * vgic_queue_irq_unlock() queues counts)? Tried on a copy of the model.
+ * Do the distributor writes held in flight that certainly landed before
+ * vcpu's flush read active_spis (its own, in program order, and those
+ * whose thread moved on before its previous event) raise the count
+ * (6.19+: each SPI vgic_queue_irq_unlock() queues counts)? Applied in
+ * their order to a copy of the model: a GICD_ISPENDR of a disabled SPI
+ * queues it only with the ISENABLER after it.
  */
-bool model_dist_write_counts(const struct replay_model *m, const struct pending_injection *p)
+bool model_dist_writes_count(const struct replay_model *m, int vcpu)
 {
-	struct vgic_engine *c;
+	struct vgic_engine *c = NULL;
 	bool raised;
+	int i;
 
-	if (!p->mmio || !p->sets)
-		return false;
-	c = vgic_engine_clone(m->e);
+	for (i = 0; i < m->nq; i++) {
+		const struct pending_injection *p = &m->q[i];
+
+		if (!p->mmio ||
+		    !(p->writer == vcpu || (p->done && p->ts < m->vcpu[vcpu].last_ts)))
+			continue;
+		if (!c && !(c = vgic_engine_clone(m->e)))
+			return false;
+		model_apply_one(c, p);
+	}
 	if (!c)
 		return false;
-	model_apply_one(c, p);
 	raised = vgic_engine_active_spis(c) > vgic_engine_active_spis(m->e);
 	vgic_engine_destroy(c);
 	return raised;
@@ -198,4 +209,46 @@ int replay_model_spi_withheld(const struct replay_model *m, uint32_t intid)
 			return 1;
 	}
 	return 0;
+}
+
+/*
+ * vgic_prune_ap_list() for r's vCPU, noting each SPI it moves to another
+ * vCPU's list (m->migrated): routed elsewhere by a GICD_IROUTER or
+ * ITARGETSR write, it joins the new vCPU's list at a moment between this
+ * vCPU's sync and post, which that vCPU's flush may not have seen.
+ */
+void model_prune_noting_moves(struct replay_model *m, const struct replay_model_row *r)
+{
+	uint32_t ids[64];
+	int n = vgic_engine_ap_list(m->e, r->vcpu, ids, 64), i;
+
+	vgic_engine_prune(m->e, r->vcpu);
+	for (i = 0; i < n && i < 64; i++) {
+		struct vgic_irq_state s;
+
+		if (ids[i] < 32 || vgic_engine_irq(m->e, 0, ids[i], &s) || s.vcpu < 0 ||
+		    s.vcpu == r->vcpu)
+			continue;
+		m->migrated[m->migrated_next] =
+			(struct migration){ids[i], r->vcpu, s.vcpu, r->ts_ns};
+		m->migrated_next = (m->migrated_next + 1) % MAX_MIGRATIONS;
+	}
+}
+
+/* See model_internal.h. */
+int model_moves_racing(const struct replay_model *m, int vcpu, uint32_t *ids, int *from)
+{
+	int i, n = 0;
+
+	for (i = 0; i < MAX_MIGRATIONS; i++) {
+		const struct migration *g = &m->migrated[i];
+		struct vgic_irq_state s;
+
+		if (!g->ts || g->to != vcpu || g->ts <= m->vcpu[vcpu].last_ts ||
+		    vgic_engine_irq(m->e, vcpu, g->intid, &s) || s.vcpu != vcpu || s.on_lr)
+			continue;
+		ids[n] = g->intid;
+		from[n++] = g->from;
+	}
+	return n;
 }

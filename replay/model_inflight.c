@@ -66,8 +66,16 @@ static int injection_vcpu(const struct replay_model *m, const struct pending_inj
  * it misses it even then). Injections for other vCPUs wait for their own
  * target's next event: applying one at another vCPU's prune would put it
  * into a flush its target may have started before it was queued.
+ *
+ * A distributor write (model_dist.c) is certain once it returned before
+ * mmio_before: the vCPU's previous event for a flush, its sync for a
+ * prune (vgic_prune_ap_list() reads the target after the fold, and a
+ * retarget that lands later moves the SPI only at the next prune). One
+ * whose target vCPU has moved on since it returned is applied at any
+ * vCPU's flush or prune: no flush of that vCPU can miss it, and the
+ * others' (their TDIR, 6.19+) see it.
  */
-void model_apply_done(struct replay_model *m, int vcpu, int64_t before_ts)
+void model_apply_done(struct replay_model *m, int vcpu, int64_t before_ts, int64_t mmio_before)
 {
 	int i, kept = 0, t;
 
@@ -75,8 +83,9 @@ void model_apply_done(struct replay_model *m, int vcpu, int64_t before_ts)
 		struct pending_injection *p = &m->q[i];
 
 		t = injection_vcpu(m, p);
-		if (p->done && ((p->ts < before_ts && (t == vcpu || t < 0)) ||
-				(p->mmio && t >= 0 && p->done_ts < m->vcpu[t].last_ts)))
+		if (p->mmio ? p->done && ((p->done_ts < mmio_before && (t == vcpu || t < 0)) ||
+					  (t >= 0 && t != vcpu && p->done_ts < m->vcpu[t].last_ts))
+			    : p->done && p->ts < before_ts && (t == vcpu || t < 0))
 			model_apply_one(m->e, p);
 		else
 			m->q[kept++] = *p;
@@ -235,13 +244,12 @@ static bool queued_spi_counts(struct replay_model *m, int vcpu)
 		return false;
 	}
 	m->tdir_maybe = spis_ambiguous(m, vcpu);
+	if (model_dist_writes_count(m, vcpu))
+		return true;
 	for (i = 0; i < m->nq; i++) {
 		const struct pending_injection *p = &m->q[i];
 		struct vgic_irq_state s;
 
-		if (p->mmio && p->done && p->ts < m->vcpu[vcpu].last_ts &&
-		    injection_vcpu(m, p) != vcpu && model_dist_write_counts(m, p))
-			return true; /* a GICD_ISENABLER/ISPENDR that queued it elsewhere */
 		if (p->vcpu >= 0 || !p->level || injection_vcpu(m, p) == vcpu)
 			continue;
 		if (!p->done && p->ts < m->vcpu[vcpu].last_ts)
@@ -321,7 +329,7 @@ int model_injections_at_flush(struct replay_model *m, const struct replay_model_
 	int64_t late_from = mv->first_populate ? mv->first_populate : r->ts_ns + 1;
 	int nflight;
 
-	model_apply_done(m, r->vcpu, mv->last_ts);
+	model_apply_done(m, r->vcpu, mv->last_ts, mv->last_ts);
 	m->tdir_from_queue = queued_spi_counts(m, r->vcpu);
 	mv->first_populate = 0;
 	nflight = take_in_flight(m, r->vcpu, late_from);
