@@ -64,7 +64,7 @@ IMPORT_SRC    := collector/import/importer.c collector/import/import_core.c \
                  collector/import/ftrace_parse.c collector/import/decompress.c
 COLLECTOR_SRC := $(IMPORT_SRC) $(CAPTURE_SRC)
 REPLAY_SRC    := replay/driver.c replay/lifecycle.c replay/findings.c replay/model_findings.c \
-                 replay/model.c replay/model_learn.c replay/model_inflight.c \
+                 replay/model.c replay/model_learn.c replay/model_inflight.c replay/model_dist.c \
                  replay/model_divergence.c replay/model_races.c replay/diagnose.c \
                  replay/export.c replay/export_html.c replay/v5_check.c
 ENGINE_SRC    := engine/vgic_engine.c engine/profiles.c engine/guest_cpuif.c \

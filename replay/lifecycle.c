@@ -408,6 +408,31 @@ void track_lpi_target(struct checker *c, const struct row *r)
 }
 
 /*
+ * A guest's GICD_ICPENDR write (vgic_mmio_write_cpending()) clears the
+ * pending latch of each SPI it names: one waiting on no LR is no longer
+ * owed to the guest. (In an LR it stays until the fold hands it back.)
+ */
+static void track_cpending(struct checker *c, const struct row *r, uint64_t dist)
+{
+	uint64_t gpa = (uint64_t)r->arg2, val = (uint64_t)r->arg3;
+	uint32_t first;
+	int i;
+
+	if (gpa < dist + 0x280 || gpa >= dist + 0x300 || r->arg1 < 1 || r->arg1 > 8)
+		return;
+	first = (uint32_t)(gpa - dist - 0x280) * 8;
+	for (i = 0; i < r->arg1 * 8; i++) {
+		struct irq_track *t;
+
+		if (!(val >> i & 1) || first + (uint32_t)i < NR_PRIVATE)
+			continue;
+		t = track_irq(c, r->vcpu, first + (uint32_t)i);
+		if (t && t->sw_pending && !t->in_lr)
+			t->sw_pending = 0;
+	}
+}
+
+/*
  * kvm_mmio: a guest write to GITS_CWRITER makes the ITS run commands no
  * event shows (MOVI moves an LPI to another vCPU, DISCARD drops it): an
  * LPI pending now is not judged until its next queueing says where it is.
@@ -419,6 +444,8 @@ void track_mmio(struct checker *c, const struct row *r)
 	static const struct vgic_mmio_layout qemu_virt = VGIC_MMIO_LAYOUT_QEMU_VIRT;
 	size_t k;
 
+	if (r->arg0 == VR_MMIO_WRITE)
+		track_cpending(c, r, qemu_virt.dist);
 	if (r->arg0 != VR_MMIO_WRITE || (uint64_t)r->arg2 != qemu_virt.its + VGIC_GITS_CWRITER)
 		return;
 	for (k = 0; k < c->nlpis; k++)
@@ -642,6 +669,10 @@ static void check_missing(struct checker *c, const struct row *r, struct vcpu_tr
 		 * inactive, KVM's prune moves it to the new target, where it is looked for. */
 		if (t->intid >= NR_PRIVATE && c->model &&
 		    replay_model_spi_target(c->model, t->intid) != t->vcpu)
+			continue;
+		/* The guest disabled it or is clearing it (kvm_mmio): the oracle may skip it. */
+		if (t->intid >= NR_PRIVATE && c->model &&
+		    replay_model_spi_withheld(c->model, (uint32_t)t->intid))
 			continue;
 		if (!t->sw_from_fold && !queued_before_flush(t, v, r->ts_ns))
 			continue;

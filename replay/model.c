@@ -43,8 +43,8 @@ static void on_irq_pending(struct replay_model *m, const struct replay_model_row
 {
 	uint32_t intid = (uint32_t)r->intid;
 	int target = intid < 32 ? r->vcpu : -1;
-	struct pending_injection p = {r->ts_ns, target, intid, r->arg1 != 0, r->pid, false, -1,
-				      false, 0};
+	struct pending_injection p = {.ts = r->ts_ns, .vcpu = target, .intid = intid,
+				      .level = r->arg1 != 0, .pid = r->pid, .sgi_src = -1};
 
 	if (r->intid == VR_NO_VALUE)
 		return;
@@ -78,8 +78,9 @@ static void on_irq_pending(struct replay_model *m, const struct replay_model_row
  */
 static void on_lpi_queue(struct replay_model *m, const struct replay_model_row *r)
 {
-	struct pending_injection p = {r->ts_ns, r->vcpu, (uint32_t)r->intid, r->arg0 != 0,
-				      r->pid, false, -1, r->arg1 != 0, (uint8_t)r->arg2};
+	struct pending_injection p = {.ts = r->ts_ns, .vcpu = r->vcpu, .intid = (uint32_t)r->intid,
+				      .level = r->arg0 != 0, .pid = r->pid, .sgi_src = -1,
+				      .enabled = r->arg1 != 0, .priority = (uint8_t)r->arg2};
 
 	if (r->intid < VGIC_ENGINE_MIN_LPI || r->intid > UINT32_MAX || r->vcpu < 0 ||
 	    r->vcpu >= m->cfg.nr_vcpus)
@@ -132,8 +133,8 @@ static void on_sgi(struct replay_model *m, const struct replay_model_row *r)
 		return;
 	m->res.sgis++;
 	for (t = 0; t < m->cfg.nr_vcpus; t++) {
-		struct pending_injection p = {r->ts_ns, t, (uint32_t)r->intid, true, r->pid, false,
-					      vcpu, false, 0};
+		struct pending_injection p = {.ts = r->ts_ns, .vcpu = t, .intid = (uint32_t)r->intid,
+					      .level = true, .pid = r->pid, .sgi_src = vcpu};
 
 		if (!(mask >> t & 1))
 			continue;
@@ -200,8 +201,10 @@ static void note_stranded(struct replay_model *m, const struct replay_model_row 
 }
 
 /*
- * kvm_mmio: io_mem_abort() applies a guest's vGIC register write at once
- * (vgic-mmio*.c). A GICD_CTLR write may leave interrupts stranded.
+ * kvm_mmio: io_mem_abort() applies a guest's vGIC register write
+ * (vgic-mmio*.c) before its thread moves on: at once, or, where it races
+ * another vCPU's flush, held in flight (model_dist.c). A GICD_CTLR write
+ * may leave interrupts stranded.
  */
 static void on_mmio(struct replay_model *m, const struct replay_model_row *r)
 {
@@ -215,7 +218,8 @@ static void on_mmio(struct replay_model *m, const struct replay_model_row *r)
 	if (ctlr)
 		model_settle_before_dist_write(m);
 	vgic_engine_set_clock(m->e, r->ts_ns);
-	if (!(m->has_sgi && gpa == m->layout.dist + 0xf00)) /* GICD_SGIR */
+	if (!(m->has_sgi && gpa == m->layout.dist + 0xf00) && /* GICD_SGIR */
+	    !model_defer_dist_write(m, r))
 		vgic_engine_mmio_write(m->e, &m->layout, r->vcpu, gpa, (int)r->arg1,
 				       (uint64_t)r->arg3);
 	if (ctlr)
@@ -244,11 +248,11 @@ static void on_post(struct replay_model *m, const struct replay_model_row *r)
 	struct model_vcpu *mv = &m->vcpu[r->vcpu];
 
 	mv->in_fold = false;
-	model_apply_done(m, r->vcpu, r->ts_ns);
+	model_apply_done(m, r->vcpu, r->ts_ns, mv->sync_ts);
 	if (mv->nraces)
 		model_prune_with_races(m, r);
 	else
-		vgic_engine_prune(m->e, r->vcpu);
+		model_prune_noting_moves(m, r);
 	if (r->ap_len >= 0) { /* the kernel's list, after the same prune */
 		m->walks = true;
 		mv->walk_known = r->ap_len <= vgic_engine_ap_list(m->e, r->vcpu, NULL, 0);
@@ -355,6 +359,7 @@ static void on_sync(struct replay_model *m, const struct replay_model_row *r)
 	if (vgic_engine_active_spis(m->e) < spis)
 		model_note_spis_drop(m, r); /* other vCPUs' flushes race the decrement */
 	mv->last_sync = r->id;
+	mv->sync_ts = r->ts_ns;
 	mv->in_fold = m->has_post; /* until the post event */
 	if (mv->nrearmed)
 		model_retry_rearmed(m, r->vcpu);

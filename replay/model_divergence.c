@@ -154,11 +154,30 @@ static int flight_splits(const struct replay_model *m, int nflight, int min_k,
 }
 
 /*
+ * How many distributor writes (model_dist.c) split sp takes. Of splits
+ * that explain a flush equally, the one taking fewer is kept: a write
+ * left out stays in flight, to be judged again at the next flush or
+ * prune (a retarget taken here would move the SPI at this vCPU's prune,
+ * which may not have seen it either), and is applied once its thread has
+ * moved on.
+ */
+static int dist_writes_taken(const struct replay_model *m, const struct flight_split *sp,
+			     int nflight)
+{
+	int i, n = 0;
+
+	for (i = 0; i < nflight; i++)
+		n += split_has(sp, i) && m->flight[i].mmio;
+	return n;
+}
+
+/*
  * Predict one flush of vcpu on *pe. The in-flight injections (fired
  * before the flush's first populate_lr, call not yet returned) may or may
  * not be in it: the flush took the AP-list lock at some moment inside the
  * window, so try the splits (flight_splits()) and keep the one that
- * explains the kernel's flush best. *pe becomes the chosen state and
+ * explains the kernel's flush best (of equals, the first that takes the
+ * fewest distributor writes: dist_writes_taken()). *pe becomes the chosen state and
  * *taken the split it took (the rest are still under way: the caller
  * queues them again); *raced says whether some were left out. Returns
  * flush_matches() of the chosen one.
@@ -170,7 +189,7 @@ int model_try_flush(struct replay_model *m, struct vgic_engine **pe, int vcpu,
 	struct flight_split splits[MAX_SPLITS];
 	struct vgic_engine *best = NULL;
 	struct vgic_flush_result tfr;
-	int i, n, level, rank, best_level = 0, best_rank = 0;
+	int i, n, level, rank, best_level = 0, best_rank = 0, writes, best_writes = 0;
 
 	*raced = 0;
 	*taken = (struct flight_split){nflight, 0};
@@ -179,7 +198,7 @@ int model_try_flush(struct replay_model *m, struct vgic_engine **pe, int vcpu,
 		return flush_matches(m, fr, regs);
 	}
 	n = flight_splits(m, nflight, min_k, splits);
-	for (i = 0; i < n && best_rank < 3; i++) {
+	for (i = 0; i < n && (best_rank < 3 || best_writes); i++) {
 		struct vgic_engine *c = vgic_engine_clone(*pe);
 
 		if (!c)
@@ -188,11 +207,13 @@ int model_try_flush(struct replay_model *m, struct vgic_engine **pe, int vcpu,
 		engine_flush(m, c, vcpu, &tfr);
 		level = flush_matches(m, &tfr, regs);
 		rank = split_rank(m, &tfr, regs, level);
-		if (rank > best_rank) {
+		writes = dist_writes_taken(m, &splits[i], nflight);
+		if (rank > best_rank || (rank && rank == best_rank && writes < best_writes)) {
 			vgic_engine_destroy(best);
 			best = c;
 			best_level = level;
 			best_rank = rank;
+			best_writes = writes;
 			*taken = splits[i];
 			*fr = tfr;
 		} else {
@@ -310,6 +331,49 @@ static int try_lines_low(struct replay_model *m, struct vgic_engine **low, int v
 }
 
 /*
+ * The flush not yet seeing the n SPIs ids another vCPU's prune moved onto
+ * this vCPU's list from vCPUs from (model_moves_racing()): tried on *pre, a copy of the model
+ * before the flush, with each routed back to where it came from so that
+ * vgic_target_oracle() skips it. If that explains the flush better, *pre
+ * becomes the model with the SPIs routed here again: still listed here,
+ * pending, for the next flush.
+ */
+static int try_moves_unseen(struct replay_model *m, struct vgic_engine **pre, int vcpu,
+			    const uint32_t *ids, const int *from, int n,
+			    const struct vgic_cpuif *regs, int nflight, int min_k, int match,
+			    struct vgic_flush_result *fr, int *raced, struct flight_split *taken)
+{
+	int i, level, mraced;
+	struct vgic_irq_config_desc c;
+	struct vgic_flush_result mfr;
+	struct flight_split mtaken;
+	struct vgic_irq_state s;
+
+	for (i = 0; i < n; i++)
+		if (!vgic_engine_irq(*pre, vcpu, ids[i], &s)) {
+			c = (struct vgic_irq_config_desc){s.enabled, s.priority, s.group, s.config,
+							  from[i], s.hw, s.hwintid};
+			vgic_engine_configure(*pre, vcpu, ids[i], &c);
+		}
+	level = model_try_flush(m, pre, vcpu, regs, nflight, min_k, &mfr, &mraced, &mtaken);
+	if (level <= match)
+		return match;
+	for (i = 0; i < n; i++)
+		if (!vgic_engine_irq(*pre, vcpu, ids[i], &s)) {
+			c = (struct vgic_irq_config_desc){s.enabled, s.priority, s.group, s.config,
+							  vcpu, s.hw, s.hwintid};
+			vgic_engine_configure(*pre, vcpu, ids[i], &c);
+		}
+	vgic_engine_destroy(m->e);
+	m->e = *pre;
+	*pre = NULL;
+	*fr = mfr;
+	*raced = 1;
+	*taken = mtaken;
+	return level;
+}
+
+/*
  * Predict vcpu's flush (with nflight in flight, min_k of them certainly
  * in) into *fr. When searching (the state is unknown: a trapped DIR the
  * trace does not name, or no flush seen yet), each possible unnamed DIR
@@ -325,6 +389,9 @@ int model_predict_flush(struct replay_model *m, int vcpu, const struct vgic_cpui
 	int ncand = searching ? dir_candidates(m, cand) : 0;
 	int nhw = vgic_engine_resampled(m->e, vcpu, hw, 8);
 	struct vgic_engine *low = nhw ? vgic_engine_clone(m->e) : NULL;
+	uint32_t moved[MAX_MIGRATIONS];
+	int from[MAX_MIGRATIONS], nmoved = model_moves_racing(m, vcpu, moved, from);
+	struct vgic_engine *pre = nmoved ? vgic_engine_clone(m->e) : NULL;
 	int match, i;
 	struct flight_split taken;
 
@@ -337,6 +404,10 @@ int model_predict_flush(struct replay_model *m, int vcpu, const struct vgic_cpui
 		match = try_lines_low(m, &low, vcpu, regs, hw, nhw, nflight, min_k, match, fr,
 				      raced, &taken);
 	vgic_engine_destroy(low);
+	if (pre && match < 2)
+		match = try_moves_unseen(m, &pre, vcpu, moved, from, nmoved, regs, nflight, min_k,
+					 match, fr, raced, &taken);
+	vgic_engine_destroy(pre);
 	/* Left out: their call has not returned, so they may join the AP list at any time. */
 	for (i = 0; i < nflight; i++)
 		if (!split_has(&taken, i))

@@ -18,11 +18,13 @@
 
 #include "model_internal.h"
 
-/* Apply one queued injection or SGI to the model. */
+/* Apply one queued injection, SGI or distributor write to the model. */
 void model_apply_one(struct vgic_engine *e, const struct pending_injection *p)
 {
 	vgic_engine_set_clock(e, p->ts);
-	if (p->sgi_src >= 0)
+	if (p->mmio)
+		vgic_engine_mmio_write(e, p->layout, p->writer, p->gpa, p->len, p->val);
+	else if (p->sgi_src >= 0)
 		vgic_engine_send_sgi(e, p->sgi_src, 1ull << p->vcpu, p->intid);
 	else if (p->intid >= VGIC_ENGINE_MIN_LPI)
 		vgic_engine_queue_lpi(e, p->intid, p->vcpu, p->level, p->enabled, p->priority);
@@ -64,8 +66,16 @@ static int injection_vcpu(const struct replay_model *m, const struct pending_inj
  * it misses it even then). Injections for other vCPUs wait for their own
  * target's next event: applying one at another vCPU's prune would put it
  * into a flush its target may have started before it was queued.
+ *
+ * A distributor write (model_dist.c) is certain once it returned before
+ * mmio_before: the vCPU's previous event for a flush, its sync for a
+ * prune (vgic_prune_ap_list() reads the target after the fold, and a
+ * retarget that lands later moves the SPI only at the next prune). One
+ * whose target vCPU has moved on since it returned is applied at any
+ * vCPU's flush or prune: no flush of that vCPU can miss it, and the
+ * others' (their TDIR, 6.19+) see it.
  */
-void model_apply_done(struct replay_model *m, int vcpu, int64_t before_ts)
+void model_apply_done(struct replay_model *m, int vcpu, int64_t before_ts, int64_t mmio_before)
 {
 	int i, kept = 0, t;
 
@@ -73,7 +83,9 @@ void model_apply_done(struct replay_model *m, int vcpu, int64_t before_ts)
 		struct pending_injection *p = &m->q[i];
 
 		t = injection_vcpu(m, p);
-		if (p->done && p->ts < before_ts && (t == vcpu || t < 0))
+		if (p->mmio ? p->done && ((p->done_ts < mmio_before && (t == vcpu || t < 0)) ||
+					  (t >= 0 && t != vcpu && p->done_ts < m->vcpu[t].last_ts))
+			    : p->done && p->ts < before_ts && (t == vcpu || t < 0))
 			model_apply_one(m->e, p);
 		else
 			m->q[kept++] = *p;
@@ -136,8 +148,10 @@ void model_note_injections_returned(struct replay_model *m, const struct replay_
 	if (!m->nq || !model_row_moves_thread_on(m, r))
 		return;
 	for (i = 0; i < m->nq; i++) /* this thread has moved on from its injections */
-		if (m->q[i].pid == r->pid)
+		if (m->q[i].pid == r->pid && !m->q[i].done) {
 			m->q[i].done = true;
+			m->q[i].done_ts = r->ts_ns;
+		}
 }
 
 /*
@@ -230,6 +244,8 @@ static bool queued_spi_counts(struct replay_model *m, int vcpu)
 		return false;
 	}
 	m->tdir_maybe = spis_ambiguous(m, vcpu);
+	if (model_dist_writes_count(m, vcpu))
+		return true;
 	for (i = 0; i < m->nq; i++) {
 		const struct pending_injection *p = &m->q[i];
 		struct vgic_irq_state s;
@@ -279,7 +295,8 @@ static bool already_listed(struct vgic_engine *e, int vcpu, uint32_t intid)
  * How many of the nflight in flight, in order, the flush certainly took.
  * One the flush populated (vgic_v3_populate_lr fired for it) was
  * certainly in, unless the interrupt was on this AP list already (an
- * active one re-injected): then the populate proves nothing of it.
+ * active one re-injected): then the populate proves nothing of it; nor
+ * of a distributor write that queues nothing (model_dist.c).
  */
 static int populated_in_flight(struct replay_model *m, int vcpu, int nflight)
 {
@@ -290,6 +307,7 @@ static int populated_in_flight(struct replay_model *m, int vcpu, int nflight)
 	for (i = 0; i < nflight; i++)
 		for (j = 0; j < mv->npopulated; j++)
 			if (mv->populated[j] == m->flight[i].intid &&
+			    (!m->flight[i].mmio || m->flight[i].sets) &&
 			    !already_listed(m->e, vcpu, m->flight[i].intid)) {
 				min_k = i + 1;
 				if (i < 32)
@@ -311,7 +329,7 @@ int model_injections_at_flush(struct replay_model *m, const struct replay_model_
 	int64_t late_from = mv->first_populate ? mv->first_populate : r->ts_ns + 1;
 	int nflight;
 
-	model_apply_done(m, r->vcpu, mv->last_ts);
+	model_apply_done(m, r->vcpu, mv->last_ts, mv->last_ts);
 	m->tdir_from_queue = queued_spi_counts(m, r->vcpu);
 	mv->first_populate = 0;
 	nflight = take_in_flight(m, r->vcpu, late_from);

@@ -10,6 +10,7 @@
  *   model.c             the driver: open, one handler per event kind, finish
  *   model_races.c       DIRs from another vCPU racing their owner's fold
  *   model_divergence.c  a flush predicted, compared with the kernel's, reported
+ *   model_dist.c        distributor writes of one vCPU racing another's flush
  *   model_inflight.c    injections from other threads, held until certainly queued
  *   model_learn.c       the distributor configuration, learned from the LRs
  *
@@ -58,6 +59,7 @@ struct learned {
  */
 /* SPI raises remembered for flushes that may race them (spis_raise). */
 #define MAX_SPIS_RAISES 8
+#define MAX_MIGRATIONS 8
 
 struct pending_injection {
 	int64_t ts;
@@ -70,6 +72,17 @@ struct pending_injection {
 	/* An LPI (intid >= 8192): level is its latch; vgic_queue_irq_unlock() saw these. */
 	bool enabled;
 	uint8_t priority;
+	int64_t done_ts; /* the thread's next event, once done */
+	/*
+	 * A vCPU's distributor write of one SPI racing another vCPU's flush
+	 * (model_dist.c): writer's write of val (len bytes) at gpa in layout;
+	 * sets: a GICD_ISENABLER or ISPENDR, which may queue the SPI.
+	 */
+	bool mmio, sets;
+	uint8_t len;
+	int writer;
+	uint64_t gpa, val;
+	const struct vgic_mmio_layout *layout;
 };
 
 /* A remote DIR that raced its owner's fold: taken or undone, the owner's next flush tells. */
@@ -89,6 +102,7 @@ struct model_vcpu {
 	int thread_of;		       /* the thread (pid) that last ran it, -1 none yet */
 	uint32_t flushed_hcr;	       /* the HCR its last flush programmed */
 	int64_t last_sync, last_flush; /* its last fold and flush events, 0 none */
+	int64_t sync_ts;	       /* when its last fold began */
 	bool dir_pending;	       /* a trapped DIR not named by the trace */
 	bool unknown;		       /* state unknown until a flush matches */
 	uint32_t populated[VGIC_ENGINE_MAX_LRS]; /* this flush's populate_lr */
@@ -168,6 +182,18 @@ struct replay_model {
 		int pid, vcpu;
 	} spis_raise[MAX_SPIS_RAISES], spis_drop;
 	int spis_raise_next;
+	/*
+	 * SPIs the last prunes moved to another vCPU's AP list
+	 * (vgic_prune_ap_list(), routed elsewhere): the move lands between
+	 * the pruning vCPU's sync and post events, and the new vCPU's flush
+	 * may have read its list before it (model_predict_flush()).
+	 */
+	struct migration {
+		uint32_t intid;
+		int from, to;
+		int64_t ts; /* the post event */
+	} migrated[MAX_MIGRATIONS];
+	int migrated_next;
 	struct pending_injection q[MAX_QUEUED], flight[MAX_QUEUED];
 	uint32_t flight_must; /* the in-flight ones this flush populated: certainly in */
 	int nq;
@@ -220,9 +246,22 @@ void model_note_spis_changes_done(struct replay_model *m, const struct replay_mo
 void model_apply_one(struct vgic_engine *e, const struct pending_injection *p);
 void model_enqueue(struct replay_model *m, const struct pending_injection *p);
 void model_note_injections_returned(struct replay_model *m, const struct replay_model_row *r);
-void model_apply_done(struct replay_model *m, int vcpu, int64_t before_ts);
+void model_apply_done(struct replay_model *m, int vcpu, int64_t before_ts, int64_t mmio_before);
 void model_settle_before_dist_write(struct replay_model *m);
 int model_injections_at_flush(struct replay_model *m, const struct replay_model_row *r, int *min_k);
+
+/* model_dist.c */
+/* A kvm_mmio write: held in flight (true) where it races another vCPU's flush, else applied. */
+bool model_defer_dist_write(struct replay_model *m, const struct replay_model_row *r);
+bool model_dist_writes_count(const struct replay_model *m, int vcpu);
+
+void model_prune_noting_moves(struct replay_model *m, const struct replay_model_row *r);
+/*
+ * SPIs another vCPU's prune moved onto vcpu's list after vcpu's thread
+ * last moved on (its flush may have read the list before): their INTIDs
+ * and where they came from; returns how many (at most MAX_MIGRATIONS).
+ */
+int model_moves_racing(const struct replay_model *m, int vcpu, uint32_t *ids, int *from);
 
 /* model_divergence.c */
 int model_try_flush(struct replay_model *m, struct vgic_engine **pe, int vcpu,

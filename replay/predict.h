@@ -170,6 +170,14 @@ void replay_model_finish(struct replay_model *m);
 /* The vCPU an SPI is routed to in the model (GICD_IROUTER/ITARGETSR writes applied), -1 if unknown. */
 int replay_model_spi_target(const struct replay_model *m, uint32_t intid);
 
+/*
+ * Has the guest disabled this SPI (GICD_ICENABLER, kvm_mmio), or may a
+ * write still in flight have disabled it, cleared its pending state or
+ * routed it elsewhere (GICD_ICENABLER, ICPENDR, ITARGETSR, IROUTER)? Then
+ * vgic_flush_lr_state() may leave it out (vgic_target_oracle()).
+ */
+int replay_model_spi_withheld(const struct replay_model *m, uint32_t intid);
+
 /* Is this vCPU's modelled state unknown now (a trapped DIR the trace does not name)? */
 int replay_model_vcpu_unknown(const struct replay_model *m, int vcpu);
 

@@ -8,39 +8,19 @@ next flush (it joined the AP list after the flush: no finding). Variant
 loss: LR_DIVERGENCE)."""
 import sys
 
+from synthtrace import Trace
+
 variant = sys.argv[1]
-t = [1.0]
-out = ["# tracer: nop", "#"]
-CPU = {176: 0, 178: 1, 160: 2}
+tr = Trace({176: 0, 178: 1, 160: 2})
+ev = tr.ev
 P = {1: 0x50c0000000000001, 2: 0x50c0000000000002, 79: 0x50c000000000004f}
 A = {i: (v & ~(3 << 62)) | (2 << 62) for i, v in P.items()}  # active
-
-
-def ev(pid, text, dt=10):
-    t[0] += dt / 1e6
-    out.append(" qemu-system-aar-%d     [%03d] d....  %10.6f: %s" % (pid, CPU[pid], t[0], text))
-
-
-def regs(vcpu, lrs):
-    v = lrs + [0] * (4 - len(lrs))
-    return "vcpu=%d used=%d hcr=0x1 vmcr=0xf04c000a ap0r0=0x0 ap1r0=0x0 %s" % (
-        vcpu, len(lrs), " ".join("lr%d=0x%x" % (i, x) for i, x in enumerate(v)))
 
 
 def run(vcpu, ids, back=None, lrs=None):
     """One entry of vcpu with INTIDs ids pending in its LRs (or the LR
     values lrs); back: what the hardware hands back (default: unchanged)."""
-    pid = 176 + 2 * vcpu
-    lrs = [P[x] for x in ids] if lrs is None else lrs
-    for i, x in enumerate(lrs):
-        ev(pid, "populate: (vgic_v3_populate_lr+0x0/0x268) vcpu=%d intid=%d lr=%d" % (vcpu, x & 0xffffffff, i))
-    ev(pid, "flush: (kvm_arch_vcpu_ioctl_run+0x108/0x858 <- kvm_vgic_flush_hwstate) " + regs(vcpu, lrs))
-    ev(pid, "kvm_entry: PC: 0xffff800080001000")
-    back = lrs if back is None else back
-    if lrs:
-        ev(pid, "sync: (vgic_v3_fold_lr_state+0x0/0x250) " + regs(vcpu, back), 50)
-    ev(pid, "post: (kvm_arch_vcpu_ioctl_run+0x180/0x858 <- kvm_vgic_sync_hwstate) " + regs(vcpu, []))
-    ev(pid, "kvm_exit: IRQ: HSR_EC: 0x0000 (UNKNOWN), PC: 0xffff800080001004")
+    tr.run(vcpu, [P[x] for x in ids] if lrs is None else lrs, back)
 
 
 def spi(level, dt=10):
@@ -74,4 +54,4 @@ else:
     run(0, [1, 2])
 for _ in range(2):
     run(1, [])
-print("\n".join(out))
+print(tr.text())

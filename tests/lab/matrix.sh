@@ -55,6 +55,8 @@ for k in $kernels; do
 			# SPIs from the VMM's thread against vCPU 1's flushes:
 			# active_spis and TDIR (6.19+), issue 19 item 4
 			emit "$k" 3 "$m" tdir-race 2 100
+			# vCPU 0's distributor writes against vCPU 1's flushes
+			emit "$k" 3 "$m" dist-race 2 160
 		done ;;
 	esac
 	# The guest EOIs out of order (EOImode 0): two SPIs stay active for

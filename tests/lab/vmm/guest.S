@@ -35,6 +35,8 @@
  *                      set by the guest once it holds Y
  *   +0x74 mmio_spin    non-zero: vCPU 1 reads GICD_TYPER (a trapped MMIO read: an exit
  *                      and a flush each) in a loop, this many delay iterations apart
+ *   +0x78 dist_race    non-zero (GICv3): vCPU 0 makes this many SPIs pending for vCPU 1
+ *                      through distributor writes racing vCPU 1's flushes (dist_writer)
  *   +0x3000 lowered[1024] (u32, written by the VMM)
  *   +0x4000 sent[1024] (u32: SGIs the guest sent, timer expiries it armed)
  *   +0x100 acked[1024], +0x1100 deactivated[1024], +0x2100 priority[1024] (bytes),
@@ -188,7 +190,10 @@ idle:
 	cbz	w4, 39f
 	cmp	x19, #1
 	b.eq	dir_server
-39:	ldr	w4, [x3, #0x74]			/* mmio_spin */
+39:	ldr	w4, [x3, #0x78]			/* dist_race */
+	cbz	w4, 36f
+	cbz	x19, dist_writer
+36:	ldr	w4, [x3, #0x74]			/* mmio_spin */
 	cbz	w4, 9f
 	cmp	x19, #1
 	b.eq	mmio_spinner
@@ -209,6 +214,80 @@ mmio_spinner:
 38:	subs	w4, w4, #1
 	b.ne	38b
 	b	37b
+
+/*
+ * vCPU 0 in the dist-race scenario: round r makes SPI s = 32 + r % 16
+ * pending for vCPU 1 with distributor writes that race vCPU 1's flushes
+ * (it spins on trapped MMIO reads, mmio_spinner). Even rounds: disable s,
+ * make it pending (on no AP list while disabled), change its priority,
+ * route it to vCPU 1, enable it (GICD_ISENABLER queues it); every other
+ * even round then routes it to vCPU 0 at once, so that vCPU 1's flush may
+ * still take it or skip it (the prune moves it to vCPU 0). Odd rounds:
+ * make the enabled s pending (GICD_ISPENDR queues it), change its
+ * priority, disable and enable it again; every other odd round also
+ * clears and sets its pending state (ICPENDR, ISPENDR), so vCPU 1 may take
+ * it twice. Each round counts sent[s] and waits for an acknowledgement of
+ * s on either vCPU.
+ */
+dist_writer:
+	mov	x1, #GICD
+	mov	x3, #SHARED
+	ldr	w20, [x3, #0x78]		/* rounds */
+	mov	w21, #0
+	mov	x11, #0x6000
+	add	x11, x1, x11			/* GICD_IROUTER<0> */
+	add	x12, x1, #0x400			/* GICD_IPRIORITYR<0> */
+	mov	x13, #0x2100
+	add	x13, x3, x13			/* priority[] */
+55:	ldr	w6, [x3, #4]			/* ready[1]: vCPU 1 takes interrupts */
+	cbz	w6, 55b
+50:	cmp	w21, w20
+	b.ge	9b
+	and	w9, w21, #15
+	add	w22, w9, #32			/* s */
+	mov	w23, #1
+	lsl	w23, w23, w9			/* its bit in the *ENABLER1/*PENDR1 registers */
+	add	x26, x3, #0x100
+	ldr	w27, [x26, x22, lsl #2]		/* acked[s] before */
+	add	x26, x3, #0x4000
+	ldr	w6, [x26, x22, lsl #2]
+	add	w6, w6, #1
+	str	w6, [x26, x22, lsl #2]		/* sent[s]++ */
+	ldrb	w10, [x13, x22]
+	and	w7, w21, #16
+	lsr	w7, w7, #1
+	eor	w10, w10, w7			/* priority[s], or 8 off it every other pass, */
+	cmp	w10, #0xf8			/* never 0xf8: KVM keeps 5 priority bits, so */
+	mov	w8, #0xe8			/* the guest's PMR of 0xff masks 0xf8 */
+	csel	w10, w8, w10, hs
+	tbnz	w21, #0, 52f
+	str	w23, [x1, #0x184]		/* GICD_ICENABLER1 */
+	str	w23, [x1, #0x204]		/* GICD_ISPENDR1: pending, disabled */
+	strb	w10, [x12, x22]			/* GICD_IPRIORITYR<s> */
+	mov	x7, #1
+	str	x7, [x11, x22, lsl #3]		/* GICD_IROUTER<s> = vCPU 1 */
+	str	w23, [x1, #0x104]		/* GICD_ISENABLER1: queued for vCPU 1 */
+	tbz	w21, #1, 53f
+	str	xzr, [x11, x22, lsl #3]		/* GICD_IROUTER<s> = vCPU 0 */
+	b	53f
+52:	str	w23, [x1, #0x204]		/* GICD_ISPENDR1: queued for vCPU 1 */
+	strb	w10, [x12, x22]			/* GICD_IPRIORITYR<s> */
+	str	w23, [x1, #0x184]		/* GICD_ICENABLER1 */
+	str	w23, [x1, #0x104]		/* GICD_ISENABLER1 */
+	tbz	w21, #1, 53f
+	str	w23, [x1, #0x284]		/* GICD_ICPENDR1 */
+	str	w23, [x1, #0x204]		/* GICD_ISPENDR1 */
+53:	add	x26, x3, #0x100
+54:	ldr	w6, [x26, x22, lsl #2]		/* wait for an acknowledgement of s */
+	cmp	w6, w27
+	b.ne	56f
+	ldr	w6, [x1, #0x4]			/* GICD_TYPER: an exit and a flush, which takes */
+	mov	w6, #2000			/* what vCPU 1's prune moved here, kick or not */
+57:	subs	w6, w6, #1
+	b.ne	57b
+	b	54b
+56:	add	w21, w21, #1
+	b	50b
 
 /* GICR/GICD_ISENABLER0 value in w2: SGIs 0-15, plus PPI 27 with the timer. */
 private_enable_mask:

@@ -17,7 +17,10 @@
  * higher one it took later is still active: both stay active for good, see run_eoi_ooo),
  * tdir-race (2 vCPUs: SPIs for vCPU 0 injected from the VMM's thread, paced with a random
  * jitter, while vCPU 1 exits and re-enters continuously: 6.19+ sets TDIR on every vCPU
- * while an SPI is in flight, active_spis, and the injection races vCPU 1's flushes)
+ * while an SPI is in flight, active_spis, and the injection races vCPU 1's flushes),
+ * dist-race (2 vCPUs, GICv3: vCPU 0 makes SPIs pending for vCPU 1 with GICD_ISENABLER,
+ * ICENABLER, ISPENDR, ICPENDR, IPRIORITYR and IROUTER writes while vCPU 1 exits and
+ * re-enters continuously: each write races vCPU 1's flushes, see run_dist_race)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -72,7 +75,8 @@ struct shared {
 	volatile uint32_t seed_repend;
 	volatile uint32_t seed_held;
 	volatile uint32_t mmio_spin;
-	uint8_t pad[0x100 - 0x78];
+	volatile uint32_t dist_race;
+	uint8_t pad[0x100 - 0x7c];
 	volatile uint32_t acked[1024];
 	volatile uint32_t deactivated[1024];
 	volatile uint8_t priority[1024];
@@ -89,6 +93,7 @@ _Static_assert(offsetof(struct shared, lowered) == 0x3000, "guest.S layout");
 _Static_assert(offsetof(struct shared, nr_vcpus) == 0x64, "guest.S layout");
 _Static_assert(offsetof(struct shared, seed_held) == 0x70, "guest.S layout");
 _Static_assert(offsetof(struct shared, mmio_spin) == 0x74, "guest.S layout");
+_Static_assert(offsetof(struct shared, dist_race) == 0x78, "guest.S layout");
 _Static_assert(offsetof(struct shared, sent) == 0x4000, "guest.S layout");
 
 struct vm {
@@ -499,6 +504,41 @@ static void run_retarget(struct vm *vm, int count)
 	}
 }
 
+/*
+ * dist-race: the guest's vCPU 0 does the work (guest.S dist_writer),
+ * counting each SPI it makes pending in sent[]; wait until it made all
+ * count of them and each was acknowledged at least as often (a pending
+ * state cleared and set again while vCPU 1 held it in an LR may be taken
+ * twice).
+ */
+static void run_dist_race(struct vm *vm, int count)
+{
+	struct timespec t0, t;
+	uint32_t sent = 0;
+	int k, short_of = 1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	t = t0;
+	while (!vm->failed && t.tv_sec - t0.tv_sec < 60) { /* wall clock: TCG stretches sleeps */
+		sent = 0;
+		short_of = 0;
+		for (k = FIRST_SPI; k < FIRST_SPI + 16; k++) {
+			sent += vm->sh->sent[k];
+			short_of += vm->sh->acked[k] < vm->sh->sent[k];
+		}
+		if (sent == (uint32_t)count && !short_of)
+			return;
+		pause_us(1000);
+		clock_gettime(CLOCK_MONOTONIC, &t);
+	}
+	fprintf(stderr, "vmm: dist-race: after 60 s the guest made %u of %d SPIs pending;", sent,
+		count);
+	for (k = FIRST_SPI; k < FIRST_SPI + 16; k++)
+		fprintf(stderr, " %d:%u/%u", k, vm->sh->acked[k], vm->sh->sent[k]);
+	fprintf(stderr, " (acked/sent)\n");
+	vm->failed = 1;
+}
+
 /* Write the ground truth CSV. */
 static void write_truth(struct vm *vm, const char *path)
 {
@@ -555,7 +595,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: vmm SCENARIO [--vcpus N] [--count N] [--seed N] [--gic 2|3] "
 				"[--truth FILE]\n"
 				"scenarios: spi-paced spi-burst spi-level eoimode1 eoimode1-remote "
-				"seed-trigger seed-trigger-repend eoi-ooo tdir-race sgi timer nested retarget wfi-wake\n");
+				"seed-trigger seed-trigger-repend eoi-ooo tdir-race dist-race sgi timer nested retarget wfi-wake\n");
 		return 2;
 	}
 	memset(&vm, 0, sizeof(vm));
@@ -638,6 +678,15 @@ int main(int argc, char **argv)
 		jitter_us = 400;
 		scenario = "spi-paced";
 	}
+	if (!strcmp(scenario, "dist-race")) {
+		/* vCPU 0 writes the distributor, vCPU 1 spins on a trapped MMIO
+		 * read and takes the SPIs (guest.S dist_writer, mmio_spinner). */
+		if (vm.nvcpus != 2 || vm.gic_version != 3)
+			return fprintf(stderr, "vmm: dist-race needs GICv3 and 2 vCPUs\n"), 2;
+		vm.sh->mmio_spin = 20000;
+		vm.sh->dist_race = (uint32_t)count;
+		spread = 0;
+	}
 	if (!strcmp(scenario, "sgi") && vm.nvcpus < 2)
 		return fprintf(stderr, "vmm: sgi needs 2 or more vCPUs\n"), 2;
 	if (!strcmp(scenario, "sgi"))
@@ -654,6 +703,9 @@ int main(int argc, char **argv)
 	}
 	for (i = 0; i < nspis; i++) /* spread the SPIs over the vCPUs (read by the guest's set-up) */
 		vm.sh->target[FIRST_SPI + i] = (uint8_t)(spread ? i % vm.nvcpus : 0);
+	if (!strcmp(scenario, "dist-race"))
+		for (i = 0; i < nspis; i++)
+			vm.sh->target[FIRST_SPI + i] = 1; /* routed to vCPU 1 by the set-up */
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_kick;
@@ -695,6 +747,9 @@ int main(int argc, char **argv)
 		count = 0;
 	} else if (!strcmp(scenario, "retarget")) {
 		run_retarget(&vm, count);
+		count = 0;
+	} else if (!strcmp(scenario, "dist-race")) {
+		run_dist_race(&vm, count);
 		count = 0;
 	}
 	for (i = 0; i < count && !vm.failed; i++) {
