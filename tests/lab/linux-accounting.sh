@@ -35,9 +35,11 @@
 # reading was in progress): that is the residual, printed per count.
 #
 # Usage: tests/lab/linux-accounting.sh RUN_DIR VGIC_REPLAY TRACE_DB...
-#   VERIFY_VERBOSE=1 prints every count with its range. Prints one line per
-#   trace (counts equal, counts with an ambiguous range, total ambiguous);
-#   exit 1 on a count outside its range, with the table of them.
+#   VERIFY_VERBOSE=1 prints every count with its range; VERIFY_CLASSES=1 a
+#   line per trace with the counts equal, within a range and outside it by
+#   class of INTID (SGI, PPI, SPI, LPI). Prints one line per trace (counts
+#   equal, counts with an ambiguous range, total ambiguous); exit 1 on a
+#   count outside its range, with the table of them.
 set -eu
 run=$1
 vr=$2
@@ -160,6 +162,13 @@ for db in "$@"; do
 		"$tmp/ranges")
 	sum=$(awk '{ n++; if ($4) { a++; s += $4 } else if ($2 == $3) e++ }
 		END { printf "%d of %d counts equal, %d with a range (%d ambiguous acknowledgements)", e, n, a, s }' "$tmp/ranges")
+	# by class of INTID: counts equal / within a range / outside it
+	classes=$(awk '{ split($1, k, ","); i = k[2] + 0
+		c = i < 16 ? "SGI" : i < 32 ? "PPI" : i < 8192 ? "SPI" : "LPI"
+		if ($2 < $3 || $2 > $3 + $4) o[c]++; else if ($4) r[c]++; else e[c]++ }
+		END { n = split("SGI PPI SPI LPI", cl, " ")
+			for (j = 1; j <= n; j++) printf "%s%s %d/%d/%d", (j > 1 ? ", " : ""), cl[j],
+				e[cl[j]], r[cl[j]], o[cl[j]] }' "$tmp/ranges")
 	if [ -n "$bad" ]; then
 		echo "linux-accounting $run: $(basename "$db"): counts outside the acknowledgements check saw ($sum):" >&2
 		echo "$bad" >&2
@@ -167,5 +176,7 @@ for db in "$@"; do
 	else
 		echo "linux-accounting $run: $(basename "$db"): $sum; $total handled"
 	fi
+	[ "${VERIFY_CLASSES:-0}" = 1 ] &&
+		echo "linux-accounting $run: $(basename "$db"): equal/in range/out of range by class: $classes"
 done
 exit $rc
