@@ -80,4 +80,51 @@ expect_eq "move not recorded: the LPI's flushes not compared" $? 0
 
 expect_ok "predict follows the move" $VR predict "$TMP/move1.db"
 
+# The lab: linux-affinity on Debian's 7.2 (GICv3, VHE, 2 vCPUs), recorded with
+# both captures' lpi_target probes (the ftrace capture's return probe on
+# update_affinity.isra.0, the collector's kprobe pair). The guest moved its
+# virtio-pci MSI-X vectors 8 times: 8 MOVIs, each a GITS_CWRITER write by
+# the vCPU that then ran the command (MOVI + SYNC), each followed by its
+# update_affinity() return before the next write. LPI 8193 (virtio-net's
+# RX queue) went to vCPU 0 and back to vCPU 1: the guest handled 52 of it
+# on vCPU 0, all between the two moves, as check counts them.
+run="$DATA/lab/linux-7.2-gicv3-vhe-linux-affinity-2vcpu-movi"
+xz -dc "$run/trace.txt.xz" > "$TMP/aff.txt"
+$VR import -q --kernel "$(sed -n 's/^kernel_release=//p' "$run/manifest.txt")" "$TMP/aff.txt" \
+	-o "$TMP/aff-ftrace.db"
+xz -dc "$run/record.db.xz" > "$TMP/aff-record.db"
+truth0=$(awk -F, '$1 == 0 && $2 == 8193 { print $3 }' "$run/truth.csv")
+expect_eq "the guest handled LPI 8193 on vCPU 0 52 times" "$truth0" 52
+for cap in ftrace record; do
+	db="$TMP/aff-$cap.db"
+	moves=$($VR sql --csv --no-header "$db" "WITH k(m, t) AS (
+		SELECT (SELECT kind FROM event_kinds WHERE name = 'kvm_mmio'),
+		       (SELECT kind FROM event_kinds WHERE name = 'vgic_lpi_target'))
+		SELECT count(*) || ' ' || (SELECT count(*) FROM events w WHERE w.kind = k.m AND
+			w.arg0 = 2 AND w.arg2 = 134742152) || ' ' || sum((SELECT count(*) FROM events w
+			WHERE w.kind = k.m AND w.arg0 = 2 AND w.arg2 = 134742152 AND w.ts_ns < x.ts_ns) =
+			(SELECT count(*) FROM events y WHERE y.kind = k.t AND y.ts_ns <= x.ts_ns))
+		FROM events x, k WHERE x.kind = k.t")
+	expect_eq "$cap: 8 LPI moves, 8 GITS_CWRITER writes, each move after its own write" \
+		"$moves" "8 8 8"
+	m=$($VR sql --csv --no-header "$db" "SELECT group_concat(vcpu || ':' || ts_ns, ' ') FROM
+		(SELECT vcpu, ts_ns FROM events WHERE intid = 8193 AND kind =
+		(SELECT kind FROM event_kinds WHERE name = 'vgic_lpi_target') ORDER BY ts_ns)")
+	set -- $m
+	expect_eq "$cap: LPI 8193 moved to vCPU 0, then back to vCPU 1" "${1%%:*} ${2%%:*}" "0 1"
+	t1=${1#*:} t2=${2#*:}
+	expect_ok "$cap: check finds nothing" $VR check --no-store "$db"
+	grep -q ' 0 findings' "$TMP/out"; expect_eq "$cap: 0 findings" $? 0
+	acks() { # acks FROM TO: "vCPU0 vCPU1" acknowledgements of 8193 check counts in [FROM, TO]
+		$VR check --no-store --intid 8193 --from "$1" --to "$2" "$db" |
+			awk '$2 == 8193 { a[$1] = $4 } END { print a[0] + 0, a[1] + 0 }'
+	}
+	expect_eq "$cap: before the first move, 8193 acknowledged on vCPU 1 only" \
+		"$(acks 0 "$t1" | cut -d' ' -f1)" 0
+	expect_eq "$cap: between the moves, on vCPU 0 only, as often as the guest counted" \
+		"$(acks "$t1" "$t2")" "$truth0 0"
+	expect_eq "$cap: after the move back, on vCPU 1 only" \
+		"$(acks "$t2" 999999999999999 | cut -d' ' -f1)" 0
+done
+
 finish
