@@ -1253,27 +1253,20 @@ int BPF_KPROBE(kp_plant)
  * (MSIs). Loaded only with --pid; see "the VM filter" above. Entries
  * only: the slot needs no emptying (see vm_ctx_slots).
  */
-SEC("fentry/kvm_vgic_inject_irq")
-int BPF_PROG(fentry_ctx_inject, struct kvm *kvm)
-{
-	nest_mark_first(&ctx_inject_nest, &ctx_inject_ran);
-	return vm_ctx_enter(kvm);
-}
-
-SEC("fentry/kvm_set_irq")
-int BPF_PROG(fentry_ctx_set_irq, struct kvm *kvm)
-{
-	nest_mark_first(&ctx_set_irq_nest, &ctx_set_irq_ran);
-	return vm_ctx_enter(kvm);
-}
-
 /*
- * Nested twins of the two above, as vgic_update_irq_pending's (see
- * there): the kernel skips a program re-entered on its CPU (the timer's
- * hard interrupt injecting inside a task's kvm_vgic_inject_irq, or on
- * 7.x another task preempting it there); each twin fills the slot for
- * the events its first program was not run for, and counts them in
+ * Each hook has a nested twin, as vgic_update_irq_pending (see there):
+ * the kernel skips a program re-entered on its CPU (the timer's hard
+ * interrupt injecting inside a task's kvm_vgic_inject_irq, or on 7.x
+ * another task preempting it there); the twin fills the slot for the
+ * events its first program was not run for, and counts them in
  * ctx_caught, so that user space knows which misses it covered.
+ *
+ * The twin must run after its first program. A BPF trampoline runs its
+ * fentry programs newest first (__bpf_trampoline_link_prog() puts each
+ * link at the head of its list; a tracepoint runs its probes oldest
+ * first), and libbpf attaches the programs of one section in the order
+ * they are defined: so here each twin is defined, and attached, before
+ * its first program.
  */
 SEC("fentry/kvm_vgic_inject_irq")
 int BPF_PROG(fentry_ctx_inject_twin, struct kvm *kvm)
@@ -1283,11 +1276,25 @@ int BPF_PROG(fentry_ctx_inject_twin, struct kvm *kvm)
 	return vm_ctx_enter(kvm);
 }
 
+SEC("fentry/kvm_vgic_inject_irq")
+int BPF_PROG(fentry_ctx_inject, struct kvm *kvm)
+{
+	nest_mark_first(&ctx_inject_nest, &ctx_inject_ran);
+	return vm_ctx_enter(kvm);
+}
+
 SEC("fentry/kvm_set_irq")
 int BPF_PROG(fentry_ctx_set_irq_twin, struct kvm *kvm)
 {
 	if (!nest_first_missed(&ctx_set_irq_nest, &ctx_set_irq_ran, &ctx_caught))
 		return 0;
+	return vm_ctx_enter(kvm);
+}
+
+SEC("fentry/kvm_set_irq")
+int BPF_PROG(fentry_ctx_set_irq, struct kvm *kvm)
+{
+	nest_mark_first(&ctx_set_irq_nest, &ctx_set_irq_ran);
 	return vm_ctx_enter(kvm);
 }
 
