@@ -78,35 +78,25 @@ static void feed_gap(struct top_live *tl, unsigned cpu, int64_t lost, uint64_t s
 
 /*
  * Once a second, as the recorder does: what each CPU lost in BPF since
- * the last look (the `drops` map, per probe and CPU) and what the
+ * the last look (the drop counters, per probe and CPU) and what the
  * programs missed re-entered (their recursion misses), passed on as gaps
  * and counted for the header.
  */
 static void take_drops(struct top_live *tl)
 {
-	uint64_t now = vr_now_ns();
+	uint64_t now = vr_now_ns(), *per_cpu;
 	struct gap_rec miss;
-	__u64 *vals;
 
 	if (now - tl->last_drops_ns < 1000000000ull || tl->ncpu <= 0)
 		return;
-	vals = vr_xcalloc((size_t)tl->ncpu, sizeof(*vals));
-	for (__u32 probe = 0; probe < PROBE_MAX; probe++) {
-		if (bpf_map__lookup_elem(tl->skel->maps.drops, &probe, sizeof(probe), vals,
-					 (size_t)tl->ncpu * sizeof(*vals), 0))
-			continue;
-		for (int cpu = 0; cpu < tl->ncpu; cpu++) {
-			uint64_t *seen = &tl->drops_seen[probe * (unsigned)tl->ncpu + (unsigned)cpu];
-			int64_t lost = (int64_t)(vals[cpu] - *seen);
-
-			if (vals[cpu] > *seen) {
-				feed_gap(tl, (unsigned)cpu, lost, tl->last_drops_ns);
-				__atomic_add_fetch(&tl->drops, lost, __ATOMIC_RELAXED);
-			}
-			*seen = vals[cpu];
+	per_cpu = vr_xcalloc((size_t)tl->ncpu, sizeof(*per_cpu));
+	hooks_drops_since(tl->skel, tl->drops_seen, tl->ncpu, per_cpu, NULL);
+	for (int cpu = 0; cpu < tl->ncpu; cpu++)
+		if (per_cpu[cpu]) {
+			feed_gap(tl, (unsigned)cpu, (int64_t)per_cpu[cpu], tl->last_drops_ns);
+			__atomic_add_fetch(&tl->drops, (int64_t)per_cpu[cpu], __ATOMIC_RELAXED);
 		}
-	}
-	free(vals);
+	free(per_cpu);
 	hooks_read_misses(tl->skel, &tl->misses);
 	if (miss_account_update(&tl->misses, now, &miss)) {
 		watch_feed(tl->w, &miss, sizeof(miss));

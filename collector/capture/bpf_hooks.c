@@ -140,6 +140,57 @@ static void attach_lpi_target(struct vgic_bpf *s, const char *sym, struct record
 		fprintf(stderr, "record: attached kprobe %s (LPI targets)\n", sym);
 }
 
+/* See bpf_hooks.h. Said on stderr once, so that no one takes the recording for a real one. */
+int hooks_plant_asked(void)
+{
+	static int asked = -1;
+	const char *v = getenv("VR_TEST_PLANT_MISS");
+	int n = v ? atoi(v) : 0;
+
+	if (asked >= 0)
+		return asked;
+	asked = n > 0 ? n : 0;
+	if (n <= 0)
+		return 0;
+	fprintf(stderr, "record: VR_TEST_PLANT_MISS=%d (a test's knob): %d recursion misses "
+			"planted in kp_plant, this recording is a test's\n",
+		n, n);
+	return n;
+}
+
+/* The planted program's kprobe (vgic.bpf.c, kp_plant): reached only from bpf(2) updates. */
+static void attach_plant(struct vgic_bpf *s)
+{
+	s->links.kp_plant = bpf_program__attach_kprobe(s->progs.kp_plant, false,
+						       "bpf_percpu_array_update");
+	if (!s->links.kp_plant)
+		fprintf(stderr, "record: VR_TEST_PLANT_MISS: cannot attach kp_plant to "
+				"bpf_percpu_array_update (%s): nothing planted\n",
+			strerror(errno));
+}
+
+/*
+ * See bpf_hooks.h. Each bpf(2) update of the per-CPU array runs
+ * bpf_percpu_array_update() under bpf_prog_active (bpf_map_update_value()
+ * in kernel/bpf/syscall.c), so the kernel skips kp_plant there and counts
+ * a recursion miss (trace_call_bpf(), 6.7 and later).
+ */
+int hooks_plant_misses(const struct vgic_bpf *s, int n)
+{
+	int ncpu = libbpf_num_possible_cpus(), i, done = 0;
+	__u64 *v;
+	__u32 zero = 0;
+
+	if (!s->links.kp_plant || ncpu <= 0)
+		return 0;
+	v = vr_xcalloc((size_t)ncpu, sizeof(*v));
+	for (i = 0; i < n; i++)
+		done += !bpf_map__update_elem(s->maps.plant, &zero, sizeof(zero), v,
+					      (size_t)ncpu * sizeof(*v), BPF_ANY);
+	free(v);
+	return done;
+}
+
 /* See bpf_hooks.h. libbpf's own complaint about a missing BTF is left out: ours says more. */
 struct btf *hooks_kernel_btf(struct vr_error *err)
 {
@@ -388,6 +439,7 @@ static struct vgic_bpf *load_collector(const struct record_options *opt, int gic
 	lpi_moves = gic == 3 && opt->snapshots && !vgic_lpi_target_symbol(sym, sizeof(sym));
 	bpf_program__set_autoload(s->progs.kp_lpi_target_entry, lpi_moves);
 	bpf_program__set_autoload(s->progs.kp_lpi_target_return, lpi_moves);
+	bpf_program__set_autoload(s->progs.kp_plant, hooks_plant_asked() > 0);
 	rc = vgic_bpf__load(s);
 	if (!rc)
 		rc = vgic_bpf__attach(s);
@@ -402,6 +454,8 @@ static struct vgic_bpf *load_collector(const struct record_options *opt, int gic
 		return NULL;
 	}
 	report_hooks(hooks, n, opt, use_kprobes, st);
+	if (hooks_plant_asked() > 0)
+		attach_plant(s);
 	if (lpi_moves)
 		attach_lpi_target(s, sym, st, opt);
 	else if (gic == 3 && opt->snapshots)
@@ -453,46 +507,53 @@ static int prog_info(const struct bpf_program *p, struct bpf_prog_info *info)
 	return fd < 0 || bpf_obj_get_info_by_fd(fd, info, &len) ? -1 : 0;
 }
 
-/* Nested events the twin of vgic_update_irq_pending recorded, summed over the CPUs. */
+/*
+ * Nested events the twins recorded for their first programs (of
+ * vgic_update_irq_pending, kvm_vgic_inject_irq and kvm_set_irq): counters
+ * in the mapped .bss, read without a bpf(2) call (vgic.bpf.c).
+ */
 static uint64_t read_caught(const struct vgic_bpf *s)
 {
-	int ncpu = libbpf_num_possible_cpus(), cpu;
-	struct vgic_nest *v;
-	uint64_t caught = 0;
-	__u32 zero = 0;
-
-	if (ncpu <= 0)
-		return 0;
-	v = vr_xcalloc((size_t)ncpu, sizeof(*v));
-	if (!bpf_map__lookup_elem(s->maps.irq_pending_nest, &zero, sizeof(zero), v,
-				  (size_t)ncpu * sizeof(*v), 0))
-		for (cpu = 0; cpu < ncpu; cpu++)
-			caught += v[cpu].caught;
-	free(v);
-	return caught;
+	return __atomic_load_n(&s->bss->irq_pending_caught, __ATOMIC_RELAXED) +
+	       __atomic_load_n(&s->bss->ctx_caught, __ATOMIC_RELAXED);
 }
 
-/* The index in a of the loaded program p, or -1. */
-static int prog_index(const struct miss_account *a, const struct bpf_program *p)
+/*
+ * See bpf_hooks.h. The counters lie in the mapped .bss: a map read
+ * through bpf(2) would hold bpf_prog_active on this CPU, and a kprobe
+ * program hit here meanwhile would be skipped (vgic.bpf.c, drop_count).
+ * CPUs beyond VR_COUNTER_CPUS count in the slot of cpu & (VR_COUNTER_CPUS - 1).
+ */
+void hooks_drops_since(const struct vgic_bpf *s, uint64_t *seen, int ncpu, uint64_t *per_cpu,
+		       int64_t *per_probe)
 {
-	int i, fd = bpf_program__fd(p);
+	int probe, cpu, slots = ncpu < VR_COUNTER_CPUS ? ncpu : VR_COUNTER_CPUS;
 
-	for (i = 0; fd >= 0 && i < a->n; i++)
-		if (a->prog[i].fd == fd)
-			return i;
-	return -1;
+	for (probe = 0; probe < PROBE_MAX; probe++)
+		for (cpu = 0; cpu < slots; cpu++) {
+			uint64_t now = __atomic_load_n(&s->bss->drop_count[cpu][probe],
+						       __ATOMIC_RELAXED);
+			uint64_t *was = &seen[probe * ncpu + cpu];
+
+			if (now > *was) {
+				per_cpu[cpu] += now - *was;
+				if (per_probe)
+					per_probe[probe] += (int64_t)(now - *was);
+			}
+			*was = now;
+		}
 }
 
-/* Mark two identical programs of one hook (a VM context hook and its twin) as a pair. */
-static void pair_programs(struct miss_account *a, const struct bpf_program *p,
-			  const struct bpf_program *q)
+/* Is p a nested twin (1), the first program one backs (2), or neither (0)? */
+static int twin_role(const struct vgic_bpf *s, const struct bpf_program *p)
 {
-	int i = prog_index(a, p), j = prog_index(a, q);
-
-	if (i < 0 || j < 0)
-		return;
-	a->prog[i].pair = j + 1;
-	a->prog[j].pair = i + 1;
+	if (p == s->progs.tp_irq_pending_nested || p == s->progs.fentry_ctx_inject_twin ||
+	    p == s->progs.fentry_ctx_set_irq_twin)
+		return 1;
+	if (p == s->progs.tp_irq_pending || p == s->progs.fentry_ctx_inject ||
+	    p == s->progs.fentry_ctx_set_irq)
+		return 2;
+	return 0;
 }
 
 /* See bpf_hooks.h. */
@@ -500,7 +561,6 @@ void hooks_read_misses(const struct vgic_bpf *s, struct miss_account *a)
 {
 	struct bpf_program *p;
 	struct bpf_prog_info info;
-	uint64_t backed = 0;
 	int i;
 
 	if (!a->n) {
@@ -508,13 +568,12 @@ void hooks_read_misses(const struct vgic_bpf *s, struct miss_account *a)
 			if (bpf_program__fd(p) < 0 || a->n == MISS_MAX_PROGS)
 				continue;
 			a->prog[a->n].name = bpf_program__name(p);
-			a->prog[a->n].nested_twin = p == s->progs.tp_irq_pending_nested;
-			a->prog[a->n].pair = 0;
+			a->prog[a->n].nested_twin = twin_role(s, p) == 1;
+			a->prog[a->n].backed = twin_role(s, p) == 2;
 			a->prog[a->n++].fd = bpf_program__fd(p);
 		}
-		pair_programs(a, s->progs.fentry_ctx_inject, s->progs.fentry_ctx_inject_twin);
-		pair_programs(a, s->progs.fentry_ctx_set_irq, s->progs.fentry_ctx_set_irq_twin);
 	}
+	/* bpf_obj_get_info_by_fd() does not hold bpf_prog_active: no kprobe misses for it. */
 	for (i = 0; i < a->n; i++) {
 		__u32 len = sizeof(info);
 
@@ -523,19 +582,9 @@ void hooks_read_misses(const struct vgic_bpf *s, struct miss_account *a)
 			continue;
 		a->prog[i].misses = info.recursion_misses;
 		a->prog[i].run_cnt = info.run_cnt;
-		if (a->prog[i].fd == bpf_program__fd(s->progs.tp_irq_pending))
-			backed = info.recursion_misses;
 	}
-	/*
-	 * The twin catches only what tp_irq_pending misses: read its count
-	 * when those rose. Each map read from user space holds the kernel's
-	 * bpf_prog_active on its CPU, and a kprobe program (the LPI queue's
-	 * on 7.2) hit meanwhile there is skipped: a miss of its own.
-	 */
-	if (backed != a->backed_misses || !a->n_reads++) {
-		a->caught = read_caught(s);
-		a->backed_misses = backed;
-	}
+	/* After the misses (prog_misses.h): a nested event in between makes the loss low, never high. */
+	a->caught = read_caught(s);
 }
 
 /*
@@ -557,7 +606,7 @@ void hooks_print_prog_stats(struct vgic_bpf *s, double seconds)
 			continue;
 		total_ns += info.run_time_ns;
 		total_cnt += info.run_cnt;
-		if (p != s->progs.tp_irq_pending_nested)
+		if (twin_role(s, p) != 1)
 			total_misses += info.recursion_misses;
 		fprintf(stderr, "  %-22s %10llu %14llu %8.0f %8llu", bpf_program__name(p),
 			(unsigned long long)info.run_cnt, (unsigned long long)info.run_time_ns,
@@ -565,7 +614,11 @@ void hooks_print_prog_stats(struct vgic_bpf *s, double seconds)
 			(unsigned long long)info.recursion_misses);
 		if (p == s->progs.tp_irq_pending_nested)
 			fprintf(stderr, "  (caught %llu nested events tp_irq_pending missed)",
-				(unsigned long long)read_caught(s));
+				(unsigned long long)s->bss->irq_pending_caught);
+		else if (p == s->progs.fentry_ctx_inject_twin)
+			fprintf(stderr, "  (the VM context twins caught %llu their first programs "
+					"missed)",
+				(unsigned long long)s->bss->ctx_caught);
 		fputc('\n', stderr);
 	}
 	fprintf(stderr, "  %-22s %10llu %14llu %8.0f %8llu\n", "total", (unsigned long long)total_cnt,

@@ -40,7 +40,30 @@ int hooks_stats_on(void);
  */
 void hooks_read_misses(const struct vgic_bpf *s, struct miss_account *a);
 
+/*
+ * The BPF drops (failed ring reservations) since the last call: seen
+ * ([PROBE_MAX * ncpu], zeroed at first) holds the counters as last read;
+ * what each CPU lost since is added to per_cpu[cpu] and, if per_probe is
+ * not NULL, to per_probe[probe]. No bpf(2) call.
+ */
+void hooks_drops_since(const struct vgic_bpf *s, uint64_t *seen, int ncpu, uint64_t *per_cpu,
+		       int64_t *per_probe);
+
 /* --prog-stats: each loaded program's run count, run time and recursion misses over seconds. */
 void hooks_print_prog_stats(struct vgic_bpf *s, double seconds);
+
+/*
+ * VR_TEST_PLANT_MISS=N (tests only): the recursion misses a test asks the
+ * recording to plant, 0 without the knob; with it, hooks_load() attaches
+ * the planted program (vgic.bpf.c, kp_plant).
+ */
+int hooks_plant_asked(void);
+
+/*
+ * Plant n recursion misses of kp_plant: n bpf(2) updates of its map,
+ * each of which the kernel runs the program under and skips it. Returns
+ * how many updates were made (0: kp_plant is not attached).
+ */
+int hooks_plant_misses(const struct vgic_bpf *s, int n);
 
 #endif

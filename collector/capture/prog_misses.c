@@ -7,33 +7,13 @@
 
 #include <string.h>
 
-/* Take the pairs' rises since the previous read into pair_lost (see prog_misses.h). */
-static void take_pair_rises(struct miss_account *a)
-{
-	int i;
-
-	for (i = 0; i < a->n; i++) {
-		struct prog_counter *p = &a->prog[i];
-		int j = p->pair - 1;
-
-		if (j > i && j < a->n) {
-			uint64_t di = p->misses - p->seen, dj = a->prog[j].misses - a->prog[j].seen;
-
-			a->pair_lost += (int64_t)(di < dj ? di : dj);
-		}
-	}
-	for (i = 0; i < a->n; i++)
-		a->prog[i].seen = a->prog[i].misses;
-}
-
 /* See prog_misses.h. */
 void miss_account_init(struct miss_account *a, uint64_t now_ns)
 {
 	int i;
 
 	for (i = 0; i < a->n; i++)
-		a->prog[i].seen = a->prog[i].misses;
-	a->pair_lost = 0;
+		a->prog[i].first = a->prog[i].misses;
 	a->base = miss_account_lost(a);
 	a->lost = 0;
 	a->last_ns = now_ns;
@@ -52,9 +32,9 @@ int64_t miss_account_lost(const struct miss_account *a)
 	int i;
 
 	for (i = 0; i < a->n; i++)
-		if (!a->prog[i].nested_twin && (a->prog[i].pair < 1 || a->prog[i].pair > a->n))
+		if (!a->prog[i].nested_twin)
 			misses += a->prog[i].misses;
-	return (misses > a->caught ? (int64_t)(misses - a->caught) : 0) + a->pair_lost;
+	return misses > a->caught ? (int64_t)(misses - a->caught) : 0;
 }
 
 /* See prog_misses.h. */
@@ -62,7 +42,6 @@ int miss_account_update(struct miss_account *a, uint64_t now_ns, struct gap_rec 
 {
 	int64_t lost;
 
-	take_pair_rises(a);
 	lost = miss_account_lost(a) - a->base;
 	uint64_t since = a->last_ns;
 
@@ -78,4 +57,22 @@ int miss_account_update(struct miss_account *a, uint64_t now_ns, struct gap_rec 
 	gap->start_ns = since;
 	a->lost = lost;
 	return 1;
+}
+
+/* See prog_misses.h. */
+void miss_account_report(const struct miss_account *a, FILE *out)
+{
+	int i;
+
+	for (i = 0; i < a->n; i++) {
+		const struct prog_counter *p = &a->prog[i];
+
+		if (p->misses <= p->first)
+			continue;
+		fprintf(out, "record: %s missed %llu events (recursion misses): %s\n", p->name,
+			(unsigned long long)(p->misses - p->first),
+			p->nested_twin ? "it was running for them itself"
+			: p->backed    ? "its twin did its work for those it caught, the rest are gaps"
+				       : "stored as gaps");
+	}
 }

@@ -14,6 +14,7 @@
 #define VR_PROG_MISSES_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include "store.h"
 
@@ -26,9 +27,8 @@ struct prog_counter {
 	uint64_t misses;  /* recursion_misses */
 	uint64_t run_cnt; /* with --prog-stats only; 0 otherwise */
 	int nested_twin;  /* runs only inside another program's run: its misses lose nothing */
-	int pair;	  /* 1 + the index of an identical program on the same hook (both
-			     fill one slot): a miss is a loss only if both missed; 0 none */
-	uint64_t seen;	  /* misses at the previous read (pairs) */
+	int backed;	  /* a nested twin records what this one misses (caught) */
+	uint64_t first;	  /* misses when the recording began */
 };
 
 /* Every attached program's counters, and what became gaps. */
@@ -36,9 +36,6 @@ struct miss_account {
 	int n;
 	struct prog_counter prog[MISS_MAX_PROGS];
 	uint64_t caught;  /* events the nested twins recorded for a program that missed them */
-	uint64_t backed_misses; /* misses of the programs a nested twin backs, when caught was read */
-	uint64_t n_reads;	/* reads of the counters so far */
-	int64_t pair_lost; /* misses of pairs that fell in one interval, both programs */
 	int64_t base;	  /* what miss_account_lost() said when the recording began */
 	int64_t lost;	  /* misses since then, already turned into gaps */
 	uint64_t last_ns; /* the last read */
@@ -52,10 +49,8 @@ struct miss_account {
 void miss_account_init(struct miss_account *a, uint64_t now_ns);
 
 /*
- * Events lost so far: the other programs' misses less what the nested
- * twins caught, plus, for each pair, the misses both of its programs had
- * in one interval between reads (the smaller of the two rises: an upper
- * bound, since the two may have missed different events of it).
+ * Events lost so far: the misses of every program but the nested twins,
+ * less what the twins caught for the programs they back.
  */
 int64_t miss_account_lost(const struct miss_account *a);
 
@@ -66,5 +61,11 @@ int64_t miss_account_lost(const struct miss_account *a);
  * since that read) and return 1; else 0.
  */
 int miss_account_update(struct miss_account *a, uint64_t now_ns, struct gap_rec *gap);
+
+/*
+ * Name, on out, each program whose misses rose since the recording began,
+ * with what became of them: one line each, nothing when none did.
+ */
+void miss_account_report(const struct miss_account *a, FILE *out);
 
 #endif

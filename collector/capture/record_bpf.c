@@ -11,7 +11,7 @@
  * not pay for SQLite while they run. If the queue itself fills up, the
  * records are counted as user-space drops and stored as gaps, like the
  * BPF side's failed reservations (counted per probe and CPU in the
- * `drops` map) and the events the kernel did not run a program for
+ * `drop_count` array) and the events the kernel did not run a program for
  * because it was already running on that CPU (its recursion misses,
  * read at every poll: prog_misses.h).
  *
@@ -78,7 +78,12 @@ struct bpf_recorder {
 	/* --flight */
 	struct flight_rec *flight; /* records stay here until a dump */
 	int64_t drops_probe[PROBE_MAX]; /* BPF drops per probe (--metrics) */
+	/* VR_TEST_PLANT_MISS (tests only) */
+	int plant;		  /* misses still to plant */
+	int64_t taken;		  /* records taken from the ring so far */
 };
+
+#define PLANT_AFTER_RECORDS 1000 /* a planted miss lands amid the run's records */
 
 /* Hand a record on: to the writer's queue, or in flight mode to the in-memory ring. */
 static void record_push(struct bpf_recorder *r, const void *data, size_t size)
@@ -124,28 +129,9 @@ static int take_ring(struct bpf_recorder *r)
  */
 static void read_drops(struct bpf_recorder *r, int ncpu, uint64_t *per_cpu)
 {
-	__u64 *vals = vr_xcalloc((size_t)ncpu, sizeof(*vals));
-	__u32 probe;
-	int cpu;
-
-	for (probe = 0; probe < PROBE_MAX; probe++) {
-		if (bpf_map__lookup_elem(r->skel->maps.drops, &probe, sizeof(probe), vals,
-					 (size_t)ncpu * sizeof(*vals), 0))
-			continue;
-		for (cpu = 0; cpu < ncpu; cpu++) {
-			uint64_t seen = r->drops_seen_cpu ? r->drops_seen_cpu[probe * ncpu + cpu] : 0;
-
-			if (vals[cpu] > seen) {
-				per_cpu[cpu] += vals[cpu] - seen;
-				r->drops_probe[probe] += (int64_t)(vals[cpu] - seen);
-			}
-		}
-		if (!r->drops_seen_cpu)
-			r->drops_seen_cpu = vr_xcalloc((size_t)PROBE_MAX * ncpu, sizeof(uint64_t));
-		for (cpu = 0; cpu < ncpu; cpu++)
-			r->drops_seen_cpu[probe * ncpu + cpu] = vals[cpu];
-	}
-	free(vals);
+	if (!r->drops_seen_cpu)
+		r->drops_seen_cpu = vr_xcalloc((size_t)PROBE_MAX * ncpu, sizeof(uint64_t));
+	hooks_drops_since(r->skel, r->drops_seen_cpu, ncpu, per_cpu, r->drops_probe);
 }
 
 /*
@@ -195,6 +181,24 @@ static void collect_misses(struct bpf_recorder *r)
 	r->run->st->drops_bpf += g.lost;
 	r->run->st->drops_recursion += g.lost;
 	record_push(r, &g, sizeof(g));
+}
+
+/*
+ * VR_TEST_PLANT_MISS (tests only): once the recording has taken
+ * PLANT_AFTER_RECORDS records, plant the misses asked for; the next read
+ * of the counters turns them into a gap.
+ */
+static void plant_misses(struct bpf_recorder *r)
+{
+	int done;
+
+	if (!r->plant || r->taken < PLANT_AFTER_RECORDS)
+		return;
+	done = hooks_plant_misses(r->skel, r->plant);
+	fprintf(stderr, "record: VR_TEST_PLANT_MISS: %d updates of plant made after %lld records, "
+			"at %.3f s\n",
+		done, (long long)r->taken, (vr_now_ns() - r->run->start_ns) / 1e9);
+	r->plant = 0;
 }
 
 /* Turn the drop counters into gaps if a second has passed since the last look. */
@@ -327,6 +331,7 @@ static int bpf_open(struct record_run *run, struct vr_error *err)
 	hooks_read_misses(r->skel, &r->misses);
 	miss_account_init(&r->misses, vr_now_ns());
 	r->skel->bss->recording = true;
+	r->plant = hooks_plant_asked();
 	record_measure_clock(run);
 	if (opt->flight_bytes ? open_flight(r, err) : open_stream(r, err))
 		return -1;
@@ -372,6 +377,9 @@ static enum record_step bpf_poll(struct record_run *run, struct vr_error *err)
 		collect_misses(r);
 		n = take_ring(r);
 		r->last_taken = n;
+		if (n > 0)
+			r->taken += n;
+		plant_misses(r);
 	}
 	if (n < 0 && n != -EINTR) {
 		vr_error_set(err, "ring buffer: %s", strerror(-n));
@@ -507,6 +515,7 @@ static int bpf_stop(struct record_run *run, struct vr_error *err)
 	else
 		rc = drain_to_spool(r, err) ? -1 : store_recording(r, err);
 	run->st->store_seconds = (vr_now_ns() - t0) / 1e9;
+	miss_account_report(&r->misses, stderr);
 	return rc;
 }
 

@@ -212,13 +212,25 @@ static __always_inline __u64 ring_wakeup_flags(void)
 	return BPF_RB_FORCE_WAKEUP;
 }
 
-/* Failed reservations per probe; per-CPU, summed by userspace. */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, PROBE_MAX);
-	__type(key, __u32);
-	__type(value, __u64);
-} drops SEC(".maps");
+/*
+ * Counters user space reads while recording, in .bss, which libbpf maps
+ * into the recorder: reading them takes no bpf(2) call. A map read from
+ * user space holds the kernel's bpf_prog_active on its CPU for the copy
+ * (bpf_map_copy_value() in kernel/bpf/syscall.c), and a kprobe program
+ * hit on that CPU meanwhile (by a hard interrupt there, or, on a
+ * preemptible kernel, by a thread that preempts the reader) is not run
+ * (trace_call_bpf() in kernel/trace/bpf_trace.c): a recursion miss of the
+ * LPI queue's kprobe on 7.2. Updated with atomic adds: on 7.x another
+ * task's program may preempt this one on its CPU.
+ *
+ * drop_count: failed reservations per CPU and probe.
+ * irq_pending_caught: events the twin of vgic_update_irq_pending recorded
+ * because the first program missed them; ctx_caught: the same of the VM
+ * context hooks' twins.
+ */
+__u64 drop_count[VR_COUNTER_CPUS][PROBE_MAX];
+__u64 irq_pending_caught;
+__u64 ctx_caught; /* the same, of the VM context hooks' twins (their fills) */
 
 /* Scratch space for the variable-size records (too big for the BPF stack). */
 struct {
@@ -243,10 +255,10 @@ char LICENSE[] SEC("license") = "GPL";
 /* Count a record the ring buffer had no room for. */
 static __always_inline void count_drop(__u32 probe)
 {
-	__u64 *n = bpf_map_lookup_elem(&drops, &probe);
+	__u32 cpu = bpf_get_smp_processor_id() & (VR_COUNTER_CPUS - 1);
 
-	if (n)
-		*n += 1;
+	if (probe < PROBE_MAX)
+		__sync_fetch_and_add(&drop_count[cpu][probe], 1);
 }
 
 /*
@@ -685,7 +697,7 @@ static __always_inline int emit_aplist(struct kvm_vcpu *vcpu, const bool btf_arg
  * were attached, the first before the twin; at the start of its run the
  * first marks, for the context it runs in, that it ran for this event,
  * and the twin takes the mark: no mark, the first was not run, and the
- * twin records the event and counts it in caught, so that user space
+ * twin records the event and counts it in irq_pending_caught, so that user space
  * knows which of the first one's misses it covered.
  *
  * Where the mark is kept: in task context, in the task (task storage: a
@@ -710,13 +722,86 @@ struct {
 	__type(value, __u32);
 } irq_pending_ran SEC(".maps");
 
-/* The mark of the context at level: the task's (create: make it) or this CPU's. */
-static __always_inline __u8 *ran_mark(struct vgic_nest *n, int level, bool create)
+/* The same marks for the VM context hooks and their twins (kvm_vgic_inject_irq, kvm_set_irq). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct vgic_nest);
+} ctx_inject_nest SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, __u32);
+} ctx_inject_ran SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct vgic_nest);
+} ctx_set_irq_nest SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, __u32);
+} ctx_set_irq_ran SEC(".maps");
+
+/* The mark of the context at level: the task's in ran (create: make it), or this CPU's in n. */
+static __always_inline __u8 *ran_mark(struct vgic_nest *n, void *ran, int level, bool create)
 {
 	if (level)
 		return &n->ran[level & 3];
-	return bpf_task_storage_get(&irq_pending_ran, bpf_get_current_task_btf(), 0,
+	return bpf_task_storage_get(ran, bpf_get_current_task_btf(), 0,
 				    create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
+}
+
+/*
+ * The first program of a hook with a nested twin, at the start of its
+ * run: mark that it ran for this event, in the marks nest (per CPU) and
+ * ran (per task), after clearing the marks of interrupts that ended.
+ */
+static __always_inline void nest_mark_first(void *nest, void *ran)
+{
+	__u32 zero = 0;
+	struct vgic_nest *n = bpf_map_lookup_elem(nest, &zero);
+	int here = ctx_level(), l;
+	__u8 *mark;
+
+	if (!n)
+		return;
+	for (l = 1; l < 4; l++)
+		if (l > here)
+			n->ran[l] = 0;
+	mark = ran_mark(n, ran, here, true);
+	if (mark)
+		*mark = 1;
+}
+
+/*
+ * The twin: was the first program not run for this event? Takes the
+ * mark; without one, counts the event in *caught (user space compares it
+ * with the first program's recursion misses) and says so.
+ */
+static __always_inline bool nest_first_missed(void *nest, void *ran, __u64 *caught)
+{
+	__u32 zero = 0;
+	struct vgic_nest *n = bpf_map_lookup_elem(nest, &zero);
+	__u8 *mark;
+
+	if (!n)
+		return false;
+	mark = ran_mark(n, ran, ctx_level(), false);
+	if (mark && *mark) {
+		*mark = 0;
+		return false;
+	}
+	__sync_fetch_and_add(caught, 1); /* 7.x: another task may run this on the CPU */
+	return true;
 }
 
 /* Emit a vgic_update_irq_pending event (both programs of the tracepoint). */
@@ -729,19 +814,7 @@ static __always_inline int emit_irq_pending(unsigned long vcpu_id, __u32 irq, bo
 SEC("tp_btf/vgic_update_irq_pending")
 int BPF_PROG(tp_irq_pending, unsigned long vcpu_id, __u32 irq, bool level)
 {
-	__u32 zero = 0;
-	struct vgic_nest *n = bpf_map_lookup_elem(&irq_pending_nest, &zero);
-	int here = ctx_level(), l;
-	__u8 *mark;
-
-	if (n) {
-		for (l = 1; l < 4; l++)
-			if (l > here)
-				n->ran[l] = 0;
-		mark = ran_mark(n, here, true);
-		if (mark)
-			*mark = 1;
-	}
+	nest_mark_first(&irq_pending_nest, &irq_pending_ran);
 	return emit_irq_pending(vcpu_id, irq, level);
 }
 
@@ -749,18 +822,8 @@ int BPF_PROG(tp_irq_pending, unsigned long vcpu_id, __u32 irq, bool level)
 SEC("tp_btf/vgic_update_irq_pending")
 int BPF_PROG(tp_irq_pending_nested, unsigned long vcpu_id, __u32 irq, bool level)
 {
-	__u32 zero = 0;
-	struct vgic_nest *n = bpf_map_lookup_elem(&irq_pending_nest, &zero);
-	__u8 *mark;
-
-	if (!n)
+	if (!nest_first_missed(&irq_pending_nest, &irq_pending_ran, &irq_pending_caught))
 		return 0;
-	mark = ran_mark(n, ctx_level(), false);
-	if (mark && *mark) {
-		*mark = 0;
-		return 0;
-	}
-	__sync_fetch_and_add(&n->caught, 1); /* 7.x: another task may run this on the CPU */
 	return emit_irq_pending(vcpu_id, irq, level);
 }
 
@@ -1090,6 +1153,21 @@ int BPF_PROG(fentry_queue_lpi, struct kvm *kvm, struct vgic_irq *irq, unsigned l
  * The kprobe also stands in where BTF lacks the function: on 7.2 GCC
  * splits it (vgic_queue_irq_unlock and vgic_queue_irq_unlock.part.0) and
  * pahole leaves it out, but the global entry keeps the C calling convention.
+ *
+ * A kprobe program is not run while any kprobe, perf or user-space map
+ * operation holds bpf_prog_active on its CPU (trace_call_bpf()): a
+ * recursion miss, for every program of the kprobe at once, so a twin
+ * would miss with it. The function runs for every injection (the arch
+ * timer's hrtimer in hard interrupt context, kvm_timer_update_irq() ->
+ * kvm_vgic_inject_irq(); SGIs from vCPU threads; LPIs from irqfd's fast
+ * path in the thread that signals the eventfd,
+ * vgic_its_inject_cached_translation(), or its worker and ITS commands,
+ * vgic_its_trigger_msi()). What held bpf_prog_active when it missed in the
+ * lab was the recorder's own reads of the drop and twin counters: those
+ * now come from the mapped .bss (drop_count above), so nothing of ours
+ * holds it in a context this function can interrupt or preempt; kprobe
+ * handlers run with interrupts masked. Another BPF user's kprobe or map
+ * call on the host can still make it miss: counted, and a gap.
  */
 SEC("kprobe/vgic_queue_irq_unlock")
 int BPF_KPROBE(kp_queue_lpi, struct kvm *kvm, struct vgic_irq *irq)
@@ -1143,6 +1221,29 @@ int BPF_KRETPROBE(kp_lpi_target_return)
 			  -1, -1, -1);
 }
 
+/* ------------------------------------------------ a planted miss (tests only) */
+
+/*
+ * VR_TEST_PLANT_MISS=N (bpf_hooks.c): a test's recording attaches
+ * kp_plant to bpf_percpu_array_update(), which only the bpf(2) update of
+ * a per-CPU array reaches, and updates plant N times from user space.
+ * The syscall holds bpf_prog_active around the update, so the kernel
+ * does not run the program: N recursion misses, as certain as a nested
+ * kprobe's, which the recorder must turn into a gap.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} plant SEC(".maps");
+
+SEC("kprobe")
+int BPF_KPROBE(kp_plant)
+{
+	return 0;
+}
+
 /* ------------------------------------------------ VM context of injections (--pid) */
 
 /*
@@ -1152,35 +1253,48 @@ int BPF_KRETPROBE(kp_lpi_target_return)
  * (MSIs). Loaded only with --pid; see "the VM filter" above. Entries
  * only: the slot needs no emptying (see vm_ctx_slots).
  */
-SEC("fentry/kvm_vgic_inject_irq")
-int BPF_PROG(fentry_ctx_inject, struct kvm *kvm)
-{
-	return vm_ctx_enter(kvm);
-}
-
-SEC("fentry/kvm_set_irq")
-int BPF_PROG(fentry_ctx_set_irq, struct kvm *kvm)
-{
-	return vm_ctx_enter(kvm);
-}
-
 /*
- * Twins of the two above, the same program: the kernel skips a program
- * re-entered on its CPU (the timer's hard interrupt injecting inside a
- * task's kvm_vgic_inject_irq, or on 7.x another task preempting it
- * there), and then runs the other. Both are skipped only when both were
- * running on the CPU underneath: user space counts the misses of a pair
- * that fall in one interval as losses, not the others.
+ * Each hook has a nested twin, as vgic_update_irq_pending (see there):
+ * the kernel skips a program re-entered on its CPU (the timer's hard
+ * interrupt injecting inside a task's kvm_vgic_inject_irq, or on 7.x
+ * another task preempting it there); the twin fills the slot for the
+ * events its first program was not run for, and counts them in
+ * ctx_caught, so that user space knows which misses it covered.
+ *
+ * The twin must run after its first program. A BPF trampoline runs its
+ * fentry programs newest first (__bpf_trampoline_link_prog() puts each
+ * link at the head of its list; a tracepoint runs its probes oldest
+ * first), and libbpf attaches the programs of one section in the order
+ * they are defined: so here each twin is defined, and attached, before
+ * its first program.
  */
 SEC("fentry/kvm_vgic_inject_irq")
 int BPF_PROG(fentry_ctx_inject_twin, struct kvm *kvm)
 {
+	if (!nest_first_missed(&ctx_inject_nest, &ctx_inject_ran, &ctx_caught))
+		return 0;
+	return vm_ctx_enter(kvm);
+}
+
+SEC("fentry/kvm_vgic_inject_irq")
+int BPF_PROG(fentry_ctx_inject, struct kvm *kvm)
+{
+	nest_mark_first(&ctx_inject_nest, &ctx_inject_ran);
 	return vm_ctx_enter(kvm);
 }
 
 SEC("fentry/kvm_set_irq")
 int BPF_PROG(fentry_ctx_set_irq_twin, struct kvm *kvm)
 {
+	if (!nest_first_missed(&ctx_set_irq_nest, &ctx_set_irq_ran, &ctx_caught))
+		return 0;
+	return vm_ctx_enter(kvm);
+}
+
+SEC("fentry/kvm_set_irq")
+int BPF_PROG(fentry_ctx_set_irq, struct kvm *kvm)
+{
+	nest_mark_first(&ctx_set_irq_nest, &ctx_set_irq_ran);
 	return vm_ctx_enter(kvm);
 }
 

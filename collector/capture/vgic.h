@@ -70,15 +70,17 @@ struct vgic_rec_event {
 /*
  * Per CPU, for vgic_update_irq_pending's two programs: ran[level] says
  * that the first one ran for the event under way at that interrupt level
- * (1 softirq, 2 hardirq, 3 NMI; task context keeps its mark in the task),
- * and caught how many events the twin recorded because the first missed
- * them.
+ * (1 softirq, 2 hardirq, 3 NMI; task context keeps its mark in the task).
  */
 struct vgic_nest {
 	unsigned char ran[4];
-	unsigned int pad;
-	unsigned long long caught;
 };
+
+/*
+ * CPUs the counters user space reads through the mapped .bss (the drops
+ * per probe and CPU) have a slot for; a CPU beyond shares a slot.
+ */
+#define VR_COUNTER_CPUS 1024 /* a power of two: the BPF side masks the CPU with it */
 
 /* LR and control-register snapshot; lr[] holds nr_lrs entries (the record is cut there). */
 struct vgic_rec_snapshot {

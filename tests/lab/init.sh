@@ -169,9 +169,12 @@ echo 1 > $T/tracing_on
 # watch: flight-recorder mode with --watch (issue 21): its dumps come back
 # in watch.tar, its log (findings, --prog-stats) in record.log.
 # top: `vgic-replay top -b` live over the run instead (make lab-top).
+# plant: the BPF collector with 3 recursion misses planted by the test knob
+# VR_TEST_PLANT_MISS (make lab-plant, tests/lab/verify-plant.sh).
 case "$record" in
 top) ;;
 1 | kill9) ropts= ;;
+plant) ropts=; export VR_TEST_PLANT_MISS=3 ;;
 stats) ropts=--prog-stats ;;
 flight) ropts="--flight ${flightmb:-1}" ;;
 tracefs) ropts="--backend tracefs" ;;

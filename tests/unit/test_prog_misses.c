@@ -80,47 +80,79 @@ static void test_accounting(void)
 }
 
 /*
- * A VM context hook and its twin (the same program twice): a miss of one
- * is covered by the other; only the misses both had in one interval are
- * counted, the smaller of the two rises.
+ * Two first programs with nested twins (vgic_update_irq_pending's and the
+ * VM context hook's): caught is their twins' sum; a miss of either is a
+ * loss only where no twin caught it, and a twin's own misses never are.
  */
-static void test_pairs(void)
+static void test_two_twins(void)
 {
 	struct miss_account a;
 	struct gap_rec g;
 
 	memset(&a, 0, sizeof(a));
-	a.n = 3;
+	a.n = 4;
 	a.prog[0].name = "tp_irq_pending";
-	a.prog[1].name = "fentry_ctx_inject";
-	a.prog[1].pair = 3;
-	a.prog[2].name = "fentry_ctx_inject_twin";
-	a.prog[2].pair = 2;
-	a.prog[1].misses = 5; /* before the start */
+	a.prog[0].backed = 1;
+	a.prog[1].name = "tp_irq_pending_nested";
+	a.prog[1].nested_twin = 1;
+	a.prog[2].name = "fentry_ctx_inject";
+	a.prog[2].backed = 1;
+	a.prog[3].name = "fentry_ctx_inject_twin";
+	a.prog[3].nested_twin = 1;
+	a.prog[2].misses = 5; /* before the start */
+	a.caught = 5;
 	miss_account_init(&a, 1000);
 	CHECK_EQ(miss_account_update(&a, 2000, &g), 0);
 
-	/* Four misses of the first, none of the twin: the twin filled every slot. */
-	a.prog[1].misses = 9;
+	/* Four misses of the context hook, all caught; the twins missed 7 themselves. */
+	a.prog[2].misses = 9;
+	a.prog[1].misses = 3;
+	a.prog[3].misses = 4;
+	a.caught = 9;
 	CHECK_EQ(miss_account_update(&a, 3000, &g), 0);
-	/* Then the twin alone, in the next interval: still no loss. */
-	a.prog[2].misses = 3;
-	CHECK_EQ(miss_account_update(&a, 4000, &g), 0);
 	CHECK_EQ(miss_account_lost(&a) - a.base, 0);
 
-	/* Both in one interval (2 and 1): at most one event had neither. */
-	a.prog[1].misses = 11;
-	a.prog[2].misses = 4;
-	CHECK_EQ(miss_account_update(&a, 5000, &g), 1);
-	CHECK_EQ(g.lost, 1);
-	CHECK_EQ(g.start_ns, 4000);
-	CHECK_EQ(g.h.ts, 5000);
-
-	/* A plain program's miss still counts in full beside the pair. */
+	/* Two of irq_pending and one of the context hook, one caught: two lost. */
 	a.prog[0].misses = 2;
-	CHECK_EQ(miss_account_update(&a, 6000, &g), 1);
+	a.prog[2].misses = 10;
+	a.caught = 10;
+	CHECK_EQ(miss_account_update(&a, 4000, &g), 1);
 	CHECK_EQ(g.lost, 2);
-	CHECK_EQ(miss_account_lost(&a) - a.base, 3);
+	CHECK_EQ(g.start_ns, 3000);
+	CHECK_EQ(g.h.ts, 4000);
+}
+
+/*
+ * The summary's lines: one per program whose misses rose since the start,
+ * saying what became of them; none for a program that missed only before.
+ */
+static void test_report(void)
+{
+	struct miss_account a;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out;
+
+	three_programs(&a);
+	a.prog[0].backed = 1;
+	a.n = 4;
+	a.prog[3].name = "kp_plant";
+	a.prog[2].misses = 6; /* before the start only */
+	miss_account_init(&a, 1000);
+	a.prog[0].misses = 2;
+	a.prog[1].misses = 1;
+	a.prog[3].misses = 3;
+	out = open_memstream(&text, &len);
+	miss_account_report(&a, out);
+	fclose(out);
+	CHECK_STR_CONTAINS(text, "record: tp_irq_pending missed 2 events (recursion misses): its "
+				 "twin did its work for those it caught, the rest are gaps\n");
+	CHECK_STR_CONTAINS(text, "record: tp_irq_pending_nested missed 1 events (recursion "
+				 "misses): it was running for them itself\n");
+	CHECK_STR_CONTAINS(text, "record: kp_plant missed 3 events (recursion misses): stored as "
+				 "gaps\n");
+	CHECK(!strstr(text, "tp_timer_irq"));
+	free(text);
 }
 
 /* One event record, as the BPF programs fill it. */
@@ -250,7 +282,8 @@ int main(void)
 	if (!mkdtemp(dir))
 		return 1;
 	test_accounting();
-	test_pairs();
+	test_two_twins();
+	test_report();
 	test_gap_in_trace();
 	rc = vr_test_report("test_prog_misses");
 	if (!rc) {
