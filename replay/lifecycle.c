@@ -5,7 +5,8 @@
  * It streams the trace in order and follows every interrupt instance:
  *
  *   injected   vgic_update_irq_pending (every source: KVM_IRQ_LINE, irqfd,
- *              the timer) sets the software pending latch;
+ *              the timer), or the guest's own GICD_ISPENDR write of an SPI
+ *              (kvm_mmio), sets the software pending latch;
  *   presented  a flush snapshot shows it Pending in a list register
  *              (vgic_v3_populate_lr clears the latch of an edge interrupt);
  *   acked      the next sync snapshot shows that LR Active or invalid;
@@ -206,13 +207,43 @@ static int moved_on(const struct checker *c, const struct row *r)
 }
 
 /*
+ * Which SPI of a guest's GICD_ISPENDR (set 1) or GICD_ICPENDR (set 0)
+ * write does bit i of r's value name? 0 for none: another register, a
+ * clear bit, or a private interrupt (GICv2's banked ISPENDR0/ICPENDR0;
+ * GICv3's are in the redistributors).
+ */
+static uint32_t pending_write_spi(const struct row *r, uint64_t dist, int set, int i)
+{
+	uint64_t gpa = (uint64_t)r->arg2, reg = dist + (set ? 0x200 : 0x280);
+	uint32_t intid;
+
+	if (gpa < reg || gpa >= reg + 0x80 || r->arg1 < 1 || r->arg1 > 8 || i >= r->arg1 * 8 ||
+	    !((uint64_t)r->arg3 >> i & 1))
+		return 0;
+	intid = (uint32_t)(gpa - reg) * 8 + (uint32_t)i;
+	return intid < NR_PRIVATE ? 0 : intid;
+}
+
+/* Is r a guest's GICD_ISPENDR write naming an SPI (track_pending_write() injects)? */
+static int is_spending_write(const struct row *r)
+{
+	static const struct vgic_mmio_layout qemu_virt = VGIC_MMIO_LAYOUT_QEMU_VIRT;
+
+	for (int i = 0; r->kind == VR_EV_MMIO && r->arg0 == VR_MMIO_WRITE && i < 64; i++)
+		if (pending_write_spi(r, qemu_virt.dist, 1, i))
+			return 1;
+	return 0;
+}
+
+/*
  * Remember each injecting thread's first event after its latest
  * injection: an instance started late from an injection made during a
  * guest run (track_sync()) asks whether its thread has moved on since.
  */
 static void note_thread(struct checker *c, const struct row *r)
 {
-	int inj = r->kind == VR_EV_IRQ_PENDING || r->kind == VR_EV_SGI || r->kind == VR_EV_LPI_QUEUE;
+	int inj = r->kind == VR_EV_IRQ_PENDING || r->kind == VR_EV_SGI ||
+		  r->kind == VR_EV_LPI_QUEUE || is_spending_write(r);
 	int i;
 
 	for (i = 0; i < c->nthreads && c->threads[i].pid != r->pid; i++)
@@ -247,6 +278,16 @@ void track_thread_moved_on(struct checker *c, const struct row *r)
 	    c->vcpus[r->vcpu]->thread_pid == r->pid && r->kind != VR_EV_FLUSH &&
 	    r->kind != VR_EV_POPULATE)
 		c->vcpus[r->vcpu]->thread_last_ts = r->ts_ns;
+	for (i = 0; i < c->nwithdrawing; i++) {
+		struct irq_track *t = c->withdrawing[i];
+
+		if (t->withdraw_pid == r->pid && t->withdrawing)
+			t->withdrawing = 0;
+		if (t->withdrawing)
+			c->withdrawing[kept++] = t;
+	}
+	c->nwithdrawing = kept;
+	kept = 0;
 	for (i = 0; i < c->ninflight; i++) {
 		struct irq_track *t = c->inflight[i];
 
@@ -305,12 +346,44 @@ static void start_instance(struct irq_track *t, const struct row *r, int from_fo
 	if (!from_fold) /* still the instance the injection began: its latency runs on */
 		t->inject_ts = r->ts_ns;
 	t->sw_from_fold = from_fold;
+	t->inj_by_guest = !from_fold && r->kind == VR_EV_MMIO;
 	t->resampled = 0;
 	t->inj_returned = 1;
 	t->inj_returned_ts = r->ts_ns;
 	t->first_skipped_flush = 0;
 	t->reported = 0;
 	t->uncertain = t->path_unrecorded; /* a fresh instance after a gap is fully observed */
+}
+
+/*
+ * An injection kvm_vgic_inject_irq() or a guest's GICD_ISPENDR write let
+ * through: count it, and set the latch (coalescing with an instance
+ * already pending, or decided at the sync while one waits in an LR).
+ */
+static void count_injection(struct checker *c, struct irq_track *t, const struct row *r)
+{
+	t->count->injected++;
+	if (c->opt->tally)
+		c->opt->tally(REPLAY_TALLY_INJECTED, r->ts_ns, t->count->vcpu, t->intid,
+			      c->opt->tally_arg);
+	if (c->opt->life)
+		c->opt->life(REPLAY_LIFE_INJECTED, r->ts_ns, t->count->vcpu, t->intid,
+			     c->opt->life_arg);
+	if (t->sw_pending) {
+		t->count->coalesced++; /* the latch was already set: the GIC merges them */
+		t->resampled = 0;     /* whatever the fold read, the line is high now */
+		return;
+	}
+	if (t->lr_pending) {
+		/* Merged or new instance: decided at the sync (see file comment). */
+		t->run_injections++;
+		t->run_injection_event = r->id;
+		t->run_injection_ts = r->ts_ns;
+		t->run_injection_pid = r->pid;
+		return;
+	}
+	start_instance(t, r, 0);
+	note_injecting_thread(c, t, r);
 }
 
 /*
@@ -336,28 +409,7 @@ void track_injection(struct checker *c, const struct row *r)
 		if (!level)
 			return;
 	}
-	t->count->injected++;
-	if (c->opt->tally)
-		c->opt->tally(REPLAY_TALLY_INJECTED, r->ts_ns, t->count->vcpu, t->intid,
-			      c->opt->tally_arg);
-	if (c->opt->life)
-		c->opt->life(REPLAY_LIFE_INJECTED, r->ts_ns, t->count->vcpu, t->intid,
-			     c->opt->life_arg);
-	if (t->sw_pending) {
-		t->count->coalesced++; /* the latch was already set: the GIC merges them */
-		t->resampled = 0;     /* whatever the fold read, the line is high now */
-		return;
-	}
-	if (t->lr_pending) {
-		/* Merged or new instance: decided at the sync (see file comment). */
-		t->run_injections++;
-		t->run_injection_event = r->id;
-		t->run_injection_ts = r->ts_ns;
-		t->run_injection_pid = r->pid;
-		return;
-	}
-	start_instance(t, r, 0);
-	note_injecting_thread(c, t, r);
+	count_injection(c, t, r);
 }
 
 /*
@@ -408,28 +460,56 @@ void track_lpi_target(struct checker *c, const struct row *r)
 }
 
 /*
- * A guest's GICD_ICPENDR write (vgic_mmio_write_cpending()) clears the
- * pending latch of each SPI it names: one waiting on no LR is no longer
- * owed to the guest. (In an LR it stays until the fold hands it back.)
+ * t's instance was withdrawn by r's GICD_ICPENDR write: until r's thread
+ * moves on, the write may not have landed, and a flush on another thread
+ * may still present the instance (track_flush() then takes the withdrawal
+ * back). Beyond the list's room the withdrawal stands.
  */
-static void track_cpending(struct checker *c, const struct row *r, uint64_t dist)
+static void note_withdrawal(struct checker *c, struct irq_track *t, const struct row *r)
 {
-	uint64_t gpa = (uint64_t)r->arg2, val = (uint64_t)r->arg3;
-	uint32_t first;
 	int i;
 
-	if (gpa < dist + 0x280 || gpa >= dist + 0x300 || r->arg1 < 1 || r->arg1 > 8)
-		return;
-	first = (uint32_t)(gpa - dist - 0x280) * 8;
-	for (i = 0; i < r->arg1 * 8; i++) {
-		struct irq_track *t;
-
-		if (!(val >> i & 1) || first + (uint32_t)i < NR_PRIVATE)
-			continue;
-		t = track_irq(c, r->vcpu, first + (uint32_t)i);
-		if (t && t->sw_pending && !t->in_lr)
-			t->sw_pending = 0;
+	t->withdraw_pid = r->pid;
+	for (i = 0; i < c->nwithdrawing && c->withdrawing[i] != t; i++)
+		;
+	if (i == c->nwithdrawing) {
+		if (i == (int)(sizeof(c->withdrawing) / sizeof(c->withdrawing[0])))
+			return; /* full */
+		c->withdrawing[c->nwithdrawing++] = t;
 	}
+	t->withdrawing = 1;
+}
+
+/*
+ * A guest's GICD_ISPENDR write (vgic_mmio_write_spending()) sets the
+ * pending latch of each SPI it names and queues it, enabled or not (a
+ * disabled one waits for GICD_ISENABLER, vgic_mmio_write_senable(), which
+ * only queues what is already pending): an injection by the guest's own
+ * hand, counted as one, here and only here. Its GICD_ICPENDR write
+ * (vgic_mmio_write_cpending()) clears the latch: an instance waiting on no
+ * LR is withdrawn, counted as coalesced (an injection that yields no
+ * acknowledgement of its own); in an LR it stays until the fold hands it
+ * back.
+ */
+static void track_pending_write(struct checker *c, const struct row *r, uint64_t dist)
+{
+	int set, i;
+
+	for (set = 0; set <= 1; set++)
+		for (i = 0; i < 64; i++) {
+			uint32_t intid = pending_write_spi(r, dist, set, i);
+			struct irq_track *t = intid ? track_irq(c, r->vcpu, intid) : NULL;
+
+			if (!t)
+				continue;
+			if (set) {
+				count_injection(c, t, r);
+			} else if (t->sw_pending && !t->in_lr) {
+				t->sw_pending = 0;
+				t->count->coalesced++;
+				note_withdrawal(c, t, r);
+			}
+		}
 }
 
 /*
@@ -445,7 +525,7 @@ void track_mmio(struct checker *c, const struct row *r)
 	size_t k;
 
 	if (r->arg0 == VR_MMIO_WRITE)
-		track_cpending(c, r, qemu_virt.dist);
+		track_pending_write(c, r, qemu_virt.dist);
 	if (r->arg0 != VR_MMIO_WRITE || (uint64_t)r->arg2 != qemu_virt.its + VGIC_GITS_CWRITER)
 		return;
 	for (k = 0; k < c->nlpis; k++)
@@ -632,13 +712,15 @@ void track_flush_judged(struct checker *c, const struct row *r)
  * vgic_queue_irq_unlock() queues it, so the call must have returned (its
  * thread moved on): before the vCPU thread's last event ahead of the
  * flush, or before the flush with a whole guest run since the tracepoint.
+ * A guest's GICD_ISPENDR write only the first way, as the model holds
+ * distributor writes in flight (model_dist.c).
  */
 static int queued_before_flush(const struct irq_track *t, const struct vcpu_track *v, int64_t ts)
 {
 	if (!t->inj_returned || t->inj_returned_ts >= ts)
 		return 0;
 	return (v->thread_last_ts && t->inj_returned_ts < v->thread_last_ts) ||
-	       t->sw_pending_ts < v->prev_flush_ts;
+	       (t->sw_pending_ts < v->prev_flush_ts && !t->inj_by_guest);
 }
 
 /*
@@ -670,6 +752,16 @@ static void check_missing(struct checker *c, const struct row *r, struct vcpu_tr
 		if (t->intid >= NR_PRIVATE && c->model &&
 		    replay_model_spi_target(c->model, t->intid) != t->vcpu)
 			continue;
+		/* Queued on another vCPU's AP list (a GICD_ISPENDR or ISENABLER while routed
+		 * there, then routed here): only that vCPU's prune moves it, maybe after
+		 * this flush began. */
+		if (t->intid >= NR_PRIVATE && c->model) {
+			int on = replay_model_spi_queued_on(c->model, t->intid);
+
+			if ((on >= 0 && on != t->vcpu) ||
+			    replay_model_spi_arriving(c->model, (int)r->vcpu, t->intid))
+				continue;
+		}
 		/* The guest disabled it or is clearing it (kvm_mmio): the oracle may skip it. */
 		if (t->intid >= NR_PRIVATE && c->model &&
 		    replay_model_spi_withheld(c->model, (uint32_t)t->intid))
@@ -809,8 +901,14 @@ void track_flush(struct checker *c, const struct row *r)
 		t->in_lr = 1;
 		t->last_presented_event = r->id;
 		if (f.pending) {
+			int raced = t->withdrawing && t->withdraw_pid != r->pid;
+
+			t->withdrawing &= !raced; /* decided here */
 			if (t->sw_pending) {
 				t->sw_pending = 0; /* populate consumed the latch */
+			} else if (raced && !t->lr_pending) {
+				/* It took the latch before the guest's GICD_ICPENDR landed. */
+				t->count->coalesced--;
 			} else if (!t->lr_pending && !t->uncertain && t->level_cfg != 1) {
 				/* Pending with no injection seen: in flight at trace start. */
 				t->count->pending_at_start++;

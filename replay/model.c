@@ -695,6 +695,31 @@ int replay_model_spi_target(const struct replay_model *m, uint32_t intid)
 }
 
 /* See predict.h. */
+int replay_model_spi_queued_on(const struct replay_model *m, uint32_t intid)
+{
+	struct vgic_irq_state s;
+
+	if (!m || vgic_engine_irq(m->e, 0, intid, &s))
+		return -1;
+	return s.vcpu;
+}
+
+/* See predict.h. */
+int replay_model_spi_arriving(const struct replay_model *m, int vcpu, uint32_t intid)
+{
+	uint32_t ids[MAX_MIGRATIONS];
+	int from[MAX_MIGRATIONS], n, i;
+
+	if (!m || vcpu < 0 || vcpu >= m->cfg.nr_vcpus)
+		return 0;
+	n = model_moves_racing(m, vcpu, ids, from);
+	for (i = 0; i < n; i++)
+		if (ids[i] == intid)
+			return 1;
+	return 0;
+}
+
+/* See predict.h. */
 int replay_model_vcpu_unknown(const struct replay_model *m, int vcpu)
 {
 	return vcpu >= 0 && vcpu < m->cfg.nr_vcpus &&

@@ -171,6 +171,20 @@ void replay_model_finish(struct replay_model *m);
 int replay_model_spi_target(const struct replay_model *m, uint32_t intid);
 
 /*
+ * The vCPU whose AP list holds an SPI in the model, -1 for none or
+ * unknown: one routed elsewhere (GICD_IROUTER, ITARGETSR) while queued
+ * stays there until that vCPU's prune (vgic_prune_ap_list()) moves it.
+ */
+int replay_model_spi_queued_on(const struct replay_model *m, uint32_t intid);
+
+/*
+ * Did another vCPU's prune move this SPI onto vcpu's AP list since vcpu's
+ * thread last showed itself (model_moves_racing())? Then vcpu's flush may
+ * have run before it arrived.
+ */
+int replay_model_spi_arriving(const struct replay_model *m, int vcpu, uint32_t intid);
+
+/*
  * Has the guest disabled this SPI (GICD_ICENABLER, kvm_mmio), or may a
  * write still in flight have disabled it, cleared its pending state or
  * routed it elsewhere (GICD_ICENABLER, ICPENDR, ITARGETSR, IROUTER)? Then

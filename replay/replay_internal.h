@@ -56,6 +56,11 @@ struct irq_track {
 	int32_t inj_pid;	      /* the thread whose injection began the pending instance */
 	int inj_returned;	      /* ... has emitted a later event: the IRQ is certainly queued */
 	int64_t inj_returned_ts;
+	int inj_by_guest;	      /* ... began by a guest's GICD_ISPENDR write (kvm_mmio) */
+	/* A guest's GICD_ICPENDR withdrew the instance (counted coalesced) from this
+	 * thread, which has not moved on since: another vCPU's flush may precede it. */
+	int32_t withdraw_pid;
+	int withdrawing;
 	int resampled; /* HW level: the fold read the physical line, which the trace does not show */
 	/*
 	 * Active with an instance pending behind it: the flushes of its vCPU
@@ -130,6 +135,8 @@ struct checker {
 	/* Instances injected from another thread than their vCPU's, until that thread moves on. */
 	struct irq_track *inflight[256];
 	int ninflight;
+	struct irq_track *withdrawing[64]; /* ... and instances withdrawn so (track_pending_write()) */
+	int nwithdrawing;
 	struct thread_seen {
 		int32_t pid;
 		int64_t ts; /* its first event after the last injection it made */

@@ -103,6 +103,14 @@ if [ "$(val scenario)" = timer ]; then
 	per_intid='$1 ~ /^[0-9]+$/ && $2 ~ /^[0-9]+$/ && NF >= 8 { a[$2] += $4 } END { for (k in a) print k, a[k] }'
 	truth_cols='NR > 1 { print $2, $4 }'
 fi
+# dist-race: the truth's injected counts the guest's rounds (sent[]), and
+# check counts each SPI a GICD_ISPENDR write names as an injection (the
+# guest's own): one per round, two in the rounds that also clear and set
+# the pending state (guest.S dist_writer: round r takes SPI 32 + r % 16,
+# and every round with r % 4 == 3 writes ICPENDR, ISPENDR again).
+if [ "$(val scenario)" = dist-race ]; then
+	truth_cols='NR > 1 { print $2, $3 * (($2 - 32) % 4 == 3 ? 2 : 1), $4 }'
+fi
 awk -F, "$truth_cols" "$run/truth.csv" | sort -n > "$work/truth.sorted"
 awk "$per_intid" "$work/check.txt" | sort -n > "$work/check.sorted"
 diff -u "$work/truth.sorted" "$work/check.sorted" > "$work/accounting.diff" ||
