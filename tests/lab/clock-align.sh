@@ -18,12 +18,7 @@ vr=$2
 work=${3:-$run/align}
 limit=${LIMIT_NS:-1000}
 measured=${MEASURED_NS:-50000}
-mkdir -p "$work"
-rec=$run/record.db
-txt=$run/trace.txt
-[ -f "$rec" ] || { xz -dc "$rec.xz" > "$work/record.db"; rec=$work/record.db; }
-[ -f "$txt" ] || txt=$txt.xz
-"$vr" import -q -f --align "$rec" "$txt" -o "$work/aligned.db"
+. "$(dirname "$0")/aligned-import.sh"
 cp "$rec" "$work/rec-copy.db"
 kinds=$(sqlite3 "$work/rec-copy.db" "SELECT group_concat(kind) FROM event_kinds
 	WHERE name IN ('kvm_entry', 'kvm_exit', 'vgic_update_irq_pending', 'kvm_set_irq',

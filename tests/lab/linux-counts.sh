@@ -18,12 +18,7 @@ run=$1
 vr=$2
 work=${3:-$run/counts}
 margin=${MARGIN_NS:-5000000}
-mkdir -p "$work"
-rec=$run/record.db
-txt=$run/trace.txt
-[ -f "$rec" ] || { xz -dc "$rec.xz" > "$work/record.db"; rec=$work/record.db; }
-[ -f "$txt" ] || txt=$txt.xz
-"$vr" import -q -f --align "$rec" "$txt" -o "$work/aligned.db"
+. "$(dirname "$0")/aligned-import.sh"
 other=$(xz -dcf "$txt" | awk '$1 ~ /^vmm-/ { n = split($1, a, "-"); print a[n] }' | sort -u |
 	tr '\n' , | sed 's/,$//')
 sqlite3 -separator ' ' "$rec" <<SQL > "$work/counts.txt"
