@@ -695,6 +695,21 @@ struct vgic_mmio_layout {
 	uint64_t its; /* GITS_* frame (GICv3 with an ITS); 0 none */
 };
 #define VGIC_MMIO_LAYOUT_QEMU_VIRT {0x08000000ull, 0x080a0000ull, 0x08010000ull, 0x08080000ull}
+/* The distributor registers' offsets from GICD (the GIC architecture's; vgic-mmio-v2/v3.c). */
+#define GICD_CTLR 0x0000
+#define GICD_IGROUPR 0x0080
+#define GICD_ISENABLER 0x0100
+#define GICD_ICENABLER 0x0180
+#define GICD_ISPENDR 0x0200
+#define GICD_ICPENDR 0x0280
+#define GICD_ISACTIVER 0x0300
+#define GICD_ICACTIVER 0x0380
+#define GICD_IPRIORITYR 0x0400
+#define GICD_ITARGETSR 0x0800
+#define GICD_ICFGR 0x0c00
+#define GICD_SGIR 0x0f00
+#define GICD_IROUTER 0x6000
+
 #define VGIC_GITS_CWRITER 0x88 /* the guest's write here makes the ITS run its commands */
 
 /*

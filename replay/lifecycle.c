@@ -214,7 +214,7 @@ static int moved_on(const struct checker *c, const struct row *r)
  */
 static uint32_t pending_write_spi(const struct row *r, uint64_t dist, int set, int i)
 {
-	uint64_t gpa = (uint64_t)r->arg2, reg = dist + (set ? 0x200 : 0x280);
+	uint64_t gpa = (uint64_t)r->arg2, reg = dist + (set ? GICD_ISPENDR : GICD_ICPENDR);
 	uint32_t intid;
 
 	if (gpa < reg || gpa >= reg + 0x80 || r->arg1 < 1 || r->arg1 > 8 || i >= r->arg1 * 8 ||

@@ -27,15 +27,6 @@
  */
 #include "model_internal.h"
 
-#define GICD_ISENABLER  0x100u
-#define GICD_ICENABLER  0x180u
-#define GICD_ISPENDR    0x200u
-#define GICD_ICPENDR    0x280u
-#define GICD_ISACTIVER  0x300u
-#define GICD_IPRIORITYR 0x400u
-#define GICD_ITARGETSR  0x800u
-#define GICD_ICFGR      0xc00u
-#define GICD_IROUTER    0x6000u
 #define GICD_IROUTER_END (GICD_IROUTER + 8u * 1020u)
 
 /* One interrupt's share of a distributor write, as the engine takes it. */
